@@ -1,0 +1,6 @@
+namespace Pipelines.Testing;
+
+/// <summary>Placeholder replaced below.</summary>
+internal static class TestClock
+{
+}

@@ -1,0 +1,15 @@
+namespace Pipelines.Aggregation;
+
+/// <summary>Counts elements.</summary>
+internal sealed class CountAggregator<T> : IAggregator<T, long, long>
+{
+    public static readonly CountAggregator<T> Instance = new();
+
+    public long CreateAccumulator() => 0;
+
+    public long Add(long accumulator, T value) => accumulator + 1;
+
+    public long Merge(long left, long right) => left + right;
+
+    public long GetResult(long accumulator) => accumulator;
+}

@@ -1,0 +1,163 @@
+using Pipelines.Plan;
+
+namespace Pipelines;
+
+/// <summary>
+/// A stream of elements in a pipeline being defined. Operators return new streams; a stream can feed several
+/// operators and sinks. Method names follow LINQ, so C# query syntax (<c>from … where … select</c>) works.
+/// Per-element functions may be called from several threads at once under the streaming executor (one copy of
+/// the operator per producer), so they should not share mutable state.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+public class DataStream<T>
+{
+    internal DataStream(PipelineBuilder builder, Node<T> node)
+    {
+        Builder = builder;
+        Node = node;
+    }
+
+    /// <summary>The name of the operator producing this stream (used in errors, metrics and <see cref="Pipeline.ToString"/>).</summary>
+    public string Name => Node.Name;
+
+    /// <summary>Whether the elements carry event times.</summary>
+    public bool HasEventTime => Node.HasEventTime;
+
+    internal PipelineBuilder Builder { get; }
+
+    internal Node<T> Node { get; }
+
+    /// <summary>Names the operator producing this stream.</summary>
+    /// <param name="name">A non-empty name.</param>
+    public DataStream<T> Named(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Builder.EnsureOpen();
+        Node.Name = name;
+        return this;
+    }
+
+    /// <summary>Overrides the pipeline's <see cref="ErrorPolicy"/> for the operator producing this stream.</summary>
+    /// <param name="policy">The policy.</param>
+    public DataStream<T> OnError(ErrorPolicy policy)
+    {
+        Builder.EnsureOpen();
+        Node.ErrorPolicy = policy;
+        return this;
+    }
+
+    /// <summary>
+    /// Assigns event times and the watermark strategy. Windows and joins need event time. Under the streaming
+    /// executor the watermark follows <paramref name="strategy"/>; under the bounded executor it jumps to +∞ at
+    /// end of input, so nothing is late.
+    /// </summary>
+    /// <param name="timestamp">The element's event time.</param>
+    /// <param name="strategy">How the watermark follows event times; see <see cref="Watermarks"/>.</param>
+    public DataStream<T> WithEventTime(Func<T, DateTimeOffset> timestamp, WatermarkStrategy strategy)
+    {
+        ArgumentNullException.ThrowIfNull(timestamp);
+        ArgumentNullException.ThrowIfNull(strategy);
+        return Derive(new AssignTimestampsNode<T>(Builder.NextId(), Node, timestamp, strategy));
+    }
+
+    /// <summary>Keeps the elements for which <paramref name="predicate"/> holds.</summary>
+    /// <param name="predicate">The condition.</param>
+    public DataStream<T> Where(Func<T, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return Derive(new WhereNode<T>(Builder.NextId(), Node, predicate));
+    }
+
+    /// <summary>Maps each element; event times are kept.</summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="selector">The mapping.</param>
+    public DataStream<TResult> Select<TResult>(Func<T, TResult> selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        return Derive(new SelectNode<T, TResult>(Builder.NextId(), Node, selector));
+    }
+
+    /// <summary>Maps each element to a sequence; its items keep the element's event time.</summary>
+    /// <typeparam name="TResult">The item type.</typeparam>
+    /// <param name="selector">The mapping.</param>
+    public DataStream<TResult> SelectMany<TResult>(Func<T, IEnumerable<TResult>> selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        return Derive(new SelectManyNode<T, TResult>(Builder.NextId(), Node, selector));
+    }
+
+    /// <summary>Maps each element to a sequence and combines each item with its element (query syntax: two <c>from</c> clauses).</summary>
+    /// <typeparam name="TCollection">The item type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="collectionSelector">The sequence for an element.</param>
+    /// <param name="resultSelector">Combines an element and an item.</param>
+    public DataStream<TResult> SelectMany<TCollection, TResult>(Func<T, IEnumerable<TCollection>> collectionSelector, Func<T, TCollection, TResult> resultSelector)
+    {
+        ArgumentNullException.ThrowIfNull(collectionSelector);
+        ArgumentNullException.ThrowIfNull(resultSelector);
+        return SelectMany(element => collectionSelector(element).Select(item => resultSelector(element, item)));
+    }
+
+    /// <summary>Partitions the stream by key, for windows and joins. Under the streaming executor each key is owned by one worker.</summary>
+    /// <typeparam name="TKey">The key type; needs consistent equality and hash code.</typeparam>
+    /// <param name="keySelector">The element's key.</param>
+    public KeyedStream<T, TKey> KeyBy<TKey>(Func<T, TKey> keySelector)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(keySelector);
+        Builder.EnsureOpen();
+        return new KeyedStream<T, TKey>(this, keySelector);
+    }
+
+    /// <summary>Merges this stream with others of the same type; the watermark is the minimum over the inputs.</summary>
+    /// <param name="others">The other streams, from the same builder.</param>
+    public DataStream<T> Union(params DataStream<T>[] others)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        if (others.Length == 0) throw new ArgumentException("Union needs at least one other stream.", nameof(others));
+        var inputs = new List<DataStream<T>> { this };
+        inputs.AddRange(others);
+        foreach (var input in inputs)
+        {
+            ArgumentNullException.ThrowIfNull(input, nameof(others));
+            RequireSameBuilder(input, nameof(others));
+        }
+
+        bool eventTime = inputs[0].HasEventTime;
+        if (inputs.Any(i => i.HasEventTime != eventTime))
+        {
+            var without = inputs.Where(i => !i.HasEventTime).Select(i => i.Name);
+            throw new ArgumentException(
+                $"Union mixes streams with and without event time ({string.Join(", ", without)} have none): call WithEventTime on every input.",
+                nameof(others));
+        }
+
+        var node = new UnionNode<T>(Builder.NextId(), inputs.Select(i => i.Node).ToArray(), eventTime);
+        foreach (var input in inputs) input.Node.Consumers.Add(node);
+        return new DataStream<T>(Builder, Builder.Add(node));
+    }
+
+    /// <summary>Sends the stream to a sink.</summary>
+    /// <param name="sink">The sink; see <see cref="Sinks"/>.</param>
+    public void To(Sink<T> sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var node = new SinkNode<T>(Builder.NextId(), Node, sink);
+        node.Attach();
+        Builder.Add(node);
+    }
+
+    internal void RequireSameBuilder<TOther>(DataStream<TOther> other, string parameterName)
+    {
+        if (!ReferenceEquals(other.Builder, Builder))
+        {
+            throw new ArgumentException("The streams belong to different PipelineBuilders; build one pipeline from one builder.", parameterName);
+        }
+    }
+
+    private DataStream<TResult> Derive<TResult>(StatelessNode<T, TResult> node)
+    {
+        Node.Consumers.Add(node);
+        return new DataStream<TResult>(Builder, Builder.Add(node));
+    }
+}

@@ -1,0 +1,95 @@
+using Pipelines.Plan;
+using Pipelines.Windowing;
+
+namespace Pipelines;
+
+/// <summary>A stream partitioned by key, ready for windows and joins.</summary>
+/// <typeparam name="T">The element type.</typeparam>
+/// <typeparam name="TKey">The key type.</typeparam>
+public sealed class KeyedStream<T, TKey>
+    where TKey : notnull
+{
+    internal KeyedStream(DataStream<T> stream, Func<T, TKey> keySelector)
+    {
+        Stream = stream;
+        KeySelector = keySelector;
+    }
+
+    internal DataStream<T> Stream { get; }
+
+    internal Func<T, TKey> KeySelector { get; }
+
+    /// <summary>Groups each key's elements into windows. Needs event time, except for <see cref="Windows.Global"/>.</summary>
+    /// <param name="assigner">The windows; see <see cref="Windows"/>.</param>
+    public WindowedStream<T, TKey> Window(WindowAssigner assigner)
+    {
+        ArgumentNullException.ThrowIfNull(assigner);
+        if (assigner is not GlobalWindows) RequireEventTime(Stream, "Window");
+        Stream.Builder.EnsureOpen();
+        return new WindowedStream<T, TKey>(this, assigner, TriggerSpec.Default);
+    }
+
+    /// <summary>
+    /// Pairs elements of this stream and <paramref name="other"/> with the same key in the same window, when the
+    /// watermark passes the window's end. Sessions are not supported here. Results carry the window's last timestamp.
+    /// </summary>
+    /// <typeparam name="TRight">The other stream's element type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="other">The right-hand stream, keyed by the same key type.</param>
+    /// <param name="window">Tumbling, sliding or global windows.</param>
+    /// <param name="resultSelector">Combines a left and a right element.</param>
+    public DataStream<TResult> Join<TRight, TResult>(KeyedStream<TRight, TKey> other, WindowAssigner window, Func<T, TRight, TResult> resultSelector)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentNullException.ThrowIfNull(resultSelector);
+        if (window.IsMerging) throw new ArgumentException("A windowed join needs non-merging windows (tumbling, sliding or global); session windows are not supported.", nameof(window));
+        Stream.RequireSameBuilder(other.Stream, nameof(other));
+        if (window is not GlobalWindows)
+        {
+            RequireEventTime(Stream, "Join");
+            RequireEventTime(other.Stream, "Join");
+        }
+
+        var builder = Stream.Builder;
+        var node = new WindowJoinNode<T, TRight, TKey, TResult>(builder.NextId(), Stream.Node, KeySelector, other.Stream.Node, other.KeySelector, window, resultSelector);
+        return new DataStream<TResult>(builder, builder.Add(node));
+    }
+
+    /// <summary>
+    /// Pairs each element <c>l</c> of this stream with every element <c>r</c> of <paramref name="other"/> with the
+    /// same key and <c>l.t + lowerBound &lt;= r.t &lt;= l.t + upperBound</c>, as soon as both have arrived. The
+    /// result's event time is the later of the two.
+    /// </summary>
+    /// <typeparam name="TRight">The other stream's element type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="other">The right-hand stream, keyed by the same key type.</param>
+    /// <param name="lowerBound">Earliest right time relative to the left element (may be negative).</param>
+    /// <param name="upperBound">Latest right time relative to the left element; not less than <paramref name="lowerBound"/>.</param>
+    /// <param name="resultSelector">Combines a left and a right element.</param>
+    public DataStream<TResult> IntervalJoin<TRight, TResult>(KeyedStream<TRight, TKey> other, TimeSpan lowerBound, TimeSpan upperBound, Func<T, TRight, TResult> resultSelector)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ArgumentNullException.ThrowIfNull(resultSelector);
+        if (upperBound < lowerBound)
+        {
+            throw new ArgumentOutOfRangeException(nameof(upperBound), upperBound, $"The interval join's upper bound must not be less than its lower bound ({lowerBound}).");
+        }
+
+        Stream.RequireSameBuilder(other.Stream, nameof(other));
+        RequireEventTime(Stream, "IntervalJoin");
+        RequireEventTime(other.Stream, "IntervalJoin");
+        var builder = Stream.Builder;
+        var node = new IntervalJoinNode<T, TRight, TKey, TResult>(builder.NextId(), Stream.Node, KeySelector, other.Stream.Node, other.KeySelector, lowerBound.Ticks, upperBound.Ticks, resultSelector);
+        return new DataStream<TResult>(builder, builder.Add(node));
+    }
+
+    private static void RequireEventTime<TElement>(DataStream<TElement> stream, string operation)
+    {
+        if (!stream.HasEventTime)
+        {
+            throw new InvalidOperationException(
+                $"{operation} on stream '{stream.Name}' needs event time, and its elements have none: call WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(...)) before KeyBy.");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text;
+using Pipelines.Plan;
+
+namespace Pipelines;
+
+/// <summary>
+/// A validated pipeline definition, made by <see cref="PipelineBuilder.Build"/>. Immutable; it can run any
+/// number of times on either executor (each run opens its sources and sinks anew).
+/// </summary>
+public sealed class Pipeline
+{
+    internal Pipeline(IReadOnlyList<Node> nodes, ErrorPolicy errorPolicy, Sink<DeadLetter>? deadLetterSink)
+    {
+        Nodes = nodes;
+        ErrorPolicy = errorPolicy;
+        DeadLetterSink = deadLetterSink;
+        Sources = nodes.OfType<ISourceNode>().ToList();
+        Stages = nodes.Where(n => n.ReachesSink).OfType<IStageNode>().ToList();
+        Sinks = nodes.OfType<ISinkNode>().ToList();
+    }
+
+    /// <summary>The default error policy of the pipeline's operators.</summary>
+    public ErrorPolicy ErrorPolicy { get; }
+
+    /// <summary>True when every source ends by itself, so the bounded executor can run the pipeline.</summary>
+    public bool IsBounded => Sources.All(s => s.IsBounded);
+
+    internal IReadOnlyList<Node> Nodes { get; }
+
+    internal IReadOnlyList<ISourceNode> Sources { get; }
+
+    internal IReadOnlyList<IStageNode> Stages { get; }
+
+    internal IReadOnlyList<ISinkNode> Sinks { get; }
+
+    internal Sink<DeadLetter>? DeadLetterSink { get; }
+
+    /// <summary>The operators and how they connect, one per line.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        foreach (var node in Nodes.Where(n => n.ReachesSink))
+        {
+            text.Append(node.Name);
+            var inputs = node.Upstream.Select(u => u.Name).ToList();
+            if (inputs.Count > 0) text.Append(" <- ").Append(string.Join(", ", inputs));
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,20 @@
+namespace Pipelines;
+
+/// <summary>What a finished run did: how many elements it read and where the ones without a result went.</summary>
+public sealed record RunSummary
+{
+    /// <summary>Elements read from all sources.</summary>
+    public long ElementsRead { get; init; }
+
+    /// <summary>Elements later than their window's allowed lateness (also sent to <c>LateElements()</c> where that is connected).</summary>
+    public long LateElementsDropped { get; init; }
+
+    /// <summary>Elements whose user function threw under <see cref="ErrorPolicy.Skip"/>.</summary>
+    public long ElementsSkipped { get; init; }
+
+    /// <summary>Elements whose user function threw under <see cref="ErrorPolicy.DeadLetter"/>, sent to the dead-letter sink.</summary>
+    public long ElementsDeadLettered { get; init; }
+
+    /// <summary>Wall-clock duration of the run.</summary>
+    public TimeSpan Elapsed { get; init; }
+}

@@ -1,0 +1,29 @@
+namespace Pipelines.Connectors;
+
+/// <summary>Adds results to a collection, under a lock on the collection so it can be read while the run goes on.</summary>
+internal sealed class CollectionSink<T>(ICollection<T> collection) : Sink<T>
+{
+    public override string Name => $"Collection<{typeof(T).Name}>";
+
+    public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(collection));
+
+    private sealed class Writer(ICollection<T> collection) : SinkWriter<T>
+    {
+        public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
+        {
+            lock (collection)
+            {
+                if (collection is List<T> list)
+                {
+                    list.AddRange(items.Span);
+                }
+                else
+                {
+                    foreach (var item in items.Span) collection.Add(item);
+                }
+            }
+
+            return default;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Threading.Channels;
+using Pipelines.Connectors;
+
+namespace Pipelines;
+
+/// <summary>Factories for the sinks in the core package.</summary>
+public static class Sinks
+{
+    /// <summary>Adds every result to <paramref name="collection"/> (under a lock on it).</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="collection">The collection to fill.</param>
+    public static Sink<T> Collection<T>(ICollection<T> collection)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        return new CollectionSink<T>(collection);
+    }
+
+    /// <summary>Calls <paramref name="action"/> for every result, from one thread at a time.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="action">What to do with a result; exceptions follow the pipeline's <see cref="ErrorPolicy"/>.</param>
+    /// <param name="name">A name for errors and metrics.</param>
+    public static Sink<T> Action<T>(Action<T> action, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return new ActionSink<T>(action, name ?? $"Action<{typeof(T).Name}>");
+    }
+
+    /// <summary>Awaits <paramref name="action"/> for every result, one at a time; its duration is the backpressure.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="action">What to do with a result; exceptions follow the pipeline's <see cref="ErrorPolicy"/>.</param>
+    /// <param name="name">A name for errors and metrics.</param>
+    public static Sink<T> Action<T>(Func<T, CancellationToken, ValueTask> action, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return new AsyncActionSink<T>(action, name ?? $"AsyncAction<{typeof(T).Name}>");
+    }
+
+    /// <summary>Writes every result to a channel, waiting while it is full.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="writer">The channel.</param>
+    /// <param name="completeAtEnd">Complete the channel when the pipeline's input ends.</param>
+    /// <param name="name">A name for errors and metrics.</param>
+    public static Sink<T> Channel<T>(ChannelWriter<T> writer, bool completeAtEnd = true, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        return new ChannelSink<T>(writer, completeAtEnd, name ?? $"Channel<{typeof(T).Name}>");
+    }
+}

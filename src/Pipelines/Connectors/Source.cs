@@ -1,0 +1,20 @@
+namespace Pipelines;
+
+/// <summary>
+/// Where elements come from. Sources in this package: <see cref="Sources"/>; adapter packages add more
+/// (observables, files, Kafka). A source is a description: each run creates its own reader.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+public abstract class Source<T>
+{
+    /// <summary>A name for errors, logs and metrics.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Whether the source ends by itself. The bounded executor refuses a pipeline with an unbounded source.</summary>
+    public abstract bool IsBounded { get; }
+
+    /// <summary>Opens a reader for one run.</summary>
+    /// <param name="context">Facts about the run.</param>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    public abstract ValueTask<SourceReader<T>> OpenAsync(SourceContext context, CancellationToken cancellationToken);
+}

@@ -1,0 +1,25 @@
+namespace Pipelines;
+
+/// <summary>
+/// Reads a source for one run, in the shape of <see cref="System.Threading.Channels.ChannelReader{T}"/>: a
+/// synchronous fast path that copies what is available now, and an asynchronous wait for more.
+/// Called from one thread at a time.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+public abstract class SourceReader<T> : IAsyncDisposable
+{
+    /// <summary>Copies up to <c>destination.Length</c> elements that are available now; returns how many (0 when none is available yet).</summary>
+    /// <param name="destination">Where to put them.</param>
+    public abstract int TryRead(Span<T> destination);
+
+    /// <summary>Waits until <see cref="TryRead"/> can return elements (true) or the source has ended (false).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public abstract ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return default;
+    }
+}

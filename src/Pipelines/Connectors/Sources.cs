@@ -1,0 +1,39 @@
+using System.Threading.Channels;
+using Pipelines.Connectors;
+
+namespace Pipelines;
+
+/// <summary>Factories for the sources in the core package.</summary>
+public static class Sources
+{
+    /// <summary>A bounded source over an in-memory sequence; arrays and lists are read without an enumerator.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="items">The elements, enumerated once per run.</param>
+    /// <param name="name">A name for errors and metrics.</param>
+    public static Source<T> Enumerable<T>(IEnumerable<T> items, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return new EnumerableSource<T>(items, name ?? $"Enumerable<{typeof(T).Name}>");
+    }
+
+    /// <summary>A source over an async sequence; unbounded unless <paramref name="isBounded"/> says it ends.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="items">The elements; enumerated once per run with the run's cancellation token.</param>
+    /// <param name="name">A name for errors and metrics.</param>
+    /// <param name="isBounded">True when the sequence is known to end, so the bounded executor accepts it.</param>
+    public static Source<T> AsyncEnumerable<T>(IAsyncEnumerable<T> items, string? name = null, bool isBounded = false)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return new AsyncEnumerableSource<T>(items, name ?? $"AsyncEnumerable<{typeof(T).Name}>", isBounded);
+    }
+
+    /// <summary>An unbounded source reading a channel until its writer completes it.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="reader">The channel to read; the pipeline should be its only reader.</param>
+    /// <param name="name">A name for errors and metrics.</param>
+    public static Source<T> Channel<T>(ChannelReader<T> reader, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return new ChannelSource<T>(reader, name ?? $"Channel<{typeof(T).Name}>");
+    }
+}

@@ -1,0 +1,127 @@
+using Pipelines.Plan;
+using Pipelines.Runtime;
+using Pipelines.Time;
+
+namespace Pipelines.Execution;
+
+/// <summary>
+/// Reads one source into its producer chain for either executor: elements go into the chain's first batch
+/// buffer directly (no copy), and every failure of the reader is reported as a failure of the source.
+/// </summary>
+internal abstract class SourceRunner : IAsyncDisposable
+{
+    public abstract string Name { get; }
+
+    /// <summary>Elements read but not yet handed downstream.</summary>
+    public abstract int Buffered { get; }
+
+    public abstract bool BufferFull { get; }
+
+    public abstract ValueTask OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads what is available now into the buffer; returns how many elements.</summary>
+    public abstract int Read();
+
+    /// <summary>Hands the buffered elements downstream.</summary>
+    public abstract void Flush();
+
+    public abstract ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken);
+
+    public abstract void Watermark(long watermark);
+
+    public abstract void Idle();
+
+    public abstract void ProcessingTime(long utcTicks);
+
+    public abstract void End();
+
+    public abstract ValueTask DisposeAsync();
+}
+
+/// <summary>The typed runner.</summary>
+internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) : SourceRunner
+{
+    private readonly Output<T> _output = node.BuildOutput(context);
+    private SourceReader<T>? _reader;
+    private Batch<T>? _buffer;
+
+    public override string Name => node.Source.Name;
+
+    public override int Buffered => _buffer?.Count ?? 0;
+
+    public override bool BufferFull => _buffer is { Free: 0 };
+
+    private SourceReader<T> Reader => _reader ?? throw new InvalidOperationException($"Source '{Name}' is not open.");
+
+    public override async ValueTask OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _reader = await node.Source.OpenAsync(new SourceContext(context.TimeProvider, context.Streaming, context.BatchSize), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Failed(ex);
+        }
+    }
+
+    public override int Read()
+    {
+        var buffer = _buffer = _output.Reserve(1);
+        int start = buffer.Count, n;
+        try
+        {
+            n = Reader.TryRead(buffer.Values.AsSpan(start, buffer.Free));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Failed(ex);
+        }
+
+        buffer.Timestamps.AsSpan(start, n).Fill(EventTime.MinWatermark);
+        buffer.Count += n;
+        if (n > 0) context.Counters.AddRead(n);
+        return n;
+    }
+
+    public override void Flush() => _output.Flush();
+
+    public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Failed(ex);
+        }
+    }
+
+    public override void Watermark(long watermark) => _output.Watermark(watermark);
+
+    public override void Idle() => _output.Idle();
+
+    public override void ProcessingTime(long utcTicks) => _output.ProcessingTime(utcTicks);
+
+    public override void End() => _output.End();
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_reader is null) return;
+        try
+        {
+            await _reader.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Failed(ex);
+        }
+        finally
+        {
+            _reader = null;
+        }
+    }
+
+    private PipelineExecutionException Failed(Exception ex) => PipelineExecutionException.ForComponent("Source", Name, ex);
+}

@@ -1,0 +1,69 @@
+using Pipelines.Runtime;
+using Pipelines.Time;
+
+namespace Pipelines.Operators;
+
+/// <summary>
+/// Sets each element's event time from the user's selector and, under the streaming executor, derives the
+/// watermark from them. The watermark is emitted on processing-time ticks (the source's watermark interval,
+/// and whenever the source is about to wait), never backwards. Upstream watermarks are replaced, except the
+/// final +∞ at end of input. The bounded executor emits no watermark before the end: nothing is ever late there.
+/// </summary>
+internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, WatermarkTracker<T> tracker, Output<T> output, OperatorContext context)
+    : StatelessOperator<T, T>(output, context)
+{
+    private long _emitted = EventTime.MinWatermark;
+
+    public override void OnBatch(Batch<T> batch)
+    {
+        var dst = Output.Reserve(batch.Count);
+        T[] values = batch.Values, outValues = dst.Values;
+        long[] outStamps = dst.Timestamps;
+        int count = batch.Count, start = dst.Count, n = start, i = 0;
+        while (true)
+        {
+            try
+            {
+                for (; i < count; i++)
+                {
+                    T value = values[i];
+                    outStamps[n] = EventTime.FromDateTimeOffset(timestampOf(value));
+                    outValues[n] = value;
+                    n++;
+                }
+
+                break;
+            }
+            catch (Exception ex)
+            {
+                dst.Count = n;
+                Context.Errors.Handle(ex, values[i], EventTime.MinWatermark);
+                i++;
+            }
+        }
+
+        dst.Count = n;
+        if (Context.Streaming) tracker.OnBatch(new ReadOnlySpan<T>(outValues, start, n - start), new ReadOnlySpan<long>(outStamps, start, n - start));
+        Output.Flush();
+    }
+
+    public override void OnWatermark(long watermark)
+    {
+        if (watermark == EventTime.MaxWatermark) Output.Watermark(watermark);
+    }
+
+    public override void OnProcessingTime(long utcTicks)
+    {
+        if (Context.Streaming)
+        {
+            tracker.OnPeriodic();
+            if (tracker.Current > _emitted)
+            {
+                _emitted = tracker.Current;
+                Output.Watermark(_emitted);
+            }
+        }
+
+        Output.ProcessingTime(utcTicks);
+    }
+}

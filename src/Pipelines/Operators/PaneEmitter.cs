@@ -1,0 +1,95 @@
+using Pipelines.Aggregation;
+using Pipelines.Runtime;
+using Pipelines.Time;
+using Pipelines.Windowing;
+
+namespace Pipelines.Operators;
+
+/// <summary>
+/// What every windowed aggregation shares: adding an element to a slot, deciding its timing, and emitting
+/// panes. Lateness is decided here and only here.
+/// </summary>
+internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
+    IAggregator<TIn, TAcc, TOut> aggregator,
+    TriggerSpec trigger,
+    Output<WindowResult<TKey, TOut>> output,
+    Output<TIn>? lateOutput,
+    OperatorContext context)
+    where TKey : notnull
+{
+    private readonly IEventTimeAggregator<TIn, TAcc>? _timed = aggregator as IEventTimeAggregator<TIn, TAcc>;
+    private readonly int _earlyCount = context.Streaming ? trigger.EarlyEveryCount : 0;
+
+    public IAggregator<TIn, TAcc, TOut> Aggregator { get; } = aggregator;
+
+    public long AllowedLateness { get; } = trigger.AllowedLateness;
+
+    public TimeSpan? EarlyInterval { get; } = context.Streaming ? trigger.EarlyInterval : null;
+
+    public Output<WindowResult<TKey, TOut>> Output { get; } = output;
+
+    /// <summary>The time after which a window's state is dropped: its last timestamp plus the allowed lateness.</summary>
+    public long CleanupTime(long end) => EventTime.SaturatingAdd(end - 1, AllowedLateness);
+
+    /// <summary>True when a window ending at <paramref name="end"/> no longer accepts elements.</summary>
+    public bool IsExpired(long end, long watermark) => CleanupTime(end) <= watermark;
+
+    public void Accumulate(ref WindowSlot<TAcc> slot, TIn value, long timestamp)
+    {
+        slot.Accumulator = _timed is null ? Aggregator.Add(slot.Accumulator, value) : _timed.Add(slot.Accumulator, value, timestamp);
+        slot.SinceLastPane++;
+    }
+
+    /// <summary>After an element was added: a late pane if the window already fired, an early pane if the count trigger is due.</summary>
+    public void AfterElement(TKey key, long start, long end, ref WindowSlot<TAcc> slot)
+    {
+        if (slot.FiredOnTime)
+        {
+            Emit(key, start, end, ref slot, PaneTiming.Late);
+        }
+        else if (_earlyCount > 0 && slot.SinceLastPane >= _earlyCount)
+        {
+            Emit(key, start, end, ref slot, PaneTiming.Early);
+        }
+    }
+
+    public void Emit(TKey key, long start, long end, ref WindowSlot<TAcc> slot, PaneTiming timing)
+    {
+        TOut value = Aggregator.GetResult(slot.Accumulator);
+        Output.Emit(new WindowResult<TKey, TOut>(key, new Window(start, end), value, timing, slot.PaneIndex), end - 1);
+        slot.PaneIndex++;
+        slot.SinceLastPane = 0;
+        if (trigger.Discarding) slot.Accumulator = Aggregator.CreateAccumulator();
+    }
+
+    /// <summary>An element too late for every window it belongs to: counted, and sent to the late output if connected.</summary>
+    public void DropLate(TIn value, long timestamp)
+    {
+        context.Counters.AddLateDropped(1);
+        lateOutput?.Emit(value, timestamp);
+    }
+
+    public void Flush()
+    {
+        Output.Flush();
+        lateOutput?.Flush();
+    }
+
+    public void Watermark(long watermark)
+    {
+        Output.Watermark(watermark);
+        lateOutput?.Watermark(watermark);
+    }
+
+    public void Idle()
+    {
+        Output.Idle();
+        lateOutput?.Idle();
+    }
+
+    public void End()
+    {
+        Output.End();
+        lateOutput?.End();
+    }
+}

@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Pipelines.Runtime;
+using Pipelines.Time;
+
+namespace Pipelines.Operators;
+
+/// <summary>
+/// Hands batches to a <see cref="SinkWriter{T}"/>. Writes that complete synchronously cost one copy; a write
+/// that is still running when the next batch comes queues it, and the executor awaits
+/// <see cref="DrainAsync"/> before it reads more input — that wait is the backpressure.
+/// </summary>
+internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, OperatorContext context, CancellationToken runToken) : StageOperator
+{
+    private readonly Queue<(T[] Items, int Count)> _queue = new();
+    private ValueTask _pending;
+    private T[]? _pendingItems;
+    private int _pendingCount;
+    private int _pendingFrom;
+    private bool _ended;
+    private bool _completed;
+
+    public bool HasPendingWork => _pendingItems is not null || (_ended && !_completed);
+
+    public override void OnBatch(int port, object batch)
+    {
+        var b = (Batch<T>)batch;
+        if (b.Count == 0) return;
+        T[] items = ArrayPool<T>.Shared.Rent(b.Count);
+        Array.Copy(b.Values, items, b.Count);
+        if (_pendingItems is null && _queue.Count == 0) Start(items, b.Count, 0);
+        else _queue.Enqueue((items, b.Count));
+    }
+
+    private void Start(T[] items, int count, int from)
+    {
+        while (from < count)
+        {
+            ValueTask write;
+            try
+            {
+                write = writer.WriteAsync(items.AsMemory(from, count - from), runToken);
+                if (write.IsCompleted)
+                {
+                    write.GetAwaiter().GetResult();
+                    break;
+                }
+            }
+            catch (SinkElementException ex)
+            {
+                from = HandleElement(ex, from);
+                continue;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+            {
+                Release(items, count);
+                throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+            }
+
+            _pending = write;
+            _pendingItems = items;
+            _pendingCount = count;
+            _pendingFrom = from;
+            return;
+        }
+
+        Release(items, count);
+    }
+
+    private int HandleElement(SinkElementException ex, int from)
+    {
+        context.Errors.Handle(ex.InnerException ?? ex, ex.Element, EventTime.MinWatermark);
+        return from + ex.Index + 1;
+    }
+
+    public override async ValueTask DrainAsync(CancellationToken cancellationToken)
+    {
+        while (_pendingItems is not null)
+        {
+            T[] items = _pendingItems;
+            int count = _pendingCount, next = count;
+            try
+            {
+                await _pending.ConfigureAwait(false);
+            }
+            catch (SinkElementException ex)
+            {
+                next = HandleElement(ex, _pendingFrom);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+            {
+                throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+            }
+
+            _pendingItems = null;
+            if (next < count) Start(items, count, next);
+            else Release(items, count);
+
+            while (_pendingItems is null && _queue.TryDequeue(out var queued)) Start(queued.Items, queued.Count, 0);
+        }
+
+        if (_ended && !_completed)
+        {
+            _completed = true;
+            try
+            {
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+            }
+        }
+    }
+
+    public override void OnWatermark(long watermark)
+    {
+    }
+
+    public override void OnEnd() => _ended = true;
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_pendingItems is not null)
+        {
+            try
+            {
+                await _pending.ConfigureAwait(false);
+            }
+            catch
+            {
+                // The run is already failing or cancelled; the write's own error is not the one to report.
+            }
+
+            Release(_pendingItems, _pendingCount);
+            _pendingItems = null;
+        }
+
+        while (_queue.TryDequeue(out var queued)) Release(queued.Items, queued.Count);
+        await writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static void Release(T[] items, int count)
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) Array.Clear(items, 0, count);
+        ArrayPool<T>.Shared.Return(items);
+    }
+}

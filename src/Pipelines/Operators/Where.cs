@@ -1,0 +1,42 @@
+using Pipelines.Runtime;
+
+namespace Pipelines.Operators;
+
+/// <summary>Keeps the elements for which the predicate holds.</summary>
+internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, OperatorContext context) : StatelessOperator<T, T>(output, context)
+{
+    public override void OnBatch(Batch<T> batch)
+    {
+        var dst = Output.Reserve(batch.Count);
+        T[] values = batch.Values, outValues = dst.Values;
+        long[] stamps = batch.Timestamps, outStamps = dst.Timestamps;
+        int count = batch.Count, n = dst.Count, i = 0;
+        while (true)
+        {
+            try
+            {
+                for (; i < count; i++)
+                {
+                    T value = values[i];
+                    if (predicate(value))
+                    {
+                        outValues[n] = value;
+                        outStamps[n] = stamps[i];
+                        n++;
+                    }
+                }
+
+                break;
+            }
+            catch (Exception ex)
+            {
+                dst.Count = n;
+                Context.Errors.Handle(ex, values[i], stamps[i]);
+                i++;
+            }
+        }
+
+        dst.Count = n;
+        Output.Flush();
+    }
+}

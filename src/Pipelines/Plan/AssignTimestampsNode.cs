@@ -1,0 +1,12 @@
+using Pipelines.Operators;
+using Pipelines.Runtime;
+
+namespace Pipelines.Plan;
+
+/// <summary><c>WithEventTime</c>: event times and the watermark strategy.</summary>
+internal sealed class AssignTimestampsNode<T>(int id, Node<T> input, Func<T, DateTimeOffset> timestampOf, WatermarkStrategy strategy)
+    : StatelessNode<T, T>(id, "WithEventTime", input, hasEventTime: true)
+{
+    public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context) =>
+        new AssignTimestamps<T>(timestampOf, strategy.CreateTracker<T>(), output, context);
+}

@@ -1,0 +1,17 @@
+using Pipelines.Operators;
+
+namespace Pipelines.Plan;
+
+/// <summary>A node that starts a stage: keyed state or a sink. Executors create one instance per worker.</summary>
+internal interface IStageNode
+{
+    string Name { get; }
+
+    /// <summary>True for keyed stages (parallel by key); false for stages with exactly one worker (sinks).</summary>
+    bool IsKeyed { get; }
+
+    bool ReachesSink { get; }
+
+    /// <summary>Creates the operator of worker <see cref="PlanContext.Worker"/>, wiring its outputs downstream.</summary>
+    StageOperator CreateOperator(PlanContext context);
+}

@@ -1,0 +1,46 @@
+using Pipelines.Runtime;
+
+namespace Pipelines.Plan;
+
+/// <summary>Everything needed to turn the logical graph into operator instances for one run.</summary>
+internal sealed class PlanContext(
+    bool streaming,
+    int batchSize,
+    RunCounters counters,
+    DeadLetterRouter? deadLetters,
+    ErrorPolicy defaultPolicy,
+    IEdgeFactory edges,
+    TimeProvider timeProvider,
+    CancellationToken runToken)
+{
+    public bool Streaming { get; } = streaming;
+
+    public int BatchSize { get; } = batchSize;
+
+    public RunCounters Counters { get; } = counters;
+
+    public IEdgeFactory Edges { get; } = edges;
+
+    public TimeProvider TimeProvider { get; } = timeProvider;
+
+    public CancellationToken RunToken { get; } = runToken;
+
+    /// <summary>Per-run objects opened before wiring (sink writers), by the node that owns them.</summary>
+    public Dictionary<object, object> Resources { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The worker whose operators are being created (0 for sources).</summary>
+    public int Worker { get; set; }
+
+    public OperatorContext ContextFor(Node node, string? name = null) => new(
+        new OperatorErrorHandler(name ?? node.Name, node.ErrorPolicy ?? defaultPolicy, Counters, deadLetters),
+        Counters,
+        Streaming,
+        BatchSize,
+        Worker);
+}
+
+/// <summary>How an executor connects a producer to a stage: a direct call (bounded) or channels (streaming).</summary>
+internal interface IEdgeFactory
+{
+    IBatchTarget<T> CreateEdge<T>(StagePort<T> port, PlanContext context);
+}

@@ -1,0 +1,17 @@
+using Pipelines.Operators;
+using Pipelines.Runtime;
+
+namespace Pipelines.Plan;
+
+/// <summary><c>Select</c>.</summary>
+internal sealed class SelectNode<TIn, TOut>(int id, Node<TIn> input, Func<TIn, TOut> selector)
+    : StatelessNode<TIn, TOut>(id, "Select", input, input.HasEventTime), ISelectFusable<TIn>
+{
+    public override IBatchTarget<TIn> CreateOperator(Output<TOut> output, OperatorContext context) => new Select<TIn, TOut>(selector, output, context);
+
+    public IBatchTarget<TIn> CreateFused(WhereNode<TIn> where, PlanContext context)
+    {
+        var fusedContext = context.ContextFor(this, $"{where.Name}+{Name}");
+        return new WhereSelect<TIn, TOut>(where.Predicate, selector, BuildOutput(context), fusedContext);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Pipelines.Plan;
+
+/// <summary>A source: where a producer chain starts.</summary>
+internal sealed class SourceNode<T>(int id, Source<T> source) : Node<T>(id, "Source", hasEventTime: false), ISourceNode
+{
+    public Source<T> Source { get; } = source;
+
+    public override IEnumerable<Node> Upstream => [];
+
+    public bool IsBounded => Source.IsBounded;
+
+    public string SourceName => Source.Name;
+
+    public Execution.SourceRunner CreateRunner(PlanContext context) => new Execution.SourceRunner<T>(this, context);
+}
+
+/// <summary>The untyped view executors use to start sources.</summary>
+internal interface ISourceNode
+{
+    bool IsBounded { get; }
+
+    string SourceName { get; }
+
+    bool ReachesSink { get; }
+
+    Execution.SourceRunner CreateRunner(PlanContext context);
+}

@@ -1,0 +1,37 @@
+using Pipelines.Runtime;
+
+namespace Pipelines.Plan;
+
+/// <summary>An input of a stage. Producers reaching it get an edge from the executor.</summary>
+internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>
+{
+    public IStageNode Stage { get; } = stage;
+
+    public int Index { get; } = index;
+
+    public bool ReachesSink => Stage.ReachesSink;
+
+    /// <summary>Whether elements must be routed to a worker by key.</summary>
+    public virtual bool IsKeyed => false;
+
+    /// <summary>The worker (of <paramref name="workers"/>) that owns the element's key.</summary>
+    public virtual int PartitionOf(T value, int workers) => 0;
+
+    public void AddTargets(Node<T> upstream, PlanContext context, List<IBatchTarget<T>> targets) => targets.Add(context.Edges.CreateEdge(this, context));
+}
+
+/// <summary>A keyed input: a key's elements always go to the same worker, on both inputs of a join.</summary>
+internal sealed class KeyedPort<T, TKey>(IStageNode stage, int index, Func<T, TKey> keyOf) : StagePort<T>(stage, index)
+    where TKey : notnull
+{
+    public override bool IsKeyed => true;
+
+    public override int PartitionOf(T value, int workers) => Partitioning.WorkerOf(keyOf(value), workers);
+}
+
+/// <summary>The key-to-worker rule shared by every keyed input.</summary>
+internal static class Partitioning
+{
+    public static int WorkerOf<TKey>(TKey key, int workers) where TKey : notnull =>
+        workers == 1 ? 0 : (int)((uint)EqualityComparer<TKey>.Default.GetHashCode(key) % (uint)workers);
+}

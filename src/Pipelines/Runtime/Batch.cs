@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+
+namespace Pipelines.Runtime;
+
+/// <summary>
+/// The unit that crosses every operator boundary: parallel arrays of values and event times. A batch handed to
+/// <see cref="IBatchTarget{T}.OnBatch"/> is borrowed: the receiver reads it during the call and never keeps it.
+/// </summary>
+internal sealed class Batch<T> : IPooledBatch
+{
+    public readonly T[] Values;
+    public readonly long[] Timestamps;
+    public int Count;
+    private readonly BatchPool<T>? _pool;
+
+    public Batch(int capacity, BatchPool<T>? pool = null)
+    {
+        Values = new T[capacity];
+        Timestamps = new long[capacity];
+        _pool = pool;
+    }
+
+    public int Capacity => Values.Length;
+
+    public int Free => Values.Length - Count;
+
+    public ReadOnlySpan<T> ValueSpan => new(Values, 0, Count);
+
+    public ReadOnlySpan<long> TimestampSpan => new(Timestamps, 0, Count);
+
+    public void Add(T value, long timestamp)
+    {
+        Values[Count] = value;
+        Timestamps[Count] = timestamp;
+        Count++;
+    }
+
+    public void Clear()
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) Array.Clear(Values, 0, Count);
+        Count = 0;
+    }
+
+    /// <summary>Gives a pooled batch back once its receiver is done with it.</summary>
+    public void Return()
+    {
+        Clear();
+        _pool?.Return(this);
+    }
+}
+
+/// <summary>A batch travelling through a channel as <see cref="object"/>; the receiver returns it to its pool.</summary>
+internal interface IPooledBatch
+{
+    void Return();
+}

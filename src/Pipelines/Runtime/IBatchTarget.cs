@@ -1,0 +1,23 @@
+namespace Pipelines.Runtime;
+
+/// <summary>
+/// Where an operator's output goes: the next operator of a fused chain, a sink, or an edge to another stage.
+/// Calls arrive in stream order from one thread at a time.
+/// </summary>
+internal interface IBatchTarget<T>
+{
+    /// <summary>A batch of elements; borrowed for the duration of the call.</summary>
+    void OnBatch(Batch<T> batch);
+
+    /// <summary>The upstream watermark advanced to <paramref name="watermark"/>.</summary>
+    void OnWatermark(long watermark);
+
+    /// <summary>The upstream has been idle: it should not hold back the watermark until it sends again.</summary>
+    void OnIdle();
+
+    /// <summary>Processing time passed (UTC ticks from the run's <see cref="TimeProvider"/>); for periodic work.</summary>
+    void OnProcessingTime(long utcTicks);
+
+    /// <summary>The upstream is finished; nothing follows.</summary>
+    void OnEnd();
+}

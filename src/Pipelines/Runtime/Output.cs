@@ -1,0 +1,70 @@
+namespace Pipelines.Runtime;
+
+/// <summary>
+/// An operator's output: buffers elements into a batch and hands full batches (and every control signal) to
+/// each downstream target. Operators flush at the end of every input batch, so nothing waits here.
+/// </summary>
+internal sealed class Output<T>
+{
+    private readonly IBatchTarget<T>[] _targets;
+    private readonly Batch<T> _buffer;
+
+    public Output(IBatchTarget<T>[] targets, int batchSize)
+    {
+        _targets = targets;
+        _buffer = new Batch<T>(batchSize);
+    }
+
+    public bool HasTargets => _targets.Length > 0;
+
+    /// <summary>The buffer, with room for at least <paramref name="count"/> more elements (flushing first if needed).</summary>
+    public Batch<T> Reserve(int count)
+    {
+        if (_buffer.Free < count) Flush();
+        return _buffer;
+    }
+
+    public void Emit(T value, long timestamp)
+    {
+        var buffer = _buffer;
+        buffer.Values[buffer.Count] = value;
+        buffer.Timestamps[buffer.Count] = timestamp;
+        if (++buffer.Count == buffer.Capacity) Flush();
+    }
+
+    public void Flush()
+    {
+        if (_buffer.Count == 0) return;
+        try
+        {
+            foreach (var target in _targets) target.OnBatch(_buffer);
+        }
+        finally
+        {
+            _buffer.Clear();
+        }
+    }
+
+    public void Watermark(long watermark)
+    {
+        Flush();
+        foreach (var target in _targets) target.OnWatermark(watermark);
+    }
+
+    public void Idle()
+    {
+        Flush();
+        foreach (var target in _targets) target.OnIdle();
+    }
+
+    public void ProcessingTime(long utcTicks)
+    {
+        foreach (var target in _targets) target.OnProcessingTime(utcTicks);
+    }
+
+    public void End()
+    {
+        Flush();
+        foreach (var target in _targets) target.OnEnd();
+    }
+}

@@ -1,0 +1,35 @@
+namespace Pipelines.Runtime;
+
+/// <summary>Counts for one run, updated from every worker; read into a <see cref="RunSummary"/> at the end.</summary>
+internal sealed class RunCounters
+{
+    private long _elementsRead;
+    private long _lateDropped;
+    private long _skipped;
+    private long _deadLettered;
+
+    public long ElementsRead => Volatile.Read(ref _elementsRead);
+
+    public long LateDropped => Volatile.Read(ref _lateDropped);
+
+    public long Skipped => Volatile.Read(ref _skipped);
+
+    public long DeadLettered => Volatile.Read(ref _deadLettered);
+
+    public void AddRead(long count) => Interlocked.Add(ref _elementsRead, count);
+
+    public void AddLateDropped(long count) => Interlocked.Add(ref _lateDropped, count);
+
+    public void AddSkipped(long count) => Interlocked.Add(ref _skipped, count);
+
+    public void AddDeadLettered(long count) => Interlocked.Add(ref _deadLettered, count);
+
+    public RunSummary ToSummary(TimeSpan elapsed) => new()
+    {
+        ElementsRead = ElementsRead,
+        LateElementsDropped = LateDropped,
+        ElementsSkipped = Skipped,
+        ElementsDeadLettered = DeadLettered,
+        Elapsed = elapsed,
+    };
+}

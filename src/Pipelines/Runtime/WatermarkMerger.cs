@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Pipelines.Time;
+
+namespace Pipelines.Runtime;
+
+/// <summary>
+/// Combines the watermarks of a stage's inputs: the stage's watermark is the minimum over its active inputs,
+/// never goes backwards, ignores idle inputs until they send again, and reaches +∞ when every input has ended.
+/// </summary>
+internal sealed class WatermarkMerger
+{
+    private long[] _watermarks = [];
+    private bool[] _idle = [];
+    private bool[] _ended = [];
+    private int _endedCount;
+
+    public long Current { get; private set; } = EventTime.MinWatermark;
+
+    public int InputCount => _watermarks.Length;
+
+    public bool AllEnded => _endedCount == _watermarks.Length;
+
+    /// <summary>Adds an input; called while the plan is wired, before the run starts.</summary>
+    public int AddInput()
+    {
+        int index = _watermarks.Length;
+        Array.Resize(ref _watermarks, index + 1);
+        Array.Resize(ref _idle, index + 1);
+        Array.Resize(ref _ended, index + 1);
+        _watermarks[index] = EventTime.MinWatermark;
+        return index;
+    }
+
+    /// <summary>Marks the input active (it sent data); returns true when that holds the watermark back again.</summary>
+    public void MarkActive(int input) => _idle[input] = false;
+
+    /// <summary>Records an input's watermark; returns true and the new combined watermark when it advanced.</summary>
+    public bool OnWatermark(int input, long watermark, out long combined)
+    {
+        _idle[input] = false;
+        if (watermark > _watermarks[input]) _watermarks[input] = watermark;
+        return Recompute(out combined);
+    }
+
+    /// <summary>Marks an input idle; returns true when the combined watermark advanced because of it.</summary>
+    public bool OnIdle(int input, out long combined)
+    {
+        _idle[input] = true;
+        return Recompute(out combined);
+    }
+
+    /// <summary>True when every input that has not ended is idle.</summary>
+    public bool AllIdle
+    {
+        get
+        {
+            for (int i = 0; i < _idle.Length; i++)
+            {
+                if (!_ended[i] && !_idle[i]) return false;
+            }
+
+            return !AllEnded;
+        }
+    }
+
+    /// <summary>Marks an input ended; returns true and the new combined watermark when it advanced.</summary>
+    public bool OnEnd(int input, out long combined)
+    {
+        Debug.Assert(!_ended[input], "An input ended twice.");
+        _ended[input] = true;
+        _endedCount++;
+        _watermarks[input] = EventTime.MaxWatermark;
+        return Recompute(out combined);
+    }
+
+    private bool Recompute(out long combined)
+    {
+        long min = EventTime.MaxWatermark;
+        bool anyActive = false;
+        for (int i = 0; i < _watermarks.Length; i++)
+        {
+            if (_idle[i] && !_ended[i]) continue;
+            anyActive = true;
+            if (_watermarks[i] < min) min = _watermarks[i];
+        }
+
+        combined = Current;
+        if (!anyActive || min <= Current) return false;
+        Current = min;
+        combined = min;
+        return true;
+    }
+}

@@ -1,0 +1,61 @@
+using Pipelines.Windowing;
+
+namespace Pipelines;
+
+/// <summary>Factories for <see cref="WindowAssigner"/>. Windows are aligned to the Unix epoch plus the offset.</summary>
+public static class Windows
+{
+    /// <summary>Fixed-size, non-overlapping windows <c>[offset + k·size, offset + (k+1)·size)</c>.</summary>
+    /// <param name="size">Window length; must be positive.</param>
+    /// <param name="offset">Shift of the window grid from the epoch; must be in <c>[0, size)</c>.</param>
+    public static WindowAssigner Tumbling(TimeSpan size, TimeSpan offset = default)
+    {
+        RequirePositive(size, nameof(size));
+        if (offset < TimeSpan.Zero || offset >= size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A tumbling window's offset must be in [0, size) = [0, {size}).");
+        }
+
+        return new TumblingWindows(size.Ticks, offset.Ticks);
+    }
+
+    /// <summary>Windows of length <paramref name="size"/> starting every <paramref name="slide"/>; an element belongs to size / slide of them.</summary>
+    /// <param name="size">Window length; must be positive.</param>
+    /// <param name="slide">Distance between window starts; must be positive and not larger than <paramref name="size"/>.</param>
+    /// <param name="offset">Shift of the grid from the epoch; must be in <c>[0, slide)</c>.</param>
+    public static WindowAssigner Sliding(TimeSpan size, TimeSpan slide, TimeSpan offset = default)
+    {
+        RequirePositive(size, nameof(size));
+        RequirePositive(slide, nameof(slide));
+        if (slide > size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(slide), slide, $"A sliding window's slide must not be larger than its size ({size}); use Tumbling for slide == size, and sampling is not supported.");
+        }
+
+        if (offset < TimeSpan.Zero || offset >= slide)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A sliding window's offset must be in [0, slide) = [0, {slide}).");
+        }
+
+        return new SlidingWindows(size.Ticks, slide.Ticks, offset.Ticks);
+    }
+
+    /// <summary>Per-key sessions that close after <paramref name="gap"/> without elements; overlapping sessions merge.</summary>
+    /// <param name="gap">Inactivity gap; must be positive.</param>
+    public static WindowAssigner Session(TimeSpan gap)
+    {
+        RequirePositive(gap, nameof(gap));
+        return new SessionWindows(gap.Ticks);
+    }
+
+    /// <summary>One window over all time per key; it fires at end of input or through early triggers.</summary>
+    public static WindowAssigner Global() => GlobalWindows.Instance;
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"The window {name} must be positive.");
+        }
+    }
+}
