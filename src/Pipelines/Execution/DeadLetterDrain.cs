@@ -7,11 +7,11 @@ internal sealed class DeadLetterDrain(DeadLetterRouter router, SinkWriter<DeadLe
 {
     private readonly List<DeadLetter> _buffer = [];
 
+    /// <summary>Writes the dead letters queued so far.</summary>
     public async ValueTask DrainAsync(CancellationToken cancellationToken)
     {
-        if (router.IsEmpty) return;
         _buffer.Clear();
-        router.DrainInto(_buffer);
+        if (router.DrainInto(_buffer) == 0) return;
         try
         {
             await writer.WriteAsync(_buffer.ToArray(), cancellationToken).ConfigureAwait(false);
@@ -22,10 +22,26 @@ internal sealed class DeadLetterDrain(DeadLetterRouter router, SinkWriter<DeadLe
         }
     }
 
+    /// <summary>Streaming: writes dead letters as they come until the router is completed.</summary>
+    public async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        while (await router.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await DrainAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
         await DrainAsync(cancellationToken).ConfigureAwait(false);
-        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw PipelineExecutionException.ForComponent("Dead-letter sink", sinkName, ex);
+        }
     }
 
     public ValueTask DisposeAsync() => writer.DisposeAsync();

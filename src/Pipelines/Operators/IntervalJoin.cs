@@ -127,6 +127,8 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
 
     public override void OnIdle() => output.Idle();
 
+    public override void OnProcessingTime(long utcTicks) => output.ProcessingTime(utcTicks);
+
     public override void OnEnd() => output.End();
 
     private sealed class Buffers(TKey key)

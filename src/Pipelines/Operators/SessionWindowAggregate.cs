@@ -155,6 +155,7 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut>(
 
     public override void OnProcessingTime(long utcTicks)
     {
+        panes.Output.ProcessingTime(utcTicks);
         if (panes.EarlyInterval is not { } interval || utcTicks < _nextEarly) return;
         _nextEarly = utcTicks + interval.Ticks;
         foreach (var (key, list) in _sessions)

@@ -131,6 +131,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
 
     public override void OnProcessingTime(long utcTicks)
     {
+        _panes.Output.ProcessingTime(utcTicks);
         if (_panes.EarlyInterval is not { } interval || utcTicks < _nextEarly) return;
         _nextEarly = utcTicks + interval.Ticks;
         foreach (var wk in _state.Keys)

@@ -91,5 +91,7 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut>(
 
     public override void OnIdle() => output.Idle();
 
+    public override void OnProcessingTime(long utcTicks) => output.ProcessingTime(utcTicks);
+
     public override void OnEnd() => output.End();
 }

@@ -1,0 +1,75 @@
+using Pipelines.Plan;
+using Pipelines.Runtime;
+
+namespace Pipelines.Execution.Streaming;
+
+/// <summary>
+/// An edge to a keyed stage with several workers: each element goes to the worker that owns its key; control
+/// signals go to every worker. Partial batches are sent at the end of each input batch, so nothing lingers.
+/// </summary>
+internal sealed class PartitionedEdge<T> : IBatchTarget<T>
+{
+    private readonly StagePort<T> _port;
+    private readonly StageWorker[] _workers;
+    private readonly int[] _producers;
+    private readonly BatchPool<T> _pool;
+    private readonly PendingWrites _pending;
+    private readonly Batch<T>?[] _buffers;
+
+    public PartitionedEdge(StagePort<T> port, StageWorker[] workers, int[] producers, BatchPool<T> pool, PendingWrites pending)
+    {
+        _port = port;
+        _workers = workers;
+        _producers = producers;
+        _pool = pool;
+        _pending = pending;
+        _buffers = new Batch<T>?[workers.Length];
+    }
+
+    public void OnBatch(Batch<T> batch)
+    {
+        int workers = _workers.Length;
+        T[] values = batch.Values;
+        long[] stamps = batch.Timestamps;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            T value = values[i];
+            int w = _port.PartitionOf(value, workers);
+            var buffer = _buffers[w] ??= _pool.Rent();
+            buffer.Values[buffer.Count] = value;
+            buffer.Timestamps[buffer.Count] = stamps[i];
+            if (++buffer.Count == buffer.Capacity) Send(w);
+        }
+
+        for (int w = 0; w < workers; w++)
+        {
+            if (_buffers[w] is not null) Send(w);
+        }
+    }
+
+    private void Send(int worker)
+    {
+        var buffer = _buffers[worker]!;
+        _buffers[worker] = null;
+        _pending.Write(_workers[worker].Channel.Writer, StageMessage.ForBatch(_port.Index, _producers[worker], buffer));
+    }
+
+    public void OnWatermark(long watermark)
+    {
+        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w].Channel.Writer, StageMessage.ForWatermark(_producers[w], watermark));
+    }
+
+    public void OnIdle()
+    {
+        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w].Channel.Writer, StageMessage.ForIdle(_producers[w]));
+    }
+
+    public void OnProcessingTime(long utcTicks)
+    {
+    }
+
+    public void OnEnd()
+    {
+        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w].Channel.Writer, StageMessage.ForEnd(_producers[w]));
+    }
+}

@@ -1,0 +1,49 @@
+using Pipelines.Execution.Streaming;
+
+namespace Pipelines;
+
+/// <summary>A running streaming pipeline: watch its progress, await its end, or stop it.</summary>
+public sealed class PipelineRun
+{
+    private readonly StreamingRun _run;
+
+    internal PipelineRun(StreamingRun run)
+    {
+        _run = run;
+        Completion = run.StartAsync();
+    }
+
+    /// <summary>
+    /// Completes with the run's summary when every source has ended or after <see cref="StopAsync"/> with
+    /// draining; faults with <see cref="PipelineExecutionException"/> when the run fails; is cancelled when the
+    /// run is stopped without draining or its token is cancelled.
+    /// </summary>
+    public Task<RunSummary> Completion { get; }
+
+    /// <summary>Elements read from all sources so far.</summary>
+    public long ElementsRead => _run.Counters.ElementsRead;
+
+    /// <summary>Elements dropped as too late so far.</summary>
+    public long LateElementsDropped => _run.Counters.LateDropped;
+
+    /// <summary>
+    /// Stops the run and waits for it to end. With <paramref name="drain"/> (the default) the sources stop
+    /// reading, the final +∞ watermark flushes every open window and the sinks complete; without it, work in
+    /// flight is discarded.
+    /// </summary>
+    /// <param name="drain">Flush open windows to the sinks before ending.</param>
+    /// <param name="cancellationToken">Stops waiting (the run still stops).</param>
+    public async Task StopAsync(bool drain = true, CancellationToken cancellationToken = default)
+    {
+        if (drain) _run.Drain();
+        else _run.Cancel();
+        try
+        {
+            await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!drain && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopping without draining cancels the run; that is the expected ending.
+        }
+    }
+}

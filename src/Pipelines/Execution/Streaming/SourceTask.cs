@@ -1,0 +1,115 @@
+using Pipelines.Time;
+
+namespace Pipelines.Execution.Streaming;
+
+/// <summary>
+/// Drives one source under the streaming executor: reads what is available into batches, sends a partial batch
+/// (and the watermark) as soon as the source would wait (or after <see cref="StreamingOptions.Linger"/>),
+/// emits the watermark at least every <see cref="StreamingOptions.WatermarkInterval"/> while busy, declares the
+/// source idle after <see cref="StreamingOptions.IdleTimeout"/> without elements, and at the end sends +∞ and
+/// end-of-stream so every window downstream flushes.
+/// </summary>
+internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, StreamingOptions options)
+{
+    private static readonly TimeSpan PeriodicWake = TimeSpan.FromMilliseconds(100);
+    private readonly TimeProvider _time = options.TimeProvider;
+
+    public SourceRunner Runner => runner;
+
+    /// <param name="runToken">Cancels the run.</param>
+    /// <param name="stopToken">Stops reading and drains: what was read still flows to the sinks.</param>
+    public async Task RunAsync(CancellationToken runToken, CancellationToken stopToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(runToken, stopToken);
+        var readToken = linked.Token;
+        try
+        {
+            await runner.OpenAsync(readToken).ConfigureAwait(false);
+            await PumpAsync(runToken, stopToken, readToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopToken.IsCancellationRequested && !runToken.IsCancellationRequested)
+        {
+            // Drain requested while the source was opening or waiting: end normally below.
+        }
+
+        runner.Flush();
+        runner.Watermark(EventTime.MaxWatermark);
+        runner.End();
+        await pending.FlushAsync(runToken).ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync(CancellationToken runToken, CancellationToken stopToken, CancellationToken readToken)
+    {
+        long linger = options.Linger.Ticks, interval = options.WatermarkInterval.Ticks;
+        long idleAfter = options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : options.IdleTimeout.Ticks;
+        long now = Now(), lastTick = now, lastData = now, batchStarted = now;
+        bool idle = false;
+        Task<bool>? wait = null;
+        while (!stopToken.IsCancellationRequested)
+        {
+            runToken.ThrowIfCancellationRequested();
+            int buffered = runner.Buffered;
+            int n = wait is null ? runner.Read() : 0;
+            now = Now();
+            if (n > 0)
+            {
+                idle = false;
+                lastData = now;
+                if (buffered == 0) batchStarted = now;
+                if (runner.BufferFull) runner.Flush();
+                if (now - lastTick >= interval)
+                {
+                    runner.Flush();
+                    runner.ProcessingTime(now);
+                    lastTick = now;
+                }
+
+                if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+                continue;
+            }
+
+            long timeout;
+            if (runner.Buffered > 0 && linger > 0 && now - batchStarted < linger)
+            {
+                timeout = linger - (now - batchStarted);
+            }
+            else
+            {
+                runner.Flush();
+                runner.ProcessingTime(now);
+                lastTick = now;
+                if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+                timeout = idle || idleAfter == long.MaxValue ? PeriodicWake.Ticks : Math.Max(0, idleAfter - (now - lastData));
+                timeout = Math.Min(timeout, PeriodicWake.Ticks);
+            }
+
+            wait ??= runner.WaitToReadAsync(readToken).AsTask();
+            if (!wait.IsCompleted && timeout > 0)
+            {
+                using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(readToken);
+                var delay = Task.Delay(TimeSpan.FromTicks(timeout), _time, delayCancel.Token);
+                await Task.WhenAny(wait, delay).ConfigureAwait(false);
+                delayCancel.Cancel();
+            }
+
+            if (wait.IsCompleted)
+            {
+                bool more = await wait.ConfigureAwait(false);
+                wait = null;
+                if (!more) return;
+                continue;
+            }
+
+            now = Now();
+            if (!idle && now - lastData >= idleAfter)
+            {
+                runner.Flush();
+                runner.Idle();
+                idle = true;
+                if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private long Now() => _time.GetUtcNow().UtcTicks;
+}

@@ -1,0 +1,50 @@
+namespace Pipelines;
+
+/// <summary>Settings of the <see cref="StreamingExecutor"/>. Results never depend on them; latency, throughput and memory do.</summary>
+public sealed class StreamingOptions
+{
+    /// <summary>Workers per keyed stage (windows, joins); keys are spread over them by hash. Default: the processor count.</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Messages (batches or control signals) each worker's input channel holds before producers wait. Default 16.</summary>
+    public int ChannelCapacity { get; init; } = 16;
+
+    /// <summary>Most elements per batch. Default 1024.</summary>
+    public int MaxBatchSize { get; init; } = 1024;
+
+    /// <summary>
+    /// How long a source may hold a partial batch hoping for more elements when none is available right now.
+    /// Default zero: a partial batch goes downstream as soon as the source would wait.
+    /// </summary>
+    public TimeSpan Linger { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Most time between watermark emissions while a source is busy (it also emits whenever it would wait).
+    /// Default 1 ms.
+    /// </summary>
+    public TimeSpan WatermarkInterval { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// After this long without elements a source is idle: it stops holding back the watermark of the stages it
+    /// feeds until it sends again. <see cref="Timeout.InfiniteTimeSpan"/> disables it. Default 5 seconds.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The clock for linger, watermark intervals, idleness and early triggers (default <see cref="TimeProvider.System"/>).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (Parallelism <= 0) throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, "Parallelism must be positive.");
+        if (ChannelCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(ChannelCapacity), ChannelCapacity, "ChannelCapacity must be positive.");
+        if (MaxBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "MaxBatchSize must be positive.");
+        if (Linger < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Linger), Linger, "Linger must be zero or positive.");
+        if (WatermarkInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(WatermarkInterval), WatermarkInterval, "WatermarkInterval must be positive.");
+        if (IdleTimeout <= TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "IdleTimeout must be positive, or Timeout.InfiniteTimeSpan to disable idleness.");
+        }
+
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+    }
+}
