@@ -13,6 +13,9 @@ public abstract class Source<T>
     /// <summary>Whether the source ends by itself. The bounded executor refuses a pipeline with an unbounded source.</summary>
     public abstract bool IsBounded { get; }
 
+    /// <summary>True when the reader supplies event times and watermarks itself (scripted test sources).</summary>
+    internal virtual bool ProvidesEventTime => false;
+
     /// <summary>Opens a reader for one run.</summary>
     /// <param name="context">Facts about the run.</param>
     /// <param name="cancellationToken">Cancels opening.</param>

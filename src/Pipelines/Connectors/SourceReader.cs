@@ -16,6 +16,21 @@ public abstract class SourceReader<T> : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait.</param>
     public abstract ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken);
 
+    /// <summary>Reads elements with their event times; sources that supply event times override it.</summary>
+    internal virtual int TryReadWithTimestamps(Span<T> destination, Span<long> timestamps)
+    {
+        int n = TryRead(destination);
+        timestamps[..n].Fill(Time.EventTime.MinWatermark);
+        return n;
+    }
+
+    /// <summary>A watermark the source itself declares (scripted test sources), taken once.</summary>
+    internal virtual bool TryTakeWatermark(out long watermark)
+    {
+        watermark = 0;
+        return false;
+    }
+
     /// <inheritdoc />
     public virtual ValueTask DisposeAsync()
     {

@@ -1,6 +1,5 @@
 using Pipelines.Plan;
 using Pipelines.Runtime;
-using Pipelines.Time;
 
 namespace Pipelines.Execution;
 
@@ -71,16 +70,20 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         int start = buffer.Count, n;
         try
         {
-            n = Reader.TryRead(buffer.Values.AsSpan(start, buffer.Free));
+            n = Reader.TryReadWithTimestamps(buffer.Values.AsSpan(start, buffer.Free), buffer.Timestamps.AsSpan(start, buffer.Free));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw Failed(ex);
         }
 
-        buffer.Timestamps.AsSpan(start, n).Fill(EventTime.MinWatermark);
         buffer.Count += n;
         if (n > 0) context.Counters.AddRead(n);
+        if (Reader.TryTakeWatermark(out long watermark) && context.Streaming)
+        {
+            _output.Watermark(watermark);
+        }
+
         return n;
     }
 

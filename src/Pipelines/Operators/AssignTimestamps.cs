@@ -6,8 +6,8 @@ namespace Pipelines.Operators;
 /// <summary>
 /// Sets each element's event time from the user's selector and, under the streaming executor, derives the
 /// watermark from them. The watermark is emitted on processing-time ticks (the source's watermark interval,
-/// and whenever the source is about to wait), never backwards. Upstream watermarks are replaced, except the
-/// final +∞ at end of input. The bounded executor emits no watermark before the end: nothing is ever late there.
+/// and whenever the source is about to wait) and when an upstream watermark arrives, never backwards.
+/// Upstream watermark values are replaced by this one, except the final +∞ at end of input. The bounded executor emits no watermark before the end: nothing is ever late there.
 /// </summary>
 internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, WatermarkTracker<T> tracker, Output<T> output, OperatorContext context)
     : StatelessOperator<T, T>(output, context)
@@ -50,20 +50,23 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
     public override void OnWatermark(long watermark)
     {
         if (watermark == EventTime.MaxWatermark) Output.Watermark(watermark);
+        else EmitIfAdvanced();
     }
 
     public override void OnProcessingTime(long utcTicks)
     {
-        if (Context.Streaming)
-        {
-            tracker.OnPeriodic();
-            if (tracker.Current > _emitted)
-            {
-                _emitted = tracker.Current;
-                Output.Watermark(_emitted);
-            }
-        }
-
+        EmitIfAdvanced();
         Output.ProcessingTime(utcTicks);
+    }
+
+    private void EmitIfAdvanced()
+    {
+        if (!Context.Streaming) return;
+        tracker.OnPeriodic();
+        if (tracker.Current > _emitted)
+        {
+            _emitted = tracker.Current;
+            Output.Watermark(_emitted);
+        }
     }
 }

@@ -1,7 +1,7 @@
 namespace Pipelines.Plan;
 
 /// <summary>A source: where a producer chain starts.</summary>
-internal sealed class SourceNode<T>(int id, Source<T> source) : Node<T>(id, "Source", hasEventTime: false), ISourceNode
+internal sealed class SourceNode<T>(int id, Source<T> source) : Node<T>(id, "Source", source.ProvidesEventTime), ISourceNode
 {
     public Source<T> Source { get; } = source;
 

@@ -28,6 +28,7 @@ internal readonly struct StageMessage
 
     public int Producer { get; }
 
+    /// <summary>The watermark, or for a tick the processing time it stands for.</summary>
     public long Watermark { get; }
 
     /// <summary>A pooled <c>Batch&lt;T&gt;</c> for <see cref="MessageKind.Batch"/>; the receiver returns it.</summary>
@@ -41,5 +42,5 @@ internal readonly struct StageMessage
 
     public static StageMessage ForEnd(int producer) => new(MessageKind.End, 0, producer, 0, null);
 
-    public static StageMessage ForTick() => new(MessageKind.Tick, 0, -1, 0, null);
+    public static StageMessage ForTick(long utcTicks) => new(MessageKind.Tick, 0, -1, utcTicks, null);
 }

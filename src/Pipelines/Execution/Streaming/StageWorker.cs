@@ -11,13 +11,12 @@ namespace Pipelines.Execution.Streaming;
 internal sealed class StageWorker
 {
     private readonly TimeProvider _timeProvider;
-    private readonly TimeSpan _tickInterval;
+    private int _tickMissed;
 
-    public StageWorker(StageInstance instance, int capacity, TimeProvider timeProvider, TimeSpan tickInterval)
+    public StageWorker(StageInstance instance, int capacity, TimeProvider timeProvider)
     {
         Instance = instance;
         _timeProvider = timeProvider;
-        _tickInterval = tickInterval;
         Channel = System.Threading.Channels.Channel.CreateBounded<StageMessage>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -35,8 +34,7 @@ internal sealed class StageWorker
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var op = Instance.Operator;
-        var interval = op.ProcessingTimeInterval is { } wanted && wanted < _tickInterval ? wanted : _tickInterval;
-        using var timer = _timeProvider.CreateTimer(_ => Channel.Writer.TryWrite(StageMessage.ForTick()), null, interval, interval);
+        using var timer = op.ProcessingTimeInterval is { } interval ? _timeProvider.CreateTimer(_ => Tick(), null, interval, interval) : null;
         var reader = Channel.Reader;
         try
         {
@@ -49,6 +47,12 @@ internal sealed class StageWorker
                 }
 
                 Dispatch(message);
+                if (Volatile.Read(ref _tickMissed) != 0)
+                {
+                    Volatile.Write(ref _tickMissed, 0);
+                    Dispatch(StageMessage.ForTick(_timeProvider.GetUtcNow().UtcTicks));
+                }
+
                 if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await op.DrainAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -58,6 +62,12 @@ internal sealed class StageWorker
             Pending.Discard();
             while (reader.TryRead(out var left)) (left.Batch as IPooledBatch)?.Return();
         }
+    }
+
+    /// <summary>A processing-time tick; when the channel is full it is remembered and handled after the next message.</summary>
+    private void Tick()
+    {
+        if (!Channel.Writer.TryWrite(StageMessage.ForTick(_timeProvider.GetUtcNow().UtcTicks))) Volatile.Write(ref _tickMissed, 1);
     }
 
     private void Dispatch(in StageMessage message)
@@ -85,7 +95,7 @@ internal sealed class StageWorker
                 Instance.OnEnd(message.Producer);
                 break;
             case MessageKind.Tick:
-                Instance.Operator.OnProcessingTime(_timeProvider.GetUtcNow().UtcTicks);
+                Instance.Operator.OnProcessingTime(message.Watermark);
                 break;
         }
     }

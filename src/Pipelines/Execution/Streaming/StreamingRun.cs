@@ -71,7 +71,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             var stageWorkers = new StageWorker[count];
             for (int i = 0; i < count; i++)
             {
-                stageWorkers[i] = new StageWorker(new StageInstance(stage.Name, i), options.ChannelCapacity, options.TimeProvider, options.WatermarkInterval);
+                stageWorkers[i] = new StageWorker(new StageInstance(stage.Name, i), options.ChannelCapacity, options.TimeProvider);
             }
 
             edges.Register(stage, stageWorkers);

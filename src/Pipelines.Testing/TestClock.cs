@@ -1,6 +1,0 @@
-namespace Pipelines.Testing;
-
-/// <summary>Placeholder replaced below.</summary>
-internal static class TestClock
-{
-}

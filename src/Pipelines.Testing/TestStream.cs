@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Time.Testing;
+using Pipelines.Time;
+
+namespace Pipelines.Testing;
+
+/// <summary>
+/// A scripted, bounded source for tests (in the spirit of Beam's TestStream and Kafka Streams'
+/// TopologyTestDriver): elements with explicit event times, watermark advances and processing-time advances,
+/// in the order written. Its stream has event time without <c>WithEventTime</c>; the watermark is exactly what
+/// the script says. Under the bounded executor watermark steps are ignored (the watermark is +∞ at the end
+/// only); under the streaming executor they travel in-band, and a processing-time step advances
+/// <see cref="Clock"/> only after everything before it has been handed to the stages the source feeds. Pass
+/// <see cref="Clock"/> as <see cref="StreamingOptions.TimeProvider"/> so early triggers follow the script.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+public sealed class TestStream<T> : Source<T>
+{
+    private readonly List<Step> _steps = [];
+    private readonly string _name;
+
+    /// <summary>Creates an empty script.</summary>
+    /// <param name="clock">The processing-time clock to advance; a new one starting at 2000-01-01 UTC when null.</param>
+    /// <param name="name">A name for errors and metrics.</param>
+    public TestStream(FakeTimeProvider? clock = null, string? name = null)
+    {
+        Clock = clock ?? new FakeTimeProvider(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        _name = name ?? $"TestStream<{typeof(T).Name}>";
+    }
+
+    /// <summary>The clock the script advances.</summary>
+    public FakeTimeProvider Clock { get; }
+
+    /// <inheritdoc />
+    public override string Name => _name;
+
+    /// <inheritdoc />
+    public override bool IsBounded => true;
+
+    internal override bool ProvidesEventTime => true;
+
+    /// <summary>Adds elements, all with event time <paramref name="timestamp"/>.</summary>
+    /// <param name="timestamp">Their event time.</param>
+    /// <param name="elements">The elements.</param>
+    public TestStream<T> Add(DateTimeOffset timestamp, params T[] elements)
+    {
+        ArgumentNullException.ThrowIfNull(elements);
+        foreach (var element in elements) _steps.Add(new Step(StepKind.Element, element, EventTime.FromDateTimeOffset(timestamp), default));
+        return this;
+    }
+
+    /// <summary>Adds elements whose event time a selector gives.</summary>
+    /// <param name="timestampOf">The event time of an element.</param>
+    /// <param name="elements">The elements.</param>
+    public TestStream<T> Add(Func<T, DateTimeOffset> timestampOf, IEnumerable<T> elements)
+    {
+        ArgumentNullException.ThrowIfNull(timestampOf);
+        ArgumentNullException.ThrowIfNull(elements);
+        foreach (var element in elements) _steps.Add(new Step(StepKind.Element, element, EventTime.FromDateTimeOffset(timestampOf(element)), default));
+        return this;
+    }
+
+    /// <summary>Declares that no element at or before <paramref name="watermark"/> follows (except late ones).</summary>
+    /// <param name="watermark">The new watermark; must not be before an earlier one.</param>
+    public TestStream<T> AdvanceWatermarkTo(DateTimeOffset watermark)
+    {
+        long ticks = EventTime.FromDateTimeOffset(watermark);
+        var previous = _steps.LastOrDefault(s => s.Kind == StepKind.Watermark);
+        if (previous is not null && previous.Value > ticks)
+        {
+            throw new ArgumentOutOfRangeException(nameof(watermark), watermark, $"Watermarks never go backwards: the script already advanced to {EventTime.Format(previous.Value)}.");
+        }
+
+        _steps.Add(new Step(StepKind.Watermark, default, ticks, default));
+        return this;
+    }
+
+    /// <summary>Advances <see cref="Clock"/> once everything before this step has been handed downstream.</summary>
+    /// <param name="by">How far; positive.</param>
+    public TestStream<T> AdvanceProcessingTime(TimeSpan by)
+    {
+        if (by <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(by), by, "Processing time only moves forward.");
+        _steps.Add(new Step(StepKind.ProcessingTime, default, 0, by));
+        return this;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<SourceReader<T>> OpenAsync(SourceContext context, CancellationToken cancellationToken) =>
+        new(new Reader([.. _steps], Clock));
+
+    private enum StepKind
+    {
+        Element,
+        Watermark,
+        ProcessingTime,
+    }
+
+    private sealed record Step(StepKind Kind, T? Element, long Value, TimeSpan Advance);
+
+    private sealed class Reader(Step[] steps, FakeTimeProvider clock) : SourceReader<T>
+    {
+        private int _position;
+        private long? _watermark;
+
+        public override int TryRead(Span<T> destination)
+        {
+            Span<long> ignored = new long[destination.Length];
+            return TryReadWithTimestamps(destination, ignored);
+        }
+
+        internal override int TryReadWithTimestamps(Span<T> destination, Span<long> timestamps)
+        {
+            int n = 0;
+            while (n < destination.Length && _position < steps.Length && _watermark is null)
+            {
+                var step = steps[_position];
+                if (step.Kind == StepKind.ProcessingTime) break;
+                _position++;
+                if (step.Kind == StepKind.Watermark)
+                {
+                    _watermark = step.Value;
+                    break;
+                }
+
+                destination[n] = step.Element!;
+                timestamps[n] = step.Value;
+                n++;
+            }
+
+            return n;
+        }
+
+        internal override bool TryTakeWatermark(out long watermark)
+        {
+            watermark = _watermark.GetValueOrDefault();
+            bool has = _watermark.HasValue;
+            _watermark = null;
+            return has;
+        }
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+        {
+            // Everything before a processing-time step has been handed downstream when the executor waits here.
+            while (_position < steps.Length && steps[_position].Kind == StepKind.ProcessingTime)
+            {
+                clock.Advance(steps[_position].Advance);
+                _position++;
+            }
+
+            return new(_position < steps.Length);
+        }
+    }
+}
