@@ -34,7 +34,7 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
         for (int i = 0; i < batch.Count; i++)
         {
             T value = values[i];
-            int w = _port.PartitionOf(value, workers);
+            int w = WorkerOf(value, workers);
             var buffer = _buffers[w] ??= _pool.Rent();
             buffer.Values[buffer.Count] = value;
             buffer.Timestamps[buffer.Count] = stamps[i];
@@ -44,6 +44,22 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
         for (int w = 0; w < workers; w++)
         {
             if (_buffers[w] is not null) Send(w);
+        }
+    }
+
+    /// <summary>
+    /// The key's worker. When the key selector throws, the element goes to worker 0, whose operator evaluates the
+    /// key again and applies its own error policy there, so a failing key is handled like any other user error.
+    /// </summary>
+    private int WorkerOf(T value, int workers)
+    {
+        try
+        {
+            return _port.PartitionOf(value, workers);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return 0;
         }
     }
 
