@@ -1,24 +1,43 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pipelines.Runtime;
+using Pipelines.Windowing;
 
 namespace Pipelines.Operators;
 
 /// <summary>
-/// Keyed aggregation over non-merging windows (tumbling, sliding, global). State is one hash-table entry per
-/// (key, window); a timer per window fires it when the watermark reaches its last timestamp, so a watermark
-/// touches only the windows that are due, never every key.
+/// Keyed aggregation over non-merging windows (tumbling, sliding, global).
 /// </summary>
+/// <remarks>
+/// State layout, chosen for the per-element path: a hash table maps each key to a small integer; each key
+/// heads a short linked list of its open windows (one for in-order tumbling input, size/slide for sliding), so
+/// an element costs one hash lookup on the key and a compare or two. Windows live in one array of slots reused
+/// through a free list. Timers are grouped by fire time (every key's window with the same end fires from one
+/// list), so a watermark touches only the windows that are due, never every key. Lists keep creation order,
+/// which gives the bounded executor its documented output order: by window end, then first element.
+/// </remarks>
 internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     where TKey : notnull
 {
     private readonly Func<TIn, TKey> _keyOf;
     private readonly WindowAssigner _assigner;
+    private readonly TumblingWindows? _tumbling;
     private readonly PaneEmitter<TIn, TKey, TAcc, TOut> _panes;
     private readonly OperatorContext _context;
-    private readonly Dictionary<WindowKey<TKey>, WindowSlot<TAcc>> _state = new();
-    private readonly TimerQueue<WindowKey<TKey>> _timers = new();
     private readonly Window[] _assigned;
+
+    private readonly Dictionary<TKey, int> _keyIndex = new();
+    private KeyEntry[] _keys = new KeyEntry[16];
+    private int _keyCount;
+    private readonly Stack<int> _freeKeys = new();
+
+    private Slot[] _slots = new Slot[16];
+    private int _slotCount;
+    private readonly Stack<int> _freeSlots = new();
+
+    private readonly Dictionary<long, List<(int Slot, int Generation)>> _due = new();
+    private readonly PriorityQueue<long, long> _dueTimes = new();
+    private readonly Stack<List<(int Slot, int Generation)>> _spareLists = new();
+
     private long _watermark = Time.EventTime.MinWatermark;
     private long _nextEarly = long.MinValue;
 
@@ -26,6 +45,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     {
         _keyOf = keyOf;
         _assigner = assigner;
+        _tumbling = assigner as TumblingWindows;
         _panes = panes;
         _context = context;
         _assigned = new Window[assigner.MaxWindowsPerElement];
@@ -59,74 +79,159 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private void Process(TIn value, long timestamp)
     {
         TKey key = _keyOf(value);
-        int n = _assigner.AssignWindows(timestamp, _assigned);
-        bool accepted = false;
-        for (int w = 0; w < n; w++)
-        {
-            Window window = _assigned[w];
-            if (_panes.IsExpired(window.EndTicks, _watermark)) continue;
-            accepted = true;
-            var wk = new WindowKey<TKey>(key, window.StartTicks, window.EndTicks);
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_state, wk, out bool exists);
-            if (!exists) Open(wk, ref slot);
-            _panes.Accumulate(ref slot, value, timestamp);
-            _panes.AfterElement(key, wk.Start, wk.End, ref slot);
-        }
+        ref int keySlot = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyIndex, key, out bool known);
+        if (!known) keySlot = AddKey(key);
+        int k = keySlot;
 
-        if (!accepted) _panes.DropLate(value, timestamp);
-    }
-
-    private void Open(WindowKey<TKey> wk, ref WindowSlot<TAcc> slot)
-    {
-        try
+        bool accepted;
+        if (_tumbling is { } tumbling)
         {
-            slot.Accumulator = _panes.Aggregator.CreateAccumulator();
-        }
-        catch
-        {
-            _state.Remove(wk);
-            throw;
-        }
-
-        if (wk.End - 1 > _watermark)
-        {
-            _timers.Add(wk, wk.End - 1);
+            long start = Time.EventTime.FloorToBoundary(timestamp, tumbling.Size, tumbling.Offset);
+            accepted = AddToWindow(k, start, Time.EventTime.SaturatingAdd(start, tumbling.Size), value, timestamp);
         }
         else
         {
-            // The window's on-time moment has passed but it is within the allowed lateness: late panes only.
-            slot.FiredOnTime = true;
-            _timers.Add(wk, _panes.CleanupTime(wk.End));
+            accepted = false;
+            int n = _assigner.AssignWindows(timestamp, _assigned);
+            for (int w = 0; w < n; w++) accepted |= AddToWindow(k, _assigned[w].StartTicks, _assigned[w].EndTicks, value, timestamp);
         }
+
+        if (!accepted)
+        {
+            if (_keys[k].Head < 0) RemoveKey(k);
+            _panes.DropLate(value, timestamp);
+        }
+    }
+
+    private bool AddToWindow(int k, long start, long end, TIn value, long timestamp)
+    {
+        if (_panes.IsExpired(end, _watermark)) return false;
+        int s = _keys[k].Head;
+        while (s >= 0 && (_slots[s].Start != start || _slots[s].End != end)) s = _slots[s].Next;
+        if (s < 0) s = OpenWindow(k, start, end);
+        ref var slot = ref _slots[s];
+        _panes.Accumulate(ref slot.State, value, timestamp);
+        _panes.AfterElement(_keys[k].Key, start, end, ref slot.State);
+        return true;
+    }
+
+    private int OpenWindow(int k, long start, long end)
+    {
+        TAcc accumulator = _panes.Aggregator.CreateAccumulator();
+        int s;
+        if (_freeSlots.Count > 0)
+        {
+            s = _freeSlots.Pop();
+        }
+        else
+        {
+            if (_slotCount == _slots.Length) Array.Resize(ref _slots, _slots.Length * 2);
+            s = _slotCount++;
+        }
+
+        ref var slot = ref _slots[s];
+        slot.Start = start;
+        slot.End = end;
+        slot.Key = k;
+        slot.InUse = true;
+        slot.State = new WindowSlot<TAcc> { Accumulator = accumulator };
+        slot.Next = _keys[k].Head;
+        _keys[k].Head = s;
+
+        if (end - 1 > _watermark)
+        {
+            Schedule(s, end - 1);
+        }
+        else
+        {
+            // Its on-time moment has passed but it is within the allowed lateness: late panes only.
+            slot.State.FiredOnTime = true;
+            Schedule(s, _panes.CleanupTime(end));
+        }
+
+        return s;
+    }
+
+    private void Schedule(int s, long time)
+    {
+        if (!_due.TryGetValue(time, out var list))
+        {
+            list = _spareLists.Count > 0 ? _spareLists.Pop() : [];
+            _due.Add(time, list);
+            _dueTimes.Enqueue(time, time);
+        }
+
+        list.Add((s, _slots[s].Generation));
     }
 
     public override void OnWatermark(long watermark)
     {
         _watermark = watermark;
-        while (_timers.TryPopDue(watermark, out var wk, out _))
+        while (_dueTimes.TryPeek(out long time, out _) && time <= watermark)
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_state, wk);
-            if (Unsafe.IsNullRef(ref slot)) continue;
-            bool fired = false;
-            if (!slot.FiredOnTime)
+            _dueTimes.Dequeue();
+            var list = _due[time];
+            _due.Remove(time);
+            foreach (var (s, generation) in list)
             {
-                _panes.Emit(wk.Key, wk.Start, wk.End, ref slot, PaneTiming.OnTime);
-                slot.FiredOnTime = true;
-                fired = true;
+                ref var slot = ref _slots[s];
+                if (!slot.InUse || slot.Generation != generation) continue;
+                bool fired = false;
+                if (!slot.State.FiredOnTime)
+                {
+                    _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref slot.State, PaneTiming.OnTime);
+                    slot.State.FiredOnTime = true;
+                    fired = true;
+                }
+
+                long cleanup = _panes.CleanupTime(slot.End);
+                if (cleanup <= watermark) CloseWindow(s);
+                else if (fired) Schedule(s, cleanup);
             }
 
-            long cleanup = _panes.CleanupTime(wk.End);
-            if (cleanup <= watermark)
-            {
-                _state.Remove(wk);
-            }
-            else if (fired)
-            {
-                _timers.Add(wk, cleanup);
-            }
+            list.Clear();
+            _spareLists.Push(list);
         }
 
         _panes.Watermark(watermark);
+    }
+
+    private void CloseWindow(int s)
+    {
+        ref var slot = ref _slots[s];
+        int k = slot.Key;
+        ref int link = ref _keys[k].Head;
+        while (link != s) link = ref _slots[link].Next;
+        link = slot.Next;
+        slot.InUse = false;
+        slot.Generation++;
+        slot.State = default;
+        _freeSlots.Push(s);
+        if (_keys[k].Head < 0) RemoveKey(k);
+    }
+
+    private int AddKey(TKey key)
+    {
+        int k;
+        if (_freeKeys.Count > 0)
+        {
+            k = _freeKeys.Pop();
+        }
+        else
+        {
+            if (_keyCount == _keys.Length) Array.Resize(ref _keys, _keys.Length * 2);
+            k = _keyCount++;
+        }
+
+        _keys[k] = new KeyEntry { Key = key, Head = -1 };
+        return k;
+    }
+
+    private void RemoveKey(int k)
+    {
+        _keyIndex.Remove(_keys[k].Key);
+        _keys[k] = default;
+        _freeKeys.Push(k);
     }
 
     public override void OnProcessingTime(long utcTicks)
@@ -134,10 +239,13 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         _panes.Output.ProcessingTime(utcTicks);
         if (_panes.EarlyInterval is not { } interval || utcTicks < _nextEarly) return;
         _nextEarly = utcTicks + interval.Ticks;
-        foreach (var wk in _state.Keys)
+        for (int s = 0; s < _slotCount; s++)
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_state, wk);
-            if (slot.SinceLastPane > 0 && !slot.FiredOnTime) _panes.Emit(wk.Key, wk.Start, wk.End, ref slot, PaneTiming.Early);
+            ref var slot = ref _slots[s];
+            if (slot.InUse && slot.State.SinceLastPane > 0 && !slot.State.FiredOnTime)
+            {
+                _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref slot.State, PaneTiming.Early);
+            }
         }
 
         _panes.Flush();
@@ -146,4 +254,23 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     public override void OnIdle() => _panes.Idle();
 
     public override void OnEnd() => _panes.End();
+
+    private struct KeyEntry
+    {
+        public TKey Key;
+
+        /// <summary>First open window of the key, or −1.</summary>
+        public int Head;
+    }
+
+    private struct Slot
+    {
+        public long Start;
+        public long End;
+        public int Key;
+        public int Next;
+        public int Generation;
+        public bool InUse;
+        public WindowSlot<TAcc> State;
+    }
 }

@@ -5,7 +5,8 @@ namespace Pipelines.Runtime;
 
 /// <summary>
 /// Combines the watermarks of a stage's inputs: the stage's watermark is the minimum over its active inputs,
-/// never goes backwards, ignores idle inputs until they send again, and reaches +∞ when every input has ended.
+/// never goes backwards, ignores idle inputs until they send again (when all are idle, it moves to the
+/// furthest of them), and reaches +∞ when every input has ended.
 /// </summary>
 internal sealed class WatermarkMerger
 {
@@ -75,17 +76,20 @@ internal sealed class WatermarkMerger
 
     private bool Recompute(out long combined)
     {
-        long min = EventTime.MaxWatermark;
+        long min = EventTime.MaxWatermark, max = EventTime.MinWatermark;
         bool anyActive = false;
         for (int i = 0; i < _watermarks.Length; i++)
         {
+            if (_watermarks[i] > max) max = _watermarks[i];
             if (_idle[i] && !_ended[i]) continue;
             anyActive = true;
             if (_watermarks[i] < min) min = _watermarks[i];
         }
 
+        // When every input is idle, nothing holds the watermark back any more: it moves to the furthest input.
+        if (!anyActive) min = max;
         combined = Current;
-        if (!anyActive || min <= Current) return false;
+        if (min <= Current) return false;
         Current = min;
         combined = min;
         return true;
