@@ -9,8 +9,10 @@ namespace Pipelines.Operators;
 /// </summary>
 /// <remarks>
 /// State layout, chosen for the per-element path: a hash table maps each key to a small integer; each key
-/// heads a short linked list of its open windows (one for in-order tumbling input, size/slide for sliding), so
-/// an element costs one hash lookup on the key and a compare or two. Windows live in one array of slots reused
+/// heads a doubly linked list of its open windows sorted by start, newest first (one for in-order tumbling
+/// input under the streaming executor, size/slide for sliding), so an element costs one hash lookup on the key
+/// and a compare or two, and closing a window unlinks it in constant time. Input disordered across many windows
+/// of one key switches lookups to a hash index of all open windows. Windows live in one array of slots reused
 /// through a free list. Timers are grouped by fire time (every key's window with the same end fires from one
 /// list), so a watermark touches only the windows that are due, never every key. Lists keep creation order,
 /// which gives the bounded executor its documented output order: by window end, then first element.
@@ -37,6 +39,9 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private readonly Dictionary<long, List<(int Slot, int Generation)>> _due = new();
     private readonly PriorityQueue<long, long> _dueTimes = new();
     private readonly Stack<List<(int Slot, int Generation)>> _spareLists = new();
+
+    private const int IndexAfterSteps = 8;
+    private Dictionary<(int Key, long Start, long End), int>? _index;
 
     private long _watermark = Time.EventTime.MinWatermark;
     private long _nextEarly = long.MinValue;
@@ -106,16 +111,58 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private bool AddToWindow(int k, long start, long end, TIn value, long timestamp)
     {
         if (_panes.IsExpired(end, _watermark)) return false;
-        int s = _keys[k].Head;
-        while (s >= 0 && (_slots[s].Start != start || _slots[s].End != end)) s = _slots[s].Next;
-        if (s < 0) s = OpenWindow(k, start, end);
+        int s = Find(k, start, end, out int before);
+        if (s < 0) s = OpenWindow(k, start, end, before);
         ref var slot = ref _slots[s];
         _panes.Accumulate(ref slot.State, value, timestamp);
         _panes.AfterElement(_keys[k].Key, start, end, ref slot.State);
         return true;
     }
 
-    private int OpenWindow(int k, long start, long end)
+    /// <summary>
+    /// The key's window [start, end), or −1 with <paramref name="before"/> = the slot the new window goes after
+    /// (−1: at the head). Lists are sorted by start, newest first, so in-order input stops at the head; after a
+    /// few steps the lookup goes through <see cref="_index"/>, built the first time a key has many open windows
+    /// (heavily disordered input under the bounded executor).
+    /// </summary>
+    private int Find(int k, long start, long end, out int before)
+    {
+        before = -1;
+        int s = _keys[k].Head;
+        for (int steps = 0; s >= 0 && _slots[s].Start > start; steps++)
+        {
+            if (steps == IndexAfterSteps) return FindIndexed(k, start, end, out before);
+            before = s;
+            s = _slots[s].Next;
+        }
+
+        return s >= 0 && _slots[s].Start == start && _slots[s].End == end ? s : -1;
+    }
+
+    private int FindIndexed(int k, long start, long end, out int before)
+    {
+        if (_index is null)
+        {
+            _index = new Dictionary<(int, long, long), int>();
+            for (int i = 0; i < _slotCount; i++)
+            {
+                if (_slots[i].InUse) _index.Add((_slots[i].Key, _slots[i].Start, _slots[i].End), i);
+            }
+        }
+
+        if (_index.TryGetValue((k, start, end), out int found))
+        {
+            before = -1;
+            return found;
+        }
+
+        // Not open yet: find its place in the sorted list (rare: a new window far behind the newest).
+        before = -1;
+        for (int s = _keys[k].Head; s >= 0 && _slots[s].Start > start; s = _slots[s].Next) before = s;
+        return -1;
+    }
+
+    private int OpenWindow(int k, long start, long end, int before)
     {
         TAcc accumulator = _panes.Aggregator.CreateAccumulator();
         int s;
@@ -135,8 +182,20 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         slot.Key = k;
         slot.InUse = true;
         slot.State = new WindowSlot<TAcc> { Accumulator = accumulator };
-        slot.Next = _keys[k].Head;
-        _keys[k].Head = s;
+        slot.Previous = before;
+        if (before >= 0)
+        {
+            slot.Next = _slots[before].Next;
+            _slots[before].Next = s;
+        }
+        else
+        {
+            slot.Next = _keys[k].Head;
+            _keys[k].Head = s;
+        }
+
+        if (slot.Next >= 0) _slots[slot.Next].Previous = s;
+        _index?.Add((k, start, end), s);
 
         if (end - 1 > _watermark)
         {
@@ -200,9 +259,10 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     {
         ref var slot = ref _slots[s];
         int k = slot.Key;
-        ref int link = ref _keys[k].Head;
-        while (link != s) link = ref _slots[link].Next;
-        link = slot.Next;
+        if (slot.Previous >= 0) _slots[slot.Previous].Next = slot.Next;
+        else _keys[k].Head = slot.Next;
+        if (slot.Next >= 0) _slots[slot.Next].Previous = slot.Previous;
+        _index?.Remove((k, slot.Start, slot.End));
         slot.InUse = false;
         slot.Generation++;
         slot.State = default;
@@ -269,6 +329,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         public long End;
         public int Key;
         public int Next;
+        public int Previous;
         public int Generation;
         public bool InUse;
         public WindowSlot<TAcc> State;
