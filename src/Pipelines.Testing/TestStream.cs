@@ -24,7 +24,7 @@ public sealed class TestStream<T> : Source<T>
     public TestStream(FakeTimeProvider? clock = null, string? name = null)
     {
         Clock = clock ?? new FakeTimeProvider(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        _name = name ?? $"TestStream<{typeof(T).Name}>";
+        _name = name ?? $"TestStream<{Runtime.TypeNames.Of<T>()}>";
     }
 
     /// <summary>The clock the script advances.</summary>

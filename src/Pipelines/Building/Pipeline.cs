@@ -4,8 +4,11 @@ using Pipelines.Plan;
 namespace Pipelines;
 
 /// <summary>
-/// A validated pipeline definition, made by <see cref="PipelineBuilder.Build"/>. Immutable; it can run any
-/// number of times on either executor (each run opens its sources and sinks anew).
+/// A validated pipeline definition, made by <see cref="PipelineBuilder.Build"/>. Immutable; each run on either
+/// executor opens its sources and sinks anew. Whether a second run sees the same input depends on the source
+/// (an enumerable is read again, a channel is not), and a sink such as <see cref="Sinks.Collection{T}"/> keeps
+/// appending: to run one definition over different inputs, write a method that builds the pipeline from a
+/// source and a sink, as the QuickStart sample does.
 /// </summary>
 public sealed class Pipeline
 {

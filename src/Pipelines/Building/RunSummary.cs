@@ -15,6 +15,9 @@ public sealed record RunSummary
     /// <summary>Elements whose user function threw under <see cref="ErrorPolicy.DeadLetter"/>, sent to the dead-letter sink.</summary>
     public long ElementsDeadLettered { get; init; }
 
+    /// <summary>Results handed to the pipeline's sinks (all sinks together; dead letters not included).</summary>
+    public long ResultsWritten { get; init; }
+
     /// <summary>Wall-clock duration of the run.</summary>
     public TimeSpan Elapsed { get; init; }
 }

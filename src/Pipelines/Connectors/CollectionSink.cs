@@ -3,7 +3,7 @@ namespace Pipelines.Connectors;
 /// <summary>Adds results to a collection, under a lock on the collection so it can be read while the run goes on.</summary>
 internal sealed class CollectionSink<T>(ICollection<T> collection) : Sink<T>
 {
-    public override string Name => $"Collection<{typeof(T).Name}>";
+    public override string Name => $"Collection<{Runtime.TypeNames.Of<T>()}>";
 
     public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(collection));
 

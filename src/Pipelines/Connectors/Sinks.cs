@@ -22,7 +22,7 @@ public static class Sinks
     public static Sink<T> Action<T>(Action<T> action, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return new ActionSink<T>(action, name ?? $"Action<{typeof(T).Name}>");
+        return new ActionSink<T>(action, name ?? $"Action<{Runtime.TypeNames.Of<T>()}>");
     }
 
     /// <summary>Awaits <paramref name="action"/> for every result, one at a time; its duration is the backpressure.</summary>
@@ -32,7 +32,7 @@ public static class Sinks
     public static Sink<T> Action<T>(Func<T, CancellationToken, ValueTask> action, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return new AsyncActionSink<T>(action, name ?? $"AsyncAction<{typeof(T).Name}>");
+        return new AsyncActionSink<T>(action, name ?? $"AsyncAction<{Runtime.TypeNames.Of<T>()}>");
     }
 
     /// <summary>Writes every result to a channel, waiting while it is full.</summary>
@@ -43,6 +43,6 @@ public static class Sinks
     public static Sink<T> Channel<T>(ChannelWriter<T> writer, bool completeAtEnd = true, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        return new ChannelSink<T>(writer, completeAtEnd, name ?? $"Channel<{typeof(T).Name}>");
+        return new ChannelSink<T>(writer, completeAtEnd, name ?? $"Channel<{Runtime.TypeNames.Of<T>()}>");
     }
 }

@@ -13,7 +13,7 @@ public static class Sources
     public static Source<T> Enumerable<T>(IEnumerable<T> items, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return new EnumerableSource<T>(items, name ?? $"Enumerable<{typeof(T).Name}>");
+        return new EnumerableSource<T>(items, name ?? $"Enumerable<{Runtime.TypeNames.Of<T>()}>");
     }
 
     /// <summary>A source over an async sequence; unbounded unless <paramref name="isBounded"/> says it ends.</summary>
@@ -24,7 +24,7 @@ public static class Sources
     public static Source<T> AsyncEnumerable<T>(IAsyncEnumerable<T> items, string? name = null, bool isBounded = false)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return new AsyncEnumerableSource<T>(items, name ?? $"AsyncEnumerable<{typeof(T).Name}>", isBounded);
+        return new AsyncEnumerableSource<T>(items, name ?? $"AsyncEnumerable<{Runtime.TypeNames.Of<T>()}>", isBounded);
     }
 
     /// <summary>An unbounded source reading a channel until its writer completes it.</summary>
@@ -34,6 +34,6 @@ public static class Sources
     public static Source<T> Channel<T>(ChannelReader<T> reader, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        return new ChannelSource<T>(reader, name ?? $"Channel<{typeof(T).Name}>");
+        return new ChannelSource<T>(reader, name ?? $"Channel<{Runtime.TypeNames.Of<T>()}>");
     }
 }

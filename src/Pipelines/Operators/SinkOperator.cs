@@ -26,6 +26,7 @@ internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, Ope
     {
         var b = (Batch<T>)batch;
         if (b.Count == 0) return;
+        context.Counters.AddWritten(b.Count);
         T[] items = ArrayPool<T>.Shared.Rent(b.Count);
         Array.Copy(b.Values, items, b.Count);
         if (_pendingItems is null && _queue.Count == 0) Start(items, b.Count, 0);
@@ -70,6 +71,7 @@ internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, Ope
     private int HandleElement(SinkElementException ex, int from)
     {
         context.Errors.Handle(ex.InnerException ?? ex, ex.Element, EventTime.MinWatermark);
+        context.Counters.AddWritten(-1);
         return from + ex.Index + 1;
     }
 

@@ -7,6 +7,7 @@ internal sealed class RunCounters
     private long _lateDropped;
     private long _skipped;
     private long _deadLettered;
+    private long _written;
 
     public long ElementsRead => Volatile.Read(ref _elementsRead);
 
@@ -16,6 +17,8 @@ internal sealed class RunCounters
 
     public long DeadLettered => Volatile.Read(ref _deadLettered);
 
+    public long Written => Volatile.Read(ref _written);
+
     public void AddRead(long count) => Interlocked.Add(ref _elementsRead, count);
 
     public void AddLateDropped(long count) => Interlocked.Add(ref _lateDropped, count);
@@ -24,12 +27,15 @@ internal sealed class RunCounters
 
     public void AddDeadLettered(long count) => Interlocked.Add(ref _deadLettered, count);
 
+    public void AddWritten(long count) => Interlocked.Add(ref _written, count);
+
     public RunSummary ToSummary(TimeSpan elapsed) => new()
     {
         ElementsRead = ElementsRead,
         LateElementsDropped = LateDropped,
         ElementsSkipped = Skipped,
         ElementsDeadLettered = DeadLettered,
+        ResultsWritten = Written,
         Elapsed = elapsed,
     };
 }

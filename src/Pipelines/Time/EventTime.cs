@@ -46,6 +46,6 @@ internal static class EventTime
     {
         MinWatermark => "-inf",
         MaxWatermark => "+inf",
-        _ => ToDateTimeOffset(ticks).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        _ => ToDateTimeOffset(ticks).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture),
     };
 }
