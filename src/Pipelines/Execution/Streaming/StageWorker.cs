@@ -12,6 +12,7 @@ internal sealed class StageWorker
 {
     private readonly TimeProvider _timeProvider;
     private int _tickMissed;
+    private ITimer? _timer;
 
     public StageWorker(StageInstance instance, int capacity, TimeProvider timeProvider)
     {
@@ -31,10 +32,20 @@ internal sealed class StageWorker
 
     public PendingWrites Pending { get; } = new();
 
+    /// <summary>
+    /// Starts the processing-time ticks the operator asked for. Called when the plan is wired, before any task
+    /// runs, so no tick is missed however the tasks are scheduled (scripted clocks advance from the first read).
+    /// </summary>
+    public void StartTimer()
+    {
+        if (Instance.Operator.ProcessingTimeInterval is { } interval) _timer = _timeProvider.CreateTimer(_ => Tick(), null, interval, interval);
+    }
+
+    public void StopTimer() => _timer?.Dispose();
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var op = Instance.Operator;
-        using var timer = op.ProcessingTimeInterval is { } interval ? _timeProvider.CreateTimer(_ => Tick(), null, interval, interval) : null;
         var reader = Channel.Reader;
         try
         {
@@ -59,6 +70,7 @@ internal sealed class StageWorker
         }
         finally
         {
+            StopTimer();
             Pending.Discard();
             while (reader.TryRead(out var left)) (left.Batch as IPooledBatch)?.Return();
         }

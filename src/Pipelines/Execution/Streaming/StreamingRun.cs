@@ -52,7 +52,12 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         {
             router?.Complete();
             foreach (var source in sources) await Quietly(() => source.Runner.DisposeAsync()).ConfigureAwait(false);
-            foreach (var worker in workers) await Quietly(() => worker.Instance.Operator.DisposeAsync()).ConfigureAwait(false);
+            foreach (var worker in workers)
+            {
+                worker.StopTimer();
+                await Quietly(() => worker.Instance.Operator.DisposeAsync()).ConfigureAwait(false);
+            }
+
             if (deadLetters is not null) await Quietly(() => deadLetters.DisposeAsync()).ConfigureAwait(false);
         }
 
@@ -86,6 +91,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                 context.Worker = worker.Instance.Worker;
                 edges.CurrentProducer = worker.Pending;
                 worker.Instance.Operator = stages[s].CreateOperator(context);
+                worker.StartTimer();
             }
         }
 
