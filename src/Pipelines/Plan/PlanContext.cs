@@ -25,8 +25,26 @@ internal sealed class PlanContext(
 
     public CancellationToken RunToken { get; } = runToken;
 
-    /// <summary>Per-run objects opened before wiring (sink writers), by the node that owns them.</summary>
+    /// <summary>Per-run objects opened before wiring (sink writers), by the node that owns them, until an operator takes them over.</summary>
     public Dictionary<object, object> Resources { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Disposes what no operator took over (the run failed while wiring).</summary>
+    public async ValueTask DisposeUnclaimedAsync()
+    {
+        foreach (var resource in Resources.Values)
+        {
+            try
+            {
+                if (resource is IAsyncDisposable disposable) await disposable.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The run is already failing; its own error is the one to report.
+            }
+        }
+
+        Resources.Clear();
+    }
 
     /// <summary>The worker whose operators are being created (0 for sources).</summary>
     public int Worker { get; set; }

@@ -89,6 +89,7 @@ public sealed class BoundedExecutor
             foreach (var runner in runners) await DisposeQuietlyAsync(runner.DisposeAsync).ConfigureAwait(false);
             foreach (var op in operators) await DisposeQuietlyAsync(op.DisposeAsync).ConfigureAwait(false);
             if (deadLetters is not null) await DisposeQuietlyAsync(deadLetters.DisposeAsync).ConfigureAwait(false);
+            await context.DisposeUnclaimedAsync().ConfigureAwait(false);
         }
     }
 

@@ -59,6 +59,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             }
 
             if (deadLetters is not null) await Quietly(() => deadLetters.DisposeAsync()).ConfigureAwait(false);
+            await context.DisposeUnclaimedAsync().ConfigureAwait(false);
         }
 
         if (_failure is not null) throw _failure;
