@@ -89,16 +89,25 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         int k = keySlot;
 
         bool accepted;
-        if (_tumbling is { } tumbling)
+        try
         {
-            long start = Time.EventTime.FloorToBoundary(timestamp, tumbling.Size, tumbling.Offset);
-            accepted = AddToWindow(k, start, Time.EventTime.SaturatingAdd(start, tumbling.Size), value, timestamp);
+            if (_tumbling is { } tumbling)
+            {
+                long start = Time.EventTime.FloorToBoundary(timestamp, tumbling.Size, tumbling.Offset);
+                accepted = AddToWindow(k, start, Time.EventTime.SaturatingAdd(start, tumbling.Size), value, timestamp);
+            }
+            else
+            {
+                accepted = false;
+                int n = _assigner.AssignWindows(timestamp, _assigned);
+                for (int w = 0; w < n; w++) accepted |= AddToWindow(k, _assigned[w].StartTicks, _assigned[w].EndTicks, value, timestamp);
+            }
         }
-        else
+        catch
         {
-            accepted = false;
-            int n = _assigner.AssignWindows(timestamp, _assigned);
-            for (int w = 0; w < n; w++) accepted |= AddToWindow(k, _assigned[w].StartTicks, _assigned[w].EndTicks, value, timestamp);
+            // A user function failed: a key this element added leaves no state behind.
+            if (_keys[k].Head < 0) RemoveKey(k);
+            throw;
         }
 
         if (!accepted)
@@ -112,10 +121,21 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     {
         if (_panes.IsExpired(end, _watermark)) return false;
         int s = Find(k, start, end, out int before);
-        if (s < 0) s = OpenWindow(k, start, end, before);
-        ref var slot = ref _slots[s];
-        _panes.Accumulate(ref slot.State, value, timestamp);
-        _panes.AfterElement(_keys[k].Key, start, end, ref slot.State);
+        bool opened = s < 0;
+        if (opened) s = OpenWindow(k, start, end, before);
+        try
+        {
+            _panes.Accumulate(ref _slots[s].State, value, timestamp);
+        }
+        catch when (opened)
+        {
+            // The element would have opened this window: when it is skipped or dead-lettered, no empty window may
+            // stay behind to emit a result (or fail) for elements it never received. Its timer is skipped.
+            CloseWindow(s);
+            throw;
+        }
+
+        _panes.AfterElement(_keys[k].Key, start, end, ref _slots[s].State);
         return true;
     }
 
