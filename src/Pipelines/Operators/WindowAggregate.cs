@@ -105,8 +105,9 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         }
         catch
         {
-            // A user function failed: a key this element added leaves no state behind.
-            if (_keys[k].Head < 0) RemoveKey(k);
+            // A user function failed: a key this element added leaves no state behind (unless already removed
+            // with the window the element had opened).
+            if (_keyIndex.TryGetValue(key, out int still) && still == k && _keys[k].Head < 0) RemoveKey(k);
             throw;
         }
 
@@ -310,7 +311,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private void RemoveKey(int k)
     {
         _keyIndex.Remove(_keys[k].Key);
-        _keys[k] = default;
+        _keys[k] = new KeyEntry { Head = -1 };
         _freeKeys.Push(k);
     }
 
