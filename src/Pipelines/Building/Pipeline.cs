@@ -12,8 +12,9 @@ namespace Pipelines;
 /// </summary>
 public sealed class Pipeline
 {
-    internal Pipeline(IReadOnlyList<Node> nodes, ErrorPolicy errorPolicy, Sink<DeadLetter>? deadLetterSink)
+    internal Pipeline(string name, IReadOnlyList<Node> nodes, ErrorPolicy errorPolicy, Sink<DeadLetter>? deadLetterSink)
     {
+        Name = name;
         Nodes = nodes;
         ErrorPolicy = errorPolicy;
         DeadLetterSink = deadLetterSink;
@@ -21,6 +22,9 @@ public sealed class Pipeline
         Stages = nodes.Where(n => n.ReachesSink).OfType<IStageNode>().ToList();
         Sinks = nodes.OfType<ISinkNode>().ToList();
     }
+
+    /// <summary>The name given to <see cref="PipelineBuilder(string)"/>; the <c>pipeline</c> tag of metrics and traces.</summary>
+    public string Name { get; }
 
     /// <summary>The default error policy of the pipeline's operators.</summary>
     public ErrorPolicy ErrorPolicy { get; }

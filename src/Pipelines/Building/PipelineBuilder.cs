@@ -14,6 +14,17 @@ public sealed class PipelineBuilder
     private int _nextId;
     private bool _built;
 
+    /// <summary>Starts a pipeline definition.</summary>
+    /// <param name="name">The pipeline's name in metrics, traces and logs (default "pipeline").</param>
+    public PipelineBuilder(string? name = null)
+    {
+        if (name is not null) ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name ?? "pipeline";
+    }
+
+    /// <summary>The pipeline's name.</summary>
+    public string Name { get; }
+
     /// <summary>Adds a source and returns its stream.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="source">The source; see <see cref="Sources"/>.</param>
@@ -80,7 +91,7 @@ public sealed class PipelineBuilder
         }
 
         _built = true;
-        return new Pipeline([.. _nodes], _errorPolicy, _deadLetterSink);
+        return new Pipeline(Name, [.. _nodes], _errorPolicy, _deadLetterSink);
     }
 
     internal int NextId()

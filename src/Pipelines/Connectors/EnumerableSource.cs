@@ -14,7 +14,7 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> items, string name) : S
         {
             T[] array => new SpanReader(() => array),
             List<T> list => new SpanReader(() => CollectionsMarshal.AsSpan(list)),
-            _ => new EnumeratorReader(items.GetEnumerator()),
+            _ => new EnumeratorReader(items.GetEnumerator(), items.TryGetNonEnumeratedCount(out int count) ? count : null),
         });
 
     private sealed class SpanReader(SpanReader.SpanGetter items) : SourceReader<T>
@@ -22,6 +22,8 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> items, string name) : S
         private int _position;
 
         public delegate ReadOnlySpan<T> SpanGetter();
+
+        public override double? FractionRead => items().Length == 0 ? 1.0 : (double)_position / items().Length;
 
         public override int TryRead(Span<T> destination)
         {
@@ -35,9 +37,12 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> items, string name) : S
         public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => new(_position < items().Length);
     }
 
-    private sealed class EnumeratorReader(IEnumerator<T> enumerator) : SourceReader<T>
+    private sealed class EnumeratorReader(IEnumerator<T> enumerator, int? count) : SourceReader<T>
     {
         private bool _ended;
+        private long _read;
+
+        public override double? FractionRead => _ended ? 1.0 : count is > 0 ? Math.Min(1.0, (double)_read / count.Value) : null;
 
         public override int TryRead(Span<T> destination)
         {
@@ -48,6 +53,7 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> items, string name) : S
                 else _ended = true;
             }
 
+            _read += n;
             return n;
         }
 

@@ -16,6 +16,9 @@ public abstract class SourceReader<T> : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait.</param>
     public abstract ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken);
 
+    /// <summary>The fraction of the source read so far (0 to 1), or null when its size is unknown. Used for progress reports.</summary>
+    public virtual double? FractionRead => null;
+
     /// <summary>Reads elements with their event times; sources that supply event times override it.</summary>
     internal virtual int TryReadWithTimestamps(Span<T> destination, Span<long> timestamps)
     {

@@ -11,6 +11,15 @@ internal abstract class SourceRunner : IAsyncDisposable
 {
     public abstract string Name { get; }
 
+    /// <summary>Elements this source has read.</summary>
+    public long ElementsRead { get; protected set; }
+
+    /// <summary>Fraction of the source read, when the source knows its size.</summary>
+    public abstract double? FractionRead { get; }
+
+    /// <summary>Set when the source has been read to its end.</summary>
+    public bool Completed { get; set; }
+
     /// <summary>Elements read but not yet handed downstream.</summary>
     public abstract int Buffered { get; }
 
@@ -41,12 +50,15 @@ internal abstract class SourceRunner : IAsyncDisposable
 internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) : SourceRunner
 {
     private readonly Output<T> _output = node.BuildOutput(context);
+    private readonly Diagnostics.OperatorTelemetry _telemetry = context.Telemetry.For(node.Source.Name, 0);
     private SourceReader<T>? _reader;
     private Batch<T>? _buffer;
 
     public override string Name => node.Source.Name;
 
     public override int Buffered => _buffer?.Count ?? 0;
+
+    public override double? FractionRead => Completed ? 1.0 : _reader?.FractionRead;
 
     public override bool BufferFull => _buffer is { Free: 0 };
 
@@ -78,7 +90,12 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         }
 
         buffer.Count += n;
-        if (n > 0) context.Counters.AddRead(n);
+        if (n > 0)
+        {
+            context.Counters.AddRead(n);
+            ElementsRead += n;
+            _telemetry.ElementsIn(n);
+        }
         if (Reader.TryTakeWatermark(out long watermark) && context.Streaming)
         {
             _output.Watermark(watermark);

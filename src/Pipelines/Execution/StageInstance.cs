@@ -17,6 +17,9 @@ internal sealed class StageInstance(string name, int worker)
 
     public WatermarkMerger Merger { get; } = new();
 
+    /// <summary>Counts what the stage receives (set when wired).</summary>
+    public Diagnostics.OperatorTelemetry Telemetry { get; set; } = Diagnostics.OperatorTelemetry.None;
+
     public StageOperator Operator
     {
         get => _operator ?? throw new InvalidOperationException($"Stage '{Name}' was not wired.");
@@ -31,6 +34,7 @@ internal sealed class StageInstance(string name, int worker)
     public void OnBatch(int port, int producer, object batch)
     {
         Merger.MarkActive(producer);
+        Telemetry.ElementsIn(((IPooledBatch)batch).Size);
         Operator.OnBatch(port, batch);
     }
 

@@ -14,6 +14,9 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
 {
     private long _emitted = EventTime.MinWatermark;
 
+    /// <summary>The watermark this instance has emitted so far, read by the watermark gauges.</summary>
+    public long Emitted => Volatile.Read(ref _emitted);
+
     public override void OnBatch(Batch<T> batch)
     {
         var dst = Output.Reserve(batch.Count);
@@ -65,8 +68,8 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
         tracker.OnPeriodic();
         if (tracker.Current > _emitted)
         {
-            _emitted = tracker.Current;
-            Output.Watermark(_emitted);
+            Volatile.Write(ref _emitted, tracker.Current);
+            Output.Watermark(tracker.Current);
         }
     }
 }

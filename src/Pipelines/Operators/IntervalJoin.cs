@@ -44,6 +44,8 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
         if (timestamp <= _watermark)
         {
             context.Counters.AddLateDropped(1);
+            context.Telemetry.LateDropped();
+            context.LateLog.Dropped(timestamp);
             return;
         }
 

@@ -57,6 +57,7 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     {
         TOut value = Aggregator.GetResult(slot.Accumulator);
         Output.Emit(new WindowResult<TKey, TOut>(key, new Window(start, end), value, timing, slot.PaneIndex), end - 1);
+        context.Telemetry.Pane(timing);
         slot.PaneIndex++;
         slot.SinceLastPane = 0;
         if (trigger.Discarding) slot.Accumulator = Aggregator.CreateAccumulator();
@@ -66,6 +67,8 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     public void DropLate(TIn value, long timestamp)
     {
         context.Counters.AddLateDropped(1);
+        context.Telemetry.LateDropped();
+        context.LateLog.Dropped(timestamp);
         lateOutput?.Emit(value, timestamp);
     }
 

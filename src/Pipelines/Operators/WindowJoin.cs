@@ -55,7 +55,12 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut>(
                     store(slot, value);
                 }
 
-                if (!accepted) context.Counters.AddLateDropped(1);
+                if (!accepted)
+                {
+                    context.Counters.AddLateDropped(1);
+                    context.Telemetry.LateDropped();
+                    context.LateLog.Dropped(timestamp);
+                }
             }
             catch (Exception ex)
             {

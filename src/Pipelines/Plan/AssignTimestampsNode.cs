@@ -7,6 +7,10 @@ namespace Pipelines.Plan;
 internal sealed class AssignTimestampsNode<T>(int id, Node<T> input, Func<T, DateTimeOffset> timestampOf, WatermarkStrategy strategy)
     : StatelessNode<T, T>(id, "WithEventTime", input, hasEventTime: true)
 {
-    public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context) =>
-        new AssignTimestamps<T>(timestampOf, strategy.CreateTracker<T>(), output, context);
+    public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context)
+    {
+        var op = new AssignTimestamps<T>(timestampOf, strategy.CreateTracker<T>(), output, context);
+        if (context.Streaming) context.Run.AddWatermark(context.OperatorName, context.Worker, () => op.Emitted);
+        return op;
+    }
 }

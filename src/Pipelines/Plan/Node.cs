@@ -51,5 +51,5 @@ internal abstract class Node<T>(int id, string verb, bool hasEventTime) : Node(i
         return [.. targets];
     }
 
-    public Runtime.Output<T> BuildOutput(PlanContext context) => new(BuildTargets(context), context.BatchSize);
+    public Runtime.Output<T> BuildOutput(PlanContext context) => new(BuildTargets(context), context.BatchSize, context.Telemetry.For(Name, context.Worker));
 }

@@ -11,8 +11,14 @@ internal sealed class PlanContext(
     ErrorPolicy defaultPolicy,
     IEdgeFactory edges,
     TimeProvider timeProvider,
+    Diagnostics.RunTelemetry telemetry,
+    Microsoft.Extensions.Logging.ILogger logger,
     CancellationToken runToken)
 {
+    public Microsoft.Extensions.Logging.ILogger Logger { get; } = logger;
+
+    public Diagnostics.RunTelemetry Telemetry { get; } = telemetry;
+
     public bool Streaming { get; } = streaming;
 
     public int BatchSize { get; } = batchSize;
@@ -49,12 +55,20 @@ internal sealed class PlanContext(
     /// <summary>The worker whose operators are being created (0 for sources).</summary>
     public int Worker { get; set; }
 
-    public OperatorContext ContextFor(Node node, string? name = null) => new(
-        new OperatorErrorHandler(name ?? node.Name, node.ErrorPolicy ?? defaultPolicy, Counters, deadLetters),
-        Counters,
-        Streaming,
-        BatchSize,
-        Worker);
+    public OperatorContext ContextFor(Node node, string? name = null)
+    {
+        string operatorName = name ?? node.Name;
+        var telemetry = Telemetry.For(operatorName, Worker);
+        return new(
+            new OperatorErrorHandler(operatorName, node.ErrorPolicy ?? defaultPolicy, Counters, telemetry, deadLetters),
+            Counters,
+            telemetry,
+            Telemetry,
+            new Diagnostics.LateDropLog(Logger, Telemetry.Pipeline, operatorName, TimeProvider),
+            Streaming,
+            BatchSize,
+            Worker);
+    }
 }
 
 /// <summary>How an executor connects a producer to a stage: a direct call (bounded) or channels (streaming).</summary>

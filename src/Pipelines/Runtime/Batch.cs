@@ -22,6 +22,8 @@ internal sealed class Batch<T> : IPooledBatch
 
     public int Capacity => Values.Length;
 
+    public int Size => Count;
+
     public int Free => Values.Length - Count;
 
     public ReadOnlySpan<T> ValueSpan => new(Values, 0, Count);
@@ -52,5 +54,8 @@ internal sealed class Batch<T> : IPooledBatch
 /// <summary>A batch travelling through a channel as <see cref="object"/>; the receiver returns it to its pool.</summary>
 internal interface IPooledBatch
 {
+    /// <summary>How many elements the batch holds.</summary>
+    int Size { get; }
+
     void Return();
 }

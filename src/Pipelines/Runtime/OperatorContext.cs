@@ -1,11 +1,21 @@
+using Pipelines.Diagnostics;
+
 namespace Pipelines.Runtime;
 
-/// <summary>What an operator instance needs from the run: its error handling, the counters, and how it is driven.</summary>
-internal sealed class OperatorContext(OperatorErrorHandler errors, RunCounters counters, bool streaming, int batchSize, int worker)
+/// <summary>What an operator instance needs from the run: its error handling, counters, telemetry, and how it is driven.</summary>
+internal sealed class OperatorContext(OperatorErrorHandler errors, RunCounters counters, OperatorTelemetry telemetry, RunTelemetry run, LateDropLog lateLog, bool streaming, int batchSize, int worker)
 {
+    /// <summary>Rate-limited log of late drops.</summary>
+    public LateDropLog LateLog { get; } = lateLog;
+
     public OperatorErrorHandler Errors { get; } = errors;
 
     public RunCounters Counters { get; } = counters;
+
+    public OperatorTelemetry Telemetry { get; } = telemetry;
+
+    /// <summary>The run's registry for observable instruments (watermarks, channels).</summary>
+    public RunTelemetry Run { get; } = run;
 
     /// <summary>True under the streaming executor: watermarks advance during the run and early/late panes exist.</summary>
     public bool Streaming { get; } = streaming;

@@ -3,7 +3,7 @@ using Pipelines.Time;
 namespace Pipelines.Runtime;
 
 /// <summary>Applies an operator's <see cref="ErrorPolicy"/> to an exception thrown by a user function.</summary>
-internal sealed class OperatorErrorHandler(string operatorName, ErrorPolicy policy, RunCounters counters, DeadLetterRouter? deadLetters)
+internal sealed class OperatorErrorHandler(string operatorName, ErrorPolicy policy, RunCounters counters, Diagnostics.OperatorTelemetry telemetry, DeadLetterRouter? deadLetters)
 {
     public string OperatorName { get; } = operatorName;
 
@@ -15,11 +15,13 @@ internal sealed class OperatorErrorHandler(string operatorName, ErrorPolicy poli
         {
             case ErrorPolicy.Skip:
                 counters.AddSkipped(1);
+                telemetry.Skipped();
                 break;
             case ErrorPolicy.DeadLetter when deadLetters is not null:
                 DateTimeOffset? time = timestamp == EventTime.MinWatermark ? null : EventTime.ToDateTimeOffset(timestamp);
                 deadLetters.Publish(new DeadLetter(OperatorName, element, time, exception));
                 counters.AddDeadLettered(1);
+                telemetry.DeadLettered();
                 break;
             default:
                 throw PipelineExecutionException.ForElement(OperatorName, element, exception);

@@ -9,10 +9,13 @@ internal sealed class Output<T>
     private readonly IBatchTarget<T>[] _targets;
     private readonly Batch<T> _buffer;
 
-    public Output(IBatchTarget<T>[] targets, int batchSize)
+    private readonly Diagnostics.OperatorTelemetry _telemetry;
+
+    public Output(IBatchTarget<T>[] targets, int batchSize, Diagnostics.OperatorTelemetry telemetry)
     {
         _targets = targets;
         _buffer = new Batch<T>(batchSize);
+        _telemetry = telemetry;
     }
 
     public bool HasTargets => _targets.Length > 0;
@@ -35,6 +38,7 @@ internal sealed class Output<T>
     public void Flush()
     {
         if (_buffer.Count == 0) return;
+        _telemetry.ElementsOut(_buffer.Count);
         try
         {
             foreach (var target in _targets) target.OnBatch(_buffer);

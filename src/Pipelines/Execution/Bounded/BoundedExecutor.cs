@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipelines.Diagnostics;
 using Pipelines.Execution;
 using Pipelines.Execution.Bounded;
 using Pipelines.Operators;
@@ -53,7 +55,9 @@ public sealed class BoundedExecutor
         var counters = new RunCounters();
         var router = pipeline.DeadLetterSink is null ? null : new DeadLetterRouter();
         var edges = new DirectEdgeFactory();
-        var context = new PlanContext(false, _options.BatchSize, counters, router, pipeline.ErrorPolicy, edges, _options.TimeProvider, cancellationToken);
+        var logger = _options.Logger ?? NullLogger.Instance;
+        using var scope = new RunScope(pipeline, "bounded", _options.TimeProvider, logger);
+        var context = new PlanContext(false, _options.BatchSize, counters, router, pipeline.ErrorPolicy, edges, _options.TimeProvider, scope.Telemetry, logger, cancellationToken);
 
         var operators = new List<StageOperator>();
         var runners = new List<SourceRunner>();
@@ -62,7 +66,7 @@ public sealed class BoundedExecutor
         {
             foreach (var sink in pipeline.Sinks) await sink.OpenAsync(context, cancellationToken).ConfigureAwait(false);
             deadLetters = await DeadLetterDrain.OpenAsync(pipeline, router, cancellationToken).ConfigureAwait(false);
-            var instances = pipeline.Stages.Select(edges.Register).ToList();
+            var instances = pipeline.Stages.Select(s => edges.Register(s, scope.Telemetry.For(s.Name, 0))).ToList();
             for (int i = 0; i < instances.Count; i++)
             {
                 instances[i].Operator = pipeline.Stages[i].CreateOperator(context);
@@ -70,19 +74,28 @@ public sealed class BoundedExecutor
             }
 
             runners.AddRange(pipeline.Sources.Select(s => s.CreateRunner(context)));
+            var progress = new ProgressReporter(_options.Progress, runners, counters, _options.TimeProvider, _options.ProgressInterval);
             foreach (var runner in runners)
             {
-                await RunSourceAsync(runner, operators, deadLetters, cancellationToken).ConfigureAwait(false);
+                await RunSourceAsync(runner, operators, deadLetters, progress, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var op in operators) await op.DrainAsync(cancellationToken).ConfigureAwait(false);
             if (deadLetters is not null) await deadLetters.CompleteAsync(cancellationToken).ConfigureAwait(false);
             Debug.Assert(instances.All(i => i.Ended), "Every stage ends once all sources have ended.");
-            return counters.ToSummary(clock.Elapsed);
+            progress.Report(force: true);
+            var summary = counters.ToSummary(clock.Elapsed);
+            scope.Completed(summary);
+            return summary;
         }
-        catch (Exception ex) when (ex is not PipelineExecutionException and not OperationCanceledException and not InvalidOperationException)
+        catch (Exception ex)
         {
-            throw new PipelineExecutionException($"The pipeline failed: {ex.GetType().Name}: {ex.Message}", ex);
+            var failure = ex is PipelineExecutionException or OperationCanceledException or InvalidOperationException
+                ? ex
+                : new PipelineExecutionException($"The pipeline failed: {ex.GetType().Name}: {ex.Message}", ex);
+            scope.Failed(failure);
+            if (ReferenceEquals(failure, ex)) throw;
+            throw failure;
         }
         finally
         {
@@ -93,7 +106,7 @@ public sealed class BoundedExecutor
         }
     }
 
-    private static async Task RunSourceAsync(SourceRunner runner, List<StageOperator> operators, DeadLetterDrain? deadLetters, CancellationToken cancellationToken)
+    private static async Task RunSourceAsync(SourceRunner runner, List<StageOperator> operators, DeadLetterDrain? deadLetters, ProgressReporter progress, CancellationToken cancellationToken)
     {
         await runner.OpenAsync(cancellationToken).ConfigureAwait(false);
         while (true)
@@ -104,11 +117,13 @@ public sealed class BoundedExecutor
             runner.Flush();
             foreach (var op in operators) await op.DrainAsync(cancellationToken).ConfigureAwait(false);
             if (deadLetters is not null) await deadLetters.DrainAsync(cancellationToken).ConfigureAwait(false);
+            progress.Report(force: false);
             if (!more && !await runner.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) break;
         }
 
         runner.Watermark(EventTime.MaxWatermark);
         runner.End();
+        runner.Completed = true;
         foreach (var op in operators) await op.DrainAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -26,7 +26,8 @@ internal sealed class DirectEdgeFactory : IEdgeFactory
 
     public IReadOnlyCollection<StageInstance> Instances => _instances.Values;
 
-    public StageInstance Register(IStageNode stage) => _instances[stage] = new StageInstance(stage.Name, 0);
+    public StageInstance Register(IStageNode stage, Diagnostics.OperatorTelemetry telemetry) =>
+        _instances[stage] = new StageInstance(stage.Name, 0) { Telemetry = telemetry };
 
     public IBatchTarget<T> CreateEdge<T>(StagePort<T> port, PlanContext context)
     {

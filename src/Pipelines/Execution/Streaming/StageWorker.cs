@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Pipelines.Runtime;
 
@@ -87,6 +88,7 @@ internal sealed class StageWorker
         switch (message.Kind)
         {
             case MessageKind.Batch:
+                long started = Stopwatch.GetTimestamp();
                 try
                 {
                     Instance.OnBatch(message.Port, message.Producer, message.Batch!);
@@ -95,6 +97,8 @@ internal sealed class StageWorker
                 {
                     ((IPooledBatch)message.Batch!).Return();
                 }
+
+                Instance.Telemetry.BatchDuration(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
                 break;
             case MessageKind.Watermark:

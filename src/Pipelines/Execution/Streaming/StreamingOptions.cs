@@ -33,6 +33,9 @@ public sealed class StreamingOptions
     /// <summary>The clock for linger, watermark intervals, idleness and early triggers (default <see cref="TimeProvider.System"/>).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Where start, stop, failure and (rate-limited) late-drop messages go; none when null.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
+
     internal void Validate()
     {
         if (Parallelism <= 0) throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, "Parallelism must be positive.");

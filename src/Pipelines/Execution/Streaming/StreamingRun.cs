@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipelines.Diagnostics;
 using Pipelines.Operators;
 using Pipelines.Plan;
 using Pipelines.Runtime;
@@ -25,7 +27,9 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         var runToken = _cancel.Token;
         var router = pipeline.DeadLetterSink is null ? null : new DeadLetterRouter();
         var edges = new ChannelEdgeFactory(options.MaxBatchSize, options.ChannelCapacity);
-        var context = new PlanContext(true, options.MaxBatchSize, Counters, router, pipeline.ErrorPolicy, edges, options.TimeProvider, runToken);
+        var logger = options.Logger ?? NullLogger.Instance;
+        using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger);
+        var context = new PlanContext(true, options.MaxBatchSize, Counters, router, pipeline.ErrorPolicy, edges, options.TimeProvider, scope.Telemetry, logger, runToken);
         var workers = new List<StageWorker>();
         var sources = new List<SourceTask>();
         DeadLetterDrain? deadLetters = null;
@@ -44,7 +48,12 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             await deadLetterTask.ConfigureAwait(false);
             if (_failure is null && deadLetters is not null) await deadLetters.CompleteAsync(runToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException ex)
+        {
+            scope.Failed(ex);
+            throw;
+        }
+        catch (Exception ex)
         {
             Fail(ex);
         }
@@ -62,9 +71,22 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             await context.DisposeUnclaimedAsync().ConfigureAwait(false);
         }
 
-        if (_failure is not null) throw _failure;
-        runToken.ThrowIfCancellationRequested();
-        return Counters.ToSummary(clock.Elapsed);
+        if (_failure is not null)
+        {
+            scope.Failed(_failure);
+            throw _failure;
+        }
+
+        if (runToken.IsCancellationRequested)
+        {
+            var cancelled = new OperationCanceledException(runToken);
+            scope.Failed(cancelled);
+            throw cancelled;
+        }
+
+        var summary = Counters.ToSummary(clock.Elapsed);
+        scope.Completed(summary);
+        return summary;
     }
 
     private void Wire(PlanContext context, ChannelEdgeFactory edges, List<StageWorker> workers, List<SourceTask> sources)
@@ -77,7 +99,9 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             var stageWorkers = new StageWorker[count];
             for (int i = 0; i < count; i++)
             {
-                stageWorkers[i] = new StageWorker(new StageInstance(stage.Name, i), options.ChannelCapacity, options.TimeProvider);
+                var instance = new StageInstance(stage.Name, i) { Telemetry = context.Telemetry.For(stage.Name, i) };
+                var worker = stageWorkers[i] = new StageWorker(instance, options.ChannelCapacity, options.TimeProvider);
+                context.Telemetry.AddChannel(stage.Name, i, () => worker.Channel.Reader.Count);
             }
 
             edges.Register(stage, stageWorkers);
