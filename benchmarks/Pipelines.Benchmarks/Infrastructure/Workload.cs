@@ -34,6 +34,9 @@ public interface IWorkload
 
     /// <summary>The hand loop's count and checksum for the current input.</summary>
     (long Count, ulong Checksum) Reference { get; }
+
+    /// <summary>Drops the kept reference results (keeping count and checksum) so they do not weigh on the GC while timing.</summary>
+    void ReleaseReferenceItems();
 }
 
 /// <summary>A workload: an input generator, the contenders that express it, and the reference output.</summary>
@@ -45,7 +48,7 @@ public abstract class Workload<TIn, TOut> : IWorkload
     private readonly Dictionary<string, Func<TIn[], Collector<TOut>, Task>> _contenders = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private List<TOut>? _reference;
-    private (long, ulong) _referenceSums;
+    private (long, ulong)? _referenceSums;
 
     /// <inheritdoc />
     public abstract string Name { get; }
@@ -67,10 +70,13 @@ public abstract class Workload<TIn, TOut> : IWorkload
     {
         get
         {
-            EnsureReference();
-            return _referenceSums;
+            if (_referenceSums is null) EnsureReference();
+            return _referenceSums!.Value;
         }
     }
+
+    /// <inheritdoc />
+    public void ReleaseReferenceItems() => _reference = null;
 
     /// <inheritdoc />
     public void Prepare(int events)
@@ -78,6 +84,7 @@ public abstract class Workload<TIn, TOut> : IWorkload
         if (Input.Length == events) return;
         Input = Generate(events);
         _reference = null;
+        _referenceSums = null;
     }
 
     /// <inheritdoc />
@@ -126,6 +133,12 @@ public abstract class Workload<TIn, TOut> : IWorkload
         Add(Contenders.PipelinesStreamingP1, (input, collector) => PipelinesRunner.RunAsync(define, input, collector, 1));
         Add(Contenders.PipelinesStreamingP2, (input, collector) => PipelinesRunner.RunAsync(define, input, collector, 2));
     }
+
+    /// <summary>
+    /// Registers the LINQ and peer contenders (Rx, Dataflow, Channels, Akka) of a stateless workload: keep the
+    /// elements for which <paramref name="keep"/> holds and map them with <paramref name="map"/>.
+    /// </summary>
+    protected void AddStatelessPeers(Func<TIn, bool> keep, Func<TIn, TOut> map) => StatelessPeers.Register(Add, keep, map);
 
     private void Execute(string contender, Collector<TOut> collector)
     {
