@@ -19,7 +19,7 @@ internal sealed record LatencySettings(IReadOnlyList<int> Rates, TimeSpan Durati
             options.RemoveRange(i, 2);
         }
 
-        double seconds = quick ? 3 : 12;
+        double seconds = quick ? 3 : 30;
         i = options.IndexOf("--seconds");
         if (i >= 0 && i + 1 < options.Count)
         {

@@ -133,11 +133,13 @@ internal static class ReportWriter
         return i < 0 ? int.MaxValue : i;
     }
 
+    /// <summary>"Type.Method: Job(characteristics)" → "Job (characteristics)".</summary>
     private static string JobOf(string displayInfo)
     {
-        int open = displayInfo.LastIndexOf('[');
-        int close = displayInfo.LastIndexOf(']');
-        return open >= 0 && close > open ? displayInfo[(open + 1)..close] : displayInfo;
+        int colon = displayInfo.IndexOf(": ", StringComparison.Ordinal);
+        string job = colon >= 0 ? displayInfo[(colon + 2)..] : displayInfo;
+        int open = job.IndexOf('(', StringComparison.Ordinal);
+        return open > 0 ? $"{job[..open]} {job[open..]}" : job;
     }
 
     private static string DescribeHost(JsonElement info)

@@ -13,8 +13,7 @@ internal static class ThroughputChart
         double min = Math.Min(ratios.Values.Min(), 0.1);
         double max = Math.Max(ratios.Values.Max(), 1.0);
         double floor = Math.Floor(Math.Log10(min));
-        double ceiling = Math.Ceiling(Math.Log10(max) + 0.05);
-        if (ceiling <= 0) ceiling = 0.3;
+        double ceiling = Math.Log10(max) + 0.15;
 
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category20();
