@@ -140,6 +140,9 @@ public abstract class Workload<TIn, TOut> : IWorkload
     /// </summary>
     protected void AddStatelessPeers(Func<TIn, bool> keep, Func<TIn, TOut> map) => StatelessPeers.Register(Add, keep, map);
 
+    /// <summary>Registers the Rx, Dataflow, Channels and Akka contenders of a stateful workload around a peer operator.</summary>
+    internal void AddStatefulPeers(Func<IPeerOperator<TIn, TOut>> create) => StatefulPeers.Register(Add, create);
+
     private void Execute(string contender, Collector<TOut> collector)
     {
         if (!_contenders.TryGetValue(contender, out var run))

@@ -214,6 +214,24 @@ public class Q5_HotItems : SuiteBase<Q5HotItems>
     public long Linq() => Run(Contenders.Linq);
 
     [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Rx() => Run(Contenders.Rx);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Dataflow() => Run(Contenders.Dataflow);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long DataflowBatched() => Run(Contenders.DataflowBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Channels() => Run(Contenders.Channels);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long ChannelsBatched() => Run(Contenders.ChannelsBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long AkkaStreams() => Run(Contenders.AkkaStreams);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
     public long PipelinesBounded() => Run(Contenders.PipelinesBounded);
 
     [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
@@ -233,6 +251,24 @@ public class Q7_HighestBid : SuiteBase<Q7HighestBid>
 
     [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
     public long Linq() => Run(Contenders.Linq);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Rx() => Run(Contenders.Rx);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Dataflow() => Run(Contenders.Dataflow);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long DataflowBatched() => Run(Contenders.DataflowBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Channels() => Run(Contenders.Channels);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long ChannelsBatched() => Run(Contenders.ChannelsBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long AkkaStreams() => Run(Contenders.AkkaStreams);
 
     [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
     public long PipelinesBounded() => Run(Contenders.PipelinesBounded);
@@ -256,6 +292,24 @@ public class Q8_NewUsers : SuiteBase<Q8NewUsers>
     public long Linq() => Run(Contenders.Linq);
 
     [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Rx() => Run(Contenders.Rx);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Dataflow() => Run(Contenders.Dataflow);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long DataflowBatched() => Run(Contenders.DataflowBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Channels() => Run(Contenders.Channels);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long ChannelsBatched() => Run(Contenders.ChannelsBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long AkkaStreams() => Run(Contenders.AkkaStreams);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
     public long PipelinesBounded() => Run(Contenders.PipelinesBounded);
 
     [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
@@ -275,6 +329,24 @@ public class Q11_Sessions : SuiteBase<Q11Sessions>
 
     [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
     public long Linq() => Run(Contenders.Linq);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Rx() => Run(Contenders.Rx);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Dataflow() => Run(Contenders.Dataflow);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long DataflowBatched() => Run(Contenders.DataflowBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long Channels() => Run(Contenders.Channels);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long ChannelsBatched() => Run(Contenders.ChannelsBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
+    public long AkkaStreams() => Run(Contenders.AkkaStreams);
 
     [Benchmark(OperationsPerInvoke = Sizes.Nexmark)]
     public long PipelinesBounded() => Run(Contenders.PipelinesBounded);

@@ -80,6 +80,8 @@ public sealed class Q5HotItems : NexmarkWorkload<Q5Out>
             foreach (var r in results) output.Add(r);
         });
 
+        AddStatefulPeers(static () => new Q5Operator());
+
         AddPipelines(static (p, input, output) =>
             Bids(p, input)
                 .KeyBy(b => b.Auction)
@@ -144,6 +146,8 @@ public sealed class Q7HighestBid : NexmarkWorkload<Q7Out>
                 .Select(g => (Start: g.Key, Bid: g.Aggregate(Higher)));
             foreach (var (start, b) in results) output.Add(new Q7Out(start + Size, b.Auction, b.Bidder, b.Price));
         });
+
+        AddStatefulPeers(static () => new Q7Operator());
 
         AddPipelines(static (p, input, output) =>
             Bids(p, input)
@@ -215,6 +219,8 @@ public sealed class Q8NewUsers : NexmarkWorkload<Q8Out>
             foreach (var r in results) output.Add(r);
         });
 
+        AddStatefulPeers(static () => new Q8Operator());
+
         AddPipelines(static (p, input, output) =>
         {
             var events = Events(p, input);
@@ -279,6 +285,8 @@ public sealed class Q11Sessions : NexmarkWorkload<Q11Out>
                 .SelectMany(g => Sessions(g.Key, g.Order().ToList()));
             foreach (var r in results) output.Add(r);
         });
+
+        AddStatefulPeers(static () => new Q11Operator());
 
         AddPipelines(static (p, input, output) =>
             Bids(p, input)
