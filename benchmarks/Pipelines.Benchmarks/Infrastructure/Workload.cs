@@ -1,0 +1,196 @@
+using System.Text;
+
+namespace Pipelines.Benchmarks.Infrastructure;
+
+/// <summary>The non-generic face of a workload, for the validation pass and the benchmark base class.</summary>
+public interface IWorkload
+{
+    /// <summary>Short name, also the benchmark category (F, T, Q0 …).</summary>
+    string Name { get; }
+
+    /// <summary>One line for the report.</summary>
+    string Description { get; }
+
+    /// <summary>The contenders that can express this workload, in report order.</summary>
+    IReadOnlyList<string> ContenderNames { get; }
+
+    /// <summary>Input events currently generated.</summary>
+    int EventCount { get; }
+
+    /// <summary>Generates the (deterministic) input, unless it already has <paramref name="events"/> events.</summary>
+    /// <param name="events">How many input events.</param>
+    void Prepare(int events);
+
+    /// <summary>Runs a contender once, keeping only count and checksum.</summary>
+    /// <param name="contender">A name from <see cref="Contenders"/>.</param>
+    (long Count, ulong Checksum) Run(string contender);
+
+    /// <summary>
+    /// Runs a contender once keeping every result and compares them (as a multiset) with the hand loop's.
+    /// Returns null when equal, else a message that says what differs.
+    /// </summary>
+    /// <param name="contender">A name from <see cref="Contenders"/>.</param>
+    string? Validate(string contender);
+
+    /// <summary>The hand loop's count and checksum for the current input.</summary>
+    (long Count, ulong Checksum) Reference { get; }
+
+    /// <summary>Drops the kept reference results (keeping count and checksum) so they do not weigh on the GC while timing.</summary>
+    void ReleaseReferenceItems();
+}
+
+/// <summary>A workload: an input generator, the contenders that express it, and the reference output.</summary>
+/// <typeparam name="TIn">The input event type.</typeparam>
+/// <typeparam name="TOut">The result type.</typeparam>
+public abstract class Workload<TIn, TOut> : IWorkload
+    where TOut : struct, IResult<TOut>
+{
+    private readonly Dictionary<string, Func<TIn[], Collector<TOut>, Task>> _contenders = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+    private List<TOut>? _reference;
+    private (long, ulong)? _referenceSums;
+
+    /// <inheritdoc />
+    public abstract string Name { get; }
+
+    /// <inheritdoc />
+    public abstract string Description { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ContenderNames => _order;
+
+    /// <summary>The generated input.</summary>
+    protected TIn[] Input { get; private set; } = [];
+
+    /// <inheritdoc />
+    public int EventCount => Input.Length;
+
+    /// <inheritdoc />
+    public (long Count, ulong Checksum) Reference
+    {
+        get
+        {
+            if (_referenceSums is null) EnsureReference();
+            return _referenceSums!.Value;
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReleaseReferenceItems() => _reference = null;
+
+    /// <inheritdoc />
+    public void Prepare(int events)
+    {
+        if (Input.Length == events) return;
+        Input = Generate(events);
+        _reference = null;
+        _referenceSums = null;
+    }
+
+    /// <inheritdoc />
+    public (long Count, ulong Checksum) Run(string contender)
+    {
+        var collector = new Collector<TOut>(keepItems: false);
+        Execute(contender, collector);
+        return (collector.Count, collector.Checksum);
+    }
+
+    /// <inheritdoc />
+    public string? Validate(string contender)
+    {
+        EnsureReference();
+        var collector = new Collector<TOut>(keepItems: true);
+        Execute(contender, collector);
+        var actual = collector.Items;
+        actual.Sort();
+        return Compare(_reference!, actual, contender);
+    }
+
+    /// <summary>Makes the input.</summary>
+    /// <param name="events">How many events.</param>
+    protected abstract TIn[] Generate(int events);
+
+    /// <summary>Registers a synchronous contender.</summary>
+    protected void Add(string name, Action<TIn[], Collector<TOut>> run) =>
+        Add(name, (input, collector) =>
+        {
+            run(input, collector);
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Registers an asynchronous contender.</summary>
+    protected void Add(string name, Func<TIn[], Collector<TOut>, Task> run)
+    {
+        _contenders.Add(name, run);
+        _order.Add(name);
+    }
+
+    /// <summary>Registers the three Pipelines contenders (bounded, streaming with parallelism 1 and 2) for one definition.</summary>
+    /// <param name="define">Adds sources, operators and a sink (writing to the collector) to the builder.</param>
+    protected void AddPipelines(Action<PipelineBuilder, TIn[], Collector<TOut>> define)
+    {
+        Add(Contenders.PipelinesBounded, (input, collector) => PipelinesRunner.RunAsync(define, input, collector, null));
+        Add(Contenders.PipelinesStreamingP1, (input, collector) => PipelinesRunner.RunAsync(define, input, collector, 1));
+        Add(Contenders.PipelinesStreamingP2, (input, collector) => PipelinesRunner.RunAsync(define, input, collector, 2));
+    }
+
+    /// <summary>
+    /// Registers the LINQ and peer contenders (Rx, Dataflow, Channels, Akka) of a stateless workload: keep the
+    /// elements for which <paramref name="keep"/> holds and map them with <paramref name="map"/>.
+    /// </summary>
+    protected void AddStatelessPeers(Func<TIn, bool> keep, Func<TIn, TOut> map) => StatelessPeers.Register(Add, keep, map);
+
+    /// <summary>Registers the Rx, Dataflow, Channels and Akka contenders of a stateful workload around a peer operator.</summary>
+    internal void AddStatefulPeers(Func<IPeerOperator<TIn, TOut>> create) => StatefulPeers.Register(Add, create);
+
+    private void Execute(string contender, Collector<TOut> collector)
+    {
+        if (!_contenders.TryGetValue(contender, out var run))
+        {
+            throw new ArgumentException($"Workload {Name} has no contender '{contender}'; it has: {string.Join(", ", _order)}.", nameof(contender));
+        }
+
+        if (Input.Length == 0) throw new InvalidOperationException($"Workload {Name}: call Prepare(events) first.");
+        run(Input, collector).GetAwaiter().GetResult();
+    }
+
+    private void EnsureReference()
+    {
+        if (_reference is not null) return;
+        var collector = new Collector<TOut>(keepItems: true);
+        Execute(Contenders.HandLoop, collector);
+        var items = collector.Items;
+        items.Sort();
+        _reference = items;
+        _referenceSums = (collector.Count, collector.Checksum);
+    }
+
+    private string? Compare(List<TOut> expected, List<TOut> actual, string contender)
+    {
+        int n = Math.Min(expected.Count, actual.Count);
+        int firstDiff = -1;
+        for (int i = 0; i < n; i++)
+        {
+            if (!expected[i].Equals(actual[i]))
+            {
+                firstDiff = i;
+                break;
+            }
+        }
+
+        if (firstDiff < 0 && expected.Count == actual.Count) return null;
+        var text = new StringBuilder();
+        text.Append($"Workload {Name}, contender {contender}: output differs from the hand loop's over {EventCount:N0} events: ")
+            .Append($"{actual.Count:N0} results, expected {expected.Count:N0}.");
+        if (firstDiff >= 0)
+        {
+            text.Append($" First difference (sorted) at #{firstDiff:N0}: got {actual[firstDiff]}, expected {expected[firstDiff]}.");
+        }
+
+        var missing = expected.Except(actual).Take(3).ToList();
+        var extra = actual.Except(expected).Take(3).ToList();
+        if (missing.Count > 0) text.Append(" Missing e.g.: ").AppendJoin("; ", missing).Append('.');
+        if (extra.Count > 0) text.Append(" Unexpected e.g.: ").AppendJoin("; ", extra).Append('.');
+        return text.ToString();
+    }
+}

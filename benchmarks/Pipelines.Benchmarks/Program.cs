@@ -1,0 +1,60 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Pipelines.Benchmarks.Infrastructure;
+using Pipelines.Benchmarks.Latency;
+using Pipelines.Benchmarks.Reporting;
+using Pipelines.Benchmarks.Suites;
+
+// Modes (see benchmarks/README.md):
+//   (default)    BenchmarkDotNet; every BenchmarkDotNet option works (--filter '*', --job dry, --list flat, ...)
+//   --quick      a shorter BenchmarkDotNet job (1 warmup, 3 iterations) for small machines
+//   --validate   check every contender's output against the hand loop, no timing (--quick: small inputs)
+//   --latency    the open-loop streaming latency run (--quick: short)
+//   --report     write benchmarks/results/README.md and throughput.png from BenchmarkDotNet's JSON results
+var options = new List<string>(args);
+bool quick = Take(options, "--quick");
+bool noReport = Take(options, "--no-report");
+string root = Paths.RepositoryRoot();
+
+if (Take(options, "--validate"))
+{
+    int synthetic = TakeInt(options, "--events") ?? (quick ? 200_000 : Sizes.Synthetic);
+    int nexmark = TakeInt(options, "--nexmark-events") ?? (quick ? 200_000 : Sizes.Nexmark);
+    return ValidationRunner.Run(synthetic, nexmark, TakeValue(options, "--only"));
+}
+
+if (Take(options, "--latency"))
+{
+    var settings = LatencySettings.Parse(options, quick);
+    return await LatencyRunner.RunAsync(settings, Paths.Results(root));
+}
+
+if (Take(options, "--report"))
+{
+    return ReportWriter.Write(Paths.Artifacts(root), Paths.Results(root));
+}
+
+bool ownJob = options.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparison.Ordinal));
+var config = BenchConfig.Create(quick, addJob: !ownJob, Paths.Artifacts(root));
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(SuiteBase<>).Assembly).Run([.. options], config).ToList();
+if (summaries.Count > 0 && !noReport && summaries.Any(s => s.Reports.Length > 0))
+{
+    ReportWriter.Write(Paths.Artifacts(root), Paths.Results(root));
+}
+
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+
+static bool Take(List<string> options, string name) => options.Remove(name);
+
+static string? TakeValue(List<string> options, string name)
+{
+    int i = options.IndexOf(name);
+    if (i < 0) return null;
+    if (i + 1 >= options.Count) throw new ArgumentException($"{name} needs a value.");
+    string value = options[i + 1];
+    options.RemoveRange(i, 2);
+    return value;
+}
+
+static int? TakeInt(List<string> options, string name) =>
+    TakeValue(options, name) is { } v ? int.Parse(v.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture) : null;
