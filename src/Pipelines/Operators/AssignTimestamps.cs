@@ -19,10 +19,13 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
 
     public override void OnBatch(Batch<T> batch)
     {
-        var dst = Output.Reserve(batch.Count);
+        // The only reader of the batch: set the event times in place and pass the same batch on.
+        int count = batch.Count;
+        var dst = batch.Exclusive ? batch : Output.Reserve(count);
+        if (ReferenceEquals(dst, batch)) dst.Count = 0;
         T[] values = batch.Values, outValues = dst.Values;
         long[] outStamps = dst.Timestamps;
-        int count = batch.Count, start = dst.Count, n = start, i = 0;
+        int start = dst.Count, n = start, i = 0;
         while (true)
         {
             try
@@ -47,7 +50,8 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
 
         dst.Count = n;
         if (Context.Streaming) tracker.OnBatch(new ReadOnlySpan<T>(outValues, start, n - start), new ReadOnlySpan<long>(outStamps, start, n - start));
-        Output.Flush();
+        if (ReferenceEquals(dst, batch)) Output.Forward(batch);
+        else Output.Flush();
     }
 
     public override void OnWatermark(long watermark)

@@ -7,10 +7,13 @@ internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, Operat
 {
     public override void OnBatch(Batch<T> batch)
     {
-        var dst = Output.Reserve(batch.Count);
+        // The only reader of the batch: keep the passing elements in place and pass the same batch on.
+        int count = batch.Count;
+        var dst = batch.Exclusive ? batch : Output.Reserve(count);
+        if (ReferenceEquals(dst, batch)) dst.Count = 0;
         T[] values = batch.Values, outValues = dst.Values;
         long[] stamps = batch.Timestamps, outStamps = dst.Timestamps;
-        int count = batch.Count, n = dst.Count, i = 0;
+        int n = dst.Count, i = 0;
         while (true)
         {
             try
@@ -37,6 +40,7 @@ internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, Operat
         }
 
         dst.Count = n;
-        Output.Flush();
+        if (ReferenceEquals(dst, batch)) Output.Forward(batch);
+        else Output.Flush();
     }
 }

@@ -43,6 +43,8 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private const int IndexAfterSteps = 8;
     private Dictionary<(int Key, long Start, long End), int>? _index;
 
+    private long _lastStart = long.MaxValue;
+    private long _lastEnd = long.MinValue;
     private long _watermark = Time.EventTime.MinWatermark;
     private long _nextEarly = long.MinValue;
 
@@ -93,8 +95,14 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         {
             if (_tumbling is { } tumbling)
             {
-                long start = Time.EventTime.FloorToBoundary(timestamp, tumbling.Size, tumbling.Offset);
-                accepted = AddToWindow(k, start, Time.EventTime.SaturatingAdd(start, tumbling.Size), value, timestamp);
+                // Consecutive elements mostly share a window: reuse the last one instead of dividing again.
+                if (timestamp < _lastStart || timestamp >= _lastEnd)
+                {
+                    _lastStart = Time.EventTime.FloorToBoundary(timestamp, tumbling.Size, tumbling.Offset);
+                    _lastEnd = Time.EventTime.SaturatingAdd(_lastStart, tumbling.Size);
+                }
+
+                accepted = AddToWindow(k, _lastStart, _lastEnd, value, timestamp);
             }
             else
             {

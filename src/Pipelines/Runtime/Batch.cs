@@ -11,6 +11,12 @@ internal sealed class Batch<T> : IPooledBatch
     public readonly T[] Values;
     public readonly long[] Timestamps;
     public int Count;
+
+    /// <summary>
+    /// Set by the sender when the receiver is the batch's only reader: it may then change the batch in place and
+    /// pass it on (event-time assignment, filtering) instead of copying it.
+    /// </summary>
+    public bool Exclusive;
     private readonly BatchPool<T>? _pool;
 
     public Batch(int capacity, BatchPool<T>? pool = null)

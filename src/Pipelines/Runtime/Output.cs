@@ -38,15 +38,31 @@ internal sealed class Output<T>
     public void Flush()
     {
         if (_buffer.Count == 0) return;
-        _telemetry.ElementsOut(_buffer.Count);
         try
         {
-            foreach (var target in _targets) target.OnBatch(_buffer);
+            Send(_buffer);
         }
         finally
         {
-            _buffer.Clear();
+            _buffer.Count = 0;
         }
+    }
+
+    /// <summary>
+    /// Passes a batch this operator received and changed in place straight on, without copying it into the
+    /// buffer (which must be empty). Only for batches received as <see cref="Batch{T}.Exclusive"/>.
+    /// </summary>
+    public void Forward(Batch<T> batch)
+    {
+        Flush();
+        if (batch.Count > 0) Send(batch);
+    }
+
+    private void Send(Batch<T> batch)
+    {
+        _telemetry.ElementsOut(batch.Count);
+        batch.Exclusive = _targets.Length == 1;
+        foreach (var target in _targets) target.OnBatch(batch);
     }
 
     public void Watermark(long watermark)
