@@ -69,7 +69,18 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
             var wk = new WindowKey<TKey>(key, window.StartTicks, window.EndTicks);
             ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_state, wk, out bool exists);
             if (!exists) Open(wk, ref slot);
-            _panes.Accumulate(ref slot, value, timestamp);
+            try
+            {
+                _panes.Accumulate(ref slot, value, timestamp);
+            }
+            catch when (!exists)
+            {
+                // The element would have opened this window: when it is skipped or dead-lettered, no empty window
+                // may stay behind to emit a result (or fail) for elements it never received. Its timer is skipped.
+                _state.Remove(wk);
+                throw;
+            }
+
             _panes.AfterElement(key, wk.Start, wk.End, ref slot);
         }
 
