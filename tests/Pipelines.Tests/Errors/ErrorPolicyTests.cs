@@ -208,6 +208,18 @@ public class ErrorPolicyTests
     }
 
     [Fact]
+    public async Task DeadLetter_DeadLetterSinkThrowing_FailsTheRun_NamingTheDeadLetterSink()
+    {
+        var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter)
+            .WithDeadLetterSink(Sinks.Action<DeadLetter>(_ => throw new BoomException("full"), "dlq"));
+        p.From(Sources.Enumerable(Input)).Select(ThrowOnBad).To(Sinks.Collection(new List<int>()));
+
+        var act = () => new BoundedExecutor().RunAsync(p.Build());
+
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).Which.Message.Should().StartWith("Dead-letter sink 'dlq' failed");
+    }
+
+    [Fact]
     public async Task OnError_OnAnOperator_OverridesTheDefaultFailPolicy()
     {
         var (results, _, summary) = await RunAsync(p => p.From(Sources.Enumerable(Input)).Select(ThrowOnBad).OnError(ErrorPolicy.Skip));
@@ -252,6 +264,24 @@ public class ErrorPolicyTests
         key.Should().Be(1);
         (window.Start, window.End).Should().Be((DateTimeOffset.MinValue, DateTimeOffset.MaxValue));
         letter.Exception.Should().BeOfType<BoomException>();
+    }
+
+    [Fact]
+    public async Task OnError_WhereSkipsThenSelectFails_EachKeepsItsOwnPolicy()
+    {
+        // A Where followed by a Select may run as one fused loop; their different policies must still apply separately.
+        var (results, _, summary) = await RunAsync(p => p.From(Sources.Enumerable(Input))
+            .Where(x => ThrowOnBad(x) > 0).OnError(ErrorPolicy.Skip)
+            .Select(x => x * 10));
+
+        results.Should().Equal(10, 20, 40, 50, 70);
+        summary.ElementsSkipped.Should().Be(2);
+
+        var act = () => RunAsync(p => p.From(Sources.Enumerable(Input))
+            .Where(x => ThrowOnBad(x) > 0)
+            .Select(x => x * 10).OnError(ErrorPolicy.Skip));
+
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).Which.Message.Should().Contain("Where#2").And.Contain("element '3'");
     }
 
     [Fact]

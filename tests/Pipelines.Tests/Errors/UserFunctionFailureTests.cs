@@ -254,6 +254,67 @@ public class UserFunctionFailureTests
         ex.InnerException.Should().BeSameAs(Boom);
     }
 
+    [Fact]
+    public async Task SourceFailingToOpen_FailsTheRun_NamingTheSource()
+    {
+        var ex = await FailureOf(p => p.From(new FailingSource()));
+
+        ex.Message.Should().StartWith("Source 'broken-source' failed: BoomException: boom");
+        ex.InnerException.Should().BeSameAs(Boom);
+    }
+
+    [Fact]
+    public async Task SinkFailingToOpenOrComplete_FailsTheRun_NamingTheSink()
+    {
+        var onOpen = new PipelineBuilder();
+        onOpen.From(Sources.Enumerable(new[] { 1 })).To(new FailingSink(failOnOpen: true));
+        var onComplete = new PipelineBuilder();
+        onComplete.From(Sources.Enumerable(new[] { 1 })).To(new FailingSink(failOnOpen: false));
+
+        var open = () => new BoundedExecutor().RunAsync(onOpen.Build());
+        var complete = () => new BoundedExecutor().RunAsync(onComplete.Build());
+
+        (await open.Should().ThrowAsync<PipelineExecutionException>()).Which.Message.Should().StartWith("Sink 'broken-sink' failed: BoomException");
+        (await complete.Should().ThrowAsync<PipelineExecutionException>()).Which.Message.Should().StartWith("Sink 'broken-sink' failed: BoomException");
+    }
+
+    [Fact]
+    public async Task SinkWriterThrowingForAWholeBatch_FailsTheRun_NamingTheSink()
+    {
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(new[] { 1, 2 })).To(Sinks.Collection<int>(new int[2]));
+
+        var act = () => new BoundedExecutor().RunAsync(p.Build());
+
+        (await act.Should().ThrowAsync<PipelineExecutionException>())
+            .WithMessage("Sink 'Collection<Int32>' failed: NotSupportedException*")
+            .WithInnerException<NotSupportedException>();
+    }
+
+    private sealed class FailingSource : Source<int>
+    {
+        public override string Name => "broken-source";
+
+        public override bool IsBounded => true;
+
+        public override ValueTask<SourceReader<int>> OpenAsync(SourceContext context, CancellationToken cancellationToken) => throw Boom;
+    }
+
+    private sealed class FailingSink(bool failOnOpen) : Sink<int>
+    {
+        public override string Name => "broken-sink";
+
+        public override ValueTask<SinkWriter<int>> OpenAsync(CancellationToken cancellationToken) =>
+            failOnOpen ? throw Boom : new(new Writer());
+
+        private sealed class Writer : SinkWriter<int>
+        {
+            public override ValueTask WriteAsync(ReadOnlyMemory<int> items, CancellationToken cancellationToken) => default;
+
+            public override ValueTask CompleteAsync(CancellationToken cancellationToken) => throw Boom;
+        }
+    }
+
     private sealed class Unprintable
     {
         public int Fail() => throw Boom;

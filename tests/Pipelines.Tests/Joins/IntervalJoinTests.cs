@@ -5,16 +5,20 @@ namespace Pipelines.Tests.Joins;
 
 public class IntervalJoinTests
 {
-    private static Task<List<string>> JoinAsync(TimeSpan lower, TimeSpan upper, Ev[] left, Ev[] right) =>
+    /// <summary>Joins left and right; the bounded executor reads the source added first first, so <paramref name="rightFirst"/> decides which side's arrival completes each pair.</summary>
+    private static Task<List<string>> JoinAsync(TimeSpan lower, TimeSpan upper, Ev[] left, Ev[] right, bool rightFirst = false) =>
         BoundedRun.CollectAsync(p =>
         {
+            var r0 = rightFirst ? p.Events("right", right) : null;
             var l = p.Events("left", left).KeyBy(e => e.Key);
-            var r = p.Events("right", right).KeyBy(e => e.Key);
+            var r = (r0 ?? p.Events("right", right)).KeyBy(e => e.Key);
             return l.IntervalJoin(r, lower, upper, (a, b) => $"{a.Value}-{b.Value}");
         });
 
-    [Fact]
-    public async Task IntervalJoin_BothBoundsAreInclusive()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IntervalJoin_BothBoundsAreInclusive(bool rightFirst)
     {
         var left = new[] { Ev.At("a", 100, 0) };
         var t = left[0].Time;
@@ -26,29 +30,35 @@ public class IntervalJoinTests
             new Ev("a", t.AddSeconds(10).AddTicks(1), 4),  // just after the upper bound
         };
 
-        var results = await JoinAsync(TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(10), left, right);
+        var results = await JoinAsync(TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(10), left, right, rightFirst);
 
         results.Should().Equal("0-2", "0-3");
     }
 
-    [Fact]
-    public async Task IntervalJoin_NegativeLowerBound_PairsRightElementsBeforeTheLeftOne()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IntervalJoin_NegativeLowerBound_PairsRightElementsBeforeTheLeftOne(bool rightFirst)
     {
         var results = await JoinAsync(
             TimeSpan.FromMinutes(-2), TimeSpan.Zero,
             [Ev.At("a", 600, 0)],
-            [Ev.At("a", 470, 1), Ev.At("a", 480, 2), Ev.At("a", 540, 3), Ev.At("a", 600, 4), Ev.At("a", 601, 5)]);
+            [Ev.At("a", 470, 1), Ev.At("a", 480, 2), Ev.At("a", 540, 3), Ev.At("a", 600, 4), Ev.At("a", 601, 5)],
+            rightFirst);
 
         results.Should().Equal("0-2", "0-3", "0-4");
     }
 
-    [Fact]
-    public async Task IntervalJoin_BothBoundsNegative_PairsOnlyEarlierRightElements()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IntervalJoin_BothBoundsNegative_PairsOnlyEarlierRightElements(bool rightFirst)
     {
         var results = await JoinAsync(
             TimeSpan.FromSeconds(-10), TimeSpan.FromSeconds(-5),
             [Ev.At("a", 100, 0)],
-            [Ev.At("a", 89, 1), Ev.At("a", 90, 2), Ev.At("a", 95, 3), Ev.At("a", 96, 4), Ev.At("a", 100, 5)]);
+            [Ev.At("a", 89, 1), Ev.At("a", 90, 2), Ev.At("a", 95, 3), Ev.At("a", 96, 4), Ev.At("a", 100, 5)],
+            rightFirst);
 
         results.Should().Equal("0-2", "0-3");
     }
@@ -135,14 +145,14 @@ public class IntervalJoinTests
     {
         var side = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 100], Gen.Int[0, 99]).Array[0, 15];
 
-        await Gen.Select(side, side, Gen.Int[-30, 30], Gen.Int[0, 30]).SampleAsync(async (rawLeft, rawRight, lowerSeconds, width) =>
+        await Gen.Select(side, side, Gen.Int[-30, 30], Gen.Int[0, 30], Gen.Bool).SampleAsync(async (rawLeft, rawRight, lowerSeconds, width, rightFirst) =>
         {
             var left = rawLeft.Select(x => Ev.At("k" + x.Item1, x.Item2, x.Item3)).ToArray();
             var right = rawRight.Select(x => Ev.At("k" + x.Item1, x.Item2, x.Item3)).ToArray();
             var lower = TimeSpan.FromSeconds(lowerSeconds);
             var upper = lower + TimeSpan.FromSeconds(width);
 
-            var results = await JoinAsync(lower, upper, left, right);
+            var results = await JoinAsync(lower, upper, left, right, rightFirst);
 
             var expected = from l in left
                            from r in right

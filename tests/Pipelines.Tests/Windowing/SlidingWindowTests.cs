@@ -106,17 +106,17 @@ public class SlidingWindowTests
     [Fact]
     public async Task Sliding_AnyTimestampSizeSlideAndOffset_MatchesBruteForceAssignment()
     {
-        var gen = Gen.Select(
-            Gen.Long[-1_000_000_000_000L, 1_000_000_000_000L].Array[1, 12],
-            Gen.Long[1, 1_000_000L],
-            Gen.Int[1, 12],
-            Gen.Double[0, 1]);
+        // Whole seconds (give or take a tick) on a grid of whole seconds, so elements often sit on window bounds.
+        var second = TimeSpan.TicksPerSecond;
+        var tick = Gen.Select(Gen.Int[-60, 60], Gen.Int[-1, 1], (s, jitter) => s * second + jitter);
+        var gen = Gen.Select(tick.Array[1, 12], Gen.Int[1, 6], Gen.Int[1, 4], Gen.Double[0, 1], Gen.Double[0, 1]);
 
-        await gen.SampleAsync(async (ticks, slide, slidesPerSize, offsetFraction) =>
+        await gen.SampleAsync(async (ticks, slideSeconds, slidesPerSize, remainderFraction, offsetFraction) =>
         {
-            // size is not always a multiple of slide: add a remainder in [0, slide).
-            long size = slide * slidesPerSize + (long)(offsetFraction * slide) % slide;
-            long offset = Math.Min(slide - 1, (long)(offsetFraction * slide));
+            // size is not always a multiple of slide: add a remainder of whole seconds in [0, slide).
+            long slide = slideSeconds * second;
+            long size = slide * slidesPerSize + Math.Min(slideSeconds - 1, (long)(remainderFraction * slideSeconds)) * second;
+            long offset = Math.Min(slideSeconds - 1, (long)(offsetFraction * slideSeconds)) * second;
             var times = ticks.Select(t => DateTimeOffset.UnixEpoch.AddTicks(t)).ToArray();
 
             var results = await CountAsync(Windows.Sliding(TimeSpan.FromTicks(size), TimeSpan.FromTicks(slide), TimeSpan.FromTicks(offset)), times);
@@ -126,6 +126,6 @@ public class SlidingWindowTests
                 .GroupBy(start => start)
                 .Select(g => ("k", DateTimeOffset.UnixEpoch.AddTicks(g.Key), DateTimeOffset.UnixEpoch.AddTicks(g.Key + size), (long)g.Count()));
             results.Flat().Should().BeEquivalentTo(expected);
-        }, iter: 200, threads: 1);
+        }, iter: 300, threads: 1);
     }
 }

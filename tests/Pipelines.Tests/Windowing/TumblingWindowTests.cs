@@ -148,9 +148,14 @@ public class TumblingWindowTests
     [Fact]
     public async Task Tumbling_AnyTimestampSizeAndOffset_ElementLandsInTheOneWindowOfTheGridContainingIt()
     {
+        // Half the elements anywhere in years 100..9900, half near the epoch on whole seconds (give or take a tick),
+        // and half the sizes whole seconds: so elements often sit exactly on window bounds.
+        var second = TimeSpan.TicksPerSecond;
+        var anywhere = Gen.Long[-600_000_000_000_000_000L, 2_500_000_000_000_000_000L];
+        var nearBounds = Gen.Select(Gen.Int[-100, 100], Gen.Int[-1, 1], (s, jitter) => s * second + jitter);
         var gen = Gen.Select(
-            Gen.Long[-600_000_000_000_000_000L, 2_500_000_000_000_000_000L].Array[1, 20],
-            Gen.Long[1, 10_000_000_000L],
+            Gen.OneOf(anywhere, nearBounds).Array[1, 20],
+            Gen.OneOf(Gen.Long[1, 10_000_000_000L], Gen.Int[1, 10].Select(s => s * second)),
             Gen.Double[0, 1]);
 
         await gen.SampleAsync(async (ticks, size, offsetFraction) =>
