@@ -74,6 +74,20 @@ public class IntervalJoinTests
         results.Should().Equal("0-2");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IntervalJoin_UnlimitedBounds_PairsEveryElementsWithTheSameKey(bool rightFirst)
+    {
+        var results = await JoinAsync(
+            TimeSpan.MinValue, TimeSpan.MaxValue,
+            [Ev.At("a", 0, 0), Ev.At("b", 1e9, 1)],
+            [Ev.At("a", -1e9, 2), Ev.At("a", 1e9, 3), Ev.At("b", -1e9, 4)],
+            rightFirst);
+
+        results.Should().BeEquivalentTo(["0-2", "0-3", "1-4"]);
+    }
+
     [Fact]
     public async Task IntervalJoin_OnlySameKeysPair()
     {
