@@ -69,6 +69,37 @@ public class ErrorPolicyTests
     }
 
     [Fact]
+    public async Task Skip_SelectManyThrowingPartWayThroughItsSequence_EmitsNoneOfThatElementsItems()
+    {
+        static IEnumerable<int> Items(int x)
+        {
+            yield return x * 10;
+            yield return x * 10 + 1;
+            if (IsBad(x)) throw new BoomException("half way");
+            yield return x * 10 + 2;
+        }
+
+        var (results, _, summary) = await RunAsync(p => p.From(Sources.Enumerable(Input)).SelectMany(Items), ErrorPolicy.Skip);
+
+        results.Should().Equal(Input.Where(x => !IsBad(x)).SelectMany(Items));
+        summary.ElementsSkipped.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task DeadLetter_QuerySyntaxResultSelectorThrowingForOneItem_DeadLettersTheElementWithoutItsOtherItems()
+    {
+        var (results, dead, _) = await RunAsync(
+            p => from x in p.From(Sources.Enumerable(new[] { 1, 2 }))
+                 from i in Enumerable.Range(0, 3)
+                 select x == 2 && i == 2 ? throw new BoomException("last item") : (x, i),
+            ErrorPolicy.DeadLetter,
+            deadLetterSink: true);
+
+        results.Should().Equal((1, 0), (1, 1), (1, 2));
+        dead.Select(d => d.Element).Should().Equal(2);
+    }
+
+    [Fact]
     public async Task Skip_ThrowingKeySelector_LeavesTheElementOutOfItsWindow()
     {
         var (results, _, summary) = await RunAsync(
