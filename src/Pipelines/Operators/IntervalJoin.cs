@@ -19,6 +19,10 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
     OperatorContext context) : StageOperator
     where TKey : notnull
 {
+    // −lower and −upper, saturated: a bound of TimeSpan.MinValue has no negation in a long, and wrapping would
+    // turn "any earlier time" into "no time at all".
+    private readonly long _minusLower = lower == long.MinValue ? long.MaxValue : -lower;
+    private readonly long _minusUpper = upper == long.MinValue ? long.MaxValue : -upper;
     private readonly Dictionary<TKey, Buffers> _buffers = new();
     private readonly TimerQueue<TKey> _timers = new();
     private long _watermark = EventTime.MinWatermark;
@@ -75,7 +79,7 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
     private void AddRight(TRight value, long timestamp)
     {
         var buffers = BuffersOf(rightKey(value));
-        long from = EventTime.SaturatingAdd(timestamp, -upper), to = EventTime.SaturatingAdd(timestamp, -lower);
+        long from = EventTime.SaturatingAdd(timestamp, _minusUpper), to = EventTime.SaturatingAdd(timestamp, _minusLower);
         foreach (var (lt, left) in buffers.Left)
         {
             if (lt >= from && lt <= to) output.Emit(selector(left, value), Math.Max(timestamp, lt));
@@ -112,7 +116,7 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
         {
             if (!_buffers.TryGetValue(key, out var buffers) || buffers.NextCleanup != time) continue;
             buffers.Left.RemoveAll(e => EventTime.SaturatingAdd(e.Timestamp, upper) <= watermark);
-            buffers.Right.RemoveAll(e => EventTime.SaturatingAdd(e.Timestamp, -lower) <= watermark);
+            buffers.Right.RemoveAll(e => EventTime.SaturatingAdd(e.Timestamp, _minusLower) <= watermark);
             buffers.NextCleanup = long.MaxValue;
             if (buffers.Left.Count == 0 && buffers.Right.Count == 0)
             {
@@ -121,7 +125,7 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
             }
 
             foreach (var (t, _) in buffers.Left) Schedule(buffers, EventTime.SaturatingAdd(t, upper));
-            foreach (var (t, _) in buffers.Right) Schedule(buffers, EventTime.SaturatingAdd(t, -lower));
+            foreach (var (t, _) in buffers.Right) Schedule(buffers, EventTime.SaturatingAdd(t, _minusLower));
         }
 
         output.Watermark(watermark);

@@ -55,7 +55,18 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
 
     public void Emit(TKey key, long start, long end, ref WindowSlot<TAcc> slot, PaneTiming timing)
     {
-        TOut value = Aggregator.GetResult(slot.Accumulator);
+        TOut value;
+        try
+        {
+            value = Aggregator.GetResult(slot.Accumulator);
+        }
+        catch (Exception ex)
+        {
+            // A user aggregator's GetResult is a user function too: its failure names the operator and the pane.
+            context.Errors.Handle(ex, (key, new Window(start, end)), end - 1);
+            return;
+        }
+
         Output.Emit(new WindowResult<TKey, TOut>(key, new Window(start, end), value, timing, slot.PaneIndex), end - 1);
         context.Telemetry.Pane(timing);
         slot.PaneIndex++;

@@ -2,10 +2,16 @@ using Pipelines.Runtime;
 
 namespace Pipelines.Operators;
 
-/// <summary>Maps each element to a sequence and emits its items with the element's event time.</summary>
+/// <summary>
+/// Maps each element to a sequence and emits its items with the element's event time. Under
+/// <see cref="ErrorPolicy.Skip"/> and <see cref="ErrorPolicy.DeadLetter"/> an element's items are collected
+/// before any is emitted, so a sequence that throws part-way skips the whole element, not just its tail.
+/// </summary>
 internal sealed class SelectMany<TIn, TOut>(Func<TIn, IEnumerable<TOut>> selector, Output<TOut> output, OperatorContext context)
     : StatelessOperator<TIn, TOut>(output, context)
 {
+    private readonly List<TOut>? _items = context.Errors.Policy == ErrorPolicy.Fail ? null : [];
+
     public override void OnBatch(Batch<TIn> batch)
     {
         TIn[] values = batch.Values;
@@ -14,11 +20,23 @@ internal sealed class SelectMany<TIn, TOut>(Func<TIn, IEnumerable<TOut>> selecto
         {
             try
             {
-                foreach (var item in selector(values[i])) Output.Emit(item, stamps[i]);
+                if (_items is null)
+                {
+                    foreach (var item in selector(values[i])) Output.Emit(item, stamps[i]);
+                }
+                else
+                {
+                    _items.AddRange(selector(values[i]));
+                    foreach (var item in _items) Output.Emit(item, stamps[i]);
+                }
             }
             catch (Exception ex)
             {
                 Context.Errors.Handle(ex, values[i], stamps[i]);
+            }
+            finally
+            {
+                _items?.Clear();
             }
         }
 

@@ -77,29 +77,42 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut>(
             return;
         }
 
+        // Aggregate into a copy of the state first: when a user function throws, the element is skipped or
+        // dead-lettered without having opened, extended or merged a session.
+        var state = first == last ? default : list[first].State;
+        try
+        {
+            if (first == last) state.Accumulator = panes.Aggregator.CreateAccumulator();
+            for (int j = first + 1; j < last; j++)
+            {
+                var other = list[j].State;
+                state.Accumulator = panes.Aggregator.Merge(state.Accumulator, other.Accumulator);
+                state.PaneIndex = Math.Max(state.PaneIndex, other.PaneIndex);
+                state.SinceLastPane += other.SinceLastPane;
+            }
+
+            panes.Accumulate(ref state, value, timestamp);
+        }
+        catch
+        {
+            if (list.Count == 0) _sessions.Remove(key);
+            throw;
+        }
+
         SessionSlot<TAcc> session;
         if (first == last)
         {
             session = new SessionSlot<TAcc>(start, end);
-            session.State.Accumulator = panes.Aggregator.CreateAccumulator();
             list.Insert(first, session);
         }
         else
         {
             session = list[first];
-            for (int j = first + 1; j < last; j++)
-            {
-                var other = list[j];
-                session.State.Accumulator = panes.Aggregator.Merge(session.State.Accumulator, other.State.Accumulator);
-                session.State.PaneIndex = Math.Max(session.State.PaneIndex, other.State.PaneIndex);
-                session.State.SinceLastPane += other.State.SinceLastPane;
-            }
-
             list.RemoveRange(first + 1, last - first - 1);
         }
 
-        bool isNew = first == last;
-        bool boundsChanged = isNew || mergedStart != session.Start || mergedEnd != session.End;
+        session.State = state;
+        bool boundsChanged = first == last || mergedStart != session.Start || mergedEnd != session.End;
         session.Start = mergedStart;
         session.End = mergedEnd;
         if (boundsChanged)
@@ -117,7 +130,6 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut>(
             }
         }
 
-        panes.Accumulate(ref session.State, value, timestamp);
         panes.AfterElement(key, session.Start, session.End, ref session.State);
     }
 

@@ -7,11 +7,14 @@ internal sealed class OperatorErrorHandler(string operatorName, ErrorPolicy poli
 {
     public string OperatorName { get; } = operatorName;
 
+    /// <summary>The policy applied; operators that emit several outputs per element use it to avoid partial output.</summary>
+    public ErrorPolicy Policy { get; } = policy;
+
     /// <summary>Fails the run (throws) or records the element as skipped or dead-lettered.</summary>
     public void Handle(Exception exception, object? element, long timestamp)
     {
         if (exception is PipelineExecutionException or OperationCanceledException) throw exception;
-        switch (policy)
+        switch (Policy)
         {
             case ErrorPolicy.Skip:
                 counters.AddSkipped(1);
