@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pipelines.Aggregation;
 using Pipelines.Runtime;
 using Pipelines.Time;
@@ -34,6 +35,7 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     /// <summary>True when a window ending at <paramref name="end"/> no longer accepts elements.</summary>
     public bool IsExpired(long end, long watermark) => CleanupTime(end) <= watermark;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Accumulate(ref WindowSlot<TAcc> slot, TIn value, long timestamp)
     {
         slot.Accumulator = _timed is null ? Aggregator.Add(slot.Accumulator, value) : _timed.Add(slot.Accumulator, value, timestamp);
@@ -41,7 +43,14 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     }
 
     /// <summary>After an element was added: a late pane if the window already fired, an early pane if the count trigger is due.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AfterElement(TKey key, long start, long end, ref WindowSlot<TAcc> slot)
+    {
+        if (!slot.FiredOnTime && _earlyCount == 0) return;
+        AfterElementSlow(key, start, end, ref slot);
+    }
+
+    private void AfterElementSlow(TKey key, long start, long end, ref WindowSlot<TAcc> slot)
     {
         if (slot.FiredOnTime)
         {

@@ -102,6 +102,17 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
                     _lastEnd = Time.EventTime.SaturatingAdd(_lastStart, tumbling.Size);
                 }
 
+                // Fast path: the key's newest window is this one (in-order input). A window still in state is never
+                // expired (state is dropped at cleanup time), so no lateness check is needed here.
+                int head = _keys[k].Head;
+                if (head >= 0 && _slots[head].Start == _lastStart)
+                {
+                    ref var slot = ref _slots[head];
+                    _panes.Accumulate(ref slot.State, value, timestamp);
+                    _panes.AfterElement(_keys[k].Key, _lastStart, _lastEnd, ref slot.State);
+                    return;
+                }
+
                 accepted = AddToWindow(k, _lastStart, _lastEnd, value, timestamp);
             }
             else
