@@ -65,7 +65,7 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
 
     private void AddLeft(TLeft value, long timestamp)
     {
-        var buffers = BuffersOf(leftKey(value));
+        var buffers = BuffersOf(Keys.NotNull(leftKey(value)));
         long from = EventTime.SaturatingAdd(timestamp, lower), to = EventTime.SaturatingAdd(timestamp, upper);
         foreach (var (rt, right) in buffers.Right)
         {
@@ -78,7 +78,7 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
 
     private void AddRight(TRight value, long timestamp)
     {
-        var buffers = BuffersOf(rightKey(value));
+        var buffers = BuffersOf(Keys.NotNull(rightKey(value)));
         long from = EventTime.SaturatingAdd(timestamp, _minusUpper), to = EventTime.SaturatingAdd(timestamp, _minusLower);
         foreach (var (lt, left) in buffers.Left)
         {

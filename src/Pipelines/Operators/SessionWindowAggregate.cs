@@ -48,7 +48,7 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut>(
 
     private void Process(TIn value, long timestamp)
     {
-        TKey key = keyOf(value);
+        TKey key = Keys.NotNull(keyOf(value));
         long start = timestamp, end = EventTime.SaturatingAdd(timestamp, gap);
         if (!_sessions.TryGetValue(key, out var list))
         {

@@ -85,7 +85,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
 
     private void Process(TIn value, long timestamp)
     {
-        TKey key = _keyOf(value);
+        TKey key = Keys.NotNull(_keyOf(value));
         ref int keySlot = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyIndex, key, out bool known);
         if (!known) keySlot = AddKey(key);
         int k = keySlot;

@@ -36,7 +36,7 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut>(
             long timestamp = batch.Timestamps[i];
             try
             {
-                TKey key = keyOf(value);
+                TKey key = Keys.NotNull(keyOf(value));
                 int n = assigner.AssignWindows(timestamp, _assigned);
                 bool accepted = false;
                 for (int w = 0; w < n; w++)

@@ -5,6 +5,9 @@ namespace Pipelines;
 /// <summary>Factories for <see cref="WindowAssigner"/>. Windows are aligned to the Unix epoch plus the offset.</summary>
 public static class Windows
 {
+    /// <summary>The most sliding windows one element may belong to.</summary>
+    public const int MaxSlidingWindowsPerElement = 10_000;
+
     /// <summary>Fixed-size, non-overlapping windows <c>[offset + k·size, offset + (k+1)·size)</c>.</summary>
     /// <param name="size">Window length; must be positive.</param>
     /// <param name="offset">Shift of the window grid from the epoch; must be in <c>[0, size)</c>.</param>
@@ -19,7 +22,7 @@ public static class Windows
         return new TumblingWindows(size.Ticks, offset.Ticks);
     }
 
-    /// <summary>Windows of length <paramref name="size"/> starting every <paramref name="slide"/>; an element belongs to size / slide of them.</summary>
+    /// <summary>Windows of length <paramref name="size"/> starting every <paramref name="slide"/>; an element belongs to ⌈size / slide⌉ or ⌊size / slide⌋ of them (exactly size / slide when the slide divides the size), at most 10,000.</summary>
     /// <param name="size">Window length; must be positive.</param>
     /// <param name="slide">Distance between window starts; must be positive and not larger than <paramref name="size"/>.</param>
     /// <param name="offset">Shift of the grid from the epoch; must be in <c>[0, slide)</c>.</param>
@@ -35,6 +38,12 @@ public static class Windows
         if (offset < TimeSpan.Zero || offset >= slide)
         {
             throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A sliding window's offset must be in [0, slide) = [0, {slide}).");
+        }
+
+        if ((size.Ticks + slide.Ticks - 1) / slide.Ticks > MaxSlidingWindowsPerElement)
+        {
+            throw new ArgumentOutOfRangeException(nameof(slide), slide,
+                $"A sliding window of {size} every {slide} puts each element into {(size.Ticks + slide.Ticks - 1) / slide.Ticks} windows; at most {MaxSlidingWindowsPerElement} are supported. Use a larger slide, or pre-aggregate into tumbling windows of the slide and combine those.");
         }
 
         return new SlidingWindows(size.Ticks, slide.Ticks, offset.Ticks);

@@ -3,7 +3,7 @@ namespace Pipelines;
 /// <summary>Settings of the <see cref="BoundedExecutor"/>.</summary>
 public sealed class BoundedExecutorOptions
 {
-    /// <summary>Elements per batch (default 1024). Larger batches amortise per-batch work; results do not depend on it.</summary>
+    /// <summary>Elements per batch (default 1024). Larger batches amortise per-batch work. The results do not depend on it; the order in which a sink sees elements that were split and merged again (fan-out then Union) can.</summary>
     public int BatchSize { get; init; } = 1024;
 
     /// <summary>The clock given to sources (default <see cref="TimeProvider.System"/>).</summary>
