@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pipelines.Runtime;
 using Pipelines.Windowing;
@@ -27,7 +28,9 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private readonly OperatorContext _context;
     private readonly Window[] _assigned;
 
+    private const int MaxDenseKey = 1 << 20;
     private readonly Dictionary<TKey, int> _keyIndex = new();
+    private int[] _denseKeys = [];
     private KeyEntry[] _keys = new KeyEntry[16];
     private int _keyCount;
     private readonly Stack<int> _freeKeys = new();
@@ -86,9 +89,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private void Process(TIn value, long timestamp)
     {
         TKey key = Keys.NotNull(_keyOf(value));
-        ref int keySlot = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyIndex, key, out bool known);
-        if (!known) keySlot = AddKey(key);
-        int k = keySlot;
+        int k = KeyIndexOf(key);
 
         bool accepted;
         try
@@ -327,8 +328,41 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         return k;
     }
 
+    /// <summary>
+    /// The key's index. Small non-negative integer keys (ids) are looked up in an array, other keys in a hash table.
+    /// </summary>
+    private int KeyIndexOf(TKey key)
+    {
+        if (typeof(TKey) == typeof(int))
+        {
+            int id = Unsafe.As<TKey, int>(ref key);
+            if ((uint)id < (uint)_denseKeys.Length && _denseKeys[id] != 0) return _denseKeys[id] - 1;
+        }
+
+        ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyIndex, key, out bool known);
+        if (!known) slot = AddKey(key);
+        int k = slot;
+        if (typeof(TKey) == typeof(int))
+        {
+            int id = Unsafe.As<TKey, int>(ref key);
+            if (id >= 0 && id < MaxDenseKey)
+            {
+                if (id >= _denseKeys.Length) Array.Resize(ref _denseKeys, Math.Min(MaxDenseKey, Math.Max(id + 1, _denseKeys.Length * 2)));
+                _denseKeys[id] = k + 1;
+            }
+        }
+
+        return k;
+    }
+
     private void RemoveKey(int k)
     {
+        if (typeof(TKey) == typeof(int))
+        {
+            int id = Unsafe.As<TKey, int>(ref _keys[k].Key);
+            if ((uint)id < (uint)_denseKeys.Length) _denseKeys[id] = 0;
+        }
+
         _keyIndex.Remove(_keys[k].Key);
         _keys[k] = new KeyEntry { Head = -1 };
         _freeKeys.Push(k);
