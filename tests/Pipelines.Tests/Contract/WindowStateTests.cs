@@ -61,4 +61,23 @@ public class WindowStateTests
 
         results.ToDictionary(r => (r.Key, r.Window), r => r.Value).Should().BeEquivalentTo(expected);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IntegerKeys_SmallNegativeAndHuge_AreAllCountedSeparately(bool streaming)
+    {
+        int[] keys = [0, 1, 7, -1, -1_000_000, 1 << 20, (1 << 20) - 1, int.MaxValue, int.MinValue];
+        var hits = Enumerable.Range(0, 5_000).Select(i => new Hit(keys[i % keys.Length], T0.AddMilliseconds(i * 37))).ToList();
+        var results = new List<WindowResult<int, long>>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(hits)).WithEventTime(h => h.Time, Watermarks.Monotonic())
+            .KeyBy(h => h.Key).Window(Windows.Tumbling(TimeSpan.FromSeconds(10))).Count().To(Sinks.Collection(results));
+        if (streaming) await new StreamingExecutor(new StreamingOptions { Parallelism = 2, MaxBatchSize = 64 }).RunAsync(p.Build());
+        else await new BoundedExecutor().RunAsync(p.Build());
+
+        var size = TimeSpan.FromSeconds(10);
+        var expected = hits.GroupBy(h => (h.Key, Floor(h.Time, size))).ToDictionary(g => (g.Key.Key, new Window(g.Key.Item2, g.Key.Item2 + size)), g => (long)g.Count());
+        results.ToDictionary(r => (r.Key, r.Window), r => r.Value).Should().BeEquivalentTo(expected);
+    }
 }
