@@ -11,6 +11,12 @@ internal sealed class CollectorSink<T>(Collector<T> collector) : Sink<T>
 
     private sealed class Writer(Collector<T> collector) : SinkWriter<T>
     {
+        public override int TryWrite(ReadOnlySpan<T> items)
+        {
+            collector.AddRange(items);
+            return items.Length;
+        }
+
         public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
         {
             collector.AddRange(items.Span);
@@ -31,10 +37,15 @@ internal sealed class MappingCollectorSink<TIn, T>(Collector<T> collector, Func<
 
     private sealed class Writer(Collector<T> collector, Func<TIn, T> map) : SinkWriter<TIn>
     {
+        public override int TryWrite(ReadOnlySpan<TIn> items)
+        {
+            for (int i = 0; i < items.Length; i++) collector.Add(map(items[i]));
+            return items.Length;
+        }
+
         public override ValueTask WriteAsync(ReadOnlyMemory<TIn> items, CancellationToken cancellationToken)
         {
-            var span = items.Span;
-            for (int i = 0; i < span.Length; i++) collector.Add(map(span[i]));
+            TryWrite(items.Span);
             return default;
         }
     }

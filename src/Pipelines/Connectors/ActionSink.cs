@@ -9,21 +9,26 @@ internal sealed class ActionSink<T>(Action<T> action, string name) : Sink<T>
 
     private sealed class Writer(Action<T> action) : SinkWriter<T>
     {
-        public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
+        public override int TryWrite(ReadOnlySpan<T> items)
         {
-            var span = items.Span;
-            for (int i = 0; i < span.Length; i++)
+            for (int i = 0; i < items.Length; i++)
             {
                 try
                 {
-                    action(span[i]);
+                    action(items[i]);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    throw new SinkElementException(i, span[i], ex);
+                    throw new SinkElementException(i, items[i], ex);
                 }
             }
 
+            return items.Length;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
+        {
+            TryWrite(items.Span);
             return default;
         }
     }

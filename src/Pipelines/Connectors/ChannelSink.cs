@@ -11,15 +11,17 @@ internal sealed class ChannelSink<T>(ChannelWriter<T> channel, bool complete, st
 
     private sealed class Writer(ChannelWriter<T> channel, bool complete) : SinkWriter<T>
     {
+        public override int TryWrite(ReadOnlySpan<T> items)
+        {
+            int i = 0;
+            while (i < items.Length && channel.TryWrite(items[i])) i++;
+            return i;
+        }
+
         public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
         {
-            var span = items.Span;
-            for (int i = 0; i < span.Length; i++)
-            {
-                if (!channel.TryWrite(span[i])) return WriteSlowAsync(items, i, cancellationToken);
-            }
-
-            return default;
+            int written = TryWrite(items.Span);
+            return written == items.Length ? default : WriteSlowAsync(items, written, cancellationToken);
         }
 
         private async ValueTask WriteSlowAsync(ReadOnlyMemory<T> items, int from, CancellationToken cancellationToken)

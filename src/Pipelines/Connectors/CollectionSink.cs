@@ -9,20 +9,26 @@ internal sealed class CollectionSink<T>(ICollection<T> collection) : Sink<T>
 
     private sealed class Writer(ICollection<T> collection) : SinkWriter<T>
     {
-        public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
+        public override int TryWrite(ReadOnlySpan<T> items)
         {
             lock (collection)
             {
                 if (collection is List<T> list)
                 {
-                    list.AddRange(items.Span);
+                    list.AddRange(items);
                 }
                 else
                 {
-                    foreach (var item in items.Span) collection.Add(item);
+                    foreach (var item in items) collection.Add(item);
                 }
             }
 
+            return items.Length;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
+        {
+            TryWrite(items.Span);
             return default;
         }
     }

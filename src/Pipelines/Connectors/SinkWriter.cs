@@ -4,6 +4,17 @@ namespace Pipelines;
 /// <typeparam name="T">The element type.</typeparam>
 public abstract class SinkWriter<T> : IAsyncDisposable
 {
+    /// <summary>
+    /// The synchronous fast path: writes as many leading items as it can without waiting and returns how many
+    /// (all of them for sinks that never wait, such as in-memory collections or counters). The executor copies
+    /// the rest and passes it to <see cref="WriteAsync"/>. The default writes nothing and returns 0, so every batch
+    /// goes through <see cref="WriteAsync"/>; overriding it saves that copy. <paramref name="items"/> is valid only
+    /// during the call.
+    /// </summary>
+    /// <param name="items">The results, in order.</param>
+    /// <returns>How many leading items were written.</returns>
+    public virtual int TryWrite(ReadOnlySpan<T> items) => 0;
+
     /// <summary>Writes a batch. <paramref name="items"/> stays valid until the returned task completes.</summary>
     /// <param name="items">The results, in order.</param>
     /// <param name="cancellationToken">Cancels the write.</param>

@@ -6,9 +6,10 @@ using Pipelines.Time;
 namespace Pipelines.Operators;
 
 /// <summary>
-/// Hands batches to a <see cref="SinkWriter{T}"/>. Writes that complete synchronously cost one copy; a write
-/// that is still running when the next batch comes queues it, and the executor awaits
-/// <see cref="DrainAsync"/> before it reads more input — that wait is the backpressure.
+/// Hands batches to a <see cref="SinkWriter{T}"/>: through its synchronous <see cref="SinkWriter{T}.TryWrite"/>
+/// without a copy when it can, otherwise as a pooled copy to <see cref="SinkWriter{T}.WriteAsync"/>. A write that
+/// is still running when the next batch comes queues it, and the executor awaits <see cref="DrainAsync"/>
+/// before it reads more input — that wait is the backpressure.
 /// </summary>
 internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, OperatorContext context, CancellationToken runToken) : StageOperator
 {
@@ -27,10 +28,47 @@ internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, Ope
         var b = (Batch<T>)batch;
         if (b.Count == 0) return;
         context.Counters.AddWritten(b.Count);
-        T[] items = ArrayPool<T>.Shared.Rent(b.Count);
-        Array.Copy(b.Values, items, b.Count);
-        if (_pendingItems is null && _queue.Count == 0) Start(items, b.Count, 0);
-        else _queue.Enqueue((items, b.Count));
+        int from = 0;
+        if (_pendingItems is null && _queue.Count == 0)
+        {
+            from = TryWriteNow(b);
+            if (from == b.Count) return;
+        }
+
+        int count = b.Count - from;
+        T[] items = ArrayPool<T>.Shared.Rent(count);
+        Array.Copy(b.Values, from, items, 0, count);
+        if (_pendingItems is null && _queue.Count == 0) Start(items, count, 0);
+        else _queue.Enqueue((items, count));
+    }
+
+    /// <summary>Writes through the writer's synchronous path as far as it goes; returns how many elements are done.</summary>
+    private int TryWriteNow(Batch<T> batch)
+    {
+        int from = 0;
+        while (from < batch.Count)
+        {
+            try
+            {
+                int written = writer.TryWrite(new ReadOnlySpan<T>(batch.Values, from, batch.Count - from));
+                if (written < 0 || written > batch.Count - from)
+                {
+                    throw new InvalidOperationException($"TryWrite returned {written} for a batch of {batch.Count - from}; it must return how many leading items it wrote.");
+                }
+
+                return from + written;
+            }
+            catch (SinkElementException ex)
+            {
+                from = HandleElement(ex, from);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+            {
+                throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+            }
+        }
+
+        return from;
     }
 
     private void Start(T[] items, int count, int from)
