@@ -208,4 +208,27 @@ public class StreamingExecutorTests
             TaskScheduler.UnobservedTaskException -= Handler;
         }
     }
+
+    [Fact]
+    public async Task Linger_HoldsAPartialBatchUntilItExpires_ThenSendsIt()
+    {
+        var clock = new FakeTimeProvider(T0);
+        var feed = Channel.CreateUnbounded<int>();
+        var received = new List<int>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Channel(feed.Reader)).To(Sinks.Collection(received));
+        var run = new StreamingExecutor(new StreamingOptions { TimeProvider = clock, Linger = TimeSpan.FromSeconds(1), IdleTimeout = Timeout.InfiniteTimeSpan }).Start(p.Build());
+
+        feed.Writer.TryWrite(1);
+        feed.Writer.TryWrite(2);
+        await Eventually(() => run.ElementsRead == 2);
+        await Task.Delay(100);
+        lock (received) received.Should().BeEmpty("a partial batch waits up to the linger for more elements");
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually(() => { lock (received) return received.Count == 2; }, () => clock.Advance(TimeSpan.FromMilliseconds(100)));
+        feed.Writer.Complete();
+        await run.Completion.WaitAsync(HangGuard);
+        received.Should().Equal(1, 2);
+    }
 }
