@@ -26,15 +26,17 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
         T[] values = batch.Values, outValues = dst.Values;
         long[] outStamps = dst.Timestamps;
         int start = dst.Count, n = start, i = 0;
+        bool inPlace = ReferenceEquals(dst, batch);
         while (true)
         {
             try
             {
                 for (; i < count; i++)
                 {
-                    T value = values[i];
-                    outStamps[n] = EventTime.FromDateTimeOffset(timestampOf(value));
-                    outValues[n] = value;
+                    outStamps[n] = EventTime.FromDateTimeOffset(timestampOf(values[i]));
+
+                    // In place, a value only moves when an earlier element was skipped (no self-copy of large values).
+                    if (!inPlace || n != i) outValues[n] = values[i];
                     n++;
                 }
 

@@ -14,17 +14,22 @@ internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, Operat
         T[] values = batch.Values, outValues = dst.Values;
         long[] stamps = batch.Timestamps, outStamps = dst.Timestamps;
         int n = dst.Count, i = 0;
+        bool inPlace = ReferenceEquals(dst, batch);
         while (true)
         {
             try
             {
                 for (; i < count; i++)
                 {
-                    T value = values[i];
-                    if (predicate(value))
+                    if (predicate(values[i]))
                     {
-                        outValues[n] = value;
-                        outStamps[n] = stamps[i];
+                        // In place, passing elements before the first rejected one stay where they are.
+                        if (!inPlace || n != i)
+                        {
+                            outValues[n] = values[i];
+                            outStamps[n] = stamps[i];
+                        }
+
                         n++;
                     }
                 }
