@@ -7,11 +7,13 @@ internal sealed class OperatorErrorHandler(string operatorName, ErrorPolicy poli
 {
     public string OperatorName { get; } = operatorName;
 
+    public ErrorPolicy Policy { get; } = policy;
+
     /// <summary>Fails the run (throws) or records the element as skipped or dead-lettered.</summary>
     public void Handle(Exception exception, object? element, long timestamp)
     {
         if (exception is PipelineExecutionException or OperationCanceledException) throw exception;
-        switch (policy)
+        switch (Policy)
         {
             case ErrorPolicy.Skip:
                 counters.AddSkipped(1);

@@ -58,6 +58,7 @@ public sealed class BoundedExecutor
         var operators = new List<StageOperator>();
         var runners = new List<SourceRunner>();
         DeadLetterDrain? deadLetters = null;
+        Exception? failure = null;
         try
         {
             foreach (var sink in pipeline.Sinks) await sink.OpenAsync(context, cancellationToken).ConfigureAwait(false);
@@ -78,14 +79,27 @@ public sealed class BoundedExecutor
             foreach (var op in operators) await op.DrainAsync(cancellationToken).ConfigureAwait(false);
             if (deadLetters is not null) await deadLetters.CompleteAsync(cancellationToken).ConfigureAwait(false);
             Debug.Assert(instances.All(i => i.Ended), "Every stage ends once all sources have ended.");
+            foreach (var runner in runners) await runner.CommitAsync(cancellationToken).ConfigureAwait(false);
             return counters.ToSummary(clock.Elapsed);
         }
         catch (Exception ex) when (ex is not PipelineExecutionException and not OperationCanceledException and not InvalidOperationException)
         {
-            throw new PipelineExecutionException($"The pipeline failed: {ex.GetType().Name}: {ex.Message}", ex);
+            failure = new PipelineExecutionException($"The pipeline failed: {ex.GetType().Name}: {ex.Message}", ex);
+            throw failure;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            throw;
         }
         finally
         {
+            if (failure is not null)
+            {
+                foreach (var op in operators) await DisposeQuietlyAsync(() => op.AbortAsync(failure)).ConfigureAwait(false);
+                if (deadLetters is not null) await DisposeQuietlyAsync(() => deadLetters.AbortAsync(failure)).ConfigureAwait(false);
+            }
+
             foreach (var runner in runners) await DisposeQuietlyAsync(runner.DisposeAsync).ConfigureAwait(false);
             foreach (var op in operators) await DisposeQuietlyAsync(op.DisposeAsync).ConfigureAwait(false);
             if (deadLetters is not null) await DisposeQuietlyAsync(deadLetters.DisposeAsync).ConfigureAwait(false);
