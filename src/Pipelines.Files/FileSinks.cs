@@ -51,7 +51,7 @@ public static class FileSinks
         string full = FullDirectory(directory);
         options ??= new FileSinkOptions();
         options.Validate();
-        CsvMapping.EnsureMapped<T>();
+        CsvMapping.EnsureWritable<T>();
         return new FileSink<T>(full, new CsvOutput<T>(csv ?? CsvWriterOptions.For<T>()), options, bucketBy, name ?? $"Csv {full}");
     }
 

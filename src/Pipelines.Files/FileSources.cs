@@ -51,7 +51,6 @@ public static class FileSources
         var pattern = FilePattern.Parse(path);
         options ??= new FileSourceOptions();
         options.Validate();
-        CsvMapping.EnsureMapped<T>();
         return new FileSource<T>(pattern, new CsvFormat<T>(csv ?? CsvReaderOptions.For<T>()), options, name ?? $"Csv {pattern.FullPattern}");
     }
 }

@@ -13,7 +13,7 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
 {
     private readonly CsvReaderOptions _records;
     private readonly CsvReaderOptions _header;
-    private CsvRecordMapper<T>? _headerlessMapper;
+    private readonly CsvRecordMapper<T>? _headerlessMapper;
 
     public CsvFormat(CsvReaderOptions options)
     {
@@ -29,6 +29,7 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
         _records = strict with { HasHeader = false };
         _header = strict with { HasHeader = true };
         HasHeader = options.HasHeader;
+        _headerlessMapper = CsvMapping.EnsureReadable<T>(_records, HasHeader);
     }
 
     public override string Kind => "Csv";
@@ -47,20 +48,9 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
     [GeneratedRegex(@" (in|of) record \d+| \(byte offset \d+\)")]
     private static partial Regex PositionText();
 
-    private CsvRecordMapper<T> HeaderlessMapper()
-    {
-        if (_headerlessMapper is null)
-        {
-            using var empty = CsvReader.Create(ReadOnlyMemory<byte>.Empty, _records);
-            _headerlessMapper = CsvRecordMapper.Create<T>(empty);
-        }
-
-        return _headerlessMapper;
-    }
-
     private sealed class Parser(CsvFormat<T> format) : RecordParser<T>
     {
-        private CsvRecordMapper<T>? _mapper = format.HasHeader ? null : format.HeaderlessMapper();
+        private CsvRecordMapper<T>? _mapper = format._headerlessMapper;
         private string? _headerError;
         private Exception? _headerCause;
         private CsvReader? _chunk;
@@ -76,6 +66,11 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
             value = default!;
             reason = string.Empty;
             cause = null;
+            if (format._records.CommentPrefix is { } comment && record.End > record.Start && cursor.Buffer.Span[record.Start] == (byte)comment)
+            {
+                return ParseOutcome.NotARecord;
+            }
+
             if (_mapper is null && _headerError is null)
             {
                 ReadHeader(cursor.Buffer.Span[record.Start..record.End].ToArray(), record.Line);
@@ -96,14 +91,17 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
             }
             catch (CsvFormatException ex)
             {
+                // Comment lines never get here, so CsvHelper failed on this record, unless ShouldSkipRecord dropped it
+                // and the failure lies in a later one. Either way the next record starts a new reader.
+                bool later = format._records.ShouldSkipRecord is not null && record.NextIndex < _chunkEnd && _chunkStart + ex.ByteOffset >= record.NextIndex;
                 DropChunk();
-                if (_chunkStart + ex.ByteOffset >= record.NextIndex) return ParseOutcome.NotARecord; // this record was skipped; the error is the next one's
+                if (later) return ParseOutcome.NotARecord;
                 reason = Reason(ex);
                 cause = ex;
                 return ParseOutcome.Malformed;
             }
 
-            if (_pending > record.Start) return ParseOutcome.NotARecord; // CsvHelper passed over it (a comment, or ShouldSkipRecord)
+            if (_pending > record.Start) return ParseOutcome.NotARecord; // CsvHelper passed over it (ShouldSkipRecord)
             if (_pending < record.Start)
             {
                 // The reader is behind (it cannot be, as both split records alike); start over at this record.
@@ -135,7 +133,7 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
                 reader.ReadHeader();
                 _mapper = CsvRecordMapper.Create<T>(reader);
             }
-            catch (Exception ex) when (ex is CsvFormatException or InvalidOperationException or ArgumentException)
+            catch (Exception ex) when (ex is CsvFormatException or KeyNotFoundException)
             {
                 _headerError = $"the file's header (line {line}) does not fit {typeof(T).Name}: {(ex is CsvFormatException csv ? Reason(csv) : ex.Message)}";
                 _headerCause = ex;

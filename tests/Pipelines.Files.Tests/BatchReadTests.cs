@@ -1,0 +1,116 @@
+using System.Text;
+
+namespace Pipelines.Files.Tests;
+
+public sealed class BatchReadTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Task<RunSummary> RunAsync(PipelineBuilder p) => new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 7 }).RunAsync(p.Build());
+
+    [Fact]
+    public async Task JsonLines_ReadsEveryLineInOrder_SkippingBlankLines_WithCrLfBomAndNoFinalLineBreak()
+    {
+        File.WriteAllText(_dir["in.jsonl"], "\uFEFF{\"id\":1,\"text\":\"a\"}\r\n\r\n{\"id\":2,\"text\":\"b\"}\n   \n{\"id\":3,\"text\":\"c\"}", new UTF8Encoding(false));
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["in.jsonl"])).To(output.Sink);
+        var summary = await RunAsync(p);
+        output.Items.Should().Equal(new Line(1, "a"), new Line(2, "b"), new Line(3, "c"));
+        summary.ElementsRead.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Glob_ReadsMatchingFilesInPathOrder_AndIgnoresHiddenAndOtherFiles()
+    {
+        File.WriteAllLines(_dir["b.jsonl"], ["{\"id\":3,\"text\":\"b1\"}"]);
+        File.WriteAllLines(_dir["a.jsonl"], ["{\"id\":1,\"text\":\"a1\"}", "{\"id\":2,\"text\":\"a2\"}"]);
+        File.WriteAllLines(_dir[".c.jsonl.inprogress"], ["{\"id\":9,\"text\":\"hidden\"}"]);
+        File.WriteAllLines(_dir[".d.jsonl"], ["{\"id\":9,\"text\":\"hidden\"}"]);
+        File.WriteAllLines(_dir["e.txt"], ["{\"id\":9,\"text\":\"other\"}"]);
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["*.jsonl"])).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Select(l => l.Id).Should().Equal(1, 2, 3);
+    }
+
+    [Fact]
+    public async Task Glob_MatchingNothing_IsAnEmptyInput()
+    {
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["*.jsonl"])).To(output.Sink);
+        (await RunAsync(p)).ElementsRead.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task MissingFile_FailsNamingTheFile()
+    {
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["missing.jsonl"])).To(Sinks.Action<Line>(_ => { }));
+        var act = () => RunAsync(p);
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).Which.Message.Should().Contain("missing.jsonl");
+    }
+
+    [Fact]
+    public async Task Csv_ReadsQuotedFieldsWithSeparatorsQuotesAndLineBreaks()
+    {
+        File.WriteAllText(_dir["trades.csv"], "Symbol,Price,Quantity\r\n\"A,B\",1.5,10\r\n\"say \"\"hi\"\"\",2,20\r\n\"two\nlines\",3.25,30\r\nZ,4,40");
+        var output = new Collected<Trade>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Trade>(_dir["trades.csv"])).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Should().Equal(
+            new Trade("A,B", 1.5m, 10), new Trade("say \"hi\"", 2m, 20), new Trade("two\nlines", 3.25m, 30), new Trade("Z", 4m, 40));
+    }
+
+    [Fact]
+    public async Task Csv_EveryFileOfAGlobHasItsOwnHeader_InAnyColumnOrder()
+    {
+        File.WriteAllText(_dir["1.csv"], "Symbol,Price,Quantity\nA,1,1\n");
+        File.WriteAllText(_dir["2.csv"], "Quantity,Symbol,Price\n2,B,2\n");
+        var output = new Collected<Trade>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Trade>(_dir["*.csv"])).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Should().Equal(new Trade("A", 1m, 1), new Trade("B", 2m, 2));
+    }
+
+    [Fact]
+    public void Csv_OfATypeCsvHelperCannotMap_IsRefusedUpFront()
+    {
+        var act = () => FileSources.Csv<Line>(_dir["x.csv"]);
+        act.Should().Throw<ArgumentException>().WithMessage("*[CsvRecord]*");
+    }
+
+    [Fact]
+    public async Task LargeFile_IsReadWithMemoryFarBelowItsSize()
+    {
+        const int lines = 1_000_000;
+        string path = _dir["big.jsonl"];
+        await using (var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16))
+        {
+            for (int i = 0; i < lines; i++) await writer.WriteLineAsync($"{{\"id\":{i},\"text\":\"line number {i} of the large file\"}}");
+        }
+
+        long fileSize = new FileInfo(path).Length;
+        long baseline = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = 0, count = 0, sum = 0;
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(path, new FileSourceOptions { ReadBufferSize = 16 * 1024 })).To(Sinks.Action<Line>(l =>
+        {
+            count++;
+            sum += l.Id;
+            if (count % 100_000 == 0) peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - baseline);
+        }));
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        count.Should().Be(lines);
+        sum.Should().Be((long)lines * (lines - 1) / 2);
+        fileSize.Should().BeGreaterThan(50_000_000);
+        peak.Should().BeLessThan(8_000_000, "the reader holds one buffer and one batch, not the file ({0} bytes)", fileSize);
+    }
+}
