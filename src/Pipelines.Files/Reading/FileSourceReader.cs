@@ -7,8 +7,8 @@ namespace Pipelines.Files.Reading;
 /// path order, each to its end. Follow: every matching file in turn, a buffer's worth at a time; when all are
 /// at their end, it waits <see cref="FileSourceOptions.PollInterval"/> on the run's clock and looks again —
 /// for new files, files that grew, and rotation (a file renamed within the pattern is followed under its new
-/// name; one renamed away, deleted or truncated is read to its end through the open handle and dropped, and
-/// whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead"/>
+/// name; one renamed away, deleted or truncated is read to its end through the open handle, before any other
+/// file, and dropped; whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead"/>
 /// only parses records already in memory, so memory holds one buffer per open file.
 /// </summary>
 internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context) : SourceReader<T>
@@ -141,7 +141,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             progress = false;
             for (int k = 0, count = _files.Count; k < count && _files.Count > 0; k++)
             {
-                int i = _next % _files.Count;
+                int i = _files[0].Detached ? 0 : _next % _files.Count; // a rotated file first, to its end
                 var file = _files[i];
                 var state = await file.PumpAsync(finishAtEnd: file.Detached, cancellationToken).ConfigureAwait(false);
                 if (state == SourceFile<T>.State.HasRecord)
@@ -194,6 +194,15 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 
             if (moved is not null && TryMove(file.Cursor, moved)) claimed.Add(moved);
             else file.Detached = true;
+        }
+
+        // The rest of a rotated file is older than whatever replaced it: read it first.
+        if (_files.Any(f => f.Detached))
+        {
+            var ordered = _files.Where(f => f.Detached).Concat(_files.Where(f => !f.Detached)).ToList();
+            _files.Clear();
+            _files.AddRange(ordered);
+            _next = 0;
         }
 
         foreach (string path in listed)
