@@ -85,32 +85,4 @@ public sealed class BatchReadTests : IDisposable
         var act = () => FileSources.Csv<Line>(_dir["x.csv"]);
         act.Should().Throw<ArgumentException>().WithMessage("*[CsvRecord]*");
     }
-
-    [Fact]
-    public async Task LargeFile_IsReadWithMemoryFarBelowItsSize()
-    {
-        const int lines = 1_000_000;
-        string path = _dir["big.jsonl"];
-        await using (var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16))
-        {
-            for (int i = 0; i < lines; i++) await writer.WriteLineAsync($"{{\"id\":{i},\"text\":\"line number {i} of the large file\"}}");
-        }
-
-        long fileSize = new FileInfo(path).Length;
-        long baseline = GC.GetTotalMemory(forceFullCollection: true);
-        long peak = 0, count = 0, sum = 0;
-        var p = new PipelineBuilder();
-        p.From(FileSources.JsonLines<Line>(path, new FileSourceOptions { ReadBufferSize = 16 * 1024 })).To(Sinks.Action<Line>(l =>
-        {
-            count++;
-            sum += l.Id;
-            if (count % 100_000 == 0) peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - baseline);
-        }));
-        await new BoundedExecutor().RunAsync(p.Build());
-
-        count.Should().Be(lines);
-        sum.Should().Be((long)lines * (lines - 1) / 2);
-        fileSize.Should().BeGreaterThan(50_000_000);
-        peak.Should().BeLessThan(8_000_000, "the reader holds one buffer and one batch, not the file ({0} bytes)", fileSize);
-    }
 }
