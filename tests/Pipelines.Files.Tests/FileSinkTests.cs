@@ -149,6 +149,17 @@ public sealed class FileSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task ANewRun_NumbersPastATemporaryFileACrashedRunLeftBehind()
+    {
+        Directory.CreateDirectory(_dir["out"]);
+        File.WriteAllText(_dir["out/.part-000003.jsonl.inprogress"], "{\"half\":");
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Readings(5))).To(FileSinks.JsonLines<Reading>(_dir["out"]));
+        await new BoundedExecutor().RunAsync(p.Build());
+        _dir.Files("out").Should().Equal("part-000004.jsonl");
+    }
+
+    [Fact]
     public async Task ABucketThatIsNotAFileName_FollowsTheErrorPolicy()
     {
         var dead = new Collected<DeadLetter>();

@@ -13,10 +13,13 @@ internal sealed class FileSink<T>(string directory, RecordOutput<T> output, File
         return new(new FileSinkWriter<T>(directory, output, options, bucketBy, NextSequence()));
     }
 
-    /// <summary>Numbers continue after the highest one already in the directory, so a new run never overwrites an earlier run's files.</summary>
+    /// <summary>
+    /// Numbers continue after the highest one already in the directory — finished files and the temporary files a
+    /// crashed run left behind — so a new run never overwrites an earlier run's files.
+    /// </summary>
     private int NextSequence()
     {
-        var pattern = new Regex($"^{Regex.Escape(options.FilePrefix)}-(?:.+-)?(\\d+){Regex.Escape(output.Extension)}$", RegexOptions.CultureInvariant);
+        var pattern = new Regex($"^\\.?{Regex.Escape(options.FilePrefix)}-(?:.+-)?(\\d+){Regex.Escape(output.Extension)}(?:\\.inprogress)?$", RegexOptions.CultureInvariant);
         int highest = 0;
         foreach (string file in Directory.EnumerateFiles(directory))
         {
