@@ -9,6 +9,15 @@ public sealed class FileSourceOptions
     /// rotated files — until the run is stopped (an unbounded source). A line counts once its line break is
     /// written, except the last line of a file that has been rotated away or deleted.
     /// </summary>
+    /// <remarks>
+    /// A file is recognised by its first KiB (and by being at least as long as what was read of it): a file
+    /// renamed within the pattern is followed under its new name, while a file whose name now holds other
+    /// content is read to its end through the open handle and the new content is read from its start. Two
+    /// different files that begin with the same KiB can therefore be taken for one another, and a copy seen while
+    /// its original is still being read (a copy-then-truncate rotation caught between its two steps) is read as
+    /// another file. Lines appended to a file after it has been rotated out of the pattern while no run is
+    /// reading it are not seen: keep rotated names inside the pattern (<c>app.log*</c>) to read them.
+    /// </remarks>
     public bool Follow { get; init; }
 
     /// <summary>In follow mode, how long to wait, on the run's clock, before looking again when every file has been read to its end. Default 250 ms.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace Pipelines.Files.Tests;
 
 /// <summary>Follow mode on live files: appends, new files, rotation, truncation, and restarts from a checkpoint.</summary>
@@ -19,11 +21,12 @@ public sealed class FollowTests : IDisposable
     };
 
     /// <summary>Starts a streaming run of <paramref name="pattern"/> into <paramref name="output"/>.</summary>
-    private static PipelineRun Start(string pattern, FileSourceOptions options, Collected<Line> output)
+    private static PipelineRun Start(string pattern, FileSourceOptions options, Collected<Line> output, TimeProvider? clock = null)
     {
         var p = new PipelineBuilder();
         p.From(FileSources.JsonLines<Line>(pattern, options)).To(output.Sink);
-        return new StreamingExecutor(new StreamingOptions { Parallelism = 1 }).Start(p.Build());
+        var streaming = new StreamingOptions { Parallelism = 1, IdleTimeout = Timeout.InfiniteTimeSpan, TimeProvider = clock ?? TimeProvider.System };
+        return new StreamingExecutor(streaming).Start(p.Build());
     }
 
     private static async Task StopAsync(PipelineRun run) => await run.StopAsync(drain: true).WaitAsync(TimeSpan.FromSeconds(30));
@@ -121,6 +124,37 @@ public sealed class FollowTests : IDisposable
         await ReceivedAsync(output, 4);
         await StopAsync(run);
         output.Items.Select(l => l.Id).Should().Equal(1, 2, 3, 4);
+    }
+
+    [Fact]
+    public async Task ACopyThenTruncateRotation_WithTheCopyInThePattern_ReadsNothingTwice()
+    {
+        // The source polls on the run's clock: a fake one, so it looks only once the rotation is complete. (A look
+        // between the copy and the truncation would see two files with the same content, and read the copy too.)
+        var clock = new FakeTimeProvider();
+        string path = _dir["app.log"];
+        File.WriteAllText(path, Lines(1, 2, 3));
+        var output = new Collected<Line>();
+        var run = Start(_dir["app.log*"], Follow(), output, clock);
+        await ReceivedAsync(output, 3);
+
+        File.Copy(path, _dir["app.log.1"]);
+        await using (var truncate = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            truncate.SetLength(0);
+        }
+
+        File.AppendAllText(path, Lines(4));
+        File.AppendAllText(_dir["app.log.1"], Lines(5));
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(10));
+                return output.Count >= 5;
+            },
+            "the lines written after the rotation");
+        await StopAsync(run);
+        output.Items.Select(l => l.Id).Order().Should().Equal(1, 2, 3, 4, 5);
     }
 
     [Fact]

@@ -109,8 +109,10 @@ internal sealed class FileCursor : IDisposable
     {
         if (Finished) return 0;
         MakeRoom();
-        int n = await RandomAccess.ReadAsync(_handle, _buffer.AsMemory(_end), ReadOffset, cancellationToken).ConfigureAwait(false);
+        long readAt = ReadOffset;
+        int n = await RandomAccess.ReadAsync(_handle, _buffer.AsMemory(_end), readAt, cancellationToken).ConfigureAwait(false);
         if (n == 0) return 0;
+        ExtendPrefix(readAt, _buffer.AsSpan(_end, n));
         _end += n;
         if (_bufferOffset == 0 && _start == 0 && _end >= Utf8Bom.Length && _buffer.AsSpan(0, Utf8Bom.Length).SequenceEqual(Utf8Bom))
         {
@@ -118,7 +120,6 @@ internal sealed class FileCursor : IDisposable
             ConsumedOffset = Utf8Bom.Length;
         }
 
-        if (Prefix.Length < PrefixLength && ReadOffset > Prefix.Length) Prefix = await ReadPrefixAsync(_handle, cancellationToken).ConfigureAwait(false);
         Scan();
         return n;
     }
@@ -149,7 +150,6 @@ internal sealed class FileCursor : IDisposable
         {
             using var handle = OpenHandle(path);
             if (RandomAccess.GetLength(handle) < ReadOffset) return false;
-            if (Prefix.Length < PrefixLength) Prefix = await ReadPrefixAsync(_handle, cancellationToken).ConfigureAwait(false);
             var other = await ReadPrefixAsync(handle, cancellationToken, Prefix.Length).ConfigureAwait(false);
             return other.AsSpan().SequenceEqual(Prefix);
         }
@@ -227,6 +227,20 @@ internal sealed class FileCursor : IDisposable
         }
 
         return filled == prefix.Length ? prefix : prefix[..filled];
+    }
+
+    /// <summary>
+    /// Grows the identity with the bytes just read from <paramref name="readAt"/>, while it is shorter than
+    /// <see cref="PrefixLength"/>: built from what was read, never re-read, so a file truncated meanwhile cannot
+    /// change the identity of the one that was read.
+    /// </summary>
+    private void ExtendPrefix(long readAt, ReadOnlySpan<byte> read)
+    {
+        long known = Prefix.Length;
+        if (known >= PrefixLength || readAt > known || readAt + read.Length <= known) return;
+        int from = (int)(known - readAt);
+        int take = (int)Math.Min(PrefixLength - known, read.Length - from);
+        Prefix = [.. Prefix, .. read.Slice(from, take)];
     }
 
     /// <summary>Moves the unconsumed bytes to the front, or grows the buffer when one record fills it.</summary>
