@@ -80,6 +80,41 @@ public sealed class BatchReadTests : IDisposable
     }
 
     [Fact]
+    public async Task Csv_WithoutAHeader_MapsByColumnIndex_AndSkipsComments()
+    {
+        File.WriteAllText(_dir["points.csv"], "1,2\n# a comment\n3,4\n");
+        var output = new Collected<Point>();
+        var options = CsvHelper.CsvReaderOptions.For<Point>() with { HasHeader = false, CommentPrefix = '#' };
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Point>(_dir["points.csv"], csv: options)).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Should().Equal(new Point(1, 2), new Point(3, 4));
+    }
+
+    [Fact]
+    public async Task Csv_WithoutAHeader_RoundTripsThroughASinkThatWritesNone()
+    {
+        var points = Enumerable.Range(0, 50).Select(i => new Point(i, -i)).ToList();
+        var write = new PipelineBuilder();
+        write.From(Sources.Enumerable(points)).To(FileSinks.Csv<Point>(_dir["out"], csv: CsvHelper.CsvWriterOptions.For<Point>() with { HasHeader = false }));
+        await RunAsync(write);
+        File.ReadAllLines(_dir["out/part-000001.csv"])[0].Should().Be("0,0");
+
+        var output = new Collected<Point>();
+        var read = new PipelineBuilder();
+        read.From(FileSources.Csv<Point>(_dir["out/*.csv"], csv: CsvHelper.CsvReaderOptions.For<Point>() with { HasHeader = false })).To(output.Sink);
+        await RunAsync(read);
+        output.Items.Should().Equal(points);
+    }
+
+    [Fact]
+    public void Csv_WithoutAHeader_ForATypeWithoutColumnIndexes_IsRefusedUpFront()
+    {
+        var act = () => FileSources.Csv<Trade>(_dir["x.csv"], csv: CsvHelper.CsvReaderOptions.For<Trade>() with { HasHeader = false });
+        act.Should().Throw<ArgumentException>().WithMessage("*column index*");
+    }
+
+    [Fact]
     public void Csv_OfATypeCsvHelperCannotMap_IsRefusedUpFront()
     {
         var act = () => FileSources.Csv<Line>(_dir["x.csv"]);

@@ -9,6 +9,9 @@ public sealed record Line(int Id, string Text);
 [CsvRecord]
 public sealed partial record Trade(string Symbol, decimal Price, int Quantity);
 
+[CsvRecord]
+public sealed partial record Point([property: CsvColumn(Index = 0)] int X, [property: CsvColumn(Index = 1)] int Y);
+
 /// <summary>A collection sink that can be read while the run goes on.</summary>
 internal sealed class Collected<T>
 {

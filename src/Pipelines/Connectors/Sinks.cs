@@ -53,6 +53,7 @@ public static class Sinks
     /// <see cref="PipelineRun.StopAsync"/> with draining) and throws the run's error when the run fails
     /// (<see cref="PipelineExecutionException"/>) or is cancelled (<see cref="OperationCanceledException"/>).
     /// Start the run, then consume: <c>var run = executor.RunAsync(p.Build()); await foreach (var r in results) …; await run;</c>.
+    /// A consumer that stops before the end should cancel the run, which otherwise waits for room forever.
     /// </summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="results">The results, for one consumer and one run.</param>
