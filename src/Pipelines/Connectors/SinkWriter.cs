@@ -24,6 +24,15 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     /// <param name="cancellationToken">Cancels completion.</param>
     public virtual ValueTask CompleteAsync(CancellationToken cancellationToken) => default;
 
+    /// <summary>
+    /// The run failed or was cancelled, so <see cref="CompleteAsync"/> will not be called: a writer that hands
+    /// results on (a channel, an observer, an async stream) passes <paramref name="error"/> to its consumers so
+    /// they do not wait for an end that never comes. Called at most once, before <see cref="DisposeAsync"/>, and
+    /// never after <see cref="CompleteAsync"/> has started; what it throws is ignored.
+    /// </summary>
+    /// <param name="error">The run's error (a <see cref="PipelineExecutionException"/>), or an <see cref="OperationCanceledException"/> when it was cancelled.</param>
+    public virtual ValueTask AbortAsync(Exception error) => default;
+
     /// <inheritdoc />
     public virtual ValueTask DisposeAsync()
     {

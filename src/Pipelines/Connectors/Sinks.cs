@@ -45,4 +45,25 @@ public static class Sinks
         ArgumentNullException.ThrowIfNull(writer);
         return new ChannelSink<T>(writer, completeAtEnd, name ?? $"Channel<{Runtime.TypeNames.Of<T>()}>");
     }
+
+    /// <summary>
+    /// Hands the results of one run to an <c>await foreach</c> consumer. The results pass through a bounded
+    /// buffer of <paramref name="capacity"/> elements: when it is full the sink waits, so a slow consumer slows
+    /// the whole pipeline down (backpressure). The sequence ends at the end of the pipeline's input (or after
+    /// <see cref="PipelineRun.StopAsync"/> with draining) and throws the run's error when the run fails
+    /// (<see cref="PipelineExecutionException"/>) or is cancelled (<see cref="OperationCanceledException"/>).
+    /// Start the run, then consume: <c>var run = executor.RunAsync(p.Build()); await foreach (var r in results) …; await run;</c>.
+    /// A consumer that stops before the end should cancel the run, which otherwise waits for room forever.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="results">The results, for one consumer and one run.</param>
+    /// <param name="capacity">Results buffered between the pipeline and the consumer (default 64).</param>
+    /// <param name="name">A name for errors and metrics.</param>
+    public static Sink<T> AsyncEnumerable<T>(out IAsyncEnumerable<T> results, int capacity = 64, string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        var sink = new AsyncEnumerableSink<T>(capacity, name ?? $"AsyncEnumerable<{Runtime.TypeNames.Of<T>()}>");
+        results = sink.Results;
+        return sink;
+    }
 }

@@ -19,6 +19,16 @@ public abstract class SourceReader<T> : IAsyncDisposable
     /// <summary>The fraction of the source read so far (0 to 1), or null when its size is unknown. Used for progress reports.</summary>
     public virtual double? FractionRead => null;
 
+    /// <summary>
+    /// The run ended successfully (end of input, or a streaming run stopped with draining): every element this
+    /// reader returned has gone through the pipeline and every sink has completed. A source that records its
+    /// position (a checkpoint) makes it durable here, so the next run starts right after this run's last element.
+    /// Not called when the run fails or is cancelled: a restart then resumes from the previous commit, so elements
+    /// may be read again but none is lost. Called before <see cref="DisposeAsync"/>; an exception fails the run.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the commit.</param>
+    public virtual ValueTask CommitAsync(CancellationToken cancellationToken) => default;
+
     /// <summary>Reads elements with their event times; sources that supply event times override it.</summary>
     internal virtual int TryReadWithTimestamps(Span<T> destination, Span<long> timestamps)
     {

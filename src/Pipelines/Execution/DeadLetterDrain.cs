@@ -6,6 +6,7 @@ namespace Pipelines.Execution;
 internal sealed class DeadLetterDrain(DeadLetterRouter router, SinkWriter<DeadLetter> writer, string sinkName) : IAsyncDisposable
 {
     private readonly List<DeadLetter> _buffer = [];
+    private bool _completing;
 
     /// <summary>Writes the dead letters queued so far.</summary>
     public async ValueTask DrainAsync(CancellationToken cancellationToken)
@@ -34,6 +35,7 @@ internal sealed class DeadLetterDrain(DeadLetterRouter router, SinkWriter<DeadLe
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
         await DrainAsync(cancellationToken).ConfigureAwait(false);
+        _completing = true;
         try
         {
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -43,6 +45,9 @@ internal sealed class DeadLetterDrain(DeadLetterRouter router, SinkWriter<DeadLe
             throw PipelineExecutionException.ForComponent("Dead-letter sink", sinkName, ex);
         }
     }
+
+    /// <summary>The run failed or was cancelled; not after <see cref="CompleteAsync"/> has started.</summary>
+    public ValueTask AbortAsync(Exception error) => _completing ? default : writer.AbortAsync(error);
 
     public ValueTask DisposeAsync() => writer.DisposeAsync();
 

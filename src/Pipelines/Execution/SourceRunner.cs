@@ -43,6 +43,9 @@ internal abstract class SourceRunner : IAsyncDisposable
 
     public abstract void End();
 
+    /// <summary>The run succeeded: lets the reader make its position durable (<see cref="SourceReader{T}.CommitAsync"/>).</summary>
+    public abstract ValueTask CommitAsync(CancellationToken cancellationToken);
+
     public abstract ValueTask DisposeAsync();
 }
 
@@ -68,9 +71,11 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
     {
         try
         {
-            _reader = await node.Source.OpenAsync(new SourceContext(context.TimeProvider, context.Streaming, context.BatchSize), cancellationToken).ConfigureAwait(false);
+            var errors = context.ContextFor(node, OperatorName).Errors;
+            var sourceContext = new SourceContext(context.TimeProvider, context.Streaming, context.BatchSize, errors);
+            _reader = await node.Source.OpenAsync(sourceContext, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
         {
             throw Failed(ex);
         }
@@ -84,7 +89,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         {
             n = Reader.TryReadWithTimestamps(buffer.Values.AsSpan(start, buffer.Free), buffer.Timestamps.AsSpan(start, buffer.Free));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
         {
             throw Failed(ex);
         }
@@ -112,7 +117,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         {
             return await Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
         {
             throw Failed(ex);
         }
@@ -126,6 +131,19 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
 
     public override void End() => _output.End();
 
+    public override async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        if (_reader is null) return;
+        try
+        {
+            await _reader.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Failed(ex);
+        }
+    }
+
     public override async ValueTask DisposeAsync()
     {
         if (_reader is null) return;
@@ -133,7 +151,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         {
             await _reader.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
         {
             throw Failed(ex);
         }
@@ -142,6 +160,12 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
             _reader = null;
         }
     }
+
+    /// <summary>The name bad records are reported under (<see cref="SourceContext.ReportBadRecord"/>).</summary>
+    private string OperatorName => $"{node.Name} ({Name})";
+
+    /// <summary>A bad record failed the run under <see cref="ErrorPolicy.Fail"/>: its error already names the source and the record.</summary>
+    private bool IsBadRecordFailure(Exception ex) => ex is PipelineExecutionException { Operator: { } op } && op == OperatorName;
 
     private PipelineExecutionException Failed(Exception ex) => PipelineExecutionException.ForComponent("Source", Name, ex);
 }

@@ -159,6 +159,8 @@ internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, Ope
 
     public override void OnEnd() => _ended = true;
 
+    public override ValueTask AbortAsync(Exception error) => _completed ? default : writer.AbortAsync(error);
+
     public override async ValueTask DisposeAsync()
     {
         if (_pendingItems is not null)

@@ -32,6 +32,10 @@ internal abstract class StageOperator
     /// <summary>Completes asynchronous work started by the synchronous calls (sink writes); cheap when there is none.</summary>
     public virtual ValueTask DrainAsync(CancellationToken cancellationToken) => default;
 
+    /// <summary>The run failed or was cancelled: tell whoever waits on this operator's output (sink writers). Called before <see cref="DisposeAsync"/>.</summary>
+    /// <param name="error">The run's error, or an <see cref="OperationCanceledException"/>.</param>
+    public virtual ValueTask AbortAsync(Exception error) => default;
+
     /// <summary>Releases resources at the end of the run, whether it succeeded or not.</summary>
     public virtual ValueTask DisposeAsync() => default;
 }

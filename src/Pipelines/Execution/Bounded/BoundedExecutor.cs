@@ -62,6 +62,7 @@ public sealed class BoundedExecutor
         var operators = new List<StageOperator>();
         var runners = new List<SourceRunner>();
         DeadLetterDrain? deadLetters = null;
+        Exception? failure = null;
         try
         {
             foreach (var sink in pipeline.Sinks) await sink.OpenAsync(context, cancellationToken).ConfigureAwait(false);
@@ -83,6 +84,7 @@ public sealed class BoundedExecutor
             foreach (var op in operators) await op.DrainAsync(cancellationToken).ConfigureAwait(false);
             if (deadLetters is not null) await deadLetters.CompleteAsync(cancellationToken).ConfigureAwait(false);
             Debug.Assert(instances.All(i => i.Ended), "Every stage ends once all sources have ended.");
+            foreach (var runner in runners) await runner.CommitAsync(cancellationToken).ConfigureAwait(false);
             progress.Report(force: true);
             var summary = counters.ToSummary(clock.Elapsed);
             scope.Completed(summary);
@@ -90,7 +92,7 @@ public sealed class BoundedExecutor
         }
         catch (Exception ex)
         {
-            var failure = ex is PipelineExecutionException or OperationCanceledException or InvalidOperationException
+            failure = ex is PipelineExecutionException or OperationCanceledException or InvalidOperationException
                 ? ex
                 : new PipelineExecutionException($"The pipeline failed: {ex.GetType().Name}: {ex.Message}", ex);
             scope.Failed(failure);
@@ -99,6 +101,12 @@ public sealed class BoundedExecutor
         }
         finally
         {
+            if (failure is not null)
+            {
+                foreach (var op in operators) await DisposeQuietlyAsync(() => op.AbortAsync(failure)).ConfigureAwait(false);
+                if (deadLetters is not null) await DisposeQuietlyAsync(() => deadLetters.AbortAsync(failure)).ConfigureAwait(false);
+            }
+
             foreach (var runner in runners) await DisposeQuietlyAsync(runner.DisposeAsync).ConfigureAwait(false);
             foreach (var op in operators) await DisposeQuietlyAsync(op.DisposeAsync).ConfigureAwait(false);
             if (deadLetters is not null) await DisposeQuietlyAsync(deadLetters.DisposeAsync).ConfigureAwait(false);

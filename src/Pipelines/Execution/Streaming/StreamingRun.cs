@@ -47,6 +47,10 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             router?.Complete();
             await deadLetterTask.ConfigureAwait(false);
             if (_failure is null && deadLetters is not null) await deadLetters.CompleteAsync(runToken).ConfigureAwait(false);
+            if (_failure is null && !runToken.IsCancellationRequested)
+            {
+                foreach (var source in sources) await source.Runner.CommitAsync(runToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException ex)
         {
@@ -60,6 +64,13 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         finally
         {
             router?.Complete();
+            if (_failure is not null || runToken.IsCancellationRequested)
+            {
+                var error = _failure ?? new OperationCanceledException(runToken);
+                foreach (var worker in workers) await Quietly(() => worker.Instance.Operator.AbortAsync(error)).ConfigureAwait(false);
+                if (deadLetters is not null) await Quietly(() => deadLetters.AbortAsync(error)).ConfigureAwait(false);
+            }
+
             foreach (var source in sources) await Quietly(() => source.Runner.DisposeAsync()).ConfigureAwait(false);
             foreach (var worker in workers)
             {

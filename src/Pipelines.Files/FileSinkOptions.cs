@@ -1,0 +1,32 @@
+namespace Pipelines.Files;
+
+/// <summary>How a file sink names, rolls and finishes its files.</summary>
+public sealed class FileSinkOptions
+{
+    /// <summary>The start of every file name (default "part"): files are <c>{prefix}-{sequence}.{ext}</c>, or <c>{prefix}-{bucket}-{sequence}.{ext}</c> with buckets.</summary>
+    public string FilePrefix { get; init; } = "part";
+
+    /// <summary>
+    /// A file is finished (and the next one started) once it holds at least this many bytes, so every finished
+    /// file but the last is between this size and this size plus one record. Default 128 MiB; null: no limit.
+    /// </summary>
+    public long? MaxFileBytes { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// With buckets, how many files may be open at once (default 8). Opening one more finishes the one written
+    /// least recently; a later result for its bucket starts a new file of that bucket.
+    /// </summary>
+    public int MaxOpenFiles { get; init; } = 8;
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(FilePrefix, nameof(FilePrefix));
+        if (FilePrefix.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || FilePrefix.StartsWith('.'))
+        {
+            throw new ArgumentException($"FilePrefix '{FilePrefix}' must be a plain file name that does not start with '.'.", nameof(FilePrefix));
+        }
+
+        if (MaxFileBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(MaxFileBytes), MaxFileBytes, "MaxFileBytes must be positive, or null for no limit.");
+        if (MaxOpenFiles <= 0) throw new ArgumentOutOfRangeException(nameof(MaxOpenFiles), MaxOpenFiles, "MaxOpenFiles must be positive.");
+    }
+}

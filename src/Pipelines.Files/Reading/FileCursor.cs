@@ -1,0 +1,326 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Pipelines.Files.Reading;
+
+/// <summary>
+/// One open file being read: a buffer of bytes read from it, the complete records found in them, and the
+/// position of the first record not handed over yet (<see cref="ConsumedOffset"/>, <see cref="ConsumedLine"/>),
+/// which is what a checkpoint records. The file is identified by its first bytes (<see cref="Prefix"/>), so a
+/// renamed or copied file is recognised and a recreated one is not taken for it.
+/// </summary>
+internal sealed class FileCursor : IDisposable
+{
+    /// <summary>How many of a file's first bytes identify it.</summary>
+    public const int PrefixLength = 1024;
+
+    private const int PreviewBytes = 1024;
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+
+    private readonly Queue<RecordRef> _records = new();
+    private readonly int _maxRecordBytes;
+    private RecordScanner _scanner;
+    private SafeFileHandle _handle;
+    private byte[] _buffer;
+    private long _bufferOffset;
+    private int _start;
+    private int _scan;
+    private int _end;
+    private int _recordStart;
+    private long _recordLine;
+    private string? _skippingPreview;
+
+    private FileCursor(string path, SafeFileHandle handle, RecordScanner scanner, int bufferSize, int maxRecordBytes, long offset, long line, byte[] prefix)
+    {
+        Path = path;
+        _handle = handle;
+        _scanner = scanner;
+        _buffer = new byte[bufferSize];
+        _maxRecordBytes = maxRecordBytes;
+        _bufferOffset = offset;
+        ConsumedOffset = offset;
+        ConsumedLine = line;
+        _recordLine = line;
+        Prefix = prefix;
+    }
+
+    /// <summary>Where the file was last seen.</summary>
+    public string Path { get; private set; }
+
+    /// <summary>The file's first bytes (up to <see cref="PrefixLength"/>): its identity.</summary>
+    public byte[] Prefix { get; private set; }
+
+    /// <summary>File offset of the first record not handed over yet.</summary>
+    public long ConsumedOffset { get; private set; }
+
+    /// <summary>Line of the first record not handed over yet (1-based).</summary>
+    public long ConsumedLine { get; private set; }
+
+    /// <summary>File offset of the next byte to read.</summary>
+    public long ReadOffset => _bufferOffset + _end;
+
+    /// <summary>True once <see cref="Finish"/> was called: no more records will come.</summary>
+    public bool Finished { get; private set; }
+
+    public bool HasRecord => _records.Count > 0;
+
+    /// <summary>The buffer the queued records index into; valid until the next <see cref="FillAsync"/>.</summary>
+    public ReadOnlyMemory<byte> Buffer => _buffer;
+
+    /// <summary>Changes whenever bytes move in <see cref="Buffer"/>, which invalidates readers over it.</summary>
+    public int BufferVersion { get; private set; }
+
+    /// <summary>Index after the last queued record's line break.</summary>
+    public int QueuedEnd { get; private set; }
+
+    /// <summary>Opens <paramref name="path"/> to read from <paramref name="offset"/>, which starts line <paramref name="line"/>.</summary>
+    public static async ValueTask<FileCursor> OpenAsync(
+        string path, RecordScanner scanner, int bufferSize, int maxRecordBytes, long offset, long line, CancellationToken cancellationToken)
+    {
+        var handle = OpenHandle(path);
+        try
+        {
+            var prefix = await ReadPrefixAsync(handle, cancellationToken).ConfigureAwait(false);
+            return new FileCursor(path, handle, scanner, bufferSize, maxRecordBytes, offset, line, prefix);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public RecordRef Peek() => _records.Peek();
+
+    /// <summary>Hands the first queued record over: the consumed position moves past it.</summary>
+    public void Advance()
+    {
+        var record = _records.Dequeue();
+        ConsumedOffset = record.NextOffset;
+        ConsumedLine = record.NextLine;
+        if (!record.IsTooLong) _start = record.NextIndex;
+    }
+
+    /// <summary>
+    /// Reads more of the file (call when no record is queued) and queues the records it completes. Returns the
+    /// bytes read: 0 at the current end of the file.
+    /// </summary>
+    public async ValueTask<int> FillAsync(CancellationToken cancellationToken)
+    {
+        if (Finished) return 0;
+        MakeRoom();
+        long readAt = ReadOffset;
+        int n = await RandomAccess.ReadAsync(_handle, _buffer.AsMemory(_end), readAt, cancellationToken).ConfigureAwait(false);
+        if (n == 0) return 0;
+        ExtendPrefix(readAt, _buffer.AsSpan(_end, n));
+        _end += n;
+        if (_bufferOffset == 0 && _start == 0 && _end >= Utf8Bom.Length && _buffer.AsSpan(0, Utf8Bom.Length).SequenceEqual(Utf8Bom))
+        {
+            _start = _scan = _recordStart = Utf8Bom.Length;
+            ConsumedOffset = Utf8Bom.Length;
+        }
+
+        Scan();
+        return n;
+    }
+
+    /// <summary>The file is complete (read to its end in a batch, or rotated away): what is left is its last record.</summary>
+    public void Finish()
+    {
+        if (Finished) return;
+        Finished = true;
+        if (_skippingPreview is not null)
+        {
+            QueueTooLong(ReadOffset, _recordLine + _scanner.InnerLineFeeds + 1);
+            return;
+        }
+
+        if (_recordStart < _end)
+        {
+            int end = _end > _recordStart && _buffer[_end - 1] == (byte)'\r' ? _end - 1 : _end;
+            Queue(_recordStart, end, _end, _recordLine + _scanner.InnerLineFeeds + 1);
+            _scan = _end;
+        }
+    }
+
+    /// <summary>Whether the file at <paramref name="path"/> is this one: at least as long as what was read, and starting with the same bytes.</summary>
+    public async ValueTask<bool> IsAtAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var handle = OpenHandle(path);
+            if (RandomAccess.GetLength(handle) < ReadOffset) return false;
+            var other = await ReadPrefixAsync(handle, cancellationToken, Prefix.Length).ConfigureAwait(false);
+            return other.AsSpan().SequenceEqual(Prefix);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Continues reading the same file at its new path (renamed, or copied before being truncated).</summary>
+    public void MoveTo(string path)
+    {
+        var handle = OpenHandle(path);
+        _handle.Dispose();
+        _handle = handle;
+        Path = path;
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    /// <summary>Reads the first record of a file (a CSV header) that is being resumed after it.</summary>
+    public static async ValueTask<byte[]?> ReadFirstRecordAsync(string path, RecordScanner scanner, int maxRecordBytes, CancellationToken cancellationToken)
+    {
+        using var handle = OpenHandle(path);
+        var buffer = new byte[Math.Min(maxRecordBytes, 64 * 1024)];
+        int filled = 0, scanned = 0, start = 0;
+        while (true)
+        {
+            if (filled == buffer.Length)
+            {
+                if (buffer.Length >= maxRecordBytes) return null;
+                Array.Resize(ref buffer, (int)Math.Min(maxRecordBytes, buffer.Length * 2L));
+            }
+
+            int n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(filled), filled, cancellationToken).ConfigureAwait(false);
+            filled += n;
+            if (start == 0 && filled >= Utf8Bom.Length && buffer.AsSpan(0, Utf8Bom.Length).SequenceEqual(Utf8Bom)) start = scanned = Utf8Bom.Length;
+            while (true)
+            {
+                int end = scanner.FindEnd(buffer.AsSpan(scanned, filled - scanned));
+                if (end < 0 && n > 0) break;
+                int stop = end < 0 ? filled : scanned + end;
+                var record = TrimCarriageReturn(buffer.AsSpan(start, stop - start));
+                if (!IsBlank(record)) return record.ToArray();
+                if (end < 0) return null;
+                start = scanned = stop + 1;
+                scanner.Reset();
+            }
+
+            scanned = filled;
+        }
+    }
+
+    /// <summary>True for a record of spaces and tabs only: not a record at all.</summary>
+    public static bool IsBlank(ReadOnlySpan<byte> record) => record.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r') < 0;
+
+    public static string Preview(ReadOnlySpan<byte> bytes) =>
+        Encoding.UTF8.GetString(bytes.Length <= PreviewBytes ? bytes : bytes[..PreviewBytes]);
+
+    private static ReadOnlySpan<byte> TrimCarriageReturn(ReadOnlySpan<byte> record) =>
+        record.Length > 0 && record[^1] == (byte)'\r' ? record[..^1] : record;
+
+    private static SafeFileHandle OpenHandle(string path) =>
+        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+
+    private static async ValueTask<byte[]> ReadPrefixAsync(SafeFileHandle handle, CancellationToken cancellationToken, int length = PrefixLength)
+    {
+        var prefix = new byte[(int)Math.Min(length, RandomAccess.GetLength(handle))];
+        int filled = 0;
+        while (filled < prefix.Length)
+        {
+            int n = await RandomAccess.ReadAsync(handle, prefix.AsMemory(filled), filled, cancellationToken).ConfigureAwait(false);
+            if (n == 0) break;
+            filled += n;
+        }
+
+        return filled == prefix.Length ? prefix : prefix[..filled];
+    }
+
+    /// <summary>
+    /// Grows the identity with the bytes just read from <paramref name="readAt"/>, while it is shorter than
+    /// <see cref="PrefixLength"/>: built from what was read, never re-read, so a file truncated meanwhile cannot
+    /// change the identity of the one that was read.
+    /// </summary>
+    private void ExtendPrefix(long readAt, ReadOnlySpan<byte> read)
+    {
+        long known = Prefix.Length;
+        if (known >= PrefixLength || readAt > known || readAt + read.Length <= known) return;
+        int from = (int)(known - readAt);
+        int take = (int)Math.Min(PrefixLength - known, read.Length - from);
+        Prefix = [.. Prefix, .. read.Slice(from, take)];
+    }
+
+    /// <summary>Moves the unconsumed bytes to the front, or grows the buffer when one record fills it.</summary>
+    private void MakeRoom()
+    {
+        BufferVersion++;
+        if (_start > 0)
+        {
+            int kept = _end - _start;
+            _buffer.AsSpan(_start, kept).CopyTo(_buffer);
+            _bufferOffset += _start;
+            _scan -= _start;
+            _recordStart -= _start;
+            _end = kept;
+            _start = 0;
+        }
+
+        QueuedEnd = 0;
+        if (_end < _buffer.Length) return;
+        if (_buffer.Length < _maxRecordBytes)
+        {
+            Array.Resize(ref _buffer, (int)Math.Min(_maxRecordBytes, _buffer.Length * 2L));
+            return;
+        }
+
+        // One record fills the largest buffer allowed: keep its start for the report and skip to the end of the line.
+        _skippingPreview ??= Preview(_buffer.AsSpan(0, _end));
+        _bufferOffset += _end;
+        _start = _scan = _recordStart = _end = 0;
+    }
+
+    private void Scan()
+    {
+        while (_scan < _end)
+        {
+            if (_skippingPreview is not null)
+            {
+                int lineFeed = _buffer.AsSpan(_scan, _end - _scan).IndexOf((byte)'\n');
+                if (lineFeed < 0)
+                {
+                    // Still inside the record that is too long: drop what was read.
+                    _bufferOffset += _end;
+                    _start = _scan = _recordStart = _end = 0;
+                    return;
+                }
+
+                _scan += lineFeed + 1;
+                QueueTooLong(_bufferOffset + _scan, _recordLine + _scanner.InnerLineFeeds + 1);
+                _start = _recordStart = _scan;
+                continue;
+            }
+
+            int end = _scanner.FindEnd(_buffer.AsSpan(_scan, _end - _scan));
+            if (end < 0)
+            {
+                _scan = _end;
+                return;
+            }
+
+            int lineFeedAt = _scan + end;
+            int recordEnd = lineFeedAt > _recordStart && _buffer[lineFeedAt - 1] == (byte)'\r' ? lineFeedAt - 1 : lineFeedAt;
+            Queue(_recordStart, recordEnd, lineFeedAt + 1, _recordLine + _scanner.InnerLineFeeds + 1);
+            _scan = lineFeedAt + 1;
+        }
+    }
+
+    private void Queue(int start, int end, int next, long nextLine)
+    {
+        _records.Enqueue(new RecordRef(start, end, next, _recordLine, _bufferOffset + next, nextLine, null));
+        QueuedEnd = next;
+        _recordStart = next;
+        _recordLine = nextLine;
+        _scanner.Reset();
+    }
+
+    private void QueueTooLong(long nextOffset, long nextLine)
+    {
+        _records.Enqueue(new RecordRef(0, 0, 0, _recordLine, nextOffset, nextLine, _skippingPreview));
+        _skippingPreview = null;
+        _recordLine = nextLine;
+        _scanner.Reset();
+    }
+}

@@ -1,0 +1,285 @@
+using System.Text;
+
+namespace Pipelines.Files.Reading;
+
+/// <summary>
+/// Reads the files of a <see cref="FilePattern"/>. Batch: the files matching at the start, one after another in
+/// path order, each to its end. Follow: every matching file in turn, a buffer's worth at a time; when all are
+/// at their end, it waits <see cref="FileSourceOptions.PollInterval"/> on the run's clock and looks again —
+/// for new files, files that grew, and rotation (a file renamed within the pattern is followed under its new
+/// name; one renamed away, deleted or truncated is read to its end through the open handle, before any other
+/// file, and dropped; whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead"/>
+/// only parses records already in memory, so memory holds one buffer per open file.
+/// </summary>
+internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context) : SourceReader<T>
+{
+    private readonly List<SourceFile<T>> _files = [];
+    private readonly List<CheckpointEntry> _finished = [];
+    private readonly string? _checkpointPath = options.CheckpointPath is null ? null : Path.GetFullPath(options.CheckpointPath);
+    private SourceFile<T>? _current;
+    private int _next;
+
+    /// <summary>Lists the files and opens them, each where the checkpoint says it was left.</summary>
+    public async ValueTask StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Follow)
+        {
+            if (!pattern.HasWildcards && !File.Exists(pattern.FullPattern)) throw new FileNotFoundException($"The file '{pattern.FullPattern}' does not exist.", pattern.FullPattern);
+            if (!Directory.Exists(pattern.Directory)) throw new DirectoryNotFoundException($"The directory '{pattern.Directory}' does not exist.");
+        }
+
+        var saved = _checkpointPath is null ? [] : (await Checkpoint.LoadAsync(_checkpointPath, cancellationToken).ConfigureAwait(false)).Files;
+        foreach (string path in pattern.List(_checkpointPath))
+        {
+            try
+            {
+                var entry = await MatchAsync(path, saved, cancellationToken).ConfigureAwait(false);
+                if (entry is not null) saved.Remove(entry);
+                await AddAsync(path, entry?.Offset ?? 0, entry?.Line ?? 1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException) when (options.Follow)
+            {
+                // Rotated away between listing and opening: the next look finds where it went.
+            }
+        }
+    }
+
+    public override int TryRead(Span<T> destination)
+    {
+        var file = _current;
+        if (file is null) return 0;
+        var cursor = file.Cursor;
+        int n = 0;
+        while (n < destination.Length && cursor.HasRecord)
+        {
+            var record = cursor.Peek();
+            if (record.IsTooLong)
+            {
+                Report(cursor, record, record.TooLongPreview!, $"the record is longer than MaxRecordBytes ({options.MaxRecordBytes} bytes); reading goes on after the line break that ends line {record.NextLine - 1}", null);
+            }
+            else if (!FileCursor.IsBlank(cursor.Buffer.Span[record.Start..record.End]))
+            {
+                switch (file.Parser.Parse(cursor, record, out var value, out string reason, out var cause))
+                {
+                    case ParseOutcome.Element:
+                        destination[n++] = value;
+                        break;
+                    case ParseOutcome.Malformed:
+                        Report(cursor, record, Encoding.UTF8.GetString(cursor.Buffer.Span[record.Start..record.End]), reason, cause);
+                        break;
+                }
+            }
+
+            cursor.Advance();
+        }
+
+        return n;
+    }
+
+    public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_current is { Cursor.HasRecord: true }) return true;
+            if (options.Follow ? await ReadFollowingAsync(cancellationToken).ConfigureAwait(false) : await ReadInOrderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            if (!options.Follow) return false;
+            await Task.Delay(options.PollInterval, context.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await RescanAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Saves how far every file was read (the run ended successfully, so everything read has been processed).</summary>
+    public override async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        if (_checkpointPath is null) return;
+        var entries = new List<CheckpointEntry>(_finished);
+        entries.AddRange(_files.Where(f => !f.Detached).Select(f => f.ToCheckpoint()));
+        await new Checkpoint(Checkpoint.CurrentVersion, entries).SaveAsync(_checkpointPath, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        foreach (var file in _files) file.Dispose();
+        _files.Clear();
+        _current = null;
+        return base.DisposeAsync();
+    }
+
+    /// <summary>Batch: the first file until it is done, then the next.</summary>
+    private async ValueTask<bool> ReadInOrderAsync(CancellationToken cancellationToken)
+    {
+        while (_files.Count > 0)
+        {
+            var file = _files[0];
+            var state = await file.PumpAsync(finishAtEnd: true, cancellationToken).ConfigureAwait(false);
+            if (state == SourceFile<T>.State.HasRecord)
+            {
+                _current = file;
+                return true;
+            }
+
+            if (state == SourceFile<T>.State.Done)
+            {
+                _finished.Add(file.ToCheckpoint());
+                Retire(0);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Follow: each file in turn, a buffer at a time, until one has a record or all are at their end.</summary>
+    private async ValueTask<bool> ReadFollowingAsync(CancellationToken cancellationToken)
+    {
+        bool progress = true;
+        while (progress && _files.Count > 0)
+        {
+            progress = false;
+            for (int k = 0, count = _files.Count; k < count && _files.Count > 0; k++)
+            {
+                int i = _files[0].Detached ? 0 : _next % _files.Count; // a rotated file first, to its end
+                var file = _files[i];
+                var state = await file.PumpAsync(finishAtEnd: file.Detached, cancellationToken).ConfigureAwait(false);
+                if (state == SourceFile<T>.State.HasRecord)
+                {
+                    _current = file;
+                    _next = i + 1;
+                    return true;
+                }
+
+                if (state == SourceFile<T>.State.Done)
+                {
+                    Retire(i);
+                    progress = true;
+                    continue;
+                }
+
+                progress |= state == SourceFile<T>.State.Progress;
+                _next = i + 1;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Follow: finds new files, and where the known ones went.</summary>
+    private async ValueTask RescanAsync(CancellationToken cancellationToken)
+    {
+        var listed = pattern.List(_checkpointPath);
+        var present = new HashSet<string>(listed, StringComparer.Ordinal);
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var lost = new List<SourceFile<T>>();
+        foreach (var file in _files)
+        {
+            if (file.Detached) continue;
+            if (present.Contains(file.Cursor.Path) && await file.Cursor.IsAtAsync(file.Cursor.Path, cancellationToken).ConfigureAwait(false)) claimed.Add(file.Cursor.Path);
+            else lost.Add(file);
+        }
+
+        foreach (var file in lost)
+        {
+            string? moved = null;
+            foreach (string path in listed)
+            {
+                if (!claimed.Contains(path) && await file.Cursor.IsAtAsync(path, cancellationToken).ConfigureAwait(false))
+                {
+                    moved = path;
+                    break;
+                }
+            }
+
+            if (moved is not null && TryMove(file.Cursor, moved)) claimed.Add(moved);
+            else file.Detached = true;
+        }
+
+        // The rest of a rotated file is older than whatever replaced it: read it first.
+        if (_files.Any(f => f.Detached))
+        {
+            var ordered = _files.Where(f => f.Detached).Concat(_files.Where(f => !f.Detached)).ToList();
+            _files.Clear();
+            _files.AddRange(ordered);
+            _next = 0;
+        }
+
+        foreach (string path in listed)
+        {
+            if (claimed.Contains(path)) continue;
+            try
+            {
+                await AddAsync(path, 0, 1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException)
+            {
+                // Listed, then gone before it could be opened: nothing of it to read.
+            }
+        }
+    }
+
+    private static bool TryMove(FileCursor cursor, string path)
+    {
+        try
+        {
+            cursor.MoveTo(path);
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private async ValueTask AddAsync(string path, long offset, long line, CancellationToken cancellationToken)
+    {
+        var cursor = await FileCursor.OpenAsync(path, format.CreateScanner(), options.ReadBufferSize, options.MaxRecordBytes, offset, line, cancellationToken).ConfigureAwait(false);
+        var parser = format.CreateParser();
+        if (format.HasHeader && offset > 0)
+        {
+            byte[]? header = await FileCursor.ReadFirstRecordAsync(path, format.CreateScanner(), options.MaxRecordBytes, cancellationToken).ConfigureAwait(false);
+            if (header is not null) parser.SetHeader(header, 1);
+        }
+
+        _files.Add(new SourceFile<T>(cursor, parser));
+    }
+
+    /// <summary>The checkpoint entry for <paramref name="path"/>: its own, or one whose file was renamed to it.</summary>
+    private static async ValueTask<CheckpointEntry?> MatchAsync(string path, List<CheckpointEntry> saved, CancellationToken cancellationToken)
+    {
+        foreach (var entry in saved.OrderBy(e => string.Equals(e.Path, path, StringComparison.Ordinal) ? 0 : 1))
+        {
+            if (await HoldsAsync(path, entry, cancellationToken).ConfigureAwait(false)) return entry;
+        }
+
+        return null;
+    }
+
+    private static async ValueTask<bool> HoldsAsync(string path, CheckpointEntry entry, CancellationToken cancellationToken)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        if (RandomAccess.GetLength(handle) < Math.Max(entry.Offset, entry.PrefixLength)) return false;
+        var prefix = new byte[entry.PrefixLength];
+        int filled = 0;
+        while (filled < prefix.Length)
+        {
+            int n = await RandomAccess.ReadAsync(handle, prefix.AsMemory(filled), filled, cancellationToken).ConfigureAwait(false);
+            if (n == 0) return false;
+            filled += n;
+        }
+
+        return Checkpoint.Fingerprint(prefix) == entry.PrefixSha256;
+    }
+
+    private void Retire(int index)
+    {
+        var file = _files[index];
+        _files.RemoveAt(index);
+        if (ReferenceEquals(_current, file)) _current = null;
+        file.Dispose();
+    }
+
+    private void Report(FileCursor cursor, in RecordRef record, string text, string reason, Exception? cause) =>
+        context.ReportBadRecord(new MalformedLine(cursor.Path, record.Line, text), new MalformedLineException(cursor.Path, record.Line, reason, cause));
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace Pipelines.Files.Writing;
+
+/// <summary>
+/// Writes one run's results: one open file per bucket (at most <see cref="FileSinkOptions.MaxOpenFiles"/>), a file
+/// finished once it reaches <see cref="FileSinkOptions.MaxFileBytes"/>, every open file finished at the end of
+/// input, and every unfinished file deleted when the run fails or is cancelled.
+/// </summary>
+internal sealed class FileSinkWriter<T>(string directory, RecordOutput<T> output, FileSinkOptions options, Func<T, string>? bucketBy, int firstSequence) : SinkWriter<T>
+{
+    private static readonly char[] InvalidInName = [.. Path.GetInvalidFileNameChars().Union(['/', '\\'])];
+    private readonly Dictionary<string, PartFile<T>> _open = new(StringComparer.Ordinal);
+    private int _sequence = firstSequence;
+    private long _clock;
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < items.Length; i++)
+        {
+            T item = items.Span[i];
+            string bucket = BucketOf(item, i);
+            var part = await PartForAsync(bucket, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                part.Write(item);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The executor applies the error policy to this element and writes the rest in another call.
+                throw new SinkElementException(i, item, ex);
+            }
+
+            if (options.MaxFileBytes is { } max && part.Length >= max) await FinishAsync(bucket, part, cancellationToken).ConfigureAwait(false);
+            else if (part.NeedsFlush) await part.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // What the batch staged goes to the temporary files now, so memory holds at most one batch.
+        foreach (var part in _open.Values) await part.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (bucket, part) in _open.OrderBy(p => p.Value.LastUse).ToList()) await FinishAsync(bucket, part, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var part in _open.Values) await part.DisposeAsync().ConfigureAwait(false);
+        _open.Clear();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private string BucketOf(T item, int index)
+    {
+        if (bucketBy is null) return string.Empty;
+        string bucket;
+        try
+        {
+            bucket = bucketBy(item);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new SinkElementException(index, item, ex);
+        }
+
+        if (string.IsNullOrEmpty(bucket) || bucket.IndexOfAny(InvalidInName) >= 0 || bucket.StartsWith('.'))
+        {
+            throw new SinkElementException(index, item, new ArgumentException(
+                $"The bucket '{bucket}' cannot be part of a file name: use a non-empty text without path separators that does not start with '.'."));
+        }
+
+        return bucket;
+    }
+
+    private async ValueTask<PartFile<T>> PartForAsync(string bucket, CancellationToken cancellationToken)
+    {
+        if (!_open.TryGetValue(bucket, out var part))
+        {
+            if (_open.Count >= options.MaxOpenFiles)
+            {
+                var (oldest, file) = _open.MinBy(p => p.Value.LastUse);
+                await FinishAsync(oldest, file, cancellationToken).ConfigureAwait(false);
+            }
+
+            string fileName = bucket.Length == 0
+                ? $"{options.FilePrefix}-{_sequence.ToString("D6", CultureInfo.InvariantCulture)}{output.Extension}"
+                : $"{options.FilePrefix}-{bucket}-{_sequence.ToString("D6", CultureInfo.InvariantCulture)}{output.Extension}";
+            _sequence++;
+            part = PartFile<T>.Create(Path.Combine(directory, fileName), output);
+            _open[bucket] = part;
+        }
+
+        part.LastUse = ++_clock;
+        return part;
+    }
+
+    private async ValueTask FinishAsync(string bucket, PartFile<T> part, CancellationToken cancellationToken)
+    {
+        _open.Remove(bucket);
+        if (!part.HasRecords)
+        {
+            await part.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await part.FinishAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await part.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

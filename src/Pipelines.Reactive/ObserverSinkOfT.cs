@@ -1,0 +1,64 @@
+namespace Pipelines.Reactive;
+
+/// <summary>Forwards results to an observer; see <see cref="ObserverSink"/>.</summary>
+internal sealed class ObserverSinkOf<T>(IObserver<T> observer, bool singleRun, string name) : Sink<T>
+{
+    private int _opened;
+
+    public override string Name => name;
+
+    public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (singleRun && Interlocked.Exchange(ref _opened, 1) != 0)
+        {
+            throw new InvalidOperationException(
+                $"Sink '{name}' serves a single run and its observable has already been used; make a new one (ObserverSink.Publish or ToObservable) for another run.");
+        }
+
+        return new(new Writer(observer));
+    }
+
+    private sealed class Writer(IObserver<T> observer) : SinkWriter<T>
+    {
+        private bool _finished;
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
+        {
+            var span = items.Span;
+            for (int i = 0; i < span.Length; i++)
+            {
+                try
+                {
+                    observer.OnNext(span[i]);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    throw new SinkElementException(i, span[i], ex);
+                }
+            }
+
+            return default;
+        }
+
+        public override ValueTask CompleteAsync(CancellationToken cancellationToken)
+        {
+            _finished = true;
+            observer.OnCompleted();
+            return default;
+        }
+
+        public override ValueTask AbortAsync(Exception error)
+        {
+            _finished = true;
+            observer.OnError(error);
+            return default;
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            // Opened but neither completed nor aborted: the run ended while being set up.
+            if (!_finished) observer.OnError(new PipelineExecutionException("The pipeline run ended before the end of its input."));
+            return base.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Text;
+
+namespace Pipelines.Files.Tests;
+
+public sealed class BatchReadTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Task<RunSummary> RunAsync(PipelineBuilder p) => new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 7 }).RunAsync(p.Build());
+
+    [Fact]
+    public async Task JsonLines_ReadsEveryLineInOrder_SkippingBlankLines_WithCrLfBomAndNoFinalLineBreak()
+    {
+        File.WriteAllText(_dir["in.jsonl"], "\uFEFF{\"id\":1,\"text\":\"a\"}\r\n\r\n{\"id\":2,\"text\":\"b\"}\n   \n{\"id\":3,\"text\":\"c\"}", new UTF8Encoding(false));
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["in.jsonl"])).To(output.Sink);
+        var summary = await RunAsync(p);
+        output.Items.Should().Equal(new Line(1, "a"), new Line(2, "b"), new Line(3, "c"));
+        summary.ElementsRead.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Glob_ReadsMatchingFilesInPathOrder_AndIgnoresHiddenAndOtherFiles()
+    {
+        File.WriteAllLines(_dir["b.jsonl"], ["{\"id\":3,\"text\":\"b1\"}"]);
+        File.WriteAllLines(_dir["a.jsonl"], ["{\"id\":1,\"text\":\"a1\"}", "{\"id\":2,\"text\":\"a2\"}"]);
+        File.WriteAllLines(_dir[".c.jsonl.inprogress"], ["{\"id\":9,\"text\":\"hidden\"}"]);
+        File.WriteAllLines(_dir[".d.jsonl"], ["{\"id\":9,\"text\":\"hidden\"}"]);
+        File.WriteAllLines(_dir["e.txt"], ["{\"id\":9,\"text\":\"other\"}"]);
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["*.jsonl"])).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Select(l => l.Id).Should().Equal(1, 2, 3);
+    }
+
+    [Fact]
+    public async Task Glob_MatchingNothing_IsAnEmptyInput()
+    {
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["*.jsonl"])).To(output.Sink);
+        (await RunAsync(p)).ElementsRead.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task MissingFile_FailsNamingTheFile()
+    {
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["missing.jsonl"])).To(Sinks.Action<Line>(_ => { }));
+        var act = () => RunAsync(p);
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).Which.Message.Should().Contain("missing.jsonl");
+    }
+
+    [Fact]
+    public async Task Csv_ReadsQuotedFieldsWithSeparatorsQuotesAndLineBreaks()
+    {
+        File.WriteAllText(_dir["trades.csv"], "Symbol,Price,Quantity\r\n\"A,B\",1.5,10\r\n\"say \"\"hi\"\"\",2,20\r\n\"two\nlines\",3.25,30\r\nZ,4,40");
+        var output = new Collected<Trade>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Trade>(_dir["trades.csv"])).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Should().Equal(
+            new Trade("A,B", 1.5m, 10), new Trade("say \"hi\"", 2m, 20), new Trade("two\nlines", 3.25m, 30), new Trade("Z", 4m, 40));
+    }
+
+    [Fact]
+    public async Task Csv_EveryFileOfAGlobHasItsOwnHeader_InAnyColumnOrder()
+    {
+        File.WriteAllText(_dir["1.csv"], "Symbol,Price,Quantity\nA,1,1\n");
+        File.WriteAllText(_dir["2.csv"], "Quantity,Symbol,Price\n2,B,2\n");
+        var output = new Collected<Trade>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Trade>(_dir["*.csv"])).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Should().Equal(new Trade("A", 1m, 1), new Trade("B", 2m, 2));
+    }
+
+    [Fact]
+    public async Task Csv_WithoutAHeader_MapsByColumnIndex_AndSkipsComments()
+    {
+        File.WriteAllText(_dir["points.csv"], "1,2\n# a comment\n3,4\n");
+        var output = new Collected<Point>();
+        var options = CsvHelper.CsvReaderOptions.For<Point>() with { HasHeader = false, CommentPrefix = '#' };
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Point>(_dir["points.csv"], csv: options)).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Should().Equal(new Point(1, 2), new Point(3, 4));
+    }
+
+    [Fact]
+    public async Task Csv_WithoutAHeader_RoundTripsThroughASinkThatWritesNone()
+    {
+        var points = Enumerable.Range(0, 50).Select(i => new Point(i, -i)).ToList();
+        var write = new PipelineBuilder();
+        write.From(Sources.Enumerable(points)).To(FileSinks.Csv<Point>(_dir["out"], csv: CsvHelper.CsvWriterOptions.For<Point>() with { HasHeader = false }));
+        await RunAsync(write);
+        File.ReadAllLines(_dir["out/part-000001.csv"])[0].Should().Be("0,0");
+
+        var output = new Collected<Point>();
+        var read = new PipelineBuilder();
+        read.From(FileSources.Csv<Point>(_dir["out/*.csv"], csv: CsvHelper.CsvReaderOptions.For<Point>() with { HasHeader = false })).To(output.Sink);
+        await RunAsync(read);
+        output.Items.Should().Equal(points);
+    }
+
+    [Fact]
+    public void Csv_WithoutAHeader_ForATypeWithoutColumnIndexes_IsRefusedUpFront()
+    {
+        var act = () => FileSources.Csv<Trade>(_dir["x.csv"], csv: CsvHelper.CsvReaderOptions.For<Trade>() with { HasHeader = false });
+        act.Should().Throw<ArgumentException>().WithMessage("*column index*");
+    }
+
+    [Fact]
+    public void Csv_OfATypeCsvHelperCannotMap_IsRefusedUpFront()
+    {
+        var act = () => FileSources.Csv<Line>(_dir["x.csv"]);
+        act.Should().Throw<ArgumentException>().WithMessage("*[CsvRecord]*");
+    }
+}

@@ -1,0 +1,117 @@
+namespace Pipelines.Files.Tests;
+
+/// <summary>A line that cannot be read is never skipped silently: it follows the source's error policy, with file, line and reason.</summary>
+public sealed class MalformedLineTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public MalformedLineTests()
+    {
+        File.WriteAllText(_dir["lines.jsonl"], "{\"id\":1,\"text\":\"a\"}\n\n{\"id\":2,\"text\":\n{\"id\":3,\"text\":\"c\"}\nnull\n{\"id\":\"four\",\"text\":\"d\"}\n{\"id\":5,\"text\":\"e\"}\n");
+        File.WriteAllText(_dir["trades.csv"], "Symbol,Price,Quantity\nA,1,1\nB,x,2\n\"C,3,3\nD,4,4\n");
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    public static TheoryData<string> Executors => ["bounded", "streaming"];
+
+    private static Task<RunSummary> RunAsync(string executor, PipelineBuilder p) => executor == "bounded"
+        ? new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 2 }).RunAsync(p.Build())
+        : new StreamingExecutor(new StreamingOptions { Parallelism = 1, MaxBatchSize = 2 }).RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(30));
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Fail_StopsTheRunNamingFileLineAndReason(string executor)
+    {
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["lines.jsonl"])).To(Sinks.Action<Line>(_ => { }));
+        var act = () => RunAsync(executor, p);
+        var failure = (await act.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        failure.Message.Should().Contain("lines.jsonl line 3").And.Contain("invalid JSON");
+        failure.Element.Should().Be(new MalformedLine(_dir["lines.jsonl"], 3, "{\"id\":2,\"text\":"));
+        failure.InnerException.Should().BeOfType<MalformedLineException>().Which.LineNumber.Should().Be(3);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Skip_CountsEveryMalformedLine_AndReadsTheRest(string executor)
+    {
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        p.From(FileSources.JsonLines<Line>(_dir["lines.jsonl"])).To(output.Sink);
+        var summary = await RunAsync(executor, p);
+        output.Items.Select(l => l.Id).Should().Equal(1, 3, 5);
+        summary.ElementsSkipped.Should().Be(3);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task DeadLetter_SendsTheRawLineWithFileLineAndReason(string executor)
+    {
+        var output = new Collected<Line>();
+        var dead = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().WithDeadLetterSink(dead.Sink);
+        p.From(FileSources.JsonLines<Line>(_dir["lines.jsonl"], name: "lines")).OnError(ErrorPolicy.DeadLetter).To(output.Sink);
+        var summary = await RunAsync(executor, p);
+
+        output.Items.Select(l => l.Id).Should().Equal(1, 3, 5);
+        summary.ElementsDeadLettered.Should().Be(3);
+        dead.Items.Select(d => d.Element).Should().Equal(
+            new MalformedLine(_dir["lines.jsonl"], 3, "{\"id\":2,\"text\":"),
+            new MalformedLine(_dir["lines.jsonl"], 5, "null"),
+            new MalformedLine(_dir["lines.jsonl"], 6, "{\"id\":\"four\",\"text\":\"d\"}"));
+        dead.Items.Should().OnlyContain(d => d.Operator.Contains("lines") && d.Exception is MalformedLineException);
+        dead.Items[1].Exception.Message.Should().Be($"{_dir["lines.jsonl"]} line 5: the line is JSON null, not a Line");
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Csv_DeadLettersUnparsableFieldsAndBadQuoting_WithTheirLines(string executor)
+    {
+        var output = new Collected<Trade>();
+        var dead = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter).WithDeadLetterSink(dead.Sink);
+        p.From(FileSources.Csv<Trade>(_dir["trades.csv"])).To(output.Sink);
+        await RunAsync(executor, p);
+
+        output.Items.Should().Equal(new Trade("A", 1m, 1));
+        var lines = dead.Items.Select(d => (MalformedLine)d.Element!).ToList();
+        lines.Select(l => l.LineNumber).Should().Equal(3, 4);
+        lines[0].Text.Should().Be("B,x,2");
+        dead.Items[0].Exception.Message.Should().Contain("line 3").And.Contain("Trade.Price");
+
+        // The unclosed quote on line 4 runs to the end of the file, so the record includes line 5 (RFC 4180).
+        lines[1].Text.Should().Be("\"C,3,3\nD,4,4\n");
+        dead.Items[1].Exception.Message.Should().Contain("line 4").And.Contain("never closed");
+    }
+
+    [Fact]
+    public async Task Csv_AHeaderWithoutARequiredColumn_MakesEveryRecordOfThatFileMalformed()
+    {
+        File.WriteAllText(_dir["other.csv"], "Symbol,Quantity\nA,1\nB,2\n");
+        var dead = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter).WithDeadLetterSink(dead.Sink);
+        p.From(FileSources.Csv<Trade>(_dir["other.csv"])).To(Sinks.Action<Trade>(_ => { }));
+        var summary = await new BoundedExecutor().RunAsync(p.Build());
+        summary.ElementsDeadLettered.Should().Be(3);
+        dead.Items.Select(d => ((MalformedLine)d.Element!).Text).Should().Equal("Symbol,Quantity", "A,1", "B,2");
+        dead.Items.Should().OnlyContain(d => d.Exception.Message.Contains("header (line 1)") && d.Exception.Message.Contains("Price"));
+    }
+
+    [Fact]
+    public async Task ARecordLongerThanTheLimit_IsMalformed_AndReadingGoesOnAfterIt()
+    {
+        string longText = new('x', 3000);
+        File.WriteAllText(_dir["long.jsonl"], $"{{\"id\":1,\"text\":\"a\"}}\n{{\"id\":2,\"text\":\"{longText}\"}}\n{{\"id\":3,\"text\":\"c\"}}\n");
+        var output = new Collected<Line>();
+        var dead = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter).WithDeadLetterSink(dead.Sink);
+        p.From(FileSources.JsonLines<Line>(_dir["long.jsonl"], new FileSourceOptions { ReadBufferSize = 256, MaxRecordBytes = 1024 })).To(output.Sink);
+        await new BoundedExecutor().RunAsync(p.Build());
+        output.Items.Select(l => l.Id).Should().Equal(1, 3);
+        var line = dead.Items.Should().ContainSingle().Which.Element.Should().BeOfType<MalformedLine>().Which;
+        line.LineNumber.Should().Be(2);
+        line.Text.Should().StartWith("{\"id\":2").And.HaveLength(1024);
+        dead.Items[0].Exception.Message.Should().Contain("longer than MaxRecordBytes");
+    }
+}

@@ -1,0 +1,227 @@
+namespace Pipelines.Tests.Connectors;
+
+/// <summary>
+/// The hooks connectors build on, on every executor: bad records reported through <see cref="SourceContext"/>,
+/// <see cref="SourceReader{T}.CommitAsync"/> after a successful run only, <see cref="SinkWriter{T}.AbortAsync"/>
+/// when a run fails, and <see cref="Sinks.AsyncEnumerable{T}"/>.
+/// </summary>
+public abstract class ConnectorHookTests
+{
+    protected abstract Task<RunSummary> RunAsync(Pipeline pipeline);
+
+    /// <summary>Lines "1", "2", "x", … parsed as integers; a line that is not a number is a bad record.</summary>
+    private sealed class NumberLines(string[] lines, string name = "numbers") : Source<int>
+    {
+        public int Commits { get; private set; }
+
+        public ErrorPolicy? SeenPolicy { get; private set; }
+
+        public override string Name => name;
+
+        public override bool IsBounded => true;
+
+        public override ValueTask<SourceReader<int>> OpenAsync(SourceContext context, CancellationToken cancellationToken)
+        {
+            SeenPolicy = context.ErrorPolicy;
+            return new(new Reader(this, context));
+        }
+
+        private sealed class Reader(NumberLines source, SourceContext context) : SourceReader<int>
+        {
+            private int _next;
+
+            public override int TryRead(Span<int> destination)
+            {
+                int n = 0;
+                while (n < destination.Length && _next < source.Lines.Length)
+                {
+                    string line = source.Lines[_next++];
+                    if (int.TryParse(line, out int value)) destination[n++] = value;
+                    else context.ReportBadRecord(line, new FormatException($"line {_next}: '{line}' is not a number"));
+                }
+
+                return n;
+            }
+
+            public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => new(_next < source.Lines.Length);
+
+            public override ValueTask CommitAsync(CancellationToken cancellationToken)
+            {
+                source.Commits++;
+                return default;
+            }
+        }
+
+        private string[] Lines => lines;
+    }
+
+    /// <summary>Records how a run ended for its writer.</summary>
+    private sealed class ProbeSink<T> : Sink<T>
+    {
+        public List<string> Events { get; } = [];
+
+        public Exception? AbortError { get; private set; }
+
+        public override string Name => "probe";
+
+        public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(this));
+
+        private sealed class Writer(ProbeSink<T> sink) : SinkWriter<T>
+        {
+            public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken) => default;
+
+            public override ValueTask CompleteAsync(CancellationToken cancellationToken)
+            {
+                sink.Events.Add("complete");
+                return default;
+            }
+
+            public override ValueTask AbortAsync(Exception error)
+            {
+                sink.Events.Add("abort");
+                sink.AbortError = error;
+                return default;
+            }
+
+            public override ValueTask DisposeAsync()
+            {
+                sink.Events.Add("dispose");
+                return base.DisposeAsync();
+            }
+        }
+    }
+
+    private static readonly string[] Mixed = ["1", "2", "x", "3", "", "4"];
+
+    [Fact]
+    public async Task BadRecord_UnderFail_FailsNamingSourceRecordAndReason()
+    {
+        var source = new NumberLines(Mixed);
+        var p = new PipelineBuilder();
+        p.From(source).To(Sinks.Action<int>(_ => { }));
+        var act = () => RunAsync(p.Build());
+        var failure = (await act.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        failure.Message.Should().Contain("numbers").And.Contain("'x'").And.Contain("line 3");
+        failure.Element.Should().Be("x");
+        failure.InnerException.Should().BeOfType<FormatException>();
+        source.SeenPolicy.Should().Be(ErrorPolicy.Fail);
+        source.Commits.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task BadRecord_UnderSkip_IsCountedAndTheRestIsRead()
+    {
+        var source = new NumberLines(Mixed);
+        var output = new List<int>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        p.From(source).To(Sinks.Collection(output));
+        var summary = await RunAsync(p.Build());
+        output.Should().Equal(1, 2, 3, 4);
+        summary.ElementsSkipped.Should().Be(2);
+        summary.ElementsRead.Should().Be(4);
+        source.SeenPolicy.Should().Be(ErrorPolicy.Skip);
+    }
+
+    [Fact]
+    public async Task BadRecord_UnderDeadLetterOnTheSource_GoesToTheDeadLetterSinkWithItsReason()
+    {
+        var source = new NumberLines(Mixed);
+        var output = new List<int>();
+        var dead = new List<DeadLetter>();
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(dead));
+        p.From(source).OnError(ErrorPolicy.DeadLetter).Select(i => i * 10).To(Sinks.Collection(output));
+        var summary = await RunAsync(p.Build());
+        output.Should().Equal(10, 20, 30, 40);
+        dead.Select(d => d.Element).Should().Equal("x", "");
+        dead[0].Exception.Message.Should().Contain("line 3");
+        dead[0].Operator.Should().Contain("numbers");
+        dead[0].Timestamp.Should().BeNull();
+        summary.ElementsDeadLettered.Should().Be(2);
+        source.SeenPolicy.Should().Be(ErrorPolicy.DeadLetter);
+    }
+
+    [Fact]
+    public async Task Commit_IsCalledOnceAfterASuccessfulRun()
+    {
+        var source = new NumberLines(["1", "2"]);
+        var probe = new ProbeSink<int>();
+        var p = new PipelineBuilder();
+        p.From(source).To(probe);
+        await RunAsync(p.Build());
+        source.Commits.Should().Be(1);
+        probe.Events.Should().Equal("complete", "dispose");
+    }
+
+    [Fact]
+    public async Task FailedRun_AbortsSinksWithTheRunsError_AndDoesNotCommit()
+    {
+        var source = new NumberLines(["1", "2", "3"]);
+        var probe = new ProbeSink<int>();
+        var p = new PipelineBuilder();
+        var numbers = p.From(source);
+        numbers.To(probe);
+        numbers.To(Sinks.Action<int>(i => { if (i == 2) throw new IOException("disk full"); }, "report"));
+        var act = () => RunAsync(p.Build());
+        var failure = (await act.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        probe.Events.Should().Equal("abort", "dispose");
+        probe.AbortError.Should().BeSameAs(failure);
+        source.Commits.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AsyncEnumerableSink_YieldsEveryResultInOrderThenEnds()
+    {
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Enumerable.Range(0, 1000))).Select(i => i * 2).To(Sinks.AsyncEnumerable(out IAsyncEnumerable<int> results, capacity: 8));
+        var run = RunAsync(p.Build());
+        var received = new List<int>();
+        await foreach (int r in results) received.Add(r);
+        var summary = await run;
+        received.Should().Equal(Enumerable.Range(0, 1000).Select(i => i * 2));
+        summary.ResultsWritten.Should().Be(1000);
+    }
+
+    [Fact]
+    public async Task AsyncEnumerableSink_ThrowsTheRunsErrorAfterTheResultsBeforeIt()
+    {
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Enumerable.Range(0, 100)))
+            .Select(i => i == 50 ? throw new InvalidDataException("bad element") : i)
+            .To(Sinks.AsyncEnumerable(out IAsyncEnumerable<int> results, capacity: 4));
+        var run = RunAsync(p.Build());
+        var received = new List<int>();
+        var consume = async () =>
+        {
+            await foreach (int r in results) received.Add(r);
+        };
+        var seen = (await consume.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        var failure = (await ((Func<Task>)(() => run)).Should().ThrowAsync<PipelineExecutionException>()).Which;
+        seen.Should().BeSameAs(failure);
+        received.Should().Equal(Enumerable.Range(0, received.Count)).And.HaveCountLessThanOrEqualTo(50);
+    }
+
+    [Fact]
+    public async Task AsyncEnumerableSink_ServesOneRun()
+    {
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable([1, 2])).To(Sinks.AsyncEnumerable(out IAsyncEnumerable<int> results));
+        var pipeline = p.Build();
+        var first = RunAsync(pipeline);
+        (await results.ToListAsync()).Should().Equal(1, 2);
+        await first;
+        var again = () => RunAsync(pipeline);
+        (await again.Should().ThrowAsync<PipelineExecutionException>()).Which.Message.Should().Contain("single run");
+    }
+}
+
+public sealed class BoundedConnectorHookTests : ConnectorHookTests
+{
+    protected override Task<RunSummary> RunAsync(Pipeline pipeline) => new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 2 }).RunAsync(pipeline);
+}
+
+public sealed class StreamingConnectorHookTests : ConnectorHookTests
+{
+    protected override Task<RunSummary> RunAsync(Pipeline pipeline) =>
+        new StreamingExecutor(new StreamingOptions { Parallelism = 2, ChannelCapacity = 1, MaxBatchSize = 3, IdleTimeout = Timeout.InfiniteTimeSpan })
+            .RunAsync(pipeline).WaitAsync(TimeSpan.FromSeconds(60));
+}
