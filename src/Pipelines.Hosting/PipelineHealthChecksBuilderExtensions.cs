@@ -29,15 +29,8 @@ public static class PipelineHealthChecksBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(pipelineName);
         return builder.Add(new HealthCheckRegistration(
             name ?? $"pipeline:{pipelineName}",
-            provider => new PipelineHealthCheck(StatusOf(provider, pipelineName)),
+            provider => new PipelineHealthCheck(provider.GetService<PipelineStatusRegistry>(), pipelineName),
             failureStatus,
             tags));
-    }
-
-    private static PipelineStatus StatusOf(IServiceProvider provider, string pipelineName)
-    {
-        var registry = provider.GetService<PipelineStatusRegistry>()
-            ?? throw new InvalidOperationException($"No pipeline named '{pipelineName}' is registered: add it with services.AddPipeline(\"{pipelineName}\", ...).");
-        return registry[pipelineName];
     }
 }
