@@ -46,6 +46,32 @@ public sealed class FailureTests : IDisposable
     }
 
     [Fact]
+    public async Task SinkFailsWhileDraining_PipelineFailed_ExitCodeSet()
+    {
+        var input = Channel.CreateUnbounded<Ev>();
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddPipeline("flaky", (p, _) =>
+            p.From(Sources.Channel(input.Reader))
+             .WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromMinutes(1)))
+             .KeyBy(e => e.Key)
+             .Window(Windows.Tumbling(TimeSpan.FromHours(1)))
+             .Count()
+             .To(Sinks.Action<WindowResult<string, long>>(_ => throw new IOException("disk full"))));
+        using var host = builder.Build();
+        var status = host.Services.GetRequiredKeyedService<PipelineStatus>("flaky");
+        Environment.ExitCode = 0;
+        await host.StartAsync();
+        await input.Writer.WriteAsync(Ev.At("a", 1));
+        await TestHost.Eventually(() => status.ElementsRead == 1, "the element is read");
+
+        await host.StopAsync().WaitAsync(TestHost.HangGuard);
+
+        status.State.Should().Be(PipelineState.Failed, "the window flushed by the drain could not be written");
+        status.Error!.ToString().Should().Contain("disk full");
+        Environment.ExitCode.Should().Be(1);
+    }
+
+    [Fact]
     public async Task RunFails_StopHostOnFailureOff_HostKeepsRunning_HealthStillUnhealthy()
     {
         var input = Channel.CreateUnbounded<Ev>();

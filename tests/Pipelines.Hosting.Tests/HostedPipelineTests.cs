@@ -78,6 +78,33 @@ public class HostedPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_ApplicationStopped_LikeCtrlC_DrainsOpenWindowsBeforeReturning()
+    {
+        var input = Channel.CreateUnbounded<Ev>();
+        var results = new ConcurrentQueue<WindowResult<string, int>>();
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddPipeline("sums", (p, _) =>
+            p.From(Sources.Channel(input.Reader))
+             .WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromMinutes(1)))
+             .KeyBy(e => e.Key)
+             .Window(Windows.Session(TimeSpan.FromMinutes(30)))
+             .Sum(e => e.Value)
+             .To(Sinks.Action<WindowResult<string, int>>(results.Enqueue)));
+        using var host = builder.Build();
+        var status = host.Services.GetRequiredKeyedService<PipelineStatus>("sums");
+
+        var running = host.RunAsync();
+        await TestHost.Eventually(() => status.State == PipelineState.Running, "the pipeline has started");
+        foreach (var e in new[] { Ev.At("a", 1, 5), Ev.At("a", 60, 7), Ev.At("b", 2, 1) }) await input.Writer.WriteAsync(e);
+        await TestHost.Eventually(() => status.ElementsRead == 3, "the pipeline has read every element");
+        host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        await running.WaitAsync(TestHost.HangGuard);
+
+        results.Select(r => (r.Key, r.Value)).Should().BeEquivalentTo(new[] { ("a", 12), ("b", 1) });
+        status.State.Should().Be(PipelineState.Stopped);
+    }
+
+    [Fact]
     public async Task StopHostWhenCompleted_SourcesEnd_HostStopsItselfWithTheSummary()
     {
         var results = new ConcurrentQueue<int>();
