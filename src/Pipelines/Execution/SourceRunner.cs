@@ -55,15 +55,14 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
     private readonly Output<T> _output = node.BuildOutput(context);
     private readonly Diagnostics.OperatorTelemetry _telemetry = context.Telemetry.For(node.Source.Name, 0);
     private SourceReader<T>? _reader;
-    private Batch<T>? _buffer;
 
     public override string Name => node.Source.Name;
 
-    public override int Buffered => _buffer?.Count ?? 0;
+    public override int Buffered => _output.Buffered;
 
     public override double? FractionRead => Completed ? 1.0 : _reader?.FractionRead;
 
-    public override bool BufferFull => _buffer is { Free: 0 };
+    public override bool BufferFull => _output.Full;
 
     private SourceReader<T> Reader => _reader ?? throw new InvalidOperationException($"Source '{Name}' is not open.");
 
@@ -83,7 +82,8 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
 
     public override int Read()
     {
-        var buffer = _buffer = _output.Reserve(1);
+        // The output's buffer is read into directly; it can change after each flush (a channel edge may keep it).
+        var buffer = _output.Reserve(1);
         int start = buffer.Count, n;
         try
         {

@@ -17,13 +17,21 @@ internal sealed class Batch<T> : IPooledBatch
     /// pass it on (event-time assignment, filtering) instead of copying it.
     /// </summary>
     public bool Exclusive;
-    private readonly BatchPool<T>? _pool;
+
+    /// <summary>
+    /// Set by a channel edge that took this batch (an exclusive output buffer) instead of copying it: the owning
+    /// <see cref="Output{T}"/> continues with this replacement, and the batch returns to the edge's pool after use.
+    /// </summary>
+    public Batch<T>? Replacement;
+
+    /// <summary>Where <see cref="Return"/> puts the batch; null for batches owned by one output.</summary>
+    public BatchPool<T>? Pool;
 
     public Batch(int capacity, BatchPool<T>? pool = null)
     {
         Values = new T[capacity];
         Timestamps = new long[capacity];
-        _pool = pool;
+        Pool = pool;
     }
 
     public int Capacity => Values.Length;
@@ -53,7 +61,7 @@ internal sealed class Batch<T> : IPooledBatch
     public void Return()
     {
         Clear();
-        _pool?.Return(this);
+        Pool?.Return(this);
     }
 }
 

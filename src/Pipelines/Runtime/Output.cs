@@ -7,7 +7,7 @@ namespace Pipelines.Runtime;
 internal sealed class Output<T>
 {
     private readonly IBatchTarget<T>[] _targets;
-    private readonly Batch<T> _buffer;
+    private Batch<T> _buffer;
 
     private readonly Diagnostics.OperatorTelemetry _telemetry;
 
@@ -19,6 +19,12 @@ internal sealed class Output<T>
     }
 
     public bool HasTargets => _targets.Length > 0;
+
+    /// <summary>Elements in the buffer, not yet handed on.</summary>
+    public int Buffered => _buffer.Count;
+
+    /// <summary>True when the buffer has no room left.</summary>
+    public bool Full => _buffer.Free == 0;
 
     /// <summary>The buffer, with room for at least <paramref name="count"/> more elements (flushing first if needed).</summary>
     public Batch<T> Reserve(int count)
@@ -37,14 +43,24 @@ internal sealed class Output<T>
 
     public void Flush()
     {
-        if (_buffer.Count == 0) return;
+        var buffer = _buffer;
+        if (buffer.Count == 0) return;
         try
         {
-            Send(_buffer);
+            Send(buffer);
         }
         finally
         {
-            _buffer.Count = 0;
+            if (buffer.Replacement is { } replacement)
+            {
+                // A channel edge took the buffer itself (no copy); continue with the batch it gave back.
+                buffer.Replacement = null;
+                _buffer = replacement;
+            }
+            else
+            {
+                buffer.Count = 0;
+            }
         }
     }
 

@@ -7,6 +7,15 @@ internal sealed class ChannelEdge<T>(StageWorker worker, int port, int producer,
 {
     public void OnBatch(Batch<T> batch)
     {
+        if (batch.Exclusive && batch.Capacity == pool.Capacity && (batch.Pool is null || batch.Pool == pool))
+        {
+            // This edge is the batch's only reader: send the batch itself and give its owner a pooled replacement.
+            batch.Replacement = pool.Rent();
+            batch.Pool = pool;
+            pending.Write(worker.Channel.Writer, StageMessage.ForBatch(port, producer, batch));
+            return;
+        }
+
         var copy = pool.Rent();
         Array.Copy(batch.Values, copy.Values, batch.Count);
         Array.Copy(batch.Timestamps, copy.Timestamps, batch.Count);
