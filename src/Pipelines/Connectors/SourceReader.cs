@@ -19,6 +19,17 @@ public abstract class SourceReader<T> : IAsyncDisposable
     /// <summary>The fraction of the source read so far (0 to 1), or null when its size is unknown. Used for progress reports.</summary>
     public virtual double? FractionRead => null;
 
+    /// <summary>
+    /// Called once after a run that ended normally — every source ended, or a streaming run was stopped with
+    /// draining — when every element this reader returned has been processed, every window has fired on the final
+    /// watermark, and every sink (and the dead-letter sink) has completed. Not called when the run fails or is
+    /// cancelled, nor when the reader was never opened. A source that acknowledges what it read (commits offsets,
+    /// deletes a spool file) does it here: at this point everything it returned is reflected in results handed to
+    /// the sinks. A failure fails the run. <see cref="DisposeAsync"/> follows in every case.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the acknowledgement; the run then ends cancelled.</param>
+    public virtual ValueTask CompleteAsync(CancellationToken cancellationToken) => default;
+
     /// <summary>Reads elements with their event times; sources that supply event times override it.</summary>
     internal virtual int TryReadWithTimestamps(Span<T> destination, Span<long> timestamps)
     {

@@ -43,6 +43,9 @@ internal abstract class SourceRunner : IAsyncDisposable
 
     public abstract void End();
 
+    /// <summary>The run ended normally and everything read has reached the sinks: lets the reader acknowledge its input.</summary>
+    public abstract ValueTask CompleteAsync(CancellationToken cancellationToken);
+
     public abstract ValueTask DisposeAsync();
 }
 
@@ -125,6 +128,19 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
     public override void ProcessingTime(long utcTicks) => _output.ProcessingTime(utcTicks);
 
     public override void End() => _output.End();
+
+    public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_reader is null) return;
+        try
+        {
+            await _reader.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Failed(ex);
+        }
+    }
 
     public override async ValueTask DisposeAsync()
     {

@@ -82,6 +82,7 @@ public sealed class BoundedExecutor
 
             foreach (var op in operators) await op.DrainAsync(cancellationToken).ConfigureAwait(false);
             if (deadLetters is not null) await deadLetters.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var runner in runners) await runner.CompleteAsync(cancellationToken).ConfigureAwait(false);
             Debug.Assert(instances.All(i => i.Ended), "Every stage ends once all sources have ended.");
             progress.Report(force: true);
             var summary = counters.ToSummary(clock.Elapsed);

@@ -47,6 +47,11 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             router?.Complete();
             await deadLetterTask.ConfigureAwait(false);
             if (_failure is null && deadLetters is not null) await deadLetters.CompleteAsync(runToken).ConfigureAwait(false);
+            if (_failure is null && !runToken.IsCancellationRequested)
+            {
+                // Every task has ended and every sink has completed: the sources may acknowledge what they read.
+                foreach (var source in sources) await source.Runner.CompleteAsync(runToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException ex)
         {
