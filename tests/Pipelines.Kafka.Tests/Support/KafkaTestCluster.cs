@@ -129,15 +129,16 @@ internal sealed class KafkaTestCluster : IDisposable
         return records;
     }
 
-    /// <summary>The end offset (high watermark) of every partition of a topic.</summary>
+    /// <summary>The end offset (high watermark) of every partition of a topic that has records: what a group that read everything has committed.</summary>
     public Dictionary<int, long> EndOffsets(string topic)
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = UniqueName("probe") })
             .SetLogHandler((_, _) => { }).Build();
         int partitions = _admin.GetMetadata(topic, TimeSpan.FromSeconds(5)).Topics.Single().Partitions.Count;
-        return Enumerable.Range(0, partitions).ToDictionary(
-            p => p,
-            p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
+        return Enumerable.Range(0, partitions)
+            .Select(p => (Partition: p, End: consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value))
+            .Where(x => x.End > 0)
+            .ToDictionary(x => x.Partition, x => x.End);
     }
 
     /// <summary>The group's committed offset of every partition of a topic (absent: never committed).</summary>
