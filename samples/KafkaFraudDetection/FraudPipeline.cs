@@ -26,7 +26,7 @@ public static class FraudPipeline
 
         var p = new PipelineBuilder("fraud-detection");
         var alerts = p.From(transactions)
-            .WithEventTime(r => r.Value.Time, KafkaWatermarks.PerPartition(maxOutOfOrderness: TimeSpan.FromSeconds(10), idleTimeout: TimeSpan.FromSeconds(2)))
+            .WithEventTime(r => r.Value.Time, KafkaWatermarks.PerPartition(maxOutOfOrderness: TimeSpan.FromSeconds(10), idleTimeout: TimeSpan.FromSeconds(5)))
             .Select(r => r.Value)
             .KeyBy(t => t.Card)
             .Window(Windows.Tumbling(TimeSpan.FromMinutes(1)))

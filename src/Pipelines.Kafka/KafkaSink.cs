@@ -56,6 +56,6 @@ public sealed class KafkaSink<T, TKey, TValue> : Sink<T>
     public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return new(new KafkaSinkWriter<T, TKey, TValue>(Options, _key, _value, _timestamp, _headers));
+        return new(new KafkaSinkWriter<T, TKey, TValue>(Options, Name, _key, _value, _timestamp, _headers));
     }
 }

@@ -23,6 +23,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
 
     public KafkaSinkWriter(
         KafkaSinkOptions<TKey, TValue> options,
+        string name,
         Func<T, TKey> key,
         Func<T, TValue> value,
         Func<T, DateTimeOffset>? timestamp,
@@ -34,7 +35,6 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         _timestamp = timestamp;
         _headers = headers;
         var logger = options.Logger ?? NullLogger.Instance;
-        string name = options.Name ?? $"kafka:{options.Topic}";
         var builder = new ProducerBuilder<TKey, TValue>(ClientConfigs.Producer(options))
             .SetLogHandler((_, m) => KafkaLog.Forward(logger, m))
             .SetErrorHandler((_, e) =>

@@ -111,6 +111,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         _drained = true;
         ThrowIfFailed();
         if (_deadLetters is not null) await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
+        // A network deadline, like librdkafka's own timeouts: real time, not the run's (possibly scripted) clock.
         long deadline = Stopwatch.GetTimestamp() + (long)(_options.CommitTimeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {

@@ -17,7 +17,8 @@ public static class KafkaWatermarks
     /// or <c>WithEventTime(r =&gt; r.Value.OccurredAt, …)</c>.</para>
     /// <para>The generator learns partitions from the records it sees, not from the consumer's assignment. So that a
     /// partition whose first records arrive a moment after another's is not overtaken, no watermark is emitted until
-    /// <paramref name="idleTimeout"/> has passed since the first record of the run. A partition revoked in a
+    /// <paramref name="idleTimeout"/> has passed since the first record of the run; choose it well above the time a
+    /// partition takes to start delivering after an assignment (seconds, not milliseconds). A partition revoked in a
     /// rebalance simply goes idle; one newly assigned joins with its first record. A watermark never goes back: a
     /// newly assigned partition whose records are older than the current watermark yields late records.</para>
     /// </remarks>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Confluent.Kafka;
 
 namespace Pipelines.Kafka.Tests.Support;
 
@@ -22,15 +23,17 @@ internal sealed class GroupInstance
 
     public PipelineRun Run { get; private set; } = null!;
 
-    public static GroupInstance Start(KafkaTestCluster cluster, string topic, string group, string name)
+    public static GroupInstance Start(KafkaTestCluster cluster, string topic, string group, string name, PartitionAssignmentStrategy? strategy = null)
     {
         var instance = new GroupInstance(name);
+        var consumerConfig = cluster.GroupConsumerConfig ?? new ConsumerConfig();
+        if (strategy is not null) consumerConfig.PartitionAssignmentStrategy = strategy;
         var source = new KafkaSource<string, string>(new()
         {
             BootstrapServers = cluster.BootstrapServers,
             GroupId = group,
             Topics = [topic],
-            ConsumerConfig = cluster.GroupConsumerConfig,
+            ConsumerConfig = consumerConfig,
             Name = name,
             OnPartitionsAssigned = instance.Assignment.Assigned,
             OnPartitionsRevoked = instance.Assignment.Revoked,
