@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,12 +18,11 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private readonly ILogger _logger;
     private readonly IConsumer<TKey, TValue> _consumer;
     private readonly DeadLetterPublisher? _deadLetters;
-    private readonly OffsetTracker _offsets = new();
+    private readonly GroupMembership<TKey, TValue> _group;
     private readonly KeyValuePair<string, object?> _sourceTag;
     private ConsumeResult<TKey, TValue>? _pending;
     private Task<bool>? _polling;
     private Exception? _fatal;
-    private bool _drained;
     private bool _closed;
 
     public KafkaSourceReader(KafkaSource<TKey, TValue> source)
@@ -33,10 +31,11 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         _options = source.Options;
         _logger = _options.Logger ?? NullLogger.Instance;
         _sourceTag = new("source", source.Name);
+        _group = new GroupMembership<TKey, TValue>(_options, source.Name, _logger);
         var builder = new ConsumerBuilder<TKey, TValue>(ClientConfigs.Consumer(_options))
-            .SetPartitionsAssignedHandler(OnAssigned)
-            .SetPartitionsRevokedHandler(OnRevoked)
-            .SetPartitionsLostHandler(OnLost)
+            .SetPartitionsAssignedHandler(_group.OnAssigned)
+            .SetPartitionsRevokedHandler(_group.OnRevoked)
+            .SetPartitionsLostHandler(_group.OnLost)
             .SetErrorHandler(OnError)
             .SetLogHandler((_, m) => KafkaLog.Forward(_logger, m));
         if (_options.KeyDeserializer is not null) builder.SetKeyDeserializer(_options.KeyDeserializer);
@@ -108,37 +107,9 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
         await QuiesceAsync().ConfigureAwait(false);
-        _drained = true;
         ThrowIfFailed();
         if (_deadLetters is not null) await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
-        // A network deadline, like librdkafka's own timeouts: real time, not the run's (possibly scripted) clock.
-        long deadline = Stopwatch.GetTimestamp() + (long)(_options.CommitTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            var offsets = _offsets.Uncommitted(_consumer.Assignment);
-            if (offsets.Count == 0) return;
-            try
-            {
-                _consumer.Commit(offsets);
-                Committed(offsets);
-                return;
-            }
-            catch (KafkaException ex) when (IsRebalance(ex) && Stopwatch.GetTimestamp() < deadline)
-            {
-                // The group is moving partitions. Polling lets the rebalance finish; the revocation handler commits
-                // what is revoked (the run has drained), and the loop commits what is still owned afterwards.
-                KafkaLog.CommitDuringRebalance(_logger, _source.Name, ex.Error.Reason);
-                cancellationToken.ThrowIfCancellationRequested();
-                PollWithoutReading();
-                await Task.Yield();
-            }
-            catch (KafkaException ex)
-            {
-                var error = new Error(ex.Error.Code,
-                    $"Committing offsets {Describe(offsets)} of group '{_options.GroupId}' failed: {ex.Error.Reason}. The records since the last commit will be read again.");
-                throw new KafkaException(error, ex);
-            }
-        }
+        await _group.CommitAfterDrainAsync(_consumer, PollWithoutReading, cancellationToken).ConfigureAwait(false);
     }
 
     public override async ValueTask DisposeAsync()
@@ -186,7 +157,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
 
     private KafkaRecord<TKey, TValue> Hand(ConsumeResult<TKey, TValue> result)
     {
-        _offsets.Handled(result.TopicPartition, result.Offset.Value);
+        _group.Offsets.Handled(result.TopicPartition, result.Offset.Value);
         var message = result.Message;
         return new KafkaRecord<TKey, TValue>(
             result.Topic,
@@ -215,14 +186,14 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         switch (_options.OnDeserializationError)
         {
             case ErrorPolicy.Skip:
-                _offsets.Handled(raw.TopicPartition, raw.Offset.Value);
+                _group.Offsets.Handled(raw.TopicPartition, raw.Offset.Value);
                 _source.CountSkipped();
                 KafkaMetrics.RecordsSkipped.Add(1, _sourceTag);
                 KafkaLog.Skipped(_logger, cause, _source.Name, raw.Topic, raw.Partition.Value, raw.Offset.Value, part);
                 break;
             case ErrorPolicy.DeadLetter:
                 _deadLetters!.Publish(raw, component, cause);
-                _offsets.Handled(raw.TopicPartition, raw.Offset.Value);
+                _group.Offsets.Handled(raw.TopicPartition, raw.Offset.Value);
                 _source.CountDeadLettered();
                 KafkaMetrics.RecordsDeadLettered.Add(1, _sourceTag);
                 KafkaLog.DeadLettered(_logger, cause, _source.Name, raw.Topic, raw.Partition.Value, raw.Offset.Value, part, _options.DeadLetterTopic!);
@@ -232,69 +203,10 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         }
     }
 
-    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
-    {
-        var starts = _offsets.Assign(partitions);
-        if (partitions.Count > 0)
-        {
-            KafkaLog.Assigned(_logger, _source.Name, Describe(starts));
-            _options.OnPartitionsAssigned?.Invoke(partitions);
-        }
-
-        return starts;
-    }
-
-    private void OnRevoked(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> partitions)
-    {
-        var revoked = partitions.Select(p => p.TopicPartition).ToList();
-        string committed = "not committed: the run has not drained";
-        if (_drained)
-        {
-            var offsets = _offsets.Uncommitted(revoked);
-            committed = "nothing new to commit";
-            if (offsets.Count > 0)
-            {
-                try
-                {
-                    consumer.Commit(offsets);
-                    Committed(offsets);
-                    committed = "committed " + Describe(offsets);
-                }
-                catch (KafkaException ex)
-                {
-                    KafkaLog.CommitFailed(_logger, ex, _source.Name, Describe(offsets));
-                    committed = "commit failed";
-                }
-            }
-        }
-
-        _offsets.Release(revoked);
-        if (revoked.Count > 0)
-        {
-            KafkaLog.Revoked(_logger, _source.Name, committed, string.Join(", ", revoked));
-            _options.OnPartitionsRevoked?.Invoke(revoked);
-        }
-    }
-
-    private void OnLost(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> partitions)
-    {
-        var lost = partitions.Select(p => p.TopicPartition).ToList();
-        _offsets.Forget(lost);
-        KafkaLog.Lost(_logger, _source.Name, string.Join(", ", lost));
-        _options.OnPartitionsRevoked?.Invoke(lost);
-    }
-
     private void OnError(IConsumer<TKey, TValue> consumer, Error error)
     {
         if (error.IsFatal) Interlocked.CompareExchange(ref _fatal, new KafkaException(error), null);
         else KafkaLog.ClientError(_logger, _source.Name, error.Reason, error.Code.ToString());
-    }
-
-    private void Committed(List<TopicPartitionOffset> offsets)
-    {
-        _offsets.MarkCommitted(offsets);
-        KafkaMetrics.OffsetCommits.Add(offsets.Count, _sourceTag);
-        KafkaLog.Committed(_logger, _source.Name, Describe(offsets));
     }
 
     /// <summary>After the drain: serve the group protocol without handing out records (what is polled now is read again later).</summary>
@@ -333,16 +245,4 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         if (Volatile.Read(ref _fatal) is { } fatal) throw new KafkaException(fatal is KafkaException k ? k.Error : new Error(ErrorCode.Local_Fail, fatal.Message), fatal);
         _deadLetters?.ThrowIfFailed();
     }
-
-    private static bool IsRebalance(KafkaException ex)
-    {
-        if (IsRebalance(ex.Error.Code)) return true;
-        return ex is TopicPartitionOffsetException partial && partial.Results.Any(r => IsRebalance(r.Error.Code));
-    }
-
-    private static bool IsRebalance(ErrorCode code) => code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration
-        or ErrorCode.UnknownMemberId or ErrorCode.Local_State or ErrorCode.NotCoordinatorForGroup or ErrorCode.GroupLoadInProgress;
-
-    private static string Describe(IEnumerable<TopicPartitionOffset> offsets) =>
-        string.Join(", ", offsets.Select(o => o.Offset == Offset.Unset ? $"{o.Topic} [{o.Partition.Value}] from committed" : $"{o.Topic} [{o.Partition.Value}] @{o.Offset.Value}"));
 }
