@@ -107,6 +107,34 @@ public class DeserializationPolicyTests
     }
 
     [Fact]
+    public async Task DeadLetter_CopyThatCannotBeDelivered_FailsTheRun_AndCommitsNothing()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string topic = KafkaTestCluster.UniqueName("readings"), group = KafkaTestCluster.UniqueName("g");
+        await cluster.CreateTopicAsync(topic);
+        await cluster.ProduceAsync(topic, Input());
+        var p = new PipelineBuilder();
+        p.From(new KafkaSource<string, Reading>(new()
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            GroupId = group,
+            Topics = [topic],
+            ValueDeserializer = new JsonSerde<Reading>(),
+            OnDeserializationError = ErrorPolicy.DeadLetter,
+            DeadLetterTopic = "unreachable-dlq",
+
+            // Nothing listens on port 1 of the loopback address: the copies time out after a second.
+            DeadLetterProducerConfig = new ProducerConfig { BootstrapServers = "127.0.0.1:1", MessageTimeoutMs = 1000 },
+            ConsumerConfig = cluster.GroupConsumerConfig,
+        })).To(Sinks.Action<KafkaRecord<string, Reading>>(_ => { }));
+
+        var act = () => new StreamingExecutor().RunAsync(p.Build()).WaitAsync(Deadline);
+
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).WithMessage("*dead-letter topic 'unreachable-dlq'*");
+        cluster.CommittedOffsets(group, topic).Should().BeEmpty("no offset is committed unless its dead-letter copy is durable");
+    }
+
+    [Fact]
     public async Task BadKey_UnderFail_SaysTheKeyFailed()
     {
         using var cluster = KafkaTestCluster.StartMock();
