@@ -1,25 +1,32 @@
 using Confluent.Kafka;
 using Pipelines.Kafka.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Mock;
 
 /// <summary>Several pipeline instances in one consumer group, like Kafka Streams application instances.</summary>
-public class ScaleOutTests
+public class ScaleOutTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The mock's group coordinator is driven by timers (3 s before the first assignment, then session timeout − 1 s
+    /// per rebalance round), so agreeing on a split can take a few rounds on a loaded machine.
+    /// </summary>
+    private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(25);
 
     private static List<TestRecord> Batch(int from, int count) =>
         Enumerable.Range(from, count).Select(i => new TestRecord($"key{i % 23}", $"v{i}")).ToList();
 
-    private static async Task<(GroupInstance A, GroupInstance B)> StartTwoAndWaitForTheSplit(
+    private async Task<(GroupInstance A, GroupInstance B)> StartTwoAndWaitForTheSplit(
         KafkaTestCluster cluster, string topic, string group, int partitions, PartitionAssignmentStrategy? strategy = null)
     {
-        var a = GroupInstance.Start(cluster, topic, group, "a", strategy);
-        var b = GroupInstance.Start(cluster, topic, group, "b", strategy);
+        var a = GroupInstance.Start(cluster, topic, group, "a", strategy, new TestOutputLogger(output, "a"));
+        var b = GroupInstance.Start(cluster, topic, group, "b", strategy, new TestOutputLogger(output, "b"));
         await Eventually.True(
             () => a.Assignment.Owned.Length > 0 && b.Assignment.Owned.Length > 0
                 && a.Assignment.Owned.Concat(b.Assignment.Owned).Order().SequenceEqual(Enumerable.Range(0, partitions)),
-            Deadline,
+            GroupDeadline,
             $"both instances to own a share of the {partitions} partitions ({a}; {b})");
         return (a, b);
     }
@@ -68,7 +75,7 @@ public class ScaleOutTests
         await Eventually.True(() => a.Processed.Count + b.Processed.Count >= first.Count, Deadline, "the first batch to be processed");
 
         await a.Run.StopAsync(drain: true).WaitAsync(Deadline);
-        await Eventually.True(() => b.Assignment.Owned.Length == partitions, Deadline, $"b to take over every partition ({b})");
+        await Eventually.True(() => b.Assignment.Owned.Length == partitions, GroupDeadline, $"b to take over every partition ({b})");
         var second = Batch(200, 200);
         await cluster.ProduceAsync(topic, second);
         await Eventually.True(() => a.Processed.Count + b.Processed.Count >= first.Count + second.Count, Deadline, "the second batch to be processed");
@@ -98,7 +105,7 @@ public class ScaleOutTests
         cluster.CommittedOffsets(group, topic).Should().BeEmpty("a run that does not drain commits nothing");
         await Eventually.True(
             () => b.Assignment.Owned.Length == partitions && b.Processed.Count >= input.Count,
-            Deadline,
+            GroupDeadline,
             $"b to take over and re-read a's partitions ({b})");
         await b.Run.StopAsync().WaitAsync(Deadline);
 

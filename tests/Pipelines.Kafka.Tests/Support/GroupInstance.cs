@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 
 namespace Pipelines.Kafka.Tests.Support;
 
@@ -23,7 +24,8 @@ internal sealed class GroupInstance
 
     public PipelineRun Run { get; private set; } = null!;
 
-    public static GroupInstance Start(KafkaTestCluster cluster, string topic, string group, string name, PartitionAssignmentStrategy? strategy = null)
+    public static GroupInstance Start(
+        KafkaTestCluster cluster, string topic, string group, string name, PartitionAssignmentStrategy? strategy = null, ILogger? logger = null)
     {
         var instance = new GroupInstance(name);
         var consumerConfig = cluster.GroupConsumerConfig ?? new ConsumerConfig();
@@ -35,6 +37,7 @@ internal sealed class GroupInstance
             Topics = [topic],
             ConsumerConfig = consumerConfig,
             Name = name,
+            Logger = logger,
             OnPartitionsAssigned = instance.Assignment.Assigned,
             OnPartitionsRevoked = instance.Assignment.Revoked,
         });
@@ -50,5 +53,6 @@ internal sealed class GroupInstance
         return instance;
     }
 
-    public override string ToString() => $"{Name} owns [{string.Join(",", Assignment.Owned)}], processed {Processed.Count}";
+    public override string ToString() =>
+        $"{Name} owns [{string.Join(",", Assignment.Owned)}], processed {Processed.Count}, run {Run.Completion.Status}{(Run.Completion.Exception is { } e ? ": " + e.GetBaseException().Message : "")}";
 }

@@ -51,11 +51,11 @@ internal sealed class KafkaTestCluster : IDisposable
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
     /// <summary>
-    /// Settings that make the mock's group protocol quick (it waits session.timeout − 1 s for members to rejoin);
-    /// a real broker keeps its defaults.
+    /// Settings that make the mock's group protocol quick: it waits session.timeout − 1 s for members to (re)join
+    /// before it assigns; a real broker keeps its defaults.
     /// </summary>
     public ConsumerConfig? GroupConsumerConfig => IsMock
-        ? new ConsumerConfig { SessionTimeoutMs = 4000, HeartbeatIntervalMs = 500, TopicMetadataRefreshIntervalMs = 1000 }
+        ? new ConsumerConfig { SessionTimeoutMs = 3000, HeartbeatIntervalMs = 300 }
         : null;
 
     /// <summary>Creates a topic and returns its partition count (the mock always makes <see cref="MockPartitions"/>).</summary>
