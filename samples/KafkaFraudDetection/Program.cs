@@ -1,0 +1,66 @@
+// Fraud detection on Kafka: transactions in, one-minute spending per card, alerts out — on librdkafka's in-process
+// mock cluster by default, or on a real cluster with --bootstrap-servers host:port.
+using System.Globalization;
+using System.Text.Json;
+using Confluent.Kafka;
+using KafkaFraudDetection;
+using Pipelines;
+
+string? bootstrap = null;
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--bootstrap-servers" && i + 1 < args.Length) bootstrap = args[++i];
+    else
+    {
+        Console.Error.WriteLine("usage: KafkaFraudDetection [--bootstrap-servers host:port]");
+        return 2;
+    }
+}
+
+using var cluster = Cluster.Connect(bootstrap);
+Console.WriteLine(cluster.IsMock
+    ? $"Kafka: librdkafka's in-process mock cluster at {cluster.BootstrapServers} (pass --bootstrap-servers host:port for a real cluster)"
+    : $"Kafka: {cluster.BootstrapServers}");
+
+// Fresh topics and group per run, so a real cluster's earlier runs do not mix in.
+string run = Guid.NewGuid().ToString("N")[..8];
+string transactionsTopic = $"card-transactions-{run}", alertsTopic = $"fraud-alerts-{run}", group = $"fraud-detection-{run}";
+int partitions = await cluster.CreateTopicAsync(transactionsTopic, partitions: 4);
+await cluster.CreateTopicAsync(alertsTopic, partitions: 4);
+
+var (transactions, planted) = TransactionGenerator.Generate(ordinary: 3000, bursts: 6);
+using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, EnableIdempotence = true, Partitioner = Partitioner.Murmur2Random }).Build())
+{
+    foreach (var t in transactions)
+    {
+        producer.Produce(transactionsTopic, new Message<string, string> { Key = t.Card, Value = JsonSerializer.Serialize(t, JsonSerializerOptions.Web) });
+    }
+
+    producer.Flush(TimeSpan.FromSeconds(30));
+}
+
+Console.WriteLine($"Produced {transactions.Count} transactions to {transactionsTopic} ({partitions} partitions); {planted.Count} fraud bursts planted.");
+
+var alerts = new List<FraudAlert>();
+var pipeline = FraudPipeline.Build(cluster.BootstrapServers, transactionsTopic, alertsTopic, group, alert =>
+{
+    lock (alerts) alerts.Add(alert);
+    Console.WriteLine($"  ALERT {alert}");
+});
+
+// Run continuously until every transaction has been read, then stop with draining: the last windows fire,
+// the alerts are flushed to Kafka, and only then are the transactions' offsets committed.
+var running = new StreamingExecutor(new StreamingOptions { Parallelism = 2 }).Start(pipeline);
+var deadline = DateTime.UtcNow.AddSeconds(60);
+while (running.ElementsRead < transactions.Count && !running.Completion.IsCompleted && DateTime.UtcNow < deadline)
+{
+    await Task.Delay(50);
+}
+
+await running.StopAsync(drain: true);
+var summary = await running.Completion;
+
+var found = alerts.Select(a => (a.Card, a.WindowStart)).ToHashSet();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Read {summary.ElementsRead} transactions in {summary.Elapsed.TotalSeconds:0.0} s; {alerts.Count} alerts written to {alertsTopic}; planted bursts found: {planted.Count(found.Contains)} of {planted.Count}."));
+return planted.SetEquals(found) ? 0 : 1;

@@ -1,0 +1,60 @@
+using Confluent.Kafka;
+
+namespace Pipelines.Kafka;
+
+/// <summary>Builds the librdkafka configuration of each client from the user's options and the settings the package relies on.</summary>
+internal static class ClientConfigs
+{
+    private static readonly string[] ConnectionPrefixes = ["security.", "sasl.", "ssl."];
+
+    public static ConsumerConfig Consumer<TKey, TValue>(KafkaSourceOptions<TKey, TValue> options)
+    {
+        var config = new ConsumerConfig(Copy(options.ConsumerConfig))
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = options.GroupId,
+            AutoOffsetReset = options.AutoOffsetReset,
+
+            // The source commits explicit offsets itself, and only for records whose results reached the sinks.
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+        };
+        config.PartitionAssignmentStrategy ??= PartitionAssignmentStrategy.CooperativeSticky;
+        return config;
+    }
+
+    public static ProducerConfig DeadLetterProducer<TKey, TValue>(KafkaSourceOptions<TKey, TValue> options)
+    {
+        ProducerConfig config;
+        if (options.DeadLetterProducerConfig is { } given)
+        {
+            config = new ProducerConfig(Copy(given));
+        }
+        else
+        {
+            config = new ProducerConfig(Copy(options.ConsumerConfig?.Where(kv => ConnectionPrefixes.Any(p => kv.Key.StartsWith(p, StringComparison.Ordinal)))));
+        }
+
+        config.BootstrapServers ??= options.BootstrapServers;
+        return config;
+    }
+
+    public static ProducerConfig Producer<TKey, TValue>(KafkaSinkOptions<TKey, TValue> options)
+    {
+        var config = new ProducerConfig(Copy(options.ProducerConfig))
+        {
+            BootstrapServers = options.BootstrapServers,
+
+            // Nothing may be lost or duplicated by the producer's own retries.
+            EnableIdempotence = true,
+            Acks = Acks.All,
+        };
+
+        // The Java client's partitioner, so a key lands in the same partition as with Kafka Streams and other JVM producers.
+        config.Partitioner ??= Partitioner.Murmur2Random;
+        return config;
+    }
+
+    private static Dictionary<string, string> Copy(IEnumerable<KeyValuePair<string, string>>? config) =>
+        config?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal);
+}

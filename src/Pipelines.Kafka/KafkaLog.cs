@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pipelines.Kafka;
+
+/// <summary>The Kafka package's log messages (source-generated).</summary>
+internal static partial class KafkaLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Kafka source {Source}: partitions assigned: {Partitions}")]
+    public static partial void Assigned(ILogger logger, string source, string partitions);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Kafka source {Source}: partitions revoked ({Committed}): {Partitions}")]
+    public static partial void Revoked(ILogger logger, string source, string committed, string partitions);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Kafka source {Source}: partitions lost (this instance left the group); their next owner re-reads from the last commit: {Partitions}")]
+    public static partial void Lost(ILogger logger, string source, string partitions);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Kafka source {Source}: committed {Offsets}")]
+    public static partial void Committed(ILogger logger, string source, string offsets);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Kafka source {Source}: commit of {Offsets} failed; these records will be read again by the partitions' next owner")]
+    public static partial void CommitFailed(ILogger logger, Exception exception, string source, string offsets);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Kafka source {Source}: the group is rebalancing while committing; polling to finish the rebalance ({Reason})")]
+    public static partial void CommitDuringRebalance(ILogger logger, string source, string reason);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Kafka source {Source}: skipped the record at {Topic} [{Partition}] @{Offset}: its {Component} could not be deserialized")]
+    public static partial void Skipped(ILogger logger, Exception exception, string source, string topic, int partition, long offset, string component);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Kafka source {Source}: copied the record at {Topic} [{Partition}] @{Offset} to {DeadLetterTopic}: its {Component} could not be deserialized")]
+    public static partial void DeadLettered(ILogger logger, Exception exception, string source, string topic, int partition, long offset, string component, string deadLetterTopic);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "Kafka client {Client}: {Reason} ({Code})")]
+    public static partial void ClientError(ILogger logger, string client, string reason, string code);
+
+    [LoggerMessage(EventId = 109, Message = "librdkafka {Client} [{Facility}]: {Message}")]
+    public static partial void Librdkafka(ILogger logger, LogLevel level, string client, string facility, string message);
+
+    public static void Forward(ILogger logger, Confluent.Kafka.LogMessage message)
+    {
+        var level = message.Level switch
+        {
+            Confluent.Kafka.SyslogLevel.Emergency or Confluent.Kafka.SyslogLevel.Alert or Confluent.Kafka.SyslogLevel.Critical => LogLevel.Critical,
+            Confluent.Kafka.SyslogLevel.Error => LogLevel.Error,
+            Confluent.Kafka.SyslogLevel.Warning => LogLevel.Warning,
+            Confluent.Kafka.SyslogLevel.Notice or Confluent.Kafka.SyslogLevel.Info => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        if (logger.IsEnabled(level)) Librdkafka(logger, level, message.Name, message.Facility, message.Message);
+    }
+}

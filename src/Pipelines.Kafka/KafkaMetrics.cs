@@ -1,0 +1,20 @@
+using System.Diagnostics.Metrics;
+
+namespace Pipelines.Kafka;
+
+/// <summary>The <c>Pipelines.Kafka</c> meter: records the source could not deserialize, and offsets it committed.</summary>
+internal static class KafkaMetrics
+{
+    public const string MeterName = "Pipelines.Kafka";
+
+    private static readonly Meter Meter = new(MeterName, typeof(KafkaMetrics).Assembly.GetName().Version?.ToString());
+
+    public static readonly Counter<long> RecordsSkipped = Meter.CreateCounter<long>(
+        "pipelines.kafka.records.skipped", "{record}", "Records skipped because their key or value could not be deserialized.");
+
+    public static readonly Counter<long> RecordsDeadLettered = Meter.CreateCounter<long>(
+        "pipelines.kafka.records.dead_lettered", "{record}", "Records copied to the dead-letter topic because their key or value could not be deserialized.");
+
+    public static readonly Counter<long> OffsetCommits = Meter.CreateCounter<long>(
+        "pipelines.kafka.offsets.committed", "{partition}", "Partition offsets committed after a drain or a revocation after a drain.");
+}

@@ -1,0 +1,122 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// Settings of a <see cref="KafkaSource{TKey, TValue}"/>: where to connect, which consumer group to join, which
+/// topics to subscribe to, how to deserialize, and what to do with records that cannot be deserialized.
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public sealed class KafkaSourceOptions<TKey, TValue>
+{
+    /// <summary>The brokers to connect to (<c>host:port[,host:port…]</c>).</summary>
+    public required string BootstrapServers { get; init; }
+
+    /// <summary>
+    /// The consumer group. Every pipeline instance (process) with the same group id shares the topics' partitions:
+    /// Kafka assigns each partition to exactly one instance, and moves partitions when instances join or leave.
+    /// </summary>
+    public required string GroupId { get; init; }
+
+    /// <summary>The topics to subscribe to (at least one).</summary>
+    public required IReadOnlyList<string> Topics { get; init; }
+
+    /// <summary>
+    /// Reads keys. Null: Confluent's built-in deserializer for <c>string</c> (UTF-8), <c>byte[]</c>, <c>int</c>,
+    /// <c>long</c>, <c>float</c>, <c>double</c>, <see cref="Null"/> and <see cref="Ignore"/>; any other type needs
+    /// one, e.g. <see cref="JsonSerde{T}"/> or your own <see cref="IDeserializer{T}"/>.
+    /// </summary>
+    public IDeserializer<TKey>? KeyDeserializer { get; init; }
+
+    /// <summary>Reads values; the same defaults as <see cref="KeyDeserializer"/>.</summary>
+    public IDeserializer<TValue>? ValueDeserializer { get; init; }
+
+    /// <summary>
+    /// What happens to a record whose key or value cannot be deserialized: <see cref="ErrorPolicy.Fail"/> (the
+    /// default) fails the run with a <see cref="KafkaDeserializationException"/> naming topic, partition and offset;
+    /// <see cref="ErrorPolicy.Skip"/> skips it, counts it (<see cref="KafkaSource{TKey, TValue}.RecordsSkipped"/>)
+    /// and logs a warning; <see cref="ErrorPolicy.DeadLetter"/> copies its raw bytes to
+    /// <see cref="DeadLetterTopic"/> with headers saying where it came from and why, and counts it. Skipped and
+    /// dead-lettered records count as handled: their offsets are committed with the others.
+    /// </summary>
+    public ErrorPolicy OnDeserializationError { get; init; } = ErrorPolicy.Fail;
+
+    /// <summary>The topic that receives undeserializable records under <see cref="ErrorPolicy.DeadLetter"/>; headers: <see cref="KafkaDeadLetterHeaders"/>.</summary>
+    public string? DeadLetterTopic { get; init; }
+
+    /// <summary>
+    /// Where a partition starts when its group has no committed offset for it: <see cref="AutoOffsetReset.Earliest"/>
+    /// (the default, like Kafka Streams: a new pipeline processes the topic's history) or
+    /// <see cref="AutoOffsetReset.Latest"/>.
+    /// </summary>
+    public AutoOffsetReset AutoOffsetReset { get; init; } = AutoOffsetReset.Earliest;
+
+    /// <summary>
+    /// More consumer settings (security, timeouts, <c>client.id</c>, …). The source always sets
+    /// <c>bootstrap.servers</c>, <c>group.id</c> and <c>auto.offset.reset</c> from these options and turns
+    /// <c>enable.auto.commit</c> and <c>enable.auto.offset.store</c> off, because it commits itself. The assignment
+    /// strategy defaults to <c>cooperative-sticky</c>, so a rebalance moves only the partitions that change owner.
+    /// </summary>
+    public ConsumerConfig? ConsumerConfig { get; init; }
+
+    /// <summary>
+    /// Settings of the producer that writes to <see cref="DeadLetterTopic"/>. Null: <see cref="BootstrapServers"/>
+    /// plus the <c>security.*</c>, <c>sasl.*</c> and <c>ssl.*</c> settings of <see cref="ConsumerConfig"/>.
+    /// Idempotence and <c>acks=all</c> are always on.
+    /// </summary>
+    public ProducerConfig? DeadLetterProducerConfig { get; init; }
+
+    /// <summary>
+    /// The longest a single blocking poll of the consumer may take while the pipeline waits for records (default
+    /// 50 ms): the wait is a loop of such polls that checks the cancellation token between them.
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long committing offsets after a drain may keep retrying while the group is rebalancing (default 10 s).</summary>
+    public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The source's name in errors, logs and metrics; <c>kafka:&lt;topics&gt;</c> when null.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Receives the source's log (assignments, revocations, commits, skipped records) and librdkafka's; nothing is logged when null.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>Called (on the source's thread) after partitions are assigned to this instance, with the newly assigned ones.</summary>
+    public Action<IReadOnlyList<TopicPartition>>? OnPartitionsAssigned { get; init; }
+
+    /// <summary>Called (on the source's thread) when partitions are revoked from this instance or lost, with those partitions.</summary>
+    public Action<IReadOnlyList<TopicPartition>>? OnPartitionsRevoked { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(BootstrapServers);
+        ArgumentException.ThrowIfNullOrWhiteSpace(GroupId);
+        ArgumentNullException.ThrowIfNull(Topics);
+        if (Topics.Count == 0 || Topics.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("Subscribe to at least one topic, and name every topic.", nameof(Topics));
+        }
+
+        if (OnDeserializationError == ErrorPolicy.DeadLetter && string.IsNullOrWhiteSpace(DeadLetterTopic))
+        {
+            throw new ArgumentException("OnDeserializationError is ErrorPolicy.DeadLetter: set DeadLetterTopic to the topic that receives undeserializable records.", nameof(DeadLetterTopic));
+        }
+
+        if (!Enum.IsDefined(OnDeserializationError))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OnDeserializationError), OnDeserializationError, "Unknown error policy.");
+        }
+
+        if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PollInterval), PollInterval, "The poll interval must be more than zero and at most one second, so waits stay cancellable.");
+        }
+
+        if (CommitTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CommitTimeout), CommitTimeout, "The commit timeout must be zero or positive.");
+        }
+    }
+}

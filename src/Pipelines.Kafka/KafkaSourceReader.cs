@@ -1,0 +1,248 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// Reads one run of a <see cref="KafkaSource{TKey, TValue}"/>: a consumer in the group, polled only when the
+/// executor asks (<see cref="TryRead"/> polls without waiting; <see cref="WaitToReadAsync"/> polls in slices of
+/// <see cref="KafkaSourceOptions{TKey, TValue}.PollInterval"/> and checks its token between them), so at most one
+/// record is held here besides librdkafka's own bounded prefetch queue. Offsets are committed in
+/// <see cref="CommitAsync"/> only, and by the revocation handler once the run has drained.
+/// </summary>
+internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord<TKey, TValue>>
+{
+    private readonly KafkaSource<TKey, TValue> _source;
+    private readonly KafkaSourceOptions<TKey, TValue> _options;
+    private readonly ILogger _logger;
+    private readonly IConsumer<TKey, TValue> _consumer;
+    private readonly DeadLetterPublisher? _deadLetters;
+    private readonly GroupMembership<TKey, TValue> _group;
+    private readonly KeyValuePair<string, object?> _sourceTag;
+    private ConsumeResult<TKey, TValue>? _pending;
+    private Task<bool>? _polling;
+    private Exception? _fatal;
+    private bool _closed;
+
+    public KafkaSourceReader(KafkaSource<TKey, TValue> source)
+    {
+        _source = source;
+        _options = source.Options;
+        _logger = _options.Logger ?? NullLogger.Instance;
+        _sourceTag = new("source", source.Name);
+        _group = new GroupMembership<TKey, TValue>(_options, source.Name, _logger);
+        var builder = new ConsumerBuilder<TKey, TValue>(ClientConfigs.Consumer(_options))
+            .SetPartitionsAssignedHandler(_group.OnAssigned)
+            .SetPartitionsRevokedHandler(_group.OnRevoked)
+            .SetPartitionsLostHandler(_group.OnLost)
+            .SetErrorHandler(OnError)
+            .SetLogHandler((_, m) => KafkaLog.Forward(_logger, m));
+        if (_options.KeyDeserializer is not null) builder.SetKeyDeserializer(_options.KeyDeserializer);
+        if (_options.ValueDeserializer is not null) builder.SetValueDeserializer(_options.ValueDeserializer);
+        _consumer = builder.Build();
+        try
+        {
+            if (_options.OnDeserializationError == ErrorPolicy.DeadLetter)
+            {
+                _deadLetters = new DeadLetterPublisher(ClientConfigs.DeadLetterProducer(_options), _options.DeadLetterTopic!, _logger);
+            }
+
+            _consumer.Subscribe(_options.Topics);
+        }
+        catch
+        {
+            _consumer.Dispose();
+            _deadLetters?.Dispose();
+            throw;
+        }
+    }
+
+    public override int TryRead(Span<KafkaRecord<TKey, TValue>> destination)
+    {
+        ThrowIfFailed();
+        int n = 0;
+        if (_pending is not null && destination.Length > 0)
+        {
+            destination[n++] = Hand(_pending);
+            _pending = null;
+        }
+
+        while (n < destination.Length && TryConsume(TimeSpan.Zero, out var result))
+        {
+            if (result is not null) destination[n++] = Hand(result);
+        }
+
+        return n;
+    }
+
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        if (_pending is not null) return new(true);
+        var polling = PollAsync(cancellationToken);
+        _polling = polling;
+        return new(polling);
+    }
+
+    private async Task<bool> PollAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Never hold the caller (or a pool thread) for longer than one poll slice without checking the token.
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfFailed();
+            if (TryConsume(_options.PollInterval, out var result) && result is not null)
+            {
+                _pending = result;
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The run drained: every record handed out has reached the sinks. Make the dead-letter copies durable, then
+    /// commit the position of every partition this instance still owns.
+    /// </summary>
+    public override async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        await QuiesceAsync().ConfigureAwait(false);
+        ThrowIfFailed();
+        if (_deadLetters is not null) await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _group.CommitAfterDrainAsync(_consumer, PollWithoutReading, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await QuiesceAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_closed)
+            {
+                _closed = true;
+
+                // Leaves the group: the revocation handler commits only if the run drained.
+                _consumer.Close();
+            }
+        }
+        catch (KafkaException ex)
+        {
+            KafkaLog.ClientError(_logger, _source.Name, $"closing the consumer failed: {ex.Error.Reason}", ex.Error.Code.ToString());
+        }
+        finally
+        {
+            _consumer.Dispose();
+            _deadLetters?.Dispose();
+        }
+    }
+
+    /// <summary>Polls once; false when no record (or error) was available. A null result is a record that was skipped or dead-lettered.</summary>
+    private bool TryConsume(TimeSpan timeout, out ConsumeResult<TKey, TValue>? result)
+    {
+        try
+        {
+            result = _consumer.Consume(timeout);
+        }
+        catch (ConsumeException ex) when (ex.Error.Code is ErrorCode.Local_KeyDeserialization or ErrorCode.Local_ValueDeserialization)
+        {
+            Undeserializable(ex);
+            result = null;
+            return true;
+        }
+
+        if (result is null) return false;
+        if (result.IsPartitionEOF) result = null;
+        return true;
+    }
+
+    private KafkaRecord<TKey, TValue> Hand(ConsumeResult<TKey, TValue> result)
+    {
+        _group.Offsets.Handled(result.TopicPartition, result.Offset.Value);
+        var message = result.Message;
+        return new KafkaRecord<TKey, TValue>(
+            result.Topic,
+            result.Partition.Value,
+            result.Offset.Value,
+            message.Key,
+            message.Value,
+            DateTimeOffset.FromUnixTimeMilliseconds(message.Timestamp.UnixTimestampMs),
+            Headers(message.Headers));
+    }
+
+    private static IReadOnlyList<KafkaHeader> Headers(Headers? headers)
+    {
+        if (headers is null || headers.Count == 0) return [];
+        var list = new KafkaHeader[headers.Count];
+        for (int i = 0; i < list.Length; i++) list[i] = new KafkaHeader(headers[i].Key, headers[i].GetValueBytes());
+        return list;
+    }
+
+    private void Undeserializable(ConsumeException ex)
+    {
+        var raw = ex.ConsumerRecord;
+        var component = ex.Error.Code == ErrorCode.Local_KeyDeserialization ? MessageComponentType.Key : MessageComponentType.Value;
+        var cause = ex.InnerException ?? ex;
+        string part = component == MessageComponentType.Key ? "key" : "value";
+        switch (_options.OnDeserializationError)
+        {
+            case ErrorPolicy.Skip:
+                _group.Offsets.Handled(raw.TopicPartition, raw.Offset.Value);
+                _source.CountSkipped();
+                KafkaMetrics.RecordsSkipped.Add(1, _sourceTag);
+                KafkaLog.Skipped(_logger, cause, _source.Name, raw.Topic, raw.Partition.Value, raw.Offset.Value, part);
+                break;
+            case ErrorPolicy.DeadLetter:
+                _deadLetters!.Publish(raw, component, cause);
+                _group.Offsets.Handled(raw.TopicPartition, raw.Offset.Value);
+                _source.CountDeadLettered();
+                KafkaMetrics.RecordsDeadLettered.Add(1, _sourceTag);
+                KafkaLog.DeadLettered(_logger, cause, _source.Name, raw.Topic, raw.Partition.Value, raw.Offset.Value, part, _options.DeadLetterTopic!);
+                break;
+            default:
+                throw new KafkaDeserializationException(raw.Topic, raw.Partition.Value, raw.Offset.Value, component, cause);
+        }
+    }
+
+    private void OnError(IConsumer<TKey, TValue> consumer, Error error)
+    {
+        if (error.IsFatal) Interlocked.CompareExchange(ref _fatal, new KafkaException(error), null);
+        else KafkaLog.ClientError(_logger, _source.Name, error.Reason, error.Code.ToString());
+    }
+
+    /// <summary>After the drain: serve the group protocol without handing out records (what is polled now is read again later).</summary>
+    private void PollWithoutReading()
+    {
+        try
+        {
+            _consumer.Consume(_options.PollInterval);
+        }
+        catch (ConsumeException)
+        {
+            // A record polled after the drain is not the pipeline's: its offset is not committed either way.
+        }
+    }
+
+    /// <summary>Waits for a poll the executor abandoned when it stopped reading, so the consumer is used by one thread at a time.</summary>
+    private async Task QuiesceAsync()
+    {
+        if (_polling is not { } polling) return;
+        _polling = null;
+        try
+        {
+            await polling.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Cancelled, or failed: the executor already saw that failure through its own await, or has stopped.
+        }
+
+        // A record the abandoned poll fetched was never handed out: its offset stays uncommitted.
+        _pending = null;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _fatal) is { } fatal) throw new KafkaException(fatal is KafkaException k ? k.Error : new Error(ErrorCode.Local_Fail, fatal.Message), fatal);
+        _deadLetters?.ThrowIfFailed();
+    }
+}

@@ -1,0 +1,68 @@
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// Tracks the largest event time per (topic, partition) and the processing time of each partition's last record;
+/// the watermark is the minimum over non-idle partitions (all idle: the maximum) minus the bound minus one tick,
+/// held back until the idle timeout has passed since the first record.
+/// </summary>
+internal sealed class PerPartitionWatermarkGenerator(TimeSpan bound, TimeSpan idleTimeout, TimeProvider clock) : IWatermarkGenerator<IKafkaRecord>
+{
+    private readonly Dictionary<(string Topic, int Partition), PartitionClock> _partitions = [];
+    private PartitionClock? _last;
+    private long _firstSeen = -1;
+
+    public int PartitionCount => _partitions.Count;
+
+    public void OnEvent(IKafkaRecord element, DateTimeOffset timestamp)
+    {
+        long now = clock.GetTimestamp();
+        if (_firstSeen < 0) _firstSeen = now;
+        var partition = _last;
+        if (partition is null || partition.Partition != element.Partition || !string.Equals(partition.Topic, element.Topic, StringComparison.Ordinal))
+        {
+            if (!_partitions.TryGetValue((element.Topic, element.Partition), out partition))
+            {
+                partition = new PartitionClock(element.Topic, element.Partition);
+                _partitions.Add((element.Topic, element.Partition), partition);
+            }
+
+            _last = partition;
+        }
+
+        if (timestamp > partition.MaxEventTime) partition.MaxEventTime = timestamp;
+        partition.LastSeen = now;
+    }
+
+    public DateTimeOffset? CurrentWatermark
+    {
+        get
+        {
+            if (_firstSeen < 0) return null;
+            long now = clock.GetTimestamp();
+            if (clock.GetElapsedTime(_firstSeen, now) < idleTimeout) return null;
+            DateTimeOffset? activeMin = null;
+            var max = DateTimeOffset.MinValue;
+            foreach (var partition in _partitions.Values)
+            {
+                if (partition.MaxEventTime > max) max = partition.MaxEventTime;
+                bool idle = clock.GetElapsedTime(partition.LastSeen, now) >= idleTimeout;
+                if (!idle && (activeMin is null || partition.MaxEventTime < activeMin)) activeMin = partition.MaxEventTime;
+            }
+
+            var newest = activeMin ?? max;
+            long ticks = newest.UtcTicks - bound.Ticks - 1;
+            return ticks < DateTimeOffset.MinValue.UtcTicks ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    private sealed class PartitionClock(string topic, int partition)
+    {
+        public string Topic { get; } = topic;
+
+        public int Partition { get; } = partition;
+
+        public DateTimeOffset MaxEventTime { get; set; } = DateTimeOffset.MinValue;
+
+        public long LastSeen { get; set; }
+    }
+}

@@ -1,0 +1,75 @@
+using Confluent.Kafka;
+
+namespace Pipelines.Kafka.Tests.Unit;
+
+public class OffsetTrackerTests
+{
+    private static readonly TopicPartition P0 = new("t", 0);
+    private static readonly TopicPartition P1 = new("t", 1);
+
+    [Fact]
+    public void Handled_CommitsTheOffsetAfterTheLastHandledRecord()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Handled(P0, 4);
+        tracker.Handled(P0, 5);
+        tracker.Handled(P1, 0);
+
+        tracker.Uncommitted([P0, P1]).Should().BeEquivalentTo([new TopicPartitionOffset(P0, 6), new TopicPartitionOffset(P1, 1)]);
+    }
+
+    [Fact]
+    public void MarkCommitted_LeavesNothingToCommit_UntilMoreIsHandled()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Handled(P0, 5);
+        tracker.MarkCommitted(tracker.Uncommitted([P0]));
+        tracker.Uncommitted([P0]).Should().BeEmpty();
+
+        tracker.Handled(P0, 6);
+        tracker.Uncommitted([P0]).Should().Equal(new TopicPartitionOffset(P0, 7));
+    }
+
+    [Fact]
+    public void Uncommitted_OnlyForTheAskedPartitions_AndOnlyThoseWithRecords()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Handled(P0, 1);
+
+        tracker.Uncommitted([P1]).Should().BeEmpty();
+        tracker.Uncommitted([P0, P1]).Should().Equal(new TopicPartitionOffset(P0, 2));
+    }
+
+    [Fact]
+    public void NewPartition_StartsFromTheCommittedOffset()
+    {
+        new OffsetTracker().Assign([P0]).Should().Equal(new TopicPartitionOffset(P0, Offset.Unset));
+    }
+
+    [Fact]
+    public void RevokedPartition_IsNotCommitted_AndComingStraightBack_ResumesWhereThisInstanceWas()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Assign([P0, P1]);
+        tracker.Handled(P0, 9);
+        tracker.Handled(P1, 3);
+        tracker.Release([P0, P1]);
+        tracker.Uncommitted([P0, P1]).Should().BeEmpty("a revoked partition's records may still be in open windows");
+
+        tracker.Assign([P0]).Should().Equal(new TopicPartitionOffset(P0, 10));
+        tracker.Uncommitted([P0]).Should().Equal(new TopicPartitionOffset(P0, 10));
+        tracker.Assign([P1]).Should().ContainSingle().Which.Should().Be(new TopicPartitionOffset(P1, Offset.Unset), "P1 went to another instance in between: start from the group's commit");
+    }
+
+    [Fact]
+    public void LostPartition_IsForgotten()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Handled(P0, 9);
+        tracker.Release([P0]);
+        tracker.Forget([P0]);
+
+        tracker.Assign([P0]).Should().Equal(new TopicPartitionOffset(P0, Offset.Unset));
+        tracker.Next(P0).Should().BeNull();
+    }
+}

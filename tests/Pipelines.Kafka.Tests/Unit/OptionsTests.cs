@@ -1,0 +1,131 @@
+using System.Text;
+using Confluent.Kafka;
+
+namespace Pipelines.Kafka.Tests.Unit;
+
+public class OptionsTests
+{
+    private sealed record Order(string Id, decimal Amount);
+
+    [Fact]
+    public void Source_WithoutTopics_IsRejected()
+    {
+        var act = () => new KafkaSource<string, string>(new() { BootstrapServers = "b:1", GroupId = "g", Topics = [] });
+        act.Should().Throw<ArgumentException>().WithMessage("*at least one topic*");
+    }
+
+    [Fact]
+    public void Source_DeadLetterPolicy_WithoutATopic_IsRejected()
+    {
+        var act = () => new KafkaSource<string, string>(new()
+        {
+            BootstrapServers = "b:1", GroupId = "g", Topics = ["in"], OnDeserializationError = ErrorPolicy.DeadLetter,
+        });
+        act.Should().Throw<ArgumentException>().WithMessage("*DeadLetterTopic*");
+    }
+
+    [Fact]
+    public void Source_ValueTypeWithoutDeserializer_IsRejected_NamingTheFix()
+    {
+        var act = () => new KafkaSource<string, Order>(new() { BootstrapServers = "b:1", GroupId = "g", Topics = ["in"] });
+        act.Should().Throw<ArgumentException>().WithMessage("*JsonSerde<Order>*");
+    }
+
+    [Fact]
+    public void Source_TooLongPollInterval_IsRejected()
+    {
+        var act = () => new KafkaSource<string, string>(new()
+        {
+            BootstrapServers = "b:1", GroupId = "g", Topics = ["in"], PollInterval = TimeSpan.FromSeconds(5),
+        });
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*cancellable*");
+    }
+
+    [Fact]
+    public void Source_DefaultsAndName()
+    {
+        var source = new KafkaSource<string, byte[]>(new() { BootstrapServers = "b:1", GroupId = "g", Topics = ["a", "b"] });
+        source.Name.Should().Be("kafka:a,b");
+        source.IsBounded.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Sink_ValueTypeWithoutSerializer_IsRejected_NamingTheFix()
+    {
+        var act = () => new KafkaSink<Order, string, Order>(new() { BootstrapServers = "b:1", Topic = "out" }, o => o.Id, o => o);
+        act.Should().Throw<ArgumentException>().WithMessage("*JsonSerde<Order>*");
+    }
+
+    [Fact]
+    public void Consumer_AlwaysCommitsManually_AndDefaultsToCooperativeSticky()
+    {
+        var config = ClientConfigs.Consumer(new KafkaSourceOptions<string, string>
+        {
+            BootstrapServers = "b:1",
+            GroupId = "g",
+            Topics = ["in"],
+            ConsumerConfig = new ConsumerConfig { EnableAutoCommit = true, SessionTimeoutMs = 7000, SecurityProtocol = SecurityProtocol.SaslSsl },
+        });
+
+        config.EnableAutoCommit.Should().BeFalse();
+        config.EnableAutoOffsetStore.Should().BeFalse();
+        config.SessionTimeoutMs.Should().Be(7000);
+        config.PartitionAssignmentStrategy.Should().Be(PartitionAssignmentStrategy.CooperativeSticky);
+        config.AutoOffsetReset.Should().Be(AutoOffsetReset.Earliest);
+    }
+
+    [Fact]
+    public void DeadLetterProducer_TakesOnlyConnectionSettingsFromTheConsumer()
+    {
+        var config = ClientConfigs.DeadLetterProducer(new KafkaSourceOptions<string, string>
+        {
+            BootstrapServers = "b:1",
+            GroupId = "g",
+            Topics = ["in"],
+            OnDeserializationError = ErrorPolicy.DeadLetter,
+            DeadLetterTopic = "dlq",
+            ConsumerConfig = new ConsumerConfig { SessionTimeoutMs = 7000, SecurityProtocol = SecurityProtocol.SaslSsl, SaslUsername = "u" },
+        });
+
+        config.BootstrapServers.Should().Be("b:1");
+        config.SecurityProtocol.Should().Be(SecurityProtocol.SaslSsl);
+        config.SaslUsername.Should().Be("u");
+        config.Get("session.timeout.ms").Should().BeNull();
+    }
+
+    [Fact]
+    public void Producer_IsAlwaysIdempotentWithAcksAll_AndUsesTheJavaPartitioner()
+    {
+        var config = ClientConfigs.Producer(new KafkaSinkOptions<string, string>
+        {
+            BootstrapServers = "b:1",
+            Topic = "out",
+            ProducerConfig = new ProducerConfig { EnableIdempotence = false, Acks = Acks.Leader, LingerMs = 20 },
+        });
+
+        config.EnableIdempotence.Should().BeTrue();
+        config.Acks.Should().Be(Acks.All);
+        config.LingerMs.Should().Be(20);
+        config.Partitioner.Should().Be(Partitioner.Murmur2Random);
+    }
+
+    [Fact]
+    public void JsonSerde_RoundTrips_AndMapsNullToATombstone()
+    {
+        var serde = new JsonSerde<Order>();
+        var context = new SerializationContext(MessageComponentType.Value, "t");
+        byte[] bytes = serde.Serialize(new Order("o1", 12.5m), context);
+
+        Encoding.UTF8.GetString(bytes).Should().Be("{\"id\":\"o1\",\"amount\":12.5}");
+        serde.Deserialize(bytes, isNull: false, context).Should().Be(new Order("o1", 12.5m));
+        serde.Serialize(null!, context).Should().BeNull();
+        serde.Deserialize(ReadOnlySpan<byte>.Empty, isNull: true, context).Should().BeNull();
+    }
+
+    [Fact]
+    public void DeserializationException_NamesTopicPartitionOffsetAndPart()
+    {
+        var ex = new KafkaDeserializationException("orders", 3, 42, MessageComponentType.Value, new FormatException("bad"));
+        ex.Message.Should().Contain("value").And.Contain("topic 'orders' partition 3 offset 42").And.Contain("bad");
+    }
+}
