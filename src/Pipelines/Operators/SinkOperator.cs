@@ -21,8 +21,6 @@ internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, Ope
     private bool _ended;
     private bool _completed;
 
-    public bool HasPendingWork => _pendingItems is not null || (_ended && !_completed);
-
     public override void OnBatch(int port, object batch)
     {
         var b = (Batch<T>)batch;

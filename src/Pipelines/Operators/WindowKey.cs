@@ -8,8 +8,6 @@ internal readonly struct WindowKey<TKey>(TKey key, long start, long end) : IEqua
     public readonly long Start = start;
     public readonly long End = end;
 
-    public Window Window => new(Start, End);
-
     public bool Equals(WindowKey<TKey> other) =>
         Start == other.Start && End == other.End && EqualityComparer<TKey>.Default.Equals(Key, other.Key);
 

@@ -40,17 +40,6 @@ internal sealed class Batch<T> : IPooledBatch
 
     public int Free => Values.Length - Count;
 
-    public ReadOnlySpan<T> ValueSpan => new(Values, 0, Count);
-
-    public ReadOnlySpan<long> TimestampSpan => new(Timestamps, 0, Count);
-
-    public void Add(T value, long timestamp)
-    {
-        Values[Count] = value;
-        Timestamps[Count] = timestamp;
-        Count++;
-    }
-
     public void Clear()
     {
         if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) Array.Clear(Values, 0, Count);

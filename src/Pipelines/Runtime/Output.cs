@@ -18,8 +18,6 @@ internal sealed class Output<T>
         _telemetry = telemetry;
     }
 
-    public bool HasTargets => _targets.Length > 0;
-
     /// <summary>Elements in the buffer, not yet handed on.</summary>
     public int Buffered => _buffer.Count;
 

@@ -17,8 +17,6 @@ internal sealed class WatermarkMerger
 
     public long Current { get; private set; } = EventTime.MinWatermark;
 
-    public int InputCount => _watermarks.Length;
-
     public bool AllEnded => _endedCount == _watermarks.Length;
 
     /// <summary>Adds an input; called while the plan is wired, before the run starts.</summary>
