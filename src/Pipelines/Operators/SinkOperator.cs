@@ -115,22 +115,26 @@ internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, Ope
     {
         while (_pendingItems is not null)
         {
+            // Take the pending write out first: a ValueTask may be awaited only once, also when this throws.
             T[] items = _pendingItems;
-            int count = _pendingCount, next = count;
+            int count = _pendingCount, from = _pendingFrom, next = count;
+            var pending = _pending;
+            _pendingItems = null;
+            _pending = default;
             try
             {
-                await _pending.ConfigureAwait(false);
+                await pending.ConfigureAwait(false);
             }
             catch (SinkElementException ex)
             {
-                next = HandleElement(ex, _pendingFrom);
+                next = HandleElement(ex, from);
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
             {
+                Release(items, count);
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
             }
 
-            _pendingItems = null;
             if (next < count) Start(items, count, next);
             else Release(items, count);
 

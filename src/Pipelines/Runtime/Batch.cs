@@ -19,10 +19,11 @@ internal sealed class Batch<T> : IPooledBatch
     public bool Exclusive;
 
     /// <summary>
-    /// Set by a channel edge that took this batch (an exclusive output buffer) instead of copying it: the owning
-    /// <see cref="Output{T}"/> continues with this replacement, and the batch returns to the edge's pool after use.
+    /// The output whose buffer this batch is, while that output sends it. A channel edge that is the batch's only
+    /// reader takes the batch instead of copying it: it first gives the owner a replacement buffer
+    /// (<see cref="Output{T}.Adopt"/>), then publishes the batch, which returns to the edge's pool after use.
     /// </summary>
-    public Batch<T>? Replacement;
+    public Output<T>? Owner;
 
     /// <summary>Where <see cref="Return"/> puts the batch; null for batches owned by one output.</summary>
     public BatchPool<T>? Pool;
@@ -50,6 +51,7 @@ internal sealed class Batch<T> : IPooledBatch
     public void Return()
     {
         Clear();
+        Owner = null;
         Pool?.Return(this);
     }
 }

@@ -43,23 +43,29 @@ internal sealed class Output<T>
     {
         var buffer = _buffer;
         if (buffer.Count == 0) return;
+        buffer.Owner = this;
         try
         {
             Send(buffer);
         }
         finally
         {
-            if (buffer.Replacement is { } replacement)
+            // When a channel edge took the buffer (it adopted a replacement before publishing it), the batch
+            // belongs to the channel now and must not be touched; otherwise it is reused.
+            if (ReferenceEquals(_buffer, buffer))
             {
-                // A channel edge took the buffer itself (no copy); continue with the batch it gave back.
-                buffer.Replacement = null;
-                _buffer = replacement;
-            }
-            else
-            {
+                buffer.Owner = null;
                 buffer.Count = 0;
             }
         }
+    }
+
+    /// <summary>Continues with <paramref name="replacement"/>: the current buffer was taken over by a channel edge.</summary>
+    public void Adopt(Batch<T> replacement)
+    {
+        replacement.Count = 0;
+        replacement.Owner = null;
+        _buffer = replacement;
     }
 
     /// <summary>

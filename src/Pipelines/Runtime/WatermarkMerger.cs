@@ -74,18 +74,21 @@ internal sealed class WatermarkMerger
 
     private bool Recompute(out long combined)
     {
+        // Ended inputs hold nothing back and push nothing forward: only inputs that can still send count.
         long min = EventTime.MaxWatermark, max = EventTime.MinWatermark;
         bool anyActive = false;
         for (int i = 0; i < _watermarks.Length; i++)
         {
+            if (_ended[i]) continue;
             if (_watermarks[i] > max) max = _watermarks[i];
-            if (_idle[i] && !_ended[i]) continue;
+            if (_idle[i]) continue;
             anyActive = true;
             if (_watermarks[i] < min) min = _watermarks[i];
         }
 
-        // When every input is idle, nothing holds the watermark back any more: it moves to the furthest input.
-        if (!anyActive) min = max;
+        // When every live input is idle, nothing holds the watermark back any more: it moves to the furthest
+        // of them. Only when every input has ended does it reach +∞.
+        if (!anyActive) min = AllEnded ? EventTime.MaxWatermark : max;
         combined = Current;
         if (min <= Current) return false;
         Current = min;

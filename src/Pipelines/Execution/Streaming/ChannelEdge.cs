@@ -7,10 +7,12 @@ internal sealed class ChannelEdge<T>(StageWorker worker, int port, int producer,
 {
     public void OnBatch(Batch<T> batch)
     {
-        if (batch.Exclusive && batch.Capacity == pool.Capacity && (batch.Pool is null || batch.Pool == pool))
+        if (batch.Exclusive && batch.Owner is { } owner && batch.Capacity == pool.Capacity && (batch.Pool is null || batch.Pool == pool))
         {
-            // This edge is the batch's only reader: send the batch itself and give its owner a pooled replacement.
-            batch.Replacement = pool.Rent();
+            // This edge is the batch's only reader: hand its owner a pooled replacement first, then publish the
+            // batch itself; from then on only the receiving worker touches it.
+            owner.Adopt(pool.Rent());
+            batch.Owner = null;
             batch.Pool = pool;
             pending.Write(worker.Channel.Writer, StageMessage.ForBatch(port, producer, batch));
             return;

@@ -45,69 +45,95 @@ internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, Str
         long now = Now(), lastTick = now, lastData = now, batchStarted = now;
         bool idle = false;
         Task<bool>? wait = null;
-        while (!stopToken.IsCancellationRequested)
+        try
         {
-            runToken.ThrowIfCancellationRequested();
-            int buffered = runner.Buffered;
-            int n = wait is null ? runner.Read() : 0;
-            now = Now();
-            if (n > 0)
+            while (!stopToken.IsCancellationRequested)
             {
-                idle = false;
-                lastData = now;
-                if (buffered == 0) batchStarted = now;
-                if (runner.BufferFull) runner.Flush();
-                if (now - lastTick >= interval)
+                runToken.ThrowIfCancellationRequested();
+                int buffered = runner.Buffered;
+                int n = wait is null ? runner.Read() : 0;
+                now = Now();
+                if (n > 0)
+                {
+                    idle = false;
+                    lastData = now;
+                    if (buffered == 0) batchStarted = now;
+                    if (runner.BufferFull) runner.Flush();
+                    if (now - lastTick >= interval)
+                    {
+                        runner.Flush();
+                        runner.ProcessingTime(now);
+                        lastTick = now;
+                    }
+
+                    if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                long timeout;
+                if (runner.Buffered > 0 && linger > 0 && now - batchStarted < linger)
+                {
+                    timeout = linger - (now - batchStarted);
+                }
+                else
                 {
                     runner.Flush();
                     runner.ProcessingTime(now);
                     lastTick = now;
+                    if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+                    timeout = idle || idleAfter == long.MaxValue ? PeriodicWake.Ticks : Math.Max(0, idleAfter - (now - lastData));
+                    timeout = Math.Min(timeout, PeriodicWake.Ticks);
                 }
 
-                if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
-                continue;
-            }
+                wait ??= runner.WaitToReadAsync(readToken).AsTask();
+                if (!wait.IsCompleted && timeout > 0)
+                {
+                    using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(readToken);
+                    var delay = Task.Delay(TimeSpan.FromTicks(timeout), _time, delayCancel.Token);
+                    await Task.WhenAny(wait, delay).ConfigureAwait(false);
+                    delayCancel.Cancel();
+                }
 
-            long timeout;
-            if (runner.Buffered > 0 && linger > 0 && now - batchStarted < linger)
-            {
-                timeout = linger - (now - batchStarted);
-            }
-            else
-            {
-                runner.Flush();
-                runner.ProcessingTime(now);
-                lastTick = now;
-                if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
-                timeout = idle || idleAfter == long.MaxValue ? PeriodicWake.Ticks : Math.Max(0, idleAfter - (now - lastData));
-                timeout = Math.Min(timeout, PeriodicWake.Ticks);
-            }
+                if (wait.IsCompleted)
+                {
+                    bool more = await wait.ConfigureAwait(false);
+                    wait = null;
+                    if (!more) return;
+                    continue;
+                }
 
-            wait ??= runner.WaitToReadAsync(readToken).AsTask();
-            if (!wait.IsCompleted && timeout > 0)
-            {
-                using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(readToken);
-                var delay = Task.Delay(TimeSpan.FromTicks(timeout), _time, delayCancel.Token);
-                await Task.WhenAny(wait, delay).ConfigureAwait(false);
-                delayCancel.Cancel();
+                now = Now();
+                if (!idle && now - lastData >= idleAfter)
+                {
+                    runner.Flush();
+                    runner.Idle();
+                    idle = true;
+                    if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+                }
             }
+        }
+        finally
+        {
+            await SettleAsync(wait).ConfigureAwait(false);
+        }
+    }
 
-            if (wait.IsCompleted)
-            {
-                bool more = await wait.ConfigureAwait(false);
-                wait = null;
-                if (!more) return;
-                continue;
-            }
-
-            now = Now();
-            if (!idle && now - lastData >= idleAfter)
-            {
-                runner.Flush();
-                runner.Idle();
-                idle = true;
-                if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
-            }
+    /// <summary>
+    /// A wait still running when the loop stops (drain, cancellation, failure) is let finish before the reader is
+    /// committed or disposed, so the reader is never used from two places at once, and its failure is observed.
+    /// Its token is already cancelled; the bound only protects a stop from readers that ignore cancellation.
+    /// </summary>
+    private static async Task SettleAsync(Task<bool>? wait)
+    {
+        if (wait is null) return;
+        _ = wait.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await wait.WaitAsync(TimeSpan.FromSeconds(1), TimeProvider.System).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Cancelled, failed after the stop, or still running past the bound: the run is ending either way.
         }
     }
 

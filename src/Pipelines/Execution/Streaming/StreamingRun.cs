@@ -52,7 +52,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                 foreach (var source in sources) await source.Runner.CommitAsync(runToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException ex)
+        catch (OperationCanceledException ex) when (runToken.IsCancellationRequested)
         {
             scope.Failed(ex);
             throw;
