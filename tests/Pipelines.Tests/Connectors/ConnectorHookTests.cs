@@ -10,7 +10,7 @@ public abstract class ConnectorHookTests
     protected abstract Task<RunSummary> RunAsync(Pipeline pipeline);
 
     /// <summary>Lines "1", "2", "x", … parsed as integers; a line that is not a number is a bad record.</summary>
-    private sealed class NumberLines(string[] lines, string name = "numbers") : Source<int>
+    private sealed class NumberLines(string[] lines, string name = "numbers", bool holdOpen = false) : Source<int>
     {
         public int Commits { get; private set; }
 
@@ -43,7 +43,14 @@ public abstract class ConnectorHookTests
                 return n;
             }
 
-            public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => new(_next < source.Lines.Length);
+            public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) =>
+                _next < source.Lines.Length || !source.HoldOpen ? new(_next < source.Lines.Length) : WaitForeverAsync(cancellationToken);
+
+            private static async ValueTask<bool> WaitForeverAsync(CancellationToken cancellationToken)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return false;
+            }
 
             public override ValueTask CommitAsync(CancellationToken cancellationToken)
             {
@@ -53,6 +60,9 @@ public abstract class ConnectorHookTests
         }
 
         private string[] Lines => lines;
+
+        /// <summary>After its lines, wait until cancelled instead of ending (the run can only end by failing).</summary>
+        private bool HoldOpen => holdOpen;
     }
 
     /// <summary>Records how a run ended for its writer.</summary>
@@ -155,7 +165,8 @@ public abstract class ConnectorHookTests
     [Fact]
     public async Task FailedRun_AbortsSinksWithTheRunsError_AndDoesNotCommit()
     {
-        var source = new NumberLines(["1", "2", "3"]);
+        // The source stays open after its lines, so the probe cannot complete before the other sink fails.
+        var source = new NumberLines(["1", "2", "3"], holdOpen: true);
         var probe = new ProbeSink<int>();
         var p = new PipelineBuilder();
         var numbers = p.From(source);
