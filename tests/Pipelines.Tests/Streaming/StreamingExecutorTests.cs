@@ -38,7 +38,7 @@ public class StreamingExecutorTests
         busy.Writer.TryWrite(new Tick("x", T0.AddSeconds(10)));
         busy.Writer.TryWrite(new Tick("x", T0.AddMinutes(2)));
         await Task.Delay(200);
-        lock (results) results.Should().BeEmpty("the quiet input holds the watermark back until it is idle");
+        lock (results) results.Should().BeEmpty("the quiet input holds the watermark back until it is idle (results: {0})", string.Join("; ", results));
 
         // Only processing time moves on; the quiet source goes idle and the first window fires.
         await Eventually(() => { lock (results) return results.Count == 1; }, () => clock.Advance(TimeSpan.FromSeconds(5)));
@@ -48,10 +48,11 @@ public class StreamingExecutorTests
         quiet.Writer.TryWrite(new Tick("x", T0.AddMinutes(2).AddSeconds(5)));
         busy.Writer.Complete();
         quiet.Writer.Complete();
-        await run.Completion.WaitAsync(HangGuard);
-        results.Should().HaveCount(2);
-        results[1].Window.Start.Should().Be(T0.AddMinutes(2));
-        results[1].Value.Should().Be(2);
+        var summary = await run.Completion.WaitAsync(HangGuard);
+        string seen = $"results: {string.Join("; ", results)}; late dropped: {summary.LateElementsDropped}";
+        results.Should().HaveCount(2, seen);
+        results[1].Window.Start.Should().Be(T0.AddMinutes(2), seen);
+        results[1].Value.Should().Be(2, seen);
     }
 
     [Fact]
