@@ -6,14 +6,16 @@ namespace Pipelines.Kafka;
 
 /// <summary>
 /// This instance's side of the consumer-group protocol: where newly assigned partitions start, what happens to
-/// revoked and lost ones, and the commit once the run has drained. Called from inside the consumer's poll (the
-/// rebalance handlers) and from the reader, never concurrently.
+/// revoked and lost ones, the commits of completed checkpoints, and the commit once the run has drained. Called
+/// from inside the consumer's poll (the rebalance handlers) and from the reader's polling, never concurrently;
+/// only <see cref="RequestCommit"/> comes from another thread.
 /// </summary>
 /// <remarks>
-/// Before the drain nothing is committed: a revoked partition's records may still sit in open windows, so its
-/// next owner reads again from the last commit. After the drain everything handed out has reached the sinks, so
-/// the owned partitions are committed, and so is any partition revoked from then on (closing the consumer, or a
-/// rebalance that interrupts the final commit).
+/// While the run goes on, what is committed is the position of the latest completed checkpoint: every result
+/// derived from the records before it has reached the sinks. A revoked partition is committed up to that
+/// position; records read from it since may still sit in open windows, so its next owner reads them again.
+/// After the drain everything handed out has reached the sinks, so the owned partitions are committed, and so is
+/// any partition revoked from then on (closing the consumer, or a rebalance that interrupts the final commit).
 /// </remarks>
 internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TValue> options, string sourceName, ILogger logger)
 {
@@ -23,6 +25,35 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
 
     /// <summary>Set once the run has drained: from then on revoked partitions are committed.</summary>
     public bool Drained { get; private set; }
+
+    private KafkaPosition? _requested;
+
+    /// <summary>A checkpoint completed: its position is committed at the next poll (thread-safe).</summary>
+    public void RequestCommit(KafkaPosition position) => Volatile.Write(ref _requested, position);
+
+    /// <summary>Commits the latest completed checkpoint, if one is waiting; before each poll, on the polling thread.</summary>
+    public void CommitRequested(IConsumer<TKey, TValue> consumer)
+    {
+        if (Volatile.Read(ref _requested) is not { } position) return;
+        Interlocked.CompareExchange(ref _requested, null, position);
+        var offsets = Offsets.Committable(position);
+        if (offsets.Count > 0) TryCommit(consumer, offsets);
+    }
+
+    private bool TryCommit(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> offsets)
+    {
+        try
+        {
+            consumer.Commit(offsets);
+            Committed(offsets);
+            return true;
+        }
+        catch (KafkaException ex)
+        {
+            KafkaLog.CommitFailed(logger, ex, sourceName, Describe(offsets));
+            return false;
+        }
+    }
 
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
     {
@@ -39,25 +70,20 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     public void OnRevoked(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToList();
-        string outcome = "not committed: the run has not drained";
+        string outcome;
         if (Drained)
         {
             var offsets = Offsets.Uncommitted(revoked);
-            outcome = "nothing new to commit";
-            if (offsets.Count > 0)
-            {
-                try
-                {
-                    consumer.Commit(offsets);
-                    Committed(offsets);
-                    outcome = "committed " + Describe(offsets);
-                }
-                catch (KafkaException ex)
-                {
-                    KafkaLog.CommitFailed(logger, ex, sourceName, Describe(offsets));
-                    outcome = "commit failed";
-                }
-            }
+            outcome = offsets.Count == 0 ? "nothing new to commit" : TryCommit(consumer, offsets) ? "committed " + Describe(offsets) : "commit failed";
+        }
+        else
+        {
+            // The latest completed checkpoint covers what has reached the sinks; what was read after it is read
+            // again by the next owner.
+            var offsets = Volatile.Read(ref _requested) is { } position ? Offsets.Committable(position, revoked) : [];
+            outcome = offsets.Count == 0
+                ? "committed up to the last checkpoint; records read since are read again by the next owner"
+                : TryCommit(consumer, offsets) ? $"committed the last checkpoint {Describe(offsets)}; records read since are read again by the next owner" : "commit failed";
         }
 
         Offsets.Release(revoked);

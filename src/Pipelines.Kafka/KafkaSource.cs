@@ -7,13 +7,15 @@ namespace Pipelines.Kafka;
 /// application instances; keyed state then lives with the instance that owns the key's partition.
 /// </summary>
 /// <remarks>
-/// <para><b>Offsets (at-least-once).</b> The source commits the offset after the last record it handed to the
-/// pipeline, for every partition it owns, only when the run ends normally — the streaming run was stopped with
-/// draining (<see cref="PipelineRun.StopAsync"/>) — after every window has fired and every sink has completed
-/// (<see cref="SourceReader{T}.CommitAsync"/>). A partition revoked while the run goes on is not committed,
-/// because results derived from its records may still be in open windows; its next owner reads again from the
-/// last commit. A failed, cancelled or crashed run commits nothing. So nothing is lost, and anything read since the
-/// last commit may be processed twice.</para>
+/// <para><b>Offsets (at-least-once).</b> An offset is committed only once every result derived from the records
+/// before it has been handed to the sinks and the sinks have flushed. While the run goes on that happens at every
+/// checkpoint (<see cref="StreamingOptions.CheckpointInterval"/>, default 5 s): the executor sends a barrier behind
+/// the records read so far, windowed stages let it pass once the windows open at that moment have fired, and when
+/// every sink has flushed it, the offsets the barrier followed are committed. A partition revoked while the run
+/// goes on is committed up to the latest completed checkpoint; its next owner reads the records after it again.
+/// When the run drains (<see cref="PipelineRun.StopAsync"/>) every owned partition is committed after every window
+/// has fired and every sink has completed. A failed, cancelled or crashed run commits nothing more. So nothing is
+/// lost, and anything read since the last commit may be processed twice.</para>
 /// <para><b>Rebalancing.</b> Partitions newly assigned to this instance start at the group's committed offset
 /// (or <see cref="KafkaSourceOptions{TKey, TValue}.AutoOffsetReset"/>); with the default cooperative-sticky
 /// assignment, partitions that stay are not interrupted.</para>

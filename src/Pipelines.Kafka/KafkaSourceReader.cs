@@ -8,8 +8,9 @@ namespace Pipelines.Kafka;
 /// Reads one run of a <see cref="KafkaSource{TKey, TValue}"/>: a consumer in the group, polled only when the
 /// executor asks (<see cref="TryRead"/> polls without waiting; <see cref="WaitToReadAsync"/> polls in slices of
 /// <see cref="KafkaSourceOptions{TKey, TValue}.PollInterval"/> and checks its token between them), so at most one
-/// record is held here besides librdkafka's own bounded prefetch queue. Offsets are committed in
-/// <see cref="CommitAsync"/> only, and by the revocation handler once the run has drained.
+/// record is held here besides librdkafka's own bounded prefetch queue. Offsets are committed on the polling
+/// thread: a completed checkpoint's position before the next poll, the revoked partitions' share of it in the
+/// revocation handler, and every owned partition once the run has drained.
 /// </summary>
 internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord<TKey, TValue>>
 {
@@ -58,9 +59,22 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         }
     }
 
+    public override bool CommitsDuringRun => true;
+
+    /// <summary>The next offset of every owned partition after the records handed out so far.</summary>
+    public override object? CapturePosition() => _group.Offsets.Capture();
+
+    /// <summary>A checkpoint completed: its offsets are committed before the consumer's next poll, on the polling thread.</summary>
+    public override ValueTask CommitAsync(object position, CancellationToken cancellationToken)
+    {
+        _group.RequestCommit((KafkaPosition)position);
+        return default;
+    }
+
     public override int TryRead(Span<KafkaRecord<TKey, TValue>> destination)
     {
         ThrowIfFailed();
+        _group.CommitRequested(_consumer);
         int n = 0;
         if (_pending is not null && destination.Length > 0)
         {
@@ -92,6 +106,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
             await Task.Yield();
             cancellationToken.ThrowIfCancellationRequested();
             ThrowIfFailed();
+            _group.CommitRequested(_consumer);
             if (TryConsume(_options.PollInterval, out var result) && result is not null)
             {
                 _pending = result;

@@ -18,6 +18,12 @@ public sealed record RunSummary
     /// <summary>Results handed to the pipeline's sinks (all sinks together; dead letters not included).</summary>
     public long ResultsWritten { get; init; }
 
+    /// <summary>
+    /// Checkpoints completed while the run went on (streaming runs whose sources commit during the run; see
+    /// <see cref="StreamingOptions.CheckpointInterval"/>). The final commit at the end of a run is not counted.
+    /// </summary>
+    public long CheckpointsCompleted { get; init; }
+
     /// <summary>Wall-clock duration of the run.</summary>
     public TimeSpan Elapsed { get; init; }
 }

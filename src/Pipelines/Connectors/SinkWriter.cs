@@ -20,6 +20,16 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the write.</param>
     public abstract ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A checkpoint: make every item written so far durable, or hand it to where it cannot be lost (wait for
+    /// outstanding deliveries, finish open files), before the sources commit the positions it came from. Called by
+    /// the streaming executor only when a source commits during the run (<see cref="SourceReader{T}.CommitsDuringRun"/>),
+    /// after every earlier write has completed. The default does nothing, which is right for writers that hand items
+    /// on synchronously. An exception fails the run.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the flush.</param>
+    public virtual ValueTask FlushAsync(CancellationToken cancellationToken) => default;
+
     /// <summary>End of input: flush and finish. Not called when the run fails or is cancelled.</summary>
     /// <param name="cancellationToken">Cancels completion.</param>
     public virtual ValueTask CompleteAsync(CancellationToken cancellationToken) => default;

@@ -29,6 +29,36 @@ public abstract class SourceReader<T> : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the commit.</param>
     public virtual ValueTask CommitAsync(CancellationToken cancellationToken) => default;
 
+    /// <summary>
+    /// True when the reader can commit its position while a streaming run goes on (Kafka offsets, file
+    /// checkpoints). The streaming executor then runs checkpoints every <see cref="StreamingOptions.CheckpointInterval"/>:
+    /// it takes the reader's position with <see cref="CapturePosition"/>, sends a barrier behind the elements read so
+    /// far, and once every result derived from them has reached the sinks (and the sinks flushed) it calls
+    /// <see cref="CommitAsync(object, CancellationToken)"/> with that position. Default false: the position is
+    /// committed only at the end of a successful run.
+    /// </summary>
+    public virtual bool CommitsDuringRun => false;
+
+    /// <summary>
+    /// The position right after the last element <see cref="TryRead"/> has returned, as an immutable value the
+    /// reader understands (for example the next offset of each partition). Called on the reading thread, between
+    /// reads, only when <see cref="CommitsDuringRun"/> is true.
+    /// </summary>
+    public virtual object? CapturePosition() => null;
+
+    /// <summary>
+    /// Every element returned before <paramref name="position"/> was captured has gone through the pipeline, every
+    /// result derived from it has been handed to the sinks, and the sinks have flushed: make the position durable, so
+    /// a restart after a crash resumes from it (at-least-once). Positions arrive in the order they were captured,
+    /// one at a time, from the executor's checkpoint task: possibly while the reader is reading or waiting on its
+    /// own task, so it must use only <paramref name="position"/> and thread-safe state (a reader bound to one thread,
+    /// such as a Kafka consumer, queues the position for its reading thread). A failure is logged and the next
+    /// checkpoint tries again; the elements since the last durable position may then be read again after a restart.
+    /// </summary>
+    /// <param name="position">A value <see cref="CapturePosition"/> returned.</param>
+    /// <param name="cancellationToken">Cancels the commit.</param>
+    public virtual ValueTask CommitAsync(object position, CancellationToken cancellationToken) => default;
+
     /// <summary>Reads elements with their event times; sources that supply event times override it.</summary>
     internal virtual int TryReadWithTimestamps(Span<T> destination, Span<long> timestamps)
     {

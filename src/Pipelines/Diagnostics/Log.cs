@@ -21,4 +21,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
         Message = "Operator {Operator} of pipeline {Pipeline} dropped {Count} element(s) later than the allowed lateness (latest event time {EventTime}); connect LateElements() to keep them")]
     public static partial void LateDropped(ILogger logger, string pipeline, string @operator, long count, string eventTime);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Pipeline {Pipeline} completed checkpoint {Checkpoint}: {Sources} source position(s) committed {ElapsedMs} ms after it started")]
+    public static partial void CheckpointCompleted(ILogger logger, string pipeline, long checkpoint, int sources, long elapsedMs);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline} could not commit checkpoint {Checkpoint} of source {Source}; the next checkpoint tries again, and elements since the last commit may be read again after a restart")]
+    public static partial void CheckpointCommitFailed(ILogger logger, Exception exception, string pipeline, long checkpoint, string source);
 }

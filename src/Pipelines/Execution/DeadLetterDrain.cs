@@ -6,10 +6,43 @@ namespace Pipelines.Execution;
 internal sealed class DeadLetterDrain(DeadLetterRouter router, SinkWriter<DeadLetter> writer, string sinkName) : IAsyncDisposable
 {
     private readonly List<DeadLetter> _buffer = [];
+    private readonly SemaphoreSlim _writing = new(1, 1);
     private bool _completing;
 
     /// <summary>Writes the dead letters queued so far.</summary>
     public async ValueTask DrainAsync(CancellationToken cancellationToken)
+    {
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteQueuedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    /// <summary>A checkpoint: writes the dead letters queued so far and flushes the dead-letter sink.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteQueuedAsync(cancellationToken).ConfigureAwait(false);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        {
+            throw PipelineExecutionException.ForComponent("Dead-letter sink", sinkName, ex);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private async ValueTask WriteQueuedAsync(CancellationToken cancellationToken)
     {
         _buffer.Clear();
         if (router.DrainInto(_buffer) == 0) return;

@@ -43,10 +43,19 @@ internal abstract class SourceRunner : IAsyncDisposable
 
     public abstract void End();
 
-    /// <summary>The run succeeded: lets the reader make its position durable (<see cref="SourceReader{T}.CommitAsync"/>).</summary>
+    /// <summary>The run succeeded: lets the reader make its position durable (<see cref="SourceReader{T}.CommitAsync(CancellationToken)"/>).</summary>
     public abstract ValueTask CommitAsync(CancellationToken cancellationToken);
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>True when the reader commits positions during the run (<see cref="SourceReader{T}.CommitsDuringRun"/>).</summary>
+    public abstract bool CommitsDuringRun { get; }
+
+    /// <summary>Hands the buffered elements downstream, takes the reader's position after them, and sends a checkpoint barrier behind them.</summary>
+    public abstract object? Barrier(long checkpoint);
+
+    /// <summary>Commits a position <see cref="Barrier"/> returned, once its checkpoint completed.</summary>
+    public abstract ValueTask CommitAsync(object position, CancellationToken cancellationToken);
 }
 
 /// <summary>The typed runner.</summary>
@@ -137,6 +146,38 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         try
         {
             await _reader.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Failed(ex);
+        }
+    }
+
+    public override bool CommitsDuringRun => _reader?.CommitsDuringRun ?? false;
+
+    public override object? Barrier(long checkpoint)
+    {
+        _output.Flush();
+        object? position;
+        try
+        {
+            position = _reader is { CommitsDuringRun: true } reader ? reader.CapturePosition() : null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Failed(ex);
+        }
+
+        _output.Barrier(checkpoint);
+        return position;
+    }
+
+    public override async ValueTask CommitAsync(object position, CancellationToken cancellationToken)
+    {
+        if (_reader is not { } reader) return;
+        try
+        {
+            await reader.CommitAsync(position, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

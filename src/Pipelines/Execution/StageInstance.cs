@@ -28,6 +28,9 @@ internal sealed class StageInstance(string name, int worker)
 
     public bool Ended { get; private set; }
 
+    private long[] _barriers = [];
+    private long _barrierPassed;
+
     /// <summary>Registers a producer; returns its input index.</summary>
     public int AddProducer() => Merger.AddInput();
 
@@ -49,9 +52,34 @@ internal sealed class StageInstance(string name, int worker)
         if (Merger.AllIdle) Operator.OnIdle();
     }
 
+    /// <summary>
+    /// A producer passed checkpoint barrier <paramref name="checkpoint"/>. The operator sees it once every producer
+    /// that has not ended has passed it (for at-least-once no input waits for the others meanwhile).
+    /// </summary>
+    public void OnBarrier(int producer, long checkpoint)
+    {
+        if (_barriers.Length != Merger.Inputs) Array.Resize(ref _barriers, Merger.Inputs);
+        _barriers[producer] = Math.Max(_barriers[producer], checkpoint);
+        AlignBarriers();
+    }
+
+    private void AlignBarriers()
+    {
+        long aligned = long.MaxValue;
+        for (int i = 0; i < _barriers.Length; i++)
+        {
+            if (!Merger.IsEnded(i)) aligned = Math.Min(aligned, _barriers[i]);
+        }
+
+        if (aligned == long.MaxValue || aligned <= _barrierPassed) return;
+        _barrierPassed = aligned;
+        Operator.OnBarrier(aligned);
+    }
+
     public void OnEnd(int producer)
     {
         if (Merger.OnEnd(producer, out long combined)) Operator.OnWatermark(combined);
+        if (_barriers.Length > 0 && !Merger.AllEnded) AlignBarriers();
         if (Merger.AllEnded && !Ended)
         {
             Ended = true;

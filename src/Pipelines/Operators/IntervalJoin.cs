@@ -26,6 +26,7 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
     private readonly Dictionary<TKey, Buffers> _buffers = new();
     private readonly TimerQueue<TKey> _timers = new();
     private long _watermark = EventTime.MinWatermark;
+    private long _maxCleanup = EventTime.MinWatermark;
 
     public override void OnBatch(int port, object batch)
     {
@@ -102,6 +103,7 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
 
     private void Schedule(Buffers buffers, long cleanup)
     {
+        _maxCleanup = Math.Max(_maxCleanup, cleanup);
         if (cleanup < buffers.NextCleanup)
         {
             buffers.NextCleanup = cleanup;
@@ -128,6 +130,7 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
             foreach (var (t, _) in buffers.Right) Schedule(buffers, EventTime.SaturatingAdd(t, _minusLower));
         }
 
+        ReleaseBarriers(watermark);
         output.Watermark(watermark);
     }
 
@@ -136,6 +139,13 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
     public override void OnProcessingTime(long utcTicks) => output.ProcessingTime(utcTicks);
 
     public override void OnEnd() => output.End();
+
+    /// <summary>Every buffered element is dropped by its cleanup time, and the latest of those is the last to go.</summary>
+    protected override long StateHorizon => _maxCleanup;
+
+    protected override long BarrierWatermark => _watermark;
+
+    protected override void PassBarrier(long checkpoint) => output.Barrier(checkpoint);
 
     private sealed class Buffers(TKey key)
     {

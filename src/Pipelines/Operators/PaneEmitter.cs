@@ -110,6 +110,12 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
         lateOutput?.Idle();
     }
 
+    public void Barrier(long checkpoint)
+    {
+        Output.Barrier(checkpoint);
+        lateOutput?.Barrier(checkpoint);
+    }
+
     public void End()
     {
         Output.End();

@@ -20,6 +20,7 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut>(
     private readonly TimerQueue<WindowKey<TKey>> _timers = new();
     private long _watermark = EventTime.MinWatermark;
     private long _nextEarly = long.MinValue;
+    private long _maxCleanup = EventTime.MinWatermark;
 
     public override TimeSpan? ProcessingTimeInterval => panes.EarlyInterval;
 
@@ -117,6 +118,7 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut>(
         session.End = mergedEnd;
         if (boundsChanged)
         {
+            _maxCleanup = Math.Max(_maxCleanup, panes.CleanupTime(mergedEnd));
             var wk = new WindowKey<TKey>(key, mergedStart, mergedEnd);
             if (mergedEnd - 1 > _watermark)
             {
@@ -162,6 +164,7 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut>(
             }
         }
 
+        ReleaseBarriers(watermark);
         panes.Watermark(watermark);
     }
 
@@ -187,4 +190,25 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut>(
     public override void OnIdle() => panes.Idle();
 
     public override void OnEnd() => panes.End();
+
+    protected override long StateHorizon => _maxCleanup;
+
+    protected override long BarrierWatermark => _watermark;
+
+    /// <summary>A session that started by the barrier's horizon may hold elements from before it and may have grown since.</summary>
+    protected override long RecheckHorizon(long horizon)
+    {
+        long latest = EventTime.MinWatermark;
+        foreach (var list in _sessions.Values)
+        {
+            foreach (var session in list)
+            {
+                if (session.Start <= horizon) latest = Math.Max(latest, panes.CleanupTime(session.End));
+            }
+        }
+
+        return latest;
+    }
+
+    protected override void PassBarrier(long checkpoint) => panes.Barrier(checkpoint);
 }

@@ -11,8 +11,15 @@ namespace Pipelines.Operators;
 /// is still running when the next batch comes queues it, and the executor awaits <see cref="DrainAsync"/>
 /// before it reads more input — that wait is the backpressure.
 /// </summary>
-internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, OperatorContext context, CancellationToken runToken) : StageOperator
+internal sealed class SinkOperator<T>(
+    SinkWriter<T> writer,
+    string sinkName,
+    OperatorContext context,
+    Execution.Streaming.CheckpointCoordinator? checkpoints,
+    CancellationToken runToken) : StageOperator
 {
+    private readonly int _checkpointIndex = checkpoints?.AddSink() ?? -1;
+    private long _barrier;
     private readonly Queue<(T[] Items, int Count)> _queue = new();
     private ValueTask _pending;
     private T[]? _pendingItems;
@@ -141,6 +148,23 @@ internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, Ope
             while (_pendingItems is null && _queue.TryDequeue(out var queued)) Start(queued.Items, queued.Count, 0);
         }
 
+        if (_barrier != 0 && !_ended)
+        {
+            // Every write before the barrier has completed: make them durable, then let the checkpoint know.
+            long barrier = _barrier;
+            _barrier = 0;
+            try
+            {
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+            }
+
+            checkpoints!.SinkPassed(_checkpointIndex, barrier);
+        }
+
         if (_ended && !_completed)
         {
             _completed = true;
@@ -152,8 +176,12 @@ internal sealed class SinkOperator<T>(SinkWriter<T> writer, string sinkName, Ope
             {
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
             }
+
+            checkpoints?.SinkEnded(_checkpointIndex);
         }
     }
+
+    protected override void PassBarrier(long checkpoint) => _barrier = checkpoint;
 
     public override void OnWatermark(long watermark)
     {

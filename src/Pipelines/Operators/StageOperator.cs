@@ -23,6 +23,68 @@ internal abstract class StageOperator
     {
     }
 
+    /// <summary>
+    /// A checkpoint barrier arrived on every input: each element before it has been received. It is passed on once
+    /// nothing this operator keeps can still produce a result from those elements: at once when it keeps no state,
+    /// otherwise when the watermark reaches <see cref="StateHorizon"/> as it was on arrival (the state then held has
+    /// been emitted and dropped). Barriers pass in order.
+    /// </summary>
+    public void OnBarrier(long checkpoint)
+    {
+        long horizon = StateHorizon;
+        if (_heldBarriers is not { Count: > 0 } && horizon <= BarrierWatermark)
+        {
+            PassBarrier(checkpoint);
+            return;
+        }
+
+        (_heldBarriers ??= []).Add((checkpoint, horizon, horizon));
+    }
+
+    /// <summary>The watermark at which every piece of state held now will have been emitted and dropped (the latest cleanup time); −∞ when stateless.</summary>
+    protected virtual long StateHorizon => Time.EventTime.MinWatermark;
+
+    /// <summary>The operator's current input watermark, against which held barriers are checked.</summary>
+    protected virtual long BarrierWatermark => Time.EventTime.MaxWatermark;
+
+    /// <summary>
+    /// The watermark reached a held barrier's horizon. State that held elements from before the barrier may still be
+    /// open when it can grow past its cleanup time (a session extended by later elements): return the latest cleanup
+    /// time of such state to keep holding, or −∞ to pass the barrier.
+    /// </summary>
+    /// <param name="horizon">The horizon when the barrier arrived: state that starts after it holds no element from before the barrier.</param>
+    protected virtual long RecheckHorizon(long horizon) => Time.EventTime.MinWatermark;
+
+    /// <summary>Passes a barrier on to every output.</summary>
+    protected virtual void PassBarrier(long checkpoint)
+    {
+    }
+
+    /// <summary>Passes the held barriers whose horizon <paramref name="watermark"/> has reached; call after firing what is due.</summary>
+    protected void ReleaseBarriers(long watermark)
+    {
+        var held = _heldBarriers;
+        if (held is null) return;
+        int passed = 0;
+        while (passed < held.Count && held[passed].Horizon <= watermark)
+        {
+            var barrier = held[passed];
+            long again = RecheckHorizon(barrier.Arrival);
+            if (again > watermark)
+            {
+                held[passed] = (barrier.Checkpoint, again, barrier.Arrival);
+                break;
+            }
+
+            passed++;
+            PassBarrier(barrier.Checkpoint);
+        }
+
+        held.RemoveRange(0, passed);
+    }
+
+    private List<(long Checkpoint, long Horizon, long Arrival)>? _heldBarriers;
+
     /// <summary>Every input has ended (after the final +∞ watermark).</summary>
     public abstract void OnEnd();
 

@@ -20,5 +20,7 @@ internal abstract class StatelessOperator<TIn, TOut>(Output<TOut> output, Operat
 
     public virtual void OnProcessingTime(long utcTicks) => Output.ProcessingTime(utcTicks);
 
+    public void OnBarrier(long checkpoint) => Output.Barrier(checkpoint);
+
     public void OnEnd() => Output.End();
 }

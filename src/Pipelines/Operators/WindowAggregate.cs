@@ -50,6 +50,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private long _lastEnd = long.MinValue;
     private long _watermark = Time.EventTime.MinWatermark;
     private long _nextEarly = long.MinValue;
+    private long _maxCleanup = Time.EventTime.MinWatermark;
 
     public WindowAggregate(Func<TIn, TKey> keyOf, WindowAssigner assigner, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context)
     {
@@ -237,6 +238,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
 
         if (slot.Next >= 0) _slots[slot.Next].Previous = s;
         _index?.Add((k, start, end), s);
+        _maxCleanup = Math.Max(_maxCleanup, _panes.CleanupTime(end));
 
         if (end - 1 > _watermark)
         {
@@ -293,6 +295,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
             _spareLists.Push(list);
         }
 
+        ReleaseBarriers(watermark);
         _panes.Watermark(watermark);
     }
 
@@ -388,6 +391,13 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     public override void OnIdle() => _panes.Idle();
 
     public override void OnEnd() => _panes.End();
+
+    /// <summary>Every open window is dropped by its cleanup time, and the latest of those is the last to go.</summary>
+    protected override long StateHorizon => _maxCleanup;
+
+    protected override long BarrierWatermark => _watermark;
+
+    protected override void PassBarrier(long checkpoint) => _panes.Barrier(checkpoint);
 
     private struct KeyEntry
     {

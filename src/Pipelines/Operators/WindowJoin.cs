@@ -21,6 +21,7 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut>(
     private readonly TimerQueue<WindowKey<TKey>> _timers = new();
     private readonly Window[] _assigned = new Window[assigner.MaxWindowsPerElement];
     private long _watermark = EventTime.MinWatermark;
+    private long _maxCleanup = EventTime.MinWatermark;
 
     public override void OnBatch(int port, object batch)
     {
@@ -50,6 +51,7 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut>(
                         slot = ([], []);
                         _state.Add(wk, slot);
                         _timers.Add(wk, window.MaxTimestamp);
+                        _maxCleanup = Math.Max(_maxCleanup, window.MaxTimestamp);
                     }
 
                     store(slot, value);
@@ -91,6 +93,7 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut>(
             }
         }
 
+        ReleaseBarriers(watermark);
         output.Watermark(watermark);
     }
 
@@ -99,4 +102,10 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut>(
     public override void OnProcessingTime(long utcTicks) => output.ProcessingTime(utcTicks);
 
     public override void OnEnd() => output.End();
+
+    protected override long StateHorizon => _maxCleanup;
+
+    protected override long BarrierWatermark => _watermark;
+
+    protected override void PassBarrier(long checkpoint) => output.Barrier(checkpoint);
 }

@@ -52,6 +52,9 @@ internal sealed class PlanContext(
         Resources.Clear();
     }
 
+    /// <summary>The streaming run's checkpoints, which sinks acknowledge; null under the bounded executor.</summary>
+    public Execution.Streaming.CheckpointCoordinator? Checkpoints { get; init; }
+
     /// <summary>The worker whose operators are being created (0 for sources).</summary>
     public int Worker { get; set; }
 

@@ -36,7 +36,7 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
         var writer = context.Resources.Remove(this, out var opened)
             ? (SinkWriter<T>)opened
             : throw new InvalidOperationException($"Sink '{Sink.Name}' was not opened.");
-        return new SinkOperator<T>(writer, Sink.Name, context.ContextFor(this, $"{Name} ({Sink.Name})"), context.RunToken);
+        return new SinkOperator<T>(writer, Sink.Name, context.ContextFor(this, $"{Name} ({Sink.Name})"), context.Checkpoints, context.RunToken);
     }
 }
 

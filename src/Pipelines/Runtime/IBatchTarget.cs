@@ -18,6 +18,12 @@ internal interface IBatchTarget<T>
     /// <summary>Processing time passed (UTC ticks from the run's <see cref="TimeProvider"/>); for periodic work.</summary>
     void OnProcessingTime(long utcTicks);
 
+    /// <summary>
+    /// A checkpoint barrier: every element before it in the stream belongs to checkpoint <paramref name="checkpoint"/>.
+    /// Stateless operators pass it on at once; stateful ones hold it until what they keep of those elements has been emitted.
+    /// </summary>
+    void OnBarrier(long checkpoint);
+
     /// <summary>The upstream is finished; nothing follows.</summary>
     void OnEnd();
 }

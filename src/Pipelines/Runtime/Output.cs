@@ -102,6 +102,12 @@ internal sealed class Output<T>
         foreach (var target in _targets) target.OnProcessingTime(utcTicks);
     }
 
+    public void Barrier(long checkpoint)
+    {
+        Flush();
+        foreach (var target in _targets) target.OnBarrier(checkpoint);
+    }
+
     public void End()
     {
         Flush();

@@ -8,6 +8,7 @@ internal sealed class RunCounters
     private long _skipped;
     private long _deadLettered;
     private long _written;
+    private long _checkpoints;
 
     public long ElementsRead => Volatile.Read(ref _elementsRead);
 
@@ -19,6 +20,8 @@ internal sealed class RunCounters
 
     public long Written => Volatile.Read(ref _written);
 
+    public long Checkpoints => Volatile.Read(ref _checkpoints);
+
     public void AddRead(long count) => Interlocked.Add(ref _elementsRead, count);
 
     public void AddLateDropped(long count) => Interlocked.Add(ref _lateDropped, count);
@@ -29,6 +32,8 @@ internal sealed class RunCounters
 
     public void AddWritten(long count) => Interlocked.Add(ref _written, count);
 
+    public void AddCheckpoint() => Interlocked.Increment(ref _checkpoints);
+
     public RunSummary ToSummary(TimeSpan elapsed) => new()
     {
         ElementsRead = ElementsRead,
@@ -36,6 +41,7 @@ internal sealed class RunCounters
         ElementsSkipped = Skipped,
         ElementsDeadLettered = DeadLettered,
         ResultsWritten = Written,
+        CheckpointsCompleted = Checkpoints,
         Elapsed = elapsed,
     };
 }

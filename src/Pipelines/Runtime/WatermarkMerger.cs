@@ -19,6 +19,12 @@ internal sealed class WatermarkMerger
 
     public bool AllEnded => _endedCount == _watermarks.Length;
 
+    /// <summary>How many inputs there are.</summary>
+    public int Inputs => _watermarks.Length;
+
+    /// <summary>True when <paramref name="input"/> has ended.</summary>
+    public bool IsEnded(int input) => _ended[input];
+
     /// <summary>Adds an input; called while the plan is wired, before the run starts.</summary>
     public int AddInput()
     {

@@ -47,7 +47,7 @@ public class OffsetTrackerTests
     }
 
     [Fact]
-    public void RevokedPartition_IsNotCommitted_AndComingStraightBack_ResumesWhereThisInstanceWas()
+    public void RevokedPartition_IsNotCommittedAfterRevocation_AndComingStraightBack_ResumesWhereThisInstanceWas()
     {
         var tracker = new OffsetTracker();
         tracker.Assign([P0, P1]);
@@ -70,6 +70,65 @@ public class OffsetTrackerTests
         tracker.Forget([P0]);
 
         tracker.Assign([P0]).Should().Equal(new TopicPartitionOffset(P0, Offset.Unset));
-        tracker.Next(P0).Should().BeNull();
+        tracker.Uncommitted([P0]).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void CheckpointPosition_CommitsWhatWasHandledBeforeIt_NotWhatCameAfter()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Assign([P0, P1]);
+        tracker.Handled(P0, 4);
+        var position = tracker.Capture();
+        tracker.Handled(P0, 5);
+        tracker.Handled(P1, 0);
+
+        tracker.Committable(position).Should().Equal(new TopicPartitionOffset(P0, 5));
+        tracker.MarkCommitted(tracker.Committable(position));
+        tracker.Committable(position).Should().BeEmpty("it is committed already");
+        tracker.Uncommitted([P0, P1]).Should().BeEquivalentTo([new TopicPartitionOffset(P0, 6), new TopicPartitionOffset(P1, 1)]);
+    }
+
+    [Fact]
+    public void CheckpointPosition_IsNotCommitted_ForAPartitionThatChangedOwnerSince()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Assign([P0, P1]);
+        tracker.Handled(P0, 4);
+        tracker.Handled(P1, 7);
+        var position = tracker.Capture();
+
+        // P0 goes to another instance and comes back later: its offset from before may be behind that instance's
+        // commit. P1 comes straight back each time (eager rebalances): still the same ownership.
+        tracker.Release([P0, P1]);
+        tracker.Assign([P1]);
+        tracker.Release([P1]);
+        tracker.Assign([P0, P1]);
+
+        tracker.Committable(position).Should().Equal(new TopicPartitionOffset(P1, 8));
+    }
+
+    [Fact]
+    public void CheckpointPosition_IsCommitted_ForAPartitionThatCameStraightBack()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Assign([P0]);
+        tracker.Handled(P0, 4);
+        var position = tracker.Capture();
+        tracker.Release([P0]);
+        tracker.Assign([P0]);
+
+        tracker.Committable(position).Should().Equal(new TopicPartitionOffset(P0, 5));
+    }
+
+    [Fact]
+    public void CheckpointPosition_CanBeLimitedToRevokedPartitions()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Assign([P0, P1]);
+        tracker.Handled(P0, 1);
+        tracker.Handled(P1, 2);
+
+        tracker.Committable(tracker.Capture(), [P1]).Should().Equal(new TopicPartitionOffset(P1, 3));
     }
 }

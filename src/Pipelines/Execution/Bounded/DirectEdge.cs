@@ -16,6 +16,8 @@ internal sealed class DirectEdge<T>(StageInstance stage, int port, int producer)
     {
     }
 
+    public void OnBarrier(long checkpoint) => stage.OnBarrier(producer, checkpoint);
+
     public void OnEnd() => stage.OnEnd(producer);
 }
 

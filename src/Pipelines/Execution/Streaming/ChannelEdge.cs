@@ -33,5 +33,7 @@ internal sealed class ChannelEdge<T>(StageWorker worker, int port, int producer,
     {
     }
 
+    public void OnBarrier(long checkpoint) => pending.Write(worker.Channel.Writer, StageMessage.ForBarrier(producer, checkpoint));
+
     public void OnEnd() => pending.Write(worker.Channel.Writer, StageMessage.ForEnd(producer));
 }

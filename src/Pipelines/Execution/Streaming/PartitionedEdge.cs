@@ -84,6 +84,11 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
     {
     }
 
+    public void OnBarrier(long checkpoint)
+    {
+        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w].Channel.Writer, StageMessage.ForBarrier(_producers[w], checkpoint));
+    }
+
     public void OnEnd()
     {
         for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w].Channel.Writer, StageMessage.ForEnd(_producers[w]));

@@ -23,6 +23,9 @@ public sealed class PipelineRun
     /// <summary>Elements read from all sources so far.</summary>
     public long ElementsRead => _run.Counters.ElementsRead;
 
+    /// <summary>Checkpoints completed so far (see <see cref="StreamingOptions.CheckpointInterval"/>).</summary>
+    public long CheckpointsCompleted => _run.Counters.Checkpoints;
+
     /// <summary>Elements dropped as too late so far.</summary>
     public long LateElementsDropped => _run.Counters.LateDropped;
 

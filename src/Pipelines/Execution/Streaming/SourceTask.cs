@@ -7,10 +7,14 @@ namespace Pipelines.Execution.Streaming;
 /// (and the watermark) as soon as the source would wait (or after <see cref="StreamingOptions.Linger"/>),
 /// emits the watermark at least every <see cref="StreamingOptions.WatermarkInterval"/> while busy, declares the
 /// source idle after <see cref="StreamingOptions.IdleTimeout"/> without elements, and at the end sends +∞ and
-/// end-of-stream so every window downstream flushes.
+/// end-of-stream so every window downstream flushes. When a checkpoint is requested it sends the barrier behind
+/// what it has read and reports the reader's position to the <see cref="CheckpointCoordinator"/>.
 /// </summary>
-internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, StreamingOptions options)
+internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, StreamingOptions options, CheckpointCoordinator checkpoints)
 {
+    private readonly int _index = checkpoints.AddSource();
+    private long _lastBarrier;
+
     private static readonly TimeSpan PeriodicWake = TimeSpan.FromMilliseconds(100);
     private readonly TimeProvider _time = options.TimeProvider;
 
@@ -25,6 +29,7 @@ internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, Str
         try
         {
             await runner.OpenAsync(readToken).ConfigureAwait(false);
+            checkpoints.SourceOpened(_index, runner);
             await PumpAsync(runToken, stopToken, readToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested && !runToken.IsCancellationRequested)
@@ -50,6 +55,14 @@ internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, Str
             while (!stopToken.IsCancellationRequested)
             {
                 runToken.ThrowIfCancellationRequested();
+                long checkpoint = checkpoints.Requested;
+                if (checkpoint > _lastBarrier)
+                {
+                    _lastBarrier = checkpoint;
+                    checkpoints.SourcePassed(_index, checkpoint, runner.Barrier(checkpoint));
+                    if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+                }
+
                 int buffered = runner.Buffered;
                 int n = wait is null ? runner.Read() : 0;
                 now = Now();

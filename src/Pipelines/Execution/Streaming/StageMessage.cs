@@ -8,6 +8,7 @@ internal enum MessageKind : byte
     Idle,
     End,
     Tick,
+    Barrier,
 }
 
 /// <summary>A message on a stage channel; a struct, so writing one allocates nothing.</summary>
@@ -28,7 +29,7 @@ internal readonly struct StageMessage
 
     public int Producer { get; }
 
-    /// <summary>The watermark, or for a tick the processing time it stands for.</summary>
+    /// <summary>The watermark, for a tick the processing time it stands for, for a barrier the checkpoint.</summary>
     public long Watermark { get; }
 
     /// <summary>A pooled <c>Batch&lt;T&gt;</c> for <see cref="MessageKind.Batch"/>; the receiver returns it.</summary>
@@ -41,6 +42,8 @@ internal readonly struct StageMessage
     public static StageMessage ForIdle(int producer) => new(MessageKind.Idle, 0, producer, 0, null);
 
     public static StageMessage ForEnd(int producer) => new(MessageKind.End, 0, producer, 0, null);
+
+    public static StageMessage ForBarrier(int producer, long checkpoint) => new(MessageKind.Barrier, 0, producer, checkpoint, null);
 
     public static StageMessage ForTick(long utcTicks) => new(MessageKind.Tick, 0, -1, utcTicks, null);
 }

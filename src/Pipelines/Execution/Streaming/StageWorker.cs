@@ -110,6 +110,9 @@ internal sealed class StageWorker
             case MessageKind.End:
                 Instance.OnEnd(message.Producer);
                 break;
+            case MessageKind.Barrier:
+                Instance.OnBarrier(message.Producer, message.Watermark);
+                break;
             case MessageKind.Tick:
                 Instance.Operator.OnProcessingTime(message.Watermark);
                 break;

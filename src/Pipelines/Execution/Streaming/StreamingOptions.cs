@@ -30,6 +30,17 @@ public sealed class StreamingOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often a run whose sources commit during the run (<see cref="SourceReader{T}.CommitsDuringRun"/>, for
+    /// example Kafka) takes a checkpoint: a barrier flows behind the elements read so far, and the sources commit
+    /// their position once every result derived from those elements has reached the sinks. A windowed stage lets
+    /// the barrier pass once the windows open when it arrived have fired and been dropped, so a checkpoint
+    /// completes about one window length (plus allowed lateness) after it starts. At most one checkpoint is in
+    /// flight. <see cref="Timeout.InfiniteTimeSpan"/> disables checkpoints: sources then commit only when the run
+    /// ends or drains. Default 5 seconds.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The clock for linger, watermark intervals, idleness and early triggers (default <see cref="TimeProvider.System"/>).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -46,6 +57,11 @@ public sealed class StreamingOptions
         if (IdleTimeout <= TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "IdleTimeout must be positive, or Timeout.InfiniteTimeSpan to disable idleness.");
+        }
+
+        if (CheckpointInterval <= TimeSpan.Zero && CheckpointInterval != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), CheckpointInterval, "CheckpointInterval must be positive, or Timeout.InfiniteTimeSpan to commit only when the run ends.");
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider);

@@ -29,7 +29,11 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         var edges = new ChannelEdgeFactory(options.MaxBatchSize, options.ChannelCapacity);
         var logger = options.Logger ?? NullLogger.Instance;
         using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger);
-        var context = new PlanContext(true, options.MaxBatchSize, Counters, router, pipeline.ErrorPolicy, edges, options.TimeProvider, scope.Telemetry, logger, runToken);
+        var checkpoints = new CheckpointCoordinator(options, pipeline.Name, logger, Counters, Fail);
+        var context = new PlanContext(true, options.MaxBatchSize, Counters, router, pipeline.ErrorPolicy, edges, options.TimeProvider, scope.Telemetry, logger, runToken)
+        {
+            Checkpoints = checkpoints,
+        };
         var workers = new List<StageWorker>();
         var sources = new List<SourceTask>();
         DeadLetterDrain? deadLetters = null;
@@ -37,13 +41,16 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         {
             foreach (var sink in pipeline.Sinks) await sink.OpenAsync(context, runToken).ConfigureAwait(false);
             deadLetters = await DeadLetterDrain.OpenAsync(pipeline, router, runToken).ConfigureAwait(false);
-            Wire(context, edges, workers, sources);
+            checkpoints.DeadLetters = deadLetters;
+            Wire(context, edges, workers, sources, checkpoints);
+            checkpoints.Start(runToken);
 
             var tasks = new List<Task>();
             tasks.AddRange(workers.Select(w => Guard(() => w.RunAsync(runToken))));
             tasks.AddRange(sources.Select(s => Guard(() => s.RunAsync(runToken, _drain.Token))));
             var deadLetterTask = deadLetters is null ? Task.CompletedTask : Guard(() => deadLetters.PumpAsync(runToken));
             await Task.WhenAll(tasks).ConfigureAwait(false);
+            await checkpoints.StopAsync().ConfigureAwait(false);
             router?.Complete();
             await deadLetterTask.ConfigureAwait(false);
             if (_failure is null && deadLetters is not null) await deadLetters.CompleteAsync(runToken).ConfigureAwait(false);
@@ -63,6 +70,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         }
         finally
         {
+            await checkpoints.StopAsync().ConfigureAwait(false);
             router?.Complete();
             if (_failure is not null || runToken.IsCancellationRequested)
             {
@@ -100,7 +108,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         return summary;
     }
 
-    private void Wire(PlanContext context, ChannelEdgeFactory edges, List<StageWorker> workers, List<SourceTask> sources)
+    private void Wire(PlanContext context, ChannelEdgeFactory edges, List<StageWorker> workers, List<SourceTask> sources, CheckpointCoordinator checkpoints)
     {
         var stages = pipeline.Stages;
         var byStage = new List<StageWorker[]>();
@@ -136,7 +144,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         {
             var pending = new PendingWrites();
             edges.CurrentProducer = pending;
-            sources.Add(new SourceTask(source.CreateRunner(context), pending, options));
+            sources.Add(new SourceTask(source.CreateRunner(context), pending, options, checkpoints));
         }
     }
 
