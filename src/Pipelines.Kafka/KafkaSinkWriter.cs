@@ -5,8 +5,8 @@ namespace Pipelines.Kafka;
 
 /// <summary>
 /// One run of a <see cref="KafkaSink{T, TKey, TValue}"/>: hands records to the producer's queue without waiting
-/// for each delivery; waits only while that queue is full (the backpressure) and, on completion, until every
-/// record is acknowledged. The first failed delivery is kept and thrown by the next write or by the completion.
+/// for each delivery; waits only while that queue is full (the backpressure) and, at a checkpoint or on
+/// completion, until every record is acknowledged. The first failed delivery is kept and thrown by the next write or by the completion.
 /// </summary>
 internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
 {
@@ -122,8 +122,11 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         }
     }
 
+    /// <summary>End of input: every record acknowledged.</summary>
+    public override ValueTask CompleteAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken);
+
     /// <summary>Waits until every record is acknowledged by the brokers (checking the token between slices); throws if one failed.</summary>
-    public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    public override async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         while (_producer.Flush(FlushSlice) > 0)
         {

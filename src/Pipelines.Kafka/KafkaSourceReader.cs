@@ -64,11 +64,14 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     /// <summary>The next offset of every owned partition after the records handed out so far.</summary>
     public override object? CapturePosition() => _group.Offsets.Capture();
 
-    /// <summary>A checkpoint completed: its offsets are committed before the consumer's next poll, on the polling thread.</summary>
-    public override ValueTask CommitAsync(object position, CancellationToken cancellationToken)
+    /// <summary>
+    /// A checkpoint completed: once the dead-letter copies are durable, its offsets are committed before the
+    /// consumer's next poll, on the polling thread.
+    /// </summary>
+    public override async ValueTask CommitAsync(object position, CancellationToken cancellationToken)
     {
+        if (_deadLetters is not null) await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
         _group.RequestCommit((KafkaPosition)position);
-        return default;
     }
 
     public override int TryRead(Span<KafkaRecord<TKey, TValue>> destination)
