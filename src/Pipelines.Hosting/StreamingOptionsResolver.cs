@@ -20,6 +20,7 @@ internal static class StreamingOptionsResolver
             Linger = configured.Linger,
             WatermarkInterval = configured.WatermarkInterval,
             IdleTimeout = configured.IdleTimeout,
+            CheckpointInterval = configured.CheckpointInterval,
             TimeProvider = ReferenceEquals(configured.TimeProvider, TimeProvider.System) && registeredClock is not null ? registeredClock : configured.TimeProvider,
             Logger = configured.Logger ?? loggerFactory.CreateLogger(LoggerCategory),
         };

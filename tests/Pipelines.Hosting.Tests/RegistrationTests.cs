@@ -59,6 +59,7 @@ public class RegistrationTests
             Linger = TimeSpan.FromMilliseconds(11),
             WatermarkInterval = TimeSpan.FromMilliseconds(13),
             IdleTimeout = TimeSpan.FromSeconds(17),
+            CheckpointInterval = TimeSpan.FromSeconds(19),
         };
         var hostClock = new FakeTimeProvider();
 
