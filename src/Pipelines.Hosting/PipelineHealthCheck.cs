@@ -25,6 +25,7 @@ internal sealed class PipelineHealthCheck(PipelineStatusRegistry? registry, stri
             ["state"] = current.State.ToString(),
             ["elementsRead"] = status.ElementsRead,
             ["lateElementsDropped"] = status.LateElementsDropped,
+            ["checkpointsCompleted"] = status.CheckpointsCompleted,
         };
         string name = status.Name;
         var result = current.State switch

@@ -38,6 +38,9 @@ public sealed class PipelineStatus
     /// <summary>Elements dropped so far as later than their window's allowed lateness.</summary>
     public long LateElementsDropped => Current.Summary?.LateElementsDropped ?? Volatile.Read(ref _run)?.LateElementsDropped ?? 0;
 
+    /// <summary>Checkpoints completed so far: how often the sources committed their position while the run went on.</summary>
+    public long CheckpointsCompleted => Current.Summary?.CheckpointsCompleted ?? Volatile.Read(ref _run)?.CheckpointsCompleted ?? 0;
+
     internal Snapshot Current => Volatile.Read(ref _current);
 
     /// <inheritdoc />

@@ -90,6 +90,7 @@ public class HealthCheckTests
         entry.Data["state"].Should().Be("Stopped");
         entry.Data["elementsRead"].Should().Be(50L);
         entry.Data["lateElementsDropped"].Should().Be(0L);
+        entry.Data["checkpointsCompleted"].Should().Be(0L);
         await host.StopAsync().WaitAsync(TestHost.HangGuard);
     }
 
