@@ -10,9 +10,12 @@ namespace Pipelines.Files;
 /// Files are written atomically: each is written as a hidden temporary file and renamed to its final name
 /// (<c>{prefix}-{sequence}.jsonl</c>, or <c>{prefix}-{bucket}-{sequence}.jsonl</c>) once finished — when it
 /// reaches <see cref="FileSinkOptions.MaxFileBytes"/>, when it is the least recently used of more than
-/// <see cref="FileSinkOptions.MaxOpenFiles"/> open files, or at the end of input. A failed or cancelled run
-/// deletes its unfinished files. Numbering continues after the files already in the directory; use one sink
-/// per directory and prefix.
+/// <see cref="FileSinkOptions.MaxOpenFiles"/> open files, at a checkpoint of a streaming run, or at the end of
+/// input. A checkpoint (see <see cref="StreamingOptions.CheckpointInterval"/>; taken when a source commits during
+/// the run, such as a file source with a checkpoint path) finishes every open file, so what was written before
+/// it survives a later failure, and the next result of a bucket starts a new file. A failed or cancelled run
+/// deletes only its unfinished files. Numbering continues after the files already in the directory; use one
+/// sink per directory and prefix.
 /// </summary>
 public static class FileSinks
 {
@@ -58,7 +61,8 @@ public static class FileSinks
     /// <summary>
     /// Buckets window results by their window's start (UTC, <c>yyyyMMddTHHmmssfffZ</c>), so each event-time
     /// window gets its own file: its results are written together when the window fires, and its file is finished
-    /// once later windows push it out of the open files (or at the end of input).
+    /// once later windows push it out of the open files (or at a checkpoint, or at the end of input; a window whose
+    /// results straddle a checkpoint gets a second file).
     /// </summary>
     /// <typeparam name="TKey">The key type.</typeparam>
     /// <typeparam name="TValue">The result type.</typeparam>

@@ -25,9 +25,11 @@ public sealed class FileSourceOptions
 
     /// <summary>
     /// A small file where the source records, for every file, how far the run has read (byte offset and line,
-    /// with a fingerprint of the file's first bytes), written atomically when a run ends successfully (end of
-    /// input, or a streaming run stopped with draining). The next run resumes from there: without duplicates or
-    /// gaps after a successful run; after a failed or cancelled run from the previous checkpoint, so lines may be
+    /// with a fingerprint of the file's first bytes), written atomically (a temporary file renamed over it) when a
+    /// run ends successfully (end of input, or a streaming run stopped with draining) and, in a streaming run, at
+    /// every checkpoint (<see cref="StreamingOptions.CheckpointInterval"/>), once what was read before it has
+    /// reached the sinks and they have flushed. The next run resumes from there: without duplicates or gaps after a
+    /// successful run; after a failed or cancelled run from the last checkpoint, so the lines read since may be
     /// read again but none is lost. Null (the default): no checkpoint, every run reads the files from the start.
     /// </summary>
     public string? CheckpointPath { get; init; }

@@ -9,15 +9,21 @@ namespace Pipelines.Files.Reading;
 /// for new files, files that grew, and rotation (a file renamed within the pattern is followed under its new
 /// name; one renamed away, deleted or truncated is read to its end through the open handle, before any other
 /// file, and dropped; whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead"/>
-/// only parses records already in memory, so memory holds one buffer per open file.
+/// only parses records already in memory, so memory holds one buffer per open file. With a checkpoint file, the
+/// position (every file's offset) is saved at the end of a successful run and, in a streaming run, at every
+/// checkpoint: <see cref="CapturePosition"/> snapshots it on the reading thread, and the save runs on the
+/// checkpoint's task through a <see cref="CheckpointStore"/>, which takes one save at a time.
 /// </summary>
 internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context) : SourceReader<T>
 {
     private readonly List<SourceFile<T>> _files = [];
     private readonly List<CheckpointEntry> _finished = [];
-    private readonly string? _checkpointPath = options.CheckpointPath is null ? null : Path.GetFullPath(options.CheckpointPath);
+    private readonly CheckpointStore? _store = options.CheckpointPath is null ? null : new CheckpointStore(Path.GetFullPath(options.CheckpointPath));
     private SourceFile<T>? _current;
     private int _next;
+    private long _captures;
+
+    private string? CheckpointPath => _store?.Path;
 
     /// <summary>Lists the files and opens them, each where the checkpoint says it was left.</summary>
     public async ValueTask StartAsync(CancellationToken cancellationToken)
@@ -28,8 +34,8 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             if (!Directory.Exists(pattern.Directory)) throw new DirectoryNotFoundException($"The directory '{pattern.Directory}' does not exist.");
         }
 
-        var saved = _checkpointPath is null ? [] : (await Checkpoint.LoadAsync(_checkpointPath, cancellationToken).ConfigureAwait(false)).Files;
-        foreach (string path in pattern.List(_checkpointPath))
+        var saved = _store is null ? [] : (await Checkpoint.LoadAsync(_store.Path, cancellationToken).ConfigureAwait(false)).Files;
+        foreach (string path in pattern.List(CheckpointPath))
         {
             try
             {
@@ -92,13 +98,29 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         }
     }
 
+    /// <summary>With a checkpoint file, a streaming run saves the position at every checkpoint too.</summary>
+    public override bool CommitsDuringRun => _store is not null;
+
+    /// <summary>How far every file has been read now: what <see cref="CommitAsync(CancellationToken)"/> would save.</summary>
+    public override object? CapturePosition()
+    {
+        var entries = new List<CheckpointEntry>(_finished);
+        entries.AddRange(_files.Where(f => !f.Detached).Select(f => f.ToCheckpoint()));
+        return new FilePosition(Interlocked.Increment(ref _captures), entries.AsReadOnly());
+    }
+
+    /// <summary>A checkpoint completed: saves the position it captured, unless a newer one is saved already.</summary>
+    public override async ValueTask CommitAsync(object position, CancellationToken cancellationToken)
+    {
+        if (_store is null) return;
+        await _store.SaveAsync((FilePosition)position, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Saves how far every file was read (the run ended successfully, so everything read has been processed).</summary>
     public override async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
-        if (_checkpointPath is null) return;
-        var entries = new List<CheckpointEntry>(_finished);
-        entries.AddRange(_files.Where(f => !f.Detached).Select(f => f.ToCheckpoint()));
-        await new Checkpoint(Checkpoint.CurrentVersion, entries).SaveAsync(_checkpointPath, cancellationToken).ConfigureAwait(false);
+        if (_store is null) return;
+        await _store.SaveAsync((FilePosition)CapturePosition()!, cancellationToken).ConfigureAwait(false);
     }
 
     public override ValueTask DisposeAsync()
@@ -106,6 +128,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         foreach (var file in _files) file.Dispose();
         _files.Clear();
         _current = null;
+        _store?.Dispose();
         return base.DisposeAsync();
     }
 
@@ -169,7 +192,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
     /// <summary>Follow: finds new files, and where the known ones went.</summary>
     private async ValueTask RescanAsync(CancellationToken cancellationToken)
     {
-        var listed = pattern.List(_checkpointPath);
+        var listed = pattern.List(CheckpointPath);
         var present = new HashSet<string>(listed, StringComparer.Ordinal);
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var lost = new List<SourceFile<T>>();

@@ -4,8 +4,10 @@ namespace Pipelines.Files.Writing;
 
 /// <summary>
 /// Writes one run's results: one open file per bucket (at most <see cref="FileSinkOptions.MaxOpenFiles"/>), a file
-/// finished once it reaches <see cref="FileSinkOptions.MaxFileBytes"/>, every open file finished at the end of
-/// input, and every unfinished file deleted when the run fails or is cancelled.
+/// finished once it reaches <see cref="FileSinkOptions.MaxFileBytes"/>, every open file finished at a checkpoint
+/// (<see cref="FlushAsync"/>) and at the end of input, and every unfinished file deleted when the run fails or is
+/// cancelled. Each file takes the next sequence number when it is opened, so the files after a checkpoint never
+/// reuse a name; a file without records is deleted instead of finished.
 /// </summary>
 internal sealed class FileSinkWriter<T>(string directory, RecordOutput<T> output, FileSinkOptions options, Func<T, string>? bucketBy, int firstSequence) : SinkWriter<T>
 {
@@ -39,10 +41,13 @@ internal sealed class FileSinkWriter<T>(string directory, RecordOutput<T> output
         foreach (var part in _open.Values) await part.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
-    {
-        foreach (var (bucket, part) in _open.OrderBy(p => p.Value.LastUse).ToList()) await FinishAsync(bucket, part, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>
+    /// A checkpoint: finishes every open file as a roll does (flushed to disk, renamed to its final name), so what
+    /// was written so far survives a later failure; the next result for a bucket starts a new file.
+    /// </summary>
+    public override ValueTask FlushAsync(CancellationToken cancellationToken) => FinishOpenAsync(cancellationToken);
+
+    public override ValueTask CompleteAsync(CancellationToken cancellationToken) => FinishOpenAsync(cancellationToken);
 
     public override async ValueTask DisposeAsync()
     {
@@ -93,6 +98,12 @@ internal sealed class FileSinkWriter<T>(string directory, RecordOutput<T> output
 
         part.LastUse = ++_clock;
         return part;
+    }
+
+    /// <summary>Finishes the open files, least recently used first.</summary>
+    private async ValueTask FinishOpenAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (bucket, part) in _open.OrderBy(p => p.Value.LastUse).ToList()) await FinishAsync(bucket, part, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask FinishAsync(string bucket, PartFile<T> part, CancellationToken cancellationToken)

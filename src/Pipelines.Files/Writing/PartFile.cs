@@ -3,7 +3,8 @@ namespace Pipelines.Files.Writing;
 /// <summary>
 /// One output file while it is written: records are staged in memory, appended to a hidden temporary file
 /// (<c>.{name}.inprogress</c> in the same directory) with asynchronous writes, and the file appears under its
-/// final name only when it is finished: flushed to disk, then renamed, so readers never see half a file.
+/// final name only when it is finished (a roll, a checkpoint or the end of input): flushed to disk, then renamed,
+/// so readers never see half a file. A finished file is no longer the writer's: a later failure leaves it.
 /// </summary>
 internal sealed class PartFile<T> : IAsyncDisposable
 {
