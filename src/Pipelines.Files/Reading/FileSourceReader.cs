@@ -18,6 +18,10 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 {
     private readonly List<SourceFile<T>> _files = [];
     private readonly List<CheckpointEntry> _finished = [];
+
+    // CapturePosition runs on the executor's task, possibly while a wait on another thread adds, reorders or
+    // retires files: the lists change only under this lock, and the snapshot is taken under it.
+    private readonly Lock _gate = new();
     private readonly CheckpointStore? _store = options.CheckpointPath is null ? null : new CheckpointStore(Path.GetFullPath(options.CheckpointPath));
     private SourceFile<T>? _current;
     private int _next;
@@ -104,9 +108,12 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
     /// <summary>How far every file has been read now: what <see cref="CommitAsync(CancellationToken)"/> would save.</summary>
     public override object? CapturePosition()
     {
-        var entries = new List<CheckpointEntry>(_finished);
-        entries.AddRange(_files.Where(f => !f.Detached).Select(f => f.ToCheckpoint()));
-        return new FilePosition(Interlocked.Increment(ref _captures), entries.AsReadOnly());
+        lock (_gate)
+        {
+            var entries = new List<CheckpointEntry>(_finished);
+            entries.AddRange(_files.Where(f => !f.Detached).Select(f => f.ToCheckpoint()));
+            return new FilePosition(Interlocked.Increment(ref _captures), entries.AsReadOnly());
+        }
     }
 
     /// <summary>A checkpoint completed: saves the position it captured, unless a newer one is saved already.</summary>
@@ -147,7 +154,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 
             if (state == SourceFile<T>.State.Done)
             {
-                _finished.Add(file.ToCheckpoint());
+                lock (_gate) _finished.Add(file.ToCheckpoint());
                 Retire(0);
             }
         }
@@ -216,15 +223,22 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             }
 
             if (moved is not null && TryMove(file.Cursor, moved)) claimed.Add(moved);
-            else file.Detached = true;
+            else
+            {
+                lock (_gate) file.Detached = true;
+            }
         }
 
         // The rest of a rotated file is older than whatever replaced it: read it first.
         if (_files.Any(f => f.Detached))
         {
-            var ordered = _files.Where(f => f.Detached).Concat(_files.Where(f => !f.Detached)).ToList();
-            _files.Clear();
-            _files.AddRange(ordered);
+            lock (_gate)
+            {
+                var ordered = _files.Where(f => f.Detached).Concat(_files.Where(f => !f.Detached)).ToList();
+                _files.Clear();
+                _files.AddRange(ordered);
+            }
+
             _next = 0;
         }
 
@@ -265,7 +279,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             if (header is not null) parser.SetHeader(header, 1);
         }
 
-        _files.Add(new SourceFile<T>(cursor, parser));
+        lock (_gate) _files.Add(new SourceFile<T>(cursor, parser));
     }
 
     /// <summary>The checkpoint entry for <paramref name="path"/>: its own, or one whose file was renamed to it.</summary>
@@ -297,8 +311,13 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 
     private void Retire(int index)
     {
-        var file = _files[index];
-        _files.RemoveAt(index);
+        SourceFile<T> file;
+        lock (_gate)
+        {
+            file = _files[index];
+            _files.RemoveAt(index);
+        }
+
         if (ReferenceEquals(_current, file)) _current = null;
         file.Dispose();
     }

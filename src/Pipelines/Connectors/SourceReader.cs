@@ -41,8 +41,10 @@ public abstract class SourceReader<T> : IAsyncDisposable
 
     /// <summary>
     /// The position right after the last element <see cref="TryRead"/> has returned, as an immutable value the
-    /// reader understands (for example the next offset of each partition). Called on the reading thread, between
-    /// reads, only when <see cref="CommitsDuringRun"/> is true.
+    /// reader understands (for example the next offset of each partition). Called on the task that calls
+    /// <see cref="TryRead"/>, never during it, only when <see cref="CommitsDuringRun"/> is true — but possibly while a
+    /// <see cref="WaitToReadAsync"/> is still pending (a source waiting for data still takes part in checkpoints), so
+    /// state that a wait changes must be read under a lock.
     /// </summary>
     public virtual object? CapturePosition() => null;
 
