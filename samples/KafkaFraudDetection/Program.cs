@@ -49,8 +49,9 @@ var pipeline = FraudPipeline.Build(cluster.BootstrapServers, transactionsTopic, 
 });
 
 // Run continuously until every transaction has been read, then stop with draining: the last windows fire,
-// the alerts are flushed to Kafka, and only then are the transactions' offsets committed.
-var running = new StreamingExecutor(new StreamingOptions { Parallelism = 2 }).Start(pipeline);
+// the alerts are flushed to Kafka, and only then are the remaining offsets committed. While it runs, a checkpoint
+// every second commits the offsets of the transactions whose windows have fired and whose alerts are in Kafka.
+var running = new StreamingExecutor(new StreamingOptions { Parallelism = 2, CheckpointInterval = TimeSpan.FromSeconds(1) }).Start(pipeline);
 var deadline = DateTime.UtcNow.AddSeconds(60);
 while (running.ElementsRead < transactions.Count && !running.Completion.IsCompleted && DateTime.UtcNow < deadline)
 {
@@ -62,5 +63,5 @@ var summary = await running.Completion;
 
 var found = alerts.Select(a => (a.Card, a.WindowStart)).ToHashSet();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"Read {summary.ElementsRead} transactions in {summary.Elapsed.TotalSeconds:0.0} s; {alerts.Count} alerts written to {alertsTopic}; planted bursts found: {planted.Count(found.Contains)} of {planted.Count}."));
+    $"Read {summary.ElementsRead} transactions in {summary.Elapsed.TotalSeconds:0.0} s ({summary.CheckpointsCompleted} checkpoints); {alerts.Count} alerts written to {alertsTopic}; planted bursts found: {planted.Count(found.Contains)} of {planted.Count}."));
 return planted.SetEquals(found) ? 0 : 1;
