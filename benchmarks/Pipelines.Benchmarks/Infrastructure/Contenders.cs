@@ -6,6 +6,7 @@ public static class Contenders
     public const string HandLoop = nameof(HandLoop);
     public const string Linq = nameof(Linq);
     public const string Rx = nameof(Rx);
+    public const string RxGroupBy = nameof(RxGroupBy);
     public const string Dataflow = nameof(Dataflow);
     public const string DataflowBatched = nameof(DataflowBatched);
     public const string Channels = nameof(Channels);
@@ -18,7 +19,7 @@ public static class Contenders
     /// <summary>Every contender, in report order.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        HandLoop, Linq, Rx, Dataflow, DataflowBatched, Channels, ChannelsBatched, AkkaStreams,
+        HandLoop, Linq, Rx, RxGroupBy, Dataflow, DataflowBatched, Channels, ChannelsBatched, AkkaStreams,
         PipelinesBounded, PipelinesStreamingP1, PipelinesStreamingP2,
     ];
 
@@ -28,6 +29,7 @@ public static class Contenders
         [HandLoop] = "hand-written loop over the array (the floor, and the reference output)",
         [Linq] = "LINQ-to-objects",
         [Rx] = "System.Reactive: a synchronous push loop into Rx operators (windowed workloads: a custom operator around the same per-window state as the other peers)",
+        [RxGroupBy] = "System.Reactive as it is usually written for a keyed window count: GroupBy (key, window start), then Count per group (T only)",
         [Dataflow] = "TPL Dataflow, one message per element, bounded blocks (source → transform → sink)",
         [DataflowBatched] = "TPL Dataflow, one message per 1,024-element array segment",
         [Channels] = "System.Threading.Channels, one write per element, bounded (source task → transform task → sink task)",

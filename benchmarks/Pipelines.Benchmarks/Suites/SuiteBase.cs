@@ -27,6 +27,9 @@ public abstract class SuiteBase<TWorkload>
     [GlobalSetup(Target = Contenders.Rx)]
     public void SetupRx() => Setup(Contenders.Rx);
 
+    [GlobalSetup(Target = Contenders.RxGroupBy)]
+    public void SetupRxGroupBy() => Setup(Contenders.RxGroupBy);
+
     [GlobalSetup(Target = Contenders.Dataflow)]
     public void SetupDataflow() => Setup(Contenders.Dataflow);
 

@@ -61,6 +61,9 @@ public class T_TumblingCount : SuiteBase<TumblingCount>
     public long Rx() => Run(Contenders.Rx);
 
     [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long RxGroupBy() => Run(Contenders.RxGroupBy);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
     public long Dataflow() => Run(Contenders.Dataflow);
 
     [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]

@@ -142,6 +142,19 @@ public sealed class TumblingCount : Workload<SynthEvent, TOut>
             }
         });
 
+        Add(Contenders.RxGroupBy, static (input, output) =>
+        {
+            long size = TumblingCounter.Size;
+            bool completed = false;
+            var counted = FilterProject.Push(input)
+                .GroupBy(e => (e.Key, Start: e.Timestamp.UtcTicks - (e.Timestamp.UtcTicks % size)))
+                .SelectMany(group => group.Count().Select(count => new TOut(group.Key.Key, group.Key.Start, count)));
+            using (counted.Subscribe(r => output.Add(r), ex => throw ex, () => completed = true))
+            {
+                if (!completed) throw new InvalidOperationException("The Rx pipeline did not complete synchronously.");
+            }
+        });
+
         Add(Contenders.Dataflow, static async (input, output) =>
         {
             var state = new TumblingCounter();
