@@ -10,7 +10,7 @@ namespace Pipelines.Operators;
 /// Upstream watermark values are replaced by this one, except the final +∞ at end of input. The bounded executor emits no watermark before the end: nothing is ever late there.
 /// </summary>
 internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, WatermarkTracker<T> tracker, Output<T> output, OperatorContext context)
-    : StatelessOperator<T, T>(output, context)
+    : StatelessOperator<T, T>(output, context), ISpanTarget<T>
 {
     private long _emitted = EventTime.MinWatermark;
 
@@ -54,6 +54,40 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
         if (Context.Streaming) tracker.OnBatch(new ReadOnlySpan<T>(outValues, start, n - start), new ReadOnlySpan<long>(outStamps, start, n - start));
         if (ReferenceEquals(dst, batch)) Output.Forward(batch);
         else Output.Flush();
+    }
+
+    public void OnSpan(ReadOnlySpan<T> values)
+    {
+        // The source's own storage: one pass copies each element and its new event time into the buffer.
+        var dst = Output.Reserve(values.Length);
+        T[] outValues = dst.Values;
+        long[] outStamps = dst.Timestamps;
+        int count = values.Length, start = dst.Count, n = start, i = 0;
+        while (true)
+        {
+            try
+            {
+                for (; i < count; i++)
+                {
+                    T value = values[i];
+                    outStamps[n] = EventTime.FromDateTimeOffset(timestampOf(value));
+                    outValues[n] = value;
+                    n++;
+                }
+
+                break;
+            }
+            catch (Exception ex)
+            {
+                dst.Count = n;
+                Context.Errors.Handle(ex, values[i], EventTime.MinWatermark);
+                i++;
+            }
+        }
+
+        dst.Count = n;
+        if (Context.Streaming) tracker.OnBatch(new ReadOnlySpan<T>(outValues, start, n - start), new ReadOnlySpan<long>(outStamps, start, n - start));
+        Output.Flush();
     }
 
     public override void OnWatermark(long watermark)

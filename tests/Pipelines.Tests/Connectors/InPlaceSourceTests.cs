@@ -1,0 +1,75 @@
+namespace Pipelines.Tests.Connectors;
+
+/// <summary>
+/// Arrays and lists are read in place by a first Where, Select or WithEventTime (no copy into a batch): the
+/// results equal those of the same elements read through an enumerator, and the user's collection is never changed.
+/// </summary>
+public class InPlaceSourceTests
+{
+    private static readonly int[] Source = Enumerable.Range(0, 2_500).Select(i => (i * 7919) % 1000).ToArray();
+
+    private static IEnumerable<int> Enumerated() => Source.Select(x => x);
+
+    public static TheoryData<bool, int> Runs() => new() { { false, 1024 }, { false, 7 }, { true, 1024 }, { true, 7 } };
+
+    private static async Task<List<T>> RunAsync<T>(bool streaming, int batchSize, Action<PipelineBuilder, ICollection<T>> define)
+    {
+        var results = new List<T>();
+        var p = new PipelineBuilder();
+        define(p, results);
+        var pipeline = p.Build();
+        if (streaming) await new StreamingExecutor(new StreamingOptions { MaxBatchSize = batchSize, Parallelism = 1 }).RunAsync(pipeline);
+        else await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = batchSize }).RunAsync(pipeline);
+        return results;
+    }
+
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public async Task WhereAndWhereSelect_OverAnArray_MatchTheEnumeratedInput_AndLeaveTheArrayUnchanged(bool streaming, int batchSize)
+    {
+        int[] before = [.. Source];
+
+        var inPlace = await RunAsync<int>(streaming, batchSize, (p, r) => p.From(Sources.Enumerable(Source)).Where(x => x % 3 == 0).To(Sinks.Collection(r)));
+        var fused = await RunAsync<long>(streaming, batchSize, (p, r) => p.From(Sources.Enumerable(Source)).Where(x => x % 3 == 0).Select(x => x * 2L).To(Sinks.Collection(r)));
+        var enumerated = await RunAsync<int>(streaming, batchSize, (p, r) => p.From(Sources.Enumerable(Enumerated())).Where(x => x % 3 == 0).To(Sinks.Collection(r)));
+
+        inPlace.Should().Equal(enumerated);
+        fused.Should().Equal(enumerated.Select(x => x * 2L));
+        Source.Should().Equal(before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public async Task WindowOverAList_ReadInPlace_CountsEveryElement_AndLeavesTheListUnchanged(bool streaming, int batchSize)
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var list = Source.Select((k, i) => (Key: k % 10, Time: start.AddMilliseconds(i))).ToList();
+        var before = list.ToList();
+
+        var counts = await RunAsync<WindowResult<int, long>>(streaming, batchSize, (p, r) => p.From(Sources.Enumerable(list))
+            .WithEventTime(e => e.Time, Watermarks.Monotonic())
+            .KeyBy(e => e.Key)
+            .Window(Windows.Tumbling(TimeSpan.FromSeconds(1)))
+            .Count()
+            .To(Sinks.Collection(r)));
+
+        var finals = counts.GroupBy(c => (c.Key, c.Window)).Select(g => g.Last());
+        finals.Sum(c => c.Value).Should().Be(list.Count);
+        finals.Should().HaveCount(list.GroupBy(e => (e.Key, e.Time.ToUnixTimeMilliseconds() / 1000)).Count());
+        list.Should().Equal(before);
+    }
+
+    [Fact]
+    public async Task Skip_ThrowingSelectOverAnArray_DropsOnlyTheFailingElements()
+    {
+        var results = new List<int>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        p.From(Sources.Enumerable(Source)).Select(x => x % 100 == 0 ? throw new InvalidOperationException("bad") : x).To(Sinks.Collection(results));
+
+        var summary = await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 64 }).RunAsync(p.Build());
+
+        results.Should().Equal(Source.Where(x => x % 100 != 0));
+        summary.ElementsSkipped.Should().Be(Source.Count(x => x % 100 == 0));
+        summary.ElementsRead.Should().Be(Source.Length);
+    }
+}
