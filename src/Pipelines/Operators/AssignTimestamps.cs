@@ -13,6 +13,7 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
     : StatelessOperator<T, T>(output, context), ISpanTarget<T>
 {
     private long _emitted = EventTime.MinWatermark;
+    private int _failedAt;
 
     /// <summary>The watermark this instance has emitted so far, read by the watermark gauges.</summary>
     public long Emitted => Volatile.Read(ref _emitted);
@@ -60,34 +61,50 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
     {
         // The source's own storage: one pass copies each element and its new event time into the buffer.
         var dst = Output.Reserve(values.Length);
-        T[] outValues = dst.Values;
-        long[] outStamps = dst.Timestamps;
-        int count = values.Length, start = dst.Count, n = start, i = 0;
-        while (true)
+        int start = dst.Count, i = 0;
+        while (i < values.Length)
         {
+            int from = i, buffered = dst.Count;
             try
             {
-                for (; i < count; i++)
-                {
-                    T value = values[i];
-                    outStamps[n] = EventTime.FromDateTimeOffset(timestampOf(value));
-                    outValues[n] = value;
-                    n++;
-                }
-
-                break;
+                i = CopyWithTimes(values, i, dst);
             }
             catch (Exception ex)
             {
-                dst.Count = n;
+                // Every element before the failing one is in the buffer.
+                i = _failedAt;
+                dst.Count = buffered + (i - from);
                 Context.Errors.Handle(ex, values[i], EventTime.MinWatermark);
                 i++;
             }
         }
 
-        dst.Count = n;
-        if (Context.Streaming) tracker.OnBatch(new ReadOnlySpan<T>(outValues, start, n - start), new ReadOnlySpan<long>(outStamps, start, n - start));
+        int n = dst.Count;
+        if (Context.Streaming) tracker.OnBatch(new ReadOnlySpan<T>(dst.Values, start, n - start), new ReadOnlySpan<long>(dst.Timestamps, start, n - start));
         Output.Flush();
+    }
+
+    /// <summary>
+    /// Appends <paramref name="values"/> from <paramref name="from"/> on with their event times; returns the end.
+    /// No exception handler in the loop, so its counters stay in registers: a failing element is found through
+    /// <see cref="_failedAt"/>; the buffer's count is set only at the end.
+    /// </summary>
+    private int CopyWithTimes(ReadOnlySpan<T> values, int from, Batch<T> dst)
+    {
+        T[] outValues = dst.Values;
+        long[] outStamps = dst.Timestamps;
+        int n = dst.Count;
+        if ((uint)(n + values.Length - from) > (uint)outValues.Length || outStamps.Length < outValues.Length) throw new ArgumentOutOfRangeException(nameof(values));
+        for (int i = from; i < values.Length; i++)
+        {
+            _failedAt = i;
+            outStamps[n] = EventTime.FromDateTimeOffset(timestampOf(values[i]));
+            outValues[n] = values[i];
+            n++;
+        }
+
+        dst.Count = n;
+        return values.Length;
     }
 
     public override void OnWatermark(long watermark)

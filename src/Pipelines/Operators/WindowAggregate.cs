@@ -73,7 +73,15 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         {
             try
             {
-                for (; i < count; i++) Process(values[i], stamps[i]);
+                if (_tumbling is not null)
+                {
+                    for (; i < count; i++) ProcessTumbling(ref values[i], stamps[i]);
+                }
+                else
+                {
+                    for (; i < count; i++) Process(values[i], stamps[i]);
+                }
+
                 break;
             }
             catch (Exception ex)
@@ -86,11 +94,43 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         _panes.Flush();
     }
 
-    private void Process(TIn value, long timestamp)
+    /// <summary>
+    /// The per-element path of tumbling windows, inlined into the batch loop: an element of the current window
+    /// whose key's newest window is that window (in-order input) only updates the accumulator. A window still in
+    /// state is never expired (state is dropped at cleanup time), so no lateness check is needed here. Everything
+    /// else (a new window or key, late panes, early triggers) goes through <see cref="Process(int, TKey, TIn, long)"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ProcessTumbling(ref TIn value, long timestamp)
     {
         TKey key = Keys.NotNull(_keyOf(value));
         int k = KeyIndexOf(key);
+        if (timestamp >= _lastStart && timestamp < _lastEnd)
+        {
+            int head = _keys[k].Head;
+            if (head >= 0)
+            {
+                ref var slot = ref _slots[head];
+                if (slot.Start == _lastStart)
+                {
+                    _panes.Accumulate(ref slot.State, value, timestamp);
+                    _panes.AfterElement(key, _lastStart, _lastEnd, ref slot.State);
+                    return;
+                }
+            }
+        }
 
+        Process(k, key, value, timestamp);
+    }
+
+    private void Process(TIn value, long timestamp)
+    {
+        TKey key = Keys.NotNull(_keyOf(value));
+        Process(KeyIndexOf(key), key, value, timestamp);
+    }
+
+    private void Process(int k, TKey key, TIn value, long timestamp)
+    {
         bool accepted;
         try
         {
@@ -103,8 +143,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
                     _lastEnd = Time.EventTime.SaturatingAdd(_lastStart, tumbling.Size);
                 }
 
-                // Fast path: the key's newest window is this one (in-order input). A window still in state is never
-                // expired (state is dropped at cleanup time), so no lateness check is needed here.
+                // Fast path: the key's newest window is this one (in-order input).
                 int head = _keys[k].Head;
                 if (head >= 0 && _slots[head].Start == _lastStart)
                 {
@@ -331,14 +370,21 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     /// <summary>
     /// The key's index. Small non-negative integer keys (ids) are looked up in an array, other keys in a hash table.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int KeyIndexOf(TKey key)
     {
         if (typeof(TKey) == typeof(int))
         {
             int id = Unsafe.As<TKey, int>(ref key);
-            if ((uint)id < (uint)_denseKeys.Length && _denseKeys[id] != 0) return _denseKeys[id] - 1;
+            int[] dense = _denseKeys;
+            if ((uint)id < (uint)dense.Length && dense[id] != 0) return dense[id] - 1;
         }
 
+        return KeyIndexOfSlow(key);
+    }
+
+    private int KeyIndexOfSlow(TKey key)
+    {
         ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyIndex, key, out bool known);
         if (!known) slot = AddKey(key);
         int k = slot;
@@ -397,8 +443,10 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         public int Head;
     }
 
+    /// <summary>A window's state; what an element touches (the accumulator, its counters and the start) comes first, in one cache line where possible.</summary>
     private struct Slot
     {
+        public WindowSlot<TAcc> State;
         public long Start;
         public long End;
         public int Key;
@@ -406,6 +454,5 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         public int Previous;
         public int Generation;
         public bool InUse;
-        public WindowSlot<TAcc> State;
     }
 }

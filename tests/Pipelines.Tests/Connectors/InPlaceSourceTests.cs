@@ -72,4 +72,32 @@ public class InPlaceSourceTests
         summary.ElementsSkipped.Should().Be(Source.Count(x => x % 100 == 0));
         summary.ElementsRead.Should().Be(Source.Length);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Skip_ThrowingEventTimeOverAnArray_CountsTheRestInTheirWindows(bool streaming)
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var input = Source.Select((k, i) => (Key: k % 4, Time: start.AddMilliseconds(i))).ToArray();
+        static bool Bad((int Key, DateTimeOffset Time) e) => e.Time.Millisecond % 97 == 0;
+
+        var results = new List<WindowResult<int, long>>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        p.From(Sources.Enumerable(input))
+            .WithEventTime(e => Bad(e) ? throw new InvalidOperationException("no time") : e.Time, Watermarks.Monotonic())
+            .KeyBy(e => e.Key)
+            .Window(Windows.Tumbling(TimeSpan.FromSeconds(1)))
+            .Count()
+            .To(Sinks.Collection(results));
+        var pipeline = p.Build();
+        var summary = streaming
+            ? await new StreamingExecutor(new StreamingOptions { MaxBatchSize = 50, Parallelism = 1 }).RunAsync(pipeline)
+            : await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 50 }).RunAsync(pipeline);
+
+        var expected = input.Where(e => !Bad(e)).GroupBy(e => (e.Key, Second: e.Time.ToUnixTimeSeconds())).ToDictionary(g => g.Key, g => (long)g.Count());
+        var finals = results.GroupBy(r => (r.Key, Second: r.Window.Start.ToUnixTimeSeconds())).ToDictionary(g => g.Key, g => g.Last().Value);
+        finals.Should().BeEquivalentTo(expected);
+        summary.ElementsSkipped.Should().Be(input.Count(Bad));
+    }
 }
