@@ -100,4 +100,25 @@ public class InPlaceSourceTests
         finals.Should().BeEquivalentTo(expected);
         summary.ElementsSkipped.Should().Be(input.Count(Bad));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task DeadLetter_WhereThenSelect_FailuresOfBothFunctionsArriveInElementOrder(bool inPlace)
+    {
+        int[] input = [.. Enumerable.Range(0, 40)];
+        static bool Keep(int x) => x % 5 == 0 ? throw new InvalidOperationException("predicate") : x % 2 == 0;
+        static int Project(int x) => x % 3 == 0 ? throw new InvalidOperationException("selector") : x * 10;
+
+        var results = new List<int>();
+        var dead = new List<DeadLetter>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter).WithDeadLetterSink(Sinks.Collection(dead));
+        p.From(inPlace ? Sources.Enumerable(input) : Sources.Enumerable(input.Select(x => x))).Where(Keep).Select(Project).To(Sinks.Collection(results));
+        await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 16 }).RunAsync(p.Build());
+
+        var failing = input.Where(x => x % 5 == 0 || (x % 2 == 0 && x % 3 == 0)).ToList();
+        dead.Select(d => (int)d.Element!).Should().Equal(failing);
+        dead.Select(d => d.Exception.Message).Should().Equal(failing.Select(x => x % 5 == 0 ? "predicate" : "selector"));
+        results.Should().Equal(input.Where(x => x % 5 != 0 && x % 2 == 0 && x % 3 != 0).Select(x => x * 10));
+    }
 }
