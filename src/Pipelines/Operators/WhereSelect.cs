@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pipelines.Runtime;
 
 namespace Pipelines.Operators;
@@ -60,6 +61,7 @@ internal sealed class WhereSelect<TIn, TOut>(Func<TIn, bool> predicate, Func<TIn
     }
 
     /// <summary>Writes the indexes of the elements from <paramref name="from"/> on that pass the predicate; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int Filter(ReadOnlySpan<TIn> values, int from, int[] picked)
     {
         var keep = predicate;
@@ -109,6 +111,7 @@ internal sealed class WhereSelect<TIn, TOut>(Func<TIn, bool> predicate, Func<TIn
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int ProjectRun(ReadOnlySpan<TIn> values, ReadOnlySpan<long> stamps, int[] picked, int from, int passed, Batch<TOut> dst)
     {
         var select = selector;
