@@ -19,6 +19,8 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     where TKey : notnull
 {
     private readonly IEventTimeAggregator<TIn, TAcc>? _timed = aggregator as IEventTimeAggregator<TIn, TAcc>;
+    private readonly IInPlaceAggregator<TIn, TAcc>? _inPlace = aggregator as IInPlaceAggregator<TIn, TAcc>;
+    private readonly bool _counting = aggregator is CountAggregator<TIn>;
     private readonly int _earlyCount = context.Streaming ? trigger.EarlyEveryCount : 0;
 
     public IAggregator<TIn, TAcc, TOut> Aggregator { get; } = aggregator;
@@ -36,9 +38,11 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     public bool IsExpired(long end, long watermark) => CleanupTime(end) <= watermark;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Accumulate(ref WindowSlot<TAcc> slot, TIn value, long timestamp)
+    public void Accumulate(ref WindowSlot<TAcc> slot, in TIn value, long timestamp)
     {
-        slot.Accumulator = _timed is null ? Aggregator.Add(slot.Accumulator, value) : _timed.Add(slot.Accumulator, value, timestamp);
+        if (typeof(TAcc) == typeof(long) && _counting) Unsafe.As<TAcc, long>(ref slot.Accumulator)++;
+        else if (_inPlace is not null) _inPlace.Add(ref slot.Accumulator, in value);
+        else slot.Accumulator = _timed is null ? Aggregator.Add(slot.Accumulator, value) : _timed.Add(slot.Accumulator, value, timestamp);
         slot.SinceLastPane++;
     }
 

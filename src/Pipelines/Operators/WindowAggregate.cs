@@ -47,6 +47,9 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private Dictionary<(int Key, long Start, long End), int>? _index;
 
     private long _lastStart = long.MaxValue;
+
+    /// <summary>Index of the element of the current batch being processed: where a user function threw.</summary>
+    private int _at;
     private long _lastEnd = long.MinValue;
     private long _watermark = Time.EventTime.MinWatermark;
     private long _nextEarly = long.MinValue;
@@ -69,23 +72,17 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         TIn[] values = b.Values;
         long[] stamps = b.Timestamps;
         int count = b.Count, i = 0;
-        while (true)
+        while (i < count)
         {
             try
             {
-                if (_tumbling is not null)
-                {
-                    for (; i < count; i++) ProcessTumbling(ref values[i], stamps[i]);
-                }
-                else
-                {
-                    for (; i < count; i++) Process(values[i], stamps[i]);
-                }
-
-                break;
+                if (_tumbling is not null) ProcessTumbling(values, stamps, i, count);
+                else Process(values, stamps, i, count);
+                i = count;
             }
             catch (Exception ex)
             {
+                i = _at;
                 _context.Errors.Handle(ex, values[i], stamps[i]);
                 i++;
             }
@@ -95,32 +92,47 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     }
 
     /// <summary>
-    /// The per-element path of tumbling windows, inlined into the batch loop: an element of the current window
-    /// whose key's newest window is that window (in-order input) only updates the accumulator. A window still in
-    /// state is never expired (state is dropped at cleanup time), so no lateness check is needed here. Everything
-    /// else (a new window or key, late panes, early triggers) goes through <see cref="Process(int, TKey, TIn, long)"/>.
+    /// Elements <paramref name="from"/> to <paramref name="count"/> of a batch. The loops have no exception handler
+    /// (so their counters stay in registers); a failing element is found through <see cref="_at"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ProcessTumbling(ref TIn value, long timestamp)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Process(TIn[] values, long[] stamps, int from, int count)
     {
-        TKey key = Keys.NotNull(_keyOf(value));
-        int k = KeyIndexOf(key);
-        if (timestamp >= _lastStart && timestamp < _lastEnd)
+        for (int i = from; i < count; i++)
         {
-            int head = _keys[k].Head;
-            if (head >= 0)
-            {
-                ref var slot = ref _slots[head];
-                if (slot.Start == _lastStart)
-                {
-                    _panes.Accumulate(ref slot.State, value, timestamp);
-                    _panes.AfterElement(key, _lastStart, _lastEnd, ref slot.State);
-                    return;
-                }
-            }
+            _at = i;
+            Process(values[i], stamps[i]);
         }
+    }
 
-        Process(k, key, value, timestamp);
+    /// <summary>
+    /// The per-element path of tumbling windows: an element of the current window whose key's newest window is
+    /// that window (in-order input) only updates the accumulator; the key's entry holds its newest window's start,
+    /// so the decision needs no window state. A window still in state is never expired (state is dropped at
+    /// cleanup time), so no lateness check is needed here. Everything else (a new window or key, late panes, early
+    /// triggers) goes through <see cref="Process(int, TKey, TIn, long)"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ProcessTumbling(TIn[] values, long[] stamps, int from, int count)
+    {
+        for (int i = from; i < count; i++)
+        {
+            _at = i;
+            ref TIn value = ref values[i];
+            long timestamp = stamps[i];
+            TKey key = Keys.NotNull(_keyOf(value));
+            int k = KeyIndexOf(key);
+            ref var entry = ref _keys[k];
+            if (entry.HeadStart == _lastStart && timestamp >= _lastStart && timestamp < _lastEnd && entry.Head >= 0)
+            {
+                ref var slot = ref _slots[entry.Head].State;
+                _panes.Accumulate(ref slot, in value, timestamp);
+                _panes.AfterElement(key, _lastStart, _lastEnd, ref slot);
+                continue;
+            }
+
+            Process(k, key, value, timestamp);
+        }
     }
 
     private void Process(TIn value, long timestamp)
@@ -272,6 +284,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         {
             slot.Next = _keys[k].Head;
             _keys[k].Head = s;
+            _keys[k].HeadStart = start;
         }
 
         if (slot.Next >= 0) _slots[slot.Next].Previous = s;
@@ -340,7 +353,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         ref var slot = ref _slots[s];
         int k = slot.Key;
         if (slot.Previous >= 0) _slots[slot.Previous].Next = slot.Next;
-        else _keys[k].Head = slot.Next;
+        else SetHead(k, slot.Next);
         if (slot.Next >= 0) _slots[slot.Next].Previous = slot.Previous;
         _index?.Remove((k, slot.Start, slot.End));
         slot.InUse = false;
@@ -348,6 +361,12 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         slot.State = default;
         _freeSlots.Push(s);
         if (_keys[k].Head < 0) RemoveKey(k);
+    }
+
+    private void SetHead(int k, int s)
+    {
+        _keys[k].Head = s;
+        _keys[k].HeadStart = s >= 0 ? _slots[s].Start : long.MaxValue;
     }
 
     private int AddKey(TKey key)
@@ -363,7 +382,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
             k = _keyCount++;
         }
 
-        _keys[k] = new KeyEntry { Key = key, Head = -1 };
+        _keys[k] = new KeyEntry { Key = key, Head = -1, HeadStart = long.MaxValue };
         return k;
     }
 
@@ -410,7 +429,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         }
 
         _keyIndex.Remove(_keys[k].Key);
-        _keys[k] = new KeyEntry { Head = -1 };
+        _keys[k] = new KeyEntry { Head = -1, HeadStart = long.MaxValue };
         _freeKeys.Push(k);
     }
 
@@ -441,6 +460,9 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
 
         /// <summary>First open window of the key, or −1.</summary>
         public int Head;
+
+        /// <summary>Start of the window at <see cref="Head"/> (<see cref="long.MaxValue"/> when none), so the per-element path decides without touching window state.</summary>
+        public long HeadStart;
     }
 
     /// <summary>A window's state; what an element touches (the accumulator, its counters and the start) comes first, in one cache line where possible.</summary>
