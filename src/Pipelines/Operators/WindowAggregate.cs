@@ -14,7 +14,8 @@ namespace Pipelines.Operators;
 /// input under the streaming executor, size/slide for sliding), so an element costs one hash lookup on the key
 /// and a compare or two, and closing a window unlinks it in constant time. Input disordered across many windows
 /// of one key switches lookups to a hash index of all open windows. Windows live in one array of slots reused
-/// through a free list. Timers are grouped by fire time (every key's window with the same end fires from one
+/// through a free list, with their accumulators in a parallel array (what an in-order element touches: 24
+/// bytes for a count, so the open windows of a thousand keys stay in the first-level cache). Timers are grouped by fire time (every key's window with the same end fires from one
 /// list), so a watermark touches only the windows that are due, never every key. Lists keep creation order,
 /// which gives the bounded executor its documented output order: by window end, then first element.
 /// </remarks>
@@ -36,6 +37,9 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private readonly Stack<int> _freeKeys = new();
 
     private Slot[] _slots = new Slot[16];
+
+    /// <summary>The accumulators and pane bookkeeping of the slots, apart from the list links: all an in-order element touches, densely packed.</summary>
+    private WindowSlot<TAcc>[] _states = new WindowSlot<TAcc>[16];
     private int _slotCount;
     private readonly Stack<int> _freeSlots = new();
 
@@ -115,23 +119,49 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ProcessTumbling(TIn[] values, long[] stamps, int from, int count)
     {
+        // The state arrays and the current window are kept in locals, and read again after each slow-path call
+        // (which may grow the arrays or move to another window).
+        var keyOf = _keyOf;
+        var panes = _panes;
+        int[] dense = _denseKeys;
+        KeyEntry[] keys = _keys;
+        WindowSlot<TAcc>[] states = _states;
+        long lastStart = _lastStart, lastEnd = _lastEnd;
         for (int i = from; i < count; i++)
         {
             _at = i;
             ref TIn value = ref values[i];
             long timestamp = stamps[i];
-            TKey key = Keys.NotNull(_keyOf(value));
-            int k = KeyIndexOf(key);
-            ref var entry = ref _keys[k];
-            if (entry.HeadStart == _lastStart && timestamp >= _lastStart && timestamp < _lastEnd && entry.Head >= 0)
+            TKey key = Keys.NotNull(keyOf(value));
+            int k = -1;
+            if (typeof(TKey) == typeof(int))
             {
-                ref var slot = ref _slots[entry.Head].State;
-                _panes.Accumulate(ref slot, in value, timestamp);
-                _panes.AfterElement(key, _lastStart, _lastEnd, ref slot);
-                continue;
+                int id = Unsafe.As<TKey, int>(ref key);
+                if ((uint)id < (uint)dense.Length) k = dense[id] - 1;
+            }
+
+            if (k >= 0 || (typeof(TKey) != typeof(int) && _keyIndex.TryGetValue(key, out k)))
+            {
+                ref var entry = ref keys[k];
+                if (entry.HeadStart == lastStart && timestamp >= lastStart && timestamp < lastEnd && entry.Head >= 0)
+                {
+                    ref var state = ref states[entry.Head];
+                    panes.Accumulate(ref state, in value, timestamp);
+                    panes.AfterElement(key, lastStart, lastEnd, ref state);
+                    continue;
+                }
+            }
+            else
+            {
+                k = KeyIndexOfSlow(key);
             }
 
             Process(k, key, value, timestamp);
+            dense = _denseKeys;
+            keys = _keys;
+            states = _states;
+            lastStart = _lastStart;
+            lastEnd = _lastEnd;
         }
     }
 
@@ -159,9 +189,8 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
                 int head = _keys[k].Head;
                 if (head >= 0 && _slots[head].Start == _lastStart)
                 {
-                    ref var slot = ref _slots[head];
-                    _panes.Accumulate(ref slot.State, value, timestamp);
-                    _panes.AfterElement(_keys[k].Key, _lastStart, _lastEnd, ref slot.State);
+                    _panes.Accumulate(ref _states[head], value, timestamp);
+                    _panes.AfterElement(_keys[k].Key, _lastStart, _lastEnd, ref _states[head]);
                     return;
                 }
 
@@ -197,7 +226,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         if (opened) s = OpenWindow(k, start, end, before);
         try
         {
-            _panes.Accumulate(ref _slots[s].State, value, timestamp);
+            _panes.Accumulate(ref _states[s], value, timestamp);
         }
         catch when (opened)
         {
@@ -207,7 +236,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
             throw;
         }
 
-        _panes.AfterElement(_keys[k].Key, start, end, ref _slots[s].State);
+        _panes.AfterElement(_keys[k].Key, start, end, ref _states[s]);
         return true;
     }
 
@@ -264,7 +293,12 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         }
         else
         {
-            if (_slotCount == _slots.Length) Array.Resize(ref _slots, _slots.Length * 2);
+            if (_slotCount == _slots.Length)
+            {
+                Array.Resize(ref _slots, _slots.Length * 2);
+                Array.Resize(ref _states, _slots.Length);
+            }
+
             s = _slotCount++;
         }
 
@@ -273,7 +307,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         slot.End = end;
         slot.Key = k;
         slot.InUse = true;
-        slot.State = new WindowSlot<TAcc> { Accumulator = accumulator };
+        _states[s] = new WindowSlot<TAcc> { Accumulator = accumulator };
         slot.Previous = before;
         if (before >= 0)
         {
@@ -297,7 +331,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         else
         {
             // Its on-time moment has passed but it is within the allowed lateness: late panes only.
-            slot.State.FiredOnTime = true;
+            _states[s].FiredOnTime = true;
             Schedule(s, _panes.CleanupTime(end));
         }
 
@@ -329,10 +363,11 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
                 ref var slot = ref _slots[s];
                 if (!slot.InUse || slot.Generation != generation) continue;
                 bool fired = false;
-                if (!slot.State.FiredOnTime)
+                ref var state = ref _states[s];
+                if (!state.FiredOnTime)
                 {
-                    _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref slot.State, PaneTiming.OnTime);
-                    slot.State.FiredOnTime = true;
+                    _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref state, PaneTiming.OnTime);
+                    state.FiredOnTime = true;
                     fired = true;
                 }
 
@@ -358,7 +393,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         _index?.Remove((k, slot.Start, slot.End));
         slot.InUse = false;
         slot.Generation++;
-        slot.State = default;
+        _states[s] = default;
         _freeSlots.Push(s);
         if (_keys[k].Head < 0) RemoveKey(k);
     }
@@ -441,9 +476,10 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         for (int s = 0; s < _slotCount; s++)
         {
             ref var slot = ref _slots[s];
-            if (slot.InUse && slot.State.SinceLastPane > 0 && !slot.State.FiredOnTime)
+            ref var state = ref _states[s];
+            if (slot.InUse && state.SinceLastPane > 0 && !state.FiredOnTime)
             {
-                _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref slot.State, PaneTiming.Early);
+                _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref state, PaneTiming.Early);
             }
         }
 
@@ -465,10 +501,9 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         public long HeadStart;
     }
 
-    /// <summary>A window's state; what an element touches (the accumulator, its counters and the start) comes first, in one cache line where possible.</summary>
+    /// <summary>A window's place in its key's list and in time; its accumulator is in <see cref="_states"/> at the same index.</summary>
     private struct Slot
     {
-        public WindowSlot<TAcc> State;
         public long Start;
         public long End;
         public int Key;
