@@ -43,14 +43,14 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
         if (typeof(TAcc) == typeof(long) && _counting) Unsafe.As<TAcc, long>(ref slot.Accumulator)++;
         else if (_inPlace is not null) _inPlace.Add(ref slot.Accumulator, in value);
         else slot.Accumulator = _timed is null ? Aggregator.Add(slot.Accumulator, value) : _timed.Add(slot.Accumulator, value, timestamp);
-        slot.SinceLastPane++;
+        slot.Added();
     }
 
     /// <summary>After an element was added: a late pane if the window already fired, an early pane if the count trigger is due.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AfterElement(TKey key, long start, long end, ref WindowSlot<TAcc> slot)
     {
-        if (!slot.FiredOnTime && _earlyCount == 0) return;
+        if (slot.Open && _earlyCount == 0) return;
         AfterElementSlow(key, start, end, ref slot);
     }
 
