@@ -20,10 +20,15 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
 {
     private readonly IEventTimeAggregator<TIn, TAcc>? _timed = aggregator as IEventTimeAggregator<TIn, TAcc>;
     private readonly IInPlaceAggregator<TIn, TAcc>? _inPlace = aggregator as IInPlaceAggregator<TIn, TAcc>;
-    private readonly bool _counting = aggregator is CountAggregator<TIn>;
+
+    /// <summary>True for <see cref="CountAggregator{T}"/>, whose accumulator is a <see cref="long"/> the window operators increment themselves.</summary>
+    public bool Counting { get; } = aggregator is CountAggregator<TIn>;
     private readonly int _earlyCount = context.Streaming ? trigger.EarlyEveryCount : 0;
 
     public IAggregator<TIn, TAcc, TOut> Aggregator { get; } = aggregator;
+
+    /// <summary>True when an element added to an open window never emits a pane (no early count trigger).</summary>
+    public bool QuietAdds => _earlyCount == 0;
 
     public long AllowedLateness { get; } = trigger.AllowedLateness;
 
@@ -40,10 +45,17 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Accumulate(ref WindowSlot<TAcc> slot, in TIn value, long timestamp)
     {
-        if (typeof(TAcc) == typeof(long) && _counting) Unsafe.As<TAcc, long>(ref slot.Accumulator)++;
+        Add(ref slot, in value, timestamp);
+        slot.Added();
+    }
+
+    /// <summary>Adds an element to the accumulator only (<see cref="Accumulate"/> also counts it for the triggers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(ref WindowSlot<TAcc> slot, in TIn value, long timestamp)
+    {
+        if (typeof(TAcc) == typeof(long) && Counting) Unsafe.As<TAcc, long>(ref slot.Accumulator)++;
         else if (_inPlace is not null) _inPlace.Add(ref slot.Accumulator, in value);
         else slot.Accumulator = _timed is null ? Aggregator.Add(slot.Accumulator, value) : _timed.Add(slot.Accumulator, value, timestamp);
-        slot.Added();
     }
 
     /// <summary>After an element was added: a late pane if the window already fired, an early pane if the count trigger is due.</summary>

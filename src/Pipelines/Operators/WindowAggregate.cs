@@ -54,6 +54,11 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
 
     /// <summary>Index of the element of the current batch being processed: where a user function threw.</summary>
     private int _at;
+
+    /// <summary>The key (and its index) of the element <see cref="TumblingRun"/> stopped at, when set.</summary>
+    private bool _missKeyed;
+    private TKey? _missKey;
+    private int _missIndex;
     private long _lastEnd = long.MinValue;
     private long _watermark = Time.EventTime.MinWatermark;
     private long _nextEarly = long.MinValue;
@@ -116,13 +121,46 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     /// cleanup time), so no lateness check is needed here. Everything else (a new window or key, late panes, early
     /// triggers) goes through <see cref="Process(int, TKey, TIn, long)"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
     private void ProcessTumbling(TIn[] values, long[] stamps, int from, int count)
     {
-        // The state arrays and the current window are kept in locals, and read again after each slow-path call
-        // (which may grow the arrays or move to another window).
+        int i = from;
+        while (i < count)
+        {
+            i = _panes.QuietAdds ? TumblingRun(values, stamps, i, count) : i;
+            if (i == count) break;
+
+            // An element the in-order loop does not handle (or every element, with an early count trigger).
+            _at = i;
+            if (_missKeyed)
+            {
+                _missKeyed = false;
+                TKey key = _missKey!;
+                _missKey = default;
+                Process(_missIndex, key, values[i], stamps[i]);
+            }
+            else
+            {
+                Process(values[i], stamps[i]);
+            }
+
+            i++;
+        }
+    }
+
+    /// <summary>
+    /// The in-order loop of tumbling windows: from <paramref name="from"/> on, adds each element whose window is the
+    /// current one and is its key's newest, still open window, and returns the index of the first element that
+    /// needs more (a new window or key, a late element): its key is left in <see cref="_missKey"/>, so the key
+    /// selector runs once per element. The key's entry holds its newest window's start, so the decision needs no
+    /// window state; a window still in state is never expired (state is dropped at cleanup time), so no lateness
+    /// check is needed. The loop calls nothing but the user's functions, so its state stays in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int TumblingRun(TIn[] values, long[] stamps, int from, int count)
+    {
         var keyOf = _keyOf;
         var panes = _panes;
+        bool counting = typeof(TAcc) == typeof(long) && panes.Counting;
         int[] dense = _denseKeys;
         KeyEntry[] keys = _keys;
         WindowSlot<TAcc>[] states = _states;
@@ -140,29 +178,31 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
                 if ((uint)id < (uint)dense.Length) k = dense[id] - 1;
             }
 
-            if (k >= 0 || (typeof(TKey) != typeof(int) && _keyIndex.TryGetValue(key, out k)))
+            if (k < 0 && !_keyIndex.TryGetValue(key, out k)) k = -1;
+
+            if (k >= 0)
             {
                 ref var entry = ref keys[k];
                 if (entry.HeadStart == lastStart && timestamp >= lastStart && timestamp < lastEnd && entry.Head >= 0)
                 {
                     ref var state = ref states[entry.Head];
-                    panes.Accumulate(ref state, in value, timestamp);
-                    panes.AfterElement(key, lastStart, lastEnd, ref state);
-                    continue;
+                    if (state.Open)
+                    {
+                        if (counting) Unsafe.As<TAcc, long>(ref state.Accumulator)++;
+                        else panes.Add(ref state, in value, timestamp);
+                        state.Added();
+                        continue;
+                    }
                 }
             }
-            else
-            {
-                k = KeyIndexOfSlow(key);
-            }
 
-            Process(k, key, value, timestamp);
-            dense = _denseKeys;
-            keys = _keys;
-            states = _states;
-            lastStart = _lastStart;
-            lastEnd = _lastEnd;
+            _missKeyed = true;
+            _missKey = key;
+            _missIndex = k >= 0 ? k : KeyIndexOfSlow(key);
+            return i;
         }
+
+        return count;
     }
 
     private void Process(TIn value, long timestamp)
@@ -171,6 +211,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         Process(KeyIndexOf(key), key, value, timestamp);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Process(int k, TKey key, TIn value, long timestamp)
     {
         bool accepted;
@@ -437,6 +478,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         return KeyIndexOfSlow(key);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int KeyIndexOfSlow(TKey key)
     {
         ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyIndex, key, out bool known);
