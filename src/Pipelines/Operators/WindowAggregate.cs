@@ -178,7 +178,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
                 if ((uint)id < (uint)dense.Length) k = dense[id] - 1;
             }
 
-            if (k < 0 && !_keyIndex.TryGetValue(key, out k)) k = -1;
+            if (k < 0) k = IndexOfKnown(key);
 
             if (k >= 0)
             {
@@ -190,7 +190,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
                     {
                         if (counting) Unsafe.As<TAcc, long>(ref state.Accumulator)++;
                         else panes.Add(ref state, in value, timestamp);
-                        state.Added();
+                        state.AddedWhileOpen();
                         continue;
                     }
                 }
@@ -477,6 +477,10 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
 
         return KeyIndexOfSlow(key);
     }
+
+    /// <summary>The index of a key already in state, or −1 (a call, so the loop that asks keeps its registers).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int IndexOfKnown(TKey key) => _keyIndex.TryGetValue(key, out int k) ? k : -1;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int KeyIndexOfSlow(TKey key)

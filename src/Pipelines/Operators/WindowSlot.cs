@@ -33,6 +33,9 @@ internal struct WindowSlot<TAcc>
     /// <summary>True when the window has not fired on time yet (the common case of the per-element path).</summary>
     public readonly bool Open => _pending >= 0;
 
+    /// <summary>Counts an added element of a window that is <see cref="Open"/>.</summary>
+    public void AddedWhileOpen() => _pending = (_pending + 1) & int.MaxValue;
+
     /// <summary>Counts an added element.</summary>
     public void Added() => _pending = (_pending & FiredBit) | ((_pending + 1) & int.MaxValue);
 }
