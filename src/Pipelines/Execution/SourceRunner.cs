@@ -5,7 +5,8 @@ namespace Pipelines.Execution;
 
 /// <summary>
 /// Reads one source into its producer chain for either executor: elements go into the chain's first batch
-/// buffer directly (no copy), and every failure of the reader is reported as a failure of the source.
+/// buffer directly (no copy), or, for in-memory sources whose first operator reads spans, are handed to it in
+/// place; every failure of the reader is reported as a failure of the source.
 /// </summary>
 internal abstract class SourceRunner : IAsyncDisposable
 {
