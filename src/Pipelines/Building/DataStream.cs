@@ -61,6 +61,11 @@ public class DataStream<T>
     }
 
     /// <summary>Keeps the elements for which <paramref name="predicate"/> holds.</summary>
+    /// <remarks>
+    /// A <c>Where</c> directly followed by a <c>Select</c> runs as one operator that evaluates the predicate for a
+    /// batch of elements before it calls the selector for those that passed: each function is called once per
+    /// element and in element order, but the calls of the two are not interleaved element by element.
+    /// </remarks>
     /// <param name="predicate">The condition.</param>
     public DataStream<T> Where(Func<T, bool> predicate)
     {

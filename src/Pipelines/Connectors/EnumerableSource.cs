@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Pipelines.Connectors;
 
-/// <summary>A bounded source over an <see cref="IEnumerable{T}"/>; arrays and lists are copied span by span.</summary>
+/// <summary>A bounded source over an <see cref="IEnumerable{T}"/>; arrays and lists are read span by span, in place when the first operator can read a span.</summary>
 internal sealed class EnumerableSource<T>(IEnumerable<T> items, string name) : Source<T>
 {
     public override string Name => name;
@@ -32,6 +32,16 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> items, string name) : S
             remaining[..n].CopyTo(destination);
             _position += n;
             return n;
+        }
+
+        internal override bool CanReadSpans => true;
+
+        internal override ReadOnlySpan<T> ReadSpan(int max)
+        {
+            var remaining = items()[_position..];
+            int n = Math.Min(remaining.Length, max);
+            _position += n;
+            return remaining[..n];
         }
 
         public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => new(_position < items().Length);

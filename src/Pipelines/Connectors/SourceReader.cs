@@ -69,6 +69,15 @@ public abstract class SourceReader<T> : IAsyncDisposable
         return n;
     }
 
+    /// <summary>True when <see cref="ReadSpan"/> returns the elements in place (in-memory sources without event times).</summary>
+    internal virtual bool CanReadSpans => false;
+
+    /// <summary>
+    /// Up to <paramref name="max"/> next elements as a view of the source's own storage, without a copy; empty at
+    /// the end. Only when <see cref="CanReadSpans"/>. The caller only reads the span, during the call that got it.
+    /// </summary>
+    internal virtual ReadOnlySpan<T> ReadSpan(int max) => throw new NotSupportedException();
+
     /// <summary>A watermark the source itself declares (scripted test sources), taken once.</summary>
     internal virtual bool TryTakeWatermark(out long watermark)
     {

@@ -5,7 +5,8 @@ namespace Pipelines.Execution;
 
 /// <summary>
 /// Reads one source into its producer chain for either executor: elements go into the chain's first batch
-/// buffer directly (no copy), and every failure of the reader is reported as a failure of the source.
+/// buffer directly (no copy), or, for in-memory sources whose first operator reads spans, are handed to it in
+/// place; every failure of the reader is reported as a failure of the source.
 /// </summary>
 internal abstract class SourceRunner : IAsyncDisposable
 {
@@ -65,13 +66,20 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
     private readonly Diagnostics.OperatorTelemetry _telemetry = context.Telemetry.For(node.Source.Name, 0);
     private SourceReader<T>? _reader;
 
+    /// <summary>
+    /// Set when a read handed a span of the source's storage straight to the first operator: that batch is already
+    /// downstream, and <see cref="BufferFull"/> says so until <see cref="Flush"/>, so executors drain the sinks
+    /// (and apply backpressure) after each one as they do after a full buffer.
+    /// </summary>
+    private bool _handedOver;
+
     public override string Name => node.Source.Name;
 
     public override int Buffered => _output.Buffered;
 
     public override double? FractionRead => Completed ? 1.0 : _reader?.FractionRead;
 
-    public override bool BufferFull => _output.Full;
+    public override bool BufferFull => _handedOver || _output.Full;
 
     private SourceReader<T> Reader => _reader ?? throw new InvalidOperationException($"Source '{Name}' is not open.");
 
@@ -91,6 +99,8 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
 
     public override int Read()
     {
+        if (_output.CanSendSpan && Reader.CanReadSpans) return ReadSpan();
+
         // The output's buffer is read into directly; it can change after each flush (a channel edge may keep it).
         var buffer = _output.Reserve(1);
         int start = buffer.Count, n;
@@ -118,7 +128,34 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         return n;
     }
 
-    public override void Flush() => _output.Flush();
+    /// <summary>Reads a batch as a view of the source's storage and hands it to the first operator, which reads it in place.</summary>
+    private int ReadSpan()
+    {
+        ReadOnlySpan<T> span;
+        try
+        {
+            span = Reader.ReadSpan(context.BatchSize);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
+        {
+            throw Failed(ex);
+        }
+
+        int n = span.Length;
+        if (n == 0) return 0;
+        context.Counters.AddRead(n);
+        ElementsRead += n;
+        _telemetry.ElementsIn(n);
+        _handedOver = true;
+        _output.SendSpan(span);
+        return n;
+    }
+
+    public override void Flush()
+    {
+        _handedOver = false;
+        _output.Flush();
+    }
 
     public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {

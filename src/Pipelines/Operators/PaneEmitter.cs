@@ -19,9 +19,16 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     where TKey : notnull
 {
     private readonly IEventTimeAggregator<TIn, TAcc>? _timed = aggregator as IEventTimeAggregator<TIn, TAcc>;
+    private readonly IInPlaceAggregator<TIn, TAcc>? _inPlace = aggregator as IInPlaceAggregator<TIn, TAcc>;
+
+    /// <summary>True for <see cref="CountAggregator{T}"/>, whose accumulator is a <see cref="long"/> the window operators increment themselves.</summary>
+    public bool Counting { get; } = aggregator is CountAggregator<TIn>;
     private readonly int _earlyCount = context.Streaming ? trigger.EarlyEveryCount : 0;
 
     public IAggregator<TIn, TAcc, TOut> Aggregator { get; } = aggregator;
+
+    /// <summary>True when an element added to an open window never emits a pane (no early count trigger).</summary>
+    public bool QuietAdds => _earlyCount == 0;
 
     public long AllowedLateness { get; } = trigger.AllowedLateness;
 
@@ -36,17 +43,26 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     public bool IsExpired(long end, long watermark) => CleanupTime(end) <= watermark;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Accumulate(ref WindowSlot<TAcc> slot, TIn value, long timestamp)
+    public void Accumulate(ref WindowSlot<TAcc> slot, in TIn value, long timestamp)
     {
-        slot.Accumulator = _timed is null ? Aggregator.Add(slot.Accumulator, value) : _timed.Add(slot.Accumulator, value, timestamp);
-        slot.SinceLastPane++;
+        Add(ref slot, in value, timestamp);
+        slot.Added();
+    }
+
+    /// <summary>Adds an element to the accumulator only (<see cref="Accumulate"/> also counts it for the triggers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(ref WindowSlot<TAcc> slot, in TIn value, long timestamp)
+    {
+        if (typeof(TAcc) == typeof(long) && Counting) Unsafe.As<TAcc, long>(ref slot.Accumulator)++;
+        else if (_inPlace is not null) _inPlace.Add(ref slot.Accumulator, in value);
+        else slot.Accumulator = _timed is null ? Aggregator.Add(slot.Accumulator, value) : _timed.Add(slot.Accumulator, value, timestamp);
     }
 
     /// <summary>After an element was added: a late pane if the window already fired, an early pane if the count trigger is due.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AfterElement(TKey key, long start, long end, ref WindowSlot<TAcc> slot)
     {
-        if (!slot.FiredOnTime && _earlyCount == 0) return;
+        if (slot.Open && _earlyCount == 0) return;
         AfterElementSlow(key, start, end, ref slot);
     }
 

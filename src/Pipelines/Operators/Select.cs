@@ -3,15 +3,19 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary>Maps each element; event times are kept.</summary>
-internal sealed class Select<TIn, TOut>(Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context) : StatelessOperator<TIn, TOut>(output, context)
+internal sealed class Select<TIn, TOut>(Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context)
+    : StatelessOperator<TIn, TOut>(output, context), ISpanTarget<TIn>
 {
-    public override void OnBatch(Batch<TIn> batch)
+    public override void OnBatch(Batch<TIn> batch) => Process(new ReadOnlySpan<TIn>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
+
+    public void OnSpan(ReadOnlySpan<TIn> values) => Process(values, NoTimestamps.Get(values.Length));
+
+    private void Process(ReadOnlySpan<TIn> values, ReadOnlySpan<long> stamps)
     {
-        var dst = Output.Reserve(batch.Count);
-        TIn[] values = batch.Values;
+        var dst = Output.Reserve(values.Length);
         TOut[] outValues = dst.Values;
-        long[] stamps = batch.Timestamps, outStamps = dst.Timestamps;
-        int count = batch.Count, n = dst.Count, i = 0;
+        long[] outStamps = dst.Timestamps;
+        int count = values.Length, n = dst.Count, i = 0;
         while (true)
         {
             try

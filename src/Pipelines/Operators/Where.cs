@@ -3,7 +3,7 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary>Keeps the elements for which the predicate holds.</summary>
-internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, OperatorContext context) : StatelessOperator<T, T>(output, context)
+internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, OperatorContext context) : StatelessOperator<T, T>(output, context), ISpanTarget<T>
 {
     public override void OnBatch(Batch<T> batch)
     {
@@ -47,5 +47,40 @@ internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, Operat
         dst.Count = n;
         if (ReferenceEquals(dst, batch)) Output.Forward(batch);
         else Output.Flush();
+    }
+
+    public void OnSpan(ReadOnlySpan<T> values)
+    {
+        // The source's own storage: copy the passing elements into the buffer.
+        var dst = Output.Reserve(values.Length);
+        T[] outValues = dst.Values;
+        long[] outStamps = dst.Timestamps;
+        int count = values.Length, n = dst.Count, i = 0;
+        while (true)
+        {
+            try
+            {
+                for (; i < count; i++)
+                {
+                    if (predicate(values[i]))
+                    {
+                        outValues[n] = values[i];
+                        outStamps[n] = Time.EventTime.MinWatermark;
+                        n++;
+                    }
+                }
+
+                break;
+            }
+            catch (Exception ex)
+            {
+                dst.Count = n;
+                Context.Errors.Handle(ex, values[i], Time.EventTime.MinWatermark);
+                i++;
+            }
+        }
+
+        dst.Count = n;
+        Output.Flush();
     }
 }

@@ -14,7 +14,8 @@ namespace Pipelines.Operators;
 /// input under the streaming executor, size/slide for sliding), so an element costs one hash lookup on the key
 /// and a compare or two, and closing a window unlinks it in constant time. Input disordered across many windows
 /// of one key switches lookups to a hash index of all open windows. Windows live in one array of slots reused
-/// through a free list. Timers are grouped by fire time (every key's window with the same end fires from one
+/// through a free list, with their accumulators in a parallel array (what an in-order element touches: 24
+/// bytes for a count, so the open windows of a thousand keys stay in the first-level cache). Timers are grouped by fire time (every key's window with the same end fires from one
 /// list), so a watermark touches only the windows that are due, never every key. Lists keep creation order,
 /// which gives the bounded executor its documented output order: by window end, then first element.
 /// </remarks>
@@ -36,6 +37,9 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private readonly Stack<int> _freeKeys = new();
 
     private Slot[] _slots = new Slot[16];
+
+    /// <summary>The accumulators and pane bookkeeping of the slots, apart from the list links: all an in-order element touches, densely packed.</summary>
+    private WindowSlot<TAcc>[] _states = new WindowSlot<TAcc>[16];
     private int _slotCount;
     private readonly Stack<int> _freeSlots = new();
 
@@ -47,6 +51,14 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
     private Dictionary<(int Key, long Start, long End), int>? _index;
 
     private long _lastStart = long.MaxValue;
+
+    /// <summary>Index of the element of the current batch being processed: where a user function threw.</summary>
+    private int _at;
+
+    /// <summary>The key (and its index) of the element <see cref="TumblingRun"/> stopped at, when set.</summary>
+    private bool _missKeyed;
+    private TKey? _missKey;
+    private int _missIndex;
     private long _lastEnd = long.MinValue;
     private long _watermark = Time.EventTime.MinWatermark;
     private long _nextEarly = long.MinValue;
@@ -70,15 +82,17 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         TIn[] values = b.Values;
         long[] stamps = b.Timestamps;
         int count = b.Count, i = 0;
-        while (true)
+        while (i < count)
         {
             try
             {
-                for (; i < count; i++) Process(values[i], stamps[i]);
-                break;
+                if (_tumbling is not null) ProcessTumbling(values, stamps, i, count);
+                else Process(values, stamps, i, count);
+                i = count;
             }
             catch (Exception ex)
             {
+                i = _at;
                 _context.Errors.Handle(ex, values[i], stamps[i]);
                 i++;
             }
@@ -87,11 +101,120 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         _panes.Flush();
     }
 
+    /// <summary>
+    /// Elements <paramref name="from"/> to <paramref name="count"/> of a batch. The loops have no exception handler
+    /// (so their counters stay in registers); a failing element is found through <see cref="_at"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Process(TIn[] values, long[] stamps, int from, int count)
+    {
+        for (int i = from; i < count; i++)
+        {
+            _at = i;
+            Process(values[i], stamps[i]);
+        }
+    }
+
+    /// <summary>
+    /// The per-element path of tumbling windows: an element of the current window whose key's newest window is
+    /// that window (in-order input) only updates the accumulator; the key's entry holds its newest window's start,
+    /// so the decision needs no window state. A window still in state is never expired (state is dropped at
+    /// cleanup time), so no lateness check is needed here. Everything else (a new window or key, late panes, early
+    /// triggers) goes through <see cref="Process(int, TKey, TIn, long)"/>.
+    /// </summary>
+    private void ProcessTumbling(TIn[] values, long[] stamps, int from, int count)
+    {
+        int i = from;
+        while (i < count)
+        {
+            i = _panes.QuietAdds ? TumblingRun(values, stamps, i, count) : i;
+            if (i == count) break;
+
+            // An element the in-order loop does not handle (or every element, with an early count trigger).
+            _at = i;
+            if (_missKeyed)
+            {
+                _missKeyed = false;
+                TKey key = _missKey!;
+                _missKey = default;
+                Process(_missIndex, key, values[i], stamps[i]);
+            }
+            else
+            {
+                Process(values[i], stamps[i]);
+            }
+
+            i++;
+        }
+    }
+
+    /// <summary>
+    /// The in-order loop of tumbling windows: from <paramref name="from"/> on, adds each element whose window is the
+    /// current one and is its key's newest, still open window, and returns the index of the first element that
+    /// needs more (a new window or key, a late element): its key is left in <see cref="_missKey"/>, so the key
+    /// selector runs once per element. The key's entry holds its newest window's start, so the decision needs no
+    /// window state; a window still in state is never expired (state is dropped at cleanup time), so no lateness
+    /// check is needed. The loop calls nothing but the user's functions, so its state stays in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int TumblingRun(TIn[] values, long[] stamps, int from, int count)
+    {
+        var keyOf = _keyOf;
+        var panes = _panes;
+        bool counting = typeof(TAcc) == typeof(long) && panes.Counting;
+        int[] dense = _denseKeys;
+        KeyEntry[] keys = _keys;
+        WindowSlot<TAcc>[] states = _states;
+        long lastStart = _lastStart, lastEnd = _lastEnd;
+        for (int i = from; i < count; i++)
+        {
+            _at = i;
+            ref TIn value = ref values[i];
+            long timestamp = stamps[i];
+            TKey key = Keys.NotNull(keyOf(value));
+            int k = -1;
+            if (typeof(TKey) == typeof(int))
+            {
+                int id = Unsafe.As<TKey, int>(ref key);
+                if ((uint)id < (uint)dense.Length) k = dense[id] - 1;
+            }
+
+            if (k < 0) k = IndexOfKnown(key);
+
+            if (k >= 0)
+            {
+                ref var entry = ref keys[k];
+                if (entry.HeadStart == lastStart && timestamp >= lastStart && timestamp < lastEnd && entry.Head >= 0)
+                {
+                    ref var state = ref states[entry.Head];
+                    if (state.Open)
+                    {
+                        if (counting) Unsafe.As<TAcc, long>(ref state.Accumulator)++;
+                        else panes.Add(ref state, in value, timestamp);
+                        state.AddedWhileOpen();
+                        continue;
+                    }
+                }
+            }
+
+            _missKeyed = true;
+            _missKey = key;
+            _missIndex = k >= 0 ? k : KeyIndexOfSlow(key);
+            return i;
+        }
+
+        return count;
+    }
+
     private void Process(TIn value, long timestamp)
     {
         TKey key = Keys.NotNull(_keyOf(value));
-        int k = KeyIndexOf(key);
+        Process(KeyIndexOf(key), key, value, timestamp);
+    }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Process(int k, TKey key, TIn value, long timestamp)
+    {
         bool accepted;
         try
         {
@@ -104,14 +227,12 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
                     _lastEnd = Time.EventTime.SaturatingAdd(_lastStart, tumbling.Size);
                 }
 
-                // Fast path: the key's newest window is this one (in-order input). A window still in state is never
-                // expired (state is dropped at cleanup time), so no lateness check is needed here.
+                // Fast path: the key's newest window is this one (in-order input).
                 int head = _keys[k].Head;
                 if (head >= 0 && _slots[head].Start == _lastStart)
                 {
-                    ref var slot = ref _slots[head];
-                    _panes.Accumulate(ref slot.State, value, timestamp);
-                    _panes.AfterElement(_keys[k].Key, _lastStart, _lastEnd, ref slot.State);
+                    _panes.Accumulate(ref _states[head], value, timestamp);
+                    _panes.AfterElement(_keys[k].Key, _lastStart, _lastEnd, ref _states[head]);
                     return;
                 }
 
@@ -147,7 +268,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         if (opened) s = OpenWindow(k, start, end, before);
         try
         {
-            _panes.Accumulate(ref _slots[s].State, value, timestamp);
+            _panes.Accumulate(ref _states[s], value, timestamp);
         }
         catch when (opened)
         {
@@ -157,7 +278,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
             throw;
         }
 
-        _panes.AfterElement(_keys[k].Key, start, end, ref _slots[s].State);
+        _panes.AfterElement(_keys[k].Key, start, end, ref _states[s]);
         return true;
     }
 
@@ -214,7 +335,12 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         }
         else
         {
-            if (_slotCount == _slots.Length) Array.Resize(ref _slots, _slots.Length * 2);
+            if (_slotCount == _slots.Length)
+            {
+                Array.Resize(ref _slots, _slots.Length * 2);
+                Array.Resize(ref _states, _slots.Length);
+            }
+
             s = _slotCount++;
         }
 
@@ -223,7 +349,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         slot.End = end;
         slot.Key = k;
         slot.InUse = true;
-        slot.State = new WindowSlot<TAcc> { Accumulator = accumulator };
+        _states[s] = new WindowSlot<TAcc> { Accumulator = accumulator };
         slot.Previous = before;
         if (before >= 0)
         {
@@ -234,6 +360,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         {
             slot.Next = _keys[k].Head;
             _keys[k].Head = s;
+            _keys[k].HeadStart = start;
         }
 
         if (slot.Next >= 0) _slots[slot.Next].Previous = s;
@@ -247,7 +374,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         else
         {
             // Its on-time moment has passed but it is within the allowed lateness: late panes only.
-            slot.State.FiredOnTime = true;
+            _states[s].FiredOnTime = true;
             Schedule(s, _panes.CleanupTime(end));
         }
 
@@ -279,10 +406,11 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
                 ref var slot = ref _slots[s];
                 if (!slot.InUse || slot.Generation != generation) continue;
                 bool fired = false;
-                if (!slot.State.FiredOnTime)
+                ref var state = ref _states[s];
+                if (!state.FiredOnTime)
                 {
-                    _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref slot.State, PaneTiming.OnTime);
-                    slot.State.FiredOnTime = true;
+                    _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref state, PaneTiming.OnTime);
+                    state.FiredOnTime = true;
                     fired = true;
                 }
 
@@ -304,14 +432,20 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         ref var slot = ref _slots[s];
         int k = slot.Key;
         if (slot.Previous >= 0) _slots[slot.Previous].Next = slot.Next;
-        else _keys[k].Head = slot.Next;
+        else SetHead(k, slot.Next);
         if (slot.Next >= 0) _slots[slot.Next].Previous = slot.Previous;
         _index?.Remove((k, slot.Start, slot.End));
         slot.InUse = false;
         slot.Generation++;
-        slot.State = default;
+        _states[s] = default;
         _freeSlots.Push(s);
         if (_keys[k].Head < 0) RemoveKey(k);
+    }
+
+    private void SetHead(int k, int s)
+    {
+        _keys[k].Head = s;
+        _keys[k].HeadStart = s >= 0 ? _slots[s].Start : long.MaxValue;
     }
 
     private int AddKey(TKey key)
@@ -327,21 +461,33 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
             k = _keyCount++;
         }
 
-        _keys[k] = new KeyEntry { Key = key, Head = -1 };
+        _keys[k] = new KeyEntry { Key = key, Head = -1, HeadStart = long.MaxValue };
         return k;
     }
 
     /// <summary>
     /// The key's index. Small non-negative integer keys (ids) are looked up in an array, other keys in a hash table.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int KeyIndexOf(TKey key)
     {
         if (typeof(TKey) == typeof(int))
         {
             int id = Unsafe.As<TKey, int>(ref key);
-            if ((uint)id < (uint)_denseKeys.Length && _denseKeys[id] != 0) return _denseKeys[id] - 1;
+            int[] dense = _denseKeys;
+            if ((uint)id < (uint)dense.Length && dense[id] != 0) return dense[id] - 1;
         }
 
+        return KeyIndexOfSlow(key);
+    }
+
+    /// <summary>The index of a key already in state, or −1 (a call, so the loop that asks keeps its registers).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int IndexOfKnown(TKey key) => _keyIndex.TryGetValue(key, out int k) ? k : -1;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int KeyIndexOfSlow(TKey key)
+    {
         ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyIndex, key, out bool known);
         if (!known) slot = AddKey(key);
         int k = slot;
@@ -367,7 +513,7 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         }
 
         _keyIndex.Remove(_keys[k].Key);
-        _keys[k] = new KeyEntry { Head = -1 };
+        _keys[k] = new KeyEntry { Head = -1, HeadStart = long.MaxValue };
         _freeKeys.Push(k);
     }
 
@@ -379,9 +525,10 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         for (int s = 0; s < _slotCount; s++)
         {
             ref var slot = ref _slots[s];
-            if (slot.InUse && slot.State.SinceLastPane > 0 && !slot.State.FiredOnTime)
+            ref var state = ref _states[s];
+            if (slot.InUse && state.SinceLastPane > 0 && !state.FiredOnTime)
             {
-                _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref slot.State, PaneTiming.Early);
+                _panes.Emit(_keys[slot.Key].Key, slot.Start, slot.End, ref state, PaneTiming.Early);
             }
         }
 
@@ -405,8 +552,12 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
 
         /// <summary>First open window of the key, or −1.</summary>
         public int Head;
+
+        /// <summary>Start of the window at <see cref="Head"/> (<see cref="long.MaxValue"/> when none), so the per-element path decides without touching window state.</summary>
+        public long HeadStart;
     }
 
+    /// <summary>A window's place in its key's list and in time; its accumulator is in <see cref="_states"/> at the same index.</summary>
     private struct Slot
     {
         public long Start;
@@ -416,6 +567,5 @@ internal sealed class WindowAggregate<TIn, TKey, TAcc, TOut> : StageOperator
         public int Previous;
         public int Generation;
         public bool InUse;
-        public WindowSlot<TAcc> State;
     }
 }

@@ -7,6 +7,7 @@ namespace Pipelines.Runtime;
 internal sealed class Output<T>
 {
     private readonly IBatchTarget<T>[] _targets;
+    private readonly ISpanTarget<T>? _spanTarget;
     private Batch<T> _buffer;
 
     private readonly Diagnostics.OperatorTelemetry _telemetry;
@@ -14,6 +15,7 @@ internal sealed class Output<T>
     public Output(IBatchTarget<T>[] targets, int batchSize, Diagnostics.OperatorTelemetry telemetry)
     {
         _targets = targets;
+        _spanTarget = targets.Length == 1 ? targets[0] as ISpanTarget<T> : null;
         _buffer = new Batch<T>(batchSize);
         _telemetry = telemetry;
     }
@@ -29,6 +31,16 @@ internal sealed class Output<T>
     {
         if (_buffer.Free < count) Flush();
         return _buffer;
+    }
+
+    /// <summary>True when <see cref="SendSpan"/> can be used: one target, which reads spans, and nothing buffered.</summary>
+    public bool CanSendSpan => _spanTarget is not null && _buffer.Count == 0;
+
+    /// <summary>Hands elements without event times to the only target without copying them (see <see cref="CanSendSpan"/>).</summary>
+    public void SendSpan(ReadOnlySpan<T> values)
+    {
+        _telemetry.ElementsOut(values.Length);
+        _spanTarget!.OnSpan(values);
     }
 
     public void Emit(T value, long timestamp)
