@@ -80,12 +80,15 @@ internal sealed class WatermarkMerger
 
     private bool Recompute(out long combined)
     {
-        // Ended inputs hold nothing back and push nothing forward: only inputs that can still send count.
+        // Ended inputs hold nothing back and push nothing forward: only inputs that can still send count. An input
+        // at +∞ has sent its last element (its end follows), so it counts as ended too: its +∞ must not carry the
+        // watermark past an idle input that may still send.
         long min = EventTime.MaxWatermark, max = EventTime.MinWatermark;
-        bool anyActive = false;
+        bool anyActive = false, anyLive = false;
         for (int i = 0; i < _watermarks.Length; i++)
         {
-            if (_ended[i]) continue;
+            if (_ended[i] || _watermarks[i] == EventTime.MaxWatermark) continue;
+            anyLive = true;
             if (_watermarks[i] > max) max = _watermarks[i];
             if (_idle[i]) continue;
             anyActive = true;
@@ -93,8 +96,8 @@ internal sealed class WatermarkMerger
         }
 
         // When every live input is idle, nothing holds the watermark back any more: it moves to the furthest
-        // of them. Only when every input has ended does it reach +∞.
-        if (!anyActive) min = AllEnded ? EventTime.MaxWatermark : max;
+        // of them. Only when no input can send any more does it reach +∞.
+        if (!anyActive) min = anyLive ? max : EventTime.MaxWatermark;
         combined = Current;
         if (min <= Current) return false;
         Current = min;

@@ -46,4 +46,23 @@ public class WatermarkMergerTests
         final.Should().Be(long.MaxValue);
         m.AllEnded.Should().BeTrue();
     }
+
+    [Fact]
+    public void AnInputsFinalInfinity_DoesNotCarryTheWatermarkPastAnIdleInput()
+    {
+        var (m, a, b) = TwoInputs();
+        m.OnWatermark(a, 100, out _);
+        m.OnIdle(b, out long combined).Should().BeTrue();
+        combined.Should().Be(100);
+
+        // a's source ends: its +∞ comes just before its end. b is idle but may still send.
+        m.OnWatermark(a, long.MaxValue, out _).Should().BeFalse("b, idle, may still send elements after 100");
+        m.OnEnd(a, out _).Should().BeFalse();
+        m.Current.Should().Be(100);
+
+        m.OnWatermark(b, 130, out combined).Should().BeTrue();
+        combined.Should().Be(130);
+        m.OnWatermark(b, long.MaxValue, out combined).Should().BeTrue("no input can send any more");
+        combined.Should().Be(long.MaxValue);
+    }
 }
