@@ -147,7 +147,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         ElementsRead += n;
         _telemetry.ElementsIn(n);
         _handedOver = true;
-        _output.SendSpan(span);
+        _output.SendSpan(span, NoTimestamps.Get(n));
         return n;
     }
 

@@ -16,6 +16,9 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
     private long _emitted = EventTime.MinWatermark;
     private int _failedAt;
 
+    /// <summary>Event times of the span being timed in place (see <see cref="TimeInPlace"/>).</summary>
+    private long[] _times = [];
+
     /// <summary>The watermark this instance has emitted so far, read by the watermark gauges.</summary>
     public long Emitted => Volatile.Read(ref _emitted);
 
@@ -37,14 +40,77 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
         Output.Flush();
     }
 
-    public void OnSpan(ReadOnlySpan<T> values)
+    public void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
     {
+        if (Output.CanSendSpan)
+        {
+            TimeInPlace(values);
+            return;
+        }
+
         // The source's own storage: one bulk copy into the buffer (it reads memory faster than an element loop,
         // and faster in one piece than in cache-sized chunks), then the event times are set in place.
         var dst = Output.Reserve(values.Length);
         values.CopyTo(dst.Values.AsSpan(dst.Count));
         Assign(dst, values.Length);
         Output.Flush();
+    }
+
+    /// <summary>
+    /// The next operator reads spans too: the source's elements are timed where they are and handed on with their
+    /// times, without copying them (large structs with references cost a copy and a write barrier per reference).
+    /// An element whose time cannot be computed is handled by the error policy and left out: the elements before
+    /// and after it go on as separate spans.
+    /// </summary>
+    private void TimeInPlace(ReadOnlySpan<T> values)
+    {
+        if (_times.Length < values.Length) _times = new long[Math.Max(values.Length, Context.BatchSize)];
+        int from = 0;
+        while (from < values.Length)
+        {
+            int end;
+            Exception? error = null;
+            try
+            {
+                end = TimeRun(values, from);
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+                end = _failedAt;
+            }
+
+            if (end > from)
+            {
+                var timed = values[from..end];
+                var times = new ReadOnlySpan<long>(_times, from, end - from);
+                if (Context.Streaming) tracker.OnBatch(timed, times);
+                Output.SendSpan(timed, times);
+            }
+
+            if (error is not null)
+            {
+                Context.Errors.Handle(error, values[end], EventTime.MinWatermark);
+                end++;
+            }
+
+            from = end;
+        }
+    }
+
+    /// <summary>The loop of <see cref="TimeInPlace"/>, without an exception handler; a failing element is found through <see cref="_failedAt"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int TimeRun(ReadOnlySpan<T> values, int from)
+    {
+        var timeOf = timestampOf;
+        long[] times = _times;
+        for (int i = from; i < values.Length; i++)
+        {
+            _failedAt = i;
+            times[i] = EventTime.FromDateTimeOffset(timeOf(values[i]));
+        }
+
+        return values.Length;
     }
 
     /// <summary>

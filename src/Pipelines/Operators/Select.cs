@@ -8,7 +8,7 @@ internal sealed class Select<TIn, TOut>(Func<TIn, TOut> selector, Output<TOut> o
 {
     public override void OnBatch(Batch<TIn> batch) => Process(new ReadOnlySpan<TIn>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
 
-    public void OnSpan(ReadOnlySpan<TIn> values) => Process(values, NoTimestamps.Get(values.Length));
+    public void OnSpan(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps) => Process(values, timestamps);
 
     private void Process(ReadOnlySpan<TIn> values, ReadOnlySpan<long> stamps)
     {

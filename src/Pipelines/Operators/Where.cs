@@ -49,7 +49,7 @@ internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, Operat
         else Output.Flush();
     }
 
-    public void OnSpan(ReadOnlySpan<T> values)
+    public void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
     {
         // The source's own storage: copy the passing elements into the buffer.
         var dst = Output.Reserve(values.Length);
@@ -65,7 +65,7 @@ internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, Operat
                     if (predicate(values[i]))
                     {
                         outValues[n] = values[i];
-                        outStamps[n] = Time.EventTime.MinWatermark;
+                        outStamps[n] = timestamps[i];
                         n++;
                     }
                 }
@@ -75,7 +75,7 @@ internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, Operat
             catch (Exception ex)
             {
                 dst.Count = n;
-                Context.Errors.Handle(ex, values[i], Time.EventTime.MinWatermark);
+                Context.Errors.Handle(ex, values[i], timestamps[i]);
                 i++;
             }
         }

@@ -1,14 +1,15 @@
 namespace Pipelines.Runtime;
 
 /// <summary>
-/// A first operator of a chain that can read its input straight from a source's own storage (the array or
-/// list of <c>Sources.Enumerable</c>) instead of from a batch the source filled with a copy. The span is the
-/// user's data: it is only read, never changed or kept after the call, and its elements have no event time yet.
+/// An operator that can read its input straight from a source's own storage (the array or list of
+/// <c>Sources.Enumerable</c>) instead of from a batch filled with a copy: the first operator of a chain, or the one
+/// after an event-time assignment that timed the span in place. The span is the user's data: it is only read,
+/// never changed or kept after the call.
 /// </summary>
 internal interface ISpanTarget<T>
 {
-    /// <summary>Elements without event times (<see cref="Time.EventTime.MinWatermark"/>); borrowed for the duration of the call.</summary>
-    void OnSpan(ReadOnlySpan<T> values);
+    /// <summary>Elements and their event times (<see cref="NoTimestamps"/> before any assignment); both borrowed for the duration of the call.</summary>
+    void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps);
 }
 
 /// <summary>The event times of elements a source did not time: a shared, read-only run of <see cref="Time.EventTime.MinWatermark"/>.</summary>

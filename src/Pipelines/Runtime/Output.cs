@@ -36,11 +36,11 @@ internal sealed class Output<T>
     /// <summary>True when <see cref="SendSpan"/> can be used: one target, which reads spans, and nothing buffered.</summary>
     public bool CanSendSpan => _spanTarget is not null && _buffer.Count == 0;
 
-    /// <summary>Hands elements without event times to the only target without copying them (see <see cref="CanSendSpan"/>).</summary>
-    public void SendSpan(ReadOnlySpan<T> values)
+    /// <summary>Hands elements and their event times to the only target without copying them (see <see cref="CanSendSpan"/>).</summary>
+    public void SendSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
     {
         _telemetry.ElementsOut(values.Length);
-        _spanTarget!.OnSpan(values);
+        _spanTarget!.OnSpan(values, timestamps);
     }
 
     public void Emit(T value, long timestamp)

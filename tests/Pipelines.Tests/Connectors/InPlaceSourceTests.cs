@@ -121,4 +121,33 @@ public class InPlaceSourceTests
         dead.Select(d => d.Exception.Message).Should().Equal(failing.Select(x => x % 5 == 0 ? "predicate" : "selector"));
         results.Should().Equal(input.Where(x => x % 5 != 0 && x % 2 == 0 && x % 3 != 0).Select(x => x * 10));
     }
+
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public async Task EventTimeThenWhereSelect_OverAnArray_KeepTheirTimes_AndSkipOnlyElementsWithoutOne(bool streaming, int batchSize)
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var input = Source.Select((k, i) => (Key: k % 4, Value: k, Time: start.AddMilliseconds(7 * i))).ToArray();
+        var before = input.ToArray();
+        static bool NoTime((int Key, int Value, DateTimeOffset Time) e) => e.Value % 89 == 0;
+
+        // WithEventTime times the array in place and hands it to Where+Select with the times; a window after the
+        // projection shows every kept element arrived with its own time.
+        var results = await RunAsync<WindowResult<int, long>>(streaming, batchSize, (p, r) => p.OnError(ErrorPolicy.Skip)
+            .From(Sources.Enumerable(input))
+            .WithEventTime(e => NoTime(e) ? throw new InvalidOperationException("no time") : e.Time, Watermarks.Monotonic())
+            .Where(e => e.Value % 3 != 0)
+            .Select(e => (e.Key, e.Value))
+            .KeyBy(e => e.Key)
+            .Window(Windows.Tumbling(TimeSpan.FromSeconds(1)))
+            .Aggregate(Aggregations.Sum<(int Key, int Value), long>(e => e.Value))
+            .To(Sinks.Collection(r)));
+
+        var expected = input.Where(e => !NoTime(e) && e.Value % 3 != 0)
+            .GroupBy(e => (e.Key, Second: e.Time.ToUnixTimeSeconds()))
+            .ToDictionary(g => g.Key, g => g.Sum(e => (long)e.Value));
+        var finals = results.GroupBy(w => (w.Key, Second: w.Window.Start.ToUnixTimeSeconds())).ToDictionary(g => g.Key, g => g.Last().Value);
+        finals.Should().BeEquivalentTo(expected);
+        input.Should().Equal(before);
+    }
 }
