@@ -72,7 +72,7 @@ public sealed class PipelineBuilder
             var node = _nodes[i];
             node.ReachesSink = node is ISinkNode
                 || node.Consumers.Any(c => c.ReachesSink)
-                || (node is IHasSideOutput side && side.SideOutput.ReachesSink);
+                || (node is IHasSideOutput side && side.SideOutputs.Any(o => o.ReachesSink));
         }
 
         var sources = _nodes.OfType<ISourceNode>().ToList();
@@ -105,7 +105,7 @@ public sealed class PipelineBuilder
     {
         EnsureOpen();
         _nodes.Add(node);
-        if (node is IHasSideOutput side) _nodes.Add(side.SideOutput);
+        if (node is IHasSideOutput side) _nodes.AddRange(side.SideOutputs);
         return node;
     }
 

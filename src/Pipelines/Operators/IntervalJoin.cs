@@ -1,4 +1,5 @@
 using Pipelines.Runtime;
+using Pipelines.State;
 using Pipelines.Time;
 
 namespace Pipelines.Operators;
@@ -6,151 +7,165 @@ namespace Pipelines.Operators;
 /// <summary>
 /// Pairs each left element <c>l</c> with every right element <c>r</c> of the same key where
 /// <c>l.t + lower &lt;= r.t &lt;= l.t + upper</c>, as soon as both have arrived; the result's event time is the
-/// later of the two. A left element is kept until the watermark passes <c>l.t + upper</c>, a right one until it
-/// passes <c>r.t − lower</c>. Elements at or behind the watermark are late: counted and dropped.
+/// later of the two. A left element is kept until the watermark passes <c>l.t + upper</c> plus the allowed
+/// lateness, a right one until it passes <c>r.t − lower</c> plus the allowed lateness: by then no element that is
+/// not late can match it. An element is late when <c>t</c> plus the allowed lateness is at or behind the
+/// watermark; late elements go to the late outputs. Each key keeps its two buffers in one state entry and one
+/// cleanup timer, at the earliest time something in them expires.
 /// </summary>
-internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut>(
-    Func<TLeft, TKey> leftKey,
-    Func<TRight, TKey> rightKey,
-    long lower,
-    long upper,
-    Func<TLeft, TRight, TOut> selector,
-    Output<TOut> output,
-    OperatorContext context) : StageOperator
+internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage<TLeft, TRight, TKey>
     where TKey : notnull
 {
+    private readonly Func<TLeft, TKey> _leftKey;
+    private readonly Func<TRight, TKey> _rightKey;
+    private readonly long _lower;
+    private readonly long _upper;
+    private readonly long _lateness;
+
     // −lower and −upper, saturated: a bound of TimeSpan.MinValue has no negation in a long, and wrapping would
     // turn "any earlier time" into "no time at all".
-    private readonly long _minusLower = lower == long.MinValue ? long.MaxValue : -lower;
-    private readonly long _minusUpper = upper == long.MinValue ? long.MaxValue : -upper;
-    private readonly Dictionary<TKey, Buffers> _buffers = new();
-    private readonly TimerQueue<TKey> _timers = new();
-    private long _watermark = EventTime.MinWatermark;
-    private long _maxCleanup = EventTime.MinWatermark;
+    private readonly long _minusLower;
+    private readonly long _minusUpper;
+    private readonly Func<TLeft, TRight, TOut> _selector;
+    private readonly ElementOutput<TOut> _output;
+    private readonly Output<TLeft>? _lateLeft;
+    private readonly Output<TRight>? _lateRight;
+    private readonly StateTable<TKey, Buffers> _buffers;
 
-    public override void OnBatch(int port, object batch)
+    public IntervalJoin(
+        Func<TLeft, TKey> leftKey,
+        Func<TRight, TKey> rightKey,
+        long lower,
+        long upper,
+        long allowedLateness,
+        Func<TLeft, TRight, TOut> selector,
+        Output<TOut> output,
+        Output<TLeft>? lateLeft,
+        Output<TRight>? lateRight,
+        OperatorContext context)
+        : base(context, Outputs(output, lateLeft, lateRight))
     {
-        if (port == 0)
-        {
-            var b = (Batch<TLeft>)batch;
-            for (int i = 0; i < b.Count; i++) Guard(b.Values[i], b.Timestamps[i], AddLeft);
-        }
-        else
-        {
-            var b = (Batch<TRight>)batch;
-            for (int i = 0; i < b.Count; i++) Guard(b.Values[i], b.Timestamps[i], AddRight);
-        }
-
-        output.Flush();
+        (_leftKey, _rightKey, _lower, _upper, _lateness, _selector) = (leftKey, rightKey, lower, upper, allowedLateness, selector);
+        _minusLower = lower == long.MinValue ? long.MaxValue : -lower;
+        _minusUpper = upper == long.MinValue ? long.MaxValue : -upper;
+        _output = new ElementOutput<TOut>(output, context.Errors.Policy);
+        (_lateLeft, _lateRight) = (lateLeft, lateRight);
+        _buffers = State.Values<Buffers>("buffers");
     }
 
-    private void Guard<T>(T value, long timestamp, Action<T, long> add)
+    internal static IOutput[] Outputs(IOutput output, IOutput? lateLeft, IOutput? lateRight) =>
+        [output, .. lateLeft is null ? Array.Empty<IOutput>() : [lateLeft], .. lateRight is null ? Array.Empty<IOutput>() : [lateRight]];
+
+    private bool IsLate(long timestamp) => Lateness.IsExpired(Lateness.CleanupTime(timestamp, _lateness), Watermark);
+
+    protected override void OnLeft(TLeft value, long timestamp)
     {
-        if (timestamp <= _watermark)
+        if (IsLate(timestamp))
         {
-            context.Counters.AddLateDropped(1);
-            context.Telemetry.LateDropped();
-            context.LateLog.Dropped(timestamp);
+            Lateness.Drop(Context, _lateLeft, value, timestamp);
             return;
         }
 
+        int key = KeyIds.GetOrAdd(Keys.NotNull(_leftKey(value)));
+        int entry = _buffers.Find(key, Namespaces.Global);
+        long from = EventTime.SaturatingAdd(timestamp, _lower), to = EventTime.SaturatingAdd(timestamp, _upper);
         try
         {
-            add(value, timestamp);
+            if (entry >= 0)
+            {
+                foreach (var (rt, right) in _buffers.Value(entry).Right)
+                {
+                    if (rt >= from && rt <= to) _output.Emit(_selector(value, right), Math.Max(timestamp, rt));
+                }
+            }
         }
-        catch (Exception ex)
+        catch
         {
-            context.Errors.Handle(ex, value, timestamp);
-        }
-    }
-
-    private void AddLeft(TLeft value, long timestamp)
-    {
-        var buffers = BuffersOf(Keys.NotNull(leftKey(value)));
-        long from = EventTime.SaturatingAdd(timestamp, lower), to = EventTime.SaturatingAdd(timestamp, upper);
-        foreach (var (rt, right) in buffers.Right)
-        {
-            if (rt >= from && rt <= to) output.Emit(selector(value, right), Math.Max(timestamp, rt));
+            KeyIds.ReleaseIfUnreferenced(key);
+            throw;
         }
 
+        _output.Commit();
+        var buffers = BuffersOf(key, entry);
         buffers.Left.Add((timestamp, value));
-        Schedule(buffers, to);
+        Schedule(key, buffers, Lateness.CleanupTime(to, _lateness));
     }
 
-    private void AddRight(TRight value, long timestamp)
+    protected override void OnRight(TRight value, long timestamp)
     {
-        var buffers = BuffersOf(Keys.NotNull(rightKey(value)));
+        if (IsLate(timestamp))
+        {
+            Lateness.Drop(Context, _lateRight, value, timestamp);
+            return;
+        }
+
+        int key = KeyIds.GetOrAdd(Keys.NotNull(_rightKey(value)));
+        int entry = _buffers.Find(key, Namespaces.Global);
         long from = EventTime.SaturatingAdd(timestamp, _minusUpper), to = EventTime.SaturatingAdd(timestamp, _minusLower);
-        foreach (var (lt, left) in buffers.Left)
+        try
         {
-            if (lt >= from && lt <= to) output.Emit(selector(left, value), Math.Max(timestamp, lt));
+            if (entry >= 0)
+            {
+                foreach (var (lt, left) in _buffers.Value(entry).Left)
+                {
+                    if (lt >= from && lt <= to) _output.Emit(_selector(left, value), Math.Max(timestamp, lt));
+                }
+            }
+        }
+        catch
+        {
+            KeyIds.ReleaseIfUnreferenced(key);
+            throw;
         }
 
+        _output.Commit();
+        var buffers = BuffersOf(key, entry);
         buffers.Right.Add((timestamp, value));
-        Schedule(buffers, to);
+        Schedule(key, buffers, Lateness.CleanupTime(to, _lateness));
     }
 
-    private Buffers BuffersOf(TKey key)
-    {
-        if (!_buffers.TryGetValue(key, out var buffers))
-        {
-            buffers = new Buffers(key);
-            _buffers.Add(key, buffers);
-        }
+    protected override void DiscardElementOutput() => _output.Discard();
 
-        return buffers;
+    private Buffers BuffersOf(int key, int entry)
+    {
+        if (entry >= 0) return _buffers.Value(entry);
+        entry = _buffers.GetOrAdd(key, Namespaces.Global, out _);
+        return _buffers.Value(entry) = new Buffers();
     }
 
-    private void Schedule(Buffers buffers, long cleanup)
+    private void Schedule(int key, Buffers buffers, long cleanup)
     {
-        _maxCleanup = Math.Max(_maxCleanup, cleanup);
+        ExtendHorizon(cleanup);
         if (cleanup < buffers.NextCleanup)
         {
+            if (buffers.NextCleanup != long.MaxValue) Timers.Delete(TimeDomain.EventTime, key, Namespaces.Global, buffers.NextCleanup);
             buffers.NextCleanup = cleanup;
-            _timers.Add(buffers.Key, cleanup);
+            Timers.Register(TimeDomain.EventTime, key, Namespaces.Global, cleanup);
         }
     }
 
-    public override void OnWatermark(long watermark)
+    protected override void OnTimer(TimeDomain domain, in KeyedTimer timer)
     {
-        _watermark = watermark;
-        while (_timers.TryPopDue(watermark, out var key, out long time))
+        int entry = _buffers.Find(timer.Key, Namespaces.Global);
+        if (entry < 0) return;
+        var buffers = _buffers.Value(entry);
+        long watermark = Watermark;
+        buffers.Left.RemoveAll(e => Lateness.CleanupTime(EventTime.SaturatingAdd(e.Timestamp, _upper), _lateness) <= watermark);
+        buffers.Right.RemoveAll(e => Lateness.CleanupTime(EventTime.SaturatingAdd(e.Timestamp, _minusLower), _lateness) <= watermark);
+        buffers.NextCleanup = long.MaxValue;
+        if (buffers.Left.Count == 0 && buffers.Right.Count == 0)
         {
-            if (!_buffers.TryGetValue(key, out var buffers) || buffers.NextCleanup != time) continue;
-            buffers.Left.RemoveAll(e => EventTime.SaturatingAdd(e.Timestamp, upper) <= watermark);
-            buffers.Right.RemoveAll(e => EventTime.SaturatingAdd(e.Timestamp, _minusLower) <= watermark);
-            buffers.NextCleanup = long.MaxValue;
-            if (buffers.Left.Count == 0 && buffers.Right.Count == 0)
-            {
-                _buffers.Remove(key);
-                continue;
-            }
-
-            foreach (var (t, _) in buffers.Left) Schedule(buffers, EventTime.SaturatingAdd(t, upper));
-            foreach (var (t, _) in buffers.Right) Schedule(buffers, EventTime.SaturatingAdd(t, _minusLower));
+            _buffers.Remove(entry);
+            return;
         }
 
-        ReleaseBarriers(watermark);
-        output.Watermark(watermark);
+        foreach (var (t, _) in buffers.Left) Schedule(timer.Key, buffers, Lateness.CleanupTime(EventTime.SaturatingAdd(t, _upper), _lateness));
+        foreach (var (t, _) in buffers.Right) Schedule(timer.Key, buffers, Lateness.CleanupTime(EventTime.SaturatingAdd(t, _minusLower), _lateness));
     }
 
-    public override void OnIdle() => output.Idle();
-
-    public override void OnProcessingTime(long utcTicks) => output.ProcessingTime(utcTicks);
-
-    public override void OnEnd() => output.End();
-
-    /// <summary>Every buffered element is dropped by its cleanup time, and the latest of those is the last to go.</summary>
-    protected override long StateHorizon => _maxCleanup;
-
-    protected override long BarrierWatermark => _watermark;
-
-    protected override void PassBarrier(long checkpoint) => output.Barrier(checkpoint);
-
-    private sealed class Buffers(TKey key)
+    /// <summary>One key's buffered elements on each side and its pending cleanup time.</summary>
+    internal sealed class Buffers
     {
-        public TKey Key { get; } = key;
-
         public List<(long Timestamp, TLeft Value)> Left { get; } = [];
 
         public List<(long Timestamp, TRight Value)> Right { get; } = [];

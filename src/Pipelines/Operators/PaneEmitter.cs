@@ -37,10 +37,10 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     public Output<WindowResult<TKey, TOut>> Output { get; } = output;
 
     /// <summary>The time after which a window's state is dropped: its last timestamp plus the allowed lateness.</summary>
-    public long CleanupTime(long end) => EventTime.SaturatingAdd(end - 1, AllowedLateness);
+    public long CleanupTime(long end) => Lateness.CleanupTime(end - 1, AllowedLateness);
 
     /// <summary>True when a window ending at <paramref name="end"/> no longer accepts elements.</summary>
-    public bool IsExpired(long end, long watermark) => CleanupTime(end) <= watermark;
+    public bool IsExpired(long end, long watermark) => Lateness.IsExpired(CleanupTime(end), watermark);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Accumulate(ref WindowSlot<TAcc> slot, in TIn value, long timestamp)
@@ -100,41 +100,8 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     }
 
     /// <summary>An element too late for every window it belongs to: counted, and sent to the late output if connected.</summary>
-    public void DropLate(TIn value, long timestamp)
-    {
-        context.Counters.AddLateDropped(1);
-        context.Telemetry.LateDropped();
-        context.LateLog.Dropped(timestamp);
-        lateOutput?.Emit(value, timestamp);
-    }
+    public void DropLate(TIn value, long timestamp) => Lateness.Drop(context, lateOutput, value, timestamp);
 
-    public void Flush()
-    {
-        Output.Flush();
-        lateOutput?.Flush();
-    }
-
-    public void Watermark(long watermark)
-    {
-        Output.Watermark(watermark);
-        lateOutput?.Watermark(watermark);
-    }
-
-    public void Idle()
-    {
-        Output.Idle();
-        lateOutput?.Idle();
-    }
-
-    public void Barrier(long checkpoint)
-    {
-        Output.Barrier(checkpoint);
-        lateOutput?.Barrier(checkpoint);
-    }
-
-    public void End()
-    {
-        Output.End();
-        lateOutput?.End();
-    }
+    /// <summary>The outputs the stage forwards control signals to: results, and late elements when connected.</summary>
+    public IOutput[] Outputs => lateOutput is null ? [Output] : [Output, lateOutput];
 }

@@ -1,214 +1,165 @@
 using Pipelines.Runtime;
+using Pipelines.State;
 using Pipelines.Time;
+using Pipelines.Windowing;
 
 namespace Pipelines.Operators;
 
 /// <summary>
 /// Keyed aggregation over session windows. Each element opens <c>[t, t + gap)</c>; the sessions of a key it
-/// overlaps merge into one (accumulators merged with <see cref="IAggregator{TIn,TAcc,TOut}.Merge"/>), so an
-/// element can bridge two sessions. Sessions are kept per key, sorted by start; timers of merged-away windows
-/// are skipped when they come due.
+/// overlaps merge into one (<see cref="SessionMerging"/>; accumulators merged with
+/// <see cref="IAggregator{TIn,TAcc,TOut}.Merge"/>), so an element can bridge two sessions. A session is state in
+/// the namespace of its current window; merging moves it to the merged window and moves its timers with it.
 /// </summary>
-internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut>(
-    Func<TIn, TKey> keyOf,
-    long gap,
-    PaneEmitter<TIn, TKey, TAcc, TOut> panes,
-    OperatorContext context) : StageOperator
+internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<TIn, TKey>
     where TKey : notnull
 {
-    private readonly Dictionary<TKey, List<SessionSlot<TAcc>>> _sessions = new();
-    private readonly TimerQueue<WindowKey<TKey>> _timers = new();
-    private long _watermark = EventTime.MinWatermark;
+    private readonly Func<TIn, TKey> _keyOf;
+    private readonly long _gap;
+    private readonly PaneEmitter<TIn, TKey, TAcc, TOut> _panes;
+    private readonly StateTable<TKey, WindowSlot<TAcc>> _sessions;
+    private readonly List<Window> _keySessions = [];
+    private readonly List<int> _keyEntries = [];
     private long _nextEarly = long.MinValue;
-    private long _maxCleanup = EventTime.MinWatermark;
 
-    public override TimeSpan? ProcessingTimeInterval => panes.EarlyInterval;
-
-    public override void OnBatch(int port, object batch)
+    public SessionWindowAggregate(Func<TIn, TKey> keyOf, long gap, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context)
+        : base(context, panes.Outputs)
     {
-        var b = (Batch<TIn>)batch;
-        TIn[] values = b.Values;
-        long[] stamps = b.Timestamps;
-        int count = b.Count, i = 0;
-        while (true)
-        {
-            try
-            {
-                for (; i < count; i++) Process(values[i], stamps[i]);
-                break;
-            }
-            catch (Exception ex)
-            {
-                context.Errors.Handle(ex, values[i], stamps[i]);
-                i++;
-            }
-        }
-
-        panes.Flush();
+        (_keyOf, _gap, _panes) = (keyOf, gap, panes);
+        _sessions = State.Values<WindowSlot<TAcc>>("sessions");
     }
 
-    private void Process(TIn value, long timestamp)
-    {
-        TKey key = Keys.NotNull(keyOf(value));
-        long start = timestamp, end = EventTime.SaturatingAdd(timestamp, gap);
-        if (!_sessions.TryGetValue(key, out var list))
-        {
-            if (panes.IsExpired(end, _watermark))
-            {
-                panes.DropLate(value, timestamp);
-                return;
-            }
+    public override TimeSpan? ProcessingTimeInterval => _panes.EarlyInterval;
 
-            list = [];
-            _sessions.Add(key, list);
+    protected override void OnElement(TIn value, long timestamp)
+    {
+        TKey keyValue = Keys.NotNull(_keyOf(value));
+        int key = KeyIds.GetOrAdd(keyValue);
+
+        // The key's sessions by start (the table keeps them newest first).
+        _keySessions.Clear();
+        _keyEntries.Clear();
+        for (int e = _sessions.First(key); e >= 0; e = _sessions.Next(e))
+        {
+            _keySessions.Add(_sessions.NamespaceOf(e));
+            _keyEntries.Add(e);
         }
 
-        // Sessions are sorted by start and never overlap, so the ones this element touches are contiguous.
-        int first = 0;
-        while (first < list.Count && list[first].End <= start) first++;
-        int last = first;
-        while (last < list.Count && list[last].Start < end) last++;
-
-        long mergedStart = first < last ? Math.Min(start, list[first].Start) : start;
-        long mergedEnd = first < last ? Math.Max(end, list[last - 1].End) : end;
-        if (panes.IsExpired(mergedEnd, _watermark))
+        _keySessions.Reverse();
+        _keyEntries.Reverse();
+        var (first, count, merged) = SessionMerging.Merge(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_keySessions), new Window(timestamp, EventTime.SaturatingAdd(timestamp, _gap)));
+        if (_panes.IsExpired(merged.EndTicks, Watermark))
         {
-            if (list.Count == 0) _sessions.Remove(key);
-            panes.DropLate(value, timestamp);
+            KeyIds.ReleaseIfUnreferenced(key);
+            _panes.DropLate(value, timestamp);
             return;
         }
 
-        // Aggregate into a copy of the state first: when a user function throws, the element is skipped or
-        // dead-lettered without having opened, extended or merged a session.
-        var state = first == last ? default : list[first].State;
+        // Aggregate into a copy first: when a user function throws, the element is skipped or dead-lettered
+        // without having opened, extended or merged a session.
+        WindowSlot<TAcc> state = count == 0 ? default : _sessions.Value(_keyEntries[first]);
         try
         {
-            if (first == last) state.Accumulator = panes.Aggregator.CreateAccumulator();
-            for (int j = first + 1; j < last; j++)
+            if (count == 0) state.Accumulator = _panes.Aggregator.CreateAccumulator();
+            for (int j = first + 1; j < first + count; j++)
             {
-                var other = list[j].State;
-                state.Accumulator = panes.Aggregator.Merge(state.Accumulator, other.Accumulator);
+                var other = _sessions.Value(_keyEntries[j]);
+                state.Accumulator = _panes.Aggregator.Merge(state.Accumulator, other.Accumulator);
                 state.PaneIndex = Math.Max(state.PaneIndex, other.PaneIndex);
                 state.SinceLastPane += other.SinceLastPane;
             }
 
-            panes.Accumulate(ref state, value, timestamp);
+            _panes.Accumulate(ref state, value, timestamp);
         }
         catch
         {
-            if (list.Count == 0) _sessions.Remove(key);
+            KeyIds.ReleaseIfUnreferenced(key);
             throw;
         }
 
-        SessionSlot<TAcc> session;
-        if (first == last)
+        int entry;
+        if (count == 1 && _keySessions[first] == merged)
         {
-            session = new SessionSlot<TAcc>(start, end);
-            list.Insert(first, session);
+            entry = _keyEntries[first];
+            _sessions.Value(entry) = state;
         }
         else
         {
-            session = list[first];
-            list.RemoveRange(first + 1, last - first - 1);
-        }
-
-        session.State = state;
-        bool boundsChanged = first == last || mergedStart != session.Start || mergedEnd != session.End;
-        session.Start = mergedStart;
-        session.End = mergedEnd;
-        if (boundsChanged)
-        {
-            _maxCleanup = Math.Max(_maxCleanup, panes.CleanupTime(mergedEnd));
-            var wk = new WindowKey<TKey>(key, mergedStart, mergedEnd);
-            if (mergedEnd - 1 > _watermark)
+            // The session's window changed: its state and timers move to the merged window (the key is held
+            // meanwhile, since removing its last session would release it).
+            KeyIds.AddReference(key);
+            for (int j = first; j < first + count; j++)
             {
-                session.State.FiredOnTime = false;
-                _timers.Add(wk, mergedEnd - 1);
+                Window old = _keySessions[j];
+                Timers.Delete(TimeDomain.EventTime, key, old, old.MaxTimestamp);
+                Timers.Delete(TimeDomain.EventTime, key, old, _panes.CleanupTime(old.EndTicks));
+                _sessions.Remove(_keyEntries[j]);
+            }
+
+            entry = _sessions.GetOrAdd(key, merged, out _);
+            ExtendHorizon(_panes.CleanupTime(merged.EndTicks));
+            if (merged.MaxTimestamp > Watermark)
+            {
+                state.FiredOnTime = false;
+                Timers.Register(TimeDomain.EventTime, key, merged, merged.MaxTimestamp);
             }
             else
             {
-                session.State.FiredOnTime = true;
-                _timers.Add(wk, panes.CleanupTime(mergedEnd));
+                state.FiredOnTime = true;
+                Timers.Register(TimeDomain.EventTime, key, merged, _panes.CleanupTime(merged.EndTicks));
             }
+
+            _sessions.Value(entry) = state;
+            KeyIds.Release(key);
         }
 
-        panes.AfterElement(key, session.Start, session.End, ref session.State);
+        _panes.AfterElement(keyValue, merged.StartTicks, merged.EndTicks, ref _sessions.Value(entry));
     }
 
-    public override void OnWatermark(long watermark)
+    protected override void OnTimer(TimeDomain domain, in KeyedTimer timer)
     {
-        _watermark = watermark;
-        while (_timers.TryPopDue(watermark, out var wk, out _))
+        int entry = _sessions.Find(timer.Key, timer.Namespace);
+        if (entry < 0) return;
+        Window session = timer.Namespace;
+        ref var state = ref _sessions.Value(entry);
+        bool fired = false;
+        if (!state.FiredOnTime)
         {
-            if (!_sessions.TryGetValue(wk.Key, out var list)) continue;
-            int index = list.FindIndex(s => s.Start == wk.Start && s.End == wk.End);
-            if (index < 0) continue;
-            var session = list[index];
-            bool fired = false;
-            if (!session.State.FiredOnTime)
-            {
-                panes.Emit(wk.Key, session.Start, session.End, ref session.State, PaneTiming.OnTime);
-                session.State.FiredOnTime = true;
-                fired = true;
-            }
-
-            long cleanup = panes.CleanupTime(session.End);
-            if (cleanup <= watermark)
-            {
-                list.RemoveAt(index);
-                if (list.Count == 0) _sessions.Remove(wk.Key);
-            }
-            else if (fired)
-            {
-                _timers.Add(wk, cleanup);
-            }
+            _panes.Emit(KeyIds[timer.Key], session.StartTicks, session.EndTicks, ref state, PaneTiming.OnTime);
+            state.FiredOnTime = true;
+            fired = true;
         }
 
-        ReleaseBarriers(watermark);
-        panes.Watermark(watermark);
+        long cleanup = _panes.CleanupTime(session.EndTicks);
+        if (cleanup <= Watermark) _sessions.Remove(entry);
+        else if (fired) Timers.Register(TimeDomain.EventTime, timer.Key, session, cleanup);
     }
 
-    public override void OnProcessingTime(long utcTicks)
+    protected override void OnProcessingTimeAdvanced(long utcTicks)
     {
-        panes.Output.ProcessingTime(utcTicks);
-        if (panes.EarlyInterval is not { } interval || utcTicks < _nextEarly) return;
+        if (_panes.EarlyInterval is not { } interval || utcTicks < _nextEarly) return;
         _nextEarly = utcTicks + interval.Ticks;
-        foreach (var (key, list) in _sessions)
+        foreach (int entry in _sessions.EntryIndexes())
         {
-            foreach (var session in list)
+            ref var state = ref _sessions.Value(entry);
+            if (state.SinceLastPane > 0 && !state.FiredOnTime)
             {
-                if (session.State.SinceLastPane > 0 && !session.State.FiredOnTime)
-                {
-                    panes.Emit(key, session.Start, session.End, ref session.State, PaneTiming.Early);
-                }
+                Window session = _sessions.NamespaceOf(entry);
+                _panes.Emit(KeyIds[_sessions.KeyOf(entry)], session.StartTicks, session.EndTicks, ref state, PaneTiming.Early);
             }
         }
-
-        panes.Flush();
     }
-
-    public override void OnIdle() => panes.Idle();
-
-    public override void OnEnd() => panes.End();
-
-    protected override long StateHorizon => _maxCleanup;
-
-    protected override long BarrierWatermark => _watermark;
 
     /// <summary>A session that started by the barrier's horizon may hold elements from before it and may have grown since.</summary>
     protected override long RecheckHorizon(long horizon)
     {
         long latest = EventTime.MinWatermark;
-        foreach (var list in _sessions.Values)
+        foreach (int entry in _sessions.EntryIndexes())
         {
-            foreach (var session in list)
-            {
-                if (session.Start <= horizon) latest = Math.Max(latest, panes.CleanupTime(session.End));
-            }
+            Window session = _sessions.NamespaceOf(entry);
+            if (session.StartTicks <= horizon) latest = Math.Max(latest, _panes.CleanupTime(session.EndTicks));
         }
 
         return latest;
     }
-
-    protected override void PassBarrier(long checkpoint) => panes.Barrier(checkpoint);
 }

@@ -1,7 +1,7 @@
 namespace Pipelines.Plan;
 
-/// <summary>A node with a second output (late elements) that the builder registers next to it.</summary>
+/// <summary>A node with further outputs (late elements) that the builder registers next to it.</summary>
 internal interface IHasSideOutput
 {
-    Node SideOutput { get; }
+    IReadOnlyList<Node> SideOutputs { get; }
 }

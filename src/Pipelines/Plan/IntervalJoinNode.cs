@@ -2,8 +2,8 @@ using Pipelines.Operators;
 
 namespace Pipelines.Plan;
 
-/// <summary>An interval join of two keyed streams: one stage with two keyed inputs.</summary>
-internal sealed class IntervalJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, IStageNode
+/// <summary>An interval join of two keyed streams: one stage with two keyed inputs; late elements of each side are side outputs.</summary>
+internal sealed class IntervalJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, IStageNode, IJoinNode<TLeft, TRight>
     where TKey : notnull
 {
     private readonly Node<TLeft> _left;
@@ -12,20 +12,30 @@ internal sealed class IntervalJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, 
     private readonly Func<TRight, TKey> _rightKey;
     private readonly long _lower;
     private readonly long _upper;
+    private readonly long _allowedLateness;
     private readonly Func<TLeft, TRight, TOut> _selector;
 
-    public IntervalJoinNode(int id, Node<TLeft> left, Func<TLeft, TKey> leftKey, Node<TRight> right, Func<TRight, TKey> rightKey, long lower, long upper, Func<TLeft, TRight, TOut> selector)
-        : base(id, "IntervalJoin", hasEventTime: true)
+    public IntervalJoinNode(Func<int> nextId, Node<TLeft> left, Func<TLeft, TKey> leftKey, Node<TRight> right, Func<TRight, TKey> rightKey, long lower, long upper, long allowedLateness, Func<TLeft, TRight, TOut> selector)
+        : base(nextId(), "IntervalJoin", hasEventTime: true)
     {
-        (_left, _right, _leftKey, _rightKey, _lower, _upper, _selector) = (left, right, leftKey, rightKey, lower, upper, selector);
+        (_left, _right, _leftKey, _rightKey, _lower, _upper, _allowedLateness, _selector) = (left, right, leftKey, rightKey, lower, upper, allowedLateness, selector);
+        LateLeft = new LateNode<TLeft>(nextId(), this, left.HasEventTime, "LateLeftElements");
+        LateRight = new LateNode<TRight>(nextId(), this, right.HasEventTime, "LateRightElements");
         left.Consumers.Add(new KeyedPort<TLeft, TKey>(this, 0, leftKey));
         right.Consumers.Add(new KeyedPort<TRight, TKey>(this, 1, rightKey));
     }
+
+    public LateNode<TLeft> LateLeft { get; }
+
+    public LateNode<TRight> LateRight { get; }
+
+    public IReadOnlyList<Node> SideOutputs => [LateLeft, LateRight];
 
     public bool IsKeyed => true;
 
     public override IEnumerable<Node> Upstream => [_left, _right];
 
     public StageOperator CreateOperator(PlanContext context) =>
-        new IntervalJoin<TLeft, TRight, TKey, TOut>(_leftKey, _rightKey, _lower, _upper, _selector, BuildOutput(context), context.ContextFor(this));
+        new IntervalJoin<TLeft, TRight, TKey, TOut>(
+            _leftKey, _rightKey, _lower, _upper, _allowedLateness, _selector, BuildOutput(context), LateLeft.BuildOutputIfUsed(context), LateRight.BuildOutputIfUsed(context), context.ContextFor(this));
 }

@@ -58,7 +58,7 @@ internal sealed class WindowAggregateNode<TIn, TKey, TAcc, TOut> : Node<WindowRe
 
     public LateNode<TIn> LateOutput { get; }
 
-    public Node SideOutput => LateOutput;
+    public IReadOnlyList<Node> SideOutputs => [LateOutput];
 
     public bool IsKeyed => true;
 

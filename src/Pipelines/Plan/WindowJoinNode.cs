@@ -2,8 +2,8 @@ using Pipelines.Operators;
 
 namespace Pipelines.Plan;
 
-/// <summary>A windowed join of two keyed streams: one stage with two keyed inputs.</summary>
-internal sealed class WindowJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, IStageNode
+/// <summary>A windowed join of two keyed streams: one stage with two keyed inputs; late elements of each side are side outputs.</summary>
+internal sealed class WindowJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, IStageNode, IJoinNode<TLeft, TRight>
     where TKey : notnull
 {
     private readonly Node<TLeft> _left;
@@ -11,20 +11,30 @@ internal sealed class WindowJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, IS
     private readonly Func<TLeft, TKey> _leftKey;
     private readonly Func<TRight, TKey> _rightKey;
     private readonly WindowAssigner _assigner;
+    private readonly long _allowedLateness;
     private readonly Func<TLeft, TRight, TOut> _selector;
 
-    public WindowJoinNode(int id, Node<TLeft> left, Func<TLeft, TKey> leftKey, Node<TRight> right, Func<TRight, TKey> rightKey, WindowAssigner assigner, Func<TLeft, TRight, TOut> selector)
-        : base(id, "Join", hasEventTime: true)
+    public WindowJoinNode(Func<int> nextId, Node<TLeft> left, Func<TLeft, TKey> leftKey, Node<TRight> right, Func<TRight, TKey> rightKey, WindowAssigner assigner, long allowedLateness, Func<TLeft, TRight, TOut> selector)
+        : base(nextId(), "Join", hasEventTime: true)
     {
-        (_left, _right, _leftKey, _rightKey, _assigner, _selector) = (left, right, leftKey, rightKey, assigner, selector);
+        (_left, _right, _leftKey, _rightKey, _assigner, _allowedLateness, _selector) = (left, right, leftKey, rightKey, assigner, allowedLateness, selector);
+        LateLeft = new LateNode<TLeft>(nextId(), this, left.HasEventTime, "LateLeftElements");
+        LateRight = new LateNode<TRight>(nextId(), this, right.HasEventTime, "LateRightElements");
         left.Consumers.Add(new KeyedPort<TLeft, TKey>(this, 0, leftKey));
         right.Consumers.Add(new KeyedPort<TRight, TKey>(this, 1, rightKey));
     }
+
+    public LateNode<TLeft> LateLeft { get; }
+
+    public LateNode<TRight> LateRight { get; }
+
+    public IReadOnlyList<Node> SideOutputs => [LateLeft, LateRight];
 
     public bool IsKeyed => true;
 
     public override IEnumerable<Node> Upstream => [_left, _right];
 
     public StageOperator CreateOperator(PlanContext context) =>
-        new WindowJoin<TLeft, TRight, TKey, TOut>(_leftKey, _rightKey, _assigner, _selector, BuildOutput(context), context.ContextFor(this));
+        new WindowJoin<TLeft, TRight, TKey, TOut>(
+            _leftKey, _rightKey, _assigner, _allowedLateness, _selector, BuildOutput(context), LateLeft.BuildOutputIfUsed(context), LateRight.BuildOutputIfUsed(context), context.ContextFor(this));
 }

@@ -4,7 +4,7 @@ namespace Pipelines.Runtime;
 /// An operator's output: buffers elements into a batch and hands full batches (and every control signal) to
 /// each downstream target. Operators flush at the end of every input batch, so nothing waits here.
 /// </summary>
-internal sealed class Output<T>
+internal sealed class Output<T> : IOutput
 {
     private readonly IBatchTarget<T>[] _targets;
     private readonly ISpanTarget<T>? _spanTarget;

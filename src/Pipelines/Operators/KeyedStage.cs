@@ -1,0 +1,189 @@
+using Pipelines.Runtime;
+using Pipelines.State;
+using Pipelines.Time;
+
+namespace Pipelines.Operators;
+
+/// <summary>
+/// The base of every keyed stateful operator (windows, sessions, joins, process functions). It owns what they
+/// share, so an operator is reduced to "on elements", "on timer" and "on end":
+/// <list type="bullet">
+/// <item>the worker's <see cref="KeyedStateStore{TKey}"/> and <see cref="TimerService{TKey}"/>;</item>
+/// <item>the input watermark: on each advance, event-time timers due by it fire in time order, then held
+/// barriers are released, then the watermark goes to every output;</item>
+/// <item>processing time: timers due by the run's clock fire on each tick;</item>
+/// <item>the state horizon (the latest cleanup time of anything held) and barrier holding;</item>
+/// <item>the one semantics for a failing element: when a user function throws for an element, the output it
+/// produced so far is withdrawn (<see cref="DiscardElementOutput"/>), the operator undoes what it can of the state
+/// the element changed, and the error policy decides — fail the run naming the operator and the element, or
+/// skip / dead-letter it and go on with the next element of the batch. A failing timer is handled the same way,
+/// with (key, namespace, time) as the element.</item>
+/// </list>
+/// </summary>
+internal abstract class KeyedStage<TKey> : StageOperator
+    where TKey : notnull
+{
+    private readonly IOutput[] _outputs;
+    private long _horizon = EventTime.MinWatermark;
+
+    protected KeyedStage(OperatorContext context, IOutput[] outputs)
+    {
+        Context = context;
+        _outputs = outputs;
+        State = new KeyedStateStore<TKey>();
+        Timers = new TimerService<TKey>(State.Keys);
+    }
+
+    protected OperatorContext Context { get; }
+
+    /// <summary>The worker's keyed state.</summary>
+    public KeyedStateStore<TKey> State { get; }
+
+    /// <summary>The worker's timers.</summary>
+    public TimerService<TKey> Timers { get; }
+
+    /// <summary>The worker's keys.</summary>
+    protected KeyTable<TKey> KeyIds => State.Keys;
+
+    /// <summary>The merged input watermark.</summary>
+    public long Watermark { get; private set; } = EventTime.MinWatermark;
+
+    /// <summary>Index of the element being processed in the current batch; loops that do not call <see cref="ProcessRange"/>'s default keep it current.</summary>
+    protected int At;
+
+    /// <summary>Records that state held now is dropped at <paramref name="cleanupTime"/> at the latest (for barriers).</summary>
+    protected void ExtendHorizon(long cleanupTime)
+    {
+        if (cleanupTime > _horizon) _horizon = cleanupTime;
+    }
+
+    public sealed override void OnBatch(int port, object batch)
+    {
+        int count = ((IPooledBatch)batch).Size, i = 0;
+        while (i < count)
+        {
+            try
+            {
+                ProcessRange(port, batch, i, count);
+                break;
+            }
+            catch (Exception ex)
+            {
+                i = At;
+                DiscardElementOutput();
+                var (element, timestamp) = ElementAt(port, batch, i);
+                Context.Errors.Handle(ex, element, timestamp);
+                i++;
+            }
+        }
+
+        AfterBatch();
+        FlushOutputs();
+    }
+
+    /// <summary>
+    /// Processes elements <paramref name="from"/> to <paramref name="count"/> of a batch arriving on
+    /// <paramref name="port"/>, keeping <see cref="At"/> at the element being processed, so that a failure resumes
+    /// after it.
+    /// </summary>
+    protected abstract void ProcessRange(int port, object batch, int from, int count);
+
+    /// <summary>The element at <paramref name="index"/> of a batch of <paramref name="port"/>, for error reports.</summary>
+    protected abstract (object? Element, long Timestamp) ElementAt(int port, object batch, int index);
+
+    /// <summary>Withdraws what the failing element emitted so far; operators that emit several results per element buffer them.</summary>
+    protected virtual void DiscardElementOutput()
+    {
+    }
+
+    /// <summary>Called after each input batch, before the outputs are flushed.</summary>
+    protected virtual void AfterBatch()
+    {
+    }
+
+    public sealed override void OnWatermark(long watermark)
+    {
+        Watermark = watermark;
+        FireTimers(TimeDomain.EventTime, watermark);
+        OnWatermarkAdvanced(watermark);
+        ReleaseBarriers(watermark);
+        foreach (var output in _outputs) output.Watermark(watermark);
+    }
+
+    /// <summary>Called after the event-time timers due by <paramref name="watermark"/> fired.</summary>
+    protected virtual void OnWatermarkAdvanced(long watermark)
+    {
+    }
+
+    public sealed override void OnProcessingTime(long utcTicks)
+    {
+        FireTimers(TimeDomain.ProcessingTime, utcTicks);
+        OnProcessingTimeAdvanced(utcTicks);
+        foreach (var output in _outputs)
+        {
+            output.Flush();
+            output.ProcessingTime(utcTicks);
+        }
+    }
+
+    /// <summary>Called on each processing-time tick after the processing-time timers due fired.</summary>
+    protected virtual void OnProcessingTimeAdvanced(long utcTicks)
+    {
+    }
+
+    private void FireTimers(TimeDomain domain, long time)
+    {
+        while (Timers.TryPopDue(domain, time, out var timer))
+        {
+            try
+            {
+                OnTimer(domain, timer);
+            }
+            catch (Exception ex)
+            {
+                DiscardElementOutput();
+                Context.Errors.Handle(ex, (KeyIds[timer.Key], timer.Namespace), timer.Time);
+            }
+            finally
+            {
+                Timers.Fired(in timer);
+            }
+        }
+    }
+
+    /// <summary>A timer fired: the watermark (event time) or the clock (processing time) reached its time.</summary>
+    protected abstract void OnTimer(TimeDomain domain, in KeyedTimer timer);
+
+    public sealed override void OnIdle()
+    {
+        foreach (var output in _outputs) output.Idle();
+    }
+
+    public sealed override void OnEnd()
+    {
+        OnEndOfInput();
+        foreach (var output in _outputs) output.End();
+    }
+
+    /// <summary>Every input ended (after the final +∞ watermark fired every event-time timer).</summary>
+    protected virtual void OnEndOfInput()
+    {
+    }
+
+    /// <summary>Fires every processing-time timer still registered, in time order (at end of input, as if the clock ran on).</summary>
+    protected void FireRemainingProcessingTimers() => FireTimers(TimeDomain.ProcessingTime, long.MaxValue);
+
+    protected void FlushOutputs()
+    {
+        foreach (var output in _outputs) output.Flush();
+    }
+
+    protected sealed override long StateHorizon => _horizon;
+
+    protected sealed override long BarrierWatermark => Watermark;
+
+    protected sealed override void PassBarrier(long checkpoint)
+    {
+        foreach (var output in _outputs) output.Barrier(checkpoint);
+    }
+}

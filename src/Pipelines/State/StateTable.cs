@@ -1,0 +1,233 @@
+using System.Runtime.CompilerServices;
+
+namespace Pipelines.State;
+
+/// <summary>
+/// Keyed state of one kind: a value of <typeparamref name="TValue"/> per (key, namespace), where a namespace is a
+/// window (<see cref="Namespaces.Global"/> for state that belongs to the key alone).
+/// </summary>
+/// <remarks>
+/// Layout, chosen for the per-element path of window operators: each key heads a doubly linked list of its
+/// entries sorted by namespace, newest (largest start, then largest end) first — one entry for in-order tumbling
+/// windows, size/slide for sliding ones — so finding an element's entry costs a compare or two and removing one
+/// is constant time. After <see cref="IndexAfterSteps"/> steps along a list (input disordered across many windows
+/// of a key) lookups switch to a hash index of every entry. Values live in an array parallel to the links, so
+/// what an in-order element touches is densely packed. Entries are reused through a free list; each holds a
+/// reference on its key in the <see cref="KeyTable{TKey}"/>.
+/// </remarks>
+internal sealed class StateTable<TKey, TValue> : IStateTable<TKey>
+    where TKey : notnull
+{
+    private const int IndexAfterSteps = 8;
+
+    private readonly KeyTable<TKey> _keys;
+    private Entry[] _entries = new Entry[16];
+    private TValue[] _values = new TValue[16];
+    private KeyHead[] _heads = [];
+    private int _entryCount;
+    private int _live;
+    private readonly Stack<int> _free = new();
+    private Dictionary<(int Key, long Start, long End), int>? _index;
+
+    public StateTable(string name, KeyTable<TKey> keys)
+    {
+        Name = name;
+        _keys = keys;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>Entries in use.</summary>
+    public int Count => _live;
+
+    /// <summary>The values by entry; valid for entries in use. The array is replaced when the table grows.</summary>
+    public TValue[] Values => _values;
+
+    /// <summary>The first entry of each key id (newest namespace) and that namespace's start, for loops that decide without touching entries. Replaced when it grows.</summary>
+    public KeyHead[] Heads => _heads;
+
+    /// <summary>The value of entry <paramref name="entry"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref TValue Value(int entry) => ref _values[entry];
+
+    /// <summary>The namespace of entry <paramref name="entry"/>.</summary>
+    public Window NamespaceOf(int entry) => new(_entries[entry].Start, _entries[entry].End);
+
+    /// <summary>The key id of entry <paramref name="entry"/>.</summary>
+    public int KeyOf(int entry) => _entries[entry].Key;
+
+    /// <summary>Whether entry <paramref name="entry"/> is in use.</summary>
+    public bool InUse(int entry) => (uint)entry < (uint)_entryCount && _entries[entry].InUse;
+
+    /// <summary>The first (newest) entry of key <paramref name="key"/>, or −1.</summary>
+    public int First(int key) => key < _heads.Length ? _heads[key].Entry : -1;
+
+    /// <summary>The entry after <paramref name="entry"/> in its key's list (older namespace), or −1.</summary>
+    public int Next(int entry) => _entries[entry].Next;
+
+    /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), or −1.</summary>
+    public int Find(int key, Window ns) => Find(key, ns.StartTicks, ns.EndTicks, out _);
+
+    /// <summary>The entry of (<paramref name="key"/>, [<paramref name="start"/>, <paramref name="end"/>)), added with a default value when missing.</summary>
+    public int GetOrAdd(int key, long start, long end, out bool added)
+    {
+        int e = Find(key, start, end, out int before);
+        added = e < 0;
+        return added ? Add(key, start, end, before) : e;
+    }
+
+    /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), added with a default value when missing.</summary>
+    public int GetOrAdd(int key, Window ns, out bool added) => GetOrAdd(key, ns.StartTicks, ns.EndTicks, out added);
+
+    private int Find(int key, long start, long end, out int before)
+    {
+        before = -1;
+        int e = First(key);
+        for (int steps = 0; e >= 0 && After(in _entries[e], start, end); steps++)
+        {
+            if (steps == IndexAfterSteps) return FindIndexed(key, start, end, out before);
+            before = e;
+            e = _entries[e].Next;
+        }
+
+        return e >= 0 && _entries[e].Start == start && _entries[e].End == end ? e : -1;
+    }
+
+    /// <summary>Whether the entry sorts before (newer than) the namespace [start, end).</summary>
+    private static bool After(in Entry entry, long start, long end) => entry.Start > start || (entry.Start == start && entry.End > end);
+
+    private int FindIndexed(int key, long start, long end, out int before)
+    {
+        if (_index is null)
+        {
+            _index = new Dictionary<(int, long, long), int>();
+            for (int i = 0; i < _entryCount; i++)
+            {
+                if (_entries[i].InUse) _index.Add((_entries[i].Key, _entries[i].Start, _entries[i].End), i);
+            }
+        }
+
+        before = -1;
+        if (_index.TryGetValue((key, start, end), out int found)) return found;
+
+        // Not there yet: find its place in the sorted list (rare: a namespace far behind the key's newest).
+        for (int e = First(key); e >= 0 && After(in _entries[e], start, end); e = _entries[e].Next) before = e;
+        return -1;
+    }
+
+    private int Add(int key, long start, long end, int before)
+    {
+        int e;
+        if (_free.Count > 0)
+        {
+            e = _free.Pop();
+        }
+        else
+        {
+            if (_entryCount == _entries.Length)
+            {
+                Array.Resize(ref _entries, _entries.Length * 2);
+                Array.Resize(ref _values, _entries.Length);
+            }
+
+            e = _entryCount++;
+        }
+
+        if (key >= _heads.Length) GrowHeads(key);
+        ref var entry = ref _entries[e];
+        entry.Start = start;
+        entry.End = end;
+        entry.Key = key;
+        entry.InUse = true;
+        entry.Previous = before;
+        _values[e] = default!;
+        if (before >= 0)
+        {
+            entry.Next = _entries[before].Next;
+            _entries[before].Next = e;
+        }
+        else
+        {
+            entry.Next = _heads[key].Entry;
+            _heads[key] = new KeyHead(e, start);
+        }
+
+        if (entry.Next >= 0) _entries[entry.Next].Previous = e;
+        _index?.Add((key, start, end), e);
+        _keys.AddReference(key);
+        _live++;
+        return e;
+    }
+
+    private void GrowHeads(int key)
+    {
+        int old = _heads.Length;
+        Array.Resize(ref _heads, Math.Max(key + 1, Math.Max(16, old * 2)));
+        _heads.AsSpan(old).Fill(new KeyHead(-1, long.MaxValue));
+    }
+
+    /// <summary>Removes entry <paramref name="entry"/> (its value is cleared) and releases its key.</summary>
+    public void Remove(int entry)
+    {
+        ref var slot = ref _entries[entry];
+        int key = slot.Key;
+        if (slot.Previous >= 0)
+        {
+            _entries[slot.Previous].Next = slot.Next;
+        }
+        else
+        {
+            int next = slot.Next;
+            _heads[key] = new KeyHead(next, next >= 0 ? _entries[next].Start : long.MaxValue);
+        }
+
+        if (slot.Next >= 0) _entries[slot.Next].Previous = slot.Previous;
+        _index?.Remove((key, slot.Start, slot.End));
+        slot.InUse = false;
+        _values[entry] = default!;
+        _free.Push(entry);
+        _live--;
+        _keys.Release(key);
+    }
+
+    /// <inheritdoc />
+    public bool Remove(int key, Window ns)
+    {
+        int e = Find(key, ns);
+        if (e < 0) return false;
+        Remove(e);
+        return true;
+    }
+
+    /// <summary>Every entry in use, in entry order.</summary>
+    public IEnumerable<int> EntryIndexes()
+    {
+        for (int i = 0; i < _entryCount; i++)
+        {
+            if (_entries[i].InUse) yield return i;
+        }
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<StateEntry<TKey>> Entries()
+    {
+        for (int i = 0; i < _entryCount; i++)
+        {
+            if (_entries[i].InUse) yield return new StateEntry<TKey>(Name, _keys[_entries[i].Key], NamespaceOf(i), _values[i]);
+        }
+    }
+
+    /// <summary>A key's newest entry and its namespace's start (<see cref="long.MaxValue"/> and −1 when none).</summary>
+    internal readonly record struct KeyHead(int Entry, long Start);
+
+    private struct Entry
+    {
+        public long Start;
+        public long End;
+        public int Key;
+        public int Next;
+        public int Previous;
+        public bool InUse;
+    }
+}
