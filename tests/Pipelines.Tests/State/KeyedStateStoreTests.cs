@@ -1,0 +1,132 @@
+using Pipelines.State;
+
+namespace Pipelines.Tests.State;
+
+public class KeyedStateStoreTests
+{
+    private static readonly Window W1 = new(0, 10);
+    private static readonly Window W2 = new(10, 20);
+
+    [Fact]
+    public void Value_PerKeyAndNamespace_IsIndependent()
+    {
+        var store = new KeyedStateStore<string>();
+        var counts = store.Values<long>("count");
+        int a = store.Keys.GetOrAdd("a"), b = store.Keys.GetOrAdd("b");
+
+        counts.Value(counts.GetOrAdd(a, W1, out bool added1)) = 1;
+        counts.Value(counts.GetOrAdd(a, W2, out _)) = 2;
+        counts.Value(counts.GetOrAdd(b, W1, out _)) = 3;
+        counts.Value(counts.GetOrAdd(a, W1, out bool added2)) += 10;
+
+        added1.Should().BeTrue();
+        added2.Should().BeFalse();
+        counts.Value(counts.Find(a, W1)).Should().Be(11);
+        counts.Value(counts.Find(a, W2)).Should().Be(2);
+        counts.Value(counts.Find(b, W1)).Should().Be(3);
+        counts.Find(b, W2).Should().Be(-1);
+        store.Entries().Select(e => (e.State, e.Key, e.Namespace, e.Value)).Should().BeEquivalentTo(new[]
+        {
+            ("count", "a", W1, (object?)11L), ("count", "a", W2, 2L), ("count", "b", W1, 3L),
+        });
+    }
+
+    [Fact]
+    public void Clear_DropsTheNamespaceFromEveryTable_AndTheKeyWithItsLastState()
+    {
+        var store = new KeyedStateStore<string>();
+        var values = store.Values<int>("value");
+        var lists = store.Lists<string>("list");
+        var maps = store.Maps<string, int>("map");
+        int a = store.Keys.GetOrAdd("a");
+        values.GetOrAdd(a, W1, out _);
+        lists.Value(lists.GetOrAdd(a, W1, out _)) = ["x"];
+        maps.Value(maps.GetOrAdd(a, W2, out _)) = new() { ["k"] = 1 };
+
+        store.Clear(a, W1);
+
+        values.Count.Should().Be(0);
+        lists.Count.Should().Be(0);
+        maps.Count.Should().Be(1);
+        store.Keys.IndexOf("a").Should().Be(a, "the map entry in the other namespace still refers to the key");
+
+        store.Clear(a, W2);
+
+        store.Entries().Should().BeEmpty();
+        store.Keys.IndexOf("a").Should().Be(-1);
+        store.Keys.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public void Namespaces_AreKeptNewestFirst_WhateverTheInsertionOrder()
+    {
+        var store = new KeyedStateStore<long>();
+        var table = store.Values<int>("v");
+        int k = store.Keys.GetOrAdd(7L);
+        var windows = Enumerable.Range(0, 40).Select(i => new Window(i * 10L, i * 10L + 10)).ToArray();
+        var shuffled = windows.ToArray();
+        new Random(3).Shuffle(shuffled);
+        foreach (var w in shuffled) table.Value(table.GetOrAdd(k, w, out _)) = (int)(w.StartTicks / 10);
+
+        var order = new List<long>();
+        for (int e = table.First(k); e >= 0; e = table.Next(e)) order.Add(table.NamespaceOf(e).StartTicks);
+
+        order.Should().BeInDescendingOrder().And.HaveCount(40);
+        foreach (var w in windows) table.Value(table.Find(k, w)).Should().Be((int)(w.StartTicks / 10));
+    }
+
+    [Fact]
+    public void Namespaces_SharingAStart_AreDistinctEntries()
+    {
+        var store = new KeyedStateStore<string>();
+        var table = store.Values<int>("v");
+        int k = store.Keys.GetOrAdd("k");
+        table.Value(table.GetOrAdd(k, new Window(0, 10), out _)) = 1;
+        table.Value(table.GetOrAdd(k, new Window(0, 20), out _)) = 2;
+
+        table.Value(table.Find(k, new Window(0, 10))).Should().Be(1);
+        table.Value(table.Find(k, new Window(0, 20))).Should().Be(2);
+        table.Count.Should().Be(2);
+    }
+
+    [Fact]
+    public void KeyIds_AreReused_AfterTheLastReferenceGoes()
+    {
+        var store = new KeyedStateStore<string>();
+        var table = store.Values<int>("v");
+        int a = store.Keys.GetOrAdd("a");
+        int e = table.GetOrAdd(a, W1, out _);
+        table.Remove(e);
+        int b = store.Keys.GetOrAdd("b");
+
+        b.Should().Be(a);
+        store.Keys[b].Should().Be("b");
+        table.Find(b, W1).Should().Be(-1);
+    }
+
+    [Fact]
+    public void SmallIntKeys_AndOtherIntKeys_MapToTheSameIds()
+    {
+        var keys = new KeyTable<int>();
+        int small = keys.GetOrAdd(5), negative = keys.GetOrAdd(-5), large = keys.GetOrAdd(int.MaxValue);
+        keys.AddReference(small);
+        keys.AddReference(negative);
+        keys.AddReference(large);
+
+        keys.IndexOf(5).Should().Be(small);
+        keys.IndexOf(-5).Should().Be(negative);
+        keys.IndexOf(int.MaxValue).Should().Be(large);
+        keys.Release(small);
+        keys.IndexOf(5).Should().Be(-1);
+        keys.DenseIds.Should().NotContain(small + 1);
+    }
+
+    [Fact]
+    public void Declaring_TheSameStateTwice_IsRefused()
+    {
+        var store = new KeyedStateStore<string>();
+        store.Values<int>("v");
+        var act = () => store.Lists<int>("v");
+        act.Should().Throw<InvalidOperationException>().WithMessage("*'v'*declared twice*");
+    }
+}
