@@ -95,6 +95,21 @@ public sealed class KeyedStream<T, TKey>
         return new JoinResultStream<T, TRight, TResult>(builder, builder.Add(node), node);
     }
 
+    /// <summary>
+    /// Runs your own stateful logic per key: a <see cref="KeyedProcessFunction{TKey,TIn,TResult}"/> with value, list
+    /// and map state per key, event-time and processing-time timers, and any number of results per element or timer.
+    /// Runs on both executors; with the same input, the results after the end of input are the same.
+    /// </summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="createFunction">Creates one function instance per worker of the stage (state handles live on the instance).</param>
+    public DataStream<TResult> Process<TResult>(Func<KeyedProcessFunction<TKey, T, TResult>> createFunction)
+    {
+        ArgumentNullException.ThrowIfNull(createFunction);
+        var builder = Stream.Builder;
+        var node = new ProcessNode<T, TKey, TResult>(builder.NextId(), Stream.Node, KeySelector, createFunction);
+        return new DataStream<TResult>(builder, builder.Add(node));
+    }
+
     private static void RequireLateness(TimeSpan allowedLateness)
     {
         if (allowedLateness < TimeSpan.Zero)
