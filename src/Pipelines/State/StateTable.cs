@@ -67,7 +67,12 @@ internal sealed class StateTable<TKey, TValue> : IStateTable<TKey>
     public int Next(int entry) => _entries[entry].Next;
 
     /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), or −1.</summary>
-    public int Find(int key, Window ns) => Find(key, ns.StartTicks, ns.EndTicks, out _);
+    public int Find(int key, Window ns)
+    {
+        // Timers fire oldest first, so the entry asked for is often the key's oldest: check it before walking.
+        if (key < _heads.Length && _heads[key].Tail is int tail and >= 0 && _entries[tail].Start == ns.StartTicks && _entries[tail].End == ns.EndTicks) return tail;
+        return Find(key, ns.StartTicks, ns.EndTicks, out _);
+    }
 
     /// <summary>The entry of (<paramref name="key"/>, [<paramref name="start"/>, <paramref name="end"/>)), added with a default value when missing.</summary>
     public int GetOrAdd(int key, long start, long end, out bool added)
@@ -150,10 +155,11 @@ internal sealed class StateTable<TKey, TValue> : IStateTable<TKey>
         else
         {
             entry.Next = _heads[key].Entry;
-            _heads[key] = new KeyHead(e, start);
+            _heads[key] = new KeyHead(e, start, _heads[key].Tail);
         }
 
         if (entry.Next >= 0) _entries[entry.Next].Previous = e;
+        else _heads[key] = _heads[key] with { Tail = e };
         _index?.Add((key, start, end), e);
         _keys.AddReference(key);
         _live++;
@@ -164,7 +170,7 @@ internal sealed class StateTable<TKey, TValue> : IStateTable<TKey>
     {
         int old = _heads.Length;
         Array.Resize(ref _heads, Math.Max(key + 1, Math.Max(16, old * 2)));
-        _heads.AsSpan(old).Fill(new KeyHead(-1, long.MaxValue));
+        _heads.AsSpan(old).Fill(new KeyHead(-1, long.MaxValue, -1));
     }
 
     /// <summary>Removes entry <paramref name="entry"/> (its value is cleared) and releases its key.</summary>
@@ -179,10 +185,11 @@ internal sealed class StateTable<TKey, TValue> : IStateTable<TKey>
         else
         {
             int next = slot.Next;
-            _heads[key] = new KeyHead(next, next >= 0 ? _entries[next].Start : long.MaxValue);
+            _heads[key] = new KeyHead(next, next >= 0 ? _entries[next].Start : long.MaxValue, _heads[key].Tail);
         }
 
         if (slot.Next >= 0) _entries[slot.Next].Previous = slot.Previous;
+        else _heads[key] = _heads[key] with { Tail = slot.Previous };
         _index?.Remove((key, slot.Start, slot.End));
         slot.InUse = false;
         _values[entry] = default!;
@@ -218,8 +225,16 @@ internal sealed class StateTable<TKey, TValue> : IStateTable<TKey>
         }
     }
 
-    /// <summary>A key's newest entry and its namespace's start (<see cref="long.MaxValue"/> and −1 when none).</summary>
-    internal readonly record struct KeyHead(int Entry, long Start);
+    /// <summary>A key's newest entry and its namespace's start, and its oldest entry (−1, <see cref="long.MaxValue"/> and −1 when none).</summary>
+    internal readonly record struct KeyHead(int Entry, long Start, int Tail)
+    {
+        // Declared start first so the struct packs into 16 bytes.
+        public long Start { get; init; } = Start;
+
+        public int Entry { get; init; } = Entry;
+
+        public int Tail { get; init; } = Tail;
+    }
 
     private struct Entry
     {
