@@ -27,7 +27,7 @@ internal sealed class OperatorHarness<TKey, TOut>
             telemetry,
             run,
             new LateDropLog(NullLogger.Instance, "harness", "op", TimeProvider.System),
-            streaming,
+            streaming ? ExecutionPolicy.Continuous : ExecutionPolicy.Bounded,
             batchSize: 16,
             worker: 0);
         Output = new Collector<TOut>();

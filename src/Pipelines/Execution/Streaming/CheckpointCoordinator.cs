@@ -16,7 +16,7 @@ namespace Pipelines.Execution.Streaming;
 /// Checkpoints start only once a source that commits during the run (<see cref="SourceReader{T}.CommitsDuringRun"/>)
 /// has opened, so runs over other sources never see a barrier and their sinks are never flushed early.
 /// </remarks>
-internal sealed class CheckpointCoordinator(StreamingOptions options, string pipeline, ILogger logger, Runtime.RunCounters counters, Action<Exception> fail)
+internal sealed class CheckpointCoordinator(StreamingOptions options, string pipeline, ILogger logger, Runtime.RunCounters counters, Action<Exception> fail) : Runtime.IBarrierAcknowledger
 {
     private readonly Lock _lock = new();
     private readonly List<Participant> _sources = [];
