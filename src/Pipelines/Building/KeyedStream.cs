@@ -1,3 +1,4 @@
+using Pipelines.Operators;
 using Pipelines.Plan;
 using Pipelines.Windowing;
 
@@ -108,6 +109,48 @@ public sealed class KeyedStream<T, TKey>
         var builder = Stream.Builder;
         var node = new ProcessNode<T, TKey, TResult>(builder.NextId(), Stream.Node, KeySelector, createFunction);
         return new DataStream<TResult>(builder, builder.Add(node));
+    }
+
+    /// <summary>
+    /// A running aggregate per key: after each element, the key's accumulator so far (like Rx's <c>Scan</c>, per
+    /// key). <paramref name="accumulator"/> should return a new value rather than change the one it is given,
+    /// since <paramref name="seed"/> starts every key. The results of a key follow its elements' arrival order.
+    /// </summary>
+    /// <typeparam name="TAcc">The accumulator type.</typeparam>
+    /// <param name="seed">Every key's starting value.</param>
+    /// <param name="accumulator">Combines the key's accumulator with an element.</param>
+    public DataStream<TAcc> Scan<TAcc>(TAcc seed, Func<TAcc, T, TAcc> accumulator)
+    {
+        ArgumentNullException.ThrowIfNull(accumulator);
+        var builder = Stream.Builder;
+        var node = new ProcessNode<T, TKey, TAcc>(builder.NextId(), Stream.Node, KeySelector, () => new ScanFunction<TKey, T, TAcc>(seed, accumulator), "Scan");
+        return new DataStream<TAcc>(builder, builder.Add(node));
+    }
+
+    /// <summary>
+    /// Passes the first element of each key and drops the ones after it: the state grows with the number of
+    /// distinct keys, so on an unbounded stream prefer <see cref="Distinct(TimeSpan)"/>.
+    /// </summary>
+    public DataStream<T> Distinct()
+    {
+        var builder = Stream.Builder;
+        var node = new ProcessNode<T, TKey, T>(builder.NextId(), Stream.Node, KeySelector, () => new DistinctFunction<TKey, T>(null), "Distinct");
+        return new DataStream<T>(builder, builder.Add(node));
+    }
+
+    /// <summary>
+    /// Deduplication within a horizon: passes an element unless an element of the same key passed less than
+    /// <paramref name="within"/> before it (by event time), so a key's state is dropped once the watermark is past
+    /// the horizon. Needs event time. With elements of one key out of order, arrival order decides which passes.
+    /// </summary>
+    /// <param name="within">Positive.</param>
+    public DataStream<T> Distinct(TimeSpan within)
+    {
+        if (within <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(within), within, "The deduplication horizon must be positive.");
+        RequireEventTime(Stream, "Distinct(within)");
+        var builder = Stream.Builder;
+        var node = new ProcessNode<T, TKey, T>(builder.NextId(), Stream.Node, KeySelector, () => new DistinctFunction<TKey, T>(within), "Distinct");
+        return new DataStream<T>(builder, builder.Add(node));
     }
 
     private static void RequireLateness(TimeSpan allowedLateness)
