@@ -95,7 +95,7 @@ public class OperatorHarnessTests
     public void IntervalJoin_DropsEachSidesElements_WhenNoLaterElementCanMatchThem()
     {
         var h = new OperatorHarness<string, string>((context, output) => new IntervalJoin<string, string, string, string>(
-            l => l[..1], r => r[..1], lower: -5, upper: 5, allowedLateness: 0, (l, r) => $"{l}+{r}", output, null, null, context));
+            l => l[..1], r => r[..1], lower: -5, upper: 5, allowedLateness: 0, JoinKind.Inner, (l, r) => $"{l}+{r}", output, null, null, context));
 
         h.Element("a1", 10, port: 0).Element("a2", 12, port: 1).Element("a3", 30, port: 1);
         h.Output.Values.Should().Equal("a1+a2");
