@@ -155,7 +155,7 @@
     return { position, columns: Math.max(0, ...column.values()) + 1, rows: Math.max(1, ...rows.values()) };
   }
 
-  const W = 200, H = 96, GX = 90, GY = 26, PAD = 16;
+  const W = 190, H = 96, GX = 120, GY = 26, PAD = 16;
 
   function backpressureColour(n) {
     if (!n.hasTask || n.backpressuredMsPerSecond === null) return "#f8fafc";
@@ -168,8 +168,8 @@
     const { position, columns, rows } = layout(nodes, edges);
     const width = PAD * 2 + columns * W + (columns - 1) * GX, height = PAD * 2 + rows * H + (rows - 1) * GY;
     g.setAttribute("viewBox", "0 0 " + width + " " + height);
-    g.setAttribute("width", width);
-    g.setAttribute("height", height);
+    g.style.width = "100%";
+    g.style.maxWidth = width + "px";
     const at = (id) => { const p = position.get(id); return { x: PAD + p.c * (W + GX), y: PAD + p.r * (H + GY) }; };
     const parts = [];
     const defs = svg("defs");
@@ -182,12 +182,13 @@
       const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2, mx = (x1 + x2) / 2;
       const group = svg("g", { class: "edge-group", "data-from": e.from, "data-to": e.to });
       group.append(svg("path", { class: "edge" + (e.channel ? " channel" : ""), d: `M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2 - 2} ${y2}`, "marker-end": "url(#arrow)" }));
-      const label = (e.byKey ? "by key · " : "") + (e.channel ? "queue " + e.queued + "/" + e.queueCapacity : e.byKey ? "" : "fused");
-      if (label) {
-        const lx = mx, ly = (y1 + y2) / 2 - 6;
-        group.append(svg("rect", { class: "edge-label-bg", x: lx - label.length * 3.1, y: ly - 10, width: label.length * 6.2, height: 14, rx: 3 }));
-        group.append(svg("text", { class: "edge-label", x: lx, y: ly, "text-anchor": "middle" }, label));
-      }
+      const lines = [e.byKey ? "by key" : e.channel ? "channel" : "fused"];
+      if (e.channel) lines.push("queue " + e.queued + "/" + e.queueCapacity);
+      lines.forEach((line, i) => {
+        const lx = mx, ly = (y1 + y2) / 2 - 8 - (lines.length - 1 - i) * 14;
+        group.append(svg("rect", { class: "edge-label-bg", x: lx - line.length * 3.2, y: ly - 10, width: line.length * 6.4, height: 13, rx: 3 }));
+        group.append(svg("text", { class: "edge-label", x: lx, y: ly, "text-anchor": "middle", "data-edge-label": i === 0 ? "kind" : "queue" }, line));
+      });
       parts.push(group);
     }
     for (const n of nodes) {
