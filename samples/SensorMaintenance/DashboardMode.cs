@@ -54,6 +54,12 @@ public static class DashboardMode
 
         var status = app.Services.GetRequiredKeyedService<PipelineStatus>(SensorPipeline.Name);
         AnsiConsole.MarkupLine($"Pipeline [bold]{status.Name}[/]: {status.State}, read {status.ElementsRead:N0} readings, {status.LateElementsDropped} late.");
+        if (!feed.Played)
+        {
+            AnsiConsole.MarkupLine("Stopped before the end of the shift: the pipeline drained what it had read; no check of the results.");
+            return Environment.ExitCode;
+        }
+
         int result = DirectMode.Finish(app.Services.GetRequiredService<MaintenanceBoard>(), feed);
         return Environment.ExitCode != 0 ? Environment.ExitCode : result;
     }

@@ -66,6 +66,12 @@ public sealed class SensorFeed
     /// <summary>All readings in the feed.</summary>
     public int Count { get; }
 
+    /// <summary>True once <see cref="WriteToAsync"/> wrote the whole shift (not stopped early).</summary>
+    public bool Played { get; private set; }
+
+    /// <summary>About how long <see cref="WriteToAsync"/> takes: one pace per simulated minute.</summary>
+    public TimeSpan PlayTime => _pace * _minutes.Count;
+
     /// <summary>Writes the feed into <paramref name="writer"/> at its pace, then completes it.</summary>
     public async Task WriteToAsync(ChannelWriter<SensorReading> writer, CancellationToken cancellationToken = default)
     {
@@ -76,6 +82,8 @@ public sealed class SensorFeed
                 foreach (var reading in minute) await writer.WriteAsync(reading, cancellationToken);
                 await Task.Delay(_pace, cancellationToken);
             }
+
+            Played = true;
         }
         finally
         {

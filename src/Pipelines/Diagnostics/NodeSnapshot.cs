@@ -15,7 +15,10 @@ public sealed record NodeSnapshot
     /// <summary>Elements the node emitted (for a sink: handed to its writer).</summary>
     public required long ElementsOut { get; init; }
 
-    /// <summary>Time its tasks spent processing, summed over workers (zero for nodes without <see cref="GraphNode.HasTask"/>).</summary>
+    /// <summary>
+    /// Time its tasks spent processing, summed over workers (zero for nodes without <see cref="GraphNode.HasTask"/>);
+    /// for a sink this includes waiting for its writer, which is the sink's work.
+    /// </summary>
     public required TimeSpan BusyTime { get; init; }
 
     /// <summary>Time its tasks spent waiting for room in a full output channel: the node is slowed down by what follows it.</summary>
