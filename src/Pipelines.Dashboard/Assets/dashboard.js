@@ -246,6 +246,10 @@
     series.forEach((s, i) => {
       const pts = visible.filter((p) => p[s.key] !== null).map((p) => x(p.time).toFixed(1) + "," + y(p[s.key]).toFixed(1));
       if (pts.length) parts.push(svg("polyline", { points: pts.join(" "), fill: "none", stroke: s.color, "stroke-width": 1.8, "data-series": s.key }));
+      if (pts.length) {
+        const [cx, cy] = pts[pts.length - 1].split(",");
+        parts.push(svg("circle", { cx, cy, r: 2.5, fill: s.color }));
+      }
       const last = visible.length ? visible[visible.length - 1][s.key] : null;
       parts.push(svg("text", { x: left + 8 + i * 130, y: top + 10, fill: s.color, style: "fill:" + s.color + ";font-size:11px;font-weight:600" }, s.label + ": " + (last === null || last === undefined ? "–" : format(last))));
     });
