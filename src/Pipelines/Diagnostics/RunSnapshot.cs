@@ -21,7 +21,10 @@ public sealed record RunSnapshot
     /// <summary>Checkpoints completed so far.</summary>
     public long CheckpointsCompleted { get; init; }
 
-    /// <summary>Checkpoints failed so far.</summary>
+    /// <summary>
+    /// Checkpoints failed so far: a source could not commit its position. The run goes on and the next
+    /// checkpoint commits again; <see cref="RunSummary.CheckpointsCompleted"/> counts these too.
+    /// </summary>
     public long CheckpointsFailed { get; init; }
 
     /// <summary>The most recent completed checkpoint, or null.</summary>

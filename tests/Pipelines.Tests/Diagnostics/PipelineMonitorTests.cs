@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Pipelines.Diagnostics;
+using Pipelines.Tests.Streaming.Checkpoints;
 
 namespace Pipelines.Tests.Diagnostics;
 
@@ -156,6 +157,37 @@ public class PipelineMonitorTests
         release.Release(10);
         await stopping;
         run.State.Should().Be(RunState.Completed);
+    }
+
+    [Fact]
+    public async Task Checkpoints_AreListed_NewestFirst_WithTheirDuration_AndAFailedCommit()
+    {
+        string name = UniqueName("monitor-checkpoints");
+        int attempts = 0;
+        var feed = Channel.CreateBounded<int>(64);
+        var source = new CommittingSource<int>(feed.Reader, failCommit: _ => Interlocked.Increment(ref attempts) == 2);
+        var p = new PipelineBuilder(name);
+        p.From(source).To(new FlushingSink<int>());
+        var pipelineRun = new StreamingExecutor(new StreamingOptions { CheckpointInterval = TimeSpan.FromMilliseconds(20) }).Start(p.Build());
+        var run = await RunNamedAsync(name);
+
+        var deadline = DateTime.UtcNow + Patience;
+        for (int i = 0; source.Commits.Count < 3; i++)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Not enough checkpoints completed.");
+            await feed.Writer.WriteAsync(i);
+            await Task.Delay(1);
+        }
+
+        var snapshot = await UntilAsync(run, s => s.CheckpointsCompleted >= 3 && s.CheckpointsFailed == 1);
+        snapshot.RecentCheckpoints.Select(c => c.Id).Should().BeInDescendingOrder().And.OnlyHaveUniqueItems();
+        snapshot.RecentCheckpoints.Should().ContainSingle(c => c.Failed).Which.Error.Should().StartWith("PipelineExecutionException:").And.Contain("committing");
+        snapshot.RecentCheckpoints.Single(c => c.Failed).Id.Should().Be(2, "the second commit was refused");
+        snapshot.LastCompletedCheckpoint.Should().Be(snapshot.RecentCheckpoints.First(c => !c.Failed));
+        snapshot.RecentCheckpoints.Should().OnlyContain(c => c.Duration > TimeSpan.Zero && c.SizeBytes == null);
+
+        feed.Writer.Complete();
+        await pipelineRun.Completion;
     }
 
     [Fact]
