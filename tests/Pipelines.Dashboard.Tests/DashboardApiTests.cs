@@ -145,6 +145,29 @@ public class DashboardApiTests
     }
 
     [Fact]
+    public async Task HostedPipeline_IsListed_WhileTheApplicationRuns_AndDrainsWhenItStops()
+    {
+        string name = UniqueName("api-hosted");
+        var input = Channel.CreateUnbounded<Reading>();
+        var app = await StartAsync(configureServices: b => b.Services.AddPipeline(name, (p, _) =>
+            p.From(Sources.Channel(input.Reader, "readings")).Select(r => r.Key).To(Sinks.Action<string>(_ => { }, "keys"))));
+        var client = app.GetTestClient();
+        var run = await RunNamedAsync(name);
+        await WriteAsync(input.Writer, 0, 5);
+        await UntilAsync(run.Snapshot, s => s.Totals.ResultsWritten == 5, "5 results written");
+
+        var listed = (await GetJsonAsync(client, "/pipelines/api/runs")).EnumerateArray().Single(r => r.GetProperty("id").GetInt64() == run.Id);
+        listed.GetProperty("pipeline").GetString().Should().Be(name);
+        listed.GetProperty("state").GetString().Should().Be("running");
+        listed.GetProperty("resultsWritten").GetInt64().Should().Be(5);
+
+        await app.StopAsync();
+        await app.DisposeAsync();
+        run.State.Should().Be(RunState.Completed, "the host drains the pipeline when it stops");
+        run.Snapshot().Totals.ResultsWritten.Should().Be(5);
+    }
+
+    [Fact]
     public async Task FailedRun_ShowsFailed_WithItsError()
     {
         await using var app = await StartAsync();
@@ -197,9 +220,9 @@ public class DashboardApiTests
     }
 
     [Fact]
-    public void Pattern_MustBeALiteralPath()
+    public async Task Pattern_MustBeALiteralPath()
     {
-        var app = WebApplication.CreateBuilder().Build();
+        await using var app = WebApplication.CreateBuilder().Build();
         var act = () => app.MapPipelinesDashboard("/runs/{tenant}");
         act.Should().Throw<ArgumentException>().WithMessage("*literal path*");
     }
