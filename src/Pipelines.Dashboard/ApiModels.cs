@@ -3,7 +3,7 @@ using Pipelines.Diagnostics;
 namespace Pipelines.Dashboard;
 
 // The JSON shapes of the dashboard's API (camelCase on the wire). Rates are per second, from the last two samples;
-// null until two samples exist. Busy / backpressured / idle are milliseconds per second per worker (0 to 1000).
+// null until two samples exist and once the run has ended. Busy / backpressured / idle are milliseconds per second per worker (0 to 1000).
 
 internal sealed record RunSummaryView(
     long Id, string Pipeline, string Executor, RunState State, string? Error, DateTimeOffset StartedAt, DateTimeOffset? EndedAt,

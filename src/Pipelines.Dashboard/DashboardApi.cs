@@ -31,7 +31,8 @@ internal sealed class DashboardApi(DashboardSampler sampler)
 
         var now = run.Snapshot();
         var samples = sampler.SamplesOf(id);
-        var (previous, latest) = samples.Count >= 2 ? (samples[^2], samples[^1]) : (null, null);
+        bool live = now.State is RunState.Running or RunState.Draining;
+        var (previous, latest) = live && samples.Count >= 2 ? (samples[^2], samples[^1]) : (null, null); // an ended run has no rates
         var nodes = run.Nodes.Select((node, i) => Node(node, now.Nodes[i], previous, latest, i)).ToList();
         var byId = now.Nodes.ToDictionary(n => n.Id);
         var edges = run.Edges.Select(e => new EdgeView(e.From, e.To, e.Channel, e.ByKey,
