@@ -60,6 +60,22 @@ public static class Windows
     /// <summary>One window over all time per key; it fires at end of input or through early triggers.</summary>
     public static WindowAssigner Global() => GlobalWindows.Instance;
 
+    /// <summary>
+    /// Tumbling windows along the calendar of <paramref name="timeZone"/>: local days, weeks, months or years from
+    /// local midnight to local midnight, so an end-of-day report in Europe/Berlin covers the Berlin day — 23 or 25
+    /// hours when the clocks change — without a hand-computed offset. Results carry the window as instants
+    /// (<see cref="Window.Start"/> and <see cref="Window.End"/> in UTC).
+    /// </summary>
+    /// <param name="unit">Day, week, month or year.</param>
+    /// <param name="timeZone">The calendar's time zone, e.g. <c>TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")</c>.</param>
+    /// <param name="firstDayOfWeek">Where weeks start (default Monday, as in ISO 8601); used only for <see cref="CalendarUnit.Week"/>.</param>
+    public static WindowAssigner Calendar(CalendarUnit unit, TimeZoneInfo timeZone, DayOfWeek firstDayOfWeek = DayOfWeek.Monday)
+    {
+        ArgumentNullException.ThrowIfNull(timeZone);
+        if (!Enum.IsDefined(unit)) throw new ArgumentOutOfRangeException(nameof(unit), unit, "Use CalendarUnit.Day, Week, Month or Year.");
+        return new CalendarWindows(unit, timeZone, firstDayOfWeek);
+    }
+
     private static void RequirePositive(TimeSpan value, string name)
     {
         if (value <= TimeSpan.Zero)
