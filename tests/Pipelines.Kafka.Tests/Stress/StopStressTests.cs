@@ -26,9 +26,25 @@ public class StopStressTests(ITestOutputHelper output)
     private const int DefaultRecords = 2000;
 
     /// <summary>Far above a healthy stop (about a second) and above the source's own bounds (commit and close timeouts).</summary>
-    private static TimeSpan StopBound => TimeSpan.FromSeconds(30) + 2 * TimeSpan.FromMilliseconds(SessionTimeoutMs);
+    private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(40);
 
-    private static TimeSpan GroupDeadline => TimeSpan.FromSeconds(30) + 2 * TimeSpan.FromMilliseconds(SessionTimeoutMs);
+    /// <summary>
+    /// The cycles take turns: groups whose rebalance round (2 s) fits in the commit timeout, so a final commit
+    /// refused by a new generation is retried and lands; and groups whose round (5 s) outlasts short commit and
+    /// close timeouts, so stops give up on the group and leave the rest to the next owner. Half the cycles commit
+    /// checkpoints while the run goes on (and during every rebalance); the others mostly when they drain.
+    /// </summary>
+    private static StressSettings Settings(int cycle)
+    {
+        var checkpoints = cycle / 4 % 2 == 0 ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5);
+        var settings = cycle / 8 % 2 == 0
+            ? new StressSettings(3000, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), checkpoints)
+            : new StressSettings(6000, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), checkpoints);
+        return SessionTimeoutMs > 0 ? settings with { SessionTimeoutMs = SessionTimeoutMs } : settings;
+    }
+
+    /// <summary>The drain (well under a second here), the final commit and leaving the group, plus room for a loaded machine.</summary>
+    private static TimeSpan StopBound(StressSettings settings) => settings.CommitTimeout + settings.CloseTimeout + TimeSpan.FromSeconds(8);
 
     private enum Scenario
     {
@@ -42,9 +58,10 @@ public class StopStressTests(ITestOutputHelper output)
 
     private static int Cycles => Setting(CyclesVariable, DefaultCycles);
 
-    private static int SessionTimeoutMs => Setting("PIPELINES_KAFKA_STRESS_SESSION_MS", 3000);
+    /// <summary>Overrides the session timeout of every cycle (45000, librdkafka's default, makes the mock's rebalance rounds 44 s long).</summary>
+    private static int SessionTimeoutMs => Setting("PIPELINES_KAFKA_STRESS_SESSION_MS", 0);
 
-    private static int ConcurrentCycles => Setting("PIPELINES_KAFKA_STRESS_PARALLEL", 3);
+    private static int ConcurrentCycles => Setting("PIPELINES_KAFKA_STRESS_PARALLEL", 4);
 
     private static int Setting(string variable, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : fallback;
@@ -86,12 +103,10 @@ public class StopStressTests(ITestOutputHelper output)
         string topic = KafkaTestCluster.UniqueName("orders"), group = KafkaTestCluster.UniqueName("totals");
         var instances = new List<StressInstance>();
 
-        // Half the cycles commit checkpoints while the run goes on (and during every rebalance); the others commit
-        // mostly when the instances drain, as with the default interval and long windows.
-        var checkpoints = cycle / 4 % 2 == 0 ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5);
+        var settings = Settings(cycle);
         StressInstance Start(string name)
         {
-            var instance = StressInstance.Start(cluster, topic, group, $"c{cycle}-{name}", checkpoints, SessionTimeoutMs, outcome.Log);
+            var instance = StressInstance.Start(cluster, topic, group, $"c{cycle}-{name}", settings, outcome.Log);
             instances.Add(instance);
             return instance;
         }
@@ -119,16 +134,16 @@ public class StopStressTests(ITestOutputHelper output)
                     {
                         // Within a moment of each other: one leaves the group while another drains or commits.
                         await Task.Delay(random.Next(0, 2) == 0 ? 0 : random.Next(0, 1500));
-                        await StopAsync(i, drain: true, outcome);
+                        await StopAsync(i, drain: true, settings, outcome);
                     }));
                     break;
                 case Scenario.OneStopsWhileAnotherJoins:
                 {
                     var c = Start("c");
                     await Task.Delay(random.Next(0, 2500));
-                    await StopAsync(a, drain: true, outcome);
+                    await StopAsync(a, drain: true, settings, outcome);
                     await Task.Delay(random.Next(0, 2500));
-                    await Task.WhenAll(StopAsync(b, drain: true, outcome), StopAsync(c, drain: true, outcome));
+                    await Task.WhenAll(StopAsync(b, drain: true, settings, outcome), StopAsync(c, drain: true, settings, outcome));
                     break;
                 }
 
@@ -136,10 +151,10 @@ public class StopStressTests(ITestOutputHelper output)
                 {
                     var c = Start("c");
                     await Task.Delay(random.Next(0, 2500));
-                    if (random.Next(2) == 0) await CancelAsync(b, outcome);
-                    else await StopAsync(b, drain: false, outcome);
+                    if (random.Next(2) == 0) await CancelAsync(b, settings, outcome);
+                    else await StopAsync(b, drain: false, settings, outcome);
                     await Task.Delay(random.Next(0, 2500));
-                    await Task.WhenAll(StopAsync(a, drain: true, outcome), StopAsync(c, drain: true, outcome));
+                    await Task.WhenAll(StopAsync(a, drain: true, settings, outcome), StopAsync(c, drain: true, settings, outcome));
                     break;
                 }
             }
@@ -159,16 +174,16 @@ public class StopStressTests(ITestOutputHelper output)
         return outcome;
     }
 
-    private static async Task StopAsync(StressInstance instance, bool drain, Outcome outcome)
+    private static async Task StopAsync(StressInstance instance, bool drain, StressSettings settings, Outcome outcome)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            await instance.Run.StopAsync(drain).WaitAsync(StopBound);
+            await instance.Run.StopAsync(drain).WaitAsync(StopBound(settings));
         }
         catch (TimeoutException)
         {
-            outcome.Problems.Enqueue($"{instance.Name}: StopAsync(drain: {drain}) did not return within {StopBound.TotalSeconds:0} s ({instance})");
+            outcome.Problems.Enqueue($"{instance.Name}: StopAsync(drain: {drain}) did not return within {StopBound(settings).TotalSeconds:0} s ({instance})");
         }
         catch (Exception ex)
         {
@@ -178,13 +193,13 @@ public class StopStressTests(ITestOutputHelper output)
         outcome.Stopped(clock.Elapsed);
     }
 
-    private static async Task CancelAsync(StressInstance instance, Outcome outcome)
+    private static async Task CancelAsync(StressInstance instance, StressSettings settings, Outcome outcome)
     {
         var clock = Stopwatch.StartNew();
         instance.Cancel();
         try
         {
-            await instance.Run.Completion.WaitAsync(StopBound);
+            await instance.Run.Completion.WaitAsync(StopBound(settings));
             outcome.Problems.Enqueue($"{instance.Name}: a cancelled run completed instead of being cancelled");
         }
         catch (OperationCanceledException)
@@ -193,7 +208,7 @@ public class StopStressTests(ITestOutputHelper output)
         }
         catch (TimeoutException)
         {
-            outcome.Problems.Enqueue($"{instance.Name}: a cancelled run did not end within {StopBound.TotalSeconds:0} s ({instance})");
+            outcome.Problems.Enqueue($"{instance.Name}: a cancelled run did not end within {StopBound(settings).TotalSeconds:0} s ({instance})");
         }
         catch (Exception ex)
         {

@@ -25,10 +25,10 @@ internal sealed class StressInstance
 
     public PipelineRun Run { get; private set; } = null!;
 
-    public static StressInstance Start(KafkaTestCluster cluster, string topic, string group, string name, TimeSpan checkpointInterval, int sessionTimeoutMs, ConcurrentQueue<string> log)
+    public static StressInstance Start(KafkaTestCluster cluster, string topic, string group, string name, StressSettings settings, ConcurrentQueue<string> log)
     {
         var instance = new StressInstance(name);
-        var consumer = new ConsumerConfig { SessionTimeoutMs = sessionTimeoutMs, HeartbeatIntervalMs = Math.Min(3000, sessionTimeoutMs / 10) };
+        var consumer = new ConsumerConfig { SessionTimeoutMs = settings.SessionTimeoutMs, HeartbeatIntervalMs = Math.Min(3000, settings.SessionTimeoutMs / 10) };
         var source = new KafkaSource<string, string>(new()
         {
             BootstrapServers = cluster.BootstrapServers,
@@ -37,6 +37,8 @@ internal sealed class StressInstance
             ConsumerConfig = consumer,
             Name = name,
             Logger = new MemoryLogger(name, log),
+            CommitTimeout = settings.CommitTimeout,
+            CloseTimeout = settings.CloseTimeout,
             OnPartitionsAssigned = instance.Assignment.Assigned,
             OnPartitionsRevoked = instance.Assignment.Revoked,
         });
@@ -50,7 +52,7 @@ internal sealed class StressInstance
             {
                 foreach (var id in w.Value) instance.Results.Enqueue(id);
             }));
-        var options = new StreamingOptions { Parallelism = 2, CheckpointInterval = checkpointInterval, Logger = new MemoryLogger(name, log) };
+        var options = new StreamingOptions { Parallelism = 2, CheckpointInterval = settings.CheckpointInterval, Logger = new MemoryLogger(name, log) };
         instance.Run = new StreamingExecutor(options).Start(p.Build(), instance._cancel.Token);
         return instance;
     }
@@ -81,3 +83,10 @@ internal sealed class StressInstance
         public List<string> GetResult(List<string> accumulator) => accumulator;
     }
 }
+
+/// <summary>
+/// How a stress cycle's group behaves: the session timeout sets the mock coordinator's rebalance round (session
+/// timeout − 1 s); commit and close timeouts shorter than a round make every stop during a rebalance hit them, as a
+/// broker's rebalance (seconds to minutes) does with the defaults.
+/// </summary>
+internal sealed record StressSettings(int SessionTimeoutMs, TimeSpan CommitTimeout, TimeSpan CloseTimeout, TimeSpan CheckpointInterval);
