@@ -26,7 +26,8 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     private readonly KeyValuePair<string, object?> _sourceTag = new("source", sourceName);
     private KafkaPosition? _requested;
     private Task? _checkpointCommit;
-    private long _leaveDeadline;
+    private long _revocationDeadline;
+    private bool _leaving;
     private int _callbacks;
 
     public OffsetTracker Offsets { get; } = new();
@@ -37,7 +38,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     public bool Drained { get; private set; }
 
     /// <summary>Set while the consumer leaves the group: partitions assigned now are handed back, never read.</summary>
-    public bool Leaving => _leaveDeadline != 0;
+    public bool Leaving => Volatile.Read(ref _leaving);
 
     /// <summary>How many rebalance handlers have run: the reader leaves the group once this stops moving.</summary>
     public int Callbacks => Volatile.Read(ref _callbacks);
@@ -69,8 +70,12 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
             TaskScheduler.Default);
     }
 
-    /// <summary>From now on the consumer is leaving the group: revocation commits wait until <paramref name="deadline"/> at most.</summary>
-    public void StartLeaving(long deadline) => Volatile.Write(ref _leaveDeadline, deadline);
+    /// <summary>From now on the consumer is leaving the group: revocation commits wait until <paramref name="deadline"/> at most, and partitions assigned now are not read.</summary>
+    public void StartLeaving(long deadline)
+    {
+        Volatile.Write(ref _revocationDeadline, deadline);
+        Volatile.Write(ref _leaving, true);
+    }
 
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
     {
@@ -146,6 +151,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
 
         // A network deadline, like librdkafka's own timeouts: real time, not the run's (possibly scripted) clock.
         long deadline = Stopwatch.GetTimestamp() + Ticks(options.CommitTimeout);
+        Volatile.Write(ref _revocationDeadline, deadline);
         while (true)
         {
             var offsets = Offsets.Uncommitted(consumer.Assignment);
@@ -196,7 +202,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     private string CommitBeforeRelease(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> offsets, string committed)
     {
         var commit = Commits.Start(consumer, offsets);
-        long deadline = Volatile.Read(ref _leaveDeadline);
+        long deadline = Volatile.Read(ref _revocationDeadline);
         var wait = deadline == 0 ? options.CommitTimeout : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
         try
         {
