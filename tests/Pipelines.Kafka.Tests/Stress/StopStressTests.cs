@@ -13,19 +13,13 @@ namespace Pipelines.Kafka.Tests.Stress;
 /// survive (librdkafka aborts it when a consumer is closed during an assignment change).
 /// </summary>
 /// <remarks>
-/// <see cref="CyclesVariable"/> sets how many cycles run (default <see cref="DefaultCycles"/>, a few at a time on
-/// one mock cluster); set it to hundreds to hunt rare failures.
+/// Long-running mode, by environment variable: <c>PIPELINES_KAFKA_STRESS_CYCLES</c> (default 24, four at a time on
+/// one mock cluster; hundreds to hunt rare failures), <c>PIPELINES_KAFKA_STRESS_RECORDS</c> (per cycle, default
+/// 2,000), <c>PIPELINES_KAFKA_STRESS_SESSION_MS</c> (every group's session timeout; 45000 is librdkafka's default,
+/// whose rebalance rounds on the mock last 44 s) and <c>PIPELINES_KAFKA_STRESS_PARALLEL</c> (cycles at a time).
 /// </remarks>
 public class StopStressTests(ITestOutputHelper output)
 {
-    public const string CyclesVariable = "PIPELINES_KAFKA_STRESS_CYCLES";
-
-    private const int DefaultCycles = 24;
-    public const string RecordsVariable = "PIPELINES_KAFKA_STRESS_RECORDS";
-
-    private const int DefaultRecords = 2000;
-
-    /// <summary>Far above a healthy stop (about a second) and above the source's own bounds (commit and close timeouts).</summary>
     private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(40);
 
     /// <summary>
@@ -54,11 +48,11 @@ public class StopStressTests(ITestOutputHelper output)
         OneCancelledMidRebalance,
     }
 
-    private static int Records => Setting(RecordsVariable, DefaultRecords);
+    private static int Records => Setting("PIPELINES_KAFKA_STRESS_RECORDS", 2000);
 
-    private static int Cycles => Setting(CyclesVariable, DefaultCycles);
+    private static int Cycles => Setting("PIPELINES_KAFKA_STRESS_CYCLES", 24);
 
-    /// <summary>Overrides the session timeout of every cycle (45000, librdkafka's default, makes the mock's rebalance rounds 44 s long).</summary>
+    /// <summary>Overrides the session timeout of every cycle when set.</summary>
     private static int SessionTimeoutMs => Setting("PIPELINES_KAFKA_STRESS_SESSION_MS", 0);
 
     private static int ConcurrentCycles => Setting("PIPELINES_KAFKA_STRESS_PARALLEL", 4);
@@ -121,10 +115,10 @@ public class StopStressTests(ITestOutputHelper output)
                 () => instances.All(i => i.Assignment.Owned.Length > 0)
                     && instances.SelectMany(i => i.Assignment.Owned).Order().SequenceEqual(Enumerable.Range(0, partitions)),
                 GroupDeadline,
-                $"every instance to own a share of the partitions ({string.Join("; ", instances)})");
+                () => $"every instance to own a share of the partitions ({string.Join("; ", instances)})");
 
             await cluster.ProduceAsync(topic, Enumerable.Range(0, Records).Select(i => new TestRecord($"k{i % 50}", $"v{i}")));
-            await Eventually.True(() => instances.Sum(i => i.Run.ElementsRead) >= Records, GroupDeadline, $"every record to be read ({string.Join("; ", instances)})");
+            await Eventually.True(() => instances.Sum(i => i.Run.ElementsRead) >= Records, GroupDeadline, () => $"every record to be read ({string.Join("; ", instances)})");
 
             switch (scenario)
             {
