@@ -20,7 +20,8 @@ namespace Pipelines.Kafka.Tests.Stress;
 /// </remarks>
 public class StopStressTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(40);
+    /// <summary>Forming the group: the mock's first assignment after 3 s, then rebalance rounds of up to the session timeout.</summary>
+    private static TimeSpan GroupDeadline => TimeSpan.FromSeconds(40) + TimeSpan.FromMilliseconds(2 * SessionTimeoutMs);
 
     /// <summary>
     /// The cycles take turns: groups whose rebalance round (2 s) fits in the commit timeout, so a final commit
