@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 using Pipelines;
 using Pipelines.Kafka;
 
@@ -13,7 +15,23 @@ public static class FraudPipeline
     public const int MinPayments = 5;
     public const decimal MinTotal = 2000m;
 
-    public static Pipeline Build(string bootstrapServers, string transactionsTopic, string alertsTopic, string group, Action<FraudAlert> onAlert)
+    /// <param name="bootstrapServers">The brokers.</param>
+    /// <param name="transactionsTopic">Where the transactions are read from.</param>
+    /// <param name="alertsTopic">Where the alerts are written.</param>
+    /// <param name="group">The consumer group: every instance started with it shares the partitions.</param>
+    /// <param name="onAlert">Also receives every alert (the console sink).</param>
+    /// <param name="consumerConfig">More consumer settings (timeouts, security); librdkafka's defaults when null.</param>
+    /// <param name="logger">Receives the Kafka source's log (assignments, commits, leaving the group).</param>
+    /// <param name="onPartitionsAssigned">Called with the partitions assigned to this instance.</param>
+    public static Pipeline Build(
+        string bootstrapServers,
+        string transactionsTopic,
+        string alertsTopic,
+        string group,
+        Action<FraudAlert> onAlert,
+        ConsumerConfig? consumerConfig = null,
+        ILogger? logger = null,
+        Action<IReadOnlyList<TopicPartition>>? onPartitionsAssigned = null)
     {
         var transactions = new KafkaSource<string, Transaction>(new()
         {
@@ -22,6 +40,9 @@ public static class FraudPipeline
             Topics = [transactionsTopic],
             ValueDeserializer = new JsonSerde<Transaction>(),
             OnDeserializationError = ErrorPolicy.Skip,
+            ConsumerConfig = consumerConfig,
+            Logger = logger,
+            OnPartitionsAssigned = onPartitionsAssigned,
         });
 
         var p = new PipelineBuilder("fraud-detection");

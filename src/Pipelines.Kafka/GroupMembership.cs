@@ -8,59 +8,92 @@ namespace Pipelines.Kafka;
 /// This instance's side of the consumer-group protocol: where newly assigned partitions start, what happens to
 /// revoked and lost ones, the commits of completed checkpoints, and the commit once the run has drained. Called
 /// from inside the consumer's poll (the rebalance handlers) and from the reader's polling, never concurrently;
-/// only <see cref="RequestCommit"/> comes from another thread.
+/// only <see cref="RequestCommit"/> comes from another thread. Commits run through <see cref="OffsetCommits"/>, so
+/// a commit queued behind a rebalance never holds the polling thread for longer than its bound.
 /// </summary>
 /// <remarks>
 /// While the run goes on, what is committed is the position of the latest completed checkpoint: every result
 /// derived from the records before it has reached the sinks. A revoked partition is committed up to that
 /// position; records read from it since may still sit in open windows, so its next owner reads them again.
 /// After the drain everything handed out has reached the sinks, so the owned partitions are committed, and so is
-/// any partition revoked from then on (closing the consumer, or a rebalance that interrupts the final commit).
+/// any partition revoked from then on (leaving the group, or a rebalance that interrupts the final commit). A
+/// commit that the group refuses because its generation changed is retried for the partitions still owned in the
+/// new generation; what cannot be committed in time is left to the partitions' next owner, which reads those
+/// records again (at-least-once).
 /// </remarks>
 internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TValue> options, string sourceName, ILogger logger)
 {
     private readonly KeyValuePair<string, object?> _sourceTag = new("source", sourceName);
+    private KafkaPosition? _requested;
+    private Task? _checkpointCommit;
+    private long _revocationDeadline;
+    private bool _leaving;
+    private int _callbacks;
 
     public OffsetTracker Offsets { get; } = new();
+
+    public OffsetCommits Commits { get; } = new();
 
     /// <summary>Set once the run has drained: from then on revoked partitions are committed.</summary>
     public bool Drained { get; private set; }
 
-    private KafkaPosition? _requested;
+    /// <summary>Set while the consumer leaves the group: partitions assigned now are handed back, never read.</summary>
+    public bool Leaving => Volatile.Read(ref _leaving);
+
+    /// <summary>How many rebalance handlers have run: the reader leaves the group once this stops moving.</summary>
+    public int Callbacks => Volatile.Read(ref _callbacks);
 
     /// <summary>A checkpoint completed: its position is committed at the next poll (thread-safe).</summary>
     public void RequestCommit(KafkaPosition position) => Volatile.Write(ref _requested, position);
 
-    /// <summary>Commits the latest completed checkpoint, if one is waiting; before each poll, on the polling thread.</summary>
+    /// <summary>
+    /// Starts committing the latest completed checkpoint, if one is waiting and no earlier checkpoint commit is still
+    /// running; before each poll, on the polling thread. It does not wait for the answer.
+    /// </summary>
     public void CommitRequested(IConsumer<TKey, TValue> consumer)
     {
+        if (_checkpointCommit is { IsCompleted: false }) return;
         if (Volatile.Read(ref _requested) is not { } position) return;
         Interlocked.CompareExchange(ref _requested, null, position);
         var offsets = Offsets.Committable(position);
-        if (offsets.Count > 0) TryCommit(consumer, offsets);
+        if (offsets.Count == 0) return;
+        var commit = Commits.Start(consumer, offsets);
+        _checkpointCommit = commit;
+        _ = commit.ContinueWith(
+            t =>
+            {
+                if (t.IsCompletedSuccessfully) Committed(offsets);
+                else KafkaLog.CommitFailed(logger, t.Exception!.InnerException!, sourceName, Describe(offsets));
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
-    private bool TryCommit(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> offsets)
+    /// <summary>From now on the consumer is leaving the group: revocation commits wait until <paramref name="deadline"/> at most, and partitions assigned now are not read.</summary>
+    public void StartLeaving(long deadline)
     {
-        try
-        {
-            consumer.Commit(offsets);
-            Committed(offsets);
-            return true;
-        }
-        catch (KafkaException ex)
-        {
-            KafkaLog.CommitFailed(logger, ex, sourceName, Describe(offsets));
-            return false;
-        }
+        Volatile.Write(ref _revocationDeadline, deadline);
+        Volatile.Write(ref _leaving, true);
     }
 
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
     {
+        Interlocked.Increment(ref _callbacks);
         var starts = Offsets.Assign(partitions);
         if (partitions.Count > 0)
         {
-            KafkaLog.Assigned(logger, sourceName, Describe(starts));
+            if (Drained || Leaving)
+            {
+                // Taken as assigned (the cooperative protocol allows nothing else) but never read: leaving the group
+                // revokes them again without a commit, so their next owner starts where the group's commit is.
+                KafkaLog.AssignedWhileStopping(logger, sourceName, Describe(starts));
+            }
+            else
+            {
+                KafkaLog.Assigned(logger, sourceName, Describe(starts));
+            }
+
             options.OnPartitionsAssigned?.Invoke(partitions);
         }
 
@@ -69,12 +102,13 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
 
     public void OnRevoked(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> partitions)
     {
+        Interlocked.Increment(ref _callbacks);
         var revoked = partitions.Select(p => p.TopicPartition).ToList();
         string outcome;
         if (Drained)
         {
             var offsets = Offsets.Uncommitted(revoked);
-            outcome = offsets.Count == 0 ? "nothing new to commit" : TryCommit(consumer, offsets) ? "committed " + Describe(offsets) : "commit failed";
+            outcome = offsets.Count == 0 ? "nothing new to commit" : CommitBeforeRelease(consumer, offsets, "committed " + Describe(offsets));
         }
         else
         {
@@ -83,7 +117,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
             var offsets = Volatile.Read(ref _requested) is { } position ? Offsets.Committable(position, revoked) : [];
             outcome = offsets.Count == 0
                 ? "committed up to the last checkpoint; records read since are read again by the next owner"
-                : TryCommit(consumer, offsets) ? $"committed the last checkpoint {Describe(offsets)}; records read since are read again by the next owner" : "commit failed";
+                : CommitBeforeRelease(consumer, offsets, $"committed the last checkpoint {Describe(offsets)}; records read since are read again by the next owner");
         }
 
         Offsets.Release(revoked);
@@ -96,6 +130,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
 
     public void OnLost(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> partitions)
     {
+        Interlocked.Increment(ref _callbacks);
         var lost = partitions.Select(p => p.TopicPartition).ToList();
         Offsets.Forget(lost);
         KafkaLog.Lost(logger, sourceName, string.Join(", ", lost));
@@ -103,39 +138,86 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     }
 
     /// <summary>
-    /// Commits the position of every partition this instance owns. While the group is rebalancing,
-    /// <paramref name="serveGroup"/> polls so the rebalance can finish (the revocation handler then commits what
-    /// is revoked), and the commit is retried for what is still owned, until the commit timeout.
+    /// Commits the position of every partition this instance owns, once the run has drained. While the commit
+    /// waits for the group (a rebalance holds it back), <paramref name="serveGroup"/> polls so the rebalance can
+    /// finish: the revocation handler commits what is revoked, partitions assigned now are handed back. A commit
+    /// refused because the generation changed is retried for the partitions still owned. After
+    /// <see cref="KafkaSourceOptions{TKey, TValue}.CommitTimeout"/> the rest is left to the partitions' next owner,
+    /// with a warning; only an error that is not about the group's membership fails the run.
     /// </summary>
     public async ValueTask CommitAfterDrainAsync(IConsumer<TKey, TValue> consumer, Action serveGroup, CancellationToken cancellationToken)
     {
         Drained = true;
 
         // A network deadline, like librdkafka's own timeouts: real time, not the run's (possibly scripted) clock.
-        long deadline = Stopwatch.GetTimestamp() + (long)(options.CommitTimeout.TotalSeconds * Stopwatch.Frequency);
+        long deadline = Stopwatch.GetTimestamp() + Ticks(options.CommitTimeout);
+        Volatile.Write(ref _revocationDeadline, deadline);
         while (true)
         {
             var offsets = Offsets.Uncommitted(consumer.Assignment);
             if (offsets.Count == 0) return;
-            try
+            var commit = Commits.Start(consumer, offsets);
+            while (!commit.IsCompleted && Stopwatch.GetTimestamp() < deadline)
             {
-                consumer.Commit(offsets);
-                Committed(offsets);
-                return;
-            }
-            catch (KafkaException ex) when (IsRebalance(ex) && Stopwatch.GetTimestamp() < deadline)
-            {
-                KafkaLog.CommitDuringRebalance(logger, sourceName, ex.Error.Reason);
                 cancellationToken.ThrowIfCancellationRequested();
                 serveGroup();
                 await Task.Yield();
             }
-            catch (KafkaException ex)
+
+            if (!commit.IsCompleted)
             {
-                var error = new Error(ex.Error.Code,
-                    $"Committing offsets {Describe(offsets)} of group '{options.GroupId}' failed: {ex.Error.Reason}. The records since the last commit will be read again.");
-                throw new KafkaException(error, ex);
+                KafkaLog.CommitLeftToNextOwner(logger, sourceName, Describe(offsets), $"no answer from the group within {options.CommitTimeout.TotalSeconds:0.#} s: it is rebalancing, or the coordinator is unreachable");
+                return;
             }
+
+            if (commit.IsCompletedSuccessfully)
+            {
+                Committed(offsets);
+                return;
+            }
+
+            var error = (KafkaException)commit.Exception!.InnerException!;
+            if (!IsMembershipChange(error))
+            {
+                throw new KafkaException(
+                    new Error(error.Error.Code, $"Committing offsets {Describe(offsets)} of group '{options.GroupId}' failed: {error.Error.Reason}. The records since the last commit will be read again."),
+                    error);
+            }
+
+            if (Stopwatch.GetTimestamp() >= deadline)
+            {
+                KafkaLog.CommitLeftToNextOwner(logger, sourceName, Describe(offsets), error.Error.Reason);
+                return;
+            }
+
+            // The group moved to a new generation: serve it, then commit what this instance still owns in it.
+            KafkaLog.CommitDuringRebalance(logger, sourceName, error.Error.Reason);
+            cancellationToken.ThrowIfCancellationRequested();
+            serveGroup();
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>Commits inside the revocation handler, before the partitions go: waits while the commit may still land in time.</summary>
+    private string CommitBeforeRelease(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> offsets, string committed)
+    {
+        var commit = Commits.Start(consumer, offsets);
+        long deadline = Volatile.Read(ref _revocationDeadline);
+        var wait = deadline == 0 ? options.CommitTimeout : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        try
+        {
+            if (wait > TimeSpan.Zero && commit.Wait(wait))
+            {
+                Committed(offsets);
+                return committed;
+            }
+
+            return $"the commit of {Describe(offsets)} is still waiting for the group; if it does not land, the next owner reads these records again";
+        }
+        catch (AggregateException ex) when (ex.InnerException is KafkaException error)
+        {
+            KafkaLog.CommitFailed(logger, error, sourceName, Describe(offsets));
+            return "commit failed; the next owner reads the records since the last commit again";
         }
     }
 
@@ -146,11 +228,15 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         KafkaLog.Committed(logger, sourceName, Describe(offsets));
     }
 
-    private static bool IsRebalance(KafkaException ex) =>
-        IsRebalance(ex.Error.Code) || (ex is TopicPartitionOffsetException partial && partial.Results.Any(r => IsRebalance(r.Error.Code)));
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
-    private static bool IsRebalance(ErrorCode code) => code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration
-        or ErrorCode.UnknownMemberId or ErrorCode.Local_State or ErrorCode.NotCoordinatorForGroup or ErrorCode.GroupLoadInProgress;
+    /// <summary>The commit was refused because this member's place in the group changed (a rebalance, a new generation, or it left).</summary>
+    private static bool IsMembershipChange(KafkaException ex) =>
+        IsMembershipChange(ex.Error.Code) || (ex is TopicPartitionOffsetException partial && partial.Results.Any(r => IsMembershipChange(r.Error.Code)));
+
+    private static bool IsMembershipChange(ErrorCode code) => code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration
+        or ErrorCode.UnknownMemberId or ErrorCode.Local_State or ErrorCode.NotCoordinatorForGroup or ErrorCode.GroupLoadInProgress
+        or ErrorCode.Local_AssignmentLost or ErrorCode.FencedInstanceId or ErrorCode.StaleMemberEpoch;
 
     private static string Describe(IEnumerable<TopicPartitionOffset> offsets) =>
         string.Join(", ", offsets.Select(o => o.Offset == Offset.Unset ? $"{o.Topic} [{o.Partition.Value}] from committed" : $"{o.Topic} [{o.Partition.Value}] @{o.Offset.Value}"));

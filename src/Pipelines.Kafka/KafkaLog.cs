@@ -35,6 +35,18 @@ internal static partial class KafkaLog
     [LoggerMessage(EventId = 109, Message = "librdkafka {Client} [{Facility}]: {Message}")]
     public static partial void Librdkafka(ILogger logger, LogLevel level, string client, string facility, string message);
 
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Kafka source {Source}: partitions assigned while stopping; they are not read and go back to the group: {Partitions}")]
+    public static partial void AssignedWhileStopping(ILogger logger, string source, string partitions);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Kafka source {Source}: could not commit {Offsets} after the drain ({Reason}); the partitions' next owner reads the records since the last commit again")]
+    public static partial void CommitLeftToNextOwner(ILogger logger, string source, string offsets, string reason);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Kafka source {Source}: leaving the consumer group did not finish within {Seconds} s (the group is rebalancing, or the coordinator does not answer); the run ends now and the consumer closes in the background as soon as no assignment change is in progress")]
+    public static partial void LeaveTimedOut(ILogger logger, string source, double seconds);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Kafka source {Source}: the consumer could not leave its group cleanly: {Reason}; its partitions move to other instances after session.timeout.ms")]
+    public static partial void LeaveFailed(ILogger logger, string source, string reason);
+
     public static void Forward(ILogger logger, Confluent.Kafka.LogMessage message)
     {
         var level = message.Level switch

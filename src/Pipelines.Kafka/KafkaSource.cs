@@ -14,8 +14,15 @@ namespace Pipelines.Kafka;
 /// every sink has flushed it, the offsets the barrier followed are committed. A partition revoked while the run
 /// goes on is committed up to the latest completed checkpoint; its next owner reads the records after it again.
 /// When the run drains (<see cref="PipelineRun.StopAsync"/>) every owned partition is committed after every window
-/// has fired and every sink has completed. A failed, cancelled or crashed run commits nothing more. So nothing is
-/// lost, and anything read since the last commit may be processed twice.</para>
+/// has fired and every sink has completed; a commit the group refuses because its generation changed is retried
+/// for the partitions still owned, and what a rebalance holds back past
+/// <see cref="KafkaSourceOptions{TKey, TValue}.CommitTimeout"/> is left to the next owner. A failed, cancelled or
+/// crashed run commits nothing more. So nothing is lost, and anything read since the last commit may be processed
+/// twice.</para>
+/// <para><b>Stopping.</b> When the run ends the consumer leaves the group: it unsubscribes, the revocation handler
+/// commits, partitions assigned meanwhile are handed back unread, and the consumer is closed once no assignment
+/// change is in progress, within <see cref="KafkaSourceOptions{TKey, TValue}.CloseTimeout"/> (past it, a warning
+/// is logged and it finishes closing in the background).</para>
 /// <para><b>Rebalancing.</b> Partitions newly assigned to this instance start at the group's committed offset
 /// (or <see cref="KafkaSourceOptions{TKey, TValue}.AutoOffsetReset"/>); with the default cooperative-sticky
 /// assignment, partitions that stay are not interrupted.</para>

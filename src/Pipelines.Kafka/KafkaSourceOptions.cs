@@ -74,8 +74,25 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How long committing offsets after a drain may keep retrying while the group is rebalancing (default 10 s).</summary>
-    public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long the commit after a drain may wait for the group (default 5 s). A rebalance holds commits back until it
+    /// completes, and a commit refused because the group moved to a new generation is retried for the partitions
+    /// this instance still owns; what is not committed by then is left to the partitions' next owner, which reads
+    /// those records again (at-least-once), and a warning is logged. The same bound applies to the commit in the
+    /// revocation handler while the run goes on.
+    /// </summary>
+    public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long leaving the consumer group may take when the run ends (default 5 s): the source unsubscribes, lets
+    /// the revocation handler commit (see <see cref="KafkaSource{TKey, TValue}"/>), hands back any partition
+    /// assigned meanwhile, and closes the consumer once no assignment change is in progress. So
+    /// <see cref="PipelineRun.StopAsync"/> returns at most <see cref="CommitTimeout"/> + <see cref="CloseTimeout"/>
+    /// after the drain. When the group does not let go in time (a rebalance in progress, an unreachable
+    /// coordinator), a warning is logged, the run ends anyway, and the consumer finishes leaving and closes in the
+    /// background; its uncommitted records are read again by their next owner.
+    /// </summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The source's name in errors, logs and metrics; <c>kafka:&lt;topics&gt;</c> when null.</summary>
     public string? Name { get; init; }
@@ -117,6 +134,11 @@ public sealed class KafkaSourceOptions<TKey, TValue>
         if (CommitTimeout < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(CommitTimeout), CommitTimeout, "The commit timeout must be zero or positive.");
+        }
+
+        if (CloseTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CloseTimeout), CloseTimeout, "The close timeout must be positive: leaving the group takes at least one poll.");
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,9 +9,10 @@ namespace Pipelines.Kafka;
 /// Reads one run of a <see cref="KafkaSource{TKey, TValue}"/>: a consumer in the group, polled only when the
 /// executor asks (<see cref="TryRead"/> polls without waiting; <see cref="WaitToReadAsync"/> polls in slices of
 /// <see cref="KafkaSourceOptions{TKey, TValue}.PollInterval"/> and checks its token between them), so at most one
-/// record is held here besides librdkafka's own bounded prefetch queue. Offsets are committed on the polling
-/// thread: a completed checkpoint's position before the next poll, the revoked partitions' share of it in the
-/// revocation handler, and every owned partition once the run has drained.
+/// record is held here besides librdkafka's own bounded prefetch queue. Offsets are committed from the polling
+/// thread: a completed checkpoint's position before the next poll (without waiting for the answer), the revoked
+/// partitions' share of it in the revocation handler, and every owned partition once the run has drained. When the
+/// run ends the consumer leaves the group before it is closed (<see cref="DisposeAsync"/>).
 /// </summary>
 internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord<TKey, TValue>>
 {
@@ -25,6 +27,12 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private Task<bool>? _polling;
     private Exception? _fatal;
     private bool _closed;
+
+    /// <summary>Polls without a rebalance event, with an empty assignment and no commit waiting, before the consumer is closed.</summary>
+    private const int QuietPolls = 3;
+
+    /// <summary>How long a consumer that could not leave within the close timeout keeps trying in the background.</summary>
+    private static readonly TimeSpan LeaveLimit = TimeSpan.FromMinutes(5);
 
     public KafkaSourceReader(KafkaSource<TKey, TValue> source)
     {
@@ -130,22 +138,61 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         await _group.CommitAfterDrainAsync(_consumer, PollWithoutReading, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Leaves the group and closes the consumer, on a thread of its own, waiting at most
+    /// <see cref="KafkaSourceOptions{TKey, TValue}.CloseTimeout"/>; past that the run ends and the consumer finishes
+    /// leaving in the background (a blocked native call cannot be interrupted).
+    /// </summary>
     public override async ValueTask DisposeAsync()
     {
         await QuiesceAsync().ConfigureAwait(false);
+        if (_closed) return;
+        _closed = true;
+        var leaving = Task.Factory.StartNew(LeaveAndClose, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            if (!_closed)
-            {
-                _closed = true;
-
-                // Leaves the group: the revocation handler commits only if the run drained.
-                _consumer.Close();
-            }
+            await leaving.WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
         }
-        catch (KafkaException ex)
+        catch (TimeoutException)
         {
-            KafkaLog.ClientError(_logger, _source.Name, $"closing the consumer failed: {ex.Error.Reason}", ex.Error.Code.ToString());
+            KafkaLog.LeaveTimedOut(_logger, _source.Name, _options.CloseTimeout.TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// Leaves the group the way librdkafka needs it left (confluentinc/librdkafka#4792: closing a consumer while an
+    /// assignment change is in progress aborts the process): unsubscribe, poll until the revocation handler has run
+    /// (it commits; see <see cref="GroupMembership{TKey, TValue}.OnRevoked"/>), the assignment is empty, no commit
+    /// is waiting and a few polls pass without a rebalance event, and only then close.
+    /// </summary>
+    private void LeaveAndClose()
+    {
+        long deadline = Stopwatch.GetTimestamp() + (long)(_options.CloseTimeout.TotalSeconds * Stopwatch.Frequency);
+
+        // Past the caller's bound, the consumer keeps serving the group in the background until it may close; a group
+        // that never settles is closed after this long anyway.
+        long giveUp = deadline + (long)(LeaveLimit.TotalSeconds * Stopwatch.Frequency);
+        try
+        {
+            if (Volatile.Read(ref _fatal) is null)
+            {
+                _group.StartLeaving(deadline);
+                _consumer.Unsubscribe();
+                int quiet = 0, seen = _group.Callbacks;
+                while (quiet < QuietPolls && Stopwatch.GetTimestamp() < giveUp)
+                {
+                    PollWithoutReading();
+                    int callbacks = _group.Callbacks;
+                    quiet = callbacks == seen && !_group.Commits.Busy && _consumer.Assignment.Count == 0 ? quiet + 1 : 0;
+                    seen = callbacks;
+                }
+            }
+
+            _consumer.Close();
+        }
+        catch (Exception ex) when (ex is KafkaException or InvalidOperationException or ObjectDisposedException)
+        {
+            KafkaLog.LeaveFailed(_logger, _source.Name, ex.Message);
         }
         finally
         {

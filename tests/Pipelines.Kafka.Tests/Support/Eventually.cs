@@ -3,12 +3,15 @@ namespace Pipelines.Kafka.Tests.Support;
 /// <summary>Polls a condition until it holds or a deadline passes: the only way these tests wait for another thread.</summary>
 internal static class Eventually
 {
-    public static async Task True(Func<bool> condition, TimeSpan timeout, string what)
+    public static Task True(Func<bool> condition, TimeSpan timeout, string what) => True(condition, timeout, () => what);
+
+    /// <summary>As above; <paramref name="what"/> is described when the wait times out, so it can show the state at that moment.</summary>
+    public static async Task True(Func<bool> condition, TimeSpan timeout, Func<string> what)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what()}.");
             await Task.Delay(20);
         }
     }

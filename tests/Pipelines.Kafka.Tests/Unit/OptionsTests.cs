@@ -42,11 +42,23 @@ public class OptionsTests
     }
 
     [Fact]
+    public void Source_ZeroCloseTimeout_IsRejected()
+    {
+        var act = () => new KafkaSource<string, string>(new()
+        {
+            BootstrapServers = "b:1", GroupId = "g", Topics = ["in"], CloseTimeout = TimeSpan.Zero,
+        });
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*CloseTimeout*");
+    }
+
+    [Fact]
     public void Source_DefaultsAndName()
     {
         var source = new KafkaSource<string, byte[]>(new() { BootstrapServers = "b:1", GroupId = "g", Topics = ["a", "b"] });
         source.Name.Should().Be("kafka:a,b");
         source.IsBounded.Should().BeFalse();
+        source.Options.CommitTimeout.Should().Be(TimeSpan.FromSeconds(5));
+        source.Options.CloseTimeout.Should().Be(TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Pipelines.Kafka.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pipelines.Kafka.Tests.Mock;
+
+/// <summary>A stop returns within the source's commit and close timeouts even when the brokers no longer answer.</summary>
+public class StopBoundTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BrokersGoneBeforeTheStop_StopAsyncGivesUpOnTheGroupWithinItsTimeouts_AndSaysSo(bool drain)
+    {
+        var log = new ConcurrentQueue<string>();
+        var seen = new ConcurrentQueue<string>();
+        PipelineRun run;
+        using (var cluster = KafkaTestCluster.StartMock())
+        {
+            string topic = KafkaTestCluster.UniqueName("events"), group = KafkaTestCluster.UniqueName("g");
+            await cluster.CreateTopicAsync(topic);
+            await cluster.ProduceAsync(topic, Enumerable.Range(0, 100).Select(i => new TestRecord($"k{i % 7}", $"v{i}")));
+            var source = new KafkaSource<string, string>(new()
+            {
+                BootstrapServers = cluster.BootstrapServers,
+                GroupId = group,
+                Topics = [topic],
+                ConsumerConfig = cluster.GroupConsumerConfig,
+                CommitTimeout = TimeSpan.FromSeconds(1),
+                CloseTimeout = TimeSpan.FromSeconds(1),
+                Logger = new MemoryLogger("a", log),
+            });
+            var p = new PipelineBuilder("a");
+            p.From(source).Select(r => r.Value).To(Sinks.Action<string>(seen.Enqueue));
+            run = new StreamingExecutor(new StreamingOptions { CheckpointInterval = Timeout.InfiniteTimeSpan }).Start(p.Build());
+            await Eventually.True(() => seen.Count == 100, Deadline, "every record to be read");
+        }
+
+        // The mock cluster lived in the client just disposed: from now on nothing answers the consumer.
+        var clock = Stopwatch.StartNew();
+        await run.StopAsync(drain).WaitAsync(Deadline);
+        var took = clock.Elapsed;
+        foreach (var line in log) output.WriteLine(line);
+
+        took.Should().BeLessThan(TimeSpan.FromSeconds(8), "the final commit waits 1 s and leaving the group 1 s, plus the drain");
+        run.Completion.IsCompleted.Should().BeTrue();
+        if (!drain) return;
+
+        // librdkafka queues the commits until a coordinator answers: the drained run gives up on them and says so.
+        (await run.Completion).ElementsRead.Should().Be(100, "a commit the group cannot take is left to the next owner, not a failed run");
+        log.Should().Contain(l => l.Contains("Warning") && l.Contains("could not commit"));
+        log.Should().Contain(l => l.Contains("Warning") && l.Contains("leaving the consumer group did not finish"), "a commit still waits, so the consumer may not close yet");
+    }
+}
