@@ -28,7 +28,7 @@ public static class DirectMode
     {
         AnsiConsole.Write(new Rule($"[bold]Predictive maintenance: {Machine.Floor.Count} machines, one shift[/]").LeftJustified());
         AnsiConsole.MarkupLine(
-            $"Feed: {SensorFeed.Start:HH:mm}-{SensorFeed.Start + SensorFeed.Length:HH:mm} simulated, {feed.Count:N0} readings (every 10 s while a machine runs, up to 3 s out of order) in ~5 s; {how}.");
+            $"Feed: {SensorFeed.Start:HH:mm}-{SensorFeed.Start + SensorFeed.Length:HH:mm} simulated, {feed.Count:N0} readings (every 10 s while a machine runs, up to 3 s out of order) in ~{feed.PlayTime.TotalSeconds:0} s; {how}.");
         AnsiConsole.MarkupLine(
             $"Runs = session windows (gap {SensorPipeline.RunGap.TotalMinutes:0} min); condition = {SensorPipeline.RollingWindow.TotalMinutes:0}-min mean vibration every {SensorPipeline.RollingSlide.TotalMinutes:0} min, drift when {MaintenanceBoard.DriftThreshold * 100:0}% above nominal.");
         AnsiConsole.WriteLine();

@@ -5,7 +5,7 @@ namespace SensorMaintenance;
 /// <summary>
 /// A shift on the shop floor (06:00 to 14:00 simulated) as a live feed: each machine runs jobs of 30 to 100
 /// minutes with idle gaps of 5 to 25 minutes, and sends a reading every 10 s while it runs, up to 3 s out of
-/// order. One simulated minute passes per 10 ms of wall time. Deterministic for its seed.
+/// order. One simulated minute passes per 10 ms of wall time (or the pace given). Deterministic for its seed.
 /// </summary>
 public sealed class SensorFeed
 {
@@ -19,13 +19,16 @@ public sealed class SensorFeed
     public const double WearPerHour = 0.12;
 
     private static readonly TimeSpan ReadingInterval = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(10);
+    private readonly TimeSpan _pace;
 
     private readonly List<SensorReading[]> _minutes = [];
     private readonly Random _random;
 
-    public SensorFeed(int seed = 5)
+    /// <param name="seed">The random seed: the same seed gives the same feed.</param>
+    /// <param name="pace">Wall time per simulated minute (default 10 ms: the shift in about 5 s).</param>
+    public SensorFeed(int seed = 5, TimeSpan? pace = null)
     {
+        _pace = pace ?? TimeSpan.FromMilliseconds(10);
         _random = new Random(seed);
         var arrivals = new List<(DateTimeOffset Arrival, SensorReading Reading)>();
         var runs = new Dictionary<string, int>();
@@ -63,6 +66,12 @@ public sealed class SensorFeed
     /// <summary>All readings in the feed.</summary>
     public int Count { get; }
 
+    /// <summary>True once <see cref="WriteToAsync"/> wrote the whole shift (not stopped early).</summary>
+    public bool Played { get; private set; }
+
+    /// <summary>About how long <see cref="WriteToAsync"/> takes: one pace per simulated minute.</summary>
+    public TimeSpan PlayTime => _pace * _minutes.Count;
+
     /// <summary>Writes the feed into <paramref name="writer"/> at its pace, then completes it.</summary>
     public async Task WriteToAsync(ChannelWriter<SensorReading> writer, CancellationToken cancellationToken = default)
     {
@@ -71,8 +80,10 @@ public sealed class SensorFeed
             foreach (var minute in _minutes)
             {
                 foreach (var reading in minute) await writer.WriteAsync(reading, cancellationToken);
-                await Task.Delay(Pace, cancellationToken);
+                await Task.Delay(_pace, cancellationToken);
             }
+
+            Played = true;
         }
         finally
         {

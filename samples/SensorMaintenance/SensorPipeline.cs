@@ -24,11 +24,11 @@ public static class SensorPipeline
             .WithEventTime(r => r.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(5)))
             .KeyBy(r => r.Machine);
 
-        byMachine.Window(Windows.Session(RunGap))
+        byMachine.Window(Pipelines.Windows.Session(RunGap))
                  .Aggregate(new RunStatsAggregator())
                  .To(Sinks.Action<WindowResult<string, RunStats>>(board.OnRun, "machine runs"));
 
-        byMachine.Window(Windows.Sliding(RollingWindow, RollingSlide))
+        byMachine.Window(Pipelines.Windows.Sliding(RollingWindow, RollingSlide))
                  .Average(r => r.Vibration)
                  .To(Sinks.Action<WindowResult<string, double>>(board.OnRollingAverage, "rolling averages"));
     }

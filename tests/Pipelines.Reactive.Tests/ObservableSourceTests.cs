@@ -36,27 +36,27 @@ public sealed class ObservableSourceTests
         await Eventually.HoldsAsync(() => subject.HasObservers, "the run subscribes");
 
         int returned = 0;
+        bool opened = false, openedWhenFourthReturned = false;
         var producer = Task.Run(() =>
         {
             for (int i = 0; i < 10; i++)
             {
                 subject.OnNext(i);
+                if (i == 3) openedWhenFourthReturned = Volatile.Read(ref opened);
                 Volatile.Write(ref returned, i + 1);
             }
 
             subject.OnCompleted();
         });
 
-        // Element 0 waits in the sink, 1 and 2 fill the buffer, OnNext(3) must wait.
-        await Eventually.HoldsAsync(() => Volatile.Read(ref returned) == 3 && gate.Received.Length == 1, "the buffer fills");
-        await Task.Delay(100);
-        Volatile.Read(ref returned).Should().Be(3, "OnNext blocks while the buffer is full");
-        producer.IsCompleted.Should().BeFalse();
-
+        // Element 0 waits in the sink, 1 and 2 fill the buffer, OnNext(3) must wait until the sink is let go.
+        await Eventually.HoldsAsync(() => Volatile.Read(ref returned) >= 3 && gate.Received.Length == 1, "the buffer fills");
+        Volatile.Write(ref opened, true);
         gate.Open();
         await producer.WaitAsync(TimeSpan.FromSeconds(10));
         await run.WaitAsync(TimeSpan.FromSeconds(10));
         gate.Received.Should().Equal(Enumerable.Range(0, 10));
+        openedWhenFourthReturned.Should().BeTrue("OnNext blocks while the buffer is full, until the pipeline reads");
     }
 
     [Fact]

@@ -1,26 +1,57 @@
 namespace Pipelines.Diagnostics;
 
-/// <summary>The counters of one operator instance, with its tags (pipeline, operator, worker) built once.</summary>
+/// <summary>
+/// The counters of one operator instance, with its tags (pipeline, operator, worker) built once. Besides the
+/// instruments it keeps its element counts and, for a task of the streaming executor, its <see cref="Clock"/>,
+/// which <see cref="PipelineMonitor"/> snapshots read. One instance per (operator, worker) and run; an operator
+/// fused into several producer chains (after a union) counts from each, hence the interlocked adds (per batch).
+/// </summary>
 internal sealed class OperatorTelemetry
 {
     private readonly KeyValuePair<string, object?>[] _tags;
     private readonly KeyValuePair<string, object?>[][] _paneTags;
+    private long _in;
+    private long _out;
+    private TaskClock? _clock;
 
     public OperatorTelemetry(string pipeline, string operatorName, int worker)
     {
+        Operator = operatorName;
+        Worker = worker;
         _tags = [new("pipeline", pipeline), new("operator", operatorName), new("worker", worker)];
         _paneTags = [WithTiming("early"), WithTiming("on_time"), WithTiming("late")];
     }
 
     public static OperatorTelemetry None { get; } = new("none", "none", 0);
 
+    public string Operator { get; }
+
+    public int Worker { get; }
+
+    /// <summary>Elements counted in so far.</summary>
+    public long In => Volatile.Read(ref _in);
+
+    /// <summary>Elements counted out so far.</summary>
+    public long Out => Volatile.Read(ref _out);
+
+    /// <summary>The busy / backpressured / idle clock of the task this is the telemetry of (created on first use, when the task is wired).</summary>
+    public TaskClock Clock => LazyInitializer.EnsureInitialized(ref _clock);
+
+    /// <summary>The clock, or null when no task uses one.</summary>
+    public TaskClock? ClockIfStarted => Volatile.Read(ref _clock);
+
+    /// <summary>The tags of this operator instance, with <paramref name="name"/> = <paramref name="value"/> added.</summary>
+    public KeyValuePair<string, object?>[] TagsWith(string name, object? value) => [.. _tags, new(name, value)];
+
     public void ElementsIn(long count)
     {
+        Interlocked.Add(ref _in, count);
         if (Telemetry.ElementsIn.Enabled) Telemetry.ElementsIn.Add(count, _tags);
     }
 
     public void ElementsOut(long count)
     {
+        Interlocked.Add(ref _out, count);
         if (Telemetry.ElementsOut.Enabled) Telemetry.ElementsOut.Add(count, _tags);
     }
 
@@ -49,5 +80,5 @@ internal sealed class OperatorTelemetry
         if (Telemetry.BatchDuration.Enabled) Telemetry.BatchDuration.Record(milliseconds, _tags);
     }
 
-    private KeyValuePair<string, object?>[] WithTiming(string timing) => [.. _tags, new("timing", timing)];
+    private KeyValuePair<string, object?>[] WithTiming(string timing) => TagsWith("timing", timing);
 }

@@ -5,17 +5,26 @@ namespace Pipelines.Diagnostics;
 
 /// <summary>
 /// The observable life of one run: an activity (<c>pipeline.run</c>) from start to end, start/stop/failure
-/// logs, and the run's registration with the observable instruments.
+/// logs, and the run's registration with the observable instruments and with <see cref="PipelineMonitor"/>.
 /// </summary>
 internal sealed class RunScope : IDisposable
 {
     private readonly ILogger _logger;
     private readonly Activity? _activity;
 
-    public RunScope(Pipeline pipeline, string executor, TimeProvider timeProvider, ILogger logger)
+    /// <param name="pipeline">The pipeline being run.</param>
+    /// <param name="executor"><c>streaming</c> or <c>bounded</c>.</param>
+    /// <param name="timeProvider">The run's clock.</param>
+    /// <param name="logger">Where start, stop and failure are logged.</param>
+    /// <param name="counters">The run's totals, read by monitor snapshots.</param>
+    /// <param name="parallelism">Workers per keyed stage (streaming), for the job graph.</param>
+    /// <param name="channelCapacity">Messages per worker channel (streaming), for the channels' occupancy.</param>
+    public RunScope(Pipeline pipeline, string executor, TimeProvider timeProvider, ILogger logger, Runtime.RunCounters counters, int parallelism = 1, int channelCapacity = 0)
     {
         _logger = logger;
         Telemetry = new RunTelemetry(pipeline.Name, executor, timeProvider);
+        Monitor = new MonitoredRun(pipeline, Telemetry, counters, streaming: executor == "streaming", parallelism, channelCapacity);
+        PipelineMonitor.Started(Monitor);
         _activity = Diagnostics.Telemetry.ActivitySource.StartActivity("pipeline.run", ActivityKind.Internal);
         _activity?.SetTag("pipeline", pipeline.Name);
         _activity?.SetTag("executor", executor);
@@ -25,6 +34,12 @@ internal sealed class RunScope : IDisposable
 
     public RunTelemetry Telemetry { get; }
 
+    /// <summary>The run as <see cref="PipelineMonitor"/> lists it.</summary>
+    public MonitoredRun Monitor { get; }
+
+    /// <summary>The run was asked to stop with draining.</summary>
+    public void Draining() => Monitor.Draining();
+
     public void Completed(RunSummary summary)
     {
         _activity?.SetTag("elements.read", summary.ElementsRead);
@@ -33,6 +48,7 @@ internal sealed class RunScope : IDisposable
         _activity?.SetStatus(ActivityStatusCode.Ok);
         Log.RunCompleted(_logger, Telemetry.Pipeline, Telemetry.Executor, (long)summary.Elapsed.TotalMilliseconds, summary.ElementsRead,
             summary.ResultsWritten, summary.LateElementsDropped, summary.ElementsSkipped, summary.ElementsDeadLettered);
+        Monitor.End(RunState.Completed, null);
     }
 
     public void Failed(Exception exception)
@@ -41,16 +57,19 @@ internal sealed class RunScope : IDisposable
         {
             _activity?.SetTag("cancelled", true);
             Log.RunCancelled(_logger, Telemetry.Pipeline, Telemetry.Executor);
+            Monitor.End(RunState.Cancelled, null);
             return;
         }
 
         _activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
         _activity?.AddException(exception);
         Log.RunFailed(_logger, exception, Telemetry.Pipeline, Telemetry.Executor);
+        Monitor.End(RunState.Failed, exception);
     }
 
     public void Dispose()
     {
+        Monitor.End(RunState.Cancelled, null); // no-op when the run already ended through Completed or Failed
         Diagnostics.Telemetry.Unregister(Telemetry);
         _activity?.Dispose();
     }

@@ -51,6 +51,8 @@ internal static class Telemetry
             "Processing time minus the current watermark.");
         Meter.CreateObservableGauge("pipelines.channel.occupancy", () => Observe(static run => run.ChannelOccupancy()), "{message}",
             "Messages waiting in a stage worker's input channel (streaming executor).");
+        Meter.CreateObservableCounter("pipelines.task.time", () => Observe(static run => run.TaskTimes()), "s",
+            "Time a task of the streaming executor (a source or a stage worker) spent by state: busy (processing), backpressured (waiting for room in a full output channel) or idle (waiting for input).");
     }
 
     public static void Register(RunTelemetry run) => ActiveRuns.TryAdd(run, 0);

@@ -84,7 +84,7 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
             {
                 var timed = values[from..end];
                 var times = new ReadOnlySpan<long>(_times, from, end - from);
-                if (Context.Streaming) tracker.OnBatch(timed, times);
+                if (Context.Policy.WatermarksDuringRun) tracker.OnBatch(timed, times);
                 Output.SendSpan(timed, times);
             }
 
@@ -139,7 +139,7 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
             }
         }
 
-        if (Context.Streaming) tracker.OnBatch(new ReadOnlySpan<T>(batch.Values, start, batch.Count - start), new ReadOnlySpan<long>(batch.Timestamps, start, batch.Count - start));
+        if (Context.Policy.WatermarksDuringRun) tracker.OnBatch(new ReadOnlySpan<T>(batch.Values, start, batch.Count - start), new ReadOnlySpan<long>(batch.Timestamps, start, batch.Count - start));
     }
 
     /// <summary>
@@ -177,7 +177,7 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
 
     private void EmitIfAdvanced()
     {
-        if (!Context.Streaming) return;
+        if (!Context.Policy.WatermarksDuringRun) return;
         tracker.OnPeriodic();
         if (tracker.Current > _emitted)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Pipelines.Runtime;
 using Pipelines.State;
 using Pipelines.Time;
@@ -11,7 +12,8 @@ namespace Pipelines.Operators;
 /// lateness, a right one until it passes <c>r.t − lower</c> plus the allowed lateness: by then no element that is
 /// not late can match it. An element is late when <c>t</c> plus the allowed lateness is at or behind the
 /// watermark; late elements go to the late outputs. Each key keeps its two buffers in one state entry and one
-/// cleanup timer, at the earliest time something in them expires.
+/// cleanup timer, at the earliest time something in them expires. In an outer join, an element that found no
+/// partner by the time it is dropped is emitted with <c>default</c> for the other side, at its own event time.
 /// </summary>
 internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage<TLeft, TRight, TKey>
     where TKey : notnull
@@ -21,12 +23,13 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputSta
     private readonly long _lower;
     private readonly long _upper;
     private readonly long _lateness;
+    private readonly JoinKind _kind;
 
     // −lower and −upper, saturated: a bound of TimeSpan.MinValue has no negation in a long, and wrapping would
     // turn "any earlier time" into "no time at all".
     private readonly long _minusLower;
     private readonly long _minusUpper;
-    private readonly Func<TLeft, TRight, TOut> _selector;
+    private readonly Func<TLeft?, TRight?, TOut> _selector;
     private readonly ElementOutput<TOut> _output;
     private readonly Output<TLeft>? _lateLeft;
     private readonly Output<TRight>? _lateRight;
@@ -38,14 +41,15 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputSta
         long lower,
         long upper,
         long allowedLateness,
-        Func<TLeft, TRight, TOut> selector,
+        JoinKind kind,
+        Func<TLeft?, TRight?, TOut> selector,
         Output<TOut> output,
         Output<TLeft>? lateLeft,
         Output<TRight>? lateRight,
         OperatorContext context)
         : base(context, Outputs(output, lateLeft, lateRight))
     {
-        (_leftKey, _rightKey, _lower, _upper, _lateness, _selector) = (leftKey, rightKey, lower, upper, allowedLateness, selector);
+        (_leftKey, _rightKey, _lower, _upper, _lateness, _kind, _selector) = (leftKey, rightKey, lower, upper, allowedLateness, kind, selector);
         _minusLower = lower == long.MinValue ? long.MaxValue : -lower;
         _minusUpper = upper == long.MinValue ? long.MaxValue : -upper;
         _output = new ElementOutput<TOut>(output, context.Errors.Policy);
@@ -69,13 +73,18 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputSta
         int key = KeyIds.GetOrAdd(Keys.NotNull(_leftKey(value)));
         int entry = _buffers.Find(key, Namespaces.Global);
         long from = EventTime.SaturatingAdd(timestamp, _lower), to = EventTime.SaturatingAdd(timestamp, _upper);
+        bool matched = false;
         try
         {
             if (entry >= 0)
             {
-                foreach (var (rt, right) in _buffers.Value(entry).Right)
+                foreach (ref var right in CollectionsMarshal.AsSpan(_buffers.Value(entry).Right))
                 {
-                    if (rt >= from && rt <= to) _output.Emit(_selector(value, right), Math.Max(timestamp, rt));
+                    if (right.Timestamp >= from && right.Timestamp <= to)
+                    {
+                        _output.Emit(_selector(value, right.Value), Math.Max(timestamp, right.Timestamp));
+                        matched = true;
+                    }
                 }
             }
         }
@@ -87,7 +96,8 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputSta
 
         _output.Commit();
         var buffers = BuffersOf(key, entry);
-        buffers.Left.Add((timestamp, value));
+        if (matched) MarkMatched(CollectionsMarshal.AsSpan(buffers.Right), from, to);
+        buffers.Left.Add(new Buffered<TLeft>(timestamp, value, matched));
         Schedule(key, buffers, Lateness.CleanupTime(to, _lateness));
     }
 
@@ -102,13 +112,18 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputSta
         int key = KeyIds.GetOrAdd(Keys.NotNull(_rightKey(value)));
         int entry = _buffers.Find(key, Namespaces.Global);
         long from = EventTime.SaturatingAdd(timestamp, _minusUpper), to = EventTime.SaturatingAdd(timestamp, _minusLower);
+        bool matched = false;
         try
         {
             if (entry >= 0)
             {
-                foreach (var (lt, left) in _buffers.Value(entry).Left)
+                foreach (ref var left in CollectionsMarshal.AsSpan(_buffers.Value(entry).Left))
                 {
-                    if (lt >= from && lt <= to) _output.Emit(_selector(left, value), Math.Max(timestamp, lt));
+                    if (left.Timestamp >= from && left.Timestamp <= to)
+                    {
+                        _output.Emit(_selector(left.Value, value), Math.Max(timestamp, left.Timestamp));
+                        matched = true;
+                    }
                 }
             }
         }
@@ -120,11 +135,25 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputSta
 
         _output.Commit();
         var buffers = BuffersOf(key, entry);
-        buffers.Right.Add((timestamp, value));
+        if (matched) MarkMatched(CollectionsMarshal.AsSpan(buffers.Left), from, to);
+        buffers.Right.Add(new Buffered<TRight>(timestamp, value, matched));
         Schedule(key, buffers, Lateness.CleanupTime(to, _lateness));
     }
 
     protected override void DiscardElementOutput() => _output.Discard();
+
+    /// <summary>The buffered elements in [<paramref name="from"/>, <paramref name="to"/>] found a partner.</summary>
+    private static void MarkMatched<T>(Span<Buffered<T>> buffered, long from, long to)
+    {
+        foreach (ref var element in buffered)
+        {
+            if (element.Timestamp >= from && element.Timestamp <= to) element.Matched = true;
+        }
+    }
+
+    private bool KeepsLeft => _kind is JoinKind.LeftOuter or JoinKind.FullOuter;
+
+    private bool KeepsRight => _kind is JoinKind.RightOuter or JoinKind.FullOuter;
 
     private Buffers BuffersOf(int key, int entry)
     {
@@ -150,8 +179,24 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputSta
         if (entry < 0) return;
         var buffers = _buffers.Value(entry);
         long watermark = Watermark;
-        buffers.Left.RemoveAll(e => Lateness.CleanupTime(EventTime.SaturatingAdd(e.Timestamp, _upper), _lateness) <= watermark);
-        buffers.Right.RemoveAll(e => Lateness.CleanupTime(EventTime.SaturatingAdd(e.Timestamp, _minusLower), _lateness) <= watermark);
+        if (KeepsLeft)
+        {
+            foreach (var e in buffers.Left)
+            {
+                if (!e.Matched && LeftExpiry(e.Timestamp) <= watermark) EmitAlone(e.Value, default, e.Timestamp);
+            }
+        }
+
+        if (KeepsRight)
+        {
+            foreach (var e in buffers.Right)
+            {
+                if (!e.Matched && RightExpiry(e.Timestamp) <= watermark) EmitAlone(default, e.Value, e.Timestamp);
+            }
+        }
+
+        buffers.Left.RemoveAll(e => LeftExpiry(e.Timestamp) <= watermark);
+        buffers.Right.RemoveAll(e => RightExpiry(e.Timestamp) <= watermark);
         buffers.NextCleanup = long.MaxValue;
         if (buffers.Left.Count == 0 && buffers.Right.Count == 0)
         {
@@ -159,17 +204,39 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputSta
             return;
         }
 
-        foreach (var (t, _) in buffers.Left) Schedule(timer.Key, buffers, Lateness.CleanupTime(EventTime.SaturatingAdd(t, _upper), _lateness));
-        foreach (var (t, _) in buffers.Right) Schedule(timer.Key, buffers, Lateness.CleanupTime(EventTime.SaturatingAdd(t, _minusLower), _lateness));
+        foreach (var e in buffers.Left) Schedule(timer.Key, buffers, LeftExpiry(e.Timestamp));
+        foreach (var e in buffers.Right) Schedule(timer.Key, buffers, RightExpiry(e.Timestamp));
+    }
+
+    /// <summary>When a left element at <paramref name="t"/> can no longer be matched by an element that is not late.</summary>
+    private long LeftExpiry(long t) => Lateness.CleanupTime(EventTime.SaturatingAdd(t, _upper), _lateness);
+
+    /// <summary>When a right element at <paramref name="t"/> can no longer be matched by an element that is not late.</summary>
+    private long RightExpiry(long t) => Lateness.CleanupTime(EventTime.SaturatingAdd(t, _minusLower), _lateness);
+
+    /// <summary>An outer join's element without a partner; a failing selector follows the error policy and the rest goes on.</summary>
+    private void EmitAlone(TLeft? left, TRight? right, long timestamp)
+    {
+        try
+        {
+            _output.Output.Emit(_selector(left, right), timestamp);
+        }
+        catch (Exception ex)
+        {
+            Context.Errors.Handle(ex, KeepsLeft && left is not null ? left : right, timestamp);
+        }
     }
 
     /// <summary>One key's buffered elements on each side and its pending cleanup time.</summary>
     internal sealed class Buffers
     {
-        public List<(long Timestamp, TLeft Value)> Left { get; } = [];
+        public List<Buffered<TLeft>> Left { get; } = [];
 
-        public List<(long Timestamp, TRight Value)> Right { get; } = [];
+        public List<Buffered<TRight>> Right { get; } = [];
 
         public long NextCleanup { get; set; } = long.MaxValue;
     }
+
+    /// <summary>A buffered element, and whether it has found a partner (outer joins emit the others alone).</summary>
+    internal record struct Buffered<T>(long Timestamp, T Value, bool Matched);
 }

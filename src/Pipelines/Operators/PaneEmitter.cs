@@ -23,7 +23,7 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
 
     /// <summary>True for <see cref="CountAggregator{T}"/>, whose accumulator is a <see cref="long"/> the window operators increment themselves.</summary>
     public bool Counting { get; } = aggregator is CountAggregator<TIn>;
-    private readonly int _earlyCount = context.Streaming ? trigger.EarlyEveryCount : 0;
+    private readonly int _earlyCount = context.Policy.EarlyPanes ? trigger.EarlyEveryCount : 0;
 
     public IAggregator<TIn, TAcc, TOut> Aggregator { get; } = aggregator;
 
@@ -32,7 +32,7 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
 
     public long AllowedLateness { get; } = trigger.AllowedLateness;
 
-    public TimeSpan? EarlyInterval { get; } = context.Streaming ? trigger.EarlyInterval : null;
+    public TimeSpan? EarlyInterval { get; } = context.Policy.EarlyPanes ? trigger.EarlyInterval : null;
 
     public Output<WindowResult<TKey, TOut>> Output { get; } = output;
 

@@ -15,7 +15,7 @@ internal sealed class SinkOperator<T>(
     SinkWriter<T> writer,
     string sinkName,
     OperatorContext context,
-    Execution.Streaming.CheckpointCoordinator? checkpoints,
+    IBarrierAcknowledger? checkpoints,
     CancellationToken runToken) : StageOperator
 {
     private readonly int _checkpointIndex = checkpoints?.AddSink() ?? -1;

@@ -4,11 +4,11 @@ using Pipelines.State;
 namespace Pipelines.Operators;
 
 /// <summary>
-/// Joins two keyed streams on key and window: when the watermark passes a window's end, every left element of a
-/// key in that window is paired with every right element of the same key and window. With an allowed lateness the
-/// window's elements are kept that much longer, and an element arriving in that time is paired at once with the
-/// other side's elements already there (only the new pairs: every pair is emitted once). An element whose windows
-/// are all past their cleanup time is late: counted and sent to the late output of its side.
+/// Joins or co-groups two keyed streams on key and window (<see cref="WindowPairing{TLeft,TRight,TKey,TOut}"/>
+/// decides what is emitted): each (key, window) keeps a list per side; when the watermark passes the window's end,
+/// its elements are handed to the pairing. With an allowed lateness the lists are kept that much longer and an
+/// element arriving in that time is handed over at once. An element whose windows are all past their cleanup time
+/// is late: counted and sent to the late output of its side.
 /// </summary>
 internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage<TLeft, TRight, TKey>
     where TKey : notnull
@@ -16,7 +16,7 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
     private readonly Func<TLeft, TKey> _leftKey;
     private readonly Func<TRight, TKey> _rightKey;
     private readonly WindowAssigner _assigner;
-    private readonly Func<TLeft, TRight, TOut> _selector;
+    private readonly WindowPairing<TLeft, TRight, TKey, TOut> _pairing;
     private readonly long _lateness;
     private readonly ElementOutput<TOut> _output;
     private readonly Output<TLeft>? _lateLeft;
@@ -24,88 +24,103 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
     private readonly StateTable<TKey, List<TLeft>> _left;
     private readonly StateTable<TKey, List<TRight>> _right;
     private readonly Window[] _assigned;
+    private readonly Action<TOut> _emitHeld;
+    private readonly Action<TOut> _emitFired;
+    private readonly Action<Exception, object?> _fail;
+    private long _emitTime;
 
     public WindowJoin(
         Func<TLeft, TKey> leftKey,
         Func<TRight, TKey> rightKey,
         WindowAssigner assigner,
         long allowedLateness,
-        Func<TLeft, TRight, TOut> selector,
+        WindowPairing<TLeft, TRight, TKey, TOut> pairing,
         Output<TOut> output,
         Output<TLeft>? lateLeft,
         Output<TRight>? lateRight,
         OperatorContext context)
         : base(context, IntervalJoin<TLeft, TRight, TKey, TOut>.Outputs(output, lateLeft, lateRight))
     {
-        (_leftKey, _rightKey, _assigner, _lateness, _selector) = (leftKey, rightKey, assigner, allowedLateness, selector);
+        (_leftKey, _rightKey, _assigner, _lateness, _pairing) = (leftKey, rightKey, assigner, allowedLateness, pairing);
         _output = new ElementOutput<TOut>(output, context.Errors.Policy);
         (_lateLeft, _lateRight) = (lateLeft, lateRight);
         _left = State.Lists<TLeft>("left");
         _right = State.Lists<TRight>("right");
         _assigned = new Window[assigner.MaxWindowsPerElement];
+        _emitHeld = value => _output.Emit(value, _emitTime);
+        _emitFired = value => _output.Output.Emit(value, _emitTime);
+        _fail = (ex, element) => Context.Errors.Handle(ex, element, _emitTime);
     }
 
     protected override void OnLeft(TLeft value, long timestamp)
     {
-        if (!Add(Keys.NotNull(_leftKey(value)), timestamp, value, _left, _right, static (self, l, r) => self._selector(l, r)))
-        {
-            Lateness.Drop(Context, _lateLeft, value, timestamp);
-        }
+        if (!Add(Keys.NotNull(_leftKey(value)), timestamp, value, _left, isLeft: true)) Lateness.Drop(Context, _lateLeft, value, timestamp);
     }
 
     protected override void OnRight(TRight value, long timestamp)
     {
-        if (!Add(Keys.NotNull(_rightKey(value)), timestamp, value, _right, _left, static (self, r, l) => self._selector(l, r)))
-        {
-            Lateness.Drop(Context, _lateRight, value, timestamp);
-        }
+        if (!Add(Keys.NotNull(_rightKey(value)), timestamp, value, _right, isLeft: false)) Lateness.Drop(Context, _lateRight, value, timestamp);
     }
 
     /// <summary>Stores an element in each of its windows that still takes elements; false when there is none (late).</summary>
-    private bool Add<TMine, TOther>(TKey keyValue, long timestamp, TMine value, StateTable<TKey, List<TMine>> mine, StateTable<TKey, List<TOther>> other, Func<WindowJoin<TLeft, TRight, TKey, TOut>, TMine, TOther, TOut> pair)
+    private bool Add<TMine>(TKey keyValue, long timestamp, TMine value, StateTable<TKey, List<TMine>> mine, bool isLeft)
     {
         int n = _assigner.AssignWindows(timestamp, _assigned);
         int key = KeyIds.GetOrAdd(keyValue);
+        KeyIds.AddReference(key);
         bool accepted = false;
         try
         {
-            // Pairs with what a window that already fired holds come first, so a failing selector leaves no state behind.
             for (int w = 0; w < n; w++)
             {
                 Window window = _assigned[w];
-                if (Lateness.IsExpired(Lateness.CleanupTime(window.MaxTimestamp, _lateness), Watermark) || window.MaxTimestamp > Watermark) continue;
-                int theirs = other.Find(key, window);
-                if (theirs < 0) continue;
-                foreach (var item in other.Value(theirs)) _output.Emit(pair(this, value, item), window.MaxTimestamp);
+                long cleanup = Lateness.CleanupTime(window.MaxTimestamp, _lateness);
+                if (Lateness.IsExpired(cleanup, Watermark)) continue;
+                accepted = true;
+                int entry = mine.GetOrAdd(key, window, out bool added);
+                if (added)
+                {
+                    mine.Value(entry) = [];
+                    ExtendHorizon(cleanup);
+                    if (window.MaxTimestamp > Watermark) Timers.Register(TimeDomain.EventTime, key, window, window.MaxTimestamp);
+                    Timers.Register(TimeDomain.EventTime, key, window, cleanup);
+                }
+
+                var list = mine.Value(entry);
+                list.Add(value);
+                if (window.MaxTimestamp <= Watermark) HandLate(keyValue, key, window, value, isLeft, list);
             }
+
+            _output.Commit();
+            return accepted;
+        }
+        finally
+        {
+            KeyIds.Release(key);
+        }
+    }
+
+    /// <summary>An element within the allowed lateness of a window that already fired: handed to the pairing at once.</summary>
+    private void HandLate<TMine>(TKey keyValue, int key, Window window, TMine value, bool isLeft, List<TMine> list)
+    {
+        _emitTime = window.MaxTimestamp;
+        try
+        {
+            if (isLeft) _pairing.LateLeft(keyValue, (TLeft)(object)value!, (List<TLeft>)(object)list, ListOf(_right, key, window), _emitHeld);
+            else _pairing.LateRight(keyValue, (TRight)(object)value!, ListOf(_left, key, window), (List<TRight>)(object)list, _emitHeld);
         }
         catch
         {
-            KeyIds.ReleaseIfUnreferenced(key);
+            // The element leaves no trace in this window: the pairing saw it, and it failed.
+            list.RemoveAt(list.Count - 1);
             throw;
         }
+    }
 
-        _output.Commit();
-        for (int w = 0; w < n; w++)
-        {
-            Window window = _assigned[w];
-            long cleanup = Lateness.CleanupTime(window.MaxTimestamp, _lateness);
-            if (Lateness.IsExpired(cleanup, Watermark)) continue;
-            accepted = true;
-            int entry = mine.GetOrAdd(key, window, out bool added);
-            if (added)
-            {
-                mine.Value(entry) = [];
-                ExtendHorizon(cleanup);
-                if (window.MaxTimestamp > Watermark) Timers.Register(TimeDomain.EventTime, key, window, window.MaxTimestamp);
-                Timers.Register(TimeDomain.EventTime, key, window, cleanup);
-            }
-
-            mine.Value(entry).Add(value);
-        }
-
-        KeyIds.ReleaseIfUnreferenced(key);
-        return accepted;
+    private static List<T> ListOf<T>(StateTable<TKey, List<T>> table, int key, Window window)
+    {
+        int entry = table.Find(key, window);
+        return entry >= 0 ? table.Value(entry) : [];
     }
 
     protected override void OnTimer(TimeDomain domain, in KeyedTimer timer)
@@ -115,26 +130,14 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
         if (timer.Time == Lateness.CleanupTime(window.MaxTimestamp, _lateness)) State.Clear(timer.Key, window);
     }
 
-    /// <summary>The window is complete: every left element with every right one, each pair on its own (a failing selector skips that pair).</summary>
+    /// <summary>The window is complete: its elements go to the pairing, which reports a failing user function through the error policy and goes on.</summary>
     private void Fire(int key, Window window)
     {
-        int l = _left.Find(key, window), r = _right.Find(key, window);
-        if (l < 0 || r < 0) return;
-        long time = window.MaxTimestamp;
-        foreach (var left in _left.Value(l))
-        {
-            foreach (var right in _right.Value(r))
-            {
-                try
-                {
-                    _output.Output.Emit(_selector(left, right), time);
-                }
-                catch (Exception ex)
-                {
-                    Context.Errors.Handle(ex, (left, right), time);
-                }
-            }
-        }
+        var left = ListOf(_left, key, window);
+        var right = ListOf(_right, key, window);
+        if (left.Count == 0 && right.Count == 0) return;
+        _emitTime = window.MaxTimestamp;
+        _pairing.OnTime(KeyIds[key], left, right, _emitFired, _fail);
     }
 
     protected override void DiscardElementOutput() => _output.Discard();

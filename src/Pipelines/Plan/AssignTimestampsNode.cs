@@ -10,7 +10,7 @@ internal sealed class AssignTimestampsNode<T>(int id, Node<T> input, Func<T, Dat
     public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context)
     {
         var op = new AssignTimestamps<T>(timestampOf, strategy.CreateTracker<T>(), output, context);
-        if (context.Streaming) context.Run.AddWatermark(context.OperatorName, context.Worker, () => op.Emitted);
+        if (context.Policy.WatermarksDuringRun) context.Run.AddWatermark(context.OperatorName, context.Worker, () => op.Emitted);
         return op;
     }
 }

@@ -13,12 +13,13 @@ internal sealed class IntervalJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, 
     private readonly long _lower;
     private readonly long _upper;
     private readonly long _allowedLateness;
-    private readonly Func<TLeft, TRight, TOut> _selector;
+    private readonly JoinKind _kind;
+    private readonly Func<TLeft?, TRight?, TOut> _selector;
 
-    public IntervalJoinNode(Func<int> nextId, Node<TLeft> left, Func<TLeft, TKey> leftKey, Node<TRight> right, Func<TRight, TKey> rightKey, long lower, long upper, long allowedLateness, Func<TLeft, TRight, TOut> selector)
-        : base(nextId(), "IntervalJoin", hasEventTime: true)
+    public IntervalJoinNode(Func<int> nextId, string verb, Node<TLeft> left, Func<TLeft, TKey> leftKey, Node<TRight> right, Func<TRight, TKey> rightKey, long lower, long upper, long allowedLateness, JoinKind kind, Func<TLeft?, TRight?, TOut> selector)
+        : base(nextId(), verb, hasEventTime: true)
     {
-        (_left, _right, _leftKey, _rightKey, _lower, _upper, _allowedLateness, _selector) = (left, right, leftKey, rightKey, lower, upper, allowedLateness, selector);
+        (_left, _right, _leftKey, _rightKey, _lower, _upper, _allowedLateness, _kind, _selector) = (left, right, leftKey, rightKey, lower, upper, allowedLateness, kind, selector);
         LateLeft = new LateNode<TLeft>(nextId(), this, left.HasEventTime, "LateLeftElements");
         LateRight = new LateNode<TRight>(nextId(), this, right.HasEventTime, "LateRightElements");
         left.Consumers.Add(new KeyedPort<TLeft, TKey>(this, 0, leftKey));
@@ -37,5 +38,5 @@ internal sealed class IntervalJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, 
 
     public StageOperator CreateOperator(PlanContext context) =>
         new IntervalJoin<TLeft, TRight, TKey, TOut>(
-            _leftKey, _rightKey, _lower, _upper, _allowedLateness, _selector, BuildOutput(context), LateLeft.BuildOutputIfUsed(context), LateRight.BuildOutputIfUsed(context), context.ContextFor(this));
+            _leftKey, _rightKey, _lower, _upper, _allowedLateness, _kind, _selector, BuildOutput(context), LateLeft.BuildOutputIfUsed(context), LateRight.BuildOutputIfUsed(context), context.ContextFor(this));
 }

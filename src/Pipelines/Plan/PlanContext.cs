@@ -53,7 +53,7 @@ internal sealed class PlanContext(
     }
 
     /// <summary>The streaming run's checkpoints, which sinks acknowledge; null under the bounded executor.</summary>
-    public Execution.Streaming.CheckpointCoordinator? Checkpoints { get; init; }
+    public IBarrierAcknowledger? Checkpoints { get; init; }
 
     /// <summary>The worker whose operators are being created (0 for sources).</summary>
     public int Worker { get; set; }
@@ -68,7 +68,7 @@ internal sealed class PlanContext(
             telemetry,
             Telemetry,
             new Diagnostics.LateDropLog(Logger, Telemetry.Pipeline, operatorName, TimeProvider),
-            Streaming,
+            Streaming ? ExecutionPolicy.Continuous : ExecutionPolicy.Bounded,
             BatchSize,
             Worker);
     }

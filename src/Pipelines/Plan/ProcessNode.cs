@@ -10,8 +10,8 @@ internal sealed class ProcessNode<TIn, TKey, TOut> : Node<TOut>, IStageNode
     private readonly Func<TIn, TKey> _keyOf;
     private readonly Func<KeyedProcessFunction<TKey, TIn, TOut>> _create;
 
-    public ProcessNode(int id, Node<TIn> input, Func<TIn, TKey> keyOf, Func<KeyedProcessFunction<TKey, TIn, TOut>> create)
-        : base(id, "Process", input.HasEventTime)
+    public ProcessNode(int id, Node<TIn> input, Func<TIn, TKey> keyOf, Func<KeyedProcessFunction<TKey, TIn, TOut>> create, string verb = "Process")
+        : base(id, verb, input.HasEventTime)
     {
         (_input, _keyOf, _create) = (input, keyOf, create);
         input.Consumers.Add(new KeyedPort<TIn, TKey>(this, 0, keyOf));

@@ -9,6 +9,8 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
 
     public Sink<T> Sink { get; } = sink;
 
+    public string SinkName => Sink.Name;
+
     public override IEnumerable<Node> Upstream => [input];
 
     public bool IsKeyed => false;
@@ -43,6 +45,9 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
 /// <summary>The untyped view executors use to open sinks.</summary>
 internal interface ISinkNode
 {
+    /// <summary>The sink's own name (<see cref="Sink{T}.Name"/>).</summary>
+    string SinkName { get; }
+
     /// <summary>Opens the sink's writer for the run and keeps it in <see cref="PlanContext.Resources"/>.</summary>
     ValueTask OpenAsync(PlanContext context, CancellationToken cancellationToken);
 }

@@ -17,6 +17,9 @@ internal sealed class SourceNode<T>(int id, Source<T> source) : Node<T>(id, "Sou
 /// <summary>The untyped view executors use to start sources.</summary>
 internal interface ISourceNode
 {
+    /// <summary>The node's name (<c>Source#1</c>, or the name given with <c>Named</c>): the telemetry name of its task.</summary>
+    string Name { get; }
+
     bool IsBounded { get; }
 
     string SourceName { get; }

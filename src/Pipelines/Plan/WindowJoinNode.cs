@@ -2,7 +2,7 @@ using Pipelines.Operators;
 
 namespace Pipelines.Plan;
 
-/// <summary>A windowed join of two keyed streams: one stage with two keyed inputs; late elements of each side are side outputs.</summary>
+/// <summary>A windowed join or co-group of two keyed streams: one stage with two keyed inputs; late elements of each side are side outputs.</summary>
 internal sealed class WindowJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, IStageNode, IJoinNode<TLeft, TRight>
     where TKey : notnull
 {
@@ -12,12 +12,12 @@ internal sealed class WindowJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, IS
     private readonly Func<TRight, TKey> _rightKey;
     private readonly WindowAssigner _assigner;
     private readonly long _allowedLateness;
-    private readonly Func<TLeft, TRight, TOut> _selector;
+    private readonly WindowPairing<TLeft, TRight, TKey, TOut> _pairing;
 
-    public WindowJoinNode(Func<int> nextId, Node<TLeft> left, Func<TLeft, TKey> leftKey, Node<TRight> right, Func<TRight, TKey> rightKey, WindowAssigner assigner, long allowedLateness, Func<TLeft, TRight, TOut> selector)
-        : base(nextId(), "Join", hasEventTime: true)
+    public WindowJoinNode(Func<int> nextId, string verb, Node<TLeft> left, Func<TLeft, TKey> leftKey, Node<TRight> right, Func<TRight, TKey> rightKey, WindowAssigner assigner, long allowedLateness, WindowPairing<TLeft, TRight, TKey, TOut> pairing)
+        : base(nextId(), verb, hasEventTime: true)
     {
-        (_left, _right, _leftKey, _rightKey, _assigner, _allowedLateness, _selector) = (left, right, leftKey, rightKey, assigner, allowedLateness, selector);
+        (_left, _right, _leftKey, _rightKey, _assigner, _allowedLateness, _pairing) = (left, right, leftKey, rightKey, assigner, allowedLateness, pairing);
         LateLeft = new LateNode<TLeft>(nextId(), this, left.HasEventTime, "LateLeftElements");
         LateRight = new LateNode<TRight>(nextId(), this, right.HasEventTime, "LateRightElements");
         left.Consumers.Add(new KeyedPort<TLeft, TKey>(this, 0, leftKey));
@@ -36,5 +36,5 @@ internal sealed class WindowJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, IS
 
     public StageOperator CreateOperator(PlanContext context) =>
         new WindowJoin<TLeft, TRight, TKey, TOut>(
-            _leftKey, _rightKey, _assigner, _allowedLateness, _selector, BuildOutput(context), LateLeft.BuildOutputIfUsed(context), LateRight.BuildOutputIfUsed(context), context.ContextFor(this));
+            _leftKey, _rightKey, _assigner, _allowedLateness, _pairing, BuildOutput(context), LateLeft.BuildOutputIfUsed(context), LateRight.BuildOutputIfUsed(context), context.ContextFor(this));
 }

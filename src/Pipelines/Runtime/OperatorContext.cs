@@ -3,7 +3,7 @@ using Pipelines.Diagnostics;
 namespace Pipelines.Runtime;
 
 /// <summary>What an operator instance needs from the run: its error handling, counters, telemetry, and how it is driven.</summary>
-internal sealed class OperatorContext(OperatorErrorHandler errors, RunCounters counters, OperatorTelemetry telemetry, RunTelemetry run, LateDropLog lateLog, bool streaming, int batchSize, int worker)
+internal sealed class OperatorContext(OperatorErrorHandler errors, RunCounters counters, OperatorTelemetry telemetry, RunTelemetry run, LateDropLog lateLog, ExecutionPolicy policy, int batchSize, int worker)
 {
     /// <summary>Rate-limited log of late drops.</summary>
     public LateDropLog LateLog { get; } = lateLog;
@@ -17,8 +17,8 @@ internal sealed class OperatorContext(OperatorErrorHandler errors, RunCounters c
     /// <summary>The run's registry for observable instruments (watermarks, channels).</summary>
     public RunTelemetry Run { get; } = run;
 
-    /// <summary>True under the streaming executor: watermarks advance during the run and early/late panes exist.</summary>
-    public bool Streaming { get; } = streaming;
+    /// <summary>How the executor drives operators (watermarks during the run or only at the end).</summary>
+    public ExecutionPolicy Policy { get; } = policy;
 
     public int BatchSize { get; } = batchSize;
 

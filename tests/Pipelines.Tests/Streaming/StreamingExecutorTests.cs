@@ -32,17 +32,25 @@ public class StreamingExecutorTests
         var p = new PipelineBuilder();
         var a = p.From(Sources.Channel(busy.Reader, "busy")).WithEventTime(t => t.Time, Watermarks.Monotonic());
         var b = p.From(Sources.Channel(quiet.Reader, "quiet")).WithEventTime(t => t.Time, Watermarks.Monotonic());
-        a.Union(b).KeyBy(t => t.Key).Window(Windows.Tumbling(TimeSpan.FromMinutes(1))).Count().To(Sinks.Collection(results));
+        var arrivals = new List<DateTimeOffset>();
+        a.Union(b).KeyBy(t => t.Key).Window(Windows.Tumbling(TimeSpan.FromMinutes(1))).Count().To(Sinks.Action<WindowResult<string, long>>(r =>
+        {
+            lock (results)
+            {
+                results.Add(r);
+                arrivals.Add(clock.GetUtcNow());
+            }
+        }));
         var run = new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = clock, IdleTimeout = TimeSpan.FromSeconds(30) }).Start(p.Build());
 
         busy.Writer.TryWrite(new Tick("x", T0.AddSeconds(10)));
         busy.Writer.TryWrite(new Tick("x", T0.AddMinutes(2)));
-        await Task.Delay(200);
-        lock (results) results.Should().BeEmpty("the quiet input holds the watermark back until it is idle (results: {0})", string.Join("; ", results));
 
-        // Only processing time moves on; the quiet source goes idle and the first window fires.
+        // Only processing time moves on; the quiet source goes idle and the first window fires — not before: the
+        // fake clock moves only here, so the result must arrive once it has passed the idle timeout.
         await Eventually(() => { lock (results) return results.Count == 1; }, () => clock.Advance(TimeSpan.FromSeconds(5)));
         lock (results) results[0].Should().Be(new WindowResult<string, long>("x", new Window(T0, T0.AddMinutes(1)), 1, PaneTiming.OnTime, 0));
+        lock (results) arrivals[0].Should().BeOnOrAfter(T0.AddSeconds(30), "the quiet input holds the watermark back until it is idle");
 
         // The quiet input rejoins: its element counts in a window that is still open.
         quiet.Writer.TryWrite(new Tick("x", T0.AddMinutes(2).AddSeconds(5)));
@@ -216,20 +224,27 @@ public class StreamingExecutorTests
         var clock = new FakeTimeProvider(T0);
         var feed = Channel.CreateUnbounded<int>();
         var received = new List<int>();
+        var arrivals = new List<DateTimeOffset>();
         var p = new PipelineBuilder();
-        p.From(Sources.Channel(feed.Reader)).To(Sinks.Collection(received));
+        p.From(Sources.Channel(feed.Reader)).To(Sinks.Action<int>(x =>
+        {
+            lock (received)
+            {
+                received.Add(x);
+                arrivals.Add(clock.GetUtcNow());
+            }
+        }));
         var run = new StreamingExecutor(new StreamingOptions { TimeProvider = clock, Linger = TimeSpan.FromSeconds(1), IdleTimeout = Timeout.InfiniteTimeSpan }).Start(p.Build());
 
         feed.Writer.TryWrite(1);
         feed.Writer.TryWrite(2);
         await Eventually(() => run.ElementsRead == 2);
-        await Task.Delay(100);
-        lock (received) received.Should().BeEmpty("a partial batch waits up to the linger for more elements");
 
-        clock.Advance(TimeSpan.FromSeconds(1));
+        // The fake clock moves only here: elements that arrive once it has passed the linger waited for it.
         await Eventually(() => { lock (received) return received.Count == 2; }, () => clock.Advance(TimeSpan.FromMilliseconds(100)));
         feed.Writer.Complete();
         await run.Completion.WaitAsync(HangGuard);
         received.Should().Equal(1, 2);
+        arrivals.Should().OnlyContain(t => t >= T0.AddSeconds(1), "a partial batch waits up to the linger for more elements");
     }
 }

@@ -56,7 +56,7 @@ public sealed class BoundedExecutor
         var router = pipeline.DeadLetterSink is null ? null : new DeadLetterRouter();
         var edges = new DirectEdgeFactory();
         var logger = _options.Logger ?? NullLogger.Instance;
-        using var scope = new RunScope(pipeline, "bounded", _options.TimeProvider, logger);
+        using var scope = new RunScope(pipeline, "bounded", _options.TimeProvider, logger, counters);
         var context = new PlanContext(false, _options.BatchSize, counters, router, pipeline.ErrorPolicy, edges, _options.TimeProvider, scope.Telemetry, logger, cancellationToken);
 
         var operators = new List<StageOperator>();

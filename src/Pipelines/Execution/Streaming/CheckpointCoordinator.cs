@@ -16,7 +16,7 @@ namespace Pipelines.Execution.Streaming;
 /// Checkpoints start only once a source that commits during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>)
 /// has opened, so runs over other sources never see a barrier and their sinks are never flushed early.
 /// </remarks>
-internal sealed class CheckpointCoordinator(StreamingOptions options, string pipeline, ILogger logger, Runtime.RunCounters counters, Action<Exception> fail)
+internal sealed class CheckpointCoordinator(StreamingOptions options, string pipeline, ILogger logger, Runtime.RunCounters counters, Action<Exception> fail) : Runtime.IBarrierAcknowledger
 {
     private readonly Lock _lock = new();
     private readonly List<Participant> _sources = [];
@@ -29,6 +29,9 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
     private long _started;
     private bool _enabled;
     private bool _stopped;
+
+    /// <summary>Where completed and failed checkpoints are recorded for <see cref="Diagnostics.PipelineMonitor"/>.</summary>
+    public CheckpointHistory? History { get; init; }
 
     /// <summary>The checkpoint sources should inject a barrier for, or 0.</summary>
     public long Requested => Volatile.Read(ref _requested);
@@ -126,6 +129,7 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
 
     private async Task CommitAsync(long checkpoint, List<(SourceRunner Runner, object Position)> commits, long started)
     {
+        Exception? commitFailure = null;
         try
         {
             if (DeadLetters is { } deadLetters) await deadLetters.FlushAsync(_runToken).ConfigureAwait(false);
@@ -139,10 +143,12 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.CheckpointCommitFailed(logger, ex, pipeline, checkpoint, runner.Name);
+                    commitFailure ??= ex;
                 }
             }
 
             counters.AddCheckpoint();
+            History?.Record(checkpoint, Stopwatch.GetElapsedTime(started), commitFailure);
             Log.CheckpointCompleted(logger, pipeline, checkpoint, commits.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (_runToken.IsCancellationRequested)
@@ -151,6 +157,7 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
         }
         catch (Exception ex)
         {
+            History?.Record(checkpoint, Stopwatch.GetElapsedTime(started), ex);
             fail(ex);
             return;
         }

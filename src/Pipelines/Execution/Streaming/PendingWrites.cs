@@ -7,7 +7,8 @@ namespace Pipelines.Execution.Streaming;
 /// producer awaits <see cref="FlushAsync"/> before it takes more input, which is how backpressure reaches the
 /// sources. Once anything is queued, later writes queue behind it, so each channel sees messages in order.
 /// </summary>
-internal sealed class PendingWrites
+/// <param name="clock">Measures the waits for room as backpressured time of the producer task (null: not measured).</param>
+internal sealed class PendingWrites(Diagnostics.TaskClock? clock = null)
 {
     private readonly Queue<(ChannelWriter<StageMessage> Channel, StageMessage Message)> _queue = new();
 
@@ -25,7 +26,7 @@ internal sealed class PendingWrites
         {
             if (!entry.Channel.TryWrite(entry.Message))
             {
-                await entry.Channel.WriteAsync(entry.Message, cancellationToken).ConfigureAwait(false);
+                using (clock?.Backpressured()) await entry.Channel.WriteAsync(entry.Message, cancellationToken).ConfigureAwait(false);
             }
 
             _queue.Dequeue();

@@ -10,7 +10,7 @@ namespace Pipelines.Execution.Streaming;
 /// end-of-stream so every window downstream flushes. When a checkpoint is requested it sends the barrier behind
 /// what it has read and reports the reader's position to the <see cref="CheckpointCoordinator"/>.
 /// </summary>
-internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, StreamingOptions options, CheckpointCoordinator checkpoints)
+internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, StreamingOptions options, CheckpointCoordinator checkpoints, Diagnostics.TaskClock clock)
 {
     private readonly int _index = checkpoints.AddSource();
     private long _lastBarrier;
@@ -41,6 +41,7 @@ internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, Str
         runner.Watermark(EventTime.MaxWatermark);
         runner.End();
         await pending.FlushAsync(runToken).ConfigureAwait(false);
+        clock.Stop();
     }
 
     private async Task PumpAsync(CancellationToken runToken, CancellationToken stopToken, CancellationToken readToken)
@@ -103,7 +104,7 @@ internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, Str
                 {
                     using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(readToken);
                     var delay = Task.Delay(TimeSpan.FromTicks(timeout), _time, delayCancel.Token);
-                    await Task.WhenAny(wait, delay).ConfigureAwait(false);
+                    using (clock.Idle()) await Task.WhenAny(wait, delay).ConfigureAwait(false);
                     delayCancel.Cancel();
                 }
 

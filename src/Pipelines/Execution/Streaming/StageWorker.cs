@@ -18,6 +18,7 @@ internal sealed class StageWorker
     public StageWorker(StageInstance instance, int capacity, TimeProvider timeProvider)
     {
         Instance = instance;
+        Pending = new PendingWrites(instance.Telemetry.Clock);
         _timeProvider = timeProvider;
         Channel = System.Threading.Channels.Channel.CreateBounded<StageMessage>(new BoundedChannelOptions(capacity)
         {
@@ -31,7 +32,7 @@ internal sealed class StageWorker
 
     public Channel<StageMessage> Channel { get; }
 
-    public PendingWrites Pending { get; } = new();
+    public PendingWrites Pending { get; }
 
     /// <summary>
     /// Starts the processing-time ticks the operator asked for. Called when the plan is wired, before any task
@@ -54,7 +55,7 @@ internal sealed class StageWorker
             {
                 if (!reader.TryRead(out var message))
                 {
-                    if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) break;
+                    using (Instance.Telemetry.Clock.Idle()) if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) break;
                     continue;
                 }
 
@@ -72,6 +73,7 @@ internal sealed class StageWorker
         finally
         {
             StopTimer();
+            Instance.Telemetry.Clock.Stop();
             Pending.Discard();
             while (reader.TryRead(out var left)) (left.Batch as IPooledBatch)?.Return();
         }

@@ -28,8 +28,9 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         var router = pipeline.DeadLetterSink is null ? null : new DeadLetterRouter();
         var edges = new ChannelEdgeFactory(options.MaxBatchSize, options.ChannelCapacity);
         var logger = options.Logger ?? NullLogger.Instance;
-        using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger);
-        var checkpoints = new CheckpointCoordinator(options, pipeline.Name, logger, Counters, Fail);
+        using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger, Counters, options.Parallelism, options.ChannelCapacity);
+        using var draining = _drain.Token.Register(scope.Draining);
+        var checkpoints = new CheckpointCoordinator(options, pipeline.Name, logger, Counters, Fail) { History = scope.Monitor.Checkpoints };
         var context = new PlanContext(true, options.MaxBatchSize, Counters, router, pipeline.ErrorPolicy, edges, options.TimeProvider, scope.Telemetry, logger, runToken)
         {
             Checkpoints = checkpoints,
@@ -120,7 +121,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             {
                 var instance = new StageInstance(stage.Name, i) { Telemetry = context.Telemetry.For(stage.Name, i) };
                 var worker = stageWorkers[i] = new StageWorker(instance, options.ChannelCapacity, options.TimeProvider);
-                context.Telemetry.AddChannel(stage.Name, i, () => worker.Channel.Reader.Count);
+                context.Telemetry.AddChannel(stage.Name, i, () => worker.Channel.Reader.Count, () => instance.Merger.Current);
             }
 
             edges.Register(stage, stageWorkers);
@@ -142,9 +143,10 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         context.Worker = 0;
         foreach (var source in pipeline.Sources)
         {
-            var pending = new PendingWrites();
+            var clock = context.Telemetry.For(source.Name, 0).Clock;
+            var pending = new PendingWrites(clock);
             edges.CurrentProducer = pending;
-            sources.Add(new SourceTask(source.CreateRunner(context), pending, options, checkpoints));
+            sources.Add(new SourceTask(source.CreateRunner(context), pending, options, checkpoints, clock));
         }
     }
 

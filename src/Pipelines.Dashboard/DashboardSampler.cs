@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using Pipelines.Diagnostics;
+
+namespace Pipelines.Dashboard;
+
+/// <summary>
+/// Takes a snapshot of every listed run once a second and keeps the last <see cref="Kept"/> per run: the
+/// charts' history and the rates (differences between the last two samples). In memory only; runs no longer
+/// listed by <see cref="PipelineMonitor"/> are forgotten.
+/// </summary>
+internal sealed class DashboardSampler : IDisposable
+{
+    public const int Kept = 300;
+
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<long, SampleRing> _rings = new();
+    private readonly Lock _tick = new();
+    private readonly ITimer _timer;
+
+    public DashboardSampler(TimeProvider timeProvider)
+    {
+        Clock = timeProvider;
+        _timer = timeProvider.CreateTimer(_ => Sample(), null, TimeSpan.Zero, Interval);
+    }
+
+    public TimeProvider Clock { get; }
+
+    /// <summary>The samples of run <paramref name="id"/>, oldest first.</summary>
+    public IReadOnlyList<Sample> SamplesOf(long id) => _rings.TryGetValue(id, out var ring) ? ring.ToList() : [];
+
+    /// <summary>Samples every listed run now (the timer calls this each second).</summary>
+    public void Sample()
+    {
+        lock (_tick)
+        {
+            var runs = PipelineMonitor.Runs;
+            var now = Clock.GetUtcNow();
+            foreach (var run in runs)
+            {
+                var ring = _rings.GetOrAdd(run.Id, static _ => new SampleRing(Kept));
+                if (ring.Last is { Snapshot.State: not (RunState.Running or RunState.Draining) }) continue; // ended: its history is complete
+                ring.Add(new Sample(now, run.Snapshot()));
+            }
+
+            foreach (long id in _rings.Keys)
+            {
+                if (!runs.Any(r => r.Id == id)) _rings.TryRemove(id, out _);
+            }
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
+}

@@ -1,0 +1,112 @@
+using Pipelines.Operators;
+using Pipelines.Tests.TestSupport;
+using Pipelines.Windowing;
+
+namespace Pipelines.Tests.State;
+
+/// <summary>Stateful operators driven one at a time: their output, state and timers after each step.</summary>
+public class OperatorHarnessTests
+{
+    private static OperatorHarness<string, WindowResult<string, long>> TumblingCount(long size, long lateness = 0, ErrorPolicy policy = ErrorPolicy.Fail) =>
+        new((context, output) => new WindowAggregate<string, string, long, long>(
+            s => s == "null" ? null! : s,
+            Windows.Tumbling(TimeSpan.FromTicks(size)),
+            new PaneEmitter<string, string, long, long>(Aggregations.Count<string>(), TriggerSpec.Default with { AllowedLateness = lateness }, output, null, context),
+            context), policy);
+
+    [Fact]
+    public void Window_FiresWhenTheWatermarkReachesItsEnd_ThenItsStateAndTimersAreGone()
+    {
+        var h = TumblingCount(10).Element("a", 1).Element("a", 5).Element("b", 12);
+
+        h.State.Entries().Should().HaveCount(2);
+        h.Timers.Count(TimeDomain.EventTime).Should().Be(2);
+
+        h.Watermark(8);
+        h.Output.Values.Should().BeEmpty();
+
+        h.Watermark(9);
+        h.Output.Values.Select(r => (r.Key, r.Value, r.Timing)).Should().Equal(("a", 2L, PaneTiming.OnTime));
+        h.Output.Elements[0].Timestamp.Should().Be(9, "results carry the window's last tick");
+        h.State.Entries().Select(e => e.Key).Should().Equal("b");
+        h.State.Keys.IndexOf("a").Should().Be(-1, "a key leaves the key table with its last state");
+        h.Output.Watermarks.Should().Equal(8, 9);
+    }
+
+    [Fact]
+    public void Window_WithLateness_KeepsStateUntilCleanup_AndEmitsLatePanes()
+    {
+        var h = TumblingCount(10, lateness: 5).Element("a", 1).Watermark(9);
+
+        h.State.Entries().Should().ContainSingle();
+        h.Timers.Pending(TimeDomain.EventTime).Select(t => t.Time).Should().Equal(14L);
+        h.Element("a", 2);
+        h.Output.Values.Select(r => (r.Value, r.Timing, r.PaneIndex)).Should().Equal((1L, PaneTiming.OnTime, 0), (2L, PaneTiming.Late, 1));
+
+        h.Watermark(14).Element("a", 3);
+        h.State.Entries().Should().BeEmpty();
+        h.Counters.LateDropped.Should().Be(1);
+    }
+
+    [Fact]
+    public void Barrier_IsHeld_UntilTheStateHeldAtItsArrivalIsEmitted()
+    {
+        var h = TumblingCount(10).Element("a", 1).Barrier(1);
+        h.Output.Barriers.Should().BeEmpty();
+
+        h.Element("a", 15).Watermark(9);
+        h.Output.Barriers.Should().Equal(1L);
+        h.Output.Values.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Barrier_PassesAtOnce_WhenNothingIsHeld() =>
+        TumblingCount(10).Barrier(7).Output.Barriers.Should().Equal(7L);
+
+    [Fact]
+    public void AFailingKeySelector_UnderSkip_LeavesNoKeyOrStateBehind()
+    {
+        var h = TumblingCount(10, policy: ErrorPolicy.Skip).Element("null", 1);
+
+        h.State.Entries().Should().BeEmpty();
+        h.State.Keys.Count.Should().Be(0);
+        h.Counters.Skipped.Should().Be(1);
+    }
+
+    [Fact]
+    public void Sessions_MergeInState_AndMoveTheirTimers()
+    {
+        var h = new OperatorHarness<string, WindowResult<string, long>>((context, output) => new SessionWindowAggregate<string, string, long, long>(
+            s => s, 10, new PaneEmitter<string, string, long, long>(Aggregations.Count<string>(), TriggerSpec.Default, output, null, context), context));
+
+        h.Element("a", 0).Element("a", 30);
+        h.State.Entries().Select(e => e.Namespace).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(30, 40) });
+
+        h.Element("a", 15).Element("a", 22);   // [15, 25) then [22, 32) bridges to [30, 40)
+        h.State.Entries().Select(e => e.Namespace).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(15, 40) });
+        h.Timers.Pending(TimeDomain.EventTime).Select(t => t.Time).Should().BeEquivalentTo(new[] { 9L, 39L });
+
+        h.End();
+        h.Output.Values.Select(r => (r.Window, r.Value)).Should().Equal((new Window(0, 10), 1L), (new Window(15, 40), 3L));
+        h.State.Entries().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void IntervalJoin_DropsEachSidesElements_WhenNoLaterElementCanMatchThem()
+    {
+        var h = new OperatorHarness<string, string>((context, output) => new IntervalJoin<string, string, string, string>(
+            l => l[..1], r => r[..1], lower: -5, upper: 5, allowedLateness: 0, JoinKind.Inner, (l, r) => $"{l}+{r}", output, null, null, context));
+
+        h.Element("a1", 10, port: 0).Element("a2", 12, port: 1).Element("a3", 30, port: 1);
+        h.Output.Values.Should().Equal("a1+a2");
+
+        h.Watermark(15);   // left 10 expires at 15, right 12 at 17
+        var buffers = (IntervalJoin<string, string, string, string>.Buffers)h.State.Entries().Single().Value!;
+        buffers.Left.Should().BeEmpty();
+        buffers.Right.Select(e => e.Value).Should().Equal("a2", "a3");
+
+        h.Watermark(35);
+        h.State.Entries().Should().BeEmpty();
+        h.Timers.Count(TimeDomain.EventTime).Should().Be(0);
+    }
+}

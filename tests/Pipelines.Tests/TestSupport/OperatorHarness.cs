@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipelines.Diagnostics;
+using Pipelines.Operators;
+using Pipelines.Runtime;
+using Pipelines.State;
+
+namespace Pipelines.Tests.TestSupport;
+
+/// <summary>
+/// Drives one stateful operator without a job (the role of Flink's <c>OneInputStreamOperatorTestHarness</c>):
+/// elements, watermarks, processing time, barriers and the end of input go in; its output (elements with event
+/// times, watermarks, barriers), its state store and its timers can be inspected after each step.
+/// </summary>
+internal sealed class OperatorHarness<TKey, TOut>
+    where TKey : notnull
+{
+    private readonly StageOperator _operator;
+
+    public OperatorHarness(Func<OperatorContext, Output<TOut>, StageOperator> create, ErrorPolicy policy = ErrorPolicy.Fail, bool streaming = true)
+    {
+        Counters = new RunCounters();
+        var telemetry = OperatorTelemetry.None;
+        var run = new RunTelemetry("harness", streaming ? "streaming" : "bounded", TimeProvider.System);
+        var context = new OperatorContext(
+            new OperatorErrorHandler("op", policy, Counters, telemetry, null),
+            Counters,
+            telemetry,
+            run,
+            new LateDropLog(NullLogger.Instance, "harness", "op", TimeProvider.System),
+            streaming ? ExecutionPolicy.Continuous : ExecutionPolicy.Bounded,
+            batchSize: 16,
+            worker: 0);
+        Output = new Collector<TOut>();
+        _operator = create(context, new Output<TOut>([Output], 16, telemetry));
+    }
+
+    /// <summary>What the operator emitted so far.</summary>
+    public Collector<TOut> Output { get; }
+
+    public RunCounters Counters { get; }
+
+    /// <summary>The operator's keyed state.</summary>
+    public KeyedStateStore<TKey> State => ((KeyedStage<TKey>)_operator).State;
+
+    /// <summary>The operator's timers.</summary>
+    public TimerService<TKey> Timers => ((KeyedStage<TKey>)_operator).Timers;
+
+    public OperatorHarness<TKey, TOut> Element<T>(T value, long timestamp, int port = 0)
+    {
+        var batch = new Batch<T>(1);
+        batch.Values[0] = value;
+        batch.Timestamps[0] = timestamp;
+        batch.Count = 1;
+        _operator.OnBatch(port, batch);
+        return this;
+    }
+
+    public OperatorHarness<TKey, TOut> Watermark(long watermark)
+    {
+        _operator.OnWatermark(watermark);
+        return this;
+    }
+
+    public OperatorHarness<TKey, TOut> ProcessingTime(long utcTicks)
+    {
+        _operator.OnProcessingTime(utcTicks);
+        return this;
+    }
+
+    public OperatorHarness<TKey, TOut> Barrier(long checkpoint)
+    {
+        _operator.OnBarrier(checkpoint);
+        return this;
+    }
+
+    public OperatorHarness<TKey, TOut> End()
+    {
+        _operator.OnWatermark(long.MaxValue);
+        _operator.OnEnd();
+        return this;
+    }
+}
+
+/// <summary>A batch target that records everything it receives.</summary>
+internal sealed class Collector<T> : IBatchTarget<T>
+{
+    public List<(T Value, long Timestamp)> Elements { get; } = [];
+
+    public List<T> Values => Elements.Select(e => e.Value).ToList();
+
+    public List<long> Watermarks { get; } = [];
+
+    public List<long> Barriers { get; } = [];
+
+    public bool Ended { get; private set; }
+
+    public void OnBatch(Batch<T> batch)
+    {
+        for (int i = 0; i < batch.Count; i++) Elements.Add((batch.Values[i], batch.Timestamps[i]));
+    }
+
+    public void OnWatermark(long watermark) => Watermarks.Add(watermark);
+
+    public void OnIdle()
+    {
+    }
+
+    public void OnProcessingTime(long utcTicks)
+    {
+    }
+
+    public void OnBarrier(long checkpoint) => Barriers.Add(checkpoint);
+
+    public void OnEnd() => Ended = true;
+}
