@@ -24,8 +24,8 @@ public abstract class SourceReader<T, TPosition> : SourceReader<T>
     /// it takes the reader's position with <see cref="CapturePosition"/>, sends a barrier behind the elements read
     /// so far, and once every result derived from them has reached the sinks (and the sinks flushed) it calls
     /// <see cref="CommitAsync(TPosition, CancellationToken)"/> with that position. Return false when the reader has
-    /// nowhere to commit to in this run (the file source without a checkpoint path); it is read once, when the
-    /// reader opens. The bounded executor takes no checkpoints.
+    /// nowhere to commit to in this run (the file source without a checkpoint path); it must not change after the
+    /// reader opened. The bounded executor takes no checkpoints.
     /// </summary>
     public virtual bool CommitsDuringRun => true;
 
