@@ -9,7 +9,9 @@ namespace Pipelines.Files;
 /// mark is skipped), lines ending in LF or CRLF. <c>path</c> is a file, or a pattern with <c>*</c> and <c>?</c>
 /// in its file name (<c>logs/*.jsonl</c>); files whose names start with '.' match only a pattern that does.
 /// Reads a batch of files to their end by default, or follows them as they grow with
-/// <see cref="FileSourceOptions.Follow"/>, with an optional checkpoint to resume where a run stopped.
+/// <see cref="FileSourceOptions.Follow"/>, with an optional checkpoint to resume where a run stopped. The
+/// source's position is a <see cref="FilePosition"/>: resume at one saved elsewhere with
+/// <see cref="Source{T, TPosition}.ResumeFrom"/>.
 /// </summary>
 /// <remarks>
 /// Blank lines are not records. A record that cannot be read is never dropped silently: it follows the error
@@ -27,7 +29,7 @@ public static class FileSources
     /// <param name="options">Batch or follow mode, checkpoint, buffer sizes; defaults when null.</param>
     /// <param name="json">Serializer options; <see cref="JsonSerializerDefaults.Web"/> (camelCase names, case-insensitive) when null. A line that is JSON <c>null</c> is malformed.</param>
     /// <param name="name">A name for errors and metrics.</param>
-    public static Source<T> JsonLines<T>(string path, FileSourceOptions? options = null, JsonSerializerOptions? json = null, string? name = null)
+    public static Source<T, FilePosition> JsonLines<T>(string path, FileSourceOptions? options = null, JsonSerializerOptions? json = null, string? name = null)
     {
         var pattern = FilePattern.Parse(path);
         options ??= new FileSourceOptions();
@@ -46,7 +48,7 @@ public static class FileSources
     /// <param name="options">Batch or follow mode, checkpoint, buffer sizes; defaults when null.</param>
     /// <param name="csv">CsvHelper's reader options (<see cref="CsvReaderOptions.For{T}"/> when null); mode Rfc4180 only; a null separator means ','.</param>
     /// <param name="name">A name for errors and metrics.</param>
-    public static Source<T> Csv<T>(string path, FileSourceOptions? options = null, CsvReaderOptions? csv = null, string? name = null)
+    public static Source<T, FilePosition> Csv<T>(string path, FileSourceOptions? options = null, CsvReaderOptions? csv = null, string? name = null)
     {
         var pattern = FilePattern.Parse(path);
         options ??= new FileSourceOptions();

@@ -7,14 +7,14 @@ namespace Pipelines.Kafka;
 
 /// <summary>
 /// Reads one run of a <see cref="KafkaSource{TKey, TValue}"/>: a consumer in the group, polled only when the
-/// executor asks (<see cref="TryRead"/> polls without waiting; <see cref="WaitToReadAsync"/> polls in slices of
+/// executor asks (<see cref="TryRead(Span{KafkaRecord{TKey, TValue}})"/> polls without waiting; <see cref="WaitToReadAsync"/> polls in slices of
 /// <see cref="KafkaSourceOptions{TKey, TValue}.PollInterval"/> and checks its token between them), so at most one
 /// record is held here besides librdkafka's own bounded prefetch queue. Offsets are committed from the polling
 /// thread: a completed checkpoint's position before the next poll (without waiting for the answer), the revoked
 /// partitions' share of it in the revocation handler, and every owned partition once the run has drained. When the
 /// run ends the consumer leaves the group before it is closed (<see cref="DisposeAsync"/>).
 /// </summary>
-internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord<TKey, TValue>>
+internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord<TKey, TValue>, KafkaPosition>
 {
     private readonly KafkaSource<TKey, TValue> _source;
     private readonly KafkaSourceOptions<TKey, TValue> _options;
@@ -70,16 +70,16 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     public override bool CommitsDuringRun => true;
 
     /// <summary>The next offset of every owned partition after the records handed out so far.</summary>
-    public override object? CapturePosition() => _group.Offsets.Capture();
+    public override KafkaPosition CapturePosition() => _group.Offsets.Capture();
 
     /// <summary>
     /// A checkpoint completed: once the dead-letter copies are durable, its offsets are committed before the
     /// consumer's next poll, on the polling thread.
     /// </summary>
-    public override async ValueTask CommitAsync(object position, CancellationToken cancellationToken)
+    public override async ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken)
     {
         if (_deadLetters is not null) await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
-        _group.RequestCommit((KafkaPosition)position);
+        _group.RequestCommit(position);
     }
 
     public override int TryRead(Span<KafkaRecord<TKey, TValue>> destination)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using Pipelines.Time;
 
 namespace Pipelines.Testing;
 
@@ -24,7 +23,7 @@ public sealed class TestStream<T> : Source<T>
     public TestStream(FakeTimeProvider? clock = null, string? name = null)
     {
         Clock = clock ?? new FakeTimeProvider(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        _name = name ?? $"TestStream<{Runtime.TypeNames.Of<T>()}>";
+        _name = name ?? $"TestStream<{TypeName(typeof(T))}>";
     }
 
     /// <summary>The clock the script advances.</summary>
@@ -36,7 +35,8 @@ public sealed class TestStream<T> : Source<T>
     /// <inheritdoc />
     public override bool IsBounded => true;
 
-    internal override bool ProvidesEventTime => true;
+    /// <summary>True: every element carries the event time the script gives it.</summary>
+    public override bool ProvidesEventTime => true;
 
     /// <summary>Adds elements, all with event time <paramref name="timestamp"/>.</summary>
     /// <param name="timestamp">Their event time.</param>
@@ -44,7 +44,7 @@ public sealed class TestStream<T> : Source<T>
     public TestStream<T> Add(DateTimeOffset timestamp, params T[] elements)
     {
         ArgumentNullException.ThrowIfNull(elements);
-        foreach (var element in elements) _steps.Add(new Step(StepKind.Element, element, EventTime.FromDateTimeOffset(timestamp), default));
+        foreach (var element in elements) _steps.Add(new Step(StepKind.Element, element, timestamp.UtcTicks, default));
         return this;
     }
 
@@ -55,7 +55,7 @@ public sealed class TestStream<T> : Source<T>
     {
         ArgumentNullException.ThrowIfNull(timestampOf);
         ArgumentNullException.ThrowIfNull(elements);
-        foreach (var element in elements) _steps.Add(new Step(StepKind.Element, element, EventTime.FromDateTimeOffset(timestampOf(element)), default));
+        foreach (var element in elements) _steps.Add(new Step(StepKind.Element, element, timestampOf(element).UtcTicks, default));
         return this;
     }
 
@@ -63,11 +63,11 @@ public sealed class TestStream<T> : Source<T>
     /// <param name="watermark">The new watermark; must not be before an earlier one.</param>
     public TestStream<T> AdvanceWatermarkTo(DateTimeOffset watermark)
     {
-        long ticks = EventTime.FromDateTimeOffset(watermark);
+        long ticks = watermark.UtcTicks;
         var previous = _steps.LastOrDefault(s => s.Kind == StepKind.Watermark);
         if (previous is not null && previous.Value > ticks)
         {
-            throw new ArgumentOutOfRangeException(nameof(watermark), watermark, $"Watermarks never go backwards: the script already advanced to {EventTime.Format(previous.Value)}.");
+            throw new ArgumentOutOfRangeException(nameof(watermark), watermark, $"Watermarks never go backwards: the script already advanced to {new DateTimeOffset(previous.Value, TimeSpan.Zero):O}.");
         }
 
         _steps.Add(new Step(StepKind.Watermark, default, ticks, default));
@@ -94,33 +94,46 @@ public sealed class TestStream<T> : Source<T>
         ProcessingTime,
     }
 
+    /// <summary>A step; <paramref name="Value"/> is an event time or a watermark in UTC ticks.</summary>
     private sealed record Step(StepKind Kind, T? Element, long Value, TimeSpan Advance);
 
+    private static string TypeName(Type type)
+    {
+        if (!type.IsGenericType) return type.Name;
+        string name = type.Name;
+        int tick = name.IndexOf('`', StringComparison.Ordinal);
+        return $"{(tick >= 0 ? name[..tick] : name)}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>";
+    }
+
+    /// <summary>
+    /// Plays the script: elements with their event times until a watermark step (taken with
+    /// <see cref="TryTakeWatermark"/> right after the read that reached it) or a processing-time step (played in
+    /// <see cref="WaitToReadAsync"/>, which the executor calls only once everything read before has gone downstream).
+    /// </summary>
     private sealed class Reader(Step[] steps, FakeTimeProvider clock) : SourceReader<T>
     {
         private int _position;
         private long? _watermark;
 
+        public override bool ProvidesTimestamps => true;
+
+        /// <summary>Elements without their times, for callers that do not ask for them.</summary>
         public override int TryRead(Span<T> destination)
         {
-            Span<long> ignored = new long[destination.Length];
-            return TryReadWithTimestamps(destination, ignored);
+            int n = 0;
+            while (n < destination.Length && TryNext(out var step))
+            {
+                destination[n++] = step.Element!;
+            }
+
+            return n;
         }
 
-        internal override int TryReadWithTimestamps(Span<T> destination, Span<long> timestamps)
+        public override int TryRead(Span<T> destination, Span<long> timestamps)
         {
             int n = 0;
-            while (n < destination.Length && _position < steps.Length && _watermark is null)
+            while (n < destination.Length && TryNext(out var step))
             {
-                var step = steps[_position];
-                if (step.Kind == StepKind.ProcessingTime) break;
-                _position++;
-                if (step.Kind == StepKind.Watermark)
-                {
-                    _watermark = step.Value;
-                    break;
-                }
-
                 destination[n] = step.Element!;
                 timestamps[n] = step.Value;
                 n++;
@@ -129,10 +142,10 @@ public sealed class TestStream<T> : Source<T>
             return n;
         }
 
-        internal override bool TryTakeWatermark(out long watermark)
+        public override bool TryTakeWatermark(out DateTimeOffset watermark)
         {
-            watermark = _watermark.GetValueOrDefault();
             bool has = _watermark.HasValue;
+            watermark = has ? new DateTimeOffset(_watermark!.Value, TimeSpan.Zero) : default;
             _watermark = null;
             return has;
         }
@@ -147,6 +160,24 @@ public sealed class TestStream<T> : Source<T>
             }
 
             return new(_position < steps.Length);
+        }
+
+        /// <summary>The next element step, unless a watermark waits to be taken or a processing-time step comes first; a watermark step is consumed into <see cref="_watermark"/>.</summary>
+        private bool TryNext(out Step step)
+        {
+            step = null!;
+            if (_watermark is not null || _position >= steps.Length) return false;
+            var next = steps[_position];
+            if (next.Kind == StepKind.ProcessingTime) return false;
+            _position++;
+            if (next.Kind == StepKind.Watermark)
+            {
+                _watermark = next.Value;
+                return false;
+            }
+
+            step = next;
+            return true;
         }
     }
 }

@@ -10,7 +10,7 @@ public sealed class CheckpointStoreTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private static FilePosition At(long sequence, long line) =>
-        new(sequence, [new CheckpointEntry("/in/app.jsonl", 4, "ABCD", line * 10, line)]);
+        new([new FileOffset("/in/app.jsonl", 4, "ABCD", line * 10, line)]) { Sequence = sequence };
 
     private async Task<long> SavedLineAsync(string path) => (await Checkpoint.LoadAsync(path, CancellationToken.None)).Files.Single().Line;
 

@@ -6,7 +6,7 @@ namespace Pipelines.Files.Reading;
 /// <summary>Where a file source stopped, per file; saved as a small JSON file, replaced atomically.</summary>
 /// <param name="Version">The format version.</param>
 /// <param name="Files">One entry per file.</param>
-internal sealed record Checkpoint(int Version, List<CheckpointEntry> Files)
+internal sealed record Checkpoint(int Version, List<FileOffset> Files)
 {
     public const int CurrentVersion = 1;
 
@@ -54,11 +54,3 @@ internal sealed record Checkpoint(int Version, List<CheckpointEntry> Files)
     /// <summary>The identity of a file: the SHA-256 of its first bytes, in hex.</summary>
     public static string Fingerprint(ReadOnlySpan<byte> prefix) => Convert.ToHexString(SHA256.HashData(prefix));
 }
-
-/// <summary>How far one file was read.</summary>
-/// <param name="Path">Where the file was.</param>
-/// <param name="PrefixLength">How many of its first bytes <paramref name="PrefixSha256"/> covers.</param>
-/// <param name="PrefixSha256">The SHA-256 of those bytes: the file's identity.</param>
-/// <param name="Offset">Byte offset of the first record not read.</param>
-/// <param name="Line">Line number of that record.</param>
-internal sealed record CheckpointEntry(string Path, int PrefixLength, string PrefixSha256, long Offset, long Line);

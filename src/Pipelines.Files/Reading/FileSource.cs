@@ -1,18 +1,22 @@
 namespace Pipelines.Files.Reading;
 
 /// <summary>A source over the files a pattern matches; see <see cref="FileSources"/>.</summary>
-internal sealed class FileSource<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, string name) : Source<T>
+/// <remarks>
+/// Opened at a position, the reader starts every file where the position says it was left, and the checkpoint
+/// file (if any) is not read; without one, it starts where the checkpoint file says, or at the start.
+/// </remarks>
+internal sealed class FileSource<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, string name) : Source<T, FilePosition>
 {
     public override string Name => name;
 
     public override bool IsBounded => !options.Follow;
 
-    public override async ValueTask<SourceReader<T>> OpenAsync(SourceContext context, CancellationToken cancellationToken)
+    public override async ValueTask<SourceReader<T, FilePosition>> OpenAsync(SourceContext context, FilePosition? position, CancellationToken cancellationToken)
     {
         var reader = new FileSourceReader<T>(pattern, format, options, context);
         try
         {
-            await reader.StartAsync(cancellationToken).ConfigureAwait(false);
+            await reader.StartAsync(position, cancellationToken).ConfigureAwait(false);
             return reader;
         }
         catch

@@ -8,16 +8,16 @@ namespace Pipelines.Files.Reading;
 /// at their end, it waits <see cref="FileSourceOptions.PollInterval"/> on the run's clock and looks again —
 /// for new files, files that grew, and rotation (a file renamed within the pattern is followed under its new
 /// name; one renamed away, deleted or truncated is read to its end through the open handle, before any other
-/// file, and dropped; whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead"/>
+/// file, and dropped; whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead(Span{T})"/>
 /// only parses records already in memory, so memory holds one buffer per open file. With a checkpoint file, the
 /// position (every file's offset) is saved at the end of a successful run and, in a streaming run, at every
-/// checkpoint: <see cref="CapturePosition"/> snapshots it on the reading thread, and the save runs on the
-/// checkpoint's task through a <see cref="CheckpointStore"/>, which takes one save at a time.
+/// checkpoint: <see cref="CapturePosition"/> snapshots it (a <see cref="FilePosition"/>) on the reading thread, and
+/// the save runs on the checkpoint's task through a <see cref="CheckpointStore"/>, which takes one save at a time.
 /// </summary>
-internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context) : SourceReader<T>
+internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context) : SourceReader<T, FilePosition>
 {
     private readonly List<SourceFile<T>> _files = [];
-    private readonly List<CheckpointEntry> _finished = [];
+    private readonly List<FileOffset> _finished = [];
 
     // CapturePosition runs on the executor's task, possibly while a wait on another thread adds, reorders or
     // retires files: the lists change only under this lock, and the snapshot is taken under it.
@@ -29,8 +29,8 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 
     private string? CheckpointPath => _store?.Path;
 
-    /// <summary>Lists the files and opens them, each where the checkpoint says it was left.</summary>
-    public async ValueTask StartAsync(CancellationToken cancellationToken)
+    /// <summary>Lists the files and opens them, each where <paramref name="restored"/> (else the checkpoint file) says it was left.</summary>
+    public async ValueTask StartAsync(FilePosition? restored, CancellationToken cancellationToken)
     {
         if (!options.Follow)
         {
@@ -38,7 +38,8 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             if (!Directory.Exists(pattern.Directory)) throw new DirectoryNotFoundException($"The directory '{pattern.Directory}' does not exist.");
         }
 
-        var saved = _store is null ? [] : (await Checkpoint.LoadAsync(_store.Path, cancellationToken).ConfigureAwait(false)).Files;
+        var saved = restored is not null ? [.. restored.Files]
+            : _store is null ? [] : (await Checkpoint.LoadAsync(_store.Path, cancellationToken).ConfigureAwait(false)).Files;
         foreach (string path in pattern.List(CheckpointPath))
         {
             try
@@ -105,29 +106,25 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
     /// <summary>With a checkpoint file, a streaming run saves the position at every checkpoint too.</summary>
     public override bool CommitsDuringRun => _store is not null;
 
-    /// <summary>How far every file has been read now: what <see cref="CommitAsync(CancellationToken)"/> would save.</summary>
-    public override object? CapturePosition()
+    /// <summary>How far every file has been read now: what the end-of-run <see cref="SourceReader{T, TPosition}.CommitAsync(CancellationToken)"/> saves.</summary>
+    public override FilePosition CapturePosition()
     {
         lock (_gate)
         {
-            var entries = new List<CheckpointEntry>(_finished);
+            var entries = new List<FileOffset>(_finished);
             entries.AddRange(_files.Where(f => !f.Detached).Select(f => f.ToCheckpoint()));
-            return new FilePosition(Interlocked.Increment(ref _captures), entries.AsReadOnly());
+            return new FilePosition(entries.AsReadOnly()) { Sequence = Interlocked.Increment(ref _captures) };
         }
     }
 
-    /// <summary>A checkpoint completed: saves the position it captured, unless a newer one is saved already.</summary>
-    public override async ValueTask CommitAsync(object position, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves <paramref name="position"/> to the checkpoint file, unless a newer one is saved already: at a completed
+    /// checkpoint, and (through the inherited end-of-run commit) with how far every file was read when the run ended.
+    /// </summary>
+    public override async ValueTask CommitAsync(FilePosition position, CancellationToken cancellationToken)
     {
         if (_store is null) return;
-        await _store.SaveAsync((FilePosition)position, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Saves how far every file was read (the run ended successfully, so everything read has been processed).</summary>
-    public override async ValueTask CommitAsync(CancellationToken cancellationToken)
-    {
-        if (_store is null) return;
-        await _store.SaveAsync((FilePosition)CapturePosition()!, cancellationToken).ConfigureAwait(false);
+        await _store.SaveAsync(position, cancellationToken).ConfigureAwait(false);
     }
 
     public override ValueTask DisposeAsync()
@@ -283,7 +280,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
     }
 
     /// <summary>The checkpoint entry for <paramref name="path"/>: its own, or one whose file was renamed to it.</summary>
-    private static async ValueTask<CheckpointEntry?> MatchAsync(string path, List<CheckpointEntry> saved, CancellationToken cancellationToken)
+    private static async ValueTask<FileOffset?> MatchAsync(string path, List<FileOffset> saved, CancellationToken cancellationToken)
     {
         foreach (var entry in saved.OrderBy(e => string.Equals(e.Path, path, StringComparison.Ordinal) ? 0 : 1))
         {
@@ -293,7 +290,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         return null;
     }
 
-    private static async ValueTask<bool> HoldsAsync(string path, CheckpointEntry entry, CancellationToken cancellationToken)
+    private static async ValueTask<bool> HoldsAsync(string path, FileOffset entry, CancellationToken cancellationToken)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
         if (RandomAccess.GetLength(handle) < Math.Max(entry.Offset, entry.PrefixLength)) return false;

@@ -39,7 +39,7 @@ internal sealed class SourceFile<T>(FileCursor cursor, RecordParser<T> parser) :
         return Cursor.HasRecord ? State.HasRecord : State.Done;
     }
 
-    public CheckpointEntry ToCheckpoint() =>
+    public FileOffset ToCheckpoint() =>
         new(Cursor.Path, Cursor.Prefix.Length, Checkpoint.Fingerprint(Cursor.Prefix), Cursor.ConsumedOffset, Cursor.ConsumedLine);
 
     public void Dispose()

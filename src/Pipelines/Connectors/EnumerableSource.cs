@@ -34,9 +34,9 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> items, string name) : S
             return n;
         }
 
-        internal override bool CanReadSpans => true;
+        public override bool CanReadSpans => true;
 
-        internal override ReadOnlySpan<T> ReadSpan(int max)
+        public override ReadOnlySpan<T> ReadSpan(int max)
         {
             var remaining = items()[_position..];
             int n = Math.Min(remaining.Length, max);

@@ -23,7 +23,7 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     /// <summary>
     /// A checkpoint: make every item written so far durable, or hand it to where it cannot be lost (wait for
     /// outstanding deliveries, finish open files), before the sources commit the positions it came from. Called by
-    /// the streaming executor only when a source commits during the run (<see cref="SourceReader{T}.CommitsDuringRun"/>),
+    /// the streaming executor only when a source commits during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>),
     /// after every earlier write has completed. The default does nothing, which is right for writers that hand items
     /// on synchronously. An exception fails the run.
     /// </summary>

@@ -2,7 +2,8 @@ namespace Pipelines;
 
 /// <summary>
 /// Where elements come from. Sources in this package: <see cref="Sources"/>; adapter packages add more
-/// (observables, files, Kafka). A source is a description: each run creates its own reader.
+/// (observables, files, Kafka). A source is a description: each run creates its own reader. A source whose
+/// reader records where it is derives from <see cref="Source{T, TPosition}"/>.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 public abstract class Source<T>
@@ -13,8 +14,13 @@ public abstract class Source<T>
     /// <summary>Whether the source ends by itself. The bounded executor refuses a pipeline with an unbounded source.</summary>
     public abstract bool IsBounded { get; }
 
-    /// <summary>True when the reader supplies event times and watermarks itself (scripted test sources).</summary>
-    internal virtual bool ProvidesEventTime => false;
+    /// <summary>
+    /// True when the stream this source starts has event time without <c>WithEventTime</c>: its readers give
+    /// every element its event time (<see cref="SourceReader{T}.ProvidesTimestamps"/> must be true, or the run
+    /// fails when the source opens) and may declare watermarks (<see cref="SourceReader{T}.TryTakeWatermark"/>).
+    /// Windows and joins then accept the stream directly. Read when the pipeline is built. Default false.
+    /// </summary>
+    public virtual bool ProvidesEventTime => false;
 
     /// <summary>Opens a reader for one run.</summary>
     /// <param name="context">Facts about the run.</param>

@@ -37,7 +37,7 @@ public sealed class SourceContext
     /// <see cref="Pipelines.ErrorPolicy.Skip"/> it counts the record in <see cref="RunSummary.ElementsSkipped"/>;
     /// under <see cref="Pipelines.ErrorPolicy.DeadLetter"/> it sends a <see cref="DeadLetter"/> with the record and
     /// the reason to the dead-letter sink and counts it in <see cref="RunSummary.ElementsDeadLettered"/>.
-    /// Call it from <see cref="SourceReader{T}.TryRead"/> or <see cref="SourceReader{T}.WaitToReadAsync"/>.
+    /// Call it from a read (<see cref="SourceReader{T}.TryRead(Span{T})"/> and its overload) or from <see cref="SourceReader{T}.WaitToReadAsync"/>.
     /// </summary>
     /// <param name="record">The raw record, with whatever locates it (file and line, partition and offset).</param>
     /// <param name="reason">Why it could not be read; its message should say where and what.</param>

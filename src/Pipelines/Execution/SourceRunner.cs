@@ -49,7 +49,7 @@ internal abstract class SourceRunner : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
-    /// <summary>True when the reader commits positions during the run (<see cref="SourceReader{T}.CommitsDuringRun"/>).</summary>
+    /// <summary>True when the reader commits positions during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>).</summary>
     public abstract bool CommitsDuringRun { get; }
 
     /// <summary>Hands the buffered elements downstream, takes the reader's position after them, and sends a checkpoint barrier behind them.</summary>
@@ -65,6 +65,10 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
     private readonly Output<T> _output = node.BuildOutput(context);
     private readonly Diagnostics.OperatorTelemetry _telemetry = context.Telemetry.For(node.Source.Name, 0);
     private SourceReader<T>? _reader;
+
+    /// <summary>The reader's capabilities, read once when it opens (<see cref="SourceReader{T}.ProvidesTimestamps"/>, <see cref="SourceReader{T}.CanReadSpans"/>).</summary>
+    private bool _timestamps;
+    private bool _spans;
 
     /// <summary>
     /// Set when a read handed a span of the source's storage straight to the first operator: that batch is already
@@ -90,23 +94,41 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
             var errors = context.ContextFor(node, OperatorName).Errors;
             var sourceContext = new SourceContext(context.TimeProvider, context.Streaming, context.BatchSize, errors);
             _reader = await node.Source.OpenAsync(sourceContext, cancellationToken).ConfigureAwait(false);
+            _timestamps = _reader.ProvidesTimestamps;
+            _spans = _reader.CanReadSpans && !_timestamps;
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
         {
             throw Failed(ex);
         }
+
+        if (node.Source.ProvidesEventTime && !_timestamps)
+        {
+            throw Failed(new InvalidOperationException(
+                $"The source declares ProvidesEventTime, but its reader ({_reader.GetType().Name}) does not provide timestamps: override ProvidesTimestamps and TryRead(Span<T>, Span<long>)."));
+        }
     }
 
     public override int Read()
     {
-        if (_output.CanSendSpan && Reader.CanReadSpans) return ReadSpan();
+        if (_spans && _output.CanSendSpan) return ReadSpan();
 
         // The output's buffer is read into directly; it can change after each flush (a channel edge may keep it).
         var buffer = _output.Reserve(1);
         int start = buffer.Count, n;
         try
         {
-            n = Reader.TryReadWithTimestamps(buffer.Values.AsSpan(start, buffer.Free), buffer.Timestamps.AsSpan(start, buffer.Free));
+            var timestamps = buffer.Timestamps.AsSpan(start, buffer.Free);
+            if (_timestamps)
+            {
+                n = Reader.TryRead(buffer.Values.AsSpan(start, buffer.Free), timestamps);
+                ToEventTime(timestamps[..n]);
+            }
+            else
+            {
+                n = Reader.TryRead(buffer.Values.AsSpan(start, buffer.Free));
+                timestamps[..n].Fill(Time.EventTime.MinWatermark);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
         {
@@ -120,12 +142,27 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
             ElementsRead += n;
             _telemetry.ElementsIn(n);
         }
-        if (Reader.TryTakeWatermark(out long watermark) && context.Streaming)
+        bool declared;
+        DateTimeOffset watermark;
+        try
         {
-            _output.Watermark(watermark);
+            declared = Reader.TryTakeWatermark(out watermark);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
+        {
+            throw Failed(ex);
         }
 
+        if (declared && context.Streaming) _output.Watermark(Time.EventTime.FromDateTimeOffset(watermark));
+
         return n;
+    }
+
+    /// <summary>Turns the <see cref="DateTimeOffset.UtcTicks"/> a reader wrote into event time (ticks since the Unix epoch), in place.</summary>
+    private static void ToEventTime(Span<long> ticks)
+    {
+        long epoch = DateTimeOffset.UnixEpoch.UtcTicks;
+        for (int i = 0; i < ticks.Length; i++) ticks[i] -= epoch;
     }
 
     /// <summary>Reads a batch as a view of the source's storage and hands it to the first operator, which reads it in place.</summary>
@@ -190,7 +227,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         }
     }
 
-    public override bool CommitsDuringRun => _reader?.CommitsDuringRun ?? false;
+    public override bool CommitsDuringRun => _reader?.CommitsPositions ?? false;
 
     public override object? Barrier(long checkpoint)
     {
@@ -198,7 +235,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         object? position;
         try
         {
-            position = _reader is { CommitsDuringRun: true } reader ? reader.CapturePosition() : null;
+            position = _reader is { CommitsPositions: true } reader ? reader.CapturePositionObject() : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -214,7 +251,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         if (_reader is not { } reader) return;
         try
         {
-            await reader.CommitAsync(position, cancellationToken).ConfigureAwait(false);
+            await reader.CommitPositionObjectAsync(position, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -13,7 +13,7 @@ namespace Pipelines.Execution.Streaming;
 /// </summary>
 /// <remarks>
 /// At most one checkpoint is in flight: the next starts at the first interval after the previous completed.
-/// Checkpoints start only once a source that commits during the run (<see cref="SourceReader{T}.CommitsDuringRun"/>)
+/// Checkpoints start only once a source that commits during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>)
 /// has opened, so runs over other sources never see a barrier and their sinks are never flushed early.
 /// </remarks>
 internal sealed class CheckpointCoordinator(StreamingOptions options, string pipeline, ILogger logger, Runtime.RunCounters counters, Action<Exception> fail) : Runtime.IBarrierAcknowledger

@@ -31,7 +31,7 @@ public sealed class StreamingOptions
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How often a run whose sources commit during the run (<see cref="SourceReader{T}.CommitsDuringRun"/>, for
+    /// How often a run whose sources commit during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>, for
     /// example Kafka) takes a checkpoint: a barrier flows behind the elements read so far, and the sources commit
     /// their position once every result derived from those elements has reached the sinks. A windowed stage lets
     /// the barrier pass once the windows open when it arrived have fired and been dropped, so a checkpoint

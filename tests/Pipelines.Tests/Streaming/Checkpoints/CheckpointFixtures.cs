@@ -38,7 +38,7 @@ internal sealed class CommittingSource<T>(ChannelReader<T> channel, bool commits
 
     public override ValueTask<SourceReader<T>> OpenAsync(SourceContext context, CancellationToken cancellationToken) => new(new Reader(this));
 
-    private sealed class Reader(CommittingSource<T> source) : SourceReader<T>
+    private sealed class Reader(CommittingSource<T> source) : SourceReader<T, ReadCount>
     {
         public override bool CommitsDuringRun => source._commitsDuringRun;
 
@@ -52,11 +52,11 @@ internal sealed class CommittingSource<T>(ChannelReader<T> channel, bool commits
 
         public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => source._channel.WaitToReadAsync(cancellationToken);
 
-        public override object? CapturePosition() => Volatile.Read(ref source.Read);
+        public override ReadCount CapturePosition() => new(Volatile.Read(ref source.Read));
 
-        public override ValueTask CommitAsync(object position, CancellationToken cancellationToken)
+        public override ValueTask CommitAsync(ReadCount position, CancellationToken cancellationToken)
         {
-            long at = (long)position;
+            long at = position.Elements;
             if (source._failCommit?.Invoke(at) == true) throw new IOException($"commit of {at} refused");
             long covered = source.Covered?.Invoke() ?? long.MaxValue;
             lock (source._gate) source._commits.Add((at, covered));
@@ -70,6 +70,10 @@ internal sealed class CommittingSource<T>(ChannelReader<T> channel, bool commits
         }
     }
 }
+
+/// <summary>The position of a <see cref="CommittingSource{T}"/>: how many elements it has returned.</summary>
+/// <param name="Elements">Elements returned so far.</param>
+internal sealed record ReadCount(long Elements);
 
 /// <summary>A sink whose writes become durable only when it is flushed (a checkpoint) or completed.</summary>
 internal sealed class FlushingSink<T>(string name = "flushing", Exception? flushError = null) : Sink<T>

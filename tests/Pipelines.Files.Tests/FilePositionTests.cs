@@ -1,0 +1,60 @@
+using System.Text.Json;
+
+namespace Pipelines.Files.Tests;
+
+/// <summary>The file source's typed position: what its checkpoint holds, serializable, and a place to resume from.</summary>
+public sealed class FilePositionTests : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static async Task<List<int>> ReadIdsAsync(Source<Line> source)
+    {
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder();
+        p.From(source).To(output.Sink);
+        await new BoundedExecutor().RunAsync(p.Build());
+        return output.Items.Select(l => l.Id).ToList();
+    }
+
+    private static string Lines(params int[] ids) => string.Concat(ids.Select(i => $"{{\"id\":{i},\"text\":\"t{i}\"}}\n"));
+
+    [Fact]
+    public async Task ResumeFrom_APositionRestoredFromJson_ReadsOnlyWhatCameAfterIt_WithoutTheCheckpointFile()
+    {
+        File.WriteAllText(_dir["a.jsonl"], Lines(1, 2));
+        File.WriteAllText(_dir["b.jsonl"], Lines(10));
+        var options = new FileSourceOptions { CheckpointPath = _dir["state/checkpoint.json"] };
+        (await ReadIdsAsync(FileSources.JsonLines<Line>(_dir["*.jsonl"], options))).Should().Equal(1, 2, 10);
+
+        // The checkpoint file holds a FilePosition; it travels as JSON to wherever the next run starts.
+        var saved = JsonSerializer.Deserialize<FilePosition>(File.ReadAllText(_dir["state/checkpoint.json"]), Json)!;
+        saved.Files.Select(f => (Path.GetFileName(f.Path), f.Line)).Should().BeEquivalentTo([("a.jsonl", 3L), ("b.jsonl", 2L)]);
+        var restored = JsonSerializer.Deserialize<FilePosition>(JsonSerializer.Serialize(saved, Json), Json)!;
+        restored.Files.Should().Equal(saved.Files);
+
+        File.AppendAllText(_dir["a.jsonl"], Lines(3));
+        File.AppendAllText(_dir["b.jsonl"], Lines(11));
+        File.WriteAllText(_dir["c.jsonl"], Lines(20));
+        var resumed = FileSources.JsonLines<Line>(_dir["*.jsonl"]).ResumeFrom(restored);
+        (await ReadIdsAsync(resumed)).Should().Equal(3, 11, 20);
+        (await ReadIdsAsync(resumed)).Should().Equal([3, 11, 20], "every run of a resumed source starts at the same position");
+    }
+
+    [Fact]
+    public async Task ResumeFrom_TakesPrecedenceOverTheCheckpointFile_AndTheRunSavesItsOwnPosition()
+    {
+        File.WriteAllText(_dir["in.jsonl"], Lines(1, 2, 3));
+        var options = new FileSourceOptions { CheckpointPath = _dir["checkpoint.json"] };
+        var source = FileSources.JsonLines<Line>(_dir["in.jsonl"], options);
+        (await ReadIdsAsync(source)).Should().Equal(1, 2, 3);
+        var afterThree = JsonSerializer.Deserialize<FilePosition>(File.ReadAllText(_dir["checkpoint.json"]), Json)!;
+        var atStart = afterThree with { Files = [afterThree.Files[0] with { Offset = 0, Line = 1 }] };
+
+        (await ReadIdsAsync(source.ResumeFrom(atStart))).Should().Equal(1, 2, 3);
+        File.AppendAllText(_dir["in.jsonl"], Lines(4));
+        (await ReadIdsAsync(source)).Should().Equal([4], "the resumed run saved its own position to the checkpoint file");
+    }
+}
