@@ -75,11 +75,11 @@ internal sealed class FileTable : SqlTableSource
                 var csv = new CsvReaderOptions { HasHeader = _header, Separator = _delimiter };
                 var mapping = new CsvRowMapping(schema, name, _header);
                 rows = _header
-                    ? builder.From(FileSources.Csv<NamedCsvFields>(_path, fileOptions, csv, $"table {name}: csv {_path}")).Select(mapping.ToRow)
-                    : builder.From(FileSources.Csv<PositionalCsvFields>(_path, fileOptions, csv, $"table {name}: csv {_path}")).Select(mapping.ToRow);
+                    ? builder.From(FileSources.Csv<NamedCsvFields>(_path, fileOptions, csv, $"table {name}: csv {_path}")).Named($"read {_path}").Select(mapping.ToRow)
+                    : builder.From(FileSources.Csv<PositionalCsvFields>(_path, fileOptions, csv, $"table {name}: csv {_path}")).Named($"read {_path}").Select(mapping.ToRow);
                 break;
             case "json":
-                rows = builder.From(FileSources.JsonLines<JsonElement>(_path, fileOptions, name: $"table {name}: json {_path}")).Select(e => RowJson.FromJson(e, schema, name));
+                rows = builder.From(FileSources.JsonLines<JsonElement>(_path, fileOptions, name: $"table {name}: json {_path}")).Named($"read {_path}").Select(e => RowJson.FromJson(e, schema, name));
                 break;
             default:
                 throw new SqlException($"table '{name}': 'format' = 'parquet' is not supported yet.");

@@ -122,7 +122,7 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
         {
             throw SqlException.At(from.Position, $"{from.Kind.ToString().ToUpperInvariant()}: {ex.Message.Split(" (Parameter", StringSplitOptions.None)[0]}");
         }
-        log.Add(depth, $"Window {text} on {table.Schema.Columns[timeColumn].Name}{(from.PartitionBy.Count > 0 ? $" PARTITION BY {string.Join(", ", from.PartitionBy.Select(p => p.Text))}" : string.Empty)}");
+        log.Add(depth, $"Windowing function {text} on {table.Schema.Columns[timeColumn].Name}{(from.PartitionBy.Count > 0 ? $" PARTITION BY {string.Join(", ", from.PartitionBy.Select(p => p.Text))}" : string.Empty)}");
         var columns = inner.Scope.Columns.Concat(WindowColumns.Select((name, i) => new ScopeColumn(qualifier, name, SqlType.Timestamp, inner.Width + i))).ToList();
         var relation = new Relation(inner.Stream, new Scope(columns, $"TABLE({from.Kind.ToString().ToUpperInvariant()}(TABLE {table.Name} …))"), inner.Width, inner.Bounded, timeColumn,
             new PendingWindow(from.Kind, assigner, size, slide, from.PartitionBy, text));
