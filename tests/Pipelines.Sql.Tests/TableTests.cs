@@ -74,6 +74,31 @@ public sealed class TableTests : IDisposable
     }
 
     [Fact]
+    public async Task Parquet_InsertInto_ThenSelect_OnBothExecutors()
+    {
+        _dir.File("flights.csv", Data.Flights);
+        await SqlRunner.RunAsync(Data.CreateFlights() + """
+            CREATE TABLE archive (origin STRING, delay INT, price DECIMAL(10, 2), dep_time TIMESTAMP(3), ok BOOLEAN, day DATE)
+              WITH ('connector' = 'filesystem', 'path' = 'archive', 'format' = 'parquet');
+            INSERT INTO archive SELECT origin, delay, price, dep_time, delay < 10, TO_DATE(dep_time) FROM flights;
+            """, new SqlRunOptions { BaseDirectory = _dir.Path });
+        Directory.GetFiles(Path.Combine(_dir.Path, "archive"), "*.parquet").Should().ContainSingle();
+
+        var rows = await Both.RunAsync("""
+            CREATE TABLE archive (origin STRING, delay BIGINT, price DECIMAL(10, 2), dep_time TIMESTAMP(3), ok BOOLEAN, day DATE,
+              WATERMARK FOR dep_time AS dep_time - INTERVAL '5' SECOND)
+              WITH ('connector' = 'filesystem', 'path' = 'archive/*.parquet', 'format' = 'parquet');
+            SELECT window_start, origin, COUNT(*) AS n, SUM(delay) AS d, MAX(price) AS p, COUNT(DISTINCT ok) AS oks, MIN(day) AS day
+            FROM TABLE(TUMBLE(TABLE archive, DESCRIPTOR(dep_time), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end, origin
+            """, _dir.Path);
+        rows.Should().Equal(
+            "2024-05-01T08:00:00.000Z|AMS|4|2|650|1|2024-05-01",
+            "2024-05-01T08:00:00.000Z|CDG|1|25|89|1|2024-05-01",
+            "2024-05-01T08:00:00.000Z|LHR|2|52|700.25|1|2024-05-01",
+            "2024-05-01T08:10:00.000Z|AMS|1|7|125|1|2024-05-01");
+    }
+
+    [Fact]
     public async Task Csv_WithoutHeader_IsReadByPosition_AndJsonByKey()
     {
         _dir.File("plain.csv", "1,x,2024-05-01T08:00:00Z\n2,y,2024-05-01 09:30:00.5\n");

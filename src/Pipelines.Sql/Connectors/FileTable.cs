@@ -82,7 +82,8 @@ internal sealed class FileTable : SqlTableSource
                 rows = builder.From(FileSources.JsonLines<JsonElement>(_path, fileOptions, name: $"table {name}: json {_path}")).Named($"read {_path}").Select(e => RowJson.FromJson(e, schema, name));
                 break;
             default:
-                throw new SqlException($"table '{name}': 'format' = 'parquet' is not supported yet.");
+                rows = builder.From(FileSources.Parquet(_path, $"table {name}: parquet {_path}")).Named($"read {_path}").Select(new ParquetRows.Reader(schema, name).ToRow);
+                break;
         }
         rows = rows.Named($"table {name}: {_format} to row");
         if (TimeColumn is int column && _watermark is not null)
@@ -101,8 +102,15 @@ internal sealed class FileTable : SqlTableSource
         return _format switch
         {
             "json" => new MappedSink<Row, JsonObject>(FileSinks.JsonLines<JsonObject>(_path, options, name: $"table {Name}: json {_path}"), row => RowJson.ToJson(row, schema)),
-            _ => throw new SqlException($"table '{Name}': INSERT INTO writes 'format' = 'json' files; {_format} output is not supported."),
+            "parquet" => ParquetSink(options),
+            _ => throw new SqlException($"table '{Name}': INSERT INTO writes 'format' = 'json' or 'parquet' files; csv output is not supported."),
         };
+    }
+
+    private MappedSink<Row, ParquetRecord> ParquetSink(FileSinkOptions options)
+    {
+        var columns = ParquetRows.Columns(Schema);
+        return new MappedSink<Row, ParquetRecord>(FileSinks.Parquet(_path, columns, options, name: $"table {Name}: parquet {_path}"), row => ParquetRows.ToRecord(row, columns));
     }
 
     /// <summary>Finds each table column in a file's header (by name, case-insensitive) or by position without a header.</summary>
