@@ -93,7 +93,13 @@ internal sealed class ExpressionBinder
         Expression.Convert(Expression.ArrayIndex(Expression.Property(row, RowValues), Expression.Constant(index)), type.NullableClrType);
 
     public static Func<Row, object?> CompileBoxed(Typed typed, ParameterExpression row) =>
-        Expression.Lambda<Func<Row, object?>>(Expression.Convert(typed.Expression, typeof(object)), row).Compile();
+        Expression.Lambda<Func<Row, object?>>(Boxed(typed.Expression), row).Compile();
+
+    /// <summary>The expression as an object: a column read as it is hands on the row's boxed value instead of unboxing and boxing it again.</summary>
+    private static Expression Boxed(Expression expression) =>
+        expression is UnaryExpression { NodeType: ExpressionType.Convert, Operand: BinaryExpression { NodeType: ExpressionType.ArrayIndex } read } && read.Type == typeof(object)
+            ? read
+            : Expression.Convert(expression, typeof(object));
 
     public static Func<Row, bool> CompilePredicate(Typed typed, ParameterExpression row) =>
         Expression.Lambda<Func<Row, bool>>(Call(nameof(SqlRuntime.IsTrue), Convert(typed, SqlType.Boolean).Expression), row).Compile();
@@ -101,7 +107,7 @@ internal sealed class ExpressionBinder
     /// <summary>One delegate that evaluates every expression and makes the output row.</summary>
     public static Func<Row, Row> CompileProjection(IReadOnlyList<Typed> columns, ParameterExpression row)
     {
-        var values = Expression.NewArrayInit(typeof(object), columns.Select(c => Expression.Convert(c.Expression, typeof(object))));
+        var values = Expression.NewArrayInit(typeof(object), columns.Select(c => Boxed(c.Expression)));
         var ctor = typeof(Row).GetConstructor([typeof(object[])])!;
         return Expression.Lambda<Func<Row, Row>>(Expression.New(ctor, values), row).Compile();
     }

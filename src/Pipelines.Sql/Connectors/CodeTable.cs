@@ -55,7 +55,18 @@ internal sealed class CodeTable<T> : SqlTableSource
         var element = Expression.Parameter(typeof(T), "element");
         var fromClr = typeof(SqlValues).GetMethod(nameof(SqlValues.FromClr))!;
         var values = Expression.NewArrayInit(typeof(object), properties.Select(p =>
-            (Expression)Expression.Call(fromClr, Expression.Convert(Expression.Property(element, p.Property), typeof(object)))));
+        {
+            Expression value = Expression.Property(element, p.Property);
+            var type = p.Property.PropertyType;
+            // Values already of the column's .NET type are boxed as they are; the rest (DateTime, enums, short, float,
+            // and DateTimeOffset, which is made UTC) go through SqlValues.FromClr.
+            bool asIs = type == typeof(int) || type == typeof(long) || type == typeof(double) || type == typeof(decimal) || type == typeof(bool)
+                || type == typeof(string) || type == typeof(DateOnly) || type == typeof(int?) || type == typeof(long?) || type == typeof(double?)
+                || type == typeof(decimal?) || type == typeof(bool?) || type == typeof(DateOnly?);
+            return asIs
+                ? Expression.Convert(value, typeof(object))
+                : (Expression)Expression.Call(fromClr, Expression.Convert(value, typeof(object)));
+        }));
         var toRow = Expression.Lambda<Func<T, Row>>(Expression.New(typeof(Row).GetConstructor([typeof(object[])])!, values), element).Compile();
         WatermarkStrategy? watermark = watermarkDelay is { } delay ? Watermarks.BoundedOutOfOrderness(delay) : null;
         if (time is not null && !stream.HasEventTime && watermark is null) watermark = Watermarks.BoundedOutOfOrderness(TimeSpan.Zero);

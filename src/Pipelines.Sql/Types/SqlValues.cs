@@ -79,7 +79,7 @@ internal static class SqlValues
     {
         null => null,
         DateTime dt => new DateTimeOffset(dt.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(dt, DateTimeKind.Utc) : dt.ToUniversalTime()),
-        DateTimeOffset dto => dto.ToUniversalTime(),
+        DateTimeOffset dto => dto.Offset == TimeSpan.Zero ? value : dto.ToUniversalTime(),
         short s => (int)s,
         byte b => (int)b,
         float f => (double)f,
