@@ -51,6 +51,11 @@ public sealed class BinderTests : IDisposable
     }
 
     [Fact]
+    public void ResultColumns_NeedDistinctNames() =>
+        Error("SELECT f.origin, a.name, f.dest AS origin FROM flights f JOIN airlines a ON f.airline = a.code").Message
+            .Should().Be("line 1, column 26: the result would have two columns named 'origin'; give one an alias (… AS origin_2), so that every column of the result has its own name.");
+
+    [Fact]
     public void ResultTypes_FollowTheRules()
     {
         var query = _env.Query("""

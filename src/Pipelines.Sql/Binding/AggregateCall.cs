@@ -26,7 +26,7 @@ internal sealed class AggregateContext(Scope input, ParameterExpression inputRow
     /// <summary>Grouping expressions by their normalised text, with their input column if they are plain columns.</summary>
     public List<(string Text, int? InputColumn, SqlType Type)> Keys { get; } = [];
 
-    /// <summary>Window column name → offset after the keys (window_start 0, window_end 1, window_time 2), when windowed.</summary>
+    /// <summary>Whether the output row has window_start, window_end and window_time after the keys.</summary>
     public bool Windowed { get; set; }
 
     public List<AggregateCall> Aggregates { get; } = [];

@@ -147,18 +147,16 @@ internal sealed class FileTable : SqlTableSource
 
         private int[] Positions(CsvFields fields)
         {
+            var positions = new int[schema.Columns.Count];
+            for (int c = 0; c < positions.Length; c++)
             {
-                var positions = new int[schema.Columns.Count];
-                for (int c = 0; c < positions.Length; c++)
+                positions[c] = Array.FindIndex(fields.Header, h => string.Equals(h.Trim(), schema.Columns[c].Name, StringComparison.OrdinalIgnoreCase));
+                if (positions[c] < 0)
                 {
-                    positions[c] = Array.FindIndex(fields.Header, h => string.Equals(h.Trim(), schema.Columns[c].Name, StringComparison.OrdinalIgnoreCase));
-                    if (positions[c] < 0)
-                    {
-                        throw new FormatException($"table '{table}': the file's header has no column '{schema.Columns[c].Name}'{Suggestions.DidYouMean(schema.Columns[c].Name, fields.Header)} (header: {string.Join(", ", fields.Header)}; set 'csv.header' = 'false' to read columns by position)");
-                    }
+                    throw new FormatException($"table '{table}': the file's header has no column '{schema.Columns[c].Name}'{Suggestions.DidYouMean(schema.Columns[c].Name, fields.Header)} (header: {string.Join(", ", fields.Header)}; set 'csv.header' = 'false' to read columns by position)");
                 }
-                return positions;
             }
+            return positions;
         }
     }
 }

@@ -434,14 +434,14 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
         log.Add(1, $"Aggregate {aggregates}");
 
         int keyCount = context.Keys.Count;
-        bool windowed3 = window is not null;
+        bool hasWindowColumns = window is not null;
         int width = context.AggregateOffset + calls.Count;
         var grouped = results.Select(result =>
         {
             var values = new object?[width];
             var keyValues = result.Key.Values;
             Array.Copy(keyValues, values, keyCount);
-            if (windowed3)
+            if (hasWindowColumns)
             {
                 values[keyCount] = result.Window.Start;
                 values[keyCount + 1] = result.Window.End;
@@ -489,6 +489,12 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
     private (DataStream<Row>, SqlSchema, List<(SelectItem, Typed)>) Project(DataStream<Row> input, List<(SelectItem Item, Typed Bound)> items, ParameterExpression row)
     {
         var columns = items.Select((x, i) => new SqlColumn(x.Item.Alias ?? (x.Item.Expression as ColumnExpr)?.Name ?? $"EXPR${i}", x.Bound.Type.Kind == SqlTypeKind.Null ? SqlType.String : x.Bound.Type)).ToList();
+        var twice = columns.Select((c, i) => (c.Name, i)).GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+        {
+            throw SqlException.At(items[twice.Last().i].Item.Position,
+                $"the result would have two columns named '{twice.Key}'; give one an alias (… AS {twice.Key}_2), so that every column of the result has its own name.");
+        }
         var projection = ExpressionBinder.CompileProjection(items.Select(x => x.Bound).ToList(), row);
         string text = string.Join(", ", items.Select((x, i) => x.Item.Expression!.Text + (x.Item.Alias is null || x.Item.Alias == (x.Item.Expression as ColumnExpr)?.Name ? string.Empty : $" AS {x.Item.Alias}")));
         log.Add(1, $"Select {text}");
