@@ -69,6 +69,28 @@ public static class FileSinks
     public static Func<WindowResult<TKey, TValue>, string> ByWindow<TKey, TValue>() =>
         result => result.Window.Start.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Writes records to Parquet files in <paramref name="directory"/>: rows are buffered into row groups of
+    /// <paramref name="rowGroupSize"/>, and each file is written under a hidden temporary name and renamed when it is
+    /// finished (at <see cref="FileSinkOptions.MaxFileBytes"/>, at a checkpoint, or at the end of input).
+    /// </summary>
+    /// <param name="directory">The output directory (created if missing).</param>
+    /// <param name="columns">The files' columns; every record must have one value per column, of its type or null.</param>
+    /// <param name="options">File prefix and size limit (<see cref="FileSinkOptions.MaxOpenFiles"/> does not apply: one file is open at a time).</param>
+    /// <param name="rowGroupSize">Rows per row group.</param>
+    /// <param name="name">The sink's name in metrics and errors.</param>
+    public static Sink<ParquetRecord> Parquet(string directory, IReadOnlyList<ParquetColumn> columns, FileSinkOptions? options = null, int rowGroupSize = 65_536, string? name = null)
+    {
+        string full = FullDirectory(directory);
+        ArgumentNullException.ThrowIfNull(columns);
+        if (columns.Count == 0) throw new ArgumentException("A Parquet file needs at least one column.", nameof(columns));
+        foreach (var column in columns) column.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowGroupSize);
+        options ??= new FileSinkOptions();
+        options.Validate();
+        return new ParquetFileSink(full, [.. columns], options, rowGroupSize, name ?? $"Parquet {full}");
+    }
+
     private static string FullDirectory(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);

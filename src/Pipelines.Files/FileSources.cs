@@ -55,4 +55,18 @@ public static class FileSources
         options.Validate();
         return new FileSource<T>(pattern, new CsvFormat<T>(csv ?? CsvReaderOptions.For<T>()), options, name ?? $"Csv {pattern.FullPattern}");
     }
+
+    /// <summary>
+    /// Reads Parquet files: <paramref name="path"/> is a file or a pattern such as <c>in/*.parquet</c> (in path
+    /// order). Bounded; one row group is read at a time, so memory holds one row group rather than the file.
+    /// Columns of type BOOLEAN, INT32, INT64, FLOAT, DOUBLE, DECIMAL, STRING, DATE and timestamps are read;
+    /// timestamps as UTC <see cref="DateTimeOffset"/>.
+    /// </summary>
+    /// <param name="path">A file or a pattern.</param>
+    /// <param name="name">The source's name in metrics and errors.</param>
+    public static Source<ParquetRecord> Parquet(string path, string? name = null)
+    {
+        var pattern = FilePattern.Parse(path);
+        return new ParquetFileSource(pattern, name ?? $"Parquet {pattern.FullPattern}");
+    }
 }

@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Pipelines.Sql.Types;
+
+namespace Pipelines.Sql.Compilation;
+
+/// <summary>
+/// The operations that compiled expressions call: SQL's three-valued logic, NULL-propagating string and math
+/// functions, casts. Every method takes and returns nullable values; NULL in gives NULL out unless SQL says otherwise.
+/// </summary>
+internal static class SqlRuntime
+{
+    public static bool IsTrue(bool? value) => value == true;
+
+    public static bool? And(bool? a, bool? b) => a == false || b == false ? false : a is null || b is null ? null : true;
+
+    public static bool? Or(bool? a, bool? b) => a == true || b == true ? true : a is null || b is null ? null : false;
+
+    public static bool? Not(bool? a) => a is null ? null : !a.Value;
+
+    public static int? CompareStrings(string? a, string? b) => a is null || b is null ? null : string.CompareOrdinal(a, b);
+
+    public static string? Concat(string? a, string? b) => a is null || b is null ? null : string.Concat(a, b);
+
+    public static string? ConcatAll(string?[] parts)
+    {
+        var text = new StringBuilder();
+        foreach (var part in parts)
+        {
+            if (part is null) return null;
+            text.Append(part);
+        }
+        return text.ToString();
+    }
+
+    public static DateTimeOffset? AddInterval(DateTimeOffset? t, TimeSpan? interval) => t is null || interval is null ? null : t.Value + interval.Value;
+
+    public static DateTimeOffset? SubtractInterval(DateTimeOffset? t, TimeSpan? interval) => t is null || interval is null ? null : t.Value - interval.Value;
+
+    public static bool? Like(string? value, Regex? pattern) => value is null || pattern is null ? null : pattern.IsMatch(value);
+
+    public static bool? LikeDynamic(string? value, string? pattern) => value is null || pattern is null ? null : LikeRegex(pattern).IsMatch(value);
+
+    /// <summary>SQL LIKE: % any run of characters, _ one character, \ escapes.</summary>
+    public static Regex LikeRegex(string pattern)
+    {
+        var regex = new StringBuilder("^");
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            char c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length) regex.Append(Regex.Escape(pattern[++i].ToString()));
+            else if (c == '%') regex.Append(".*");
+            else if (c == '_') regex.Append('.');
+            else regex.Append(Regex.Escape(c.ToString()));
+        }
+        return new Regex(regex.Append('$').ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant);
+    }
+
+    // Integer division and remainder: NULL for a zero divisor rather than a failed run (as DuckDB does).
+    public static int? Divide(int? a, int? b) => a is null || b is null || b == 0 ? null : a / b;
+
+    public static long? Divide(long? a, long? b) => a is null || b is null || b == 0 ? null : a / b;
+
+    public static decimal? Divide(decimal? a, decimal? b) => a is null || b is null || b == 0 ? null : a / b;
+
+    public static double? Divide(double? a, double? b) => a is null || b is null ? null : a / b;
+
+    public static int? Modulo(int? a, int? b) => a is null || b is null || b == 0 ? null : a % b;
+
+    public static long? Modulo(long? a, long? b) => a is null || b is null || b == 0 ? null : a % b;
+
+    public static decimal? Modulo(decimal? a, decimal? b) => a is null || b is null || b == 0 ? null : a % b;
+
+    public static double? Modulo(double? a, double? b) => a is null || b is null ? null : a % b;
+
+    // Strings.
+    public static string? Upper(string? s) => s?.ToUpperInvariant();
+
+    public static string? Lower(string? s) => s?.ToLowerInvariant();
+
+    public static string? Trim(string? s) => s?.Trim();
+
+    public static int? CharLength(string? s) => s?.Length;
+
+    public static string? Substring(string? s, int? start, int? length)
+    {
+        if (s is null || start is null) return null;
+        int from = Math.Max(start.Value, 1) - 1;
+        int end = length is null ? s.Length : Math.Min(s.Length, start.Value - 1 + length.Value);
+        return from >= s.Length || end <= from ? string.Empty : s[from..end];
+    }
+
+    public static string? Replace(string? s, string? search, string? replacement) =>
+        s is null || search is null || replacement is null ? null : search.Length == 0 ? s : s.Replace(search, replacement, StringComparison.Ordinal);
+
+    public static int? Position(string? search, string? s) => search is null || s is null ? null : s.IndexOf(search, StringComparison.Ordinal) + 1;
+
+    // Math.
+    public static int? Abs(int? x) => x is null ? null : Math.Abs(x.Value);
+
+    public static long? Abs(long? x) => x is null ? null : Math.Abs(x.Value);
+
+    public static double? Abs(double? x) => x is null ? null : Math.Abs(x.Value);
+
+    public static decimal? Abs(decimal? x) => x is null ? null : Math.Abs(x.Value);
+
+    public static double? Round(double? x, int? digits) => x is null || digits is null ? null : Math.Round(x.Value, digits.Value, MidpointRounding.AwayFromZero);
+
+    public static decimal? Round(decimal? x, int? digits) => x is null || digits is null ? null : Math.Round(x.Value, digits.Value, MidpointRounding.AwayFromZero);
+
+    public static double? Floor(double? x) => x is null ? null : Math.Floor(x.Value);
+
+    public static decimal? Floor(decimal? x) => x is null ? null : Math.Floor(x.Value);
+
+    public static double? Ceil(double? x) => x is null ? null : Math.Ceiling(x.Value);
+
+    public static decimal? Ceil(decimal? x) => x is null ? null : Math.Ceiling(x.Value);
+
+    public static double? Power(double? x, double? y) => x is null || y is null ? null : Math.Pow(x.Value, y.Value);
+
+    public static double? Sqrt(double? x) => x is null ? null : Math.Sqrt(x.Value);
+
+    public static double? Ln(double? x) => x is null ? null : Math.Log(x.Value);
+
+    public static double? Exp(double? x) => x is null ? null : Math.Exp(x.Value);
+
+    // Time.
+    public static long? Year(DateTimeOffset? t) => t?.UtcDateTime.Year;
+
+    public static long? Month(DateTimeOffset? t) => t?.UtcDateTime.Month;
+
+    public static long? DayOfMonth(DateTimeOffset? t) => t?.UtcDateTime.Day;
+
+    public static long? Hour(DateTimeOffset? t) => t?.UtcDateTime.Hour;
+
+    public static long? Minute(DateTimeOffset? t) => t?.UtcDateTime.Minute;
+
+    public static long? Second(DateTimeOffset? t) => t?.UtcDateTime.Second;
+
+    public static DateOnly? ToDate(DateTimeOffset? t) => t is null ? null : DateOnly.FromDateTime(t.Value.UtcDateTime);
+
+    public static string? DateFormat(DateTimeOffset? t, string? format) =>
+        t is null || format is null ? null : t.Value.UtcDateTime.ToString(JavaFormat(format), CultureInfo.InvariantCulture);
+
+    /// <summary>Java's SimpleDateFormat letters, the ones Flink's DATE_FORMAT documents, as .NET's.</summary>
+    private static string JavaFormat(string format) => format.Replace("SSS", "fff", StringComparison.Ordinal).Replace("a", "tt", StringComparison.Ordinal);
+
+    public static DateTimeOffset? ToTimestamp(string? text) => text is null ? null : SqlValues.ParseTimestamp(text);
+
+    // Casts, from any value (boxed) to a target.
+    public static bool? CastToBoolean(object? v) => v switch
+    {
+        null => null,
+        bool b => b,
+        string s => (bool?)SqlValues.Parse(s, SqlType.Boolean),
+        _ => Convert.ToDouble(v, CultureInfo.InvariantCulture) != 0,
+    };
+
+    public static int? CastToInt(object? v) => v switch
+    {
+        null => null,
+        string s => (int?)SqlValues.Parse(s, SqlType.Int),
+        bool b => b ? 1 : 0,
+        double d => (int)Math.Truncate(d),
+        decimal m => (int)Math.Truncate(m),
+        _ => Convert.ToInt32(v, CultureInfo.InvariantCulture),
+    };
+
+    public static long? CastToBigInt(object? v) => v switch
+    {
+        null => null,
+        string s => (long?)SqlValues.Parse(s, SqlType.BigInt),
+        bool b => b ? 1 : 0,
+        double d => (long)Math.Truncate(d),
+        decimal m => (long)Math.Truncate(m),
+        DateTimeOffset t => t.ToUnixTimeMilliseconds(),
+        _ => Convert.ToInt64(v, CultureInfo.InvariantCulture),
+    };
+
+    public static double? CastToDouble(object? v) => v switch
+    {
+        null => null,
+        string s => (double?)SqlValues.Parse(s, SqlType.Double),
+        bool b => b ? 1 : 0,
+        _ => Convert.ToDouble(v, CultureInfo.InvariantCulture),
+    };
+
+    public static decimal? CastToDecimal(object? v, int scale) => v switch
+    {
+        null => null,
+        string s => (decimal?)SqlValues.Parse(s, SqlType.Decimal(28, scale)),
+        bool b => b ? 1 : 0,
+        _ => Math.Round(Convert.ToDecimal(v, CultureInfo.InvariantCulture), scale, MidpointRounding.AwayFromZero),
+    };
+
+    public static string? CastToString(object? v) => v switch
+    {
+        null => null,
+        string s => s,
+        DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+        _ => SqlValues.Format(v),
+    };
+
+    public static DateTimeOffset? CastToTimestamp(object? v) => v switch
+    {
+        null => null,
+        DateTimeOffset t => t,
+        DateOnly d => new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+        string s => (DateTimeOffset?)SqlValues.Parse(s, SqlType.Timestamp),
+        long ms => DateTimeOffset.FromUnixTimeMilliseconds(ms),
+        int ms => DateTimeOffset.FromUnixTimeMilliseconds(ms),
+        _ => throw new InvalidCastException($"cannot cast {v.GetType().Name} to TIMESTAMP"),
+    };
+
+    public static DateOnly? CastToDate(object? v) => v switch
+    {
+        null => null,
+        DateOnly d => d,
+        DateTimeOffset t => DateOnly.FromDateTime(t.UtcDateTime),
+        string s => (DateOnly?)SqlValues.Parse(s, SqlType.Date),
+        _ => throw new InvalidCastException($"cannot cast {v.GetType().Name} to DATE"),
+    };
+}

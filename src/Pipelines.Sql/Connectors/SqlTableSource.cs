@@ -1,0 +1,24 @@
+namespace Pipelines.Sql.Connectors;
+
+/// <summary>A table in the catalog: its columns, its time attribute, and how to read (and maybe write) it.</summary>
+internal abstract class SqlTableSource(string name, SqlSchema schema, int? timeColumn, bool isBounded)
+{
+    public string Name { get; } = name;
+
+    public SqlSchema Schema { get; } = schema;
+
+    /// <summary>The column that holds each row's event time (the WATERMARK FOR column), if any.</summary>
+    public int? TimeColumn { get; } = timeColumn;
+
+    public bool IsBounded { get; } = isBounded;
+
+    /// <summary>Where the rows come from, for EXPLAIN and errors.</summary>
+    public abstract string Describe();
+
+    /// <summary>The table's rows as a stream of <paramref name="builder"/>, with event time when the table has a time attribute.</summary>
+    public abstract DataStream<Row> Open(PipelineBuilder builder);
+
+    /// <summary>A sink that writes rows of <see cref="Schema"/> to the table (INSERT INTO).</summary>
+    public virtual Sink<Row> CreateSink() =>
+        throw new SqlException($"table '{Name}' ({Describe()}) cannot be written to: INSERT INTO needs a filesystem table with 'format' = 'json' or 'parquet'.");
+}

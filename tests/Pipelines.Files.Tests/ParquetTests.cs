@@ -1,0 +1,66 @@
+namespace Pipelines.Files.Tests;
+
+public sealed class ParquetTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static readonly ParquetColumn[] Columns =
+    [
+        new("id", typeof(int)), new("big", typeof(long)), new("ok", typeof(bool)), new("score", typeof(double)),
+        new("price", typeof(decimal)), new("name", typeof(string)), new("at", typeof(DateTimeOffset)), new("day", typeof(DateOnly)),
+    ];
+
+    private static ParquetRecord Record(int i) => new(Columns,
+    [
+        i, i * 10_000_000_000L, i % 2 == 0, i / 4.0, i % 5 == 0 ? null : i + 0.25m, i % 7 == 0 ? null : $"n{i}",
+        new DateTimeOffset(2024, 5, 1, 8, 0, 0, TimeSpan.Zero).AddSeconds(i), new DateOnly(2024, 5, 1).AddDays(i % 3),
+    ]);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sink_ThenSource_RoundTripsEveryTypeAndNull_AcrossRowGroupsAndFiles(bool streaming)
+    {
+        var input = Enumerable.Range(0, 2500).Select(Record).ToList();
+        var write = new PipelineBuilder();
+        write.From(Sources.Enumerable(input)).To(FileSinks.Parquet(_dir.Path, Columns, new FileSinkOptions { MaxFileBytes = 20_000 }, rowGroupSize: 300));
+        if (streaming) await new StreamingExecutor(new StreamingOptions { Parallelism = 2 }).RunAsync(write.Build());
+        else await new BoundedExecutor().RunAsync(write.Build());
+
+        var files = Directory.GetFiles(_dir.Path);
+        files.Should().OnlyContain(f => f.EndsWith(".parquet", StringComparison.Ordinal), "temporary files are renamed when finished");
+        files.Length.Should().BeGreaterThan(1, "MaxFileBytes rolls to a new file");
+
+        var read = new List<ParquetRecord>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Parquet(Path.Combine(_dir.Path, "*.parquet"))).To(Sinks.Collection(read));
+        var summary = await new BoundedExecutor().RunAsync(p.Build());
+        summary.ElementsRead.Should().Be(2500);
+        read.Select(r => (int)r["id"]!).Order().Should().Equal(Enumerable.Range(0, 2500));
+        foreach (var record in read)
+        {
+            int id = (int)record["id"]!;
+            record.Values.Should().Equal(Record(id).Values, $"record {id} reads back as written");
+            record.Columns.Select(c => (c.Name, c.Type)).Should().Equal(Columns.Select(c => (c.Name, c.Type)));
+        }
+    }
+
+    [Fact]
+    public async Task Source_NotParquet_FailsNamingTheFile()
+    {
+        File.WriteAllText(Path.Combine(_dir.Path, "bad.parquet"), "not parquet");
+        var p = new PipelineBuilder();
+        p.From(FileSources.Parquet(Path.Combine(_dir.Path, "bad.parquet"))).To(Sinks.Action<ParquetRecord>(_ => { }));
+        var act = () => new BoundedExecutor().RunAsync(p.Build());
+        (await act.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("bad.parquet' is not a readable Parquet file");
+    }
+
+    [Fact]
+    public void Sink_RejectsUnsupportedColumnTypes()
+    {
+        var act = () => FileSinks.Parquet(_dir.Path, [new ParquetColumn("g", typeof(Guid))]);
+        act.Should().Throw<ArgumentException>().WithMessage("*'g' has type Guid*");
+    }
+}

@@ -1,0 +1,109 @@
+namespace Pipelines.Sql.Tests;
+
+public sealed class BinderTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly SqlEnvironment _env;
+
+    public BinderTests()
+    {
+        _dir.File("flights.csv", Data.Flights);
+        _dir.File("airlines.csv", Data.Airlines);
+        _env = new SqlEnvironment { BaseDirectory = _dir.Path };
+        _env.Execute(Data.CreateFlights() + Data.CreateAirlines);
+        _env.Execute(Data.CreateFlights(path: "flights.csv", extra: ", 'source.monitor-interval' = '1 s'").Replace("TABLE flights", "TABLE live", StringComparison.Ordinal));
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private SqlException Error(string sql)
+    {
+        var act = () => _env.Execute(sql);
+        return act.Should().Throw<SqlException>().Which;
+    }
+
+    [Fact]
+    public void UnknownColumn_SuggestsTheClosest() =>
+        Error("SELECT orign FROM flights").Message.Should().Be("line 1, column 8: unknown column 'orign' in table 'flights'; did you mean 'origin'?");
+
+    [Fact]
+    public void UnknownTable_SuggestsTheClosest() =>
+        Error("SELECT origin FROM flight").Message.Should().Be("line 1, column 20: unknown table 'flight'; did you mean 'flights'?");
+
+    [Fact]
+    public void UnknownFunctionAliasAndSetting_SuggestTheClosest()
+    {
+        Error("SELECT UPER(origin) FROM flights").Message.Should().EndWith("unknown function 'UPER'; did you mean 'UPPER'?");
+        Error("SELECT g.origin FROM flights f").Message.Should().EndWith("unknown table or alias 'g'; did you mean 'f'?");
+        Error("SET 'parallelism.defualt' = '2'").Message.Should().Contain("did you mean 'parallelism.default'?");
+        Error("CREATE TABLE x (a INT) WITH ('connector' = 'filesystem', 'pth' = 'x.csv', 'format' = 'csv')").Message.Should().Contain("did you mean 'path'?");
+        Error("SELECT x.origin FROM flights x JOIN airlines y ON x.airline = y.cod").Message.Should().EndWith("unknown column 'cod' in the join of 'flights', 'airlines'; did you mean 'code'?");
+    }
+
+    [Fact]
+    public void TypeErrors_NameTheTypes()
+    {
+        Error("SELECT origin + 1 FROM flights").Message.Should().Be("line 1, column 15: '+' needs numbers, but origin is STRING and 1 is INT.");
+        Error("SELECT origin FROM flights WHERE delay").Message.Should().Be("line 1, column 34: WHERE needs a BOOLEAN condition, but delay is INT.");
+        Error("SELECT origin FROM flights WHERE dep_time > 5").Message.Should().Contain("cannot compare TIMESTAMP(3) with INT");
+        Error("SELECT SUM(origin) FROM flights").Message.Should().Contain("SUM needs a number, but origin is STRING.");
+        Error("SELECT origin, COUNT(*) FROM flights GROUP BY dest").Message.Should().Contain("column 'origin' is neither grouped nor aggregated: add it to GROUP BY, or aggregate it, as in MAX(origin).");
+    }
+
+    [Fact]
+    public void ResultColumns_NeedDistinctNames() =>
+        Error("SELECT f.origin, a.name, f.dest AS origin FROM flights f JOIN airlines a ON f.airline = a.code").Message
+            .Should().Be("line 1, column 26: the result would have two columns named 'origin'; give one an alias (… AS origin_2), so that every column of the result has its own name.");
+
+    [Fact]
+    public void ResultTypes_FollowTheRules()
+    {
+        var query = _env.Query("""
+            SELECT delay + 1 AS a, delay + distance AS b, delay + price AS c, delay * 1.5e0 AS d, COUNT(*) AS e, AVG(delay) AS f, SUM(price) AS g,
+                   CAST(delay AS STRING) AS h, dep_time + INTERVAL '1' MINUTE AS i, MAX(dep_time) AS j, delay > 1 AS k
+            FROM flights GROUP BY delay, distance, price, dep_time
+            """);
+        query.Schema.Columns.Select(c => $"{c.Name} {c.Type}").Should().Equal(
+            "a INT", "b BIGINT", "c DECIMAL(28, 2)", "d DOUBLE", "e BIGINT", "f DOUBLE", "g DECIMAL(28, 2)", "h STRING", "i TIMESTAMP(3)", "j TIMESTAMP(3)", "k BOOLEAN");
+    }
+
+    [Fact]
+    public void UnboundedState_IsRefusedWithWhatToWriteInstead()
+    {
+        var groupBy = Error("SELECT origin, COUNT(*) FROM live GROUP BY origin").Message;
+        groupBy.Should().Contain("GROUP BY without a window over the unbounded table 'live' would keep a result for every key forever");
+        groupBy.Should().Contain("FROM TABLE(TUMBLE(TABLE live, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end");
+
+        var orderBy = Error("SELECT origin FROM live ORDER BY origin").Message;
+        orderBy.Should().Contain("ORDER BY needs the whole result, and the unbounded table 'live' never ends");
+
+        var join = Error("SELECT a.origin FROM live a JOIN live b ON a.origin = b.dest").Message;
+        join.Should().Contain("a regular join of the unbounded table 'live' would keep every row of both sides forever").And.Contain("interval join");
+
+        // The same queries over the bounded table are fine.
+        _env.Execute("SELECT origin, COUNT(*) FROM flights GROUP BY origin; SELECT origin FROM flights ORDER BY origin; SELECT a.origin FROM flights a JOIN flights b ON a.origin = b.dest");
+    }
+
+    [Fact]
+    public void Windows_AreCheckedAgainstTheTimeAttribute()
+    {
+        Error("SELECT COUNT(*) FROM TABLE(TUMBLE(TABLE airlines, DESCRIPTOR(code), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end")
+            .Message.Should().Contain("table 'airlines' has no time attribute, so it cannot be windowed: declare one in its CREATE TABLE");
+        Error("SELECT origin, COUNT(*) FROM TABLE(TUMBLE(TABLE live, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE)) GROUP BY origin")
+            .Message.Should().Contain("must GROUP BY window_start, window_end");
+        Error("SELECT COUNT(*) FROM TABLE(CUMULATE(TABLE live, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)) GROUP BY window_start, window_end")
+            .Message.Should().Contain("CUMULATE windows are not supported yet");
+        Error("SELECT COUNT(*) FROM TABLE(HOP(TABLE live, DESCRIPTOR(dep_time), INTERVAL '5' MINUTE, INTERVAL '1' MINUTE)) GROUP BY window_start, window_end")
+            .Message.Should().Contain("slide must not be larger than its size");
+    }
+
+    [Fact]
+    public void Explain_ShowsTheOperators()
+    {
+        _env.Execute("SET 'table.exec.allowed-lateness' = '30 s'");
+        string plan = _env.Explain("EXPLAIN SELECT origin, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE live, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE)) WHERE delay > 0 GROUP BY origin, window_start, window_end");
+        plan.Should().Contain("Source table live (csv ").And.Contain("unbounded");
+        plan.Should().Contain("Where (delay > 0)").And.Contain("KeyBy origin").And.Contain("Window TUMBLE(00:01:00), allowed lateness 00:00:30").And.Contain("Aggregate COUNT(*)");
+        plan.Should().Contain("== Pipeline ==").And.Contain("aggregate COUNT(*) by origin, window_start, window_end <- where (delay > 0)").And.Contain("read ");
+    }
+}

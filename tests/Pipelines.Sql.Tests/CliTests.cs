@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Pipelines.Sql.Tests;
+
+/// <summary>The pipelines command run as a process, on the sample shipped in the repository.</summary>
+public sealed class CliTests
+{
+    private static readonly string Repository = FindRepository();
+
+    [Fact]
+    public async Task Sql_WritesJsonLines_ThatParseBackToTheRightAnswers()
+    {
+        var (exit, stdout, stderr) = await RunAsync("sql", Path.Combine(Repository, "samples", "Sql", "delays.sql"), "--format", "jsonl");
+        exit.Should().Be(0, stderr);
+
+        // The same question answered here from the shipped file: departures per hour and origin, and the worst delay.
+        var expected = File.ReadLines(Path.Combine(Repository, "samples", "Sql", "flights.csv")).Skip(1)
+            .Select(line => line.Split(','))
+            .GroupBy(f => (Hour: DateTime.ParseExact(f[4], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture).ToString("yyyy-MM-dd'T'HH':00:00.000Z'", CultureInfo.InvariantCulture), Origin: f[1]))
+            .OrderBy(g => g.Key.Hour, StringComparer.Ordinal).ThenBy(g => g.Key.Origin, StringComparer.Ordinal)
+            .Select(g => $"{g.Key.Hour} {g.Key.Origin} {g.Count()} {g.Where(f => f[5].Length > 0).Max(f => int.Parse(f[5], CultureInfo.InvariantCulture))}")
+            .ToList();
+
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var actual = lines.Select(line =>
+        {
+            using var json = JsonDocument.Parse(line);
+            var o = json.RootElement;
+            o.EnumerateObject().Select(p => p.Name).Should().Equal("window_start", "origin", "departures", "avg_delay", "worst");
+            o.GetProperty("departures").ValueKind.Should().Be(JsonValueKind.Number);
+            return $"{o.GetProperty("window_start").GetString()} {o.GetProperty("origin").GetString()} {o.GetProperty("departures").GetInt64()} {o.GetProperty("worst").GetInt32()}";
+        }).ToList();
+        actual.Should().Equal(expected);
+        stderr.Should().Contain("batch: 60 rows read");
+    }
+
+    [Fact]
+    public async Task Sql_Error_ExitsNonZero_WithOneParagraphAndNothingOnStdout()
+    {
+        string csv = Path.Combine(Repository, "samples", "Sql", "flights.csv").Replace("'", "''", StringComparison.Ordinal);
+        var (exit, stdout, stderr) = await RunAsync("sql", "-e",
+            $"CREATE TABLE flights (origin STRING, dest STRING) WITH ('connector' = 'filesystem', 'path' = '{csv}', 'format' = 'csv');\nSELECT orign FROM flights",
+            "--format", "jsonl");
+        exit.Should().Be(2);
+        stdout.Should().BeEmpty();
+        stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Be("error: -e: line 2, column 8: unknown column 'orign' in table 'flights'; did you mean 'origin'?");
+    }
+
+    [Fact]
+    public async Task Sql_Csv_ToAnOutputFile()
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"pipelines-cli-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var (exit, stdout, stderr) = await RunAsync("sql", Path.Combine(Repository, "samples", "Sql", "delays.sql"), "-o", output, "--format", "csv", "--mode", "streaming");
+            exit.Should().Be(0, stderr);
+            stdout.Should().BeEmpty();
+            stderr.Should().Contain("stream: 60 rows read");
+            var lines = File.ReadAllLines(output);
+            lines[0].Should().Be("window_start,origin,departures,avg_delay,worst");
+            lines.Should().HaveCount(16);
+            lines[1].Should().StartWith("2024-05-01T06:00:00.000Z,AMS,10,");
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Pipelines.Cli.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string FindRepository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pipelines.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("the repository root (with Pipelines.sln) was not found above the test's folder.");
+    }
+}

@@ -1,0 +1,138 @@
+namespace Pipelines.Sql.Tests;
+
+public sealed class ExecutionTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public ExecutionTests()
+    {
+        _dir.File("flights.csv", Data.Flights);
+        _dir.File("airlines.csv", Data.Airlines);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private Task<List<string>> Run(string sql, bool ordered = false) => Both.RunAsync(Data.CreateFlights() + Data.CreateAirlines + sql, _dir.Path, ordered);
+
+    [Fact]
+    public async Task Select_Where_Expressions()
+    {
+        var rows = await Run("""
+            SELECT origin || '-' || dest AS route, delay * 2 + 1 AS d2, CASE WHEN delay > 10 THEN 'late' WHEN delay IS NULL THEN 'unknown' ELSE 'ok' END AS status,
+                   CAST(price AS DOUBLE) / 2 AS half, UPPER(LOWER(airline)) AS a, dep_time + INTERVAL '1' HOUR AS later
+            FROM flights
+            WHERE (dest IN ('LHR', 'JFK') OR airline LIKE 'A%') AND NOT origin = 'CDG' AND distance BETWEEN 300 AND 6000
+            """);
+        rows.Should().Equal(
+            "AMS-CDG|-5|ok|49.995|AF|2024-05-01T09:00:30.000Z",
+            "AMS-JFK|NULL|unknown|325|KL|2024-05-01T09:02:40.000Z",
+            "AMS-LHR|11|ok|60.25|KL|2024-05-01T09:00:00.000Z",
+            "AMS-LHR|15|ok|62.5|KL|2024-05-01T09:10:00.000Z",
+            "AMS-LHR|1|ok|55|BA|2024-05-01T09:01:50.000Z",
+            "LHR-JFK|81|late|350.125|BA|2024-05-01T09:03:59.000Z");
+    }
+
+    [Fact]
+    public async Task GroupBy_OnBoundedTable_WithHavingAndOrder()
+    {
+        var rows = await Run("""
+            SELECT airline, COUNT(*) AS n, COUNT(delay) AS with_delay, COUNT(DISTINCT dest) AS dests, SUM(delay) AS total, AVG(price) AS avg_price, MIN(dep_time) AS first, MAX(distance) AS far
+            FROM flights GROUP BY airline HAVING COUNT(*) > 1 ORDER BY n DESC, airline
+            """, ordered: true);
+        rows.Should().Equal(
+            "BA|3|3|3|52|313.416667|2024-05-01T08:01:10.000Z|5540",
+            "KL|3|2|2|12|298.5|2024-05-01T08:00:00.000Z|5850",
+            "AF|2|2|2|22|94.495|2024-05-01T08:00:30.000Z|400");
+    }
+
+    [Fact]
+    public async Task Tumble_CountsPerWindow()
+    {
+        var rows = await Run("""
+            SELECT window_start, window_end, origin, COUNT(*) AS n, SUM(delay) AS d
+            FROM TABLE(TUMBLE(TABLE flights, DESCRIPTOR(dep_time), INTERVAL '2' MINUTE))
+            GROUP BY window_start, window_end, origin
+            """);
+        rows.Should().Equal(
+            "2024-05-01T08:00:00.000Z|2024-05-01T08:02:00.000Z|AMS|3|2",
+            "2024-05-01T08:00:00.000Z|2024-05-01T08:02:00.000Z|LHR|1|12",
+            "2024-05-01T08:02:00.000Z|2024-05-01T08:04:00.000Z|AMS|1|NULL",
+            "2024-05-01T08:02:00.000Z|2024-05-01T08:04:00.000Z|CDG|1|25",
+            "2024-05-01T08:02:00.000Z|2024-05-01T08:04:00.000Z|LHR|1|40",
+            "2024-05-01T08:10:00.000Z|2024-05-01T08:12:00.000Z|AMS|1|7");
+    }
+
+    [Fact]
+    public async Task Hop_AndWindowTime()
+    {
+        var rows = await Run("""
+            SELECT window_start, window_time, COUNT(*) AS n
+            FROM TABLE(HOP(TABLE flights, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE))
+            WHERE origin = 'AMS'
+            GROUP BY window_start, window_end
+            """);
+        rows.Should().Equal(
+            "2024-05-01T07:59:00.000Z|2024-05-01T08:00:59.999Z|2",
+            "2024-05-01T08:00:00.000Z|2024-05-01T08:01:59.999Z|3",
+            "2024-05-01T08:01:00.000Z|2024-05-01T08:02:59.999Z|2",
+            "2024-05-01T08:02:00.000Z|2024-05-01T08:03:59.999Z|1",
+            "2024-05-01T08:09:00.000Z|2024-05-01T08:10:59.999Z|1",
+            "2024-05-01T08:10:00.000Z|2024-05-01T08:11:59.999Z|1");
+    }
+
+    [Fact]
+    public async Task Session_PerPartition()
+    {
+        var rows = await Run("""
+            SELECT airline, window_start, window_end, COUNT(*) AS n
+            FROM TABLE(SESSION(TABLE flights PARTITION BY airline, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE))
+            GROUP BY airline, window_start, window_end
+            """);
+        rows.Should().Equal(
+            "AF|2024-05-01T08:00:30.000Z|2024-05-01T08:01:30.000Z|1",
+            "AF|2024-05-01T08:02:05.000Z|2024-05-01T08:03:05.000Z|1",
+            "BA|2024-05-01T08:01:10.000Z|2024-05-01T08:02:50.000Z|2",
+            "BA|2024-05-01T08:03:59.000Z|2024-05-01T08:04:59.000Z|1",
+            "KL|2024-05-01T08:00:00.000Z|2024-05-01T08:01:00.000Z|1",
+            "KL|2024-05-01T08:02:40.000Z|2024-05-01T08:03:40.000Z|1",
+            "KL|2024-05-01T08:10:00.000Z|2024-05-01T08:11:00.000Z|1");
+    }
+
+    [Fact]
+    public async Task EquiJoin_OnBoundedTables()
+    {
+        var rows = await Run("SELECT f.origin, f.dest, a.name, f.delay FROM flights AS f JOIN airlines a ON f.airline = a.code WHERE f.delay > 10 ORDER BY f.delay", ordered: true);
+        rows.Should().Equal("LHR|AMS|British Airways|12", "CDG|AMS|Air France|25", "LHR|JFK|British Airways|40");
+    }
+
+    [Fact]
+    public async Task IntervalJoin_MatchesWithinBounds()
+    {
+        // Each flight with the flights from the same origin that leave 0 to 60 seconds after it.
+        var rows = await Run("""
+            SELECT a.airline, a.dep_time, b.airline AS next_airline, b.dep_time AS next_time
+            FROM flights a JOIN flights b ON a.origin = b.origin AND b.dep_time BETWEEN a.dep_time + INTERVAL '1' SECOND AND a.dep_time + INTERVAL '60' SECOND
+            """);
+        rows.Should().Equal(
+            "BA|2024-05-01T08:01:50.000Z|KL|2024-05-01T08:02:40.000Z",
+            "KL|2024-05-01T08:00:00.000Z|AF|2024-05-01T08:00:30.000Z");
+    }
+
+    [Fact]
+    public async Task WindowJoin_PairsWithinTheSameTumble()
+    {
+        var rows = await Run("""
+            SELECT l.window_start, l.airline, r.airline AS other
+            FROM TABLE(TUMBLE(TABLE flights, DESCRIPTOR(dep_time), INTERVAL '2' MINUTE)) l
+            JOIN TABLE(TUMBLE(TABLE flights, DESCRIPTOR(dep_time), INTERVAL '2' MINUTE)) r
+              ON l.dest = r.origin AND l.window_start = r.window_start AND l.window_end = r.window_end
+            """);
+        rows.Should().Equal(
+            "2024-05-01T08:00:00.000Z|BA|AF",
+            "2024-05-01T08:00:00.000Z|BA|BA",
+            "2024-05-01T08:00:00.000Z|BA|BA",
+            "2024-05-01T08:00:00.000Z|BA|KL",
+            "2024-05-01T08:00:00.000Z|KL|BA",
+            "2024-05-01T08:02:00.000Z|AF|KL");
+    }
+}
