@@ -14,7 +14,7 @@ namespace Pipelines.Files.Reading;
 /// checkpoint: <see cref="CapturePosition"/> snapshots it on the reading thread, and the save runs on the
 /// checkpoint's task through a <see cref="CheckpointStore"/>, which takes one save at a time.
 /// </summary>
-internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context) : SourceReader<T>
+internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context, IDisposable? claim) : SourceReader<T>
 {
     private readonly List<SourceFile<T>> _files = [];
     private readonly List<CheckpointEntry> _finished = [];
@@ -136,6 +136,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         _files.Clear();
         _current = null;
         _store?.Dispose();
+        claim?.Dispose();
         return base.DisposeAsync();
     }
 
