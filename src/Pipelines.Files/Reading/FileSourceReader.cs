@@ -75,6 +75,14 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
                         destination[n++] = value;
                         break;
                     case ParseOutcome.Malformed:
+                        if (cursor.SpansLines(record) && format.MayBeMisframed(cause))
+                        {
+                            // A quote ran over line breaks and the record cannot be read: report its first line alone
+                            // and read the lines after it as records of their own, so a stray quote costs one line.
+                            record = cursor.SplitFirstLine();
+                            reason += $"; a quote opened on this line runs over line breaks, so this line alone is reported and reading goes on at line {record.NextLine}";
+                        }
+
                         Report(cursor, record, Encoding.UTF8.GetString(cursor.Buffer.Span[record.Start..record.End]), reason, cause);
                         break;
                 }
