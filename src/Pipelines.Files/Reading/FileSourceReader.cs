@@ -26,6 +26,8 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
     private SourceFile<T>? _current;
     private int _next;
     private long _captures;
+    private long _totalBytes;
+    private long _doneBytes;
 
     private string? CheckpointPath => _store?.Path;
 
@@ -51,6 +53,17 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             {
                 // Rotated away between listing and opening: the next look finds where it went.
             }
+        }
+    }
+
+    /// <summary>In a batch, the share of the files' bytes read so far (a checkpoint's resume offsets count as read).</summary>
+    public override double? FractionRead
+    {
+        get
+        {
+            if (options.Follow || _totalBytes == 0) return null;
+            long current = _files.Count > 0 ? _files[0].Cursor.ConsumedOffset : 0;
+            return Math.Min(1.0, (double)(_doneBytes + current) / _totalBytes);
         }
     }
 
@@ -164,6 +177,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             if (state == SourceFile<T>.State.Done)
             {
                 lock (_gate) _finished.Add(file.ToCheckpoint());
+                _doneBytes += file.Cursor.ConsumedOffset;
                 Retire(0);
             }
         }
@@ -289,6 +303,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         }
 
         lock (_gate) _files.Add(new SourceFile<T>(cursor, parser));
+        if (!options.Follow) _totalBytes += new FileInfo(path).Length;
     }
 
     /// <summary>The checkpoint entry for <paramref name="path"/>: its own, or one whose file was renamed to it.</summary>
