@@ -1,15 +1,25 @@
-using System.Text.Json;
+using Pipelines;
+using Pipelines.Files;
 
 namespace Clickstream;
 
-/// <summary>Yesterday's log file: one JSON object per line (JSON Lines).</summary>
+/// <summary>Yesterday's log: JSON Lines files in a folder, written and read with Pipelines.Files.</summary>
 public static class ClickLog
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>The files' names start with the day: <c>clicks-2025-06-01-000001.jsonl</c>.</summary>
+    public static string Prefix => $"clicks-{ClickGenerator.Day:yyyy-MM-dd}";
 
-    public static async Task WriteAsync(string path, IEnumerable<ClickEvent> events, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes the events with a file sink. Run again into the same folder, it replaces the files an earlier run
+    /// wrote (<see cref="FileSinkOptions.ReplaceEarlierOutput"/>), so reading <c>clicks-*.jsonl</c> never counts a day twice.
+    /// </summary>
+    public static async Task WriteAsync(string folder, IReadOnlyList<ClickEvent> events)
     {
-        await using var writer = new StreamWriter(path, append: false);
-        foreach (var e in events) await writer.WriteLineAsync(JsonSerializer.Serialize(e, Json).AsMemory(), cancellationToken);
+        var p = new PipelineBuilder("clickstream-log");
+        p.From(Sources.Enumerable(events)).To(FileSinks.JsonLines<ClickEvent>(folder, new FileSinkOptions { FilePrefix = Prefix, ReplaceEarlierOutput = true }));
+        await new BoundedExecutor().RunAsync(p.Build());
     }
+
+    /// <summary>The day's files as a bounded source (in file order, to their end), with progress by bytes read.</summary>
+    public static Source<ClickEvent> Read(string folder) => FileSources.JsonLines<ClickEvent>(Path.Combine(folder, $"{Prefix}-*.jsonl"));
 }

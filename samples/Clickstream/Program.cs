@@ -1,6 +1,6 @@
 // Clickstream: one pipeline over yesterday's log file (a bounded source, BoundedExecutor) and over the same
 // events as a live feed (a channel, StreamingExecutor), with the final results compared.
-// Usage: dotnet run --project samples/Clickstream [-- <folder for the log file>]
+// Usage: dotnet run --project samples/Clickstream [-- <folder for the log files>]
 using System.Threading.Channels;
 using Clickstream;
 using Pipelines;
@@ -8,19 +8,19 @@ using Spectre.Console;
 
 string folder = args.Length > 0 ? Path.GetFullPath(args[0]) : Directory.CreateTempSubdirectory("clickstream-").FullName;
 Directory.CreateDirectory(folder);
-string path = Path.Combine(folder, $"clicks-{ClickGenerator.Day:yyyy-MM-dd}.jsonl");
 
 AnsiConsole.Write(new Rule("[bold]Clickstream: yesterday's file and the live feed, one pipeline[/]").LeftJustified());
 var events = ClickGenerator.Generate();
-await ClickLog.WriteAsync(path, events);
-AnsiConsole.MarkupLine($"Yesterday's log: {events.Count:N0} events of 3,000 users, up to {ClickGenerator.MaxDisorder.TotalSeconds:0} s out of order, in [link]{Markup.Escape(path)}[/] ({new FileInfo(path).Length / 1024:N0} KiB)");
+await ClickLog.WriteAsync(folder, events);
+var files = Directory.GetFiles(folder, $"{ClickLog.Prefix}-*.jsonl");
+AnsiConsole.MarkupLine($"Yesterday's log: {events.Count:N0} events of 3,000 users, up to {ClickGenerator.MaxDisorder.TotalSeconds:0} s out of order, written by a Pipelines.Files sink to [link]{Markup.Escape(folder)}[/] ({files.Length} file(s), {files.Sum(f => new FileInfo(f).Length) / 1024:N0} KiB)");
 AnsiConsole.MarkupLine($"Pipeline: visits per user (session windows, {ClickstreamPipeline.VisitGap.TotalMinutes:0} min gap) and page views per hour (tumbling windows).");
 AnsiConsole.WriteLine();
 
-// 1. Batch: the file as a bounded source.
+// 1. Batch: the files as a bounded source (Pipelines.Files).
 var fileVisits = new FinalResults<string, Visit>();
 var fileViews = new FinalResults<string, long>();
-var batchPipeline = ClickstreamPipeline.Define(new JsonLinesSource<ClickEvent>(path, ClickLog.Json), fileVisits.Sink("visits"), fileViews.Sink("hourly views"));
+var batchPipeline = ClickstreamPipeline.Define(ClickLog.Read(folder), fileVisits.Sink("visits"), fileViews.Sink("hourly views"));
 RunSummary batch = null!;
 await AnsiConsole.Progress()
     .AutoClear(false)

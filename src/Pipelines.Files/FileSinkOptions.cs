@@ -18,6 +18,16 @@ public sealed class FileSinkOptions
     /// </summary>
     public int MaxOpenFiles { get; init; } = 8;
 
+    /// <summary>
+    /// Whether a run replaces what earlier runs wrote (default false). False: every run adds its files beside the
+    /// earlier runs' files, numbered after them, so a reader of <c>{prefix}-*</c> sees every run's results. True:
+    /// once the run has reached the end of its input and finished its own files, it deletes the files of this
+    /// prefix and extension that were in the directory when it started (and the temporary files a crashed run
+    /// left there); a run that fails or is cancelled leaves them as they were. While the run goes on, files it
+    /// finished early (rolled, or at a checkpoint) sit beside the earlier output.
+    /// </summary>
+    public bool ReplaceEarlierOutput { get; init; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(FilePrefix, nameof(FilePrefix));

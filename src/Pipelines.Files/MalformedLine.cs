@@ -10,6 +10,6 @@ namespace Pipelines.Files;
 /// <param name="Text">The raw text (without the line break); for a record longer than the limit, its first 1024 bytes.</param>
 public sealed record MalformedLine(string File, long LineNumber, string Text)
 {
-    /// <inheritdoc />
-    public override string ToString() => $"{File}:{LineNumber}: {Text}";
+    /// <summary>The raw text: an error naming this element gives the location once, in its <see cref="MalformedLineException"/>.</summary>
+    public override string ToString() => Text;
 }

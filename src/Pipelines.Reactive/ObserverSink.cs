@@ -10,7 +10,8 @@ public static class ObserverSink
     /// is the backpressure), then <c>OnCompleted</c> at the end of input, or <c>OnError</c> with the run's error
     /// when the run fails (<see cref="PipelineExecutionException"/>) or is cancelled
     /// (<see cref="OperationCanceledException"/>). An exception thrown by <c>OnNext</c> follows the pipeline's
-    /// <see cref="ErrorPolicy"/>. Every run of the pipeline talks to the same observer.
+    /// <see cref="ErrorPolicy"/>. Serves a single run: <c>OnCompleted</c> or <c>OnError</c> ends an observer,
+    /// so a second run of the pipeline is refused; give each run its own observer.
     /// </summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="observer">The observer.</param>
@@ -18,7 +19,7 @@ public static class ObserverSink
     public static Sink<T> Create<T>(IObserver<T> observer, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        return new ObserverSinkOf<T>(observer, singleRun: false, name ?? $"Observer<{typeof(T).Name}>");
+        return new ObserverSinkOf<T>(observer, published: false, name ?? $"Observer<{typeof(T).Name}>");
     }
 
     /// <summary>
@@ -34,7 +35,7 @@ public static class ObserverSink
     {
         var subject = new Subject<T>();
         results = subject.AsObservableOnly();
-        return new ObserverSinkOf<T>(subject, singleRun: true, name ?? $"Observable<{typeof(T).Name}>");
+        return new ObserverSinkOf<T>(subject, published: true, name ?? $"Observable<{typeof(T).Name}>");
     }
 
     /// <summary>Hides the subject so callers cannot push into it.</summary>

@@ -1,7 +1,7 @@
 namespace Pipelines.Reactive;
 
 /// <summary>Forwards results to an observer; see <see cref="ObserverSink"/>.</summary>
-internal sealed class ObserverSinkOf<T>(IObserver<T> observer, bool singleRun, string name) : Sink<T>
+internal sealed class ObserverSinkOf<T>(IObserver<T> observer, bool published, string name) : Sink<T>
 {
     private int _opened;
 
@@ -9,10 +9,12 @@ internal sealed class ObserverSinkOf<T>(IObserver<T> observer, bool singleRun, s
 
     public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken)
     {
-        if (singleRun && Interlocked.Exchange(ref _opened, 1) != 0)
+        if (Interlocked.Exchange(ref _opened, 1) != 0)
         {
-            throw new InvalidOperationException(
-                $"Sink '{name}' serves a single run and its observable has already been used; make a new one (ObserverSink.Publish or ToObservable) for another run.");
+            throw new InvalidOperationException(published
+                ? $"Sink '{name}' serves a single run and its observable has already been used; make a new one (ObserverSink.Publish or ToObservable) for another run."
+                : $"Sink '{name}' serves a single run: its observer has been given to another run, which ends it with OnCompleted or OnError, after which an observer takes nothing more. " +
+                  "Give each run its own observer (ObserverSink.Create for each).");
         }
 
         return new(new Writer(observer));

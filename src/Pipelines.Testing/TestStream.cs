@@ -16,6 +16,7 @@ public sealed class TestStream<T> : Source<T>
 {
     private readonly List<Step> _steps = [];
     private readonly string _name;
+    private int _reading;
 
     /// <summary>Creates an empty script.</summary>
     /// <param name="clock">The processing-time clock to advance; a new one starting at 2000-01-01 UTC when null.</param>
@@ -84,8 +85,21 @@ public sealed class TestStream<T> : Source<T>
     }
 
     /// <inheritdoc />
-    public override ValueTask<SourceReader<T>> OpenAsync(SourceContext context, CancellationToken cancellationToken) =>
-        new(new Reader([.. _steps], Clock));
+    /// <remarks>
+    /// One run reads the script at a time, since the script advances one <see cref="Clock"/>; a later run reads it
+    /// again from the start, with the clock where the earlier run left it.
+    /// </remarks>
+    public override ValueTask<SourceReader<T>> OpenAsync(SourceContext context, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _reading, 1) != 0)
+        {
+            throw new InvalidOperationException(
+                $"Source '{_name}' is being read by another run (or another stream of this pipeline), and two readers would advance its one Clock twice. " +
+                "Give each run its own TestStream, or wait for the other run to end.");
+        }
+
+        return new(new Reader([.. _steps], Clock, () => Volatile.Write(ref _reading, 0)));
+    }
 
     private enum StepKind
     {
@@ -110,8 +124,16 @@ public sealed class TestStream<T> : Source<T>
     /// <see cref="TryTakeWatermark"/> right after the read that reached it) or a processing-time step (played in
     /// <see cref="WaitToReadAsync"/>, which the executor calls only once everything read before has gone downstream).
     /// </summary>
-    private sealed class Reader(Step[] steps, FakeTimeProvider clock) : SourceReader<T>
+    private sealed class Reader(Step[] steps, FakeTimeProvider clock, Action closed) : SourceReader<T>
     {
+        private Action? _closed = closed;
+
+        public override ValueTask DisposeAsync()
+        {
+            Interlocked.Exchange(ref _closed, null)?.Invoke();
+            return base.DisposeAsync();
+        }
+
         private int _position;
         private long? _watermark;
 

@@ -121,3 +121,35 @@ public sealed class BatchReadTests : IDisposable
         act.Should().Throw<ArgumentException>().WithMessage("*[CsvRecord]*");
     }
 }
+
+/// <summary>A batch over files reports how much of them it has read, for progress bars.</summary>
+public sealed class BatchProgressTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task FractionRead_GrowsWithTheBytesRead_AndEndsAtOne()
+    {
+        for (int f = 0; f < 2; f++)
+        {
+            File.WriteAllLines(_dir[$"lines-{f}.jsonl"], Enumerable.Range(0, 200).Select(i => $"{{\"id\":{i},\"text\":\"line {i} of file {f}\"}}"));
+        }
+
+        var fractions = new List<double>();
+        var options = new BoundedExecutorOptions { BatchSize = 16, ProgressInterval = TimeSpan.Zero, Progress = new Collect(p => fractions.Add(p.Sources[0].Fraction!.Value)) };
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["lines-*.jsonl"], new FileSourceOptions { ReadBufferSize = 256 })).To(Sinks.Collection(new List<Line>()));
+
+        await new BoundedExecutor(options).RunAsync(p.Build());
+
+        fractions.Should().BeInAscendingOrder().And.Contain(f => f > 0.1 && f < 0.9);
+        fractions[^1].Should().Be(1.0);
+    }
+
+    private sealed class Collect(Action<RunProgress> report) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => report(value);
+    }
+}

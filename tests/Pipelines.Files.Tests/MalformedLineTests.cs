@@ -74,15 +74,73 @@ public sealed class MalformedLineTests : IDisposable
         p.From(FileSources.Csv<Trade>(_dir["trades.csv"])).To(output.Sink);
         await RunAsync(executor, p);
 
-        output.Items.Should().Equal(new Trade("A", 1m, 1));
         var lines = dead.Items.Select(d => (MalformedLine)d.Element!).ToList();
         lines.Select(l => l.LineNumber).Should().Equal(3, 4);
         lines[0].Text.Should().Be("B,x,2");
         dead.Items[0].Exception.Message.Should().Contain("line 3").And.Contain("Trade.Price");
 
-        // The unclosed quote on line 4 runs to the end of the file, so the record includes line 5 (RFC 4180).
-        lines[1].Text.Should().Be("\"C,3,3\nD,4,4\n");
-        dead.Items[1].Exception.Message.Should().Contain("line 4").And.Contain("never closed");
+        // The quote opened on line 4 is never closed: that line alone is malformed, and line 5 is read as a record.
+        lines[1].Text.Should().Be("\"C,3,3");
+        dead.Items[1].Exception.Message.Should().Contain("line 4").And.Contain("never closed").And.Contain("reading goes on at line 5");
+        output.Items.Should().Equal(new Trade("A", 1m, 1), new Trade("D", 4m, 4));
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Csv_AStrayQuoteClosedLinesLater_CostsOnlyItsOwnLine(string executor)
+    {
+        File.WriteAllText(_dir["stray.csv"], "Symbol,Price,Quantity\nA,1,1\n\"B,2,2\nC,3,3\n\"D\",4,4\nE,5,5\n");
+        var output = new Collected<Trade>();
+        var dead = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter).WithDeadLetterSink(dead.Sink);
+        p.From(FileSources.Csv<Trade>(_dir["stray.csv"])).To(output.Sink);
+        await RunAsync(executor, p);
+
+        output.Items.Select(t => t.Symbol).Should().Equal("A", "C", "D", "E");
+        var line = dead.Items.Should().ContainSingle().Which.Element.Should().BeOfType<MalformedLine>().Which;
+        (line.LineNumber, line.Text).Should().Be((3L, "\"B,2,2"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Csv_AQuotedFieldOverSeveralLines_IsStillOneRecord(string executor)
+    {
+        File.WriteAllText(_dir["multi.csv"], "Symbol,Price,Quantity\n\"A\nB\",1,1\nC,2,2\n");
+        var output = new Collected<Trade>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Trade>(_dir["multi.csv"])).To(output.Sink);
+        await RunAsync(executor, p);
+
+        output.Items.Should().Equal(new Trade("A\nB", 1m, 1), new Trade("C", 2m, 2));
+    }
+
+    [Theory]
+    [InlineData("B,2", "expected 3 fields, as the header has, found 2")]
+    [InlineData("B,2,2,9", "expected 3 fields, as the header has, found 4")]
+    public async Task Csv_AWrongFieldCount_SaysHowManyFieldsWereExpected_AtOneLocation(string bad, string reason)
+    {
+        File.WriteAllText(_dir["count.csv"], $"Symbol,Price,Quantity\nA,1,1\n{bad}\n");
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Trade>(_dir["count.csv"])).To(Sinks.Collection(new List<Trade>()));
+
+        var act = () => RunAsync("bounded", p);
+
+        var failure = (await act.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        failure.Message.Should().Contain($"failed on element '{bad}': MalformedLineException: {_dir["count.csv"]} line 3: {reason}. The source could not read this record");
+        failure.Message.Split(_dir["count.csv"]).Should().HaveCount(3, "the file is named by the source and by the location, once each");
+        failure.Message.Split(" line ").Should().HaveCount(2, "one line number");
+    }
+
+    [Fact]
+    public async Task Csv_AMissingFieldWithoutAHeader_SaysHowManyFieldsWereExpected()
+    {
+        File.WriteAllText(_dir["points.csv"], "1,2\n3\n");
+        var dead = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter).WithDeadLetterSink(dead.Sink);
+        p.From(FileSources.Csv<Point>(_dir["points.csv"], csv: CsvHelper.CsvReaderOptions.For<Point>() with { HasHeader = false })).To(Sinks.Collection(new List<Point>()));
+        await RunAsync("bounded", p);
+
+        dead.Items.Should().ContainSingle().Which.Exception.Message.Should().Be($"{_dir["points.csv"]} line 2: expected 2 fields or more (Point.Y is field 2), found 1");
     }
 
     [Fact]

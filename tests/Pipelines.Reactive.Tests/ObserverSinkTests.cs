@@ -91,6 +91,21 @@ public sealed class ObserverSinkTests
     }
 
     [Fact]
+    public async Task Create_ServesOneRun_SinceOnCompletedEndsTheObserver()
+    {
+        var observer = new RecordingObserver();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable([1, 2])).To(ObserverSink.Create(observer));
+        var pipeline = p.Build();
+        await new BoundedExecutor().RunAsync(pipeline);
+
+        var again = () => new StreamingExecutor().RunAsync(pipeline);
+
+        (await again.Should().ThrowAsync<PipelineExecutionException>()).WithMessage("*single run*OnCompleted or OnError*its own observer*");
+        observer.Signals.Should().Equal("1", "2", "completed");
+    }
+
+    [Fact]
     public async Task ToObservable_ServesOneRun()
     {
         var p = new PipelineBuilder();

@@ -40,6 +40,9 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
 
     public override RecordParser<T> CreateParser() => new Parser(this);
 
+    /// <summary>Anything but a field that could not be converted (its record was framed well) may come from a stray quote.</summary>
+    public override bool MayBeMisframed(Exception? cause) => cause is not CsvFormatException { Member: not null };
+
     /// <summary>The message of a CsvHelper error without its record number and byte offset, which count from where a reader started.</summary>
     internal static string Reason(CsvFormatException ex) => ex.Member is not null && ex.InnerException is not null
         ? $"cannot read {ex.Member} from field {ex.FieldIndex}: {ex.InnerException.Message}"
@@ -58,6 +61,7 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
         private int _chunkStart;
         private int _chunkEnd;
         private int _pending = -1;
+        private int _headerFields;
 
         public override void SetHeader(byte[] header, long line) => ReadHeader(header, line);
 
@@ -110,6 +114,12 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
             }
 
             _pending = -1;
+            if (_headerFields > 0 && reader.FieldCount != _headerFields)
+            {
+                reason = $"expected {_headerFields} fields, as the header has, found {reader.FieldCount}";
+                return ParseOutcome.Malformed;
+            }
+
             try
             {
                 value = reader.GetRecord(_mapper!);
@@ -117,7 +127,9 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
             }
             catch (CsvFormatException ex)
             {
-                reason = Reason(ex);
+                reason = ex.Member is not null && ex.FieldIndex >= reader.FieldCount
+                    ? $"expected {ex.FieldIndex + 1} fields or more ({ex.Member} is field {ex.FieldIndex + 1}), found {reader.FieldCount}"
+                    : Reason(ex);
                 cause = ex;
                 return ParseOutcome.Malformed;
             }
@@ -132,6 +144,8 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
                 using var reader = CsvReader.Create(header, format._header);
                 reader.ReadHeader();
                 _mapper = CsvRecordMapper.Create<T>(reader);
+                using var fields = CsvReader.Create(header, format._records);
+                _headerFields = fields.Read() ? fields.FieldCount : 0;
             }
             catch (Exception ex) when (ex is CsvFormatException or KeyNotFoundException)
             {

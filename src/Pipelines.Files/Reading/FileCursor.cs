@@ -101,6 +101,37 @@ internal sealed class FileCursor : IDisposable
         if (!record.IsTooLong) _start = record.NextIndex;
     }
 
+    /// <summary>True when <paramref name="record"/> runs over line breaks (a quoted field holding them).</summary>
+    public bool SpansLines(in RecordRef record) => !record.IsTooLong && record.NextLine - record.Line > 1 && _buffer.AsSpan(record.Start, record.End - record.Start).Contains((byte)'\n');
+
+    /// <summary>
+    /// The first queued record runs over line breaks but could not be read, so where it ends is not to be trusted:
+    /// it becomes its first line alone, and the records after that line are found again. Returns the new first record.
+    /// </summary>
+    public RecordRef SplitFirstLine()
+    {
+        var head = _records.Peek();
+        int lineFeed = _buffer.AsSpan(head.Start, head.End - head.Start).IndexOf((byte)'\n');
+        if (lineFeed < 0 || _skippingPreview is not null || _records.Any(r => r.IsTooLong)) return head;
+        lineFeed += head.Start;
+        _records.Clear();
+        BufferVersion++;
+        _recordStart = head.Start;
+        _recordLine = head.Line;
+        int end = lineFeed > head.Start && _buffer[lineFeed - 1] == (byte)'\r' ? lineFeed - 1 : lineFeed;
+        Queue(head.Start, end, lineFeed + 1, head.Line + 1);
+        _scan = lineFeed + 1;
+        Scan();
+        if (Finished && _recordStart < _end)
+        {
+            int last = _buffer[_end - 1] == (byte)'\r' ? _end - 1 : _end;
+            Queue(_recordStart, last, _end, _recordLine + _scanner.InnerLineFeeds + 1);
+            _scan = _end;
+        }
+
+        return _records.Peek();
+    }
+
     /// <summary>
     /// Reads more of the file (call when no record is queued) and queues the records it completes. Returns the
     /// bytes read: 0 at the current end of the file.

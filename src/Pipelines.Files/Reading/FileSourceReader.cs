@@ -14,7 +14,7 @@ namespace Pipelines.Files.Reading;
 /// checkpoint: <see cref="CapturePosition"/> snapshots it (a <see cref="FilePosition"/>) on the reading thread, and
 /// the save runs on the checkpoint's task through a <see cref="CheckpointStore"/>, which takes one save at a time.
 /// </summary>
-internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context) : SourceReader<T, FilePosition>
+internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context, IDisposable? claim) : SourceReader<T, FilePosition>
 {
     private readonly List<SourceFile<T>> _files = [];
     private readonly List<FileOffset> _finished = [];
@@ -26,6 +26,8 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
     private SourceFile<T>? _current;
     private int _next;
     private long _captures;
+    private long _totalBytes;
+    private long _doneBytes;
 
     private string? CheckpointPath => _store?.Path;
 
@@ -55,6 +57,17 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         }
     }
 
+    /// <summary>In a batch, the share of the files' bytes read so far (a checkpoint's resume offsets count as read).</summary>
+    public override double? FractionRead
+    {
+        get
+        {
+            if (options.Follow || _totalBytes == 0) return null;
+            long current = _files.Count > 0 ? _files[0].Cursor.ConsumedOffset : 0;
+            return Math.Min(1.0, (double)(_doneBytes + current) / _totalBytes);
+        }
+    }
+
     public override int TryRead(Span<T> destination)
     {
         var file = _current;
@@ -76,6 +89,14 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
                         destination[n++] = value;
                         break;
                     case ParseOutcome.Malformed:
+                        if (cursor.SpansLines(record) && format.MayBeMisframed(cause))
+                        {
+                            // A quote ran over line breaks and the record cannot be read: report its first line alone
+                            // and read the lines after it as records of their own, so a stray quote costs one line.
+                            record = cursor.SplitFirstLine();
+                            reason += $"; a quote opened on this line runs over line breaks, so this line alone is reported and reading goes on at line {record.NextLine}";
+                        }
+
                         Report(cursor, record, Encoding.UTF8.GetString(cursor.Buffer.Span[record.Start..record.End]), reason, cause);
                         break;
                 }
@@ -133,6 +154,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         _files.Clear();
         _current = null;
         _store?.Dispose();
+        claim?.Dispose();
         return base.DisposeAsync();
     }
 
@@ -152,6 +174,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             if (state == SourceFile<T>.State.Done)
             {
                 lock (_gate) _finished.Add(file.ToCheckpoint());
+                _doneBytes += file.Cursor.ConsumedOffset;
                 Retire(0);
             }
         }
@@ -277,6 +300,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         }
 
         lock (_gate) _files.Add(new SourceFile<T>(cursor, parser));
+        if (!options.Follow) _totalBytes += new FileInfo(path).Length;
     }
 
     /// <summary>The checkpoint entry for <paramref name="path"/>: its own, or one whose file was renamed to it.</summary>

@@ -13,6 +13,13 @@ internal abstract class RecordFormat<T>
 
     /// <summary>A parser for one file.</summary>
     public abstract RecordParser<T> CreateParser();
+
+    /// <summary>
+    /// Whether a record that failed with <paramref name="cause"/> may have been framed wrongly (a stray or unclosed
+    /// quote that made it run over line breaks), so that only its first line is reported and the lines after it are
+    /// read again as records of their own.
+    /// </summary>
+    public virtual bool MayBeMisframed(Exception? cause) => false;
 }
 
 /// <summary>What a record turned out to be.</summary>

@@ -2,31 +2,49 @@ using System.Text.RegularExpressions;
 
 namespace Pipelines.Files.Writing;
 
-/// <summary>A sink that writes rolling files into a directory; see <see cref="FileSinks"/>.</summary>
+/// <summary>
+/// A sink that writes rolling files into a directory; see <see cref="FileSinks"/>. One run at a time writes files
+/// of one prefix into one directory (two would pick the same names); each run numbers its files after the
+/// earlier runs' files, and with <see cref="FileSinkOptions.ReplaceEarlierOutput"/> deletes those once it succeeds.
+/// </summary>
 internal sealed class FileSink<T>(string directory, RecordOutput<T> output, FileSinkOptions options, Func<T, string>? bucketBy, string name) : Sink<T>
 {
     public override string Name => name;
 
     public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(directory);
-        return new(new FileSinkWriter<T>(directory, output, options, bucketBy, NextSequence()));
+        var claim = RunClaims.Take($"output:{directory}{Path.DirectorySeparatorChar}{options.FilePrefix}-*{output.Extension}", () =>
+            $"Sink '{name}': another run is writing '{options.FilePrefix}-*{output.Extension}' files into '{directory}', and two runs would pick the same file names. " +
+            "Run one at a time, or give each run its own directory or FilePrefix.");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var earlier = EarlierFiles();
+            int next = earlier.Count == 0 ? 1 : earlier.Max(f => f.Sequence) + 1;
+            var replaced = options.ReplaceEarlierOutput ? earlier.Select(f => f.Path).ToList() : [];
+            return new(new FileSinkWriter<T>(directory, output, options, bucketBy, next, replaced, claim));
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
-    /// Numbers continue after the highest one already in the directory — finished files and the temporary files a
-    /// crashed run left behind — so a new run never overwrites an earlier run's files.
+    /// The files of earlier runs: finished files and the temporary files a crashed run left behind. A new run's
+    /// numbers continue after the highest of them, so it never overwrites an earlier run's files.
     /// </summary>
-    private int NextSequence()
+    private List<(string Path, int Sequence)> EarlierFiles()
     {
         var pattern = new Regex($"^\\.?{Regex.Escape(options.FilePrefix)}-(?:.+-)?(\\d+){Regex.Escape(output.Extension)}(?:\\.inprogress)?$", RegexOptions.CultureInvariant);
-        int highest = 0;
+        var files = new List<(string, int)>();
         foreach (string file in Directory.EnumerateFiles(directory))
         {
             var match = pattern.Match(Path.GetFileName(file));
-            if (match.Success && int.TryParse(match.Groups[1].ValueSpan, out int sequence)) highest = Math.Max(highest, sequence);
+            if (match.Success && int.TryParse(match.Groups[1].ValueSpan, out int sequence)) files.Add((file, sequence));
         }
 
-        return highest + 1;
+        return files;
     }
 }

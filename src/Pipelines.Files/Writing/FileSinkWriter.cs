@@ -7,9 +7,17 @@ namespace Pipelines.Files.Writing;
 /// finished once it reaches <see cref="FileSinkOptions.MaxFileBytes"/>, every open file finished at a checkpoint
 /// (<see cref="FlushAsync"/>) and at the end of input, and every unfinished file deleted when the run fails or is
 /// cancelled. Each file takes the next sequence number when it is opened, so the files after a checkpoint never
-/// reuse a name; a file without records is deleted instead of finished.
+/// reuse a name; a file without records is deleted instead of finished. When the run replaces earlier output, the
+/// earlier runs' files are deleted once this run's files are finished at the end of its input.
 /// </summary>
-internal sealed class FileSinkWriter<T>(string directory, RecordOutput<T> output, FileSinkOptions options, Func<T, string>? bucketBy, int firstSequence) : SinkWriter<T>
+internal sealed class FileSinkWriter<T>(
+    string directory,
+    RecordOutput<T> output,
+    FileSinkOptions options,
+    Func<T, string>? bucketBy,
+    int firstSequence,
+    IReadOnlyList<string> replaced,
+    IDisposable claim) : SinkWriter<T>
 {
     private static readonly char[] InvalidInName = [.. Path.GetInvalidFileNameChars().Union(['/', '\\'])];
     private readonly Dictionary<string, PartFile<T>> _open = new(StringComparer.Ordinal);
@@ -47,12 +55,34 @@ internal sealed class FileSinkWriter<T>(string directory, RecordOutput<T> output
     /// </summary>
     public override ValueTask FlushAsync(CancellationToken cancellationToken) => FinishOpenAsync(cancellationToken);
 
-    public override ValueTask CompleteAsync(CancellationToken cancellationToken) => FinishOpenAsync(cancellationToken);
+    public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        await FinishOpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (string file in replaced)
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException ex)
+            {
+                throw new IOException($"The run finished its output in '{directory}' but could not delete '{file}', a file of an earlier run it replaces: {ex.Message}", ex);
+            }
+        }
+    }
 
     public override async ValueTask DisposeAsync()
     {
-        foreach (var part in _open.Values) await part.DisposeAsync().ConfigureAwait(false);
-        _open.Clear();
+        try
+        {
+            foreach (var part in _open.Values) await part.DisposeAsync().ConfigureAwait(false);
+            _open.Clear();
+        }
+        finally
+        {
+            claim.Dispose();
+        }
+
         await base.DisposeAsync().ConfigureAwait(false);
     }
 

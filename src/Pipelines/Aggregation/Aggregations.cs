@@ -42,6 +42,53 @@ public static class Aggregations
         where TValue : INumber<TValue>
         => Boxed(new AverageAggregator<T, TValue>(NotNull(selector)));
 
+    /// <summary>The arithmetic mean of a <see cref="decimal"/> projection, as <see cref="decimal"/> (money stays exact).</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="selector">The value to average.</param>
+    public static IAggregator<T, object, decimal> Average<T>(Func<T, decimal> selector) => Boxed(new DecimalAverageAggregator<T>(NotNull(selector)));
+
+    /// <summary>
+    /// An aggregate from functions, without writing a class: <paramref name="seed"/> starts every window's
+    /// accumulator (it is copied as a value, so use an immutable accumulator: a number, a tuple, a record),
+    /// <paramref name="add"/> returns the accumulator with an element added, <paramref name="merge"/> combines two
+    /// accumulators (needed by session windows, which merge; null otherwise), <paramref name="result"/> makes the result.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <typeparam name="TAcc">The accumulator type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="seed">The empty accumulator.</param>
+    /// <param name="add">Adds an element.</param>
+    /// <param name="merge">Merges two accumulators (associative), or null when no window merges.</param>
+    /// <param name="result">The result of an accumulator.</param>
+    public static IAggregator<T, TAcc, TResult> Create<T, TAcc, TResult>(TAcc seed, Func<TAcc, T, TAcc> add, Func<TAcc, TAcc, TAcc>? merge, Func<TAcc, TResult> result) =>
+        new FunctionAggregator<T, TAcc, TResult>(seed, NotNull(add), merge, NotNull(result));
+
+    /// <summary>Two aggregates of a window in one pass, as a tuple: <c>Combine(Count&lt;T&gt;(), Sum((T t) =&gt; t.Amount))</c>.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <typeparam name="TA">The first accumulator type.</typeparam>
+    /// <typeparam name="TRA">The first result type.</typeparam>
+    /// <typeparam name="TB">The second accumulator type.</typeparam>
+    /// <typeparam name="TRB">The second result type.</typeparam>
+    /// <param name="first">The first aggregate.</param>
+    /// <param name="second">The second aggregate.</param>
+    public static IAggregator<T, (TA First, TB Second), (TRA, TRB)> Combine<T, TA, TRA, TB, TRB>(IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second) =>
+        new CombinedAggregator<T, TA, TRA, TB, TRB>(NotNull(first), NotNull(second));
+
+    /// <summary>Three aggregates of a window in one pass, as a tuple: count, sum and max at once, say.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <typeparam name="TA">The first accumulator type.</typeparam>
+    /// <typeparam name="TRA">The first result type.</typeparam>
+    /// <typeparam name="TB">The second accumulator type.</typeparam>
+    /// <typeparam name="TRB">The second result type.</typeparam>
+    /// <typeparam name="TC">The third accumulator type.</typeparam>
+    /// <typeparam name="TRC">The third result type.</typeparam>
+    /// <param name="first">The first aggregate.</param>
+    /// <param name="second">The second aggregate.</param>
+    /// <param name="third">The third aggregate.</param>
+    public static IAggregator<T, (TA First, TB Second, TC Third), (TRA, TRB, TRC)> Combine<T, TA, TRA, TB, TRB, TC, TRC>(
+        IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second, IAggregator<T, TC, TRC> third) =>
+        new CombinedAggregator<T, TA, TRA, TB, TRB, TC, TRC>(NotNull(first), NotNull(second), NotNull(third));
+
     /// <summary>The element with the earliest event time in the window (ties: the one that arrived first).</summary>
     /// <typeparam name="T">The element type.</typeparam>
     public static IAggregator<T, object, T> First<T>() => Boxed(new FirstLastAggregator<T>(last: false));

@@ -5,10 +5,10 @@ namespace Pipelines;
 
 /// <summary>
 /// A validated pipeline definition, made by <see cref="PipelineBuilder.Build"/>. Immutable; each run on either
-/// executor opens its sources and sinks anew. Whether a second run sees the same input depends on the source
-/// (an enumerable is read again, a channel is not), and a sink such as <see cref="Sinks.Collection{T}"/> keeps
-/// appending: to run one definition over different inputs, write a method that builds the pipeline from a
-/// source and a sink, as the QuickStart sample does.
+/// executor, one after another or at the same time, opens its own readers and writers. A source or sink that
+/// cannot serve a second run refuses it with an error saying why (a channel is read by one run at a time, a
+/// collection holds one run's results, …) rather than splitting or doubling results: to run one definition over
+/// different inputs or outputs, write a method that builds the pipeline from a source and a sink.
 /// </summary>
 public sealed class Pipeline
 {

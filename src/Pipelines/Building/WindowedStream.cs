@@ -6,7 +6,7 @@ namespace Pipelines;
 
 /// <summary>
 /// A keyed stream grouped into windows, with its trigger settings. Each setting returns a new stream; finish
-/// with <see cref="Aggregate{TAcc,TResult}"/>, <see cref="Reduce"/> or a shortcut such as <see cref="Count"/>.
+/// with <see cref="Aggregate{TAcc,TResult}(IAggregator{T,TAcc,TResult})"/>, <see cref="Reduce"/> or a shortcut such as <see cref="Count"/>.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 /// <typeparam name="TKey">The key type.</typeparam>
@@ -106,6 +106,69 @@ public sealed class WindowedStream<T, TKey>
     public WindowResultStream<T, TKey, double> Average<TValue>(Func<T, TValue> selector)
         where TValue : INumber<TValue>
         => Aggregate(Aggregations.Average(selector));
+
+    /// <summary>The mean of a <see cref="decimal"/> projection per key and window, kept as <see cref="decimal"/>.</summary>
+    /// <param name="selector">The value to average.</param>
+    public WindowResultStream<T, TKey, decimal> Average(Func<T, decimal> selector) => Aggregate(Aggregations.Average(selector));
+
+    /// <summary>
+    /// Aggregates each key's window with functions, without writing an <see cref="IAggregator{TIn,TAcc,TOut}"/>:
+    /// <c>.Aggregate((Count: 0, Total: 0m), (a, t) =&gt; (a.Count + 1, a.Total + t.Amount), a =&gt; a.Total / a.Count)</c>.
+    /// The seed is copied as a value into every window, so use an immutable accumulator. Session windows merge
+    /// accumulators: use the overload with a merge function for them.
+    /// </summary>
+    /// <typeparam name="TAcc">The accumulator type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="seed">The empty accumulator.</param>
+    /// <param name="add">Returns the accumulator with an element added.</param>
+    /// <param name="result">The result of an accumulator.</param>
+    public WindowResultStream<T, TKey, TResult> Aggregate<TAcc, TResult>(TAcc seed, Func<TAcc, T, TAcc> add, Func<TAcc, TResult> result)
+    {
+        if (_assigner is SessionWindows)
+        {
+            throw new ArgumentException(
+                "Session windows merge accumulators when sessions meet: use Aggregate(seed, add, merge, result) with a merge function.", nameof(add));
+        }
+
+        return Aggregate(Aggregations.Create(seed, add, null, result));
+    }
+
+    /// <summary>Aggregates each key's window with functions, <paramref name="merge"/> combining two accumulators (sessions that meet).</summary>
+    /// <typeparam name="TAcc">The accumulator type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="seed">The empty accumulator, copied as a value into every window.</param>
+    /// <param name="add">Returns the accumulator with an element added.</param>
+    /// <param name="merge">Combines two accumulators; associative.</param>
+    /// <param name="result">The result of an accumulator.</param>
+    public WindowResultStream<T, TKey, TResult> Aggregate<TAcc, TResult>(TAcc seed, Func<TAcc, T, TAcc> add, Func<TAcc, TAcc, TAcc> merge, Func<TAcc, TResult> result)
+    {
+        ArgumentNullException.ThrowIfNull(merge);
+        return Aggregate(Aggregations.Create(seed, add, merge, result));
+    }
+
+    /// <summary>Two aggregates per key and window in one pass, as a tuple: <c>.Aggregate(Aggregations.Count&lt;T&gt;(), Aggregations.Sum((T t) =&gt; t.Amount))</c>.</summary>
+    /// <typeparam name="TA">The first accumulator type.</typeparam>
+    /// <typeparam name="TRA">The first result type.</typeparam>
+    /// <typeparam name="TB">The second accumulator type.</typeparam>
+    /// <typeparam name="TRB">The second result type.</typeparam>
+    /// <param name="first">The first aggregate.</param>
+    /// <param name="second">The second aggregate.</param>
+    public WindowResultStream<T, TKey, (TRA, TRB)> Aggregate<TA, TRA, TB, TRB>(IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second) =>
+        Aggregate(Aggregations.Combine(first, second));
+
+    /// <summary>Three aggregates per key and window in one pass, as a tuple (count, sum and max at once, say).</summary>
+    /// <typeparam name="TA">The first accumulator type.</typeparam>
+    /// <typeparam name="TRA">The first result type.</typeparam>
+    /// <typeparam name="TB">The second accumulator type.</typeparam>
+    /// <typeparam name="TRB">The second result type.</typeparam>
+    /// <typeparam name="TC">The third accumulator type.</typeparam>
+    /// <typeparam name="TRC">The third result type.</typeparam>
+    /// <param name="first">The first aggregate.</param>
+    /// <param name="second">The second aggregate.</param>
+    /// <param name="third">The third aggregate.</param>
+    public WindowResultStream<T, TKey, (TRA, TRB, TRC)> Aggregate<TA, TRA, TB, TRB, TC, TRC>(
+        IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second, IAggregator<T, TC, TRC> third) =>
+        Aggregate(Aggregations.Combine(first, second, third));
 
     private WindowedStream<T, TKey> With(TriggerSpec trigger)
     {

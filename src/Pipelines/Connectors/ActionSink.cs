@@ -1,25 +1,33 @@
 namespace Pipelines.Connectors;
 
-/// <summary>Calls a synchronous action for every result.</summary>
+/// <summary>
+/// Calls a synchronous action for every result, one call at a time even when several runs (or several streams
+/// of one pipeline) write to this sink at once.
+/// </summary>
 internal sealed class ActionSink<T>(Action<T> action, string name) : Sink<T>
 {
+    private readonly Lock _gate = new();
+
     public override string Name => name;
 
-    public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(action));
+    public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(action, _gate));
 
-    private sealed class Writer(Action<T> action) : SinkWriter<T>
+    private sealed class Writer(Action<T> action, Lock gate) : SinkWriter<T>
     {
         public override int TryWrite(ReadOnlySpan<T> items)
         {
-            for (int i = 0; i < items.Length; i++)
+            lock (gate)
             {
-                try
+                for (int i = 0; i < items.Length; i++)
                 {
-                    action(items[i]);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    throw new SinkElementException(i, items[i], ex);
+                    try
+                    {
+                        action(items[i]);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        throw new SinkElementException(i, items[i], ex);
+                    }
                 }
             }
 

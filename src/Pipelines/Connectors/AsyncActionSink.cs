@@ -1,27 +1,40 @@
 namespace Pipelines.Connectors;
 
-/// <summary>Awaits an asynchronous action for every result, one at a time and in order.</summary>
+/// <summary>
+/// Awaits an asynchronous action for every result, one at a time and in order, also when several runs (or several
+/// streams of one pipeline) write to this sink at once.
+/// </summary>
 internal sealed class AsyncActionSink<T>(Func<T, CancellationToken, ValueTask> action, string name) : Sink<T>
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     public override string Name => name;
 
-    public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(action));
+    public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(action, _gate));
 
-    private sealed class Writer(Func<T, CancellationToken, ValueTask> action) : SinkWriter<T>
+    private sealed class Writer(Func<T, CancellationToken, ValueTask> action, SemaphoreSlim gate) : SinkWriter<T>
     {
         public override async ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
         {
-            for (int i = 0; i < items.Length; i++)
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                T item = items.Span[i];
-                try
+                for (int i = 0; i < items.Length; i++)
                 {
-                    await action(item, cancellationToken).ConfigureAwait(false);
+                    T item = items.Span[i];
+                    try
+                    {
+                        await action(item, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        throw new SinkElementException(i, item, ex);
+                    }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    throw new SinkElementException(i, item, ex);
-                }
+            }
+            finally
+            {
+                gate.Release();
             }
         }
     }

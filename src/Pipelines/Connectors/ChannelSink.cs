@@ -2,15 +2,60 @@ using System.Threading.Channels;
 
 namespace Pipelines.Connectors;
 
-/// <summary>Writes results to a channel, waiting while it is full (backpressure), and completes it at end of input.</summary>
+/// <summary>
+/// Writes results to a channel, waiting while it is full (backpressure), and completes it at end of input. A sink
+/// that completes its channel serves one run: a run is refused while another writes to the channel, and after an
+/// earlier run has completed it.
+/// </summary>
 internal sealed class ChannelSink<T>(ChannelWriter<T> channel, bool complete, string name) : Sink<T>
 {
+    private readonly Lock _gate = new();
+    private int _openWriters;
+    private bool _completed;
+
     public override string Name => name;
 
-    public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(channel, complete));
-
-    private sealed class Writer(ChannelWriter<T> channel, bool complete) : SinkWriter<T>
+    public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken)
     {
+        if (complete)
+        {
+            lock (_gate)
+            {
+                if (_completed)
+                {
+                    throw new InvalidOperationException(
+                        "It completed its channel at the end of an earlier run, so nothing more can be written to it. " +
+                        "Give each run a new channel, or pass completeAtEnd: false and complete the channel yourself.");
+                }
+
+                if (_openWriters > 0)
+                {
+                    throw new InvalidOperationException(
+                        "It is writing to its channel for another run (or another stream of this pipeline), and completes the channel when that input ends, " +
+                        "which would cut this run off. Give each run a new channel, or pass completeAtEnd: false and complete the channel yourself.");
+                }
+
+                _openWriters++;
+            }
+        }
+
+        return new(new Writer(this, channel, complete));
+    }
+
+    private void Closed(bool completed)
+    {
+        lock (_gate)
+        {
+            _openWriters--;
+            _completed |= completed;
+        }
+    }
+
+    private sealed class Writer(ChannelSink<T> sink, ChannelWriter<T> channel, bool complete) : SinkWriter<T>
+    {
+        private bool _completed;
+        private bool _disposed;
+
         public override int TryWrite(ReadOnlySpan<T> items)
         {
             int i = 0;
@@ -34,8 +79,24 @@ internal sealed class ChannelSink<T>(ChannelWriter<T> channel, bool complete, st
 
         public override ValueTask CompleteAsync(CancellationToken cancellationToken)
         {
-            if (complete) channel.TryComplete();
+            if (complete)
+            {
+                channel.TryComplete();
+                _completed = true;
+            }
+
             return default;
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            if (!_disposed && complete)
+            {
+                _disposed = true;
+                sink.Closed(_completed);
+            }
+
+            return base.DisposeAsync();
         }
     }
 }

@@ -13,4 +13,10 @@ public abstract class Sink<T>
     /// <summary>Opens a writer for one run.</summary>
     /// <param name="cancellationToken">Cancels opening.</param>
     public abstract ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a writer for the run <paramref name="run"/> (an object that stands for one run: every writer a run
+    /// opens on this sink gets the same one). Sinks that refuse to serve two runs at once override this.
+    /// </summary>
+    internal virtual ValueTask<SinkWriter<T>> OpenForRunAsync(object run, CancellationToken cancellationToken) => OpenAsync(cancellationToken);
 }

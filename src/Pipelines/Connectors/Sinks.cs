@@ -6,7 +6,11 @@ namespace Pipelines;
 /// <summary>Factories for the sinks in the core package.</summary>
 public static class Sinks
 {
-    /// <summary>Adds every result to <paramref name="collection"/> (under a lock on it).</summary>
+    /// <summary>
+    /// Adds every result to <paramref name="collection"/> (under a lock on it). The collection takes one run's
+    /// results: a run is refused while another run writes into it, and while it still holds an earlier run's
+    /// results (clear it to run the pipeline again). Streams of one run may share it.
+    /// </summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="collection">The collection to fill.</param>
     public static Sink<T> Collection<T>(ICollection<T> collection)
@@ -15,7 +19,7 @@ public static class Sinks
         return new CollectionSink<T>(collection);
     }
 
-    /// <summary>Calls <paramref name="action"/> for every result, from one thread at a time.</summary>
+    /// <summary>Calls <paramref name="action"/> for every result, one call at a time, also across runs that overlap.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="action">What to do with a result; exceptions follow the pipeline's <see cref="ErrorPolicy"/>.</param>
     /// <param name="name">A name for errors and metrics.</param>
@@ -25,7 +29,7 @@ public static class Sinks
         return new ActionSink<T>(action, name ?? $"Action<{Runtime.TypeNames.Of<T>()}>");
     }
 
-    /// <summary>Awaits <paramref name="action"/> for every result, one at a time; its duration is the backpressure.</summary>
+    /// <summary>Awaits <paramref name="action"/> for every result, one at a time (also across runs that overlap); its duration is the backpressure.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="action">What to do with a result; exceptions follow the pipeline's <see cref="ErrorPolicy"/>.</param>
     /// <param name="name">A name for errors and metrics.</param>
@@ -38,7 +42,10 @@ public static class Sinks
     /// <summary>Writes every result to a channel, waiting while it is full.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="writer">The channel.</param>
-    /// <param name="completeAtEnd">Complete the channel when the pipeline's input ends.</param>
+    /// <param name="completeAtEnd">
+    /// Complete the channel when the pipeline's input ends. Such a sink serves one run: a second run, at the same
+    /// time or after the channel was completed, is refused. With false any number of runs may write.
+    /// </param>
     /// <param name="name">A name for errors and metrics.</param>
     public static Sink<T> Channel<T>(ChannelWriter<T> writer, bool completeAtEnd = true, string? name = null)
     {

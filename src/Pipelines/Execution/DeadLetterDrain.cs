@@ -89,7 +89,7 @@ internal sealed class DeadLetterDrain(DeadLetterRouter router, SinkWriter<DeadLe
         if (pipeline.DeadLetterSink is not { } sink || router is null) return null;
         try
         {
-            return new DeadLetterDrain(router, await sink.OpenAsync(cancellationToken).ConfigureAwait(false), sink.Name);
+            return new DeadLetterDrain(router, await sink.OpenForRunAsync(router, cancellationToken).ConfigureAwait(false), sink.Name);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

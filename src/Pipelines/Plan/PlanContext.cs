@@ -63,7 +63,12 @@ internal sealed class PlanContext(
         string operatorName = name ?? node.Name;
         var telemetry = Telemetry.For(operatorName, Worker);
         return new(
-            new OperatorErrorHandler(operatorName, node.ErrorPolicy ?? defaultPolicy, Counters, telemetry, deadLetters),
+            new OperatorErrorHandler(operatorName, node.ErrorPolicy ?? defaultPolicy, Counters, telemetry, deadLetters, node switch
+            {
+                ISinkNode => ElementRole.Sink,
+                ISourceNode => ElementRole.Source,
+                _ => ElementRole.Function,
+            }),
             Counters,
             telemetry,
             Telemetry,

@@ -25,7 +25,7 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
     {
         try
         {
-            context.Resources[this] = await Sink.OpenAsync(cancellationToken).ConfigureAwait(false);
+            context.Resources[this] = await Sink.OpenForRunAsync(context, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -3,7 +3,13 @@ using Pipelines.Time;
 namespace Pipelines.Runtime;
 
 /// <summary>Applies an operator's <see cref="ErrorPolicy"/> to an exception thrown by a user function.</summary>
-internal sealed class OperatorErrorHandler(string operatorName, ErrorPolicy policy, RunCounters counters, Diagnostics.OperatorTelemetry telemetry, DeadLetterRouter? deadLetters)
+internal sealed class OperatorErrorHandler(
+    string operatorName,
+    ErrorPolicy policy,
+    RunCounters counters,
+    Diagnostics.OperatorTelemetry telemetry,
+    DeadLetterRouter? deadLetters,
+    ElementRole role = ElementRole.Function)
 {
     public string OperatorName { get; } = operatorName;
 
@@ -27,7 +33,7 @@ internal sealed class OperatorErrorHandler(string operatorName, ErrorPolicy poli
                 telemetry.DeadLettered();
                 break;
             default:
-                throw PipelineExecutionException.ForElement(OperatorName, element, exception);
+                throw PipelineExecutionException.ForElement(OperatorName, element, exception, role);
         }
     }
 }

@@ -1,6 +1,12 @@
+using Pipelines.Kafka;
+
 namespace Pipelines.Kafka.Tests.Unit;
 
-/// <summary>The README's Kafka example, kept compiling and valid (built, not run: it names a broker that is not there).</summary>
+/// <summary>
+/// The README's Kafka example, line for line (the README coverage test checks that), compiled and its pipeline
+/// built and validated, not run: it names a broker that is not there. <see cref="StreamingExecutor"/> below stands
+/// in for the real executor inside this class, so the snippet's <c>Start</c> hands over the built pipeline.
+/// </summary>
 public class ReadmeExampleTests
 {
     private sealed record Order(string Id, decimal Amount);
@@ -8,30 +14,37 @@ public class ReadmeExampleTests
     [Fact]
     public void ReadmeExample_Builds()
     {
+        #region README: kafka
         var orders = new KafkaSource<string, Order>(new()
         {
             BootstrapServers = "broker:9092",
-            GroupId = "order-totals",
+            GroupId = "order-totals",                           // every instance with this group id shares the partitions
             Topics = ["orders"],
-            ValueDeserializer = new JsonSerde<Order>(),
-            OnDeserializationError = ErrorPolicy.DeadLetter,
+            ValueDeserializer = new JsonSerde<Order>(),         // string, byte[], int, long, … need none; or your IDeserializer<T>
+            OnDeserializationError = ErrorPolicy.DeadLetter,    // or Fail (the default) / Skip (counted)
             DeadLetterTopic = "orders-dlq",
         });
         var p = new PipelineBuilder();
-        p.From(orders)
+        p.From(orders)                                          // DataStream<KafkaRecord<string, Order>>
             .WithEventTime(r => r.Timestamp, KafkaWatermarks.PerPartition(TimeSpan.FromSeconds(5), idleTimeout: TimeSpan.FromSeconds(30)))
             .KeyBy(r => r.Key)
             .Window(Windows.Tumbling(TimeSpan.FromMinutes(1)))
             .Sum(r => r.Value.Amount)
-            .ToKafka(
-                new KafkaSinkOptions<string, decimal> { BootstrapServers = "broker:9092", Topic = "order-totals", ValueSerializer = new JsonSerde<decimal>() },
-                key: w => w.Key,
-                value: w => w.Value,
-                timestamp: w => w.Window.End);
+            .ToKafka(new KafkaSinkOptions<string, decimal> { BootstrapServers = "broker:9092", Topic = "order-totals",
+                                                              ValueSerializer = new JsonSerde<decimal>() },
+                     key: w => w.Key, value: w => w.Value, timestamp: w => w.Window.End);
+        var run = new StreamingExecutor().Start(p.Build());
+        // offsets are committed every 5 s (StreamingOptions.CheckpointInterval) once the results they lead to are written
+        // … on shutdown: await run.StopAsync();              // drains, flushes the producer, then commits the rest
+        #endregion
 
-        var pipeline = p.Build();
-
-        pipeline.Should().NotBeNull();
+        run.IsBounded.Should().BeFalse();
         orders.Name.Should().Be("kafka:orders");
+    }
+
+    /// <summary>Takes the pipeline the snippet starts, without starting it.</summary>
+    private sealed class StreamingExecutor
+    {
+        public Pipeline Start(Pipeline pipeline) => pipeline;
     }
 }

@@ -25,7 +25,7 @@ public class AverageTests
         var avgPrice = await BoundedRun.CollectAsync(p => p.From(Sources.Enumerable(prices)).KeyBy(_ => 0).Window(Windows.Global()).Average(x => x));
         var avgBig = await BoundedRun.CollectAsync(p => p.From(Sources.Enumerable(big)).KeyBy(_ => 0).Window(Windows.Global()).Average(x => x));
 
-        avgPrice.Should().ContainSingle().Which.Value.Should().Be((double)prices.Average());
+        avgPrice.Should().ContainSingle().Which.Value.Should().Be(prices.Average(), "a decimal average stays decimal");
         avgBig.Should().ContainSingle().Which.Value.Should().Be(big.Average());
     }
 }

@@ -221,11 +221,13 @@ public class BoundedExecutorTests
     public async Task Sources_AreOpenedAndDisposedOncePerRun()
     {
         var source = new ProbeSource<int>([1, 2, 3]);
+        var results = new List<int>();
         var p = new PipelineBuilder();
-        p.From(source).To(Sinks.Collection(new List<int>()));
+        p.From(source).To(Sinks.Collection(results));
         var pipeline = p.Build();
 
         await new BoundedExecutor().RunAsync(pipeline);
+        results.Clear();
         await new BoundedExecutor().RunAsync(pipeline);
 
         (source.Opened, source.Disposed).Should().Be((2, 2));

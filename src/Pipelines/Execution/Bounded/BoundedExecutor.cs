@@ -92,7 +92,9 @@ public sealed class BoundedExecutor
         }
         catch (Exception ex)
         {
-            failure = ex is PipelineExecutionException or OperationCanceledException or InvalidOperationException
+            failure = ex is OperationCanceledException && cancellationToken.IsCancellationRequested
+                ? new PipelineCanceledException(counters.ToSummary(clock.Elapsed), cancellationToken, ex)
+                : ex is PipelineExecutionException or OperationCanceledException or InvalidOperationException
                 ? ex
                 : new PipelineExecutionException($"The pipeline failed: {ex.GetType().Name}: {ex.Message}", ex);
             scope.Failed(failure);

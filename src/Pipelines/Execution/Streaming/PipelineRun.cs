@@ -15,8 +15,10 @@ public sealed class PipelineRun
 
     /// <summary>
     /// Completes with the run's summary when every source has ended or after <see cref="StopAsync"/> with
-    /// draining; faults with <see cref="PipelineExecutionException"/> when the run fails; is cancelled when the
-    /// run is stopped without draining or its token is cancelled.
+    /// draining; faults with <see cref="PipelineExecutionException"/> when the run fails. When the run is stopped
+    /// without draining or its token is cancelled, the task is cancelled: awaiting it throws a
+    /// <see cref="PipelineCanceledException"/> (an <see cref="OperationCanceledException"/>) whose
+    /// <see cref="PipelineCanceledException.Summary"/> counts what the run did.
     /// </summary>
     public Task<RunSummary> Completion { get; }
 
@@ -32,21 +34,23 @@ public sealed class PipelineRun
     /// <summary>
     /// Stops the run and waits for it to end. With <paramref name="drain"/> (the default) the sources stop
     /// reading, the final +∞ watermark flushes every open window and the sinks complete; without it, work in
-    /// flight is discarded.
+    /// flight is discarded and open windows are not emitted.
     /// </summary>
+    /// <returns>The run's summary: of the whole run when draining, else of what it did before it stopped.</returns>
     /// <param name="drain">Flush open windows to the sinks before ending.</param>
     /// <param name="cancellationToken">Stops waiting (the run still stops).</param>
-    public async Task StopAsync(bool drain = true, CancellationToken cancellationToken = default)
+    public async Task<RunSummary> StopAsync(bool drain = true, CancellationToken cancellationToken = default)
     {
         if (drain) _run.Drain();
         else _run.Cancel();
         try
         {
-            await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!drain && !cancellationToken.IsCancellationRequested)
+        catch (PipelineCanceledException stopped) when (!drain && !cancellationToken.IsCancellationRequested)
         {
             // Stopping without draining cancels the run; that is the expected ending.
+            return stopped.Summary;
         }
     }
 }

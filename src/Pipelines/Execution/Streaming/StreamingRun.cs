@@ -60,10 +60,9 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                 foreach (var source in sources) await source.Runner.CommitAsync(runToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException ex) when (runToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (runToken.IsCancellationRequested)
         {
-            scope.Failed(ex);
-            throw;
+            // Reported below, with a summary of what the run did.
         }
         catch (Exception ex)
         {
@@ -99,7 +98,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
 
         if (runToken.IsCancellationRequested)
         {
-            var cancelled = new OperationCanceledException(runToken);
+            var cancelled = new PipelineCanceledException(Counters.ToSummary(clock.Elapsed), userToken.IsCancellationRequested ? userToken : runToken);
             scope.Failed(cancelled);
             throw cancelled;
         }
