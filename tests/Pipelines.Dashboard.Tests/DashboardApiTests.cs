@@ -220,6 +220,35 @@ public class DashboardApiTests
     }
 
     [Fact]
+    public async Task ReadmeSnippet_RequiresThePolicy_ForThePageAndTheApi()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddAuthentication("anonymous").AddScheme<AuthenticationSchemeOptions, NoUser>("anonymous", _ => { });
+        builder.Services.AddAuthorization(o => o.AddPolicy("ops", policy => policy.RequireRole("ops")));
+
+        #region README: dashboard
+        var app = builder.Build();
+        app.MapPipelinesDashboard("/pipelines")       // the page at /pipelines, its JSON at /pipelines/api/runs
+           .RequireAuthorization("ops");              // outside development: it shows names, counts and error messages
+        #endregion
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        await using (app)
+        {
+            await app.StartAsync();
+            var client = app.GetTestClient();
+            foreach (string path in new[] { "/pipelines/", "/pipelines/api/runs" })
+            {
+                using var response = await client.GetAsync(path);
+                response.StatusCode.Should().Be(HttpStatusCode.Unauthorized, path);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Pattern_MustBeALiteralPath()
     {
         await using var app = WebApplication.CreateBuilder().Build();

@@ -35,7 +35,7 @@ public class ReadmeExampleTests
                      key: w => w.Key, value: w => w.Value, timestamp: w => w.Window.End);
         var run = new StreamingExecutor().Start(p.Build());
         // offsets are committed every 5 s (StreamingOptions.CheckpointInterval) once the results they lead to are written
-        // … on shutdown: await run.StopAsync();              // drains, flushes the producer, then commits the rest
+        // … on shutdown: await run.StopAsync();              // drains, flushes the producer, commits the rest, leaves the group
         #endregion
 
         run.IsBounded.Should().BeFalse();
