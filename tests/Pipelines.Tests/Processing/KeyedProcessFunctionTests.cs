@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Time.Testing;
 using Pipelines.Testing;
 using Pipelines.Tests.TestSupport;
 
@@ -98,26 +100,36 @@ public class KeyedProcessFunctionTests
     }
 
     [Fact]
-    public async Task Streaming_EventTimeTimers_FireWhenTheWatermarkPasses_ProcessingTimeTimersWhenTheClockDoes()
+    public async Task Streaming_ProcessingTimeTimers_FireWhenTheClockDoes_EventTimeTimersWhenTheWatermarkPasses()
     {
-        var t0 = Ev.T0;
-        var script = new TestStream<Ev>()
-            .Add(t0.AddSeconds(1), Ev.At("a", 1, 1))
-            .AdvanceWatermarkTo(t0.AddSeconds(30))
-            .AdvanceProcessingTime(TimeSpan.FromSeconds(5))
-            .AdvanceWatermarkTo(t0.AddSeconds(61))
-            .AdvanceProcessingTime(TimeSpan.FromSeconds(30))
-            .Add(t0.AddSeconds(70), new Ev("b", t0.AddSeconds(70), -1));
+        var clock = new FakeTimeProvider(Ev.T0);
+        var feed = Channel.CreateUnbounded<Ev>();
         var results = new List<string>();
         var p = new PipelineBuilder();
-        p.From(script).KeyBy(e => e.Key).Process(() => new TwoTimers()).To(Sinks.Collection(results));
+        p.From(Sources.Channel(feed.Reader)).WithEventTime(e => e.Time, Watermarks.Monotonic())
+            .KeyBy(e => e.Key).Process(() => new TwoTimers())
+            .To(Sinks.Action<string>(r => { lock (results) results.Add(r); }));
+        var run = new StreamingExecutor(new StreamingOptions { Parallelism = 1, TimeProvider = clock, IdleTimeout = Timeout.InfiniteTimeSpan }).Start(p.Build());
 
-        await new StreamingExecutor(new StreamingOptions { Parallelism = 1, TimeProvider = script.Clock }).RunAsync(p.Build());
+        feed.Writer.TryWrite(Ev.At("a", 1, 1));
 
-        // Ticks reach the stage through its channel, so the exact place of "processing a" among the elements may
-        // vary; it must have fired on the clock (before the end of input), b's only at the end.
-        results.Should().BeEquivalentTo("event a at 61s", "processing a before the end", "element b", "event b at 130s", "processing b at the end");
-        results.IndexOf("event a at 61s").Should().BeLessThan(results.IndexOf("element b"));
+        // The input stays open: the processing-time timer (20 s after the element) can only fire on the clock.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            lock (results) if (results.Count > 0) break;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The processing-time timer did not fire.");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(5);
+        }
+
+        lock (results) results.Should().Equal("processing a before the end");
+        clock.GetUtcNow().Should().BeOnOrAfter(Ev.T0.AddSeconds(20), "the timer is due 20 s after the element was processed");
+
+        // The event-time timer (60 s after the element) fires when the watermark passes it: here at the end of input.
+        feed.Writer.Complete();
+        await run.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        results.Should().Equal("processing a before the end", "event a at 61s");
     }
 
     [Fact]
