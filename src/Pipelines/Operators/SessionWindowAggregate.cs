@@ -9,7 +9,9 @@ namespace Pipelines.Operators;
 /// Keyed aggregation over session windows. Each element opens <c>[t, t + gap)</c>; the sessions of a key it
 /// overlaps merge into one (<see cref="SessionMerging"/>; accumulators merged with
 /// <see cref="IAggregator{TIn,TAcc,TOut}.Merge"/>), so an element can bridge two sessions. A session is state in
-/// the namespace of its current window; merging moves it to the merged window and moves its timers with it.
+/// the namespace of its current window; merging moves it to the merged window, with new timers (the old window's
+/// timers are left behind and find no session when they fire: a session only grows, so no later session of the
+/// key can have the window an old timer names while that timer is pending).
 /// </summary>
 internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<TIn, TKey>
     where TKey : notnull
@@ -36,18 +38,23 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneIn
         TKey keyValue = Keys.NotNull(_keyOf(value));
         int key = KeyIds.GetOrAdd(keyValue);
 
-        // The key's sessions by start (the table keeps them newest first).
+        // The key's sessions that can overlap the element's, by start: the table keeps them newest first, and
+        // sessions never overlap, so their ends are sorted too — the walk stops at the first that ends by the start.
+        long end = EventTime.SaturatingAdd(timestamp, _gap);
         _keySessions.Clear();
         _keyEntries.Clear();
         for (int e = _sessions.First(key); e >= 0; e = _sessions.Next(e))
         {
-            _keySessions.Add(_sessions.NamespaceOf(e));
+            Window session = _sessions.NamespaceOf(e);
+            if (session.StartTicks >= end) continue;
+            if (session.EndTicks <= timestamp) break;
+            _keySessions.Add(session);
             _keyEntries.Add(e);
         }
 
         _keySessions.Reverse();
         _keyEntries.Reverse();
-        var (first, count, merged) = SessionMerging.Merge(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_keySessions), new Window(timestamp, EventTime.SaturatingAdd(timestamp, _gap)));
+        var (first, count, merged) = SessionMerging.Merge(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_keySessions), new Window(timestamp, end));
         if (_panes.IsExpired(merged.EndTicks, Watermark))
         {
             KeyIds.ReleaseIfUnreferenced(key);
@@ -88,25 +95,20 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneIn
             // The session's window changed: its state and timers move to the merged window (the key is held
             // meanwhile, since removing its last session would release it).
             KeyIds.AddReference(key);
-            for (int j = first; j < first + count; j++)
-            {
-                Window old = _keySessions[j];
-                Timers.Delete(TimeDomain.EventTime, key, old, old.MaxTimestamp);
-                Timers.Delete(TimeDomain.EventTime, key, old, _panes.CleanupTime(old.EndTicks));
-                _sessions.Remove(_keyEntries[j]);
-            }
+            // The old windows' timers stay behind and find no session when they fire.
+            for (int j = first; j < first + count; j++) _sessions.Remove(_keyEntries[j]);
 
             entry = _sessions.GetOrAdd(key, merged, out _);
             ExtendHorizon(_panes.CleanupTime(merged.EndTicks));
             if (merged.MaxTimestamp > Watermark)
             {
                 state.FiredOnTime = false;
-                Timers.Register(TimeDomain.EventTime, key, merged, merged.MaxTimestamp);
+                Timers.RegisterOnce(TimeDomain.EventTime, key, merged, merged.MaxTimestamp);
             }
             else
             {
                 state.FiredOnTime = true;
-                Timers.Register(TimeDomain.EventTime, key, merged, _panes.CleanupTime(merged.EndTicks));
+                Timers.RegisterOnce(TimeDomain.EventTime, key, merged, _panes.CleanupTime(merged.EndTicks));
             }
 
             _sessions.Value(entry) = state;
@@ -132,7 +134,7 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneIn
 
         long cleanup = _panes.CleanupTime(session.EndTicks);
         if (cleanup <= Watermark) _sessions.Remove(entry);
-        else if (fired) Timers.Register(TimeDomain.EventTime, timer.Key, session, cleanup);
+        else if (fired) Timers.RegisterOnce(TimeDomain.EventTime, timer.Key, session, cleanup);
     }
 
     protected override void OnProcessingTimeAdvanced(long utcTicks)

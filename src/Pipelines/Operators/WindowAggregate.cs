@@ -8,7 +8,8 @@ namespace Pipelines.Operators;
 /// <summary>
 /// Keyed aggregation over non-merging windows (tumbling, sliding, global). Each (key, window) is one entry of a
 /// state table holding the accumulator and its pane bookkeeping; each window has an event-time timer at its last
-/// timestamp (the on-time pane) and, with an allowed lateness, one at its cleanup time (state dropped). Timers
+/// timestamp (the on-time pane) and, with an allowed lateness, one at its cleanup time (state dropped), each
+/// registered once (<see cref="State.TimerService{TKey}.RegisterOnce"/>). Timers
 /// fire in (time, registration) order, which gives the bounded executor its documented output order: by window
 /// end, then by when the (key, window) got its first element. The in-order tumbling loop lives beside this file
 /// (<c>WindowAggregate.SpeedOpt.cs</c>); this file is the general semantics.
@@ -120,12 +121,12 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneI
         ExtendHorizon(cleanup);
         if (end - 1 > Watermark)
         {
-            Timers.Register(TimeDomain.EventTime, k, new Window(start, end), end - 1);
+            Timers.RegisterOnce(TimeDomain.EventTime, k, new Window(start, end), end - 1);
         }
         else
         {
             _windows.Value(e).FiredOnTime = true;
-            Timers.Register(TimeDomain.EventTime, k, new Window(start, end), cleanup);
+            Timers.RegisterOnce(TimeDomain.EventTime, k, new Window(start, end), cleanup);
         }
     }
 
@@ -145,7 +146,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneI
 
         long cleanup = _panes.CleanupTime(window.EndTicks);
         if (cleanup <= Watermark) _windows.Remove(e);
-        else if (fired) Timers.Register(TimeDomain.EventTime, timer.Key, window, cleanup);
+        else if (fired) Timers.RegisterOnce(TimeDomain.EventTime, timer.Key, window, cleanup);
     }
 
     protected override void OnProcessingTimeAdvanced(long utcTicks)

@@ -19,6 +19,16 @@ internal sealed class TimerService<TKey>(KeyTable<TKey> keys)
         return true;
     }
 
+    /// <summary>
+    /// Registers a timer that the caller registers only once and never deletes (a window's on-time and cleanup
+    /// timers): it skips the uniqueness index, which makes it cheaper; registering it twice would fire it twice.
+    /// </summary>
+    public void RegisterOnce(TimeDomain domain, int key, Window ns, long time)
+    {
+        Queue(domain).AddOnce(key, ns, time);
+        keys.AddReference(key);
+    }
+
     /// <summary>Deletes a timer; false when it was not registered.</summary>
     public bool Delete(TimeDomain domain, int key, Window ns, long time)
     {
