@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Pipelines.State;
 
 /// <summary>
@@ -10,14 +12,24 @@ namespace Pipelines.State;
 /// </summary>
 internal sealed class TimerQueue
 {
-    private readonly Dictionary<long, List<(int Key, long Start, long End, bool Tracked)>> _byTime = new();
+    /// <summary>The timers due at one time: the first inline (most times have one timer), the rest in a list.</summary>
+    private struct Bucket
+    {
+        public Entry First;
+        public List<Entry>? Rest;
+    }
+
+    private readonly record struct Entry(int Key, long Start, long End, bool Tracked);
+
+    private readonly Dictionary<long, Bucket> _byTime = new();
     private readonly PriorityQueue<long, long> _times = new();
     private readonly HashSet<(int Key, long Start, long End, long Time)> _registered = [];
-    private readonly Stack<List<(int, long, long, bool)>> _spare = new();
-    private List<(int Key, long Start, long End, bool Tracked)>? _firing;
-    private int _untracked;
+    private readonly Stack<List<Entry>> _spare = new();
+    private Bucket _firing;
+    private bool _hasFiring;
     private long _firingTime;
     private int _firingAt;
+    private int _untracked;
 
     /// <summary>Timers registered and not yet fired or deleted.</summary>
     public int Count => _registered.Count + _untracked;
@@ -26,7 +38,7 @@ internal sealed class TimerQueue
     public bool Add(int key, Window ns, long time)
     {
         if (!_registered.Add((key, ns.StartTicks, ns.EndTicks, time))) return false;
-        Append(key, ns, time, tracked: true);
+        Append(new Entry(key, ns.StartTicks, ns.EndTicks, Tracked: true), time);
         return true;
     }
 
@@ -37,19 +49,20 @@ internal sealed class TimerQueue
     public void AddOnce(int key, Window ns, long time)
     {
         _untracked++;
-        Append(key, ns, time, tracked: false);
+        Append(new Entry(key, ns.StartTicks, ns.EndTicks, Tracked: false), time);
     }
 
-    private void Append(int key, Window ns, long time, bool tracked)
+    private void Append(Entry entry, long time)
     {
-        if (!_byTime.TryGetValue(time, out var list))
+        ref Bucket bucket = ref CollectionsMarshal.GetValueRefOrAddDefault(_byTime, time, out bool exists);
+        if (!exists)
         {
-            list = _spare.Count > 0 ? _spare.Pop() : [];
-            _byTime.Add(time, list);
+            bucket.First = entry;
             _times.Enqueue(time, time);
+            return;
         }
 
-        list.Add((key, ns.StartTicks, ns.EndTicks, tracked));
+        (bucket.Rest ??= _spare.Count > 0 ? _spare.Pop() : []).Add(entry);
     }
 
     /// <summary>Deletes a timer; false when it was not registered.</summary>
@@ -63,21 +76,28 @@ internal sealed class TimerQueue
     {
         while (true)
         {
-            if (_firing is not null)
+            if (_hasFiring)
             {
-                while (_firingAt < _firing.Count)
+                int count = 1 + (_firing.Rest?.Count ?? 0);
+                while (_firingAt < count)
                 {
-                    var (key, start, end, tracked) = _firing[_firingAt++];
-                    if (tracked ? _registered.Remove((key, start, end, _firingTime)) : _untracked-- > 0)
+                    var entry = _firingAt == 0 ? _firing.First : _firing.Rest![_firingAt - 1];
+                    _firingAt++;
+                    if (entry.Tracked ? _registered.Remove((entry.Key, entry.Start, entry.End, _firingTime)) : _untracked-- > 0)
                     {
-                        timer = new KeyedTimer(key, new Window(start, end), _firingTime);
+                        timer = new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), _firingTime);
                         return true;
                     }
                 }
 
-                _firing.Clear();
-                _spare.Push(_firing);
-                _firing = null;
+                if (_firing.Rest is { } rest)
+                {
+                    rest.Clear();
+                    _spare.Push(rest);
+                }
+
+                _firing = default;
+                _hasFiring = false;
             }
 
             if (!_times.TryPeek(out long next, out _) || next > time)
@@ -87,33 +107,38 @@ internal sealed class TimerQueue
             }
 
             _times.Dequeue();
+            _byTime.Remove(next, out _firing);
+            _hasFiring = true;
             _firingTime = next;
             _firingAt = 0;
-            _byTime.Remove(next, out _firing);
         }
     }
 
     /// <summary>The earliest registered time, or <see cref="long.MaxValue"/> when none (deleted timers may make it early).</summary>
-    public long NextTime => _firing is not null && _firingAt < _firing.Count ? _firingTime : _times.TryPeek(out long next, out _) ? next : long.MaxValue;
+    public long NextTime => _hasFiring && _firingAt < 1 + (_firing.Rest?.Count ?? 0) ? _firingTime : _times.TryPeek(out long next, out _) ? next : long.MaxValue;
 
     /// <summary>Every registered timer, in no particular order.</summary>
     public IEnumerable<KeyedTimer> Pending()
     {
         foreach (var (key, start, end, time) in _registered) yield return new KeyedTimer(key, new Window(start, end), time);
         if (_untracked == 0) yield break;
-        if (_firing is not null)
+        if (_hasFiring)
         {
-            for (int i = _firingAt; i < _firing.Count; i++)
+            int count = 1 + (_firing.Rest?.Count ?? 0);
+            for (int i = _firingAt; i < count; i++)
             {
-                if (!_firing[i].Tracked) yield return new KeyedTimer(_firing[i].Key, new Window(_firing[i].Start, _firing[i].End), _firingTime);
+                var entry = i == 0 ? _firing.First : _firing.Rest![i - 1];
+                if (!entry.Tracked) yield return new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), _firingTime);
             }
         }
 
-        foreach (var (time, list) in _byTime)
+        foreach (var (time, bucket) in _byTime)
         {
-            foreach (var (key, start, end, tracked) in list)
+            if (!bucket.First.Tracked) yield return new KeyedTimer(bucket.First.Key, new Window(bucket.First.Start, bucket.First.End), time);
+            if (bucket.Rest is null) continue;
+            foreach (var entry in bucket.Rest)
             {
-                if (!tracked) yield return new KeyedTimer(key, new Window(start, end), time);
+                if (!entry.Tracked) yield return new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), time);
             }
         }
     }
