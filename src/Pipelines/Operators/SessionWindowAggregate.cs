@@ -13,25 +13,19 @@ namespace Pipelines.Operators;
 /// timers are left behind and find no session when they fire: a session only grows, so no later session of the
 /// key can have the window an old timer names while that timer is pending).
 /// </summary>
-internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<TIn, TKey>
+internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStage<TIn, TKey, TAcc, TOut>
     where TKey : notnull
 {
     private readonly Func<TIn, TKey> _keyOf;
     private readonly long _gap;
-    private readonly PaneEmitter<TIn, TKey, TAcc, TOut> _panes;
-    private readonly StateTable<TKey, WindowSlot<TAcc>> _sessions;
     private readonly List<Window> _keySessions = [];
     private readonly List<int> _keyEntries = [];
-    private long _nextEarly = long.MinValue;
 
     public SessionWindowAggregate(Func<TIn, TKey> keyOf, long gap, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context)
-        : base(context, panes.Outputs)
+        : base(panes, context, "sessions")
     {
-        (_keyOf, _gap, _panes) = (keyOf, gap, panes);
-        _sessions = State.Values<WindowSlot<TAcc>>("sessions");
+        (_keyOf, _gap) = (keyOf, gap);
     }
-
-    public override TimeSpan? ProcessingTimeInterval => _panes.EarlyInterval;
 
     protected override void OnElement(TIn value, long timestamp)
     {
@@ -43,9 +37,9 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneIn
         long end = EventTime.SaturatingAdd(timestamp, _gap);
         _keySessions.Clear();
         _keyEntries.Clear();
-        for (int e = _sessions.First(key); e >= 0; e = _sessions.Next(e))
+        for (int e = Table.First(key); e >= 0; e = Table.Next(e))
         {
-            Window session = _sessions.NamespaceOf(e);
+            Window session = Table.NamespaceOf(e);
             if (session.StartTicks >= end) continue;
             if (session.EndTicks <= timestamp) break;
             _keySessions.Add(session);
@@ -55,28 +49,28 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneIn
         _keySessions.Reverse();
         _keyEntries.Reverse();
         var (first, count, merged) = SessionMerging.Merge(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_keySessions), new Window(timestamp, end));
-        if (_panes.IsExpired(merged.EndTicks, Watermark))
+        if (Panes.IsExpired(merged.EndTicks, Watermark))
         {
             KeyIds.ReleaseIfUnreferenced(key);
-            _panes.DropLate(value, timestamp);
+            Panes.DropLate(value, timestamp);
             return;
         }
 
         // Aggregate into a copy first: when a user function throws, the element is skipped or dead-lettered
         // without having opened, extended or merged a session.
-        WindowSlot<TAcc> state = count == 0 ? default : _sessions.Value(_keyEntries[first]);
+        WindowSlot<TAcc> state = count == 0 ? default : Table.Value(_keyEntries[first]);
         try
         {
-            if (count == 0) state.Accumulator = _panes.Aggregator.CreateAccumulator();
+            if (count == 0) state.Accumulator = Panes.Aggregator.CreateAccumulator();
             for (int j = first + 1; j < first + count; j++)
             {
-                var other = _sessions.Value(_keyEntries[j]);
-                state.Accumulator = _panes.Aggregator.Merge(state.Accumulator, other.Accumulator);
+                var other = Table.Value(_keyEntries[j]);
+                state.Accumulator = Panes.Aggregator.Merge(state.Accumulator, other.Accumulator);
                 state.PaneIndex = Math.Max(state.PaneIndex, other.PaneIndex);
                 state.SinceLastPane += other.SinceLastPane;
             }
 
-            _panes.Accumulate(ref state, value, timestamp);
+            Panes.Accumulate(ref state, value, timestamp);
         }
         catch
         {
@@ -88,7 +82,7 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneIn
         if (count == 1 && _keySessions[first] == merged)
         {
             entry = _keyEntries[first];
-            _sessions.Value(entry) = state;
+            Table.Value(entry) = state;
         }
         else
         {
@@ -96,10 +90,10 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneIn
             // meanwhile, since removing its last session would release it).
             KeyIds.AddReference(key);
             // The old windows' timers stay behind and find no session when they fire.
-            for (int j = first; j < first + count; j++) _sessions.Remove(_keyEntries[j]);
+            for (int j = first; j < first + count; j++) Table.Remove(_keyEntries[j]);
 
-            entry = _sessions.GetOrAdd(key, merged, out _);
-            ExtendHorizon(_panes.CleanupTime(merged.EndTicks));
+            entry = Table.GetOrAdd(key, merged, out _);
+            ExtendHorizon(Panes.CleanupTime(merged.EndTicks));
             if (merged.MaxTimestamp > Watermark)
             {
                 state.FiredOnTime = false;
@@ -108,58 +102,24 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneIn
             else
             {
                 state.FiredOnTime = true;
-                Timers.RegisterOnce(TimeDomain.EventTime, key, merged, _panes.CleanupTime(merged.EndTicks));
+                Timers.RegisterOnce(TimeDomain.EventTime, key, merged, Panes.CleanupTime(merged.EndTicks));
             }
 
-            _sessions.Value(entry) = state;
+            Table.Value(entry) = state;
             KeyIds.Release(key);
         }
 
-        _panes.AfterElement(keyValue, merged.StartTicks, merged.EndTicks, ref _sessions.Value(entry));
-    }
-
-    protected override void OnTimer(TimeDomain domain, in KeyedTimer timer)
-    {
-        int entry = _sessions.Find(timer.Key, timer.Namespace);
-        if (entry < 0) return;
-        Window session = timer.Namespace;
-        ref var state = ref _sessions.Value(entry);
-        bool fired = false;
-        if (!state.FiredOnTime)
-        {
-            _panes.Emit(KeyIds[timer.Key], session.StartTicks, session.EndTicks, ref state, PaneTiming.OnTime);
-            state.FiredOnTime = true;
-            fired = true;
-        }
-
-        long cleanup = _panes.CleanupTime(session.EndTicks);
-        if (cleanup <= Watermark) _sessions.Remove(entry);
-        else if (fired) Timers.RegisterOnce(TimeDomain.EventTime, timer.Key, session, cleanup);
-    }
-
-    protected override void OnProcessingTimeAdvanced(long utcTicks)
-    {
-        if (_panes.EarlyInterval is not { } interval || utcTicks < _nextEarly) return;
-        _nextEarly = utcTicks + interval.Ticks;
-        foreach (int entry in _sessions.EntryIndexes())
-        {
-            ref var state = ref _sessions.Value(entry);
-            if (state.SinceLastPane > 0 && !state.FiredOnTime)
-            {
-                Window session = _sessions.NamespaceOf(entry);
-                _panes.Emit(KeyIds[_sessions.KeyOf(entry)], session.StartTicks, session.EndTicks, ref state, PaneTiming.Early);
-            }
-        }
+        Panes.AfterElement(keyValue, merged.StartTicks, merged.EndTicks, ref Table.Value(entry));
     }
 
     /// <summary>A session that started by the barrier's horizon may hold elements from before it and may have grown since.</summary>
     protected override long RecheckHorizon(long horizon)
     {
         long latest = EventTime.MinWatermark;
-        foreach (int entry in _sessions.EntryIndexes())
+        foreach (int entry in Table.EntryIndexes())
         {
-            Window session = _sessions.NamespaceOf(entry);
-            if (session.StartTicks <= horizon) latest = Math.Max(latest, _panes.CleanupTime(session.EndTicks));
+            Window session = Table.NamespaceOf(entry);
+            if (session.StartTicks <= horizon) latest = Math.Max(latest, Panes.CleanupTime(session.EndTicks));
         }
 
         return latest;

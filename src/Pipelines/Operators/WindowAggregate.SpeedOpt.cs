@@ -52,12 +52,12 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut>
     private int TumblingRun(TIn[] values, long[] stamps, int from, int count)
     {
         var keyOf = _keyOf;
-        var panes = _panes;
+        var panes = Panes;
         var keys = KeyIds;
         bool counting = typeof(TAcc) == typeof(long) && panes.Counting;
         int[] dense = keys.DenseIds;
-        var heads = _windows.Heads;
-        var states = _windows.Values;
+        var heads = Table.Heads;
+        var states = Table.Values;
         long lastStart = _lastStart, lastEnd = _lastEnd;
         for (int i = from; i < count; i++)
         {
