@@ -97,7 +97,7 @@ internal sealed class CheckpointCoordinator(
     }
 
     /// <summary>A sink worker has written and flushed everything before the barrier of <paramref name="checkpoint"/>.</summary>
-    public void SinkPassed(int sink, long checkpoint)
+    private void SinkPassed(int sink, long checkpoint)
     {
         lock (_lock)
         {
@@ -108,7 +108,7 @@ internal sealed class CheckpointCoordinator(
     }
 
     /// <summary>A sink worker completed: it will see no more barriers and holds nothing back.</summary>
-    public void SinkEnded(int sink)
+    private void SinkEnded(int sink)
     {
         lock (_lock)
         {
