@@ -21,6 +21,9 @@ internal abstract class SourceRunner : IAsyncDisposable
     /// <summary>Set when the source has been read to its end.</summary>
     public bool Completed { get; set; }
 
+    /// <summary>True when the run needs no more of this source's elements (every path to a sink ends in a finished <c>Take</c>).</summary>
+    public abstract bool InputNotNeeded { get; }
+
     /// <summary>Elements read but not yet handed downstream.</summary>
     public abstract int Buffered { get; }
 
@@ -80,6 +83,8 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
     public override string Name => node.Source.Name;
 
     public override int Buffered => _output.Buffered;
+
+    public override bool InputNotNeeded => InputDemand.Ended(node, context);
 
     public override double? FractionRead => Completed ? 1.0 : _reader?.FractionRead;
 

@@ -2,8 +2,14 @@ using Pipelines.Runtime;
 
 namespace Pipelines.Plan;
 
+/// <summary>The untyped view of a stage input: which stage it feeds.</summary>
+internal interface IStageInput : IConsumer
+{
+    IStageNode Stage { get; }
+}
+
 /// <summary>An input of a stage. Producers reaching it get an edge from the executor.</summary>
-internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>
+internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>, IStageInput
 {
     public IStageNode Stage { get; } = stage;
 
