@@ -110,8 +110,7 @@ internal sealed class FileCursor : IDisposable
     public RecordRef SplitFirstLine()
     {
         var head = _records.Peek();
-        if (!_buffer.AsSpan(head.Start, head.End - head.Start).Contains((byte)'\n') || _skippingPreview is not null || _records.Any(r => r.IsTooLong)) return head;
-        var line = RecordFramer.FirstLine(_buffer.AsSpan(head.Start, head.End - head.Start))!.Value;
+        if (RecordFramer.FirstLine(_buffer.AsSpan(head.Start, head.End - head.Start)) is not { } line || _skippingPreview is not null || _records.Any(r => r.IsTooLong)) return head;
         _records.Clear();
         BufferVersion++;
         _recordStart = head.Start;

@@ -67,6 +67,9 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
 {
     private readonly Output<T> _output = node.BuildOutput(context);
     private readonly Diagnostics.OperatorTelemetry _telemetry = context.Telemetry.For(node.Source.Name, 0);
+
+    /// <summary>Whether a <c>Take</c> downstream can make the rest of this source unneeded.</summary>
+    private readonly bool _mayEnd = InputDemand.MayEnd(node);
     private SourceReader<T>? _reader;
 
     /// <summary>The reader's capabilities, read once when it opens (<see cref="SourceReader{T}.ProvidesTimestamps"/>, <see cref="SourceReader{T}.CanReadSpans"/>).</summary>
@@ -84,7 +87,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
 
     public override int Buffered => _output.Buffered;
 
-    public override bool InputNotNeeded => InputDemand.Ended(node, context);
+    public override bool InputNotNeeded => _mayEnd && InputDemand.Ended(node, context);
 
     public override double? FractionRead => Completed ? 1.0 : _reader?.FractionRead;
 

@@ -9,36 +9,47 @@ namespace Pipelines.Plan;
 /// </summary>
 internal static class InputDemand
 {
+    /// <summary>Whether a <c>Take</c> or <c>TakeWhile</c> is downstream of <paramref name="node"/> at all (read once per run: without one, input is always needed).</summary>
+    public static bool MayEnd(Node node) =>
+        node is ITakeNode || Next(node).Any(MayEnd);
+
     /// <summary>True when no element of <paramref name="node"/> can reach a sink any more in the run of <paramref name="context"/>.</summary>
     public static bool Ended(Node node, PlanContext context)
     {
         if (node is ITakeNode take) return take.IsDone(context);
         if (node is ISinkNode) return false;
         bool any = false;
+        foreach (var next in Next(node))
+        {
+            any = true;
+            if (!Ended(next, context)) return false;
+        }
+
+        return any;
+    }
+
+    /// <summary>The nodes that receive <paramref name="node"/>'s elements and reach a sink: its consumers (a stage input counts as its stage) and side outputs.</summary>
+    private static IEnumerable<Node> Next(Node node)
+    {
         foreach (var consumer in node.Consumers)
         {
             if (!consumer.ReachesSink) continue;
-            any = true;
             var next = consumer switch
             {
                 Node n => n,
                 IStageInput port => port.Stage as Node,
                 _ => null,
             };
-            if (next is null || !Ended(next, context)) return false;
+            if (next is not null) yield return next;
         }
 
         if (node is IHasSideOutput side)
         {
             foreach (var output in side.SideOutputs)
             {
-                if (!output.ReachesSink) continue;
-                any = true;
-                if (!Ended(output, context)) return false;
+                if (output.ReachesSink) yield return output;
             }
         }
-
-        return any;
     }
 }
 
