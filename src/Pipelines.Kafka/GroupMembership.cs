@@ -21,7 +21,7 @@ namespace Pipelines.Kafka;
 /// new generation; what cannot be committed in time is left to the partitions' next owner, which reads those
 /// records again (at-least-once).
 /// </remarks>
-internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TValue> options, string sourceName, ILogger logger)
+internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TValue> options, string sourceName, ILogger logger, OffsetTracker offsets)
 {
     private readonly KeyValuePair<string, object?> _sourceTag = new("source", sourceName);
     private KafkaPosition? _requested;
@@ -30,7 +30,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     private bool _leaving;
     private int _callbacks;
 
-    public OffsetTracker Offsets { get; } = new();
+    public OffsetTracker Offsets { get; } = offsets;
 
     public OffsetCommits Commits { get; } = new();
 

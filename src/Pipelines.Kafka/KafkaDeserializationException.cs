@@ -3,9 +3,11 @@ using Confluent.Kafka;
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// A record's key or value could not be deserialized and the source's policy is <see cref="ErrorPolicy.Fail"/>.
-/// Names the topic, partition and offset, so the record can be found and inspected; the deserializer's exception
-/// is the inner exception. The run fails with a <see cref="PipelineExecutionException"/> wrapping this one.
+/// Why a Kafka record could not be read: its key or value could not be deserialized. Names the topic, partition
+/// and offset, so the record can be found and inspected; the deserializer's exception is the inner exception. The
+/// source reports it with the record (<see cref="MalformedKafkaRecord"/>) to the run's error policy: under
+/// <see cref="ErrorPolicy.Fail"/> the run fails with a <see cref="PipelineExecutionException"/> wrapping this one;
+/// under <see cref="ErrorPolicy.DeadLetter"/> it is the <see cref="DeadLetter.Exception"/>.
 /// </summary>
 public sealed class KafkaDeserializationException : Exception
 {
@@ -18,7 +20,7 @@ public sealed class KafkaDeserializationException : Exception
     public KafkaDeserializationException(string topic, int partition, long offset, MessageComponentType component, Exception innerException)
         : base(
             $"Could not deserialize the {(component == MessageComponentType.Key ? "key" : "value")} of the record at topic '{topic}' partition {partition} offset {offset}: " +
-            $"{innerException.GetType().Name}: {innerException.Message} Fix the data or the deserializer, or set OnDeserializationError to ErrorPolicy.Skip or ErrorPolicy.DeadLetter.",
+            $"{innerException.GetType().Name}: {innerException.Message}",
             innerException)
     {
         Topic = topic;

@@ -26,8 +26,8 @@ internal static partial class KafkaLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Kafka source {Source}: skipped the record at {Topic} [{Partition}] @{Offset}: its {Component} could not be deserialized")]
     public static partial void Skipped(ILogger logger, Exception exception, string source, string topic, int partition, long offset, string component);
 
-    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Kafka source {Source}: copied the record at {Topic} [{Partition}] @{Offset} to {DeadLetterTopic}: its {Component} could not be deserialized")]
-    public static partial void DeadLettered(ILogger logger, Exception exception, string source, string topic, int partition, long offset, string component, string deadLetterTopic);
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Kafka source {Source}: dead-lettered the record at {Topic} [{Partition}] @{Offset} (to {Destination}): its {Component} could not be deserialized")]
+    public static partial void DeadLettered(ILogger logger, Exception exception, string source, string topic, int partition, long offset, string component, string destination);
 
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "Kafka client {Client}: {Reason} ({Code})")]
     public static partial void ClientError(ILogger logger, string client, string reason, string code);

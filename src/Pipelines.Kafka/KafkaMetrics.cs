@@ -2,7 +2,11 @@ using System.Diagnostics.Metrics;
 
 namespace Pipelines.Kafka;
 
-/// <summary>The <c>Pipelines.Kafka</c> meter: records the source could not deserialize, and offsets it committed.</summary>
+/// <summary>
+/// The <c>Pipelines.Kafka</c> meter: records the source could not deserialize (also counted by the run, in
+/// <see cref="RunSummary"/> and the <c>Pipelines</c> meter's skipped and dead-lettered counters, like every
+/// connector's bad records), and offsets it committed.
+/// </summary>
 internal static class KafkaMetrics
 {
     public const string MeterName = "Pipelines.Kafka";
@@ -13,7 +17,7 @@ internal static class KafkaMetrics
         "pipelines.kafka.records.skipped", "{record}", "Records skipped because their key or value could not be deserialized.");
 
     public static readonly Counter<long> RecordsDeadLettered = Meter.CreateCounter<long>(
-        "pipelines.kafka.records.dead_lettered", "{record}", "Records copied to the dead-letter topic because their key or value could not be deserialized.");
+        "pipelines.kafka.records.dead_lettered", "{record}", "Records dead-lettered because their key or value could not be deserialized.");
 
     public static readonly Counter<long> OffsetCommits = Meter.CreateCounter<long>(
         "pipelines.kafka.offsets.committed", "{partition}", "Partition offsets committed after a drain or a revocation after a drain.");

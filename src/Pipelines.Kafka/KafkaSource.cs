@@ -27,10 +27,19 @@ namespace Pipelines.Kafka;
 /// (or <see cref="KafkaSourceOptions{TKey, TValue}.AutoOffsetReset"/>); with the default cooperative-sticky
 /// assignment, partitions that stay are not interrupted.</para>
 /// <para><b>Watermarks.</b> Use <see cref="KafkaWatermarks.PerPartition"/> for one watermark per partition.</para>
+/// <para><b>Bad records.</b> A record whose key or value cannot be deserialized is reported to the run as a
+/// <see cref="MalformedKafkaRecord"/> with a <see cref="KafkaDeserializationException"/>, under the source's error
+/// policy (<see cref="KafkaSourceOptions{TKey, TValue}.OnDeserializationError"/>, else the stream's or the pipeline's),
+/// like every connector's bad records: it fails the run, or is skipped, or goes to the dead-letter sink, and is
+/// counted in <see cref="RunSummary"/>. Under <see cref="ErrorPolicy.DeadLetter"/> it is also copied, bytes unchanged,
+/// to <see cref="KafkaSourceOptions{TKey, TValue}.DeadLetterTopic"/> when that is set.</para>
+/// <para><b>Positions.</b> The reader's position is a <see cref="KafkaPosition"/> (the next offset per partition),
+/// captured at checkpoints; <see cref="Source{T, TPosition}.ResumeFrom"/> starts a run there instead of at the
+/// group's committed offsets.</para>
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>>
+public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>, KafkaPosition>
 {
     private long _skipped;
     private long _deadLettered;
@@ -57,17 +66,35 @@ public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>
     /// <summary>Always false: a topic has no end.</summary>
     public override bool IsBounded => false;
 
-    /// <summary>Records skipped because they could not be deserialized (<see cref="ErrorPolicy.Skip"/>), over every run of this source.</summary>
+    /// <summary><see cref="KafkaSourceOptions{TKey, TValue}.OnDeserializationError"/>: the policy for records that cannot be deserialized, unless the stream sets one with <c>OnError</c>.</summary>
+    public override ErrorPolicy? BadRecordPolicy => Options.OnDeserializationError;
+
+    /// <summary>
+    /// Records skipped because they could not be deserialized (<see cref="ErrorPolicy.Skip"/>), over every run of
+    /// this source; each run also counts them in <see cref="RunSummary.ElementsSkipped"/>.
+    /// </summary>
     public long RecordsSkipped => Interlocked.Read(ref _skipped);
 
-    /// <summary>Records copied to the dead-letter topic because they could not be deserialized (<see cref="ErrorPolicy.DeadLetter"/>), over every run of this source.</summary>
+    /// <summary>
+    /// Records dead-lettered because they could not be deserialized (<see cref="ErrorPolicy.DeadLetter"/>), over
+    /// every run of this source; each run also counts them in <see cref="RunSummary.ElementsDeadLettered"/>.
+    /// </summary>
     public long RecordsDeadLettered => Interlocked.Read(ref _deadLettered);
 
-    /// <inheritdoc />
-    public override ValueTask<SourceReader<KafkaRecord<TKey, TValue>>> OpenAsync(SourceContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a reader: a consumer that joins the group. With a <paramref name="position"/>, each partition in it
+    /// starts at its offset the first time the group assigns it to this reader; the others start at the group's
+    /// committed offset.
+    /// </summary>
+    /// <param name="context">Facts about the run; bad records are reported to it.</param>
+    /// <param name="position">Where to start, or null for the group's committed offsets.</param>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    public override ValueTask<SourceReader<KafkaRecord<TKey, TValue>, KafkaPosition>> OpenAsync(
+        SourceContext context, KafkaPosition? position, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
-        return new(new KafkaSourceReader<TKey, TValue>(this));
+        return new(new KafkaSourceReader<TKey, TValue>(this, context, position));
     }
 
     internal void CountSkipped() => Interlocked.Increment(ref _skipped);

@@ -34,16 +34,26 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     public IDeserializer<TValue>? ValueDeserializer { get; init; }
 
     /// <summary>
-    /// What happens to a record whose key or value cannot be deserialized: <see cref="ErrorPolicy.Fail"/> (the
-    /// default) fails the run with a <see cref="KafkaDeserializationException"/> naming topic, partition and offset;
-    /// <see cref="ErrorPolicy.Skip"/> skips it, counts it (<see cref="KafkaSource{TKey, TValue}.RecordsSkipped"/>)
-    /// and logs a warning; <see cref="ErrorPolicy.DeadLetter"/> copies its raw bytes to
-    /// <see cref="DeadLetterTopic"/> with headers saying where it came from and why, and counts it. Skipped and
-    /// dead-lettered records count as handled: their offsets are committed with the others.
+    /// What happens to a record whose key or value cannot be deserialized; null (the default): the policy of the
+    /// source's stream (<c>p.From(source).OnError(...)</c>) or of the pipeline (<see cref="PipelineBuilder.OnError"/>),
+    /// whose default is <see cref="ErrorPolicy.Fail"/>. A stream's <c>OnError</c> overrides this. The record goes to
+    /// the run like every connector's bad records (<see cref="SourceContext.ReportBadRecord"/>), as a
+    /// <see cref="MalformedKafkaRecord"/> with a <see cref="KafkaDeserializationException"/> naming topic, partition
+    /// and offset: <see cref="ErrorPolicy.Fail"/> fails the run; <see cref="ErrorPolicy.Skip"/> skips it, logs a
+    /// warning and counts it (<see cref="RunSummary.ElementsSkipped"/>, <see cref="KafkaSource{TKey, TValue}.RecordsSkipped"/>);
+    /// <see cref="ErrorPolicy.DeadLetter"/> sends it to the pipeline's dead-letter sink
+    /// (<see cref="PipelineBuilder.WithDeadLetterSink"/>, required as for any operator under that policy), copies its
+    /// raw bytes to <see cref="DeadLetterTopic"/> when one is set, and counts it (<see cref="RunSummary.ElementsDeadLettered"/>).
+    /// Skipped and dead-lettered records count as handled: their offsets are committed with the others.
     /// </summary>
-    public ErrorPolicy OnDeserializationError { get; init; } = ErrorPolicy.Fail;
+    public ErrorPolicy? OnDeserializationError { get; init; }
 
-    /// <summary>The topic that receives undeserializable records under <see cref="ErrorPolicy.DeadLetter"/>; headers: <see cref="KafkaDeadLetterHeaders"/>.</summary>
+    /// <summary>
+    /// A topic that receives a byte-for-byte copy of every record dead-lettered because it could not be deserialized
+    /// (under <see cref="ErrorPolicy.DeadLetter"/>), with the record's own headers and <see cref="KafkaDeadLetterHeaders"/>
+    /// saying where it came from and why. A record's offset is committed only once its copy is durable. Null: dead
+    /// letters go to the pipeline's dead-letter sink only.
+    /// </summary>
     public string? DeadLetterTopic { get; init; }
 
     /// <summary>
@@ -97,7 +107,7 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     /// <summary>The source's name in errors, logs and metrics; <c>kafka:&lt;topics&gt;</c> when null.</summary>
     public string? Name { get; init; }
 
-    /// <summary>Receives the source's log (assignments, revocations, commits, skipped records) and librdkafka's; nothing is logged when null.</summary>
+    /// <summary>Receives the source's log (assignments, revocations, commits, skipped and dead-lettered records) and librdkafka's; nothing is logged when null.</summary>
     public ILogger? Logger { get; init; }
 
     /// <summary>Called (on the source's thread) after partitions are assigned to this instance, with the newly assigned ones.</summary>
@@ -116,14 +126,14 @@ public sealed class KafkaSourceOptions<TKey, TValue>
             throw new ArgumentException("Subscribe to at least one topic, and name every topic.", nameof(Topics));
         }
 
-        if (OnDeserializationError == ErrorPolicy.DeadLetter && string.IsNullOrWhiteSpace(DeadLetterTopic))
+        if (DeadLetterTopic is not null && string.IsNullOrWhiteSpace(DeadLetterTopic))
         {
-            throw new ArgumentException("OnDeserializationError is ErrorPolicy.DeadLetter: set DeadLetterTopic to the topic that receives undeserializable records.", nameof(DeadLetterTopic));
+            throw new ArgumentException("DeadLetterTopic is empty: name the topic that receives undeserializable records, or leave it null.", nameof(DeadLetterTopic));
         }
 
-        if (!Enum.IsDefined(OnDeserializationError))
+        if (OnDeserializationError is { } policy && !Enum.IsDefined(policy))
         {
-            throw new ArgumentOutOfRangeException(nameof(OnDeserializationError), OnDeserializationError, "Unknown error policy.");
+            throw new ArgumentOutOfRangeException(nameof(OnDeserializationError), policy, "Unknown error policy.");
         }
 
         if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromSeconds(1))

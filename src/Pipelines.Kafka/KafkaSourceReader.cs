@@ -12,11 +12,15 @@ namespace Pipelines.Kafka;
 /// record is held here besides librdkafka's own bounded prefetch queue. Offsets are committed from the polling
 /// thread: a completed checkpoint's position before the next poll (without waiting for the answer), the revoked
 /// partitions' share of it in the revocation handler, and every owned partition once the run has drained. When the
-/// run ends the consumer leaves the group before it is closed (<see cref="DisposeAsync"/>).
+/// run ends the consumer leaves the group before it is closed (<see cref="DisposeAsync"/>). A record that cannot be
+/// deserialized is reported to the run (<see cref="SourceContext.ReportBadRecord"/>) from a read, never from a
+/// wait: a poll that meets one holds it until the executor reads, so a poll abandoned when the run stops reports
+/// nothing.
 /// </summary>
 internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord<TKey, TValue>, KafkaPosition>
 {
     private readonly KafkaSource<TKey, TValue> _source;
+    private readonly SourceContext _context;
     private readonly KafkaSourceOptions<TKey, TValue> _options;
     private readonly ILogger _logger;
     private readonly IConsumer<TKey, TValue> _consumer;
@@ -24,6 +28,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private readonly GroupMembership<TKey, TValue> _group;
     private readonly KeyValuePair<string, object?> _sourceTag;
     private ConsumeResult<TKey, TValue>? _pending;
+    private ConsumeException? _pendingBad;
     private Task<bool>? _polling;
     private Exception? _fatal;
     private bool _closed;
@@ -34,13 +39,14 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     /// <summary>How long a consumer that could not leave within the close timeout keeps trying in the background.</summary>
     private static readonly TimeSpan LeaveLimit = TimeSpan.FromMinutes(5);
 
-    public KafkaSourceReader(KafkaSource<TKey, TValue> source)
+    public KafkaSourceReader(KafkaSource<TKey, TValue> source, SourceContext context, KafkaPosition? position)
     {
         _source = source;
+        _context = context;
         _options = source.Options;
         _logger = _options.Logger ?? NullLogger.Instance;
         _sourceTag = new("source", source.Name);
-        _group = new GroupMembership<TKey, TValue>(_options, source.Name, _logger);
+        _group = new GroupMembership<TKey, TValue>(_options, source.Name, _logger, new OffsetTracker(position));
         var builder = new ConsumerBuilder<TKey, TValue>(ClientConfigs.Consumer(_options))
             .SetPartitionsAssignedHandler(_group.OnAssigned)
             .SetPartitionsRevokedHandler(_group.OnRevoked)
@@ -52,7 +58,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         _consumer = builder.Build();
         try
         {
-            if (_options.OnDeserializationError == ErrorPolicy.DeadLetter)
+            if (context.ErrorPolicy == ErrorPolicy.DeadLetter && _options.DeadLetterTopic is not null)
             {
                 _deadLetters = new DeadLetterPublisher(ClientConfigs.DeadLetterProducer(_options), _options.DeadLetterTopic!, _logger);
             }
@@ -87,15 +93,22 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         ThrowIfFailed();
         _group.CommitRequested(_consumer);
         int n = 0;
+        if (_pendingBad is { } bad && destination.Length > 0)
+        {
+            _pendingBad = null;
+            Undeserializable(bad);
+        }
+
         if (_pending is not null && destination.Length > 0)
         {
             destination[n++] = Hand(_pending);
             _pending = null;
         }
 
-        while (n < destination.Length && TryConsume(TimeSpan.Zero, out var result))
+        while (n < destination.Length && TryConsume(TimeSpan.Zero, out var result, out var undeserializable))
         {
             if (result is not null) destination[n++] = Hand(result);
+            else if (undeserializable is not null) Undeserializable(undeserializable);
         }
 
         return n;
@@ -103,7 +116,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
 
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
-        if (_pending is not null) return new(true);
+        if (_pending is not null || _pendingBad is not null) return new(true);
         var polling = PollAsync(cancellationToken);
         _polling = polling;
         return new(polling);
@@ -118,9 +131,11 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
             cancellationToken.ThrowIfCancellationRequested();
             ThrowIfFailed();
             _group.CommitRequested(_consumer);
-            if (TryConsume(_options.PollInterval, out var result) && result is not null)
+            if (TryConsume(_options.PollInterval, out var result, out var undeserializable) && (result is not null || undeserializable is not null))
             {
+                // A bad record waits for the next read, which reports it to the run.
                 _pending = result;
+                _pendingBad = undeserializable;
                 return true;
             }
         }
@@ -201,16 +216,20 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         }
     }
 
-    /// <summary>Polls once; false when no record (or error) was available. A null result is a record that was skipped or dead-lettered.</summary>
-    private bool TryConsume(TimeSpan timeout, out ConsumeResult<TKey, TValue>? result)
+    /// <summary>
+    /// Polls once; false when nothing was available. True with a record, with a record that could not be
+    /// deserialized (<paramref name="undeserializable"/>), or with neither (the end of a partition).
+    /// </summary>
+    private bool TryConsume(TimeSpan timeout, out ConsumeResult<TKey, TValue>? result, out ConsumeException? undeserializable)
     {
+        undeserializable = null;
         try
         {
             result = _consumer.Consume(timeout);
         }
         catch (ConsumeException ex) when (ex.Error.Code is ErrorCode.Local_KeyDeserialization or ErrorCode.Local_ValueDeserialization)
         {
-            Undeserializable(ex);
+            undeserializable = ex;
             result = null;
             return true;
         }
@@ -242,29 +261,43 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         return list;
     }
 
+    /// <summary>
+    /// Reports a record that could not be deserialized to the run, under the source's error policy: Fail throws
+    /// (the run fails naming the record), Skip counts it, DeadLetter sends it to the dead-letter sink and, when a
+    /// dead-letter topic is set, copies its bytes there. A skipped or dead-lettered record counts as handled.
+    /// </summary>
     private void Undeserializable(ConsumeException ex)
     {
         var raw = ex.ConsumerRecord;
         var component = ex.Error.Code == ErrorCode.Local_KeyDeserialization ? MessageComponentType.Key : MessageComponentType.Value;
         var cause = ex.InnerException ?? ex;
+        var record = new MalformedKafkaRecord(
+            raw.Topic,
+            raw.Partition.Value,
+            raw.Offset.Value,
+            raw.Message.Key,
+            raw.Message.Value,
+            DateTimeOffset.FromUnixTimeMilliseconds(raw.Message.Timestamp.UnixTimestampMs),
+            Headers(raw.Message.Headers),
+            component);
+        _context.ReportBadRecord(record, new KafkaDeserializationException(raw.Topic, raw.Partition.Value, raw.Offset.Value, component, cause));
+
+        // Not failed: skipped or dead-lettered (and counted by the run).
         string part = component == MessageComponentType.Key ? "key" : "value";
-        switch (_options.OnDeserializationError)
+        if (_context.ErrorPolicy == ErrorPolicy.DeadLetter)
         {
-            case ErrorPolicy.Skip:
-                _group.Offsets.Handled(raw.TopicPartition, raw.Offset.Value);
-                _source.CountSkipped();
-                KafkaMetrics.RecordsSkipped.Add(1, _sourceTag);
-                KafkaLog.Skipped(_logger, cause, _source.Name, raw.Topic, raw.Partition.Value, raw.Offset.Value, part);
-                break;
-            case ErrorPolicy.DeadLetter:
-                _deadLetters!.Publish(raw, component, cause);
-                _group.Offsets.Handled(raw.TopicPartition, raw.Offset.Value);
-                _source.CountDeadLettered();
-                KafkaMetrics.RecordsDeadLettered.Add(1, _sourceTag);
-                KafkaLog.DeadLettered(_logger, cause, _source.Name, raw.Topic, raw.Partition.Value, raw.Offset.Value, part, _options.DeadLetterTopic!);
-                break;
-            default:
-                throw new KafkaDeserializationException(raw.Topic, raw.Partition.Value, raw.Offset.Value, component, cause);
+            _deadLetters?.Publish(raw, component, cause);
+            _group.Offsets.Handled(raw.TopicPartition, raw.Offset.Value);
+            _source.CountDeadLettered();
+            KafkaMetrics.RecordsDeadLettered.Add(1, _sourceTag);
+            KafkaLog.DeadLettered(_logger, cause, _source.Name, raw.Topic, raw.Partition.Value, raw.Offset.Value, part, _deadLetters is null ? "the dead-letter sink" : $"the dead-letter sink and topic '{_options.DeadLetterTopic}'");
+        }
+        else
+        {
+            _group.Offsets.Handled(raw.TopicPartition, raw.Offset.Value);
+            _source.CountSkipped();
+            KafkaMetrics.RecordsSkipped.Add(1, _sourceTag);
+            KafkaLog.Skipped(_logger, cause, _source.Name, raw.Topic, raw.Partition.Value, raw.Offset.Value, part);
         }
     }
 
@@ -301,8 +334,9 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
             // Cancelled, or failed: the executor already saw that failure through its own await, or has stopped.
         }
 
-        // A record the abandoned poll fetched was never handed out: its offset stays uncommitted.
+        // A record the abandoned poll fetched was never handed out (nor reported): its offset stays uncommitted.
         _pending = null;
+        _pendingBad = null;
     }
 
     private void ThrowIfFailed()

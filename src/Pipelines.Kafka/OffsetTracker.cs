@@ -21,7 +21,25 @@ internal sealed class OffsetTracker
     private readonly Lock _gate = new();
     private readonly Dictionary<TopicPartition, Owned> _owned = [];
     private readonly Dictionary<TopicPartition, Owned> _released = [];
+    private readonly Dictionary<TopicPartition, long> _restored = [];
     private long _epochs;
+
+    /// <summary>Tracks a reader that starts each partition of <paramref name="restored"/> at its offset, the first time it is assigned.</summary>
+    /// <param name="restored">A position to start from, or null to start at the group's committed offsets.</param>
+    public OffsetTracker(KafkaPosition? restored = null)
+    {
+        if (restored is null) return;
+        foreach (var entry in restored.Partitions)
+        {
+            ArgumentNullException.ThrowIfNull(entry, nameof(restored));
+            if (entry.NextOffset < 0)
+            {
+                throw new ArgumentException($"The position of topic '{entry.Topic}' partition {entry.Partition} has a negative offset ({entry.NextOffset}).", nameof(restored));
+            }
+
+            _restored[new TopicPartition(entry.Topic, new Partition(entry.Partition))] = entry.NextOffset;
+        }
+    }
 
     /// <summary>The record at <paramref name="offset"/> has been handed to the pipeline, skipped or dead-lettered.</summary>
     public void Handled(TopicPartition partition, long offset)
@@ -33,7 +51,10 @@ internal sealed class OffsetTracker
         }
     }
 
-    /// <summary>Partitions assigned to this instance: where each starts. <see cref="Offset.Unset"/> means the committed offset.</summary>
+    /// <summary>
+    /// Partitions assigned to this instance: where each starts. <see cref="Offset.Unset"/> means the committed offset;
+    /// a partition of the restored position starts at its offset the first time it is assigned.
+    /// </summary>
     public List<TopicPartitionOffset> Assign(IEnumerable<TopicPartition> assigned)
     {
         lock (_gate)
@@ -45,6 +66,11 @@ internal sealed class OffsetTracker
                 {
                     _owned[partition] = resumed;
                     starts.Add(new TopicPartitionOffset(partition, resumed.Next));
+                }
+                else if (_restored.Remove(partition, out long restored))
+                {
+                    _owned[partition] = new Owned { Next = restored, Epoch = ++_epochs };
+                    starts.Add(new TopicPartitionOffset(partition, restored));
                 }
                 else
                 {
@@ -104,10 +130,10 @@ internal sealed class OffsetTracker
     {
         lock (_gate)
         {
-            var entries = new List<KafkaPosition.Entry>(_owned.Count);
+            var entries = new List<KafkaPartitionPosition>(_owned.Count);
             foreach (var (partition, owned) in _owned)
             {
-                if (owned.Next >= 0) entries.Add(new KafkaPosition.Entry(partition, owned.Next, owned.Epoch));
+                if (owned.Next >= 0) entries.Add(new KafkaPartitionPosition(partition.Topic, partition.Partition.Value, owned.Next, owned.Epoch));
             }
 
             return new KafkaPosition(entries);
@@ -123,12 +149,13 @@ internal sealed class OffsetTracker
         lock (_gate)
         {
             var offsets = new List<TopicPartitionOffset>();
-            foreach (var entry in position.Entries)
+            foreach (var entry in position.Partitions)
             {
-                if (only is not null && !only.Contains(entry.Partition)) continue;
-                if (!_owned.TryGetValue(entry.Partition, out var owned) || owned.Epoch != entry.Epoch) continue;
-                if (owned.Committed >= entry.Next) continue;
-                offsets.Add(new TopicPartitionOffset(entry.Partition, entry.Next));
+                var partition = new TopicPartition(entry.Topic, new Partition(entry.Partition));
+                if (only is not null && !only.Contains(partition)) continue;
+                if (!_owned.TryGetValue(partition, out var owned) || owned.Epoch != entry.Epoch) continue;
+                if (owned.Committed >= entry.NextOffset) continue;
+                offsets.Add(new TopicPartitionOffset(partition, entry.NextOffset));
             }
 
             return offsets;
@@ -156,12 +183,4 @@ internal sealed class OffsetTracker
 
         public long Committed = -1;
     }
-}
-
-/// <summary>A Kafka source's checkpoint position: the next offset of each owned partition, with the ownership it was read in.</summary>
-internal sealed class KafkaPosition(List<KafkaPosition.Entry> entries)
-{
-    public IReadOnlyList<Entry> Entries { get; } = entries;
-
-    public readonly record struct Entry(TopicPartition Partition, long Next, long Epoch);
 }

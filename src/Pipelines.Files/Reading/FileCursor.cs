@@ -15,11 +15,10 @@ internal sealed class FileCursor : IDisposable
     public const int PrefixLength = 1024;
 
     private const int PreviewBytes = 1024;
-    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
     private readonly Queue<RecordRef> _records = new();
     private readonly int _maxRecordBytes;
-    private RecordScanner _scanner;
+    private RecordFramer _framer;
     private SafeFileHandle _handle;
     private byte[] _buffer;
     private long _bufferOffset;
@@ -34,7 +33,7 @@ internal sealed class FileCursor : IDisposable
     {
         Path = path;
         _handle = handle;
-        _scanner = scanner;
+        _framer = new RecordFramer(scanner);
         _buffer = new byte[bufferSize];
         _maxRecordBytes = maxRecordBytes;
         _bufferOffset = offset;
@@ -111,24 +110,15 @@ internal sealed class FileCursor : IDisposable
     public RecordRef SplitFirstLine()
     {
         var head = _records.Peek();
-        int lineFeed = _buffer.AsSpan(head.Start, head.End - head.Start).IndexOf((byte)'\n');
-        if (lineFeed < 0 || _skippingPreview is not null || _records.Any(r => r.IsTooLong)) return head;
-        lineFeed += head.Start;
+        if (RecordFramer.FirstLine(_buffer.AsSpan(head.Start, head.End - head.Start)) is not { } line || _skippingPreview is not null || _records.Any(r => r.IsTooLong)) return head;
         _records.Clear();
         BufferVersion++;
         _recordStart = head.Start;
         _recordLine = head.Line;
-        int end = lineFeed > head.Start && _buffer[lineFeed - 1] == (byte)'\r' ? lineFeed - 1 : lineFeed;
-        Queue(head.Start, end, lineFeed + 1, head.Line + 1);
-        _scan = lineFeed + 1;
+        Queue(head.Start, head.Start + line.ContentLength, head.Start + line.Length, head.Line + line.Lines);
+        _scan = _recordStart;
         Scan();
-        if (Finished && _recordStart < _end)
-        {
-            int last = _buffer[_end - 1] == (byte)'\r' ? _end - 1 : _end;
-            Queue(_recordStart, last, _end, _recordLine + _scanner.InnerLineFeeds + 1);
-            _scan = _end;
-        }
-
+        if (Finished) QueueLast();
         return _records.Peek();
     }
 
@@ -145,10 +135,10 @@ internal sealed class FileCursor : IDisposable
         if (n == 0) return 0;
         ExtendPrefix(readAt, _buffer.AsSpan(_end, n));
         _end += n;
-        if (_bufferOffset == 0 && _start == 0 && _end >= Utf8Bom.Length && _buffer.AsSpan(0, Utf8Bom.Length).SequenceEqual(Utf8Bom))
+        if (_bufferOffset == 0 && _start == 0 && _end >= 3 && RecordFramer.BomLength(_buffer.AsSpan(0, _end)) is > 0 and int bom)
         {
-            _start = _scan = _recordStart = Utf8Bom.Length;
-            ConsumedOffset = Utf8Bom.Length;
+            _start = _scan = _recordStart = bom;
+            ConsumedOffset = bom;
         }
 
         Scan();
@@ -162,16 +152,22 @@ internal sealed class FileCursor : IDisposable
         Finished = true;
         if (_skippingPreview is not null)
         {
-            QueueTooLong(ReadOffset, _recordLine + _scanner.InnerLineFeeds + 1);
+            QueueTooLong(ReadOffset, _recordLine + _framer.InnerLineFeeds + 1);
             return;
         }
 
-        if (_recordStart < _end)
+        QueueLast();
+    }
+
+    /// <summary>The file is complete: queues what is left after the last line break as its last record.</summary>
+    private void QueueLast()
+    {
+        while (_recordStart < _end && _framer.TryFrame(_buffer.AsSpan(_recordStart, _end - _recordStart), final: true, out var frame))
         {
-            int end = _end > _recordStart && _buffer[_end - 1] == (byte)'\r' ? _end - 1 : _end;
-            Queue(_recordStart, end, _end, _recordLine + _scanner.InnerLineFeeds + 1);
-            _scan = _end;
+            Queue(_recordStart, _recordStart + frame.ContentLength, _recordStart + frame.Length, _recordLine + frame.Lines);
         }
+
+        _scan = _end;
     }
 
     /// <summary>Whether the file at <paramref name="path"/> is this one: at least as long as what was read, and starting with the same bytes.</summary>
@@ -205,8 +201,9 @@ internal sealed class FileCursor : IDisposable
     public static async ValueTask<byte[]?> ReadFirstRecordAsync(string path, RecordScanner scanner, int maxRecordBytes, CancellationToken cancellationToken)
     {
         using var handle = OpenHandle(path);
+        var framer = new RecordFramer(scanner);
         var buffer = new byte[Math.Min(maxRecordBytes, 64 * 1024)];
-        int filled = 0, scanned = 0, start = 0;
+        int filled = 0, start = -1;
         while (true)
         {
             if (filled == buffer.Length)
@@ -217,31 +214,28 @@ internal sealed class FileCursor : IDisposable
 
             int n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(filled), filled, cancellationToken).ConfigureAwait(false);
             filled += n;
-            if (start == 0 && filled >= Utf8Bom.Length && buffer.AsSpan(0, Utf8Bom.Length).SequenceEqual(Utf8Bom)) start = scanned = Utf8Bom.Length;
-            while (true)
+            if (start < 0)
             {
-                int end = scanner.FindEnd(buffer.AsSpan(scanned, filled - scanned));
-                if (end < 0 && n > 0) break;
-                int stop = end < 0 ? filled : scanned + end;
-                var record = TrimCarriageReturn(buffer.AsSpan(start, stop - start));
-                if (!IsBlank(record)) return record.ToArray();
-                if (end < 0) return null;
-                start = scanned = stop + 1;
-                scanner.Reset();
+                if (filled < 3 && n > 0) continue;
+                start = RecordFramer.BomLength(buffer.AsSpan(0, filled));
             }
 
-            scanned = filled;
+            while (framer.TryFrame(buffer.AsSpan(start, filled - start), final: n == 0, out var frame))
+            {
+                var record = buffer.AsSpan(start, frame.ContentLength);
+                if (!IsBlank(record)) return record.ToArray();
+                start += frame.Length;
+            }
+
+            if (n == 0) return null;
         }
     }
 
-    /// <summary>True for a record of spaces and tabs only: not a record at all.</summary>
-    public static bool IsBlank(ReadOnlySpan<byte> record) => record.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r') < 0;
+    /// <summary>True for a record of spaces and tabs only: not a record at all (<see cref="RecordFramer.IsBlank"/>).</summary>
+    public static bool IsBlank(ReadOnlySpan<byte> record) => RecordFramer.IsBlank(record);
 
     public static string Preview(ReadOnlySpan<byte> bytes) =>
         Encoding.UTF8.GetString(bytes.Length <= PreviewBytes ? bytes : bytes[..PreviewBytes]);
-
-    private static ReadOnlySpan<byte> TrimCarriageReturn(ReadOnlySpan<byte> record) =>
-        record.Length > 0 && record[^1] == (byte)'\r' ? record[..^1] : record;
 
     private static SafeFileHandle OpenHandle(string path) =>
         File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
@@ -319,22 +313,19 @@ internal sealed class FileCursor : IDisposable
                 }
 
                 _scan += lineFeed + 1;
-                QueueTooLong(_bufferOffset + _scan, _recordLine + _scanner.InnerLineFeeds + 1);
+                QueueTooLong(_bufferOffset + _scan, _recordLine + _framer.InnerLineFeeds + 1);
                 _start = _recordStart = _scan;
                 continue;
             }
 
-            int end = _scanner.FindEnd(_buffer.AsSpan(_scan, _end - _scan));
-            if (end < 0)
+            if (!_framer.TryFrame(_buffer.AsSpan(_recordStart, _end - _recordStart), final: false, out var frame))
             {
                 _scan = _end;
                 return;
             }
 
-            int lineFeedAt = _scan + end;
-            int recordEnd = lineFeedAt > _recordStart && _buffer[lineFeedAt - 1] == (byte)'\r' ? lineFeedAt - 1 : lineFeedAt;
-            Queue(_recordStart, recordEnd, lineFeedAt + 1, _recordLine + _scanner.InnerLineFeeds + 1);
-            _scan = lineFeedAt + 1;
+            Queue(_recordStart, _recordStart + frame.ContentLength, _recordStart + frame.Length, _recordLine + frame.Lines);
+            _scan = _recordStart;
         }
     }
 
@@ -344,7 +335,7 @@ internal sealed class FileCursor : IDisposable
         QueuedEnd = next;
         _recordStart = next;
         _recordLine = nextLine;
-        _scanner.Reset();
+        _framer.Reset();
     }
 
     private void QueueTooLong(long nextOffset, long nextLine)
@@ -352,6 +343,6 @@ internal sealed class FileCursor : IDisposable
         _records.Enqueue(new RecordRef(0, 0, 0, _recordLine, nextOffset, nextLine, _skippingPreview));
         _skippingPreview = null;
         _recordLine = nextLine;
-        _scanner.Reset();
+        _framer.Reset();
     }
 }

@@ -31,7 +31,7 @@ public sealed class PipelineBuilder
     public DataStream<T> From<T>(Source<T> source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return new DataStream<T>(this, Add(new SourceNode<T>(NextId(), source)));
+        return new DataStream<T>(this, Add(new SourceNode<T>(NextId(), source) { ErrorPolicy = source.BadRecordPolicy }));
     }
 
     /// <summary>The error policy of every operator that does not set its own (default <see cref="ErrorPolicy.Fail"/>).</summary>

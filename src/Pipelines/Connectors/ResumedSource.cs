@@ -10,6 +10,8 @@ internal sealed class ResumedSource<T, TPosition>(Source<T, TPosition> source, T
 
     public override bool ProvidesEventTime => source.ProvidesEventTime;
 
+    public override ErrorPolicy? BadRecordPolicy => source.BadRecordPolicy;
+
     public override ValueTask<SourceReader<T, TPosition>> OpenAsync(SourceContext context, TPosition? restored, CancellationToken cancellationToken) =>
         source.OpenAsync(context, restored ?? position, cancellationToken);
 }

@@ -22,6 +22,14 @@ public abstract class Source<T>
     /// </summary>
     public virtual bool ProvidesEventTime => false;
 
+    /// <summary>
+    /// The error policy for records this source cannot read (reported with <see cref="SourceContext.ReportBadRecord"/>)
+    /// when its stream sets none with <c>OnError</c>; a connector returns the policy its own options ask for here
+    /// (the Kafka source's <c>OnDeserializationError</c>). Null (the default): the pipeline's policy
+    /// (<see cref="PipelineBuilder.OnError"/>). Read when the pipeline is built.
+    /// </summary>
+    public virtual ErrorPolicy? BadRecordPolicy => null;
+
     /// <summary>Opens a reader for one run.</summary>
     /// <param name="context">Facts about the run.</param>
     /// <param name="cancellationToken">Cancels opening.</param>

@@ -21,6 +21,9 @@ internal abstract class SourceRunner : IAsyncDisposable
     /// <summary>Set when the source has been read to its end.</summary>
     public bool Completed { get; set; }
 
+    /// <summary>True when the run needs no more of this source's elements (every path to a sink ends in a finished <c>Take</c>).</summary>
+    public abstract bool InputNotNeeded { get; }
+
     /// <summary>Elements read but not yet handed downstream.</summary>
     public abstract int Buffered { get; }
 
@@ -64,6 +67,9 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
 {
     private readonly Output<T> _output = node.BuildOutput(context);
     private readonly Diagnostics.OperatorTelemetry _telemetry = context.Telemetry.For(node.Source.Name, context.Worker);
+
+    /// <summary>Whether a <c>Take</c> downstream can make the rest of this source unneeded.</summary>
+    private readonly bool _mayEnd = InputDemand.MayEnd(node);
     private SourceReader<T>? _reader;
 
     /// <summary>The reader's capabilities, read once when it opens (<see cref="SourceReader{T}.ProvidesTimestamps"/>, <see cref="SourceReader{T}.CanReadSpans"/>).</summary>
@@ -80,6 +86,8 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
     public override string Name => node.Source.Name;
 
     public override int Buffered => _output.Buffered;
+
+    public override bool InputNotNeeded => _mayEnd && InputDemand.Ended(node, context.Run);
 
     public override double? FractionRead => Completed ? 1.0 : _reader?.FractionRead;
 

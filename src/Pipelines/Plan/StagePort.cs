@@ -1,7 +1,13 @@
 namespace Pipelines.Plan;
 
+/// <summary>The untyped view of a stage input: which stage it feeds.</summary>
+internal interface IStageInput : IConsumer
+{
+    IStageNode Stage { get; }
+}
+
 /// <summary>An input of a stage. Every producer chain reaching it ends in an edge of the physical plan.</summary>
-internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>
+internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>, IStageInput
 {
     public IStageNode Stage { get; } = stage;
 

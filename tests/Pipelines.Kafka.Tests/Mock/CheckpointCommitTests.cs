@@ -68,21 +68,24 @@ public class CheckpointCommitTests(ITestOutputHelper output)
             .ToList();
         await cluster.ProduceAsync(topic, firstMinute);
 
-        var counts = new ConcurrentQueue<WindowResult<string, long>>();
+        // One log, in the order things happened: the positions checkpoints take and commit, and the window results.
+        var log = new EventLog();
+        var source = new RecordingSource<KafkaRecord<string, string>, KafkaPosition>(Source(cluster, topic, group, "windowed"), log);
         var p = new PipelineBuilder("windowed");
-        p.From(Source(cluster, topic, group, "windowed"))
+        p.From(source)
             .WithEventTime(r => r.Timestamp, KafkaWatermarks.PerPartition(TimeSpan.Zero, idleTimeout: TimeSpan.FromSeconds(1)))
             .KeyBy(r => r.Key)
             .Window(Windows.Tumbling(TimeSpan.FromMinutes(1)))
             .Count()
-            .To(Sinks.Action<WindowResult<string, long>>(counts.Enqueue));
+            .To(Sinks.Action<WindowResult<string, long>>(w => log.Add(w)));
         var run = new StreamingExecutor(new StreamingOptions { CheckpointInterval = Interval, Parallelism = 2, Logger = new TestOutputLogger(output, "run") }).Start(p.Build());
 
-        // The records are read and checkpoints run, but the window holding them is open: nothing may be committed.
-        await Eventually.True(() => run.ElementsRead == firstMinute.Count, Deadline, "the first minute to be read");
-        await Task.Delay(10 * Interval);
-        counts.Should().BeEmpty();
-        cluster.CommittedOffsets(group, topic).Should().BeEmpty("the first minute's results have not been emitted yet");
+        // A checkpoint taken after every first-minute record was read, while their window is open: it must not
+        // complete (nor anything be committed) before that window has fired. Waiting for it proves a checkpoint
+        // was in flight; the order in the log proves it was held.
+        await Eventually.True(() => Captures(log).Any(c => EveryPartitionAt(c, 5)), Deadline, "a checkpoint behind the whole first minute");
+        Results(log).Should().BeEmpty("no record has moved the watermark past the first minute yet");
+        Commits(log).Should().OnlyContain(c => c.Partitions.Count == 0, "a checkpoint that follows a record is held while its window is open");
 
         // A record two minutes later on every partition moves the watermark past the first window's end. The
         // checkpoint in flight completes; it may have been taken before every first-minute record was read, but
@@ -90,17 +93,45 @@ public class CheckpointCommitTests(ITestOutputHelper output)
         await cluster.ProduceAsync(topic, Enumerable.Range(0, partitions).Select(q => new TestRecord($"user{q}", "click", T0.AddMinutes(2), q)));
         await Eventually.True(() => cluster.CommittedOffsets(group, topic).Values.Sum() > 0, Deadline, "offsets of the first minute to be committed");
         cluster.CommittedOffsets(group, topic).Values.Should().OnlyContain(offset => offset <= 5, "the records at +2 min sit in an open window");
-        counts.Where(c => c.Window.Start == T0).Should().HaveCount(partitions).And.OnlyContain(c => c.Value == 5,
-            "by the time an offset is committed, the results of its records have reached the sink");
+        Results(log).Where(c => c.Window.Start == T0).Should().HaveCount(partitions).And.OnlyContain(c => c.Value == 5);
 
-        // The next checkpoint follows every record read so far; it completes when the +2 min window fires.
-        await Task.Delay(10 * Interval);
+        // A checkpoint behind the +2 min records; it completes when the +2 min window fires.
+        await Eventually.True(() => Captures(log).Any(c => EveryPartitionAt(c, 6)), Deadline, "a checkpoint behind the +2 min records");
         await cluster.ProduceAsync(topic, Enumerable.Range(0, partitions).Select(q => new TestRecord($"user{q}", "click", T0.AddMinutes(4), q)));
         await Eventually.True(() => cluster.CommittedOffsets(group, topic).Values.Sum() >= firstMinute.Count + partitions, Deadline, "the +2 min offsets to be committed");
         cluster.CommittedOffsets(group, topic).Values.Should().OnlyContain(offset => offset == 6, "the records at +4 min sit in an open window");
-        counts.Where(c => c.Window.Start == T0.AddMinutes(2)).Should().HaveCount(partitions);
+        Results(log).Where(c => c.Window.Start == T0.AddMinutes(2)).Should().HaveCount(partitions);
 
         await run.StopAsync().WaitAsync(Deadline);
         cluster.CommittedOffsets(group, topic).Should().BeEquivalentTo(cluster.EndOffsets(topic), "the drain commits the rest");
+
+        // The order: every commit came after the results of every window holding a record it covers (user{p} writes
+        // partition p: offsets 0–4 are in the first minute, offset 5 at +2 min, offset 6 at +4 min).
+        var events = log.Snapshot();
+        var commits = events.Select((e, i) => (Event: e as RecordingSource<KafkaRecord<string, string>, KafkaPosition>.Committed, At: i)).Where(c => c.Event is not null).ToList();
+        commits.Should().NotBeEmpty();
+        foreach (var (commit, at) in commits)
+        {
+            foreach (var entry in commit!.Position.Partitions)
+            {
+                var emittedBefore = events.Take(at).OfType<WindowResult<string, long>>().Where(w => w.Key == $"user{entry.Partition}").Select(w => w.Window.Start).ToList();
+                for (long offset = 0; offset < entry.NextOffset; offset++)
+                {
+                    var window = offset < 5 ? T0 : T0.AddMinutes(offset == 5 ? 2 : 4);
+                    emittedBefore.Should().Contain(window, $"the commit of offset {entry.NextOffset} on partition {entry.Partition} covers the record at offset {offset}");
+                }
+            }
+        }
     }
+
+    private static List<KafkaPosition> Captures(EventLog log) =>
+        [.. log.Snapshot().OfType<RecordingSource<KafkaRecord<string, string>, KafkaPosition>.Captured>().Select(c => c.Position)];
+
+    private static List<KafkaPosition> Commits(EventLog log) =>
+        [.. log.Snapshot().OfType<RecordingSource<KafkaRecord<string, string>, KafkaPosition>.Committed>().Select(c => c.Position)];
+
+    private static List<WindowResult<string, long>> Results(EventLog log) => [.. log.Snapshot().OfType<WindowResult<string, long>>()];
+
+    private static bool EveryPartitionAt(KafkaPosition position, long next) =>
+        position.Partitions.Count == KafkaTestCluster.MockPartitions && position.Partitions.All(e => e.NextOffset == next);
 }

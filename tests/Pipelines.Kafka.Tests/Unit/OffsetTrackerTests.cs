@@ -47,6 +47,42 @@ public class OffsetTrackerTests
     }
 
     [Fact]
+    public void RestoredPosition_StartsItsPartitionsAtTheirOffsets_OnTheirFirstAssignmentOnly()
+    {
+        var tracker = new OffsetTracker(new KafkaPosition([new KafkaPartitionPosition("t", 0, 42, Epoch: 7), new KafkaPartitionPosition("other", 1, 3)]));
+
+        tracker.Assign([P0, P1]).Should().Equal(new TopicPartitionOffset(P0, 42), new TopicPartitionOffset(P1, Offset.Unset));
+        tracker.Capture().Partitions.Should().ContainSingle().Which.Should().Match<KafkaPartitionPosition>(e => e.Topic == "t" && e.Partition == 0 && e.NextOffset == 42);
+        tracker.Uncommitted([P0]).Should().Equal(new TopicPartitionOffset(P0, 42));
+
+        // Lost and assigned again (another instance may have moved on meanwhile): the group's offset, not the restored one.
+        tracker.Forget([P0]);
+        tracker.Assign([P0]).Should().Equal(new TopicPartitionOffset(P0, Offset.Unset));
+    }
+
+    [Fact]
+    public void RestoredPosition_WithANegativeOffset_IsRefused()
+    {
+        var act = () => new OffsetTracker(new KafkaPosition([new KafkaPartitionPosition("t", 0, -1)]));
+        act.Should().Throw<ArgumentException>().WithMessage("*topic 't' partition 0*negative*");
+    }
+
+    [Fact]
+    public void Capture_NamesTopicPartitionNextOffsetAndEpoch_AndCommittableHonoursTheEpoch()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Assign([P0]);
+        tracker.Handled(P0, 4);
+        var position = tracker.Capture();
+
+        position.Find("t", 0).Should().Be(new KafkaPartitionPosition("t", 0, 5, position.Find("t", 0)!.Epoch));
+        position.Find("t", 1).Should().BeNull();
+        tracker.Committable(position).Should().Equal(new TopicPartitionOffset(P0, 5));
+        tracker.Committable(position with { Partitions = [position.Partitions[0] with { Epoch = position.Partitions[0].Epoch + 1 }] })
+            .Should().BeEmpty("a position from another ownership of the partition is not committed");
+    }
+
+    [Fact]
     public void RevokedPartition_IsNotCommittedAfterRevocation_AndComingStraightBack_ResumesWhereThisInstanceWas()
     {
         var tracker = new OffsetTracker();

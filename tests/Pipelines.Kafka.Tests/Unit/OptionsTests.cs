@@ -15,13 +15,54 @@ public class OptionsTests
     }
 
     [Fact]
-    public void Source_DeadLetterPolicy_WithoutATopic_IsRejected()
+    public void Source_EmptyDeadLetterTopic_IsRejected()
     {
         var act = () => new KafkaSource<string, string>(new()
         {
-            BootstrapServers = "b:1", GroupId = "g", Topics = ["in"], OnDeserializationError = ErrorPolicy.DeadLetter,
+            BootstrapServers = "b:1", GroupId = "g", Topics = ["in"], OnDeserializationError = ErrorPolicy.DeadLetter, DeadLetterTopic = " ",
         });
         act.Should().Throw<ArgumentException>().WithMessage("*DeadLetterTopic*");
+    }
+
+    [Fact]
+    public void Source_DeadLetterPolicy_NeedsThePipelinesDeadLetterSink_LikeEveryOperator()
+    {
+        var source = new KafkaSource<string, string>(new()
+        {
+            BootstrapServers = "b:1", GroupId = "g", Topics = ["in"], OnDeserializationError = ErrorPolicy.DeadLetter, DeadLetterTopic = "dlq",
+        });
+        source.BadRecordPolicy.Should().Be(ErrorPolicy.DeadLetter);
+        var p = new PipelineBuilder();
+        p.From(source).To(Sinks.Action<KafkaRecord<string, string>>(_ => { }));
+
+        p.Invoking(b => b.Build()).Should().Throw<InvalidOperationException>().WithMessage("*WithDeadLetterSink*");
+    }
+
+    [Fact]
+    public void Source_WithoutAPolicy_LeavesItToTheStreamOrThePipeline()
+    {
+        new KafkaSource<string, string>(new() { BootstrapServers = "b:1", GroupId = "g", Topics = ["in"] }).BadRecordPolicy.Should().BeNull();
+    }
+
+    [Fact]
+    public void Position_RoundTripsThroughSystemTextJson()
+    {
+        var position = new KafkaPosition([new KafkaPartitionPosition("orders", 0, 42, 3), new KafkaPartitionPosition("orders", 5, 7, 1)]);
+
+        string json = System.Text.Json.JsonSerializer.Serialize(position);
+        var back = System.Text.Json.JsonSerializer.Deserialize<KafkaPosition>(json);
+
+        json.Should().Be("""{"Partitions":[{"Topic":"orders","Partition":0,"NextOffset":42,"Epoch":3},{"Topic":"orders","Partition":5,"NextOffset":7,"Epoch":1}]}""");
+        back!.Partitions.Should().Equal(position.Partitions);
+    }
+
+    [Fact]
+    public void MalformedRecord_ShowsTheFailedPartAsText()
+    {
+        var record = new MalformedKafkaRecord("t", 0, 1, "k"u8.ToArray(), "{bad"u8.ToArray(), DateTimeOffset.UnixEpoch, [], MessageComponentType.Value);
+        record.ToString().Should().Be("{bad");
+        (record with { Component = MessageComponentType.Key }).ToString().Should().Be("k");
+        (record with { Value = null }).ToString().Should().Be("null");
     }
 
     [Fact]

@@ -21,10 +21,11 @@ public class ReadmeExampleTests
             GroupId = "order-totals",                           // every instance with this group id shares the partitions
             Topics = ["orders"],
             ValueDeserializer = new JsonSerde<Order>(),         // string, byte[], int, long, … need none; or your IDeserializer<T>
-            OnDeserializationError = ErrorPolicy.DeadLetter,    // or Fail (the default) / Skip (counted)
-            DeadLetterTopic = "orders-dlq",
+            OnDeserializationError = ErrorPolicy.DeadLetter,    // or Skip, or Fail; none set: the pipeline's OnError
+            DeadLetterTopic = "orders-dlq",                     // also copied here byte for byte (optional)
         });
-        var p = new PipelineBuilder();
+        var p = new PipelineBuilder()                           // DeadLetter needs the pipeline's dead-letter sink: bad records
+            .WithDeadLetterSink(Sinks.Action<DeadLetter>(d => Console.Error.WriteLine(d)));   // arrive as MalformedKafkaRecord
         p.From(orders)                                          // DataStream<KafkaRecord<string, Order>>
             .WithEventTime(r => r.Timestamp, KafkaWatermarks.PerPartition(TimeSpan.FromSeconds(5), idleTimeout: TimeSpan.FromSeconds(30)))
             .KeyBy(r => r.Key)

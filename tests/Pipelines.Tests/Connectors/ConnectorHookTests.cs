@@ -10,8 +10,10 @@ public abstract class ConnectorHookTests
     protected abstract Task<RunSummary> RunAsync(Pipeline pipeline);
 
     /// <summary>Lines "1", "2", "x", … parsed as integers; a line that is not a number is a bad record.</summary>
-    private sealed class NumberLines(string[] lines, string name = "numbers", bool holdOpen = false) : Source<int>
+    private sealed class NumberLines(string[] lines, string name = "numbers", bool holdOpen = false, ErrorPolicy? badRecordPolicy = null) : Source<int>
     {
+        public override ErrorPolicy? BadRecordPolicy => badRecordPolicy;
+
         public int Commits { get; private set; }
 
         public ErrorPolicy? SeenPolicy { get; private set; }
@@ -148,6 +150,30 @@ public abstract class ConnectorHookTests
         dead[0].Timestamp.Should().BeNull();
         summary.ElementsDeadLettered.Should().Be(2);
         source.SeenPolicy.Should().Be(ErrorPolicy.DeadLetter);
+    }
+
+    [Fact]
+    public async Task BadRecord_UnderTheSourcesOwnPolicy_OverridesThePipelines_AndTheStreamsOverridesIt()
+    {
+        var skipping = new NumberLines(Mixed, badRecordPolicy: ErrorPolicy.Skip);
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Fail);
+        p.From(skipping).To(Sinks.Action<int>(_ => { }));
+        var summary = await RunAsync(p.Build());
+        summary.ElementsSkipped.Should().Be(2);
+        skipping.SeenPolicy.Should().Be(ErrorPolicy.Skip);
+
+        var overridden = new NumberLines(Mixed, badRecordPolicy: ErrorPolicy.Skip);
+        var q = new PipelineBuilder();
+        q.From(overridden).OnError(ErrorPolicy.Fail).To(Sinks.Action<int>(_ => { }));
+        var act = () => RunAsync(q.Build());
+        await act.Should().ThrowAsync<PipelineExecutionException>().WithMessage("*'x'*");
+        overridden.SeenPolicy.Should().Be(ErrorPolicy.Fail);
+
+        var deadLettering = new NumberLines(Mixed, badRecordPolicy: ErrorPolicy.DeadLetter);
+        var r = new PipelineBuilder();
+        r.From(deadLettering).To(Sinks.Action<int>(_ => { }));
+        r.Invoking(b => b.Build()).Should().Throw<InvalidOperationException>("a source's dead letters need the dead-letter sink like any operator's")
+            .WithMessage("*WithDeadLetterSink*");
     }
 
     [Fact]

@@ -97,6 +97,7 @@ public sealed class BoundedExecutor
             foreach (var op in operators) await op.DrainAsync(cancellationToken).ConfigureAwait(false);
             if (deadLetters is not null) await deadLetters.DrainAsync(cancellationToken).ConfigureAwait(false);
             progress.Report(force: false);
+            if (runner.InputNotNeeded) break;
             if (!more && !await runner.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) break;
         }
 

@@ -1,0 +1,25 @@
+using Pipelines.Operators;
+
+namespace Pipelines.Plan;
+
+/// <summary><c>SelectAsync</c>: a stage with one worker, so the concurrency bound holds for the whole pipeline.</summary>
+internal sealed class SelectAsyncNode<TIn, TOut> : Node<TOut>, IStageNode
+{
+    private readonly Node<TIn> _input;
+    private readonly Func<TIn, CancellationToken, Task<TOut>> _selector;
+    private readonly int _maxConcurrency;
+
+    public SelectAsyncNode(int id, Node<TIn> input, Func<TIn, CancellationToken, Task<TOut>> selector, int maxConcurrency)
+        : base(id, "SelectAsync", input.HasEventTime)
+    {
+        (_input, _selector, _maxConcurrency) = (input, selector, maxConcurrency);
+        input.Consumers.Add(new StagePort<TIn>(this, 0));
+    }
+
+    public bool IsKeyed => false;
+
+    public override IEnumerable<Node> Upstream => [_input];
+
+    public StageOperator CreateOperator(WorkerContext context) =>
+        new SelectAsync<TIn, TOut>(_selector, _maxConcurrency, BuildOutput(context), context.ContextFor(this));
+}

@@ -1,0 +1,186 @@
+using Pipelines.Tests.TestSupport;
+
+namespace Pipelines.Tests.Operators;
+
+/// <summary><c>SelectAsync</c>: bounded concurrency, results in input order, the run's token, errors through the policy; both executors.</summary>
+public class SelectAsyncTests
+{
+    public static TheoryData<string> Executors => ["bounded", "streaming"];
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private static Task<RunSummary> RunAsync(string executor, PipelineBuilder p, CancellationToken cancellationToken = default) => executor == "bounded"
+        ? new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 16 }).RunAsync(p.Build(), cancellationToken).WaitAsync(Deadline)
+        : new StreamingExecutor(new StreamingOptions { Parallelism = 2, MaxBatchSize = 16 }).RunAsync(p.Build(), cancellationToken).WaitAsync(Deadline);
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Results_ComeInInputOrder_EvenWhenLaterCallsFinishFirst(string executor)
+    {
+        var results = new List<string>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Enumerable.Range(0, 100)))
+            .SelectAsync(async (i, ct) =>
+            {
+                // Earlier elements of a batch take longer: their calls complete after later ones.
+                for (int y = 0; y < 16 - (i % 16); y++) await Task.Yield();
+                return $"#{i}";
+            }, maxConcurrency: 8)
+            .To(Sinks.Collection(results));
+
+        var summary = await RunAsync(executor, p);
+
+        results.Should().Equal(Enumerable.Range(0, 100).Select(i => $"#{i}"));
+        summary.ResultsWritten.Should().Be(100);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Calls_OverlapUpToTheBound_AndNeverBeyondIt(string executor)
+    {
+        const int bound = 4;
+        int inFlight = 0, peak = 0;
+        var allStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = new List<int>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Enumerable.Range(0, 64)))
+            .SelectAsync(async (i, ct) =>
+            {
+                int now = Interlocked.Increment(ref inFlight);
+                InterlockedMax(ref peak, now);
+                if (now == bound) allStarted.TrySetResult();
+
+                // The first calls wait until the bound is reached: with fewer calls at once this would never end.
+                if (i < bound) await allStarted.Task.WaitAsync(ct);
+                else await Task.Yield();
+                Interlocked.Decrement(ref inFlight);
+                return i * 2;
+            }, maxConcurrency: bound)
+            .To(Sinks.Collection(results));
+
+        await RunAsync(executor, p);
+
+        results.Should().Equal(Enumerable.Range(0, 64).Select(i => i * 2));
+        peak.Should().Be(bound);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task EventTime_IsKept_SoWindowsDownstreamGiveTheSameResults(string executor)
+    {
+        var events = Enumerable.Range(0, 200).Select(i => Ev.At($"k{i % 3}", i, i)).ToArray();
+        var counts = new List<WindowResult<string, int>>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(events)).WithEventTime(e => e.Time, BoundedRun.NoDelay)
+            .SelectAsync(async (e, ct) => { await Task.Yield(); return e with { Value = e.Value * 10 }; })
+            .KeyBy(e => e.Key)
+            .Window(Windows.Tumbling(TimeSpan.FromMinutes(1)))
+            .Sum(e => e.Value)
+            .To(Sinks.Collection(counts));
+
+        await RunAsync(executor, p);
+
+        var expected = events.GroupBy(e => (e.Key, Minute: (int)(e.Time - Ev.T0).TotalMinutes))
+            .Select(g => (g.Key.Key, Start: Ev.T0.AddMinutes(g.Key.Minute), Sum: g.Sum(e => e.Value * 10)))
+            .OrderBy(r => r.Start).ThenBy(r => r.Key, StringComparer.Ordinal);
+        counts.Where(r => r.Timing == PaneTiming.OnTime).Select(r => (r.Key, r.Window.Start, r.Value))
+            .OrderBy(r => r.Start).ThenBy(r => r.Key, StringComparer.Ordinal)
+            .Should().Equal(expected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task FailingCalls_UnderSkip_AreCounted_AndTheOthersKeepTheirOrder(string executor)
+    {
+        var results = new List<int>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Enumerable.Range(0, 40)))
+            .SelectAsync<int>((i, ct) => i switch
+            {
+                7 => throw new InvalidOperationException("thrown before the task"),
+                21 => Task.FromException<int>(new IOException("faulted task")),
+                33 => Task.FromCanceled<int>(new CancellationToken(canceled: true)),
+                _ => Task.FromResult(i),
+            })
+            .OnError(ErrorPolicy.Skip)
+            .To(Sinks.Collection(results));
+
+        var summary = await RunAsync(executor, p);
+
+        results.Should().Equal(Enumerable.Range(0, 40).Where(i => i is not (7 or 21 or 33)));
+        summary.ElementsSkipped.Should().Be(3);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task FailingCall_UnderDeadLetter_SendsTheElementAndItsError(string executor)
+    {
+        var dead = new List<DeadLetter>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter).WithDeadLetterSink(Sinks.Collection(dead));
+        p.From(Sources.Enumerable(Enumerable.Range(0, 10)))
+            .SelectAsync(async (i, ct) => { await Task.Yield(); return i == 4 ? throw new IOException("lookup failed") : i; })
+            .To(Sinks.Action<int>(_ => { }));
+
+        var summary = await RunAsync(executor, p);
+
+        dead.Should().ContainSingle().Which.Should().Match<DeadLetter>(d => Equals(d.Element, 4) && d.Exception is IOException && d.Operator.StartsWith("SelectAsync#"));
+        summary.ElementsDeadLettered.Should().Be(1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task FailingCall_UnderFail_FailsTheRunNamingTheOperatorAndTheElement(string executor)
+    {
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Enumerable.Range(0, 10)))
+            .SelectAsync(async (i, ct) => { await Task.Yield(); return i == 4 ? throw new IOException("lookup failed") : i; })
+            .To(Sinks.Action<int>(_ => { }));
+
+        var act = () => RunAsync(executor, p);
+
+        var failure = (await act.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        failure.Operator.Should().StartWith("SelectAsync#");
+        failure.Element.Should().Be(4);
+        failure.Message.Should().Contain("lookup failed");
+        failure.InnerException.Should().BeOfType<IOException>();
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task TheCallsGetTheRunsToken_SoCancellingTheRunCancelsThem(string executor)
+    {
+        using var cts = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(new[] { 1 }))
+            .SelectAsync(async (i, ct) =>
+            {
+                started.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+                return i;
+            })
+            .To(Sinks.Action<int>(_ => { }));
+
+        var run = RunAsync(executor, p, cts.Token);
+        await started.Task.WaitAsync(Deadline);
+        await cts.CancelAsync();
+
+        await run.Invoking(r => r).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
+    public void Arguments_AreValidated()
+    {
+        var stream = new PipelineBuilder().From(Sources.Enumerable(new[] { 1 }));
+        stream.Invoking(s => s.SelectAsync<int>(null!)).Should().Throw<ArgumentNullException>();
+        stream.Invoking(s => s.SelectAsync((i, ct) => Task.FromResult(i), maxConcurrency: 0)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+}
