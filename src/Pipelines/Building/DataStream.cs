@@ -9,7 +9,7 @@ namespace Pipelines;
 /// the operator per producer), so they should not share mutable state.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
-public class DataStream<T>
+public partial class DataStream<T>
 {
     internal DataStream(PipelineBuilder builder, Node<T> node)
     {
