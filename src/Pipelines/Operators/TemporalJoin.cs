@@ -119,7 +119,7 @@ internal sealed class TemporalJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, 
     {
         if (timer.Namespace == Namespaces.Global)
         {
-            Prune(timer.Key);
+            Prune(timer.Key, timer.Time);
             return;
         }
 
@@ -154,14 +154,19 @@ internal sealed class TemporalJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, 
         }
     }
 
-    /// <summary>Drops the versions of <paramref name="key"/> that no element that is not late can ask for.</summary>
-    private void Prune(int key)
+    /// <summary>
+    /// Drops the versions of <paramref name="key"/> that no element that is not late at <paramref name="time"/> can
+    /// ask for. Pruning goes by the timer's time, not the watermark: when the watermark jumps (the end of a bounded
+    /// run, a gap in the input), the elements waiting before it have not been emitted yet — their timers fire in
+    /// time order with this one.
+    /// </summary>
+    private void Prune(int key, long time)
     {
         int entry = _versions.Find(key, Namespaces.Global);
         if (entry < 0) return;
         var versions = _versions.Value(entry);
         versions.NextCleanup = long.MaxValue;
-        versions.DropExpired(Watermark, _lateness);
+        versions.DropExpired(time, _lateness);
         if (versions.Count == 0)
         {
             _versions.Remove(entry);
