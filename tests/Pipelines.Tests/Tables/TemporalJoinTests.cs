@@ -94,6 +94,25 @@ public class TemporalJoinTests
         results.Should().BeEquivalentTo([("1:silver", T0.AddSeconds(5)), ("2:gold", T0.AddSeconds(7))]);
     }
 
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task OneTable_InTwoJoins_IsMaterializedByEach(string executor)
+    {
+        var temporal = new List<string>();
+        var left = new List<string>();
+        var p = new PipelineBuilder();
+        var strategy = Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(1));
+        var tiers = p.From(Sources.Enumerable([Insert("a", "silver", 0), Update("a", "gold", 10)])).WithEventTime(c => c.Time, strategy).ToTable();
+        var orders = p.From(Sources.Enumerable([O(1, "a", 5), O(2, "a", 15), O(3, "b", 15)])).WithEventTime(o => o.Time, strategy);
+        orders.TemporalJoin(tiers, o => o.Customer, (o, tier) => Enriched(o, tier)).To(Sinks.Collection(temporal));
+        orders.Where(o => o.Id != 1).LeftTemporalJoin(tiers, o => o.Customer, Enriched).To(Sinks.Collection(left));
+
+        await Of(executor).RunAsync(p.Build());
+
+        temporal.Should().BeEquivalentTo(["1:silver", "2:gold"]);
+        left.Should().BeEquivalentTo(["2:gold", "3:none"]);
+    }
+
     [Fact]
     public async Task Table_ToChangelog_IsTheChangesThatDefineIt()
     {
