@@ -4,7 +4,7 @@ namespace Pipelines;
 /// A table defined by a changelog: each key's row over event time, as the inserts, updates and deletes of
 /// <see cref="ToChangelog"/> make it. A table is a handle for joins (<see cref="DataStream{T}.TemporalJoin{TKey,TRow,TResult}"/>,
 /// <see cref="DataStream{T}.LookupJoin{TKey,TRow,TResult}"/>): each join that uses it materializes the rows it
-/// needs in its own keyed state (the state store of its stage, snapshotted with the rest of keyed state), the way
+/// needs in its own keyed state (the state store of its stage, so snapshots of keyed state include it), the way
 /// Flink's temporal join holds its versioned table.
 /// </summary>
 /// <typeparam name="TKey">The row's key.</typeparam>
