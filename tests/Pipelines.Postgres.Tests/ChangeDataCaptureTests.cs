@@ -4,7 +4,7 @@ using static Pipelines.Postgres.Tests.PostgresServer;
 namespace Pipelines.Postgres.Tests;
 
 [Collection(PostgresCollection.Name)]
-public sealed class ChangeDataCaptureTests(PostgresServer server)
+public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
 {
     private static readonly StreamingOptions Streaming = new()
     {
@@ -16,7 +16,7 @@ public sealed class ChangeDataCaptureTests(PostgresServer server)
 
     private async Task<string> CustomersAsync(int rows)
     {
-        string db = await server.CreateDatabaseAsync();
+        string db = await fixture.Server.CreateDatabaseAsync();
         await ExecuteAsync(db, "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, tier text NOT NULL)");
         if (rows > 0) await ExecuteAsync(db, $"INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series(1, {rows}) i");
         return db;
@@ -161,7 +161,7 @@ public sealed class ChangeDataCaptureTests(PostgresServer server)
     [Fact]
     public async Task ARowThatDoesNotMap_FollowsTheSourcesErrorPolicy_NamingTableKeyAndColumn()
     {
-        string db = await server.CreateDatabaseAsync();
+        string db = await fixture.Server.CreateDatabaseAsync();
         await ExecuteAsync(db, "CREATE TABLE customers (id int PRIMARY KEY, score int, tier text NOT NULL); INSERT INTO customers VALUES (1, 10, 'gold'), (2, NULL, 'gold'), (3, 30, 'gold')");
         var letters = new Collected<DeadLetter>();
         var output = new Collected<ChangeRecord<Strict>>();

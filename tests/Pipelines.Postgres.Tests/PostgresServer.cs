@@ -9,10 +9,11 @@ namespace Pipelines.Postgres.Tests;
 /// A PostgreSQL server for tests: the one <c>PIPELINES_POSTGRES_CONNECTION</c> names (it needs <c>wal_level = logical</c>
 /// and a user that may create databases and replication slots), or else a throwaway cluster this class starts itself
 /// from the binaries under <c>/usr/lib/postgresql/*/bin</c> (Debian's <c>postgresql</c> package): <c>initdb</c> into a
-/// temporary folder, a free local port, logical WAL, stopped and deleted on dispose. As root, the cluster runs as the
-/// <c>postgres</c> user (PostgreSQL refuses to run as root). Each test gets a database of its own.
+/// temporary folder, a free local port, logical WAL, stopped and deleted on dispose. As root on a machine without them,
+/// it installs them first (<c>apt-get install postgresql</c>), and runs the cluster as the <c>postgres</c> user
+/// (PostgreSQL refuses to run as root). Each test gets a database of its own.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public sealed class PostgresServer : IAsyncDisposable
 {
     public const string EnvironmentVariable = "PIPELINES_POSTGRES_CONNECTION";
     private string? _dataDirectory;
@@ -22,7 +23,9 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>The connection string of the server's maintenance database.</summary>
     public string ConnectionString { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    /// <summary>Starts the server (or takes the one the environment names).</summary>
+    /// <param name="durable">False (tests) turns fsync and synchronous commit off; true keeps PostgreSQL's defaults, for measurements.</param>
+    public async Task StartAsync(bool durable = false)
     {
         string? given = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(given))
@@ -31,10 +34,15 @@ public sealed class PostgresServer : IAsyncLifetime
             return;
         }
 
-        _binaries = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb")))
-                .OrderByDescending(b => int.TryParse(Path.GetFileName(Path.GetDirectoryName(b)), out int v) ? v : 0).FirstOrDefault()
-            : null;
+        _binaries = FindBinaries();
+        if (_binaries is null && Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
+        {
+            // A fresh Debian machine: install the server package, as .ci/run does, so the tests need no set-up.
+            await RunAsync("apt-get", ["update", "-qq"]);
+            await RunAsync("apt-get", ["install", "-y", "-qq", "postgresql"]);
+            _binaries = FindBinaries();
+        }
+
         if (_binaries is null)
         {
             throw new InvalidOperationException(
@@ -49,7 +57,7 @@ public sealed class PostgresServer : IAsyncLifetime
         int port = FreePort();
         await RunPostgresAsync(root, "initdb", ["-D", _dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"]);
         string settings = $"-p {port} -k {_dataDirectory} -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_replication_slots=64 -c max_wal_senders=64 " +
-            "-c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB";
+            "-c max_connections=200 -c shared_buffers=256MB" + (durable ? " -c max_wal_size=4GB" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         await RunPostgresAsync(root, "pg_ctl", ["-D", _dataDirectory, "-l", Path.Combine(_dataDirectory, "server.log"), "-o", settings, "-w", "-t", "60", "start"]);
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true";
     }
@@ -87,7 +95,7 @@ public sealed class PostgresServer : IAsyncLifetime
         return rows;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
         if (_dataDirectory is null || _binaries is null) return;
@@ -101,6 +109,12 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
+    private static string? FindBinaries() =>
+        Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb")))
+                .OrderByDescending(b => int.TryParse(Path.GetFileName(Path.GetDirectoryName(b)), out int v) ? v : 0).FirstOrDefault()
+            : null;
+
     private Task RunPostgresAsync(bool root, string tool, string[] args)
     {
         string path = Path.Combine(_binaries!, tool);
@@ -110,6 +124,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private static async Task RunAsync(string file, string[] args)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
         var output = process.StandardOutput.ReadToEndAsync();
@@ -127,10 +142,4 @@ public sealed class PostgresServer : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "postgres";
 }

@@ -3,14 +3,14 @@ using static Pipelines.Postgres.Tests.PostgresServer;
 namespace Pipelines.Postgres.Tests;
 
 [Collection(PostgresCollection.Name)]
-public sealed class QuerySourceTests(PostgresServer server)
+public sealed class QuerySourceTests(PostgresFixture fixture)
 {
     public sealed record Order(long OrderId, int CustomerId, decimal Amount, DateTimeOffset PlacedAt);
 
     [Fact]
     public async Task TheRowsOfAQuery_StreamThroughACursor_Mapped_AsABatch()
     {
-        string db = await server.CreateDatabaseAsync();
+        string db = await fixture.Server.CreateDatabaseAsync();
         await ExecuteAsync(db, """
             CREATE TABLE orders (order_id bigint PRIMARY KEY, customer_id int NOT NULL, amount numeric(10,2) NOT NULL, placed_at timestamptz NOT NULL);
             INSERT INTO orders SELECT i, i % 97, (i % 1000) / 10.0, timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second' FROM generate_series(1, 25000) i;
@@ -29,7 +29,7 @@ public sealed class QuerySourceTests(PostgresServer server)
     [Fact]
     public async Task ARowThatDoesNotMap_IsDeadLettered_NamingTheQueryRowAndColumn()
     {
-        string db = await server.CreateDatabaseAsync();
+        string db = await fixture.Server.CreateDatabaseAsync();
         var letters = new List<DeadLetter>();
         var rows = new List<Order>();
         var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(letters));
@@ -45,7 +45,7 @@ public sealed class QuerySourceTests(PostgresServer server)
     [Fact]
     public async Task RowsAsTheyAre()
     {
-        string db = await server.CreateDatabaseAsync();
+        string db = await fixture.Server.CreateDatabaseAsync();
         var rows = new List<PostgresRow>();
         var p = new PipelineBuilder();
         p.From(PostgresSources.Query<PostgresRow>(db, "SELECT 1 AS a, 'x' AS b, NULL::int AS c")).To(Sinks.Collection(rows));

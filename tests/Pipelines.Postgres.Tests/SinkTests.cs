@@ -3,7 +3,7 @@ using static Pipelines.Postgres.Tests.PostgresServer;
 namespace Pipelines.Postgres.Tests;
 
 [Collection(PostgresCollection.Name)]
-public sealed class SinkTests(PostgresServer server)
+public sealed class SinkTests(PostgresFixture fixture)
 {
     public sealed record Account(int Id, string Owner, decimal Balance);
 
@@ -19,7 +19,7 @@ public sealed class SinkTests(PostgresServer server)
 
     private async Task<string> AccountsAsync()
     {
-        string db = await server.CreateDatabaseAsync();
+        string db = await fixture.Server.CreateDatabaseAsync();
         await ExecuteAsync(db, "CREATE TABLE accounts (id int PRIMARY KEY, owner varchar(8) NOT NULL, balance numeric(12,2) NOT NULL CHECK (balance >= 0))");
         return db;
     }
@@ -30,7 +30,7 @@ public sealed class SinkTests(PostgresServer server)
     [Fact]
     public async Task AppendCopiesEveryElement_ConvertingToTheColumnTypes()
     {
-        string db = await server.CreateDatabaseAsync();
+        string db = await fixture.Server.CreateDatabaseAsync();
         await ExecuteAsync(db, "CREATE TABLE readings (seq bigint, sensor text, value float8, at timestamptz, note text DEFAULT 'none')");
         var at = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.FromHours(2));
         var readings = Enumerable.Range(0, 2500).Select(i => new Reading(i, $"s{i % 7}", i / 4.0, at.AddSeconds(i))).ToList();
@@ -85,7 +85,7 @@ public sealed class SinkTests(PostgresServer server)
     [Fact]
     public async Task ExactlyOnce_RecordsTheSequenceInTheCommitTable_AndSkipsWhatWasWrittenBeforeARestore()
     {
-        string db = await server.CreateDatabaseAsync();
+        string db = await fixture.Server.CreateDatabaseAsync();
         await ExecuteAsync(db, "CREATE TABLE readings (seq bigint, sensor text, value float8, at timestamptz)");
         var readings = Enumerable.Range(0, 1000).Select(i => new Reading(i, "s", i, DateTimeOffset.UnixEpoch)).ToList();
         var options = new PostgresSinkOptions { BatchSize = 64, ExactlyOnceId = "readings-copy" };
@@ -156,7 +156,7 @@ public sealed class SinkTests(PostgresServer server)
     [Fact]
     public async Task AnUpsertWithoutAUniqueKey_IsRefusedWhenTheRunStarts()
     {
-        string db = await server.CreateDatabaseAsync();
+        string db = await fixture.Server.CreateDatabaseAsync();
         await ExecuteAsync(db, "CREATE TABLE accounts (id int, owner text NOT NULL, balance numeric NOT NULL)");
         var run = () => RunAsync([new Account(1, "a", 1)], PostgresSinks.Upsert<Account>(db, "accounts", ["id"]));
         (await run.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("no primary key or unique index on (id)");
