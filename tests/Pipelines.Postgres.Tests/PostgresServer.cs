@@ -19,6 +19,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private string? _dataDirectory;
     private string? _binaries;
     private int _databases;
+    private readonly List<string> _created = [];
 
     /// <summary>The connection string of the server's maintenance database.</summary>
     public string ConnectionString { get; private set; } = "";
@@ -67,6 +68,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         string name = $"test_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid().ToString("N")[..6]}";
         await ExecuteAsync(ConnectionString, $"CREATE DATABASE {name}");
+        lock (_created) _created.Add(name);
         return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
     }
 
@@ -98,7 +100,18 @@ public sealed class PostgresServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (_dataDirectory is null || _binaries is null) return;
+        if (_dataDirectory is null || _binaries is null)
+        {
+            // A server of the environment's: leave it as it was, without the tests' slots and databases.
+            foreach (string name in _created)
+            {
+                await ExecuteAsync(ConnectionString, $"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '{name}'");
+                await ExecuteAsync(ConnectionString, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            }
+
+            return;
+        }
+
         try
         {
             await RunPostgresAsync(Environment.UserName == "root", "pg_ctl", ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"]);
