@@ -45,7 +45,7 @@ internal sealed record TableColumn(string Name, string TypeName, bool NotNull, i
         var keys = new List<string[]>();
         await using (var command = new NpgsqlCommand(
             """
-            SELECT array_agg(a.attname::text ORDER BY a.attname)
+            SELECT array_agg(a.attname::text ORDER BY a.attname COLLATE "C")
             FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
             WHERE i.indrelid = @t::regclass AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
             GROUP BY i.indexrelid
