@@ -159,6 +159,40 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task APositionFromAnUnfinishedSnapshot_StartsOverWithANewSlotAndSnapshot()
+    {
+        string db = await CustomersAsync(10);
+        var first = new Collected<ChangeRecord<Customer>>();
+        var run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "snapshot_again")), first);
+        await Eventually.HoldsAsync(() => first.Count >= 10, "the first snapshot");
+        await run.StopAsync();
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (11, 'c11', 'gold')");
+
+        var second = new Collected<ChangeRecord<Customer>>();
+        var unfinished = new PostgresCdcPosition("0/0", 3, SnapshotDone: false);
+        run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "snapshot_again")).ResumeFrom(unfinished), second);
+        await Eventually.HoldsAsync(() => second.Count >= 11, "the second snapshot");
+        await run.StopAsync();
+
+        second.Items.Should().OnlyContain(c => c.Operation == ChangeOperation.Snapshot);
+        second.Items.Select(c => c.After!.Id).Order().Should().Equal(Enumerable.Range(1, 11), "the whole table is read again, as it is now");
+    }
+
+    [Fact]
+    public async Task ASecondRunOnTheSameSlot_FailsNamingTheSlot()
+    {
+        string db = await CustomersAsync(1);
+        var output = new Collected<ChangeRecord<Customer>>();
+        var first = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "one_reader")), output);
+        await Eventually.HoldsAsync(() => SlotExists(db, "one_reader"), "the slot");
+
+        var second = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "one_reader")), new Collected<ChangeRecord<Customer>>());
+        var failure = await second.Completion.Invoking(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineExecutionException>();
+        failure.Which.ToString().Should().Contain("one_reader").And.Contain("active");
+        await first.StopAsync();
+    }
+
+    [Fact]
     public async Task ARowThatDoesNotMap_FollowsTheSourcesErrorPolicy_NamingTableKeyAndColumn()
     {
         string db = await fixture.Server.CreateDatabaseAsync();
