@@ -1,0 +1,241 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Npgsql.Replication;
+using Npgsql.Replication.PgOutput;
+using NpgsqlTypes;
+
+namespace Pipelines.Postgres.ChangeDataCapture;
+
+/// <summary>
+/// One run of a change-data-capture source. A task reads the replication stream (after the initial snapshot, if
+/// any), turns each change into a <see cref="ChangeRecord{T}"/> and puts it in a bounded channel; the executor's
+/// reads take from the channel, and the position they leave behind is the end LSN of the last transaction taken
+/// whole, or the commit LSN of the one being taken and how many of its changes were. <see cref="CommitAsync(PostgresCdcPosition, CancellationToken)"/>
+/// confirms the LSN to the server, which may then release the WAL before it.
+/// </summary>
+internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPosition>
+{
+    private readonly PostgresCdcOptions _options;
+    private readonly string _name;
+    private readonly SourceContext _context;
+    private readonly ILogger _logger;
+    private readonly Channel<CdcEntry<T>> _channel;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly KeyValuePair<string, object?> _sourceTag;
+    private LogicalReplicationConnection? _replication;
+    private NpgsqlConnection? _snapshot;
+    private PgOutputReplicationSlot? _slot;
+    private Task _pump = Task.CompletedTask;
+    private (string Name, string Quoted)[] _tables = [];
+    private bool _createdSlotForSnapshot;
+
+    // Where the reads have got to (touched only by the reading task).
+    private ulong _lsn;
+    private long _skip;
+    private bool _snapshotDone;
+    private long _maxTicks = long.MinValue;
+    private long _lastWatermark = long.MinValue;
+
+
+    private Task _monitor = Task.CompletedTask;
+
+    public CdcReader(PostgresCdcOptions options, string name, SourceContext context)
+    {
+        _options = options;
+        _name = name;
+        _context = context;
+        _logger = options.Logger ?? NullLogger.Instance;
+        _sourceTag = new("source", name);
+        _channel = Channel.CreateBounded<CdcEntry<T>>(new BoundedChannelOptions(options.BufferSize) { SingleReader = true, SingleWriter = true });
+    }
+
+    public override bool ProvidesTimestamps => true;
+
+    /// <summary>Sets up publication and slot, imports the snapshot if one is due, and starts the replication task.</summary>
+    public async ValueTask StartAsync(PostgresCdcPosition? position, CancellationToken cancellationToken)
+    {
+        ulong? confirmedFlush;
+        await using (var setup = new NpgsqlConnection(_options.ConnectionString))
+        {
+            await setup.OpenAsync(cancellationToken).ConfigureAwait(false);
+            _tables = await ReplicationCatalog.ResolveTablesAsync(setup, _options.Tables, _name, cancellationToken).ConfigureAwait(false);
+            if (await ReplicationCatalog.EnsurePublicationAsync(setup, _options.PublicationName, _tables, cancellationToken).ConfigureAwait(false))
+            {
+                PostgresLog.PublicationCreated(_logger, _name, _options.PublicationName, string.Join(", ", _tables.Select(t => t.Name)));
+            }
+
+            confirmedFlush = await ReplicationCatalog.SlotConfirmedFlushAsync(setup, _options.Slot, _name, cancellationToken).ConfigureAwait(false);
+            if (position is { SnapshotDone: false } && confirmedFlush is not null)
+            {
+                PostgresLog.SnapshotRestarted(_logger, _name, _options.Slot);
+                await ReplicationCatalog.DropSlotAsync(setup, _options.Slot, cancellationToken).ConfigureAwait(false);
+                confirmedFlush = null;
+            }
+        }
+
+        _replication = new LogicalReplicationConnection(_options.ConnectionString);
+        await _replication.Open(cancellationToken).ConfigureAwait(false);
+        NpgsqlLogSequenceNumber? start = null;
+        ulong resumeLsn = 0;
+        long resumeSkip = 0;
+        if (confirmedFlush is null)
+        {
+            if (position is { SnapshotDone: true })
+            {
+                throw new InvalidOperationException(
+                    $"Source '{_name}': the replication slot '{_options.Slot}' does not exist, so the changes after position {position.Lsn} cannot be read " +
+                    "(the slot was dropped, or this is another server). Start without the position to create the slot and take a new snapshot.");
+            }
+
+            bool snapshot = _options.Snapshot;
+            _slot = await _replication.CreatePgOutputReplicationSlot(
+                _options.Slot,
+                slotSnapshotInitMode: snapshot ? LogicalSlotSnapshotInitMode.Export : LogicalSlotSnapshotInitMode.NoExport,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            PostgresLog.SlotCreated(_logger, _name, _options.Slot, _slot.ConsistentPoint.ToString(), snapshot ? " with a snapshot" : "");
+            _lsn = (ulong)_slot.ConsistentPoint;
+            if (snapshot)
+            {
+                // The exported snapshot lives until the replication connection runs its next command: import it now.
+                _snapshot = new NpgsqlConnection(_options.ConnectionString);
+                await _snapshot.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await ReplicationCatalog.ExecuteAsync(_snapshot, $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Sql.Literal(_slot.SnapshotName!)}", cancellationToken).ConfigureAwait(false);
+                _createdSlotForSnapshot = true;
+            }
+            else
+            {
+                _snapshotDone = true;
+            }
+        }
+        else
+        {
+            _slot = new PgOutputReplicationSlot(_options.Slot);
+            _snapshotDone = true;
+            if (position is not null)
+            {
+                resumeLsn = (ulong)NpgsqlLogSequenceNumber.Parse(position.Lsn);
+                resumeSkip = position.Skip;
+                start = new NpgsqlLogSequenceNumber(resumeLsn);
+            }
+            else
+            {
+                resumeLsn = confirmedFlush.Value;
+            }
+
+            _lsn = resumeLsn;
+            _skip = resumeSkip;
+        }
+
+        var stream = new ChangeStream<T>(_name, _options, _replication, _slot, _snapshot, _tables, resumeLsn, resumeSkip, _logger, _channel.Writer);
+        _pump = Task.Run(() => stream.RunAsync(start, _stop.Token), CancellationToken.None);
+        var monitor = new RetainedWalMonitor(_options, _name, _logger, _context.TimeProvider);
+        _monitor = Task.Run(() => monitor.RunAsync(_stop.Token), CancellationToken.None);
+    }
+
+    public override int TryRead(Span<ChangeRecord<T>> destination) => Read(destination, default);
+
+    public override int TryRead(Span<ChangeRecord<T>> destination, Span<long> timestamps) => Read(destination, timestamps);
+
+    private int Read(Span<ChangeRecord<T>> destination, Span<long> timestamps)
+    {
+        int n = 0;
+        var reader = _channel.Reader;
+        while (n < destination.Length && reader.TryRead(out var entry))
+        {
+            _lsn = entry.TransactionLsn;
+            _skip = entry.SkipAfter;
+            switch (entry.Kind)
+            {
+                case CdcEntryKind.SnapshotEnd:
+                    _snapshotDone = true;
+                    break;
+                case CdcEntryKind.TransactionEnd:
+                    break;
+                case CdcEntryKind.Bad:
+                    _context.ReportBadRecord(entry.BadRow, entry.Error!);
+                    break;
+                default:
+                    destination[n] = entry.Record!;
+                    if (!timestamps.IsEmpty) timestamps[n] = entry.Ticks;
+                    if (entry.Ticks > _maxTicks) _maxTicks = entry.Ticks;
+                    n++;
+                    break;
+            }
+        }
+
+        if (n > 0) PostgresMetrics.ChangesRead.Add(n, _sourceTag);
+        return n;
+    }
+
+    public override bool TryTakeWatermark(out DateTimeOffset watermark)
+    {
+        long candidate = _maxTicks == long.MinValue ? long.MinValue : _maxTicks - _options.WatermarkDelay.Ticks;
+        if (candidate > _lastWatermark && candidate >= DateTimeOffset.MinValue.UtcTicks)
+        {
+            _lastWatermark = candidate;
+            watermark = new DateTimeOffset(candidate, TimeSpan.Zero);
+            return true;
+        }
+
+        watermark = default;
+        return false;
+    }
+
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    public override PostgresCdcPosition CapturePosition() => new(new NpgsqlLogSequenceNumber(_lsn).ToString(), _skip, _snapshotDone);
+
+    /// <summary>Confirms the position's LSN to the server (applied and flushed), so the slot releases the WAL before it.</summary>
+    public override async ValueTask CommitAsync(PostgresCdcPosition position, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        if (!position.SnapshotDone || _replication is null) return;
+        var lsn = NpgsqlLogSequenceNumber.Parse(position.Lsn);
+        if ((ulong)lsn == 0) return;
+        _replication.SetReplicationStatus(lsn);
+        try
+        {
+            await _replication.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not streaming yet (or any more): the status goes with the next update the connection sends.
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _pump.ConfigureAwait(false);
+            await _monitor.ConfigureAwait(false);
+        }
+        catch
+        {
+            // The failure reached the run through the channel.
+        }
+
+        if (_snapshot is not null) await _snapshot.DisposeAsync().ConfigureAwait(false);
+        if (_replication is not null) await _replication.DisposeAsync().ConfigureAwait(false);
+        if (_createdSlotForSnapshot && !_snapshotDone)
+        {
+            // This run created the slot and did not finish its snapshot: without the slot, the next run starts over.
+            try
+            {
+                await using var connection = new NpgsqlConnection(_options.ConnectionString);
+                await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+                await ReplicationCatalog.DropSlotAsync(connection, _options.Slot, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (NpgsqlException)
+            {
+                // A later run finds the slot and, at a position that says the snapshot was not finished, drops it itself.
+            }
+        }
+
+        _stop.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}

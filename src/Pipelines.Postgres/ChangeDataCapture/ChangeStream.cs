@@ -1,0 +1,220 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Npgsql.Replication;
+using Npgsql.Replication.PgOutput;
+using Npgsql.Replication.PgOutput.Messages;
+using NpgsqlTypes;
+
+namespace Pipelines.Postgres.ChangeDataCapture;
+
+/// <summary>
+/// The replication task of a <see cref="CdcReader{T}"/>: reads the initial snapshot through a cursor in the
+/// transaction that imported the slot's exported snapshot, then the <c>pgoutput</c> stream, and turns each row into a
+/// <see cref="CdcEntry{T}"/> for the reader's channel — a change (mapped to <typeparamref name="T"/>), a row that did
+/// not map, or the end of a transaction or of the snapshot — with the position right after it. On a resume at a
+/// position inside a transaction, the changes of that transaction read before are skipped.
+/// </summary>
+internal sealed class ChangeStream<T>(
+    string name,
+    PostgresCdcOptions options,
+    LogicalReplicationConnection replication,
+    PgOutputReplicationSlot slot,
+    NpgsqlConnection? snapshot,
+    (string Name, string Quoted)[] tables,
+    ulong resumeLsn,
+    long resumeSkip,
+    ILogger logger,
+    ChannelWriter<CdcEntry<T>> writer)
+{
+    private const int SnapshotFetch = 4096;
+    private readonly Dictionary<uint, RelationInfo> _relations = [];
+
+    // The changes of the transaction committing at _resumeLsn up to _resumeSkip were read before this run.
+    private ulong _resumeLsn = resumeLsn;
+    private long _resumeSkip = resumeSkip;
+
+    /// <summary>Reads the snapshot (when there is one), then the replication stream from <paramref name="start"/> (the slot's confirmed LSN when null), until cancelled or failed; completes the channel either way.</summary>
+    public async Task RunAsync(NpgsqlLogSequenceNumber? start, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (snapshot is not null) await ReadSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            var protocol = new PgOutputReplicationOptions(options.PublicationName, PgOutputProtocolVersion.V1, binary: true);
+            ulong transactionLsn = 0;
+            long index = 0;
+            DateTimeOffset commitTime = default;
+            uint xid = 0;
+            await foreach (var message in replication.StartReplication(slot, protocol, cancellationToken, start).ConfigureAwait(false))
+            {
+                switch (message)
+                {
+                    case BeginMessage begin:
+                        transactionLsn = (ulong)begin.TransactionFinalLsn;
+                        commitTime = new DateTimeOffset(DateTime.SpecifyKind(begin.TransactionCommitTimestamp, DateTimeKind.Utc));
+                        xid = begin.TransactionXid;
+                        index = 0;
+                        break;
+                    case RelationMessage relation:
+                        _relations[relation.RelationId] = RelationInfo.From(relation);
+                        break;
+                    case InsertMessage insert:
+                        {
+                            var info = _relations[insert.Relation.RelationId];
+                            var after = await ReadRowAsync(info, insert.NewRow, keyOnly: false, cancellationToken).ConfigureAwait(false);
+                            await EmitAsync(ChangeOperation.Insert, info, null, after, transactionLsn, commitTime, xid, index++, cancellationToken).ConfigureAwait(false);
+                            break;
+                        }
+
+                    case UpdateMessage update:
+                        {
+                            var info = _relations[update.Relation.RelationId];
+                            PostgresRow? before = update switch
+                            {
+                                FullUpdateMessage full => await ReadRowAsync(info, full.OldRow, keyOnly: false, cancellationToken).ConfigureAwait(false),
+                                IndexUpdateMessage keyed => await ReadRowAsync(info, keyed.Key, keyOnly: true, cancellationToken).ConfigureAwait(false),
+                                _ => null,
+                            };
+                            var after = await ReadRowAsync(info, update.NewRow, keyOnly: false, cancellationToken).ConfigureAwait(false);
+                            await EmitAsync(ChangeOperation.Update, info, before, after, transactionLsn, commitTime, xid, index++, cancellationToken).ConfigureAwait(false);
+                            break;
+                        }
+
+                    case DeleteMessage delete:
+                        {
+                            var info = _relations[delete.Relation.RelationId];
+                            PostgresRow? before = delete switch
+                            {
+                                FullDeleteMessage full => await ReadRowAsync(info, full.OldRow, keyOnly: false, cancellationToken).ConfigureAwait(false),
+                                KeyDeleteMessage keyed => await ReadRowAsync(info, keyed.Key, keyOnly: true, cancellationToken).ConfigureAwait(false),
+                                _ => null,
+                            };
+                            await EmitAsync(ChangeOperation.Delete, info, before, null, transactionLsn, commitTime, xid, index++, cancellationToken).ConfigureAwait(false);
+                            break;
+                        }
+
+                    case CommitMessage commit:
+                        {
+                            // Past the whole transaction: a stream started at its end LSN begins with the next one.
+                            var end = new CdcEntry<T>(CdcEntryKind.TransactionEnd, null, 0, (ulong)commit.TransactionEndLsn, 0, null, null);
+                            if (!writer.TryWrite(end)) await writer.WriteAsync(end, cancellationToken).ConfigureAwait(false);
+                            break;
+                        }
+
+                    case TruncateMessage truncate:
+                        foreach (var r in truncate.Relations) PostgresLog.Truncated(logger, name, r.Namespace + "." + r.RelationName, new NpgsqlLogSequenceNumber(transactionLsn).ToString());
+                        break;
+                }
+            }
+
+            writer.TryComplete(new InvalidOperationException($"Source '{name}': the server ended the replication stream of slot '{options.Slot}'."));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            writer.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            writer.TryComplete(new InvalidOperationException($"Source '{name}': reading the replication stream of slot '{options.Slot}' failed: {ex.Message}", ex));
+        }
+    }
+
+    private async ValueTask EmitAsync(
+        ChangeOperation operation, RelationInfo info, PostgresRow? before, PostgresRow? after,
+        ulong transactionLsn, DateTimeOffset commitTime, uint xid, long index, CancellationToken cancellationToken)
+    {
+        if (transactionLsn == _resumeLsn && index < _resumeSkip) return;
+        CdcEntry<T> entry;
+        try
+        {
+            var mapper = RowMapper<T>.Instance;
+            var record = new ChangeRecord<T>(
+                operation, info.Table,
+                before is null ? default : mapper.Map(before, info.KeyColumns),
+                after is null ? default : mapper.Map(after, info.KeyColumns),
+                new NpgsqlLogSequenceNumber(transactionLsn), commitTime, xid, index);
+            entry = new(CdcEntryKind.Change, record, commitTime.UtcTicks, transactionLsn, index + 1, null, null);
+        }
+        catch (PostgresMappingException ex)
+        {
+            entry = new(CdcEntryKind.Bad, null, 0, transactionLsn, index + 1, after ?? before, ex);
+        }
+
+        if (!writer.TryWrite(entry)) await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<PostgresRow> ReadRowAsync(RelationInfo info, ReplicationTuple tuple, bool keyOnly, CancellationToken cancellationToken)
+    {
+        var values = new object?[keyOnly ? info.KeyColumns.Length : info.Columns.Length];
+        List<int>? missing = null;
+        int column = 0, slot = 0;
+        await foreach (var value in tuple.ConfigureAwait(false))
+        {
+            bool wanted = !keyOnly || info.IsKey[column];
+            if (wanted)
+            {
+                if (value.IsUnchangedToastedValue) (missing ??= []).Add(slot);
+                else if (!value.IsDBNull) values[slot] = await value.Get(cancellationToken).ConfigureAwait(false);
+                slot++;
+            }
+
+            column++;
+        }
+
+        var columns = keyOnly ? info.KeyColumns : info.Columns;
+        if (missing is null) return new PostgresRow(info.Table, columns, values, true);
+
+        // A large value the update did not change is not sent: the row holds the columns that were.
+        var keep = Enumerable.Range(0, columns.Length).Except(missing).ToArray();
+        return new PostgresRow(info.Table, [.. keep.Select(i => columns[i])], [.. keep.Select(i => values[i])], true);
+    }
+
+    private async Task ReadSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var connection = snapshot!;
+        ulong lsn = (ulong)slot.ConsistentPoint;
+        DateTimeOffset time;
+        await using (var now = new NpgsqlCommand("SELECT now()", connection))
+        {
+            time = new DateTimeOffset(DateTime.SpecifyKind((DateTime)(await now.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!, DateTimeKind.Utc));
+        }
+
+        long index = 0;
+        foreach (var (table, quoted) in tables)
+        {
+            string[] keys = await ReplicationCatalog.PrimaryKeyAsync(connection, quoted, cancellationToken).ConfigureAwait(false);
+            await ReplicationCatalog.ExecuteAsync(connection, $"DECLARE pipelines_snapshot NO SCROLL CURSOR FOR SELECT * FROM {quoted}", cancellationToken).ConfigureAwait(false);
+            string[]? columns = null;
+            var info = new RelationInfo(table, [], [], keys);
+            while (true)
+            {
+                int rows = 0;
+                await using (var fetch = new NpgsqlCommand($"FETCH {SnapshotFetch} FROM pipelines_snapshot", connection))
+                await using (var reader = await fetch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    columns ??= [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        var values = new object?[columns.Length];
+                        for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                        var row = new PostgresRow(table, columns, values, true);
+                        await EmitAsync(ChangeOperation.Snapshot, info, null, row, lsn, time, 0, index++, cancellationToken).ConfigureAwait(false);
+                        rows++;
+                    }
+                }
+
+                if (rows < SnapshotFetch) break;
+            }
+
+            await ReplicationCatalog.ExecuteAsync(connection, "CLOSE pipelines_snapshot", cancellationToken).ConfigureAwait(false);
+        }
+
+        await ReplicationCatalog.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
+
+        // The snapshot rows carry the consistent point with their index; after them the position is the consistent point itself.
+        _resumeLsn = 0;
+        _resumeSkip = 0;
+        var end = new CdcEntry<T>(CdcEntryKind.SnapshotEnd, null, 0, lsn, 0, null, null);
+        await writer.WriteAsync(end, cancellationToken).ConfigureAwait(false);
+    }
+}

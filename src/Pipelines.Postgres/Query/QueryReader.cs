@@ -1,0 +1,89 @@
+using Npgsql;
+
+namespace Pipelines.Postgres.Query;
+
+/// <summary>
+/// Reads a query through a cursor in a read-only transaction: each wait fetches the next <c>fetchSize</c> rows and
+/// maps them; reads hand them out. The transaction ends with the reader.
+/// </summary>
+internal sealed class QueryReader<T>(string connectionString, int fetchSize, string name, SourceContext context) : SourceReader<T>
+{
+    private readonly NpgsqlConnection _connection = new(connectionString);
+    private readonly Queue<T> _rows = new();
+    private string[]? _columns;
+    private bool _done;
+    private long _rowNumber;
+
+    public async ValueTask StartAsync(string sql, IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
+    {
+        await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var begin = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", _connection))
+        {
+            await begin.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var declare = new NpgsqlCommand($"DECLARE pipelines_query NO SCROLL CURSOR FOR {sql}", _connection);
+        foreach (var (key, value) in parameters) declare.Parameters.AddWithValue(key, value ?? DBNull.Value);
+        try
+        {
+            await declare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex)
+        {
+            throw new InvalidOperationException($"Source '{name}': the query failed: {ex.MessageText} (SQLSTATE {ex.SqlState}). Query: {sql}", ex);
+        }
+    }
+
+    public override int TryRead(Span<T> destination)
+    {
+        int n = 0;
+        while (n < destination.Length && _rows.TryDequeue(out var row)) destination[n++] = row;
+        return n;
+    }
+
+    public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        while (_rows.Count == 0)
+        {
+            if (_done) return false;
+            await FetchAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private async Task FetchAsync(CancellationToken cancellationToken)
+    {
+        int fetched = 0;
+        var mapper = RowMapper<T>.Instance;
+        await using (var fetch = new NpgsqlCommand($"FETCH {fetchSize} FROM pipelines_query", _connection))
+        await using (var reader = await fetch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _columns ??= [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                fetched++;
+                _rowNumber++;
+                var values = new object?[_columns.Length];
+                for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                var row = new PostgresRow(name, _columns, values, true);
+                try
+                {
+                    _rows.Enqueue(mapper.Map(row, null));
+                }
+                catch (PostgresMappingException ex)
+                {
+                    context.ReportBadRecord(row, new PostgresMappingException(ex.Table, $"#{_rowNumber} ({ex.Key})", ex.Column, ex.Reason, ex.InnerException));
+                }
+            }
+        }
+
+        if (fetched < fetchSize) _done = true;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}

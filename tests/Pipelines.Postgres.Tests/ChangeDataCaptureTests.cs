@@ -1,0 +1,251 @@
+using Npgsql;
+using static Pipelines.Postgres.Tests.PostgresServer;
+
+namespace Pipelines.Postgres.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
+{
+    private static readonly StreamingOptions Streaming = new()
+    {
+        Parallelism = 1,
+        MaxBatchSize = 7,
+        IdleTimeout = Timeout.InfiniteTimeSpan,
+        CheckpointInterval = TimeSpan.FromMilliseconds(20),
+    };
+
+    private async Task<string> CustomersAsync(int rows)
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, tier text NOT NULL)");
+        if (rows > 0) await ExecuteAsync(db, $"INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series(1, {rows}) i");
+        return db;
+    }
+
+    private static PostgresCdcOptions Options(string db, string slot) => new() { ConnectionString = db, Tables = ["customers"], Slot = slot };
+
+    private static PipelineRun Start<TPosition>(Source<ChangeRecord<Customer>, TPosition> source, Collected<ChangeRecord<Customer>> output, StreamingOptions? options = null)
+        where TPosition : class
+    {
+        var p = new PipelineBuilder();
+        p.From(source).To(output.Sink);
+        return new StreamingExecutor(options ?? Streaming).Start(p.Build());
+    }
+
+    [Fact]
+    public async Task TheSnapshotComesFirst_ThenInsertsUpdatesAndDeletesInCommitOrder()
+    {
+        string db = await CustomersAsync(50);
+        var output = new Collected<ChangeRecord<Customer>>();
+        var run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "snap_order")), output);
+        await Eventually.HoldsAsync(() => output.Count >= 50, "the snapshot");
+
+        // Two transactions that overlap: the one that commits first comes first, whatever began first.
+        await using var a = new NpgsqlConnection(db);
+        await using var b = new NpgsqlConnection(db);
+        await a.OpenAsync();
+        await b.OpenAsync();
+        await using (var ta = await a.BeginTransactionAsync())
+        {
+            await new NpgsqlCommand("INSERT INTO customers VALUES (51, 'late', 'gold')", a, ta).ExecuteNonQueryAsync();
+            await using (var tb = await b.BeginTransactionAsync())
+            {
+                await new NpgsqlCommand("UPDATE customers SET tier = 'silver' WHERE id = 2", b, tb).ExecuteNonQueryAsync();
+                await new NpgsqlCommand("DELETE FROM customers WHERE id = 3", b, tb).ExecuteNonQueryAsync();
+                await tb.CommitAsync();
+            }
+
+            await new NpgsqlCommand("UPDATE customers SET id = 52 WHERE id = 4", a, ta).ExecuteNonQueryAsync();
+            await ta.CommitAsync();
+        }
+
+        await Eventually.HoldsAsync(() => output.Count >= 54, "the four changes");
+        await run.StopAsync();
+        var all = output.Items;
+        all.Should().HaveCount(54);
+
+        var snapshot = all.Take(50).ToList();
+        snapshot.Should().OnlyContain(c => c.Operation == ChangeOperation.Snapshot && c.Table == "public.customers" && c.Before == null);
+        snapshot.Select(c => c.After!.Id).Order().Should().Equal(Enumerable.Range(1, 50));
+
+        var changes = all.Skip(50).ToList();
+        changes.Select(c => (c.Operation, c.Before?.Id, c.After?.Id)).Should().Equal(
+            (ChangeOperation.Update, (int?)null, (int?)2),
+            (ChangeOperation.Delete, 3, null),
+            (ChangeOperation.Insert, null, 51),
+            (ChangeOperation.Update, 4, 52));
+        changes[0].After.Should().Be(new Customer(2, "c2", "silver"));
+        changes[1].Before.Should().Be(new Customer(3, null!, null!), "a delete carries the key; the other columns are not sent");
+        changes[0].TransactionId.Should().Be(changes[1].TransactionId).And.NotBe(changes[2].TransactionId);
+        changes[2].Lsn.Should().Be(changes[3].Lsn);
+        ((ulong)changes[0].Lsn).Should().BeLessThan((ulong)changes[2].Lsn);
+        changes.Select(c => c.Sequence).Should().BeInAscendingOrder();
+        changes[0].CommitTime.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task ACrashAndARestartAtTheStoredPosition_LoseNothingAndRepeatNothing()
+    {
+        string db = await CustomersAsync(0);
+        var keeping = new PositionKeeping<ChangeRecord<Customer>, PostgresCdcPosition>(PostgresSources.ChangeDataCapture<Customer>(Options(db, "crash_restart")));
+        var first = new Collected<ChangeRecord<Customer>>();
+        var run = Start(keeping, first);
+        await Eventually.HoldsAsync(() => SlotExists(db, "crash_restart"), "the slot");
+
+        // Transactions of 25 changes, read 7 at a time: checkpoints fall inside transactions.
+        int id = 0;
+        async Task WriteAsync(int transactions)
+        {
+            for (int t = 0; t < transactions; t++)
+            {
+                int from = id + 1;
+                id += 25;
+                await ExecuteAsync(db, $"INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series({from}, {id}) i");
+            }
+        }
+
+        await WriteAsync(8);
+        await Eventually.HoldsAsync(() => first.Count >= 200 && keeping.Commits >= 3, "the first run's changes and a few checkpoints");
+        await WriteAsync(4);
+        await run.StopAsync(drain: false);
+        var position = keeping.Committed!;
+        position.Should().NotBeNull();
+        position.SnapshotDone.Should().BeTrue();
+
+        await WriteAsync(4);
+        var second = new Collected<ChangeRecord<Customer>>();
+        run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "crash_restart")).ResumeFrom(position), second);
+        await Eventually.HoldsAsync(() => second.Items.Any(c => c.After!.Id == 400), "the second run reaching the last change");
+        await run.StopAsync();
+
+        var expected = Enumerable.Range(1, 400).ToList();
+        var resumed = second.Items.Select(c => c.After!.Id).ToList();
+        resumed.Should().Equal(expected.Skip(400 - resumed.Count), "the second run reads exactly the changes after the position");
+        first.Items.Select(c => c.After!.Id).Take(400 - resumed.Count).Should().Equal(expected.Take(400 - resumed.Count), "the first run read everything before it");
+        resumed.Count.Should().BeLessThan(400, "checkpoints during the first run committed a position past the start");
+    }
+
+    [Fact]
+    public async Task TheLsnIsConfirmedOnlyWhenACheckpointCompletes_AndARestartWithoutAPositionResumesFromTheSlot()
+    {
+        string db = await CustomersAsync(0);
+        var noCheckpoints = new StreamingOptions { Parallelism = 1, IdleTimeout = Timeout.InfiniteTimeSpan, CheckpointInterval = Timeout.InfiniteTimeSpan };
+        var first = new Collected<ChangeRecord<Customer>>();
+        var run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "confirm_slot")), first, noCheckpoints);
+        await Eventually.HoldsAsync(() => SlotExists(db, "confirm_slot"), "the slot");
+        string created = ConfirmedFlush(db, "confirm_slot");
+
+        await ExecuteAsync(db, "INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series(1, 30) i");
+        await ExecuteAsync(db, "INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series(31, 60) i");
+        await Eventually.HoldsAsync(() => first.Count >= 60, "the changes");
+        ConfirmedFlush(db, "confirm_slot").Should().Be(created, "nothing is confirmed before a checkpoint or the end of a run");
+
+        // A crash: nothing confirmed, so a restart from the slot reads every change again.
+        await run.StopAsync(drain: false);
+        var second = new Collected<ChangeRecord<Customer>>();
+        run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "confirm_slot")), second, noCheckpoints);
+        await Eventually.HoldsAsync(() => second.Count >= 60, "the changes again");
+        await run.StopAsync(drain: true);
+        second.Items.Select(c => c.After!.Id).Should().Equal(Enumerable.Range(1, 60));
+        ConfirmedFlush(db, "confirm_slot").Should().NotBe(created, "a drained run confirms where it ended");
+
+        // The slot resumes after what was confirmed: only the new changes.
+        await ExecuteAsync(db, "INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series(61, 70) i");
+        var third = new Collected<ChangeRecord<Customer>>();
+        run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "confirm_slot")), third, noCheckpoints);
+        await Eventually.HoldsAsync(() => third.Count >= 10, "the new changes");
+        await run.StopAsync();
+        third.Items.Select(c => c.After!.Id).Should().Equal(Enumerable.Range(61, 10));
+    }
+
+    [Fact]
+    public async Task APositionFromAnUnfinishedSnapshot_StartsOverWithANewSlotAndSnapshot()
+    {
+        string db = await CustomersAsync(10);
+        var first = new Collected<ChangeRecord<Customer>>();
+        var run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "snapshot_again")), first);
+        await Eventually.HoldsAsync(() => first.Count >= 10, "the first snapshot");
+        await run.StopAsync();
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (11, 'c11', 'gold')");
+
+        var second = new Collected<ChangeRecord<Customer>>();
+        var unfinished = new PostgresCdcPosition("0/0", 3, SnapshotDone: false);
+        run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "snapshot_again")).ResumeFrom(unfinished), second);
+        await Eventually.HoldsAsync(() => second.Count >= 11, "the second snapshot");
+        await run.StopAsync();
+
+        second.Items.Should().OnlyContain(c => c.Operation == ChangeOperation.Snapshot);
+        second.Items.Select(c => c.After!.Id).Order().Should().Equal(Enumerable.Range(1, 11), "the whole table is read again, as it is now");
+    }
+
+    [Fact]
+    public async Task ASecondRunOnTheSameSlot_FailsNamingTheSlot()
+    {
+        string db = await CustomersAsync(1);
+        var output = new Collected<ChangeRecord<Customer>>();
+        var first = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "one_reader")), output);
+        await Eventually.HoldsAsync(() => SlotExists(db, "one_reader"), "the slot");
+
+        var second = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "one_reader")), new Collected<ChangeRecord<Customer>>());
+        var failure = await second.Completion.Invoking(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineExecutionException>();
+        failure.Which.ToString().Should().Contain("one_reader").And.Contain("active");
+        await first.StopAsync();
+    }
+
+    [Fact]
+    public async Task ARowThatDoesNotMap_FollowsTheSourcesErrorPolicy_NamingTableKeyAndColumn()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE customers (id int PRIMARY KEY, score int, tier text NOT NULL); INSERT INTO customers VALUES (1, 10, 'gold'), (2, NULL, 'gold'), (3, 30, 'gold')");
+        var letters = new Collected<DeadLetter>();
+        var output = new Collected<ChangeRecord<Strict>>();
+        var p = new PipelineBuilder().WithDeadLetterSink(letters.Sink);
+        p.From(PostgresSources.ChangeDataCapture<Strict>(Options(db, "bad_rows"))).OnError(ErrorPolicy.DeadLetter).To(output.Sink);
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await Eventually.HoldsAsync(() => output.Count >= 2 && letters.Count >= 1, "the snapshot");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (4, 40, 'gold'), (5, NULL, 'gold')");
+        await Eventually.HoldsAsync(() => output.Count >= 3 && letters.Count >= 2, "the changes");
+        var summary = await run.StopAsync();
+
+        output.Items.Select(c => c.After!.Id).Should().Equal(1, 3, 4);
+        summary.ElementsDeadLettered.Should().Be(2);
+        var letter = letters.Items[1];
+        letter.Element.Should().BeOfType<PostgresRow>().Which["id"].Should().Be(5);
+        letter.Exception.Should().BeOfType<PostgresMappingException>().Which.Message.Should().Contain("public.customers").And.Contain("id=5").And.Contain("column score").And.Contain("NULL");
+    }
+
+    [Fact]
+    public async Task TheRetainedWal_IsPublishedAndWarnedAbove()
+    {
+        string db = await CustomersAsync(0);
+        var logger = new ListLogger();
+        var options = new PostgresCdcOptions
+        {
+            ConnectionString = db, Tables = ["customers"], Slot = "lagging", LagWarningBytes = 100_000, LagCheckInterval = TimeSpan.FromMilliseconds(20), Logger = logger,
+        };
+        var readings = new List<long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Name == "pipelines.postgres.cdc.retained_wal") l.EnableMeasurementEvents(instrument); };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => { lock (readings) readings.Add(value); });
+        listener.Start();
+
+        var output = new Collected<ChangeRecord<Customer>>();
+        var run = Start(PostgresSources.ChangeDataCapture<Customer>(options), output, new StreamingOptions { Parallelism = 1, IdleTimeout = Timeout.InfiniteTimeSpan, CheckpointInterval = Timeout.InfiniteTimeSpan });
+        await Eventually.HoldsAsync(() => SlotExists(db, "lagging"), "the slot");
+        await ExecuteAsync(db, "INSERT INTO customers SELECT i, repeat('x', 200), 'bronze' FROM generate_series(1, 2000) i");
+        await Eventually.HoldsAsync(() => output.Count >= 2000, "the changes");
+        await Eventually.HoldsAsync(() => logger.Messages.Any(m => m.Contains("slot lagging retains", StringComparison.Ordinal)), "the warning");
+        listener.RecordObservableInstruments();
+        await run.StopAsync();
+
+        lock (readings) readings.Should().Contain(r => r > 100_000, "the slot keeps the WAL of the unconfirmed insert");
+    }
+
+    private static bool SlotExists(string db, string slot) =>
+        QueryAsync(db, $"SELECT 1 FROM pg_replication_slots WHERE slot_name = '{slot}' AND active").GetAwaiter().GetResult().Count > 0;
+
+    private static string ConfirmedFlush(string db, string slot) =>
+        QueryAsync(db, $"SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{slot}'").GetAwaiter().GetResult().Single()[0]!.ToString()!;
+
+    public sealed record Strict(int Id, int Score, string Tier);
+}

@@ -1,0 +1,58 @@
+using static Pipelines.Postgres.Tests.PostgresServer;
+
+namespace Pipelines.Postgres.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class QuerySourceTests(PostgresFixture fixture)
+{
+    public sealed record Order(long OrderId, int CustomerId, decimal Amount, DateTimeOffset PlacedAt);
+
+    [Fact]
+    public async Task TheRowsOfAQuery_StreamThroughACursor_Mapped_AsABatch()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, """
+            CREATE TABLE orders (order_id bigint PRIMARY KEY, customer_id int NOT NULL, amount numeric(10,2) NOT NULL, placed_at timestamptz NOT NULL);
+            INSERT INTO orders SELECT i, i % 97, (i % 1000) / 10.0, timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second' FROM generate_series(1, 25000) i;
+            """);
+        var results = new List<Order>();
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.Query<Order>(db, "SELECT * FROM orders WHERE customer_id <> @skip ORDER BY order_id", new Dictionary<string, object?> { ["skip"] = 5 }, fetchSize: 1000))
+            .To(Sinks.Collection(results));
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        var expected = Enumerable.Range(1, 25000).Where(i => i % 97 != 5)
+            .Select(i => new Order(i, i % 97, (i % 1000) / 10.0m, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(i))).ToList();
+        results.Should().Equal(expected);
+    }
+
+    [Fact]
+    public async Task ARowThatDoesNotMap_IsDeadLettered_NamingTheQueryRowAndColumn()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        var letters = new List<DeadLetter>();
+        var rows = new List<Order>();
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(letters));
+        p.From(PostgresSources.Query<Order>(db, "SELECT * FROM (VALUES (1::bigint, 1, 2.5, now()), (2, NULL, 1.0, now()), (3, 3, 7.0, now())) v(order_id, customer_id, amount, placed_at)", name: "orders-query"))
+            .OnError(ErrorPolicy.DeadLetter)
+            .To(Sinks.Collection(rows));
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        rows.Select(r => r.OrderId).Should().Equal(1, 3);
+        letters.Should().ContainSingle().Which.Exception.Message.Should().Contain("orders-query").And.Contain("#2").And.Contain("column customer_id");
+    }
+
+    [Fact]
+    public async Task RowsAsTheyAre()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        var rows = new List<PostgresRow>();
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.Query<PostgresRow>(db, "SELECT 1 AS a, 'x' AS b, NULL::int AS c")).To(Sinks.Collection(rows));
+        await new BoundedExecutor().RunAsync(p.Build());
+        rows.Should().ContainSingle();
+        rows[0].Columns.Should().Equal("a", "b", "c");
+        rows[0].Values.Should().Equal(1, "x", null);
+        rows[0].Get<long>("a").Should().Be(1L);
+    }
+}

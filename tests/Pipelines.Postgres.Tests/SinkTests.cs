@@ -1,0 +1,164 @@
+using static Pipelines.Postgres.Tests.PostgresServer;
+
+namespace Pipelines.Postgres.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class SinkTests(PostgresFixture fixture)
+{
+    public sealed record Account(int Id, string Owner, decimal Balance);
+
+    public sealed record Reading(long Seq, string Sensor, double Value, DateTimeOffset At);
+
+    private static async Task RunAsync<T>(IEnumerable<T> items, Sink<T> sink, ErrorPolicy policy = ErrorPolicy.Fail, Collected<DeadLetter>? letters = null)
+    {
+        var p = new PipelineBuilder().OnError(policy);
+        if (letters is not null) p.WithDeadLetterSink(letters.Sink);
+        p.From(Sources.Enumerable(items)).To(sink);
+        await new BoundedExecutor().RunAsync(p.Build());
+    }
+
+    private async Task<string> AccountsAsync()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE accounts (id int PRIMARY KEY, owner varchar(8) NOT NULL, balance numeric(12,2) NOT NULL CHECK (balance >= 0))");
+        return db;
+    }
+
+    private static async Task<List<Account>> AccountsIn(string db) =>
+        [.. (await QueryAsync(db, "SELECT id, owner, balance FROM accounts ORDER BY id")).Select(r => new Account((int)r[0]!, (string)r[1]!, (decimal)r[2]!))];
+
+    [Fact]
+    public async Task AppendCopiesEveryElement_ConvertingToTheColumnTypes()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE readings (seq bigint, sensor text, value float8, at timestamptz, note text DEFAULT 'none')");
+        var at = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.FromHours(2));
+        var readings = Enumerable.Range(0, 2500).Select(i => new Reading(i, $"s{i % 7}", i / 4.0, at.AddSeconds(i))).ToList();
+        var sink = PostgresSinks.Append<Reading>(db, "readings", new PostgresSinkOptions { BatchSize = 1000 });
+        await RunAsync(readings, sink);
+
+        var rows = await QueryAsync(db, "SELECT seq, sensor, value, at, note FROM readings ORDER BY seq");
+        rows.Select(r => new Reading((long)r[0]!, (string)r[1]!, (double)r[2]!, new DateTimeOffset((DateTime)r[3]!))).Should().Equal(readings);
+        rows.Should().OnlyContain(r => (string)r[4]! == "none", "columns without a member keep their default");
+        sink.RowsWritten.Should().Be(2500);
+    }
+
+    [Fact]
+    public async Task UpsertUnderReplays_GivesExactlyTheFinalTable()
+    {
+        string db = await AccountsAsync();
+        var random = new Random(7);
+        var changes = Enumerable.Range(0, 3000).Select(i => new Account(random.Next(200), $"o{random.Next(1000)}", random.Next(10_000) / 100m)).ToList();
+        var expected = changes.GroupBy(a => a.Id).Select(g => g.Last()).OrderBy(a => a.Id).ToList();
+        var options = new PostgresSinkOptions { BatchSize = 128 };
+
+        // A run that fails part-way, then restarts from an earlier point (a checkpoint): the replayed updates are upserted again.
+        await RunAsync(changes.Take(1900), PostgresSinks.Upsert<Account>(db, "accounts", ["id"], options));
+        await RunAsync(changes.Skip(1200).Take(1000), PostgresSinks.Upsert<Account>(db, "accounts", ["id"], options));
+        await RunAsync(changes.Skip(1500), PostgresSinks.Upsert<Account>(db, "accounts", ["id"], options));
+
+        (await AccountsIn(db)).Should().Equal(expected);
+    }
+
+    [Fact]
+    public async Task ChangeRecordsAreApplied_DeletesIncluded_AndTheLastChangeOfAKeyInABatchWins()
+    {
+        string db = await AccountsAsync();
+        await ExecuteAsync(db, "INSERT INTO accounts VALUES (1, 'old', 1), (2, 'two', 2), (3, 'three', 3)");
+        ChangeRecord<Account> Change(ChangeOperation op, int index, Account? before, Account? after) =>
+            new(op, "public.accounts", before, after, new NpgsqlTypes.NpgsqlLogSequenceNumber(100), DateTimeOffset.UnixEpoch, 1, index);
+        var changes = new[]
+        {
+            Change(ChangeOperation.Update, 0, new Account(1, null!, 0), new Account(1, "new", 10)),
+            Change(ChangeOperation.Delete, 1, new Account(2, null!, 0), null),
+            Change(ChangeOperation.Insert, 2, null, new Account(4, "four", 4)),
+            Change(ChangeOperation.Delete, 3, new Account(4, null!, 0), null),
+            Change(ChangeOperation.Insert, 4, null, new Account(4, "again", 44)),
+            Change(ChangeOperation.Insert, 5, null, new Account(5, "five", 5)),
+            Change(ChangeOperation.Delete, 6, new Account(5, null!, 0), null),
+        };
+        await RunAsync(changes, PostgresSinks.Changes<Account>(db, "accounts", ["id"]));
+
+        (await AccountsIn(db)).Should().Equal(new Account(1, "new", 10), new Account(3, "three", 3), new Account(4, "again", 44));
+    }
+
+    [Fact]
+    public async Task ExactlyOnce_RecordsTheSequenceInTheCommitTable_AndSkipsWhatWasWrittenBeforeARestore()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE readings (seq bigint, sensor text, value float8, at timestamptz)");
+        var readings = Enumerable.Range(0, 1000).Select(i => new Reading(i, "s", i, DateTimeOffset.UnixEpoch)).ToList();
+        var options = new PostgresSinkOptions { BatchSize = 64, ExactlyOnceId = "readings-copy" };
+        PostgresSink<Reading> Sink() => PostgresSinks.Append<Reading>(db, "readings", options, r => new WriteSequence(r.Seq, 0));
+
+        await RunAsync(readings.Take(600), Sink());
+        var replay = Sink();
+        await RunAsync(readings.Skip(450), replay);   // the restore went back to an older position: 450-599 come again
+
+        var seqs = (await QueryAsync(db, "SELECT seq FROM readings ORDER BY seq")).Select(r => (long)r[0]!).ToList();
+        seqs.Should().Equal(Enumerable.Range(0, 1000).Select(i => (long)i), "each element is written exactly once");
+        replay.RowsAlreadyCommitted.Should().Be(150);
+        replay.RowsWritten.Should().Be(400);
+        (await QueryAsync(db, "SELECT sink_id, major, minor FROM pipelines_sink_commits")).Single().Should().Equal("readings-copy", 999L, 0L);
+    }
+
+    [Fact]
+    public async Task ExactlyOnce_AFailedBatchRecordsNothing()
+    {
+        string db = await AccountsAsync();
+        var options = new PostgresSinkOptions { BatchSize = 10, ExactlyOnceId = "accounts" };
+        var accounts = Enumerable.Range(1, 30).Select(i => new Account(i, "o", i == 25 ? -1 : i)).ToList();
+        var failing = () => RunAsync(accounts, PostgresSinks.Upsert<Account>(db, "accounts", ["id"], options, a => new WriteSequence(a.Id, 0)));
+        await failing.Should().ThrowAsync<PipelineExecutionException>();
+        (await QueryAsync(db, "SELECT major FROM pipelines_sink_commits")).Single()[0].Should().Be(20L, "the batch with the refused row was not committed");
+        (await AccountsIn(db)).Should().HaveCount(20);
+
+        var fixedAccounts = accounts.Select(a => a with { Balance = Math.Abs(a.Balance) }).ToList();
+        var retry = PostgresSinks.Upsert<Account>(db, "accounts", ["id"], options, a => new WriteSequence(a.Id, 0));
+        await RunAsync(fixedAccounts, retry);
+        retry.RowsAlreadyCommitted.Should().Be(20);
+        (await AccountsIn(db)).Should().HaveCount(30);
+    }
+
+    [Fact]
+    public async Task AValueThatDoesNotFitItsColumn_FollowsThePipelinesErrorPolicy_NamingTableKeyAndColumn()
+    {
+        string db = await AccountsAsync();
+        var letters = new Collected<DeadLetter>();
+        var accounts = new[] { new Account(1, "ann", 1), new Account(2, "far-too-long", 2), new Account(3, null!, 3), new Account(4, "dan", 4) };
+        await RunAsync(accounts, PostgresSinks.Upsert<Account>(db, "accounts", ["id"]), ErrorPolicy.DeadLetter, letters);
+
+        (await AccountsIn(db)).Select(a => a.Id).Should().Equal(1, 4);
+        letters.Items.Select(l => l.Element).Should().Equal(accounts[1], accounts[2]);
+        letters.Items[0].Exception.Message.Should().Contain("accounts").And.Contain("id=2").And.Contain("column owner").And.Contain("at most 8");
+        letters.Items[1].Exception.Message.Should().Contain("id=3").And.Contain("column owner").And.Contain("NOT NULL");
+    }
+
+    [Fact]
+    public async Task ARowTheServerRefuses_IsSkippedAndCounted_OrFailsTheRunNamingTableKeyAndConstraint()
+    {
+        string db = await AccountsAsync();
+        var accounts = Enumerable.Range(1, 50).Select(i => new Account(i, "o", i == 17 ? -5 : i)).ToList();
+
+        var skipping = PostgresSinks.Upsert<Account>(db, "accounts", ["id"], new PostgresSinkOptions { RejectedRows = RejectedRowPolicy.Skip });
+        await RunAsync(accounts, skipping);
+        (await AccountsIn(db)).Select(a => a.Id).Should().Equal(Enumerable.Range(1, 50).Where(i => i != 17));
+        skipping.RowsRejected.Should().Be(1);
+        skipping.RowsWritten.Should().Be(49);
+
+        await ExecuteAsync(db, "TRUNCATE accounts");
+        var failing = () => RunAsync(accounts, PostgresSinks.Upsert<Account>(db, "accounts", ["id"]));
+        var error = await failing.Should().ThrowAsync<PipelineExecutionException>();
+        error.Which.ToString().Should().Contain("accounts").And.Contain("id=17").And.Contain("accounts_balance_check");
+        (await AccountsIn(db)).Should().BeEmpty("nothing of the refused batch is committed");
+    }
+
+    [Fact]
+    public async Task AnUpsertWithoutAUniqueKey_IsRefusedWhenTheRunStarts()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE accounts (id int, owner text NOT NULL, balance numeric NOT NULL)");
+        var run = () => RunAsync([new Account(1, "a", 1)], PostgresSinks.Upsert<Account>(db, "accounts", ["id"]));
+        (await run.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("no primary key or unique index on (id)");
+    }
+}
