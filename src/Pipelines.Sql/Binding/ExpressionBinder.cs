@@ -6,23 +6,30 @@ using Pipelines.Sql.Syntax;
 namespace Pipelines.Sql.Binding;
 
 /// <summary>
-/// Type-checks an expression against the columns in scope and turns it into a LINQ expression tree over a
-/// <see cref="Row"/> parameter, which is compiled once into a delegate. Numbers are widened to a common type
+/// Type-checks an expression against the columns in scope and turns it into a LINQ expression tree over the
+/// relation's element (a <see cref="Row"/>, a registered stream's element, or a window result), read through a
+/// <see cref="ColumnReader"/>; the tree is compiled once into a delegate. Numbers are widened to a common type
 /// (INT → BIGINT → DECIMAL → DOUBLE), NULL takes the type of the other operand, and every operation follows
 /// SQL's NULL rules.
 /// </summary>
 internal sealed class ExpressionBinder
 {
-    private static readonly PropertyInfo RowValues = typeof(Row).GetProperty(nameof(Row.Values), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo RowItem = typeof(Row).GetProperty("Item")!.GetMethod!;
     private readonly Scope _scope;
-    private readonly ParameterExpression _row;
+    private readonly ColumnReader _read;
     private readonly AggregateContext? _aggregate;
 
-    public ExpressionBinder(Scope scope, ParameterExpression row, AggregateContext? aggregate = null)
+    public ExpressionBinder(Scope scope, ColumnReader read, AggregateContext? aggregate = null)
     {
         _scope = scope;
-        _row = row;
+        _read = read;
         _aggregate = aggregate;
+    }
+
+    /// <summary>A binder over a <see cref="Row"/> parameter whose values are the scope's columns in order.</summary>
+    public ExpressionBinder(Scope scope, ParameterExpression row)
+        : this(scope, (index, type) => ReadColumn(row, index, type))
+    {
     }
 
     public static bool IsAggregateName(string name) =>
@@ -89,28 +96,24 @@ internal sealed class ExpressionBinder
     }
 
     /// <summary>Reads column <paramref name="index"/> of <paramref name="row"/> as the nullable .NET type of <paramref name="type"/>.</summary>
-    public static Expression ReadColumn(ParameterExpression row, int index, SqlType type) =>
-        Expression.Convert(Expression.ArrayIndex(Expression.Property(row, RowValues), Expression.Constant(index)), type.NullableClrType);
+    public static Expression ReadColumn(Expression row, int index, SqlType type) =>
+        Expression.Convert(Expression.Call(row, RowItem, Expression.Constant(index)), type.Kind == SqlTypeKind.Null ? typeof(object) : type.NullableClrType);
 
     public static Func<Row, object?> CompileBoxed(Typed typed, ParameterExpression row) =>
         Expression.Lambda<Func<Row, object?>>(Boxed(typed.Expression), row).Compile();
 
     /// <summary>The expression as an object: a column read as it is hands on the row's boxed value instead of unboxing and boxing it again.</summary>
     private static Expression Boxed(Expression expression) =>
-        expression is UnaryExpression { NodeType: ExpressionType.Convert, Operand: BinaryExpression { NodeType: ExpressionType.ArrayIndex } read } && read.Type == typeof(object)
+        expression is UnaryExpression { NodeType: ExpressionType.Convert, Operand: MethodCallExpression read } && read.Method == RowItem
             ? read
             : Expression.Convert(expression, typeof(object));
 
-    public static Func<Row, bool> CompilePredicate(Typed typed, ParameterExpression row) =>
-        Expression.Lambda<Func<Row, bool>>(Call(nameof(SqlRuntime.IsTrue), Convert(typed, SqlType.Boolean).Expression), row).Compile();
+    /// <summary>A condition as a delegate that is true only for TRUE (not for FALSE or NULL).</summary>
+    public static Func<T, bool> CompilePredicate<T>(Typed typed, ParameterExpression element) =>
+        Expression.Lambda<Func<T, bool>>(Call(nameof(SqlRuntime.IsTrue), Convert(typed, SqlType.Boolean).Expression), element).Compile();
 
-    /// <summary>One delegate that evaluates every expression and makes the output row.</summary>
-    public static Func<Row, Row> CompileProjection(IReadOnlyList<Typed> columns, ParameterExpression row)
-    {
-        var values = Expression.NewArrayInit(typeof(object), columns.Select(c => Boxed(c.Expression)));
-        var ctor = typeof(Row).GetConstructor([typeof(object[])])!;
-        return Expression.Lambda<Func<Row, Row>>(Expression.New(ctor, values), row).Compile();
-    }
+    /// <summary>The expression that evaluates every column and makes the output row (a typed row: nothing boxed).</summary>
+    public static Expression NewRow(IReadOnlyList<Typed> columns) => TypedRows.New([.. columns.Select(c => c.Expression)]);
 
     private Typed? BindGrouped(Expr expr)
     {
@@ -118,19 +121,19 @@ internal sealed class ExpressionBinder
         string text = expr.Text;
         for (int i = 0; i < context.Keys.Count; i++)
         {
-            if (string.Equals(context.Keys[i].Text, text, StringComparison.OrdinalIgnoreCase)) return new(ReadColumn(_row, i, context.Keys[i].Type), context.Keys[i].Type);
+            if (string.Equals(context.Keys[i].Text, text, StringComparison.OrdinalIgnoreCase)) return new(_read(i, context.Keys[i].Type), context.Keys[i].Type);
         }
         if (expr is ColumnExpr column)
         {
             if (context.Windowed && column.Qualifier is null)
             {
                 int w = column.Name.ToUpperInvariant() switch { "WINDOW_START" => 0, "WINDOW_END" => 1, "WINDOW_TIME" => 2, _ => -1 };
-                if (w >= 0) return new(ReadColumn(_row, context.WindowOffset + w, SqlType.Timestamp), SqlType.Timestamp);
+                if (w >= 0) return new(_read(context.WindowOffset + w, SqlType.Timestamp), SqlType.Timestamp);
             }
             var resolved = context.Input.Resolve(column);
             for (int i = 0; i < context.Keys.Count; i++)
             {
-                if (context.Keys[i].InputColumn == resolved.Index) return new(ReadColumn(_row, i, context.Keys[i].Type), context.Keys[i].Type);
+                if (context.Keys[i].InputColumn == resolved.Index) return new(_read(i, context.Keys[i].Type), context.Keys[i].Type);
             }
             throw SqlException.At(column.Position,
                 $"column '{column.Text}' is neither grouped nor aggregated: add it to GROUP BY, or aggregate it, as in MAX({column.Text}).");
@@ -144,7 +147,7 @@ internal sealed class ExpressionBinder
                 context.Aggregates.Add(aggregate);
                 index = context.Aggregates.Count - 1;
             }
-            return new(ReadColumn(_row, context.AggregateOffset + index, aggregate.ResultType), aggregate.ResultType);
+            return new(_read(context.AggregateOffset + index, aggregate.ResultType), aggregate.ResultType);
         }
         return null;
     }
@@ -159,31 +162,30 @@ internal sealed class ExpressionBinder
         }
         if (call.Arguments.Count != 1) throw SqlException.At(call.Position, $"{name} takes one argument, not {call.Arguments.Count}.");
         if (HasAggregate(call.Arguments[0])) throw SqlException.At(call.Arguments[0].Position, "aggregates cannot be nested.");
-        var inner = new ExpressionBinder(context.Input, context.InputRow);
+        var inner = new ExpressionBinder(context.Input, context.InputRead);
         var argument = inner.Bind(call.Arguments[0]);
-        var boxed = CompileBoxed(argument, context.InputRow);
         var type = argument.Type;
         if (call.Distinct && name != "COUNT") throw SqlException.At(call.Position, $"DISTINCT is supported in COUNT only, not in {name}.");
         switch (name)
         {
             case "COUNT":
-                return new AggregateCall(call.Distinct ? AggregateKind.CountDistinct : AggregateKind.Count, call.Text, boxed, type, SqlType.BigInt);
+                return new AggregateCall(call.Distinct ? AggregateKind.CountDistinct : AggregateKind.Count, call.Text, argument, type, SqlType.BigInt);
             case "SUM" or "AVG":
                 if (!type.IsNumeric) throw SqlException.At(call.Arguments[0].Position, $"{name} needs a number, but {call.Arguments[0].Text} is {type}.");
                 var result = name == "AVG"
                     ? type.Kind == SqlTypeKind.Decimal ? SqlType.Decimal(28, Math.Max(type.Scale, 6)) : SqlType.Double
                     : type.Kind is SqlTypeKind.Int or SqlTypeKind.BigInt ? SqlType.BigInt : type.Kind == SqlTypeKind.Decimal ? SqlType.Decimal(28, type.Scale) : SqlType.Double;
-                return new AggregateCall(name == "SUM" ? AggregateKind.Sum : AggregateKind.Avg, call.Text, boxed, type, result);
+                return new AggregateCall(name == "SUM" ? AggregateKind.Sum : AggregateKind.Avg, call.Text, argument, type, result);
             default:
                 if (type.Kind is SqlTypeKind.Interval or SqlTypeKind.Null) throw SqlException.At(call.Arguments[0].Position, $"{name} cannot compare values of type {type}.");
-                return new AggregateCall(name == "MIN" ? AggregateKind.Min : AggregateKind.Max, call.Text, boxed, type, type);
+                return new AggregateCall(name == "MIN" ? AggregateKind.Min : AggregateKind.Max, call.Text, argument, type, type);
         }
     }
 
     private Typed BindColumn(ColumnExpr column)
     {
         var resolved = _scope.Resolve(column);
-        return new Typed(ReadColumn(_row, resolved.Index, resolved.Type), resolved.Type);
+        return new Typed(_read(resolved.Index, resolved.Type), resolved.Type);
     }
 
     private Typed BindUnary(UnaryExpr unary)

@@ -25,9 +25,8 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
         if (query.Where is not null)
         {
             if (ExpressionBinder.HasAggregate(query.Where)) throw SqlException.At(query.Where.Position, "aggregates are not allowed in WHERE; filter on them with HAVING.");
-            var row = Expression.Parameter(typeof(Row), "row");
-            var predicate = ExpressionBinder.CompilePredicate(new ExpressionBinder(relation.Scope, row).BindCondition(query.Where, "WHERE"), row);
-            relation.Stream = relation.Stream.Where(predicate).Named($"where {query.Where.Text}");
+            var condition = new ExpressionBinder(relation.Scope, relation.Stream.Reader).BindCondition(query.Where, "WHERE");
+            relation.Stream = relation.Stream.Where(condition, $"where {query.Where.Text}");
             log.Add(1, $"Where {query.Where.Text}");
         }
         var (stream, schema, items) = aggregate ? PlanAggregate(relation, query) : PlanProjection(relation, query);
@@ -49,7 +48,7 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
     {
         var table = catalog.Get(from.Name, from.Position);
         string qualifier = from.Alias ?? table.Name;
-        var stream = table.Open(builder);
+        var stream = table.OpenRows(builder);
         log.Add(depth, $"Source table {table.Name} ({table.Describe()}){(table.TimeColumn is int t ? $", event time {table.Schema.Columns[t].Name}" : string.Empty)}{(table.IsBounded ? ", bounded" : ", unbounded")}");
         var scope = new Scope(table.Schema.Columns.Select((c, i) => new ScopeColumn(qualifier, c.Name, c.Type, i)).ToList(), $"table '{table.Name}'");
         var relation = new Relation(stream, scope, table.Schema.Columns.Count, table.IsBounded, table.TimeColumn, null);
@@ -145,7 +144,7 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
         Row Extend(Row row, long start)
         {
             var values = new object?[width + 3];
-            Array.Copy(row.Values, values, width);
+            row.CopyTo(values, 0);
             values[width] = new DateTimeOffset(start + epoch, TimeSpan.Zero);
             values[width + 1] = new DateTimeOffset(start + size + epoch, TimeSpan.Zero);
             values[width + 2] = new DateTimeOffset(start + size + epoch - TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
@@ -156,15 +155,17 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
             long t = ((DateTimeOffset)row[time]!).UtcTicks - epoch;
             return t - (((t % step) + step) % step);
         }
-        relation.Stream = window.Kind == WindowKind.Tumble
-            ? relation.Stream.Select(row => Extend(row, Floor(row, size))).Named($"{window.Text} window columns")
-            : relation.Stream.SelectMany(row =>
+        var rows = relation.Stream.ToRows();
+        var extended = window.Kind == WindowKind.Tumble
+            ? rows.Select(row => Extend(row, Floor(row, size))).Named($"{window.Text} window columns")
+            : rows.SelectMany(row =>
             {
                 long t = ((DateTimeOffset)row[time]!).UtcTicks - epoch;
                 var rows = new List<Row>();
                 for (long start = Floor(row, slide); start > t - size; start -= slide) rows.Insert(0, Extend(row, start));
                 return rows;
             }).Named($"{window.Text} window columns");
+        relation.Stream = RowStream.Of(extended, [.. relation.Stream.Columns, SqlType.Timestamp, SqlType.Timestamp, SqlType.Timestamp]);
         relation.Width = width + 3;
         relation.Window = null;
         log.Add(1, $"Add window_start, window_end, window_time of {window.Text}");
@@ -221,14 +222,14 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
             rightKeys.Add(ExpressionBinder.CompileBoxed(ExpressionBinder.Cast(rt, type), rightRow));
         }
         Func<Row, RowKey> leftKey = KeySelector(leftKeys), rightKey = KeySelector(rightKeys);
-        var leftKeyed = left.Stream.Where(row => !leftKey(row).HasNull).KeyBy(leftKey);
-        var rightKeyed = right.Stream.Where(row => !rightKey(row).HasNull).KeyBy(rightKey);
+        var leftKeyed = left.Stream.ToRows().Where(row => !leftKey(row).HasNull).KeyBy(leftKey);
+        var rightKeyed = right.Stream.ToRows().Where(row => !rightKey(row).HasNull).KeyBy(rightKey);
         int leftWidth = left.Width, rightWidth = right.Width;
         Row Concat(Row l, Row r)
         {
             var values = new object?[leftWidth + rightWidth];
-            Array.Copy(l.Values, values, leftWidth);
-            Array.Copy(r.Values, 0, values, leftWidth, rightWidth);
+            l.CopyTo(values, 0);
+            r.CopyTo(values, leftWidth);
             return new Row(values);
         }
         string keyText = string.Join(" AND ", keys.Select(k => $"{k.Left.Text} = {k.Right.Text}"));
@@ -267,15 +268,14 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
             joined = leftKeyed.Join(rightKeyed, Windows.Global(), Concat).Named($"join {keyText}");
             log.Add(depth, $"Join (bounded, at end of input) on {keyText}");
         }
-        var relation = new Relation(joined, scope, leftWidth + rightWidth, left.Bounded && right.Bounded, null, null);
+        var relation = new Relation(RowStream.Of(joined, [.. left.Stream.Columns, .. right.Stream.Columns]), scope, leftWidth + rightWidth, left.Bounded && right.Bounded, null, null);
         relation.Tables.AddRange(left.Tables);
         relation.Tables.AddRange(right.Tables);
         if (residual.Count > 0)
         {
-            var row = Expression.Parameter(typeof(Row), "row");
             var condition = residual.Aggregate((a, b) => new BinaryExpr("AND", a, b, a.Position));
-            var predicate = ExpressionBinder.CompilePredicate(new ExpressionBinder(scope, row).BindCondition(condition, "ON"), row);
-            relation.Stream = relation.Stream.Where(predicate).Named($"join condition {condition.Text}");
+            var bound = new ExpressionBinder(scope, relation.Stream.Reader).BindCondition(condition, "ON");
+            relation.Stream = relation.Stream.Where(bound, $"join condition {condition.Text}");
             log.Add(depth, $"Where {condition.Text}");
         }
         return relation;
@@ -357,11 +357,11 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
 
     private (DataStream<Row>, SqlSchema, List<(SelectItem Item, Typed Bound)>) PlanAggregate(Relation relation, SelectQuery query)
     {
-        var inputRow = Expression.Parameter(typeof(Row), "row");
-        var context = new AggregateContext(relation.Scope, inputRow);
+        var input = relation.Stream;
+        var context = new AggregateContext(relation.Scope, input.Reader);
         var window = relation.Window;
-        var inputBinder = new ExpressionBinder(relation.Scope, inputRow);
-        var keyFunctions = new List<Func<Row, object?>>();
+        var inputBinder = new ExpressionBinder(relation.Scope, input.Reader);
+        var keys = new List<Typed>();
         bool hasStart = false, hasEnd = false;
         foreach (var expr in query.GroupBy)
         {
@@ -380,7 +380,7 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
             var bound = inputBinder.Bind(expr);
             int? column = expr is ColumnExpr c ? relation.Scope.Resolve(c).Index : null;
             context.Keys.Add((expr.Text, column, bound.Type));
-            keyFunctions.Add(ExpressionBinder.CompileBoxed(bound, inputRow));
+            keys.Add(bound);
         }
         if (window is not null && !(hasStart && hasEnd))
         {
@@ -405,65 +405,49 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
                 $"GROUP BY without a window over the unbounded table {tables} would keep a result for every key forever and never give a final one. Group by a window instead: FROM TABLE(TUMBLE(TABLE {relation.Tables[0]}, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, …");
         }
 
-        var outputRow = Expression.Parameter(typeof(Row), "grouped");
-        var binder = new ExpressionBinder(relation.Scope, outputRow, context);
+        // The grouped element's type follows from the aggregate calls, so a first pass over the clauses finds them
+        // (reading nothing), and the second binds the clauses to the grouped element.
+        BindGroupedClauses(new ExpressionBinder(relation.Scope, (_, type) => Expression.Default(type.NullableClrType), context), query);
+        var calls = context.Aggregates.ToList();
+        string aggregates = string.Join(", ", calls.Select(c => c.Text));
+        string keysText = string.Join(", ", query.GroupBy.Select(g => g.Text));
+        var spec = new GroupSpec(keys, calls, window?.Assigner ?? Windows.Global(), window is not null, window is null ? TimeSpan.Zero : settings.Lateness, settings.EarlyFire,
+            $"aggregate {aggregates} by {(keysText.Length == 0 ? "()" : keysText)}");
+        var grouped = input.GroupBy(spec);
+        var (items, having) = BindGroupedClauses(new ExpressionBinder(relation.Scope, grouped.Reader, context), query);
+        log.Add(1, $"KeyBy {(context.Keys.Count == 0 ? "()" : string.Join(", ", context.Keys.Select(k => k.Text)))}");
+        log.Add(1, $"Window {(window?.Text ?? "GLOBAL (bounded input: one result per key at the end)")}{(settings.Lateness > TimeSpan.Zero && window is not null ? $", allowed lateness {settings.Lateness}" : string.Empty)}{(settings.EarlyFire is TimeSpan e ? $", early results every {e}" : string.Empty)}");
+        log.Add(1, $"Aggregate {aggregates}");
+        if (having is not null)
+        {
+            grouped = grouped.Where(having, $"having {query.Having!.Text}");
+            log.Add(1, $"Having {query.Having!.Text}");
+        }
+        return Project(grouped, items);
+    }
+
+    /// <summary>Binds the select list, HAVING and the aggregates of ORDER BY of a grouped query.</summary>
+    private static (List<(SelectItem Item, Typed Bound)> Items, Typed? Having) BindGroupedClauses(ExpressionBinder binder, SelectQuery query)
+    {
         var items = new List<(SelectItem, Typed)>();
         foreach (var item in query.Items)
         {
             if (item.IsStar) throw SqlException.At(item.Position, "SELECT * cannot be used with GROUP BY: list the grouped columns and aggregates.");
             items.Add((item, binder.Bind(item.Expression!)));
         }
-        Func<Row, bool>? having = query.Having is null ? null : ExpressionBinder.CompilePredicate(binder.BindCondition(query.Having, "HAVING"), outputRow);
+        var having = query.Having is null ? null : binder.BindCondition(query.Having, "HAVING");
         foreach (var order in query.OrderBy)
         {
             if (ExpressionBinder.HasAggregate(order.Expression)) binder.Bind(order.Expression);
         }
-
-        var calls = context.Aggregates.ToList();
-        var keySelector = KeySelector(keyFunctions);
-        var keyed = relation.Stream.KeyBy(keySelector);
-        var windowed = keyed.Window(window?.Assigner ?? Windows.Global());
-        if (settings.Lateness > TimeSpan.Zero && window is not null) windowed = windowed.AllowedLateness(settings.Lateness);
-        if (settings.EarlyFire is TimeSpan early) windowed = windowed.EarlyResults(early);
-        string aggregates = string.Join(", ", calls.Select(c => c.Text));
-        string keysText = string.Join(", ", query.GroupBy.Select(g => g.Text));
-        var results = windowed.Aggregate(new RowAggregator(calls));
-        results.Named($"aggregate {aggregates} by {(keysText.Length == 0 ? "()" : keysText)}");
-        log.Add(1, $"KeyBy {(context.Keys.Count == 0 ? "()" : string.Join(", ", context.Keys.Select(k => k.Text)))}");
-        log.Add(1, $"Window {(window?.Text ?? "GLOBAL (bounded input: one result per key at the end)")}{(settings.Lateness > TimeSpan.Zero && window is not null ? $", allowed lateness {settings.Lateness}" : string.Empty)}{(settings.EarlyFire is TimeSpan e ? $", early results every {e}" : string.Empty)}");
-        log.Add(1, $"Aggregate {aggregates}");
-
-        int keyCount = context.Keys.Count;
-        bool hasWindowColumns = window is not null;
-        int width = context.AggregateOffset + calls.Count;
-        var grouped = results.Select(result =>
-        {
-            var values = new object?[width];
-            var keyValues = result.Key.Values;
-            Array.Copy(keyValues, values, keyCount);
-            if (hasWindowColumns)
-            {
-                values[keyCount] = result.Window.Start;
-                values[keyCount + 1] = result.Window.End;
-                values[keyCount + 2] = result.Window.End.AddMilliseconds(-1);
-            }
-            Array.Copy(result.Value, 0, values, width - calls.Count, calls.Count);
-            return new Row(values);
-        }).Named("grouped row");
-        if (having is not null)
-        {
-            grouped = grouped.Where(having).Named($"having {query.Having!.Text}");
-            log.Add(1, $"Having {query.Having!.Text}");
-        }
-        return Project(grouped, items, outputRow);
+        return (items, having);
     }
 
     // SELECT list
 
     private (DataStream<Row>, SqlSchema, List<(SelectItem, Typed)>) PlanProjection(Relation relation, SelectQuery query)
     {
-        var row = Expression.Parameter(typeof(Row), "row");
-        var binder = new ExpressionBinder(relation.Scope, row);
+        var binder = new ExpressionBinder(relation.Scope, relation.Stream.Reader);
         var items = new List<(SelectItem, Typed)>();
         foreach (var item in query.Items)
         {
@@ -483,10 +467,10 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
                 items.Add((new SelectItem(expr, column.Name, null, item.Position), binder.Bind(expr)));
             }
         }
-        return Project(relation.Stream, items, row);
+        return Project(relation.Stream, items);
     }
 
-    private (DataStream<Row>, SqlSchema, List<(SelectItem, Typed)>) Project(DataStream<Row> input, List<(SelectItem Item, Typed Bound)> items, ParameterExpression row)
+    private (DataStream<Row>, SqlSchema, List<(SelectItem, Typed)>) Project(RowStream input, List<(SelectItem Item, Typed Bound)> items)
     {
         var columns = items.Select((x, i) => new SqlColumn(x.Item.Alias ?? (x.Item.Expression as ColumnExpr)?.Name ?? $"EXPR${i}", x.Bound.Type.Kind == SqlTypeKind.Null ? SqlType.String : x.Bound.Type)).ToList();
         var twice = columns.Select((c, i) => (c.Name, i)).GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
@@ -495,10 +479,10 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
             throw SqlException.At(items[twice.Last().i].Item.Position,
                 $"the result would have two columns named '{twice.Key}'; give one an alias (… AS {twice.Key}_2), so that every column of the result has its own name.");
         }
-        var projection = ExpressionBinder.CompileProjection(items.Select(x => x.Bound).ToList(), row);
+        var projection = ExpressionBinder.NewRow([.. items.Select(x => x.Bound)]);
         string text = string.Join(", ", items.Select((x, i) => x.Item.Expression!.Text + (x.Item.Alias is null || x.Item.Alias == (x.Item.Expression as ColumnExpr)?.Name ? string.Empty : $" AS {x.Item.Alias}")));
         log.Add(1, $"Select {text}");
-        return (input.Select(projection).Named($"select {text}"), new SqlSchema(columns), items);
+        return (input.Select(projection, $"select {text}"), new SqlSchema(columns), items);
     }
 
     // ORDER BY, LIMIT
