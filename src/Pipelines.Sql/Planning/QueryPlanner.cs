@@ -113,8 +113,12 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
                     (size, slide, text) = (gap.Ticks, 0, $"SESSION(gap {gap})");
                     break;
                 default:
-                    throw SqlException.At(from.Position,
-                        "CUMULATE windows are not supported yet: the window operator keeps one window per start, and cumulating windows share their start. Use HOP with the step as slide, or TUMBLE per step and add up the steps.");
+                    Arguments(2);
+                    var step = Interval(0, "the step");
+                    var maxSize = Interval(1, "the maximum window size");
+                    assigner = Windows.Cumulating(step, maxSize);
+                    (size, slide, text) = (maxSize.Ticks, step.Ticks, $"CUMULATE(step {step}, size {maxSize})");
+                    break;
             }
         }
         catch (ArgumentOutOfRangeException ex)
@@ -129,7 +133,7 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
         return relation;
     }
 
-    /// <summary>Adds window_start, window_end and window_time to each row (one row per window for HOP).</summary>
+    /// <summary>Adds window_start, window_end and window_time to each row (one row per window for HOP and CUMULATE).</summary>
     private void Materialize(Relation relation)
     {
         var window = relation.Window!;
@@ -141,13 +145,13 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
             throw new SqlException($"SESSION windows give window columns only to a grouped query: GROUP BY window_start, window_end (and the PARTITION BY columns).");
         }
         long epoch = DateTimeOffset.UnixEpoch.UtcTicks;
-        Row Extend(Row row, long start)
+        Row Extend(Row row, long start, long end)
         {
             var values = new object?[width + 3];
             row.CopyTo(values, 0);
             values[width] = new DateTimeOffset(start + epoch, TimeSpan.Zero);
-            values[width + 1] = new DateTimeOffset(start + size + epoch, TimeSpan.Zero);
-            values[width + 2] = new DateTimeOffset(start + size + epoch - TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+            values[width + 1] = new DateTimeOffset(end + epoch, TimeSpan.Zero);
+            values[width + 2] = new DateTimeOffset(end + epoch - TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
             return new Row(values);
         }
         long Floor(Row row, long step)
@@ -157,12 +161,21 @@ internal sealed class QueryPlanner(Catalog catalog, SqlSettings settings, Pipeli
         }
         var rows = relation.Stream.ToRows();
         var extended = window.Kind == WindowKind.Tumble
-            ? rows.Select(row => Extend(row, Floor(row, size))).Named($"{window.Text} window columns")
+            ? rows.Select(row => Extend(row, Floor(row, size), Floor(row, size) + size)).Named($"{window.Text} window columns")
             : rows.SelectMany(row =>
             {
                 long t = ((DateTimeOffset)row[time]!).UtcTicks - epoch;
                 var rows = new List<Row>();
-                for (long start = Floor(row, slide); start > t - size; start -= slide) rows.Insert(0, Extend(row, start));
+                if (window.Kind == WindowKind.Cumulate)
+                {
+                    // The windows of the row's period that end after it: [start, start + k·step) up to the size.
+                    long start = Floor(row, size);
+                    for (long end = Floor(row, slide) + slide; end <= start + size; end += slide) rows.Add(Extend(row, start, end));
+                }
+                else
+                {
+                    for (long start = Floor(row, slide); start > t - size; start -= slide) rows.Insert(0, Extend(row, start, start + size));
+                }
                 return rows;
             }).Named($"{window.Text} window columns");
         relation.Stream = RowStream.Of(extended, [.. relation.Stream.Columns, SqlType.Timestamp, SqlType.Timestamp, SqlType.Timestamp]);
