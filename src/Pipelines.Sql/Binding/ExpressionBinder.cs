@@ -100,7 +100,7 @@ internal sealed class ExpressionBinder
         Expression.Convert(Expression.Call(row, RowItem, Expression.Constant(index)), type.Kind == SqlTypeKind.Null ? typeof(object) : type.NullableClrType);
 
     public static Func<Row, object?> CompileBoxed(Typed typed, ParameterExpression row) =>
-        Expression.Lambda<Func<Row, object?>>(Boxed(typed.Expression), row).Compile();
+        Expression.Lambda<Func<Row, object?>>(Boxed(NullFree.Rewrite(typed.Expression)), row).Compile();
 
     /// <summary>The expression as an object: a column read as it is hands on the row's boxed value instead of unboxing and boxing it again.</summary>
     private static Expression Boxed(Expression expression) =>
@@ -110,10 +110,10 @@ internal sealed class ExpressionBinder
 
     /// <summary>A condition as a delegate that is true only for TRUE (not for FALSE or NULL).</summary>
     public static Func<T, bool> CompilePredicate<T>(Typed typed, ParameterExpression element) =>
-        Expression.Lambda<Func<T, bool>>(Call(nameof(SqlRuntime.IsTrue), Convert(typed, SqlType.Boolean).Expression), element).Compile();
+        Expression.Lambda<Func<T, bool>>(NullFree.Rewrite(Call(nameof(SqlRuntime.IsTrue), Convert(typed, SqlType.Boolean).Expression)), element).Compile();
 
     /// <summary>The expression that evaluates every column and makes the output row (a typed row: nothing boxed).</summary>
-    public static Expression NewRow(IReadOnlyList<Typed> columns) => TypedRows.New([.. columns.Select(c => c.Expression)]);
+    public static Expression NewRow(IReadOnlyList<Typed> columns) => TypedRows.New([.. columns.Select(c => NullFree.Rewrite(c.Expression))]);
 
     private Typed? BindGrouped(Expr expr)
     {

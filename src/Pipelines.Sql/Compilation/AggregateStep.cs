@@ -35,7 +35,7 @@ internal sealed class AggregateStep
 
     public static AggregateStep For(AggregateCall call)
     {
-        var argument = call.Argument?.Expression;
+        var argument = call.Argument is { } bound ? NullFree.Rewrite(bound.Expression) : null;
         if (argument is { Type.IsValueType: true } && Nullable.GetUnderlyingType(argument.Type) is null)
         {
             argument = Expression.Convert(argument, typeof(Nullable<>).MakeGenericType(argument.Type));

@@ -44,15 +44,19 @@ internal sealed class RowStream<T> : RowStream
 
     public override RowStream GroupBy(GroupSpec spec)
     {
-        var key = Expression.Lambda(Tuples.New([.. spec.Keys.Select(k => k.Expression)]), Parameter);
+        // One key that cannot be NULL (a non-nullable property, say) is the key itself; otherwise a tuple of the
+        // nullable values, so that a NULL key is a key like any other.
+        var keys = spec.Keys.Select(k => NullFree.Rewrite(k.Expression)).ToList();
+        var plainKey = keys.Count == 1 && NullFree.Value(keys[0]) is { Type.IsValueType: true } value ? value : null;
+        var key = Expression.Lambda(plainKey ?? Tuples.New(keys), Parameter);
         bool counting = spec.Calls.Count == 0 || (spec.Calls.Count == 1 && spec.Calls[0].Kind == AggregateKind.CountStar);
         var steps = counting ? [] : spec.Calls.Select(AggregateStep.For).ToList();
         var accumulator = counting ? typeof(long) : Tuples.Of([.. steps.Select(s => s.State)]);
         var method = typeof(RowStream<T>).GetMethod(nameof(Group), BindingFlags.NonPublic | BindingFlags.Instance)!.MakeGenericMethod(key.ReturnType, accumulator);
-        return (RowStream)method.Invoke(this, [spec, key, steps])!;
+        return (RowStream)method.Invoke(this, [spec, key, plainKey is not null, steps])!;
     }
 
-    private RowStream<WindowResult<TKey, TAcc>> Group<TKey, TAcc>(GroupSpec spec, LambdaExpression key, List<AggregateStep> steps)
+    private RowStream<WindowResult<TKey, TAcc>> Group<TKey, TAcc>(GroupSpec spec, LambdaExpression key, bool plainKey, List<AggregateStep> steps)
         where TKey : notnull
     {
         var windowed = _stream.KeyBy(((Expression<Func<T, TKey>>)key).Compile()).Window(spec.Assigner);
@@ -83,7 +87,8 @@ internal sealed class RowStream<T> : RowStream
             .Concat(spec.Calls.Select(c => c.ResultType)).ToList();
         return new RowStream<WindowResult<TKey, TAcc>>(results, columns, (result, index, type) =>
         {
-            if (index < keys) return Tuples.Item(Expression.Property(result, nameof(WindowResult<TKey, TAcc>.Key)), index);
+            var key = Expression.Property(result, nameof(WindowResult<TKey, TAcc>.Key));
+            if (index < keys) return plainKey ? Expression.Convert(key, typeof(Nullable<>).MakeGenericType(typeof(TKey))) : Tuples.Item(key, index);
             if (index < keys + windowColumns) return WindowColumn(Expression.Property(result, nameof(WindowResult<TKey, TAcc>.Window)), index - keys);
             int call = index - keys - windowColumns;
             var value = Expression.Property(result, nameof(WindowResult<TKey, TAcc>.Value));
