@@ -112,8 +112,15 @@ internal sealed class ExpressionBinder
     public static Func<T, bool> CompilePredicate<T>(Typed typed, ParameterExpression element) =>
         Expression.Lambda<Func<T, bool>>(NullFree.Rewrite(Call(nameof(SqlRuntime.IsTrue), Convert(typed, SqlType.Boolean).Expression)), element).Compile();
 
-    /// <summary>The expression that evaluates every column and makes the output row (a typed row: nothing boxed).</summary>
-    public static Expression NewRow(IReadOnlyList<Typed> columns) => TypedRows.New([.. columns.Select(c => NullFree.Rewrite(c.Expression))]);
+    /// <summary>
+    /// The expression that evaluates every column and makes the output row: a typed row, nothing boxed, and a value
+    /// that cannot be NULL kept in a plain field (an <see cref="int"/> rather than an <see cref="int"/>?).
+    /// </summary>
+    public static Expression NewRow(IReadOnlyList<Typed> columns) => TypedRows.New([.. columns.Select(c =>
+    {
+        var value = NullFree.Rewrite(c.Expression);
+        return NullFree.Value(value) is { Type.IsValueType: true } plain ? plain : value;
+    })]);
 
     private Typed? BindGrouped(Expr expr)
     {

@@ -41,8 +41,11 @@ internal sealed class NullFree : ExpressionVisitor
             && Value(convert.Operand) is { } value
             && IsNumeric(value.Type) && IsNumeric(target))
         {
-            // (long?)(int?)x → (long?)(long)x
-            return Expression.Convert(Expression.Convert(value, target), convert.Type);
+            // (long?)(int?)x → (long?)(long)x, and a constant converted once, here.
+            var plain = value is ConstantExpression
+                ? Expression.Constant(Expression.Lambda<Func<object>>(Expression.Convert(Expression.Convert(value, target), typeof(object))).Compile()(), target)
+                : (Expression)Expression.Convert(value, target);
+            return Expression.Convert(plain, convert.Type);
         }
         if (visited is UnaryExpression { NodeType: ExpressionType.Negate, IsLifted: true } negate && Value(negate.Operand) is { } operand)
         {

@@ -200,6 +200,7 @@ internal sealed class TypedRow<T0, T1, T2, T3, T4, T5, T6, T7> : Row
         _ => throw new IndexOutOfRangeException(),
     };
 }
+
 /// <summary>Builds the expression that makes a row from its column values.</summary>
 internal static class TypedRows
 {
@@ -215,7 +216,7 @@ internal static class TypedRows
         typeof(TypedRow<,,,,,,,>),
     ];
 
-    /// <summary>A typed row of <paramref name="values"/> (each of its column's nullable .NET type), or an array row beyond 8 columns.</summary>
+    /// <summary>A typed row of <paramref name="values"/> (each of its column's .NET type, nullable unless the value cannot be NULL), or an array row beyond 8 columns.</summary>
     public static Expression New(IReadOnlyList<Expression> values)
     {
         if (values.Count == 0 || values.Count > Definitions.Length)
