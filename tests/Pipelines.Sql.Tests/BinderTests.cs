@@ -91,8 +91,10 @@ public sealed class BinderTests : IDisposable
             .Message.Should().Contain("table 'airlines' has no time attribute, so it cannot be windowed: declare one in its CREATE TABLE");
         Error("SELECT origin, COUNT(*) FROM TABLE(TUMBLE(TABLE live, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE)) GROUP BY origin")
             .Message.Should().Contain("must GROUP BY window_start, window_end");
-        Error("SELECT COUNT(*) FROM TABLE(CUMULATE(TABLE live, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)) GROUP BY window_start, window_end")
-            .Message.Should().Contain("CUMULATE windows are not supported yet");
+        Error("SELECT COUNT(*) FROM TABLE(CUMULATE(TABLE live, DESCRIPTOR(dep_time), INTERVAL '2' MINUTE, INTERVAL '5' MINUTE)) GROUP BY window_start, window_end")
+            .Message.Should().Contain("CUMULATE: A cumulating window's step must divide its size");
+        Error("SELECT COUNT(*) FROM TABLE(CUMULATE(TABLE live, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end")
+            .Message.Should().Contain("CUMULATE needs the maximum window size as an INTERVAL argument 4");
         Error("SELECT COUNT(*) FROM TABLE(HOP(TABLE live, DESCRIPTOR(dep_time), INTERVAL '5' MINUTE, INTERVAL '1' MINUTE)) GROUP BY window_start, window_end")
             .Message.Should().Contain("slide must not be larger than its size");
     }

@@ -50,6 +50,15 @@ public sealed class DuckDbCrossCheckTests : IDisposable
         "SELECT window_start, COUNT(*) AS n, MAX(qty) AS q FROM TABLE(HOP(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' MINUTE, INTERVAL '30' MINUTE)) GROUP BY window_start, window_end",
         "SELECT s AS ws, COUNT(*) AS n, MAX(qty) AS q FROM (SELECT *, unnest(generate_series(time_bucket(INTERVAL 10 MINUTE, ts) - INTERVAL 20 MINUTE, time_bucket(INTERVAL 10 MINUTE, ts), INTERVAL 10 MINUTE)) AS s FROM orders) GROUP BY s")]
     [InlineData(
+        "SELECT window_start, window_end, COUNT(*) AS n, SUM(qty) AS q, MAX(amount) AS hi FROM TABLE(CUMULATE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' MINUTE, INTERVAL '30' MINUTE)) GROUP BY window_start, window_end",
+        "SELECT time_bucket(INTERVAL 30 MINUTE, ts) AS ws, we, COUNT(*) AS n, SUM(qty) AS q, MAX(amount) AS hi FROM (SELECT *, unnest(generate_series(time_bucket(INTERVAL 10 MINUTE, ts) + INTERVAL 10 MINUTE, time_bucket(INTERVAL 30 MINUTE, ts) + INTERVAL 30 MINUTE, INTERVAL 10 MINUTE)) AS we FROM orders) GROUP BY ALL")]
+    [InlineData(
+        "SELECT customer, window_end, COUNT(*) AS n FROM TABLE(CUMULATE(TABLE orders, DESCRIPTOR(ts), INTERVAL '20' MINUTE, INTERVAL '1' HOUR)) WHERE customer IN ('c1', 'c2') GROUP BY window_start, window_end, customer",
+        "SELECT customer, we, COUNT(*) AS n FROM (SELECT *, unnest(generate_series(time_bucket(INTERVAL 20 MINUTE, ts) + INTERVAL 20 MINUTE, time_bucket(INTERVAL 1 HOUR, ts) + INTERVAL 1 HOUR, INTERVAL 20 MINUTE)) AS we FROM orders) WHERE customer IN ('c1', 'c2') GROUP BY ALL")]
+    [InlineData(
+        "SELECT id, window_start, window_end FROM TABLE(CUMULATE(TABLE orders, DESCRIPTOR(ts), INTERVAL '15' MINUTE, INTERVAL '45' MINUTE)) WHERE customer = 'c7'",
+        "SELECT id, time_bucket(INTERVAL 45 MINUTE, ts, TIMESTAMP '1970-01-01') AS ws, we FROM (SELECT *, unnest(generate_series(time_bucket(INTERVAL 15 MINUTE, ts) + INTERVAL 15 MINUTE, time_bucket(INTERVAL 45 MINUTE, ts, TIMESTAMP '1970-01-01') + INTERVAL 45 MINUTE, INTERVAL 15 MINUTE)) AS we FROM orders) WHERE customer = 'c7'")]
+    [InlineData(
         "SELECT c.region, COUNT(*) AS n, SUM(o.qty) AS q FROM orders o JOIN customers c ON o.customer = c.name WHERE o.amount > 500 GROUP BY c.region",
         "SELECT c.region, COUNT(*) AS n, SUM(o.qty) AS q FROM orders o JOIN customers c ON o.customer = c.name WHERE o.amount > 500 GROUP BY c.region")]
     [InlineData(

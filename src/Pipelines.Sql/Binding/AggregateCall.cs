@@ -1,5 +1,3 @@
-using System.Linq.Expressions;
-
 namespace Pipelines.Sql.Binding;
 
 internal enum AggregateKind
@@ -13,15 +11,16 @@ internal enum AggregateKind
     Max,
 }
 
-/// <summary>An aggregate call found in SELECT, HAVING or ORDER BY: which, over what (bound to the input row), and its result type.</summary>
-internal sealed record AggregateCall(AggregateKind Kind, string Text, Func<Row, object?>? Argument, SqlType ArgumentType, SqlType ResultType);
+/// <summary>An aggregate call found in SELECT, HAVING or ORDER BY: which, over what (bound to the input element; null for COUNT(*)), and its result type.</summary>
+internal sealed record AggregateCall(AggregateKind Kind, string Text, Typed? Argument, SqlType ArgumentType, SqlType ResultType);
 
 /// <summary>What expressions after GROUP BY may name: grouping keys, window columns and aggregates, all read from the aggregate's output row.</summary>
-internal sealed class AggregateContext(Scope input, ParameterExpression inputRow)
+internal sealed class AggregateContext(Scope input, ColumnReader inputRead)
 {
     public Scope Input { get; } = input;
 
-    public ParameterExpression InputRow { get; } = inputRow;
+    /// <summary>How aggregate arguments read the input element's columns.</summary>
+    public ColumnReader InputRead { get; } = inputRead;
 
     /// <summary>Grouping expressions by their normalised text, with their input column if they are plain columns.</summary>
     public List<(string Text, int? InputColumn, SqlType Type)> Keys { get; } = [];

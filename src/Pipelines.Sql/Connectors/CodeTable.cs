@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using Pipelines.Sql.Planning;
 using Pipelines.Sql.Types;
 
 namespace Pipelines.Sql.Connectors;
@@ -9,16 +10,38 @@ internal sealed class CodeTable<T> : SqlTableSource
 {
     private readonly PipelineBuilder _owner;
     private readonly DataStream<T> _stream;
-    private readonly Func<T, Row> _toRow;
+    private readonly Func<Expression, Expression>[] _read;
     private readonly WatermarkStrategy? _watermark;
 
-    private CodeTable(string name, PipelineBuilder owner, DataStream<T> stream, SqlSchema schema, int? timeColumn, bool isBounded, Func<T, Row> toRow, WatermarkStrategy? watermark)
+    private CodeTable(string name, PipelineBuilder owner, DataStream<T> stream, SqlSchema schema, int? timeColumn, bool isBounded, Func<Expression, Expression>[] read, WatermarkStrategy? watermark)
         : base(name, schema, timeColumn, isBounded)
     {
         _owner = owner;
         _stream = stream;
-        _toRow = toRow;
+        _read = read;
         _watermark = watermark;
+    }
+
+    /// <summary>
+    /// Reads a property as its column's value: the types a column holds as they are (widened to nullable), the rest
+    /// (DateTimeOffset made UTC, DateTime, enums, short, float) converted.
+    /// </summary>
+    private static Func<Expression, Expression> Reader(PropertyInfo property, SqlType column)
+    {
+        var type = property.PropertyType;
+        var target = column.NullableClrType;
+        var plain = Nullable.GetUnderlyingType(type) ?? type;
+        if (plain == column.ClrType && plain != typeof(DateTimeOffset))
+        {
+            return element => type == target ? Expression.Property(element, property) : Expression.Convert(Expression.Property(element, property), target);
+        }
+        if (plain == typeof(DateTimeOffset))
+        {
+            var utc = typeof(SqlValues).GetMethod(nameof(SqlValues.Utc))!;
+            return element => Expression.Call(utc, Expression.Convert(Expression.Property(element, property), typeof(DateTimeOffset?)));
+        }
+        var fromClr = typeof(SqlValues).GetMethod(nameof(SqlValues.FromClr))!;
+        return element => Expression.Convert(Expression.Call(fromClr, Expression.Convert(Expression.Property(element, property), typeof(object))), target);
     }
 
     public static CodeTable<T> Create(string name, PipelineBuilder owner, DataStream<T> stream, bool isBounded, string? timeColumn, TimeSpan? watermarkDelay)
@@ -52,47 +75,36 @@ internal sealed class CodeTable<T> : SqlTableSource
             throw new ArgumentException("a watermark delay needs the time column it applies to.", nameof(watermarkDelay));
         }
 
-        var element = Expression.Parameter(typeof(T), "element");
-        var fromClr = typeof(SqlValues).GetMethod(nameof(SqlValues.FromClr))!;
-        var values = Expression.NewArrayInit(typeof(object), properties.Select(p =>
-        {
-            Expression value = Expression.Property(element, p.Property);
-            var type = p.Property.PropertyType;
-            // Values already of the column's .NET type are boxed as they are; the rest (DateTime, enums, short, float,
-            // and DateTimeOffset, which is made UTC) go through SqlValues.FromClr.
-            bool asIs = type == typeof(int) || type == typeof(long) || type == typeof(double) || type == typeof(decimal) || type == typeof(bool)
-                || type == typeof(string) || type == typeof(DateOnly) || type == typeof(int?) || type == typeof(long?) || type == typeof(double?)
-                || type == typeof(decimal?) || type == typeof(bool?) || type == typeof(DateOnly?);
-            return asIs
-                ? Expression.Convert(value, typeof(object))
-                : (Expression)Expression.Call(fromClr, Expression.Convert(value, typeof(object)));
-        }));
-        var toRow = Expression.Lambda<Func<T, Row>>(Expression.New(typeof(Row).GetConstructor([typeof(object[])])!, values), element).Compile();
+        var read = properties.Select(p => Reader(p.Property, p.Type!)).ToArray();
         WatermarkStrategy? watermark = watermarkDelay is { } delay ? Watermarks.BoundedOutOfOrderness(delay) : null;
         if (time is not null && !stream.HasEventTime && watermark is null) watermark = Watermarks.BoundedOutOfOrderness(TimeSpan.Zero);
-        return new CodeTable<T>(name, owner, stream, schema, time, isBounded, toRow, watermark);
+        return new CodeTable<T>(name, owner, stream, schema, time, isBounded, read, watermark);
     }
 
     public override string Describe() => $"stream '{_stream.Name}' of {typeof(T).Name}";
 
-    public override DataStream<Row> Open(PipelineBuilder builder)
+    public override DataStream<Row> Open(PipelineBuilder builder) => OpenRows(builder).ToRows();
+
+    /// <summary>The caller's elements themselves: expressions read their properties, so no row is made for them.</summary>
+    public override RowStream OpenRows(PipelineBuilder builder)
     {
-        DataStream<Row> rows;
-        if (ReferenceEquals(builder, _owner))
-        {
-            rows = _stream.Select(_toRow).Named($"{Name}: {typeof(T).Name} to row");
-        }
-        else
+        var types = Schema.Columns.Select(c => c.Type).ToList();
+        if (!ReferenceEquals(builder, _owner))
         {
             // EXPLAIN plans on a builder of its own: the caller's stream stands in as an empty source of the same name.
-            rows = builder.From(Sources.Enumerable(Array.Empty<Row>(), $"stream '{_stream.Name}'"));
+            var rows = builder.From(Sources.Enumerable(Array.Empty<Row>(), $"stream '{_stream.Name}'"));
             if (_stream.HasEventTime && TimeColumn is int t) rows = rows.WithEventTime(r => (DateTimeOffset)r[t]!, Watermarks.Monotonic());
+            if (_watermark is not null && TimeColumn is int w) rows = rows.WithEventTime(r => (DateTimeOffset)r[w]!, _watermark);
+            return RowStream.Of(rows, types);
         }
+        var stream = _stream;
         if (_watermark is not null && TimeColumn is int column)
         {
             string columnName = Schema.Columns[column].Name;
-            rows = rows.WithEventTime(row => row[column] as DateTimeOffset? ?? throw new InvalidDataException($"table '{Name}': the time column '{columnName}' is NULL"), _watermark);
+            var element = Expression.Parameter(typeof(T), "element");
+            var time = Expression.Lambda<Func<T, DateTimeOffset?>>(_read[column](element), element).Compile();
+            stream = stream.WithEventTime(e => time(e) ?? throw new InvalidDataException($"table '{Name}': the time column '{columnName}' is NULL"), _watermark);
         }
-        return rows;
+        return new RowStream<T>(stream, types, (element, index, _) => _read[index](element));
     }
 }

@@ -10,7 +10,7 @@ internal static class ParquetRows
     public static ParquetColumn[] Columns(SqlSchema schema) =>
         schema.Columns.Select(c => new ParquetColumn(c.Name, c.Type.Kind is SqlTypeKind.Null or SqlTypeKind.Interval ? typeof(string) : c.Type.ClrType)).ToArray();
 
-    public static ParquetRecord ToRecord(Row row, ParquetColumn[] columns) => new(columns, (object?[])row.Values.Clone());
+    public static ParquetRecord ToRecord(Row row, ParquetColumn[] columns) => new(columns, row.ToArray());
 
     /// <summary>A converter from records to rows that finds the table's columns in each file's columns.</summary>
     public sealed class Reader(SqlSchema schema, string table)

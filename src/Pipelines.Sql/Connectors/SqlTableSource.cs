@@ -18,6 +18,9 @@ internal abstract class SqlTableSource(string name, SqlSchema schema, int? timeC
     /// <summary>The table's rows as a stream of <paramref name="builder"/>, with event time when the table has a time attribute.</summary>
     public abstract DataStream<Row> Open(PipelineBuilder builder);
 
+    /// <summary>The table's rows for the planner: by default the rows of <see cref="Open"/>; a table over typed elements hands those on.</summary>
+    public virtual Planning.RowStream OpenRows(PipelineBuilder builder) => Planning.RowStream.Of(Open(builder), [.. Schema.Columns.Select(c => c.Type)]);
+
     /// <summary>A sink that writes rows of <see cref="Schema"/> to the table (INSERT INTO).</summary>
     public virtual Sink<Row> CreateSink() =>
         throw new SqlException($"table '{Name}' ({Describe()}) cannot be written to: INSERT INTO needs a filesystem table with 'format' = 'json' or 'parquet'.");

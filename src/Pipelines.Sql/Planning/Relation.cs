@@ -7,9 +7,9 @@ namespace Pipelines.Sql.Planning;
 internal sealed record PendingWindow(WindowKind Kind, WindowAssigner Assigner, long SizeTicks, long SlideTicks, IReadOnlyList<ColumnExpr> PartitionBy, string Text);
 
 /// <summary>What a FROM clause gives: a stream of rows, the columns in scope, whether it ends, and its time attribute.</summary>
-internal sealed class Relation(DataStream<Row> stream, Scope scope, int width, bool bounded, int? timeColumn, PendingWindow? window)
+internal sealed class Relation(RowStream stream, Scope scope, int width, bool bounded, int? timeColumn, PendingWindow? window)
 {
-    public DataStream<Row> Stream { get; set; } = stream;
+    public RowStream Stream { get; set; } = stream;
 
     public Scope Scope { get; } = scope;
 

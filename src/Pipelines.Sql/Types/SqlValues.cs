@@ -74,6 +74,9 @@ internal static class SqlValues
     public static string FormatTimestamp(DateTimeOffset t) =>
         t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>A registered stream's DateTimeOffset as a TIMESTAMP value: in UTC.</summary>
+    public static DateTimeOffset? Utc(DateTimeOffset? value) => value is { } t && t.Offset != TimeSpan.Zero ? t.ToUniversalTime() : value;
+
     /// <summary>Converts a value of a registered .NET type to the column's value (enums become their names, DateTime UTC).</summary>
     public static object? FromClr(object? value) => value switch
     {

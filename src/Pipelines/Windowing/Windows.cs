@@ -5,7 +5,7 @@ namespace Pipelines;
 /// <summary>Factories for <see cref="WindowAssigner"/>. Windows are aligned to the Unix epoch plus the offset.</summary>
 public static class Windows
 {
-    /// <summary>The most sliding windows one element may belong to.</summary>
+    /// <summary>The most sliding or cumulating windows one element may belong to.</summary>
     public const int MaxSlidingWindowsPerElement = 10_000;
 
     /// <summary>Fixed-size, non-overlapping windows <c>[offset + k·size, offset + (k+1)·size)</c>.</summary>
@@ -47,6 +47,38 @@ public static class Windows
         }
 
         return new SlidingWindows(size.Ticks, slide.Ticks, offset.Ticks);
+    }
+
+    /// <summary>
+    /// Windows that grow by <paramref name="step"/> from a start every <paramref name="size"/> (Flink's CUMULATE):
+    /// <c>[s, s + step)</c>, <c>[s, s + 2·step)</c>, …, <c>[s, s + size)</c> with <c>s = offset + k·size</c>. An element is in
+    /// every window of its period that ends after it, so the windows give a running total that restarts every
+    /// <paramref name="size"/> (today's count so far, every hour). The windows of a period share their start.
+    /// </summary>
+    /// <param name="step">How much a window grows each time; must be positive and divide <paramref name="size"/>.</param>
+    /// <param name="size">The longest window, and the distance between starts; at most 10,000 steps.</param>
+    /// <param name="offset">Shift of the grid from the epoch; must be in <c>[0, size)</c>.</param>
+    public static WindowAssigner Cumulating(TimeSpan step, TimeSpan size, TimeSpan offset = default)
+    {
+        RequirePositive(step, nameof(step));
+        RequirePositive(size, nameof(size));
+        if (step > size || size.Ticks % step.Ticks != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"A cumulating window's step must divide its size ({size}) a whole number of times.");
+        }
+
+        if (offset < TimeSpan.Zero || offset >= size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A cumulating window's offset must be in [0, size) = [0, {size}).");
+        }
+
+        if (size.Ticks / step.Ticks > MaxSlidingWindowsPerElement)
+        {
+            throw new ArgumentOutOfRangeException(nameof(step), step,
+                $"Cumulating windows of {size} in steps of {step} put an element into up to {size.Ticks / step.Ticks} windows; at most {MaxSlidingWindowsPerElement} are supported. Use a larger step.");
+        }
+
+        return new CumulatingWindows(step.Ticks, size.Ticks, offset.Ticks);
     }
 
     /// <summary>Per-key sessions that close after <paramref name="gap"/> without elements; overlapping sessions merge.</summary>

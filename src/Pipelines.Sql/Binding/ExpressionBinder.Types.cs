@@ -1,0 +1,71 @@
+using System.Linq.Expressions;
+using Pipelines.Sql.Compilation;
+using Pipelines.Sql.Syntax;
+
+namespace Pipelines.Sql.Binding;
+
+// Casts, implicit widening and the common type of two values.
+internal sealed partial class ExpressionBinder
+{
+    /// <summary>An explicit CAST: any type to any other, checked when the row is read.</summary>
+    public static Typed Cast(Typed value, SqlType target)
+    {
+        if (value.Type == target || (value.Type.Kind == target.Kind && target.Kind != SqlTypeKind.Decimal)) return value;
+        if (value.Type.Kind == SqlTypeKind.Null) return new(Expression.Constant(null, target.NullableClrType), target);
+        if (IsNumericOrNull(value.Type) && target.IsNumeric && Widens(value.Type, target)) return Convert(value, target);
+        if (value.Type.IsTimestamp && target.IsTimestamp) return new(value.Expression, target);
+        var boxed = Expression.Convert(value.Expression, typeof(object));
+        Expression cast = target.Kind switch
+        {
+            SqlTypeKind.Boolean => Call(nameof(SqlRuntime.CastToBoolean), boxed),
+            SqlTypeKind.Int => Call(nameof(SqlRuntime.CastToInt), boxed),
+            SqlTypeKind.BigInt => Call(nameof(SqlRuntime.CastToBigInt), boxed),
+            SqlTypeKind.Double => Call(nameof(SqlRuntime.CastToDouble), boxed),
+            SqlTypeKind.Decimal => Call(nameof(SqlRuntime.CastToDecimal), boxed, Expression.Constant(target.Scale)),
+            SqlTypeKind.String => Call(nameof(SqlRuntime.CastToString), boxed),
+            SqlTypeKind.Timestamp or SqlTypeKind.TimestampLtz => Call(nameof(SqlRuntime.CastToTimestamp), boxed),
+            SqlTypeKind.Date => Call(nameof(SqlRuntime.CastToDate), boxed),
+            _ => throw new SqlException($"cannot CAST to {target}."),
+        };
+        return new(cast, target);
+    }
+
+    /// <summary>An implicit conversion: NULL to anything, a number to a wider number.</summary>
+    public static Typed Convert(Typed value, SqlType target)
+    {
+        if (value.Expression.Type == target.NullableClrType) return new(value.Expression, target);
+        if (value.Type.Kind == SqlTypeKind.Null) return new(Expression.Constant(null, target.NullableClrType), target);
+        return new(Expression.Convert(value.Expression, target.NullableClrType), target);
+    }
+
+    public static SqlType CommonType(SqlType a, SqlType b, Expr where)
+    {
+        if (a.Kind == SqlTypeKind.Null) return b;
+        if (b.Kind == SqlTypeKind.Null) return a;
+        if (a.IsNumeric && b.IsNumeric) return CommonNumeric(a, b, "=");
+        if (a.IsTimestamp && b.IsTimestamp) return a;
+        if (a.Kind == b.Kind) return a;
+        throw TypeError(where, $"the values in {where.Text} have different types, {a} and {b}; CAST them to one type.");
+    }
+
+    private static SqlType CommonNumeric(SqlType a, SqlType b, string op)
+    {
+        if (a.Kind == SqlTypeKind.Null) return b.Kind == SqlTypeKind.Null ? SqlType.Int : b;
+        if (b.Kind == SqlTypeKind.Null) return a;
+        if (a.Kind == SqlTypeKind.Double || b.Kind == SqlTypeKind.Double) return SqlType.Double;
+        if (a.Kind == SqlTypeKind.Decimal || b.Kind == SqlTypeKind.Decimal)
+        {
+            int scaleA = a.Kind == SqlTypeKind.Decimal ? a.Scale : 0, scaleB = b.Kind == SqlTypeKind.Decimal ? b.Scale : 0;
+            int scale = op switch { "*" => Math.Min(28, scaleA + scaleB), "/" => Math.Max(6, Math.Max(scaleA, scaleB)), _ => Math.Max(scaleA, scaleB) };
+            return SqlType.Decimal(28, scale);
+        }
+        if (a.Kind == SqlTypeKind.BigInt || b.Kind == SqlTypeKind.BigInt) return SqlType.BigInt;
+        return SqlType.Int;
+    }
+
+    private static bool Widens(SqlType from, SqlType to) => Rank(from) <= Rank(to);
+
+    private static int Rank(SqlType t) => t.Kind switch { SqlTypeKind.Int => 1, SqlTypeKind.BigInt => 2, SqlTypeKind.Decimal => 3, SqlTypeKind.Double => 4, _ => 0 };
+
+    private static bool IsNumericOrNull(SqlType t) => t.IsNumeric || t.Kind == SqlTypeKind.Null;
+}
