@@ -14,7 +14,7 @@ namespace Pipelines.Operators;
 /// end, then by when the (key, window) got its first element. The in-order tumbling loop lives beside this file
 /// (<c>WindowAggregate.SpeedOpt.cs</c>); this file is the general semantics.
 /// </summary>
-internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowStage<TIn, TKey, TAcc, TOut>
+internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowStage<TIn, TKey, TAcc, TOut, WindowSlot<TAcc>>
     where TKey : notnull
 {
     private readonly Func<TIn, TKey> _keyOf;
@@ -34,6 +34,10 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
         _tumbling = assigner as TumblingWindows;
         _assigned = new Window[assigner.MaxWindowsPerElement];
     }
+
+    protected override Window WindowOf(int entry) => Table.NamespaceOf(entry);
+
+    protected override ref WindowSlot<TAcc> PaneOf(int entry) => ref Table.Value(entry);
 
     protected override void ProcessElements(TIn[] values, long[] stamps, int from, int count)
     {

@@ -74,7 +74,7 @@ public class OperatorHarnessTests
     }
 
     [Fact]
-    public void Sessions_MergeInState_WithTimersForTheMergedWindows()
+    public void Sessions_KeepTheirStateWindow_WhenTheyGrowAndMerge()
     {
         var h = new OperatorHarness<string, WindowResult<string, long>>((context, output) => new SessionWindowAggregate<string, string, long, long>(
             s => s, 10, new PaneEmitter<string, string, long, long>(Aggregations.Count<string>(), TriggerSpec.Default, output, null, context), context));
@@ -83,13 +83,22 @@ public class OperatorHarnessTests
         h.State.Entries().Select(e => e.Namespace).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(30, 40) });
 
         h.Element("a", 15).Element("a", 22);   // [15, 25) then [22, 32) bridges to [30, 40)
-        h.State.Entries().Select(e => e.Namespace).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(15, 40) });
-        var live = h.State.Entries().Select(e => e.Namespace).ToHashSet();
-        h.Timers.Pending(TimeDomain.EventTime).Where(t => live.Contains(t.Namespace)).Select(t => t.Time).Should().BeEquivalentTo(new[] { 9L, 39L });
+        var entries = h.State.Entries().ToList();
+        entries.Select(e => e.Namespace).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(15, 25) }, "a session keeps the state window it opened with; the merged-away one is dropped");
+        entries.Select(e => ((SessionSlot<long>)e.Value!).Window).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(15, 40) });
+
+        // One live timer per session, set when it opened: the merged session's moves to its end when it fires.
+        var live = entries.Select(e => e.Namespace).ToHashSet();
+        h.Timers.Pending(TimeDomain.EventTime).Where(t => live.Contains(t.Namespace)).Select(t => t.Time).Should().BeEquivalentTo(new[] { 9L, 24L });
+        h.Watermark(24);
+        h.Output.Values.Should().ContainSingle().Which.Window.Should().Be(new Window(0, 10));
+        h.Timers.Pending(TimeDomain.EventTime).Select(t => (t.Namespace, t.Time)).Should().Contain((new Window(15, 25), 39L));
 
         h.End();
         h.Output.Values.Select(r => (r.Window, r.Value)).Should().Equal((new Window(0, 10), 1L), (new Window(15, 40), 3L));
         h.State.Entries().Should().BeEmpty();
+        h.Timers.Pending(TimeDomain.EventTime).Should().BeEmpty();
+        h.State.Keys.Count.Should().Be(0);
     }
 
     [Fact]
