@@ -9,7 +9,7 @@ internal static class ValidationRunner
     /// <summary>Every workload, in report order.</summary>
     public static IWorkload[] AllWorkloads() =>
     [
-        new FilterProject(), new TumblingCount(),
+        new FilterProject(), new TumblingCount(), new TumblingCountLong(), new TumblingCountString(), new TumblingCountGuid(), new TumblingCountRecord(),
         new Q0Passthrough(), new Q1CurrencyMap(), new Q2Filter(), new Q5HotItems(), new Q7HighestBid(), new Q8NewUsers(), new Q11Sessions(),
     ];
 
@@ -28,7 +28,7 @@ internal static class ValidationRunner
                 .Where(c => filter is null || workload.Name.Equals(filter, StringComparison.OrdinalIgnoreCase) || c.Contains(filter, StringComparison.OrdinalIgnoreCase))
                 .ToList();
             if (selected.Count == 0) continue;
-            workload.Prepare(workload is FilterProject or TumblingCount ? syntheticEvents : nexmarkEvents);
+            workload.Prepare(workload is FilterProject or TumblingCount or TumblingCountLong or TumblingCountString or TumblingCountGuid or TumblingCountRecord ? syntheticEvents : nexmarkEvents);
             foreach (var contender in selected)
             {
                 var clock = Stopwatch.StartNew();

@@ -88,6 +88,174 @@ public class T_TumblingCount : SuiteBase<TumblingCount>
     public long PipelinesStreamingP2() => Run(Contenders.PipelinesStreamingP2);
 }
 
+[BenchmarkCategory("TLong")]
+public class TLong_TumblingCount : SuiteBase<TumblingCountLong>
+{
+    protected override int Events => Sizes.Synthetic;
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic, Baseline = true)]
+    public long HandLoop() => Run(Contenders.HandLoop);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Linq() => Run(Contenders.Linq);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Rx() => Run(Contenders.Rx);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long RxGroupBy() => Run(Contenders.RxGroupBy);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Dataflow() => Run(Contenders.Dataflow);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long DataflowBatched() => Run(Contenders.DataflowBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Channels() => Run(Contenders.Channels);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long ChannelsBatched() => Run(Contenders.ChannelsBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long AkkaStreams() => Run(Contenders.AkkaStreams);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesBounded() => Run(Contenders.PipelinesBounded);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesStreamingP1() => Run(Contenders.PipelinesStreamingP1);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesStreamingP2() => Run(Contenders.PipelinesStreamingP2);
+}
+
+[BenchmarkCategory("TString")]
+public class TString_TumblingCount : SuiteBase<TumblingCountString>
+{
+    protected override int Events => Sizes.Synthetic;
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic, Baseline = true)]
+    public long HandLoop() => Run(Contenders.HandLoop);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Linq() => Run(Contenders.Linq);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Rx() => Run(Contenders.Rx);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long RxGroupBy() => Run(Contenders.RxGroupBy);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Dataflow() => Run(Contenders.Dataflow);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long DataflowBatched() => Run(Contenders.DataflowBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Channels() => Run(Contenders.Channels);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long ChannelsBatched() => Run(Contenders.ChannelsBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long AkkaStreams() => Run(Contenders.AkkaStreams);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesBounded() => Run(Contenders.PipelinesBounded);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesStreamingP1() => Run(Contenders.PipelinesStreamingP1);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesStreamingP2() => Run(Contenders.PipelinesStreamingP2);
+}
+
+[BenchmarkCategory("TGuid")]
+public class TGuid_TumblingCount : SuiteBase<TumblingCountGuid>
+{
+    protected override int Events => Sizes.Synthetic;
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic, Baseline = true)]
+    public long HandLoop() => Run(Contenders.HandLoop);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Linq() => Run(Contenders.Linq);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Rx() => Run(Contenders.Rx);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long RxGroupBy() => Run(Contenders.RxGroupBy);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Dataflow() => Run(Contenders.Dataflow);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long DataflowBatched() => Run(Contenders.DataflowBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Channels() => Run(Contenders.Channels);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long ChannelsBatched() => Run(Contenders.ChannelsBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long AkkaStreams() => Run(Contenders.AkkaStreams);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesBounded() => Run(Contenders.PipelinesBounded);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesStreamingP1() => Run(Contenders.PipelinesStreamingP1);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesStreamingP2() => Run(Contenders.PipelinesStreamingP2);
+}
+
+[BenchmarkCategory("TRecord")]
+public class TRecord_TumblingCount : SuiteBase<TumblingCountRecord>
+{
+    protected override int Events => Sizes.Synthetic;
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic, Baseline = true)]
+    public long HandLoop() => Run(Contenders.HandLoop);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Linq() => Run(Contenders.Linq);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Rx() => Run(Contenders.Rx);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long RxGroupBy() => Run(Contenders.RxGroupBy);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Dataflow() => Run(Contenders.Dataflow);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long DataflowBatched() => Run(Contenders.DataflowBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long Channels() => Run(Contenders.Channels);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long ChannelsBatched() => Run(Contenders.ChannelsBatched);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long AkkaStreams() => Run(Contenders.AkkaStreams);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesBounded() => Run(Contenders.PipelinesBounded);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesStreamingP1() => Run(Contenders.PipelinesStreamingP1);
+
+    [Benchmark(OperationsPerInvoke = Sizes.Synthetic)]
+    public long PipelinesStreamingP2() => Run(Contenders.PipelinesStreamingP2);
+}
+
 [BenchmarkCategory("Q0")]
 public class Q0_Passthrough : SuiteBase<Q0Passthrough>
 {

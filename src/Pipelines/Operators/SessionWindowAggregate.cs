@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Pipelines.Runtime;
 using Pipelines.State;
 using Pipelines.Time;
@@ -8,12 +9,23 @@ namespace Pipelines.Operators;
 /// <summary>
 /// Keyed aggregation over session windows. Each element opens <c>[t, t + gap)</c>; the sessions of a key it
 /// overlaps merge into one (<see cref="SessionMerging"/>; accumulators merged with
-/// <see cref="IAggregator{TIn,TAcc,TOut}.Merge"/>), so an element can bridge two sessions. A session is state in
-/// the namespace of its current window; merging moves it to the merged window, with new timers (the old window's
-/// timers are left behind and find no session when they fire: a session only grows, so no later session of the
-/// key can have the window an old timer names while that timer is pending).
+/// <see cref="IAggregator{TIn,TAcc,TOut}.Merge"/>), so an element can bridge two sessions.
 /// </summary>
-internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStage<TIn, TKey, TAcc, TOut>
+/// <remarks>
+/// As in Flink's <c>MergingWindowSet</c>, a session's state stays in one namespace for its whole life: its
+/// <em>state window</em>, the window of the element that opened it. The session's current window lives in the
+/// state (<see cref="SessionSlot{TAcc}"/>), so extending a session only updates it; merging sessions merges their
+/// state into the first one's state window and drops the others'. State windows lie inside their sessions, which
+/// never overlap, so a key's entries (newest state window first) are in session order too.
+/// <para>
+/// Each session has one live timer (<see cref="SessionSlot{TAcc}.TimerAt"/>), set when it opens and not moved as
+/// it grows: when it fires before the session's end, it moves there. Timers left behind (a merged-away session's,
+/// or one replaced by an earlier one) find no entry or a different live time, and do nothing. A merged-away state
+/// window is not reused while its timer is pending: an element that would open it falls into the merged session,
+/// which lives at least until that timer's time.
+/// </para>
+/// </remarks>
+internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStage<TIn, TKey, TAcc, TOut, SessionSlot<TAcc>>
     where TKey : notnull
 {
     private readonly Func<TIn, TKey> _keyOf;
@@ -27,28 +39,41 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStag
         (_keyOf, _gap) = (keyOf, gap);
     }
 
+    protected override Window WindowOf(int entry) => Table.Value(entry).Window;
+
+    protected override ref WindowSlot<TAcc> PaneOf(int entry) => ref Table.Value(entry).Pane;
+
+    protected override bool IsLiveTimer(int entry, long time) => Table.Value(entry).TimerAt == time;
+
+    protected override void Schedule(int key, int entry, long time)
+    {
+        Table.Value(entry).TimerAt = time;
+        Timers.RegisterOnce(TimeDomain.EventTime, key, Table.NamespaceOf(entry), time);
+    }
+
     protected override void OnElement(TIn value, long timestamp)
     {
         TKey keyValue = Keys.NotNull(_keyOf(value));
         int key = KeyIds.GetOrAdd(keyValue);
 
-        // The key's sessions that can overlap the element's, by start: the table keeps them newest first, and
-        // sessions never overlap, so their ends are sorted too — the walk stops at the first that ends by the start.
+        // The key's sessions that can overlap the element's, by start: entries are newest first and sessions never
+        // overlap, so their ends are sorted too — the walk stops at the first that ends by the element's time.
         long end = EventTime.SaturatingAdd(timestamp, _gap);
         _keySessions.Clear();
         _keyEntries.Clear();
+        var slots = Table.Values;
         for (int e = Table.First(key); e >= 0; e = Table.Next(e))
         {
-            Window session = Table.NamespaceOf(e);
-            if (session.StartTicks >= end) continue;
-            if (session.EndTicks <= timestamp) break;
-            _keySessions.Add(session);
+            ref var slot = ref slots[e];
+            if (slot.Start >= end) continue;
+            if (slot.End <= timestamp) break;
+            _keySessions.Add(slot.Window);
             _keyEntries.Add(e);
         }
 
         _keySessions.Reverse();
         _keyEntries.Reverse();
-        var (first, count, merged) = SessionMerging.Merge(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_keySessions), new Window(timestamp, end));
+        var (first, count, merged) = SessionMerging.Merge(CollectionsMarshal.AsSpan(_keySessions), new Window(timestamp, end));
         if (Panes.IsExpired(merged.EndTicks, Watermark))
         {
             KeyIds.ReleaseIfUnreferenced(key);
@@ -58,13 +83,13 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStag
 
         // Aggregate into a copy first: when a user function throws, the element is skipped or dead-lettered
         // without having opened, extended or merged a session.
-        WindowSlot<TAcc> state = count == 0 ? default : Table.Value(_keyEntries[first]);
+        WindowSlot<TAcc> state = count == 0 ? default : Table.Value(_keyEntries[first]).Pane;
         try
         {
             if (count == 0) state.Accumulator = Panes.Aggregator.CreateAccumulator();
             for (int j = first + 1; j < first + count; j++)
             {
-                var other = Table.Value(_keyEntries[j]);
+                var other = Table.Value(_keyEntries[j]).Pane;
                 state.Accumulator = Panes.Aggregator.Merge(state.Accumulator, other.Accumulator);
                 state.PaneIndex = Math.Max(state.PaneIndex, other.PaneIndex);
                 state.SinceLastPane += other.SinceLastPane;
@@ -79,37 +104,46 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStag
         }
 
         int entry;
-        if (count == 1 && _keySessions[first] == merged)
+        if (count == 0)
+        {
+            entry = Table.GetOrAdd(key, merged, out _);
+            Table.Value(entry) = new SessionSlot<TAcc> { Pane = state, Start = merged.StartTicks, End = merged.EndTicks, TimerAt = long.MaxValue };
+            Reschedule(key, entry, merged);
+        }
+        else if (count == 1 && _keySessions[first] == merged)
         {
             entry = _keyEntries[first];
-            Table.Value(entry) = state;
+            Table.Value(entry).Pane = state;
         }
         else
         {
-            // The session's window changed: its state and timers move to the merged window (the key is held
-            // meanwhile, since removing its last session would release it).
-            KeyIds.AddReference(key);
-            // The old windows' timers stay behind and find no session when they fire.
-            for (int j = first; j < first + count; j++) Table.Remove(_keyEntries[j]);
-
-            entry = Table.GetOrAdd(key, merged, out _);
-            ExtendHorizon(Panes.CleanupTime(merged.EndTicks));
-            if (merged.MaxTimestamp > Watermark)
-            {
-                state.FiredOnTime = false;
-                Timers.RegisterOnce(TimeDomain.EventTime, key, merged, merged.MaxTimestamp);
-            }
-            else
-            {
-                state.FiredOnTime = true;
-                Timers.RegisterOnce(TimeDomain.EventTime, key, merged, Panes.CleanupTime(merged.EndTicks));
-            }
-
-            Table.Value(entry) = state;
-            KeyIds.Release(key);
+            // The session grows (or bridges to the next ones): it keeps its state window; the sessions merged into
+            // it are dropped, and their timers find nothing.
+            entry = _keyEntries[first];
+            for (int j = first + 1; j < first + count; j++) Table.Remove(_keyEntries[j]);
+            ref var slot = ref Table.Value(entry);
+            slot.Pane = state;
+            slot.Start = merged.StartTicks;
+            slot.End = merged.EndTicks;
+            Reschedule(key, entry, merged);
         }
 
-        Panes.AfterElement(keyValue, merged.StartTicks, merged.EndTicks, ref Table.Value(entry));
+        Panes.AfterElement(keyValue, merged.StartTicks, merged.EndTicks, ref Table.Value(entry).Pane);
+    }
+
+    /// <summary>
+    /// A session opened or grew to <paramref name="window"/>: it fires on time when the watermark passes its end (or
+    /// only emits late panes when that has passed), and its live timer must come no later than that moment.
+    /// </summary>
+    private void Reschedule(int key, int entry, Window window)
+    {
+        long cleanup = Panes.CleanupTime(window.EndTicks);
+        ExtendHorizon(cleanup);
+        ref var slot = ref Table.Value(entry);
+        bool open = window.MaxTimestamp > Watermark;
+        slot.Pane.FiredOnTime = !open;
+        long due = open ? window.MaxTimestamp : cleanup;
+        if (slot.TimerAt > due) Schedule(key, entry, due);
     }
 
     /// <summary>A session that started by the barrier's horizon may hold elements from before it and may have grown since.</summary>
@@ -118,8 +152,8 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStag
         long latest = EventTime.MinWatermark;
         foreach (int entry in Table.EntryIndexes())
         {
-            Window session = Table.NamespaceOf(entry);
-            if (session.StartTicks <= horizon) latest = Math.Max(latest, Panes.CleanupTime(session.EndTicks));
+            ref var session = ref Table.Value(entry);
+            if (session.Start <= horizon) latest = Math.Max(latest, Panes.CleanupTime(session.End));
         }
 
         return latest;

@@ -14,13 +14,15 @@ namespace Pipelines.Operators;
 /// end, then by when the (key, window) got its first element. The in-order tumbling loop lives beside this file
 /// (<c>WindowAggregate.SpeedOpt.cs</c>); this file is the general semantics.
 /// </summary>
-internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowStage<TIn, TKey, TAcc, TOut>
+internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowStage<TIn, TKey, TAcc, TOut, WindowSlot<TAcc>>
     where TKey : notnull
 {
     private readonly Func<TIn, TKey> _keyOf;
     private readonly WindowAssigner _assigner;
     private readonly TumblingWindows? _tumbling;
     private readonly Window[] _assigned;
+    private readonly int[] _entries;
+    private readonly bool[] _opened;
 
     /// <summary>The tumbling window of the previous element (consecutive elements mostly share it).</summary>
     private long _lastStart = long.MaxValue;
@@ -33,7 +35,13 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
         _assigner = assigner;
         _tumbling = assigner as TumblingWindows;
         _assigned = new Window[assigner.MaxWindowsPerElement];
+        _entries = new int[assigner.MaxWindowsPerElement];
+        _opened = new bool[assigner.MaxWindowsPerElement];
     }
+
+    protected override Window WindowOf(int entry) => Table.NamespaceOf(entry);
+
+    protected override ref WindowSlot<TAcc> PaneOf(int entry) => ref Table.Value(entry);
 
     protected override void ProcessElements(TIn[] values, long[] stamps, int from, int count)
     {
@@ -65,9 +73,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
             }
             else
             {
-                accepted = false;
-                int n = _assigner.AssignWindows(timestamp, _assigned);
-                for (int w = 0; w < n; w++) accepted |= AddToWindow(k, key, _assigned[w].StartTicks, _assigned[w].EndTicks, value, timestamp);
+                accepted = AddToWindows(k, key, value, timestamp);
             }
         }
         catch
@@ -102,13 +108,67 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
             throw;
         }
 
-        if (opened) Schedule(k, e, start, end);
+        if (opened) ScheduleOpened(k, e, start, end);
         Panes.AfterElement(key, start, end, ref Table.Value(e));
         return true;
     }
 
+    /// <summary>
+    /// Adds an element to each window the assigner gives it (sliding, global). The windows' entries are found (or
+    /// opened) newest first in one walk along the key's list, which is sorted newest first; then the element is
+    /// added to them oldest first, the order of their timers and panes.
+    /// </summary>
+    private bool AddToWindows(int k, TKey key, TIn value, long timestamp)
+    {
+        int n = _assigner.AssignWindows(timestamp, _assigned);
+        int after = -1;
+        for (int w = n - 1; w >= 0; w--)
+        {
+            if (Panes.IsExpired(_assigned[w].EndTicks, Watermark))
+            {
+                _entries[w] = -1;
+                continue;
+            }
+
+            // Assigners give windows oldest first; the walk goes on from the previous window only when that holds.
+            if (w + 1 < n && _assigned[w].StartTicks >= _assigned[w + 1].StartTicks) after = -1;
+            int e = Table.GetOrAddAfter(k, _assigned[w].StartTicks, _assigned[w].EndTicks, after, out _opened[w]);
+            _entries[w] = after = e;
+        }
+
+        bool accepted = false;
+        for (int w = 0; w < n; w++)
+        {
+            int e = _entries[w];
+            if (e < 0) continue;
+            bool opened = _opened[w];
+            try
+            {
+                ref var slot = ref Table.Value(e);
+                if (opened) slot.Accumulator = Panes.Aggregator.CreateAccumulator();
+                Panes.Accumulate(ref slot, value, timestamp);
+            }
+            catch
+            {
+                // Windows this element opened and did not reach yet are empty: none may stay behind.
+                for (int j = w; j < n; j++)
+                {
+                    if (_entries[j] >= 0 && _opened[j]) Table.Remove(_entries[j]);
+                }
+
+                throw;
+            }
+
+            if (opened) ScheduleOpened(k, e, _assigned[w].StartTicks, _assigned[w].EndTicks);
+            Panes.AfterElement(key, _assigned[w].StartTicks, _assigned[w].EndTicks, ref Table.Value(e));
+            accepted = true;
+        }
+
+        return accepted;
+    }
+
     /// <summary>A new window's timer: its on-time moment, or (past it, within the allowed lateness) its cleanup time.</summary>
-    private void Schedule(int k, int e, long start, long end)
+    private void ScheduleOpened(int k, int e, long start, long end)
     {
         long cleanup = Panes.CleanupTime(end);
         ExtendHorizon(cleanup);

@@ -5,10 +5,11 @@ namespace Pipelines.Operators;
 
 /// <summary>
 /// What the windowed aggregations (fixed windows and sessions) share on top of <see cref="KeyedStage{TKey}"/>: a
-/// state table of one <see cref="WindowSlot{TAcc}"/> per (key, window), the on-time and cleanup timer of each
-/// window, and early panes on processing time. The subclasses decide which windows an element goes to.
+/// state table of one <typeparamref name="TSlot"/> per (key, state window), the timer of each window (the on-time
+/// pane, then its state dropped at cleanup time), and early panes on processing time. The subclasses decide which
+/// windows an element goes to and where a slot keeps its window and pane bookkeeping.
 /// </summary>
-internal abstract class WindowStage<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<TIn, TKey>
+internal abstract class WindowStage<TIn, TKey, TAcc, TOut, TSlot> : KeyedOneInputStage<TIn, TKey>
     where TKey : notnull
 {
     private long _nextEarly = long.MinValue;
@@ -17,35 +18,55 @@ internal abstract class WindowStage<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<
         : base(context, panes.Outputs)
     {
         Panes = panes;
-        Table = State.Values<WindowSlot<TAcc>>(stateName);
+        Table = State.Values<TSlot>(stateName);
     }
 
     /// <summary>Panes, timing and lateness.</summary>
     protected PaneEmitter<TIn, TKey, TAcc, TOut> Panes { get; }
 
-    /// <summary>The window state: a slot per (key, window).</summary>
-    protected StateTable<TKey, WindowSlot<TAcc>> Table { get; }
+    /// <summary>The window state: a slot per (key, state window).</summary>
+    protected StateTable<TKey, TSlot> Table { get; }
 
     public sealed override TimeSpan? ProcessingTimeInterval => Panes.EarlyInterval;
 
-    /// <summary>A window's timer: the on-time pane when it has not fired yet, then its state dropped at cleanup time.</summary>
+    /// <summary>The window whose results entry <paramref name="entry"/> holds (a session's current window; a fixed window is its own namespace).</summary>
+    protected abstract Window WindowOf(int entry);
+
+    /// <summary>The accumulator and pane bookkeeping of entry <paramref name="entry"/>.</summary>
+    protected abstract ref WindowSlot<TAcc> PaneOf(int entry);
+
+    /// <summary>Whether a timer at <paramref name="time"/> for entry <paramref name="entry"/> is the entry's live one (sessions leave stale timers behind).</summary>
+    protected virtual bool IsLiveTimer(int entry, long time) => true;
+
+    /// <summary>Registers the timer of entry <paramref name="entry"/> at <paramref name="time"/>.</summary>
+    protected virtual void Schedule(int key, int entry, long time) =>
+        Timers.RegisterOnce(TimeDomain.EventTime, key, Table.NamespaceOf(entry), time);
+
+    /// <summary>
+    /// A window's timer: the on-time pane when it has not fired yet (a session that has grown since the timer was
+    /// set moves it to its new end instead), then its state dropped at cleanup time.
+    /// </summary>
     protected sealed override void OnTimer(TimeDomain domain, in KeyedTimer timer)
     {
-        Window window = timer.Namespace;
-        int entry = Table.Find(timer.Key, window);
-        if (entry < 0) return;
-        ref var state = ref Table.Value(entry);
-        bool fired = false;
+        int entry = Table.Find(timer.Key, timer.Namespace);
+        if (entry < 0 || !IsLiveTimer(entry, timer.Time)) return;
+        Window window = WindowOf(entry);
+        ref var state = ref PaneOf(entry);
         if (!state.FiredOnTime)
         {
+            if (window.MaxTimestamp > timer.Time)
+            {
+                Schedule(timer.Key, entry, window.MaxTimestamp);
+                return;
+            }
+
             Panes.Emit(KeyIds[timer.Key], window.StartTicks, window.EndTicks, ref state, PaneTiming.OnTime);
             state.FiredOnTime = true;
-            fired = true;
         }
 
         long cleanup = Panes.CleanupTime(window.EndTicks);
         if (cleanup <= Watermark) Table.Remove(entry);
-        else if (fired) Timers.RegisterOnce(TimeDomain.EventTime, timer.Key, window, cleanup);
+        else if (cleanup > timer.Time) Schedule(timer.Key, entry, cleanup);
     }
 
     /// <summary>Early panes every interval of processing time, for each window with elements since its last pane.</summary>
@@ -55,10 +76,10 @@ internal abstract class WindowStage<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<
         _nextEarly = utcTicks + interval.Ticks;
         foreach (int entry in Table.EntryIndexes())
         {
-            ref var state = ref Table.Value(entry);
+            ref var state = ref PaneOf(entry);
             if (state.SinceLastPane > 0 && !state.FiredOnTime)
             {
-                Window window = Table.NamespaceOf(entry);
+                Window window = WindowOf(entry);
                 Panes.Emit(KeyIds[Table.KeyOf(entry)], window.StartTicks, window.EndTicks, ref state, PaneTiming.Early);
             }
         }

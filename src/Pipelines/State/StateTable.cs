@@ -85,10 +85,26 @@ internal sealed class StateTable<TKey, TValue> : IStateTable<TKey>
     /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), added with a default value when missing.</summary>
     public int GetOrAdd(int key, Window ns, out bool added) => GetOrAdd(key, ns.StartTicks, ns.EndTicks, out added);
 
-    private int Find(int key, long start, long end, out int before)
+    /// <summary>
+    /// The entry of (<paramref name="key"/>, [<paramref name="start"/>, <paramref name="end"/>)), added with a default
+    /// value when missing, looked for from <paramref name="after"/> on: an entry of the key that sorts before
+    /// (is newer than) the namespace, or −1 to start at the key's newest. For the windows of one element taken
+    /// newest first, passing the previous window's entry makes them one walk along the key's list instead of one
+    /// walk each.
+    /// </summary>
+    public int GetOrAddAfter(int key, long start, long end, int after, out bool added)
     {
-        before = -1;
-        int e = First(key);
+        int e = Find(key, start, end, after, out int before);
+        added = e < 0;
+        return added ? Add(key, start, end, before) : e;
+    }
+
+    private int Find(int key, long start, long end, out int before) => Find(key, start, end, -1, out before);
+
+    private int Find(int key, long start, long end, int after, out int before)
+    {
+        before = after;
+        int e = after >= 0 ? _entries[after].Next : First(key);
         for (int steps = 0; e >= 0 && After(in _entries[e], start, end); steps++)
         {
             if (steps == IndexAfterSteps) return FindIndexed(key, start, end, out before);

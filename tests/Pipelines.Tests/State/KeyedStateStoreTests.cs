@@ -32,6 +32,28 @@ public class KeyedStateStoreTests
     }
 
     [Fact]
+    public void GetOrAddAfter_FindsAndOpensAnElementsWindowsInOneWalk_NewestFirst()
+    {
+        var store = new KeyedStateStore<long>();
+        var table = store.Values<int>("windows");
+        int k = store.Keys.GetOrAdd(7_000_000_000L);
+        table.Value(table.GetOrAdd(k, new Window(20, 40), out _)) = 20;
+        table.Value(table.GetOrAdd(k, new Window(0, 20), out _)) = 0;
+
+        // Sliding windows of an element at 25 (size 20, slide 10), newest first: [20, 40) exists, [10, 30) is new.
+        int e30 = table.GetOrAddAfter(k, 30, 50, -1, out bool added30);
+        int e20 = table.GetOrAddAfter(k, 20, 40, e30, out bool added20);
+        int e10 = table.GetOrAddAfter(k, 10, 30, e20, out bool added10);
+
+        (added30, added20, added10).Should().Be((true, false, true));
+        table.Value(e20).Should().Be(20);
+        var order = new List<Window>();
+        for (int e = table.First(k); e >= 0; e = table.Next(e)) order.Add(table.NamespaceOf(e));
+        order.Should().Equal(new Window(30, 50), new Window(20, 40), new Window(10, 30), new Window(0, 20));
+        table.Find(k, new Window(10, 30)).Should().Be(e10);
+    }
+
+    [Fact]
     public void Clear_DropsTheNamespaceFromEveryTable_AndTheKeyWithItsLastState()
     {
         var store = new KeyedStateStore<string>();

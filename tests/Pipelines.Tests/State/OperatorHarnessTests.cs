@@ -74,7 +74,7 @@ public class OperatorHarnessTests
     }
 
     [Fact]
-    public void Sessions_MergeInState_WithTimersForTheMergedWindows()
+    public void Sessions_KeepTheirStateWindow_WhenTheyGrowAndMerge()
     {
         var h = new OperatorHarness<string, WindowResult<string, long>>((context, output) => new SessionWindowAggregate<string, string, long, long>(
             s => s, 10, new PaneEmitter<string, string, long, long>(Aggregations.Count<string>(), TriggerSpec.Default, output, null, context), context));
@@ -83,13 +83,80 @@ public class OperatorHarnessTests
         h.State.Entries().Select(e => e.Namespace).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(30, 40) });
 
         h.Element("a", 15).Element("a", 22);   // [15, 25) then [22, 32) bridges to [30, 40)
-        h.State.Entries().Select(e => e.Namespace).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(15, 40) });
-        var live = h.State.Entries().Select(e => e.Namespace).ToHashSet();
-        h.Timers.Pending(TimeDomain.EventTime).Where(t => live.Contains(t.Namespace)).Select(t => t.Time).Should().BeEquivalentTo(new[] { 9L, 39L });
+        var entries = h.State.Entries().ToList();
+        entries.Select(e => e.Namespace).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(15, 25) }, "a session keeps the state window it opened with; the merged-away one is dropped");
+        entries.Select(e => ((SessionSlot<long>)e.Value!).Window).Should().BeEquivalentTo(new[] { new Window(0, 10), new Window(15, 40) });
+
+        // One live timer per session, set when it opened: the merged session's moves to its end when it fires.
+        var live = entries.Select(e => e.Namespace).ToHashSet();
+        h.Timers.Pending(TimeDomain.EventTime).Where(t => live.Contains(t.Namespace)).Select(t => t.Time).Should().BeEquivalentTo(new[] { 9L, 24L });
+        h.Watermark(24);
+        h.Output.Values.Should().ContainSingle().Which.Window.Should().Be(new Window(0, 10));
+        h.Timers.Pending(TimeDomain.EventTime).Select(t => (t.Namespace, t.Time)).Should().Contain((new Window(15, 25), 39L));
 
         h.End();
         h.Output.Values.Select(r => (r.Window, r.Value)).Should().Equal((new Window(0, 10), 1L), (new Window(15, 40), 3L));
         h.State.Entries().Should().BeEmpty();
+        h.Timers.Pending(TimeDomain.EventTime).Should().BeEmpty();
+        h.State.Keys.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public void SlidingWindows_WhenTheAggregatorFails_LeaveNoWindowTheElementOpened()
+    {
+        var h = new OperatorHarness<string, WindowResult<string, long>>((context, output) => new WindowAggregate<string, string, long, long>(
+            s => s[..1],
+            Windows.Sliding(TimeSpan.FromTicks(30), TimeSpan.FromTicks(10)),
+            new PaneEmitter<string, string, long, long>(new FailingSum(failAt: 4), TriggerSpec.Default, output, null, context),
+            context), ErrorPolicy.Skip);
+
+        h.Element("a1", 5);                     // opens [-20, 10), [-10, 20), [0, 30)
+        h.Element("a2", 15);                    // fails in [-10, 20): [10, 40) it would open must not stay behind
+        h.State.Entries().Select(e => (e.Namespace, ((WindowSlot<long>)e.Value!).Accumulator)).Should().BeEquivalentTo(new[]
+        {
+            (new Window(-20, 10), 1L), (new Window(-10, 20), 1L), (new Window(0, 30), 1L),
+        });
+        h.Counters.Skipped.Should().Be(1);
+
+        h.Element("a3", 15).End();
+        h.Output.Values.Select(r => (r.Window, r.Value)).Should().Equal(
+            (new Window(-20, 10), 1L), (new Window(-10, 20), 4L), (new Window(0, 30), 4L), (new Window(10, 40), 3L));
+    }
+
+    [Fact]
+    public void Session_GrowingPastTheWatermarkAfterFiring_FiresOnTimeAgainAtItsNewEnd()
+    {
+        var h = new OperatorHarness<string, WindowResult<string, long>>((context, output) => new SessionWindowAggregate<string, string, long, long>(
+            s => s, 10, new PaneEmitter<string, string, long, long>(Aggregations.Count<string>(), TriggerSpec.Default with { AllowedLateness = 100 }, output, null, context), context));
+
+        h.Element("a", 0).Watermark(9);         // [0, 10) on time; its timer moves to cleanup at 109
+        h.Element("a", 5);                      // [5, 15) grows it to [0, 15), past the watermark: open again
+        h.Watermark(13);
+        h.Output.Values.Select(r => (r.Window, r.Value, r.Timing)).Should().Equal((new Window(0, 10), 1L, PaneTiming.OnTime));
+
+        h.Watermark(14);
+        h.Output.Values.Select(r => (r.Window, r.Value, r.Timing)).Should().Equal(
+            (new Window(0, 10), 1L, PaneTiming.OnTime), (new Window(0, 15), 2L, PaneTiming.OnTime));
+
+        h.Watermark(113);
+        h.State.Entries().Should().ContainSingle("kept until the grown session's cleanup time, 114");
+        h.Watermark(114);
+        h.State.Entries().Should().BeEmpty();
+        h.Timers.Pending(TimeDomain.EventTime).Should().BeEmpty();
+    }
+
+    /// <summary>A sum of the numbers after the key letter that throws on its <c>failAt</c>-th add (counted over every window).</summary>
+    private sealed class FailingSum(int failAt) : IAggregator<string, long, long>
+    {
+        private int _adds;
+
+        public long CreateAccumulator() => 0;
+
+        public long Add(long accumulator, string value) => ++_adds == failAt ? throw new InvalidOperationException("boom") : accumulator + int.Parse(value[1..], System.Globalization.CultureInfo.InvariantCulture);
+
+        public long Merge(long a, long b) => a + b;
+
+        public long GetResult(long accumulator) => accumulator;
     }
 
     [Fact]
