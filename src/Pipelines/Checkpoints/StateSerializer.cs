@@ -6,7 +6,7 @@ namespace Pipelines;
 /// Turns one type of operator state — a key, an accumulator, an element a window or join holds, a value of a
 /// process function's state — into bytes for a checkpoint and back. Without one, state goes through
 /// System.Text.Json (<see cref="StateSerializers.Json{T}(System.Text.Json.JsonSerializerOptions?)"/>); register your own
-/// with <c>PipelineBuilder.WithStateSerializer</c> for types JSON cannot round-trip, for
+/// with <see cref="PipelineBuilder.WithStateSerializer{T}(StateSerializer{T})"/> for types JSON cannot round-trip, for
 /// a smaller or faster format, or for native AOT (a source-generated <see cref="System.Text.Json.Serialization.Metadata.JsonTypeInfo{T}"/>).
 /// </summary>
 /// <typeparam name="T">The state type.</typeparam>

@@ -25,15 +25,23 @@ internal static class JsonStateOptions
         return options;
     }
 
+    /// <summary>
+    /// Options fit to resolve contracts: read-only, with the reflection resolver where the options have none. Options
+    /// that are not read-only yet are copied, so the caller's instance stays editable.
+    /// </summary>
+    public static JsonSerializerOptions Prepare(JsonSerializerOptions options)
+    {
+        if (options.IsReadOnly) return options;
+        var copy = new JsonSerializerOptions(options);
+        copy.TypeInfoResolver ??= Reflection();
+        if (copy.TypeInfoResolver is not null) copy.MakeReadOnly();
+        return copy;
+    }
+
     /// <summary>The contract of <typeparamref name="T"/> under <paramref name="options"/>.</summary>
     public static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options)
     {
-        if (!options.IsReadOnly)
-        {
-            if (options.TypeInfoResolver is null) options = new JsonSerializerOptions(options) { TypeInfoResolver = Reflection() };
-            options.MakeReadOnly();
-        }
-
+        options = Prepare(options);
         if (options.TypeInfoResolver is null)
         {
             throw new NotSupportedException("has no System.Text.Json contract: reflection-based serialization is disabled in this application (native AOT or trimming), and the options have no source-generated resolver.");

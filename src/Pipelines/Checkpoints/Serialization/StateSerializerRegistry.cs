@@ -31,7 +31,7 @@ internal sealed class StateSerializerRegistry
     public void UseJson(JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        JsonOptions = options;
+        JsonOptions = JsonStateOptions.Prepare(options);
         _codecs.Clear();
     }
 
@@ -82,6 +82,9 @@ internal sealed class StateSerializerRegistry
         var type = info.Type;
         if (!seen.Add(type)) return null;
         if (type == typeof(object)) return "is declared as object: System.Text.Json reads it back as a JsonElement, not as the value written.";
+
+        // Delegates, pointers, reflection types and the like: System.Text.Json gives them a converter that throws when used.
+        if (info.Kind == JsonTypeInfoKind.None && info.Converter.GetType().Name.StartsWith("UnsupportedTypeConverter", StringComparison.Ordinal)) return "is not supported by System.Text.Json.";
         switch (info.Kind)
         {
             case JsonTypeInfoKind.Object:
