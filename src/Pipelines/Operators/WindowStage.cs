@@ -1,3 +1,4 @@
+using Pipelines.Checkpoints.Serialization;
 using Pipelines.Runtime;
 using Pipelines.State;
 
@@ -18,6 +19,7 @@ internal abstract class WindowStage<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<
     {
         Panes = panes;
         Table = State.Values<WindowSlot<TAcc>>(stateName);
+        CheckpointStateAs(stateName, (serializers, op) => new WindowSlotCodec<TAcc>(serializers.Require<TAcc>(op, "accumulator")));
     }
 
     /// <summary>Panes, timing and lateness.</summary>
