@@ -60,10 +60,10 @@ internal abstract class SourceRunner : IAsyncDisposable
 }
 
 /// <summary>The typed runner.</summary>
-internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) : SourceRunner
+internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context) : SourceRunner
 {
     private readonly Output<T> _output = node.BuildOutput(context);
-    private readonly Diagnostics.OperatorTelemetry _telemetry = context.Telemetry.For(node.Source.Name, 0);
+    private readonly Diagnostics.OperatorTelemetry _telemetry = context.Telemetry.For(node.Source.Name, context.Worker);
     private SourceReader<T>? _reader;
 
     /// <summary>The reader's capabilities, read once when it opens (<see cref="SourceReader{T}.ProvidesTimestamps"/>, <see cref="SourceReader{T}.CanReadSpans"/>).</summary>
@@ -92,7 +92,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         try
         {
             var errors = context.ContextFor(node, OperatorName).Errors;
-            var sourceContext = new SourceContext(context.TimeProvider, context.Streaming, context.BatchSize, errors);
+            var sourceContext = new SourceContext(context.TimeProvider, context.Run.Policy.WatermarksDuringRun, context.BatchSize, errors);
             _reader = await node.Source.OpenAsync(sourceContext, cancellationToken).ConfigureAwait(false);
             _timestamps = _reader.ProvidesTimestamps;
             _spans = _reader.CanReadSpans && !_timestamps;
@@ -138,7 +138,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
         buffer.Count += n;
         if (n > 0)
         {
-            context.Counters.AddRead(n);
+            context.Run.Counters.AddRead(n);
             ElementsRead += n;
             _telemetry.ElementsIn(n);
         }
@@ -153,7 +153,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
             throw Failed(ex);
         }
 
-        if (declared && context.Streaming) _output.Watermark(Time.EventTime.FromDateTimeOffset(watermark));
+        if (declared && context.Run.Policy.WatermarksDuringRun) _output.Watermark(Time.EventTime.FromDateTimeOffset(watermark));
 
         return n;
     }
@@ -180,7 +180,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, PlanContext context) :
 
         int n = span.Length;
         if (n == 0) return 0;
-        context.Counters.AddRead(n);
+        context.Run.Counters.AddRead(n);
         ElementsRead += n;
         _telemetry.ElementsIn(n);
         _handedOver = true;

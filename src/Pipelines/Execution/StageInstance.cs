@@ -5,34 +5,26 @@ namespace Pipelines.Execution;
 
 /// <summary>
 /// One worker of a stage: its operator and the merger of the watermarks of every producer that feeds it.
-/// Both executors deliver messages to it; it turns per-producer signals into the operator's merged view.
+/// Both executors deliver messages to it; it turns per-producer signals into the operator's merged view. Its
+/// inputs are numbered by the physical plan (<see cref="Plan.PlanEdge.InputOf"/>), <paramref name="inputs"/> in all.
 /// </summary>
-internal sealed class StageInstance(string name, int worker)
+internal sealed class StageInstance(StageOperator op, string name, int worker, int inputs, Diagnostics.OperatorTelemetry telemetry)
 {
-    private StageOperator? _operator;
+    private long[]? _barriers;
+    private long _barrierPassed;
 
     public string Name { get; } = name;
 
     public int Worker { get; } = worker;
 
-    public WatermarkMerger Merger { get; } = new();
+    public WatermarkMerger Merger { get; } = new(inputs);
 
-    /// <summary>Counts what the stage receives (set when wired).</summary>
-    public Diagnostics.OperatorTelemetry Telemetry { get; set; } = Diagnostics.OperatorTelemetry.None;
+    /// <summary>Counts what the stage receives.</summary>
+    public Diagnostics.OperatorTelemetry Telemetry { get; } = telemetry;
 
-    public StageOperator Operator
-    {
-        get => _operator ?? throw new InvalidOperationException($"Stage '{Name}' was not wired.");
-        set => _operator = value;
-    }
+    public StageOperator Operator { get; } = op;
 
     public bool Ended { get; private set; }
-
-    private long[] _barriers = [];
-    private long _barrierPassed;
-
-    /// <summary>Registers a producer; returns its input index.</summary>
-    public int AddProducer() => Merger.AddInput();
 
     public void OnBatch(int port, int producer, object batch)
     {
@@ -58,13 +50,14 @@ internal sealed class StageInstance(string name, int worker)
     /// </summary>
     public void OnBarrier(int producer, long checkpoint)
     {
-        if (_barriers.Length != Merger.Inputs) Array.Resize(ref _barriers, Merger.Inputs);
+        _barriers ??= new long[Merger.Inputs];
         _barriers[producer] = Math.Max(_barriers[producer], checkpoint);
         AlignBarriers();
     }
 
     private void AlignBarriers()
     {
+        if (_barriers is null) return;
         long aligned = long.MaxValue;
         for (int i = 0; i < _barriers.Length; i++)
         {
@@ -79,7 +72,7 @@ internal sealed class StageInstance(string name, int worker)
     public void OnEnd(int producer)
     {
         if (Merger.OnEnd(producer, out long combined)) Operator.OnWatermark(combined);
-        if (_barriers.Length > 0 && !Merger.AllEnded) AlignBarriers();
+        if (!Merger.AllEnded) AlignBarriers();
         if (Merger.AllEnded && !Ended)
         {
             Ended = true;

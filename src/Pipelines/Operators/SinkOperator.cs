@@ -18,7 +18,6 @@ internal sealed class SinkOperator<T>(
     IBarrierAcknowledger? checkpoints,
     CancellationToken runToken) : StageOperator
 {
-    private readonly int _checkpointIndex = checkpoints?.AddSink() ?? -1;
     private long _barrier;
     private readonly Queue<(T[] Items, int Count)> _queue = new();
     private ValueTask _pending;
@@ -162,7 +161,7 @@ internal sealed class SinkOperator<T>(
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
             }
 
-            checkpoints!.SinkPassed(_checkpointIndex, barrier);
+            checkpoints!.Passed(barrier);
         }
 
         if (_ended && !_completed)
@@ -177,7 +176,7 @@ internal sealed class SinkOperator<T>(
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
             }
 
-            checkpoints?.SinkEnded(_checkpointIndex);
+            checkpoints?.Ended();
         }
     }
 

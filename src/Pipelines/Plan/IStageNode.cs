@@ -12,6 +12,6 @@ internal interface IStageNode
 
     bool ReachesSink { get; }
 
-    /// <summary>Creates the operator of worker <see cref="PlanContext.Worker"/>, wiring its outputs downstream.</summary>
-    StageOperator CreateOperator(PlanContext context);
+    /// <summary>Creates the operator of worker <see cref="WorkerContext.Worker"/>, with its outputs instantiated from the vertex's chains.</summary>
+    StageOperator CreateOperator(WorkerContext context);
 }

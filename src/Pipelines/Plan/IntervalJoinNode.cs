@@ -36,7 +36,7 @@ internal sealed class IntervalJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, 
 
     public override IEnumerable<Node> Upstream => [_left, _right];
 
-    public StageOperator CreateOperator(PlanContext context) =>
+    public StageOperator CreateOperator(WorkerContext context) =>
         new IntervalJoin<TLeft, TRight, TKey, TOut>(
             _leftKey, _rightKey, _lower, _upper, _allowedLateness, _kind, _selector, BuildOutput(context), LateLeft.BuildOutputIfUsed(context), LateRight.BuildOutputIfUsed(context), context.ContextFor(this));
 }

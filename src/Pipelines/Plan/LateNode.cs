@@ -6,5 +6,5 @@ internal sealed class LateNode<T>(int id, Node window, bool hasEventTime, string
     public override IEnumerable<Node> Upstream => [window];
 
     /// <summary>The output the operator writes late elements to, or null when nothing downstream reads them.</summary>
-    public Runtime.Output<T>? BuildOutputIfUsed(PlanContext context) => ReachesSink ? BuildOutput(context) : null;
+    public Runtime.Output<T>? BuildOutputIfUsed(WorkerContext context) => ReachesSink ? BuildOutput(context) : null;
 }

@@ -21,7 +21,7 @@ internal sealed class ProcessNode<TIn, TKey, TOut> : Node<TOut>, IStageNode
 
     public override IEnumerable<Node> Upstream => [_input];
 
-    public StageOperator CreateOperator(PlanContext context)
+    public StageOperator CreateOperator(WorkerContext context)
     {
         var operatorContext = context.ContextFor(this);
         var function = _create() ?? throw new InvalidOperationException($"Operator '{Name}': the process function factory returned null; it must create a new function for each worker.");

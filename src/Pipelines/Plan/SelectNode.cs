@@ -9,9 +9,9 @@ internal sealed class SelectNode<TIn, TOut>(int id, Node<TIn> input, Func<TIn, T
 {
     public override IBatchTarget<TIn> CreateOperator(Output<TOut> output, OperatorContext context) => new Select<TIn, TOut>(selector, output, context);
 
-    public IBatchTarget<TIn> CreateFused(WhereNode<TIn> where, PlanContext context)
-    {
-        var fusedContext = context.ContextFor(this, $"{where.Name}+{Name}");
-        return new WhereSelect<TIn, TOut>(where.Predicate, selector, BuildOutput(context), fusedContext);
-    }
+    public ChainLink<TIn> CompileFused(WhereNode<TIn> where, Vertex producer, ChainCompiler compiler) =>
+        new FusedWhereSelectLink<TIn, TOut>(where, this, CompileConsumers(producer, compiler));
+
+    public IBatchTarget<TIn> CreateFused(WhereNode<TIn> where, Output<TOut> output, OperatorContext context) =>
+        new WhereSelect<TIn, TOut>(where.Predicate, selector, output, context);
 }

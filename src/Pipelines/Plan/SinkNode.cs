@@ -1,3 +1,4 @@
+using Pipelines.Execution;
 using Pipelines.Operators;
 
 namespace Pipelines.Plan;
@@ -21,11 +22,11 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
         input.Consumers.Add(Port);
     }
 
-    public async ValueTask OpenAsync(PlanContext context, CancellationToken cancellationToken)
+    public async ValueTask<IAsyncDisposable> OpenAsync(RunContext run, CancellationToken cancellationToken)
     {
         try
         {
-            context.Resources[this] = await Sink.OpenForRunAsync(context, cancellationToken).ConfigureAwait(false);
+            return await Sink.OpenForRunAsync(run, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -33,12 +34,10 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
         }
     }
 
-    public StageOperator CreateOperator(PlanContext context)
+    public StageOperator CreateOperator(WorkerContext context)
     {
-        var writer = context.Resources.Remove(this, out var opened)
-            ? (SinkWriter<T>)opened
-            : throw new InvalidOperationException($"Sink '{Sink.Name}' was not opened.");
-        return new SinkOperator<T>(writer, Sink.Name, context.ContextFor(this, $"{Name} ({Sink.Name})"), context.Checkpoints, context.RunToken);
+        var writer = context.Resource as SinkWriter<T> ?? throw new InvalidOperationException($"Sink '{Sink.Name}' was not opened.");
+        return new SinkOperator<T>(writer, Sink.Name, context.ContextFor(this, $"{Name} ({Sink.Name})"), context.Barriers, context.RunToken);
     }
 }
 
@@ -48,6 +47,6 @@ internal interface ISinkNode
     /// <summary>The sink's own name (<see cref="Sink{T}.Name"/>).</summary>
     string SinkName { get; }
 
-    /// <summary>Opens the sink's writer for the run and keeps it in <see cref="PlanContext.Resources"/>.</summary>
-    ValueTask OpenAsync(PlanContext context, CancellationToken cancellationToken);
+    /// <summary>Opens the sink's writer for <paramref name="run"/>; the run hands it to the sink's operator (<see cref="WorkerContext.Resource"/>).</summary>
+    ValueTask<IAsyncDisposable> OpenAsync(RunContext run, CancellationToken cancellationToken);
 }

@@ -11,7 +11,7 @@ internal sealed class SourceNode<T>(int id, Source<T> source) : Node<T>(id, "Sou
 
     public string SourceName => Source.Name;
 
-    public Execution.SourceRunner CreateRunner(PlanContext context) => new Execution.SourceRunner<T>(this, context);
+    public Execution.SourceRunner CreateRunner(WorkerContext context) => new Execution.SourceRunner<T>(this, context);
 }
 
 /// <summary>The untyped view executors use to start sources.</summary>
@@ -26,5 +26,5 @@ internal interface ISourceNode
 
     bool ReachesSink { get; }
 
-    Execution.SourceRunner CreateRunner(PlanContext context);
+    Execution.SourceRunner CreateRunner(WorkerContext context);
 }

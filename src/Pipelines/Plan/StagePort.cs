@@ -1,8 +1,6 @@
-using Pipelines.Runtime;
-
 namespace Pipelines.Plan;
 
-/// <summary>An input of a stage. Producers reaching it get an edge from the executor.</summary>
+/// <summary>An input of a stage. Every producer chain reaching it ends in an edge of the physical plan.</summary>
 internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>
 {
     public IStageNode Stage { get; } = stage;
@@ -17,7 +15,7 @@ internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>
     /// <summary>The worker (of <paramref name="workers"/>) that owns the element's key.</summary>
     public virtual int PartitionOf(T value, int workers) => 0;
 
-    public void AddTargets(Node<T> upstream, PlanContext context, List<IBatchTarget<T>> targets) => targets.Add(context.Edges.CreateEdge(this, context));
+    public void AddLinks(Node<T> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<T>> links) => links.Add(compiler.Connect(producer, this));
 }
 
 /// <summary>A keyed input: a key's elements always go to the same worker, on both inputs of a join.</summary>

@@ -13,8 +13,8 @@ internal abstract class StatelessNode<TIn, TOut>(int id, string verb, Node<TIn> 
 
     public override IEnumerable<Node> Upstream => [Input];
 
-    public virtual void AddTargets(Node<TIn> upstream, PlanContext context, List<IBatchTarget<TIn>> targets) =>
-        targets.Add(CreateOperator(BuildOutput(context), context.ContextFor(this)));
+    public virtual void AddLinks(Node<TIn> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<TIn>> links) =>
+        links.Add(new OperatorLink<TIn, TOut>(this, CompileConsumers(producer, compiler)));
 
     public abstract IBatchTarget<TIn> CreateOperator(Output<TOut> output, OperatorContext context);
 

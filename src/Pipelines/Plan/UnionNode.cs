@@ -1,5 +1,3 @@
-using Pipelines.Runtime;
-
 namespace Pipelines.Plan;
 
 /// <summary>
@@ -10,5 +8,5 @@ internal sealed class UnionNode<T>(int id, Node<T>[] inputs, bool hasEventTime) 
 {
     public override IEnumerable<Node> Upstream => inputs;
 
-    public void AddTargets(Node<T> upstream, PlanContext context, List<IBatchTarget<T>> targets) => targets.AddRange(BuildTargets(context));
+    public void AddLinks(Node<T> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<T>> links) => links.AddRange(CompileConsumers(producer, compiler));
 }

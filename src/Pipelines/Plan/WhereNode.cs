@@ -8,15 +8,15 @@ internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicat
 {
     public Func<T, bool> Predicate { get; } = predicate;
 
-    public override void AddTargets(Node<T> upstream, PlanContext context, List<IBatchTarget<T>> targets)
+    public override void AddLinks(Node<T> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<T>> links)
     {
         if (SingleLiveConsumer() is ISelectFusable<T> select && select.ErrorPolicy == ErrorPolicy)
         {
-            targets.Add(select.CreateFused(this, context));
+            links.Add(select.CompileFused(this, producer, compiler));
             return;
         }
 
-        base.AddTargets(upstream, context, targets);
+        base.AddLinks(upstream, producer, compiler, links);
     }
 
     public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context) => new Where<T>(Predicate, output, context);
@@ -27,5 +27,6 @@ internal interface ISelectFusable<T>
 {
     ErrorPolicy? ErrorPolicy { get; }
 
-    IBatchTarget<T> CreateFused(WhereNode<T> where, PlanContext context);
+    /// <summary>The link that runs <paramref name="where"/> and this <c>Select</c> as one operator.</summary>
+    ChainLink<T> CompileFused(WhereNode<T> where, Vertex producer, ChainCompiler compiler);
 }

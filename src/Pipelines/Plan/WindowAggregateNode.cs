@@ -64,7 +64,7 @@ internal sealed class WindowAggregateNode<TIn, TKey, TAcc, TOut> : Node<WindowRe
 
     public override IEnumerable<Node> Upstream => [_input];
 
-    public StageOperator CreateOperator(PlanContext context)
+    public StageOperator CreateOperator(WorkerContext context)
     {
         var operatorContext = context.ContextFor(this);
         var late = LateOutput.ReachesSink ? LateOutput.BuildOutput(context) : null;

@@ -34,7 +34,7 @@ internal sealed class WindowJoinNode<TLeft, TRight, TKey, TOut> : Node<TOut>, IS
 
     public override IEnumerable<Node> Upstream => [_left, _right];
 
-    public StageOperator CreateOperator(PlanContext context) =>
+    public StageOperator CreateOperator(WorkerContext context) =>
         new WindowJoin<TLeft, TRight, TKey, TOut>(
             _leftKey, _rightKey, _assigner, _allowedLateness, _pairing, BuildOutput(context), LateLeft.BuildOutputIfUsed(context), LateRight.BuildOutputIfUsed(context), context.ContextFor(this));
 }

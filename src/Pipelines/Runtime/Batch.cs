@@ -20,12 +20,12 @@ internal sealed class Batch<T> : IPooledBatch
 
     /// <summary>
     /// The output whose buffer this batch is, while that output sends it. A channel edge that is the batch's only
-    /// reader takes the batch instead of copying it: it first gives the owner a replacement buffer
-    /// (<see cref="Output{T}.Adopt"/>), then publishes the batch, which returns to the edge's pool after use.
+    /// reader takes the batch instead of copying it (<see cref="BatchPool{T}.Keep"/>): the owner continues with a
+    /// replacement buffer (<see cref="Output{T}.Adopt"/>), and the batch returns to the edge's pool after use.
     /// </summary>
     public Output<T>? Owner;
 
-    /// <summary>Where <see cref="Return"/> puts the batch; null for batches owned by one output.</summary>
+    /// <summary>The pool the batch goes back to (<see cref="BatchPool.Return"/>); null for a batch owned by one output.</summary>
     public BatchPool<T>? Pool;
 
     public Batch(int capacity, BatchPool<T>? pool = null)
@@ -47,20 +47,25 @@ internal sealed class Batch<T> : IPooledBatch
         Count = 0;
     }
 
-    /// <summary>Gives a pooled batch back once its receiver is done with it.</summary>
-    public void Return()
+    void IPooledBatch.ReturnToPool()
     {
+        if (Pool is { } pool)
+        {
+            pool.Return(this);
+            return;
+        }
+
         Clear();
         Owner = null;
-        Pool?.Return(this);
     }
 }
 
-/// <summary>A batch travelling through a channel as <see cref="object"/>; the receiver returns it to its pool.</summary>
+/// <summary>A batch travelling through a channel as <see cref="object"/>; given back through <see cref="BatchPool.Return"/>.</summary>
 internal interface IPooledBatch
 {
     /// <summary>How many elements the batch holds.</summary>
     int Size { get; }
 
-    void Return();
+    /// <summary>Only <see cref="BatchPool.Return"/> calls this.</summary>
+    void ReturnToPool();
 }

@@ -72,7 +72,7 @@ internal sealed class Output<T> : IOutput
         }
     }
 
-    /// <summary>Continues with <paramref name="replacement"/>: the current buffer was taken over by a channel edge.</summary>
+    /// <summary>Continues with <paramref name="replacement"/>: the current buffer was taken over by a channel edge (<see cref="BatchPool{T}.Keep"/>).</summary>
     public void Adopt(Batch<T> replacement)
     {
         replacement.Count = 0;

@@ -10,10 +10,19 @@ namespace Pipelines.Runtime;
 /// </summary>
 internal sealed class WatermarkMerger
 {
-    private long[] _watermarks = [];
-    private bool[] _idle = [];
-    private bool[] _ended = [];
+    private readonly long[] _watermarks;
+    private readonly bool[] _idle;
+    private readonly bool[] _ended;
     private int _endedCount;
+
+    /// <summary>A merger of <paramref name="inputs"/> inputs, numbered from 0, each at −∞.</summary>
+    public WatermarkMerger(int inputs)
+    {
+        _watermarks = new long[inputs];
+        _idle = new bool[inputs];
+        _ended = new bool[inputs];
+        _watermarks.AsSpan().Fill(EventTime.MinWatermark);
+    }
 
     public long Current { get; private set; } = EventTime.MinWatermark;
 
@@ -24,17 +33,6 @@ internal sealed class WatermarkMerger
 
     /// <summary>True when <paramref name="input"/> has ended.</summary>
     public bool IsEnded(int input) => _ended[input];
-
-    /// <summary>Adds an input; called while the plan is wired, before the run starts.</summary>
-    public int AddInput()
-    {
-        int index = _watermarks.Length;
-        Array.Resize(ref _watermarks, index + 1);
-        Array.Resize(ref _idle, index + 1);
-        Array.Resize(ref _ended, index + 1);
-        _watermarks[index] = EventTime.MinWatermark;
-        return index;
-    }
 
     /// <summary>Marks the input active (it sent data); returns true when that holds the watermark back again.</summary>
     public void MarkActive(int input) => _idle[input] = false;

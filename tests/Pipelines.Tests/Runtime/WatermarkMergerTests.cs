@@ -6,8 +6,8 @@ public class WatermarkMergerTests
 {
     private static (WatermarkMerger Merger, int A, int B) TwoInputs()
     {
-        var merger = new WatermarkMerger();
-        return (merger, merger.AddInput(), merger.AddInput());
+        var merger = new WatermarkMerger(2);
+        return (merger, 0, 1);
     }
 
     [Fact]

@@ -51,69 +51,38 @@ public sealed class BoundedExecutor
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var clock = Stopwatch.StartNew();
         var counters = new RunCounters();
-        var router = pipeline.DeadLetterSink is null ? null : new DeadLetterRouter();
-        var edges = new DirectEdgeFactory();
         var logger = _options.Logger ?? NullLogger.Instance;
+        var plan = PhysicalPlan.Create(pipeline, keyedParallelism: 1);
         using var scope = new RunScope(pipeline, "bounded", _options.TimeProvider, logger, counters);
-        var context = new PlanContext(false, _options.BatchSize, counters, router, pipeline.ErrorPolicy, edges, _options.TimeProvider, scope.Telemetry, logger, cancellationToken);
+        using var run = new RunLifecycle(plan, scope, ExecutionPolicy.Bounded, _options.BatchSize, _options.TimeProvider, logger, counters, cancellationToken, concurrent: false);
+        return await run.RunAsync(() => DriveAsync(plan, run, counters)).ConfigureAwait(false);
+    }
 
-        var operators = new List<StageOperator>();
-        var runners = new List<SourceRunner>();
-        DeadLetterDrain? deadLetters = null;
-        Exception? failure = null;
-        try
+    /// <summary>One instance per stage, joined by direct calls; the sources are read one after another.</summary>
+    private async Task DriveAsync(PhysicalPlan plan, RunLifecycle run, RunCounters counters)
+    {
+        var token = run.Token;
+        var instances = new StageInstance?[plan.Stages.Count];
+        var edges = new DirectEdges(instances);
+        for (int s = plan.Stages.Count - 1; s >= 0; s--)
         {
-            foreach (var sink in pipeline.Sinks) await sink.OpenAsync(context, cancellationToken).ConfigureAwait(false);
-            deadLetters = await DeadLetterDrain.OpenAsync(pipeline, router, cancellationToken).ConfigureAwait(false);
-            var instances = pipeline.Stages.Select(s => edges.Register(s, scope.Telemetry.For(s.Name, 0))).ToList();
-            for (int i = 0; i < instances.Count; i++)
-            {
-                instances[i].Operator = pipeline.Stages[i].CreateOperator(context);
-                operators.Add(instances[i].Operator);
-            }
-
-            runners.AddRange(pipeline.Sources.Select(s => s.CreateRunner(context)));
-            var progress = new ProgressReporter(_options.Progress, runners, counters, _options.TimeProvider, _options.ProgressInterval);
-            foreach (var runner in runners)
-            {
-                await RunSourceAsync(runner, operators, deadLetters, progress, cancellationToken).ConfigureAwait(false);
-            }
-
-            foreach (var op in operators) await op.DrainAsync(cancellationToken).ConfigureAwait(false);
-            if (deadLetters is not null) await deadLetters.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            Debug.Assert(instances.All(i => i.Ended), "Every stage ends once all sources have ended.");
-            foreach (var runner in runners) await runner.CommitAsync(cancellationToken).ConfigureAwait(false);
-            progress.Report(force: true);
-            var summary = counters.ToSummary(clock.Elapsed);
-            scope.Completed(summary);
-            return summary;
+            var vertex = plan.Stages[s];
+            var op = run.CreateOperator(vertex, 0, edges);
+            instances[s] = new StageInstance(op, vertex.Name, 0, vertex.InputCount, run.Run.Telemetry.For(vertex.Name, 0));
         }
-        catch (Exception ex)
+
+        var operators = instances.Select(i => i!.Operator).ToList();
+        var runners = plan.Sources.Select(v => run.CreateSource(v, edges)).ToList();
+        var progress = new ProgressReporter(_options.Progress, runners, counters, _options.TimeProvider, _options.ProgressInterval);
+        foreach (var runner in runners)
         {
-            failure = ex is OperationCanceledException && cancellationToken.IsCancellationRequested
-                ? new PipelineCanceledException(counters.ToSummary(clock.Elapsed), cancellationToken, ex)
-                : ex is PipelineExecutionException or OperationCanceledException or InvalidOperationException
-                ? ex
-                : new PipelineExecutionException($"The pipeline failed: {ex.GetType().Name}: {ex.Message}", ex);
-            scope.Failed(failure);
-            if (ReferenceEquals(failure, ex)) throw;
-            throw failure;
+            await RunSourceAsync(runner, operators, run.DeadLetters, progress, token).ConfigureAwait(false);
         }
-        finally
-        {
-            if (failure is not null)
-            {
-                foreach (var op in operators) await DisposeQuietlyAsync(() => op.AbortAsync(failure)).ConfigureAwait(false);
-                if (deadLetters is not null) await DisposeQuietlyAsync(() => deadLetters.AbortAsync(failure)).ConfigureAwait(false);
-            }
 
-            foreach (var runner in runners) await DisposeQuietlyAsync(runner.DisposeAsync).ConfigureAwait(false);
-            foreach (var op in operators) await DisposeQuietlyAsync(op.DisposeAsync).ConfigureAwait(false);
-            if (deadLetters is not null) await DisposeQuietlyAsync(deadLetters.DisposeAsync).ConfigureAwait(false);
-            await context.DisposeUnclaimedAsync().ConfigureAwait(false);
-        }
+        foreach (var op in operators) await op.DrainAsync(token).ConfigureAwait(false);
+        Debug.Assert(instances.All(i => i!.Ended), "Every stage ends once all sources have ended.");
+        progress.Report(force: true);
     }
 
     private static async Task RunSourceAsync(SourceRunner runner, List<StageOperator> operators, DeadLetterDrain? deadLetters, ProgressReporter progress, CancellationToken cancellationToken)
@@ -135,17 +104,5 @@ public sealed class BoundedExecutor
         runner.End();
         runner.Completed = true;
         foreach (var op in operators) await op.DrainAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async ValueTask DisposeQuietlyAsync(Func<ValueTask> dispose)
-    {
-        try
-        {
-            await dispose().ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Disposal after a failed or cancelled run must not hide the run's own exception.
-        }
     }
 }

@@ -21,19 +21,16 @@ internal sealed class DirectEdge<T>(StageInstance stage, int port, int producer)
     public void OnEnd() => stage.OnEnd(producer);
 }
 
-/// <summary>Creates <see cref="DirectEdge{T}"/>s to the one instance of each stage.</summary>
-internal sealed class DirectEdgeFactory : IEdgeFactory
+/// <summary>
+/// Creates <see cref="DirectEdge{T}"/>s to the one instance of each stage (<paramref name="instances"/>, by
+/// <see cref="StageVertex.StageIndex"/>). Stages are created from the last to the first, so the instances an
+/// edge needs exist when a producer's chain is instantiated.
+/// </summary>
+internal sealed class DirectEdges(StageInstance?[] instances) : IEdgeFactory
 {
-    private readonly Dictionary<IStageNode, StageInstance> _instances = new(ReferenceEqualityComparer.Instance);
-
-    public IReadOnlyCollection<StageInstance> Instances => _instances.Values;
-
-    public StageInstance Register(IStageNode stage, Diagnostics.OperatorTelemetry telemetry) =>
-        _instances[stage] = new StageInstance(stage.Name, 0) { Telemetry = telemetry };
-
-    public IBatchTarget<T> CreateEdge<T>(StagePort<T> port, PlanContext context)
+    public IBatchTarget<T> CreateEdge<T>(PlanEdge<T> edge, int producerWorker)
     {
-        var instance = _instances[port.Stage];
-        return new DirectEdge<T>(instance, port.Index, instance.AddProducer());
+        var instance = instances[edge.To.StageIndex] ?? throw new InvalidOperationException($"Stage '{edge.To.Name}' is created after a producer that feeds it.");
+        return new DirectEdge<T>(instance, edge.Port, edge.InputOf(producerWorker));
     }
 }

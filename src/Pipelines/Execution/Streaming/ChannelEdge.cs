@@ -1,39 +1,22 @@
+using System.Threading.Channels;
 using Pipelines.Runtime;
 
 namespace Pipelines.Execution.Streaming;
 
-/// <summary>An edge to a stage with one worker: each batch is copied into a pooled batch and queued on the worker's channel.</summary>
-internal sealed class ChannelEdge<T>(StageWorker worker, int port, int producer, BatchPool<T> pool, PendingWrites pending) : IBatchTarget<T>
+/// <summary>An edge to a stage with one worker: each batch is kept in a pooled batch (<see cref="BatchPool{T}.Keep"/>) and queued on the worker's channel.</summary>
+internal sealed class ChannelEdge<T>(ChannelWriter<StageMessage> channel, int port, int producer, BatchPool<T> pool, PendingWrites pending) : IBatchTarget<T>
 {
-    public void OnBatch(Batch<T> batch)
-    {
-        if (batch.Exclusive && batch.Owner is { } owner && batch.Capacity == pool.Capacity && (batch.Pool is null || batch.Pool == pool))
-        {
-            // This edge is the batch's only reader: hand its owner a pooled replacement first, then publish the
-            // batch itself; from then on only the receiving worker touches it.
-            owner.Adopt(pool.Rent());
-            batch.Owner = null;
-            batch.Pool = pool;
-            pending.Write(worker.Channel.Writer, StageMessage.ForBatch(port, producer, batch));
-            return;
-        }
+    public void OnBatch(Batch<T> batch) => pending.Write(channel, StageMessage.ForBatch(port, producer, pool.Keep(batch)));
 
-        var copy = pool.Rent();
-        Array.Copy(batch.Values, copy.Values, batch.Count);
-        Array.Copy(batch.Timestamps, copy.Timestamps, batch.Count);
-        copy.Count = batch.Count;
-        pending.Write(worker.Channel.Writer, StageMessage.ForBatch(port, producer, copy));
-    }
+    public void OnWatermark(long watermark) => pending.Write(channel, StageMessage.ForWatermark(producer, watermark));
 
-    public void OnWatermark(long watermark) => pending.Write(worker.Channel.Writer, StageMessage.ForWatermark(producer, watermark));
-
-    public void OnIdle() => pending.Write(worker.Channel.Writer, StageMessage.ForIdle(producer));
+    public void OnIdle() => pending.Write(channel, StageMessage.ForIdle(producer));
 
     public void OnProcessingTime(long utcTicks)
     {
     }
 
-    public void OnBarrier(long checkpoint) => pending.Write(worker.Channel.Writer, StageMessage.ForBarrier(producer, checkpoint));
+    public void OnBarrier(long checkpoint) => pending.Write(channel, StageMessage.ForBarrier(producer, checkpoint));
 
-    public void OnEnd() => pending.Write(worker.Channel.Writer, StageMessage.ForEnd(producer));
+    public void OnEnd() => pending.Write(channel, StageMessage.ForEnd(producer));
 }

@@ -16,14 +16,31 @@ namespace Pipelines.Execution.Streaming;
 /// Checkpoints start only once a source that commits during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>)
 /// has opened, so runs over other sources never see a barrier and their sinks are never flushed early.
 /// </remarks>
-internal sealed class CheckpointCoordinator(StreamingOptions options, string pipeline, ILogger logger, Runtime.RunCounters counters, Action<Exception> fail) : Runtime.IBarrierAcknowledger
+/// <param name="options">The interval and clock.</param>
+/// <param name="pipeline">The pipeline's name, for logs.</param>
+/// <param name="logger">Where completed and failed commits are logged.</param>
+/// <param name="counters">Counts completed checkpoints.</param>
+/// <param name="sources">How many sources the plan has (<see cref="Plan.SourceVertex.SourceIndex"/>).</param>
+/// <param name="sinks">How many sinks the plan has (<see cref="Plan.StageVertex.SinkIndex"/>).</param>
+/// <param name="deadLetters">The run's dead-letter sink, flushed before a checkpoint commits; null when there is none.</param>
+/// <param name="fail">Fails the run (a dead-letter flush failed).</param>
+/// <param name="runToken">The run's token: commits stop when it is cancelled.</param>
+internal sealed class CheckpointCoordinator(
+    StreamingOptions options,
+    string pipeline,
+    ILogger logger,
+    Runtime.RunCounters counters,
+    int sources,
+    int sinks,
+    DeadLetterDrain? deadLetters,
+    Action<Exception> fail,
+    CancellationToken runToken)
 {
     private readonly Lock _lock = new();
-    private readonly List<Participant> _sources = [];
-    private readonly List<Participant> _sinks = [];
+    private readonly Participant[] _sources = [.. Enumerable.Range(0, sources).Select(_ => new Participant())];
+    private readonly Participant[] _sinks = [.. Enumerable.Range(0, sinks).Select(_ => new Participant())];
     private ITimer? _timer;
     private Task _completing = Task.CompletedTask;
-    private CancellationToken _runToken;
     private long _requested;
     private long _inFlight;
     private long _started;
@@ -36,23 +53,13 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
     /// <summary>The checkpoint sources should inject a barrier for, or 0.</summary>
     public long Requested => Volatile.Read(ref _requested);
 
-    /// <summary>Registers a source task; called while wiring.</summary>
-    public int AddSource() => Add(_sources);
-
-    /// <summary>Registers a sink worker; called while wiring.</summary>
-    public int AddSink() => Add(_sinks);
-
-    private static int Add(List<Participant> list)
-    {
-        list.Add(new Participant());
-        return list.Count - 1;
-    }
+    /// <summary>How sink <paramref name="sink"/> (<see cref="Plan.StageVertex.SinkIndex"/>) acknowledges barriers.</summary>
+    public Runtime.IBarrierAcknowledger SinkAcknowledger(int sink) => new SinkAcknowledgement(this, sink);
 
     /// <summary>Starts the interval timer (no checkpoint is requested before a committing source has opened).</summary>
-    public void Start(CancellationToken runToken)
+    public void Start()
     {
         if (options.CheckpointInterval == Timeout.InfiniteTimeSpan) return;
-        _runToken = runToken;
         _timer = options.TimeProvider.CreateTimer(_ => Trigger(), null, options.CheckpointInterval, options.CheckpointInterval);
     }
 
@@ -90,7 +97,7 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
     }
 
     /// <summary>A sink worker has written and flushed everything before the barrier of <paramref name="checkpoint"/>.</summary>
-    public void SinkPassed(int sink, long checkpoint)
+    private void SinkPassed(int sink, long checkpoint)
     {
         lock (_lock)
         {
@@ -101,7 +108,7 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
     }
 
     /// <summary>A sink worker completed: it will see no more barriers and holds nothing back.</summary>
-    public void SinkEnded(int sink)
+    private void SinkEnded(int sink)
     {
         lock (_lock)
         {
@@ -110,7 +117,7 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
         }
     }
 
-    private bool AllSinksPassed() => _sinks.TrueForAll(static s => s.Passed || s.Ended);
+    private bool AllSinksPassed() => Array.TrueForAll(_sinks, static s => s.Passed || s.Ended);
 
     /// <summary>Called under the lock: hands the commits to a task, so sink workers never wait for sources.</summary>
     private void Complete()
@@ -132,13 +139,13 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
         Exception? commitFailure = null;
         try
         {
-            if (DeadLetters is { } deadLetters) await deadLetters.FlushAsync(_runToken).ConfigureAwait(false);
+            if (deadLetters is not null) await deadLetters.FlushAsync(runToken).ConfigureAwait(false);
             foreach (var (runner, position) in commits)
             {
-                if (_runToken.IsCancellationRequested) return;
+                if (runToken.IsCancellationRequested) return;
                 try
                 {
-                    await runner.CommitAsync(position, _runToken).ConfigureAwait(false);
+                    await runner.CommitAsync(position, runToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -151,7 +158,7 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
             History?.Record(checkpoint, Stopwatch.GetElapsedTime(started), commitFailure);
             Log.CheckpointCompleted(logger, pipeline, checkpoint, commits.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
-        catch (OperationCanceledException) when (_runToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (runToken.IsCancellationRequested)
         {
             return;
         }
@@ -165,9 +172,6 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
         lock (_lock) _inFlight = 0;
     }
 
-    /// <summary>The run's dead-letter drain, flushed before a checkpoint commits (null when there is none).</summary>
-    public DeadLetterDrain? DeadLetters { get; set; }
-
     /// <summary>No more checkpoints; waits for a commit in progress, so the final commit of the run comes after it.</summary>
     public async Task StopAsync()
     {
@@ -180,6 +184,14 @@ internal sealed class CheckpointCoordinator(StreamingOptions options, string pip
 
         if (_timer is not null) await _timer.DisposeAsync().ConfigureAwait(false);
         await completing.ConfigureAwait(false);
+    }
+
+    /// <summary>A sink's view of the coordinator: its index is bound, so the sink only says what happened.</summary>
+    private sealed class SinkAcknowledgement(CheckpointCoordinator coordinator, int sink) : Runtime.IBarrierAcknowledger
+    {
+        public void Passed(long checkpoint) => coordinator.SinkPassed(sink, checkpoint);
+
+        public void Ended() => coordinator.SinkEnded(sink);
     }
 
     private sealed class Participant

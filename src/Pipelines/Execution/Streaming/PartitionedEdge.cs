@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Pipelines.Plan;
 using Pipelines.Runtime;
 
@@ -9,18 +10,23 @@ namespace Pipelines.Execution.Streaming;
 /// </summary>
 internal sealed class PartitionedEdge<T> : IBatchTarget<T>
 {
-    private readonly StagePort<T> _port;
-    private readonly StageWorker[] _workers;
-    private readonly int[] _producers;
+    private readonly PlanEdge<T> _edge;
+    private readonly ChannelWriter<StageMessage>[] _workers;
+    private readonly int _producer;
     private readonly BatchPool<T> _pool;
     private readonly PendingWrites _pending;
     private readonly Batch<T>?[] _buffers;
 
-    public PartitionedEdge(StagePort<T> port, StageWorker[] workers, int[] producers, BatchPool<T> pool, PendingWrites pending)
+    /// <param name="edge">The edge of the plan: its port and key-to-worker rule.</param>
+    /// <param name="workers">The channels of the stage's workers.</param>
+    /// <param name="producer">This producer's input index at every worker.</param>
+    /// <param name="pool">The port's batches.</param>
+    /// <param name="pending">The producer's writes that did not fit.</param>
+    public PartitionedEdge(PlanEdge<T> edge, ChannelWriter<StageMessage>[] workers, int producer, BatchPool<T> pool, PendingWrites pending)
     {
-        _port = port;
+        _edge = edge;
         _workers = workers;
-        _producers = producers;
+        _producer = producer;
         _pool = pool;
         _pending = pending;
         _buffers = new Batch<T>?[workers.Length];
@@ -55,7 +61,7 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
     {
         try
         {
-            return _port.PartitionOf(value, workers);
+            return _edge.PartitionOf(value, workers);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -67,17 +73,17 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
     {
         var buffer = _buffers[worker]!;
         _buffers[worker] = null;
-        _pending.Write(_workers[worker].Channel.Writer, StageMessage.ForBatch(_port.Index, _producers[worker], buffer));
+        _pending.Write(_workers[worker], StageMessage.ForBatch(_edge.Port, _producer, buffer));
     }
 
     public void OnWatermark(long watermark)
     {
-        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w].Channel.Writer, StageMessage.ForWatermark(_producers[w], watermark));
+        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForWatermark(_producer, watermark));
     }
 
     public void OnIdle()
     {
-        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w].Channel.Writer, StageMessage.ForIdle(_producers[w]));
+        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForIdle(_producer));
     }
 
     public void OnProcessingTime(long utcTicks)
@@ -86,11 +92,11 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
 
     public void OnBarrier(long checkpoint)
     {
-        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w].Channel.Writer, StageMessage.ForBarrier(_producers[w], checkpoint));
+        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForBarrier(_producer, checkpoint));
     }
 
     public void OnEnd()
     {
-        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w].Channel.Writer, StageMessage.ForEnd(_producers[w]));
+        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForEnd(_producer));
     }
 }

@@ -38,7 +38,7 @@ internal sealed class PendingWrites(Diagnostics.TaskClock? clock = null)
     {
         while (_queue.TryDequeue(out var entry))
         {
-            (entry.Message.Batch as Runtime.IPooledBatch)?.Return();
+            Runtime.BatchPool.Return(entry.Message.Batch);
         }
     }
 }

@@ -10,9 +10,15 @@ namespace Pipelines.Execution.Streaming;
 /// end-of-stream so every window downstream flushes. When a checkpoint is requested it sends the barrier behind
 /// what it has read and reports the reader's position to the <see cref="CheckpointCoordinator"/>.
 /// </summary>
-internal sealed class SourceTask(SourceRunner runner, PendingWrites pending, StreamingOptions options, CheckpointCoordinator checkpoints, Diagnostics.TaskClock clock)
+/// <param name="runner">The source's runner.</param>
+/// <param name="index">The source's index in the plan (<see cref="Plan.SourceVertex.SourceIndex"/>), by which the coordinator knows it.</param>
+/// <param name="pending">The writes of the source's chain that did not fit; its edges were created with it.</param>
+/// <param name="options">Linger, watermark interval, idleness.</param>
+/// <param name="checkpoints">The run's checkpoints.</param>
+/// <param name="clock">Measures the task's busy, idle and backpressured time.</param>
+internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites pending, StreamingOptions options, CheckpointCoordinator checkpoints, Diagnostics.TaskClock clock)
 {
-    private readonly int _index = checkpoints.AddSource();
+    private readonly int _index = index;
     private long _lastBarrier;
 
     private static readonly TimeSpan PeriodicWake = TimeSpan.FromMilliseconds(100);

@@ -15,17 +15,16 @@ internal sealed class StageWorker
     private int _tickMissed;
     private ITimer? _timer;
 
-    public StageWorker(StageInstance instance, int capacity, TimeProvider timeProvider)
+    /// <param name="instance">The stage instance this worker drives.</param>
+    /// <param name="channel">Its input channel (<see cref="StageChannels"/>).</param>
+    /// <param name="pending">The writes of its output chain that did not fit; its edges were created with it.</param>
+    /// <param name="timeProvider">The run's clock, for processing-time ticks.</param>
+    public StageWorker(StageInstance instance, Channel<StageMessage> channel, PendingWrites pending, TimeProvider timeProvider)
     {
         Instance = instance;
-        Pending = new PendingWrites(instance.Telemetry.Clock);
+        Channel = channel;
+        Pending = pending;
         _timeProvider = timeProvider;
-        Channel = System.Threading.Channels.Channel.CreateBounded<StageMessage>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
     }
 
     public StageInstance Instance { get; }
@@ -35,7 +34,7 @@ internal sealed class StageWorker
     public PendingWrites Pending { get; }
 
     /// <summary>
-    /// Starts the processing-time ticks the operator asked for. Called when the plan is wired, before any task
+    /// Starts the processing-time ticks the operator asked for. Called when the worker is created, before any task
     /// runs, so no tick is missed however the tasks are scheduled (scripted clocks advance from the first read).
     /// </summary>
     public void StartTimer()
@@ -75,7 +74,7 @@ internal sealed class StageWorker
             StopTimer();
             Instance.Telemetry.Clock.Stop();
             Pending.Discard();
-            while (reader.TryRead(out var left)) (left.Batch as IPooledBatch)?.Return();
+            while (reader.TryRead(out var left)) BatchPool.Return(left.Batch);
         }
     }
 
@@ -97,7 +96,7 @@ internal sealed class StageWorker
                 }
                 finally
                 {
-                    ((IPooledBatch)message.Batch!).Return();
+                    BatchPool.Return(message.Batch);
                 }
 
                 Instance.Telemetry.BatchDuration(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

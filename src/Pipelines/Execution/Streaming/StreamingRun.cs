@@ -1,197 +1,109 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipelines.Diagnostics;
-using Pipelines.Operators;
 using Pipelines.Plan;
 using Pipelines.Runtime;
 
 namespace Pipelines.Execution.Streaming;
 
-/// <summary>One run of the streaming executor: wires the plan onto channels, starts the tasks, and ends them together.</summary>
+/// <summary>
+/// One run of the streaming executor: creates the workers of the physical plan on channels, starts one task per
+/// source and per stage worker, and ends them together. Opening, committing, aborting, disposing and the
+/// run's error are <see cref="RunLifecycle"/>'s.
+/// </summary>
 internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, CancellationToken userToken)
 {
-    private readonly CancellationTokenSource _cancel = CancellationTokenSource.CreateLinkedTokenSource(userToken);
     private readonly CancellationTokenSource _drain = new();
-    private Exception? _failure;
+    private readonly CancellationTokenSource _stop = new();
 
     public RunCounters Counters { get; } = new();
 
     public void Drain() => _drain.Cancel();
 
-    public void Cancel() => _cancel.Cancel();
+    /// <summary>Stops without draining: the run ends cancelled.</summary>
+    public void Cancel() => _stop.Cancel();
 
     public async Task<RunSummary> StartAsync()
     {
         await Task.Yield();
-        var clock = Stopwatch.StartNew();
-        var runToken = _cancel.Token;
-        var router = pipeline.DeadLetterSink is null ? null : new DeadLetterRouter();
-        var edges = new ChannelEdgeFactory(options.MaxBatchSize, options.ChannelCapacity);
         var logger = options.Logger ?? NullLogger.Instance;
+        var plan = PhysicalPlan.Create(pipeline, options.Parallelism);
         using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger, Counters, options.Parallelism, options.ChannelCapacity);
         using var draining = _drain.Token.Register(scope.Draining);
-        var checkpoints = new CheckpointCoordinator(options, pipeline.Name, logger, Counters, Fail) { History = scope.Monitor.Checkpoints };
-        var context = new PlanContext(true, options.MaxBatchSize, Counters, router, pipeline.ErrorPolicy, edges, options.TimeProvider, scope.Telemetry, logger, runToken)
+        using var run = new RunLifecycle(plan, scope, ExecutionPolicy.Continuous, options.MaxBatchSize, options.TimeProvider, logger, Counters, userToken, concurrent: true);
+        using var stopping = _stop.Token.Register(run.Cancel);
+        return await run.RunAsync(() => DriveAsync(plan, run, scope)).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates every worker, runs the tasks until all have ended, then stops checkpoints and the dead-letter pump.</summary>
+    private async Task DriveAsync(PhysicalPlan plan, RunLifecycle run, RunScope scope)
+    {
+        var runToken = run.Token;
+        var telemetry = run.Run.Telemetry;
+        var checkpoints = new CheckpointCoordinator(options, pipeline.Name, run.Run.Logger, Counters, plan.Sources.Count, plan.Sinks.Count, run.DeadLetters, run.Fail, runToken)
         {
-            Checkpoints = checkpoints,
+            History = scope.Monitor.Checkpoints,
         };
+        var channels = new StageChannels(plan, options.ChannelCapacity, options.MaxBatchSize);
         var workers = new List<StageWorker>();
         var sources = new List<SourceTask>();
-        DeadLetterDrain? deadLetters = null;
+        var deadLetterTask = Task.CompletedTask;
         try
         {
-            foreach (var sink in pipeline.Sinks) await sink.OpenAsync(context, runToken).ConfigureAwait(false);
-            deadLetters = await DeadLetterDrain.OpenAsync(pipeline, router, runToken).ConfigureAwait(false);
-            checkpoints.DeadLetters = deadLetters;
-            Wire(context, edges, workers, sources, checkpoints);
-            checkpoints.Start(runToken);
-
-            var tasks = new List<Task>();
-            tasks.AddRange(workers.Select(w => Guard(() => w.RunAsync(runToken))));
-            tasks.AddRange(sources.Select(s => Guard(() => s.RunAsync(runToken, _drain.Token))));
-            var deadLetterTask = deadLetters is null ? Task.CompletedTask : Guard(() => deadLetters.PumpAsync(runToken));
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-            await checkpoints.StopAsync().ConfigureAwait(false);
-            router?.Complete();
-            await deadLetterTask.ConfigureAwait(false);
-            if (_failure is null && deadLetters is not null) await deadLetters.CompleteAsync(runToken).ConfigureAwait(false);
-            if (_failure is null && !runToken.IsCancellationRequested)
+            for (int s = plan.Stages.Count - 1; s >= 0; s--)
             {
-                foreach (var source in sources) await source.Runner.CommitAsync(runToken).ConfigureAwait(false);
+                var stage = plan.Stages[s];
+                for (int i = 0; i < stage.Parallelism; i++)
+                {
+                    var workerTelemetry = telemetry.For(stage.Name, i);
+                    var pending = new PendingWrites(workerTelemetry.Clock);
+                    var barriers = stage.IsSink ? checkpoints.SinkAcknowledger(stage.SinkIndex) : null;
+                    var op = run.CreateOperator(stage, i, channels.EdgesFor(pending), barriers);
+                    var instance = new StageInstance(op, stage.Name, i, stage.InputCount, workerTelemetry);
+                    var worker = new StageWorker(instance, channels.Of(stage, i), pending, options.TimeProvider);
+                    telemetry.AddChannel(stage.Name, i, () => worker.Channel.Reader.Count, () => instance.Merger.Current);
+                    workers.Add(worker);
+                    worker.StartTimer();
+                }
             }
-        }
-        catch (OperationCanceledException) when (runToken.IsCancellationRequested)
-        {
-            // Reported below, with a summary of what the run did.
-        }
-        catch (Exception ex)
-        {
-            Fail(ex);
+
+            foreach (var source in plan.Sources)
+            {
+                var clock = telemetry.For(source.Name, 0).Clock;
+                var pending = new PendingWrites(clock);
+                var runner = run.CreateSource(source, channels.EdgesFor(pending));
+                sources.Add(new SourceTask(runner, source.SourceIndex, pending, options, checkpoints, clock));
+            }
+
+            checkpoints.Start();
+            var tasks = new List<Task>();
+            tasks.AddRange(workers.Select(w => Guard(run, () => w.RunAsync(runToken))));
+            tasks.AddRange(sources.Select(s => Guard(run, () => s.RunAsync(runToken, _drain.Token))));
+            if (run.DeadLetters is { } deadLetters) deadLetterTask = Guard(run, () => deadLetters.PumpAsync(runToken));
+            await Task.WhenAll(tasks).ConfigureAwait(false);
         }
         finally
         {
             await checkpoints.StopAsync().ConfigureAwait(false);
-            router?.Complete();
-            if (_failure is not null || runToken.IsCancellationRequested)
-            {
-                var error = _failure ?? new OperationCanceledException(runToken);
-                foreach (var worker in workers) await Quietly(() => worker.Instance.Operator.AbortAsync(error)).ConfigureAwait(false);
-                if (deadLetters is not null) await Quietly(() => deadLetters.AbortAsync(error)).ConfigureAwait(false);
-            }
-
-            foreach (var source in sources) await Quietly(() => source.Runner.DisposeAsync()).ConfigureAwait(false);
-            foreach (var worker in workers)
-            {
-                worker.StopTimer();
-                await Quietly(() => worker.Instance.Operator.DisposeAsync()).ConfigureAwait(false);
-            }
-
-            if (deadLetters is not null) await Quietly(() => deadLetters.DisposeAsync()).ConfigureAwait(false);
-            await context.DisposeUnclaimedAsync().ConfigureAwait(false);
-        }
-
-        if (_failure is not null)
-        {
-            scope.Failed(_failure);
-            throw _failure;
-        }
-
-        if (runToken.IsCancellationRequested)
-        {
-            var cancelled = new PipelineCanceledException(Counters.ToSummary(clock.Elapsed), userToken.IsCancellationRequested ? userToken : runToken);
-            scope.Failed(cancelled);
-            throw cancelled;
-        }
-
-        var summary = Counters.ToSummary(clock.Elapsed);
-        scope.Completed(summary);
-        return summary;
-    }
-
-    private void Wire(PlanContext context, ChannelEdgeFactory edges, List<StageWorker> workers, List<SourceTask> sources, CheckpointCoordinator checkpoints)
-    {
-        var stages = pipeline.Stages;
-        var byStage = new List<StageWorker[]>();
-        foreach (var stage in stages)
-        {
-            int count = stage.IsKeyed ? options.Parallelism : 1;
-            var stageWorkers = new StageWorker[count];
-            for (int i = 0; i < count; i++)
-            {
-                var instance = new StageInstance(stage.Name, i) { Telemetry = context.Telemetry.For(stage.Name, i) };
-                var worker = stageWorkers[i] = new StageWorker(instance, options.ChannelCapacity, options.TimeProvider);
-                context.Telemetry.AddChannel(stage.Name, i, () => worker.Channel.Reader.Count, () => instance.Merger.Current);
-            }
-
-            edges.Register(stage, stageWorkers);
-            byStage.Add(stageWorkers);
-            workers.AddRange(stageWorkers);
-        }
-
-        for (int s = 0; s < stages.Count; s++)
-        {
-            foreach (var worker in byStage[s])
-            {
-                context.Worker = worker.Instance.Worker;
-                edges.CurrentProducer = worker.Pending;
-                worker.Instance.Operator = stages[s].CreateOperator(context);
-                worker.StartTimer();
-            }
-        }
-
-        context.Worker = 0;
-        foreach (var source in pipeline.Sources)
-        {
-            var clock = context.Telemetry.For(source.Name, 0).Clock;
-            var pending = new PendingWrites(clock);
-            edges.CurrentProducer = pending;
-            sources.Add(new SourceTask(source.CreateRunner(context), pending, options, checkpoints, clock));
+            run.Run.DeadLetters?.Complete();
+            await deadLetterTask.ConfigureAwait(false);
+            foreach (var worker in workers) worker.StopTimer();
         }
     }
 
-    private async Task Guard(Func<Task> body)
+    /// <summary>Runs a task's body on the thread pool; its failure fails the run, its cancellation (when the run is cancelled) is expected.</summary>
+    private static async Task Guard(RunLifecycle run, Func<Task> body)
     {
         try
         {
             await Task.Run(body).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
         {
             // The run is being cancelled (by the user or because another task failed).
         }
         catch (Exception ex)
         {
-            Fail(ex);
-        }
-    }
-
-    private void Fail(Exception ex)
-    {
-        if (ex is not PipelineExecutionException)
-        {
-            ex = new PipelineExecutionException($"The pipeline failed: {ex.GetType().Name}: {ex.Message}", ex);
-        }
-
-        Interlocked.CompareExchange(ref _failure, ex, null);
-        try
-        {
-            _cancel.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // A cancellation callback threw; the run is failing anyway and keeps its first error.
-        }
-    }
-
-    private static async Task Quietly(Func<ValueTask> dispose)
-    {
-        try
-        {
-            await dispose().ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Disposal after a failed or cancelled run must not hide the run's own exception.
+            run.Fail(ex);
         }
     }
 }

@@ -1,0 +1,59 @@
+using System.Threading.Channels;
+using Pipelines.Plan;
+using Pipelines.Runtime;
+
+namespace Pipelines.Execution.Streaming;
+
+/// <summary>
+/// The channels of a streaming run, made from the physical plan before any worker exists: one bounded channel
+/// per stage worker, and one <see cref="BatchPool{T}"/> per stage input port, shared by every edge into it.
+/// Immutable once made; <see cref="EdgesFor"/> gives each producer its own edge factory.
+/// </summary>
+internal sealed class StageChannels
+{
+    private readonly Channel<StageMessage>[][] _channels;
+    private readonly object[] _pools;
+
+    public StageChannels(PhysicalPlan plan, int capacity, int batchSize)
+    {
+        _channels = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(_ => Create(capacity)).ToArray())];
+        var byPort = new Dictionary<(StageVertex, int), object>();
+        _pools = new object[plan.Edges.Count];
+        foreach (var edge in plan.Edges)
+        {
+            if (!byPort.TryGetValue((edge.To, edge.Port), out var pool))
+            {
+                byPort[(edge.To, edge.Port)] = pool = edge.CreatePool(batchSize, (capacity + 2) * edge.To.Parallelism * 2);
+            }
+
+            _pools[edge.Index] = pool;
+        }
+    }
+
+    /// <summary>The input channel of worker <paramref name="worker"/> of <paramref name="stage"/>.</summary>
+    public Channel<StageMessage> Of(StageVertex stage, int worker) => _channels[stage.StageIndex][worker];
+
+    /// <summary>The edges of one producer task, whose writes that do not fit wait in <paramref name="pending"/>.</summary>
+    public IEdgeFactory EdgesFor(PendingWrites pending) => new ChannelEdges(this, pending);
+
+    private static Channel<StageMessage> Create(int capacity) => Channel.CreateBounded<StageMessage>(new BoundedChannelOptions(capacity)
+    {
+        SingleReader = true,
+        SingleWriter = false,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    /// <summary>Creates the edges of one producer: a <see cref="ChannelEdge{T}"/> to a one-worker stage, a <see cref="PartitionedEdge{T}"/> to a keyed one.</summary>
+    private sealed class ChannelEdges(StageChannels channels, PendingWrites pending) : IEdgeFactory
+    {
+        public IBatchTarget<T> CreateEdge<T>(PlanEdge<T> edge, int producerWorker)
+        {
+            var targets = channels._channels[edge.To.StageIndex];
+            var pool = (BatchPool<T>)channels._pools[edge.Index];
+            int input = edge.InputOf(producerWorker);
+            return targets.Length == 1
+                ? new ChannelEdge<T>(targets[0].Writer, edge.Port, input, pool, pending)
+                : new PartitionedEdge<T>(edge, [.. targets.Select(c => c.Writer)], input, pool, pending);
+        }
+    }
+}
