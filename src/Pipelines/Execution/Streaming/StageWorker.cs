@@ -19,6 +19,9 @@ internal sealed class StageWorker
     private Queue<StageMessage>[]? _held;
     private int _heldCount;
 
+    /// <summary>A barrier aligned or an input ended while messages were held: release them once the operator has drained (a sink pre-commits there).</summary>
+    private bool _releaseDue;
+
     /// <param name="instance">The stage instance this worker drives.</param>
     /// <param name="channel">Its input channel (<see cref="StageChannels"/>).</param>
     /// <param name="pending">The writes of its output chain that did not fit; its edges were created with it.</param>
@@ -71,6 +74,13 @@ internal sealed class StageWorker
 
                 if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await op.DrainAsync(cancellationToken).ConfigureAwait(false);
+                while (_releaseDue)
+                {
+                    _releaseDue = false;
+                    Release();
+                    if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await op.DrainAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -103,10 +113,14 @@ internal sealed class StageWorker
         }
 
         DispatchNow(message);
-        if (_heldCount > 0 && message.Kind is MessageKind.Barrier or MessageKind.End) Release();
+        if (_heldCount > 0 && message.Kind is MessageKind.Barrier or MessageKind.End) _releaseDue = true;
     }
 
-    /// <summary>A barrier aligned (or an input ended): each producer's held messages go through in order, until it must wait again.</summary>
+    /// <summary>
+    /// A barrier aligned (or an input ended): each producer's held messages go through in order, until it must wait
+    /// again. Stops after a barrier or an end goes through, so the operator drains (a sink pre-commits what came
+    /// before the barrier) before anything after it; <see cref="_releaseDue"/> then says to go on.
+    /// </summary>
     private void Release()
     {
         bool progress = true;
@@ -121,6 +135,11 @@ internal sealed class StageWorker
                     _heldCount--;
                     DispatchNow(message);
                     progress = true;
+                    if (message.Kind is MessageKind.Barrier or MessageKind.End)
+                    {
+                        _releaseDue = _heldCount > 0;
+                        return;
+                    }
                 }
             }
         }
