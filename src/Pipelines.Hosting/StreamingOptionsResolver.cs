@@ -21,6 +21,8 @@ internal static class StreamingOptionsResolver
             WatermarkInterval = configured.WatermarkInterval,
             IdleTimeout = configured.IdleTimeout,
             CheckpointInterval = configured.CheckpointInterval,
+            CheckpointStorage = configured.CheckpointStorage,
+            MaxParallelism = configured.MaxParallelism,
             TimeProvider = ReferenceEquals(configured.TimeProvider, TimeProvider.System) && registeredClock is not null ? registeredClock : configured.TimeProvider,
             Logger = configured.Logger ?? loggerFactory.CreateLogger(LoggerCategory),
         };

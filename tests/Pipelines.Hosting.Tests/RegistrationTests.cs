@@ -60,6 +60,8 @@ public class RegistrationTests
             WatermarkInterval = TimeSpan.FromMilliseconds(13),
             IdleTimeout = TimeSpan.FromSeconds(17),
             CheckpointInterval = TimeSpan.FromSeconds(19),
+            CheckpointStorage = CheckpointStorage.Directory(Path.Combine(Path.GetTempPath(), "unused-checkpoints")),
+            MaxParallelism = 23,
         };
         var hostClock = new FakeTimeProvider();
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Pipelines.Checkpoints.Serialization;
 using Pipelines.Plan;
 
 namespace Pipelines;
@@ -41,6 +42,9 @@ public sealed class Pipeline
     internal IReadOnlyList<ISinkNode> Sinks { get; }
 
     internal Sink<DeadLetter>? DeadLetterSink { get; }
+
+    /// <summary>How checkpoints write the pipeline's state types.</summary>
+    internal StateSerializerRegistry StateSerializers { get; init; } = new();
 
     /// <summary>The operators and how they connect, one per line.</summary>
     public override string ToString()

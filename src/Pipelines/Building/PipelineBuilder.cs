@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Pipelines.Checkpoints.Serialization;
 using Pipelines.Plan;
 
 namespace Pipelines;
@@ -11,6 +13,7 @@ public sealed class PipelineBuilder
     private readonly List<Node> _nodes = [];
     private ErrorPolicy _errorPolicy = ErrorPolicy.Fail;
     private Sink<DeadLetter>? _deadLetterSink;
+    private readonly StateSerializerRegistry _stateSerializers = new();
     private int _nextId;
     private bool _built;
 
@@ -54,6 +57,36 @@ public sealed class PipelineBuilder
     }
 
     /// <summary>
+    /// Checkpoints write every state of type <typeparamref name="T"/> (keys, accumulators, elements windows and joins
+    /// hold, process function state) with <paramref name="serializer"/>, instead of the built-in binary form of
+    /// numbers, strings, GUIDs and times or System.Text.Json for other types. Needed for a type System.Text.Json
+    /// cannot write and read back, and under native AOT (pass a source-generated contract:
+    /// <c>StateSerializers.Json(MyContext.Default.MyState)</c>).
+    /// </summary>
+    /// <typeparam name="T">The state type.</typeparam>
+    /// <param name="serializer">The serializer; see <see cref="StateSerializers"/>.</param>
+    public PipelineBuilder WithStateSerializer<T>(StateSerializer<T> serializer)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        EnsureOpen();
+        _stateSerializers.Register(serializer);
+        return this;
+    }
+
+    /// <summary>
+    /// The System.Text.Json options checkpoints write state types with when they have no serializer of their own
+    /// (default: fields included, reflection-based). Give options with a source-generated resolver for native AOT.
+    /// </summary>
+    /// <param name="options">The options; the pipeline keeps a read-only copy.</param>
+    public PipelineBuilder WithStateJsonOptions(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsureOpen();
+        _stateSerializers.UseJson(options);
+        return this;
+    }
+
+    /// <summary>
     /// Validates the graph and returns the pipeline. Fails when there is no sink, when a source reaches no sink,
     /// or when <see cref="ErrorPolicy.DeadLetter"/> is used without a dead-letter sink. The builder cannot be
     /// changed afterwards.
@@ -91,7 +124,7 @@ public sealed class PipelineBuilder
         }
 
         _built = true;
-        return new Pipeline(Name, [.. _nodes], _errorPolicy, _deadLetterSink);
+        return new Pipeline(Name, [.. _nodes], _errorPolicy, _deadLetterSink) { StateSerializers = _stateSerializers };
     }
 
     internal int NextId()

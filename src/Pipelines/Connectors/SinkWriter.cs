@@ -30,6 +30,37 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the flush.</param>
     public virtual ValueTask FlushAsync(CancellationToken cancellationToken) => default;
 
+    /// <summary>
+    /// Two-phase commit, first phase: checkpoint <paramref name="checkpointId"/>'s barrier reached the sink, after
+    /// every earlier write completed. Stage what was written since the last pre-commit so that it survives a crash
+    /// but is not yet visible (a part file under a hidden name, an open transaction). Called instead of
+    /// <see cref="FlushAsync"/>, which is the default. An exception fails the run.
+    /// </summary>
+    /// <param name="checkpointId">The checkpoint; ids only grow.</param>
+    /// <param name="cancellationToken">Cancels the pre-commit.</param>
+    public virtual ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken) => FlushAsync(cancellationToken);
+
+    /// <summary>
+    /// Two-phase commit, second phase: checkpoint <paramref name="checkpointId"/> is durable in the
+    /// <see cref="StreamingOptions.CheckpointStorage"/>, so everything pre-committed up to it becomes visible (rename
+    /// the part files, commit the transaction). Called on another thread than the writes, at most once per checkpoint,
+    /// in order; a checkpoint whose commit never came (a crash) is committed by <see cref="RecoverAsync"/> of the next
+    /// run. Only with a checkpoint storage; the default does nothing (output is visible as written: at-least-once).
+    /// </summary>
+    /// <param name="checkpointId">The completed checkpoint.</param>
+    /// <param name="cancellationToken">Cancels the commit.</param>
+    public virtual ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken) => default;
+
+    /// <summary>
+    /// A run with a <see cref="StreamingOptions.CheckpointStorage"/> starts, before any write: the run resumes from
+    /// checkpoint <paramref name="restoredCheckpointId"/> (null: from the beginning). Commit what checkpoints up to it
+    /// pre-committed and did not commit, and discard what later ones pre-committed: the restored run produces that
+    /// output again. The default does nothing.
+    /// </summary>
+    /// <param name="restoredCheckpointId">The checkpoint the run restores, or null.</param>
+    /// <param name="cancellationToken">Cancels recovery.</param>
+    public virtual ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken) => default;
+
     /// <summary>End of input: flush and finish. Not called when the run fails or is cancelled.</summary>
     /// <param name="cancellationToken">Cancels completion.</param>
     public virtual ValueTask CompleteAsync(CancellationToken cancellationToken) => default;

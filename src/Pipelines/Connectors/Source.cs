@@ -34,4 +34,12 @@ public abstract class Source<T>
     /// <param name="context">Facts about the run.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     public abstract ValueTask<SourceReader<T>> OpenAsync(SourceContext context, CancellationToken cancellationToken);
+
+    /// <summary>Opens a reader at a position restored from a checkpoint (its JSON); only sources with typed positions can.</summary>
+    internal virtual ValueTask<SourceReader<T>> OpenAtAsync(SourceContext context, System.Text.Json.JsonElement position, System.Text.Json.JsonSerializerOptions json, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException($"Source '{Name}' cannot resume from a checkpoint: it has no position (derive it from Source<T, TPosition>), so restoring state would read its input twice.");
+
+    /// <summary>A position a reader of this source captured, as JSON for a checkpoint's manifest.</summary>
+    internal virtual System.Text.Json.JsonElement PositionToJson(object position, System.Text.Json.JsonSerializerOptions json) =>
+        throw new NotSupportedException($"Source '{Name}' has no typed position.");
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Pipelines.Checkpoints.Serialization;
 using Pipelines.Connectors;
 
 namespace Pipelines;
@@ -30,6 +32,24 @@ public abstract class Source<T, TPosition> : Source<T>
 
         static async ValueTask<SourceReader<T>> AwaitAsync(ValueTask<SourceReader<T, TPosition>> opening) => await opening.ConfigureAwait(false);
     }
+
+    internal sealed override async ValueTask<SourceReader<T>> OpenAtAsync(SourceContext context, JsonElement position, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        TPosition? restored;
+        try
+        {
+            restored = position.Deserialize(JsonStateOptions.TypeInfo<TPosition>(json));
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"Source '{Name}' cannot read its position from the checkpoint as {typeof(TPosition).Name}: {ex.Message}", ex);
+        }
+
+        return await OpenAsync(context, restored, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal sealed override JsonElement PositionToJson(object position, JsonSerializerOptions json) =>
+        JsonSerializer.SerializeToElement((TPosition)position, JsonStateOptions.TypeInfo<TPosition>(json));
 
     /// <summary>
     /// This source, resumed: every run opens its reader at <paramref name="position"/> (a position an earlier run

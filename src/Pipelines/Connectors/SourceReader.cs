@@ -105,6 +105,9 @@ public abstract class SourceReader<T> : IAsyncDisposable
     /// <summary>True when the executor may take this reader's position and commit it during a streaming run.</summary>
     internal virtual bool CommitsPositions => false;
 
+    /// <summary>True when the reader can report its position (<see cref="SourceReader{T, TPosition}"/>), whether or not it commits it during the run.</summary>
+    internal virtual bool HasPositions => false;
+
     /// <summary>The reader's position, boxed for the executor's checkpoint bookkeeping (<see cref="SourceReader{T, TPosition}.CapturePosition"/>).</summary>
     internal virtual object CapturePositionObject() => throw new NotSupportedException();
 

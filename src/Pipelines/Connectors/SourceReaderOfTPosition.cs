@@ -61,6 +61,8 @@ public abstract class SourceReader<T, TPosition> : SourceReader<T>
 
     internal sealed override bool CommitsPositions => CommitsDuringRun;
 
+    internal sealed override bool HasPositions => true;
+
     internal sealed override object CapturePositionObject() =>
         CapturePosition() ?? throw new InvalidOperationException($"{GetType().Name}.CapturePosition returned null; a position is required.");
 

@@ -60,6 +60,24 @@ internal abstract class SourceRunner : IAsyncDisposable
 
     /// <summary>Commits a position <see cref="Barrier"/> returned, once its checkpoint completed.</summary>
     public abstract ValueTask CommitAsync(object position, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checkpoints store state: <see cref="Barrier"/> takes the position of every reader that has one, not only of
+    /// readers that commit during the run, and <see cref="PositionToJson"/> writes it with <paramref name="json"/>.
+    /// </summary>
+    public void StorePositions(System.Text.Json.JsonSerializerOptions json) => PositionJson = json;
+
+    /// <summary>Set by <see cref="StorePositions"/>.</summary>
+    protected System.Text.Json.JsonSerializerOptions? PositionJson { get; private set; }
+
+    /// <summary>Opens the reader at <paramref name="position"/> (restored from a checkpoint) instead of where it would start.</summary>
+    public void ResumeAt(System.Text.Json.JsonElement position) => RestoredPosition = position;
+
+    /// <summary>Set by <see cref="ResumeAt"/>.</summary>
+    protected System.Text.Json.JsonElement? RestoredPosition { get; private set; }
+
+    /// <summary>A position <see cref="Barrier"/> returned, as JSON for a checkpoint.</summary>
+    public abstract System.Text.Json.JsonElement PositionToJson(object position);
 }
 
 /// <summary>The typed runner.</summary>
@@ -101,7 +119,9 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
         {
             var errors = context.ContextFor(node, OperatorName).Errors;
             var sourceContext = new SourceContext(context.TimeProvider, context.Run.Policy.WatermarksDuringRun, context.BatchSize, errors);
-            _reader = await node.Source.OpenAsync(sourceContext, cancellationToken).ConfigureAwait(false);
+            _reader = RestoredPosition is { } restored
+                ? await node.Source.OpenAtAsync(sourceContext, restored, PositionJson ?? Checkpoints.Serialization.JsonStateOptions.Default, cancellationToken).ConfigureAwait(false)
+                : await node.Source.OpenAsync(sourceContext, cancellationToken).ConfigureAwait(false);
             _timestamps = _reader.ProvidesTimestamps;
             _spans = _reader.CanReadSpans && !_timestamps;
         }
@@ -243,7 +263,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
         object? position;
         try
         {
-            position = _reader is { CommitsPositions: true } reader ? reader.CapturePositionObject() : null;
+            position = _reader is { } reader && (reader.CommitsPositions || (PositionJson is not null && reader.HasPositions)) ? reader.CapturePositionObject() : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -254,9 +274,12 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
         return position;
     }
 
+    public override System.Text.Json.JsonElement PositionToJson(object position) =>
+        node.Source.PositionToJson(position, PositionJson ?? Checkpoints.Serialization.JsonStateOptions.Default);
+
     public override async ValueTask CommitAsync(object position, CancellationToken cancellationToken)
     {
-        if (_reader is not { } reader) return;
+        if (_reader is not { CommitsPositions: true } reader) return;
         try
         {
             await reader.CommitPositionObjectAsync(position, cancellationToken).ConfigureAwait(false);

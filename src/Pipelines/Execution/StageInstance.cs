@@ -26,6 +26,16 @@ internal sealed class StageInstance(StageOperator op, string name, int worker, i
 
     public bool Ended { get; private set; }
 
+    /// <summary>
+    /// Aligned barriers that block (checkpoints that store state): once a producer has passed a barrier the stage has
+    /// not, what it sends next waits (<see cref="Holds"/>) until every other producer has passed it too, so the
+    /// snapshot taken at the barrier holds exactly the elements before it.
+    /// </summary>
+    public bool BlocksForAlignment { get; init; }
+
+    /// <summary>True when messages of <paramref name="producer"/> must wait: it passed a barrier the others have not yet.</summary>
+    public bool Holds(int producer) => BlocksForAlignment && _barriers is { } barriers && barriers[producer] > _barrierPassed;
+
     public void OnBatch(int port, int producer, object batch)
     {
         Merger.MarkActive(producer);

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Pipelines.Runtime;
 using Pipelines.State;
+using Pipelines.State.Snapshots;
 using Pipelines.Time;
 
 namespace Pipelines.Operators;
@@ -15,7 +16,7 @@ namespace Pipelines.Operators;
 /// cleanup timer, at the earliest time something in them expires. In an outer join, an element that found no
 /// partner by the time it is dropped is emitted with <c>default</c> for the other side, at its own event time.
 /// </summary>
-internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage<TLeft, TRight, TKey>
+internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage<TLeft, TRight, TKey>
     where TKey : notnull
 {
     private readonly Func<TLeft, TKey> _leftKey;
@@ -55,6 +56,7 @@ internal sealed class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputSta
         _output = new ElementOutput<TOut>(output, context.Errors.Policy);
         (_lateLeft, _lateRight) = (lateLeft, lateRight);
         _buffers = State.Values<Buffers>("buffers");
+        CheckpointStateAs("buffers", (serializers, op) => new BuffersCodec(serializers.Require<TLeft>(op, "left element"), serializers.Require<TRight>(op, "right element")));
     }
 
     internal static IOutput[] Outputs(IOutput output, IOutput? lateLeft, IOutput? lateRight) =>

@@ -1,3 +1,4 @@
+using Pipelines.Checkpoints.Serialization;
 using Pipelines.Runtime;
 using Pipelines.State;
 
@@ -99,7 +100,12 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
         ? _current
         : throw new InvalidOperationException($"Operator '{Context.OperatorName}': state, timers and output are only available during ProcessElement and OnTimer.");
 
-    public IStateCell<T> Bind<T>(string name) => new Cell<T>(this, State.Values<T>(name));
+    public IStateCell<T> Bind<T>(string name, Func<StateSerializerRegistry, string, object>? codec = null)
+    {
+        var cell = new Cell<T>(this, State.Values<T>(name));
+        CheckpointStateAs(name, codec ?? ((serializers, op) => serializers.Require<T>(op, $"state '{name}'")));
+        return cell;
+    }
 
     /// <summary>The current key's value in one table.</summary>
     private sealed class Cell<T>(KeyedProcess<TIn, TKey, TResult> owner, StateTable<TKey, T> table) : IStateCell<T>

@@ -20,7 +20,7 @@ namespace Pipelines.Operators;
 /// with (key, namespace, time) as the element.</item>
 /// </list>
 /// </summary>
-internal abstract class KeyedStage<TKey> : StageOperator
+internal abstract partial class KeyedStage<TKey> : StageOperator
     where TKey : notnull
 {
     private readonly IOutput[] _outputs;
@@ -103,6 +103,7 @@ internal abstract class KeyedStage<TKey> : StageOperator
 
     public sealed override void OnWatermark(long watermark)
     {
+        if (watermark < Watermark) return; // after a restore, replayed input re-emits watermarks the state has passed
         Watermark = watermark;
         FireTimers(TimeDomain.EventTime, watermark);
         OnWatermarkAdvanced(watermark);

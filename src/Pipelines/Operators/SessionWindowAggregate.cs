@@ -1,3 +1,4 @@
+using Pipelines.Checkpoints.Serialization;
 using System.Runtime.InteropServices;
 using Pipelines.Runtime;
 using Pipelines.State;
@@ -34,7 +35,7 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStag
     private readonly List<int> _keyEntries = [];
 
     public SessionWindowAggregate(Func<TIn, TKey> keyOf, long gap, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context)
-        : base(panes, context, "sessions")
+        : base(panes, context, "sessions", static pane => new SessionSlotCodec<TAcc>(pane))
     {
         (_keyOf, _gap) = (keyOf, gap);
     }

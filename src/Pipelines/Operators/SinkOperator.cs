@@ -16,8 +16,32 @@ internal sealed class SinkOperator<T>(
     string sinkName,
     OperatorContext context,
     IBarrierAcknowledger? checkpoints,
-    CancellationToken runToken) : StageOperator
+    CancellationToken runToken) : StageOperator, Checkpoints.ICommittingSink
 {
+    public async ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await writer.CommitCheckpointAsync(checkpointId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+        }
+    }
+
+    public async ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await writer.RecoverAsync(restoredCheckpointId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+        }
+    }
+
     private long _barrier;
     private readonly Queue<(T[] Items, int Count)> _queue = new();
     private ValueTask _pending;
@@ -154,7 +178,7 @@ internal sealed class SinkOperator<T>(
             _barrier = 0;
             try
             {
-                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await writer.PreCommitAsync(barrier, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -31,6 +31,12 @@ internal abstract class StageOperator
     /// </summary>
     public void OnBarrier(long checkpoint)
     {
+        if (SnapshotAtBarrier(checkpoint))
+        {
+            PassBarrier(checkpoint);
+            return;
+        }
+
         long horizon = StateHorizon;
         if (_heldBarriers is not { Count: > 0 } && horizon <= BarrierWatermark)
         {
@@ -40,6 +46,12 @@ internal abstract class StageOperator
 
         (_heldBarriers ??= []).Add((checkpoint, horizon, horizon));
     }
+
+    /// <summary>
+    /// With checkpoints that store state: snapshot the state now (a copy; it is written asynchronously) and return
+    /// true, and the barrier passes at once instead of waiting for the state to be emitted. False by default.
+    /// </summary>
+    protected virtual bool SnapshotAtBarrier(long checkpoint) => false;
 
     /// <summary>The watermark at which every piece of state held now will have been emitted and dropped (the latest cleanup time); −∞ when stateless.</summary>
     protected virtual long StateHorizon => Time.EventTime.MinWatermark;

@@ -1,3 +1,4 @@
+using Pipelines.Checkpoints.Serialization;
 using System.Runtime.CompilerServices;
 using Pipelines.Runtime;
 using Pipelines.State;
@@ -29,7 +30,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
     private long _lastEnd = long.MinValue;
 
     public WindowAggregate(Func<TIn, TKey> keyOf, WindowAssigner assigner, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context)
-        : base(panes, context, "windows")
+        : base(panes, context, "windows", static pane => pane)
     {
         _keyOf = keyOf;
         _assigner = assigner;

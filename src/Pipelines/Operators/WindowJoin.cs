@@ -1,5 +1,6 @@
 using Pipelines.Runtime;
 using Pipelines.State;
+using Pipelines.State.Snapshots;
 
 namespace Pipelines.Operators;
 
@@ -46,6 +47,8 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
         (_lateLeft, _lateRight) = (lateLeft, lateRight);
         _left = State.Lists<TLeft>("left");
         _right = State.Lists<TRight>("right");
+        CheckpointStateAs("left", (serializers, op) => new ListCodec<TLeft>(serializers.Require<TLeft>(op, "left element")));
+        CheckpointStateAs("right", (serializers, op) => new ListCodec<TRight>(serializers.Require<TRight>(op, "right element")));
         _assigned = new Window[assigner.MaxWindowsPerElement];
         _emitHeld = value => _output.Emit(value, _emitTime);
         _emitFired = value => _output.Output.Emit(value, _emitTime);

@@ -1,5 +1,7 @@
+using Pipelines.Checkpoints.Serialization;
 using Pipelines.Runtime;
 using Pipelines.State;
+using Pipelines.State.Snapshots;
 
 namespace Pipelines.Operators;
 
@@ -14,11 +16,16 @@ internal abstract class WindowStage<TIn, TKey, TAcc, TOut, TSlot> : KeyedOneInpu
 {
     private long _nextEarly = long.MinValue;
 
-    protected WindowStage(PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context, string stateName)
+    /// <param name="panes">Panes, timing and lateness.</param>
+    /// <param name="context">The operator's context.</param>
+    /// <param name="stateName">The name of the slot table.</param>
+    /// <param name="slotCodec">How checkpoints write a slot, given the codec of a window's pane state.</param>
+    protected WindowStage(PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context, string stateName, Func<WindowSlotCodec<TAcc>, StateCodec<TSlot>> slotCodec)
         : base(context, panes.Outputs)
     {
         Panes = panes;
         Table = State.Values<TSlot>(stateName);
+        CheckpointStateAs(stateName, (serializers, op) => slotCodec(new WindowSlotCodec<TAcc>(serializers.Require<TAcc>(op, "accumulator"))));
     }
 
     /// <summary>Panes, timing and lateness.</summary>

@@ -21,6 +21,13 @@ internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>, IStag
     /// <summary>The worker (of <paramref name="workers"/>) that owns the element's key.</summary>
     public virtual int PartitionOf(T value, int workers) => 0;
 
+    /// <summary>
+    /// The key-to-worker rule of a run whose checkpoints store state: by key group (a stable hash of the key, see
+    /// <see cref="State.Snapshots.KeyGroups"/>), so a key's state is found again under any parallelism. One router per
+    /// producer (it keeps a buffer for keys hashed from their serialized form).
+    /// </summary>
+    public virtual Func<T, int> KeyGroupRouter(Checkpoints.Serialization.StateSerializerRegistry serializers, int maxParallelism, int workers) => _ => 0;
+
     public void AddLinks(Node<T> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<T>> links) => links.Add(compiler.Connect(producer, this));
 }
 
@@ -31,6 +38,12 @@ internal sealed class KeyedPort<T, TKey>(IStageNode stage, int index, Func<T, TK
     public override bool IsKeyed => true;
 
     public override int PartitionOf(T value, int workers) => Partitioning.WorkerOf(keyOf(value), workers);
+
+    public override Func<T, int> KeyGroupRouter(Checkpoints.Serialization.StateSerializerRegistry serializers, int maxParallelism, int workers)
+    {
+        var hasher = new State.Snapshots.KeyHasher<TKey>(serializers.Codec<TKey>(), maxParallelism);
+        return value => State.Snapshots.KeyGroups.WorkerOf(hasher.KeyGroupOf(keyOf(value)), maxParallelism, workers);
+    }
 }
 
 /// <summary>The key-to-worker rule shared by every keyed input.</summary>

@@ -1,4 +1,5 @@
 using Pipelines.State;
+using Pipelines.State.Snapshots;
 
 namespace Pipelines;
 
@@ -24,7 +25,7 @@ public sealed class KeyedStateRegistry
     public ListState<T> List<T>(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return new ListState<T>(_binder.Bind<List<T>>(name));
+        return new ListState<T>(_binder.Bind<List<T>>(name, (serializers, op) => new ListCodec<T>(serializers.Require<T>(op, $"list state '{name}' item"))));
     }
 
     /// <summary>Declares a map per key.</summary>
@@ -35,6 +36,8 @@ public sealed class KeyedStateRegistry
         where TMapKey : notnull
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return new MapState<TMapKey, TMapValue>(_binder.Bind<Dictionary<TMapKey, TMapValue>>(name));
+        return new MapState<TMapKey, TMapValue>(_binder.Bind<Dictionary<TMapKey, TMapValue>>(
+            name,
+            (serializers, op) => new DictionaryCodec<TMapKey, TMapValue>(serializers.Require<TMapKey>(op, $"map state '{name}' key"), serializers.Require<TMapValue>(op, $"map state '{name}' value"))));
     }
 }

@@ -4,7 +4,9 @@ namespace Pipelines.State;
 internal interface IStateBinder
 {
     /// <summary>Declares a table and returns a cell that reads and writes the current key's value in it.</summary>
-    IStateCell<T> Bind<T>(string name);
+    /// <param name="name">The table's name.</param>
+    /// <param name="codec">How checkpoints write the values (a <c>StateCodec&lt;T&gt;</c> made from the pipeline's serializers and the operator's name); null: the serializer of <typeparamref name="T"/>.</param>
+    IStateCell<T> Bind<T>(string name, Func<Checkpoints.Serialization.StateSerializerRegistry, string, object>? codec = null);
 }
 
 /// <summary>The current key's entry of one state table.</summary>

@@ -15,7 +15,7 @@ namespace Pipelines.State;
 /// what an in-order element touches is densely packed. Entries are reused through a free list; each holds a
 /// reference on its key in the <see cref="KeyTable{TKey}"/>.
 /// </remarks>
-internal sealed class StateTable<TKey, TValue> : IStateTable<TKey>
+internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     where TKey : notnull
 {
     private const int IndexAfterSteps = 8;

@@ -10,7 +10,7 @@ namespace Pipelines.State;
 /// behind, skipped when its time comes. Timers added with <see cref="AddOnce"/> skip the uniqueness index (the
 /// caller guarantees uniqueness and never deletes them): the cheap path for a window's own timers.
 /// </summary>
-internal sealed class TimerQueue
+internal sealed partial class TimerQueue
 {
     /// <summary>The timers due at one time: the first inline (most times have one timer), the rest in a list.</summary>
     private struct Bucket

@@ -5,7 +5,7 @@ namespace Pipelines.State;
 /// timers fired as the run's clock does, per (key, namespace). A timer holds a reference on its key, so the key
 /// (and its id) stays until the timer has fired or been deleted. One implementation for every stateful operator.
 /// </summary>
-internal sealed class TimerService<TKey>(KeyTable<TKey> keys)
+internal sealed partial class TimerService<TKey>(KeyTable<TKey> keys)
     where TKey : notnull
 {
     private readonly TimerQueue _eventTime = new();

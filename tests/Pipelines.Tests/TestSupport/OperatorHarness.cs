@@ -34,6 +34,9 @@ internal sealed class OperatorHarness<TKey, TOut>
         _operator = create(context, new Output<TOut>([Output], 16, telemetry));
     }
 
+    /// <summary>The operator driven.</summary>
+    public StageOperator Operator => _operator;
+
     /// <summary>What the operator emitted so far.</summary>
     public Collector<TOut> Output { get; }
 

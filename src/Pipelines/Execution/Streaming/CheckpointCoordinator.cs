@@ -50,6 +50,39 @@ internal sealed class CheckpointCoordinator(
     /// <summary>Where completed and failed checkpoints are recorded for <see cref="Diagnostics.PipelineMonitor"/>.</summary>
     public CheckpointHistory? History { get; init; }
 
+    /// <summary>
+    /// Where checkpoints store state (<see cref="StreamingOptions.CheckpointStorage"/>), or null. With it, checkpoints
+    /// run whatever the sources are, and a checkpoint completes only when the manifest — the stateful workers'
+    /// parts (<see cref="State"/>) and every source's position — is durable; then sources commit.
+    /// </summary>
+    public Checkpoints.Storage.CheckpointStore? Store { get; init; }
+
+    /// <summary>Writes the snapshots of the stateful workers.</summary>
+    public Checkpoints.StateCheckpointWriter? State { get; init; }
+
+    /// <summary>The stateful operators of the plan (id, parallelism), listed in every manifest.</summary>
+    public IReadOnlyList<(string Id, int Parallelism)> StatefulOperators { get; init; } = [];
+
+    /// <summary>The operator id of each source, by <see cref="Plan.SourceVertex.SourceIndex"/>.</summary>
+    public IReadOnlyList<string> SourceIds { get; init; } = [];
+
+    /// <summary>Registers a sink worker whose writer commits in two phases: it commits after each stored checkpoint.</summary>
+    public void AddCommittingSink(Checkpoints.ICommittingSink sink)
+    {
+        lock (_lock) _committing.Add(sink);
+    }
+
+    private readonly List<Checkpoints.ICommittingSink> _committing = [];
+
+    /// <summary>The number of key groups, recorded in the manifest.</summary>
+    public int MaxParallelism { get; init; }
+
+    /// <summary>The id the first checkpoint of the run gets (after the checkpoints already stored).</summary>
+    public long FirstCheckpoint
+    {
+        init => _requested = value - 1;
+    }
+
     /// <summary>The checkpoint sources should inject a barrier for, or 0.</summary>
     public long Requested => Volatile.Read(ref _requested);
 
@@ -69,7 +102,7 @@ internal sealed class CheckpointCoordinator(
         lock (_lock)
         {
             _sources[source].Runner = reader;
-            if (reader.CommitsDuringRun) _enabled = true;
+            if (reader.CommitsDuringRun || Store is not null) _enabled = true;
         }
     }
 
@@ -124,22 +157,32 @@ internal sealed class CheckpointCoordinator(
     {
         long checkpoint = _inFlight;
         var commits = new List<(SourceRunner Runner, object Position)>();
-        foreach (var source in _sources)
+        var positions = new List<(int Source, SourceRunner? Runner, object? Position)>();
+        for (int i = 0; i < _sources.Length; i++)
         {
+            var source = _sources[i];
             if (source.Runner is { } runner && source.Position is { } position) commits.Add((runner, position));
+            positions.Add((i, source.Runner, source.Position));
         }
 
         long started = _started;
-        _completing = _completing.ContinueWith(_ => CommitAsync(checkpoint, commits, started), CancellationToken.None,
+        _completing = _completing.ContinueWith(_ => CommitAsync(checkpoint, commits, positions, started), CancellationToken.None,
             TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
     }
 
-    private async Task CommitAsync(long checkpoint, List<(SourceRunner Runner, object Position)> commits, long started)
+    private async Task CommitAsync(long checkpoint, List<(SourceRunner Runner, object Position)> commits, List<(int Source, SourceRunner? Runner, object? Position)> positions, long started)
     {
         Exception? commitFailure = null;
         try
         {
             if (deadLetters is not null) await deadLetters.FlushAsync(runToken).ConfigureAwait(false);
+            if (Store is { } store)
+            {
+                await StoreAsync(store, checkpoint, positions).ConfigureAwait(false);
+                Checkpoints.ICommittingSink[] sinks;
+                lock (_lock) sinks = [.. _committing];
+                foreach (var sink in sinks) await sink.CommitCheckpointAsync(checkpoint, runToken).ConfigureAwait(false);
+            }
             foreach (var (runner, position) in commits)
             {
                 if (runToken.IsCancellationRequested) return;
@@ -170,6 +213,25 @@ internal sealed class CheckpointCoordinator(
         }
 
         lock (_lock) _inFlight = 0;
+    }
+
+    /// <summary>Publishes the checkpoint's manifest once its state parts are written: from then on a restart resumes from it.</summary>
+    private async Task StoreAsync(Checkpoints.Storage.CheckpointStore store, long checkpoint, List<(int Source, SourceRunner? Runner, object? Position)> positions)
+    {
+        var operators = State is null ? [] : await State.CompleteAsync(checkpoint, StatefulOperators).ConfigureAwait(false);
+        var manifest = new Checkpoints.Storage.CheckpointManifest
+        {
+            CheckpointId = checkpoint,
+            Pipeline = pipeline,
+            CompletedAt = options.TimeProvider.GetUtcNow(),
+            MaxParallelism = MaxParallelism,
+            Operators = operators,
+            Sources = [.. positions.Select(p => new Checkpoints.Storage.SourceCheckpoint(
+                SourceIds[p.Source],
+                p.Runner is { } runner && p.Position is { } position ? runner.PositionToJson(position) : null,
+                Time.EventTime.MinWatermark))],
+        };
+        await store.CompleteAsync(manifest, runToken).ConfigureAwait(false);
     }
 
     /// <summary>No more checkpoints; waits for a commit in progress, so the final commit of the run comes after it.</summary>

@@ -16,14 +16,17 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
     private readonly BatchPool<T> _pool;
     private readonly PendingWrites _pending;
     private readonly Batch<T>?[] _buffers;
+    private readonly Func<T, int>? _router;
 
     /// <param name="edge">The edge of the plan: its port and key-to-worker rule.</param>
     /// <param name="workers">The channels of the stage's workers.</param>
     /// <param name="producer">This producer's input index at every worker.</param>
     /// <param name="pool">The port's batches.</param>
     /// <param name="pending">The producer's writes that did not fit.</param>
-    public PartitionedEdge(PlanEdge<T> edge, ChannelWriter<StageMessage>[] workers, int producer, BatchPool<T> pool, PendingWrites pending)
+    /// <param name="router">The key-group rule when checkpoints store state (<see cref="PlanEdge{T}.KeyGroupRouter"/>); null: the port's hash rule.</param>
+    public PartitionedEdge(PlanEdge<T> edge, ChannelWriter<StageMessage>[] workers, int producer, BatchPool<T> pool, PendingWrites pending, Func<T, int>? router = null)
     {
+        _router = router;
         _edge = edge;
         _workers = workers;
         _producer = producer;
@@ -61,7 +64,7 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
     {
         try
         {
-            return _edge.PartitionOf(value, workers);
+            return _router is null ? _edge.PartitionOf(value, workers) : _router(value);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

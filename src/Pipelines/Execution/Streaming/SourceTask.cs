@@ -19,7 +19,7 @@ namespace Pipelines.Execution.Streaming;
 internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites pending, StreamingOptions options, CheckpointCoordinator checkpoints, Diagnostics.TaskClock clock)
 {
     private readonly int _index = index;
-    private long _lastBarrier;
+    private long _lastBarrier = checkpoints.Requested;
 
     private static readonly TimeSpan PeriodicWake = TimeSpan.FromMilliseconds(100);
     private readonly TimeProvider _time = options.TimeProvider;

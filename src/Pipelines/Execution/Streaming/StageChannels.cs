@@ -14,8 +14,15 @@ internal sealed class StageChannels
     private readonly Channel<StageMessage>[][] _channels;
     private readonly object[] _pools;
 
-    public StageChannels(PhysicalPlan plan, int capacity, int batchSize)
+    private readonly (Checkpoints.Serialization.StateSerializerRegistry Serializers, int MaxParallelism)? _keyGroups;
+
+    /// <param name="plan">The plan.</param>
+    /// <param name="capacity">Messages per channel.</param>
+    /// <param name="batchSize">Elements per batch.</param>
+    /// <param name="keyGroups">When checkpoints store state: keys are routed by key group with these serializers and this many groups.</param>
+    public StageChannels(PhysicalPlan plan, int capacity, int batchSize, (Checkpoints.Serialization.StateSerializerRegistry Serializers, int MaxParallelism)? keyGroups = null)
     {
+        _keyGroups = keyGroups;
         _channels = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(_ => Create(capacity)).ToArray())];
         var byPort = new Dictionary<(StageVertex, int), object>();
         _pools = new object[plan.Edges.Count];
@@ -53,7 +60,8 @@ internal sealed class StageChannels
             int input = edge.InputOf(producerWorker);
             return targets.Length == 1
                 ? new ChannelEdge<T>(targets[0].Writer, edge.Port, input, pool, pending)
-                : new PartitionedEdge<T>(edge, [.. targets.Select(c => c.Writer)], input, pool, pending);
+                : new PartitionedEdge<T>(edge, [.. targets.Select(c => c.Writer)], input, pool, pending,
+                    channels._keyGroups is { } groups ? edge.KeyGroupRouter(groups.Serializers, groups.MaxParallelism, targets.Length) : null);
         }
     }
 }

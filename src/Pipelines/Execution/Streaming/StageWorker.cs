@@ -15,6 +15,13 @@ internal sealed class StageWorker
     private int _tickMissed;
     private ITimer? _timer;
 
+    /// <summary>Per producer, its messages that wait for a barrier to align (<see cref="StageInstance.Holds"/>), in order.</summary>
+    private Queue<StageMessage>[]? _held;
+    private int _heldCount;
+
+    /// <summary>A barrier aligned or an input ended while messages were held: release them once the operator has drained (a sink pre-commits there).</summary>
+    private bool _releaseDue;
+
     /// <param name="instance">The stage instance this worker drives.</param>
     /// <param name="channel">Its input channel (<see cref="StageChannels"/>).</param>
     /// <param name="pending">The writes of its output chain that did not fit; its edges were created with it.</param>
@@ -67,6 +74,13 @@ internal sealed class StageWorker
 
                 if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await op.DrainAsync(cancellationToken).ConfigureAwait(false);
+                while (_releaseDue)
+                {
+                    _releaseDue = false;
+                    Release();
+                    if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await op.DrainAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -74,6 +88,11 @@ internal sealed class StageWorker
             StopTimer();
             Instance.Telemetry.Clock.Stop();
             Pending.Discard();
+            foreach (var queue in _held ?? [])
+            {
+                while (queue.TryDequeue(out var held)) BatchPool.Return(held.Batch);
+            }
+
             while (reader.TryRead(out var left)) BatchPool.Return(left.Batch);
         }
     }
@@ -85,6 +104,48 @@ internal sealed class StageWorker
     }
 
     private void Dispatch(in StageMessage message)
+    {
+        if (message.Kind != MessageKind.Tick && (Instance.Holds(message.Producer) || (_held is { } held && held[message.Producer].Count > 0)))
+        {
+            (_held ??= [.. Enumerable.Range(0, Instance.Merger.Inputs).Select(_ => new Queue<StageMessage>())])[message.Producer].Enqueue(message);
+            _heldCount++;
+            return;
+        }
+
+        DispatchNow(message);
+        if (_heldCount > 0 && message.Kind is MessageKind.Barrier or MessageKind.End) _releaseDue = true;
+    }
+
+    /// <summary>
+    /// A barrier aligned (or an input ended): each producer's held messages go through in order, until it must wait
+    /// again. Stops after a barrier or an end goes through, so the operator drains (a sink pre-commits what came
+    /// before the barrier) before anything after it; <see cref="_releaseDue"/> then says to go on.
+    /// </summary>
+    private void Release()
+    {
+        bool progress = true;
+        while (progress && _heldCount > 0)
+        {
+            progress = false;
+            foreach (var queue in _held!)
+            {
+                while (queue.Count > 0 && !Instance.Holds(queue.Peek().Producer))
+                {
+                    var message = queue.Dequeue();
+                    _heldCount--;
+                    DispatchNow(message);
+                    progress = true;
+                    if (message.Kind is MessageKind.Barrier or MessageKind.End)
+                    {
+                        _releaseDue = _heldCount > 0;
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private void DispatchNow(in StageMessage message)
     {
         switch (message.Kind)
         {

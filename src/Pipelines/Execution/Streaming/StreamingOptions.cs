@@ -41,6 +41,23 @@ public sealed class StreamingOptions
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Where checkpoints store the run's state, so a restarted run resumes from the last completed checkpoint; null
+    /// (the default): checkpoints only commit source positions, and state is rebuilt by reading again. With a
+    /// storage, every <see cref="CheckpointInterval"/> each stateful worker copies its state (keys, windows, join
+    /// buffers, process-function state, timers, watermark) at the barrier and lets the barrier pass at once; the
+    /// copies are written asynchronously, then a manifest with every source's position. <c>Start</c>/<c>RunAsync</c>
+    /// restore from the newest complete checkpoint there: state, timers, watermarks and source positions (sources
+    /// must have positions: <see cref="Source{T, TPosition}"/>). Give each pipeline its own storage.
+    /// </summary>
+    public CheckpointStorage? CheckpointStorage { get; init; }
+
+    /// <summary>
+    /// With a <see cref="CheckpointStorage"/>: the number of key groups keyed state is split into, the most workers a
+    /// keyed stage can have when restoring. Fixed for the life of the state. Default 128.
+    /// </summary>
+    public int MaxParallelism { get; init; } = State.Snapshots.KeyGroups.DefaultMaxParallelism;
+
     /// <summary>The clock for linger, watermark intervals, idleness and early triggers (default <see cref="TimeProvider.System"/>).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -65,5 +82,14 @@ public sealed class StreamingOptions
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        if (CheckpointStorage is not null)
+        {
+            if (MaxParallelism < 1 || MaxParallelism > State.Snapshots.KeyGroups.MaxMaxParallelism)
+            {
+                throw new ArgumentOutOfRangeException(nameof(MaxParallelism), MaxParallelism, $"MaxParallelism must be between 1 and {State.Snapshots.KeyGroups.MaxMaxParallelism}.");
+            }
+
+            if (Parallelism > MaxParallelism) throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, $"With a CheckpointStorage, Parallelism cannot exceed MaxParallelism ({MaxParallelism}).");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipelines.Checkpoints;
 using Pipelines.Diagnostics;
 using Pipelines.Plan;
 using Pipelines.Runtime;
@@ -39,11 +40,18 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
     {
         var runToken = run.Token;
         var telemetry = run.Run.Telemetry;
+        var restore = await StateRestore.LoadAsync(options, pipeline, plan, run.Run.Logger, runToken).ConfigureAwait(false);
         var checkpoints = new CheckpointCoordinator(options, pipeline.Name, run.Run.Logger, Counters, plan.Sources.Count, plan.Sinks.Count, run.DeadLetters, run.Fail, runToken)
         {
             History = scope.Monitor.Checkpoints,
+            Store = restore?.Store,
+            State = restore?.Writer,
+            StatefulOperators = restore?.StatefulOperators ?? [],
+            SourceIds = [.. plan.Sources.Select(s => s.Id.Value)],
+            MaxParallelism = options.MaxParallelism,
+            FirstCheckpoint = restore?.FirstCheckpoint ?? 1,
         };
-        var channels = new StageChannels(plan, options.ChannelCapacity, options.MaxBatchSize);
+        var channels = new StageChannels(plan, options.ChannelCapacity, options.MaxBatchSize, restore is null ? null : (pipeline.StateSerializers, options.MaxParallelism));
         var workers = new List<StageWorker>();
         var sources = new List<SourceTask>();
         var deadLetterTask = Task.CompletedTask;
@@ -58,7 +66,8 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                     var pending = new PendingWrites(workerTelemetry.Clock);
                     var barriers = stage.IsSink ? checkpoints.SinkAcknowledger(stage.SinkIndex) : null;
                     var op = run.CreateOperator(stage, i, channels.EdgesFor(pending), barriers);
-                    var instance = new StageInstance(op, stage.Name, i, stage.InputCount, workerTelemetry);
+                    if (restore is not null) await restore.StageAsync(stage, i, op, checkpoints.AddCommittingSink, runToken).ConfigureAwait(false);
+                    var instance = new StageInstance(op, stage.Name, i, stage.InputCount, workerTelemetry) { BlocksForAlignment = restore is not null };
                     var worker = new StageWorker(instance, channels.Of(stage, i), pending, options.TimeProvider);
                     telemetry.AddChannel(stage.Name, i, () => worker.Channel.Reader.Count, () => instance.Merger.Current);
                     workers.Add(worker);
@@ -71,6 +80,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                 var clock = telemetry.For(source.Name, 0).Clock;
                 var pending = new PendingWrites(clock);
                 var runner = run.CreateSource(source, channels.EdgesFor(pending));
+                restore?.Source(source, runner);
                 sources.Add(new SourceTask(runner, source.SourceIndex, pending, options, checkpoints, clock));
             }
 

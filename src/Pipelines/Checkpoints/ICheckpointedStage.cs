@@ -1,0 +1,23 @@
+using Pipelines.Checkpoints.Serialization;
+
+namespace Pipelines.Checkpoints;
+
+/// <summary>A stage worker whose state checkpoints store and restore (every keyed stateful operator).</summary>
+internal interface ICheckpointedStage
+{
+    /// <summary>
+    /// Turns on snapshots at barriers, sent to <paramref name="receiver"/>. Checks that every state type can be
+    /// serialized, failing with an error that names the operator and the type.
+    /// </summary>
+    void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver);
+
+    /// <summary>Restores the key groups this worker owns from the snapshots of every worker of the checkpoint.</summary>
+    void Restore(IReadOnlyList<ReadOnlyMemory<byte>> snapshots);
+}
+
+/// <summary>Takes the snapshots stage workers copy at a barrier, to write them asynchronously.</summary>
+internal interface ISnapshotReceiver
+{
+    /// <summary>Worker <paramref name="worker"/> snapshotted its state for checkpoint <paramref name="checkpoint"/>.</summary>
+    void OnSnapshot(long checkpoint, int worker, byte[] snapshot);
+}

@@ -1,0 +1,11 @@
+namespace Pipelines.Checkpoints;
+
+/// <summary>A sink worker as checkpoints that store state see it: the second phase of its two-phase commit, and recovery on restore.</summary>
+internal interface ICommittingSink
+{
+    /// <summary>Checkpoint <paramref name="checkpointId"/> is durable: make what the sink pre-committed up to it visible.</summary>
+    ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken);
+
+    /// <summary>The run resumes from <paramref name="restoredCheckpointId"/>: commit what it pre-committed, discard what later ones did.</summary>
+    ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,50 @@
+using Pipelines.Checkpoints.Storage;
+
+namespace Pipelines.Checkpoints;
+
+/// <summary>
+/// Takes the snapshots stateful workers copy at a barrier and writes each as a part of its checkpoint on the
+/// thread pool, so a worker stops only for the copy. The coordinator collects the written parts when the
+/// checkpoint is otherwise complete.
+/// </summary>
+internal sealed class StateCheckpointWriter(CheckpointStore store, CancellationToken runToken)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<long, List<(string Operator, Task<CheckpointPart> Write)>> _writes = [];
+
+    /// <summary>The receiver of one operator's workers.</summary>
+    public ISnapshotReceiver For(string operatorId) => new Receiver(this, operatorId);
+
+    private void Add(long checkpoint, string operatorId, int worker, byte[] snapshot)
+    {
+        string name = PartNames.OperatorState(operatorId, worker);
+        var write = Task.Run(async () => await store.WritePartAsync(checkpoint, name, snapshot, runToken).ConfigureAwait(false));
+        lock (_lock)
+        {
+            if (!_writes.TryGetValue(checkpoint, out var list)) _writes[checkpoint] = list = [];
+            list.Add((operatorId, write));
+        }
+    }
+
+    /// <summary>
+    /// Waits for the parts of <paramref name="checkpoint"/> to be written and returns them per operator (every
+    /// operator of <paramref name="operators"/>; one whose workers had all ended before the barrier has no part).
+    /// </summary>
+    public async Task<List<OperatorCheckpoint>> CompleteAsync(long checkpoint, IReadOnlyList<(string Id, int Parallelism)> operators)
+    {
+        List<(string Operator, Task<CheckpointPart> Write)> writes;
+        lock (_lock)
+        {
+            writes = _writes.Remove(checkpoint, out var list) ? list : [];
+            foreach (long older in _writes.Keys.Where(k => k < checkpoint).ToList()) _writes.Remove(older);
+        }
+
+        await Task.WhenAll(writes.Select(w => w.Write)).ConfigureAwait(false);
+        return [.. operators.Select(op => new OperatorCheckpoint(op.Id, op.Parallelism, [.. writes.Where(w => w.Operator == op.Id).Select(w => w.Write.Result).OrderBy(p => p.Name, StringComparer.Ordinal)]))];
+    }
+
+    private sealed class Receiver(StateCheckpointWriter writer, string operatorId) : ISnapshotReceiver
+    {
+        public void OnSnapshot(long checkpoint, int worker, byte[] snapshot) => writer.Add(checkpoint, operatorId, worker, snapshot);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Pipelines.Checkpoints.Storage;
+
+/// <summary>
+/// What a completed checkpoint holds (format version <see cref="CurrentFormat"/>): per stateful operator, by its
+/// stable id, the parallelism it ran with and a part per worker; per source its position; per sink what it
+/// pre-committed. Every part is listed with its length and SHA-256, so a damaged or truncated part is found before
+/// anything is restored from it.
+/// </summary>
+internal sealed record CheckpointManifest
+{
+    public const int CurrentFormat = 1;
+
+    public int Format { get; init; } = CurrentFormat;
+
+    public required long CheckpointId { get; init; }
+
+    public required string Pipeline { get; init; }
+
+    public DateTimeOffset CompletedAt { get; init; }
+
+    /// <summary>The number of key groups keyed state is split into; fixed for the life of the state.</summary>
+    public int MaxParallelism { get; init; }
+
+    public List<OperatorCheckpoint> Operators { get; init; } = [];
+
+    public List<SourceCheckpoint> Sources { get; init; } = [];
+
+    public List<SinkCheckpoint> Sinks { get; init; } = [];
+
+    /// <summary>Every part the checkpoint consists of.</summary>
+    public IEnumerable<CheckpointPart> Parts => Operators.SelectMany(o => o.Parts).Concat(Sinks.SelectMany(s => s.Parts));
+}
+
+/// <summary>A stateful operator's snapshots: one part per worker of the run that wrote them.</summary>
+internal sealed record OperatorCheckpoint(string Id, int Parallelism, List<CheckpointPart> Parts);
+
+/// <summary>A source's position (its JSON) and the watermark it had emitted.</summary>
+internal sealed record SourceCheckpoint(string Id, JsonElement? Position, long Watermark);
+
+/// <summary>What a sink pre-committed at the barrier (its JSON), to commit on restore, and any parts it wrote.</summary>
+internal sealed record SinkCheckpoint(string Id, JsonElement? PreCommitted, List<CheckpointPart> Parts);
+
+/// <summary>A part of a checkpoint with its length and SHA-256 (lowercase hex).</summary>
+internal sealed record CheckpointPart(string Name, long Length, string Sha256);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(CheckpointManifest))]
+internal sealed partial class CheckpointJsonContext : JsonSerializerContext;

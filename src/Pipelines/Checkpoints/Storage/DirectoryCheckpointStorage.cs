@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace Pipelines.Checkpoints.Storage;
+
+/// <summary>Checkpoints as folders of files under one directory; the manifest is renamed into place.</summary>
+internal sealed class DirectoryCheckpointStorage(string root, int retainedCheckpoints) : CheckpointStorage(retainedCheckpoints)
+{
+    internal const string ManifestName = "_manifest";
+    private const string Prefix = "chk-";
+
+    public string Root { get; } = root;
+
+    public override string ToString() => $"directory {Root}";
+
+    /// <summary>The folder of checkpoint <paramref name="checkpointId"/>.</summary>
+    internal string FolderOf(long checkpointId) => Path.Combine(Root, Prefix + checkpointId.ToString("D20", CultureInfo.InvariantCulture));
+
+    protected internal override async ValueTask WritePartAsync(long checkpointId, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        PartNames.Validate(name);
+        string folder = FolderOf(checkpointId);
+        System.IO.Directory.CreateDirectory(folder);
+        await WriteDurablyAsync(Path.Combine(folder, name), content, cancellationToken).ConfigureAwait(false);
+    }
+
+    protected internal override async ValueTask<byte[]?> ReadPartAsync(long checkpointId, string name, CancellationToken cancellationToken)
+    {
+        PartNames.Validate(name);
+        return await ReadIfExistsAsync(Path.Combine(FolderOf(checkpointId), name), cancellationToken).ConfigureAwait(false);
+    }
+
+    protected internal override async ValueTask PublishManifestAsync(long checkpointId, ReadOnlyMemory<byte> manifest, CancellationToken cancellationToken)
+    {
+        string folder = FolderOf(checkpointId);
+        System.IO.Directory.CreateDirectory(folder);
+        string temporary = Path.Combine(folder, ManifestName + ".tmp");
+        await WriteDurablyAsync(temporary, manifest, cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, Path.Combine(folder, ManifestName), overwrite: true);
+    }
+
+    protected internal override ValueTask<byte[]?> ReadManifestAsync(long checkpointId, CancellationToken cancellationToken) =>
+        ReadIfExistsAsync(Path.Combine(FolderOf(checkpointId), ManifestName), cancellationToken);
+
+    protected internal override ValueTask<IReadOnlyList<long>> ListCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        var ids = new List<long>();
+        if (System.IO.Directory.Exists(Root))
+        {
+            foreach (string folder in System.IO.Directory.EnumerateDirectories(Root, Prefix + "*"))
+            {
+                string name = Path.GetFileName(folder);
+                if (long.TryParse(name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long id)) ids.Add(id);
+            }
+        }
+
+        return new ValueTask<IReadOnlyList<long>>(ids);
+    }
+
+    protected internal override ValueTask DeleteCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        string folder = FolderOf(checkpointId);
+        string manifest = Path.Combine(folder, ManifestName);
+        if (File.Exists(manifest)) File.Delete(manifest);
+        if (System.IO.Directory.Exists(folder)) System.IO.Directory.Delete(folder, recursive: true);
+        return default;
+    }
+
+    private static async ValueTask WriteDurablyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+    }
+
+    private static async ValueTask<byte[]?> ReadIfExistsAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Pipelines.Checkpoints;
+using Pipelines.Checkpoints.Serialization;
+using Pipelines.State.Snapshots;
+
+namespace Pipelines.Operators;
+
+/// <summary>
+/// Checkpoints of a keyed stage: how each state table is written (declared by the operator with
+/// <see cref="CheckpointStateAs"/>), the snapshot taken at a barrier (a copy of the state, timers and watermark,
+/// handed to the run to write asynchronously; the barrier then passes at once), and the restore before the first
+/// element.
+/// </summary>
+internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
+{
+    private readonly List<(string Table, Func<StateSerializerRegistry, string, object> Codec)> _stateCodecs = [];
+    private StateSchema<TKey>? _schema;
+    private ISnapshotReceiver? _receiver;
+    private int _worker;
+    private int _parallelism = 1;
+
+    /// <summary>Declares how checkpoints write table <paramref name="table"/>: a <c>StateCodec</c> of its value type, made from the pipeline's serializers and the operator's name (for errors).</summary>
+    protected void CheckpointStateAs(string table, Func<StateSerializerRegistry, string, object> codec) => _stateCodecs.Add((table, codec));
+
+    /// <inheritdoc />
+    public void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver)
+    {
+        KeyGroups.Validate(maxParallelism, parallelism);
+        string name = Context.OperatorName;
+        var codecs = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var table in State.Tables)
+        {
+            int declared = _stateCodecs.FindLastIndex(c => c.Table == table.Name);
+            if (declared < 0) throw new InvalidOperationException($"Operator '{name}': state '{table.Name}' has no checkpoint codec.");
+            codecs[table.Name] = _stateCodecs[declared].Codec(serializers, name);
+        }
+
+        _schema = new StateSchema<TKey>(operatorId, serializers.Require<TKey>(name, "key"), maxParallelism, codecs);
+        (_worker, _parallelism, _receiver) = (worker, parallelism, receiver);
+    }
+
+    /// <inheritdoc />
+    public void Restore(IReadOnlyList<ReadOnlyMemory<byte>> snapshots)
+    {
+        var schema = _schema ?? throw new InvalidOperationException("EnableCheckpoints comes before Restore.");
+        long watermark = KeyedStateSnapshot.Restore(State, Timers, schema, snapshots, KeyGroups.RangeOf(_worker, schema.MaxParallelism, _parallelism));
+        if (watermark > Watermark) Watermark = watermark;
+    }
+
+    /// <summary>The snapshot of this worker now (for tests and the barrier).</summary>
+    public byte[] Snapshot() => KeyedStateSnapshot.Write(State, Timers, Watermark, _schema ?? throw new InvalidOperationException("Checkpoints are not enabled."), _worker, _parallelism);
+
+    protected sealed override bool SnapshotAtBarrier(long checkpoint)
+    {
+        if (_receiver is null) return false;
+        _receiver.OnSnapshot(checkpoint, _worker, Snapshot());
+        return true;
+    }
+}

@@ -1,0 +1,41 @@
+namespace Pipelines.State;
+
+/// <summary>Enumerating the timers in the order they will fire, for snapshots.</summary>
+internal sealed partial class TimerQueue
+{
+    /// <summary>
+    /// Every registered timer in firing order (time, then registration), with whether it was added with
+    /// <see cref="AddOnce"/>: re-registering them in this order into an empty queue gives the same queue.
+    /// </summary>
+    public IEnumerable<(KeyedTimer Timer, bool Once)> InFiringOrder()
+    {
+        var seen = new HashSet<(int, long, long, long)>();
+        if (_hasFiring)
+        {
+            int count = 1 + (_firing.Rest?.Count ?? 0);
+            for (int i = _firingAt; i < count; i++)
+            {
+                var entry = i == 0 ? _firing.First : _firing.Rest![i - 1];
+                if (Live(entry, _firingTime, seen)) yield return (new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), _firingTime), !entry.Tracked);
+            }
+        }
+
+        var times = _byTime.Keys.ToArray();
+        Array.Sort(times);
+        foreach (long time in times)
+        {
+            var bucket = _byTime[time];
+            if (Live(bucket.First, time, seen)) yield return (new KeyedTimer(bucket.First.Key, new Window(bucket.First.Start, bucket.First.End), time), !bucket.First.Tracked);
+            if (bucket.Rest is null) continue;
+            foreach (var entry in bucket.Rest)
+            {
+                if (Live(entry, time, seen)) yield return (new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), time), !entry.Tracked);
+            }
+        }
+    }
+
+    // A tracked timer fires from its first list entry while it is registered (a deleted one leaves entries behind,
+    // and one deleted and registered again has two); an untracked one always fires.
+    private bool Live(Entry entry, long time, HashSet<(int, long, long, long)> seen) =>
+        !entry.Tracked || (_registered.Contains((entry.Key, entry.Start, entry.End, time)) && seen.Add((entry.Key, entry.Start, entry.End, time)));
+}
