@@ -14,8 +14,11 @@ public partial class DataStream<T>
     /// </summary>
     /// <remarks>
     /// The calls for the elements of one input batch run together, and the next batch is read once they have all
-    /// completed, so watermarks and checkpoints pass in order with the results: the batch size (and a source's
-    /// rate) also bounds how many calls overlap. It runs as a stage with one worker under either executor.
+    /// completed: the batch size (and a source's rate) also bounds how many calls overlap. A watermark, checkpoint
+    /// barrier or the end of input that comes after queued elements is passed on only once their results have been
+    /// emitted, so none overtakes a result and a window downstream counts them all. Stopping or cancelling the run
+    /// does not wait for calls still running (a function that ignores the token is abandoned). It runs as a stage
+    /// with one worker under either executor.
     /// </remarks>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="selector">The asynchronous function.</param>

@@ -168,6 +168,113 @@ public class SelectAsyncTests
         await run.Invoking(r => r).Should().ThrowAsync<OperationCanceledException>();
     }
 
+    public static TheoryData<string, int> ExecutorsAndParallelism => new()
+    {
+        { "bounded", 1 },
+        { "streaming", 1 },
+        { "streaming", 3 },
+    };
+
+    private static Task<RunSummary> RunAsync(string executor, int parallelism, PipelineBuilder p) => executor == "bounded"
+        ? new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 16 }).RunAsync(p.Build()).WaitAsync(Deadline)
+        : new StreamingExecutor(new StreamingOptions { Parallelism = parallelism, MaxBatchSize = 16 }).RunAsync(p.Build()).WaitAsync(Deadline);
+
+    [Theory]
+    [MemberData(nameof(ExecutorsAndParallelism))]
+    public async Task WindowResults_ThroughSelectAsync_ReachAWindowAfterIt_OnEveryExecutor(string executor, int parallelism)
+    {
+        // The first window's results come at the end of input on the bounded executor, together with +∞ and the end:
+        // SelectAsync must emit them before passing those on, or the second window never counts them.
+        var events = Enumerable.Range(0, 600).Select(i => Ev.At($"k{i % 3}", i * 10, i)).ToArray();
+        var sums = new List<WindowResult<string, long>>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(events)).WithEventTime(e => e.Time, BoundedRun.NoDelay)
+            .KeyBy(e => e.Key)
+            .Window(Windows.Tumbling(TimeSpan.FromMinutes(1)))
+            .Count()
+            .SelectAsync(async (r, ct) => { await Task.Yield(); return (r.Key, r.Value); })
+            .KeyBy(r => r.Key)
+            .Window(Windows.Tumbling(TimeSpan.FromMinutes(10)))
+            .Sum(r => r.Value)
+            .To(Sinks.Collection(sums));
+
+        var summary = await RunAsync(executor, parallelism, p);
+
+        var expected = events.GroupBy(e => (e.Key, Block: (int)(e.Time - Ev.T0).TotalMinutes / 10))
+            .Select(g => (g.Key.Key, Start: Ev.T0.AddMinutes(g.Key.Block * 10), Sum: (long)g.Count()))
+            .OrderBy(r => r.Start).ThenBy(r => r.Key, StringComparer.Ordinal);
+        sums.Where(r => r.Timing == PaneTiming.OnTime).Select(r => (r.Key, r.Window.Start, r.Value))
+            .OrderBy(r => r.Start).ThenBy(r => r.Key, StringComparer.Ordinal)
+            .Should().Equal(expected);
+        summary.LateElementsDropped.Should().Be(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(ExecutorsAndParallelism))]
+    public async Task BufferLists_ThroughSelectAsync_ReachAWindowAfterIt_TheLastOneToo(string executor, int parallelism)
+    {
+        // 650 events in lists of 100: the last list (50 events) is emitted only when +∞ arrives.
+        var events = Enumerable.Range(0, 650).Select(i => Ev.At("k", i, i)).ToArray();
+        var sums = new List<WindowResult<string, int>>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(events)).WithEventTime(e => e.Time, BoundedRun.NoDelay)
+            .Buffer(100)
+            .SelectAsync(async (list, ct) => { await Task.Yield(); return list.Count; })
+            .KeyBy(_ => "lists")
+            .Window(Windows.Tumbling(TimeSpan.FromMinutes(5)))
+            .Sum(n => n)
+            .To(Sinks.Collection(sums));
+
+        var summary = await RunAsync(executor, parallelism, p);
+
+        // A list has the time of its last event (second 100k + 99, or 649 for the last): minute-5 blocks.
+        var expected = Enumerable.Range(0, 7)
+            .Select(k => (Last: Math.Min(100 * k + 99, 649), Size: Math.Min(100, 650 - 100 * k)))
+            .GroupBy(l => l.Last / 300)
+            .Select(g => (Ev.T0.AddMinutes(g.Key * 5), g.Sum(l => l.Size)));
+        sums.Where(r => r.Timing == PaneTiming.OnTime).Select(r => (r.Window.Start, r.Value)).OrderBy(r => r.Start)
+            .Should().Equal(expected);
+        summary.LateElementsDropped.Should().Be(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Stopping_EndsTheRun_EvenWhenTheFunctionIgnoresTheToken(string executor)
+    {
+        // A call that never completes and never looks at the token: the run must not wait on it once cancelled.
+        using var cts = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(new[] { 1, 2, 3 }))
+            .SelectAsync((i, ct) =>
+            {
+                started.TrySetResult();
+                return never.Task;
+            })
+            .To(Sinks.Action<int>(_ => { }));
+
+        Task stopped;
+        if (executor == "bounded")
+        {
+            var run = new BoundedExecutor().RunAsync(p.Build(), cts.Token);
+            await started.Task.WaitAsync(Deadline);
+            await cts.CancelAsync();
+            stopped = run;
+        }
+        else
+        {
+            var run = new StreamingExecutor(new StreamingOptions { Parallelism = 1 }).Start(p.Build());
+            await started.Task.WaitAsync(Deadline);
+            stopped = run.StopAsync(drain: false);
+        }
+
+        // The deadline only turns a hang into a failure (a TimeoutException); the run ends as soon as it sees the cancellation.
+        if (executor == "bounded") await stopped.WaitAsync(Deadline).Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
+        else await stopped.WaitAsync(Deadline);
+        never.TrySetException(new IOException("completes after the run: observed, not unobserved"));
+    }
+
     [Fact]
     public void Arguments_AreValidated()
     {
