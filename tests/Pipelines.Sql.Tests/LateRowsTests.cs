@@ -84,4 +84,29 @@ public sealed class LateRowsTests
         var bad = () => env.Execute("SET 'table.exec.late-rows' = 'not a name'");
         bad.Should().Throw<SqlException>().WithMessage("*a table name*");
     }
+
+    [Fact]
+    public async Task Streaming_LateRows_GoToASinkTable_WithInsertInto()
+    {
+        using var dir = new TempDirectory();
+        var script = new TestStream<Click>()
+            .Add(T0.AddSeconds(1), new Click("ann", T0.AddSeconds(1)))
+            .AdvanceWatermarkTo(T0.AddMinutes(2))
+            .Add(T0.AddSeconds(5), new Click("dan", T0.AddSeconds(5)));
+        var builder = new PipelineBuilder();
+        var env = new SqlEnvironment(builder) { BaseDirectory = dir.Path };
+        env.RegisterTable("clicks", builder.From(script), timeColumn: "Ts");
+        env.Execute("""
+            CREATE TABLE late_file (Name STRING, Ts TIMESTAMP(3)) WITH ('connector' = 'filesystem', 'path' = 'late', 'format' = 'json');
+            CREATE TABLE counts (window_start TIMESTAMP(3), n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'counts', 'format' = 'json');
+            SET 'table.exec.late-rows' = 'late_clicks';
+            INSERT INTO counts SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(Ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;
+            INSERT INTO late_file SELECT Name, Ts FROM late_clicks;
+            """);
+
+        await new StreamingExecutor(new StreamingOptions { Parallelism = 1, TimeProvider = script.Clock }).RunAsync(builder.Build());
+
+        Directory.GetFiles(Path.Combine(dir.Path, "late")).SelectMany(File.ReadAllLines).Should().Equal("""{"Name":"dan","Ts":"2024-05-01T08:00:05.000Z"}""");
+        Directory.GetFiles(Path.Combine(dir.Path, "counts")).SelectMany(File.ReadAllLines).Should().Equal("""{"window_start":"2024-05-01T08:00:00.000Z","n":1}""");
+    }
 }
