@@ -79,7 +79,15 @@ internal sealed class KafkaTable : SqlTableSource
             ConsumerConfig = config,
             Name = $"table {Name}: kafka {_topic}",
         });
-        Source<KafkaRecord<Ignore, Row>> start = _startup == "group-offsets" ? source : source.ResumeFrom(StartPosition(config));
+        Source<KafkaRecord<Ignore, Row>> start;
+        try
+        {
+            start = _startup == "group-offsets" ? source : source.ResumeFrom(StartPosition(config));
+        }
+        catch (KafkaException ex)
+        {
+            throw new SqlException($"table '{Name}': 'scan.startup.mode' = '{_startup}' needs the partitions of topic '{_topic}', which {_bootstrap} did not give: {ex.Error.Reason}. Check the brokers, or use 'group-offsets'.");
+        }
         string name = Name;
         var schema = Schema;
         var rows = builder.From(start).Named($"read kafka {_topic}").Select(record => record.Value).Named($"table {name}: {_formatName} to row");
