@@ -125,9 +125,11 @@ public sealed class SqlEnvironment
     private SqlQuery Compile(SelectQuery select, PipelineBuilder builder, bool counts, PlanLog? log = null)
     {
         log ??= new PlanLog();
-        var planned = new QueryPlanner(_catalog, _settings, builder, log).Plan(select);
+        var planner = new QueryPlanner(_catalog, _settings, builder, log);
+        var planned = planner.Plan(select);
         if (counts)
         {
+            RegisterLateRows(planner);
             IsBounded &= planned.Bounded;
             HasSinks = true;
         }
@@ -141,7 +143,9 @@ public sealed class SqlEnvironment
         {
             throw SqlException.At(insert.Query.Position, "INSERT INTO … SELECT cannot have ORDER BY or LIMIT: rows are written as they are produced.");
         }
-        var planned = new QueryPlanner(_catalog, _settings, builder, log).Plan(insert.Query);
+        var planner = new QueryPlanner(_catalog, _settings, builder, log);
+        var planned = planner.Plan(insert.Query);
+        if (ReferenceEquals(builder, Builder)) RegisterLateRows(planner);
         var columns = target.Schema.Columns;
         if (planned.Schema.Columns.Count != columns.Count)
         {
@@ -177,5 +181,13 @@ public sealed class SqlEnvironment
             IsBounded &= planned.Bounded;
             HasSinks = true;
         }
+    }
+
+    /// <summary>Adds the late rows of the statement just planned as the table SET 'table.exec.late-rows' named (once).</summary>
+    private void RegisterLateRows(QueryPlanner planner)
+    {
+        if (planner.LateTable is not { } late) return;
+        _catalog.Add(late);
+        _settings.LateRowsTable = null;
     }
 }

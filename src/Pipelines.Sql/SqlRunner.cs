@@ -60,7 +60,7 @@ public static class SqlRunner
             : settings.Mode switch { "batch" => SqlExecutionMode.Batch, "streaming" => SqlExecutionMode.Streaming, _ => pipeline.IsBounded ? SqlExecutionMode.Batch : SqlExecutionMode.Streaming };
         if (mode == SqlExecutionMode.Batch && !pipeline.IsBounded)
         {
-            throw new SqlException("the script reads a table that never ends (a followed file), so it cannot run as a batch: remove SET 'execution.runtime-mode' = 'batch', or read bounded tables.");
+            throw new SqlException("the script reads a table that never ends (a followed file, a Kafka topic), so it cannot run as a batch: remove SET 'execution.runtime-mode' = 'batch', or read bounded tables.");
         }
         RunSummary summary;
         if (mode == SqlExecutionMode.Batch)

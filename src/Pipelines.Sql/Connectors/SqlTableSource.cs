@@ -23,5 +23,5 @@ internal abstract class SqlTableSource(string name, SqlSchema schema, int? timeC
 
     /// <summary>A sink that writes rows of <see cref="Schema"/> to the table (INSERT INTO).</summary>
     public virtual Sink<Row> CreateSink() =>
-        throw new SqlException($"table '{Name}' ({Describe()}) cannot be written to: INSERT INTO needs a filesystem table with 'format' = 'json' or 'parquet'.");
+        throw new SqlException($"table '{Name}' ({Describe()}) cannot be written to: INSERT INTO needs a filesystem table with 'format' = 'json' or 'parquet', or a Kafka table.");
 }

@@ -31,21 +31,24 @@ internal static class TableFactory
             timeColumn = index;
             watermark = delay == TimeSpan.Zero ? Watermarks.Monotonic() : Watermarks.BoundedOutOfOrderness(delay);
         }
+        string connector = create.Options.TryGetValue("connector", out var c2) ? c2.ToLowerInvariant() : string.Empty;
+        Func<string, bool> known = connector == "kafka" ? KafkaTable.IsKnownOption : key => FileTable.KnownOptions.Contains(key, StringComparer.OrdinalIgnoreCase);
+        string[] names = connector == "kafka" ? [.. KafkaTable.KnownOptions, "properties.*"] : FileTable.KnownOptions;
         foreach (var key in create.Options.Keys)
         {
-            if (!FileTable.KnownOptions.Contains(key, StringComparer.OrdinalIgnoreCase))
+            if (!known(key))
             {
-                throw SqlException.At(create.Position, $"table '{create.Name}': unknown option '{key}'{Suggestions.DidYouMean(key, FileTable.KnownOptions)} Options: {string.Join(", ", FileTable.KnownOptions)}.");
+                throw SqlException.At(create.Position, $"table '{create.Name}': unknown option '{key}'{Suggestions.DidYouMean(key, names)} Options: {string.Join(", ", names)}.");
             }
         }
-        string connector = create.Options.TryGetValue("connector", out var c2) ? c2.ToLowerInvariant() : string.Empty;
         try
         {
             return connector switch
             {
                 "filesystem" => new FileTable(create.Name, schema, timeColumn, watermark, create.Options, baseDirectory),
-                "" => throw new SqlException($"table '{create.Name}' needs WITH ('connector' = 'filesystem', 'path' = …, 'format' = 'csv' | 'json' | 'parquet')."),
-                _ => throw new SqlException($"table '{create.Name}': unknown connector '{connector}'{Suggestions.DidYouMean(connector, ["filesystem"])} Connectors: 'filesystem'."),
+                "kafka" => new KafkaTable(create.Name, schema, timeColumn, watermark, create.Options),
+                "" => throw new SqlException($"table '{create.Name}' needs WITH ('connector' = 'filesystem', 'path' = …, 'format' = 'csv' | 'json' | 'parquet') or WITH ('connector' = 'kafka', 'topic' = …, 'properties.bootstrap.servers' = …, 'format' = 'json' | 'csv')."),
+                _ => throw new SqlException($"table '{create.Name}': unknown connector '{connector}'{Suggestions.DidYouMean(connector, ["filesystem", "kafka"])} Connectors: 'filesystem', 'kafka'."),
             };
         }
         catch (SqlException ex) when (ex.Line == 0)

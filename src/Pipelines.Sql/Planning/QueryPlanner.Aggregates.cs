@@ -66,6 +66,12 @@ internal sealed partial class QueryPlanner
         var spec = new GroupSpec(keys, calls, window?.Assigner ?? Windows.Global(), window is not null, window is null ? TimeSpan.Zero : settings.Lateness, settings.EarlyFire,
             $"aggregate {aggregates} by {(keysText.Length == 0 ? "()" : keysText)}");
         var grouped = input.GroupBy(spec);
+        if (window is not null && settings.LateRowsTable is { } lateName && grouped.LateRows is { } lateRows)
+        {
+            var lateSchema = new SqlSchema([.. relation.Scope.Columns.Where(c => c.Index < input.Columns.Count).OrderBy(c => c.Index).Select(c => new SqlColumn(c.Name, c.Type))]);
+            LateTable = new Connectors.LateRowsTable(lateName, lateSchema, relation.TimeColumn, relation.Bounded, builder, lateRows(), string.Join(", ", relation.Tables));
+            log.Add(1, $"Late rows to table {lateName}");
+        }
         var (items, having) = BindGroupedClauses(new ExpressionBinder(relation.Scope, grouped.Reader, context), query);
         log.Add(1, $"KeyBy {(context.Keys.Count == 0 ? "()" : string.Join(", ", context.Keys.Select(k => k.Text)))}");
         log.Add(1, $"Window {(window?.Text ?? "GLOBAL (bounded input: one result per key at the end)")}{(settings.Lateness > TimeSpan.Zero && window is not null ? $", allowed lateness {settings.Lateness}" : string.Empty)}{(settings.EarlyFire is TimeSpan e ? $", early results every {e}" : string.Empty)}");

@@ -13,6 +13,9 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
 {
     private static readonly string[] WindowColumns = ["window_start", "window_end", "window_time"];
 
+    /// <summary>The late rows of the query's windowed GROUP BY as a table, when <c>SET 'table.exec.late-rows'</c> named one.</summary>
+    public Connectors.SqlTableSource? LateTable { get; private set; }
+
     public PlannedQuery Plan(SelectQuery query)
     {
         var relation = PlanFrom(query.From, 1);

@@ -11,6 +11,12 @@ namespace Pipelines.Sql.Planning;
 /// </summary>
 internal abstract class RowStream(IReadOnlyList<SqlType> columns)
 {
+    /// <summary>
+    /// For the result of a windowed <see cref="GroupBy"/>: makes the rows too late for their window (input elements
+    /// as <see cref="Row"/>s of the input's columns), with their event time. Null otherwise.
+    /// </summary>
+    public Func<DataStream<Row>>? LateRows { get; protected set; }
+
     /// <summary>The SQL type of each column of an element, by position.</summary>
     public IReadOnlyList<SqlType> Columns { get; } = columns;
 

@@ -63,9 +63,12 @@ internal sealed class RowStream<T> : RowStream
         if (spec.Lateness > TimeSpan.Zero && spec.Windowed) windowed = windowed.AllowedLateness(spec.Lateness);
         if (spec.EarlyFire is TimeSpan early) windowed = windowed.EarlyResults(early);
         DataStream<WindowResult<TKey, TAcc>> results;
+        Func<DataStream<T>> late;
         if (steps.Count == 0)
         {
-            results = (DataStream<WindowResult<TKey, TAcc>>)(object)windowed.Count();
+            var counts = windowed.Count();
+            late = counts.LateElements;
+            results = (DataStream<WindowResult<TKey, TAcc>>)(object)counts;
         }
         else
         {
@@ -73,11 +76,13 @@ internal sealed class RowStream<T> : RowStream
             var other = Expression.Parameter(typeof(TAcc), "other");
             var add = steps.Select((s, i) => (Expression)Expression.Assign(Tuples.Item(accumulator, i), s.Add(Tuples.Item(accumulator, i)))).Append(accumulator);
             var merge = steps.Select((s, i) => (Expression)Expression.Assign(Tuples.Item(accumulator, i), s.Merge(Tuples.Item(accumulator, i), Tuples.Item(other, i)))).Append(accumulator);
-            results = windowed.Aggregate(Aggregations.Create(
+            var aggregated = windowed.Aggregate(Aggregations.Create(
                 default(TAcc)!,
                 Expression.Lambda<Func<TAcc, T, TAcc>>(Expression.Block(add), accumulator, Parameter).Compile(),
                 Expression.Lambda<Func<TAcc, TAcc, TAcc>>(Expression.Block(merge), accumulator, other).Compile(),
                 static acc => acc));
+            late = aggregated.LateElements;
+            results = aggregated;
         }
         results = results.Named(spec.Name);
 
@@ -85,7 +90,7 @@ internal sealed class RowStream<T> : RowStream
         var columns = spec.Keys.Select(k => k.Type)
             .Concat(Enumerable.Repeat(SqlType.Timestamp, windowColumns))
             .Concat(spec.Calls.Select(c => c.ResultType)).ToList();
-        return new RowStream<WindowResult<TKey, TAcc>>(results, columns, (result, index, type) =>
+        var grouped = new RowStream<WindowResult<TKey, TAcc>>(results, columns, (result, index, type) =>
         {
             var key = Expression.Property(result, nameof(WindowResult<TKey, TAcc>.Key));
             if (index < keys) return plainKey ? Expression.Convert(key, typeof(Nullable<>).MakeGenericType(typeof(TKey))) : Tuples.Item(key, index);
@@ -94,6 +99,8 @@ internal sealed class RowStream<T> : RowStream
             var value = Expression.Property(result, nameof(WindowResult<TKey, TAcc>.Value));
             return steps.Count == 0 ? Expression.Convert(value, typeof(long?)) : steps[call].Result(Tuples.Item(value, call));
         });
+        if (spec.Windowed) grouped.LateRows = () => new RowStream<T>(late(), Columns, _read, Parameter).ToRows();
+        return grouped;
     }
 
     /// <summary>window_start, window_end or window_time (the end less a millisecond) of a result's window.</summary>

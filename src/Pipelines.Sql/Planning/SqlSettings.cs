@@ -11,8 +11,9 @@ internal sealed class SqlSettings
     public const string Parallelism = "parallelism.default";
     public const string CheckpointInterval = "execution.checkpointing.interval";
     public const string RuntimeMode = "execution.runtime-mode";
+    public const string LateRows = "table.exec.late-rows";
 
-    private static readonly string[] Known = [AllowedLateness, EarlyFireDelay, Parallelism, CheckpointInterval, RuntimeMode];
+    private static readonly string[] Known = [AllowedLateness, EarlyFireDelay, Parallelism, CheckpointInterval, RuntimeMode, LateRows];
 
     private readonly Dictionary<string, string> _values = new(StringComparer.OrdinalIgnoreCase);
 
@@ -29,6 +30,12 @@ internal sealed class SqlSettings
     /// <summary>"batch", "streaming" or null (decided by whether every input is bounded).</summary>
     public string? Mode { get; private set; }
 
+    /// <summary>
+    /// The name under which the late rows of the next windowed GROUP BY become a table (<c>table.exec.late-rows</c>);
+    /// taken (and cleared) by the statement that registers it.
+    /// </summary>
+    public string? LateRowsTable { get; set; }
+
     public void Set(string key, string value, Syntax.Position position)
     {
         string k = key.Trim().ToLowerInvariant();
@@ -42,6 +49,9 @@ internal sealed class SqlSettings
                     ParallelismValue = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p > 0 ? p : throw new FormatException("a positive whole number");
                     break;
                 case CheckpointInterval: Checkpointing = ParseDuration(value); break;
+                case LateRows:
+                    LateRowsTable = System.Text.RegularExpressions.Regex.IsMatch(value.Trim(), "^[A-Za-z_][A-Za-z0-9_]*$") ? value.Trim() : throw new FormatException("a table name (letters, digits and _)");
+                    break;
                 case RuntimeMode:
                     Mode = value.Trim().ToLowerInvariant() is "batch" or "streaming" or "automatic" ? value.Trim().ToLowerInvariant() : throw new FormatException("'batch', 'streaming' or 'automatic'");
                     if (Mode == "automatic") Mode = null;
