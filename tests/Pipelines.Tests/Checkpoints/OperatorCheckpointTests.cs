@@ -28,8 +28,11 @@ public class OperatorCheckpointTests
         public void OnSnapshot(long checkpoint, int worker, byte[] snapshot) => Taken.Add((checkpoint, worker, snapshot));
     }
 
-    /// <summary>Elements of keys a..h at disordered times (within 20 ticks of the rising watermark), with watermarks between.</summary>
-    private static List<Step> Script(int seed, int count, bool twoPorts)
+    /// <summary>
+    /// Elements of keys a..h at disordered times (within 20 ticks of the rising watermark), with watermarks between;
+    /// with <paramref name="changes"/>, port 1 carries a changelog of the same keys (inserts, updates, one in five a delete).
+    /// </summary>
+    private static List<Step> Script(int seed, int count, bool twoPorts, bool changes = false)
     {
         var random = new Random(seed);
         var steps = new List<Step>();
@@ -40,7 +43,10 @@ public class OperatorCheckpointTests
             string key = ((char)('a' + random.Next(8))).ToString();
             long ts = clock + random.Next(0, 20);
             int port = twoPorts ? random.Next(2) : 0;
-            steps.Add(new Step($"{key}{i}", ts, port, key));
+            object element = changes && port == 1
+                ? random.Next(5) == 0 ? Change.Delete<string, string>(key, default) : Change.Update(key, $"{key}{i}", default)
+                : $"{key}{i}";
+            steps.Add(new Step(element, ts, port, key));
             if (random.Next(6) == 0) steps.Add(new Step(null, 0, 0, null, clock));
         }
 
@@ -51,17 +57,18 @@ public class OperatorCheckpointTests
         where TKey : notnull
     {
         if (step.Watermark is { } w) h.Watermark(w);
+        else if (step.Element is Change<string, string> change) h.Element(change, step.Timestamp, step.Port);
         else h.Element((string)step.Element!, step.Timestamp, step.Port);
     }
 
-    private static void Check<TOut>(Func<OperatorHarness<string, TOut>> create, bool twoPorts, int restoreWorkers)
+    private static void Check<TOut>(Func<OperatorHarness<string, TOut>> create, bool twoPorts, int restoreWorkers, bool changes = false)
     {
         var serializers = new StateSerializerRegistry();
         var hasher = new KeyHasher<string>(serializers.Codec<string>(), MaxParallelism);
         int withState = 0;
         for (int seed = 1; seed <= 12; seed++)
         {
-            var script = Script(seed, 300, twoPorts);
+            var script = Script(seed, 300, twoPorts, changes);
             int split = new Random(seed * 31).Next(script.Count);
 
             var uninterrupted = create();
@@ -133,6 +140,14 @@ public class OperatorCheckpointTests
         new((context, output) => new WindowJoin<string, string, string, string>(
             l => l[..1], r => r[..1], Windows.Tumbling(TimeSpan.FromTicks(15)), 5, new JoinPairing<string, string, string, string>(JoinKind.LeftOuter, (l, r) => $"{l}+{r}"), output, null, null, context));
 
+    private static OperatorHarness<string, string> TemporalJoin() =>
+        new((context, output) => new TemporalJoin<string, string, string, string>(
+            l => l[..1], allowedLateness: 4, keepUnmatched: true, (l, row) => $"{l}@{row ?? "none"}", output, null, null, context));
+
+    private static OperatorHarness<string, string> LookupJoin() =>
+        new((context, output) => new LookupJoin<string, string, string, string>(
+            l => l[..1], keepUnmatched: true, (l, row) => $"{l}@{row ?? "none"}", output, context));
+
     private static OperatorHarness<string, string> Process() =>
         new((context, output) => new KeyedProcess<string, string, string>(s => s[..1], new CountAndTimeout(), output, TimeProvider.System, context));
 
@@ -184,6 +199,14 @@ public class OperatorCheckpointTests
     [Theory]
     [MemberData(nameof(Parallelisms))]
     public void WindowJoin_RestoresExactly(int workers) => Check(WindowJoin, twoPorts: true, workers);
+
+    [Theory]
+    [MemberData(nameof(Parallelisms))]
+    public void TemporalJoin_RestoresVersionsAndWaitingElementsExactly(int workers) => Check(TemporalJoin, twoPorts: true, workers, changes: true);
+
+    [Theory]
+    [MemberData(nameof(Parallelisms))]
+    public void LookupJoin_RestoresRowsExactly(int workers) => Check(LookupJoin, twoPorts: true, workers, changes: true);
 
     [Theory]
     [MemberData(nameof(Parallelisms))]
