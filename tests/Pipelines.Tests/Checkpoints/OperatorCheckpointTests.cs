@@ -2,6 +2,8 @@ using Pipelines.Checkpoints;
 using Pipelines.Aggregation;
 using Pipelines.Checkpoints.Serialization;
 using Pipelines.Operators;
+using Pipelines.Runtime;
+using Pipelines.State;
 using Pipelines.State.Snapshots;
 using Pipelines.Tests.Processing;
 using Pipelines.Tests.TestSupport;
@@ -211,6 +213,30 @@ public class OperatorCheckpointTests
     [Theory]
     [MemberData(nameof(Parallelisms))]
     public void ProcessFunction_RestoresValueListAndMapStateAndTimers(int workers) => Check(Process, twoPorts: false, workers);
+
+    /// <summary>An operator that keeps a table but declares no checkpoint codec for it.</summary>
+    private sealed class Undeclared : KeyedOneInputStage<string, string>
+    {
+        public Undeclared(OperatorContext context, Output<string> output)
+            : base(context, [output]) => State.Values<int>("seen");
+
+        protected override void OnElement(string value, long timestamp)
+        {
+        }
+
+        protected override void OnTimer(TimeDomain domain, in KeyedTimer timer)
+        {
+        }
+    }
+
+    [Fact]
+    public void AnOperatorTableWithoutACodec_IsRefusedWhenCheckpointsAreEnabled_SayingToRunWithoutCheckpointStorage()
+    {
+        var h = new OperatorHarness<string, string>((context, output) => new Undeclared(context, output));
+
+        FluentActions.Invoking(() => ((ICheckpointedStage)h.Operator).EnableCheckpoints(new StateSerializerRegistry(), "op", MaxParallelism, 0, 1, new Snapshots()))
+            .Should().Throw<InvalidOperationException>().WithMessage("Operator 'op' (Undeclared) keeps state 'seen' that checkpoints cannot write yet*without StreamingOptions.CheckpointStorage*");
+    }
 
     private sealed class Opaque
     {
