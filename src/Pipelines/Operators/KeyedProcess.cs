@@ -9,8 +9,9 @@ namespace Pipelines.Operators;
 /// in the worker's state store (per key, in the global namespace), its timers in the worker's timer service.
 /// </summary>
 /// <remarks>
-/// Checkpoints: a process function's state can produce results at any later time, so until state is snapshotted
-/// a barrier is held from the first element on until the end of input (as a global window does).
+/// Checkpoints: a process function's state can produce results at any later time, so without checkpoint storage a
+/// barrier is held from the first element on until the end of input (as a global window does); with it, the state
+/// is snapshotted and the barrier passes at once.
 /// </remarks>
 internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn, TKey>, IStateBinder, IKeyedProcessRuntime<TKey, TResult>
     where TKey : notnull

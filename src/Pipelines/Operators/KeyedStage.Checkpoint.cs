@@ -30,7 +30,14 @@ internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
         foreach (var table in State.Tables)
         {
             int declared = _stateCodecs.FindLastIndex(c => c.Table == table.Name);
-            if (declared < 0) throw new InvalidOperationException($"Operator '{name}': state '{table.Name}' has no checkpoint codec.");
+            if (declared < 0)
+            {
+                throw new InvalidOperationException(
+                    $"Operator '{name}' ({GetType().Name.Split('`')[0]}) keeps state '{table.Name}' that checkpoints cannot write yet: the operator declares no codec for it. "
+                    + "Run this pipeline without StreamingOptions.CheckpointStorage (barriers then wait until the operator's state is emitted, and sources commit their positions then), "
+                    + "or leave this operator out of pipelines that store checkpoints.");
+            }
+
             codecs[table.Name] = _stateCodecs[declared].Codec(serializers, name);
         }
 

@@ -1,5 +1,6 @@
 using Pipelines.Runtime;
 using Pipelines.State;
+using Pipelines.State.Snapshots;
 using Pipelines.Time;
 
 namespace Pipelines.Operators;
@@ -25,6 +26,7 @@ internal sealed class LookupJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, Ch
     {
         (_key, _keepUnmatched, _selector, _output) = (key, keepUnmatched, selector, output);
         _rows = State.Values<TRow?>("rows");
+        CheckpointStateAs("rows", (serializers, op) => new OptionalCodec<TRow>(serializers.Require<TRow>(op, "table row")));
     }
 
     protected override void OnLeft(T value, long timestamp)
@@ -47,8 +49,8 @@ internal sealed class LookupJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, Ch
 
         _rows.Value(_rows.GetOrAdd(key, Namespaces.Global, out _)) = change.Row;
 
-        // Rows can be asked for by any later element: until state is snapshotted, a checkpoint barrier cannot
-        // pass a stage that holds a table (as with a process function).
+        // Rows can be asked for by any later element: without checkpoint storage a barrier cannot pass a stage that
+        // holds a table (as with a process function); with it, the state is snapshotted and the barrier passes.
         ExtendHorizon(long.MaxValue);
     }
 

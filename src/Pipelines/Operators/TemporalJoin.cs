@@ -1,5 +1,6 @@
 using Pipelines.Runtime;
 using Pipelines.State;
+using Pipelines.State.Snapshots;
 using Pipelines.Time;
 
 namespace Pipelines.Operators;
@@ -22,9 +23,9 @@ namespace Pipelines.Operators;
 /// elements that come after it.</item>
 /// </list>
 /// In the left variant an element without a valid row is emitted with <c>default</c> for the row; in the inner
-/// one it is dropped.
+/// one it is dropped. Checkpoints write both tables (<c>TemporalJoin.Checkpoint.cs</c>).
 /// </summary>
-internal sealed class TemporalJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, Change<TKey, TRow>, TKey>
+internal sealed partial class TemporalJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, Change<TKey, TRow>, TKey>
     where TKey : notnull
 {
     private readonly Func<T, TKey> _key;
@@ -52,6 +53,8 @@ internal sealed class TemporalJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, 
         (_lateElements, _lateChanges) = (lateElements, lateChanges);
         _versions = State.Values<Versions>("versions");
         _pending = State.Lists<T>("pending");
+        CheckpointStateAs("versions", (serializers, op) => new VersionsCodec(serializers.Require<TRow>(op, "table row")));
+        CheckpointStateAs("pending", (serializers, op) => new ListCodec<T>(serializers.Require<T>(op, "stream element")));
     }
 
     private bool IsLate(long timestamp) => Lateness.IsExpired(Lateness.CleanupTime(timestamp, _lateness), Watermark);
@@ -109,8 +112,8 @@ internal sealed class TemporalJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, 
         var versions = _versions.Value(entry);
         versions.Put(new Version(timestamp, change.IsDelete ? default : change.Row, change.IsDelete));
 
-        // Versions can be asked for by any later element: until state is snapshotted, a checkpoint barrier
-        // cannot pass a stage that holds a table (as with a process function).
+        // Versions can be asked for by any later element: without checkpoint storage a barrier cannot pass a stage
+        // that holds a table (as with a process function); with it, the state is snapshotted and the barrier passes.
         ExtendHorizon(long.MaxValue);
         Schedule(key, versions);
     }

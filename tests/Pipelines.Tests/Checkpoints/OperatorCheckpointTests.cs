@@ -2,6 +2,8 @@ using Pipelines.Checkpoints;
 using Pipelines.Aggregation;
 using Pipelines.Checkpoints.Serialization;
 using Pipelines.Operators;
+using Pipelines.Runtime;
+using Pipelines.State;
 using Pipelines.State.Snapshots;
 using Pipelines.Tests.Processing;
 using Pipelines.Tests.TestSupport;
@@ -28,8 +30,11 @@ public class OperatorCheckpointTests
         public void OnSnapshot(long checkpoint, int worker, byte[] snapshot) => Taken.Add((checkpoint, worker, snapshot));
     }
 
-    /// <summary>Elements of keys a..h at disordered times (within 20 ticks of the rising watermark), with watermarks between.</summary>
-    private static List<Step> Script(int seed, int count, bool twoPorts)
+    /// <summary>
+    /// Elements of keys a..h at disordered times (within 20 ticks of the rising watermark), with watermarks between;
+    /// with <paramref name="changes"/>, port 1 carries a changelog of the same keys (inserts, updates, one in five a delete).
+    /// </summary>
+    private static List<Step> Script(int seed, int count, bool twoPorts, bool changes = false)
     {
         var random = new Random(seed);
         var steps = new List<Step>();
@@ -40,7 +45,10 @@ public class OperatorCheckpointTests
             string key = ((char)('a' + random.Next(8))).ToString();
             long ts = clock + random.Next(0, 20);
             int port = twoPorts ? random.Next(2) : 0;
-            steps.Add(new Step($"{key}{i}", ts, port, key));
+            object element = changes && port == 1
+                ? random.Next(5) == 0 ? Change.Delete<string, string>(key, default) : Change.Update(key, $"{key}{i}", default)
+                : $"{key}{i}";
+            steps.Add(new Step(element, ts, port, key));
             if (random.Next(6) == 0) steps.Add(new Step(null, 0, 0, null, clock));
         }
 
@@ -51,17 +59,18 @@ public class OperatorCheckpointTests
         where TKey : notnull
     {
         if (step.Watermark is { } w) h.Watermark(w);
+        else if (step.Element is Change<string, string> change) h.Element(change, step.Timestamp, step.Port);
         else h.Element((string)step.Element!, step.Timestamp, step.Port);
     }
 
-    private static void Check<TOut>(Func<OperatorHarness<string, TOut>> create, bool twoPorts, int restoreWorkers)
+    private static void Check<TOut>(Func<OperatorHarness<string, TOut>> create, bool twoPorts, int restoreWorkers, bool changes = false)
     {
         var serializers = new StateSerializerRegistry();
         var hasher = new KeyHasher<string>(serializers.Codec<string>(), MaxParallelism);
         int withState = 0;
         for (int seed = 1; seed <= 12; seed++)
         {
-            var script = Script(seed, 300, twoPorts);
+            var script = Script(seed, 300, twoPorts, changes);
             int split = new Random(seed * 31).Next(script.Count);
 
             var uninterrupted = create();
@@ -133,6 +142,14 @@ public class OperatorCheckpointTests
         new((context, output) => new WindowJoin<string, string, string, string>(
             l => l[..1], r => r[..1], Windows.Tumbling(TimeSpan.FromTicks(15)), 5, new JoinPairing<string, string, string, string>(JoinKind.LeftOuter, (l, r) => $"{l}+{r}"), output, null, null, context));
 
+    private static OperatorHarness<string, string> TemporalJoin() =>
+        new((context, output) => new TemporalJoin<string, string, string, string>(
+            l => l[..1], allowedLateness: 4, keepUnmatched: true, (l, row) => $"{l}@{row ?? "none"}", output, null, null, context));
+
+    private static OperatorHarness<string, string> LookupJoin() =>
+        new((context, output) => new LookupJoin<string, string, string, string>(
+            l => l[..1], keepUnmatched: true, (l, row) => $"{l}@{row ?? "none"}", output, context));
+
     private static OperatorHarness<string, string> Process() =>
         new((context, output) => new KeyedProcess<string, string, string>(s => s[..1], new CountAndTimeout(), output, TimeProvider.System, context));
 
@@ -187,7 +204,39 @@ public class OperatorCheckpointTests
 
     [Theory]
     [MemberData(nameof(Parallelisms))]
+    public void TemporalJoin_RestoresVersionsAndWaitingElementsExactly(int workers) => Check(TemporalJoin, twoPorts: true, workers, changes: true);
+
+    [Theory]
+    [MemberData(nameof(Parallelisms))]
+    public void LookupJoin_RestoresRowsExactly(int workers) => Check(LookupJoin, twoPorts: true, workers, changes: true);
+
+    [Theory]
+    [MemberData(nameof(Parallelisms))]
     public void ProcessFunction_RestoresValueListAndMapStateAndTimers(int workers) => Check(Process, twoPorts: false, workers);
+
+    /// <summary>An operator that keeps a table but declares no checkpoint codec for it.</summary>
+    private sealed class Undeclared : KeyedOneInputStage<string, string>
+    {
+        public Undeclared(OperatorContext context, Output<string> output)
+            : base(context, [output]) => State.Values<int>("seen");
+
+        protected override void OnElement(string value, long timestamp)
+        {
+        }
+
+        protected override void OnTimer(TimeDomain domain, in KeyedTimer timer)
+        {
+        }
+    }
+
+    [Fact]
+    public void AnOperatorTableWithoutACodec_IsRefusedWhenCheckpointsAreEnabled_SayingToRunWithoutCheckpointStorage()
+    {
+        var h = new OperatorHarness<string, string>((context, output) => new Undeclared(context, output));
+
+        FluentActions.Invoking(() => ((ICheckpointedStage)h.Operator).EnableCheckpoints(new StateSerializerRegistry(), "op", MaxParallelism, 0, 1, new Snapshots()))
+            .Should().Throw<InvalidOperationException>().WithMessage("Operator 'op' (Undeclared) keeps state 'seen' that checkpoints cannot write yet*without StreamingOptions.CheckpointStorage*");
+    }
 
     private sealed class Opaque
     {
