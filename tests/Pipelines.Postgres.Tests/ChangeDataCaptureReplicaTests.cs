@@ -1,0 +1,59 @@
+using Npgsql;
+using static Pipelines.Postgres.Tests.PostgresServer;
+
+namespace Pipelines.Postgres.Tests;
+
+/// <summary>Changes captured from a table and applied to a replica: values the update did not send, keys that change, positions the slot has passed.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ChangeDataCaptureReplicaTests(PostgresFixture fixture)
+{
+    private static readonly StreamingOptions Streaming = new()
+    {
+        Parallelism = 1,
+        MaxBatchSize = 7,
+        IdleTimeout = Timeout.InfiniteTimeSpan,
+        CheckpointInterval = TimeSpan.FromMilliseconds(20),
+    };
+
+    public sealed record Doc(int Id, string Body, string Tier);
+
+    [Fact]
+    public async Task AnUnchangedLargeValue_IsTakenFromTheFullOldRow_OrTheRowIsReportedAskingForReplicaIdentityFull()
+    {
+        string source = await fixture.Server.CreateDatabaseAsync();
+        string replica = await fixture.Server.CreateDatabaseAsync();
+        const string Table = "CREATE TABLE docs (id int PRIMARY KEY, body text NOT NULL, tier text NOT NULL)";
+        await ExecuteAsync(replica, Table);
+
+        // About 20 kB of random hex: too large to stay in the row even compressed, so the server keeps it in TOAST.
+        await ExecuteAsync(source, Table + "; INSERT INTO docs SELECT i, (SELECT string_agg(md5(random()::text || i || g), '') FROM generate_series(1, 640) g), 'bronze' FROM generate_series(1, 2) i");
+        var bodies = (await QueryAsync(source, "SELECT body FROM docs ORDER BY id")).Select(r => (string)r[0]!).ToList();
+        bodies.Should().OnlyContain(b => b.Length == 20_480);
+        (await QueryAsync(source, "SELECT pg_column_size(body) FROM docs")).Should().OnlyContain(r => (int)r[0]! > 2048, "the values are stored out of line");
+
+        var letters = new Collected<DeadLetter>();
+        var cdc = PostgresSources.ChangeDataCapture<Doc>(new PostgresCdcOptions { ConnectionString = source, Tables = ["docs"], Slot = "docs_toast" });
+        var p = new PipelineBuilder().WithDeadLetterSink(letters.Sink);
+        p.From(cdc).OnError(ErrorPolicy.DeadLetter).To(PostgresSinks.Changes<Doc>(replica, "docs", ["id"]));
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await Eventually.HoldsAsync(() => run.ElementsRead >= 2, "the snapshot");
+
+        // The default replica identity sends the key only: the unchanged body is not in the change at all.
+        await ExecuteAsync(source, "UPDATE docs SET tier = 'silver' WHERE id = 1");
+        await Eventually.HoldsAsync(() => letters.Count >= 1, "the incomplete update");
+        letters.Items[0].Exception.Should().BeOfType<PostgresMappingException>().Which.Message
+            .Should().Contain("public.docs").And.Contain("id=1").And.Contain("body").And.Contain("REPLICA IDENTITY FULL");
+
+        // With the whole old row in every update, the body comes from it.
+        await ExecuteAsync(source, "ALTER TABLE docs REPLICA IDENTITY FULL; UPDATE docs SET tier = 'gold' WHERE id = 2");
+        await Eventually.HoldsAsync(
+            () => QueryAsync(replica, "SELECT 1 FROM docs WHERE id = 2 AND tier = 'gold'").GetAwaiter().GetResult().Count == 1, "the complete update");
+        await run.StopAsync();
+
+        var copied = await QueryAsync(replica, "SELECT id, body, tier FROM docs ORDER BY id");
+        copied.Select(r => new Doc((int)r[0]!, (string)r[1]!, (string)r[2]!)).Should().Equal(
+            new Doc(1, bodies[0], "bronze"),
+            new Doc(2, bodies[1], "gold"));
+        letters.Count.Should().Be(1);
+    }
+}
