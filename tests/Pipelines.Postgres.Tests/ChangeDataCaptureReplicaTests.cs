@@ -56,4 +56,28 @@ public sealed class ChangeDataCaptureReplicaTests(PostgresFixture fixture)
             new Doc(2, bodies[1], "gold"));
         letters.Count.Should().Be(1);
     }
+
+    [Fact]
+    public async Task AnUpdateOfThePrimaryKey_MovesTheRowInTheReplica()
+    {
+        string source = await fixture.Server.CreateDatabaseAsync();
+        string replica = await fixture.Server.CreateDatabaseAsync();
+        const string Table = "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, tier text NOT NULL)";
+        await ExecuteAsync(source, Table + "; INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series(1, 3) i");
+        await ExecuteAsync(replica, Table);
+
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.ChangeDataCapture<Customer>(new PostgresCdcOptions { ConnectionString = source, Tables = ["customers"], Slot = "key_change" }))
+         .To(PostgresSinks.Changes<Customer>(replica, "customers", ["id"]));
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await Eventually.HoldsAsync(() => run.ElementsRead >= 3, "the snapshot");
+        await ExecuteAsync(source, "UPDATE customers SET id = 5 WHERE id = 2");
+        await Eventually.HoldsAsync(
+            () => QueryAsync(replica, "SELECT 1 FROM customers WHERE id = 5").GetAwaiter().GetResult().Count == 1, "the moved row");
+        await run.StopAsync();
+
+        var copied = await QueryAsync(replica, "SELECT id, name, tier FROM customers ORDER BY id");
+        copied.Select(r => new Customer((int)r[0]!, (string)r[1]!, (string)r[2]!)).Should().Equal(
+            new Customer(1, "c1", "bronze"), new Customer(3, "c3", "bronze"), new Customer(5, "c2", "bronze"));
+    }
 }
