@@ -48,4 +48,15 @@ public sealed class MappingTests(PostgresFixture fixture)
         ratios.Should().Equal(new Ratio(1, 0.5f));
         ratioLetters.Should().ContainSingle().Which.Exception.Message.Should().Contain("0.1").And.Contain("does not fit in Single without rounding");
     }
+
+    [Fact]
+    public async Task AConstructorThatRefusesTheValues_IsABadRow_NamingTheQueryAndRow()
+    {
+        var (payments, letters) = await ReadAsync<Payment>("SELECT * FROM (VALUES (1, 10), (2, -5), (3, 30)) v(id, amount)");
+        payments.Select(x => x.Id).Should().Equal(1, 3);
+        var error = letters.Should().ContainSingle().Which.Exception.Should().BeOfType<PostgresMappingException>().Which;
+        error.Message.Should().Contain("mapped").And.Contain("#2").And.Contain("Payment").And.Contain("amount must not be negative");
+        error.Column.Should().BeNull();
+        error.InnerException.Should().BeOfType<ArgumentOutOfRangeException>();
+    }
 }
