@@ -80,4 +80,28 @@ public sealed class ChangeDataCaptureReplicaTests(PostgresFixture fixture)
         copied.Select(r => new Customer((int)r[0]!, (string)r[1]!, (string)r[2]!)).Should().Equal(
             new Customer(1, "c1", "bronze"), new Customer(3, "c3", "bronze"), new Customer(5, "c2", "bronze"));
     }
+
+    [Fact]
+    public async Task AResumeBeforeWhatTheSlotConfirmed_FailsSayingWhatToDo()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, tier text NOT NULL)");
+        var options = new PostgresCdcOptions { ConnectionString = db, Tables = ["customers"], Slot = "resume_old" };
+        var first = new Collected<ChangeRecord<Customer>>();
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.ChangeDataCapture<Customer>(options)).To(first.Sink);
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await ExecuteAsync(db, "INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series(1, 10) i");
+        await Eventually.HoldsAsync(() => first.Count >= 10, "the changes");
+        await run.StopAsync(drain: true);
+        string confirmed = (string)(await QueryAsync(db, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'resume_old'")).Single()[0]!;
+
+        var stale = new PostgresCdcPosition("0/1", 0, SnapshotDone: true);
+        var q = new PipelineBuilder();
+        q.From(PostgresSources.ChangeDataCapture<Customer>(options).ResumeFrom(stale)).To(new Collected<ChangeRecord<Customer>>().Sink);
+        var second = new StreamingExecutor(Streaming).Start(q.Build());
+        var failure = await second.Completion.Invoking(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineExecutionException>();
+        failure.Which.ToString().Should().Contain("cannot resume at position 0/1").And.Contain("resume_old").And.Contain(confirmed)
+            .And.Contain("last completed checkpoint");
+    }
 }
