@@ -20,7 +20,7 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: table {Table} was truncated at {Lsn}; a truncate is not a change record, so the rows it removed are not deleted downstream")]
     public static partial void Truncated(ILogger logger, string source, string table, string lsn);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: the WAL retained by slot {Slot} is no longer measured: {Reason}")]
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: the WAL retained by slot {Slot} could not be measured (tried again at the next check): {Reason}")]
     public static partial void LagUnmeasured(ILogger logger, string source, string slot, string reason);
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "PostgreSQL sink {Sink}: skipped a row the server refused: {Reason}")]

@@ -56,8 +56,9 @@ public static class PostgresSinks
 
     /// <summary>
     /// Applies change records to a table by key: snapshot rows, inserts and updates upsert <see cref="ChangeRecord{T}.After"/>,
-    /// deletes remove the key of <see cref="ChangeRecord{T}.Before"/> — a replica of a captured table, kept in
-    /// step. Within a batch the last change of a key wins. With <see cref="PostgresSinkOptions.ExactlyOnceId"/> the
+    /// deletes remove the key of <see cref="ChangeRecord{T}.Before"/>, and an update whose <see cref="ChangeRecord{T}.Before"/>
+    /// has another key than its <see cref="ChangeRecord{T}.After"/> also removes the old key — a replica of a captured
+    /// table, kept in step. Within a batch the last change of a key wins. With <see cref="PostgresSinkOptions.ExactlyOnceId"/> the
     /// records' own <see cref="ChangeRecord{T}.Sequence"/> is recorded.
     /// </summary>
     /// <typeparam name="T">The row type of the change records.</typeparam>

@@ -83,6 +83,25 @@ public sealed class SinkTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task AnUpdateThatChangesTheKey_DeletesTheOldKey_AlsoWhenTheKeyMovesAgainInTheBatch()
+    {
+        string db = await AccountsAsync();
+        await ExecuteAsync(db, "INSERT INTO accounts VALUES (1, 'one', 1), (2, 'two', 2), (3, 'three', 3)");
+        ChangeRecord<Account> Update(int index, Account before, Account after) =>
+            new(ChangeOperation.Update, "public.accounts", before, after, new NpgsqlTypes.NpgsqlLogSequenceNumber(100), DateTimeOffset.UnixEpoch, 1, index);
+        var changes = new[]
+        {
+            Update(0, new Account(2, null!, 0), new Account(5, "two", 2)),
+            Update(1, new Account(3, null!, 0), new Account(6, "three", 3)),
+            Update(2, new Account(6, null!, 0), new Account(3, "three", 33)),
+            Update(3, new Account(1, "one", 1), new Account(1, "uno", 1)),   // a whole old row with the same key: no delete
+        };
+        await RunAsync(changes, PostgresSinks.Changes<Account>(db, "accounts", ["id"]));
+
+        (await AccountsIn(db)).Should().Equal(new Account(1, "uno", 1), new Account(3, "three", 33), new Account(5, "two", 2));
+    }
+
+    [Fact]
     public async Task ExactlyOnce_RecordsTheSequenceInTheCommitTable_AndSkipsWhatWasWrittenBeforeARestore()
     {
         string db = await fixture.Server.CreateDatabaseAsync();

@@ -116,6 +116,16 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
             if (position is not null)
             {
                 resumeLsn = (ulong)NpgsqlLogSequenceNumber.Parse(position.Lsn);
+                if (resumeLsn < confirmedFlush.Value)
+                {
+                    // The server would start at the confirmed LSN without a word: the changes in between are gone.
+                    throw new InvalidOperationException(
+                        $"Source '{_name}': cannot resume at position {position.Lsn}: replication slot '{_options.Slot}' has already confirmed " +
+                        $"{new NpgsqlLogSequenceNumber(confirmedFlush.Value)}, and a slot delivers only the changes after what it confirmed, so those between cannot be read again " +
+                        "(the position is older than the last completed checkpoint, or another run used the slot). Resume from the position of the last " +
+                        "completed checkpoint, or start without a position (or drop the slot) to take a new snapshot.");
+                }
+
                 resumeSkip = position.Skip;
                 start = new NpgsqlLogSequenceNumber(resumeLsn);
             }

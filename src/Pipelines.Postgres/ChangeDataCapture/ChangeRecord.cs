@@ -14,7 +14,10 @@ namespace Pipelines.Postgres;
 /// The row before the change: for deletes and updates, the key columns the server sends (the whole old row when the
 /// table's replica identity is FULL; for an update that did not change the key, none: null). Null for snapshots and inserts.
 /// </param>
-/// <param name="After">The row after the change; null for deletes.</param>
+/// <param name="After">
+/// The row after the change; null for deletes. Complete: a large (TOASTed) value an update left unchanged is taken
+/// from the whole old row under REPLICA IDENTITY FULL; without it such an update is reported as a bad record.
+/// </param>
 /// <param name="Lsn">The log sequence number of the transaction's commit (for snapshot rows, the slot's consistent point).</param>
 /// <param name="CommitTime">When the transaction committed (for snapshot rows, when the snapshot was taken).</param>
 /// <param name="TransactionId">The transaction id (0 for snapshot rows).</param>

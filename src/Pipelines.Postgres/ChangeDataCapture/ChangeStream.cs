@@ -61,7 +61,7 @@ internal sealed class ChangeStream<T>(
                     case InsertMessage insert:
                         {
                             var info = _relations[insert.Relation.RelationId];
-                            var after = await ReadRowAsync(info, insert.NewRow, keyOnly: false, cancellationToken).ConfigureAwait(false);
+                            var (after, _) = await ReadRowAsync(info, insert.NewRow, keyOnly: false, null, cancellationToken).ConfigureAwait(false);
                             await EmitAsync(ChangeOperation.Insert, info, null, after, transactionLsn, commitTime, xid, index++, cancellationToken).ConfigureAwait(false);
                             break;
                         }
@@ -69,14 +69,17 @@ internal sealed class ChangeStream<T>(
                     case UpdateMessage update:
                         {
                             var info = _relations[update.Relation.RelationId];
+                            bool fullBefore = update is FullUpdateMessage;
                             PostgresRow? before = update switch
                             {
-                                FullUpdateMessage full => await ReadRowAsync(info, full.OldRow, keyOnly: false, cancellationToken).ConfigureAwait(false),
-                                IndexUpdateMessage keyed => await ReadRowAsync(info, keyed.Key, keyOnly: true, cancellationToken).ConfigureAwait(false),
+                                FullUpdateMessage full => (await ReadRowAsync(info, full.OldRow, keyOnly: false, null, cancellationToken).ConfigureAwait(false)).Row,
+                                IndexUpdateMessage keyed => (await ReadRowAsync(info, keyed.Key, keyOnly: true, null, cancellationToken).ConfigureAwait(false)).Row,
                                 _ => null,
                             };
-                            var after = await ReadRowAsync(info, update.NewRow, keyOnly: false, cancellationToken).ConfigureAwait(false);
-                            await EmitAsync(ChangeOperation.Update, info, before, after, transactionLsn, commitTime, xid, index++, cancellationToken).ConfigureAwait(false);
+
+                            // A large (TOASTed) value the update did not change is not sent; the whole old row (REPLICA IDENTITY FULL) holds it.
+                            var (after, unchanged) = await ReadRowAsync(info, update.NewRow, keyOnly: false, fullBefore ? before : null, cancellationToken).ConfigureAwait(false);
+                            await EmitAsync(ChangeOperation.Update, info, before, after, transactionLsn, commitTime, xid, index++, cancellationToken, unchanged).ConfigureAwait(false);
                             break;
                         }
 
@@ -85,8 +88,8 @@ internal sealed class ChangeStream<T>(
                             var info = _relations[delete.Relation.RelationId];
                             PostgresRow? before = delete switch
                             {
-                                FullDeleteMessage full => await ReadRowAsync(info, full.OldRow, keyOnly: false, cancellationToken).ConfigureAwait(false),
-                                KeyDeleteMessage keyed => await ReadRowAsync(info, keyed.Key, keyOnly: true, cancellationToken).ConfigureAwait(false),
+                                FullDeleteMessage full => (await ReadRowAsync(info, full.OldRow, keyOnly: false, null, cancellationToken).ConfigureAwait(false)).Row,
+                                KeyDeleteMessage keyed => (await ReadRowAsync(info, keyed.Key, keyOnly: true, null, cancellationToken).ConfigureAwait(false)).Row,
                                 _ => null,
                             };
                             await EmitAsync(ChangeOperation.Delete, info, before, null, transactionLsn, commitTime, xid, index++, cancellationToken).ConfigureAwait(false);
@@ -121,12 +124,21 @@ internal sealed class ChangeStream<T>(
 
     private async ValueTask EmitAsync(
         ChangeOperation operation, RelationInfo info, PostgresRow? before, PostgresRow? after,
-        ulong transactionLsn, DateTimeOffset commitTime, uint xid, long index, CancellationToken cancellationToken)
+        ulong transactionLsn, DateTimeOffset commitTime, uint xid, long index, CancellationToken cancellationToken, string[]? unchanged = null)
     {
         if (transactionLsn == _resumeLsn && index < _resumeSkip) return;
         CdcEntry<T> entry;
         try
         {
+            if (unchanged is not null)
+            {
+                // Without the old value the row is incomplete: as a record the member would read null, and a replica would overwrite its value.
+                throw new PostgresMappingException(
+                    info.Table, after!.KeyDescription(info.KeyColumns), unchanged[0],
+                    $"the update left the large (TOASTed) value{(unchanged.Length > 1 ? "s" : "")} of {string.Join(", ", unchanged)} unchanged, and the server sends such a value " +
+                    $"only with the whole old row; run ALTER TABLE {info.Table} REPLICA IDENTITY FULL so that updates carry it.");
+            }
+
             var mapper = RowMapper<T>.Instance;
             var record = new ChangeRecord<T>(
                 operation, info.Table,
@@ -143,30 +155,40 @@ internal sealed class ChangeStream<T>(
         if (!writer.TryWrite(entry)) await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async ValueTask<PostgresRow> ReadRowAsync(RelationInfo info, ReplicationTuple tuple, bool keyOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a row. A large value the update did not change is not sent: it is taken from <paramref name="old"/> (the
+    /// whole old row, same columns) when there is one; the names of the columns left without their value are returned
+    /// (null when none), and the row holds null for them.
+    /// </summary>
+    private static async ValueTask<(PostgresRow Row, string[]? Unchanged)> ReadRowAsync(
+        RelationInfo info, ReplicationTuple tuple, bool keyOnly, PostgresRow? old, CancellationToken cancellationToken)
     {
         var values = new object?[keyOnly ? info.KeyColumns.Length : info.Columns.Length];
-        List<int>? missing = null;
+        var columns = keyOnly ? info.KeyColumns : info.Columns;
+        List<string>? unchanged = null;
         int column = 0, slot = 0;
         await foreach (var value in tuple.ConfigureAwait(false))
         {
             bool wanted = !keyOnly || info.IsKey[column];
             if (wanted)
             {
-                if (value.IsUnchangedToastedValue) (missing ??= []).Add(slot);
-                else if (!value.IsDBNull) values[slot] = await value.Get(cancellationToken).ConfigureAwait(false);
+                if (value.IsUnchangedToastedValue)
+                {
+                    if (old is not null && old.ValueArray.Length == values.Length) values[slot] = old.ValueArray[slot];
+                    else (unchanged ??= []).Add(columns[slot]);
+                }
+                else if (!value.IsDBNull)
+                {
+                    values[slot] = await value.Get(cancellationToken).ConfigureAwait(false);
+                }
+
                 slot++;
             }
 
             column++;
         }
 
-        var columns = keyOnly ? info.KeyColumns : info.Columns;
-        if (missing is null) return new PostgresRow(info.Table, columns, values, true);
-
-        // A large value the update did not change is not sent: the row holds the columns that were.
-        var keep = Enumerable.Range(0, columns.Length).Except(missing).ToArray();
-        return new PostgresRow(info.Table, [.. keep.Select(i => columns[i])], [.. keep.Select(i => values[i])], true);
+        return (new PostgresRow(info.Table, columns, values, true), unchanged?.ToArray());
     }
 
     private async Task ReadSnapshotAsync(CancellationToken cancellationToken)

@@ -23,19 +23,16 @@ internal sealed class RetainedWalMonitor(PostgresCdcOptions options, string sour
         PostgresMetrics.Track(this);
         try
         {
-            await using var connection = new NpgsqlConnection(options.ConnectionString);
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, pg_current_wal_lsn()::text, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = @s", connection);
-            command.Parameters.AddWithValue("s", options.Slot);
             while (!cancellationToken.IsCancellationRequested)
             {
-                await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                try
                 {
-                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0))
-                    {
-                        Observe(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? "none" : reader.GetString(2));
-                    }
+                    await MeasureAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Measuring is best effort (the replication stream reports real failures): log and try again next interval.
+                    PostgresLog.LagUnmeasured(logger, source, options.Slot, ex.Message);
                 }
 
                 await Task.Delay(options.LagCheckInterval, time, cancellationToken).ConfigureAwait(false);
@@ -44,14 +41,24 @@ internal sealed class RetainedWalMonitor(PostgresCdcOptions options, string sour
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (NpgsqlException ex)
-        {
-            // Measuring is best effort: the replication stream reports real failures.
-            PostgresLog.LagUnmeasured(logger, source, options.Slot, ex.Message);
-        }
         finally
         {
             PostgresMetrics.Untrack(this);
+        }
+    }
+
+    /// <summary>One measurement, on a connection of its own so that a broken one is replaced at the next interval.</summary>
+    private async Task MeasureAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(options.ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, pg_current_wal_lsn()::text, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = @s", connection);
+        command.Parameters.AddWithValue("s", options.Slot);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0))
+        {
+            Observe(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? "none" : reader.GetString(2));
         }
     }
 

@@ -52,11 +52,30 @@ internal sealed class RowMapper<T>
             args[i] = c < 0 ? Default(type) : Convert(values[c], type, row, columns[c], keyColumns);
         }
 
-        object instance = _constructor is null ? Activator.CreateInstance(typeof(T))! : _constructor.Invoke(args);
+        object instance;
+        try
+        {
+            instance = _constructor is null ? Activator.CreateInstance(typeof(T))! : _constructor.Invoke(args);
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is { } inner)
+        {
+            // The user's constructor refused the values (a validation): the row is bad, named with its table and key.
+            throw new PostgresMappingException(row.Table, row.KeyDescription(keyColumns), null, $"the constructor of {typeof(T).Name} threw {inner.GetType().Name}: {inner.Message}", inner);
+        }
+
         for (int i = 0; i < _properties.Length; i++)
         {
             int c = layout.Properties[i];
-            if (c >= 0) _properties[i].SetValue(instance, Convert(values[c], _properties[i].PropertyType, row, columns[c], keyColumns));
+            if (c < 0) continue;
+            object? value = Convert(values[c], _properties[i].PropertyType, row, columns[c], keyColumns);
+            try
+            {
+                _properties[i].SetValue(instance, value);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is { } inner)
+            {
+                throw new PostgresMappingException(row.Table, row.KeyDescription(keyColumns), columns[c], $"the setter of {typeof(T).Name}.{_properties[i].Name} threw {inner.GetType().Name}: {inner.Message}", inner);
+            }
         }
 
         return (T)instance;

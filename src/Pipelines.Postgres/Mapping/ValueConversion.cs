@@ -32,7 +32,16 @@ internal static class ValueConversion
                 case DateOnly d when type == typeof(DateTime):
                     return d.ToDateTime(TimeOnly.MinValue);
                 case IConvertible when IsNumber(value.GetType()) && IsNumber(type):
-                    return Convert.ChangeType(value, type, CultureInfo.InvariantCulture);
+                    {
+                        // Convert.ChangeType rounds (19.99 to 20, a double to the nearest float): only a value that comes back unchanged fits.
+                        object converted = Convert.ChangeType(value, type, CultureInfo.InvariantCulture);
+                        if (!Equals(Convert.ChangeType(converted, value.GetType(), CultureInfo.InvariantCulture), value))
+                        {
+                            throw new PostgresMappingException(table, key, column, $"the value {Describe(value)} in column '{column}' does not fit in {type.Name} without rounding; make the member {value.GetType().Name}.");
+                        }
+
+                        return converted;
+                    }
             }
         }
         catch (OverflowException ex)

@@ -137,6 +137,7 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
                 var element = span[i];
                 WriteSequence sequence = default;
                 PendingRow row;
+                PendingRow? moved;
                 try
                 {
                     if (_sink.Sequence is not null)
@@ -149,7 +150,7 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
                         }
                     }
 
-                    row = Extract(element);
+                    (row, moved) = Extract(element);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -159,7 +160,12 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
                 if (_sink.Sequence is not null && (_pendingMax is not { } max || sequence > max)) _pendingMax = sequence;
                 if (Buffered == 0) _firstBuffered = _time.GetTimestamp();
                 if (!Upsert) _appends.Add(row);
-                else _upserts[new RowKey(row.Values, _keys)] = row;
+                else
+                {
+                    // An update that changed the key: the old key goes first, so a later change of it in the batch still wins.
+                    if (moved is { } old) _upserts[new RowKey(old.Values, _keys)] = old;
+                    _upserts[new RowKey(row.Values, _keys)] = row;
+                }
             }
         }
         finally
@@ -184,12 +190,23 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The row an element writes: every written column's value, checked against the column (deletes: the key only).</summary>
-    private PendingRow Extract(T element)
+    /// <summary>
+    /// The row an element writes: every written column's value, checked against the column (deletes: the key only);
+    /// and, for an upsert that moves a row to another key, the delete of the old key.
+    /// </summary>
+    private (PendingRow Row, PendingRow? Moved) Extract(T element)
     {
         bool delete = _sink.Shape.IsDelete(element);
         object row = _sink.Shape.Row(element)
             ?? throw new PostgresMappingException(_sink.Table, "?", null, $"the {(delete ? "delete" : "change")} carries no row to write.");
+        var pending = new PendingRow(Values(row, delete), delete, element);
+        if (delete || !Upsert || _sink.Shape.OldKeyRow(element) is not { } oldRow) return (pending, null);
+        var old = new PendingRow(Values(oldRow, delete: true), true, element);
+        return new RowKey(old.Values, _keys).Equals(new RowKey(pending.Values, _keys)) ? (pending, null) : (pending, old);
+    }
+
+    private object?[] Values(object row, bool delete)
+    {
         var values = new object?[_columns.Length];
         for (int c = 0; c < values.Length; c++)
         {
@@ -213,7 +230,7 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
             }
         }
 
-        return new PendingRow(values, delete, element);
+        return values;
     }
 
     private string Key(object row)

@@ -15,6 +15,9 @@ internal abstract class RowShape<T>
     /// <summary>The row object the values come from (the element, or a change record's row).</summary>
     public abstract object? Row(T element);
 
+    /// <summary>The row whose key the element moves away from (a change record's update with its old key), or null; the sink deletes that key when it differs from the new row's.</summary>
+    public virtual object? OldKeyRow(T element) => null;
+
     /// <summary>Which of <paramref name="columns"/> the rows provide, and how to get each.</summary>
     public abstract Func<object, object?>?[] Getters(IReadOnlyList<string> columns);
 }
@@ -29,13 +32,15 @@ internal sealed class RecordShape<T> : RowShape<T>
     public override Func<object, object?>?[] Getters(IReadOnlyList<string> columns) => MemberGetters.For(typeof(T), columns);
 }
 
-/// <summary>Change records: inserts, updates and snapshot rows write <see cref="ChangeRecord{T}.After"/>, deletes remove the key of <see cref="ChangeRecord{T}.Before"/>.</summary>
+/// <summary>Change records: inserts, updates and snapshot rows write <see cref="ChangeRecord{T}.After"/>, deletes remove the key of <see cref="ChangeRecord{T}.Before"/>, and an update that changed the key also removes its old key.</summary>
 internal sealed class ChangeShape<TRow> : RowShape<ChangeRecord<TRow>>
 {
     public override bool IsDelete(ChangeRecord<TRow> element) => element.Operation == ChangeOperation.Delete;
 
     public override object? Row(ChangeRecord<TRow> element) =>
         element.Operation == ChangeOperation.Delete ? (object?)element.Before ?? element.After : element.After;
+
+    public override object? OldKeyRow(ChangeRecord<TRow> element) => element.Operation == ChangeOperation.Update ? element.Before : null;
 
     public override Func<object, object?>?[] Getters(IReadOnlyList<string> columns) => MemberGetters.For(typeof(TRow), columns);
 }
