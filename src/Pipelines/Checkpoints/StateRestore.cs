@@ -88,6 +88,13 @@ internal sealed class StateRestore
     /// </summary>
     public async ValueTask StageAsync(StageVertex stage, int worker, StageOperator op, Action<ICommittingSink> committing, CancellationToken cancellationToken)
     {
+        if (op is IStateOutsideCheckpoints outside)
+        {
+            throw new InvalidOperationException(
+                $"Operator '{stage.Name}' keeps {outside.StateDescription}, which checkpoints cannot write yet: a run restored from " +
+                "StreamingOptions.CheckpointStorage would start it over. Run this pipeline without a CheckpointStorage, or leave the operator out of pipelines that store checkpoints.");
+        }
+
         if (op is ICommittingSink sink)
         {
             await sink.RecoverAsync(RestoredCheckpoint, cancellationToken).ConfigureAwait(false);

@@ -9,8 +9,10 @@ namespace Pipelines.Operators;
 /// sets <paramref name="done"/>, so the bounded executor can stop reading sources whose every path ends here.
 /// Watermarks, barriers and the end pass through; it keeps no elements.
 /// </summary>
-internal sealed class Take<T>(long count, Func<T, bool>? predicate, StrongBox<bool> done, Output<T> output, OperatorContext context) : StageOperator
+internal sealed class Take<T>(long count, Func<T, bool>? predicate, StrongBox<bool> done, Output<T> output, OperatorContext context) : StageOperator, Checkpoints.IStateOutsideCheckpoints
 {
+    public string StateDescription => predicate is null ? "the number of elements it has taken" : "whether its predicate has failed";
+
     private long _taken;
 
     public override void OnBatch(int port, object batch)
