@@ -209,9 +209,11 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
         {
             await _replication.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException)
         {
-            // Not streaming yet (or any more): the status goes with the next update the connection sends.
+            // Not streaming yet (or any more): the status goes with the next update the connection sends. Npgsql
+            // throws a NullReferenceException instead of an InvalidOperationException when the commit comes between
+            // the snapshot's end and the start of the replication stream.
         }
     }
 

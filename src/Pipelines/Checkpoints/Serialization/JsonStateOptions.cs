@@ -21,7 +21,8 @@ internal static class JsonStateOptions
             IncludeFields = true,
             TypeInfoResolver = Reflection(),
         };
-        options.MakeReadOnly();
+        // Without a resolver (reflection disabled) the options cannot be made read-only; nothing edits them.
+        if (options.TypeInfoResolver is not null) options.MakeReadOnly();
         return options;
     }
 
