@@ -94,13 +94,15 @@ public sealed class ChangeDataCaptureReplicaTests(PostgresFixture fixture)
         await ExecuteAsync(db, "INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series(1, 10) i");
         await Eventually.HoldsAsync(() => first.Count >= 10, "the changes");
         await run.StopAsync(drain: true);
-        string confirmed = (string)(await QueryAsync(db, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'resume_old'")).Single()[0]!;
 
         var stale = new PostgresCdcPosition("0/1", 0, SnapshotDone: true);
         var q = new PipelineBuilder();
         q.From(PostgresSources.ChangeDataCapture<Customer>(options).ResumeFrom(stale)).To(new Collected<ChangeRecord<Customer>>().Sink);
         var second = new StreamingExecutor(Streaming).Start(q.Build());
         var failure = await second.Completion.Invoking(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineExecutionException>();
+
+        // Read after the refusal: the drained run's last confirmation reaches the server as its connection closes.
+        string confirmed = (string)(await QueryAsync(db, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'resume_old'")).Single()[0]!;
         failure.Which.ToString().Should().Contain("cannot resume at position 0/1").And.Contain("resume_old").And.Contain(confirmed)
             .And.Contain("last completed checkpoint");
     }

@@ -184,7 +184,10 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
         string db = await CustomersAsync(1);
         var output = new Collected<ChangeRecord<Customer>>();
         var first = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "one_reader")), output);
-        await Eventually.HoldsAsync(() => SlotExists(db, "one_reader"), "the slot");
+
+        // The slot is active while it is created and again once the stream starts, after the snapshot: wait for that.
+        await Eventually.HoldsAsync(() => output.Count >= 1, "the snapshot");
+        await Eventually.HoldsAsync(() => SlotExists(db, "one_reader"), "the slot streaming");
 
         var second = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "one_reader")), new Collected<ChangeRecord<Customer>>());
         var failure = await second.Completion.Invoking(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineExecutionException>();
@@ -242,7 +245,7 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
     }
 
     private static bool SlotExists(string db, string slot) =>
-        QueryAsync(db, $"SELECT 1 FROM pg_replication_slots WHERE slot_name = '{slot}' AND active").GetAwaiter().GetResult().Count > 0;
+        QueryAsync(db, $"SELECT 1 FROM pg_replication_slots WHERE slot_name = '{slot}' AND active AND confirmed_flush_lsn IS NOT NULL").GetAwaiter().GetResult().Count > 0;
 
     private static string ConfirmedFlush(string db, string slot) =>
         QueryAsync(db, $"SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{slot}'").GetAwaiter().GetResult().Single()[0]!.ToString()!;
