@@ -37,6 +37,29 @@ public partial class DataStream<T>
         return this;
     }
 
+    /// <summary>
+    /// Gives the operator producing this stream a stable id (Flink's <c>uid()</c>): its state is stored under this id
+    /// in checkpoints and savepoints, and restored into the operator with the same id. Without one the id is derived
+    /// from the operator's kind and its place in the graph, which changes when an operator is added or removed
+    /// upstream; set one on every stateful operator (windows, joins, <c>Process</c>, <c>Scan</c>, <c>Distinct</c>)
+    /// and source of a pipeline you mean to change and restart from a savepoint. <see cref="PipelineBuilder.Build"/>
+    /// refuses two operators with the same id.
+    /// </summary>
+    /// <param name="uid">A non-empty id, unique within the pipeline, that stays the same across versions of the pipeline.</param>
+    public DataStream<T> Uid(string uid)
+    {
+        SetUid(uid);
+        return this;
+    }
+
+    /// <summary>Sets <see cref="Node.Uid"/>; shared by the result streams that return their own type.</summary>
+    private protected void SetUid(string uid)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uid);
+        Builder.EnsureOpen();
+        Node.Uid = uid;
+    }
+
     /// <summary>Overrides the pipeline's <see cref="ErrorPolicy"/> for the operator producing this stream.</summary>
     /// <param name="policy">The policy.</param>
     public DataStream<T> OnError(ErrorPolicy policy)

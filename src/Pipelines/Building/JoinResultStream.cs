@@ -27,4 +27,12 @@ public sealed class JoinResultStream<TLeft, TRight, TResult> : DataStream<TResul
     /// <see cref="RunSummary.LateElementsDropped"/> whether or not this stream is connected.
     /// </summary>
     public DataStream<TRight> LateRightElements() => new(Builder, _join.LateRight);
+
+    /// <summary>Gives the operator a stable id under which its state is checkpointed (see <see cref="DataStream{T}.Uid"/>).</summary>
+    /// <param name="uid">A non-empty id, unique within the pipeline.</param>
+    public new JoinResultStream<TLeft, TRight, TResult> Uid(string uid)
+    {
+        SetUid(uid);
+        return this;
+    }
 }

@@ -88,7 +88,7 @@ public sealed class PipelineBuilder
 
     /// <summary>
     /// Validates the graph and returns the pipeline. Fails when there is no sink, when a source reaches no sink,
-    /// or when <see cref="ErrorPolicy.DeadLetter"/> is used without a dead-letter sink. The builder cannot be
+    /// when two operators have the same <see cref="DataStream{T}.Uid"/>, or when <see cref="ErrorPolicy.DeadLetter"/> is used without a dead-letter sink. The builder cannot be
     /// changed afterwards.
     /// </summary>
     public Pipeline Build()
@@ -114,6 +114,17 @@ public sealed class PipelineBuilder
         {
             throw new InvalidOperationException(
                 $"Source(s) {string.Join(", ", unconnected.Select(n => $"'{n}'"))} reach no sink: connect a stream derived from each source to a sink with To(...), or remove the source.");
+        }
+
+        var uids = new Dictionary<string, Node>(StringComparer.Ordinal);
+        foreach (var node in _nodes)
+        {
+            if (node.Uid is not { } uid) continue;
+            if (!uids.TryAdd(uid, node))
+            {
+                throw new InvalidOperationException(
+                    $"Operators '{uids[uid].Name}' and '{node.Name}' have the same uid '{uid}': checkpoints store state by uid, so give each operator its own.");
+            }
         }
 
         var deadLetterUsers = _nodes.Where(n => n.ReachesSink && (n.ErrorPolicy ?? _errorPolicy) == ErrorPolicy.DeadLetter).ToList();

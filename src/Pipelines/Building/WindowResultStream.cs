@@ -21,4 +21,12 @@ public sealed class WindowResultStream<TIn, TKey, TValue> : DataStream<WindowRes
     /// <see cref="RunSummary.LateElementsDropped"/> whether or not this stream is connected.
     /// </summary>
     public DataStream<TIn> LateElements() => new(Builder, _late);
+
+    /// <summary>Gives the operator a stable id under which its state is checkpointed (see <see cref="DataStream{T}.Uid"/>).</summary>
+    /// <param name="uid">A non-empty id, unique within the pipeline.</param>
+    public new WindowResultStream<TIn, TKey, TValue> Uid(string uid)
+    {
+        SetUid(uid);
+        return this;
+    }
 }

@@ -14,4 +14,16 @@ internal static partial class CheckpointLog
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Pipeline {Pipeline} could not delete old checkpoint {Checkpoint} from {Storage}; the next completed checkpoint tries again")]
     public static partial void PruneFailed(ILogger logger, Exception exception, string pipeline, long checkpoint, string storage);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline} drops the state of {What} from checkpoint {Checkpoint} (AllowNonRestoredState): {Reason}")]
+    public static partial void StateNotRestored(ILogger logger, string pipeline, long checkpoint, string what, string reason);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information,
+        Message = "Pipeline {Pipeline} restores its newer checkpoint {Checkpoint} from {Storage} instead of RestoreFrom {Location}")]
+    public static partial void RestoreFromSuperseded(ILogger logger, string pipeline, string location, long checkpoint, string storage);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline}: checkpoint {Checkpoint} could not be written to {Storage} and is aborted ({Failures} in a row, {Tolerable} tolerated); the next checkpoint commits what it covered")]
+    public static partial void CheckpointAborted(ILogger logger, Exception exception, string pipeline, long checkpoint, string storage, int failures, int tolerable);
 }

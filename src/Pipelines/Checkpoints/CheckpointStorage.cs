@@ -12,7 +12,8 @@ namespace Pipelines;
 /// in one atomic step: a checkpoint without its manifest does not exist. The executor names the parts, checks
 /// them against the lengths and checksums the manifest records when it restores (a damaged or half-written newest
 /// checkpoint is skipped for the previous complete one, with a warning), and deletes checkpoints older than the
-/// <see cref="RetainedCheckpoints"/> newest completed ones. An implementation only stores and returns bytes.
+/// <see cref="RetainedCheckpoints"/> newest completed ones; savepoints (<see cref="PipelineRun.StopWithSavepointAsync"/>)
+/// are never deleted. An implementation only stores and returns bytes.
 /// </remarks>
 public abstract class CheckpointStorage
 {
@@ -39,6 +40,14 @@ public abstract class CheckpointStorage
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         return new DirectoryCheckpointStorage(Path.GetFullPath(path), retainedCheckpoints);
     }
+
+    /// <summary>
+    /// Where checkpoint <paramref name="checkpointId"/> is, as <see cref="Savepoint.Location"/> reports it and
+    /// <see cref="StreamingOptions.RestoreFrom"/> takes it: the folder of a <see cref="Directory"/> storage. The
+    /// default describes the storage and the id.
+    /// </summary>
+    /// <param name="checkpointId">The checkpoint.</param>
+    public virtual string LocationOf(long checkpointId) => $"{this} checkpoint {checkpointId}";
 
     /// <summary>A description for logs and errors (the directory, the container).</summary>
     public abstract override string ToString();

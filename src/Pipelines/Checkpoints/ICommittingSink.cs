@@ -6,6 +6,9 @@ internal interface ICommittingSink
     /// <summary>Checkpoint <paramref name="checkpointId"/> is durable: make what the sink pre-committed up to it visible.</summary>
     ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken);
 
+    /// <summary>Checkpoint <paramref name="checkpointId"/> could not be stored: nothing is committed for it; what the sink pre-committed for it goes with the next.</summary>
+    ValueTask AbortCheckpointAsync(long checkpointId, CancellationToken cancellationToken);
+
     /// <summary>The run resumes from <paramref name="restoredCheckpointId"/>: commit what it pre-committed, discard what later ones did.</summary>
     ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken);
 }

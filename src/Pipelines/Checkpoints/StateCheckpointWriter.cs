@@ -30,7 +30,7 @@ internal sealed class StateCheckpointWriter(CheckpointStore store, CancellationT
     /// Waits for the parts of <paramref name="checkpoint"/> to be written and returns them per operator (every
     /// operator of <paramref name="operators"/>; one whose workers had all ended before the barrier has no part).
     /// </summary>
-    public async Task<List<OperatorCheckpoint>> CompleteAsync(long checkpoint, IReadOnlyList<(string Id, int Parallelism)> operators)
+    public async Task<List<OperatorCheckpoint>> CompleteAsync(long checkpoint, IReadOnlyList<StatefulOperator> operators)
     {
         List<(string Operator, Task<CheckpointPart> Write)> writes;
         lock (_lock)
@@ -40,7 +40,7 @@ internal sealed class StateCheckpointWriter(CheckpointStore store, CancellationT
         }
 
         await Task.WhenAll(writes.Select(w => w.Write)).ConfigureAwait(false);
-        return [.. operators.Select(op => new OperatorCheckpoint(op.Id, op.Parallelism, [.. writes.Where(w => w.Operator == op.Id).Select(w => w.Write.Result).OrderBy(p => p.Name, StringComparer.Ordinal)]))];
+        return [.. operators.Select(op => new OperatorCheckpoint(op.Id, op.Parallelism, [.. writes.Where(w => w.Operator == op.Id).Select(w => w.Write.Result).OrderBy(p => p.Name, StringComparer.Ordinal)], op.Kind, op.Name))];
     }
 
     private sealed class Receiver(StateCheckpointWriter writer, string operatorId) : ISnapshotReceiver

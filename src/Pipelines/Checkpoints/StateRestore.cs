@@ -17,11 +17,14 @@ internal sealed class StateRestore
     private readonly StreamingOptions _options;
     private readonly LoadedCheckpoint? _loaded;
 
-    private StateRestore(Pipeline pipeline, StreamingOptions options, CheckpointStore store, LoadedCheckpoint? loaded, long firstCheckpoint, IReadOnlyList<(string, int)> stateful, CancellationToken runToken)
+    private readonly HashSet<string> _dropped;
+
+    private StateRestore(Pipeline pipeline, StreamingOptions options, CheckpointStore store, LoadedCheckpoint? loaded, long firstCheckpoint, IReadOnlyList<StatefulOperator> stateful, HashSet<string> dropped, CancellationToken runToken)
     {
         _pipeline = pipeline;
         _options = options;
         _loaded = loaded;
+        _dropped = dropped;
         Store = store;
         FirstCheckpoint = firstCheckpoint;
         StatefulOperators = stateful;
@@ -35,8 +38,8 @@ internal sealed class StateRestore
     /// <summary>The id of the run's first checkpoint: after every one stored.</summary>
     public long FirstCheckpoint { get; }
 
-    /// <summary>Every keyed stateful stage of the plan (id, parallelism).</summary>
-    public IReadOnlyList<(string Id, int Parallelism)> StatefulOperators { get; }
+    /// <summary>Every keyed stateful stage of the plan.</summary>
+    public IReadOnlyList<StatefulOperator> StatefulOperators { get; }
 
     /// <summary>The restore of a run, or null when it has no checkpoint storage.</summary>
     public static async Task<StateRestore?> LoadAsync(StreamingOptions options, Pipeline pipeline, PhysicalPlan plan, ILogger logger, CancellationToken cancellationToken)
@@ -44,14 +47,36 @@ internal sealed class StateRestore
         if (options.CheckpointStorage is not { } storage) return null;
         var store = new CheckpointStore(storage, pipeline.Name, logger);
         var loaded = await store.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
-        long first = await store.LatestIdAsync(cancellationToken).ConfigureAwait(false) + 1;
-        var stateful = plan.Stages.Where(s => !s.IsSink).Select(s => (s.Id.Value, s.Parallelism)).ToList();
-        if (loaded is not null) Check(loaded.Manifest, plan, options, storage);
-        return new StateRestore(pipeline, options, store, loaded, first, stateful, cancellationToken);
+        CheckpointStorage source = storage;
+        long latest = await store.LatestIdAsync(cancellationToken).ConfigureAwait(false);
+        if (options.RestoreFrom is { } location)
+        {
+            var (seedStorage, seedId) = Storage.DirectoryCheckpointStorage.Parse(location)
+                ?? throw new InvalidOperationException($"StreamingOptions.RestoreFrom '{location}' does not name a checkpoint: give the folder of one (chk-<id>), as Savepoint.Location reports it.");
+            if (loaded is null || loaded.Manifest.CheckpointId < seedId)
+            {
+                loaded = await new CheckpointStore(seedStorage, pipeline.Name, logger).LoadAsync(seedId, cancellationToken).ConfigureAwait(false);
+                source = seedStorage;
+            }
+            else
+            {
+                CheckpointLog.RestoreFromSuperseded(logger, pipeline.Name, location, loaded.Manifest.CheckpointId, storage.ToString());
+            }
+
+            latest = Math.Max(latest, seedId);
+        }
+
+        var stateful = plan.Stages.Where(s => !s.IsSink).Select(s => new StatefulOperator(s.Id.Value, s.Parallelism, ((Node)s.Node).Kind, s.Name)).ToList();
+        HashSet<string> dropped = loaded is null ? [] : Check(loaded.Manifest, plan, options, source, logger);
+        return new StateRestore(pipeline, options, store, loaded, latest + 1, stateful, dropped, cancellationToken);
     }
 
-    /// <summary>A checkpoint of another shape than the pipeline's is refused, naming what does not match.</summary>
-    private static void Check(CheckpointManifest manifest, PhysicalPlan plan, StreamingOptions options, CheckpointStorage storage)
+    /// <summary>
+    /// A checkpoint of another shape than the pipeline's is refused, naming what does not match, unless
+    /// <see cref="StreamingOptions.AllowNonRestoredState"/> says to drop what has nowhere to go; returns the ids
+    /// of the operators whose state is dropped.
+    /// </summary>
+    private static HashSet<string> Check(CheckpointManifest manifest, PhysicalPlan plan, StreamingOptions options, CheckpointStorage storage, ILogger logger)
     {
         string Refuse(string why) => $"Pipeline cannot restore checkpoint {manifest.CheckpointId} from {storage}: {why} Restore into the pipeline that wrote it, give changed operators their old ids (Uid), or start with an empty storage.";
         if (manifest.MaxParallelism != options.MaxParallelism)
@@ -59,24 +84,45 @@ internal sealed class StateRestore
             throw new InvalidOperationException(Refuse($"it was written with MaxParallelism {manifest.MaxParallelism}, and the options now say {options.MaxParallelism}; key groups cannot change for the life of the state."));
         }
 
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
+        void Drop(string id, string what, string why)
+        {
+            if (!options.AllowNonRestoredState) throw new InvalidOperationException(Refuse($"{why} Set StreamingOptions.AllowNonRestoredState to drop that state and start the operator empty."));
+            dropped.Add(id);
+            CheckpointLog.StateNotRestored(logger, plan.Pipeline.Name, manifest.CheckpointId, what, why);
+        }
+
         var stages = plan.Stages.Where(s => !s.IsSink).ToDictionary(s => s.Id.Value, StringComparer.Ordinal);
         foreach (var op in manifest.Operators)
         {
-            if (op.Parts.Count > 0 && !stages.ContainsKey(op.Id))
+            if (op.Parts.Count == 0) continue;
+            string written = op.Name is null ? $"'{op.Id}'" : $"'{op.Id}' ({op.Kind} '{op.Name}' when it was written)";
+            if (!stages.TryGetValue(op.Id, out var stage))
             {
-                throw new InvalidOperationException(Refuse($"it holds state of operator '{op.Id}', which the pipeline no longer has."));
+                Drop(op.Id, $"operator {written}", $"it holds state of operator {written}, which matches no operator of the pipeline.");
+            }
+            else if (op.Kind is { } kind && kind != ((Node)stage.Node).Kind)
+            {
+                Drop(op.Id, $"operator {written}", $"it holds state of operator {written}, and operator '{stage.Name}' with that id is a {((Node)stage.Node).Kind}.");
             }
         }
 
         var sources = plan.Sources.ToDictionary(s => s.Id.Value, StringComparer.Ordinal);
         foreach (var source in manifest.Sources)
         {
-            if (!sources.TryGetValue(source.Id, out var vertex)) throw new InvalidOperationException(Refuse($"it holds the position of source '{source.Id}', which the pipeline no longer has."));
+            if (!sources.TryGetValue(source.Id, out var vertex))
+            {
+                Drop(source.Id, $"source '{source.Id}'", $"it holds the position of source '{source.Id}', which matches no source of the pipeline.");
+                continue;
+            }
+
             if (source.Position is null)
             {
                 throw new InvalidOperationException(Refuse($"source '{vertex.Name}' has no position in it (a source without one cannot resume, so its input would be read twice into the restored state)."));
             }
         }
+
+        return dropped;
     }
 
     /// <summary>The checkpoint the run resumes from, or null.</summary>
@@ -104,7 +150,7 @@ internal sealed class StateRestore
         if (op is not ICheckpointedStage stateful) return;
         string id = stage.Id.Value;
         stateful.EnableCheckpoints(_pipeline.StateSerializers, id, _options.MaxParallelism, worker, stage.Parallelism, Writer.For(id));
-        if (_loaded?.Manifest.Operators.FirstOrDefault(o => o.Id == id) is { } saved)
+        if (!_dropped.Contains(id) && _loaded?.Manifest.Operators.FirstOrDefault(o => o.Id == id) is { } saved)
         {
             stateful.Restore([.. saved.Parts.Select(p => (ReadOnlyMemory<byte>)_loaded.Parts[p.Name])]);
         }

@@ -52,6 +52,19 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     public virtual ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken) => default;
 
     /// <summary>
+    /// Checkpoint <paramref name="checkpointId"/> could not be stored and is aborted (within
+    /// <see cref="StreamingOptions.TolerableCheckpointFailures"/>): <see cref="CommitCheckpointAsync"/> will not be
+    /// called for it. What the sink pre-committed for it stays staged: the next completed checkpoint's
+    /// <see cref="CommitCheckpointAsync"/> commits it, since it commits everything pre-committed up to its id. Called
+    /// on another thread than the writes, like <see cref="CommitCheckpointAsync"/>. The default does nothing, which
+    /// is right for writers that commit everything pre-committed up to the id they are given; a writer that keeps
+    /// one transaction per checkpoint can fold the aborted one into the next here. An exception fails the run.
+    /// </summary>
+    /// <param name="checkpointId">The aborted checkpoint.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public virtual ValueTask AbortCheckpointAsync(long checkpointId, CancellationToken cancellationToken) => default;
+
+    /// <summary>
     /// A run with a <see cref="StreamingOptions.CheckpointStorage"/> starts, before any write: the run resumes from
     /// checkpoint <paramref name="restoredCheckpointId"/> (null: from the beginning). Commit what checkpoints up to it
     /// pre-committed and did not commit, and discard what later ones pre-committed: the restored run produces that

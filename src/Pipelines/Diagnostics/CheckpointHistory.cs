@@ -11,9 +11,12 @@ internal sealed class CheckpointHistory(TimeProvider timeProvider)
     private long _completed;
     private long _failed;
 
-    /// <summary>Checkpoint <paramref name="checkpoint"/> ended after <paramref name="duration"/>: completed, or failed with <paramref name="error"/>.</summary>
-    public void Record(long checkpoint, TimeSpan duration, Exception? error) =>
-        Add(new CheckpointRecord(checkpoint, timeProvider.GetUtcNow(), duration, null, error is null ? null : $"{error.GetType().Name}: {error.Message}"));
+    /// <summary>
+    /// Checkpoint <paramref name="checkpoint"/> ended after <paramref name="duration"/>: completed (having written
+    /// <paramref name="sizeBytes"/> to its storage, when it stores state), or failed with <paramref name="error"/>.
+    /// </summary>
+    public void Record(long checkpoint, TimeSpan duration, Exception? error, long? sizeBytes = null) =>
+        Add(new CheckpointRecord(checkpoint, timeProvider.GetUtcNow(), duration, sizeBytes, error is null ? null : $"{error.GetType().Name}: {error.Message}"));
 
     public RunSnapshot Fill(RunSnapshot snapshot)
     {

@@ -80,5 +80,11 @@ internal sealed class OperatorTelemetry
         if (Telemetry.BatchDuration.Enabled) Telemetry.BatchDuration.Record(milliseconds, _tags);
     }
 
+    /// <summary>The worker waited <paramref name="milliseconds"/> between its first and last input passing a checkpoint barrier.</summary>
+    public void Alignment(double milliseconds)
+    {
+        if (Telemetry.CheckpointAlignment.Enabled) Telemetry.CheckpointAlignment.Record(milliseconds, _tags);
+    }
+
     private KeyValuePair<string, object?>[] WithTiming(string timing) => TagsWith("timing", timing);
 }

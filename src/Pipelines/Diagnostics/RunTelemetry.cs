@@ -81,6 +81,18 @@ internal sealed class RunTelemetry(string pipeline, string executor, TimeProvide
         }
     }
 
+    private long _lastCompletedCheckpoint;
+
+    /// <summary>Checkpoint <paramref name="checkpoint"/> completed.</summary>
+    public void CheckpointCompleted(long checkpoint) => Volatile.Write(ref _lastCompletedCheckpoint, checkpoint);
+
+    /// <summary>The last completed checkpoint's id, once there is one.</summary>
+    public IEnumerable<Measurement<long>> LastCompletedCheckpoint()
+    {
+        long last = Volatile.Read(ref _lastCompletedCheckpoint);
+        if (last > 0) yield return new Measurement<long>(last, new KeyValuePair<string, object?>("pipeline", Pipeline));
+    }
+
     private KeyValuePair<string, object?>[] Tags(string op, int worker) =>
         [new("pipeline", Pipeline), new("operator", op), new("worker", worker)];
 }

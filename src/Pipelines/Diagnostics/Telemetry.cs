@@ -41,6 +41,27 @@ internal static class Telemetry
     public static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>(
         "pipelines.batch.duration", "ms", "Time a stage worker spent on one input batch, downstream fused operators included.");
 
+    public static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram<double>(
+        "pipelines.checkpoint.duration", "ms", "Time from a checkpoint's barrier injection to the end of its commits, tagged with its kind (checkpoint, savepoint).");
+
+    public static readonly Histogram<long> CheckpointSize = Meter.CreateHistogram<long>(
+        "pipelines.checkpoint.size", "By", "Bytes a completed checkpoint wrote to its storage: state parts and manifest.");
+
+    public static readonly Histogram<double> CheckpointAlignment = Meter.CreateHistogram<double>(
+        "pipelines.checkpoint.alignment", "ms", "Time a stage worker waited between the first and the last of its inputs passing a checkpoint barrier.");
+
+    public static readonly Counter<long> CheckpointsCompleted = Meter.CreateCounter<long>(
+        "pipelines.checkpoints.completed", "{checkpoint}", "Checkpoints completed (stored and committed), tagged with their kind (checkpoint, savepoint).");
+
+    public static readonly Counter<long> CheckpointsFailed = Meter.CreateCounter<long>(
+        "pipelines.checkpoints.failed", "{checkpoint}", "Checkpoints that failed: tolerated ones (aborted) and the one that failed the run.");
+
+    public static readonly Counter<long> Restores = Meter.CreateCounter<long>(
+        "pipelines.checkpoint.restores", "{restore}", "Runs started from a stored checkpoint or savepoint.");
+
+    public static readonly Histogram<double> RestoreDuration = Meter.CreateHistogram<double>(
+        "pipelines.checkpoint.restore.duration", "ms", "Time a run took to load a checkpoint and restore every worker's state from it.");
+
     private static readonly ConcurrentDictionary<RunTelemetry, byte> ActiveRuns = new();
 
     static Telemetry()
@@ -51,6 +72,8 @@ internal static class Telemetry
             "Processing time minus the current watermark.");
         Meter.CreateObservableGauge("pipelines.channel.occupancy", () => Observe(static run => run.ChannelOccupancy()), "{message}",
             "Messages waiting in a stage worker's input channel (streaming executor).");
+        Meter.CreateObservableGauge("pipelines.checkpoint.last_completed", () => Observe(static run => run.LastCompletedCheckpoint()), "{checkpoint}",
+            "The id of the last checkpoint the run completed.");
         Meter.CreateObservableCounter("pipelines.task.time", () => Observe(static run => run.TaskTimes()), "s",
             "Time a task of the streaming executor (a source or a stage worker) spent by state: busy (processing), backpressured (waiting for room in a full output channel) or idle (waiting for input).");
     }

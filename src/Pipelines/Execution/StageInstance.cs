@@ -12,6 +12,7 @@ internal sealed class StageInstance(StageOperator op, string name, int worker, i
 {
     private long[]? _barriers;
     private long _barrierPassed;
+    private long _alignmentStarted;
 
     public string Name { get; } = name;
 
@@ -62,6 +63,7 @@ internal sealed class StageInstance(StageOperator op, string name, int worker, i
     {
         _barriers ??= new long[Merger.Inputs];
         _barriers[producer] = Math.Max(_barriers[producer], checkpoint);
+        if (_alignmentStarted == 0 && checkpoint > _barrierPassed) _alignmentStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         AlignBarriers();
     }
 
@@ -76,6 +78,12 @@ internal sealed class StageInstance(StageOperator op, string name, int worker, i
 
         if (aligned == long.MaxValue || aligned <= _barrierPassed) return;
         _barrierPassed = aligned;
+        if (_alignmentStarted != 0)
+        {
+            Telemetry.Alignment(System.Diagnostics.Stopwatch.GetElapsedTime(_alignmentStarted).TotalMilliseconds);
+            _alignmentStarted = 0;
+        }
+
         Operator.OnBarrier(aligned);
     }
 

@@ -30,6 +30,18 @@ internal sealed class SinkOperator<T>(
         }
     }
 
+    public async ValueTask AbortCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await writer.AbortCheckpointAsync(checkpointId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+        }
+    }
+
     public async ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
     {
         try

@@ -29,7 +29,7 @@ internal abstract class Node(int id, string verb) : IConsumer
 
     /// <summary>
     /// An operator id the user chose (Flink's <c>uid()</c>); null derives one from the node's kind and place in the
-    /// graph (<see cref="OperatorIds"/>). Not settable from the public API yet.
+    /// graph (<see cref="OperatorIds"/>). Set by <see cref="DataStream{T}.Uid"/>.
     /// </summary>
     public string? Uid { get; set; }
 

@@ -21,6 +21,9 @@ internal sealed record CheckpointManifest
 
     public DateTimeOffset CompletedAt { get; init; }
 
+    /// <summary>A savepoint (taken to stop the run for an upgrade): never deleted by retention.</summary>
+    public bool Savepoint { get; init; }
+
     /// <summary>The number of key groups keyed state is split into; fixed for the life of the state.</summary>
     public int MaxParallelism { get; init; }
 
@@ -34,8 +37,14 @@ internal sealed record CheckpointManifest
     public IEnumerable<CheckpointPart> Parts => Operators.SelectMany(o => o.Parts).Concat(Sinks.SelectMany(s => s.Parts));
 }
 
-/// <summary>A stateful operator's snapshots: one part per worker of the run that wrote them.</summary>
-internal sealed record OperatorCheckpoint(string Id, int Parallelism, List<CheckpointPart> Parts);
+/// <summary>
+/// A stateful operator's snapshots: one part per worker of the run that wrote them, with the operator's kind
+/// (<c>Window</c>, <c>Join</c>, …) and name when it was written, so a restore into another kind of operator is refused.
+/// </summary>
+internal sealed record OperatorCheckpoint(string Id, int Parallelism, List<CheckpointPart> Parts, string? Kind = null, string? Name = null);
+
+/// <summary>A stateful operator of the running plan, as checkpoints list it.</summary>
+internal sealed record StatefulOperator(string Id, int Parallelism, string Kind, string Name);
 
 /// <summary>A source's position (its JSON) and the watermark it had emitted.</summary>
 internal sealed record SourceCheckpoint(string Id, JsonElement? Position, long Watermark);

@@ -21,25 +21,33 @@ internal sealed class CheckpointStore(CheckpointStorage storage, string pipeline
         return part;
     }
 
-    /// <summary>Publishes the manifest (the checkpoint is complete from then on) and deletes what is no longer kept.</summary>
-    public async ValueTask CompleteAsync(CheckpointManifest manifest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the manifest (the checkpoint is complete from then on) and deletes what is no longer kept. Returns
+    /// the manifest's size in bytes.
+    /// </summary>
+    public async ValueTask<int> CompleteAsync(CheckpointManifest manifest, CancellationToken cancellationToken)
     {
-        await storage.PublishManifestAsync(manifest.CheckpointId, ManifestCodec.Encode(manifest), cancellationToken).ConfigureAwait(false);
-        await PruneAsync(manifest.CheckpointId, cancellationToken).ConfigureAwait(false);
+        byte[] bytes = ManifestCodec.Encode(manifest);
+        await storage.PublishManifestAsync(manifest.CheckpointId, bytes, cancellationToken).ConfigureAwait(false);
+        await PruneAsync(manifest.CheckpointId, manifest.Savepoint, cancellationToken).ConfigureAwait(false);
+        return bytes.Length;
     }
 
     /// <summary>
     /// Deletes every checkpoint older than the <see cref="CheckpointStorage.RetainedCheckpoints"/> newest completed
-    /// ones, and incomplete ones older than <paramref name="completed"/> (they will never complete). A failed
-    /// deletion is logged and tried again after the next checkpoint.
+    /// ones, and incomplete ones older than <paramref name="completed"/> (they will never complete). Savepoints are
+    /// neither counted nor deleted: they stay until the user deletes them. A failed deletion is logged and tried
+    /// again after the next checkpoint.
     /// </summary>
-    private async ValueTask PruneAsync(long completed, CancellationToken cancellationToken)
+    private async ValueTask PruneAsync(long completed, bool completedIsSavepoint, CancellationToken cancellationToken)
     {
         var ids = (await storage.ListCheckpointsAsync(cancellationToken).ConfigureAwait(false)).Where(id => id <= completed).OrderDescending().ToList();
         int kept = 0;
         foreach (long id in ids)
         {
-            bool complete = id == completed || await storage.ReadManifestAsync(id, cancellationToken).ConfigureAwait(false) is not null;
+            byte[]? manifest = id == completed ? null : await storage.ReadManifestAsync(id, cancellationToken).ConfigureAwait(false);
+            bool complete = id == completed || manifest is not null;
+            if ((id == completed && completedIsSavepoint) || (manifest is not null && IsSavepoint(manifest))) continue;
             if (complete && kept < storage.RetainedCheckpoints)
             {
                 kept++;
@@ -55,6 +63,35 @@ internal sealed class CheckpointStore(CheckpointStorage storage, string pipeline
                 CheckpointLog.PruneFailed(logger, ex, pipeline, id, storage.ToString());
             }
         }
+    }
+
+    /// <summary>True for the manifest of a savepoint; a manifest that cannot be read is not one (it is pruned like any other).</summary>
+    private static bool IsSavepoint(byte[] manifest)
+    {
+        try
+        {
+            return ManifestCodec.Decode(manifest).Savepoint;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Checkpoint <paramref name="checkpointId"/>, verified like the newest one is, without the check that it belongs
+    /// to this pipeline (a savepoint may seed a renamed or changed pipeline).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It is missing, incomplete or damaged.</exception>
+    public async ValueTask<LoadedCheckpoint> LoadAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        byte[]? bytes = await storage.ReadManifestAsync(checkpointId, cancellationToken).ConfigureAwait(false);
+        var (loaded, problem) = bytes is null
+            ? (null, "it has no manifest (it does not exist, or was never completed)")
+            : await VerifyAsync(checkpointId, bytes, checkPipeline: false, cancellationToken).ConfigureAwait(false);
+        if (loaded is null) throw new InvalidOperationException($"Checkpoint {checkpointId} in {storage} cannot be restored: {problem}.");
+        CheckpointLog.Restoring(logger, pipeline, checkpointId, storage.ToString());
+        return loaded;
     }
 
     /// <summary>
@@ -75,7 +112,7 @@ internal sealed class CheckpointStore(CheckpointStorage storage, string pipeline
             }
             else
             {
-                (loaded, problem) = await VerifyAsync(id, bytes, cancellationToken).ConfigureAwait(false);
+                (loaded, problem) = await VerifyAsync(id, bytes, checkPipeline: true, cancellationToken).ConfigureAwait(false);
             }
 
             if (loaded is not null)
@@ -97,7 +134,7 @@ internal sealed class CheckpointStore(CheckpointStorage storage, string pipeline
         return ids.Count == 0 ? 0 : ids.Max();
     }
 
-    private async ValueTask<(LoadedCheckpoint?, string?)> VerifyAsync(long id, byte[] bytes, CancellationToken cancellationToken)
+    private async ValueTask<(LoadedCheckpoint?, string?)> VerifyAsync(long id, byte[] bytes, bool checkPipeline, CancellationToken cancellationToken)
     {
         CheckpointManifest manifest;
         try
@@ -110,7 +147,7 @@ internal sealed class CheckpointStore(CheckpointStorage storage, string pipeline
         }
 
         if (manifest.CheckpointId != id) return (null, $"its manifest names checkpoint {manifest.CheckpointId}");
-        if (manifest.Pipeline != pipeline) return (null, $"it belongs to pipeline '{manifest.Pipeline}'");
+        if (checkPipeline && manifest.Pipeline != pipeline) return (null, $"it belongs to pipeline '{manifest.Pipeline}'");
         var parts = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var part in manifest.Parts)
         {

@@ -12,6 +12,23 @@ internal sealed class DirectoryCheckpointStorage(string root, int retainedCheckp
 
     public override string ToString() => $"directory {Root}";
 
+    public override string LocationOf(long checkpointId) => FolderOf(checkpointId);
+
+    /// <summary>The storage and checkpoint id of a checkpoint folder (<see cref="LocationOf"/>), or null when the path does not name one.</summary>
+    internal static (DirectoryCheckpointStorage Storage, long CheckpointId)? Parse(string location)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(location));
+        string name = Path.GetFileName(full);
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal)
+            || !long.TryParse(name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long id)
+            || Path.GetDirectoryName(full) is not { } root)
+        {
+            return null;
+        }
+
+        return (new DirectoryCheckpointStorage(root, 1), id);
+    }
+
     /// <summary>The folder of checkpoint <paramref name="checkpointId"/>.</summary>
     internal string FolderOf(long checkpointId) => Path.Combine(Root, Prefix + checkpointId.ToString("D20", CultureInfo.InvariantCulture));
 

@@ -46,6 +46,12 @@ internal sealed class CheckpointCoordinator(
     private long _started;
     private bool _enabled;
     private bool _stopped;
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _savepointWanted;
+    private long _savepointId;
+    private int _failures;
+    private readonly KeyValuePair<string, object?>[] _checkpointTags = [new("pipeline", pipeline), new("kind", "checkpoint")];
+    private readonly KeyValuePair<string, object?>[] _savepointTags = [new("pipeline", pipeline), new("kind", "savepoint")];
 
     /// <summary>Where completed and failed checkpoints are recorded for <see cref="Diagnostics.PipelineMonitor"/>.</summary>
     public CheckpointHistory? History { get; init; }
@@ -60,8 +66,35 @@ internal sealed class CheckpointCoordinator(
     /// <summary>Writes the snapshots of the stateful workers.</summary>
     public Checkpoints.StateCheckpointWriter? State { get; init; }
 
-    /// <summary>The stateful operators of the plan (id, parallelism), listed in every manifest.</summary>
-    public IReadOnlyList<(string Id, int Parallelism)> StatefulOperators { get; init; } = [];
+    /// <summary>The stateful operators of the plan, listed in every manifest.</summary>
+    public IReadOnlyList<Checkpoints.Storage.StatefulOperator> StatefulOperators { get; init; } = [];
+
+    /// <summary>The run's telemetry, which reports the last completed checkpoint.</summary>
+    public RunTelemetry? Telemetry { get; init; }
+
+    /// <summary>Completed with the savepoint's id once it is stored and committed; faulted when it fails, cancelled when the run ends first.</summary>
+    public TaskCompletionSource<long>? SavepointCompletion { get; init; }
+
+    /// <summary>Completes when the next checkpoint is requested: a source waiting for input wakes to send its barrier.</summary>
+    public Task NextRequest => Volatile.Read(ref _wake).Task;
+
+    /// <summary>True when <paramref name="checkpoint"/> is the savepoint the run stops with: a source stops reading once it sent its barrier.</summary>
+    public bool IsSavepoint(long checkpoint) => checkpoint == Volatile.Read(ref _savepointId);
+
+    /// <summary>
+    /// Takes a savepoint as soon as the checkpoint in flight (if any) has ended: a checkpoint after which the sources
+    /// read nothing more and no other checkpoint starts. Needs a <see cref="Store"/>.
+    /// </summary>
+    public void RequestSavepoint()
+    {
+        lock (_lock)
+        {
+            if (_savepointWanted) return;
+            _savepointWanted = true;
+        }
+
+        Trigger();
+    }
 
     /// <summary>The operator id of each source, by <see cref="Plan.SourceVertex.SourceIndex"/>.</summary>
     public IReadOnlyList<string> SourceIds { get; init; } = [];
@@ -103,21 +136,30 @@ internal sealed class CheckpointCoordinator(
         {
             _sources[source].Runner = reader;
             if (reader.CommitsDuringRun || Store is not null) _enabled = true;
+            if (!_savepointWanted || _savepointId != 0) return;
         }
+
+        Trigger();
     }
 
     private void Trigger()
     {
+        TaskCompletionSource wake;
         lock (_lock)
         {
-            if (!_enabled || _stopped || _inFlight != 0) return;
+            if (!_enabled || _stopped || _inFlight != 0 || _savepointId != 0) return;
             _inFlight = _requested + 1;
+            if (_savepointWanted) Volatile.Write(ref _savepointId, _inFlight);
             _started = Stopwatch.GetTimestamp();
             foreach (var source in _sources) source.Position = null;
             foreach (var sink in _sinks) sink.Passed = false;
             Volatile.Write(ref _requested, _inFlight);
+            wake = _wake;
+            Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
             if (AllSinksPassed()) Complete();
         }
+
+        wake.TrySetResult();
     }
 
     /// <summary>A source sent the barrier of <paramref name="checkpoint"/> behind what it read before <paramref name="position"/>.</summary>
@@ -166,23 +208,38 @@ internal sealed class CheckpointCoordinator(
         }
 
         long started = _started;
-        _completing = _completing.ContinueWith(_ => CommitAsync(checkpoint, commits, positions, started), CancellationToken.None,
+        bool savepoint = checkpoint == _savepointId;
+        _completing = _completing.ContinueWith(_ => CommitAsync(checkpoint, savepoint, commits, positions, started), CancellationToken.None,
             TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
     }
 
-    private async Task CommitAsync(long checkpoint, List<(SourceRunner Runner, object Position)> commits, List<(int Source, SourceRunner? Runner, object? Position)> positions, long started)
+    private async Task CommitAsync(long checkpoint, bool savepoint, List<(SourceRunner Runner, object Position)> commits, List<(int Source, SourceRunner? Runner, object? Position)> positions, long started)
     {
         Exception? commitFailure = null;
+        long? size = null;
         try
         {
             if (deadLetters is not null) await deadLetters.FlushAsync(runToken).ConfigureAwait(false);
             if (Store is { } store)
             {
-                await StoreAsync(store, checkpoint, positions).ConfigureAwait(false);
-                Checkpoints.ICommittingSink[] sinks;
-                lock (_lock) sinks = [.. _committing];
-                foreach (var sink in sinks) await sink.CommitCheckpointAsync(checkpoint, runToken).ConfigureAwait(false);
+                try
+                {
+                    size = await StoreAsync(store, checkpoint, savepoint, positions).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!runToken.IsCancellationRequested)
+                {
+                    if (await AbortAsync(store, checkpoint, savepoint, ex, started).ConfigureAwait(false))
+                    {
+                        lock (_lock) _inFlight = 0;
+                    }
+
+                    return;
+                }
+
+                _failures = 0;
+                foreach (var sink in CommittingSinks()) await sink.CommitCheckpointAsync(checkpoint, runToken).ConfigureAwait(false);
             }
+
             foreach (var (runner, position) in commits)
             {
                 if (runToken.IsCancellationRequested) return;
@@ -197,9 +254,15 @@ internal sealed class CheckpointCoordinator(
                 }
             }
 
+            var elapsed = Stopwatch.GetElapsedTime(started);
             counters.AddCheckpoint();
-            History?.Record(checkpoint, Stopwatch.GetElapsedTime(started), commitFailure);
-            Log.CheckpointCompleted(logger, pipeline, checkpoint, commits.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            History?.Record(checkpoint, elapsed, commitFailure, size);
+            Telemetry?.CheckpointCompleted(checkpoint);
+            var tags = savepoint ? _savepointTags : _checkpointTags;
+            Diagnostics.Telemetry.CheckpointsCompleted.Add(1, tags);
+            Diagnostics.Telemetry.CheckpointDuration.Record(elapsed.TotalMilliseconds, tags);
+            if (size is { } bytes) Diagnostics.Telemetry.CheckpointSize.Record(bytes, tags);
+            Log.CheckpointCompleted(logger, pipeline, checkpoint, commits.Count, (long)elapsed.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (runToken.IsCancellationRequested)
         {
@@ -208,15 +271,66 @@ internal sealed class CheckpointCoordinator(
         catch (Exception ex)
         {
             History?.Record(checkpoint, Stopwatch.GetElapsedTime(started), ex);
+            Diagnostics.Telemetry.CheckpointsFailed.Add(1, _checkpointTags[0]);
+            if (savepoint) SavepointCompletion?.TrySetException(ex);
             fail(ex);
             return;
         }
 
         lock (_lock) _inFlight = 0;
+        if (savepoint) SavepointCompletion?.TrySetResult(checkpoint);
+        else if (Volatile.Read(ref _savepointWanted)) Trigger();
     }
 
-    /// <summary>Publishes the checkpoint's manifest once its state parts are written: from then on a restart resumes from it.</summary>
-    private async Task StoreAsync(Checkpoints.Storage.CheckpointStore store, long checkpoint, List<(int Source, SourceRunner? Runner, object? Position)> positions)
+    private Checkpoints.ICommittingSink[] CommittingSinks()
+    {
+        lock (_lock) return [.. _committing];
+    }
+
+    /// <summary>
+    /// Checkpoint <paramref name="checkpoint"/> could not be written. Within <see cref="StreamingOptions.TolerableCheckpointFailures"/>
+    /// failures in a row it is aborted (a warning; sinks hear that nothing is committed for it) and true is returned;
+    /// beyond, or for a savepoint, the run fails with an error that says so.
+    /// </summary>
+    private async Task<bool> AbortAsync(Checkpoints.Storage.CheckpointStore store, long checkpoint, bool savepoint, Exception error, long started)
+    {
+        _failures++;
+        History?.Record(checkpoint, Stopwatch.GetElapsedTime(started), error);
+        Diagnostics.Telemetry.CheckpointsFailed.Add(1, _checkpointTags[0]);
+        if (savepoint || _failures > options.TolerableCheckpointFailures)
+        {
+            var failure = new PipelineExecutionException(savepoint
+                ? $"Savepoint {checkpoint} of pipeline '{pipeline}' could not be written to {store.Storage}: {error.GetType().Name}: {error.Message}"
+                : $"Checkpoint {checkpoint} of pipeline '{pipeline}' could not be written to {store.Storage}: {_failures} checkpoint(s) in a row failed, " +
+                  $"more than StreamingOptions.TolerableCheckpointFailures ({options.TolerableCheckpointFailures}) allows. {error.GetType().Name}: {error.Message}", error);
+            if (savepoint) SavepointCompletion?.TrySetException(failure);
+            fail(failure);
+            return false;
+        }
+
+        Checkpoints.CheckpointLog.CheckpointAborted(logger, error, pipeline, checkpoint, store.Storage.ToString(), _failures, options.TolerableCheckpointFailures);
+        try
+        {
+            foreach (var sink in CommittingSinks()) await sink.AbortCheckpointAsync(checkpoint, runToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (runToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex)
+        {
+            fail(ex);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Publishes the checkpoint's manifest once its state parts are written: from then on a restart resumes from it.
+    /// Returns the bytes written (parts and manifest).
+    /// </summary>
+    private async Task<long> StoreAsync(Checkpoints.Storage.CheckpointStore store, long checkpoint, bool savepoint, List<(int Source, SourceRunner? Runner, object? Position)> positions)
     {
         var operators = State is null ? [] : await State.CompleteAsync(checkpoint, StatefulOperators).ConfigureAwait(false);
         var manifest = new Checkpoints.Storage.CheckpointManifest
@@ -224,6 +338,7 @@ internal sealed class CheckpointCoordinator(
             CheckpointId = checkpoint,
             Pipeline = pipeline,
             CompletedAt = options.TimeProvider.GetUtcNow(),
+            Savepoint = savepoint,
             MaxParallelism = MaxParallelism,
             Operators = operators,
             Sources = [.. positions.Select(p => new Checkpoints.Storage.SourceCheckpoint(
@@ -231,7 +346,8 @@ internal sealed class CheckpointCoordinator(
                 p.Runner is { } runner && p.Position is { } position ? runner.PositionToJson(position) : null,
                 Time.EventTime.MinWatermark))],
         };
-        await store.CompleteAsync(manifest, runToken).ConfigureAwait(false);
+        int manifestBytes = await store.CompleteAsync(manifest, runToken).ConfigureAwait(false);
+        return manifestBytes + manifest.Parts.Sum(p => p.Length);
     }
 
     /// <summary>No more checkpoints; waits for a commit in progress, so the final commit of the run comes after it.</summary>
@@ -246,6 +362,7 @@ internal sealed class CheckpointCoordinator(
 
         if (_timer is not null) await _timer.DisposeAsync().ConfigureAwait(false);
         await completing.ConfigureAwait(false);
+        SavepointCompletion?.TrySetCanceled();
     }
 
     /// <summary>A sink's view of the coordinator: its index is bound, so the sink only says what happened.</summary>

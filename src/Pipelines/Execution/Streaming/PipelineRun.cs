@@ -53,4 +53,36 @@ public sealed class PipelineRun
             return stopped.Summary;
         }
     }
+
+    /// <summary>
+    /// Stops the run with a savepoint, to upgrade the pipeline or move it: a checkpoint is taken at once (after the
+    /// one in flight, if any), after which the sources read nothing more; once it is stored and committed (sinks
+    /// commit the output it covers, sources commit its positions) the run stops without draining: windows still open
+    /// stay in the savepoint, not emitted, and <see cref="Completion"/> ends cancelled. Start the new version of the
+    /// pipeline with the same <see cref="StreamingOptions.CheckpointStorage"/> (it restores the savepoint, the newest
+    /// checkpoint there) or with <see cref="StreamingOptions.RestoreFrom"/> set to <see cref="Savepoint.Location"/>;
+    /// state goes to the operators with the same ids (<see cref="DataStream{T}.Uid"/>). The savepoint is never
+    /// deleted by checkpoint retention.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the savepoint may still be taken, and the run still stops).</param>
+    /// <returns>The savepoint, with the summary of what the run did.</returns>
+    /// <exception cref="InvalidOperationException">The run has no <see cref="StreamingOptions.CheckpointStorage"/>, or it ended before the savepoint was taken.</exception>
+    /// <exception cref="PipelineExecutionException">The run failed, or the savepoint could not be written (the run fails with it).</exception>
+    public async Task<Savepoint> StopWithSavepointAsync(CancellationToken cancellationToken = default)
+    {
+        var storage = _run.Storage ?? throw new InvalidOperationException(
+            "A savepoint is a checkpoint of the run's state: start the run with StreamingOptions.CheckpointStorage to take one.");
+        var savepoint = _run.RequestSavepoint();
+        await Task.WhenAny(savepoint, Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!savepoint.IsCompletedSuccessfully)
+        {
+            if (savepoint.IsFaulted) await savepoint.ConfigureAwait(false);
+            await Completion.ConfigureAwait(false); // the run's error, or its end
+            throw new InvalidOperationException("The run ended (every source finished) before a savepoint could be taken; its output is complete, and there is nothing to resume.");
+        }
+
+        long id = await savepoint.ConfigureAwait(false);
+        var summary = await StopAsync(drain: false, cancellationToken).ConfigureAwait(false);
+        return new Savepoint(id, storage.LocationOf(id), summary);
+    }
 }

@@ -62,12 +62,18 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
             while (!stopToken.IsCancellationRequested)
             {
                 runToken.ThrowIfCancellationRequested();
+                var request = checkpoints.NextRequest;
                 long checkpoint = checkpoints.Requested;
                 if (checkpoint > _lastBarrier)
                 {
                     _lastBarrier = checkpoint;
                     checkpoints.SourcePassed(_index, checkpoint, runner.Barrier(checkpoint));
                     if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+                    if (checkpoints.IsSavepoint(checkpoint))
+                    {
+                        // Nothing is read after a savepoint's barrier: the run stops once the savepoint is stored.
+                        using (clock.Idle()) await Task.Delay(Timeout.Infinite, readToken).ConfigureAwait(false);
+                    }
                 }
 
                 int buffered = runner.Buffered;
@@ -110,7 +116,7 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
                 {
                     using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(readToken);
                     var delay = Task.Delay(TimeSpan.FromTicks(timeout), _time, delayCancel.Token);
-                    using (clock.Idle()) await Task.WhenAny(wait, delay).ConfigureAwait(false);
+                    using (clock.Idle()) await Task.WhenAny(wait, delay, request).ConfigureAwait(false);
                     delayCancel.Cancel();
                 }
 

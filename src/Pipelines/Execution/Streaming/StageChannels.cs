@@ -16,6 +16,9 @@ internal sealed class StageChannels
 
     private readonly (Checkpoints.Serialization.StateSerializerRegistry Serializers, int MaxParallelism)? _keyGroups;
 
+    /// <summary>Per stage and worker, the gates of its inputs when barriers block for alignment; null otherwise.</summary>
+    private readonly InputGates[][]? _gates;
+
     /// <param name="plan">The plan.</param>
     /// <param name="capacity">Messages per channel.</param>
     /// <param name="batchSize">Elements per batch.</param>
@@ -24,6 +27,7 @@ internal sealed class StageChannels
     {
         _keyGroups = keyGroups;
         _channels = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(_ => Create(capacity)).ToArray())];
+        if (keyGroups is not null) _gates = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(_ => new InputGates(stage.InputCount)).ToArray())];
         var byPort = new Dictionary<(StageVertex, int), object>();
         _pools = new object[plan.Edges.Count];
         foreach (var edge in plan.Edges)
@@ -39,6 +43,13 @@ internal sealed class StageChannels
 
     /// <summary>The input channel of worker <paramref name="worker"/> of <paramref name="stage"/>.</summary>
     public Channel<StageMessage> Of(StageVertex stage, int worker) => _channels[stage.StageIndex][worker];
+
+    /// <summary>The gates of the inputs of worker <paramref name="worker"/> of <paramref name="stage"/>, when barriers block for alignment (checkpoints store state); else null.</summary>
+    public InputGates? GatesOf(StageVertex stage, int worker) => _gates?[stage.StageIndex][worker];
+
+    /// <summary>The writer producer <paramref name="input"/> uses for the channel of worker <paramref name="worker"/> of stage <paramref name="stage"/>.</summary>
+    private ChannelWriter<StageMessage> WriterOf(int stage, int worker, int input) =>
+        _gates is null ? _channels[stage][worker].Writer : _gates[stage][worker].WriterFor(_channels[stage][worker].Writer, input);
 
     /// <summary>The edges of one producer task, whose writes that do not fit wait in <paramref name="pending"/>.</summary>
     public IEdgeFactory EdgesFor(PendingWrites pending) => new ChannelEdges(this, pending);
@@ -58,9 +69,10 @@ internal sealed class StageChannels
             var targets = channels._channels[edge.To.StageIndex];
             var pool = (BatchPool<T>)channels._pools[edge.Index];
             int input = edge.InputOf(producerWorker);
+            int stage = edge.To.StageIndex;
             return targets.Length == 1
-                ? new ChannelEdge<T>(targets[0].Writer, edge.Port, input, pool, pending)
-                : new PartitionedEdge<T>(edge, [.. targets.Select(c => c.Writer)], input, pool, pending,
+                ? new ChannelEdge<T>(channels.WriterOf(stage, 0, input), edge.Port, input, pool, pending)
+                : new PartitionedEdge<T>(edge, [.. Enumerable.Range(0, targets.Length).Select(w => channels.WriterOf(stage, w, input))], input, pool, pending,
                     channels._keyGroups is { } groups ? edge.KeyGroupRouter(groups.Serializers, groups.MaxParallelism, targets.Length) : null);
         }
     }

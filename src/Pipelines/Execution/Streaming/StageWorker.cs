@@ -22,17 +22,30 @@ internal sealed class StageWorker
     /// <summary>A barrier aligned or an input ended while messages were held: release them once the operator has drained (a sink pre-commits there).</summary>
     private bool _releaseDue;
 
+    private readonly InputGates? _gates;
+    private readonly int _maxHeld;
+
     /// <param name="instance">The stage instance this worker drives.</param>
     /// <param name="channel">Its input channel (<see cref="StageChannels"/>).</param>
     /// <param name="pending">The writes of its output chain that did not fit; its edges were created with it.</param>
     /// <param name="timeProvider">The run's clock, for processing-time ticks.</param>
-    public StageWorker(StageInstance instance, Channel<StageMessage> channel, PendingWrites pending, TimeProvider timeProvider)
+    /// <param name="gates">
+    /// The gates of its inputs when it aligns barriers (<see cref="StageInstance.BlocksForAlignment"/>): an input that
+    /// passed a barrier the others have not is closed once <paramref name="maxHeld"/> of its messages are held.
+    /// </param>
+    /// <param name="maxHeld">Messages of one input held for alignment before its gate closes (<see cref="StreamingOptions.MaxAlignmentBuffer"/>).</param>
+    public StageWorker(StageInstance instance, Channel<StageMessage> channel, PendingWrites pending, TimeProvider timeProvider, InputGates? gates = null, int maxHeld = 0)
     {
         Instance = instance;
         Channel = channel;
         Pending = pending;
         _timeProvider = timeProvider;
+        _gates = gates;
+        _maxHeld = maxHeld;
     }
+
+    /// <summary>The most messages held for alignment at once during the run (all inputs together).</summary>
+    public int MaxHeld { get; private set; }
 
     public StageInstance Instance { get; }
 
@@ -85,6 +98,7 @@ internal sealed class StageWorker
         }
         finally
         {
+            for (int i = 0; _gates is not null && i < Instance.Merger.Inputs; i++) _gates.Open(i);
             StopTimer();
             Instance.Telemetry.Clock.Stop();
             Pending.Discard();
@@ -109,11 +123,29 @@ internal sealed class StageWorker
         {
             (_held ??= [.. Enumerable.Range(0, Instance.Merger.Inputs).Select(_ => new Queue<StageMessage>())])[message.Producer].Enqueue(message);
             _heldCount++;
+            if (_heldCount > MaxHeld) MaxHeld = _heldCount;
+            if (_gates is not null) UpdateGate(message.Producer);
             return;
         }
 
         DispatchNow(message);
         if (_heldCount > 0 && message.Kind is MessageKind.Barrier or MessageKind.End) _releaseDue = true;
+    }
+
+    /// <summary>
+    /// Closes the gate of <paramref name="input"/> while it passed a barrier the others have not and holds
+    /// <see cref="_maxHeld"/> messages or more; opens it otherwise.
+    /// </summary>
+    private void UpdateGate(int input)
+    {
+        if (Instance.Holds(input) && (_held?[input].Count ?? 0) >= _maxHeld) _gates!.Close(input);
+        else _gates!.Open(input);
+    }
+
+    /// <summary>A barrier or an end went through: alignment may have begun or ended for any input.</summary>
+    private void UpdateGates()
+    {
+        for (int i = 0; i < Instance.Merger.Inputs; i++) UpdateGate(i);
     }
 
     /// <summary>
@@ -171,9 +203,11 @@ internal sealed class StageWorker
                 break;
             case MessageKind.End:
                 Instance.OnEnd(message.Producer);
+                if (_gates is not null) UpdateGates();
                 break;
             case MessageKind.Barrier:
                 Instance.OnBarrier(message.Producer, message.Watermark);
+                if (_gates is not null) UpdateGates();
                 break;
             case MessageKind.Tick:
                 Instance.Operator.OnProcessingTime(message.Watermark);

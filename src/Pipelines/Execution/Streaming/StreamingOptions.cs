@@ -58,6 +58,47 @@ public sealed class StreamingOptions
     /// </summary>
     public int MaxParallelism { get; init; } = State.Snapshots.KeyGroups.DefaultMaxParallelism;
 
+    /// <summary>
+    /// With a <see cref="CheckpointStorage"/>: a checkpoint or savepoint to start from, by its location
+    /// (<see cref="Savepoint.Location"/>: the <c>chk-…</c> folder of a <see cref="Pipelines.CheckpointStorage.Directory"/>
+    /// storage, this pipeline's or another's). It is restored unless <see cref="CheckpointStorage"/> holds a newer
+    /// completed checkpoint (a restart after a crash resumes where the run was, not from the savepoint again); new
+    /// checkpoints go to <see cref="CheckpointStorage"/>, numbered after both. A missing or damaged checkpoint there
+    /// fails the start (there is no earlier one to fall back to). Null (the default): the newest completed checkpoint
+    /// of <see cref="CheckpointStorage"/>.
+    /// </summary>
+    public string? RestoreFrom { get; init; }
+
+    /// <summary>
+    /// Restore from a checkpoint even when some of its state has no operator to go to (Flink's
+    /// <c>allowNonRestoredState</c>): an operator id that matches no operator of the pipeline, an id now used by an
+    /// operator of another kind (a window where a join was), or a source the pipeline no longer has. That state is
+    /// dropped, with a warning naming it. False (the default): such a checkpoint is refused, naming the operator.
+    /// State of the right operator but another type (a key or accumulator type changed) is always refused.
+    /// </summary>
+    public bool AllowNonRestoredState { get; init; }
+
+    /// <summary>
+    /// How many checkpoints in a row may fail to be written to the <see cref="CheckpointStorage"/> (Flink's
+    /// <c>tolerableCheckpointFailureNumber</c>) before the run fails. A tolerated failure is logged as a warning and
+    /// the checkpoint is aborted: nothing is committed for it, sources do not commit its positions, and two-phase
+    /// sinks keep what they pre-committed for it, which the next completed checkpoint commits
+    /// (<see cref="SinkWriter{T}.AbortCheckpointAsync"/>). A completed checkpoint resets the count. A savepoint that
+    /// fails always fails its stop. Default 0: the first failed write fails the run, which a restart then resumes
+    /// from the last completed checkpoint.
+    /// </summary>
+    public int TolerableCheckpointFailures { get; init; }
+
+    /// <summary>
+    /// With a <see cref="CheckpointStorage"/>: the most messages a stage worker holds from an input that has passed a
+    /// checkpoint barrier while it waits for its other inputs to pass it too (barrier alignment). When an input holds
+    /// this many, the worker stops taking its messages, so its producer waits (backpressure) instead of the worker
+    /// buffering without limit; the inputs still behind the barrier are read as before. A worker then holds at most
+    /// this many messages per input plus what its channel holds (<see cref="ChannelCapacity"/>). Default 0: an input
+    /// is stopped as soon as it passes the barrier (Flink's aligned checkpoints).
+    /// </summary>
+    public int MaxAlignmentBuffer { get; init; }
+
     /// <summary>The clock for linger, watermark intervals, idleness and early triggers (default <see cref="TimeProvider.System"/>).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -79,6 +120,13 @@ public sealed class StreamingOptions
         if (CheckpointInterval <= TimeSpan.Zero && CheckpointInterval != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), CheckpointInterval, "CheckpointInterval must be positive, or Timeout.InfiniteTimeSpan to commit only when the run ends.");
+        }
+
+        if (TolerableCheckpointFailures < 0) throw new ArgumentOutOfRangeException(nameof(TolerableCheckpointFailures), TolerableCheckpointFailures, "TolerableCheckpointFailures must be zero or positive.");
+        if (MaxAlignmentBuffer < 0) throw new ArgumentOutOfRangeException(nameof(MaxAlignmentBuffer), MaxAlignmentBuffer, "MaxAlignmentBuffer must be zero or positive.");
+        if (RestoreFrom is not null && CheckpointStorage is null)
+        {
+            throw new ArgumentException("RestoreFrom needs a CheckpointStorage: the restored run writes its own checkpoints there.", nameof(RestoreFrom));
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider);

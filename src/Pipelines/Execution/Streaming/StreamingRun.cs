@@ -15,6 +15,30 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
 {
     private readonly CancellationTokenSource _drain = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource<long> _savepoint = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CheckpointCoordinator? _checkpoints;
+    private bool _savepointRequested;
+
+    /// <summary>Where the run stores checkpoints, or null.</summary>
+    public CheckpointStorage? Storage => options.CheckpointStorage;
+
+    /// <summary>
+    /// Asks for a savepoint (taken as soon as the checkpoint in flight has ended) and returns its id once it is stored
+    /// and committed; the task is cancelled when the run ends first. The run goes on until <see cref="Cancel"/>.
+    /// </summary>
+    public Task<long> RequestSavepoint()
+    {
+        CheckpointCoordinator? checkpoints;
+        lock (_lock)
+        {
+            _savepointRequested = true;
+            checkpoints = _checkpoints;
+        }
+
+        checkpoints?.RequestSavepoint();
+        return _savepoint.Task;
+    }
 
     public RunCounters Counters { get; } = new();
 
@@ -40,10 +64,13 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
     {
         var runToken = run.Token;
         var telemetry = run.Run.Telemetry;
+        long restoreStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var restore = await StateRestore.LoadAsync(options, pipeline, plan, run.Run.Logger, runToken).ConfigureAwait(false);
         var checkpoints = new CheckpointCoordinator(options, pipeline.Name, run.Run.Logger, Counters, plan.Sources.Count, plan.Sinks.Count, run.DeadLetters, run.Fail, runToken)
         {
             History = scope.Monitor.Checkpoints,
+            Telemetry = telemetry,
+            SavepointCompletion = _savepoint,
             Store = restore?.Store,
             State = restore?.Writer,
             StatefulOperators = restore?.StatefulOperators ?? [],
@@ -51,6 +78,14 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             MaxParallelism = options.MaxParallelism,
             FirstCheckpoint = restore?.FirstCheckpoint ?? 1,
         };
+        bool savepoint;
+        lock (_lock)
+        {
+            _checkpoints = checkpoints;
+            savepoint = _savepointRequested;
+        }
+
+        if (savepoint) checkpoints.RequestSavepoint();
         var channels = new StageChannels(plan, options.ChannelCapacity, options.MaxBatchSize, restore is null ? null : (pipeline.StateSerializers, options.MaxParallelism));
         var workers = new List<StageWorker>();
         var sources = new List<SourceTask>();
@@ -68,7 +103,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                     var op = run.CreateOperator(stage, i, channels.EdgesFor(pending), barriers);
                     if (restore is not null) await restore.StageAsync(stage, i, op, checkpoints.AddCommittingSink, runToken).ConfigureAwait(false);
                     var instance = new StageInstance(op, stage.Name, i, stage.InputCount, workerTelemetry) { BlocksForAlignment = restore is not null };
-                    var worker = new StageWorker(instance, channels.Of(stage, i), pending, options.TimeProvider);
+                    var worker = new StageWorker(instance, channels.Of(stage, i), pending, options.TimeProvider, channels.GatesOf(stage, i), options.MaxAlignmentBuffer);
                     telemetry.AddChannel(stage.Name, i, () => worker.Channel.Reader.Count, () => instance.Merger.Current);
                     workers.Add(worker);
                     worker.StartTimer();
@@ -82,6 +117,13 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                 var runner = run.CreateSource(source, channels.EdgesFor(pending));
                 restore?.Source(source, runner);
                 sources.Add(new SourceTask(runner, source.SourceIndex, pending, options, checkpoints, clock));
+            }
+
+            if (restore?.RestoredCheckpoint is not null)
+            {
+                var tag = new KeyValuePair<string, object?>("pipeline", pipeline.Name);
+                Diagnostics.Telemetry.Restores.Add(1, tag);
+                Diagnostics.Telemetry.RestoreDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(restoreStarted).TotalMilliseconds, tag);
             }
 
             checkpoints.Start();
