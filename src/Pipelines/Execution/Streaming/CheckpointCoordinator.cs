@@ -255,9 +255,9 @@ internal sealed class CheckpointCoordinator(
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
-            counters.AddCheckpoint();
-            History?.Record(checkpoint, elapsed, commitFailure, size);
             Telemetry?.CheckpointCompleted(checkpoint);
+            History?.Record(checkpoint, elapsed, commitFailure, size);
+            counters.AddCheckpoint();
             var tags = savepoint ? _savepointTags : _checkpointTags;
             Diagnostics.Telemetry.CheckpointsCompleted.Add(1, tags);
             Diagnostics.Telemetry.CheckpointDuration.Record(elapsed.TotalMilliseconds, tags);
