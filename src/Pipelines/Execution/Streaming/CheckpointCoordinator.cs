@@ -12,6 +12,9 @@ namespace Pipelines.Execution.Streaming;
 /// sink has, the dead letters routed so far are flushed and each source commits the position it took.
 /// </summary>
 /// <remarks>
+/// With a <see cref="Store"/> a checkpoint completes once its manifest is stored; one that cannot be stored is aborted
+/// within <see cref="StreamingOptions.TolerableCheckpointFailures"/> failures in a row, else fails the run. A savepoint
+/// (<see cref="RequestSavepoint"/>) is the last checkpoint of a run: sources read nothing after its barrier.
 /// At most one checkpoint is in flight: the next starts at the first interval after the previous completed.
 /// Checkpoints start only once a source that commits during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>)
 /// has opened, so runs over other sources never see a barrier and their sinks are never flushed early.
@@ -231,6 +234,7 @@ internal sealed class CheckpointCoordinator(
                     if (await AbortAsync(store, checkpoint, savepoint, ex, started).ConfigureAwait(false))
                     {
                         lock (_lock) _inFlight = 0;
+                        if (Volatile.Read(ref _savepointWanted)) Trigger();
                     }
 
                     return;
