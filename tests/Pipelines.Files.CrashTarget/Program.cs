@@ -3,8 +3,9 @@ using Pipelines;
 using Pipelines.Files;
 
 // Reads readings (key, event time) from a JSON Lines file, counts them per key in 10-second event-time windows and
-// writes the counts to JSON Lines files, one bucket per window.
-//   crash-target streaming <input> <output> <checkpoints>   a streaming run storing a checkpoint every 50 ms, slowed
+// writes the counts to JSON Lines files, one bucket per window, rolled every KiB (so files also finish between
+// checkpoints, and only two-phase commit keeps a killed run from publishing rows it will write again).
+//   crash-target streaming <input> <output> <checkpoints>   a streaming run storing a checkpoint every 200 ms, slowed
 //                                                          down so a test can kill it while it runs
 //   crash-target bounded <input> <output>                  the same pipeline in one bounded run
 if (args.Length < 3) return Usage();
@@ -27,7 +28,7 @@ p.From(FileSources.JsonLines<Reading>(input))
     .Window(Windows.Tumbling(TimeSpan.FromSeconds(10)))
     .Count()
     .Select(w => new WindowCount(w.Key, w.Window.Start, w.Value))
-    .To(FileSinks.JsonLines<WindowCount>(output, new FileSinkOptions { MaxOpenFiles = 4 }, bucketBy: w => w.Start.UtcDateTime.ToString("HHmmss", CultureInfo.InvariantCulture)));
+    .To(FileSinks.JsonLines<WindowCount>(output, new FileSinkOptions { MaxOpenFiles = 4, MaxFileBytes = 1024 }, bucketBy: w => w.Start.UtcDateTime.ToString("HHmmss", CultureInfo.InvariantCulture)));
 
 if (streaming)
 {
@@ -35,7 +36,7 @@ if (streaming)
     {
         Parallelism = 2,
         CheckpointStorage = CheckpointStorage.Directory(args[3]),
-        CheckpointInterval = TimeSpan.FromMilliseconds(50),
+        CheckpointInterval = TimeSpan.FromMilliseconds(200),
         IdleTimeout = Timeout.InfiniteTimeSpan,
     };
     await new StreamingExecutor(options).RunAsync(p.Build());
