@@ -22,8 +22,8 @@ internal sealed class FileSinkWriter<T>(
     PartCommitter committer,
     IDisposable claim) : SinkWriter<T>
 {
-    private IReadOnlyList<string> _replaced = replaced;
     private static readonly char[] InvalidInName = [.. Path.GetInvalidFileNameChars().Union(['/', '\\'])];
+    private IReadOnlyList<string> _replaced = replaced;
     private readonly Dictionary<string, PartFile<T>> _open = new(StringComparer.Ordinal);
     private int _sequence = firstSequence;
     private long _clock;
@@ -59,6 +59,12 @@ internal sealed class FileSinkWriter<T>(
     /// storage the files are visible now; with it they become the checkpoint's pending files, visible at
     /// <see cref="CommitCheckpointAsync"/>.
     /// </summary>
+    /// <summary>
+    /// A flush outside two-phase commit (a dead-letter sink at a checkpoint): finishes every open file, visible now
+    /// (or, in a run that stores checkpoints, at the commit of the next checkpoint).
+    /// </summary>
+    public override ValueTask FlushAsync(CancellationToken cancellationToken) => FinishOpenAsync(cancellationToken);
+
     public override async ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken)
     {
         await FinishOpenAsync(cancellationToken).ConfigureAwait(false);

@@ -54,6 +54,8 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
             }
         }
 
+        public override async ValueTask FlushAsync(CancellationToken cancellationToken) => await FinishFileAsync(cancellationToken).ConfigureAwait(false);
+
         public override async ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken)
         {
             await FinishFileAsync(cancellationToken).ConfigureAwait(false);
