@@ -24,7 +24,8 @@ public sealed class FileSinkOptions
     /// once the run has reached the end of its input and finished its own files, it deletes the files of this
     /// prefix and extension that were in the directory when it started (and the temporary files a crashed run
     /// left there); a run that fails or is cancelled leaves them as they were. While the run goes on, files it
-    /// finished early (rolled, or at a checkpoint) sit beside the earlier output.
+    /// finished early (rolled, or at a checkpoint) sit beside the earlier output. A run restored from a checkpoint of
+    /// <see cref="StreamingOptions.CheckpointStorage"/> deletes nothing: the files of the run it continues are among them.
     /// </summary>
     public bool ReplaceEarlierOutput { get; init; }
 

@@ -6,16 +6,28 @@ using Pipelines.Files.Writing;
 namespace Pipelines.Files;
 
 /// <summary>
-/// Sinks that write results to files in a directory: JSON Lines (System.Text.Json) or CSV (CsvHelper), UTF-8.
-/// Files are written atomically: each is written as a hidden temporary file and renamed to its final name
-/// (<c>{prefix}-{sequence}.jsonl</c>, or <c>{prefix}-{bucket}-{sequence}.jsonl</c>) once finished — when it
-/// reaches <see cref="FileSinkOptions.MaxFileBytes"/>, when it is the least recently used of more than
-/// <see cref="FileSinkOptions.MaxOpenFiles"/> open files, at a checkpoint of a streaming run, or at the end of
-/// input. A checkpoint (see <see cref="StreamingOptions.CheckpointInterval"/>; taken when a source commits during
-/// the run, such as a file source with a checkpoint path) finishes every open file, so what was written before
-/// it survives a later failure, and the next result of a bucket starts a new file. A failed or cancelled run
-/// deletes only its unfinished files. Numbering continues after the files already in the directory; use one
-/// sink per directory and prefix.
+/// Sinks that write results to files in a directory: JSON Lines (System.Text.Json), CSV (CsvHelper), UTF-8, or
+/// Parquet. Each file is written under a hidden name (<c>.{name}.inprogress</c>) and finished — flushed to disk and
+/// closed — when it reaches <see cref="FileSinkOptions.MaxFileBytes"/>, when it is the least recently used of more
+/// than <see cref="FileSinkOptions.MaxOpenFiles"/> open files, at a checkpoint's barrier, or at the end of input;
+/// then it is renamed to its final name (<c>{prefix}-{sequence}.jsonl</c>, or <c>{prefix}-{bucket}-{sequence}.jsonl</c>),
+/// so readers never see half a file. The next result of a bucket starts a new file.
+/// <para>
+/// When a finished file becomes visible depends on the run. Without <see cref="StreamingOptions.CheckpointStorage"/>
+/// (a bounded run, or a streaming run whose checkpoints only commit source positions) it is renamed as soon as it is
+/// finished: at-least-once, since a failed run restarted from its sources' positions writes again what came after
+/// them. With a checkpoint storage the sink commits in two phases, exactly once: a file finished before checkpoint
+/// N's barrier is renamed to the hidden <c>.{name}.pending-N</c> at the barrier, and to its final name only when
+/// checkpoint N is stored; the rest of a run's files become visible at the end of its input. A restarted run first
+/// publishes the pending files of the checkpoint it restores (and earlier ones) and deletes the hidden files of later
+/// checkpoints and the files that were in progress, whose rows it writes again. So a crash never leaves a visible
+/// file whose rows will be written again, and results appear a checkpoint interval late.
+/// </para>
+/// <para>
+/// A failed or cancelled run deletes only its unfinished files (pending files stay for the next run's recovery).
+/// Numbering continues after the files already in the directory, hidden ones included, so no run reuses a name;
+/// use one sink per directory and prefix.
+/// </para>
 /// </summary>
 public static class FileSinks
 {
@@ -71,8 +83,9 @@ public static class FileSinks
 
     /// <summary>
     /// Writes records to Parquet files in <paramref name="directory"/>: rows are buffered into row groups of
-    /// <paramref name="rowGroupSize"/>, and each file is written under a hidden temporary name and renamed when it is
-    /// finished (at <see cref="FileSinkOptions.MaxFileBytes"/>, at a checkpoint, or at the end of input).
+    /// <paramref name="rowGroupSize"/>, and each file is written under a hidden temporary name and finished at
+    /// <see cref="FileSinkOptions.MaxFileBytes"/>, at a checkpoint, or at the end of input; it becomes visible as the
+    /// other file sinks' files do (see <see cref="FileSinks"/>: at once, or by two-phase commit with a checkpoint storage).
     /// </summary>
     /// <param name="directory">The output directory (created if missing).</param>
     /// <param name="columns">The files' columns; every record must have one value per column, of its type or null.</param>

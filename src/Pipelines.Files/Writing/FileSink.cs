@@ -22,7 +22,8 @@ internal sealed class FileSink<T>(string directory, RecordOutput<T> output, File
             var earlier = EarlierFiles();
             int next = earlier.Count == 0 ? 1 : earlier.Max(f => f.Sequence) + 1;
             var replaced = options.ReplaceEarlierOutput ? earlier.Select(f => f.Path).ToList() : [];
-            return new(new FileSinkWriter<T>(directory, output, options, bucketBy, next, replaced, claim));
+            var committer = new PartCommitter(directory, FinalName());
+            return new(new FileSinkWriter<T>(directory, output, options, bucketBy, next, replaced, committer, claim));
         }
         catch
         {
@@ -31,17 +32,24 @@ internal sealed class FileSink<T>(string directory, RecordOutput<T> output, File
         }
     }
 
+    /// <summary>The final names of this sink's files: <c>{prefix}-{sequence}{ext}</c> or <c>{prefix}-{bucket}-{sequence}{ext}</c>.</summary>
+    private Regex FinalName() =>
+        new($"^{Regex.Escape(options.FilePrefix)}-(?:.+-)?(\\d+){Regex.Escape(output.Extension)}$", RegexOptions.CultureInvariant);
+
     /// <summary>
-    /// The files of earlier runs: finished files and the temporary files a crashed run left behind. A new run's
-    /// numbers continue after the highest of them, so it never overwrites an earlier run's files.
+    /// The files of earlier runs: finished files, and the hidden files a crashed run left behind (in progress, or
+    /// pending a checkpoint's commit). A new run's numbers continue after the highest of them, so it never
+    /// overwrites an earlier run's files, nor takes the name a pending file will be published under.
     /// </summary>
     private List<(string Path, int Sequence)> EarlierFiles()
     {
-        var pattern = new Regex($"^\\.?{Regex.Escape(options.FilePrefix)}-(?:.+-)?(\\d+){Regex.Escape(output.Extension)}(?:\\.inprogress)?$", RegexOptions.CultureInvariant);
+        var pattern = FinalName();
         var files = new List<(string, int)>();
         foreach (string file in Directory.EnumerateFiles(directory))
         {
-            var match = pattern.Match(Path.GetFileName(file));
+            string name = Path.GetFileName(file);
+            string? hidden = PartCommitter.HiddenFinalName(name);
+            var match = pattern.Match(hidden ?? name);
             if (match.Success && int.TryParse(match.Groups[1].ValueSpan, out int sequence)) files.Add((file, sequence));
         }
 

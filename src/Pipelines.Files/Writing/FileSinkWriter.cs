@@ -5,10 +5,12 @@ namespace Pipelines.Files.Writing;
 /// <summary>
 /// Writes one run's results: one open file per bucket (at most <see cref="FileSinkOptions.MaxOpenFiles"/>), a file
 /// finished once it reaches <see cref="FileSinkOptions.MaxFileBytes"/>, every open file finished at a checkpoint
-/// (<see cref="FlushAsync"/>) and at the end of input, and every unfinished file deleted when the run fails or is
-/// cancelled. Each file takes the next sequence number when it is opened, so the files after a checkpoint never
-/// reuse a name; a file without records is deleted instead of finished. When the run replaces earlier output, the
-/// earlier runs' files are deleted once this run's files are finished at the end of its input.
+/// (<see cref="PreCommitAsync"/>) and at the end of input, and every unfinished file deleted when the run fails or is
+/// cancelled. When finished files become visible is <see cref="PartCommitter"/>'s: at once, or, in a run that
+/// stores checkpoints, when the checkpoint covering them is stored. Each file takes the next sequence number when
+/// it is opened, so the files after a checkpoint never reuse a name; a file without records is deleted instead of
+/// finished. When the run replaces earlier output, the earlier runs' files are deleted once this run's files are
+/// finished at the end of its input.
 /// </summary>
 internal sealed class FileSinkWriter<T>(
     string directory,
@@ -17,9 +19,11 @@ internal sealed class FileSinkWriter<T>(
     Func<T, string>? bucketBy,
     int firstSequence,
     IReadOnlyList<string> replaced,
+    PartCommitter committer,
     IDisposable claim) : SinkWriter<T>
 {
     private static readonly char[] InvalidInName = [.. Path.GetInvalidFileNameChars().Union(['/', '\\'])];
+    private IReadOnlyList<string> _replaced = replaced;
     private readonly Dictionary<string, PartFile<T>> _open = new(StringComparer.Ordinal);
     private int _sequence = firstSequence;
     private long _clock;
@@ -50,15 +54,46 @@ internal sealed class FileSinkWriter<T>(
     }
 
     /// <summary>
-    /// A checkpoint: finishes every open file as a roll does (flushed to disk, renamed to its final name), so what
-    /// was written so far survives a later failure; the next result for a bucket starts a new file.
+    /// A checkpoint's barrier: finishes every open file as a roll does (flushed to disk and closed), so what was
+    /// written so far survives a later failure; the next result for a bucket starts a new file. Without checkpoint
+    /// storage the files are visible now; with it they become the checkpoint's pending files, visible at
+    /// <see cref="CommitCheckpointAsync"/>.
+    /// </summary>
+    /// <summary>
+    /// A flush outside two-phase commit (a dead-letter sink at a checkpoint): finishes every open file, visible now
+    /// (or, in a run that stores checkpoints, at the commit of the next checkpoint).
     /// </summary>
     public override ValueTask FlushAsync(CancellationToken cancellationToken) => FinishOpenAsync(cancellationToken);
+
+    public override async ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        await FinishOpenAsync(cancellationToken).ConfigureAwait(false);
+        committer.PreCommit(checkpointId);
+    }
+
+    public override ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        committer.Commit(checkpointId);
+        return default;
+    }
+
+    /// <summary>
+    /// The run stores checkpoints: files become visible by two-phase commit from now on. A restored run keeps
+    /// the directory's files even when it replaces earlier output, since the files its checkpoints committed are
+    /// among them.
+    /// </summary>
+    public override ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
+    {
+        committer.Recover(restoredCheckpointId);
+        if (restoredCheckpointId is not null) _replaced = [];
+        return default;
+    }
 
     public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
         await FinishOpenAsync(cancellationToken).ConfigureAwait(false);
-        foreach (string file in replaced)
+        committer.CommitAll();
+        foreach (string file in _replaced)
         {
             try
             {
@@ -77,6 +112,7 @@ internal sealed class FileSinkWriter<T>(
         {
             foreach (var part in _open.Values) await part.DisposeAsync().ConfigureAwait(false);
             _open.Clear();
+            committer.DiscardUnpublished();
         }
         finally
         {
@@ -154,5 +190,7 @@ internal sealed class FileSinkWriter<T>(
             await part.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+
+        committer.Finished(part.TemporaryPath, part.FinalPath);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Parquet;
 using Parquet.Schema;
 
@@ -5,8 +6,10 @@ namespace Pipelines.Files.Writing;
 
 /// <summary>
 /// A rolling Parquet sink: records are buffered into row groups of <c>rowGroupSize</c>; a file is written under a
-/// hidden temporary name and renamed when it is finished — at <see cref="FileSinkOptions.MaxFileBytes"/>, at a
-/// checkpoint, or at the end of input — so readers never see half a file. A failed run deletes its unfinished file.
+/// hidden temporary name and finished — at <see cref="FileSinkOptions.MaxFileBytes"/>, at a checkpoint, or at the
+/// end of input — so readers never see half a file; <see cref="PartCommitter"/> renames it to its final name at once,
+/// or, in a run that stores checkpoints, when the checkpoint covering it is stored. A failed run deletes its
+/// unfinished file.
 /// </summary>
 internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetColumn> columns, FileSinkOptions options, int rowGroupSize, string name) : Sink<ParquetRecord>
 {
@@ -23,16 +26,18 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
     public override ValueTask<SinkWriter<ParquetRecord>> OpenAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Folder);
-        return new(new Writer(this));
+        var finalName = new Regex($"^{Regex.Escape(Options.FilePrefix)}-.+\\.parquet$", RegexOptions.CultureInvariant);
+        return new(new Writer(this, new PartCommitter(Folder, finalName)));
     }
 
-    private sealed class Writer(ParquetFileSink sink) : SinkWriter<ParquetRecord>
+    private sealed class Writer(ParquetFileSink sink, PartCommitter committer) : SinkWriter<ParquetRecord>
     {
         private readonly ParquetSchema _schema = new(sink.Columns.Select(ParquetTypes.ToField).ToArray());
         private readonly List<ParquetRecord> _buffer = [];
         private FileStream? _file;
         private ParquetWriter? _writer;
         private string? _temporary;
+        private string? _final;
         private int _sequence;
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<ParquetRecord> items, CancellationToken cancellationToken)
@@ -51,7 +56,29 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
 
         public override async ValueTask FlushAsync(CancellationToken cancellationToken) => await FinishFileAsync(cancellationToken).ConfigureAwait(false);
 
-        public override async ValueTask CompleteAsync(CancellationToken cancellationToken) => await FinishFileAsync(cancellationToken).ConfigureAwait(false);
+        public override async ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken)
+        {
+            await FinishFileAsync(cancellationToken).ConfigureAwait(false);
+            committer.PreCommit(checkpointId);
+        }
+
+        public override ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
+        {
+            committer.Commit(checkpointId);
+            return default;
+        }
+
+        public override ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
+        {
+            committer.Recover(restoredCheckpointId);
+            return default;
+        }
+
+        public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
+        {
+            await FinishFileAsync(cancellationToken).ConfigureAwait(false);
+            committer.CommitAll();
+        }
 
         public override async ValueTask AbortAsync(Exception error)
         {
@@ -61,6 +88,7 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
             _file = null;
             if (_temporary is not null) File.Delete(_temporary);
             _temporary = null;
+            committer.DiscardUnpublished();
         }
 
         private async Task WriteRowGroupAsync(CancellationToken cancellationToken)
@@ -68,7 +96,9 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
             if (_buffer.Count == 0) return;
             if (_writer is null)
             {
-                _temporary = Path.Combine(sink.Folder, $".{sink.Options.FilePrefix}-{Guid.NewGuid():N}.parquet.tmp");
+                // The final name is chosen now, so a file pending a checkpoint's commit keeps it across a restart.
+                _final = Path.Combine(sink.Folder, $"{sink.Options.FilePrefix}-{DateTime.UtcNow:yyyyMMdd'T'HHmmss}-{_sequence++:D4}-{Guid.NewGuid().ToString("N")[..8]}.parquet");
+                _temporary = PartCommitter.TemporaryPath(_final);
                 _file = new FileStream(_temporary, FileMode.CreateNew, FileAccess.ReadWrite);
                 _writer = await ParquetWriter.CreateAsync(_schema, _file, null, false, cancellationToken).ConfigureAwait(false);
             }
@@ -90,18 +120,17 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
             if (_writer is null) return;
             await _writer.DisposeAsync().ConfigureAwait(false);
             _writer = null;
-            await _file!.DisposeAsync().ConfigureAwait(false);
+            _file!.Flush(flushToDisk: true);
+            await _file.DisposeAsync().ConfigureAwait(false);
             _file = null;
-            string final;
-            do final = Path.Combine(sink.Folder, $"{sink.Options.FilePrefix}-{DateTime.UtcNow:yyyyMMdd'T'HHmmss}-{_sequence++:D4}-{Guid.NewGuid().ToString("N")[..6]}.parquet");
-            while (File.Exists(final));
-            File.Move(_temporary!, final);
+            string temporary = _temporary!;
             _temporary = null;
+            committer.Finished(temporary, _final!);
         }
 
         public override async ValueTask DisposeAsync()
         {
-            if (_temporary is not null) await AbortAsync(new OperationCanceledException()).ConfigureAwait(false);
+            await AbortAsync(new OperationCanceledException()).ConfigureAwait(false);
             await base.DisposeAsync().ConfigureAwait(false);
         }
     }

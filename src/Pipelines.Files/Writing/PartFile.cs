@@ -2,9 +2,9 @@ namespace Pipelines.Files.Writing;
 
 /// <summary>
 /// One output file while it is written: records are staged in memory, appended to a hidden temporary file
-/// (<c>.{name}.inprogress</c> in the same directory) with asynchronous writes, and the file appears under its
-/// final name only when it is finished (a roll, a checkpoint or the end of input): flushed to disk, then renamed,
-/// so readers never see half a file. A finished file is no longer the writer's: a later failure leaves it.
+/// (<c>.{name}.inprogress</c> in the same directory) with asynchronous writes. When it is finished (a roll, a
+/// checkpoint or the end of input) it is flushed to disk and closed, and <see cref="PartCommitter"/> renames it to
+/// its final name — at once, or when the checkpoint covering it is stored — so readers never see half a file.
 /// </summary>
 internal sealed class PartFile<T> : IAsyncDisposable
 {
@@ -15,11 +15,12 @@ internal sealed class PartFile<T> : IAsyncDisposable
     private readonly long _headerBytes;
     private long _written;
     private bool _closed;
+    private bool _finished;
 
     private PartFile(string finalPath, RecordOutput<T> output)
     {
         FinalPath = finalPath;
-        TemporaryPath = Path.Combine(Path.GetDirectoryName(finalPath)!, "." + Path.GetFileName(finalPath) + ".inprogress");
+        TemporaryPath = PartCommitter.TemporaryPath(finalPath);
         _file = new FileStream(TemporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
         _records = output.Start(_staging);
         _headerBytes = _staging.Length;
@@ -53,19 +54,20 @@ internal sealed class PartFile<T> : IAsyncDisposable
         _staging.SetLength(0);
     }
 
-    /// <summary>Writes the rest, flushes the file to disk and gives it its final name.</summary>
+    /// <summary>Writes the rest, flushes the file to disk and closes it, still under its temporary name.</summary>
     public async ValueTask FinishAsync(CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
         _file.Flush(flushToDisk: true);
         await CloseAsync().ConfigureAwait(false);
-        File.Move(TemporaryPath, FinalPath, overwrite: false);
+        _finished = true;
     }
 
     /// <summary>Closes an unfinished file and deletes it: a failed or cancelled run leaves no partial output.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_finished) return;
         if (!_closed) await CloseAsync().ConfigureAwait(false);
         File.Delete(TemporaryPath);
     }
