@@ -111,12 +111,18 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
     /// </summary>
     public async Task<List<TopicPartitionOffset>> CommitAsync(long checkpointId, CancellationToken cancellationToken)
     {
-        var committed = new List<TopicPartitionOffset>();
-        foreach (var slot in _slots.Where(s => s.Pending is { } p && p.Checkpoint <= checkpointId).OrderBy(s => s.Pending!.Checkpoint))
+        // Claimed under the lock: the checkpoint task and the end of the input may both ask for the same transaction.
+        List<(Slot Slot, PendingTransaction Pending)> claimed;
+        lock (_gate)
         {
-            var pending = slot.Pending!;
+            claimed = [.. _slots.Where(s => s.Pending is { } p && p.Checkpoint <= checkpointId).Select(s => (s, s.Pending!)).OrderBy(c => c.Item2.Checkpoint)];
+            foreach (var (slot, _) in claimed) slot.Pending = null;
+        }
+
+        var committed = new List<TopicPartitionOffset>();
+        foreach (var (slot, pending) in claimed)
+        {
             await CommitTransactionAsync(slot, $"checkpoint {pending.Checkpoint}", cancellationToken).ConfigureAwait(false);
-            lock (_gate) slot.Pending = null;
             if (pending.Offsets is { } offsets) committed.AddRange(offsets);
         }
 
@@ -146,7 +152,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
                 await Task.Run(() => slot.Producer.AbortTransaction(_timeout)).ConfigureAwait(false);
                 slot.Open = false;
                 KafkaMetrics.TransactionsAborted.Add(1, _sinkTag);
-                KafkaLog.TransactionAborted(_logger, _sinkName, slot.Id, slot.Pending is { } p ? $"checkpoint {p.Checkpoint}" : "the writes since the last checkpoint");
+                KafkaLog.TransactionAborted(_logger, _sinkName, slot.Id, slot.Pending is { } p ? $"checkpoint {p.Checkpoint}" : "the results since the last pre-commit");
             }
             catch (KafkaException ex)
             {
