@@ -49,10 +49,15 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         if (!options.IsExactlyOnce) _producer = Build(ClientConfigs.Producer(options));
         _onDelivery = report =>
         {
-            if (report.Error.IsError)
+            if (!report.Error.IsError) return;
+            string failed = $"Delivering a record to topic '{_topic}' (partition {report.Partition.Value}) failed: {report.Error.Reason}.";
+            if (_options.IsExactlyOnce && (KafkaTransactions<TKey, TValue>.IsFenced(report.Error) || report.Error.Code == ErrorCode.Local_Fatal))
             {
-                Fail(report.Error.Code, $"Delivering a record to topic '{_topic}' (partition {report.Partition.Value}) failed: {report.Error.Reason}");
+                failed += " A transactional producer fails like this when it is fenced: another producer initialised the same transactional id " +
+                    "(another instance of this job with the same KafkaSinkOptions.InstanceId, or a newer run of it); give each instance of a job its own InstanceId.";
             }
+
+            Fail(report.Error.Code, failed);
         };
     }
 
