@@ -61,7 +61,9 @@ public sealed class KafkaSinkOptions<TKey, TValue>
     /// transaction, so a transaction that was pre-committed but whose commit did not reach the broker before a
     /// crash is aborted too; the window is between the checkpoint being stored and its commit request.</para>
     /// <para><b>Failures.</b> A failed commit, a fenced producer or a failed delivery fails the run; a run that
-    /// fails or is cancelled aborts its open transactions. A drained stop commits the last transaction.</para>
+    /// fails or is cancelled aborts its open transactions. A drained stop commits the last transaction; as no checkpoint
+    /// is taken at the drain, a run restored afterwards from the storage writes the results of the records read since
+    /// the last checkpoint again.</para>
     /// </remarks>
     public DeliveryGuarantee Guarantee { get; init; } = DeliveryGuarantee.AtLeastOnce;
 

@@ -119,6 +119,21 @@ public sealed class ExactlyOnceSinkTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task SendOffsetsOf_ASourceTheRunDoesNotRead_FailsTheRun_SayingSo()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string output = KafkaTestCluster.UniqueName("out");
+        await cluster.CreateTopicAsync(output);
+        var elsewhere = Source(cluster, KafkaTestCluster.UniqueName("in"), KafkaTestCluster.UniqueName("g"));
+        var p = new PipelineBuilder("eos-unlinked");
+        p.From(Sources.Enumerable(Enumerable.Range(0, 10))).Select(i => ($"k{i}", $"v{i}")).ToKafka(SinkOptions(cluster, output, offsetsOf: elsewhere), x => x.Item1, x => x.Item2);
+
+        var act = () => new StreamingExecutor(new StreamingOptions { CheckpointInterval = Interval, CheckpointStorage = CheckpointStorage.Directory(_directory) }).RunAsync(p.Build()).WaitAsync(Deadline);
+
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).WithMessage($"*kafka:{output}*SendOffsetsOf*not read in this run*");
+    }
+
+    [Fact]
     public async Task AFailedCheckpoint_AbortsTheOpenTransactions_AndFailsTheRun()
     {
         using var cluster = KafkaTestCluster.StartMock();
