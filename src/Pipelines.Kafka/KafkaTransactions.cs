@@ -18,6 +18,9 @@ namespace Pipelines.Kafka;
 internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
 {
     private const int PoolSize = 2;
+
+    /// <summary>How many times a commit that fails with a retriable error (each bounded by the transaction timeout) is tried.</summary>
+    private const int CommitAttempts = 3;
     private readonly Lock _gate = new();
     private readonly Slot[] _slots;
     private readonly string _sinkName;
@@ -176,7 +179,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
 
     private async Task CommitTransactionAsync(Slot slot, string what, CancellationToken cancellationToken)
     {
-        while (true)
+        for (int attempt = 1; ; attempt++)
         {
             try
             {
@@ -185,7 +188,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
                 KafkaMetrics.TransactionsCommitted.Add(1, _sinkTag);
                 return;
             }
-            catch (KafkaRetriableException) when (!cancellationToken.IsCancellationRequested)
+            catch (KafkaRetriableException) when (attempt < CommitAttempts && !cancellationToken.IsCancellationRequested)
             {
                 // librdkafka allows the commit to be called again after a retriable error (a timeout).
             }
