@@ -55,6 +55,15 @@ internal static class ClientConfigs
         return config;
     }
 
+    /// <summary>The producer of one of an exactly-once sink's transactional ids.</summary>
+    public static ProducerConfig TransactionalProducer<TKey, TValue>(KafkaSinkOptions<TKey, TValue> options, string transactionalId)
+    {
+        var config = Producer(options);
+        config.TransactionalId = transactionalId;
+        config.TransactionTimeoutMs = (int)options.TransactionTimeout.TotalMilliseconds;
+        return config;
+    }
+
     private static Dictionary<string, string> Copy(IEnumerable<KeyValuePair<string, string>>? config) =>
         config?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -43,6 +43,21 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     /// <summary>How many rebalance handlers have run: the reader leaves the group once this stops moving.</summary>
     public int Callbacks => Volatile.Read(ref _callbacks);
 
+    /// <summary>
+    /// Set when an exactly-once sink commits the offsets in its transactions: from then on nothing is committed here,
+    /// neither checkpoints nor revoked partitions nor the drain.
+    /// </summary>
+    public bool OffsetsInTransactions
+    {
+        get => Volatile.Read(ref _offsetsInTransactions);
+        set => Volatile.Write(ref _offsetsInTransactions, value);
+    }
+
+    private bool _offsetsInTransactions;
+
+    /// <summary>An exactly-once sink committed <paramref name="offsets"/> in a transaction (thread-safe).</summary>
+    public void CommittedInTransaction(List<TopicPartitionOffset> offsets) => Committed(offsets);
+
     /// <summary>A checkpoint completed: its position is committed at the next poll (thread-safe).</summary>
     public void RequestCommit(KafkaPosition position) => Volatile.Write(ref _requested, position);
 
@@ -105,7 +120,11 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         Interlocked.Increment(ref _callbacks);
         var revoked = partitions.Select(p => p.TopicPartition).ToList();
         string outcome;
-        if (Drained)
+        if (OffsetsInTransactions)
+        {
+            outcome = "offsets are committed in the exactly-once sink's transactions";
+        }
+        else if (Drained)
         {
             var offsets = Offsets.Uncommitted(revoked);
             outcome = offsets.Count == 0 ? "nothing new to commit" : CommitBeforeRelease(consumer, offsets, "committed " + Describe(offsets));

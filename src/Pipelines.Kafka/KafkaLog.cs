@@ -47,6 +47,15 @@ internal static partial class KafkaLog
     [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Kafka source {Source}: the consumer could not leave its group cleanly: {Reason}; its partitions move to other instances after session.timeout.ms")]
     public static partial void LeaveFailed(ILogger logger, string source, string reason);
 
+    [LoggerMessage(EventId = 114, Level = LogLevel.Information, Message = "Kafka sink {Sink}: initialised transactional ids {Ids} (restoring checkpoint {Checkpoint}); any transaction a previous run left open under them is aborted and its producers are fenced")]
+    public static partial void TransactionsInitialised(ILogger logger, string sink, string ids, string checkpoint);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Warning, Message = "Kafka sink {Sink}: aborted the transaction of {What} (transactional id {Id}); the restarted run writes those results again")]
+    public static partial void TransactionAborted(ILogger logger, string sink, string id, string what);
+
+    [LoggerMessage(EventId = 116, Level = LogLevel.Warning, Message = "Kafka sink {Sink}: aborting the transaction of transactional id {Id} failed ({Reason}); the broker aborts it after the transaction timeout, or the next run's initialisation does")]
+    public static partial void AbortFailed(ILogger logger, string sink, string id, string reason);
+
     public static void Forward(ILogger logger, Confluent.Kafka.LogMessage message)
     {
         var level = message.Level switch

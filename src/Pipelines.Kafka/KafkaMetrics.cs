@@ -5,7 +5,7 @@ namespace Pipelines.Kafka;
 /// <summary>
 /// The <c>Pipelines.Kafka</c> meter: records the source could not deserialize (also counted by the run, in
 /// <see cref="RunSummary"/> and the <c>Pipelines</c> meter's skipped and dead-lettered counters, like every
-/// connector's bad records), and offsets it committed.
+/// connector's bad records), offsets it committed, and the exactly-once sink's transactions.
 /// </summary>
 internal static class KafkaMetrics
 {
@@ -21,4 +21,10 @@ internal static class KafkaMetrics
 
     public static readonly Counter<long> OffsetCommits = Meter.CreateCounter<long>(
         "pipelines.kafka.offsets.committed", "{partition}", "Partition offsets committed after a drain or a revocation after a drain.");
+
+    public static readonly Counter<long> TransactionsCommitted = Meter.CreateCounter<long>(
+        "pipelines.kafka.transactions.committed", "{transaction}", "Transactions an exactly-once Kafka sink committed (one per checkpoint, and one at the end of the input).");
+
+    public static readonly Counter<long> TransactionsAborted = Meter.CreateCounter<long>(
+        "pipelines.kafka.transactions.aborted", "{transaction}", "Transactions an exactly-once Kafka sink aborted because its run failed or was cancelled.");
 }

@@ -6,7 +6,10 @@ namespace Pipelines.Kafka;
 /// waits for every delivery when it completes (the producer is flushed), and a delivery that fails — after the
 /// producer's own retries — fails the run with a <see cref="PipelineExecutionException"/> naming the sink and the
 /// topic. A selector or serializer that throws for one result is a user-function failure: the pipeline's
-/// <see cref="ErrorPolicy"/> decides (fail, skip or dead-letter that result).
+/// <see cref="ErrorPolicy"/> decides (fail, skip or dead-letter that result). At-least-once by default; with
+/// <see cref="KafkaSinkOptions{TKey, TValue}.Guarantee"/> = <see cref="DeliveryGuarantee.ExactlyOnce"/> and a
+/// <see cref="StreamingOptions.CheckpointStorage"/>, the results of each checkpoint form one Kafka transaction,
+/// committed when the checkpoint is stored.
 /// </summary>
 /// <typeparam name="T">The results' type.</typeparam>
 /// <typeparam name="TKey">The record key type.</typeparam>

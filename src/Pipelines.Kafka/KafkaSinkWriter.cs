@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Pipelines.Kafka;
@@ -7,18 +8,26 @@ namespace Pipelines.Kafka;
 /// One run of a <see cref="KafkaSink{T, TKey, TValue}"/>: hands records to the producer's queue without waiting
 /// for each delivery; waits only while that queue is full (the backpressure) and, at a checkpoint or on
 /// completion, until every record is acknowledged. The first failed delivery is kept and thrown by the next write or by the completion.
+/// Exactly-once (<see cref="DeliveryGuarantee.ExactlyOnce"/>): the producers are transactional
+/// (<see cref="KafkaTransactions{TKey, TValue}"/>), created when the run recovers — which only a run that stores
+/// checkpoints does, before any write — and the checkpoint's two phases flush and commit their transactions.
 /// </summary>
 internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
 {
     private static readonly TimeSpan FlushSlice = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(5);
-    private readonly IProducer<TKey, TValue> _producer;
+    private readonly KafkaSinkOptions<TKey, TValue> _options;
+    private readonly string _name;
+    private readonly ILogger _logger;
     private readonly string _topic;
     private readonly Func<T, TKey> _key;
     private readonly Func<T, TValue> _value;
     private readonly Func<T, DateTimeOffset>? _timestamp;
     private readonly Func<T, IEnumerable<KafkaHeader>>? _headers;
     private readonly Action<DeliveryReport<TKey, TValue>> _onDelivery;
+    private IProducer<TKey, TValue>? _producer;
+    private KafkaTransactions<TKey, TValue>? _transactions;
+    private IConsumerOffsets? _offsets;
     private Exception? _failure;
 
     public KafkaSinkWriter(
@@ -29,33 +38,123 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         Func<T, DateTimeOffset>? timestamp,
         Func<T, IEnumerable<KafkaHeader>>? headers)
     {
+        _options = options;
+        _name = name;
         _topic = options.Topic;
         _key = key;
         _value = value;
         _timestamp = timestamp;
         _headers = headers;
-        var logger = options.Logger ?? NullLogger.Instance;
-        var builder = new ProducerBuilder<TKey, TValue>(ClientConfigs.Producer(options))
-            .SetLogHandler((_, m) => KafkaLog.Forward(logger, m))
-            .SetErrorHandler((_, e) =>
-            {
-                if (e.IsFatal) Fail(e.Code, $"The producer for topic '{_topic}' failed: {e.Reason}");
-                else KafkaLog.ClientError(logger, name, e.Reason, e.Code.ToString());
-            });
-        if (options.KeySerializer is not null) builder.SetKeySerializer(options.KeySerializer);
-        if (options.ValueSerializer is not null) builder.SetValueSerializer(options.ValueSerializer);
-        _producer = builder.Build();
+        _logger = options.Logger ?? NullLogger.Instance;
+        if (!options.IsExactlyOnce) _producer = Build(ClientConfigs.Producer(options));
         _onDelivery = report =>
         {
-            if (report.Error.IsError)
+            if (!report.Error.IsError) return;
+            string failed = $"Delivering a record to topic '{_topic}' (partition {report.Partition.Value}) failed: {report.Error.Reason}.";
+            if (_options.IsExactlyOnce && (KafkaTransactions<TKey, TValue>.IsFenced(report.Error) || report.Error.Code == ErrorCode.Local_Fatal))
             {
-                Fail(report.Error.Code, $"Delivering a record to topic '{_topic}' (partition {report.Partition.Value}) failed: {report.Error.Reason}");
+                failed += " A transactional producer fails like this when it is fenced: another producer initialised the same transactional id " +
+                    "(another instance of this job with the same KafkaSinkOptions.InstanceId, or a newer run of it); give each instance of a job its own InstanceId.";
             }
+
+            Fail(report.Error.Code, failed);
         };
+    }
+
+    private IProducer<TKey, TValue> Build(ProducerConfig config)
+    {
+        var builder = new ProducerBuilder<TKey, TValue>(config)
+            .SetLogHandler((_, m) => KafkaLog.Forward(_logger, m))
+            .SetErrorHandler((_, e) =>
+            {
+                if (e.IsFatal && KafkaTransactions<TKey, TValue>.IsFenced(e))
+                {
+                    Fail(e.Code, $"The producer with transactional id '{config.TransactionalId}' for topic '{_topic}' was fenced: another producer initialised the same id (another instance of this job with the same KafkaSinkOptions.InstanceId, or a newer run of it). Give each instance of a job its own InstanceId.");
+                }
+                else if (e.IsFatal)
+                {
+                    Fail(e.Code, $"The producer for topic '{_topic}' failed: {e.Reason}");
+                }
+                else
+                {
+                    KafkaLog.ClientError(_logger, _name, e.Reason, e.Code.ToString());
+                }
+            });
+        if (_options.KeySerializer is not null) builder.SetKeySerializer(_options.KeySerializer);
+        if (_options.ValueSerializer is not null) builder.SetValueSerializer(_options.ValueSerializer);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// A run that stores checkpoints starts (before any write). Exactly-once: initialise the transactional ids — which
+    /// aborts what the previous run left open under them and fences its producers — and begin the first transaction.
+    /// </summary>
+    public override async ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
+    {
+        if (!_options.IsExactlyOnce || _transactions is not null) return;
+        var transactions = new KafkaTransactions<TKey, TValue>(_options, _name, _logger, id => Build(ClientConfigs.TransactionalProducer(_options, id)));
+        try
+        {
+            await transactions.InitAsync(restoredCheckpointId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            transactions.Dispose();
+            throw;
+        }
+
+        _transactions = transactions;
+        _producer = transactions.Current;
+    }
+
+    /// <summary>
+    /// Exactly-once, first phase: every record of the checkpoint acknowledged, the input offsets sent to its
+    /// transaction, which stays open until the checkpoint is stored; the next records go to the next transaction.
+    /// </summary>
+    public override async ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        if (!_options.IsExactlyOnce)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var transactions = Transactions();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var offsets = Offsets()?.CheckpointOffsets();
+        await transactions.PreCommitAsync(checkpointId, offsets, cancellationToken).ConfigureAwait(false);
+        _producer = transactions.Current;
+    }
+
+    /// <summary>Exactly-once, second phase: the checkpoint is stored, so its transaction commits (on the checkpoint task).</summary>
+    public override async ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        if (_transactions is not { } transactions) return;
+        var offsets = await transactions.CommitAsync(checkpointId, cancellationToken).ConfigureAwait(false);
+        if (offsets.Count > 0) _offsets?.Committed(offsets);
+    }
+
+    /// <summary>The run failed or was cancelled: exactly-once aborts the open transactions.</summary>
+    public override async ValueTask AbortAsync(Exception error)
+    {
+        if (_transactions is { } transactions) await transactions.AbortAllAsync().ConfigureAwait(false);
+    }
+
+    private KafkaTransactions<TKey, TValue> Transactions() =>
+        _transactions ?? throw new InvalidOperationException(
+            $"Kafka sink '{_name}' is exactly-once (KafkaSinkOptions.Guarantee), which commits its transactions when the run's checkpoints are stored, but this run stores none. " +
+            "Run it with the streaming executor and StreamingOptions.CheckpointStorage, or use DeliveryGuarantee.AtLeastOnce.");
+
+    /// <summary>The source whose offsets go into the transactions (<see cref="KafkaSinkOptions{TKey, TValue}.SendOffsetsOf"/>), once linked to its open reader.</summary>
+    private IConsumerOffsets? Offsets()
+    {
+        if (_options.SendOffsetsOf is not { } source) return null;
+        return _offsets ??= source.OffsetsForTransactions(_name);
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
     {
+        if (_producer is null) Transactions();
         ThrowIfFailed();
         var span = items.Span;
         for (int i = 0; i < span.Length; i++)
@@ -105,7 +204,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
 
         try
         {
-            _producer.Produce(_topic, message, _onDelivery);
+            _producer!.Produce(_topic, message, _onDelivery);
             return true;
         }
         catch (ProduceException<TKey, TValue> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -122,12 +221,29 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         }
     }
 
-    /// <summary>End of input: every record acknowledged.</summary>
-    public override ValueTask CompleteAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken);
+    /// <summary>
+    /// End of input: every record acknowledged. Exactly-once also commits the transactions: a pre-committed one whose
+    /// checkpoint has not committed it yet, and the current one with the input offsets after the last record.
+    /// </summary>
+    public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.IsExactlyOnce)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var transactions = Transactions();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var offsets = Offsets()?.FinalOffsets();
+        await transactions.CommitAllAsync(offsets, cancellationToken).ConfigureAwait(false);
+        if (offsets is { Offsets.Count: > 0 } sent) _offsets!.Committed(sent.Offsets);
+    }
 
     /// <summary>Waits until every record is acknowledged by the brokers (checking the token between slices); throws if one failed.</summary>
     public override async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
+        if (_producer is null) return;
         while (_producer.Flush(FlushSlice) > 0)
         {
             ThrowIfFailed();
@@ -140,7 +256,8 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
 
     public override ValueTask DisposeAsync()
     {
-        _producer.Dispose();
+        if (_transactions is not null) _transactions.Dispose();
+        else _producer?.Dispose();
         return default;
     }
 

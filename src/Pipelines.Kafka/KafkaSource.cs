@@ -36,11 +36,17 @@ namespace Pipelines.Kafka;
 /// <para><b>Positions.</b> The reader's position is a <see cref="KafkaPosition"/> (the next offset per partition),
 /// captured at checkpoints; <see cref="Source{T, TPosition}.ResumeFrom"/> starts a run there instead of at the
 /// group's committed offsets.</para>
+/// <para><b>Exactly-once.</b> Name this source in an exactly-once sink's
+/// <see cref="KafkaSinkOptions{TKey, TValue}.SendOffsetsOf"/> and its offsets commit inside that sink's transactions
+/// instead (<c>SendOffsetsToTransaction</c>): the source then commits none itself, neither at checkpoints nor
+/// after the drain nor when partitions are revoked.</para>
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>, KafkaPosition>
+public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>, KafkaPosition>, IKafkaConsumerGroupSource
 {
+    private readonly Lock _gate = new();
+    private readonly List<KafkaSourceReader<TKey, TValue>> _open = [];
     private long _skipped;
     private long _deadLettered;
 
@@ -95,6 +101,37 @@ public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
         return new(new KafkaSourceReader<TKey, TValue>(this, context, position));
+    }
+
+    string IKafkaConsumerGroupSource.GroupId => Options.GroupId;
+
+    IConsumerOffsets IKafkaConsumerGroupSource.OffsetsForTransactions(string sinkName)
+    {
+        KafkaSourceReader<TKey, TValue> reader;
+        lock (_gate)
+        {
+            if (_open.Count != 1)
+            {
+                throw new InvalidOperationException(_open.Count == 0
+                    ? $"Kafka sink '{sinkName}' sends the offsets of source '{Name}' to its transactions (SendOffsetsOf), but that source is not read in this run: name a source of the same pipeline."
+                    : $"Kafka sink '{sinkName}' sends the offsets of source '{Name}' to its transactions (SendOffsetsOf), but {_open.Count} runs read that source object at once, so it cannot tell whose offsets are its own: give each run its own KafkaSource and sink.");
+            }
+
+            reader = _open[0];
+        }
+
+        reader.HandOffsetsToTransactions();
+        return reader;
+    }
+
+    internal void ReaderOpened(KafkaSourceReader<TKey, TValue> reader)
+    {
+        lock (_gate) _open.Add(reader);
+    }
+
+    internal void ReaderClosed(KafkaSourceReader<TKey, TValue> reader)
+    {
+        lock (_gate) _open.Remove(reader);
     }
 
     internal void CountSkipped() => Interlocked.Increment(ref _skipped);

@@ -17,7 +17,7 @@ namespace Pipelines.Kafka;
 /// wait: a poll that meets one holds it until the executor reads, so a poll abandoned when the run stops reports
 /// nothing.
 /// </summary>
-internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord<TKey, TValue>, KafkaPosition>
+internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord<TKey, TValue>, KafkaPosition>, IConsumerOffsets
 {
     private readonly KafkaSource<TKey, TValue> _source;
     private readonly SourceContext _context;
@@ -31,6 +31,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private ConsumeException? _pendingBad;
     private Task<bool>? _polling;
     private Exception? _fatal;
+    private KafkaPosition? _lastCaptured;
     private bool _closed;
 
     /// <summary>Polls without a rebalance event, with an empty assignment and no commit waiting, before the consumer is closed.</summary>
@@ -71,22 +72,43 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
             _deadLetters?.Dispose();
             throw;
         }
+
+        source.ReaderOpened(this);
     }
 
     public override bool CommitsDuringRun => true;
 
     /// <summary>The next offset of every owned partition after the records handed out so far.</summary>
-    public override KafkaPosition CapturePosition() => _group.Offsets.Capture();
+    public override KafkaPosition CapturePosition()
+    {
+        var position = _group.Offsets.Capture();
+        Volatile.Write(ref _lastCaptured, position);
+        return position;
+    }
 
     /// <summary>
     /// A checkpoint completed: once the dead-letter copies are durable, its offsets are committed before the
-    /// consumer's next poll, on the polling thread.
+    /// consumer's next poll, on the polling thread — unless an exactly-once sink commits them in its transactions.
     /// </summary>
     public override async ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken)
     {
         if (_deadLetters is not null) await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
-        _group.RequestCommit(position);
+        if (!_group.OffsetsInTransactions) _group.RequestCommit(position);
     }
+
+    /// <summary>From now on an exactly-once sink commits this reader's offsets in its transactions; the reader commits none.</summary>
+    public void HandOffsetsToTransactions() => _group.OffsetsInTransactions = true;
+
+    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.CheckpointOffsets()
+    {
+        var position = Volatile.Read(ref _lastCaptured) ?? new KafkaPosition([]);
+        return (_group.Offsets.Committable(position), _consumer.ConsumerGroupMetadata);
+    }
+
+    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.FinalOffsets() =>
+        (_group.Offsets.Committable(_group.Offsets.Capture()), _consumer.ConsumerGroupMetadata);
+
+    void IConsumerOffsets.Committed(List<TopicPartitionOffset> offsets) => _group.CommittedInTransaction(offsets);
 
     public override int TryRead(Span<KafkaRecord<TKey, TValue>> destination)
     {
@@ -150,6 +172,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         await QuiesceAsync().ConfigureAwait(false);
         ThrowIfFailed();
         if (_deadLetters is not null) await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (_group.OffsetsInTransactions) return;
         await _group.CommitAfterDrainAsync(_consumer, PollWithoutReading, cancellationToken).ConfigureAwait(false);
     }
 
@@ -160,6 +183,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     /// </summary>
     public override async ValueTask DisposeAsync()
     {
+        _source.ReaderClosed(this);
         await QuiesceAsync().ConfigureAwait(false);
         if (_closed) return;
         _closed = true;

@@ -129,6 +129,42 @@ internal sealed class KafkaTestCluster : IDisposable
         return records;
     }
 
+    /// <summary>
+    /// Reads a topic from the beginning (no group) to the end of every partition: for <c>read_committed</c> the last
+    /// stable offset, so only committed transactions' records (on a real broker; the mock shows every record).
+    /// Transaction markers take offsets but are not records, so this is how to count what was written.
+    /// </summary>
+    public List<ConsumeResult<string?, string?>> ReadToEnd(string topic, TimeSpan timeout, IsolationLevel isolation = IsolationLevel.ReadUncommitted)
+    {
+        using var consumer = new ConsumerBuilder<string?, string?>(new ConsumerConfig
+        {
+            BootstrapServers = BootstrapServers,
+            GroupId = UniqueName("reader"),
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+            IsolationLevel = isolation,
+        }).SetLogHandler((_, _) => { }).Build();
+        int partitions = _admin.GetMetadata(topic, TimeSpan.FromSeconds(5)).Topics.Single().Partitions.Count;
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var records = new List<ConsumeResult<string?, string?>>();
+        var ended = new HashSet<int>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (ended.Count < partitions)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Read {records.Count} records from {topic}; {partitions - ended.Count} partitions did not reach their end within {timeout}.");
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (record is null) continue;
+            if (record.IsPartitionEOF) ended.Add(record.Partition.Value);
+            else
+            {
+                ended.Remove(record.Partition.Value);
+                records.Add(record);
+            }
+        }
+
+        return records;
+    }
+
     /// <summary>The end offset (high watermark) of every partition of a topic that has records: what a group that read everything has committed.</summary>
     public Dictionary<int, long> EndOffsets(string topic)
     {

@@ -163,6 +163,60 @@ public class OptionsTests
     }
 
     [Fact]
+    public void Sink_IsAtLeastOnceByDefault()
+    {
+        var options = new KafkaSinkOptions<string, string> { BootstrapServers = "b:1", Topic = "out" };
+        options.Guarantee.Should().Be(DeliveryGuarantee.AtLeastOnce);
+        options.InstanceId.Should().Be("0");
+        ClientConfigs.Producer(options).TransactionalId.Should().BeNull();
+    }
+
+    [Fact]
+    public void Sink_SendOffsetsOf_WithoutExactlyOnce_IsRejected()
+    {
+        var source = new KafkaSource<string, string>(new() { BootstrapServers = "b:1", GroupId = "g", Topics = ["in"] });
+        var act = () => new KafkaSink<string, string, string>(new() { BootstrapServers = "b:1", Topic = "out", SendOffsetsOf = source }, x => x, x => x);
+        act.Should().Throw<ArgumentException>().WithMessage("*SendOffsetsOf*DeliveryGuarantee.ExactlyOnce*");
+    }
+
+    [Fact]
+    public void Sink_ExactlyOnce_RefusesATransactionalIdOfItsOwn_AndAnEmptyInstanceId()
+    {
+        var ownId = () => new KafkaSink<string, string, string>(
+            new() { BootstrapServers = "b:1", Topic = "out", Guarantee = DeliveryGuarantee.ExactlyOnce, ProducerConfig = new ProducerConfig { TransactionalId = "mine" } }, x => x, x => x);
+        var noInstance = () => new KafkaSink<string, string, string>(
+            new() { BootstrapServers = "b:1", Topic = "out", Guarantee = DeliveryGuarantee.ExactlyOnce, InstanceId = "" }, x => x, x => x);
+
+        ownId.Should().Throw<ArgumentException>().WithMessage("*transactional.id*TransactionalIdPrefix*InstanceId*");
+        noInstance.Should().Throw<ArgumentException>().WithParameterName("InstanceId");
+    }
+
+    [Fact]
+    public void TransactionalProducer_TakesItsIdAndTimeout_AndStaysIdempotent()
+    {
+        var options = new KafkaSinkOptions<string, string>
+        {
+            BootstrapServers = "b:1", Topic = "out", Guarantee = DeliveryGuarantee.ExactlyOnce, TransactionTimeout = TimeSpan.FromSeconds(30),
+        };
+
+        var config = ClientConfigs.TransactionalProducer(options, KafkaTransactions<string, string>.TransactionalId("job", "2", 1));
+
+        config.TransactionalId.Should().Be("job-2-1");
+        config.TransactionTimeoutMs.Should().Be(30_000);
+        config.EnableIdempotence.Should().BeTrue();
+        config.Acks.Should().Be(Acks.All);
+    }
+
+    [Fact]
+    public void Fencing_IsRecognisedByCode_AndByLibrdkafkasFatalReason()
+    {
+        KafkaTransactions<string, string>.IsFenced(new Error(ErrorCode.ProducerFenced)).Should().BeTrue();
+        KafkaTransactions<string, string>.IsFenced(new Error(ErrorCode.Local_Fenced)).Should().BeTrue();
+        KafkaTransactions<string, string>.IsFenced(new Error(ErrorCode.Local_Fatal, "Producer fenced by newer instance")).Should().BeTrue();
+        KafkaTransactions<string, string>.IsFenced(new Error(ErrorCode.Local_MsgTimedOut)).Should().BeFalse();
+    }
+
+    [Fact]
     public void JsonSerde_RoundTrips_AndMapsNullToATombstone()
     {
         var serde = new JsonSerde<Order>();

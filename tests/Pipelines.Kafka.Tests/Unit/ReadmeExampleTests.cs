@@ -43,9 +43,39 @@ public class ReadmeExampleTests
         orders.Name.Should().Be("kafka:orders");
     }
 
-    /// <summary>Takes the pipeline the snippet starts, without starting it.</summary>
-    private sealed class StreamingExecutor
+    [Fact]
+    public void ReadmeExactlyOnceExample_Builds()
     {
+        #region README: kafka exactly-once
+        var source = new KafkaSource<string, Order>(new() { BootstrapServers = "broker:9092", GroupId = "order-totals",
+                                                            Topics = ["orders"], ValueDeserializer = new JsonSerde<Order>() });
+        var p = new PipelineBuilder("order-totals");
+        p.From(source)
+            .WithEventTime(r => r.Timestamp, KafkaWatermarks.PerPartition(TimeSpan.FromSeconds(5), idleTimeout: TimeSpan.FromSeconds(30)))
+            .KeyBy(r => r.Key)
+            .Window(Windows.Tumbling(TimeSpan.FromMinutes(1)))
+            .Sum(r => r.Value.Amount)
+            .ToKafka(new KafkaSinkOptions<string, decimal>
+            {
+                BootstrapServers = "broker:9092", Topic = "order-totals", ValueSerializer = new JsonSerde<decimal>(),
+                Guarantee = DeliveryGuarantee.ExactlyOnce,   // one transaction per checkpoint, committed once it is stored
+                TransactionalIdPrefix = "order-totals",      // the same in every run of this job, unique on the cluster
+                InstanceId = "0",                            // one per instance when several run at once
+                SendOffsetsOf = source,                      // the group's offsets commit inside the same transactions
+            }, key: w => w.Key, value: w => w.Value);
+        var run = new StreamingExecutor(new StreamingOptions { CheckpointStorage = CheckpointStorage.Directory("state/order-totals") })
+            .Start(p.Build());                               // read the topic with isolation.level=read_committed
+        #endregion
+
+        run.IsBounded.Should().BeFalse();
+        source.Name.Should().Be("kafka:orders");
+    }
+
+    /// <summary>Takes the pipeline the snippet starts, without starting it.</summary>
+    private sealed class StreamingExecutor(StreamingOptions? options = null)
+    {
+        public StreamingOptions? Options { get; } = options;
+
         public Pipeline Start(Pipeline pipeline) => pipeline;
     }
 }

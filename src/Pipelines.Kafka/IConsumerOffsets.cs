@@ -1,0 +1,24 @@
+using Confluent.Kafka;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// A Kafka source reader's offsets as an exactly-once sink commits them in its transactions: the offsets of the
+/// checkpoint the sink pre-commits, the consumer's group metadata (so the group fences a consumer that lost its
+/// place in it), and what was committed. Thread-safe: called from the sink's worker and the checkpoint task.
+/// </summary>
+internal interface IConsumerOffsets
+{
+    /// <summary>
+    /// The offsets of the position the reader captured last — the one the checkpoint the sink pre-commits now was
+    /// taken at (one checkpoint at a time is in flight, and its barrier reaches the sink after the capture) — for
+    /// the partitions still owned in the same epoch and past their last commit; with the group's metadata.
+    /// </summary>
+    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) CheckpointOffsets();
+
+    /// <summary>The offsets after every record handed out, for the owned partitions past their last commit: the run has drained.</summary>
+    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) FinalOffsets();
+
+    /// <summary>A transaction carrying <paramref name="offsets"/> committed.</summary>
+    void Committed(List<TopicPartitionOffset> offsets);
+}
