@@ -119,7 +119,8 @@ public static class Windows
     /// <remarks>
     /// Deterministic on both executors: a key's elements reach its worker in their order. A result's
     /// <see cref="WindowResult{TKey,TValue}.Window"/> spans its elements' event times (<c>[earliest, latest + 1 tick)</c>;
-    /// the global window when the stream has no event time), and the result carries its latest element's event time
+    /// the global window when the stream has no event time; <see cref="WindowResult{TKey,TValue}.PaneIndex"/> numbers the
+    /// key's windows from zero), and the result carries its latest element's event time
     /// — or, when the watermark has already passed that, the moment just after the watermark, so that it is not late
     /// for a window downstream. Sliding count windows keep the key's last <paramref name="size"/> elements in state,
     /// tumbling ones only the accumulator; both are written at checkpoints. A trigger, allowed lateness or early
