@@ -20,12 +20,12 @@ public sealed partial class KeyedStream<T, TKey>
 
     internal Func<T, TKey> KeySelector { get; }
 
-    /// <summary>Groups each key's elements into windows. Needs event time, except for <see cref="Windows.Global"/>.</summary>
+    /// <summary>Groups each key's elements into windows. Needs event time, except for <see cref="Windows.Global"/>, <see cref="Windows.Count"/> and processing-time windows.</summary>
     /// <param name="assigner">The windows; see <see cref="Windows"/>.</param>
     public WindowedStream<T, TKey> Window(WindowAssigner assigner)
     {
         ArgumentNullException.ThrowIfNull(assigner);
-        if (assigner is not GlobalWindows) RequireEventTime(Stream, "Window");
+        if (assigner is not (GlobalWindows or CountWindows or ProcessingTimeWindows)) RequireEventTime(Stream, "Window");
         Stream.Builder.EnsureOpen();
         return new WindowedStream<T, TKey>(this, assigner, TriggerSpec.Default);
     }

@@ -58,6 +58,32 @@ public sealed class WindowedStream<T, TKey>
     /// </summary>
     public WindowedStream<T, TKey> DiscardingPanes() => With(_trigger with { Discarding = true });
 
+    /// <summary>
+    /// When the windows emit results: <c>.Trigger(Triggers.Count(100).Or(Triggers.ProcessingTime(TimeSpan.FromSeconds(5))))</c>.
+    /// Replaces the default trigger (on the watermark) and any <see cref="EarlyResults(int)"/>; see <see cref="Pipelines.Trigger"/>
+    /// for what fires when, on which executor. A window whose trigger does not fire on the watermark still emits a last
+    /// pane when the watermark passes its end if elements came since its previous pane, so none is lost.
+    /// On <see cref="Windows.Global"/> a count trigger gives per-key batches: <c>.Trigger(Triggers.Count(100).Purging())</c>.
+    /// </summary>
+    /// <param name="trigger">The trigger; see <see cref="Triggers"/>.</param>
+    public WindowedStream<T, TKey> Trigger(Trigger trigger)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        if (_assigner is CountWindows)
+        {
+            throw new InvalidOperationException("Count windows fire on their own count: a trigger cannot be set on them. Use Windows.Global() with .Trigger(Triggers.Count(n)) to combine a count with other triggers.");
+        }
+
+        return With(_trigger with
+        {
+            EarlyEveryCount = trigger.EveryCount,
+            EarlyInterval = trigger.EveryInterval,
+            FireOnWatermark = trigger.OnWatermark,
+            CountOnBothExecutors = true,
+            Discarding = _trigger.Discarding || trigger.IsPurging,
+        });
+    }
+
     /// <summary>Aggregates each key's window with <paramref name="aggregator"/>; see <see cref="Aggregations"/>.</summary>
     /// <typeparam name="TAcc">The accumulator type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -173,6 +199,17 @@ public sealed class WindowedStream<T, TKey>
     private WindowedStream<T, TKey> With(TriggerSpec trigger)
     {
         _keyed.Stream.Builder.EnsureOpen();
+        if (_assigner is CountWindows && (trigger.AllowedLateness > 0 || trigger.EarlyEveryCount > 0 || trigger.EarlyInterval is not null))
+        {
+            throw new InvalidOperationException(
+                "Count windows emit each window once, when it is full: allowed lateness and early results do not apply to them. For a count combined with other triggers use Windows.Global() with .Trigger(Triggers.Count(n).Or(...)).");
+        }
+
+        if (_assigner is ProcessingTimeWindows && trigger.AllowedLateness > 0)
+        {
+            throw new InvalidOperationException("Processing-time windows close on the clock, so no element is late for them: allowed lateness does not apply.");
+        }
+
         return new WindowedStream<T, TKey>(_keyed, _assigner, trigger);
     }
 }

@@ -23,7 +23,7 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
 
     /// <summary>True for <see cref="CountAggregator{T}"/>, whose accumulator is a <see cref="long"/> the window operators increment themselves.</summary>
     public bool Counting { get; } = aggregator is CountAggregator<TIn>;
-    private readonly int _earlyCount = context.Policy.EarlyPanes ? trigger.EarlyEveryCount : 0;
+    private readonly int _earlyCount = context.Policy.EarlyPanes || trigger.CountOnBothExecutors ? trigger.EarlyEveryCount : 0;
 
     public IAggregator<TIn, TAcc, TOut> Aggregator { get; } = aggregator;
 
@@ -31,6 +31,9 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     public bool QuietAdds => _earlyCount == 0;
 
     public long AllowedLateness { get; } = trigger.AllowedLateness;
+
+    /// <summary>Whether the watermark passing a window's end always emits a pane (the default trigger), or only when elements came since the last pane (a custom trigger without <see cref="Triggers.Watermark"/>).</summary>
+    public bool FiresOnWatermark { get; } = trigger.FireOnWatermark;
 
     public TimeSpan? EarlyInterval { get; } = context.Policy.EarlyPanes ? trigger.EarlyInterval : null;
 

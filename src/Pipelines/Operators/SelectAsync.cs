@@ -3,7 +3,7 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary>
-/// Maps each element with an asynchronous function, at most <paramref name="maxConcurrency"/> calls at a time,
+/// Maps each element with an asynchronous function, at most <c>MaxConcurrency</c> calls at a time,
 /// results in input order with the element's event time. The synchronous calls only queue elements; the executor
 /// awaits <see cref="DrainAsync"/>, which runs the queued calls and emits their results. A watermark, idle mark,
 /// processing-time tick, barrier or the end that arrives while elements are queued is held and passed on by
@@ -12,16 +12,25 @@ namespace Pipelines.Operators;
 /// control signal comes), the bounded one after each source read and once more after the end of input, when a
 /// stage upstream may have emitted its last results and +∞ and the end in the same call.
 /// </summary>
+/// <remarks>
+/// Unordered (<see cref="SelectAsyncOptions.Ordered"/> false), the results between two held signals come as their
+/// calls complete; a signal still waits for every call before it, and the calls after it start once it has passed.
+/// A timeout and retries wrap each call (<see cref="CallAsync"/>); only the last failure reaches the error policy.
+/// </remarks>
 internal sealed class SelectAsync<TIn, TOut>(
     Func<TIn, CancellationToken, Task<TOut>> selector,
-    int maxConcurrency,
+    SelectAsyncOptions options,
+    TimeProvider clock,
     Output<TOut> output,
     OperatorContext context) : StageOperator
 {
+    private readonly int _maxConcurrency = options.MaxConcurrency;
+    private readonly bool _plain = options.Timeout is null && options.MaxRetries == 0;
     private readonly List<TIn> _values = [];
     private readonly List<long> _stamps = [];
     private readonly List<HeldSignal> _held = [];
     private readonly Queue<(int Index, Task<TOut> Call)> _inFlight = new();
+    private readonly List<(int Index, Task<TOut> Call)> _running = [];
 
     private enum Signal
     {
@@ -79,7 +88,9 @@ internal sealed class SelectAsync<TIn, TOut>(
         {
             // The run fails or is cancelled: the calls still running are abandoned (a function that ignores the token
             // may never end); observe how they end so that no exception goes unobserved.
-            while (_inFlight.TryDequeue(out var abandoned)) _ = abandoned.Call.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            while (_inFlight.TryDequeue(out var abandoned)) Abandon(abandoned.Call);
+            foreach (var (_, call) in _running) Abandon(call);
+            _running.Clear();
             throw;
         }
         finally
@@ -91,19 +102,55 @@ internal sealed class SelectAsync<TIn, TOut>(
         }
     }
 
-    /// <summary>Runs the calls for the queued elements <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) and emits their results in order.</summary>
-    private async ValueTask RunCallsAsync(int from, int to, CancellationToken cancellationToken)
+    private static void Abandon(Task call) => _ = call.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+
+    /// <summary>Runs the calls for the queued elements <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) and emits their results in order (or as they complete, unordered).</summary>
+    private ValueTask RunCallsAsync(int from, int to, CancellationToken cancellationToken) =>
+        options.Ordered ? RunOrderedAsync(from, to, cancellationToken) : RunUnorderedAsync(from, to, cancellationToken);
+
+    private async ValueTask RunUnorderedAsync(int from, int to, CancellationToken cancellationToken)
+    {
+        int next = from;
+        while (next < to || _running.Count > 0)
+        {
+            while (_running.Count < _maxConcurrency && next < to)
+            {
+                _running.Add((next, Call(_values[next], cancellationToken)));
+                next++;
+            }
+
+            // Before waiting, the results so far go downstream: a slow call holds back no result that is ready.
+            if (!_running.Exists(r => r.Call.IsCompleted)) output.Flush();
+
+            // WaitAsync: cancelling the run ends the wait even when the function ignores the token.
+            var completed = await Task.WhenAny(_running.Select(r => r.Call)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            int at = _running.FindIndex(r => r.Call == completed);
+            int index = _running[at].Index;
+            _running.RemoveAt(at);
+            try
+            {
+                output.Emit(await completed.ConfigureAwait(false), _stamps[index]);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                Fail(ex, index);
+            }
+        }
+    }
+
+    private async ValueTask RunOrderedAsync(int from, int to, CancellationToken cancellationToken)
     {
         int next = from;
         while (next < to || _inFlight.Count > 0)
         {
-            while (_inFlight.Count < maxConcurrency && next < to)
+            while (_inFlight.Count < _maxConcurrency && next < to)
             {
                 _inFlight.Enqueue((next, Call(_values[next], cancellationToken)));
                 next++;
             }
 
             var (index, call) = _inFlight.Peek();
+            if (!call.IsCompleted) output.Flush();
             try
             {
                 // WaitAsync: cancelling the run ends the wait even when the function ignores the token.
@@ -114,12 +161,18 @@ internal sealed class SelectAsync<TIn, TOut>(
             catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
                 _inFlight.Dequeue();
-                var cause = ex is OperationCanceledException
-                    ? new TimeoutException($"The function was canceled while the run was not (a timeout of its own?): {ex.Message}", ex)
-                    : ex;
-                context.Errors.Handle(cause, _values[index], _stamps[index]);
+                Fail(ex, index);
             }
         }
+    }
+
+    /// <summary>A call failed for good: the error policy decides (a cancellation the run did not ask for counts as a timeout).</summary>
+    private void Fail(Exception ex, int index)
+    {
+        var cause = ex is OperationCanceledException
+            ? new TimeoutException($"The function was canceled while the run was not (a timeout of its own?): {ex.Message}", ex)
+            : ex;
+        context.Errors.Handle(cause, _values[index], _stamps[index]);
     }
 
     /// <summary>Passes a control signal on at once when no element is queued, else holds it for <see cref="DrainAsync"/>.</summary>
@@ -151,7 +204,46 @@ internal sealed class SelectAsync<TIn, TOut>(
         }
     }
 
-    private Task<TOut> Call(TIn value, CancellationToken cancellationToken)
+    private Task<TOut> Call(TIn value, CancellationToken cancellationToken) =>
+        _plain ? Invoke(value, cancellationToken) : CallAsync(value, cancellationToken);
+
+    /// <summary>One element's call with the timeout and retries: each attempt within the timeout, a delay (doubling) between attempts.</summary>
+    private async Task<TOut> CallAsync(TIn value, CancellationToken cancellationToken)
+    {
+        TimeSpan delay = options.RetryDelay;
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await AttemptAsync(value, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (attempt < options.MaxRetries && !cancellationToken.IsCancellationRequested)
+            {
+                if (delay > TimeSpan.Zero) await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
+                delay += delay;
+            }
+        }
+    }
+
+    private async Task<TOut> AttemptAsync(TIn value, CancellationToken cancellationToken)
+    {
+        if (options.Timeout is not { } timeout) return await Invoke(value, cancellationToken).ConfigureAwait(false);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var call = Invoke(value, attempt.Token);
+        try
+        {
+            return await call.WaitAsync(timeout, clock, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!call.IsCompleted)
+        {
+            // The function gets its token cancelled; if it ignores it, it is abandoned.
+            await attempt.CancelAsync().ConfigureAwait(false);
+            Abandon(call);
+            throw new TimeoutException($"The call did not complete within the timeout of {timeout}.");
+        }
+    }
+
+    private Task<TOut> Invoke(TIn value, CancellationToken cancellationToken)
     {
         try
         {

@@ -2,6 +2,7 @@ using Pipelines.Checkpoints.Serialization;
 using Pipelines.Runtime;
 using Pipelines.State;
 using Pipelines.State.Snapshots;
+using Pipelines.Time;
 
 namespace Pipelines.Operators;
 
@@ -34,7 +35,7 @@ internal abstract class WindowStage<TIn, TKey, TAcc, TOut, TSlot> : KeyedOneInpu
     /// <summary>The window state: a slot per (key, state window).</summary>
     protected StateTable<TKey, TSlot> Table { get; }
 
-    public sealed override TimeSpan? ProcessingTimeInterval => Panes.EarlyInterval;
+    public override TimeSpan? ProcessingTimeInterval => Panes.EarlyInterval;
 
     /// <summary>The window whose results entry <paramref name="entry"/> holds (a session's current window; a fixed window is its own namespace).</summary>
     protected abstract Window WindowOf(int entry);
@@ -59,21 +60,24 @@ internal abstract class WindowStage<TIn, TKey, TAcc, TOut, TSlot> : KeyedOneInpu
         if (entry < 0 || !IsLiveTimer(entry, timer.Time)) return;
         Window window = WindowOf(entry);
         ref var state = ref PaneOf(entry);
+
+        // Processing-time timers (processing-time windows) are in UTC ticks; windows are in event-time ticks.
+        long time = domain == TimeDomain.EventTime ? timer.Time : timer.Time - EventTime.UnixEpochTicks;
         if (!state.FiredOnTime)
         {
-            if (window.MaxTimestamp > timer.Time)
+            if (window.MaxTimestamp > time)
             {
                 Schedule(timer.Key, entry, window.MaxTimestamp);
                 return;
             }
 
-            Panes.Emit(KeyIds[timer.Key], window.StartTicks, window.EndTicks, ref state, PaneTiming.OnTime);
+            if (Panes.FiresOnWatermark || state.SinceLastPane > 0) Panes.Emit(KeyIds[timer.Key], window.StartTicks, window.EndTicks, ref state, PaneTiming.OnTime);
             state.FiredOnTime = true;
         }
 
         long cleanup = Panes.CleanupTime(window.EndTicks);
-        if (cleanup <= Watermark) Table.Remove(entry);
-        else if (cleanup > timer.Time) Schedule(timer.Key, entry, cleanup);
+        if (cleanup <= (domain == TimeDomain.EventTime ? Watermark : time)) Table.Remove(entry);
+        else if (cleanup > time) Schedule(timer.Key, entry, cleanup);
     }
 
     /// <summary>Early panes every interval of processing time, for each window with elements since its last pane.</summary>

@@ -2,17 +2,17 @@ using Pipelines.Operators;
 
 namespace Pipelines.Plan;
 
-/// <summary><c>SelectAsync</c>: a stage with one worker, so the concurrency bound holds for the whole pipeline.</summary>
+/// <summary><c>SelectAsync</c> (and <c>SelectParallel</c>): a stage with one worker, so the concurrency bound holds for the whole pipeline.</summary>
 internal sealed class SelectAsyncNode<TIn, TOut> : Node<TOut>, IStageNode
 {
     private readonly Node<TIn> _input;
     private readonly Func<TIn, CancellationToken, Task<TOut>> _selector;
-    private readonly int _maxConcurrency;
+    private readonly SelectAsyncOptions _options;
 
-    public SelectAsyncNode(int id, Node<TIn> input, Func<TIn, CancellationToken, Task<TOut>> selector, int maxConcurrency)
-        : base(id, "SelectAsync", input.HasEventTime)
+    public SelectAsyncNode(int id, Node<TIn> input, Func<TIn, CancellationToken, Task<TOut>> selector, SelectAsyncOptions options, string name = "SelectAsync")
+        : base(id, name, input.HasEventTime)
     {
-        (_input, _selector, _maxConcurrency) = (input, selector, maxConcurrency);
+        (_input, _selector, _options) = (input, selector, options);
         input.Consumers.Add(new StagePort<TIn>(this, 0));
     }
 
@@ -21,5 +21,5 @@ internal sealed class SelectAsyncNode<TIn, TOut> : Node<TOut>, IStageNode
     public override IEnumerable<Node> Upstream => [_input];
 
     public StageOperator CreateOperator(WorkerContext context) =>
-        new SelectAsync<TIn, TOut>(_selector, _maxConcurrency, BuildOutput(context), context.ContextFor(this));
+        new SelectAsync<TIn, TOut>(_selector, _options, context.TimeProvider, BuildOutput(context), context.ContextFor(this));
 }

@@ -69,8 +69,12 @@ internal sealed class WindowAggregateNode<TIn, TKey, TAcc, TOut> : Node<WindowRe
         var operatorContext = context.ContextFor(this);
         var late = LateOutput.ReachesSink ? LateOutput.BuildOutput(context) : null;
         var panes = new PaneEmitter<TIn, TKey, TAcc, TOut>(_aggregator, _trigger, BuildOutput(context), late, operatorContext);
-        return _assigner is SessionWindows sessions
-            ? new SessionWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, sessions.Gap, panes, operatorContext)
-            : new WindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, _assigner, panes, operatorContext);
+        return _assigner switch
+        {
+            SessionWindows sessions => new SessionWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, sessions.Gap, panes, operatorContext),
+            ProcessingTimeWindows clock => new ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, clock, context.TimeProvider, panes, operatorContext),
+            CountWindows counts => new CountWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, counts, panes, operatorContext),
+            _ => new WindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, _assigner, panes, operatorContext),
+        };
     }
 }

@@ -13,7 +13,7 @@ internal static class EventTime
     /// <summary>The watermark at end of input: every window can fire.</summary>
     public const long MaxWatermark = long.MaxValue;
 
-    private static readonly long UnixEpochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
+    internal static readonly long UnixEpochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
     private static readonly long MinTicks = DateTimeOffset.MinValue.UtcTicks - UnixEpochTicks;
     private static readonly long MaxTicks = DateTimeOffset.MaxValue.UtcTicks - UnixEpochTicks;
 

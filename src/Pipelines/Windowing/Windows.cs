@@ -108,6 +108,69 @@ public static class Windows
         return new CalendarWindows(unit, timeZone, firstDayOfWeek);
     }
 
+    /// <summary>
+    /// Windows of <paramref name="size"/> elements per key (Flink's <c>countWindow</c>): each key's elements, in the
+    /// order they arrive, are cut into windows of <paramref name="size"/>, each emitted as soon as it is full. With
+    /// <paramref name="slide"/> (smaller than the size), a window of the key's last <paramref name="size"/> elements is
+    /// emitted after every <paramref name="slide"/> elements — the first ones hold fewer while the key has fewer.
+    /// Needs no event time. A key's last window, not full, is emitted when the input ends (nothing is dropped);
+    /// on an unbounded stream it waits for its elements.
+    /// </summary>
+    /// <remarks>
+    /// Deterministic on both executors: a key's elements reach its worker in their order. A result's
+    /// <see cref="WindowResult{TKey,TValue}.Window"/> spans its elements' event times (<c>[earliest, latest + 1 tick)</c>;
+    /// the global window when the stream has no event time; <see cref="WindowResult{TKey,TValue}.PaneIndex"/> numbers the
+    /// key's windows from zero), and the result carries its latest element's event time
+    /// — or, when the watermark has already passed that, the moment just after the watermark, so that it is not late
+    /// for a window downstream. Sliding count windows keep the key's last <paramref name="size"/> elements in state,
+    /// tumbling ones only the accumulator; both are written at checkpoints. A trigger, allowed lateness or early
+    /// results cannot be set on count windows: for a count combined with other triggers use
+    /// <see cref="Global"/> with <see cref="WindowedStream{T,TKey}.Trigger"/>.
+    /// </remarks>
+    /// <param name="size">Elements per window; at least 1.</param>
+    /// <param name="slide">Elements between two windows; from 1 to <paramref name="size"/> (default: the size, tumbling).</param>
+    public static WindowAssigner Count(int size, int? slide = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        int step = slide ?? size;
+        if (step < 1 || step > size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(slide), slide, $"A count window's slide must be from 1 to its size ({size}).");
+        }
+
+        return new CountWindows(size, step);
+    }
+
+    /// <summary>
+    /// Tumbling windows of processing time (Flink's <c>TumblingProcessingTimeWindows</c>): an element goes to the window
+    /// of the moment it reaches the window operator by the run's clock (<c>TimeProvider</c> in the executor's options),
+    /// whatever its event time, and each window emits its result when the clock passes its end. Needs no event time.
+    /// </summary>
+    /// <remarks>
+    /// Under the streaming executor the clock is checked about four times per slide (at least every 250 ms and at most
+    /// every millisecond), so a result comes out that long after its window ends at the latest. The bounded executor
+    /// reads its input as fast as it can and has no clock ticks: elements still go to the window of the moment they are
+    /// read, and every window emits when the input ends — as Flink does in batch mode. So a bounded run's windows say
+    /// when the elements were processed; for results that depend only on the data, use event-time windows. Results carry
+    /// the window's last instant as their event time. Triggers (<see cref="WindowedStream{T,TKey}.Trigger"/>) apply;
+    /// allowed lateness does not (nothing is late for the clock).
+    /// </remarks>
+    /// <param name="size">Window length; positive.</param>
+    /// <param name="offset">Shift of the grid from the epoch; in <c>[0, size)</c>.</param>
+    public static WindowAssigner TumblingProcessingTime(TimeSpan size, TimeSpan offset = default) =>
+        new ProcessingTimeWindows(Tumbling(size, offset), size.Ticks);
+
+    /// <summary>
+    /// Sliding windows of processing time: windows of <paramref name="size"/> starting every <paramref name="slide"/>
+    /// of the run's clock, an element in each window that holds the moment it arrives. As
+    /// <see cref="TumblingProcessingTime"/> otherwise, including what a bounded run means.
+    /// </summary>
+    /// <param name="size">Window length; positive.</param>
+    /// <param name="slide">Distance between window starts; positive, at most <paramref name="size"/>.</param>
+    /// <param name="offset">Shift of the grid from the epoch; in <c>[0, slide)</c>.</param>
+    public static WindowAssigner SlidingProcessingTime(TimeSpan size, TimeSpan slide, TimeSpan offset = default) =>
+        new ProcessingTimeWindows(Sliding(size, slide, offset), slide.Ticks);
+
     private static void RequirePositive(TimeSpan value, string name)
     {
         if (value <= TimeSpan.Zero)

@@ -134,6 +134,15 @@ public class OperatorCheckpointTests
         new((context, output) => new SessionWindowAggregate<string, string, long, long>(
             s => s[..1], 6, new PaneEmitter<string, string, long, long>(Aggregations.Count<string>(), TriggerSpec.Default with { AllowedLateness = 10 }, output, null, context), context));
 
+    private static OperatorHarness<string, WindowResult<string, long>> CountTumbling() =>
+        new((context, output) => new CountWindowAggregate<string, string, long, long>(
+            s => s[..1], (CountWindows)Windows.Count(4), new PaneEmitter<string, string, long, long>(Aggregations.Count<string>(), TriggerSpec.Default, output, null, context), context));
+
+    private static OperatorHarness<string, WindowResult<string, string>> CountSliding() =>
+        new((context, output) => new CountWindowAggregate<string, string, string, string>(
+            s => s[..1], (CountWindows)Windows.Count(5, 2),
+            new PaneEmitter<string, string, string, string>(Aggregations.Create("", (string a, string s) => a + s + ";", null, a => a), TriggerSpec.Default, output, null, context), context));
+
     private static OperatorHarness<string, string> IntervalJoin() =>
         new((context, output) => new IntervalJoin<string, string, string, string>(
             l => l[..1], r => r[..1], lower: -4, upper: 6, allowedLateness: 3, JoinKind.FullOuter, (l, r) => $"{l}+{r}", output, null, null, context));
@@ -193,6 +202,14 @@ public class OperatorCheckpointTests
     [Theory]
     [MemberData(nameof(Parallelisms))]
     public void Sessions_RestoreExactly(int workers) => Check(Sessions, twoPorts: false, workers);
+
+    [Theory]
+    [MemberData(nameof(Parallelisms))]
+    public void CountWindows_RestoreExactly(int workers) => Check(CountTumbling, twoPorts: false, workers);
+
+    [Theory]
+    [MemberData(nameof(Parallelisms))]
+    public void SlidingCountWindows_RestoreExactly(int workers) => Check(CountSliding, twoPorts: false, workers);
 
     [Theory]
     [MemberData(nameof(Parallelisms))]

@@ -95,14 +95,25 @@ internal sealed class Collector<T> : IBatchTarget<T>
 
     public List<long> Barriers { get; } = [];
 
+    /// <summary>Elements (<c>"e:value"</c>) and watermarks (<c>"w:watermark"</c>) in the order they came.</summary>
+    public List<string> Log { get; } = [];
+
     public bool Ended { get; private set; }
 
     public void OnBatch(Batch<T> batch)
     {
-        for (int i = 0; i < batch.Count; i++) Elements.Add((batch.Values[i], batch.Timestamps[i]));
+        for (int i = 0; i < batch.Count; i++)
+        {
+            Elements.Add((batch.Values[i], batch.Timestamps[i]));
+            Log.Add($"e:{batch.Values[i]}");
+        }
     }
 
-    public void OnWatermark(long watermark) => Watermarks.Add(watermark);
+    public void OnWatermark(long watermark)
+    {
+        Watermarks.Add(watermark);
+        Log.Add($"w:{watermark}");
+    }
 
     public void OnIdle()
     {

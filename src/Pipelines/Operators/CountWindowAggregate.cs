@@ -1,0 +1,205 @@
+using Pipelines.Checkpoints.Serialization;
+using Pipelines.Runtime;
+using Pipelines.State;
+using Pipelines.Time;
+using Pipelines.Windowing;
+
+namespace Pipelines.Operators;
+
+/// <summary>
+/// Keyed aggregation over count windows (<see cref="Windows.Count"/>). One slot per key in the state table
+/// "counts" (namespace: the global window). Tumbling: the accumulator grows until <c>size</c> elements, then the result
+/// is emitted and the accumulator starts again. Sliding: the key's last <c>size</c> elements are kept, and after every
+/// <c>slide</c> elements a result is computed from them. What is left is emitted when the watermark reaches +∞.
+/// No timers: the results depend only on each key's element order, the same on both executors.
+/// </summary>
+internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<TIn, TKey>
+    where TKey : notnull
+{
+    private readonly Func<TIn, TKey> _keyOf;
+    private readonly CountWindows _windows;
+    private readonly PaneEmitter<TIn, TKey, TAcc, TOut> _panes;
+    private readonly StateTable<TKey, CountSlot<TIn, TAcc>> _table;
+
+    /// <summary>The watermark passed on so far: results are stamped after it, so they are never late downstream.</summary>
+    private long _passed = EventTime.MinWatermark;
+
+    public CountWindowAggregate(Func<TIn, TKey> keyOf, CountWindows windows, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context)
+        : base(context, panes.Outputs)
+    {
+        (_keyOf, _windows, _panes) = (keyOf, windows, panes);
+        _table = State.Values<CountSlot<TIn, TAcc>>("counts");
+        CheckpointStateAs("counts", (serializers, op) => windows.IsTumbling
+            ? new CountSlotCodec<TIn, TAcc>(serializers.Require<TAcc>(op, "accumulator"), null)
+            : new CountSlotCodec<TIn, TAcc>(null, serializers.Require<TIn>(op, "element")));
+    }
+
+    protected override void OnElement(TIn value, long timestamp)
+    {
+        TKey key = Keys.NotNull(_keyOf(value));
+        int k = KeyIds.GetOrAdd(key);
+        int e = _table.GetOrAdd(k, GlobalWindows.Window, out bool opened);
+        try
+        {
+            if (_windows.IsTumbling) AddTumbling(key, e, opened, value, timestamp);
+            else AddSliding(key, e, opened, value, timestamp);
+        }
+        catch when (opened)
+        {
+            // The element would have opened the key's window: skipped or dead-lettered, it leaves nothing behind.
+            _table.Remove(e);
+            throw;
+        }
+
+        ExtendHorizon(EventTime.MaxWatermark);
+    }
+
+    private void AddTumbling(TKey key, int e, bool opened, TIn value, long timestamp)
+    {
+        ref var slot = ref _table.Value(e);
+        if (opened || slot.Count == 0)
+        {
+            slot.Accumulator = _panes.Aggregator.CreateAccumulator();
+            (slot.Earliest, slot.Latest) = (timestamp, timestamp);
+        }
+
+        // The slot changes only once nothing can fail any more: a failing element leaves the window as it was.
+        TAcc accumulator = _panes.Aggregator.Add(slot.Accumulator, value);
+        long earliest = Math.Min(slot.Earliest, timestamp), latest = Math.Max(slot.Latest, timestamp);
+        if (slot.Count + 1 == _windows.Size)
+        {
+            Emit(key, accumulator, earliest, latest, slot.PaneIndex, Watermark);
+            slot.PaneIndex++;
+            slot.Count = 0;
+            slot.Accumulator = default!;
+            return;
+        }
+
+        (slot.Accumulator, slot.Earliest, slot.Latest) = (accumulator, earliest, latest);
+        slot.Count++;
+    }
+
+    private void AddSliding(TKey key, int e, bool opened, TIn value, long timestamp)
+    {
+        ref var slot = ref _table.Value(e);
+        if (opened) (slot.Values, slot.Stamps) = (new List<TIn>(_windows.Size), new List<long>(_windows.Size));
+        var values = slot.Values!;
+        var stamps = slot.Stamps!;
+        values.Add(value);
+        stamps.Add(timestamp);
+        bool trimmed = false;
+        TIn first = values[0];
+        long firstStamp = stamps[0];
+        if (values.Count > _windows.Size)
+        {
+            values.RemoveAt(0);
+            stamps.RemoveAt(0);
+            trimmed = true;
+        }
+
+        if (slot.Count + 1 < _windows.Slide)
+        {
+            slot.Count++;
+            return;
+        }
+
+        try
+        {
+            EmitSliding(key, ref slot, Watermark);
+        }
+        catch
+        {
+            // The failing element is undone: the window is as it was before it.
+            values.RemoveAt(values.Count - 1);
+            stamps.RemoveAt(stamps.Count - 1);
+            if (trimmed)
+            {
+                values.Insert(0, first);
+                stamps.Insert(0, firstStamp);
+            }
+
+            throw;
+        }
+
+        slot.Count = 0;
+    }
+
+    private void EmitSliding(TKey key, ref CountSlot<TIn, TAcc> slot, long passed)
+    {
+        var aggregator = _panes.Aggregator;
+        TAcc acc = aggregator.CreateAccumulator();
+        long earliest = long.MaxValue, latest = long.MinValue;
+        for (int i = 0; i < slot.Values!.Count; i++)
+        {
+            acc = aggregator.Add(acc, slot.Values[i]);
+            long t = slot.Stamps![i];
+            if (t < earliest) earliest = t;
+            if (t > latest) latest = t;
+        }
+
+        Emit(key, acc, earliest, latest, slot.PaneIndex, passed);
+        slot.PaneIndex++;
+    }
+
+    private void Emit(TKey key, TAcc accumulator, long earliest, long latest, int paneIndex, long passed)
+    {
+        TOut result = _panes.Aggregator.GetResult(accumulator);
+        var window = earliest == EventTime.MinWatermark ? GlobalWindows.Window : new Window(earliest, EventTime.SaturatingAdd(latest, 1));
+        long stamp = latest > passed ? latest : EventTime.SaturatingAdd(passed, 1);
+        _panes.Output.Emit(new WindowResult<TKey, TOut>(key, window, result, PaneTiming.OnTime, paneIndex), stamp);
+        Context.Telemetry.Pane(PaneTiming.OnTime);
+    }
+
+    /// <summary>At +∞ (the end of input) each key's window that is not full is emitted, stamped after the watermark passed before.</summary>
+    protected override void OnWatermarkAdvanced(long watermark)
+    {
+        if (watermark == EventTime.MaxWatermark)
+        {
+            foreach (int e in EndOrder())
+            {
+                ref var slot = ref _table.Value(e);
+                TKey key = KeyIds[_table.KeyOf(e)];
+                try
+                {
+                    if (_windows.IsTumbling && slot.Count > 0) Emit(key, slot.Accumulator, slot.Earliest, slot.Latest, slot.PaneIndex, _passed);
+                    else if (slot.Count > 0) EmitSliding(key, ref slot, _passed);
+                }
+                catch (Exception ex)
+                {
+                    Context.Errors.Handle(ex, (key, "last count window"), _passed);
+                }
+
+                _table.Remove(e);
+            }
+        }
+
+        _passed = watermark;
+    }
+
+    /// <summary>
+    /// The keys' windows in a order that does not depend on how the state was laid out (a restored worker's differs):
+    /// by their latest element's event time, then by key where keys are comparable.
+    /// </summary>
+    private List<int> EndOrder()
+    {
+        var entries = _table.EntryIndexes().ToList();
+        var keys = Comparer<TKey>.Default;
+        bool comparable = typeof(IComparable<TKey>).IsAssignableFrom(typeof(TKey)) || typeof(IComparable).IsAssignableFrom(typeof(TKey));
+        entries.Sort((x, y) =>
+        {
+            int c = LatestOf(x).CompareTo(LatestOf(y));
+            return c != 0 || !comparable ? c : keys.Compare(KeyIds[_table.KeyOf(x)], KeyIds[_table.KeyOf(y)]);
+        });
+        return entries;
+    }
+
+    private long LatestOf(int entry)
+    {
+        ref var slot = ref _table.Value(entry);
+        return slot.Stamps is { Count: > 0 } stamps ? stamps[^1] : slot.Latest;
+    }
+
+    protected override void OnTimer(TimeDomain domain, in KeyedTimer timer)
+    {
+    }
+}

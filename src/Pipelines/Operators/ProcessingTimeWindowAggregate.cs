@@ -1,0 +1,95 @@
+using Pipelines.Runtime;
+using Pipelines.State;
+using Pipelines.Time;
+using Pipelines.Windowing;
+
+namespace Pipelines.Operators;
+
+/// <summary>
+/// Keyed aggregation over processing-time windows (<see cref="ProcessingTimeWindows"/>): an element goes to the
+/// windows of the run's clock when it arrives; each (key, window) is an entry of the "windows" table with a
+/// processing-time timer at the window's last instant, which emits the pane and drops the state. At +∞ (the end of
+/// input) the timers still pending fire before the watermark is passed on: the bounded executor, which sends no
+/// clock ticks, emits every window then.
+/// </summary>
+internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStage<TIn, TKey, TAcc, TOut, WindowSlot<TAcc>>
+    where TKey : notnull
+{
+    private readonly Func<TIn, TKey> _keyOf;
+    private readonly ProcessingTimeWindows _windows;
+    private readonly TimeProvider _clock;
+    private readonly Window[] _assigned;
+    private readonly int[] _entries;
+    private readonly bool[] _opened;
+
+    public ProcessingTimeWindowAggregate(Func<TIn, TKey> keyOf, ProcessingTimeWindows windows, TimeProvider clock, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context)
+        : base(panes, context, "windows", static pane => pane)
+    {
+        (_keyOf, _windows, _clock) = (keyOf, windows, clock);
+        _assigned = new Window[windows.MaxWindowsPerElement];
+        _entries = new int[windows.MaxWindowsPerElement];
+        _opened = new bool[windows.MaxWindowsPerElement];
+    }
+
+    /// <summary>About four checks per slide, between 1 ms and 250 ms apart (or the early-pane interval when shorter).</summary>
+    public override TimeSpan? ProcessingTimeInterval
+    {
+        get
+        {
+            var tick = TimeSpan.FromTicks(Math.Clamp(_windows.Slide / 4, TimeSpan.TicksPerMillisecond, 250 * TimeSpan.TicksPerMillisecond));
+            return Panes.EarlyInterval is { } early && early < tick ? early : tick;
+        }
+    }
+
+    protected override Window WindowOf(int entry) => Table.NamespaceOf(entry);
+
+    protected override ref WindowSlot<TAcc> PaneOf(int entry) => ref Table.Value(entry);
+
+    /// <summary>A window's timer, at its last instant (event-time ticks) as processing-time UTC ticks.</summary>
+    protected override void Schedule(int key, int entry, long time) =>
+        Timers.RegisterOnce(TimeDomain.ProcessingTime, key, Table.NamespaceOf(entry), time + EventTime.UnixEpochTicks);
+
+    protected override void OnElement(TIn value, long timestamp)
+    {
+        TKey key = Keys.NotNull(_keyOf(value));
+        int k = KeyIds.GetOrAdd(key);
+        int n = _windows.AssignWindows(EventTime.FromDateTimeOffset(_clock.GetUtcNow()), _assigned);
+        for (int w = 0; w < n; w++) _entries[w] = -1;
+        try
+        {
+            for (int w = 0; w < n; w++)
+            {
+                int e = _entries[w] = Table.GetOrAdd(k, _assigned[w], out _opened[w]);
+                ref var slot = ref Table.Value(e);
+                if (_opened[w]) slot.Accumulator = Panes.Aggregator.CreateAccumulator();
+                Panes.Accumulate(ref slot, value, timestamp);
+            }
+        }
+        catch
+        {
+            // Windows this element opened are empty: none may stay behind to emit a result.
+            for (int w = 0; w < n; w++)
+            {
+                if (_entries[w] >= 0 && _opened[w]) Table.Remove(_entries[w]);
+            }
+
+            KeyIds.ReleaseIfUnreferenced(k);
+            throw;
+        }
+
+        for (int w = 0; w < n; w++)
+        {
+            if (_opened[w]) Schedule(k, _entries[w], _assigned[w].MaxTimestamp);
+            Panes.AfterElement(key, _assigned[w].StartTicks, _assigned[w].EndTicks, ref Table.Value(_entries[w]));
+        }
+
+        // Held until the clock closes the window: without checkpoint storage a barrier waits for the end of input.
+        ExtendHorizon(EventTime.MaxWatermark);
+    }
+
+    /// <summary>At the end of input every window still open emits, before +∞ is passed on.</summary>
+    protected override void OnWatermarkAdvanced(long watermark)
+    {
+        if (watermark == EventTime.MaxWatermark) FireRemainingProcessingTimers();
+    }
+}

@@ -1,0 +1,112 @@
+using Pipelines.Tests.TestSupport;
+
+namespace Pipelines.Tests.Windowing;
+
+/// <summary><c>Windows.Count(size, slide)</c>: per-key windows of elements, the same on both executors.</summary>
+public class CountWindowTests
+{
+    public static TheoryData<string> Executors => ["bounded", "streaming"];
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private static async Task<List<T>> RunAsync<T>(string executor, Func<PipelineBuilder, DataStream<T>> define)
+    {
+        var results = new List<T>();
+        var p = new PipelineBuilder();
+        define(p).To(Sinks.Collection(results));
+        if (executor == "bounded") await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 7 }).RunAsync(p.Build()).WaitAsync(Deadline);
+        else await new StreamingExecutor(new StreamingOptions { Parallelism = 2, MaxBatchSize = 7 }).RunAsync(p.Build()).WaitAsync(Deadline);
+        return results;
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Tumbling_CutsEachKeysElementsIntoWindowsOfSize_InOrder_AndTheRestAtTheEnd(string executor)
+    {
+        // Key k = i % 3: key 0 gets 0, 3, 6, …, 30 (11 elements) → windows of 4: [0,3,6,9] [12,15,18,21] [24,27,30].
+        var results = await RunAsync(executor, p => p.From(Sources.Enumerable(Enumerable.Range(0, 32)))
+            .KeyBy(i => i % 3)
+            .Window(Windows.Count(4))
+            .Aggregate(new List<int>(), (list, i) => [.. list, i], list => string.Join(",", list)));
+
+        var expected = Enumerable.Range(0, 3).SelectMany(k =>
+            Enumerable.Range(0, 32).Where(i => i % 3 == k).Chunk(4).Select((chunk, n) => (k, n, string.Join(",", chunk))));
+        results.Select(r => (r.Key, r.PaneIndex, r.Value)).OrderBy(r => r.Key).ThenBy(r => r.PaneIndex).Should().Equal(expected);
+        results.Should().OnlyContain(r => r.Timing == PaneTiming.OnTime && r.Window.Start == DateTimeOffset.MinValue && r.Window.End == DateTimeOffset.MaxValue,
+            "without event time a count window is reported as the global window");
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task Sliding_EmitsTheLastSizeElements_AfterEverySlide(string executor)
+    {
+        var results = await RunAsync(executor, p => p.From(Sources.Enumerable(Enumerable.Range(1, 10)))
+            .KeyBy(_ => "k")
+            .Window(Windows.Count(4, 2))
+            .Aggregate(new List<int>(), (list, i) => [.. list, i], list => string.Join(",", list)));
+
+        // Flink's countWindow(4, 2): after every 2nd element, the last (up to) 4; 10 elements end on a full slide.
+        results.Select(r => r.Value).Should().Equal("1,2", "1,2,3,4", "3,4,5,6", "5,6,7,8", "7,8,9,10");
+        results.Select(r => r.PaneIndex).Should().Equal(0, 1, 2, 3, 4);
+    }
+
+    [Fact]
+    public async Task Sliding_EmitsTheLastSizeElements_AtTheEnd_WhenASlideIsNotComplete()
+    {
+        var results = await BoundedRun.CollectAsync(p => p.From(Sources.Enumerable(Enumerable.Range(1, 7)))
+            .KeyBy(_ => "k")
+            .Window(Windows.Count(3, 2))
+            .Sum(i => i));
+
+        results.Select(r => r.Value).Should().Equal(1 + 2, 2 + 3 + 4, 4 + 5 + 6, 5 + 6 + 7);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task WithEventTime_TheWindowSpansItsElements_AndTheResultIsNotLateDownstream(string executor)
+    {
+        var events = Enumerable.Range(0, 40).Select(i => Ev.At(i % 2 == 0 ? "a" : "b", i, i)).ToArray();
+        var results = await RunAsync(executor, p => p.From(Sources.Enumerable(events)).WithEventTime(e => e.Time, BoundedRun.NoDelay)
+            .KeyBy(e => e.Key)
+            .Window(Windows.Count(5))
+            .Sum(e => e.Value));
+
+        var a = results.Where(r => r.Key == "a").OrderBy(r => r.PaneIndex).ToList();
+        a.Should().HaveCount(4);
+        a[0].Window.Should().Be(new Window(Ev.T0, Ev.T0.AddSeconds(8).AddTicks(1)));
+        a[0].Value.Should().Be(0 + 2 + 4 + 6 + 8);
+
+        // Sums of windows downstream: every count-window result reaches an event-time window, none is late.
+        var totals = await RunAsync(executor, p => p.From(Sources.Enumerable(events)).WithEventTime(e => e.Time, BoundedRun.NoDelay)
+            .KeyBy(e => e.Key)
+            .Window(Windows.Count(3))
+            .Sum(e => e.Value)
+            .KeyBy(_ => "all")
+            .Window(Windows.Global())
+            .Sum(r => r.Value));
+        totals.Should().ContainSingle().Which.Value.Should().Be(Enumerable.Range(0, 40).Sum());
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task AFailingAggregate_IsHandledByTheErrorPolicy_AndTheWindowGoesOnWithoutIt(string executor)
+    {
+        var results = await RunAsync(executor, p => p.From(Sources.Enumerable(Enumerable.Range(1, 9)))
+            .KeyBy(_ => "k")
+            .Window(Windows.Count(3))
+            .Aggregate(0, (sum, i) => i == 5 ? throw new InvalidOperationException("five") : sum + i, sum => sum)
+            .OnError(ErrorPolicy.Skip));
+
+        results.Select(r => r.Value).Should().Equal(1 + 2 + 3, 4 + 6 + 7, 8 + 9);
+    }
+
+    [Fact]
+    public void Arguments_AndSettingsThatDoNotApply_AreRefused()
+    {
+        FluentActions.Invoking(() => Windows.Count(0)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => Windows.Count(3, 4)).Should().Throw<ArgumentOutOfRangeException>();
+        var windowed = new PipelineBuilder().From(Sources.Enumerable(new[] { 1 })).KeyBy(i => i).Window(Windows.Count(3));
+        windowed.Invoking(w => w.AllowedLateness(TimeSpan.FromSeconds(1))).Should().Throw<InvalidOperationException>().WithMessage("*Count windows*");
+        windowed.Invoking(w => w.Trigger(Triggers.Count(2))).Should().Throw<InvalidOperationException>().WithMessage("*Windows.Global()*");
+    }
+}
