@@ -62,7 +62,8 @@ public static class PostgresSinks
     /// Applies change records to a table by key: snapshot rows, inserts and updates upsert <see cref="ChangeRecord{T}.After"/>,
     /// deletes remove the key of <see cref="ChangeRecord{T}.Before"/>, and an update whose <see cref="ChangeRecord{T}.Before"/>
     /// has another key than its <see cref="ChangeRecord{T}.After"/> also removes the old key — a replica of a captured
-    /// table, kept in step. Within a batch the last change of a key wins. With <see cref="PostgresSinkOptions.ExactlyOnceId"/> in a
+    /// table, kept in step. A truncate is not applied: it is a bad element (a <see cref="PostgresMappingException"/>
+    /// under the pipeline's error policy). Within a batch the last change of a key wins. With <see cref="PostgresSinkOptions.ExactlyOnceId"/> in a
     /// run without checkpoint storage, the records' own <see cref="ChangeRecord{T}.Sequence"/> is recorded.
     /// </summary>
     /// <typeparam name="T">The row type of the change records.</typeparam>
