@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using static Pipelines.Postgres.Tests.PostgresServer;
 
 namespace Pipelines.Postgres.Tests;
@@ -127,10 +128,12 @@ public sealed class CheckpointCommitTests(PostgresFixture fixture) : IDisposable
     public sealed record ReplayPosition(int Next);
 
     /// <summary>
-    /// Lines 0..count-1, 10 per read with a short pause between reads (so checkpoints come while it is read); the
-    /// first time it reaches <c>failAt</c> after <c>checkpointsBeforeFailure</c> checkpoints, it throws.
+    /// Lines 0..count-1. Every 250 lines it advances the run's fake clock by the checkpoint interval and waits (a few
+    /// seconds of real time at most) for that checkpoint to complete, so checkpoints come at known places; before
+    /// <c>failAt</c> it waits a moment for the lines since the last checkpoint to reach the sink (an at-least-once sink
+    /// has flushed full batches of them by then), and throws.
     /// </summary>
-    private sealed class ReplaySource(int count, int failAt, Func<long> checkpoints, long checkpointsBeforeFailure) : Source<Line, ReplayPosition>
+    private sealed class ReplaySource(int count, int failAt, FakeTimeProvider clock, Func<long> checkpoints) : Source<Line, ReplayPosition>
     {
         public override string Name => "replay";
 
@@ -146,7 +149,7 @@ public sealed class CheckpointCommitTests(PostgresFixture fixture) : IDisposable
 
         private sealed class Reader(ReplaySource source, int next) : SourceReader<Line, ReplayPosition>
         {
-            private bool _paused;
+            private long _awaitAbove = -1;
 
             public override bool CommitsDuringRun => false;
 
@@ -156,32 +159,36 @@ public sealed class CheckpointCommitTests(PostgresFixture fixture) : IDisposable
 
             public override int TryRead(Span<Line> destination)
             {
-                if (_paused) return 0;
+                if (_awaitAbove >= 0) return 0;
                 int n = 0;
-                while (n < Math.Min(destination.Length, 10) && next < source.Count)
+                while (n < destination.Length && next < source.Count && next != source.FailAt)
                 {
-                    if (next == source.FailAt) throw new IOException($"injected failure at line {next}");
                     destination[n++] = new Line(next, "line " + next);
                     next++;
+                    if (next % 250 == 0)
+                    {
+                        _awaitAbove = source.Checkpoints();
+                        source.Clock.Advance(TimeSpan.FromSeconds(1));
+                        break;
+                    }
                 }
 
-                _paused = true;
                 return n;
             }
 
             public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
             {
-                if (_paused)
+                if (_awaitAbove >= 0)
                 {
-                    await Task.Delay(2, cancellationToken);
-                    _paused = false;
+                    var until = DateTime.UtcNow.AddSeconds(5);
+                    while (source.Checkpoints() <= _awaitAbove && DateTime.UtcNow < until) await Task.Delay(2, cancellationToken);
+                    _awaitAbove = -1;
                 }
 
-                // Hold the failure back until checkpoints have committed, so the run dies with rows committed, staged and in flight.
                 if (next == source.FailAt)
                 {
-                    var until = DateTime.UtcNow.AddSeconds(20);
-                    while (source.Checkpoints() < source.CheckpointsBeforeFailure && DateTime.UtcNow < until) await Task.Delay(5, cancellationToken);
+                    await Task.Delay(300, cancellationToken);
+                    throw new IOException($"injected failure at line {next}");
                 }
 
                 return next < source.Count;
@@ -192,9 +199,9 @@ public sealed class CheckpointCommitTests(PostgresFixture fixture) : IDisposable
 
         private int FailAt => failAt;
 
-        private Func<long> Checkpoints => checkpoints;
+        private FakeTimeProvider Clock => clock;
 
-        private long CheckpointsBeforeFailure => checkpointsBeforeFailure;
+        private Func<long> Checkpoints => checkpoints;
     }
 
     [Theory]
@@ -205,14 +212,15 @@ public sealed class CheckpointCommitTests(PostgresFixture fixture) : IDisposable
         string db = await fixture.Server.CreateDatabaseAsync();
         await ExecuteAsync(db, "CREATE TABLE lines (id bigint, text text)");
         const int count = 3000;
-        int[] failures = [1100, 2300];
+        int[] failures = [1190, 2370];   // 190 and 120 lines after the last checkpoint: three full batches of 64, one
         var committedAfterFailure = new List<long>();
         for (int runs = 1; ; runs++)
         {
             runs.Should().BeLessThan(4);
             PipelineRun? run = null;
             int failAt = runs <= failures.Length ? failures[runs - 1] : -1;
-            var source = new ReplaySource(count, failAt, () => run?.CheckpointsCompleted ?? 0, 3);
+            var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+            var source = new ReplaySource(count, failAt, clock, () => run?.CheckpointsCompleted ?? 0);
             var p = new PipelineBuilder("exactly-once-append");
             p.From(source)
              .Select(l => l with { Text = l.Text.ToUpperInvariant() })
@@ -221,7 +229,9 @@ public sealed class CheckpointCommitTests(PostgresFixture fixture) : IDisposable
             {
                 Parallelism = parallelism,
                 CheckpointStorage = CheckpointStorage.Directory(_checkpoints),
-                CheckpointInterval = TimeSpan.FromMilliseconds(20),
+                CheckpointInterval = TimeSpan.FromSeconds(1),
+                TimeProvider = clock,
+                IdleTimeout = Timeout.InfiniteTimeSpan,
             };
             run = new StreamingExecutor(options).Start(p.Build());
             try
