@@ -1,10 +1,10 @@
-// OrderEnrichment: orders captured from PostgreSQL with change data capture (logical replication), revenue per
-// region and hour computed by a streaming pipeline and written back to a PostgreSQL table, then checked against
-// the same question asked in SQL.
+// OrderEnrichment: orders captured from PostgreSQL with change data capture (logical replication), each enriched
+// with the tier its customer had when the order was placed — a temporal join against the customers table, captured
+// too — revenue per tier and hour written back to a PostgreSQL table, and that table checked against the same
+// question asked in SQL.
 // Usage: dotnet run --project samples/OrderEnrichment [-- "<connection string>"]
 // The server needs wal_level = logical (and a user allowed to replicate); the connection string comes from the
 // argument or PIPELINES_POSTGRES_CONNECTION, else a local server on port 5432 as user postgres.
-using System.Globalization;
 using Npgsql;
 using OrderEnrichment;
 using Pipelines;
@@ -32,85 +32,44 @@ catch (Exception ex) when (ex is NpgsqlException or ArgumentException)
     return 2;
 }
 
-async Task ExecuteAsync(string sql)
-{
-    await using var command = new NpgsqlCommand(sql, db);
-    await command.ExecuteNonQueryAsync();
-}
+await using (var create = new NpgsqlCommand(Shop.CreateSql, db)) await create.ExecuteNonQueryAsync();
 
-// A fresh start: the tables, and no slot or publication left from an earlier run.
-await ExecuteAsync($"""
-    SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{RevenuePipeline.Slot}';
-    DROP PUBLICATION IF EXISTS {RevenuePipeline.Slot};
-    DROP TABLE IF EXISTS orders, revenue_per_hour;
-    CREATE TABLE orders (id bigint PRIMARY KEY, region text NOT NULL, amount numeric(10, 2) NOT NULL, placed_at timestamptz NOT NULL);
-    CREATE TABLE revenue_per_hour (region text, hour timestamptz, revenue numeric(14, 2) NOT NULL, PRIMARY KEY (region, hour));
-    """);
+// 200 customers and 4,000 orders from 06:00 on, one every 9 seconds: the first 1,000 orders exist before the
+// pipeline starts (its snapshots read them with the customers), the other 3,000 and about 750 tier changes are
+// committed while it runs, 50 per transaction.
+var morning = Shop.Generate(customers: 200, orders: 4000, ordersBefore: 1000);
+await Shop.WriteAsync(db, morning.Customers);
+await Shop.WriteAsync(db, morning.OrdersBefore);
+Console.WriteLine($"{morning.Orders:N0} orders of {morning.Customers.Count} customers and {morning.TierChanges} tier changes: {morning.OrdersBefore.Count:N0} orders already in the table, the rest committed while the pipeline runs.");
 
-// Orders from a fixed seed, in time order over a morning: the first 1,000 exist before the pipeline starts (its
-// snapshot reads them), the other 3,000 are committed while it runs, 50 per transaction.
-string[] regions = ["north", "south", "east", "west"];
-var random = new Random(42);
-var morning = new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
-var orders = Enumerable.Range(1, 4000)
-    .Select(i => new Order(i, regions[random.Next(regions.Length)], random.Next(500, 50_000) / 100m, morning.AddSeconds(i * 9)))
-    .ToList();
-
-async Task InsertAsync(IEnumerable<Order> batch)
-{
-    await using var transaction = await db.BeginTransactionAsync();
-    foreach (var o in batch)
-    {
-        await using var insert = new NpgsqlCommand("INSERT INTO orders VALUES (@id, @region, @amount, @at)", db, transaction);
-        insert.Parameters.AddWithValue("id", o.Id);
-        insert.Parameters.AddWithValue("region", o.Region);
-        insert.Parameters.AddWithValue("amount", o.Amount);
-        insert.Parameters.AddWithValue("at", o.PlacedAt);
-        await insert.ExecuteNonQueryAsync();
-    }
-
-    await transaction.CommitAsync();
-}
-
-await InsertAsync(orders.Take(1000));
-Console.WriteLine($"{orders.Count:N0} orders from {orders[0].PlacedAt:HH:mm} to {orders[^1].PlacedAt:HH:mm}: 1,000 already in the table, the rest committed while the pipeline runs.");
-
-var run = new StreamingExecutor(new StreamingOptions { CheckpointInterval = TimeSpan.FromMilliseconds(200) }).Start(RevenuePipeline.Define(connectionString));
-await Task.Delay(500);
-foreach (var chunk in orders.Skip(1000).Chunk(50)) await InsertAsync(chunk);
-while (run.ElementsRead < orders.Count)
+string checkpoints = Path.Combine(Path.GetTempPath(), "order-enrichment-" + Guid.NewGuid().ToString("N"));
+var run = new StreamingExecutor(TierRevenuePipeline.Options(checkpoints)).Start(TierRevenuePipeline.Define(connectionString));
+await Shop.WaitForSlotsAsync(db, run.Completion, TimeSpan.FromSeconds(60));
+await Shop.WriteAsync(db, morning.Later);
+while (run.ElementsRead < morning.Changes)
 {
     if (run.Completion.IsCompleted) await run.Completion;   // a failed run throws here
     await Task.Delay(20);
 }
 
-var summary = await run.StopAsync();   // drains: the hours still open are written too
-Console.WriteLine($"Pipeline: {summary.ElementsRead:N0} changes read, {run.CheckpointsCompleted} checkpoints; revenue per region and hour upserted into revenue_per_hour.");
+var summary = await run.StopAsync();   // drains: the orders still waiting for the customers' watermark, and the hours still open, are written too
+Directory.Delete(checkpoints, recursive: true);
+Console.WriteLine($"Pipeline: {summary.ElementsRead:N0} changes read, {run.CheckpointsCompleted} checkpoints; revenue per tier and hour upserted into revenue_per_tier_hour.");
 
-// The check: the table the pipeline wrote equals the same question asked in SQL.
-async Task<List<string>> RowsAsync(string sql)
-{
-    var rows = new List<string>();
-    await using var command = new NpgsqlCommand(sql, db);
-    await using var reader = await command.ExecuteReaderAsync();
-    while (await reader.ReadAsync())
-    {
-        rows.Add(string.Create(CultureInfo.InvariantCulture, $"{reader.GetFieldValue<DateTime>(1):HH:mm} {reader.GetString(0),-6} {reader.GetDecimal(2),10:N2}"));
-    }
-
-    return rows;
-}
-
-var written = await RowsAsync("SELECT region, hour, revenue FROM revenue_per_hour ORDER BY hour, region");
-var expected = await RowsAsync("SELECT region, date_trunc('hour', placed_at) AS hour, sum(amount) FROM orders GROUP BY 1, 2 ORDER BY 2, 1");
+// The check: the table the pipeline wrote equals the same question asked in SQL, with the tier valid at each order's time.
+var written = await Shop.RowsAsync(db, Shop.WrittenSql);
+var expected = await Shop.RowsAsync(db, Shop.ExpectedSql);
 Console.WriteLine();
-Console.WriteLine("hour  region    revenue");
+Console.WriteLine("hour  tier      revenue");
 foreach (string row in written) Console.WriteLine(row);
-await ExecuteAsync($"SELECT pg_drop_replication_slot('{RevenuePipeline.Slot}')");
+await using (var drop = new NpgsqlCommand($"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('{TierRevenuePipeline.OrdersSlot}', '{TierRevenuePipeline.CustomersSlot}')", db))
+{
+    await drop.ExecuteNonQueryAsync();
+}
 
 bool same = written.SequenceEqual(expected);
 Console.WriteLine();
 Console.WriteLine(same
-    ? $"Check passed: revenue_per_hour ({written.Count} rows) equals SELECT … GROUP BY region, date_trunc('hour', placed_at)."
-    : $"Check FAILED: revenue_per_hour has {written.Count} rows, the query {expected.Count}.");
+    ? $"Check passed: revenue_per_tier_hour ({written.Count} rows) equals the orders summed per hour under the tier valid when each was placed (customer_history)."
+    : $"Check FAILED: revenue_per_tier_hour has {written.Count} rows, the query {expected.Count}.");
 return same ? 0 : 1;

@@ -17,7 +17,7 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: the snapshot of slot {Slot} was not finished; the slot is dropped and created again with a new snapshot")]
     public static partial void SnapshotRestarted(ILogger logger, string source, string slot);
 
-    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: table {Table} was truncated at {Lsn}; a truncate is not a change record, so the rows it removed are not deleted downstream")]
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "PostgreSQL source {Source}: table {Table} was truncated at {Lsn}; passed on as a change record with operation Truncate")]
     public static partial void Truncated(ILogger logger, string source, string table, string lsn);
 
     [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: the WAL retained by slot {Slot} could not be measured (tried again at the next check): {Reason}")]

@@ -14,9 +14,13 @@ namespace Pipelines.Postgres;
 /// positions never run ahead of the table.</para>
 /// <para><b>Guarantees.</b> After a failure the pipeline replays from the last checkpoint, so by default rows are
 /// written at least once: an upsert then gives the same final table, an append may hold duplicates. With
-/// <see cref="PostgresSinkOptions.ExactlyOnceId"/> and a sequence per element, the sink records the highest
-/// sequence of each batch in <see cref="PostgresSinkOptions.CommitTable"/> in the batch's own transaction and skips
-/// what is at or below it after a restore: each element is written exactly once.</para>
+/// <see cref="PostgresSinkOptions.ExactlyOnceId"/> each element is written exactly once, in one of two ways. In a run
+/// with a <see cref="StreamingOptions.CheckpointStorage"/>, rows are staged (durably, out of sight) per checkpoint
+/// and committed to the table when the checkpoint is stored, in one transaction that records the checkpoint id in
+/// <see cref="PostgresSinkOptions.CommitTable"/>; a restored run commits what its checkpoint staged, discards what
+/// later ones staged, and never applies a recorded checkpoint twice. Without checkpoint storage, the sink needs a
+/// sequence per element: it records the highest sequence of each batch in the batch's own transaction and skips
+/// what is at or below it after a restore (the elements must reach it in sequence order).</para>
 /// <para><b>Rows that do not fit.</b> A value that cannot go into its column (a text for a number, a number out of
 /// range, a null for a NOT NULL column, a text longer than <c>varchar(n)</c>) is found when the element is written
 /// and follows the pipeline's error policy (<see cref="PipelineBuilder.OnError"/>) with a
@@ -32,7 +36,7 @@ public static class PostgresSinks
     /// <param name="connectionString">The connection string (Npgsql).</param>
     /// <param name="table">The table, as <c>name</c> or <c>schema.name</c>; it must exist.</param>
     /// <param name="options">Batching, exactly-once, rejected rows; defaults when null.</param>
-    /// <param name="sequence">Each element's place in its ordered input; required with <see cref="PostgresSinkOptions.ExactlyOnceId"/>.</param>
+    /// <param name="sequence">Each element's place in its ordered input: with <see cref="PostgresSinkOptions.ExactlyOnceId"/>, required in runs without checkpoint storage (ignored in runs with it).</param>
     public static PostgresSink<T> Append<T>(string connectionString, string table, PostgresSinkOptions? options = null, Func<T, WriteSequence>? sequence = null) =>
         Create(connectionString, table, [], typeof(T), new RecordShape<T>(), sequence, options);
 
@@ -46,7 +50,7 @@ public static class PostgresSinks
     /// <param name="table">The table, as <c>name</c> or <c>schema.name</c>; it must exist.</param>
     /// <param name="key">The key columns.</param>
     /// <param name="options">Batching, exactly-once, rejected rows; defaults when null.</param>
-    /// <param name="sequence">Each element's place in its ordered input; required with <see cref="PostgresSinkOptions.ExactlyOnceId"/>.</param>
+    /// <param name="sequence">Each element's place in its ordered input: with <see cref="PostgresSinkOptions.ExactlyOnceId"/>, required in runs without checkpoint storage (ignored in runs with it).</param>
     public static PostgresSink<T> Upsert<T>(string connectionString, string table, IReadOnlyList<string> key, PostgresSinkOptions? options = null, Func<T, WriteSequence>? sequence = null)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -58,8 +62,9 @@ public static class PostgresSinks
     /// Applies change records to a table by key: snapshot rows, inserts and updates upsert <see cref="ChangeRecord{T}.After"/>,
     /// deletes remove the key of <see cref="ChangeRecord{T}.Before"/>, and an update whose <see cref="ChangeRecord{T}.Before"/>
     /// has another key than its <see cref="ChangeRecord{T}.After"/> also removes the old key — a replica of a captured
-    /// table, kept in step. Within a batch the last change of a key wins. With <see cref="PostgresSinkOptions.ExactlyOnceId"/> the
-    /// records' own <see cref="ChangeRecord{T}.Sequence"/> is recorded.
+    /// table, kept in step. A truncate is not applied: it is a bad element (a <see cref="PostgresMappingException"/>
+    /// under the pipeline's error policy). Within a batch the last change of a key wins. With <see cref="PostgresSinkOptions.ExactlyOnceId"/> in a
+    /// run without checkpoint storage, the records' own <see cref="ChangeRecord{T}.Sequence"/> is recorded.
     /// </summary>
     /// <typeparam name="T">The row type of the change records.</typeparam>
     /// <param name="connectionString">The connection string (Npgsql).</param>
@@ -79,11 +84,6 @@ public static class PostgresSinks
         ArgumentException.ThrowIfNullOrWhiteSpace(table);
         options ??= new PostgresSinkOptions();
         options.Validate();
-        if (options.ExactlyOnceId is not null && sequence is null)
-        {
-            throw new ArgumentException("ExactlyOnceId needs a sequence for each element (the sequence argument): the sink records the highest one it wrote and skips those at or below it after a restore.", nameof(sequence));
-        }
-
         return new PostgresSink<T>(connectionString, table, [.. key], rowType, shape, options.ExactlyOnceId is null ? null : sequence, options);
     }
 }

@@ -28,6 +28,7 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
     private NpgsqlConnection? _snapshot;
     private PgOutputReplicationSlot? _slot;
     private Task _pump = Task.CompletedTask;
+    private ChangeStream<T>? _stream;
     private (string Name, string Quoted)[] _tables = [];
     private bool _createdSlotForSnapshot;
 
@@ -139,6 +140,7 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
         }
 
         var stream = new ChangeStream<T>(_name, _options, _replication, _slot, _snapshot, _tables, resumeLsn, resumeSkip, _logger, _channel.Writer);
+        _stream = stream;
         _pump = Task.Run(() => stream.RunAsync(start, _stop.Token), CancellationToken.None);
         var monitor = new RetainedWalMonitor(_options, _name, _logger, _context.TimeProvider);
         _monitor = Task.Run(() => monitor.RunAsync(_stop.Token), CancellationToken.None);
@@ -205,15 +207,17 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
         var lsn = NpgsqlLogSequenceNumber.Parse(position.Lsn);
         if ((ulong)lsn == 0) return;
         _replication.SetReplicationStatus(lsn);
+
+        // Before the stream has started (a commit between the snapshot's end and the server's first message) the
+        // connection cannot send an update yet: the status set above goes with the first one it sends.
+        if (_stream is not { Streaming: true } || _pump.IsCompleted) return;
         try
         {
             await _replication.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException)
+        catch (InvalidOperationException) when (_pump.IsCompleted || _stop.IsCancellationRequested)
         {
-            // Not streaming yet (or any more): the status goes with the next update the connection sends. Npgsql
-            // throws a NullReferenceException instead of an InvalidOperationException when the commit comes between
-            // the snapshot's end and the start of the replication stream.
+            // The stream ended (the run is stopping) between the check and the update: nothing is streaming any more.
         }
     }
 

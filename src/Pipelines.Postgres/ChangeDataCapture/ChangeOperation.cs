@@ -14,4 +14,12 @@ public enum ChangeOperation
 
     /// <summary>The row was deleted: <see cref="ChangeRecord{T}.Before"/> holds its key (or the whole row under REPLICA IDENTITY FULL).</summary>
     Delete,
+
+    /// <summary>
+    /// The table was truncated (<c>TRUNCATE</c>): every row it held is gone. <see cref="ChangeRecord{T}.Before"/> and
+    /// <see cref="ChangeRecord{T}.After"/> are null — the server sends no rows, so the keys are unknown. A changelog
+    /// (<see cref="ChangelogMapping.ToChangelog{T, TKey}"/>) and the Changes sink cannot apply it by key and report it
+    /// as an error; filter truncates out where they should be ignored.
+    /// </summary>
+    Truncate,
 }

@@ -33,6 +33,14 @@ internal sealed class ChangeStream<T>(
     // The changes of the transaction committing at _resumeLsn up to _resumeSkip were read before this run.
     private ulong _resumeLsn = resumeLsn;
     private long _resumeSkip = resumeSkip;
+    private volatile bool _streaming;
+
+    /// <summary>
+    /// True once the replication stream has delivered its first message: from then on the connection is streaming
+    /// and a status update may be sent at any time. Before (the snapshot is still read, or the server has not answered
+    /// <c>START_REPLICATION</c> yet) a status is only set, and goes with the first update the connection sends.
+    /// </summary>
+    public bool Streaming => _streaming;
 
     /// <summary>Reads the snapshot (when there is one), then the replication stream from <paramref name="start"/> (the slot's confirmed LSN when null), until cancelled or failed; completes the channel either way.</summary>
     public async Task RunAsync(NpgsqlLogSequenceNumber? start, CancellationToken cancellationToken)
@@ -47,6 +55,7 @@ internal sealed class ChangeStream<T>(
             uint xid = 0;
             await foreach (var message in replication.StartReplication(slot, protocol, cancellationToken, start).ConfigureAwait(false))
             {
+                _streaming = true;
                 switch (message)
                 {
                     case BeginMessage begin:
@@ -105,7 +114,14 @@ internal sealed class ChangeStream<T>(
                         }
 
                     case TruncateMessage truncate:
-                        foreach (var r in truncate.Relations) PostgresLog.Truncated(logger, name, r.Namespace + "." + r.RelationName, new NpgsqlLogSequenceNumber(transactionLsn).ToString());
+                        foreach (var r in truncate.Relations)
+                        {
+                            // One record per truncated table: the rows it removed are not sent, so it carries none.
+                            var info = _relations.TryGetValue(r.RelationId, out var known) ? known : RelationInfo.From(r);
+                            PostgresLog.Truncated(logger, name, info.Table, new NpgsqlLogSequenceNumber(transactionLsn).ToString());
+                            await EmitAsync(ChangeOperation.Truncate, info, null, null, transactionLsn, commitTime, xid, index++, cancellationToken).ConfigureAwait(false);
+                        }
+
                         break;
                 }
             }

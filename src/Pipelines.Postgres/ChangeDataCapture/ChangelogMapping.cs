@@ -7,7 +7,8 @@ public static class ChangelogMapping
     /// The changes as a changelog keyed by <paramref name="key"/>, each valid from its commit time: a snapshot row
     /// or an insert is an insert, an update is an update, a delete is a delete of the key of
     /// <see cref="ChangeRecord{T}.Before"/>. An update that changes the key is a delete of the old key followed by
-    /// an insert of the new one. Follow it with <c>ToTable()</c>.
+    /// an insert of the new one. A truncate has no keys and is an error (the element follows the
+    /// error policy): filter truncates out where they should be ignored. Follow it with <c>ToTable()</c>.
     /// </summary>
     /// <typeparam name="T">The row type.</typeparam>
     /// <typeparam name="TKey">The row's primary key.</typeparam>
@@ -52,6 +53,11 @@ public static class ChangelogMapping
                     $"A delete from '{change.Table}' at {change.Lsn} carries no old row, so its key is unknown. Give the table a primary key or REPLICA IDENTITY FULL.");
                 yield return Change.Delete<TKey, T>(key(removed), change.CommitTime);
                 break;
+            case ChangeOperation.Truncate:
+                throw new InvalidOperationException(
+                    $"'{change.Table}' was truncated at {change.Lsn}: a truncate removes every row without naming their keys, so it cannot be a change of the " +
+                    "changelog, and the table would keep rows the database no longer has. Filter truncates out before ToChangelog " +
+                    "(Where(c => c.Operation != ChangeOperation.Truncate)) where they should be ignored, or restart the pipeline with a new snapshot.");
             default:
                 throw new InvalidOperationException($"Unknown change operation {change.Operation} from '{change.Table}'.");
         }

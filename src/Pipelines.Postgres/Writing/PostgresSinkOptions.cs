@@ -15,15 +15,20 @@ public sealed class PostgresSinkOptions
     public TimeProvider? TimeProvider { get; init; }
 
     /// <summary>
-    /// Turns on exactly-once writing: the sink records the highest <see cref="WriteSequence"/> it wrote under this id
-    /// in <see cref="CommitTable"/>, in the same transaction as the rows, and skips every element at or below it —
-    /// after a restore, the elements replayed from the last checkpoint that were already written. The elements must
-    /// reach the sink in sequence order (a change stream and per-element operators, not a parallel keyed stage).
-    /// One id per sink and target; null (the default) writes at least once.
+    /// Turns on exactly-once writing under this id (one id per sink and target; null, the default, writes at least
+    /// once). In a run with a <see cref="StreamingOptions.CheckpointStorage"/>, rows are staged per checkpoint in a
+    /// table of their own (<c>pipelines_stage_&lt;id&gt;_&lt;hash&gt;</c>, beside <see cref="CommitTable"/>) and reach the
+    /// target when the checkpoint is stored, in one transaction that records the checkpoint id under this id in
+    /// <see cref="CommitTable"/>; a restored run commits what its checkpoint staged and discards what later ones
+    /// staged. The end of input commits the rest directly. Without checkpoint storage (the bounded executor, a
+    /// streaming run without storage) the sink needs a sequence per element: it records the highest
+    /// <see cref="WriteSequence"/> it wrote in the same transaction as the rows and skips every element at or below
+    /// it — the elements must reach the sink in sequence order (a change stream and per-element operators, not a
+    /// parallel keyed stage).
     /// </summary>
     public string? ExactlyOnceId { get; init; }
 
-    /// <summary>The table that records what exactly-once sinks wrote, created when missing. Default <c>pipelines_sink_commits</c>.</summary>
+    /// <summary>The table that records what exactly-once sinks wrote (per id: the last checkpoint id committed, or the highest sequence), created when missing. Default <c>pipelines_sink_commits</c>.</summary>
     public string CommitTable { get; init; } = "pipelines_sink_commits";
 
     /// <summary>What to do with a row the server refuses (a constraint violation, a value out of range). Default <see cref="RejectedRowPolicy.Fail"/>.</summary>

@@ -11,7 +11,9 @@ namespace Pipelines.Postgres.Writing;
 /// through binary COPY into the table; upserts keep the last row per key, COPY them into a temporary staging table and
 /// merge with <c>INSERT … ON CONFLICT DO UPDATE</c>, and deletes remove their keys the same way. When the server
 /// refuses a batch because of a row (a constraint, a value out of range), the batch is written again row by row
-/// under savepoints to find the refused ones.
+/// under savepoints to find the refused ones. With an exactly-once id in a run that stores checkpoints
+/// (<see cref="RecoverAsync"/> is called), rows go to a <see cref="CheckpointStaging"/> instead and reach the table
+/// when their checkpoint is stored.
 /// </summary>
 internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
 {
@@ -35,6 +37,7 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
     private WriteSequence? _committed;
     private WriteSequence? _pendingMax;
     private long _firstBuffered;
+    private CheckpointStaging? _staging;
 
     public PostgresSinkWriter(PostgresSink<T> sink)
     {
@@ -48,6 +51,9 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
     private int Buffered => _appends.Count + _upserts.Count;
 
     private bool Upsert => _sink.KeyColumns.Count > 0;
+
+    /// <summary>Exactly once through checkpoint ids: rows are staged per checkpoint and committed when it is stored.</summary>
+    private bool Staged => _staging is not null;
 
     public async ValueTask OpenAsync(CancellationToken cancellationToken)
     {
@@ -105,6 +111,42 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
             $"CREATE TEMP TABLE {StageKeys} ON COMMIT DELETE ROWS AS SELECT {keyList} FROM {_table} WITH NO DATA", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A run that stores checkpoints starts: with an exactly-once id, rows are staged per checkpoint from now on.</summary>
+    public override async ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
+    {
+        if (_options.ExactlyOnceId is null) return;
+        string tail = Upsert ? _upsertSql[_upsertSql.IndexOf(" ON CONFLICT", StringComparison.Ordinal)..] : "";
+        var staging = new CheckpointStaging(_sink.ConnectionString, _sink.Name, _table, _sink.Table, _columns, _keys, tail, _options);
+        staging.Applied += n =>
+        {
+            _sink.CountWritten(n);
+            PostgresMetrics.RowsWritten.Add(n, _sinkTag);
+        };
+        staging.Rejected += n =>
+        {
+            _sink.CountRejected(n);
+            PostgresMetrics.RowsRejected.Add(n, _sinkTag);
+        };
+        _staging = staging;
+        await staging.RecoverAsync(restoredCheckpointId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>With checkpoint staging: what was written since the last checkpoint is staged under <paramref name="checkpointId"/>.</summary>
+    public override async ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        if (_staging is null)
+        {
+            await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await StageBufferedAsync(checkpointId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>With checkpoint staging: checkpoint <paramref name="checkpointId"/> is stored, so its rows go to the table.</summary>
+    public override ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken) =>
+        _staging is null ? default : _staging.CommitAsync(checkpointId, cancellationToken);
+
     public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
     {
         int next = Buffer(items.Span, 0);
@@ -112,7 +154,7 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
         return default;
     }
 
-    private bool Due => Buffered >= _options.BatchSize || (Buffered > 0 && _time.GetElapsedTime(_firstBuffered) >= _options.FlushInterval);
+    private bool Due => Buffered >= _options.BatchSize || (!Staged && Buffered > 0 && _time.GetElapsedTime(_firstBuffered) >= _options.FlushInterval);
 
     /// <summary>Flushes whenever the batch is full, between the elements of one write.</summary>
     private async ValueTask WriteWithFlushesAsync(ReadOnlyMemory<T> items, int next, CancellationToken cancellationToken)
@@ -128,6 +170,14 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
     /// <summary>Keeps elements from <paramref name="from"/> on until the batch is full; returns the index of the first element not kept.</summary>
     private int Buffer(ReadOnlySpan<T> span, int from)
     {
+        if (_options.ExactlyOnceId is not null && !Staged && _sink.Sequence is null)
+        {
+            throw new InvalidOperationException(
+                $"Sink '{_sink.Name}' has an ExactlyOnceId but this run stores no checkpoints and the sink has no sequence per element: give the run a " +
+                "StreamingOptions.CheckpointStorage (rows are then committed with the checkpoint ids), or give the sink a sequence (its highest written one is recorded).");
+        }
+
+        bool sequenced = _sink.Sequence is not null && !Staged;
         long skipped = 0;
         int i = from;
         try
@@ -140,9 +190,9 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
                 PendingRow? moved;
                 try
                 {
-                    if (_sink.Sequence is not null)
+                    if (sequenced)
                     {
-                        sequence = _sink.Sequence(element);
+                        sequence = _sink.Sequence!(element);
                         if (_committed is { } committed && sequence <= committed)
                         {
                             skipped++;
@@ -157,7 +207,7 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
                     throw new SinkElementException(i, element, ex);
                 }
 
-                if (_sink.Sequence is not null && (_pendingMax is not { } max || sequence > max)) _pendingMax = sequence;
+                if (sequenced && (_pendingMax is not { } max || sequence > max)) _pendingMax = sequence;
                 if (Buffered == 0) _firstBuffered = _time.GetTimestamp();
                 if (!Upsert) _appends.Add(row);
                 else
@@ -180,12 +230,33 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
         return i;
     }
 
-    public override ValueTask FlushAsync(CancellationToken cancellationToken) => FlushCoreAsync(cancellationToken);
+    public override ValueTask FlushAsync(CancellationToken cancellationToken) => _staging is null ? FlushCoreAsync(cancellationToken) : default;
 
-    public override ValueTask CompleteAsync(CancellationToken cancellationToken) => FlushCoreAsync(cancellationToken);
+    public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_staging is null)
+        {
+            await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // No checkpoint follows the end of input: what this writer staged goes to the table now.
+        await StageBufferedAsync(null, cancellationToken).ConfigureAwait(false);
+        await _staging.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stages the kept rows (in the order they came; for an upsert the last of each key), tagged with <paramref name="checkpoint"/> or untagged.</summary>
+    private async ValueTask StageBufferedAsync(long? checkpoint, CancellationToken cancellationToken)
+    {
+        var rows = (Upsert ? _upserts.Values : (IEnumerable<PendingRow>)_appends).Select(r => (r.Values, r.Delete)).ToList();
+        await _staging!.StageAsync(_connection, rows, checkpoint, cancellationToken).ConfigureAwait(false);
+        _appends.Clear();
+        _upserts.Clear();
+    }
 
     public override async ValueTask DisposeAsync()
     {
+        if (_staging is not null) await _staging.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
@@ -260,6 +331,13 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
 
     private async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
     {
+        if (_staging is not null)
+        {
+            // A full batch between checkpoints: staged untagged, out of memory, until the next pre-commit tags it.
+            if (Buffered > 0) await StageBufferedAsync(null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (Buffered == 0 && _pendingMax is null) return;
         var rows = Upsert ? [.. _upserts.Values] : _appends.ToArray();
         int written;
@@ -406,12 +484,12 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
     {
         string table = Sql.QuoteTable(_options.CommitTable);
         await ExecuteAsync(
-            $"CREATE TABLE IF NOT EXISTS {table} (sink_id text PRIMARY KEY, major bigint NOT NULL, minor bigint NOT NULL, committed_at timestamptz NOT NULL DEFAULT now())",
+            $"CREATE TABLE IF NOT EXISTS {table} (sink_id text PRIMARY KEY, major bigint, minor bigint, checkpoint_id bigint, committed_at timestamptz NOT NULL DEFAULT now())",
             cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"SELECT major, minor FROM {table} WHERE sink_id = @id", _connection);
         command.Parameters.AddWithValue("id", _options.ExactlyOnceId!);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new WriteSequence(reader.GetInt64(0), reader.GetInt64(1)) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0) ? new WriteSequence(reader.GetInt64(0), reader.GetInt64(1)) : null;
     }
 
     private async Task RecordCommitAsync(CancellationToken cancellationToken)

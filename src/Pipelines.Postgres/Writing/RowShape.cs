@@ -37,8 +37,14 @@ internal sealed class ChangeShape<TRow> : RowShape<ChangeRecord<TRow>>
 {
     public override bool IsDelete(ChangeRecord<TRow> element) => element.Operation == ChangeOperation.Delete;
 
-    public override object? Row(ChangeRecord<TRow> element) =>
-        element.Operation == ChangeOperation.Delete ? (object?)element.Before ?? element.After : element.After;
+    public override object? Row(ChangeRecord<TRow> element) => element.Operation switch
+    {
+        ChangeOperation.Delete => (object?)element.Before ?? element.After,
+        ChangeOperation.Truncate => throw new PostgresMappingException(element.Table, "(every row)", null,
+            $"the table was truncated at {element.Lsn}; a truncate names no keys, so the sink cannot apply it, and it does not truncate its target itself. " +
+            "Truncate the target yourself (and filter truncates out: Where(c => c.Operation != ChangeOperation.Truncate)), or choose an error policy that skips the record."),
+        _ => element.After,
+    };
 
     public override object? OldKeyRow(ChangeRecord<TRow> element) => element.Operation == ChangeOperation.Update ? element.Before : null;
 

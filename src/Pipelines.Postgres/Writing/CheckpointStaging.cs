@@ -1,0 +1,314 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Pipelines.Postgres.Writing;
+
+/// <summary>
+/// Exactly-once writing through checkpoint ids, for a sink with an <see cref="PostgresSinkOptions.ExactlyOnceId"/> in a
+/// run with a checkpoint storage. Rows are staged in a table of their own (durable, invisible to readers of the
+/// target) tagged with the checkpoint whose barrier they came before; once a checkpoint is stored, one transaction
+/// applies every row staged up to it to the target, deletes them from the stage and records the checkpoint id in the
+/// commit table. A checkpoint id already recorded is never applied again, and recovery applies what the restored
+/// checkpoint staged but did not commit (a crash between storing it and committing) and discards what later ones staged.
+/// </summary>
+/// <remarks>
+/// The stage is shared by every worker of the sink (same id): the first worker to commit a checkpoint applies the
+/// rows of all of them, which is right because a checkpoint is stored only after every sink worker pre-committed
+/// it; the others find the id recorded. Commits run on a connection of their own (they come on another thread than
+/// the writes).
+/// </remarks>
+internal sealed class CheckpointStaging : IAsyncDisposable
+{
+    private const string CheckpointColumn = "pipelines_checkpoint";
+    private const string WriterColumn = "pipelines_writer";
+    private const string DeleteColumn = "pipelines_delete";
+    private const string OrderColumn = "pipelines_seq";
+    private readonly string _sinkName;
+    private readonly string _target;
+    private readonly string _targetName;
+    private readonly TableColumn[] _columns;
+    private readonly int[] _keys;
+    private readonly string _upsertTail;
+    private readonly string _id;
+    private readonly string _commitTable;
+    private readonly string _stage;
+    private readonly string _columnList;
+    private readonly PostgresSinkOptions _options;
+    private readonly NpgsqlConnection _commits;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Guid _writer = Guid.NewGuid();
+    private bool _untagged;
+
+    public CheckpointStaging(string connectionString, string sinkName, string target, string targetName, TableColumn[] columns, int[] keys, string upsertTail, PostgresSinkOptions options)
+    {
+        _sinkName = sinkName;
+        _target = target;
+        _targetName = targetName;
+        _columns = columns;
+        _keys = keys;
+        _upsertTail = upsertTail;
+        _options = options;
+        _id = options.ExactlyOnceId!;
+        _commitTable = Sql.QuoteTable(options.CommitTable);
+        _stage = StageTableName(options.CommitTable, _id);
+        _columnList = string.Join(", ", columns.Select(c => Sql.Quote(c.Name)));
+        _commits = new NpgsqlConnection(connectionString);
+    }
+
+    /// <summary>Rows applied to the target (upserted, appended or deleted), for the sink's counters.</summary>
+    public event Action<long>? Applied;
+
+    /// <summary>
+    /// The stage table of a sink id: <c>pipelines_stage_</c>, the id's letters and digits and a hash of the whole id,
+    /// beside the commit table (same schema).
+    /// </summary>
+    public static string StageTableName(string commitTable, string id)
+    {
+        string clean = new([.. id.ToLowerInvariant().Where(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_').Take(30)]);
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..8];
+        string name = $"pipelines_stage_{clean}_{hash}";
+        int dot = commitTable.Contains('"', StringComparison.Ordinal) ? -1 : commitTable.IndexOf('.', StringComparison.Ordinal);
+        return dot < 0 ? Sql.Quote(name) : Sql.Quote(commitTable[..dot].ToLowerInvariant()) + "." + Sql.Quote(name);
+    }
+
+    /// <summary>
+    /// A run starts from checkpoint <paramref name="restored"/> (null: from the beginning). Creates the stage when
+    /// missing; commits what checkpoints up to <paramref name="restored"/> staged and did not commit; discards what
+    /// later checkpoints (and rows not yet at a checkpoint) staged, since the run writes them again. From the beginning,
+    /// the id's recorded checkpoint is forgotten too: the new run's checkpoints count from 1 again.
+    /// </summary>
+    public async ValueTask RecoverAsync(long? restored, CancellationToken cancellationToken)
+    {
+        await _commits.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(
+            $"CREATE TABLE IF NOT EXISTS {_commitTable} (sink_id text PRIMARY KEY, major bigint, minor bigint, checkpoint_id bigint, committed_at timestamptz NOT NULL DEFAULT now()); " +
+            $"CREATE TABLE IF NOT EXISTS {_stage} AS SELECT {_columnList} FROM {_target} WITH NO DATA; " +
+            $"ALTER TABLE {_stage} ADD COLUMN IF NOT EXISTS {CheckpointColumn} bigint, ADD COLUMN IF NOT EXISTS {WriterColumn} uuid, " +
+            $"ADD COLUMN IF NOT EXISTS {DeleteColumn} boolean NOT NULL DEFAULT false, ADD COLUMN IF NOT EXISTS {OrderColumn} bigint GENERATED ALWAYS AS IDENTITY",
+            null, cancellationToken).ConfigureAwait(false);
+
+        await using var transaction = await _commits.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        long? recorded = await LockRecordedAsync(transaction, cancellationToken).ConfigureAwait(false);
+        if (restored is not { } checkpoint)
+        {
+            await ExecuteAsync($"DELETE FROM {_stage}; UPDATE {_commitTable} SET checkpoint_id = NULL WHERE sink_id = @id", transaction, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            if (recorded > checkpoint)
+            {
+                throw new InvalidOperationException(
+                    $"Sink '{_sinkName}': the commit table {_options.CommitTable} shows checkpoint {recorded} committed under id '{_id}', but the run restores " +
+                    $"checkpoint {checkpoint}, so the rows between would be written twice (the newer checkpoint was damaged or deleted, or another " +
+                    $"run uses the id). Restore from checkpoint {recorded}, or delete the id's row from {_options.CommitTable} to write them again.");
+            }
+
+            if (recorded != checkpoint) await ApplyAsync(transaction, checkpoint, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync($"DELETE FROM {_stage} WHERE {CheckpointColumn} IS NULL OR {CheckpointColumn} > {checkpoint}", transaction, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stages rows on the writer's connection: tagged with <paramref name="checkpoint"/>, or untagged (a full batch
+    /// between checkpoints) until the next pre-commit tags them.
+    /// </summary>
+    public async ValueTask StageAsync(NpgsqlConnection connection, IReadOnlyList<(object?[] Values, bool Delete)> rows, long? checkpoint, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (rows.Count > 0)
+        {
+            await using var importer = await connection.BeginBinaryImportAsync(
+                $"COPY {_stage} ({_columnList}, {CheckpointColumn}, {WriterColumn}, {DeleteColumn}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+            foreach (var (values, delete) in rows)
+            {
+                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                for (int c = 0; c < _columns.Length; c++)
+                {
+                    if (values[c] is { } value) await importer.WriteAsync(value, _columns[c].TypeName, cancellationToken).ConfigureAwait(false);
+                    else await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (checkpoint is { } id) await importer.WriteAsync(id, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                else await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(_writer, NpgsqlTypes.NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(delete, NpgsqlTypes.NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (checkpoint is { } tag && _untagged)
+        {
+            await using var command = new NpgsqlCommand($"UPDATE {_stage} SET {CheckpointColumn} = @c WHERE {WriterColumn} = @w AND {CheckpointColumn} IS NULL", connection, transaction);
+            command.Parameters.AddWithValue("c", tag);
+            command.Parameters.AddWithValue("w", _writer);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _untagged = checkpoint is null && (_untagged || rows.Count > 0);
+    }
+
+    /// <summary>Checkpoint <paramref name="checkpoint"/> is stored: applies every row staged up to it and records the id, in one transaction, unless the id is recorded already.</summary>
+    public async ValueTask CommitAsync(long checkpoint, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var transaction = await _commits.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            long? recorded = await LockRecordedAsync(transaction, cancellationToken).ConfigureAwait(false);
+            if (recorded >= checkpoint) return;   // another worker of the sink committed it (or a later one)
+            await ApplyAsync(transaction, checkpoint, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The input ended, so no checkpoint follows: applies every row this writer staged (at any checkpoint, or none)
+    /// in one transaction. The recorded checkpoint id stays as it is.
+    /// </summary>
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var transaction = await _commits.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await LockRecordedAsync(transaction, cancellationToken).ConfigureAwait(false);
+            await ApplyRowsAsync(transaction, $"{WriterColumn} = '{_writer}'", cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The id's recorded checkpoint, its row locked until the transaction ends (so workers and runs commit one after the other).</summary>
+    private async Task<long?> LockRecordedAsync(NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"INSERT INTO {_commitTable} (sink_id) VALUES (@id) ON CONFLICT (sink_id) DO NOTHING; SELECT checkpoint_id FROM {_commitTable} WHERE sink_id = @id FOR UPDATE",
+            _commits, transaction);
+        command.Parameters.AddWithValue("id", _id);
+        object? value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is long id ? id : null;
+    }
+
+    /// <summary>Applies the rows staged up to <paramref name="checkpoint"/> and records it.</summary>
+    private async Task ApplyAsync(NpgsqlTransaction transaction, long checkpoint, CancellationToken cancellationToken)
+    {
+        await ApplyRowsAsync(transaction, $"{CheckpointColumn} <= {checkpoint}", cancellationToken).ConfigureAwait(false);
+        await using var record = new NpgsqlCommand($"UPDATE {_commitTable} SET checkpoint_id = @c, committed_at = now() WHERE sink_id = @id", _commits, transaction);
+        record.Parameters.AddWithValue("c", checkpoint);
+        record.Parameters.AddWithValue("id", _id);
+        await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies the staged rows <paramref name="filter"/> selects, in the order they were staged (for an upsert, the
+    /// last row of each key), then deletes them from the stage. A row the target refuses makes them go one by one
+    /// under savepoints, to fail naming it or to skip it (<see cref="PostgresSinkOptions.RejectedRows"/>).
+    /// </summary>
+    private async Task ApplyRowsAsync(NpgsqlTransaction transaction, string filter, CancellationToken cancellationToken)
+    {
+        string selected = $"(SELECT * FROM {_stage} WHERE {filter})";
+        string source = _keys.Length == 0 ? selected : $"(SELECT DISTINCT ON ({KeyList("")}) * FROM {_stage} WHERE {filter} ORDER BY {KeyList("")}, {OrderColumn} DESC)";
+        long applied;
+        await transaction.SaveAsync("pipelines_apply", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            applied = await ApplySourceAsync(transaction, source, cancellationToken).ConfigureAwait(false);
+            await transaction.ReleaseAsync("pipelines_apply", cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (IsRowError(ex))
+        {
+            await transaction.RollbackAsync("pipelines_apply", cancellationToken).ConfigureAwait(false);
+            applied = await ApplyOneByOneAsync(transaction, source, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync($"DELETE FROM {_stage} WHERE {filter}", transaction, cancellationToken).ConfigureAwait(false);
+        if (applied > 0) Applied?.Invoke(applied);
+    }
+
+    private async Task<long> ApplySourceAsync(NpgsqlTransaction transaction, string source, CancellationToken cancellationToken, long? only = null)
+    {
+        string where = only is { } seq ? $" AND s.{OrderColumn} = {seq}" : "";
+        if (_keys.Length == 0)
+        {
+            return await ExecuteAsync($"INSERT INTO {_target} ({_columnList}) SELECT {_columnList} FROM {source} s WHERE true{where} ORDER BY s.{OrderColumn}", transaction, cancellationToken).ConfigureAwait(false);
+        }
+
+        string match = string.Join(" AND ", _keys.Select(k => $"t.{Sql.Quote(_columns[k].Name)} = s.{Sql.Quote(_columns[k].Name)}"));
+        long deleted = await ExecuteAsync($"DELETE FROM {_target} t USING {source} s WHERE s.{DeleteColumn}{where} AND {match}", transaction, cancellationToken).ConfigureAwait(false);
+        long upserted = await ExecuteAsync(
+            $"INSERT INTO {_target} ({_columnList}) SELECT {_columnList} FROM {source} s WHERE NOT s.{DeleteColumn}{where}{_upsertTail}", transaction, cancellationToken).ConfigureAwait(false);
+        return deleted + upserted;
+    }
+
+    private async Task<long> ApplyOneByOneAsync(NpgsqlTransaction transaction, string source, CancellationToken cancellationToken)
+    {
+        var order = new List<long>();
+        await using (var list = new NpgsqlCommand($"SELECT {OrderColumn} FROM {source} s ORDER BY {OrderColumn}", _commits, transaction))
+        await using (var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) order.Add(reader.GetInt64(0));
+        }
+
+        long applied = 0;
+        var logger = _options.Logger ?? NullLogger.Instance;
+        foreach (long seq in order)
+        {
+            await transaction.SaveAsync("pipelines_row", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                applied += await ApplySourceAsync(transaction, source, cancellationToken, seq).ConfigureAwait(false);
+                await transaction.ReleaseAsync("pipelines_row", cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (IsRowError(ex))
+            {
+                await transaction.RollbackAsync("pipelines_row", cancellationToken).ConfigureAwait(false);
+                var rejection = new PostgresMappingException(_targetName, ex.Detail ?? "?", ex.ColumnName,
+                    $"the server refused the row when checkpoint commits applied it: {ex.MessageText}{(ex.ConstraintName is { } c ? $" (constraint {c})" : "")}, SQLSTATE {ex.SqlState}.", ex);
+                if (_options.RejectedRows == RejectedRowPolicy.Fail)
+                {
+                    throw new InvalidOperationException(
+                        $"Sink '{_sinkName}': {rejection.Message} The rows stay staged and are applied again at recovery, where the same row fails again: " +
+                        "fix the target (or the row's source), or choose RejectedRows = Skip.", rejection);
+                }
+
+                PostgresLog.RowRejected(logger, _sinkName, rejection.Message);
+                Rejected?.Invoke(1);
+            }
+        }
+
+        return applied;
+    }
+
+    /// <summary>Rows the target refused and were skipped.</summary>
+    public event Action<long>? Rejected;
+
+    private string KeyList(string prefix) => string.Join(", ", _keys.Select(k => prefix + Sql.Quote(_columns[k].Name)));
+
+    private async Task<long> ExecuteAsync(string sql, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, _commits, transaction);
+        if (sql.Contains("@id", StringComparison.Ordinal)) command.Parameters.AddWithValue("id", _id);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsRowError(PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _commits.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+}
