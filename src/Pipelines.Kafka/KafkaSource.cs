@@ -39,7 +39,7 @@ namespace Pipelines.Kafka;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>, KafkaPosition>
+public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>, KafkaPosition>, IKafkaSourceSettings
 {
     private long _skipped;
     private long _deadLettered;
@@ -96,6 +96,14 @@ public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>
         cancellationToken.ThrowIfCancellationRequested();
         return new(new KafkaSourceReader<TKey, TValue>(this, context, position));
     }
+
+    string IKafkaSourceSettings.BootstrapServers => Options.BootstrapServers;
+
+    string IKafkaSourceSettings.GroupId => Options.GroupId;
+
+    IReadOnlyList<string> IKafkaSourceSettings.Topics => Options.Topics;
+
+    Microsoft.Extensions.Logging.ILogger? IKafkaSourceSettings.Logger => Options.Logger;
 
     internal void CountSkipped() => Interlocked.Increment(ref _skipped);
 

@@ -42,6 +42,7 @@ internal sealed class SinkOperator<T>(
         }
     }
 
+    private readonly EventTimeSinkWriter<T>? _timed = writer as EventTimeSinkWriter<T>;
     private long _barrier;
     private readonly Queue<(T[] Items, int Count)> _queue = new();
     private ValueTask _pending;
@@ -56,6 +57,12 @@ internal sealed class SinkOperator<T>(
         var b = (Batch<T>)batch;
         if (b.Count == 0) return;
         context.Counters.AddWritten(b.Count);
+        if (_timed is not null)
+        {
+            WriteTimed(b);
+            return;
+        }
+
         int from = 0;
         if (_pendingItems is null && _queue.Count == 0)
         {
@@ -68,6 +75,18 @@ internal sealed class SinkOperator<T>(
         Array.Copy(b.Values, from, items, 0, count);
         if (_pendingItems is null && _queue.Count == 0) Start(items, count, 0);
         else _queue.Enqueue((items, count));
+    }
+
+    private void WriteTimed(Batch<T> batch)
+    {
+        try
+        {
+            _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        {
+            throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+        }
     }
 
     /// <summary>Writes through the writer's synchronous path as far as it goes; returns how many elements are done.</summary>
@@ -208,6 +227,17 @@ internal sealed class SinkOperator<T>(
 
     public override void OnWatermark(long watermark)
     {
+        if (_timed is null) return;
+        try
+        {
+            _timed.OnWatermark(watermark >= DateTimeOffset.MaxValue.UtcTicks ? DateTimeOffset.MaxValue
+                : watermark <= DateTimeOffset.MinValue.UtcTicks ? DateTimeOffset.MinValue
+                : new DateTimeOffset(watermark, TimeSpan.Zero));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        {
+            throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+        }
     }
 
     public override void OnEnd() => _ended = true;

@@ -11,6 +11,8 @@ internal sealed class SourceNode<T>(int id, Source<T> source) : Node<T>(id, "Sou
 
     public string SourceName => Source.Name;
 
+    public object SourceObject => Source;
+
     public Execution.SourceRunner CreateRunner(WorkerContext context) => new Execution.SourceRunner<T>(this, context);
 }
 
@@ -23,6 +25,9 @@ internal interface ISourceNode
     bool IsBounded { get; }
 
     string SourceName { get; }
+
+    /// <summary>The <see cref="Source{T}"/> itself.</summary>
+    object SourceObject { get; }
 
     bool ReachesSink { get; }
 

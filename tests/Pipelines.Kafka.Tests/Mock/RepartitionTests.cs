@@ -1,0 +1,68 @@
+using Pipelines.Kafka.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pipelines.Kafka.Tests.Mock;
+
+/// <summary>
+/// Instances in one group that aggregate by a key other than the message key: they exchange elements through a
+/// repartition topic, and together give the totals of one bounded run, each (card, minute) from one instance.
+/// </summary>
+public class RepartitionTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>The mock's group coordinator needs a few rounds of its timers to agree on a split (two groups here: input and repartition).</summary>
+    private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(40);
+
+    private async Task<RepartitionInstance[]> StartAndWaitForTheSplit(KafkaTestCluster cluster, string topic, string group, int partitions, int count)
+    {
+        var instances = Enumerable.Range(0, count)
+            .Select(i => RepartitionInstance.Start(cluster, topic, group, ((char)('a' + i)).ToString(), new TestOutputLogger(output, ((char)('a' + i)).ToString())))
+            .ToArray();
+        await Eventually.True(
+            () => instances.All(x => x.Input.Owned.Length > 0 && x.Exchange.Owned.Length > 0)
+                && instances.SelectMany(x => x.Input.Owned).Order().SequenceEqual(Enumerable.Range(0, partitions))
+                && instances.SelectMany(x => x.Exchange.Owned).Order().SequenceEqual(Enumerable.Range(0, partitions)),
+            GroupDeadline,
+            $"every instance to own input and repartition partitions ({string.Join("; ", instances.Select(x => x.ToString()))})");
+        return instances;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Instances_AggregatingByAKeyOtherThanTheMessageKey_GiveTheTotalsOfOneBoundedRun_EachFromOneInstance(int count)
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string topic = KafkaTestCluster.UniqueName("payments"), group = KafkaTestCluster.UniqueName("g");
+        int partitions = await cluster.CreateTopicAsync(topic);
+        var instances = await StartAndWaitForTheSplit(cluster, topic, group, partitions, count);
+
+        var records = Enumerable.Range(0, 300).Select(RepartitionInstance.Record).ToList();
+        var expected = await RepartitionInstance.BoundedTotals(records);
+        await cluster.ProduceAsync(topic, records);
+        await cluster.ProduceAsync(topic, RepartitionInstance.Ends(partitions));
+
+        await Eventually.True(
+            () => instances.Sum(x => x.Results.Count) >= expected.Count,
+            Deadline,
+            $"{expected.Count} totals ({string.Join("; ", instances.Select(x => x.ToString()))})");
+        await Task.WhenAll(instances.Select(x => x.Run.StopAsync())).WaitAsync(Deadline);
+
+        foreach (var x in instances)
+        {
+            output.WriteLine($"{x.Name}: late dropped {x.Run.LateElementsDropped}, read {x.Run.ElementsRead}; windows {string.Join(" ", x.Results.Select(r => $"{r.Key}@{r.Window.Start:HH:mm}={r.Value}"))}");
+        }
+
+        var emitted = instances.SelectMany(x => x.Results.Select(r => (Instance: x.Name, Result: r))).ToList();
+        emitted.GroupBy(e => (e.Result.Key, e.Result.Window.Start))
+            .Should().OnlyContain(g => g.Count() == 1, "each (card, minute) is aggregated and emitted by one instance, once");
+        emitted.ToDictionary(e => $"{e.Result.Key}@{e.Result.Window.Start:O}", e => e.Result.Value)
+            .Should().BeEquivalentTo(expected.ToDictionary(e => $"{e.Key.Card}@{e.Key.Start:O}", e => e.Value));
+        if (count > 1)
+        {
+            instances.Count(x => !x.Results.IsEmpty).Should().BeGreaterThan(1, "the instances split the cards");
+        }
+    }
+}
