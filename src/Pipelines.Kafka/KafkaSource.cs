@@ -63,6 +63,13 @@ public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>
     /// <inheritdoc />
     public override string Name { get; }
 
+    /// <summary>
+    /// True unless <see cref="KafkaSourceOptions{TKey, TValue}.PartitionedByKey"/> is set: the instances of a group
+    /// split the topic by partition, so a keyed stage after this source, with no <c>Repartition</c> between, gets a
+    /// warning when the run starts.
+    /// </summary>
+    public override bool SplitAcrossInstances => !Options.PartitionedByKey;
+
     /// <summary>Always false: a topic has no end.</summary>
     public override bool IsBounded => false;
 

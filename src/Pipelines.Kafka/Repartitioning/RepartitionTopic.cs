@@ -93,7 +93,7 @@ internal sealed partial class RepartitionTopic
         using var admin = new AdminClientBuilder(new AdminClientConfig(AdminSettings())).SetLogHandler((_, m) => KafkaLog.Forward(Logger, m)).Build();
 
         // Create first: a metadata request for a missing topic may auto-create it with the broker's default count.
-        int partitions = _partitions ?? _upstreamTopics.Select(t => Describe(admin, t) ?? 0).DefaultIfEmpty(0).Max();
+        int partitions = _partitions ?? _upstreamTopics.Select(t => Describe(admin, t, Options.TopicCreationTimeout) ?? 0).DefaultIfEmpty(0).Max();
         if (partitions <= 0)
         {
             throw new InvalidOperationException($"Repartition topic '{Name}': cannot take the partition count from the upstream topics ({string.Join(", ", _upstreamTopics)}), which do not exist yet; set KafkaRepartitionOptions.Partitions.");
@@ -121,7 +121,7 @@ internal sealed partial class RepartitionTopic
             RepartitionLog.CreateRefused(Logger, Name, ex.Error.Reason);
         }
 
-        if (refused is not null && Describe(admin, Name) is null)
+        if (refused is not null && Describe(admin, Name, Options.TopicCreationTimeout) is null)
         {
             throw new InvalidOperationException($"Repartition topic '{Name}' does not exist and could not be created: {refused.Error.Reason}. Create it with {partitions} partitions, or let the client create it.", refused);
         }
@@ -129,7 +129,7 @@ internal sealed partial class RepartitionTopic
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            if (Describe(admin, Name) is { } count)
+            if (Describe(admin, Name, Options.TopicCreationTimeout) is { } count)
             {
                 if (created) RepartitionLog.TopicCreated(Logger, Name, count);
                 else if (count != partitions && (_partitions is not null || refused is not null)) RepartitionLog.PartitionCountDiffers(Logger, Name, count, partitions);
@@ -141,9 +141,9 @@ internal sealed partial class RepartitionTopic
         }
     }
 
-    private static int? Describe(IAdminClient admin, string topic)
+    private static int? Describe(IAdminClient admin, string topic, TimeSpan timeout)
     {
-        var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.SingleOrDefault(t => t.Topic == topic);
+        var metadata = admin.GetMetadata(topic, timeout).Topics.SingleOrDefault(t => t.Topic == topic);
         return metadata is { Error.IsError: false } && metadata.Partitions.Count > 0 ? metadata.Partitions.Count : null;
     }
 

@@ -43,6 +43,7 @@ internal sealed class SinkOperator<T>(
     }
 
     private readonly EventTimeSinkWriter<T>? _timed = writer as EventTimeSinkWriter<T>;
+    private long[] _utcTicks = [];
     private long _barrier;
     private readonly Queue<(T[] Items, int Count)> _queue = new();
     private ValueTask _pending;
@@ -81,7 +82,10 @@ internal sealed class SinkOperator<T>(
     {
         try
         {
-            _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
+            // Inside, event times count from the Unix epoch; the public contract speaks DateTimeOffset.UtcTicks.
+            if (_utcTicks.Length < batch.Count) _utcTicks = new long[batch.Capacity];
+            for (int i = 0; i < batch.Count; i++) _utcTicks[i] = EventTime.ToDateTimeOffset(batch.Timestamps[i]).UtcTicks;
+            _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count));
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
         {
@@ -230,9 +234,7 @@ internal sealed class SinkOperator<T>(
         if (_timed is null) return;
         try
         {
-            _timed.OnWatermark(watermark >= DateTimeOffset.MaxValue.UtcTicks ? DateTimeOffset.MaxValue
-                : watermark <= DateTimeOffset.MinValue.UtcTicks ? DateTimeOffset.MinValue
-                : new DateTimeOffset(watermark, TimeSpan.Zero));
+            _timed.OnWatermark(EventTime.ToDateTimeOffset(watermark));
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
         {

@@ -13,6 +13,8 @@ internal sealed class SourceNode<T>(int id, Source<T> source) : Node<T>(id, "Sou
 
     public object SourceObject => Source;
 
+    public bool SplitAcrossInstances => Source.SplitAcrossInstances;
+
     public Execution.SourceRunner CreateRunner(WorkerContext context) => new Execution.SourceRunner<T>(this, context);
 }
 
@@ -28,6 +30,9 @@ internal interface ISourceNode
 
     /// <summary>The <see cref="Source{T}"/> itself.</summary>
     object SourceObject { get; }
+
+    /// <summary><see cref="Source{T}.SplitAcrossInstances"/>.</summary>
+    bool SplitAcrossInstances { get; }
 
     bool ReachesSink { get; }
 

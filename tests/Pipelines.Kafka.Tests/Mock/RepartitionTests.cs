@@ -65,4 +65,59 @@ public class RepartitionTests(ITestOutputHelper output)
             instances.Count(x => !x.Results.IsEmpty).Should().BeGreaterThan(1, "the instances split the cards");
         }
     }
+
+    /// <remarks>
+    /// Each phase ends with a record per input partition a day later, so every window of the phase fires before the
+    /// group changes: this test covers instances joining and leaving between windows. A rebalance while windows are
+    /// open still lets the old owner emit them too (state does not move with its partition yet; see the README).
+    /// </remarks>
+    [Fact]
+    public async Task AnInstanceJoining_AndOneLeavingAfterADrain_TogetherGiveTheTotalsOfOneBoundedRun_EachOnce()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string topic = KafkaTestCluster.UniqueName("payments"), group = KafkaTestCluster.UniqueName("g");
+        int partitions = await cluster.CreateTopicAsync(topic);
+        var a = (await StartAndWaitForTheSplit(cluster, topic, group, partitions, 1))[0];
+        var all = new List<TestRecord>();
+        var instances = new List<RepartitionInstance> { a };
+
+        async Task Phase(int day, string what)
+        {
+            var records = Enumerable.Range(day * 20_000, 150).Select(RepartitionInstance.Record).ToList();
+            all.AddRange(records);
+            int expected = (await RepartitionInstance.BoundedTotals(all)).Count;
+            await cluster.ProduceAsync(topic, records);
+            await cluster.ProduceAsync(topic, RepartitionInstance.Ends(partitions).Select(e => e with { Timestamp = RepartitionInstance.Start0 + TimeSpan.FromDays(1.5 * (day + 1)) }));
+            await Eventually.True(
+                () => instances.Sum(x => x.Results.Count) >= expected,
+                GroupDeadline,
+                () => $"{expected} totals {what} ({string.Join("; ", instances.Select(x => x.ToString()))})");
+        }
+
+        await Phase(0, "from a alone");
+
+        var b = RepartitionInstance.Start(cluster, topic, group, "b", new TestOutputLogger(output, "b"));
+        instances.Add(b);
+        await Eventually.True(
+            () => a.Input.Owned.Length > 0 && b.Input.Owned.Length > 0 && a.Exchange.Owned.Length > 0 && b.Exchange.Owned.Length > 0,
+            GroupDeadline,
+            () => $"b to take a share ({a}; {b})");
+        await Phase(1, "after b joined");
+
+        await a.Run.StopAsync(drain: true).WaitAsync(Deadline);
+        await Eventually.True(
+            () => b.Input.Owned.Length == partitions && b.Exchange.Owned.Length == partitions,
+            GroupDeadline,
+            () => $"b to take over every partition ({b})");
+        await Phase(2, "after a left");
+        await b.Run.StopAsync().WaitAsync(Deadline);
+
+        var expectedTotals = await RepartitionInstance.BoundedTotals(all);
+        var emitted = instances.SelectMany(x => x.Results).ToList();
+        emitted.GroupBy(r => (r.Key, r.Window.Start)).Should().OnlyContain(g => g.Count() == 1, "each (card, minute) is emitted by one owner, once");
+        emitted.ToDictionary(r => $"{r.Key}@{r.Window.Start:O}", r => r.Value)
+            .Should().BeEquivalentTo(expectedTotals.ToDictionary(e => $"{e.Key.Card}@{e.Key.Start:O}", e => e.Value));
+        a.Results.Should().NotBeEmpty();
+        b.Results.Should().NotBeEmpty();
+    }
 }
