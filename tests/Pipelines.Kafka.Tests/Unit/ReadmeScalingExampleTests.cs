@@ -28,6 +28,13 @@ public class ReadmeScalingExampleTests
         #endregion
 
         pipeline.IsBounded.Should().BeFalse();
-        pipeline.ToString().Should().Contain("repartition:card-totals-card-totals-exchange0-repartition");
+
+        // The names the comment gives: the same exchange on the same source, in a pipeline of the same name.
+        var exchange = new KafkaRepartition<Payment, string>(x => x.Card, new KafkaRepartitionOptions(), StateSerializers.Json<Payment>(), StateSerializers.Json<string>());
+        var again = new PipelineBuilder("card-totals");
+        again.From(payments).Select(r => r.Value).Through(exchange).To(Sinks.Action<Payment>(_ => { }));
+        exchange.Topic!.Name.Should().Be("card-totals-card-totals-exchange0-repartition");
+        exchange.Topic.GroupId.Should().Be("card-totals-exchange0");
+        exchange.Topic.BootstrapServers.Should().Be("broker:9092");
     }
 }
