@@ -43,7 +43,7 @@ namespace Pipelines.Kafka;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>, KafkaPosition>, IKafkaConsumerGroupSource
+public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>, KafkaPosition>, IKafkaConsumerGroupSource, IKafkaSourceSettings
 {
     private readonly Lock _gate = new();
     private readonly List<KafkaSourceReader<TKey, TValue>> _open = [];
@@ -68,6 +68,13 @@ public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>
 
     /// <inheritdoc />
     public override string Name { get; }
+
+    /// <summary>
+    /// True unless <see cref="KafkaSourceOptions{TKey, TValue}.PartitionedByKey"/> is set: the instances of a group
+    /// split the topic by partition, so a keyed stage after this source, with no <c>Repartition</c> between, gets a
+    /// warning when the run starts.
+    /// </summary>
+    public override bool SplitAcrossInstances => !Options.PartitionedByKey;
 
     /// <summary>Always false: a topic has no end.</summary>
     public override bool IsBounded => false;
@@ -133,6 +140,14 @@ public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>
     {
         lock (_gate) _open.Remove(reader);
     }
+
+    string IKafkaSourceSettings.BootstrapServers => Options.BootstrapServers;
+
+    string IKafkaSourceSettings.GroupId => Options.GroupId;
+
+    IReadOnlyList<string> IKafkaSourceSettings.Topics => Options.Topics;
+
+    Microsoft.Extensions.Logging.ILogger? IKafkaSourceSettings.Logger => Options.Logger;
 
     internal void CountSkipped() => Interlocked.Increment(ref _skipped);
 

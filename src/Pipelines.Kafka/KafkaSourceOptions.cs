@@ -104,6 +104,15 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     /// </summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Set when the topic is partitioned by the key every keyed stage after this source groups by (the message key,
+    /// written with Kafka's default partitioner): the instances of the group then split the keyed work correctly
+    /// without a repartition topic, and the run does not warn about it. Default false: a keyed stage on this
+    /// source without <c>Repartition</c> logs a warning at start (several instances would each compute partial
+    /// results for the same key).
+    /// </summary>
+    public bool PartitionedByKey { get; init; }
+
     /// <summary>The source's name in errors, logs and metrics; <c>kafka:&lt;topics&gt;</c> when null.</summary>
     public string? Name { get; init; }
 

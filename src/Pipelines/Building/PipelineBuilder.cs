@@ -15,6 +15,7 @@ public sealed class PipelineBuilder
     private Sink<DeadLetter>? _deadLetterSink;
     private readonly StateSerializerRegistry _stateSerializers = new();
     private int _nextId;
+    private int _nextExchange;
     private bool _built;
 
     /// <summary>Starts a pipeline definition.</summary>
@@ -143,6 +144,8 @@ public sealed class PipelineBuilder
         EnsureOpen();
         return ++_nextId;
     }
+
+    internal int NextExchange() => _nextExchange++;
 
     internal TNode Add<TNode>(TNode node)
         where TNode : Node

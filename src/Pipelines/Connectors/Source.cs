@@ -30,6 +30,16 @@ public abstract class Source<T>
     /// </summary>
     public virtual ErrorPolicy? BadRecordPolicy => null;
 
+    /// <summary>
+    /// True when instances of the pipeline running this source at the same time each read a share of its input, split
+    /// in a way the pipeline's keys do not decide (a Kafka consumer group splits a topic by partition). A keyed stage
+    /// (window, join, process function) that reads such a source without an exchange between them
+    /// (<see cref="DataStream{T}.Through"/>, Kafka's <c>Repartition</c>) is correct only when the input is already
+    /// split by the stage's key; otherwise each instance computes partial results for the same key. The streaming
+    /// executor logs a warning for every such stage. Default false.
+    /// </summary>
+    public virtual bool SplitAcrossInstances => false;
+
     /// <summary>Opens a reader for one run.</summary>
     /// <param name="context">Facts about the run.</param>
     /// <param name="cancellationToken">Cancels opening.</param>

@@ -28,4 +28,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning,
         Message = "Pipeline {Pipeline} could not commit checkpoint {Checkpoint} of source {Source}; the next checkpoint tries again, and elements since the last commit may be read again after a restart")]
     public static partial void CheckpointCommitFailed(ILogger logger, Exception exception, string pipeline, long checkpoint, string source);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline}: keyed operator {Operator} reads source {Source}, whose input is split among the pipeline's instances by something other than this operator's key. With several instances, each computes partial results for the same key unless the input is already partitioned by it: repartition by the key first (Repartition in Pipelines.Kafka), or run one instance")]
+    public static partial void KeyedAfterSplitInput(ILogger logger, string pipeline, string @operator, string source);
 }

@@ -54,6 +54,8 @@ internal sealed class SinkOperator<T>(
         }
     }
 
+    private readonly EventTimeSinkWriter<T>? _timed = writer as EventTimeSinkWriter<T>;
+    private long[] _utcTicks = [];
     private long _barrier;
     private readonly Queue<(T[] Items, int Count)> _queue = new();
     private ValueTask _pending;
@@ -68,6 +70,12 @@ internal sealed class SinkOperator<T>(
         var b = (Batch<T>)batch;
         if (b.Count == 0) return;
         context.Counters.AddWritten(b.Count);
+        if (_timed is not null)
+        {
+            WriteTimed(b);
+            return;
+        }
+
         int from = 0;
         if (_pendingItems is null && _queue.Count == 0)
         {
@@ -80,6 +88,21 @@ internal sealed class SinkOperator<T>(
         Array.Copy(b.Values, from, items, 0, count);
         if (_pendingItems is null && _queue.Count == 0) Start(items, count, 0);
         else _queue.Enqueue((items, count));
+    }
+
+    private void WriteTimed(Batch<T> batch)
+    {
+        try
+        {
+            // Inside, event times count from the Unix epoch; the public contract speaks DateTimeOffset.UtcTicks.
+            if (_utcTicks.Length < batch.Count) _utcTicks = new long[batch.Capacity];
+            for (int i = 0; i < batch.Count; i++) _utcTicks[i] = EventTime.ToDateTimeOffset(batch.Timestamps[i]).UtcTicks;
+            _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        {
+            throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+        }
     }
 
     /// <summary>Writes through the writer's synchronous path as far as it goes; returns how many elements are done.</summary>
@@ -220,6 +243,15 @@ internal sealed class SinkOperator<T>(
 
     public override void OnWatermark(long watermark)
     {
+        if (_timed is null) return;
+        try
+        {
+            _timed.OnWatermark(EventTime.ToDateTimeOffset(watermark));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        {
+            throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+        }
     }
 
     public override void OnEnd() => _ended = true;

@@ -11,6 +11,10 @@ internal sealed class SourceNode<T>(int id, Source<T> source) : Node<T>(id, "Sou
 
     public string SourceName => Source.Name;
 
+    public object SourceObject => Source;
+
+    public bool SplitAcrossInstances => Source.SplitAcrossInstances;
+
     public Execution.SourceRunner CreateRunner(WorkerContext context) => new Execution.SourceRunner<T>(this, context);
 }
 
@@ -23,6 +27,12 @@ internal interface ISourceNode
     bool IsBounded { get; }
 
     string SourceName { get; }
+
+    /// <summary>The <see cref="Source{T}"/> itself.</summary>
+    object SourceObject { get; }
+
+    /// <summary><see cref="Source{T}.SplitAcrossInstances"/>.</summary>
+    bool SplitAcrossInstances { get; }
 
     bool ReachesSink { get; }
 

@@ -15,4 +15,27 @@ internal static class Eventually
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Waits until <paramref name="condition"/> has held without a break for <paramref name="hold"/> (a group that settled), or fails after <paramref name="timeout"/>.</summary>
+    public static async Task Stable(Func<bool> condition, TimeSpan hold, TimeSpan timeout, Func<string> what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        DateTime? since = null;
+        while (true)
+        {
+            var now = DateTime.UtcNow;
+            if (condition())
+            {
+                since ??= now;
+                if (now - since >= hold) return;
+            }
+            else
+            {
+                since = null;
+            }
+
+            if (now > deadline) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what()}.");
+            await Task.Delay(20);
+        }
+    }
 }

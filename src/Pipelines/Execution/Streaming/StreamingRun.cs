@@ -52,6 +52,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         await Task.Yield();
         var logger = options.Logger ?? NullLogger.Instance;
         var plan = PhysicalPlan.Create(pipeline, options.Parallelism);
+        foreach (var (stage, source) in SplitInputCheck.Find(pipeline)) Diagnostics.Log.KeyedAfterSplitInput(logger, pipeline.Name, stage, source);
         using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger, Counters, options.Parallelism, options.ChannelCapacity);
         using var draining = _drain.Token.Register(scope.Draining);
         using var run = new RunLifecycle(plan, scope, ExecutionPolicy.Continuous, options.MaxBatchSize, options.TimeProvider, logger, Counters, userToken, concurrent: true);

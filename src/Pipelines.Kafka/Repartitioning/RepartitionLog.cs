@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pipelines.Kafka;
+
+/// <summary>Log messages of repartition topics (source-generated).</summary>
+internal static partial class RepartitionLog
+{
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Repartition topic {Topic}: created with {Partitions} partitions")]
+    public static partial void TopicCreated(ILogger logger, string topic, int partitions);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Repartition topic {Topic} has {Partitions} partitions, not the {Wanted} wanted; it keeps its count")]
+    public static partial void PartitionCountDiffers(ILogger logger, string topic, int partitions, int wanted);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Repartition topic {Topic}: creating it failed ({Reason}); using it if the broker created it on first use")]
+    public static partial void CreateRefused(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Repartition topic {Topic}: instance {Producer} stopped publishing to partition {Partition}; it no longer holds the watermark back ({Why})")]
+    public static partial void ProducerGone(ILogger logger, string topic, string producer, int partition, string why);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Repartition topic {Topic}: delivery failed: {Reason}")]
+    public static partial void DeliveryFailed(ILogger logger, string topic, string reason);
+}

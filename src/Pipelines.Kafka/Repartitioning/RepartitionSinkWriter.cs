@@ -1,0 +1,211 @@
+using System.Buffers;
+using Confluent.Kafka;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// Writes elements to the repartition topic, keyed by their serialized key (Kafka's <c>murmur2</c> partitioner picks
+/// the partition, as the Java clients and Kafka Streams do), and publishes this run's watermark to every partition:
+/// when it advances (at most every <see cref="KafkaRepartitionOptions.WatermarkInterval"/>), again every third of
+/// <see cref="KafkaRepartitionOptions.ProducerIdleTimeout"/> so readers know this instance is alive, and
+/// <see cref="RepartitionHeaders.Done"/> when the run completes. A watermark record follows, in its partition, every
+/// element written before it, so a reader that has seen it knows this instance sends nothing older (except late elements).
+/// </summary>
+internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
+{
+    private readonly RepartitionTopic _topic;
+    private readonly int _partitions;
+    private readonly Func<T, TKey> _key;
+    private readonly StateSerializer<T> _values;
+    private readonly StateSerializer<TKey> _keys;
+    private readonly bool _eventTime;
+    private readonly IProducer<byte[], byte[]?> _producer;
+    private readonly byte[] _producerId = RepartitionHeaders.ProducerId(Guid.NewGuid().ToString("N"));
+    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    private readonly Action<DeliveryReport<byte[], byte[]?>> _delivered;
+    private readonly ITimer _heartbeat;
+    private readonly TimeSpan _heartbeatEvery;
+    private readonly object _gate = new();
+    private long _latest = long.MinValue;
+    private long _published = long.MinValue;
+    private long _publishedAt;
+    private bool _done;
+    private Exception? _failed;
+
+    public RepartitionSinkWriter(RepartitionTopic topic, int partitions, Func<T, TKey> key, StateSerializer<T> values, StateSerializer<TKey> keys, bool eventTime)
+    {
+        _topic = topic;
+        _partitions = partitions;
+        _key = key;
+        _values = values;
+        _keys = keys;
+        _eventTime = eventTime;
+        _heartbeatEvery = topic.Options.ProducerIdleTimeout / 3;
+        _delivered = OnDelivered;
+        var config = new ProducerConfig(topic.Options.ProducerConfig?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? [])
+        {
+            BootstrapServers = topic.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            Partitioner = Partitioner.Murmur2,
+        };
+        config.LingerMs ??= 5;
+        _producer = new ProducerBuilder<byte[], byte[]?>(config)
+            .SetLogHandler((_, m) => KafkaLog.Forward(topic.Logger, m))
+            .SetErrorHandler((_, e) =>
+            {
+                if (e.IsFatal) Interlocked.CompareExchange(ref _failed, new KafkaException(e), null);
+            })
+            .Build();
+
+        // Readers learn of this instance before its first element: until it publishes a watermark, it holds theirs back
+        // (for at most the producer idle timeout).
+        Publish(long.MinValue);
+        var period = topic.Options.WatermarkInterval < _heartbeatEvery ? topic.Options.WatermarkInterval : _heartbeatEvery;
+        _heartbeat = topic.Clock.CreateTimer(_ => Heartbeat(), null, period, period);
+    }
+
+    public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps)
+    {
+        ThrowIfFailed();
+        for (int i = 0; i < items.Length; i++)
+        {
+            var item = items[i];
+            _buffer.ResetWrittenCount();
+            _keys.Serialize(_key(item), _buffer);
+            byte[] key = _buffer.WrittenSpan.ToArray();
+            _buffer.ResetWrittenCount();
+            _values.Serialize(item, _buffer);
+            var message = new Message<byte[], byte[]?> { Key = key, Value = _buffer.WrittenSpan.ToArray() };
+            if (_eventTime) message.Headers = new Headers { { RepartitionHeaders.EventTime, RepartitionHeaders.Ticks(timestamps[i]) } };
+            Produce(_topic.Name, message);
+        }
+    }
+
+    public override void OnWatermark(DateTimeOffset watermark)
+    {
+        ThrowIfFailed();
+        long ticks = watermark == DateTimeOffset.MaxValue ? RepartitionHeaders.Done : watermark.UtcTicks;
+        lock (_gate)
+        {
+            if (ticks <= _latest) return;
+            _latest = ticks;
+            if (ticks == RepartitionHeaders.Done) return; // published by CompleteAsync, after everything else
+            if (_topic.Clock.GetElapsedTime(_publishedAt) < _topic.Options.WatermarkInterval) return;
+        }
+
+        Publish(ticks);
+    }
+
+    public override async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        await Task.Run(() => _producer.Flush(cancellationToken), cancellationToken).ConfigureAwait(false);
+        ThrowIfFailed();
+    }
+
+    /// <summary>The input ended (the run drained): every reader is told this instance sends nothing more.</summary>
+    public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate) _done = true;
+        await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        PublishNow(RepartitionHeaders.Done);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        lock (_gate) _done = true;
+        await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        _producer.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Heartbeat()
+    {
+        long latest;
+        lock (_gate)
+        {
+            if (_done || _latest == long.MinValue) return; // nothing known yet: readers stop waiting after the idle timeout
+            bool advanced = _latest > _published;
+            if (!advanced && _topic.Clock.GetElapsedTime(_publishedAt) < _heartbeatEvery) return;
+            latest = _latest;
+        }
+
+        try
+        {
+            Publish(latest);
+        }
+        catch (Exception ex) when (ex is KafkaException or ObjectDisposedException or InvalidOperationException)
+        {
+            Interlocked.CompareExchange(ref _failed, ex, null);
+        }
+    }
+
+    private void Publish(long watermark)
+    {
+        lock (_gate)
+        {
+            if (_done) return;
+            PublishLocked(watermark);
+        }
+    }
+
+    private void PublishNow(long watermark)
+    {
+        lock (_gate) PublishLocked(watermark);
+    }
+
+    private void PublishLocked(long watermark)
+    {
+        if (watermark < _published) watermark = _published;
+        for (int p = 0; p < _partitions; p++)
+        {
+            Produce(new TopicPartition(_topic.Name, p), new Message<byte[], byte[]?> { Key = null!, Value = null, Headers = RepartitionHeaders.ForWatermark(watermark, _producerId) });
+        }
+
+        RepartitionMetrics.WatermarksSent.Add(_partitions, new KeyValuePair<string, object?>("topic", _topic.Name));
+        _published = watermark;
+        _publishedAt = _topic.Clock.GetTimestamp();
+    }
+
+    private void Produce(string topic, Message<byte[], byte[]?> message) => Produce(() => _producer.Produce(topic, message, _delivered));
+
+    private void Produce(TopicPartition partition, Message<byte[], byte[]?> message) => Produce(() => _producer.Produce(partition, message, _delivered));
+
+    /// <summary>A full local queue is backpressure: serve deliveries, then try again.</summary>
+    private void Produce(Action produce)
+    {
+        while (true)
+        {
+            try
+            {
+                produce();
+                return;
+            }
+            catch (ProduceException<byte[], byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                _producer.Poll(TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
+    private void OnDelivered(DeliveryReport<byte[], byte[]?> report)
+    {
+        if (report.Error.IsError)
+        {
+            RepartitionLog.DeliveryFailed(_topic.Logger, _topic.Name, report.Error.Reason);
+            Interlocked.CompareExchange(ref _failed, new KafkaException(report.Error), null);
+            return;
+        }
+
+        if (report.Message.Value is not null) RepartitionMetrics.RecordsSent.Add(1, RepartitionMetrics.Tags(_topic.Name, report.Partition.Value));
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _failed) is { } failed)
+        {
+            throw new KafkaException(new Error(ErrorCode.Local_Fail, $"Writing to repartition topic '{_topic.Name}' failed: {failed.Message}"), failed);
+        }
+    }
+}

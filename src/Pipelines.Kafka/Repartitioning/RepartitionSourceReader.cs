@@ -1,0 +1,124 @@
+using System.Buffers;
+using Confluent.Kafka;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// Reads a repartition topic through a <see cref="KafkaSourceReader{TKey, TValue}"/> of raw bytes (so the group
+/// protocol, offsets committed at checkpoints and the leaving of the group are the Kafka source's), turning element
+/// records back into elements with their event times and watermark records into the stream's watermark.
+/// </summary>
+internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition>
+{
+    private readonly RepartitionTopic _topic;
+    private readonly StateSerializer<T> _values;
+    private readonly bool _eventTime;
+    private readonly SourceContext _context;
+    private readonly PartitionWatermarks _watermarks;
+    private readonly KafkaSourceReader<byte[]?, byte[]?> _inner;
+    private KafkaRecord<byte[]?, byte[]?>[] _buffer = [];
+    private long _declared = long.MinValue;
+
+    public RepartitionSourceReader(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, SourceContext context, KafkaPosition? position)
+    {
+        _topic = topic;
+        _values = values;
+        _eventTime = eventTime;
+        _context = context;
+        _watermarks = new PartitionWatermarks(topic.Name, topic.Options.ProducerIdleTimeout, topic.Clock, topic.Logger);
+        var options = topic.Options;
+        var raw = new KafkaSource<byte[]?, byte[]?>(new KafkaSourceOptions<byte[]?, byte[]?>
+        {
+            BootstrapServers = topic.BootstrapServers,
+            GroupId = topic.GroupId,
+            Topics = [topic.Name],
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            ConsumerConfig = options.ConsumerConfig,
+            CloseTimeout = options.CloseTimeout,
+            Logger = topic.Logger,
+            Name = $"repartition:{topic.Name}",
+            OnPartitionsAssigned = assigned =>
+            {
+                _watermarks.Assign(assigned);
+                options.OnPartitionsAssigned?.Invoke(assigned);
+            },
+            OnPartitionsRevoked = revoked =>
+            {
+                _watermarks.Revoke(revoked);
+                options.OnPartitionsRevoked?.Invoke(revoked);
+            },
+        });
+        _inner = new KafkaSourceReader<byte[]?, byte[]?>(raw, context, position);
+    }
+
+    public override bool ProvidesTimestamps => _eventTime;
+
+    public override bool CommitsDuringRun => _inner.CommitsDuringRun;
+
+    public override KafkaPosition CapturePosition() => _inner.CapturePosition();
+
+    public override ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken) => _inner.CommitAsync(position, cancellationToken);
+
+    public override ValueTask CommitAsync(CancellationToken cancellationToken) => _inner.CommitAsync(cancellationToken);
+
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _inner.WaitToReadAsync(cancellationToken);
+
+    public override int TryRead(Span<T> destination) => Read(destination, []);
+
+    public override int TryRead(Span<T> destination, Span<long> timestamps) => Read(destination, timestamps);
+
+    public override bool TryTakeWatermark(out DateTimeOffset watermark)
+    {
+        watermark = default;
+        if (!_eventTime || _watermarks.Current() is not { } current || current <= _declared) return false;
+        _declared = current;
+        watermark = current >= DateTimeOffset.MaxValue.UtcTicks ? DateTimeOffset.MaxValue : new DateTimeOffset(Math.Max(current, DateTimeOffset.MinValue.UtcTicks), TimeSpan.Zero);
+        return true;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _inner.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private int Read(Span<T> destination, Span<long> timestamps)
+    {
+        if (_buffer.Length < destination.Length) _buffer = new KafkaRecord<byte[]?, byte[]?>[destination.Length];
+        int n = 0;
+        while (n < destination.Length)
+        {
+            int got = _inner.TryRead(_buffer.AsSpan(0, destination.Length - n));
+            if (got == 0) break;
+            for (int i = 0; i < got; i++)
+            {
+                var record = _buffer[i];
+                _buffer[i] = null!;
+                if (RepartitionHeaders.TryReadWatermark(record.Headers, out long watermark, out string producer))
+                {
+                    _watermarks.Observe(record.Partition, producer, watermark);
+                    continue;
+                }
+
+                T value;
+                try
+                {
+                    value = _values.Deserialize(record.Value ?? []);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _context.ReportBadRecord(record, new InvalidDataException(
+                        $"Repartition topic '{_topic.Name}' [{record.Partition}] @{record.Offset}: the element cannot be read as {typeof(T).Name} ({ex.Message}). Did an instance with another element type write it?", ex));
+                    continue;
+                }
+
+                destination[n] = value;
+                if (_eventTime) timestamps[n] = RepartitionHeaders.ReadEventTime(record.Headers) ?? record.Timestamp.UtcTicks;
+                n++;
+                RepartitionMetrics.RecordsReceived.Add(1, RepartitionMetrics.Tags(_topic.Name, record.Partition));
+            }
+        }
+
+        return n;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Pipelines;
+
+/// <summary>
+/// A sink writer that receives each element with its event time, and the sink's watermark: what a writer that
+/// forwards a stream to other pipeline instances (an <see cref="Exchange{T}"/>) needs to carry event time across.
+/// The executors call <see cref="Write"/> and <see cref="OnWatermark"/> instead of
+/// <see cref="SinkWriter{T}.TryWrite"/> and <see cref="SinkWriter{T}.WriteAsync"/>, in stream order, from one thread
+/// at a time: a watermark comes after every element written before it. <see cref="Write"/> is synchronous; the time it
+/// takes is the backpressure. Checkpoint flushes, completion and disposal work as for every <see cref="SinkWriter{T}"/>.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+public abstract class EventTimeSinkWriter<T> : SinkWriter<T>
+{
+    /// <summary>
+    /// Writes elements with their event times (UTC ticks, at the same index). For a stream without event time the
+    /// times are meaningless. An exception fails the run.
+    /// </summary>
+    /// <param name="items">The elements, valid only during the call.</param>
+    /// <param name="timestamps">Their event times, as <see cref="DateTimeOffset.UtcTicks"/>.</param>
+    public abstract void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps);
+
+    /// <summary>
+    /// The sink's watermark advanced: no element at or before <paramref name="watermark"/> follows, except late ones.
+    /// <see cref="DateTimeOffset.MaxValue"/> when the input has ended. Called after the elements written before it.
+    /// </summary>
+    /// <param name="watermark">The new watermark.</param>
+    public abstract void OnWatermark(DateTimeOffset watermark);
+
+    /// <summary>Not used: the executors call <see cref="Write"/>.</summary>
+    /// <param name="items">The elements.</param>
+    /// <param name="cancellationToken">Unused.</param>
+    public sealed override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} is written through Write(items, timestamps).");
+}

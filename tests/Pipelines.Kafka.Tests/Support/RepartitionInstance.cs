@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Pipelines.Kafka.Tests.Support;
+
+/// <summary>A card payment; the Kafka message key is the payment id, the aggregation key is the card.</summary>
+internal sealed record Payment(string Id, int Card, long Amount);
+
+/// <summary>
+/// One instance of a pipeline that reads payments keyed by payment id and sums them per card and minute: the
+/// aggregation key is not the input partitioning, so the instances exchange payments through a repartition topic.
+/// Records whose value is <see cref="End"/> only move the watermark (one per input partition, far in the future).
+/// </summary>
+internal sealed class RepartitionInstance
+{
+    public const string End = "end";
+    public const string PipelineName = "card-totals";
+    public static readonly DateTimeOffset Start0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    public static readonly TimeSpan WindowSize = TimeSpan.FromMinutes(1);
+
+    private RepartitionInstance(string name) => Name = name;
+
+    public string Name { get; }
+
+    public AssignmentProbe Input { get; } = new();
+
+    public AssignmentProbe Exchange { get; } = new();
+
+    public ConcurrentQueue<WindowResult<int, long>> Results { get; } = new();
+
+    public PipelineRun Run { get; private set; } = null!;
+
+    /// <summary>The input record of payment <paramref name="i"/>: message key = payment id, 7 cards, 5 s apart.</summary>
+    public static TestRecord Record(int i) =>
+        new($"p{i}", $"{i % 7}|{i + 1}", Start0 + TimeSpan.FromSeconds(5 * i));
+
+    public static Payment Parse(string id, string value)
+    {
+        var parts = value.Split('|');
+        return new Payment(id, int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>One record per input partition, a day later: every instance's watermark passes every payment window.</summary>
+    public static IEnumerable<TestRecord> Ends(int partitions) =>
+        Enumerable.Range(0, partitions).Select(p => new TestRecord("end", End, Start0 + TimeSpan.FromDays(1), p));
+
+    public static DataStream<WindowResult<int, long>> Totals(KeyedStream<Payment, int> payments) =>
+        payments.Window(Windows.Tumbling(WindowSize)).Sum(p => p.Amount);
+
+    /// <summary>The same totals from one bounded run over the payments in memory: what the instances must agree with.</summary>
+    public static async Task<Dictionary<(int Card, DateTimeOffset Start), long>> BoundedTotals(IEnumerable<TestRecord> records)
+    {
+        var results = new List<WindowResult<int, long>>();
+        var p = new PipelineBuilder();
+        Totals(p.From(Sources.Enumerable(records.Where(r => r.Value != End).ToList()))
+                .WithEventTime(r => r.Timestamp!.Value, Watermarks.Monotonic())
+                .Select(r => Parse(r.Key!, r.Value!))
+                .KeyBy(x => x.Card))
+            .To(Sinks.Collection(results));
+        await new BoundedExecutor().RunAsync(p.Build());
+        return results.ToDictionary(r => (r.Key, r.Window.Start), r => r.Value);
+    }
+
+    public static RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, ILogger? logger = null)
+    {
+        var instance = new RepartitionInstance(name);
+        var consumerConfig = cluster.GroupConsumerConfig ?? new ConsumerConfig();
+        var source = new KafkaSource<string, string>(new()
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            GroupId = group,
+            Topics = [topic],
+            ConsumerConfig = consumerConfig,
+            Name = name,
+            Logger = logger,
+            OnPartitionsAssigned = instance.Input.Assigned,
+            OnPartitionsRevoked = instance.Input.Revoked,
+        });
+        var p = new PipelineBuilder(PipelineName);
+        var payments = p.From(source)
+            .WithEventTime(r => r.Timestamp, KafkaWatermarks.PerPartition(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)))
+            .Where(r => r.Value != End)
+            .Select(r => Parse(r.Key, r.Value))
+            .Repartition(x => x.Card, new KafkaRepartitionOptions
+            {
+                ConsumerConfig = cluster.GroupConsumerConfig,
+                ProducerIdleTimeout = TimeSpan.FromSeconds(6),
+                TopicCreationTimeout = TimeSpan.FromSeconds(1),
+                WatermarkInterval = TimeSpan.FromMilliseconds(50),
+                OnPartitionsAssigned = instance.Exchange.Assigned,
+                OnPartitionsRevoked = instance.Exchange.Revoked,
+            });
+        Totals(payments).To(Sinks.Action<WindowResult<int, long>>(instance.Results.Enqueue));
+        instance.Run = new StreamingExecutor(new StreamingOptions { Parallelism = 2, IdleTimeout = TimeSpan.FromSeconds(1), CheckpointInterval = TimeSpan.FromSeconds(1) })
+            .Start(p.Build());
+        return instance;
+    }
+
+    public override string ToString() =>
+        $"{Name} reads [{string.Join(",", Input.Owned)}], aggregates [{string.Join(",", Exchange.Owned)}], {Results.Count} results, run {Run.Completion.Status}{(Run.Completion.Exception is { } e ? ": " + e.GetBaseException().Message : "")}";
+}
