@@ -9,6 +9,8 @@ using Pipelines.Benchmarks.Suites;
 //   (default)    BenchmarkDotNet; every BenchmarkDotNet option works (--filter '*', --job dry, --list flat, ...)
 //   --quick      a shorter BenchmarkDotNet job (1 warmup, 3 iterations) for small machines
 //   --validate   check every contender's output against the hand loop, no timing (--quick: small inputs)
+//   --repeat     run contenders again and again in one process, print each run's events/s and the medians
+//                (--only TString,TGuid  --contenders HandLoop,PipelinesBounded  --runs 5  --events 10_000_000)
 //   --latency    the open-loop streaming latency run (--quick: short)
 //   --report     write benchmarks/results/README.md and throughput.png from BenchmarkDotNet's JSON results
 var options = new List<string>(args);
@@ -21,6 +23,16 @@ if (Take(options, "--validate"))
     int synthetic = TakeInt(options, "--events") ?? (quick ? 200_000 : Sizes.Synthetic);
     int nexmark = TakeInt(options, "--nexmark-events") ?? (quick ? 200_000 : Sizes.Nexmark);
     return ValidationRunner.Run(synthetic, nexmark, TakeValue(options, "--only"));
+}
+
+if (Take(options, "--repeat"))
+{
+    var workloads = (TakeValue(options, "--only") ?? "TString").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var contenders = (TakeValue(options, "--contenders") ?? $"{Contenders.HandLoop},{Contenders.PipelinesBounded}").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    int runs = TakeInt(options, "--runs") ?? 5;
+    int synthetic = TakeInt(options, "--events") ?? (quick ? 2_000_000 : Sizes.Synthetic);
+    int nexmark = TakeInt(options, "--nexmark-events") ?? (quick ? 200_000 : Sizes.Nexmark);
+    return RepeatRunner.Run(workloads, contenders, runs, synthetic, nexmark);
 }
 
 if (Take(options, "--latency"))

@@ -13,6 +13,10 @@ internal static class ValidationRunner
         new Q0Passthrough(), new Q1CurrencyMap(), new Q2Filter(), new Q5HotItems(), new Q7HighestBid(), new Q8NewUsers(), new Q11Sessions(),
     ];
 
+    /// <summary>Whether the workload runs on the synthetic input (F, T and the keyed T variants), not on NEXMark's.</summary>
+    public static bool IsSynthetic(IWorkload workload) =>
+        workload is FilterProject or TumblingCount or TumblingCountLong or TumblingCountString or TumblingCountGuid or TumblingCountRecord;
+
     /// <summary>Runs the checks; returns the process exit code (0 when every output matched).</summary>
     /// <param name="syntheticEvents">Events of F and T.</param>
     /// <param name="nexmarkEvents">Events of the NEXMark queries.</param>
@@ -28,7 +32,7 @@ internal static class ValidationRunner
                 .Where(c => filter is null || workload.Name.Equals(filter, StringComparison.OrdinalIgnoreCase) || c.Contains(filter, StringComparison.OrdinalIgnoreCase))
                 .ToList();
             if (selected.Count == 0) continue;
-            workload.Prepare(workload is FilterProject or TumblingCount or TumblingCountLong or TumblingCountString or TumblingCountGuid or TumblingCountRecord ? syntheticEvents : nexmarkEvents);
+            workload.Prepare(IsSynthetic(workload) ? syntheticEvents : nexmarkEvents);
             foreach (var contender in selected)
             {
                 var clock = Stopwatch.StartNew();

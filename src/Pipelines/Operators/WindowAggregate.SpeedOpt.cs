@@ -55,7 +55,6 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut>
         var panes = Panes;
         var keys = KeyIds;
         bool counting = typeof(TAcc) == typeof(long) && panes.Counting;
-        int[] dense = keys.DenseIds;
         var heads = Table.Heads;
         var states = Table.Values;
         long lastStart = _lastStart, lastEnd = _lastEnd;
@@ -65,15 +64,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut>
             ref TIn value = ref values[i];
             long timestamp = stamps[i];
             TKey key = Keys.NotNull(keyOf(value));
-            int k = -1;
-            if (typeof(TKey) == typeof(int))
-            {
-                int id = Unsafe.As<TKey, int>(ref key);
-                if ((uint)id < (uint)dense.Length) k = dense[id] - 1;
-            }
-
-            if (k < 0) k = keys.IndexOf(key);
-
+            int k = keys.IndexOf(key);
             if ((uint)k < (uint)heads.Length)
             {
                 var head = heads[k];

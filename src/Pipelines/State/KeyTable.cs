@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -6,26 +7,56 @@ namespace Pipelines.State;
 /// <summary>
 /// The keys a stage worker holds state or timers for, each mapped to a small integer id that state tables and
 /// timers use instead of the key. A key stays while anything references it (a state entry, a timer) and its id
-/// is reused after the last reference goes. Small non-negative <see cref="int"/> keys are also indexed by an
-/// array, so ids are found without hashing; every other key type goes through one hash table with the key's
-/// default equality.
+/// is reused after the last reference goes.
 /// </summary>
+/// <remarks>
+/// One table for every key type: open addressing with linear probing over slots that hold a key, its hash code and
+/// its id side by side, so a lookup touches one slot (usually one cache line) and a probe that meets another key
+/// is decided by comparing two integers; keys are compared only when the hash codes match. The lookup is small enough to be inlined into the
+/// per-element loops of the operators, so the key returned by the key selector stays in registers. Without a
+/// comparer, value types hash and compare with <see cref="EqualityComparer{T}.Default"/> (devirtualized and
+/// inlined by the JIT); a comparer given is used for every hash and comparison. Hash codes are spread with a
+/// Fibonacci multiply so keys whose hash codes differ only in high bits (sparse longs, ids in strides) do not
+/// cluster. Strings compared ordinally (no comparer given) are hashed as <see cref="Dictionary{TKey, TValue}"/> hashes
+/// them: with a fast hash that is the same in every process until one probe sequence grows past
+/// <see cref="CollisionThreshold"/> (keys chosen to collide), then with the randomized <see cref="string.GetHashCode()"/>
+/// for good. A removed key's slot is refilled by shifting its successors back (no tombstones), so probe
+/// sequences stay as short after windows close and keys come and go as they were when the keys were new.
+/// </remarks>
 internal sealed class KeyTable<TKey>
     where TKey : notnull
 {
-    private const int MaxDenseKey = 1 << 20;
+    private const int MinSlots = 16;
 
-    private readonly Dictionary<TKey, int> _index;
-    private int[] _dense = [];
-    private TKey[] _keys = new TKey[16];
-    private int[] _references = new int[16];
+    /// <summary>Probes past which an insert switches ordinal strings from the fast hash to the randomized one.</summary>
+    internal const int CollisionThreshold = 100;
+
+    private readonly IEqualityComparer<TKey>? _comparer;
+
+    /// <summary>Keys are strings compared ordinally and hashed with <see cref="FastStringHash"/> (until collisions pile up).</summary>
+    private bool _fastStrings;
+    private Slot[] _slots = new Slot[MinSlots];
+    private int _shift = 32 - 4;
+    private TKey[] _keys = new TKey[8];
+    private int[] _references = new int[8];
     private int _count;
+    private int _live;
     private readonly Stack<int> _free = new();
 
-    public KeyTable(IEqualityComparer<TKey>? comparer = null) => _index = new Dictionary<TKey, int>(comparer);
+    /// <summary>Creates an empty table.</summary>
+    /// <param name="comparer">Key equality; null for the key type's own (<see cref="EqualityComparer{T}.Default"/>).</param>
+    public KeyTable(IEqualityComparer<TKey>? comparer = null)
+    {
+        // The default comparer of a value type is left null so that the JIT devirtualizes and inlines it; a reference
+        // type's default is kept as a field so that shared generic code does not look it up for every element.
+        _comparer = comparer is null || ReferenceEquals(comparer, EqualityComparer<TKey>.Default)
+            ? (typeof(TKey).IsValueType ? null : EqualityComparer<TKey>.Default)
+            : comparer;
+        _fastStrings = typeof(TKey) == typeof(string) && ReferenceEquals(_comparer, EqualityComparer<TKey>.Default);
+    }
 
     /// <summary>Keys currently held.</summary>
-    public int Count => _index.Count;
+    public int Count => _live;
 
     /// <summary>One more than the largest id ever handed out: the length id-indexed arrays need.</summary>
     public int Capacity => _count;
@@ -37,31 +68,51 @@ internal sealed class KeyTable<TKey>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOf(TKey key)
     {
-        if (typeof(TKey) == typeof(int))
+        int hash = Hash(key);
+        Slot[] slots = _slots;
+        uint mask = (uint)slots.Length - 1;
+        uint i = Home(hash);
+        ref Slot first = ref MemoryMarshal.GetArrayDataReference(slots);
+        while (true)
         {
-            int id = Unsafe.As<TKey, int>(ref key);
-            int[] dense = _dense;
-            if ((uint)id < (uint)dense.Length) return dense[id] - 1;
+            ref Slot slot = ref Unsafe.Add(ref first, (nint)(i & mask));
+            int id = slot.Id - 1;
+            if (id < 0) return -1;
+            if (slot.Hash == hash && Equal(slot.Key, key)) return id;
+            i++;
         }
-
-        return IndexOfHashed(key);
     }
-
-    /// <summary>The dense array of small <see cref="int"/> keys (id + 1, 0 for none); for loops that inline the lookup.</summary>
-    public int[] DenseIds => _dense;
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int IndexOfHashed(TKey key) => _index.TryGetValue(key, out int id) ? id : -1;
 
     /// <summary>
     /// The id of <paramref name="key"/>, added when new. A new key has no references: add one with
     /// <see cref="AddReference"/>, or drop it again with <see cref="ReleaseIfUnreferenced"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
     public int GetOrAdd(TKey key)
     {
-        ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, key, out bool known);
-        if (known) return slot;
+        int hash = Hash(key);
+        uint mask = (uint)_slots.Length - 1;
+        uint home = Home(hash);
+        for (uint i = home; ; i++)
+        {
+            ref Slot slot = ref _slots[i & mask];
+            int id = slot.Id - 1;
+            if (id < 0)
+            {
+                if (i - home <= CollisionThreshold || !_fastStrings) return Add(key, hash, ref slot);
+
+                // A long run of colliding strings: from now on they are hashed with the randomized hash.
+                _fastStrings = false;
+                Rehash();
+                return GetOrAdd(key);
+            }
+
+            if (slot.Hash == hash && Equal(slot.Key, key)) return id;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Add(TKey key, int hash, ref Slot slot)
+    {
         int id;
         if (_free.Count > 0)
         {
@@ -78,19 +129,13 @@ internal sealed class KeyTable<TKey>
             id = _count++;
         }
 
-        slot = id;
         _keys[id] = key;
         _references[id] = 0;
-        if (typeof(TKey) == typeof(int))
-        {
-            int value = Unsafe.As<TKey, int>(ref key);
-            if (value >= 0 && value < MaxDenseKey)
-            {
-                if (value >= _dense.Length) Array.Resize(ref _dense, Math.Min(MaxDenseKey, Math.Max(value + 1, _dense.Length * 2)));
-                _dense[value] = id + 1;
-            }
-        }
+        slot = new Slot(hash, id + 1, key);
+        _live++;
 
+        // At most half the slots in use keeps probe sequences short.
+        if (_live * 2 > _slots.Length) Grow();
         return id;
     }
 
@@ -115,22 +160,110 @@ internal sealed class KeyTable<TKey>
 
     private void Remove(int id)
     {
-        TKey key = _keys[id];
-        if (typeof(TKey) == typeof(int))
-        {
-            int value = Unsafe.As<TKey, int>(ref key);
-            if ((uint)value < (uint)_dense.Length) _dense[value] = 0;
-        }
-
-        _index.Remove(key);
+        RemoveSlot(id);
         _keys[id] = default!;
         _references[id] = -1;
         _free.Push(id);
+        _live--;
+    }
+
+    /// <summary>Empties the slot of key <paramref name="id"/> and shifts back the keys after it that probed past it.</summary>
+    private void RemoveSlot(int id)
+    {
+        Slot[] slots = _slots;
+        uint mask = (uint)slots.Length - 1;
+        uint hole = Home(Hash(_keys[id])) & mask;
+        while (slots[hole].Id != id + 1) hole = (hole + 1) & mask;
+
+        for (uint next = (hole + 1) & mask; slots[next].Id != 0; next = (next + 1) & mask)
+        {
+            // A key may fill the hole when its home is not in (hole, next]: its probe sequence passes the hole.
+            uint home = Home(slots[next].Hash) & mask;
+            bool stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+            if (stays) continue;
+            slots[hole] = slots[next];
+            hole = next;
+        }
+
+        slots[hole] = default;
+    }
+
+    private void Grow()
+    {
+        var old = _slots;
+        _slots = new Slot[old.Length * 2];
+        _shift--;
+        foreach (var slot in old)
+        {
+            if (slot.Id != 0) Place(slot);
+        }
+    }
+
+    /// <summary>Every key's slot again, with hash codes computed anew (after the hash function changed).</summary>
+    private void Rehash()
+    {
+        Array.Clear(_slots);
+        for (int id = 0; id < _count; id++)
+        {
+            if (_references[id] >= 0) Place(new Slot(Hash(_keys[id]), id + 1, _keys[id]));
+        }
+    }
+
+    private void Place(Slot slot)
+    {
+        uint mask = (uint)_slots.Length - 1;
+        uint i = Home(slot.Hash) & mask;
+        while (_slots[i].Id != 0) i = (i + 1) & mask;
+        _slots[i] = slot;
     }
 
     /// <summary>Every key held, with its id.</summary>
     public IEnumerable<(int Id, TKey Key)> Entries()
     {
-        foreach (var (key, id) in _index) yield return (id, key);
+        for (int id = 0; id < _count; id++)
+        {
+            if (_references[id] >= 0) yield return (id, _keys[id]);
+        }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Hash(TKey key)
+    {
+        if (typeof(TKey).IsValueType && _comparer is null) return EqualityComparer<TKey>.Default.GetHashCode(key);
+        if (!typeof(TKey).IsValueType && _fastStrings) return FastStringHash(Unsafe.As<TKey, string>(ref key));
+        return _comparer!.GetHashCode(key);
+    }
+
+    /// <summary>
+    /// The hash <see cref="Dictionary{TKey, TValue}"/> gives ordinal strings until they collide: two interleaved
+    /// djb2-style lanes over pairs of characters. Not randomized, so not safe against chosen keys on its own: see
+    /// <see cref="CollisionThreshold"/>.
+    /// </summary>
+    internal static int FastStringHash(string s)
+    {
+        ReadOnlySpan<uint> pairs = MemoryMarshal.Cast<char, uint>(s.AsSpan());
+        uint hash1 = (5381 << 16) + 5381;
+        uint hash2 = hash1;
+        int i = 0;
+        for (; i + 1 < pairs.Length; i += 2)
+        {
+            hash1 = (BitOperations.RotateLeft(hash1, 5) + hash1) ^ pairs[i];
+            hash2 = (BitOperations.RotateLeft(hash2, 5) + hash2) ^ pairs[i + 1];
+        }
+
+        if (i < pairs.Length) hash1 = (BitOperations.RotateLeft(hash1, 5) + hash1) ^ pairs[i];
+        if ((s.Length & 1) != 0) hash2 = (BitOperations.RotateLeft(hash2, 5) + hash2) ^ s[^1];
+        return (int)(hash1 + (hash2 * 1566083941));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Equal(TKey held, TKey key) =>
+        typeof(TKey).IsValueType && _comparer is null ? EqualityComparer<TKey>.Default.Equals(held, key) : _comparer!.Equals(held, key);
+
+    /// <summary>The first slot (before masking) of a hash code: the Fibonacci multiply's high bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Home(int hash) => ((uint)hash * 0x9E3779B9u) >> _shift;
+
+    /// <summary>A key's hash code, its id + 1 (0: empty slot) and the key.</summary>
+    private readonly record struct Slot(int Hash, int Id, TKey Key);
 }

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Pipelines.Benchmarks.Infrastructure;
+
+/// <summary>
+/// The --repeat mode: runs chosen contenders of chosen workloads again and again in one process, round-robin
+/// (workload after workload, contender after contender), and prints every run's events/s and each one's median.
+/// It shows what BenchmarkDotNet hides by running each benchmark in its own process: whether a pipeline's speed
+/// depends on what ran before it in the same process, and (run it several times) whether it differs between
+/// processes. Not a replacement for the BenchmarkDotNet numbers: no warmup control, one wall-clock time per run.
+/// </summary>
+internal static class RepeatRunner
+{
+    /// <summary>Runs; returns the process exit code.</summary>
+    /// <param name="workloads">Workload names (case-insensitive), in run order.</param>
+    /// <param name="contenders">Contender names, in run order.</param>
+    /// <param name="runs">Rounds.</param>
+    /// <param name="syntheticEvents">Events of the synthetic workloads.</param>
+    /// <param name="nexmarkEvents">Events of the NEXMark queries.</param>
+    public static int Run(IReadOnlyList<string> workloads, IReadOnlyList<string> contenders, int runs, int syntheticEvents, int nexmarkEvents)
+    {
+        var selected = new List<IWorkload>();
+        foreach (string name in workloads)
+        {
+            var workload = ValidationRunner.AllWorkloads().FirstOrDefault(w => w.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"No workload '{name}'; there are: {string.Join(", ", ValidationRunner.AllWorkloads().Select(w => w.Name))}.");
+            workload.Prepare(ValidationRunner.IsSynthetic(workload) ? syntheticEvents : nexmarkEvents);
+            _ = workload.Reference;
+            workload.ReleaseReferenceItems();
+            selected.Add(workload);
+        }
+
+        var rates = new Dictionary<(string, string), List<double>>();
+        for (int round = 1; round <= runs; round++)
+        {
+            foreach (var workload in selected)
+            {
+                foreach (string contender in contenders)
+                {
+                    var clock = Stopwatch.StartNew();
+                    var result = workload.Run(contender);
+                    clock.Stop();
+                    if (result != workload.Reference) throw new InvalidOperationException($"{workload.Name}/{contender}: {result} differs from the hand loop's {workload.Reference}.");
+                    double rate = workload.EventCount / clock.Elapsed.TotalSeconds;
+                    if (!rates.TryGetValue((workload.Name, contender), out var list)) rates[(workload.Name, contender)] = list = [];
+                    list.Add(rate);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {round,2} {workload.Name,-8} {contender,-22} {rate / 1e6,8:F1} M events/s"));
+                }
+            }
+        }
+
+        Console.WriteLine("median (M events/s), min, max, and ratio to the hand loop's median when it ran:");
+        foreach (var ((workload, contender), list) in rates)
+        {
+            double median = Median(list);
+            string ratio = rates.TryGetValue((workload, Contenders.HandLoop), out var hand) ? string.Create(CultureInfo.InvariantCulture, $"{Median(hand) / median,6:F2}x") : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{workload,-8} {contender,-22} median {median / 1e6,8:F1}  min {list.Min() / 1e6,8:F1}  max {list.Max() / 1e6,8:F1}  {ratio}"));
+        }
+
+        AkkaHost.Shutdown();
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        int n = sorted.Count;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
+    }
+}
