@@ -23,6 +23,10 @@ internal static class StreamingOptionsResolver
             CheckpointInterval = configured.CheckpointInterval,
             CheckpointStorage = configured.CheckpointStorage,
             MaxParallelism = configured.MaxParallelism,
+            RestoreFrom = configured.RestoreFrom,
+            AllowNonRestoredState = configured.AllowNonRestoredState,
+            TolerableCheckpointFailures = configured.TolerableCheckpointFailures,
+            MaxAlignmentBuffer = configured.MaxAlignmentBuffer,
             TimeProvider = ReferenceEquals(configured.TimeProvider, TimeProvider.System) && registeredClock is not null ? registeredClock : configured.TimeProvider,
             Logger = configured.Logger ?? loggerFactory.CreateLogger(LoggerCategory),
         };

@@ -62,6 +62,10 @@ public class RegistrationTests
             CheckpointInterval = TimeSpan.FromSeconds(19),
             CheckpointStorage = CheckpointStorage.Directory(Path.Combine(Path.GetTempPath(), "unused-checkpoints")),
             MaxParallelism = 23,
+            RestoreFrom = Path.Combine(Path.GetTempPath(), "unused-checkpoints", "chk-1"),
+            AllowNonRestoredState = true,
+            TolerableCheckpointFailures = 2,
+            MaxAlignmentBuffer = 29,
         };
         var hostClock = new FakeTimeProvider();
 
