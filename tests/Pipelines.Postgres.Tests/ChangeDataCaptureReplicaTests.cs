@@ -91,6 +91,10 @@ public sealed class ChangeDataCaptureReplicaTests(PostgresFixture fixture)
         var p = new PipelineBuilder();
         p.From(PostgresSources.ChangeDataCapture<Customer>(options)).To(first.Sink);
         var run = new StreamingExecutor(Streaming).Start(p.Build());
+        // The inserts must come through the stream, not the snapshot: a run stopped before its snapshot is done drops its slot.
+        await Eventually.HoldsAsync(
+            () => QueryAsync(db, "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'resume_old' AND active AND confirmed_flush_lsn IS NOT NULL").GetAwaiter().GetResult().Count > 0,
+            "the slot streaming");
         await ExecuteAsync(db, "INSERT INTO customers SELECT i, 'c' || i, 'bronze' FROM generate_series(1, 10) i");
         await Eventually.HoldsAsync(() => first.Count >= 10, "the changes");
         await run.StopAsync(drain: true);
