@@ -8,7 +8,10 @@ public partial class DataStream<T>
     /// Groups the elements into lists of <paramref name="count"/>, in the order they reach this operator (one
     /// worker, so the lists are cut from the whole stream); the last list, emitted at the end of input, may be
     /// shorter. With one upstream producer (a source and its stateless operators) both executors cut the same lists.
-    /// A list's event time is the latest of its elements'; the watermark and checkpoints wait for the elements held.
+    /// A list's event time is the latest of its elements'; the watermark waits for the elements held. With
+    /// <c>StreamingOptions.CheckpointStorage</c> the elements held are written at each checkpoint (a restored run goes
+    /// on filling the same list); without one, a checkpoint's barrier emits the list held, short, ahead of it, so
+    /// checkpoints (and the commits of sources) never wait for a list to fill.
     /// </summary>
     /// <param name="count">Elements per list; at least 1.</param>
     public DataStream<IReadOnlyList<T>> Buffer(int count)

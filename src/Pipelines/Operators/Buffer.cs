@@ -1,4 +1,7 @@
+using Pipelines.Checkpoints;
+using Pipelines.Checkpoints.Serialization;
 using Pipelines.Runtime;
+using Pipelines.State.Snapshots;
 using Pipelines.Time;
 
 namespace Pipelines.Operators;
@@ -8,11 +11,17 @@ namespace Pipelines.Operators;
 /// list that is not full is also emitted once its first element has waited that long in processing time (the
 /// run's <see cref="TimeProvider"/>, checked on processing-time ticks, which only the streaming executor sends).
 /// What is left is emitted when the watermark reaches +∞ (the end of input). A list's event time is the latest of
-/// its elements'; while elements are held the watermark passed on stays below the earliest of them, and a
-/// checkpoint barrier waits until they have been emitted, so neither overtakes them.
+/// its elements'; while elements are held the watermark passed on stays below the earliest of them.
 /// </summary>
-internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock, Output<IReadOnlyList<T>> output) : StageOperator
+/// <remarks>
+/// A checkpoint barrier never lets an element that came after it out ahead of it. With checkpoint storage the
+/// elements held at the barrier are written with the checkpoint and the barrier passes at once (a restored run
+/// goes on filling the same list, so its lists equal an uninterrupted run's); without storage the list held at the
+/// barrier is emitted there, short, and the barrier follows it, so a checkpoint never waits for a list to fill.
+/// </remarks>
+internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock, Output<IReadOnlyList<T>> output) : StageOperator, ICheckpointedStage
 {
+    private readonly HeldElements<T> _checkpoints = new();
     private List<T> _held = new(Math.Min(count, 1024));
     private long _latest = EventTime.MinWatermark;
     private long _earliest = EventTime.MaxWatermark;
@@ -33,7 +42,7 @@ internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock
             long t = b.Timestamps[i];
             if (t > _latest) _latest = t;
             if (t < _earliest) _earliest = t;
-            if (_held.Count == count) Emit();
+            if (_held.Count >= count) Emit();
         }
 
         output.Flush();
@@ -66,12 +75,48 @@ internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock
         output.End();
     }
 
-    /// <summary>Holding elements: a barrier waits (its horizon is +∞ and the watermark it is checked against −∞) until they are emitted.</summary>
-    protected override long StateHorizon => _held.Count > 0 ? EventTime.MaxWatermark : EventTime.MinWatermark;
+    /// <summary>With storage: the held list goes into the checkpoint. Without: it is emitted now, short, ahead of the barrier.</summary>
+    protected override bool SnapshotAtBarrier(long checkpoint)
+    {
+        if (_checkpoints.Snapshot(checkpoint, Write)) return true;
+        if (_held.Count > 0)
+        {
+            Emit();
+            SendWatermark();
+        }
 
-    protected override long BarrierWatermark => _held.Count > 0 ? EventTime.MinWatermark : EventTime.MaxWatermark;
+        return true;
+    }
 
     protected override void PassBarrier(long checkpoint) => output.Barrier(checkpoint);
+
+    /// <inheritdoc />
+    public void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver) =>
+        _checkpoints.Enable(serializers, operatorId, worker, receiver);
+
+    /// <inheritdoc />
+    public void Restore(IReadOnlyList<ReadOnlyMemory<byte>> snapshots) => _checkpoints.Restore(snapshots, Read);
+
+    /// <summary>The held list: <c>i64:latest i64:earliest i64:firstArrival i32:n { value }</c>.</summary>
+    private void Write(SnapshotOutput snapshot, StateCodec<T> codec)
+    {
+        snapshot.WriteInt64(_latest);
+        snapshot.WriteInt64(_earliest);
+        snapshot.WriteInt64(_firstArrival);
+        snapshot.WriteInt32(_held.Count);
+        foreach (var value in _held) snapshot.WriteValue(codec, value);
+    }
+
+    private void Read(SnapshotInput snapshot, StateCodec<T> codec)
+    {
+        long latest = snapshot.ReadInt64(), earliest = snapshot.ReadInt64(), firstArrival = snapshot.ReadInt64();
+        int n = snapshot.ReadCount(4);
+        if (n == 0) return;
+        if (_held.Count == 0) _firstArrival = firstArrival;
+        for (int i = 0; i < n; i++) _held.Add(snapshot.ReadValue(codec));
+        _latest = Math.Max(_latest, latest);
+        _earliest = Math.Min(_earliest, earliest);
+    }
 
     private void Emit()
     {
@@ -80,9 +125,6 @@ internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock
         _latest = EventTime.MinWatermark;
         _earliest = EventTime.MaxWatermark;
         output.Flush();
-
-        // Every element from before a held barrier has now been emitted.
-        ReleaseBarriers(EventTime.MaxWatermark);
     }
 
     /// <summary>Passes the input watermark on, but below the earliest element held, and never backwards.</summary>

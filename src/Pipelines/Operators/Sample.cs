@@ -1,4 +1,7 @@
+using Pipelines.Checkpoints;
+using Pipelines.Checkpoints.Serialization;
 using Pipelines.Runtime;
+using Pipelines.State.Snapshots;
 using Pipelines.Time;
 
 namespace Pipelines.Operators;
@@ -7,11 +10,18 @@ namespace Pipelines.Operators;
 /// Rx's <c>Sample</c> on the run's clock: of the elements that arrive within one period of processing time
 /// (<c>[k·interval, (k+1)·interval)</c> of UTC time), the latest is emitted once the period is over — on a
 /// processing-time tick, or when an element of a later period arrives — and the others are dropped by design. The
-/// latest held is emitted at the end of input. While an element is held, the watermark passed on stays below it
-/// and a checkpoint barrier waits until it is out.
+/// latest held is emitted at the end of input. While an element is held, the watermark passed on stays below it.
 /// </summary>
-internal sealed class Sample<T>(TimeSpan interval, TimeProvider clock, Output<T> output) : StageOperator
+/// <remarks>
+/// A checkpoint barrier never lets an element that came after it out ahead of it. With checkpoint storage the
+/// element held at the barrier (and the end of its period) is written with the checkpoint and the barrier passes at
+/// once. Without storage the barrier waits while the element held at its arrival is held: it passes once that
+/// element is emitted (at the end of its period, at most one interval) or replaced by a later element of the same
+/// period (which drops it), before the later element is taken.
+/// </remarks>
+internal sealed class Sample<T>(TimeSpan interval, TimeProvider clock, Output<T> output) : StageOperator, ICheckpointedStage
 {
+    private readonly HeldElements<T> _checkpoints = new();
     private bool _holding;
     private T _latest = default!;
     private long _stamp;
@@ -28,7 +38,16 @@ internal sealed class Sample<T>(TimeSpan interval, TimeProvider clock, Output<T>
         {
             long now = clock.GetUtcNow().UtcTicks;
             if (_holding && now >= _periodEnd) Emit();
-            if (!_holding) _periodEnd = now - now % interval.Ticks + interval.Ticks;
+            if (_holding)
+            {
+                // The element held is dropped for this one: barriers held for it pass first, so this one stays behind them.
+                ReleaseBarriers(EventTime.MaxWatermark);
+            }
+            else
+            {
+                _periodEnd = now - now % interval.Ticks + interval.Ticks;
+            }
+
             (_holding, _latest, _stamp) = (true, b.Values[i], b.Timestamps[i]);
         }
 
@@ -62,11 +81,40 @@ internal sealed class Sample<T>(TimeSpan interval, TimeProvider clock, Output<T>
         output.End();
     }
 
+    /// <summary>With storage the element held goes into the checkpoint, and the barrier passes at once.</summary>
+    protected override bool SnapshotAtBarrier(long checkpoint) => _checkpoints.Snapshot(checkpoint, Write);
+
     protected override long StateHorizon => _holding ? EventTime.MaxWatermark : EventTime.MinWatermark;
 
     protected override long BarrierWatermark => _holding ? EventTime.MinWatermark : EventTime.MaxWatermark;
 
     protected override void PassBarrier(long checkpoint) => output.Barrier(checkpoint);
+
+    /// <inheritdoc />
+    public void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver) =>
+        _checkpoints.Enable(serializers, operatorId, worker, receiver);
+
+    /// <inheritdoc />
+    public void Restore(IReadOnlyList<ReadOnlyMemory<byte>> snapshots) => _checkpoints.Restore(snapshots, Read);
+
+    /// <summary>The element held: <c>u8:holding</c>, then when holding <c>i64:stamp i64:periodEnd value</c>.</summary>
+    private void Write(SnapshotOutput snapshot, StateCodec<T> codec)
+    {
+        snapshot.WriteByte(_holding ? (byte)1 : (byte)0);
+        if (!_holding) return;
+        snapshot.WriteInt64(_stamp);
+        snapshot.WriteInt64(_periodEnd);
+        snapshot.WriteValue(codec, _latest);
+    }
+
+    private void Read(SnapshotInput snapshot, StateCodec<T> codec)
+    {
+        if (snapshot.ReadByte() == 0) return;
+        _stamp = snapshot.ReadInt64();
+        _periodEnd = snapshot.ReadInt64();
+        _latest = snapshot.ReadValue(codec);
+        _holding = true;
+    }
 
     private void Emit()
     {
