@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using Pipelines.Checkpoints.Serialization;
 using Pipelines.Runtime;
 using Pipelines.State;
@@ -13,6 +15,11 @@ namespace Pipelines.Operators;
 /// <c>slide</c> elements a result is computed from them. What is left is emitted when the watermark reaches +∞.
 /// No timers: the results depend only on each key's element order, the same on both executors.
 /// </summary>
+/// <remarks>
+/// With checkpoint storage the windows are written at each barrier, which passes at once. Without storage a barrier
+/// waits until every window holding an element from before it has been emitted — when it fills, or at the end of
+/// input — since emitting a partial window would change the results; a streaming run logs a warning once.
+/// </remarks>
 internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<TIn, TKey>
     where TKey : notnull
 {
@@ -24,10 +31,16 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
     /// <summary>The watermark passed on so far: results are stamped after it, so they are never late downstream.</summary>
     private long _passed = EventTime.MinWatermark;
 
-    public CountWindowAggregate(Func<TIn, TKey> keyOf, CountWindows windows, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context)
+    /// <summary>The runs (by their telemetry) and operators that have logged the warning about holding checkpoints.</summary>
+    private static readonly ConditionalWeakTable<Diagnostics.RunTelemetry, HashSet<string>> Warned = [];
+
+    private readonly ILogger? _logger;
+    private bool _checkedStorage;
+
+    public CountWindowAggregate(Func<TIn, TKey> keyOf, CountWindows windows, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context, ILogger? logger = null)
         : base(context, panes.Outputs)
     {
-        (_keyOf, _windows, _panes) = (keyOf, windows, panes);
+        (_keyOf, _windows, _panes, _logger) = (keyOf, windows, panes, logger);
         _table = State.Values<CountSlot<TIn, TAcc>>("counts");
         CheckpointStateAs("counts", (serializers, op) => windows.IsTumbling
             ? new CountSlotCodec<TIn, TAcc>(serializers.Require<TAcc>(op, "accumulator"), null)
@@ -52,6 +65,21 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
         }
 
         ExtendHorizon(EventTime.MaxWatermark);
+        if (!_checkedStorage) WarnOfHeldCheckpoints();
+    }
+
+    /// <summary>In a streaming run without checkpoint storage, warns once per run and operator that checkpoints wait for windows to fill.</summary>
+    private void WarnOfHeldCheckpoints()
+    {
+        _checkedStorage = true;
+        if (_logger is null || SnapshotsEnabled || !Context.Policy.WatermarksDuringRun) return;
+        var warned = Warned.GetValue(Context.Run, static _ => []);
+        lock (warned)
+        {
+            if (!warned.Add(Context.OperatorName)) return;
+        }
+
+        CountWindowLog.HoldsCheckpoints(_logger, Context.Run.Pipeline, Context.OperatorName);
     }
 
     private void AddTumbling(TKey key, int e, bool opened, TIn value, long timestamp)

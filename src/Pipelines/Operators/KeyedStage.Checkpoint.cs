@@ -53,6 +53,9 @@ internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
         if (watermark > Watermark) Watermark = watermark;
     }
 
+    /// <summary>True when the run stores checkpoints: barriers snapshot the state instead of waiting for it to be emitted.</summary>
+    protected bool SnapshotsEnabled => _receiver is not null;
+
     /// <summary>The snapshot of this worker now (for tests and the barrier).</summary>
     public byte[] Snapshot() => KeyedStateSnapshot.Write(State, Timers, Watermark, _schema ?? throw new InvalidOperationException("Checkpoints are not enabled."), _worker, _parallelism);
 

@@ -107,7 +107,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
         Watermark = watermark;
         FireTimers(TimeDomain.EventTime, watermark);
         OnWatermarkAdvanced(watermark);
-        ReleaseBarriers(watermark);
+        ReleaseBarriers(BarrierWatermark);
         foreach (var output in _outputs) output.Watermark(watermark);
     }
 
@@ -120,6 +120,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
     {
         FireTimers(TimeDomain.ProcessingTime, utcTicks);
         OnProcessingTimeAdvanced(utcTicks);
+        ReleaseBarriers(BarrierWatermark);
         foreach (var output in _outputs)
         {
             output.Flush();
@@ -179,9 +180,11 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
         foreach (var output in _outputs) output.Flush();
     }
 
-    protected sealed override long StateHorizon => _horizon;
+    /// <summary>The latest cleanup time recorded with <see cref="ExtendHorizon"/>; an operator whose state the clock drops gives its own.</summary>
+    protected override long StateHorizon => _horizon;
 
-    protected sealed override long BarrierWatermark => Watermark;
+    /// <summary>The input watermark; held barriers are released against it after each watermark and processing-time tick.</summary>
+    protected override long BarrierWatermark => Watermark;
 
     protected sealed override void PassBarrier(long checkpoint)
     {

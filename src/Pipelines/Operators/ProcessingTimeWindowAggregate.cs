@@ -12,6 +12,10 @@ namespace Pipelines.Operators;
 /// input) the timers still pending fire before the watermark is passed on: the bounded executor, which sends no
 /// clock ticks, emits every window then.
 /// </summary>
+/// <remarks>
+/// Without checkpoint storage a barrier is held in processing time: until the timers of the windows open at its
+/// arrival have fired (at most one window size on the clock), not until the end of input.
+/// </remarks>
 internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStage<TIn, TKey, TAcc, TOut, WindowSlot<TAcc>>
     where TKey : notnull
 {
@@ -21,6 +25,9 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
     private readonly Window[] _assigned;
     private readonly int[] _entries;
     private readonly bool[] _opened;
+
+    /// <summary>The latest on-time timer (UTC ticks) of a window opened so far: a barrier arriving now waits for it.</summary>
+    private long _timersUntil = EventTime.MinWatermark;
 
     public ProcessingTimeWindowAggregate(Func<TIn, TKey> keyOf, ProcessingTimeWindows windows, TimeProvider clock, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context)
         : base(panes, context, "windows", static pane => pane)
@@ -79,13 +86,24 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
 
         for (int w = 0; w < n; w++)
         {
-            if (_opened[w]) Schedule(k, _entries[w], _assigned[w].MaxTimestamp);
+            if (_opened[w])
+            {
+                Schedule(k, _entries[w], _assigned[w].MaxTimestamp);
+                _timersUntil = Math.Max(_timersUntil, _assigned[w].MaxTimestamp + EventTime.UnixEpochTicks);
+            }
+
             Panes.AfterElement(key, _assigned[w].StartTicks, _assigned[w].EndTicks, ref Table.Value(_entries[w]));
         }
-
-        // Held until the clock closes the window: without checkpoint storage a barrier waits for the end of input.
-        ExtendHorizon(EventTime.MaxWatermark);
     }
+
+    /// <summary>Processing time: the on-time timer of the last window open now (UTC ticks).</summary>
+    protected override long StateHorizon => _timersUntil;
+
+    /// <summary>
+    /// Processing time up to which every timer has fired (just before the earliest pending one; +∞ when none is
+    /// pending, as after the end of input): a held barrier passes once it reaches the horizon of its arrival.
+    /// </summary>
+    protected override long BarrierWatermark => Timers.NextTime(TimeDomain.ProcessingTime) is var next && next == long.MaxValue ? EventTime.MaxWatermark : next - 1;
 
     /// <summary>At the end of input every window still open emits, before +∞ is passed on.</summary>
     protected override void OnWatermarkAdvanced(long watermark)

@@ -73,7 +73,7 @@ internal sealed class WindowAggregateNode<TIn, TKey, TAcc, TOut> : Node<WindowRe
         {
             SessionWindows sessions => new SessionWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, sessions.Gap, panes, operatorContext),
             ProcessingTimeWindows clock => new ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, clock, context.TimeProvider, panes, operatorContext),
-            CountWindows counts => new CountWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, counts, panes, operatorContext),
+            CountWindows counts => new CountWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, counts, panes, operatorContext, context.Run.Logger),
             _ => new WindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, _assigner, panes, operatorContext),
         };
     }

@@ -109,4 +109,44 @@ public class CountWindowTests
         windowed.Invoking(w => w.AllowedLateness(TimeSpan.FromSeconds(1))).Should().Throw<InvalidOperationException>().WithMessage("*Count windows*");
         windowed.Invoking(w => w.Trigger(Triggers.Count(2))).Should().Throw<InvalidOperationException>().WithMessage("*Windows.Global()*");
     }
+    [Fact]
+    public async Task WithoutStorage_AStreamingRun_WarnsOnceThatCheckpointsWaitForWindowsToFill_AndKeepsItsResults()
+    {
+        var log = new CapturingLogger();
+        var (streamed, bounded) = (new List<WindowResult<int, long>>(), new List<WindowResult<int, long>>());
+        static Pipeline Counts(List<WindowResult<int, long>> results)
+        {
+            var p = new PipelineBuilder("counts");
+            p.From(Sources.Enumerable(Enumerable.Range(0, 50))).KeyBy(i => i % 4).Window(Windows.Count(5)).Count().To(Sinks.Collection(results));
+            return p.Build();
+        }
+
+        await new StreamingExecutor(new StreamingOptions { Parallelism = 3, Logger = log }).RunAsync(Counts(streamed)).WaitAsync(Deadline);
+        await new BoundedExecutor(new BoundedExecutorOptions { Logger = log }).RunAsync(Counts(bounded)).WaitAsync(Deadline);
+
+        log.Warnings.Should().ContainSingle("one warning per run and operator, whatever the parallelism, and none on the bounded executor")
+            .Which.Should().Match("Count window * of pipeline counts runs without StreamingOptions.CheckpointStorage*checkpoints*stall*CheckpointStorage*");
+        streamed.Where(r => r.Value == 5).Should().HaveCount(8, "the windows keep their size: 12 or 13 elements per key, two full windows each");
+        streamed.Select(r => (r.Key, r.PaneIndex, r.Value)).Should().BeEquivalentTo(bounded.Select(r => (r.Key, r.PaneIndex, r.Value)));
+    }
+
+    [Fact]
+    public async Task WithStorage_NothingIsWarned()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "pipelines-counts-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var log = new CapturingLogger();
+            var p = new PipelineBuilder("counts");
+            p.From(new PacedSource<int>(Enumerable.Range(0, 50).ToList())).KeyBy(i => i % 4).Window(Windows.Count(5)).Count().To(Sinks.Collection(new List<WindowResult<int, long>>()));
+
+            await new StreamingExecutor(new StreamingOptions { Logger = log, CheckpointStorage = CheckpointStorage.Directory(directory) }).RunAsync(p.Build()).WaitAsync(Deadline);
+
+            log.Warnings.Should().BeEmpty();
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
 }

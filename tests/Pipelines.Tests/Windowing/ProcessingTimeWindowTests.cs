@@ -106,6 +106,72 @@ public class ProcessingTimeWindowTests
     }
 
     [Fact]
+    public void WithoutStorage_ABarrierWaitsOnlyForTheWindowsOpenAtItsArrival_OnTheClock()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(Ev.T0.UtcTicks - Ev.T0.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero));
+        var harness = Harness(clock, Windows.TumblingProcessingTime(TimeSpan.FromSeconds(10)));
+
+        harness.Barrier(1);
+        harness.Output.Barriers.Should().Equal([1L], "no window is open");
+
+        harness.Element("a1", 0).Barrier(2);
+        harness.Output.Barriers.Should().Equal([1L], "window [0 s, 10 s) holds a1 from before barrier 2");
+
+        clock.Advance(TimeSpan.FromSeconds(9));
+        harness.Element("a2", 0).ProcessingTime(clock.GetUtcNow().UtcTicks);
+        harness.Output.Barriers.Should().Equal([1L], "the window is still open");
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        harness.Element("b1", 0).Barrier(3);
+        harness.Output.Barriers.Should().Equal([1L], "no tick has fired the first window yet");
+        harness.ProcessingTime(clock.GetUtcNow().UtcTicks);
+        harness.Output.Values.Select(r => (r.Key, r.Value)).Should().Equal([("a", 2L)]);
+        harness.Output.Barriers.Should().Equal([1L, 2L], "the first window fired; barrier 3 came while window [10 s, 20 s) held b1");
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        harness.Element("b2", 0).ProcessingTime(clock.GetUtcNow().UtcTicks);
+        harness.Output.Barriers.Should().Equal([1L, 2L]);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        harness.ProcessingTime(clock.GetUtcNow().UtcTicks);
+        harness.Output.Barriers.Should().Equal([1L, 2L, 3L], "the window open at barrier 3's arrival fired; later windows do not hold it");
+        harness.Output.Values.Select(r => (r.Key, r.Value)).Should().Equal([("a", 2L), ("b", 2L)]);
+    }
+
+    [Fact]
+    public async Task Streaming_WithoutStorage_CheckpointsKeepCompleting_AndEachCommitIsCoveredByTheWindowsWritten()
+    {
+        // A run that never ends, with one-minute windows on the clock: a checkpoint waits for the windows open at its
+        // barrier (a minute at most), not for the end of input, so sources keep committing.
+        var clock = new FakeTimeProvider(Ev.T0);
+        var feed = Channel.CreateUnbounded<int>();
+        var source = new Streaming.Checkpoints.CommittingSource<int>(feed.Reader);
+        var sink = new Streaming.Checkpoints.FlushingSink<long>();
+        source.Covered = () => sink.Durable.Sum();
+        var p = new PipelineBuilder("processing-time-checkpoints");
+        p.From(source).KeyBy(i => i % 3).Window(Windows.TumblingProcessingTime(TimeSpan.FromMinutes(1))).Count().Select(r => r.Value).To(sink);
+        var run = new StreamingExecutor(new StreamingOptions { TimeProvider = clock, CheckpointInterval = TimeSpan.FromSeconds(10), IdleTimeout = Timeout.InfiniteTimeSpan }).Start(p.Build());
+
+        var deadline = DateTime.UtcNow + Deadline;
+        int next = 0;
+        while (source.Commits.Count < 4)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {source.Commits.Count} checkpoints completed while windows kept opening.");
+            for (int i = 0; i < 5; i++) await feed.Writer.WriteAsync(next++);
+            clock.Advance(TimeSpan.FromSeconds(5));
+            await Task.Delay(5);
+        }
+
+        run.CheckpointsCompleted.Should().BeGreaterThanOrEqualTo(4);
+        feed.Writer.Complete();
+        await run.Completion.WaitAsync(Deadline);
+
+        var commits = source.Commits;
+        commits.Select(c => c.Position).Should().BeInAscendingOrder();
+        commits.Should().OnlyContain(c => c.Covered >= c.Position, "a position is committed only once the windows holding everything before it were written (commits: {0})", string.Join("; ", commits));
+        sink.Durable.Sum().Should().Be(next, "each element is counted once");
+    }
+
+    [Fact]
     public void AllowedLateness_IsRefused()
     {
         var windowed = new PipelineBuilder().From(Sources.Enumerable(new[] { 1 })).KeyBy(i => i).Window(Windows.TumblingProcessingTime(TimeSpan.FromSeconds(1)));
