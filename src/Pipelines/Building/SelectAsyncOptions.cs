@@ -27,8 +27,20 @@ public sealed record SelectAsyncOptions
     /// <summary>How many times a failed (or timed-out) call is tried again before the error policy handles the element (default 0).</summary>
     public int MaxRetries { get; init; }
 
-    /// <summary>The wait before the first retry, doubling for each further one (default 100 ms; zero retries at once).</summary>
+    /// <summary>
+    /// The wait before the first retry, doubling for each further one up to <see cref="MaxRetryDelay"/> (default
+    /// 100 ms; zero retries at once).
+    /// </summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The longest wait between two attempts: the doubling delay stops growing there (default 30 s), so a large
+    /// <see cref="MaxRetries"/> retries every <see cref="MaxRetryDelay"/> for as long as it takes. From zero to 49 days.
+    /// </summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait the run's clock can schedule (what <c>Task.Delay</c> accepts).</summary>
+    private static readonly TimeSpan LongestDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     internal void Validate()
     {
@@ -36,5 +48,9 @@ public sealed record SelectAsyncOptions
         if (Timeout is { } t && t <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Timeout), t, "SelectAsync's Timeout must be positive (or null for none).");
         if (MaxRetries < 0) throw new ArgumentOutOfRangeException(nameof(MaxRetries), MaxRetries, "SelectAsync's MaxRetries must be zero or more.");
         if (RetryDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RetryDelay), RetryDelay, "SelectAsync's RetryDelay must be zero or more.");
+        if (MaxRetryDelay < TimeSpan.Zero || MaxRetryDelay > LongestDelay)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRetryDelay), MaxRetryDelay, "SelectAsync's MaxRetryDelay must be from zero to 49 days (the longest delay the run's clock can wait).");
+        }
     }
 }

@@ -207,10 +207,11 @@ internal sealed class SelectAsync<TIn, TOut>(
     private Task<TOut> Call(TIn value, CancellationToken cancellationToken) =>
         _plain ? Invoke(value, cancellationToken) : CallAsync(value, cancellationToken);
 
-    /// <summary>One element's call with the timeout and retries: each attempt within the timeout, a delay (doubling) between attempts.</summary>
+    /// <summary>One element's call with the timeout and retries: each attempt within the timeout, a delay (doubling up to the cap) between attempts.</summary>
     private async Task<TOut> CallAsync(TIn value, CancellationToken cancellationToken)
     {
-        TimeSpan delay = options.RetryDelay;
+        TimeSpan max = options.MaxRetryDelay;
+        TimeSpan delay = options.RetryDelay < max ? options.RetryDelay : max;
         for (int attempt = 0; ; attempt++)
         {
             try
@@ -220,7 +221,7 @@ internal sealed class SelectAsync<TIn, TOut>(
             catch (Exception) when (attempt < options.MaxRetries && !cancellationToken.IsCancellationRequested)
             {
                 if (delay > TimeSpan.Zero) await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
-                delay += delay;
+                delay = delay > max - delay ? max : delay + delay;
             }
         }
     }

@@ -201,6 +201,43 @@ public class SelectAsyncOptionsTests
     }
 
     [Fact]
+    public async Task FiftyRetries_WaitAtMostMaxRetryDelayEach_AndTheRealErrorIsReported()
+    {
+        // Doubling from 100 ms without a cap, the 27th delay would be more than Task.Delay accepts and the element
+        // would fail with an ArgumentOutOfRangeException instead of its own error.
+        var clock = new FakeTimeProvider(Ev.T0);
+        var times = new ConcurrentQueue<DateTimeOffset>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(new[] { "x" }))
+            .SelectAsync<string>((s, ct) =>
+            {
+                times.Enqueue(clock.GetUtcNow());
+                return Task.FromException<string>(new IOException("service down"));
+            }, new SelectAsyncOptions { MaxRetries = 50 })
+            .To(Sinks.Collection(new List<string>()));
+
+        var act = () => PumpAsync(Start("bounded", p, clock), clock, TimeSpan.FromSeconds(5));
+
+        var failure = (await act.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        failure.Message.Should().Contain("service down");
+        failure.InnerException.Should().BeOfType<IOException>();
+        var t = times.ToArray();
+        t.Should().HaveCount(51, "the first attempt and fifty retries");
+        var gaps = t.Zip(t.Skip(1), (a, b) => b - a).ToArray();
+        gaps.Should().OnlyContain(g => g < TimeSpan.FromSeconds(35), "no wait is longer than MaxRetryDelay (30 s) and a step of the clock");
+        gaps[^1].Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(30), "the delays doubled up to the cap");
+    }
+
+    [Fact]
+    public void MaxRetryDelay_IsValidated()
+    {
+        var stream = new PipelineBuilder().From(Sources.Enumerable(new[] { 1 }));
+        stream.Invoking(s => s.SelectAsync((i, ct) => Task.FromResult(i), new SelectAsyncOptions { MaxRetryDelay = TimeSpan.FromSeconds(-1) })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MaxRetryDelay*");
+        stream.Invoking(s => s.SelectAsync((i, ct) => Task.FromResult(i), new SelectAsyncOptions { MaxRetryDelay = TimeSpan.FromDays(50) })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MaxRetryDelay*49 days*");
+        stream.Invoking(s => s.SelectAsync((i, ct) => Task.FromResult(i), new SelectAsyncOptions { MaxRetryDelay = TimeSpan.FromDays(49) })).Should().NotThrow();
+    }
+
+    [Fact]
     public void Options_AreValidated()
     {
         var stream = new PipelineBuilder().From(Sources.Enumerable(new[] { 1 }));
