@@ -25,9 +25,6 @@ internal sealed class HeldElements<T>
     private string _operatorId = "";
     private int _worker;
 
-    /// <summary>True once the run stores checkpoints: barriers then snapshot what is held.</summary>
-    public bool Enabled => _receiver is not null;
-
     /// <summary>Checks that the element type can be written (failing with an error naming the operator and the type) and turns snapshots on.</summary>
     public void Enable(StateSerializerRegistry serializers, string operatorId, int worker, ISnapshotReceiver receiver)
     {

@@ -97,81 +97,6 @@ public sealed class ExactlyOnceRecoveryTests(Xunit.Abstractions.ITestOutputHelpe
         }
     }
 
-    /// <summary>
-    /// The outside system a two-phase-commit sink writes to, which outlives every run: committed results, and what
-    /// each checkpoint pre-committed (staged, invisible).
-    /// </summary>
-    private sealed class Transactional<T>
-    {
-        public readonly Lock Gate = new();
-        public readonly List<T> Committed = [];
-        public readonly SortedDictionary<long, List<T>> Staged = [];
-        public int Commits;
-
-        public void CommitUpTo(long checkpoint)
-        {
-            lock (Gate)
-            {
-                foreach (long id in Staged.Keys.Where(k => k <= checkpoint).ToList())
-                {
-                    Committed.AddRange(Staged[id]);
-                    Staged.Remove(id);
-                }
-            }
-        }
-    }
-
-    /// <summary>A two-phase-commit sink into <paramref name="target"/> that throws once it has been given <paramref name="failAt"/> results (-1: never).</summary>
-    private sealed class TransactionalSink<T>(Transactional<T> target, int failAt = -1) : Sink<T>
-    {
-        public override string Name => "transactional";
-
-        public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(target, failAt));
-
-        private sealed class Writer(Transactional<T> target, int failAt) : SinkWriter<T>
-        {
-            private List<T> _open = [];
-            private int _written;
-
-            public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
-            {
-                if (failAt >= 0 && _written + items.Length > failAt) throw new IOException($"injected failure at result {failAt}");
-                _written += items.Length;
-                _open.AddRange(items.Span);
-                return default;
-            }
-
-            public override ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken)
-            {
-                lock (target.Gate) target.Staged[checkpointId] = _open;
-                _open = [];
-                return default;
-            }
-
-            public override ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
-            {
-                target.CommitUpTo(checkpointId);
-                Interlocked.Increment(ref target.Commits);
-                return default;
-            }
-
-            public override ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
-            {
-                target.CommitUpTo(restoredCheckpointId ?? 0);
-                lock (target.Gate) target.Staged.Clear();
-                return default;
-            }
-
-            public override ValueTask CompleteAsync(CancellationToken cancellationToken)
-            {
-                target.CommitUpTo(long.MaxValue);
-                lock (target.Gate) target.Committed.AddRange(_open);
-                _open = [];
-                return default;
-            }
-        }
-    }
-
     /// <summary>Events of 40 keys over 10 minutes, disordered by up to 2 seconds, with values 1..9.</summary>
     private static List<Ev> Events(int seed)
     {
@@ -271,8 +196,8 @@ public sealed class ExactlyOnceRecoveryTests(Xunit.Abstractions.ITestOutputHelpe
             var clock = new FakeTimeProvider(Ev.T0);
             int failAt = failures.Count > 0 ? failures[0] : -1;
             int seen = 0;
-            var source = new ReplaySource(events, clock, point == FailurePoint.Source ? failAt : -1, tick: 50, () => Volatile.Read(ref output.Commits));
-            var sink = new TransactionalSink<T>(output, point == FailurePoint.Sink ? failAt : -1);
+            var source = new ReplaySource(events, clock, point == FailurePoint.Source ? failAt : -1, tick: 50, () => Volatile.Read(ref output.Settled));
+            var sink = new TransactionalSink<T>(output, failAt: point == FailurePoint.Sink ? failAt : -1);
             var p = new PipelineBuilder("recovery");
             // The operator is there in every run (also when it does not fail), so the pipeline keeps its shape and operator ids.
             int operatorFailAt = point == FailurePoint.Operator ? failAt : -1;

@@ -9,19 +9,11 @@ namespace Pipelines.Tests.Windowing;
 /// <summary>Custom triggers: on count, on processing time, on the watermark, combined; purging or accumulating.</summary>
 public class TriggerTests
 {
-    public static TheoryData<string> Executors => ["bounded", "streaming"];
+    public static TheoryData<string> Executors => BothExecutors.Names;
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private static async Task<List<T>> RunAsync<T>(string executor, Func<PipelineBuilder, DataStream<T>> define)
-    {
-        var results = new List<T>();
-        var p = new PipelineBuilder();
-        define(p).To(Sinks.Collection(results));
-        if (executor == "bounded") await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 5 }).RunAsync(p.Build()).WaitAsync(Deadline);
-        else await new StreamingExecutor(new StreamingOptions { Parallelism = 2, MaxBatchSize = 5 }).RunAsync(p.Build()).WaitAsync(Deadline);
-        return results;
-    }
+    private static Task<List<T>> RunAsync<T>(string executor, Func<PipelineBuilder, DataStream<T>> define) => BothExecutors.CollectAsync(executor, 5, define);
 
     [Theory]
     [MemberData(nameof(Executors))]
