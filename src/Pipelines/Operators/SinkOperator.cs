@@ -18,6 +18,8 @@ internal sealed class SinkOperator<T>(
     IBarrierAcknowledger? checkpoints,
     CancellationToken runToken) : StageOperator, Checkpoints.ICommittingSink
 {
+    public string Name => sinkName;
+
     public async ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
     {
         try

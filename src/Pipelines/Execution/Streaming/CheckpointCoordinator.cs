@@ -27,7 +27,10 @@ namespace Pipelines.Execution.Streaming;
 /// <param name="sinks">How many sinks the plan has (<see cref="Plan.StageVertex.SinkIndex"/>).</param>
 /// <param name="deadLetters">The run's dead-letter sink, flushed before a checkpoint commits; null when there is none.</param>
 /// <param name="fail">Fails the run (a dead-letter flush failed).</param>
-/// <param name="runToken">The run's token: commits stop when it is cancelled.</param>
+/// <param name="runToken">
+/// The run's token: a checkpoint not yet stored stops when it is cancelled; one whose manifest is stored still has
+/// its sinks commit (<see cref="CommitSinksAsync"/>).
+/// </param>
 internal sealed class CheckpointCoordinator(
     StreamingOptions options,
     string pipeline,
@@ -220,6 +223,7 @@ internal sealed class CheckpointCoordinator(
     {
         Exception? commitFailure = null;
         long? size = null;
+        bool stored = false;
         try
         {
             if (deadLetters is not null) await deadLetters.FlushAsync(runToken).ConfigureAwait(false);
@@ -241,15 +245,20 @@ internal sealed class CheckpointCoordinator(
                 }
 
                 _failures = 0;
-                foreach (var sink in CommittingSinks()) await sink.CommitCheckpointAsync(checkpoint, runToken).ConfigureAwait(false);
+                stored = true;
+                if (await CommitSinksAsync(checkpoint).ConfigureAwait(false) is { } sinkFailure && !runToken.IsCancellationRequested) throw sinkFailure;
             }
 
             foreach (var (runner, position) in commits)
             {
-                if (runToken.IsCancellationRequested) return;
+                if (runToken.IsCancellationRequested) break;
                 try
                 {
                     await runner.CommitAsync(position, runToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (runToken.IsCancellationRequested)
+                {
+                    break; // the run is stopping; the checkpoint is stored all the same
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -268,7 +277,7 @@ internal sealed class CheckpointCoordinator(
             if (size is { } bytes) Diagnostics.Telemetry.CheckpointSize.Record(bytes, tags);
             Log.CheckpointCompleted(logger, pipeline, checkpoint, commits.Count, (long)elapsed.TotalMilliseconds);
         }
-        catch (OperationCanceledException) when (runToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (runToken.IsCancellationRequested && !stored)
         {
             return;
         }
@@ -285,6 +294,42 @@ internal sealed class CheckpointCoordinator(
         if (savepoint) SavepointCompletion?.TrySetResult(checkpoint);
         else if (Volatile.Read(ref _savepointWanted)) Trigger();
     }
+
+    /// <summary>
+    /// The second phase of checkpoint <paramref name="checkpoint"/>, whose manifest is stored: a restart resumes after
+    /// it, so what the sinks pre-committed for it must become visible whatever happens to the run now. Every sink
+    /// commits, in turn, with a token that a stop or a failure of the run does not cancel — only
+    /// <see cref="CommitTimeout"/> bounds each — so the sinks' abort at the end of the run (which comes after this,
+    /// <see cref="StopAsync"/>) finds only transactions of checkpoints that were not stored. A sink that fails or
+    /// times out is logged as an error naming the checkpoint (a restart from it commits what it staged, through
+    /// <see cref="Checkpoints.ICommittingSink.RecoverAsync"/>) and the others still commit; the first failure is returned.
+    /// </summary>
+    private async Task<Exception?> CommitSinksAsync(long checkpoint)
+    {
+        Exception? first = null;
+        foreach (var sink in CommittingSinks())
+        {
+            // Real time, not the run's clock: the bound protects a stop from a commit that hangs on I/O.
+            using var timeout = new CancellationTokenSource(CommitTimeout, TimeProvider.System);
+            try
+            {
+                await sink.CommitCheckpointAsync(checkpoint, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                var error = ex is OperationCanceledException && timeout.IsCancellationRequested
+                    ? new TimeoutException($"Sink '{sink.Name}' did not commit checkpoint {checkpoint} within {CommitTimeout.TotalSeconds:0} s.", ex)
+                    : ex;
+                Checkpoints.CheckpointLog.SinkCommitFailed(logger, error, pipeline, checkpoint, sink.Name);
+                first ??= error;
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>How long one sink may take to commit a stored checkpoint before it is given up (logged as an error).</summary>
+    internal static TimeSpan CommitTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     private Checkpoints.ICommittingSink[] CommittingSinks()
     {
