@@ -16,6 +16,13 @@ namespace Pipelines.Execution.Streaming;
 /// within <see cref="StreamingOptions.TolerableCheckpointFailures"/> failures in a row, else fails the run. A savepoint
 /// (<see cref="RequestSavepoint"/>) is the last checkpoint of a run: sources read nothing after its barrier.
 /// At most one checkpoint is in flight: the next starts at the first interval after the previous completed.
+/// With a <see cref="Store"/>, a run that drains takes a final checkpoint (Flink's FLIP-147): a source at the end of its
+/// input (or stopped by a drain) sends +∞ and reports its position (<see cref="SourceFinished"/>), then keeps passing
+/// the barriers of checkpoints taken meanwhile; once every source has finished, checkpoint <see cref="FinalCheckpoint"/>
+/// is requested, and the sources end instead of sending its barrier. Each stateful worker snapshots its state once
+/// every input has ended (after what it emits at the end), each sink pre-commits for it at its end, and waits until
+/// it is stored and committed (<see cref="FinalSettled"/>) before it completes. A restart after a drained run
+/// resumes after everything the run wrote.
 /// Checkpoints start only once a source that commits during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>)
 /// has opened, so runs over other sources never see a barrier and their sinks are never flushed early.
 /// </remarks>
@@ -55,6 +62,10 @@ internal sealed class CheckpointCoordinator(
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _savepointWanted;
     private long _savepointId;
+    private bool _finalWanted;
+    private long _finalId;
+    private bool _noFinal;
+    private readonly TaskCompletionSource _finalSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _failures;
     private readonly KeyValuePair<string, object?>[] _checkpointTags = [new("pipeline", pipeline), new("kind", "checkpoint")];
     private readonly KeyValuePair<string, object?>[] _savepointTags = [new("pipeline", pipeline), new("kind", "savepoint")];
@@ -100,6 +111,67 @@ internal sealed class CheckpointCoordinator(
         }
 
         Trigger();
+    }
+
+    /// <summary>
+    /// The final checkpoint of a drained run (see the remarks), once every source has finished and it is requested;
+    /// 0 before, and in a run that takes none.
+    /// </summary>
+    public long FinalCheckpoint => Volatile.Read(ref _finalId);
+
+    /// <summary>Completes when the final checkpoint is stored and committed, or aborted within the tolerated failures; cancelled when the run stops first.</summary>
+    public Task FinalSettled => _finalSettled.Task;
+
+    /// <summary>True when the run ends with a final checkpoint: it stores checkpoints (<see cref="Store"/>).</summary>
+    public bool TakesFinalCheckpoint => Store is not null;
+
+    /// <summary>
+    /// Source <paramref name="source"/> has read all it will (end of input, or a drain) and sent +∞; its reader's
+    /// position then is <paramref name="position"/>, the position of every checkpoint from now on. A source whose
+    /// reader never opened (<paramref name="opened"/> false) has no position: the run then ends without a final
+    /// checkpoint. Once every source has finished, the final checkpoint is requested (after the one in flight).
+    /// </summary>
+    public void SourceFinished(int source, object? position, bool opened)
+    {
+        lock (_lock)
+        {
+            var participant = _sources[source];
+            participant.Finished = true;
+            participant.FinishedPosition = position;
+            if (!opened || !_enabled) _noFinal = true;
+            if (!Array.TrueForAll(_sources, static s => s.Finished)) return;
+            _finalWanted = !_noFinal;
+        }
+
+        if (Volatile.Read(ref _finalWanted)) Trigger();
+        else WakeSources();
+    }
+
+    /// <summary>Wakes the sources waiting for a request, so they look again whether they may end.</summary>
+    private void WakeSources()
+    {
+        TaskCompletionSource wake;
+        lock (_lock)
+        {
+            wake = _wake;
+            Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        wake.TrySetResult();
+    }
+
+    /// <summary>
+    /// True when a finished source may send its end: checkpoint <paramref name="requested"/> is the final one, or the
+    /// run ends without one.
+    /// </summary>
+    public bool MayEnd(long requested)
+    {
+        lock (_lock)
+        {
+            if (_finalId != 0) return requested >= _finalId;
+            // Without a final checkpoint (a source never opened, or a savepoint ended the checkpoints) the sources end once all have finished.
+            return (_noFinal || (_savepointId != 0 && _inFlight == 0)) && Array.TrueForAll(_sources, static s => s.Finished);
+        }
     }
 
     /// <summary>The operator id of each source, by <see cref="Plan.SourceVertex.SourceIndex"/>.</summary>
@@ -153,9 +225,18 @@ internal sealed class CheckpointCoordinator(
         TaskCompletionSource wake;
         lock (_lock)
         {
-            if (!_enabled || _stopped || _inFlight != 0 || _savepointId != 0) return;
+            if (!_enabled || _stopped || _inFlight != 0 || _savepointId != 0 || _finalId != 0) return;
             _inFlight = _requested + 1;
-            if (_savepointWanted) Volatile.Write(ref _savepointId, _inFlight);
+            if (_finalWanted)
+            {
+                if (State is not null) State.FinalCheckpoint = _inFlight;
+                Volatile.Write(ref _finalId, _inFlight);
+            }
+            else if (_savepointWanted)
+            {
+                Volatile.Write(ref _savepointId, _inFlight);
+            }
+
             _started = Stopwatch.GetTimestamp();
             foreach (var source in _sources) source.Position = null;
             foreach (var sink in _sinks) sink.Passed = false;
@@ -209,8 +290,10 @@ internal sealed class CheckpointCoordinator(
         for (int i = 0; i < _sources.Length; i++)
         {
             var source = _sources[i];
-            if (source.Runner is { } runner && source.Position is { } position) commits.Add((runner, position));
-            positions.Add((i, source.Runner, source.Position));
+            // A finished source passes no barrier of the final checkpoint: its position is where it finished.
+            var taken = source.Position ?? (source.Finished ? source.FinishedPosition : null);
+            if (source.Runner is { } runner && taken is { } position) commits.Add((runner, position));
+            positions.Add((i, source.Runner, taken));
         }
 
         long started = _started;
@@ -238,7 +321,8 @@ internal sealed class CheckpointCoordinator(
                     if (await AbortAsync(store, checkpoint, savepoint, ex, started).ConfigureAwait(false))
                     {
                         lock (_lock) _inFlight = 0;
-                        if (Volatile.Read(ref _savepointWanted)) Trigger();
+                        if (checkpoint == FinalCheckpoint) _finalSettled.TrySetResult(); // the sinks complete: at-least-once for what it covered
+                        else if (Volatile.Read(ref _savepointWanted) || Volatile.Read(ref _finalWanted)) Trigger();
                     }
 
                     return;
@@ -291,8 +375,13 @@ internal sealed class CheckpointCoordinator(
         }
 
         lock (_lock) _inFlight = 0;
-        if (savepoint) SavepointCompletion?.TrySetResult(checkpoint);
-        else if (Volatile.Read(ref _savepointWanted)) Trigger();
+        if (savepoint)
+        {
+            SavepointCompletion?.TrySetResult(checkpoint);
+            WakeSources(); // sources that finished meanwhile may end now
+        }
+        else if (checkpoint == FinalCheckpoint) _finalSettled.TrySetResult();
+        else if (Volatile.Read(ref _savepointWanted) || Volatile.Read(ref _finalWanted)) Trigger();
     }
 
     /// <summary>
@@ -412,11 +501,16 @@ internal sealed class CheckpointCoordinator(
         if (_timer is not null) await _timer.DisposeAsync().ConfigureAwait(false);
         await completing.ConfigureAwait(false);
         SavepointCompletion?.TrySetCanceled();
+        _finalSettled.TrySetCanceled();
     }
 
     /// <summary>A sink's view of the coordinator: its index is bound, so the sink only says what happened.</summary>
     private sealed class SinkAcknowledgement(CheckpointCoordinator coordinator, int sink) : Runtime.IBarrierAcknowledger
     {
+        public long FinalCheckpoint => coordinator.FinalCheckpoint;
+
+        public Task FinalSettled => coordinator.FinalSettled;
+
         public void Passed(long checkpoint) => coordinator.SinkPassed(sink, checkpoint);
 
         public void Ended() => coordinator.SinkEnded(sink);
@@ -426,6 +520,8 @@ internal sealed class CheckpointCoordinator(
     {
         public SourceRunner? Runner;
         public object? Position;
+        public bool Finished;
+        public object? FinishedPosition;
         public bool Passed;
         public bool Ended;
     }
