@@ -11,6 +11,8 @@ using Pipelines.Benchmarks.Suites;
 //   --validate   check every contender's output against the hand loop, no timing (--quick: small inputs)
 //   --repeat     run contenders again and again in one process, print each run's events/s and the medians
 //                (--only TString,TGuid  --contenders HandLoop,PipelinesBounded  --runs 5  --events 10_000_000)
+//   --checkpoints  streaming runs with and without a checkpoint storage, writes results/checkpoints.md
+//                (--only T,Q5  --runs 3  --interval-ms 1000  --events N  --nexmark-events N)
 //   --latency    the open-loop streaming latency run (--quick: short)
 //   --report     write benchmarks/results/README.md and throughput.png from BenchmarkDotNet's JSON results
 var options = new List<string>(args);
@@ -33,6 +35,17 @@ if (Take(options, "--repeat"))
     int synthetic = TakeInt(options, "--events") ?? (quick ? 2_000_000 : Sizes.Synthetic);
     int nexmark = TakeInt(options, "--nexmark-events") ?? (quick ? 200_000 : Sizes.Nexmark);
     return RepeatRunner.Run(workloads, contenders, runs, synthetic, nexmark);
+}
+
+if (Take(options, "--checkpoints"))
+{
+    string command = "dotnet run -c Release --project benchmarks/Pipelines.Benchmarks -- " + string.Join(' ', args);
+    var workloads = (TakeValue(options, "--only") ?? "T,Q5").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    int runs = TakeInt(options, "--runs") ?? 3;
+    var interval = TimeSpan.FromMilliseconds(TakeInt(options, "--interval-ms") ?? 1000);
+    int synthetic = TakeInt(options, "--events") ?? (quick ? 2_000_000 : Sizes.Synthetic);
+    int nexmark = TakeInt(options, "--nexmark-events") ?? (quick ? 200_000 : Sizes.Nexmark);
+    return CheckpointRunner.Run(workloads, runs, interval, synthetic, nexmark, Paths.Results(root), command);
 }
 
 if (Take(options, "--latency"))

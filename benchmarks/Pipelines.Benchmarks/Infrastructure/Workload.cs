@@ -37,6 +37,10 @@ public interface IWorkload
 
     /// <summary>Drops the kept reference results (keeping count and checksum) so they do not weigh on the GC while timing.</summary>
     void ReleaseReferenceItems();
+
+    /// <summary>Runs the Pipelines definition once on the streaming executor with <paramref name="options"/>; returns count, checksum and the run's summary.</summary>
+    /// <param name="options">The streaming options (parallelism, checkpoint storage, ...).</param>
+    (long Count, ulong Checksum, RunSummary Summary) RunStreaming(StreamingOptions options);
 }
 
 /// <summary>A workload: an input generator, the contenders that express it, and the reference output.</summary>
@@ -48,6 +52,7 @@ public abstract class Workload<TIn, TOut> : IWorkload
     private readonly Dictionary<string, Func<TIn[], Collector<TOut>, Task>> _contenders = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private List<TOut>? _reference;
+    private Action<PipelineBuilder, TIn[], Collector<TOut>>? _pipelines;
     private (long, ulong)? _referenceSums;
 
     /// <inheritdoc />
@@ -96,6 +101,17 @@ public abstract class Workload<TIn, TOut> : IWorkload
     }
 
     /// <inheritdoc />
+    public (long Count, ulong Checksum, RunSummary Summary) RunStreaming(StreamingOptions options)
+    {
+        var define = _pipelines ?? throw new InvalidOperationException($"Workload {Name} has no Pipelines definition.");
+        var collector = new Collector<TOut>(keepItems: false);
+        var builder = new PipelineBuilder(Name);
+        define(builder, Input, collector);
+        var summary = new StreamingExecutor(options).RunAsync(builder.Build()).GetAwaiter().GetResult();
+        return (collector.Count, collector.Checksum, summary);
+    }
+
+    /// <inheritdoc />
     public string? Validate(string contender)
     {
         EnsureReference();
@@ -129,6 +145,7 @@ public abstract class Workload<TIn, TOut> : IWorkload
     /// <param name="define">Adds sources, operators and a sink (writing to the collector) to the builder.</param>
     protected void AddPipelines(Action<PipelineBuilder, TIn[], Collector<TOut>> define)
     {
+        _pipelines = define;
         Add(Contenders.PipelinesBounded, (input, collector) => PipelinesRunner.RunAsync(define, input, collector, null));
         Add(Contenders.PipelinesStreamingP1, (input, collector) => PipelinesRunner.RunAsync(define, input, collector, 1));
         Add(Contenders.PipelinesStreamingP2, (input, collector) => PipelinesRunner.RunAsync(define, input, collector, 2));

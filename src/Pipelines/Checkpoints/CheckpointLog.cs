@@ -26,4 +26,12 @@ internal static partial class CheckpointLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning,
         Message = "Pipeline {Pipeline}: checkpoint {Checkpoint} could not be written to {Storage} and is aborted ({Failures} in a row, {Tolerable} tolerated); the next checkpoint commits what it covered")]
     public static partial void CheckpointAborted(ILogger logger, Exception exception, string pipeline, long checkpoint, string storage, int failures, int tolerable);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Error,
+        Message = "Pipeline {Pipeline}: sink {Sink} could not commit checkpoint {Checkpoint}, which is stored; a run restored from it commits what the sink staged for it")]
+    public static partial void SinkCommitFailed(ILogger logger, Exception exception, string pipeline, long checkpoint, string sink);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline} stored checkpoint {Checkpoint} in {Storage} but could not look for old checkpoints to delete; the next completed checkpoint tries again")]
+    public static partial void PruneListingFailed(ILogger logger, Exception exception, string pipeline, long checkpoint, string storage);
 }

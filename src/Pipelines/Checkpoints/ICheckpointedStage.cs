@@ -18,6 +18,12 @@ internal interface ICheckpointedStage
 /// <summary>Takes the snapshots stage workers copy at a barrier, to write them asynchronously.</summary>
 internal interface ISnapshotReceiver
 {
+    /// <summary>
+    /// The final checkpoint of a drained run: a worker snapshots its state for it once every input has ended, after
+    /// what it emits at the end and before its end goes downstream. 0 when there is none (yet).
+    /// </summary>
+    long FinalCheckpoint { get; }
+
     /// <summary>Worker <paramref name="worker"/> snapshotted its state for checkpoint <paramref name="checkpoint"/>.</summary>
     void OnSnapshot(long checkpoint, int worker, byte[] snapshot);
 }

@@ -3,6 +3,9 @@ namespace Pipelines.Checkpoints;
 /// <summary>A sink worker as checkpoints that store state see it: the second phase of its two-phase commit, and recovery on restore.</summary>
 internal interface ICommittingSink
 {
+    /// <summary>The sink's name, for logs.</summary>
+    string Name { get; }
+
     /// <summary>Checkpoint <paramref name="checkpointId"/> is durable: make what the sink pre-committed up to it visible.</summary>
     ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken);
 

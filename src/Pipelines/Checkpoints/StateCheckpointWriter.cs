@@ -11,6 +11,14 @@ internal sealed class StateCheckpointWriter(CheckpointStore store, CancellationT
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<long, List<(string Operator, Task<CheckpointPart> Write)>> _writes = [];
+    private long _final;
+
+    /// <summary>The final checkpoint of a drained run, set when it is requested (before any source ends); 0 before.</summary>
+    public long FinalCheckpoint
+    {
+        get => Volatile.Read(ref _final);
+        set => Volatile.Write(ref _final, value);
+    }
 
     /// <summary>The receiver of one operator's workers.</summary>
     public ISnapshotReceiver For(string operatorId) => new Receiver(this, operatorId);
@@ -45,6 +53,8 @@ internal sealed class StateCheckpointWriter(CheckpointStore store, CancellationT
 
     private sealed class Receiver(StateCheckpointWriter writer, string operatorId) : ISnapshotReceiver
     {
+        public long FinalCheckpoint => writer.FinalCheckpoint;
+
         public void OnSnapshot(long checkpoint, int worker, byte[] snapshot) => writer.Add(checkpoint, operatorId, worker, snapshot);
     }
 }

@@ -46,9 +46,13 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     /// the part files, commit the transaction). Called on another thread than the writes, at most once per checkpoint,
     /// in order; a checkpoint whose commit never came (a crash) is committed by <see cref="RecoverAsync"/> of the next
     /// run. Only with a checkpoint storage; the default does nothing (output is visible as written: at-least-once).
+    /// Once the checkpoint is stored a restart resumes after it, so this is called even when the run is being stopped
+    /// or is failing, before <see cref="AbortAsync"/>; its token is cancelled only after a minute (a commit that throws
+    /// or times out is logged as an error naming the checkpoint and fails the run, whose restart commits it through
+    /// <see cref="RecoverAsync"/>).
     /// </summary>
     /// <param name="checkpointId">The completed checkpoint.</param>
-    /// <param name="cancellationToken">Cancels the commit.</param>
+    /// <param name="cancellationToken">Cancelled when the commit takes longer than a minute; not by a stop or failure of the run.</param>
     public virtual ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken) => default;
 
     /// <summary>
@@ -82,7 +86,9 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     /// The run failed or was cancelled, so <see cref="CompleteAsync"/> will not be called: a writer that hands
     /// results on (a channel, an observer, an async stream) passes <paramref name="error"/> to its consumers so
     /// they do not wait for an end that never comes. Called at most once, before <see cref="DisposeAsync"/>, and
-    /// never after <see cref="CompleteAsync"/> has started; what it throws is ignored.
+    /// never after <see cref="CompleteAsync"/> has started; what it throws is ignored. With a checkpoint storage, every
+    /// checkpoint that was stored has had its <see cref="CommitCheckpointAsync"/> by then: a two-phase writer may abort
+    /// whatever it still has staged, which belongs only to checkpoints that were not stored.
     /// </summary>
     /// <param name="error">The run's error (a <see cref="PipelineExecutionException"/>), or an <see cref="OperationCanceledException"/> when it was cancelled.</param>
     public virtual ValueTask AbortAsync(Exception error) => default;

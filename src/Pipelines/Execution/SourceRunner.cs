@@ -58,6 +58,9 @@ internal abstract class SourceRunner : IAsyncDisposable
     /// <summary>Hands the buffered elements downstream, takes the reader's position after them, and sends a checkpoint barrier behind them.</summary>
     public abstract object? Barrier(long checkpoint);
 
+    /// <summary>The reader's position now, as <see cref="Barrier"/> takes it, without a barrier (the source has finished reading).</summary>
+    public abstract object? CapturePosition();
+
     /// <summary>Commits a position <see cref="Barrier"/> returned, once its checkpoint completed.</summary>
     public abstract ValueTask CommitAsync(object position, CancellationToken cancellationToken);
 
@@ -260,18 +263,21 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
     public override object? Barrier(long checkpoint)
     {
         _output.Flush();
-        object? position;
+        object? position = CapturePosition();
+        _output.Barrier(checkpoint);
+        return position;
+    }
+
+    public override object? CapturePosition()
+    {
         try
         {
-            position = _reader is { } reader && (reader.CommitsPositions || (PositionJson is not null && reader.HasPositions)) ? reader.CapturePositionObject() : null;
+            return _reader is { } reader && (reader.CommitsPositions || (PositionJson is not null && reader.HasPositions)) ? reader.CapturePositionObject() : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw Failed(ex);
         }
-
-        _output.Barrier(checkpoint);
-        return position;
     }
 
     public override System.Text.Json.JsonElement PositionToJson(object position) =>

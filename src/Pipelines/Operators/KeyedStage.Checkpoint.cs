@@ -56,8 +56,22 @@ internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
     /// <summary>True when the run stores checkpoints: barriers snapshot the state instead of waiting for it to be emitted.</summary>
     protected bool SnapshotsEnabled => _receiver is not null;
 
-    /// <summary>The snapshot of this worker now (for tests and the barrier).</summary>
-    public byte[] Snapshot() => KeyedStateSnapshot.Write(State, Timers, Watermark, _schema ?? throw new InvalidOperationException("Checkpoints are not enabled."), _worker, _parallelism);
+    /// <summary>
+    /// The snapshot of this worker now (for tests and the barrier). After the end of input the watermark is +∞; the
+    /// snapshot keeps the last one before it, so a run restored after a drained stop accepts new input instead of
+    /// dropping it all as late.
+    /// </summary>
+    public byte[] Snapshot() => KeyedStateSnapshot.Write(State, Timers, Watermark == Time.EventTime.MaxWatermark ? _watermarkBeforeEnd : Watermark,
+        _schema ?? throw new InvalidOperationException("Checkpoints are not enabled."), _worker, _parallelism);
+
+    /// <summary>The last watermark below +∞ (what a final checkpoint records).</summary>
+    private long _watermarkBeforeEnd = Time.EventTime.MinWatermark;
+
+    /// <summary>Every input ended and the operator emitted what it emits at the end: the final checkpoint of a drained run, if any, takes its snapshot now.</summary>
+    private void SnapshotAtEnd()
+    {
+        if (_receiver is { FinalCheckpoint: > 0 } receiver) receiver.OnSnapshot(receiver.FinalCheckpoint, _worker, Snapshot());
+    }
 
     protected sealed override bool SnapshotAtBarrier(long checkpoint)
     {

@@ -104,6 +104,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
     public sealed override void OnWatermark(long watermark)
     {
         if (watermark < Watermark) return; // after a restore, replayed input re-emits watermarks the state has passed
+        if (watermark != EventTime.MaxWatermark) _watermarkBeforeEnd = watermark;
         Watermark = watermark;
         FireTimers(TimeDomain.EventTime, watermark);
         OnWatermarkAdvanced(watermark);
@@ -164,6 +165,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
     public sealed override void OnEnd()
     {
         OnEndOfInput();
+        SnapshotAtEnd();
         foreach (var output in _outputs) output.End();
     }
 

@@ -18,6 +18,8 @@ internal sealed class SinkOperator<T>(
     IBarrierAcknowledger? checkpoints,
     CancellationToken runToken) : StageOperator, Checkpoints.ICommittingSink
 {
+    public string Name => sinkName;
+
     public async ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
     {
         try
@@ -64,6 +66,7 @@ internal sealed class SinkOperator<T>(
     private int _pendingFrom;
     private bool _ended;
     private bool _completed;
+    private bool _finalPassed;
 
     public override void OnBatch(int port, object batch)
     {
@@ -225,6 +228,24 @@ internal sealed class SinkOperator<T>(
 
         if (_ended && !_completed)
         {
+            if (checkpoints is { FinalCheckpoint: > 0 and long final } && !_finalPassed)
+            {
+                // The final checkpoint of a drained run: stage what came after the last barrier, let the checkpoint
+                // store it, and complete only once it is committed, so what the writer completes is covered by it.
+                _finalPassed = true;
+                try
+                {
+                    await writer.PreCommitAsync(final, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+                }
+
+                checkpoints.Passed(final);
+                await checkpoints.FinalSettled.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             _completed = true;
             try
             {

@@ -12,4 +12,13 @@ internal interface IBarrierAcknowledger
 
     /// <summary>The sink completed: it holds back no checkpoint any more.</summary>
     void Ended();
+
+    /// <summary>
+    /// The final checkpoint of a drained run, known before the sink's input ends (0 when the run takes none): at its
+    /// end the sink pre-commits for it, acknowledges it, and completes only once <see cref="FinalSettled"/>.
+    /// </summary>
+    long FinalCheckpoint { get; }
+
+    /// <summary>Completes when the final checkpoint is stored and committed (or aborted within the tolerated failures).</summary>
+    Task FinalSettled { get; }
 }

@@ -27,6 +27,8 @@ public class OperatorCheckpointTests
     {
         public List<(long Checkpoint, int Worker, byte[] Bytes)> Taken { get; } = [];
 
+        public long FinalCheckpoint => 0;
+
         public void OnSnapshot(long checkpoint, int worker, byte[] snapshot) => Taken.Add((checkpoint, worker, snapshot));
     }
 

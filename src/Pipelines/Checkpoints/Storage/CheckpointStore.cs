@@ -23,13 +23,26 @@ internal sealed class CheckpointStore(CheckpointStorage storage, string pipeline
 
     /// <summary>
     /// Publishes the manifest (the checkpoint is complete from then on) and deletes what is no longer kept. Returns
-    /// the manifest's size in bytes.
+    /// the manifest's size in bytes. Once the manifest is published this does not throw: the caller must commit the
+    /// checkpoint, so a deletion cut short by <paramref name="cancellationToken"/> or failing is left for the next one.
     /// </summary>
     public async ValueTask<int> CompleteAsync(CheckpointManifest manifest, CancellationToken cancellationToken)
     {
         byte[] bytes = ManifestCodec.Encode(manifest);
         await storage.PublishManifestAsync(manifest.CheckpointId, bytes, cancellationToken).ConfigureAwait(false);
-        await PruneAsync(manifest.CheckpointId, manifest.Savepoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await PruneAsync(manifest.CheckpointId, manifest.Savepoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run is stopping; the next completed checkpoint deletes what is no longer kept.
+        }
+        catch (Exception ex)
+        {
+            CheckpointLog.PruneListingFailed(logger, ex, pipeline, manifest.CheckpointId, storage.ToString());
+        }
+
         return bytes.Length;
     }
 

@@ -16,6 +16,13 @@ namespace Pipelines.Execution.Streaming;
 /// within <see cref="StreamingOptions.TolerableCheckpointFailures"/> failures in a row, else fails the run. A savepoint
 /// (<see cref="RequestSavepoint"/>) is the last checkpoint of a run: sources read nothing after its barrier.
 /// At most one checkpoint is in flight: the next starts at the first interval after the previous completed.
+/// With a <see cref="Store"/>, a run that drains takes a final checkpoint (Flink's FLIP-147): a source at the end of its
+/// input (or stopped by a drain) sends +∞ and reports its position (<see cref="SourceFinished"/>), then keeps passing
+/// the barriers of checkpoints taken meanwhile; once every source has finished, checkpoint <see cref="FinalCheckpoint"/>
+/// is requested, and the sources end instead of sending its barrier. Each stateful worker snapshots its state once
+/// every input has ended (after what it emits at the end), each sink pre-commits for it at its end, and waits until
+/// it is stored and committed (<see cref="FinalSettled"/>) before it completes. A restart after a drained run
+/// resumes after everything the run wrote.
 /// Checkpoints start only once a source that commits during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>)
 /// has opened, so runs over other sources never see a barrier and their sinks are never flushed early.
 /// </remarks>
@@ -27,7 +34,10 @@ namespace Pipelines.Execution.Streaming;
 /// <param name="sinks">How many sinks the plan has (<see cref="Plan.StageVertex.SinkIndex"/>).</param>
 /// <param name="deadLetters">The run's dead-letter sink, flushed before a checkpoint commits; null when there is none.</param>
 /// <param name="fail">Fails the run (a dead-letter flush failed).</param>
-/// <param name="runToken">The run's token: commits stop when it is cancelled.</param>
+/// <param name="runToken">
+/// The run's token: a checkpoint not yet stored stops when it is cancelled; one whose manifest is stored still has
+/// its sinks commit (<see cref="CommitSinksAsync"/>).
+/// </param>
 internal sealed class CheckpointCoordinator(
     StreamingOptions options,
     string pipeline,
@@ -52,6 +62,10 @@ internal sealed class CheckpointCoordinator(
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _savepointWanted;
     private long _savepointId;
+    private bool _finalWanted;
+    private long _finalId;
+    private bool _noFinal;
+    private readonly TaskCompletionSource _finalSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _failures;
     private readonly KeyValuePair<string, object?>[] _checkpointTags = [new("pipeline", pipeline), new("kind", "checkpoint")];
     private readonly KeyValuePair<string, object?>[] _savepointTags = [new("pipeline", pipeline), new("kind", "savepoint")];
@@ -97,6 +111,67 @@ internal sealed class CheckpointCoordinator(
         }
 
         Trigger();
+    }
+
+    /// <summary>
+    /// The final checkpoint of a drained run (see the remarks), once every source has finished and it is requested;
+    /// 0 before, and in a run that takes none.
+    /// </summary>
+    public long FinalCheckpoint => Volatile.Read(ref _finalId);
+
+    /// <summary>Completes when the final checkpoint is stored and committed, or aborted within the tolerated failures; cancelled when the run stops first.</summary>
+    public Task FinalSettled => _finalSettled.Task;
+
+    /// <summary>True when the run ends with a final checkpoint: it stores checkpoints (<see cref="Store"/>).</summary>
+    public bool TakesFinalCheckpoint => Store is not null;
+
+    /// <summary>
+    /// Source <paramref name="source"/> has read all it will (end of input, or a drain) and sent +∞; its reader's
+    /// position then is <paramref name="position"/>, the position of every checkpoint from now on. A source whose
+    /// reader never opened (<paramref name="opened"/> false) has no position: the run then ends without a final
+    /// checkpoint. Once every source has finished, the final checkpoint is requested (after the one in flight).
+    /// </summary>
+    public void SourceFinished(int source, object? position, bool opened)
+    {
+        lock (_lock)
+        {
+            var participant = _sources[source];
+            participant.Finished = true;
+            participant.FinishedPosition = position;
+            if (!opened || !_enabled) _noFinal = true;
+            if (!Array.TrueForAll(_sources, static s => s.Finished)) return;
+            _finalWanted = !_noFinal;
+        }
+
+        if (Volatile.Read(ref _finalWanted)) Trigger();
+        else WakeSources();
+    }
+
+    /// <summary>Wakes the sources waiting for a request, so they look again whether they may end.</summary>
+    private void WakeSources()
+    {
+        TaskCompletionSource wake;
+        lock (_lock)
+        {
+            wake = _wake;
+            Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        wake.TrySetResult();
+    }
+
+    /// <summary>
+    /// True when a finished source may send its end: checkpoint <paramref name="requested"/> is the final one, or the
+    /// run ends without one.
+    /// </summary>
+    public bool MayEnd(long requested)
+    {
+        lock (_lock)
+        {
+            if (_finalId != 0) return requested >= _finalId;
+            // Without a final checkpoint (a source never opened, or a savepoint ended the checkpoints) the sources end once all have finished.
+            return (_noFinal || (_savepointId != 0 && _inFlight == 0)) && Array.TrueForAll(_sources, static s => s.Finished);
+        }
     }
 
     /// <summary>The operator id of each source, by <see cref="Plan.SourceVertex.SourceIndex"/>.</summary>
@@ -150,9 +225,18 @@ internal sealed class CheckpointCoordinator(
         TaskCompletionSource wake;
         lock (_lock)
         {
-            if (!_enabled || _stopped || _inFlight != 0 || _savepointId != 0) return;
+            if (!_enabled || _stopped || _inFlight != 0 || _savepointId != 0 || _finalId != 0) return;
             _inFlight = _requested + 1;
-            if (_savepointWanted) Volatile.Write(ref _savepointId, _inFlight);
+            if (_finalWanted)
+            {
+                if (State is not null) State.FinalCheckpoint = _inFlight;
+                Volatile.Write(ref _finalId, _inFlight);
+            }
+            else if (_savepointWanted)
+            {
+                Volatile.Write(ref _savepointId, _inFlight);
+            }
+
             _started = Stopwatch.GetTimestamp();
             foreach (var source in _sources) source.Position = null;
             foreach (var sink in _sinks) sink.Passed = false;
@@ -206,8 +290,10 @@ internal sealed class CheckpointCoordinator(
         for (int i = 0; i < _sources.Length; i++)
         {
             var source = _sources[i];
-            if (source.Runner is { } runner && source.Position is { } position) commits.Add((runner, position));
-            positions.Add((i, source.Runner, source.Position));
+            // A finished source passes no barrier of the final checkpoint: its position is where it finished.
+            var taken = source.Position ?? (source.Finished ? source.FinishedPosition : null);
+            if (source.Runner is { } runner && taken is { } position) commits.Add((runner, position));
+            positions.Add((i, source.Runner, taken));
         }
 
         long started = _started;
@@ -220,6 +306,7 @@ internal sealed class CheckpointCoordinator(
     {
         Exception? commitFailure = null;
         long? size = null;
+        bool stored = false;
         try
         {
             if (deadLetters is not null) await deadLetters.FlushAsync(runToken).ConfigureAwait(false);
@@ -234,22 +321,28 @@ internal sealed class CheckpointCoordinator(
                     if (await AbortAsync(store, checkpoint, savepoint, ex, started).ConfigureAwait(false))
                     {
                         lock (_lock) _inFlight = 0;
-                        if (Volatile.Read(ref _savepointWanted)) Trigger();
+                        if (checkpoint == FinalCheckpoint) _finalSettled.TrySetResult(); // the sinks complete: at-least-once for what it covered
+                        else if (Volatile.Read(ref _savepointWanted) || Volatile.Read(ref _finalWanted)) Trigger();
                     }
 
                     return;
                 }
 
                 _failures = 0;
-                foreach (var sink in CommittingSinks()) await sink.CommitCheckpointAsync(checkpoint, runToken).ConfigureAwait(false);
+                stored = true;
+                if (await CommitSinksAsync(checkpoint).ConfigureAwait(false) is { } sinkFailure && !runToken.IsCancellationRequested) throw sinkFailure;
             }
 
             foreach (var (runner, position) in commits)
             {
-                if (runToken.IsCancellationRequested) return;
+                if (runToken.IsCancellationRequested) break;
                 try
                 {
                     await runner.CommitAsync(position, runToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (runToken.IsCancellationRequested)
+                {
+                    break; // the run is stopping; the checkpoint is stored all the same
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -268,7 +361,7 @@ internal sealed class CheckpointCoordinator(
             if (size is { } bytes) Diagnostics.Telemetry.CheckpointSize.Record(bytes, tags);
             Log.CheckpointCompleted(logger, pipeline, checkpoint, commits.Count, (long)elapsed.TotalMilliseconds);
         }
-        catch (OperationCanceledException) when (runToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (runToken.IsCancellationRequested && !stored)
         {
             return;
         }
@@ -282,9 +375,50 @@ internal sealed class CheckpointCoordinator(
         }
 
         lock (_lock) _inFlight = 0;
-        if (savepoint) SavepointCompletion?.TrySetResult(checkpoint);
-        else if (Volatile.Read(ref _savepointWanted)) Trigger();
+        if (savepoint)
+        {
+            SavepointCompletion?.TrySetResult(checkpoint);
+            WakeSources(); // sources that finished meanwhile may end now
+        }
+        else if (checkpoint == FinalCheckpoint) _finalSettled.TrySetResult();
+        else if (Volatile.Read(ref _savepointWanted) || Volatile.Read(ref _finalWanted)) Trigger();
     }
+
+    /// <summary>
+    /// The second phase of checkpoint <paramref name="checkpoint"/>, whose manifest is stored: a restart resumes after
+    /// it, so what the sinks pre-committed for it must become visible whatever happens to the run now. Every sink
+    /// commits, in turn, with a token that a stop or a failure of the run does not cancel — only
+    /// <see cref="CommitTimeout"/> bounds each — so the sinks' abort at the end of the run (which comes after this,
+    /// <see cref="StopAsync"/>) finds only transactions of checkpoints that were not stored. A sink that fails or
+    /// times out is logged as an error naming the checkpoint (a restart from it commits what it staged, through
+    /// <see cref="Checkpoints.ICommittingSink.RecoverAsync"/>) and the others still commit; the first failure is returned.
+    /// </summary>
+    private async Task<Exception?> CommitSinksAsync(long checkpoint)
+    {
+        Exception? first = null;
+        foreach (var sink in CommittingSinks())
+        {
+            // Real time, not the run's clock: the bound protects a stop from a commit that hangs on I/O.
+            using var timeout = new CancellationTokenSource(CommitTimeout, TimeProvider.System);
+            try
+            {
+                await sink.CommitCheckpointAsync(checkpoint, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                var error = ex is OperationCanceledException && timeout.IsCancellationRequested
+                    ? new TimeoutException($"Sink '{sink.Name}' did not commit checkpoint {checkpoint} within {CommitTimeout.TotalSeconds:0} s.", ex)
+                    : ex;
+                Checkpoints.CheckpointLog.SinkCommitFailed(logger, error, pipeline, checkpoint, sink.Name);
+                first ??= error;
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>How long one sink may take to commit a stored checkpoint before it is given up (logged as an error).</summary>
+    internal static TimeSpan CommitTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     private Checkpoints.ICommittingSink[] CommittingSinks()
     {
@@ -367,11 +501,16 @@ internal sealed class CheckpointCoordinator(
         if (_timer is not null) await _timer.DisposeAsync().ConfigureAwait(false);
         await completing.ConfigureAwait(false);
         SavepointCompletion?.TrySetCanceled();
+        _finalSettled.TrySetCanceled();
     }
 
     /// <summary>A sink's view of the coordinator: its index is bound, so the sink only says what happened.</summary>
     private sealed class SinkAcknowledgement(CheckpointCoordinator coordinator, int sink) : Runtime.IBarrierAcknowledger
     {
+        public long FinalCheckpoint => coordinator.FinalCheckpoint;
+
+        public Task FinalSettled => coordinator.FinalSettled;
+
         public void Passed(long checkpoint) => coordinator.SinkPassed(sink, checkpoint);
 
         public void Ended() => coordinator.SinkEnded(sink);
@@ -381,6 +520,8 @@ internal sealed class CheckpointCoordinator(
     {
         public SourceRunner? Runner;
         public object? Position;
+        public bool Finished;
+        public object? FinishedPosition;
         public bool Passed;
         public bool Ended;
     }

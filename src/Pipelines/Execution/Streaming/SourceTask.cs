@@ -32,9 +32,11 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(runToken, stopToken);
         var readToken = linked.Token;
+        bool opened = false;
         try
         {
             await runner.OpenAsync(readToken).ConfigureAwait(false);
+            opened = true;
             checkpoints.SourceOpened(_index, runner);
             await PumpAsync(runToken, stopToken, readToken).ConfigureAwait(false);
         }
@@ -45,9 +47,37 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
 
         runner.Flush();
         runner.Watermark(EventTime.MaxWatermark);
+        if (checkpoints.TakesFinalCheckpoint) await FinishAsync(opened, runToken).ConfigureAwait(false);
         runner.End();
         await pending.FlushAsync(runToken).ConfigureAwait(false);
         clock.Stop();
+    }
+
+    /// <summary>
+    /// The source has read all it will and sent +∞: it reports its position (where a restart resumes) and goes on
+    /// passing the barriers of checkpoints taken until every source has finished; it ends (the caller sends the end)
+    /// when the final checkpoint is requested — its end then stands for that checkpoint's barrier — or when the run
+    /// takes none.
+    /// </summary>
+    private async Task FinishAsync(bool opened, CancellationToken runToken)
+    {
+        if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+        checkpoints.SourceFinished(_index, opened ? runner.CapturePosition() : null, opened);
+        while (true)
+        {
+            var request = checkpoints.NextRequest;
+            long checkpoint = checkpoints.Requested;
+            if (checkpoints.MayEnd(checkpoint)) return;
+            if (checkpoint > _lastBarrier)
+            {
+                _lastBarrier = checkpoint;
+                checkpoints.SourcePassed(_index, checkpoint, runner.Barrier(checkpoint));
+                if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
+                continue;
+            }
+
+            using (clock.Idle()) await request.WaitAsync(runToken).ConfigureAwait(false);
+        }
     }
 
     private async Task PumpAsync(CancellationToken runToken, CancellationToken stopToken, CancellationToken readToken)
