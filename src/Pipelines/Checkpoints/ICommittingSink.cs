@@ -10,5 +10,5 @@ internal interface ICommittingSink
     ValueTask AbortCheckpointAsync(long checkpointId, CancellationToken cancellationToken);
 
     /// <summary>The run resumes from <see cref="SinkCheckpointContext.RestoredCheckpointId"/>: commit what it pre-committed, discard what later ones did.</summary>
-    ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken);
+    ValueTask RecoverAsync(SinkCheckpointContext context, CancellationToken cancellationToken);
 }

@@ -144,7 +144,7 @@ internal sealed class StateRestore
         if (op is ICommittingSink sink)
         {
             var context = new SinkCheckpointContext(RestoredCheckpoint, _options.CheckpointInterval, _options.TolerableCheckpointFailures);
-            await sink.StartCheckpointsAsync(context, cancellationToken).ConfigureAwait(false);
+            await sink.RecoverAsync(context, cancellationToken).ConfigureAwait(false);
             committing(sink);
         }
 

@@ -42,7 +42,7 @@ internal sealed class SinkOperator<T>(
         }
     }
 
-    public async ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
+    public async ValueTask RecoverAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
     {
         try
         {
