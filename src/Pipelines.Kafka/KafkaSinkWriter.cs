@@ -9,8 +9,9 @@ namespace Pipelines.Kafka;
 /// for each delivery; waits only while that queue is full (the backpressure) and, at a checkpoint or on
 /// completion, until every record is acknowledged. The first failed delivery is kept and thrown by the next write or by the completion.
 /// Exactly-once (<see cref="DeliveryGuarantee.ExactlyOnce"/>): the producers are transactional
-/// (<see cref="KafkaTransactions{TKey, TValue}"/>), created when the run recovers — which only a run that stores
-/// checkpoints does, before any write — and the checkpoint's two phases flush and commit their transactions.
+/// (<see cref="KafkaTransactions{TKey, TValue}"/>), created when the run starts its checkpoints — which only a run that
+/// stores checkpoints does, before any write, with the run's checkpoint settings — and the checkpoint's two phases
+/// flush and commit their transactions.
 /// </summary>
 internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
 {
