@@ -278,7 +278,8 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     /// checkpoint in flight (if any) is stored and has committed its transaction — or could not be stored: then the run
     /// fails and aborts it, or, a tolerated failure, it is committed here with the rest — then the current one with
     /// the input offsets after the last record. A failure here aborts the open transactions, since the run's abort does
-    /// not come once completion has started.
+    /// not come once completion has started — except that of a checkpoint still in flight, which may yet be stored and
+    /// commit it; <see cref="DisposeAsync"/>, after the run's checkpoints have stopped, aborts it if not.
     /// </summary>
     public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
@@ -298,7 +299,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         }
         catch
         {
-            await transactions.AbortAllAsync().ConfigureAwait(false);
+            await transactions.AbortAllAsync(keepUndecided: true).ConfigureAwait(false);
             throw;
         }
     }
@@ -317,11 +318,21 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         ThrowIfFailed();
     }
 
-    public override ValueTask DisposeAsync()
+    /// <summary>
+    /// Exactly-once: aborts what is still open — after a completion that failed, the transaction of a checkpoint that
+    /// was in flight and, as the run's checkpoints have stopped by now, was never stored — then disposes the producers.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
     {
-        if (_transactions is not null) _transactions.Dispose();
-        else _producer?.Dispose();
-        return default;
+        if (_transactions is { } transactions)
+        {
+            await transactions.AbortAllAsync().ConfigureAwait(false);
+            transactions.Dispose();
+        }
+        else
+        {
+            _producer?.Dispose();
+        }
     }
 
     private void Fail(ErrorCode code, string message) =>

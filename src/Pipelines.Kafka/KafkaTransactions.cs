@@ -216,9 +216,12 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
 
     /// <summary>
     /// The run failed or was cancelled: abort every open transaction (best effort: a broker aborts it after the
-    /// transaction timeout anyway). A commit in progress finishes first, and its transaction is not aborted.
+    /// transaction timeout anyway). A commit in progress finishes first, and its transaction is not aborted. With
+    /// <paramref name="keepUndecided"/>, a transaction whose checkpoint is still in flight stays open: the checkpoint
+    /// task may yet store that checkpoint and commit it (what is left open is aborted when the sink is disposed, after
+    /// the run's checkpoints have stopped).
     /// </summary>
-    public async Task AbortAllAsync()
+    public async Task AbortAllAsync(bool keepUndecided = false)
     {
         await _transitions.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -227,6 +230,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
             {
                 PendingTransaction? pending;
                 lock (_gate) pending = slot.Pending;
+                if (keepUndecided && pending is { } inFlight && !inFlight.Decided.Task.IsCompleted) continue;
                 try
                 {
                     await Task.Run(() => slot.Producer.AbortTransaction(_timeout)).ConfigureAwait(false);
