@@ -56,6 +56,21 @@ internal static partial class KafkaLog
     [LoggerMessage(EventId = 116, Level = LogLevel.Warning, Message = "Kafka sink {Sink}: aborting the transaction of transactional id {Id} failed ({Reason}); the broker aborts it after the transaction timeout, or the next run's initialisation does")]
     public static partial void AbortFailed(ILogger logger, string sink, string id, string reason);
 
+    [LoggerMessage(EventId = 117, Level = LogLevel.Warning, Message = "Kafka sink {Sink}: checkpoint {Checkpoint} was aborted; its transaction (transactional id {Id}) stays open and commits with the next completed checkpoint, which covers its results")]
+    public static partial void TransactionKept(ILogger logger, string sink, long checkpoint, string id);
+
+    [LoggerMessage(EventId = 118, Level = LogLevel.Information, Message = "Kafka sink {Sink}: the input ended while a checkpoint is in flight; its transaction commits once the checkpoint is stored, before the last one")]
+    public static partial void EndWaitsForCheckpoint(ILogger logger, string sink);
+
+    [LoggerMessage(EventId = 119, Level = LogLevel.Error, Message = "Kafka sink {Sink}: the results of checkpoint {Checkpoint} are lost. The checkpoint is stored, so a restarted run resumes after it and does not write them again, but its transaction{Which} could not be committed: {Reason}")]
+    public static partial void CheckpointOutputLost(ILogger logger, Exception? exception, string sink, long checkpoint, string which, string reason);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Kafka sink {Sink}: checkpoint {Checkpoint} committed the transactions of checkpoints {Checkpoints} (the earlier ones' checkpoints were aborted)")]
+    public static partial void TransactionsCommittedTogether(ILogger logger, string sink, long checkpoint, string checkpoints);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Kafka sink {Sink}: KafkaSinkOptions.TransactionTimeout ({Timeout}) is shorter than (StreamingOptions.TolerableCheckpointFailures {Tolerance} + 2) × CheckpointInterval ({Interval}). A transaction stays open for about one interval plus the time its checkpoint takes, and one more interval per aborted checkpoint it waits through, so the broker may abort it before its checkpoint commits it; a transaction aborted after its checkpoint is stored loses its results. Raise the TransactionTimeout (within the broker's transaction.max.timeout.ms) or shorten the interval")]
+    public static partial void TransactionTimeoutShort(ILogger logger, string sink, TimeSpan timeout, int tolerance, TimeSpan interval);
+
     public static void Forward(ILogger logger, Confluent.Kafka.LogMessage message)
     {
         var level = message.Level switch

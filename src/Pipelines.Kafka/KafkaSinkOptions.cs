@@ -48,22 +48,36 @@ public sealed class KafkaSinkOptions<TKey, TValue>
     /// </summary>
     /// <remarks>
     /// <para><b>Requires</b> <see cref="StreamingOptions.CheckpointStorage"/>: a run without one (or a bounded run)
-    /// is refused at the sink's first write, naming the sink.</para>
+    /// is refused at the sink's first write, naming the sink. A run whose <see cref="StreamingOptions.CheckpointInterval"/>
+    /// is infinite, or not shorter than <see cref="TransactionTimeout"/>, is refused at start; one whose
+    /// <see cref="TransactionTimeout"/> is shorter than (<see cref="StreamingOptions.TolerableCheckpointFailures"/> + 2)
+    /// intervals starts with a warning (the broker may abort a transaction before its checkpoint commits it).</para>
     /// <para><b>Transactions.</b> The results written between two checkpoints form one transaction. When a checkpoint's
-    /// barrier reaches the sink, the producer is flushed and its transaction stays open; the next results go to a
-    /// second producer's transaction; once the checkpoint is stored, the first transaction commits. So each sink
-    /// uses a fixed pool of two transactional ids, <c>&lt;TransactionalIdPrefix&gt;-&lt;InstanceId&gt;-0</c> and
-    /// <c>…-1</c>, used in turn. Consumers must read with <c>isolation.level=read_committed</c> to see only
-    /// committed results; results appear when their checkpoint completes.</para>
-    /// <para><b>Restarts and zombies.</b> When a run starts, the sink initialises both ids: Kafka aborts whatever
-    /// transaction a previous run left open under them and fences that run's producers, so a zombie instance still
-    /// writing under the same ids fails at its next write or commit. librdkafka cannot take over another producer's
-    /// transaction, so a transaction that was pre-committed but whose commit did not reach the broker before a
-    /// crash is aborted too; the window is between the checkpoint being stored and its commit request.</para>
-    /// <para><b>Failures.</b> A failed commit, a fenced producer or a failed delivery fails the run; a run that
-    /// fails or is cancelled aborts its open transactions. A drained stop commits the last transaction; as no checkpoint
-    /// is taken at the drain, a run restored afterwards from the storage writes the results of the records read since
-    /// the last checkpoint again.</para>
+    /// barrier reaches the sink, the producer is flushed and its transaction stays open; the next results go to the
+    /// next producer's transaction; once the checkpoint is stored, the first transaction commits. So each sink uses a
+    /// fixed pool of transactional ids, <c>&lt;TransactionalIdPrefix&gt;-&lt;InstanceId&gt;-0</c>, <c>…-1</c>, …, used in
+    /// turn: <see cref="StreamingOptions.TolerableCheckpointFailures"/> + 2 of them, since a checkpoint that could not be
+    /// stored (a tolerated failure) keeps its transaction open until the next completed checkpoint commits it, before its
+    /// own. Consumers must read with <c>isolation.level=read_committed</c> to see only committed results; results appear
+    /// when their checkpoint completes.</para>
+    /// <para><b>Restarts and zombies.</b> When a run starts, the sink initialises every id of its pool: Kafka aborts
+    /// whatever transaction a previous run left open under them and fences that run's producers, so a zombie instance
+    /// still writing under the same ids fails at its next write or commit. Do not lower
+    /// <see cref="StreamingOptions.TolerableCheckpointFailures"/> between runs of a job while an older run may still be
+    /// alive: the ids beyond the smaller pool are then neither fenced nor cleaned up (a transaction left open under
+    /// them is aborted by the broker after the transaction timeout). librdkafka cannot take over another producer's
+    /// transaction, so a transaction that was pre-committed but whose commit did not reach the broker before a crash is
+    /// aborted too; the window is between the checkpoint being stored and its commit request.</para>
+    /// <para><b>Failures.</b> Once a checkpoint is stored its transaction is committed even when the run is stopping or
+    /// failing at that moment (bounded by <see cref="TransactionTimeout"/>); a commit that fails then is logged as an error
+    /// naming the checkpoint whose results are lost, and fails the run. A fenced producer or a failed delivery fails the
+    /// run; a run that fails or is cancelled aborts its open transactions, which belong only to checkpoints that were not
+    /// stored. A drained stop waits for the checkpoint in flight (if any) to be stored and committed — or to fail, which
+    /// fails the run and aborts its transaction. The drain then takes a final checkpoint, whose transaction carries the
+    /// last results and the input offsets where the drain stopped the source, so a run restored afterwards from the
+    /// storage writes nothing again; if that final checkpoint cannot be stored within
+    /// <see cref="StreamingOptions.TolerableCheckpointFailures"/>, the completion commits the open transactions with the
+    /// final offsets instead, and a run restored from the storage writes the results since its last checkpoint again.</para>
     /// </remarks>
     public DeliveryGuarantee Guarantee { get; init; } = DeliveryGuarantee.AtLeastOnce;
 
@@ -86,8 +100,10 @@ public sealed class KafkaSinkOptions<TKey, TValue>
 
     /// <summary>
     /// With <see cref="DeliveryGuarantee.ExactlyOnce"/>: librdkafka's <c>transaction.timeout.ms</c> (the broker aborts a
-    /// transaction open longer; it must exceed the checkpoint interval plus the time a checkpoint takes, and stay
-    /// within the broker's <c>transaction.max.timeout.ms</c>), also the bound on each initialise, commit and abort call.
+    /// transaction open longer; it must exceed the checkpoint interval plus the time a checkpoint takes — one more
+    /// interval per tolerated checkpoint failure — and stay within the broker's <c>transaction.max.timeout.ms</c>), also
+    /// the bound on each initialise, commit and abort call. A run refuses an interval that is not shorter, and warns
+    /// when it is shorter than (<see cref="StreamingOptions.TolerableCheckpointFailures"/> + 2) × <see cref="StreamingOptions.CheckpointInterval"/>.
     /// Default 60 s.
     /// </summary>
     public TimeSpan TransactionTimeout { get; init; } = TimeSpan.FromSeconds(60);

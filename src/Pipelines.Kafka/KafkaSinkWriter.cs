@@ -9,8 +9,9 @@ namespace Pipelines.Kafka;
 /// for each delivery; waits only while that queue is full (the backpressure) and, at a checkpoint or on
 /// completion, until every record is acknowledged. The first failed delivery is kept and thrown by the next write or by the completion.
 /// Exactly-once (<see cref="DeliveryGuarantee.ExactlyOnce"/>): the producers are transactional
-/// (<see cref="KafkaTransactions{TKey, TValue}"/>), created when the run recovers — which only a run that stores
-/// checkpoints does, before any write — and the checkpoint's two phases flush and commit their transactions.
+/// (<see cref="KafkaTransactions{TKey, TValue}"/>), created when the run starts its checkpoints — which only a run that
+/// stores checkpoints does, before any write, with the run's checkpoint settings — and the checkpoint's two phases
+/// flush and commit their transactions.
 /// </summary>
 internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
 {
@@ -86,16 +87,21 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     }
 
     /// <summary>
-    /// A run that stores checkpoints starts (before any write). Exactly-once: initialise the transactional ids — which
-    /// aborts what the previous run left open under them and fences its producers — and begin the first transaction.
+    /// A run that stores checkpoints starts (before any write). Exactly-once: check the checkpoint interval against the
+    /// transaction timeout, create the pool of transactional producers (<see cref="KafkaTransactions{TKey, TValue}.PoolSizeFor"/>
+    /// the run's tolerated checkpoint failures), initialise their ids — which aborts what the previous run left open
+    /// under them and fences its producers — and begin the first transaction.
     /// </summary>
-    public override async ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
+    public override async ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (!_options.IsExactlyOnce || _transactions is not null) return;
-        var transactions = new KafkaTransactions<TKey, TValue>(_options, _name, _logger, id => Build(ClientConfigs.TransactionalProducer(_options, id)));
+        CheckInterval(context);
+        int pool = KafkaTransactions<TKey, TValue>.PoolSizeFor(context.TolerableCheckpointFailures);
+        var transactions = new KafkaTransactions<TKey, TValue>(_options, _name, _logger, pool, id => Build(ClientConfigs.TransactionalProducer(_options, id)));
         try
         {
-            await transactions.InitAsync(restoredCheckpointId, cancellationToken).ConfigureAwait(false);
+            await transactions.InitAsync(context.RestoredCheckpointId, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -126,12 +132,58 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         _producer = transactions.Current;
     }
 
-    /// <summary>Exactly-once, second phase: the checkpoint is stored, so its transaction commits (on the checkpoint task).</summary>
+    /// <summary>
+    /// A transaction stays open from one pre-commit until its checkpoint is stored, longer for each aborted checkpoint it
+    /// waits through; the broker aborts one open longer than the transaction timeout. An infinite interval (one
+    /// transaction for the whole run) or a timeout no longer than the interval would lose every transaction under
+    /// steady traffic, so they are refused; a timeout shorter than (tolerance + 2) intervals is a warning.
+    /// </summary>
+    private void CheckInterval(SinkCheckpointContext context)
+    {
+        var interval = context.CheckpointInterval;
+        var timeout = _options.TransactionTimeout;
+        if (interval == Timeout.InfiniteTimeSpan)
+        {
+            throw new InvalidOperationException(
+                $"Kafka sink '{_name}' is exactly-once (KafkaSinkOptions.Guarantee), which commits one transaction per checkpoint, but StreamingOptions.CheckpointInterval " +
+                $"is infinite: the whole run would be one transaction, which the broker aborts once it has been open longer than KafkaSinkOptions.TransactionTimeout ({timeout}). " +
+                "Set a CheckpointInterval of at most half the TransactionTimeout, or use DeliveryGuarantee.AtLeastOnce.");
+        }
+
+        if (timeout <= interval)
+        {
+            throw new InvalidOperationException(
+                $"Kafka sink '{_name}' is exactly-once, and its KafkaSinkOptions.TransactionTimeout ({timeout}) is not longer than StreamingOptions.CheckpointInterval ({interval}): " +
+                "a transaction stays open from one checkpoint until the next is stored, so under steady traffic the broker would abort every transaction before its checkpoint commits it. " +
+                "Make the TransactionTimeout at least twice the CheckpointInterval (within the broker's transaction.max.timeout.ms), or shorten the interval.");
+        }
+
+        if (timeout.TotalMilliseconds < interval.TotalMilliseconds * (context.TolerableCheckpointFailures + 2.0))
+        {
+            KafkaLog.TransactionTimeoutShort(_logger, _name, timeout, context.TolerableCheckpointFailures, interval);
+        }
+    }
+
+    /// <summary>
+    /// Exactly-once, second phase: the checkpoint is stored, so its transaction (and those of aborted checkpoints before
+    /// it) commits, on the checkpoint task. The commit ignores <paramref name="cancellationToken"/>: once the checkpoint
+    /// is stored, a restarted run resumes after it, so a commit skipped because the run is stopping would lose its results.
+    /// </summary>
     public override async ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
     {
         if (_transactions is not { } transactions) return;
         var offsets = await transactions.CommitAsync(checkpointId, cancellationToken).ConfigureAwait(false);
         if (offsets.Count > 0) _offsets?.Committed(offsets);
+    }
+
+    /// <summary>
+    /// A tolerated checkpoint failure: the checkpoint's transaction stays open, and the next completed checkpoint commits
+    /// it before its own (its results are in that checkpoint's state and positions).
+    /// </summary>
+    public override ValueTask AbortCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
+    {
+        _transactions?.AbortCheckpoint(checkpointId);
+        return default;
     }
 
     /// <summary>The run failed or was cancelled: exactly-once aborts the open transactions.</summary>
@@ -222,8 +274,12 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     }
 
     /// <summary>
-    /// End of input: every record acknowledged. Exactly-once also commits the transactions: a pre-committed one whose
-    /// checkpoint has not committed it yet, and the current one with the input offsets after the last record.
+    /// End of input: every record acknowledged. Exactly-once also commits the transactions: first it waits until the
+    /// checkpoint in flight (if any) is stored and has committed its transaction — or could not be stored: then the run
+    /// fails and aborts it, or, a tolerated failure, it is committed here with the rest — then the current one with
+    /// the input offsets after the last record. A failure here aborts the open transactions, since the run's abort does
+    /// not come once completion has started — except that of a checkpoint still in flight, which may yet be stored and
+    /// commit it; <see cref="DisposeAsync"/>, after the run's checkpoints have stopped, aborts it if not.
     /// </summary>
     public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
@@ -234,10 +290,18 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         }
 
         var transactions = Transactions();
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        var offsets = Offsets()?.FinalOffsets();
-        await transactions.CommitAllAsync(offsets, cancellationToken).ConfigureAwait(false);
-        if (offsets is { Offsets.Count: > 0 } sent) _offsets!.Committed(sent.Offsets);
+        try
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            var offsets = Offsets()?.FinalOffsets();
+            await transactions.CommitAllAsync(offsets, cancellationToken).ConfigureAwait(false);
+            if (offsets is { Offsets.Count: > 0 } sent) _offsets!.Committed(sent.Offsets);
+        }
+        catch
+        {
+            await transactions.AbortAllAsync(keepUndecided: true).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Waits until every record is acknowledged by the brokers (checking the token between slices); throws if one failed.</summary>
@@ -254,11 +318,21 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         ThrowIfFailed();
     }
 
-    public override ValueTask DisposeAsync()
+    /// <summary>
+    /// Exactly-once: aborts what is still open — after a completion that failed, the transaction of a checkpoint that
+    /// was in flight and, as the run's checkpoints have stopped by now, was never stored — then disposes the producers.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
     {
-        if (_transactions is not null) _transactions.Dispose();
-        else _producer?.Dispose();
-        return default;
+        if (_transactions is { } transactions)
+        {
+            await transactions.AbortAllAsync().ConfigureAwait(false);
+            transactions.Dispose();
+        }
+        else
+        {
+            _producer?.Dispose();
+        }
     }
 
     private void Fail(ErrorCode code, string message) =>

@@ -1,27 +1,31 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// The transactions of an exactly-once <see cref="KafkaSink{T, TKey, TValue}"/>: a pool of two transactional
-/// producers (<c>&lt;prefix&gt;-&lt;instance&gt;-0</c> and <c>-1</c>) used in turn, because the results after a
-/// checkpoint's barrier are written while that checkpoint's transaction still waits for the checkpoint to be
-/// stored, and a producer has one transaction at a time. The current producer takes the writes; at a pre-commit
-/// its transaction (flushed by the writer) waits for its checkpoint and the other producer begins the next one.
-/// At most one checkpoint is in flight, so the other producer's previous transaction has always committed by then.
+/// The transactions of an exactly-once <see cref="KafkaSink{T, TKey, TValue}"/>: a pool of transactional producers
+/// (<c>&lt;prefix&gt;-&lt;instance&gt;-0</c>, <c>-1</c>, …) used in turn, because the results after a checkpoint's
+/// barrier are written while that checkpoint's transaction still waits for the checkpoint to be stored, and a producer
+/// has one transaction at a time. The current producer takes the writes; at a pre-commit its transaction (flushed by
+/// the writer) waits for its checkpoint and the next producer begins the next one. One checkpoint is in flight at a
+/// time, but a checkpoint that could not be stored and was aborted within <see cref="StreamingOptions.TolerableCheckpointFailures"/>
+/// leaves its transaction waiting for the next completed checkpoint, so the pool holds
+/// <see cref="PoolSizeFor">that tolerance + 2</see> producers: the aborted ones, the one in flight and the current one.
 /// </summary>
 /// <remarks>
-/// librdkafka's transactional calls block; they run on the thread pool, bounded by the transaction timeout. The
-/// current producer is used by the sink's worker only; a pending one by the checkpoint task only.
+/// <para>librdkafka's transactional calls block; they run on the thread pool, bounded by the transaction timeout. The
+/// current producer is used by the sink's worker only; a pending one by the checkpoint task, by the end of the input
+/// once its checkpoint is decided, or by <see cref="AbortAllAsync"/>, which <c>_transitions</c> keeps apart: a
+/// transaction whose commit has started is never aborted.</para>
+/// <para>The commit of a stored checkpoint does not look at any cancellation token: once the checkpoint is stored, a
+/// restarted run resumes after it, so skipping its commit (because the run is stopping) would lose its results.</para>
 /// </remarks>
 internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
 {
-    private const int PoolSize = 2;
-
-    /// <summary>How many times a commit that fails with a retriable error (each bounded by the transaction timeout) is tried.</summary>
-    private const int CommitAttempts = 3;
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _transitions = new(1, 1);
     private readonly Slot[] _slots;
     private readonly string _sinkName;
     private readonly TimeSpan _timeout;
@@ -29,17 +33,24 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
     private readonly KeyValuePair<string, object?> _sinkTag;
     private int _current;
 
-    public KafkaTransactions(KafkaSinkOptions<TKey, TValue> options, string sinkName, ILogger logger, Func<string, IProducer<TKey, TValue>> build)
+    /// <summary>The highest checkpoint whose transaction <see cref="AbortAllAsync"/> aborted, or 0.</summary>
+    private long _abortedUpTo;
+
+    /// <summary>The first commit that failed (the run is failing): nothing after it commits.</summary>
+    private KafkaException? _commitFailure;
+
+    public KafkaTransactions(KafkaSinkOptions<TKey, TValue> options, string sinkName, ILogger logger, int poolSize, Func<string, IProducer<TKey, TValue>> build)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(poolSize, 2);
         _sinkName = sinkName;
         _timeout = options.TransactionTimeout;
         _logger = logger;
         _sinkTag = new("sink", sinkName);
         string prefix = options.TransactionalIdPrefix ?? sinkName;
-        _slots = new Slot[PoolSize];
+        _slots = new Slot[poolSize];
         try
         {
-            for (int i = 0; i < PoolSize; i++)
+            for (int i = 0; i < poolSize; i++)
             {
                 string id = TransactionalId(prefix, options.InstanceId, i);
                 _slots[i] = new Slot(id, build(id));
@@ -51,6 +62,13 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The producers a sink needs when up to <paramref name="tolerableCheckpointFailures"/> checkpoints in a row may be
+    /// aborted: one per aborted checkpoint whose transaction waits for the next completed one, one for the checkpoint
+    /// in flight, and the current one.
+    /// </summary>
+    public static int PoolSizeFor(int tolerableCheckpointFailures) => tolerableCheckpointFailures + 2;
 
     /// <summary>The transactional id of slot <paramref name="slot"/> of an instance.</summary>
     public static string TransactionalId(string prefix, string instance, int slot) => $"{prefix}-{instance}-{slot}";
@@ -82,7 +100,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
     /// <summary>
     /// Checkpoint <paramref name="checkpointId"/>'s barrier reached the sink and <see cref="Current"/> is flushed:
     /// send the input offsets (if any) to its transaction, leave the transaction open for the checkpoint, and begin the
-    /// next transaction on the other producer.
+    /// next transaction on the next producer of the pool.
     /// </summary>
     public async Task PreCommitAsync(long checkpointId, (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group)? offsets, CancellationToken cancellationToken)
     {
@@ -92,76 +110,229 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
             await Blocking(slot, "send the input offsets to", p => p.SendOffsetsToTransaction(sent.Offsets, sent.Group, _timeout), cancellationToken).ConfigureAwait(false);
         }
 
-        var next = _slots[(_current + 1) % PoolSize];
-        lock (_gate)
+        var next = _slots[(_current + 1) % _slots.Length];
+        while (true)
         {
-            if (next.Pending is { } waiting)
+            Task committing;
+            lock (_gate)
             {
-                throw new InvalidOperationException(
-                    $"Kafka sink '{_sinkName}': checkpoint {checkpointId} was pre-committed while checkpoint {waiting.Checkpoint} still waits for its commit (transactional id '{next.Id}'); checkpoints must complete one at a time.");
+                if (_commitFailure is { } failed) throw new KafkaException(failed.Error, failed);
+                if (next.Pending is null)
+                {
+                    slot.Pending = new PendingTransaction(checkpointId, offsets?.Offsets);
+                    _current = (_current + 1) % _slots.Length;
+                    break;
+                }
+
+                if (!next.Pending.Claimed)
+                {
+                    throw new InvalidOperationException(
+                        $"Kafka sink '{_sinkName}': checkpoint {checkpointId} was pre-committed while the transactions of {_slots.Length - 1} earlier checkpoints " +
+                        $"still wait for their commit (the oldest, checkpoint {next.Pending.Checkpoint}, under transactional id '{next.Id}'). The sink keeps " +
+                        "StreamingOptions.TolerableCheckpointFailures + 2 transactional ids, which more aborted checkpoints in a row than that tolerance cannot outgrow.");
+                }
+
+                committing = next.Pending.Settled.Task;
             }
 
-            slot.Pending = new PendingTransaction(checkpointId, offsets?.Offsets);
-            _current = (_current + 1) % PoolSize;
+            // The checkpoint task is committing the next producer's transaction: wait for it (bounded by the transaction timeout).
+            await committing.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         Begin(next);
     }
 
     /// <summary>
-    /// Checkpoint <paramref name="checkpointId"/> is stored: commit the transaction pre-committed for it (and any
-    /// earlier one still waiting). Returns the input offsets the committed transactions carried.
+    /// Checkpoint <paramref name="checkpointId"/> is stored: commit the transactions pre-committed for it and for any
+    /// earlier checkpoint still waiting (one that was aborted), in order. The commits do not look at
+    /// <paramref name="cancellationToken"/>: a stored checkpoint's results must commit even when the run is stopping;
+    /// each is bounded by the transaction timeout instead. Returns the input offsets the committed transactions carried.
     /// </summary>
-    public async Task<List<TopicPartitionOffset>> CommitAsync(long checkpointId, CancellationToken cancellationToken)
+    public Task<List<TopicPartitionOffset>> CommitAsync(long checkpointId, CancellationToken cancellationToken)
     {
-        // Claimed under the lock: the checkpoint task and the end of the input may both ask for the same transaction.
-        List<(Slot Slot, PendingTransaction Pending)> claimed;
-        lock (_gate)
-        {
-            claimed = [.. _slots.Where(s => s.Pending is { } p && p.Checkpoint <= checkpointId).Select(s => (s, s.Pending!)).OrderBy(c => c.Item2.Checkpoint)];
-            foreach (var (slot, _) in claimed) slot.Pending = null;
-        }
-
-        var committed = new List<TopicPartitionOffset>();
-        foreach (var (slot, pending) in claimed)
-        {
-            await CommitTransactionAsync(slot, $"checkpoint {pending.Checkpoint}", cancellationToken).ConfigureAwait(false);
-            if (pending.Offsets is { } offsets) committed.AddRange(offsets);
-        }
-
-        return committed;
+        _ = cancellationToken;
+        return CommitUpToAsync(checkpointId, stored: true);
     }
 
-    /// <summary>End of input: commit what waits for a checkpoint, then the current transaction with the final input offsets.</summary>
+    /// <summary>
+    /// Checkpoint <paramref name="checkpointId"/> could not be stored and is aborted (a tolerated failure): its
+    /// transaction stays open and is committed with the next completed checkpoint, which covers its results.
+    /// </summary>
+    public void AbortCheckpoint(long checkpointId)
+    {
+        PendingTransaction? aborted;
+        string? id;
+        lock (_gate)
+        {
+            var slot = _slots.FirstOrDefault(s => s.Pending is { } p && p.Checkpoint == checkpointId);
+            aborted = slot?.Pending;
+            id = slot?.Id;
+            if (aborted is null) return;
+        }
+
+        KafkaLog.TransactionKept(_logger, _sinkName, checkpointId, id!);
+        aborted.Decided.TrySetResult();
+    }
+
+    /// <summary>
+    /// End of input: wait until the checkpoint task has decided about every pre-committed transaction (committed once
+    /// its checkpoint is stored, or kept because its checkpoint was aborted) — a checkpoint in flight may still fail to
+    /// be stored, and its transaction must not be visible then — and commit what is still waiting, then the current
+    /// transaction with the final input offsets.
+    /// </summary>
     public async Task CommitAllAsync((List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group)? finalOffsets, CancellationToken cancellationToken)
     {
-        await CommitAsync(long.MaxValue, cancellationToken).ConfigureAwait(false);
+        Task[] undecided;
+        lock (_gate) undecided = [.. _slots.Where(s => s.Pending is { } p && !p.Decided.Task.IsCompleted).Select(s => s.Pending!.Decided.Task)];
+        if (undecided.Length > 0)
+        {
+            KafkaLog.EndWaitsForCheckpoint(_logger, _sinkName);
+            await Task.WhenAll(undecided).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            if (_commitFailure is { } failed) throw new KafkaException(failed.Error, failed);
+        }
+
+        // What still waits belongs to aborted checkpoints: the drain commits it with the rest, as it commits the current one.
+        await CommitUpToAsync(long.MaxValue, stored: false).ConfigureAwait(false);
         var slot = _slots[_current];
         if (finalOffsets is { Offsets.Count: > 0 } sent)
         {
             await Blocking(slot, "send the input offsets to", p => p.SendOffsetsToTransaction(sent.Offsets, sent.Group, _timeout), cancellationToken).ConfigureAwait(false);
         }
 
-        await CommitTransactionAsync(slot, "the end of the input", cancellationToken).ConfigureAwait(false);
+        await _transitions.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await CommitTransactionAsync(slot, "the end of the input").ConfigureAwait(false);
+        }
+        finally
+        {
+            _transitions.Release();
+        }
     }
 
-    /// <summary>The run failed or was cancelled: abort every open transaction (best effort: a broker aborts it after the transaction timeout anyway).</summary>
-    public async Task AbortAllAsync()
+    /// <summary>
+    /// The run failed or was cancelled: abort every open transaction (best effort: a broker aborts it after the
+    /// transaction timeout anyway). A commit in progress finishes first, and its transaction is not aborted. With
+    /// <paramref name="keepUndecided"/>, a transaction whose checkpoint is still in flight stays open: the checkpoint
+    /// task may yet store that checkpoint and commit it (what is left open is aborted when the sink is disposed, after
+    /// the run's checkpoints have stopped).
+    /// </summary>
+    public async Task AbortAllAsync(bool keepUndecided = false)
     {
-        foreach (var slot in _slots.Where(s => s.Open))
+        await _transitions.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
         {
-            try
+            foreach (var slot in _slots.Where(s => s.Open))
             {
-                await Task.Run(() => slot.Producer.AbortTransaction(_timeout)).ConfigureAwait(false);
-                slot.Open = false;
-                KafkaMetrics.TransactionsAborted.Add(1, _sinkTag);
-                KafkaLog.TransactionAborted(_logger, _sinkName, slot.Id, slot.Pending is { } p ? $"checkpoint {p.Checkpoint}" : "the results since the last pre-commit");
-            }
-            catch (KafkaException ex)
-            {
-                KafkaLog.AbortFailed(_logger, _sinkName, slot.Id, ex.Error.Reason);
+                PendingTransaction? pending;
+                lock (_gate) pending = slot.Pending;
+                if (keepUndecided && pending is { } inFlight && !inFlight.Decided.Task.IsCompleted) continue;
+                try
+                {
+                    await Task.Run(() => slot.Producer.AbortTransaction(_timeout)).ConfigureAwait(false);
+                    slot.Open = false;
+                    KafkaMetrics.TransactionsAborted.Add(1, _sinkTag);
+
+                    // A claimed one is a stored checkpoint's whose commit failed: that loss is logged as an error already.
+                    if (pending is not { Claimed: true })
+                    {
+                        KafkaLog.TransactionAborted(_logger, _sinkName, slot.Id, pending is { } p ? $"checkpoint {p.Checkpoint}" : "the results since the last pre-commit");
+                    }
+                }
+                catch (KafkaException ex)
+                {
+                    KafkaLog.AbortFailed(_logger, _sinkName, slot.Id, ex.Error.Reason);
+                }
+
+                if (pending is null) continue;
+                lock (_gate)
+                {
+                    slot.Pending = null;
+                    _abortedUpTo = Math.Max(_abortedUpTo, pending.Checkpoint);
+                }
+
+                pending.Decided.TrySetResult();
+                pending.Settled.TrySetResult();
             }
         }
+        finally
+        {
+            _transitions.Release();
+        }
+    }
+
+    /// <summary>Commits, in order, every waiting transaction of a checkpoint up to <paramref name="checkpointId"/>.</summary>
+    private async Task<List<TopicPartitionOffset>> CommitUpToAsync(long checkpointId, bool stored)
+    {
+        // Taken while no abort runs (the run's abort waits for the commits), and claimed under the lock: the checkpoint
+        // task and the end of the input may both ask for the same transaction.
+        var committed = new List<TopicPartitionOffset>();
+        List<(Slot Slot, PendingTransaction Pending)> claimed = [];
+        await _transitions.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            long abortedUpTo;
+            lock (_gate)
+            {
+                claimed = [.. _slots.Where(s => s.Pending is { Claimed: false } p && p.Checkpoint <= checkpointId).Select(s => (s, s.Pending!)).OrderBy(c => c.Item2.Checkpoint)];
+                foreach (var (_, pending) in claimed) pending.Claimed = true;
+                abortedUpTo = _abortedUpTo;
+            }
+
+            if (stored && claimed.Count == 0 && checkpointId <= abortedUpTo)
+            {
+                // The run's abort came first (the run is ending): the transaction this stored checkpoint covers is gone.
+                KafkaLog.CheckpointOutputLost(_logger, null, _sinkName, checkpointId, string.Empty, "the run aborted it before the commit was asked for");
+            }
+
+            for (int i = 0; i < claimed.Count; i++)
+            {
+                var (slot, pending) = claimed[i];
+                try
+                {
+                    await CommitTransactionAsync(slot, $"checkpoint {pending.Checkpoint}").ConfigureAwait(false);
+                }
+                catch (KafkaException ex)
+                {
+                    if (stored)
+                    {
+                        string which = pending.Checkpoint == checkpointId ? string.Empty : $" (the one pre-committed for aborted checkpoint {pending.Checkpoint})";
+                        KafkaLog.CheckpointOutputLost(_logger, ex, _sinkName, checkpointId, which, ex.Error.Reason);
+                    }
+
+                    lock (_gate)
+                    {
+                        // The failed one stays claimed and open for the run's abort; the later ones were not tried and go back to waiting.
+                        _commitFailure ??= ex;
+                        for (int j = i + 1; j < claimed.Count; j++) claimed[j].Pending.Claimed = false;
+                    }
+
+                    pending.Decided.TrySetResult();
+                    pending.Settled.TrySetResult();
+                    throw;
+                }
+
+                lock (_gate) slot.Pending = null;
+                pending.Decided.TrySetResult();
+                pending.Settled.TrySetResult();
+                if (pending.Offsets is { } offsets) committed.AddRange(offsets);
+            }
+        }
+        finally
+        {
+            _transitions.Release();
+        }
+
+        if (claimed.Count > 1 && stored)
+        {
+            KafkaLog.TransactionsCommittedTogether(_logger, _sinkName, checkpointId, string.Join(", ", claimed.Select(c => c.Pending.Checkpoint)));
+        }
+
+        return committed;
     }
 
     private void Begin(Slot slot)
@@ -177,18 +348,25 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
         }
     }
 
-    private async Task CommitTransactionAsync(Slot slot, string what, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits the open transaction of <paramref name="slot"/>, trying again after a retriable error (a timeout) until the
+    /// transaction timeout has passed — after that the broker has aborted the transaction anyway. No token: see the class remarks.
+    /// </summary>
+    private async Task CommitTransactionAsync(Slot slot, string what)
     {
-        for (int attempt = 1; ; attempt++)
+        long started = Stopwatch.GetTimestamp();
+        while (true)
         {
+            var remaining = _timeout - Stopwatch.GetElapsedTime(started);
+            if (remaining < TimeSpan.FromMilliseconds(1)) remaining = TimeSpan.FromMilliseconds(1);
             try
             {
-                await Task.Run(() => slot.Producer.CommitTransaction(_timeout), cancellationToken).ConfigureAwait(false);
+                await Task.Run(() => slot.Producer.CommitTransaction(remaining), CancellationToken.None).ConfigureAwait(false);
                 slot.Open = false;
                 KafkaMetrics.TransactionsCommitted.Add(1, _sinkTag);
                 return;
             }
-            catch (KafkaRetriableException) when (attempt < CommitAttempts && !cancellationToken.IsCancellationRequested)
+            catch (KafkaRetriableException) when (Stopwatch.GetElapsedTime(started) < _timeout)
             {
                 // librdkafka allows the commit to be called again after a retriable error (a timeout).
             }
@@ -228,6 +406,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
     public void Dispose()
     {
         foreach (var slot in _slots) slot?.Producer.Dispose();
+        _transitions.Dispose();
     }
 
     private sealed class Slot(string id, IProducer<TKey, TValue> producer)
@@ -236,12 +415,27 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
 
         public IProducer<TKey, TValue> Producer { get; } = producer;
 
-        /// <summary>The pre-committed transaction waiting for its checkpoint, or null.</summary>
+        /// <summary>The pre-committed transaction waiting for its checkpoint (or being committed), or null. Read and written under the gate.</summary>
         public PendingTransaction? Pending;
 
         /// <summary>True while a transaction is open on the producer.</summary>
         public volatile bool Open;
     }
 
-    private sealed record PendingTransaction(long Checkpoint, List<TopicPartitionOffset>? Offsets);
+    /// <summary>A transaction pre-committed for a checkpoint, from its pre-commit until its commit or abort.</summary>
+    private sealed class PendingTransaction(long checkpoint, List<TopicPartitionOffset>? offsets)
+    {
+        public long Checkpoint { get; } = checkpoint;
+
+        public List<TopicPartitionOffset>? Offsets { get; } = offsets;
+
+        /// <summary>A commit has taken it (under the gate): nothing else commits or aborts it.</summary>
+        public bool Claimed;
+
+        /// <summary>Completes when the checkpoint task has decided about it: committed (or failed to), or kept for the next checkpoint.</summary>
+        public TaskCompletionSource Decided { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when it is no longer open: committed, failed or aborted.</summary>
+        public TaskCompletionSource Settled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

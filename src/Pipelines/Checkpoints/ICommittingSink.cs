@@ -12,6 +12,6 @@ internal interface ICommittingSink
     /// <summary>Checkpoint <paramref name="checkpointId"/> could not be stored: nothing is committed for it; what the sink pre-committed for it goes with the next.</summary>
     ValueTask AbortCheckpointAsync(long checkpointId, CancellationToken cancellationToken);
 
-    /// <summary>The run resumes from <paramref name="restoredCheckpointId"/>: commit what it pre-committed, discard what later ones did.</summary>
-    ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken);
+    /// <summary>The run resumes from <see cref="SinkCheckpointContext.RestoredCheckpointId"/>: commit what it pre-committed, discard what later ones did.</summary>
+    ValueTask RecoverAsync(SinkCheckpointContext context, CancellationToken cancellationToken);
 }

@@ -143,7 +143,8 @@ internal sealed class StateRestore
 
         if (op is ICommittingSink sink)
         {
-            await sink.RecoverAsync(RestoredCheckpoint, cancellationToken).ConfigureAwait(false);
+            var context = new SinkCheckpointContext(RestoredCheckpoint, _options.CheckpointInterval, _options.TolerableCheckpointFailures);
+            await sink.RecoverAsync(context, cancellationToken).ConfigureAwait(false);
             committing(sink);
         }
 

@@ -78,6 +78,21 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     /// <param name="cancellationToken">Cancels recovery.</param>
     public virtual ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken) => default;
 
+    /// <summary>
+    /// A run with a <see cref="StreamingOptions.CheckpointStorage"/> starts, before any write: what the executor calls
+    /// in place of <see cref="RecoverAsync"/>, with the checkpoint the run restores and the run's checkpoint settings
+    /// (<see cref="SinkCheckpointContext"/>). Override it instead of <see cref="RecoverAsync"/> when the writer needs
+    /// those settings; an exception (a setting the writer cannot work with) fails the run. The default calls
+    /// <see cref="RecoverAsync"/> with <see cref="SinkCheckpointContext.RestoredCheckpointId"/>.
+    /// </summary>
+    /// <param name="context">The restored checkpoint and the run's checkpoint settings.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public virtual ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RecoverAsync(context.RestoredCheckpointId, cancellationToken);
+    }
+
     /// <summary>End of input: flush and finish. Not called when the run fails or is cancelled.</summary>
     /// <param name="cancellationToken">Cancels completion.</param>
     public virtual ValueTask CompleteAsync(CancellationToken cancellationToken) => default;

@@ -44,11 +44,11 @@ internal sealed class SinkOperator<T>(
         }
     }
 
-    public async ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
+    public async ValueTask RecoverAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
     {
         try
         {
-            await writer.RecoverAsync(restoredCheckpointId, cancellationToken).ConfigureAwait(false);
+            await writer.StartCheckpointsAsync(context, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -21,26 +21,13 @@ public sealed class ExactlyOnceSinkTests(ITestOutputHelper output) : IDisposable
         if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
     }
 
-    private KafkaSource<string, string> Source(KafkaTestCluster cluster, string topic, string group) => new(new()
-    {
-        BootstrapServers = cluster.BootstrapServers,
-        GroupId = group,
-        Topics = [topic],
-        ConsumerConfig = cluster.GroupConsumerConfig,
-        Logger = new TestOutputLogger(output, "source"),
-    });
+    private KafkaSource<string, string> Source(KafkaTestCluster cluster, string topic, string group) =>
+        ExactlyOnceSetup.Source(cluster, topic, group, new TestOutputLogger(output, "source"));
 
-    private KafkaSinkOptions<string, string> SinkOptions(KafkaTestCluster cluster, string topic, IKafkaConsumerGroupSource? offsetsOf = null, Microsoft.Extensions.Logging.ILogger? logger = null) => new()
-    {
-        BootstrapServers = cluster.BootstrapServers,
-        Topic = topic,
-        Guarantee = DeliveryGuarantee.ExactlyOnce,
-        TransactionalIdPrefix = "eos-" + topic,
-        SendOffsetsOf = offsetsOf,
-        Logger = logger ?? new TestOutputLogger(output, "sink"),
-    };
+    private KafkaSinkOptions<string, string> SinkOptions(KafkaTestCluster cluster, string topic, IKafkaConsumerGroupSource? offsetsOf = null, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        ExactlyOnceSetup.SinkOptions(cluster, topic, logger ?? new TestOutputLogger(output, "sink"), offsetsOf);
 
-    private static List<TestRecord> Records(int from, int count) => [.. Enumerable.Range(from, count).Select(i => new TestRecord($"k{i % 7}", $"v{i}"))];
+    private static List<TestRecord> Records(int from, int count) => ExactlyOnceSetup.Records(from, count);
 
     [Fact]
     public async Task WithoutCheckpointStorage_TheRunIsRefused_NamingTheSink()
