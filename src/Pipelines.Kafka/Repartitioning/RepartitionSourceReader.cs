@@ -19,6 +19,9 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private KafkaRecord<byte[]?, byte[]?>[] _buffer = [];
     private long _declared = long.MinValue;
 
+    /// <summary>The last read emptied the consumer's queue: the reader is waiting for records, so time counts towards writers' silence.</summary>
+    private bool _caughtUp;
+
     public RepartitionSourceReader(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, SourceContext context, KafkaPosition? position)
     {
         _topic = topic;
@@ -85,20 +88,29 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private int Read(Span<T> destination, Span<long> timestamps)
     {
         if (_buffer.Length < destination.Length) _buffer = new KafkaRecord<byte[]?, byte[]?>[destination.Length];
+        _watermarks.Advance(_caughtUp);
+        _caughtUp = false;
         int n = 0;
         while (n < destination.Length)
         {
             int got = _inner.TryRead(_buffer.AsSpan(0, destination.Length - n));
-            if (got == 0) break;
+            if (got == 0)
+            {
+                _caughtUp = true;
+                break;
+            }
+
             for (int i = 0; i < got; i++)
             {
                 var record = _buffer[i];
                 _buffer[i] = null!;
-                if (RepartitionHeaders.TryReadWatermark(record.Headers, out long watermark, out string producer))
+                if (RepartitionHeaders.TryReadWatermark(record.Headers, out long watermark, out string producer, out bool idle))
                 {
-                    _watermarks.Observe(record.Partition, producer, watermark);
+                    _watermarks.Observe(record.Partition, producer, watermark, idle);
                     continue;
                 }
+
+                if (RepartitionHeaders.ReadProducer(record.Headers) is { } writer) _watermarks.Element(record.Partition, writer);
 
                 T value;
                 try
