@@ -19,6 +19,9 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private KafkaRecord<byte[]?, byte[]?>[] _buffer = [];
     private long _declared = long.MinValue;
 
+    private CancellationTokenRegistration? _stopWatch;
+    private bool _stopping;
+
     /// <summary>The last read emptied the consumer's queue: the reader is waiting for records, so time counts towards writers' silence.</summary>
     private bool _caughtUp;
 
@@ -60,11 +63,28 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
     public override KafkaPosition CapturePosition() => _inner.CapturePosition();
 
-    public override ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken) => _inner.CommitAsync(position, cancellationToken);
+    /// <summary>
+    /// Commits a completed checkpoint's position, unless the run is stopping: a checkpoint that completes during a
+    /// drain passed the keyed stages only because the end of input fired their open windows with what they had,
+    /// so committing it would leave the partitions' next owner without the elements of those windows.
+    /// </summary>
+    public override ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken) =>
+        Volatile.Read(ref _stopping) ? default : _inner.CommitAsync(position, cancellationToken);
 
-    public override ValueTask CommitAsync(CancellationToken cancellationToken) => _inner.CommitAsync(cancellationToken);
+    /// <summary>
+    /// The run drained: nothing is committed past the last completed checkpoint. The windows this instance had open
+    /// fired with what it had read; the partitions' next owner reads again from the last checkpoint, which no open
+    /// window predates, so it rebuilds those windows whole (its panes come after this instance's partial ones).
+    /// </summary>
+    public override ValueTask CommitAsync(CancellationToken cancellationToken) => default;
 
-    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _inner.WaitToReadAsync(cancellationToken);
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        // The executor waits with the token that stops the reading (a drain, a stop, a cancelled run): from then on
+        // the run is ending, and no checkpoint completed meanwhile is committed.
+        if (_stopWatch is null && cancellationToken.CanBeCanceled) _stopWatch = cancellationToken.Register(() => Volatile.Write(ref _stopping, true));
+        return _inner.WaitToReadAsync(cancellationToken);
+    }
 
     public override int TryRead(Span<T> destination) => Read(destination, []);
 
@@ -81,6 +101,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
     public override async ValueTask DisposeAsync()
     {
+        if (_stopWatch is { } registration) await registration.DisposeAsync().ConfigureAwait(false);
         await _inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }

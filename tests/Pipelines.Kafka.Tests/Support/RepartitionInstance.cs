@@ -72,7 +72,8 @@ internal sealed class RepartitionInstance
         return results.ToDictionary(r => (r.Key, r.Window.Start), r => r.Value);
     }
 
-    public static RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, ILogger? logger = null)
+    /// <param name="emitted">Also receives every result, with the instance's name (a log shared by instances keeps their order).</param>
+    public static RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, ILogger? logger = null, Action<string, WindowResult<int, long>>? emitted = null)
     {
         var instance = new RepartitionInstance(name);
         var consumerConfig = cluster.GroupConsumerConfig ?? new ConsumerConfig();
@@ -101,7 +102,11 @@ internal sealed class RepartitionInstance
                 OnPartitionsAssigned = instance.Exchange.Assigned,
                 OnPartitionsRevoked = instance.Exchange.Revoked,
             });
-        Totals(payments).To(Sinks.Action<WindowResult<int, long>>(instance.Results.Enqueue));
+        Totals(payments).To(Sinks.Action<WindowResult<int, long>>(r =>
+        {
+            instance.Results.Enqueue(r);
+            emitted?.Invoke(name, r);
+        }));
         instance.Run = new StreamingExecutor(new StreamingOptions { Parallelism = 2, IdleTimeout = Timeout.InfiniteTimeSpan, CheckpointInterval = TimeSpan.FromSeconds(1) })
             .Start(p.Build());
         return instance;
