@@ -25,7 +25,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     /// <summary>The last read emptied the consumer's queue: the reader is waiting for records, so time counts towards writers' silence.</summary>
     private bool _caughtUp;
 
-    public RepartitionSourceReader(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, SourceContext context, KafkaPosition? position)
+    public RepartitionSourceReader(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, SourceContext context, KafkaPosition? position, CancellationToken stopping)
     {
         _topic = topic;
         _values = values;
@@ -55,6 +55,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             },
         });
         _inner = new KafkaSourceReader<byte[]?, byte[]?>(raw, context, position);
+        WatchForStop(stopping);
     }
 
     public override bool ProvidesTimestamps => _eventTime;
@@ -80,10 +81,18 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
-        // The executor waits with the token that stops the reading (a drain, a stop, a cancelled run): from then on
-        // the run is ending, and no checkpoint completed meanwhile is committed.
-        if (_stopWatch is null && cancellationToken.CanBeCanceled) _stopWatch = cancellationToken.Register(() => Volatile.Write(ref _stopping, true));
+        WatchForStop(cancellationToken);
         return _inner.WaitToReadAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The executor opens the source and waits with the token that stops the reading (a drain, a stop, a cancelled
+    /// run): once it is cancelled the run is ending, and no checkpoint completed meanwhile is committed.
+    /// </summary>
+    private void WatchForStop(CancellationToken token)
+    {
+        if (_stopWatch is not null || !token.CanBeCanceled) return;
+        _stopWatch = token.Register(() => Volatile.Write(ref _stopping, true));
     }
 
     public override int TryRead(Span<T> destination) => Read(destination, []);
