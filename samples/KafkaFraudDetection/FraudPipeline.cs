@@ -40,6 +40,7 @@ public static class FraudPipeline
             Topics = [transactionsTopic],
             ValueDeserializer = new JsonSerde<Transaction>(),
             OnDeserializationError = ErrorPolicy.Skip,
+            PartitionedByKey = true,                    // keyed by card, as the windows group: instances split the cards
             ConsumerConfig = consumerConfig,
             Logger = logger,
             OnPartitionsAssigned = onPartitionsAssigned,

@@ -28,6 +28,43 @@ string transactionsTopic = $"card-transactions-{run}", alertsTopic = $"fraud-ale
 int partitions = await cluster.CreateTopicAsync(transactionsTopic, partitions: 4);
 await cluster.CreateTopicAsync(alertsTopic, partitions: 4);
 
+// Two instances of the pipeline in one consumer group, as two processes of a deployment would run it: Kafka splits
+// the partitions between them, and each card's transactions (the message key is the card) are read by one of them.
+// On the mock cluster the group uses a short session, so that it settles in seconds (librdkafka's mock plays the
+// cooperative protocol's rounds at the session timeout's pace).
+var consumerConfig = cluster.IsMock ? new ConsumerConfig { SessionTimeoutMs = 3000, HeartbeatIntervalMs = 300 } : null;
+var alerts = new List<FraudAlert>();
+var owned = new Dictionary<string, int>();
+PipelineRun StartInstance(string name) =>
+    new StreamingExecutor(new StreamingOptions { Parallelism = 2, CheckpointInterval = TimeSpan.FromSeconds(1) }).Start(FraudPipeline.Build(
+        cluster.BootstrapServers,
+        transactionsTopic,
+        alertsTopic,
+        group,
+        alert =>
+        {
+            lock (alerts) alerts.Add(alert);
+            Console.WriteLine($"  ALERT from instance {name}: {alert}");
+        },
+        consumerConfig,
+        onPartitionsAssigned: assigned =>
+        {
+            lock (owned) owned[name] = owned.GetValueOrDefault(name) + assigned.Count;
+            Console.WriteLine($"  instance {name} now also reads partitions {string.Join(", ", assigned.Select(p => p.Partition.Value))}");
+        }));
+
+var instances = new[] { "1", "2" }.Select(name => (Name: name, Run: StartInstance(name))).ToList();
+var deadline = DateTime.UtcNow.AddSeconds(60);
+while (DateTime.UtcNow < deadline && instances.All(i => !i.Run.Completion.IsCompleted))
+{
+    lock (owned)
+    {
+        if (owned.Count == instances.Count) break;
+    }
+
+    await Task.Delay(50);
+}
+
 var (transactions, planted) = TransactionGenerator.Generate(ordinary: 3000, bursts: 6);
 using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, EnableIdempotence = true, Partitioner = Partitioner.Murmur2Random }).Build())
 {
@@ -41,27 +78,20 @@ using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { B
 
 Console.WriteLine($"Produced {transactions.Count} transactions to {transactionsTopic} ({partitions} partitions); {planted.Count} fraud bursts planted.");
 
-var alerts = new List<FraudAlert>();
-var pipeline = FraudPipeline.Build(cluster.BootstrapServers, transactionsTopic, alertsTopic, group, alert =>
-{
-    lock (alerts) alerts.Add(alert);
-    Console.WriteLine($"  ALERT {alert}");
-});
-
-// Run continuously until every transaction has been read, then stop with draining: the last windows fire,
-// the alerts are flushed to Kafka, and only then are the remaining offsets committed. While it runs, a checkpoint
-// every second commits the offsets of the transactions whose windows have fired and whose alerts are in Kafka.
-var running = new StreamingExecutor(new StreamingOptions { Parallelism = 2, CheckpointInterval = TimeSpan.FromSeconds(1) }).Start(pipeline);
-var deadline = DateTime.UtcNow.AddSeconds(60);
-while (running.ElementsRead < transactions.Count && !running.Completion.IsCompleted && DateTime.UtcNow < deadline)
+// Run continuously until every transaction has been read, then stop both with draining (as a deploy stops its
+// processes): the last windows fire, the alerts are flushed to Kafka, and only then are the remaining offsets
+// committed. While they run, a checkpoint every second commits the offsets of the transactions whose windows have
+// fired and whose alerts are in Kafka.
+deadline = DateTime.UtcNow.AddSeconds(60);
+while (instances.Sum(i => i.Run.ElementsRead) < transactions.Count && instances.All(i => !i.Run.Completion.IsCompleted) && DateTime.UtcNow < deadline)
 {
     await Task.Delay(50);
 }
 
-await running.StopAsync(drain: true);
-var summary = await running.Completion;
+await Task.WhenAll(instances.Select(i => i.Run.StopAsync(drain: true)));
+var summaries = await Task.WhenAll(instances.Select(i => i.Run.Completion));
 
 var found = alerts.Select(a => (a.Card, a.WindowStart)).ToHashSet();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"Read {summary.ElementsRead} transactions in {summary.Elapsed.TotalSeconds:0.0} s ({summary.CheckpointsCompleted} checkpoints); {alerts.Count} alerts written to {alertsTopic}; planted bursts found: {planted.Count(found.Contains)} of {planted.Count}."));
+    $"Read {summaries.Sum(s => s.ElementsRead)} transactions ({string.Join(", ", instances.Zip(summaries, (i, s) => $"instance {i.Name}: {s.ElementsRead}"))}) in {summaries.Max(s => s.Elapsed.TotalSeconds):0.0} s; {alerts.Count} alerts written to {alertsTopic}; planted bursts found: {planted.Count(found.Contains)} of {planted.Count}."));
 return planted.SetEquals(found) ? 0 : 1;

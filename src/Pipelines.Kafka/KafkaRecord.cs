@@ -21,8 +21,15 @@ public sealed record KafkaRecord<TKey, TValue>(
     TKey Key,
     TValue Value,
     DateTimeOffset Timestamp,
-    IReadOnlyList<KafkaHeader> Headers) : IKafkaRecord
+    IReadOnlyList<KafkaHeader> Headers) : IKafkaRecord, IAssignedRecord
 {
+    private readonly AssignmentSlot _assignment;
+
+    /// <summary>The partitions the reader owned when it handed this record out; null when not read by a Kafka source.</summary>
+    PartitionAssignment? IAssignedRecord.Assignment => _assignment.Assignment;
+
+    internal PartitionAssignment? Assignment { init => _assignment = new AssignmentSlot(value); }
+
     /// <inheritdoc />
     public override string ToString() => $"{Topic}[{Partition}]@{Offset} {Key}: {Value}";
 }

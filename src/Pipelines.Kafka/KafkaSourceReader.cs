@@ -33,6 +33,8 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private Exception? _fatal;
     private KafkaPosition? _lastCaptured;
     private bool _closed;
+    private PartitionAssignment? _assignment;
+    private int _assignmentAt;
 
     /// <summary>Polls without a rebalance event, with an empty assignment and no commit waiting, before the consumer is closed.</summary>
     private const int QuietPolls = 3;
@@ -274,7 +276,23 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
             message.Key,
             message.Value,
             DateTimeOffset.FromUnixTimeMilliseconds(message.Timestamp.UnixTimestampMs),
-            Headers(message.Headers));
+            Headers(message.Headers))
+        {
+            Assignment = CurrentAssignment(),
+        };
+    }
+
+    /// <summary>The owned partitions, taken again from the consumer after each rebalance callback.</summary>
+    private PartitionAssignment CurrentAssignment()
+    {
+        int callbacks = _group.Callbacks;
+        if (_assignment is null || callbacks != _assignmentAt)
+        {
+            _assignment = new PartitionAssignment([.. _consumer.Assignment.Select(p => (p.Topic, p.Partition.Value))]);
+            _assignmentAt = callbacks;
+        }
+
+        return _assignment;
     }
 
     private static IReadOnlyList<KafkaHeader> Headers(Headers? headers)

@@ -15,12 +15,16 @@ public static class KafkaWatermarks
     /// <para>Apply it directly on the Kafka stream, with any event-time selector:
     /// <c>p.From(source).WithEventTime(r =&gt; r.Timestamp, KafkaWatermarks.PerPartition(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)))</c>
     /// or <c>WithEventTime(r =&gt; r.Value.OccurredAt, …)</c>.</para>
-    /// <para>The generator learns partitions from the records it sees, not from the consumer's assignment. So that a
-    /// partition whose first records arrive a moment after another's is not overtaken, no watermark is emitted until
-    /// <paramref name="idleTimeout"/> has passed since the first record of the run; choose it well above the time a
-    /// partition takes to start delivering after an assignment (seconds, not milliseconds). A partition revoked in a
-    /// rebalance simply goes idle; one newly assigned joins with its first record. A watermark never goes back: a
-    /// newly assigned partition whose records are older than the current watermark yields late records.</para>
+    /// <para>Each record read by a <see cref="KafkaSource{TKey, TValue}"/> tells the generator which partitions its
+    /// reader owns: a partition newly assigned (at the start or in a rebalance) holds the watermark from the first
+    /// record after the assignment until its own first record, or for <paramref name="idleTimeout"/> at most, so the
+    /// partitions that report first do not overtake it; a revoked partition is forgotten at once. (For records of
+    /// another <see cref="IKafkaRecord"/> type the generator learns partitions from the records it sees, and emits no
+    /// watermark until <paramref name="idleTimeout"/> has passed since the first record.) Choose
+    /// <paramref name="idleTimeout"/> well above the time a partition takes to start delivering after an assignment
+    /// and above the gaps between records of a burst (seconds, not milliseconds): a partition idle longer stops holding
+    /// the watermark back, and its next records can be late if another partition moved it past them. A watermark
+    /// never goes back: records of a newly assigned partition older than the current watermark are late.</para>
     /// </remarks>
     /// <param name="maxOutOfOrderness">How far behind the newest record of its own partition a record may be; zero or more.</param>
     /// <param name="idleTimeout">How long a partition may go without records before it stops holding the watermark back (processing time); positive and finite.</param>

@@ -7,9 +7,12 @@ namespace Pipelines.Kafka;
 /// Writes elements to the repartition topic, keyed by their serialized key (Kafka's <c>murmur2</c> partitioner picks
 /// the partition, as the Java clients and Kafka Streams do), and publishes this run's watermark to every partition:
 /// when it advances (at most every <see cref="KafkaRepartitionOptions.WatermarkInterval"/>), again every third of
-/// <see cref="KafkaRepartitionOptions.ProducerIdleTimeout"/> so readers know this instance is alive, and
+/// <see cref="KafkaRepartitionOptions.ProducerIdleTimeout"/> so readers know this instance is alive (also while its
+/// watermark is still −∞: a live instance always holds readers back, only a crash releases them), and
 /// <see cref="RepartitionHeaders.Done"/> when the run completes. A watermark record follows, in its partition, every
 /// element written before it, so a reader that has seen it knows this instance sends nothing older (except late elements).
+/// Every element carries this writer's id too. While the sink's input is idle, the watermark records say so, and
+/// readers do not wait for this instance until its next element or watermark.
 /// </summary>
 internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
 {
@@ -20,7 +23,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     private readonly StateSerializer<TKey> _keys;
     private readonly bool _eventTime;
     private readonly IProducer<byte[], byte[]?> _producer;
-    private readonly byte[] _producerId = RepartitionHeaders.ProducerId(Guid.NewGuid().ToString("N"));
+    private readonly byte[] _producerId = RepartitionHeaders.ProducerId(Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)));
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private readonly Action<DeliveryReport<byte[], byte[]?>> _delivered;
     private readonly ITimer _heartbeat;
@@ -30,6 +33,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     private long _published = long.MinValue;
     private long _publishedAt;
     private bool _done;
+    private bool _idle;
     private Exception? _failed;
 
     public RepartitionSinkWriter(RepartitionTopic topic, int partitions, Func<T, TKey> key, StateSerializer<T> values, StateSerializer<TKey> keys, bool eventTime)
@@ -76,10 +80,34 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             byte[] key = _buffer.WrittenSpan.ToArray();
             _buffer.ResetWrittenCount();
             _values.Serialize(item, _buffer);
-            var message = new Message<byte[], byte[]?> { Key = key, Value = _buffer.WrittenSpan.ToArray() };
-            if (_eventTime) message.Headers = new Headers { { RepartitionHeaders.EventTime, RepartitionHeaders.Ticks(timestamps[i]) } };
+            var message = new Message<byte[], byte[]?>
+            {
+                Key = key,
+                Value = _buffer.WrittenSpan.ToArray(),
+                Headers = RepartitionHeaders.ForElement(_eventTime ? timestamps[i] : null, _producerId),
+            };
             Produce(_topic.Name, message);
         }
+
+        if (items.Length > 0 && Volatile.Read(ref _idle))
+        {
+            lock (_gate) _idle = false;
+        }
+    }
+
+    /// <summary>The input went idle: readers stop waiting for this instance until its next element or watermark.</summary>
+    public override void OnIdle()
+    {
+        ThrowIfFailed();
+        long latest;
+        lock (_gate)
+        {
+            if (_idle || _done) return;
+            _idle = true;
+            latest = _latest;
+        }
+
+        Publish(latest);
     }
 
     public override void OnWatermark(DateTimeOffset watermark)
@@ -90,6 +118,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
         {
             if (ticks <= _latest) return;
             _latest = ticks;
+            _idle = false;
             if (ticks == RepartitionHeaders.Done) return; // published by CompleteAsync, after everything else
             if (_topic.Clock.GetElapsedTime(_publishedAt) < _topic.Options.WatermarkInterval) return;
         }
@@ -125,7 +154,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
         long latest;
         lock (_gate)
         {
-            if (_done || _latest == long.MinValue) return; // nothing known yet: readers stop waiting after the idle timeout
+            if (_done) return;
             bool advanced = _latest > _published;
             if (!advanced && _topic.Clock.GetElapsedTime(_publishedAt) < _heartbeatEvery) return;
             latest = _latest;
@@ -160,7 +189,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
         if (watermark < _published) watermark = _published;
         for (int p = 0; p < _partitions; p++)
         {
-            Produce(new TopicPartition(_topic.Name, p), new Message<byte[], byte[]?> { Key = null!, Value = null, Headers = RepartitionHeaders.ForWatermark(watermark, _producerId) });
+            Produce(new TopicPartition(_topic.Name, p), new Message<byte[], byte[]?> { Key = null!, Value = null, Headers = RepartitionHeaders.ForWatermark(watermark, _producerId, _idle && watermark != RepartitionHeaders.Done) });
         }
 
         RepartitionMetrics.WatermarksSent.Add(_partitions, new KeyValuePair<string, object?>("topic", _topic.Name));

@@ -17,6 +17,6 @@ internal sealed class RepartitionSource<T>(RepartitionTopic topic, StateSerializ
     {
         ArgumentNullException.ThrowIfNull(context);
         await topic.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        return new RepartitionSourceReader<T>(topic, values, eventTime, context, position);
+        return new RepartitionSourceReader<T>(topic, values, eventTime, context, position, cancellationToken);
     }
 }

@@ -19,7 +19,13 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private KafkaRecord<byte[]?, byte[]?>[] _buffer = [];
     private long _declared = long.MinValue;
 
-    public RepartitionSourceReader(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, SourceContext context, KafkaPosition? position)
+    private CancellationTokenRegistration? _stopWatch;
+    private bool _stopping;
+
+    /// <summary>The last read emptied the consumer's queue: the reader is waiting for records, so time counts towards writers' silence.</summary>
+    private bool _caughtUp;
+
+    public RepartitionSourceReader(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, SourceContext context, KafkaPosition? position, CancellationToken stopping)
     {
         _topic = topic;
         _values = values;
@@ -49,6 +55,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             },
         });
         _inner = new KafkaSourceReader<byte[]?, byte[]?>(raw, context, position);
+        WatchForStop(stopping);
     }
 
     public override bool ProvidesTimestamps => _eventTime;
@@ -57,11 +64,36 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
     public override KafkaPosition CapturePosition() => _inner.CapturePosition();
 
-    public override ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken) => _inner.CommitAsync(position, cancellationToken);
+    /// <summary>
+    /// Commits a completed checkpoint's position, unless the run is stopping: a checkpoint that completes during a
+    /// drain passed the keyed stages only because the end of input fired their open windows with what they had,
+    /// so committing it would leave the partitions' next owner without the elements of those windows.
+    /// </summary>
+    public override ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken) =>
+        Volatile.Read(ref _stopping) ? default : _inner.CommitAsync(position, cancellationToken);
 
-    public override ValueTask CommitAsync(CancellationToken cancellationToken) => _inner.CommitAsync(cancellationToken);
+    /// <summary>
+    /// The run drained: nothing is committed past the last completed checkpoint. The windows this instance had open
+    /// fired with what it had read; the partitions' next owner reads again from the last checkpoint, which no open
+    /// window predates, so it rebuilds those windows whole (its panes come after this instance's partial ones).
+    /// </summary>
+    public override ValueTask CommitAsync(CancellationToken cancellationToken) => default;
 
-    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _inner.WaitToReadAsync(cancellationToken);
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        WatchForStop(cancellationToken);
+        return _inner.WaitToReadAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The executor opens the source and waits with the token that stops the reading (a drain, a stop, a cancelled
+    /// run): once it is cancelled the run is ending, and no checkpoint completed meanwhile is committed.
+    /// </summary>
+    private void WatchForStop(CancellationToken token)
+    {
+        if (_stopWatch is not null || !token.CanBeCanceled) return;
+        _stopWatch = token.Register(() => Volatile.Write(ref _stopping, true));
+    }
 
     public override int TryRead(Span<T> destination) => Read(destination, []);
 
@@ -78,6 +110,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
     public override async ValueTask DisposeAsync()
     {
+        if (_stopWatch is { } registration) await registration.DisposeAsync().ConfigureAwait(false);
         await _inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
@@ -85,20 +118,29 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private int Read(Span<T> destination, Span<long> timestamps)
     {
         if (_buffer.Length < destination.Length) _buffer = new KafkaRecord<byte[]?, byte[]?>[destination.Length];
+        _watermarks.Advance(_caughtUp);
+        _caughtUp = false;
         int n = 0;
         while (n < destination.Length)
         {
             int got = _inner.TryRead(_buffer.AsSpan(0, destination.Length - n));
-            if (got == 0) break;
+            if (got == 0)
+            {
+                _caughtUp = true;
+                break;
+            }
+
             for (int i = 0; i < got; i++)
             {
                 var record = _buffer[i];
                 _buffer[i] = null!;
-                if (RepartitionHeaders.TryReadWatermark(record.Headers, out long watermark, out string producer))
+                if (RepartitionHeaders.TryReadWatermark(record.Headers, out long watermark, out string producer, out bool idle))
                 {
-                    _watermarks.Observe(record.Partition, producer, watermark);
+                    _watermarks.Observe(record.Partition, producer, watermark, idle);
                     continue;
                 }
+
+                if (RepartitionHeaders.ReadProducer(record.Headers) is { } writer) _watermarks.Element(record.Partition, writer);
 
                 T value;
                 try

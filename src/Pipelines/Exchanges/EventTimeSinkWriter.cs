@@ -26,6 +26,15 @@ public abstract class EventTimeSinkWriter<T> : SinkWriter<T>
     /// <param name="watermark">The new watermark.</param>
     public abstract void OnWatermark(DateTimeOffset watermark);
 
+    /// <summary>
+    /// Every input of the sink is idle (<see cref="StreamingOptions.IdleTimeout"/> passed without elements upstream):
+    /// its watermark need not hold anything back until the next <see cref="Write"/> or <see cref="OnWatermark"/>,
+    /// which ends the idleness. Does nothing by default.
+    /// </summary>
+    public virtual void OnIdle()
+    {
+    }
+
     /// <summary>Not used: the executors call <see cref="Write"/>.</summary>
     /// <param name="items">The elements.</param>
     /// <param name="cancellationToken">Unused.</param>

@@ -275,6 +275,19 @@ internal sealed class SinkOperator<T>(
         }
     }
 
+    public override void OnIdle()
+    {
+        if (_timed is null) return;
+        try
+        {
+            _timed.OnIdle();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        {
+            throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+        }
+    }
+
     public override void OnEnd() => _ended = true;
 
     public override ValueTask AbortAsync(Exception error) => _completed ? default : writer.AbortAsync(error);

@@ -19,6 +19,16 @@ internal sealed class RepartitionInstance
     public static readonly DateTimeOffset Start0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     public static readonly TimeSpan WindowSize = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The tests produce a backlog of old payments at once, after quiet times: a partition, or an instance, idle when
+    /// the backlog comes would stop holding the watermark back, and whatever reported first would move it past the
+    /// payments of the others (late: that is what idleness means). So partitions go idle only after 10 s (every
+    /// partition gets an end record in each batch, so none needs to), and the run's sources never do
+    /// (<see cref="StreamingOptions.IdleTimeout"/> infinite), so an instance that waits for its first payments
+    /// holds every reader of the repartition topic back.
+    /// </summary>
+    public static readonly TimeSpan PartitionIdleTimeout = TimeSpan.FromSeconds(10);
+
     private RepartitionInstance(string name) => Name = name;
 
     public string Name { get; }
@@ -62,7 +72,8 @@ internal sealed class RepartitionInstance
         return results.ToDictionary(r => (r.Key, r.Window.Start), r => r.Value);
     }
 
-    public static RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, ILogger? logger = null)
+    /// <param name="emitted">Also receives every result, with the instance's name (a log shared by instances keeps their order).</param>
+    public static RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, ILogger? logger = null, Action<string, WindowResult<int, long>>? emitted = null)
     {
         var instance = new RepartitionInstance(name);
         var consumerConfig = cluster.GroupConsumerConfig ?? new ConsumerConfig();
@@ -79,7 +90,7 @@ internal sealed class RepartitionInstance
         });
         var p = new PipelineBuilder(PipelineName);
         var payments = p.From(source)
-            .WithEventTime(r => r.Timestamp, KafkaWatermarks.PerPartition(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)))
+            .WithEventTime(r => r.Timestamp, KafkaWatermarks.PerPartition(TimeSpan.FromSeconds(10), PartitionIdleTimeout))
             .Where(r => r.Value != End)
             .Select(r => Parse(r.Key, r.Value))
             .Repartition(x => x.Card, new KafkaRepartitionOptions
@@ -91,12 +102,16 @@ internal sealed class RepartitionInstance
                 OnPartitionsAssigned = instance.Exchange.Assigned,
                 OnPartitionsRevoked = instance.Exchange.Revoked,
             });
-        Totals(payments).To(Sinks.Action<WindowResult<int, long>>(instance.Results.Enqueue));
-        instance.Run = new StreamingExecutor(new StreamingOptions { Parallelism = 2, IdleTimeout = TimeSpan.FromSeconds(1), CheckpointInterval = TimeSpan.FromSeconds(1) })
+        Totals(payments).To(Sinks.Action<WindowResult<int, long>>(r =>
+        {
+            instance.Results.Enqueue(r);
+            emitted?.Invoke(name, r);
+        }));
+        instance.Run = new StreamingExecutor(new StreamingOptions { Parallelism = 2, IdleTimeout = Timeout.InfiniteTimeSpan, CheckpointInterval = TimeSpan.FromSeconds(1) })
             .Start(p.Build());
         return instance;
     }
 
     public override string ToString() =>
-        $"{Name} reads [{string.Join(",", Input.Owned)}], aggregates [{string.Join(",", Exchange.Owned)}], {Results.Count} results, run {Run.Completion.Status}{(Run.Completion.Exception is { } e ? ": " + e.GetBaseException().Message : "")}";
+        $"{Name} reads [{string.Join(",", Input.Owned)}], aggregates [{string.Join(",", Exchange.Owned)}], {Results.Count} results, {Run.LateElementsDropped} late dropped, run {Run.Completion.Status}{(Run.Completion.Exception is { } e ? ": " + e.GetBaseException().Message : "")}";
 }

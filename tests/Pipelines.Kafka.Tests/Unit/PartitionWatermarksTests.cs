@@ -18,6 +18,16 @@ public class PartitionWatermarksTests
         return w;
     }
 
+    /// <summary>A reader that is caught up polls every 100 ms for <paramref name="time"/>, finding nothing.</summary>
+    private void WaitCaughtUp(PartitionWatermarks w, TimeSpan time)
+    {
+        for (var waited = TimeSpan.Zero; waited < time; waited += TimeSpan.FromMilliseconds(100))
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(100));
+            w.Advance(caughtUp: true);
+        }
+    }
+
     [Fact]
     public void APartitionNewlyAssigned_HoldsTheWatermark_UntilAWriterIsKnown_OrTheIdleTimeoutPasses()
     {
@@ -25,7 +35,7 @@ public class PartitionWatermarksTests
         w.Observe(0, "a", 100);
         w.Current().Should().BeNull("partition 1 may still receive older elements from writers not heard of yet");
 
-        _clock.Advance(Idle);
+        WaitCaughtUp(w, Idle);
         w.Observe(0, "a", 100);
         w.Current().Should().Be(100, "partition 1 had no writer for the whole idle timeout");
     }
@@ -62,11 +72,11 @@ public class PartitionWatermarksTests
         var w = Create(0);
         w.Observe(0, "a", 100);
         w.Observe(0, "b", 50);
-        _clock.Advance(Idle - TimeSpan.FromSeconds(1));
+        WaitCaughtUp(w, Idle - TimeSpan.FromSeconds(1));
         w.Observe(0, "a", 200);
         w.Current().Should().Be(50, "b is not silent yet");
 
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        WaitCaughtUp(w, TimeSpan.FromSeconds(1));
         w.Current().Should().Be(200);
 
         w.Observe(0, "b", 60);
@@ -96,5 +106,84 @@ public class PartitionWatermarksTests
 
         w.Observe(1, "a", RepartitionHeaders.Done);
         w.Current().Should().BeNull();
+    }
+
+    [Fact]
+    public void AWriterWhoseWatermarkHasNotAdvanced_ButWritesElements_HoldsTheWatermark_PastTheIdleTimeout()
+    {
+        var w = Create(0);
+        w.Observe(0, "a", long.MinValue); // announced at start, reading a backlog: its watermark stays at −∞
+        w.Observe(0, "b", 500);
+        for (int second = 0; second < 2 * Idle.TotalSeconds; second++)
+        {
+            WaitCaughtUp(w, TimeSpan.FromSeconds(1));
+            w.Element(0, "a");
+            w.Observe(0, "b", 500 + second);
+            w.Current().Should().Be(long.MinValue, "a is alive (its elements keep coming) and may still send elements older than b's watermark");
+        }
+
+        w.Observe(0, "a", 300);
+        w.Current().Should().Be(300);
+    }
+
+    [Fact]
+    public void AWriterMetFirstThroughAnElement_HoldsThePartition_UntilItsWatermarkRecord()
+    {
+        var w = Create(0);
+        w.Observe(0, "b", 500);
+        w.Element(0, "a");
+        w.Current().Should().Be(long.MinValue, "a's watermark is not known yet (the reader started after its announcement)");
+
+        w.Observe(0, "a", 700);
+        w.Current().Should().Be(500);
+    }
+
+    [Fact]
+    public void AReaderThatWasPaused_DoesNotDeclareWritersSilent_ByTheTimeItWasNotReading()
+    {
+        var w = Create(0);
+        w.Observe(0, "a", 100);
+        w.Observe(0, "b", 50);
+        _clock.Advance(2 * Idle); // backpressured, or held by a checkpoint's alignment: no read at all
+        w.Advance(caughtUp: true);
+        w.Observe(0, "a", 200);
+        w.Current().Should().Be(50, "b's records written meanwhile are still ahead of this reader");
+
+        for (int i = 0; i < 2 * Idle.TotalSeconds * 10; i++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(100));
+            w.Advance(caughtUp: false); // reading a backlog: each read fills the batch
+        }
+
+        w.Observe(0, "a", 300);
+        w.Current().Should().Be(50, "a reader still reading a backlog has not reached b's newer records");
+
+        WaitCaughtUp(w, Idle);
+        w.Observe(0, "a", 400);
+        w.Current().Should().Be(400, "caught up for the whole idle timeout without a record of b: b is gone");
+    }
+
+    [Fact]
+    public void AnIdleWriter_DoesNotHoldTheWatermarkBack_UntilItsNextElement()
+    {
+        var w = Create(0);
+        w.Observe(0, "a", 300);
+        w.Observe(0, "b", 100, idle: true);
+        w.Current().Should().Be(300, "b's input is idle");
+
+        w.Element(0, "b");
+        w.Observe(0, "a", 400);
+        w.Current().Should().Be(100, "b writes again, so it counts from its last watermark (the reader never declares a watermark lower than one it declared)");
+        w.Observe(0, "b", 350);
+        w.Current().Should().Be(350);
+    }
+
+    [Fact]
+    public void APartitionWhoseWritersAreAllIdle_DoesNotCount()
+    {
+        var w = Create(0, 1);
+        w.Observe(0, "a", 100, idle: true);
+        w.Observe(1, "a", 200);
+        w.Current().Should().Be(200);
     }
 }

@@ -122,4 +122,59 @@ public class PerPartitionWatermarkTests
         var act = () => KafkaWatermarks.PerPartition(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*stall*");
     }
+
+    private static KafkaRecord<string, string> Assigned(int partition, PartitionAssignment assignment) =>
+        new("t", partition, 0, "k", "v", T0, []) { Assignment = assignment };
+
+    private static PartitionAssignment Owning(params int[] partitions) => new([.. partitions.Select(p => ("t", p))]);
+
+    [Fact]
+    public void APartitionNewlyAssigned_HoldsTheWatermark_UntilItsFirstRecord_EvenWhenTheOthersReportFirst()
+    {
+        var g = Create();
+        var before = Owning(0, 1);
+        g.OnEvent(Assigned(0, before), T0.AddMinutes(1));
+        g.OnEvent(Assigned(1, before), T0.AddMinutes(1));
+        g.CurrentWatermark.Should().Be(Expected(T0.AddMinutes(1)), "the reader's assignment is known: no wait for partitions to report");
+
+        _clock.Advance(Idle + Idle); // a quiet time: every partition is idle
+        var after = Owning(0, 1, 2);
+        g.OnEvent(Assigned(0, after), T0.AddDays(1));
+        g.CurrentWatermark.Should().BeNull("partition 2 was assigned and may still deliver older records");
+
+        g.OnEvent(Assigned(2, after), T0.AddMinutes(30));
+        g.CurrentWatermark.Should().Be(Expected(T0.AddMinutes(30)), "partition 1 is idle; partitions 0 and 2 report");
+    }
+
+    [Fact]
+    public void APartitionNewlyAssigned_WithoutRecords_StopsHoldingTheWatermark_AfterTheIdleTimeout()
+    {
+        var g = Create();
+        var assignment = Owning(0, 1);
+        g.OnEvent(Assigned(0, assignment), T0.AddMinutes(5));
+        g.CurrentWatermark.Should().BeNull();
+
+        _clock.Advance(Idle);
+        g.OnEvent(Assigned(0, assignment), T0.AddMinutes(6));
+        g.CurrentWatermark.Should().Be(Expected(T0.AddMinutes(6)));
+    }
+
+    [Fact]
+    public void ARevokedPartition_NoLongerCounts()
+    {
+        var g = Create();
+        var both = Owning(0, 1);
+        g.OnEvent(Assigned(0, both), T0.AddMinutes(5));
+        g.OnEvent(Assigned(1, both), T0.AddMinutes(1));
+        g.CurrentWatermark.Should().Be(Expected(T0.AddMinutes(1)));
+
+        g.OnEvent(Assigned(0, Owning(0)), T0.AddMinutes(6));
+        g.CurrentWatermark.Should().Be(Expected(T0.AddMinutes(6)), "partition 1 went to another instance");
+    }
+
+    [Fact]
+    public void RecordsReadAgain_AreEqual_WhateverTheAssignmentWhenTheyWereRead()
+    {
+        Assigned(0, Owning(0)).Should().Be(Assigned(0, Owning(0, 1)));
+    }
 }

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
 namespace Pipelines.Tests.Connectors;
 
 /// <summary>An exchange connects a sink and a source; a writer that derives from EventTimeSinkWriter sees event times and watermarks.</summary>
@@ -76,5 +79,60 @@ public class ExchangeTests
         var timed = p.From(Sources.Enumerable(new[] { 1 })).WithEventTime(_ => T0, Watermarks.Monotonic());
         var act = () => timed.Through(new CapturingExchange(new RecordingSink([], []), Sources.Enumerable(new[] { 1 })));
         act.Should().Throw<InvalidOperationException>().WithMessage("*without event time*");
+    }
+
+    private sealed class IdleRecordingWriter(ConcurrentQueue<string> calls) : EventTimeSinkWriter<int>
+    {
+        public override void Write(ReadOnlySpan<int> items, ReadOnlySpan<long> timestamps)
+        {
+            foreach (int item in items) calls.Enqueue($"write {item}");
+        }
+
+        public override void OnWatermark(DateTimeOffset watermark)
+        {
+        }
+
+        public override void OnIdle() => calls.Enqueue("idle");
+    }
+
+    private sealed class IdleRecordingSink(ConcurrentQueue<string> calls) : Sink<int>
+    {
+        public override string Name => "idle-recording";
+
+        public override ValueTask<SinkWriter<int>> OpenAsync(CancellationToken cancellationToken) => new(new IdleRecordingWriter(calls));
+    }
+
+    [Fact]
+    public async Task AnEventTimeSinkWriter_IsToldWhenItsInputGoesIdle_AndWritesAfterwards()
+    {
+        var calls = new ConcurrentQueue<string>();
+        var input = Channel.CreateUnbounded<int>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Channel(input.Reader))
+            .WithEventTime(i => T0.AddSeconds(i), Watermarks.Monotonic())
+            .To(new IdleRecordingSink(calls));
+        var run = new StreamingExecutor(new StreamingOptions { IdleTimeout = TimeSpan.FromMilliseconds(100) }).Start(p.Build());
+
+        await input.Writer.WriteAsync(1);
+        await WaitFor(() => calls.Contains("idle"), run);
+        await input.Writer.WriteAsync(2);
+        await WaitFor(() => calls.Contains("write 2"), run);
+        input.Writer.Complete();
+        await run.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var order = calls.ToList();
+        order.Should().Contain(["write 1", "write 2"]);
+        order.IndexOf("write 2").Should().BeGreaterThan(order.IndexOf("idle"), "the writer learns of the idleness between the two elements");
+    }
+
+    private static async Task WaitFor(Func<bool> condition, PipelineRun run)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (run.Completion.IsCompleted) await run.Completion;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The writer was not called as expected within 30 s.");
+            await Task.Delay(20);
+        }
     }
 }
