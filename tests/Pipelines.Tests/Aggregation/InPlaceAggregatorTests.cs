@@ -89,9 +89,9 @@ public class InPlaceAggregatorTests
         AgreeErased(Aggregations.Reduce((Ev a, Ev b) => a.Value >= b.Value ? a : b), values);
         Agree(Aggregations.Sum((Ev e) => (long)e.Value), values);
         Agree(Aggregations.Count<Ev>(), values);
-        Agree(Aggregations.Create((Count: 0, Total: 0L), (a, e) => (a.Count + 1, a.Total + e.Value), null, a => a.Total), values);
-        Agree(Aggregations.Combine(Aggregations.Count<Ev>(), Aggregations.Create(0L, (a, e) => a + e.Value, null, a => a)), values);
-        Agree(Aggregations.Combine(Aggregations.Count<Ev>(), Aggregations.Sum((Ev e) => e.Value), Aggregations.Create(0L, (a, e) => a ^ e.Value, null, a => a)), values);
+        Agree(Aggregations.Create<Ev, (int Count, long Total), long>((0, 0L), (a, e) => (a.Count + 1, a.Total + e.Value), null, a => a.Total), values);
+        Agree(Aggregations.Combine(Aggregations.Count<Ev>(), Aggregations.Create<Ev, long, long>(0L, (a, e) => a + e.Value, null, a => a)), values);
+        Agree(Aggregations.Combine(Aggregations.Count<Ev>(), Aggregations.Sum((Ev e) => e.Value), Aggregations.Create<Ev, long, long>(0L, (a, e) => a ^ e.Value, null, a => a)), values);
     }
 
     [Fact]
