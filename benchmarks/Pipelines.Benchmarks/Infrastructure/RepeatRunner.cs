@@ -32,20 +32,35 @@ internal static class RepeatRunner
         }
 
         var rates = new Dictionary<(string, string), List<double>>();
+        var cpuRates = new Dictionary<(string, string), List<double>>();
+        using var process = Process.GetCurrentProcess();
         for (int round = 1; round <= runs; round++)
         {
             foreach (var workload in selected)
             {
                 foreach (string contender in contenders)
                 {
+                    var jit = System.Runtime.JitInfo.GetCompilationTime();
+                    long methods = System.Runtime.JitInfo.GetCompiledMethodCount();
+                    int gcs = GC.CollectionCount(0);
+                    process.Refresh();
+                    var cpu = process.TotalProcessorTime;
                     var clock = Stopwatch.StartNew();
                     var result = workload.Run(contender);
                     clock.Stop();
+                    process.Refresh();
+                    cpu = process.TotalProcessorTime - cpu;
+                    jit = System.Runtime.JitInfo.GetCompilationTime() - jit;
+                    methods = System.Runtime.JitInfo.GetCompiledMethodCount() - methods;
+                    gcs = GC.CollectionCount(0) - gcs;
                     if (result != workload.Reference) throw new InvalidOperationException($"{workload.Name}/{contender}: {result} differs from the hand loop's {workload.Reference}.");
                     double rate = workload.EventCount / clock.Elapsed.TotalSeconds;
                     if (!rates.TryGetValue((workload.Name, contender), out var list)) rates[(workload.Name, contender)] = list = [];
                     list.Add(rate);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {round,2} {workload.Name,-8} {contender,-22} {rate / 1e6,8:F1} M events/s"));
+                    double cpuRate = workload.EventCount / cpu.TotalSeconds;
+                    if (!cpuRates.TryGetValue((workload.Name, contender), out var cpuList)) cpuRates[(workload.Name, contender)] = cpuList = [];
+                    cpuList.Add(cpuRate);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {round,2} {workload.Name,-8} {contender,-22} {rate / 1e6,8:F1} M events/s  (per CPU second {cpuRate / 1e6,6:F1} M; {clock.Elapsed.TotalMilliseconds:F0} ms, CPU {cpu.TotalMilliseconds:F0} ms; JIT {methods} methods, {jit.TotalMilliseconds:F0} ms; {gcs} GCs)"));
                 }
             }
         }
@@ -56,6 +71,17 @@ internal static class RepeatRunner
             double median = Median(list);
             string ratio = rates.TryGetValue((workload, Contenders.HandLoop), out var hand) ? string.Create(CultureInfo.InvariantCulture, $"{Median(hand) / median,6:F2}x") : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{workload,-8} {contender,-22} median {median / 1e6,8:F1}  min {list.Min() / 1e6,8:F1}  max {list.Max() / 1e6,8:F1}  {ratio}"));
+        }
+
+        // Per CPU second of the whole process (every thread: workers, the background JIT, the GC): on a shared
+        // machine this leaves out the time other processes held the cores.
+        Console.WriteLine("per CPU second: median (M events/s), min, max, median of runs 2..n, and ratio to the hand loop's median:");
+        foreach (var ((workload, contender), list) in cpuRates)
+        {
+            double median = Median(list);
+            double later = list.Count > 1 ? Median(list.Skip(1).ToList()) : median;
+            string ratio = cpuRates.TryGetValue((workload, Contenders.HandLoop), out var hand) ? string.Create(CultureInfo.InvariantCulture, $"{Median(hand) / median,6:F2}x") : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu {workload,-8} {contender,-22} median {median / 1e6,8:F1}  min {list.Min() / 1e6,8:F1}  max {list.Max() / 1e6,8:F1}  runs 2..n {later / 1e6,8:F1}  {ratio}"));
         }
 
         AkkaHost.Shutdown();

@@ -10,12 +10,13 @@ internal static class ValidationRunner
     public static IWorkload[] AllWorkloads() =>
     [
         new FilterProject(), new TumblingCount(), new TumblingCountLong(), new TumblingCountString(), new TumblingCountGuid(), new TumblingCountRecord(),
+        new AverageLong(), new AverageString(),
         new Q0Passthrough(), new Q1CurrencyMap(), new Q2Filter(), new Q5HotItems(), new Q7HighestBid(), new Q8NewUsers(), new Q11Sessions(),
     ];
 
     /// <summary>Whether the workload runs on the synthetic input (F, T and the keyed T variants), not on NEXMark's.</summary>
     public static bool IsSynthetic(IWorkload workload) =>
-        workload is FilterProject or TumblingCount or TumblingCountLong or TumblingCountString or TumblingCountGuid or TumblingCountRecord;
+        workload is FilterProject or TumblingCount or TumblingCountLong or TumblingCountString or TumblingCountGuid or TumblingCountRecord or AverageLong or AverageString;
 
     /// <summary>Runs the checks; returns the process exit code (0 when every output matched).</summary>
     /// <param name="syntheticEvents">Events of F and T.</param>

@@ -6,10 +6,16 @@ namespace Pipelines.Aggregation;
 internal readonly record struct SumCount(double Sum, long Count);
 
 /// <summary>Arithmetic mean of a numeric projection, as <see cref="double"/>.</summary>
-internal sealed class AverageAggregator<T, TValue>(Func<T, TValue> selector) : IAggregator<T, SumCount, double>
+internal sealed class AverageAggregator<T, TValue>(Func<T, TValue> selector) : IInPlaceAggregator<T, SumCount, double>
     where TValue : INumber<TValue>
 {
     public SumCount CreateAccumulator() => default;
+
+    public void Add(ref SumCount accumulator, in T value)
+    {
+        double x = double.CreateChecked(selector(value));
+        accumulator = new(accumulator.Sum + x, accumulator.Count + 1);
+    }
 
     public SumCount Add(SumCount accumulator, T value) =>
         new(accumulator.Sum + double.CreateChecked(selector(value)), accumulator.Count + 1);
@@ -23,9 +29,15 @@ internal sealed class AverageAggregator<T, TValue>(Func<T, TValue> selector) : I
 internal readonly record struct DecimalSumCount(decimal Sum, long Count);
 
 /// <summary>Arithmetic mean of a <see cref="decimal"/> projection, kept as <see cref="decimal"/> (no rounding through double).</summary>
-internal sealed class DecimalAverageAggregator<T>(Func<T, decimal> selector) : IAggregator<T, DecimalSumCount, decimal>
+internal sealed class DecimalAverageAggregator<T>(Func<T, decimal> selector) : IInPlaceAggregator<T, DecimalSumCount, decimal>
 {
     public DecimalSumCount CreateAccumulator() => default;
+
+    public void Add(ref DecimalSumCount accumulator, in T value)
+    {
+        decimal sum = accumulator.Sum + selector(value);
+        accumulator = new(sum, accumulator.Count + 1);
+    }
 
     public DecimalSumCount Add(DecimalSumCount accumulator, T value) => new(accumulator.Sum + selector(value), accumulator.Count + 1);
 

@@ -2,8 +2,22 @@ namespace Pipelines.Aggregation;
 
 /// <summary>Two aggregates of one window in one pass: each element is added to both accumulators.</summary>
 internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB>(IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second)
-    : IAggregator<T, (TA First, TB Second), (TRA, TRB)>
+    : IInPlaceAggregator<T, (TA First, TB Second), (TRA, TRB)>
 {
+    private readonly IInPlaceAggregator<T, TA, TRA>? _firstInPlace = first as IInPlaceAggregator<T, TA, TRA>;
+    private readonly IInPlaceAggregator<T, TB, TRB>? _secondInPlace = second as IInPlaceAggregator<T, TB, TRB>;
+
+    /// <remarks>The second part is added to a copy first, so a failure in either leaves the accumulator unchanged.</remarks>
+    public void Add(ref (TA First, TB Second) accumulator, in T value)
+    {
+        TB b = accumulator.Second;
+        if (_secondInPlace is null) b = second.Add(b, value);
+        else _secondInPlace.Add(ref b, in value);
+        if (_firstInPlace is null) accumulator.First = first.Add(accumulator.First, value);
+        else _firstInPlace.Add(ref accumulator.First, in value);
+        accumulator.Second = b;
+    }
+
     public (TA First, TB Second) CreateAccumulator() => (first.CreateAccumulator(), second.CreateAccumulator());
 
     public (TA First, TB Second) Add((TA First, TB Second) accumulator, T value) =>
@@ -17,8 +31,27 @@ internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB>(IAggregator<T, TA,
 
 /// <summary>Three aggregates of one window in one pass: each element is added to the three accumulators.</summary>
 internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB, TC, TRC>(IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second, IAggregator<T, TC, TRC> third)
-    : IAggregator<T, (TA First, TB Second, TC Third), (TRA, TRB, TRC)>
+    : IInPlaceAggregator<T, (TA First, TB Second, TC Third), (TRA, TRB, TRC)>
 {
+    private readonly IInPlaceAggregator<T, TA, TRA>? _firstInPlace = first as IInPlaceAggregator<T, TA, TRA>;
+    private readonly IInPlaceAggregator<T, TB, TRB>? _secondInPlace = second as IInPlaceAggregator<T, TB, TRB>;
+    private readonly IInPlaceAggregator<T, TC, TRC>? _thirdInPlace = third as IInPlaceAggregator<T, TC, TRC>;
+
+    /// <remarks>The second and third parts are added to copies first, so a failure in any leaves the accumulator unchanged.</remarks>
+    public void Add(ref (TA First, TB Second, TC Third) accumulator, in T value)
+    {
+        TB b = accumulator.Second;
+        if (_secondInPlace is null) b = second.Add(b, value);
+        else _secondInPlace.Add(ref b, in value);
+        TC c = accumulator.Third;
+        if (_thirdInPlace is null) c = third.Add(c, value);
+        else _thirdInPlace.Add(ref c, in value);
+        if (_firstInPlace is null) accumulator.First = first.Add(accumulator.First, value);
+        else _firstInPlace.Add(ref accumulator.First, in value);
+        accumulator.Second = b;
+        accumulator.Third = c;
+    }
+
     public (TA First, TB Second, TC Third) CreateAccumulator() => (first.CreateAccumulator(), second.CreateAccumulator(), third.CreateAccumulator());
 
     public (TA First, TB Second, TC Third) Add((TA First, TB Second, TC Third) accumulator, T value) =>

@@ -1,7 +1,7 @@
 namespace Pipelines.Aggregation;
 
 /// <summary>Counts elements.</summary>
-internal sealed class CountAggregator<T> : IAggregator<T, long, long>, IInPlaceAggregator<T, long>
+internal sealed class CountAggregator<T> : IInPlaceAggregator<T, long, long>
 {
     public static readonly CountAggregator<T> Instance = new();
 

@@ -4,10 +4,23 @@ namespace Pipelines.Aggregation;
 internal readonly record struct Extreme<TValue>(bool HasValue, TValue Value);
 
 /// <summary>Smallest (or largest) value of a projection.</summary>
-internal sealed class MinMaxAggregator<T, TValue>(Func<T, TValue> selector, bool max) : IAggregator<T, Extreme<TValue>, TValue>
+internal sealed class MinMaxAggregator<T, TValue>(Func<T, TValue> selector, bool max) : IInPlaceAggregator<T, Extreme<TValue>, TValue>
     where TValue : IComparable<TValue>
 {
     public Extreme<TValue> CreateAccumulator() => default;
+
+    public void Add(ref Extreme<TValue> accumulator, in T value)
+    {
+        TValue v = selector(value);
+        if (!accumulator.HasValue)
+        {
+            accumulator = new(true, v);
+            return;
+        }
+
+        int c = v.CompareTo(accumulator.Value);
+        if (max ? c > 0 : c < 0) accumulator = new(true, v);
+    }
 
     public Extreme<TValue> Add(Extreme<TValue> accumulator, T value) => Pick(accumulator, new Extreme<TValue>(true, selector(value)));
 

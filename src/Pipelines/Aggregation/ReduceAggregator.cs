@@ -1,9 +1,12 @@
 namespace Pipelines.Aggregation;
 
 /// <summary>Combines elements pairwise with a user function; the function must be associative.</summary>
-internal sealed class ReduceAggregator<T>(Func<T, T, T> reducer) : IAggregator<T, Extreme<T>, T>
+internal sealed class ReduceAggregator<T>(Func<T, T, T> reducer) : IInPlaceAggregator<T, Extreme<T>, T>
 {
     public Extreme<T> CreateAccumulator() => default;
+
+    public void Add(ref Extreme<T> accumulator, in T value) =>
+        accumulator = new(true, accumulator.HasValue ? reducer(accumulator.Value, value) : value);
 
     public Extreme<T> Add(Extreme<T> accumulator, T value) =>
         new(true, accumulator.HasValue ? reducer(accumulator.Value, value) : value);

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Pipelines.Aggregation;
 
 /// <summary>Sums a numeric projection of the elements (checked: overflow fails the run instead of wrapping).</summary>
-internal sealed class SumAggregator<T, TValue>(Func<T, TValue> selector) : IAggregator<T, TValue, TValue>, IInPlaceAggregator<T, TValue>
+internal sealed class SumAggregator<T, TValue>(Func<T, TValue> selector) : IInPlaceAggregator<T, TValue, TValue>
     where TValue : INumber<TValue>
 {
     public TValue CreateAccumulator() => TValue.Zero;

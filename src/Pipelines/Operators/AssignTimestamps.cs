@@ -146,7 +146,7 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
     /// The loop of <see cref="Assign"/>, without an exception handler so its counters stay in registers: a failing
     /// element is found through <see cref="_failedAt"/>. Returns the new count.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private int AssignRun(T[] values, long[] stamps, int from, int end, int n)
     {
         var timeOf = timestampOf;

@@ -19,7 +19,7 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     where TKey : notnull
 {
     private readonly IEventTimeAggregator<TIn, TAcc>? _timed = aggregator as IEventTimeAggregator<TIn, TAcc>;
-    private readonly IInPlaceAggregator<TIn, TAcc>? _inPlace = aggregator as IInPlaceAggregator<TIn, TAcc>;
+    private readonly IInPlaceAggregator<TIn, TAcc, TOut>? _inPlace = aggregator as IInPlaceAggregator<TIn, TAcc, TOut>;
 
     /// <summary>True for <see cref="CountAggregator{T}"/>, whose accumulator is a <see cref="long"/> the window operators increment themselves.</summary>
     public bool Counting { get; } = aggregator is CountAggregator<TIn>;
@@ -58,7 +58,18 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     {
         if (typeof(TAcc) == typeof(long) && Counting) Unsafe.As<TAcc, long>(ref slot.Accumulator)++;
         else if (_inPlace is not null) _inPlace.Add(ref slot.Accumulator, in value);
-        else slot.Accumulator = _timed is null ? Aggregator.Add(slot.Accumulator, value) : _timed.Add(slot.Accumulator, value, timestamp);
+        else AddReturned(ref slot.Accumulator, in value, timestamp);
+    }
+
+    /// <summary>
+    /// The general path: the aggregator returns the updated accumulator. A reference-type accumulator updated and
+    /// returned as the same instance (as <c>IAggregator.Add</c> allows) is not stored again, which saves the GC write
+    /// barrier of storing a reference into the state table for every element.
+    /// </summary>
+    private void AddReturned(ref TAcc accumulator, in TIn value, long timestamp)
+    {
+        TAcc updated = _timed is null ? Aggregator.Add(accumulator, value) : _timed.Add(accumulator, value, timestamp);
+        if (typeof(TAcc).IsValueType || !ReferenceEquals(updated, accumulator)) accumulator = updated;
     }
 
     /// <summary>After an element was added: a late pane if the window already fired, an early pane if the count trigger is due.</summary>

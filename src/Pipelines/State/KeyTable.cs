@@ -22,11 +22,16 @@ namespace Pipelines.State;
 /// <see cref="CollisionThreshold"/> (keys chosen to collide), then with the randomized <see cref="string.GetHashCode()"/>
 /// for good. A removed key's slot is refilled by shifting its successors back (no tombstones), so probe
 /// sequences stay as short after windows close and keys come and go as they were when the keys were new.
+/// Small non-negative <see cref="int"/> keys (ids, partitions, enum values) are also indexed by an array, which
+/// answers before the slots are probed.
 /// </remarks>
 internal sealed class KeyTable<TKey>
     where TKey : notnull
 {
     private const int MinSlots = 16;
+
+    /// <summary>Largest <see cref="int"/> key (exclusive) that <see cref="_dense"/> may index.</summary>
+    private const int MaxDenseKey = 1 << 20;
 
     /// <summary>Probes past which an insert switches ordinal strings from the fast hash to the randomized one.</summary>
     internal const int CollisionThreshold = 100;
@@ -42,6 +47,14 @@ internal sealed class KeyTable<TKey>
     private int _count;
     private int _live;
     private readonly Stack<int> _free = new();
+
+    /// <summary>
+    /// For <see cref="int"/> keys only: id + 1 of every held key in [0, length) (0: not held), so the common case of
+    /// small non-negative keys is one array load instead of a hash, a slot load and two compares. Every key stays in
+    /// the slots as well; the array only answers first. It grows with the keys (never past 16 entries per key held
+    /// plus 1,024), so sparse keys do not make it large.
+    /// </summary>
+    private int[] _dense = [];
 
     /// <summary>Creates an empty table.</summary>
     /// <param name="comparer">Key equality; null for the key type's own (<see cref="EqualityComparer{T}.Default"/>).</param>
@@ -68,6 +81,13 @@ internal sealed class KeyTable<TKey>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOf(TKey key)
     {
+        if (typeof(TKey) == typeof(int))
+        {
+            int[] dense = _dense;
+            int value = Unsafe.As<TKey, int>(ref key);
+            if ((uint)value < (uint)dense.Length) return dense[value] - 1;
+        }
+
         int hash = Hash(key);
         Slot[] slots = _slots;
         uint mask = (uint)slots.Length - 1;
@@ -89,6 +109,13 @@ internal sealed class KeyTable<TKey>
     /// </summary>
     public int GetOrAdd(TKey key)
     {
+        if (typeof(TKey) == typeof(int))
+        {
+            int[] dense = _dense;
+            int value = Unsafe.As<TKey, int>(ref key);
+            if ((uint)value < (uint)dense.Length && dense[value] != 0) return dense[value] - 1;
+        }
+
         int hash = Hash(key);
         uint mask = (uint)_slots.Length - 1;
         uint home = Home(hash);
@@ -133,6 +160,7 @@ internal sealed class KeyTable<TKey>
         _references[id] = 0;
         slot = new Slot(hash, id + 1, key);
         _live++;
+        if (typeof(TKey) == typeof(int)) IndexDense(Unsafe.As<TKey, int>(ref key), id);
 
         // At most half the slots in use keeps probe sequences short.
         if (_live * 2 > _slots.Length) Grow();
@@ -160,11 +188,39 @@ internal sealed class KeyTable<TKey>
 
     private void Remove(int id)
     {
+        if (typeof(TKey) == typeof(int))
+        {
+            int value = Unsafe.As<TKey, int>(ref _keys[id]);
+            if ((uint)value < (uint)_dense.Length) _dense[value] = 0;
+        }
+
         RemoveSlot(id);
         _keys[id] = default!;
         _references[id] = -1;
         _free.Push(id);
         _live--;
+    }
+
+    /// <summary>Records a new <see cref="int"/> key in <see cref="_dense"/>, growing it (and filling in the keys held) when the key is just past it.</summary>
+    private void IndexDense(int value, int id)
+    {
+        if ((uint)value < (uint)_dense.Length)
+        {
+            _dense[value] = id + 1;
+            return;
+        }
+
+        if (value < 0 || value >= MaxDenseKey || value >= (16 * _live) + 1024) return;
+        int length = Math.Min(MaxDenseKey, Math.Max(Math.Max(value + 1, _dense.Length * 2), 64));
+        var dense = new int[length];
+        for (int i = 0; i < _count; i++)
+        {
+            if (_references[i] < 0) continue;
+            int held = Unsafe.As<TKey, int>(ref _keys[i]);
+            if ((uint)held < (uint)length) dense[held] = i + 1;
+        }
+
+        _dense = dense;
     }
 
     /// <summary>Empties the slot of key <paramref name="id"/> and shifts back the keys after it that probed past it.</summary>

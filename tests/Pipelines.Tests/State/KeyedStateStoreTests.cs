@@ -184,6 +184,52 @@ public class KeyedStateStoreTests
     }
 
     [Fact]
+    public void IntKeys_SmallLargeAndNegative_ComingAndGoing_AreFoundAsADictionaryFindsThem()
+    {
+        // Small keys are answered by the dense array, which grows while keys are held (and must then know them);
+        // negative and large keys only by the slots; a removed key must be gone from both.
+        var keys = new KeyTable<int>();
+        var model = new Dictionary<int, int>();
+        var random = new Random(17);
+        for (int step = 0; step < 20_000; step++)
+        {
+            int key = random.Next(4) switch
+            {
+                0 => -random.Next(1, 100),
+                1 => random.Next(1 << 21, 1 << 22),
+                2 => random.Next(step / 4 + 10),
+                _ => random.Next(64),
+            };
+            if (model.TryGetValue(key, out int id) && random.Next(3) == 0)
+            {
+                keys.Release(id);
+                model.Remove(key);
+                keys.IndexOf(key).Should().Be(-1);
+            }
+            else if (!model.ContainsKey(key))
+            {
+                keys.IndexOf(key).Should().Be(-1);
+                id = keys.GetOrAdd(key);
+                keys.AddReference(id);
+                model.Add(key, id);
+            }
+            else
+            {
+                keys.GetOrAdd(key).Should().Be(model[key]);
+            }
+
+            if (step % 997 == 0)
+            {
+                foreach (var (k, i) in model) keys.IndexOf(k).Should().Be(i);
+            }
+        }
+
+        foreach (var (k, i) in model) keys.IndexOf(k).Should().Be(i);
+        keys.Count.Should().Be(model.Count);
+        keys.Entries().Should().BeEquivalentTo(model.Select(p => (p.Value, p.Key)));
+    }
+
+    [Fact]
     public void AComparer_DecidesWhichKeysAreTheSame()
     {
         var keys = new KeyTable<string>(StringComparer.OrdinalIgnoreCase);
