@@ -21,6 +21,13 @@ internal abstract class SqlTableSource(string name, SqlSchema schema, int? timeC
     /// <summary>The table's rows for the planner: by default the rows of <see cref="Open"/>; a table over typed elements hands those on.</summary>
     public virtual Planning.RowStream OpenRows(PipelineBuilder builder) => Planning.RowStream.Of(Open(builder), [.. Schema.Columns.Select(c => c.Type)]);
 
+    /// <summary>The columns of the primary key of a versioned table (a changelog by key, read with FOR SYSTEM_TIME AS OF); null for a table of rows.</summary>
+    public virtual IReadOnlyList<int>? PrimaryKey => null;
+
+    /// <summary>A versioned table's changes as a stream of <paramref name="builder"/> with event time (when each version becomes valid), keyed by the primary key's values.</summary>
+    public virtual DataStream<Change<Planning.RowKey, Row>> OpenChanges(PipelineBuilder builder) =>
+        throw new InvalidOperationException($"table '{Name}' is not versioned.");
+
     /// <summary>A sink that writes rows of <see cref="Schema"/> to the table (INSERT INTO).</summary>
     public virtual Sink<Row> CreateSink() =>
         throw new SqlException($"table '{Name}' ({Describe()}) cannot be written to: INSERT INTO needs a filesystem table with 'format' = 'json' or 'parquet', or a Kafka table.");

@@ -40,7 +40,8 @@ internal sealed record SelectQuery(
 
 internal abstract record FromItem(string? Alias, Position Position);
 
-internal sealed record TableFrom(string Name, string? Alias, Position Position) : FromItem(Alias, Position);
+/// <summary>A table by name; <paramref name="AsOf"/> is the time of FOR SYSTEM_TIME AS OF, when the table is read as of a time (a temporal join).</summary>
+internal sealed record TableFrom(string Name, string? Alias, Position Position, Expr? AsOf = null) : FromItem(Alias, Position);
 
 internal enum WindowKind
 {
@@ -60,4 +61,10 @@ internal sealed record WindowFrom(
     string? Alias,
     Position Position) : FromItem(Alias, Position);
 
-internal sealed record JoinFrom(FromItem Left, FromItem Right, Expr On, Position Position) : FromItem(null, Position);
+internal enum JoinKind
+{
+    Inner,
+    Left,
+}
+
+internal sealed record JoinFrom(FromItem Left, FromItem Right, Expr On, Position Position, JoinKind Kind = JoinKind.Inner) : FromItem(null, Position);
