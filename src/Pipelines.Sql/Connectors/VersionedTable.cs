@@ -27,6 +27,8 @@ internal sealed class VersionedTable : SqlTableSource
 
     public override IReadOnlyList<int> PrimaryKey { get; }
 
+    public override bool IsVersioned => true;
+
     public override string Describe() => _description;
 
     public override DataStream<Row> Open(PipelineBuilder builder) =>

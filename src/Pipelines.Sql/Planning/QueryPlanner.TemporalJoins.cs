@@ -26,7 +26,14 @@ internal sealed partial class QueryPlanner
         {
             throw SqlException.At(right.Position,
                 $"table '{table.Name}' is not versioned, so it cannot be read FOR SYSTEM_TIME AS OF: a temporal join needs a table with a primary key whose rows change over time. " +
-                $"Register its changelog from code with RegisterVersionedTable(\"{table.Name}\", changes, primaryKey: \"id\") (or a stream of upserts with a time column), or join it with an interval join.");
+                $"Declare one in its CREATE TABLE (PRIMARY KEY (id) NOT ENFORCED, with a WATERMARK: each row the version of its key from its time), " +
+                $"register a changelog from code with RegisterVersionedTable(\"{table.Name}\", changes, primaryKey: \"id\"), or join it with an interval join.");
+        }
+        if (!lookup && !table.IsVersioned)
+        {
+            throw SqlException.At(asOf.Position,
+                $"table '{table.Name}' has a primary key but no time attribute, so it has no versions in time to read as of {asOf.Text}: " +
+                "declare one in its CREATE TABLE (WATERMARK FOR updated_at AS updated_at), or write FOR SYSTEM_TIME AS OF PROCTIME() for a lookup join on the latest row.");
         }
         string qualifier = right.Alias ?? table.Name;
         var rightScope = new Scope(table.Schema.Columns.Select((c, i) => new ScopeColumn(qualifier, c.Name, c.Type, i)).ToList(), $"table '{table.Name}'");

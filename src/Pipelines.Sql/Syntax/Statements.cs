@@ -6,12 +6,16 @@ internal sealed record ColumnDefinition(string Name, SqlType Type, Position Posi
 
 internal sealed record WatermarkDefinition(string Column, Expr Expression, Position Position);
 
+/// <summary>PRIMARY KEY (a, b) NOT ENFORCED in a column list.</summary>
+internal sealed record PrimaryKeyDefinition(IReadOnlyList<string> Columns, Position Position);
+
 internal sealed record CreateTableStatement(
     string Name,
     IReadOnlyList<ColumnDefinition> Columns,
     WatermarkDefinition? Watermark,
     IReadOnlyDictionary<string, string> Options,
-    Position Position) : Statement(Position);
+    Position Position,
+    PrimaryKeyDefinition? PrimaryKey = null) : Statement(Position);
 
 internal sealed record QueryStatement(SelectQuery Query) : Statement(Query.Position);
 
