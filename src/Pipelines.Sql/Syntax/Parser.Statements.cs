@@ -47,7 +47,7 @@ internal sealed partial class Parser
         PrimaryKeyDefinition? primaryKey = null;
         do
         {
-            if (Current.IsWord("PRIMARY"))
+            if (Current.IsWord("PRIMARY") && Peek().IsWord("KEY"))
             {
                 var keyPosition = Advance().Position;
                 if (primaryKey is not null) throw SqlException.At(keyPosition, $"table '{name}' has a PRIMARY KEY already; a key of several columns is PRIMARY KEY (a, b) NOT ENFORCED.");
