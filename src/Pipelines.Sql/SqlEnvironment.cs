@@ -55,6 +55,46 @@ public sealed class SqlEnvironment
         _catalog.Add(CodeTable<T>.Create(name, Builder, stream, isBounded, timeColumn, watermarkDelay));
     }
 
+    /// <summary>
+    /// Registers a changelog (inserts, updates and deletes by key, as <c>ToChangelog</c> makes from PostgreSQL change
+    /// data capture) as a versioned table: one column per public property of <typeparamref name="TRow"/>, the primary
+    /// key <paramref name="primaryKey"/>, each version valid from its change's event time. Queries read it with
+    /// <c>JOIN name FOR SYSTEM_TIME AS OF o.ts AS c ON c.id = o.…</c> (a temporal join: the row valid at the left row's
+    /// event time) or <c>FOR SYSTEM_TIME AS OF PROCTIME()</c> (a lookup join on the latest row received).
+    /// </summary>
+    /// <typeparam name="TKey">The changes' key: the primary key's value, or a tuple of its columns' values in order.</typeparam>
+    /// <typeparam name="TRow">The row type.</typeparam>
+    /// <param name="name">The table's name in SQL.</param>
+    /// <param name="changes">The changelog (of this environment's <see cref="Builder"/>). Without event time, each change is valid from its <see cref="Change{TKey,TRow}.Time"/>.</param>
+    /// <param name="primaryKey">The column (property) the key holds, or several separated by commas.</param>
+    /// <param name="isBounded">Whether the changelog ends.</param>
+    /// <param name="watermarkDelay">For a changelog without event time: how far changes may arrive out of order of their <see cref="Change{TKey,TRow}.Time"/> (default none).</param>
+    public void RegisterVersionedTable<TKey, TRow>(string name, DataStream<Change<TKey, TRow>> changes, string primaryKey, bool isBounded = false, TimeSpan? watermarkDelay = null)
+        where TKey : notnull
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(changes);
+        _catalog.Add(VersionedTable.FromChanges(name, Builder, changes, primaryKey, isBounded, watermarkDelay));
+    }
+
+    /// <summary>
+    /// Registers a stream of upserts as a versioned table: each element is the row of its primary key from the time in
+    /// <paramref name="timeColumn"/> on (nothing is deleted). Read it as <see cref="RegisterVersionedTable{TKey,TRow}"/>'s tables are.
+    /// </summary>
+    /// <typeparam name="T">The row type.</typeparam>
+    /// <param name="name">The table's name in SQL.</param>
+    /// <param name="upserts">The rows (of this environment's <see cref="Builder"/>). When the stream has event time, it must hold the time column's value.</param>
+    /// <param name="primaryKey">The primary key column, or several separated by commas.</param>
+    /// <param name="timeColumn">The DateTimeOffset or DateTime property from which a row is valid.</param>
+    /// <param name="isBounded">Whether the stream ends.</param>
+    /// <param name="watermarkDelay">For a stream without event time: how far rows may arrive out of order of their time (default none).</param>
+    public void RegisterVersionedTable<T>(string name, DataStream<T> upserts, string primaryKey, string timeColumn, bool isBounded = false, TimeSpan? watermarkDelay = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(upserts);
+        _catalog.Add(VersionedTable.FromUpserts(name, Builder, upserts, primaryKey, timeColumn, isBounded, watermarkDelay));
+    }
+
     /// <summary>Runs CREATE TABLE and SET statements; compiles SELECT (returned) and INSERT INTO (connected to their sinks) onto the builder; returns EXPLAIN's text as a query-less result.</summary>
     /// <param name="script">Statements separated by semicolons.</param>
     /// <returns>One result per statement.</returns>

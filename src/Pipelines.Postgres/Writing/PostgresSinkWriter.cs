@@ -1,5 +1,3 @@
-using System.Reflection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Pipelines.Postgres.Writing;
@@ -13,9 +11,11 @@ namespace Pipelines.Postgres.Writing;
 /// refuses a batch because of a row (a constraint, a value out of range), the batch is written again row by row
 /// under savepoints to find the refused ones. With an exactly-once id in a run that stores checkpoints
 /// (<see cref="RecoverAsync"/> is called), rows go to a <see cref="CheckpointStaging"/> instead and reach the table
-/// when their checkpoint is stored.
+/// when their checkpoint is stored. Each mode has a file of its own: <c>PostgresSinkWriter.Batches.cs</c> (at least
+/// once), <c>.SequenceCommits.cs</c> (exactly once by element sequence), <c>.CheckpointCommits.cs</c> (exactly once by
+/// checkpoint id); <c>.Rows.cs</c> turns elements into rows.
 /// </summary>
-internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
+internal sealed partial class PostgresSinkWriter<T> : SinkWriter<T>
 {
     private const string Stage = "pipelines_stage";
     private const string StageKeys = "pipelines_stage_keys";
@@ -110,42 +110,6 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
             $"CREATE TEMP TABLE {Stage} ON COMMIT DELETE ROWS AS SELECT {_columnList} FROM {_table} WITH NO DATA; " +
             $"CREATE TEMP TABLE {StageKeys} ON COMMIT DELETE ROWS AS SELECT {keyList} FROM {_table} WITH NO DATA", cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>A run that stores checkpoints starts: with an exactly-once id, rows are staged per checkpoint from now on.</summary>
-    public override async ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
-    {
-        if (_options.ExactlyOnceId is null) return;
-        string tail = Upsert ? _upsertSql[_upsertSql.IndexOf(" ON CONFLICT", StringComparison.Ordinal)..] : "";
-        var staging = new CheckpointStaging(_sink.ConnectionString, _sink.Name, _table, _sink.Table, _columns, _keys, tail, _options);
-        staging.Applied += n =>
-        {
-            _sink.CountWritten(n);
-            PostgresMetrics.RowsWritten.Add(n, _sinkTag);
-        };
-        staging.Rejected += n =>
-        {
-            _sink.CountRejected(n);
-            PostgresMetrics.RowsRejected.Add(n, _sinkTag);
-        };
-        _staging = staging;
-        await staging.RecoverAsync(restoredCheckpointId, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>With checkpoint staging: what was written since the last checkpoint is staged under <paramref name="checkpointId"/>.</summary>
-    public override async ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken)
-    {
-        if (_staging is null)
-        {
-            await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await StageBufferedAsync(checkpointId, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>With checkpoint staging: checkpoint <paramref name="checkpointId"/> is stored, so its rows go to the table.</summary>
-    public override ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken) =>
-        _staging is null ? default : _staging.CommitAsync(checkpointId, cancellationToken);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
     {
@@ -245,263 +209,11 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
         await _staging.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stages the kept rows (in the order they came; for an upsert the last of each key), tagged with <paramref name="checkpoint"/> or untagged.</summary>
-    private async ValueTask StageBufferedAsync(long? checkpoint, CancellationToken cancellationToken)
-    {
-        var rows = (Upsert ? _upserts.Values : (IEnumerable<PendingRow>)_appends).Select(r => (r.Values, r.Delete)).ToList();
-        await _staging!.StageAsync(_connection, rows, checkpoint, cancellationToken).ConfigureAwait(false);
-        _appends.Clear();
-        _upserts.Clear();
-    }
-
     public override async ValueTask DisposeAsync()
     {
         if (_staging is not null) await _staging.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The row an element writes: every written column's value, checked against the column (deletes: the key only);
-    /// and, for an upsert that moves a row to another key, the delete of the old key.
-    /// </summary>
-    private (PendingRow Row, PendingRow? Moved) Extract(T element)
-    {
-        bool delete = _sink.Shape.IsDelete(element);
-        object row = _sink.Shape.Row(element)
-            ?? throw new PostgresMappingException(_sink.Table, "?", null, $"the {(delete ? "delete" : "change")} carries no row to write.");
-        var pending = new PendingRow(Values(row, delete), delete, element);
-        if (delete || !Upsert || _sink.Shape.OldKeyRow(element) is not { } oldRow) return (pending, null);
-        var old = new PendingRow(Values(oldRow, delete: true), true, element);
-        return new RowKey(old.Values, _keys).Equals(new RowKey(pending.Values, _keys)) ? (pending, null) : (pending, old);
-    }
-
-    private object?[] Values(object row, bool delete)
-    {
-        var values = new object?[_columns.Length];
-        for (int c = 0; c < values.Length; c++)
-        {
-            if (delete && !_isKey[c]) continue;
-            var column = _columns[c];
-            object? raw = _getters[c](row);
-            if (raw is Missing) throw new PostgresMappingException(_sink.Table, Key(row), column.Name, "the row has no value for this column.");
-            if (raw is null)
-            {
-                if (column.NotNull) throw new PostgresMappingException(_sink.Table, Key(row), column.Name, "the value is null but the column is NOT NULL.");
-                continue;
-            }
-
-            try
-            {
-                values[c] = ColumnCoercion.Coerce(raw, column);
-            }
-            catch (InvalidCastException ex)
-            {
-                throw new PostgresMappingException(_sink.Table, Key(row), column.Name, ex.Message, ex);
-            }
-        }
-
-        return values;
-    }
-
-    private string Key(object row)
-    {
-        var indexes = _keys.Length > 0 ? _keys : [0];
-        return string.Join(", ", indexes.Select(i =>
-        {
-            object? v;
-            try
-            {
-                v = _getters[i](row);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                v = "?";
-            }
-
-            return $"{_columns[i].Name}={(v is Missing ? "?" : ValueConversion.Describe(v))}";
-        }));
-    }
-
-    private string Key(PendingRow row)
-    {
-        var indexes = _keys.Length > 0 ? _keys : [0];
-        return string.Join(", ", indexes.Select(i => $"{_columns[i].Name}={ValueConversion.Describe(row.Values[i])}"));
-    }
-
-    private async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
-    {
-        if (_staging is not null)
-        {
-            // A full batch between checkpoints: staged untagged, out of memory, until the next pre-commit tags it.
-            if (Buffered > 0) await StageBufferedAsync(null, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (Buffered == 0 && _pendingMax is null) return;
-        var rows = Upsert ? [.. _upserts.Values] : _appends.ToArray();
-        int written;
-        try
-        {
-            await WriteBatchAsync(rows, cancellationToken).ConfigureAwait(false);
-            written = rows.Length;
-        }
-        catch (PostgresException ex) when (IsRowError(ex))
-        {
-            written = await WriteRowByRowAsync(rows, cancellationToken).ConfigureAwait(false);
-        }
-
-        _appends.Clear();
-        _upserts.Clear();
-        if (_pendingMax is not null) _committed = _pendingMax;
-        _pendingMax = null;
-        _sink.CountWritten(written);
-        PostgresMetrics.RowsWritten.Add(written, _sinkTag);
-    }
-
-    private async Task WriteBatchAsync(PendingRow[] rows, CancellationToken cancellationToken)
-    {
-        await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (!Upsert)
-        {
-            await CopyAsync($"COPY {_table} ({_columnList}) FROM STDIN (FORMAT BINARY)", rows, null, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            var upserts = rows.Where(r => !r.Delete).ToArray();
-            var deletes = rows.Where(r => r.Delete).ToArray();
-            if (upserts.Length > 0)
-            {
-                await CopyAsync($"COPY {Stage} ({_columnList}) FROM STDIN (FORMAT BINARY)", upserts, null, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(_upsertSql, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (deletes.Length > 0)
-            {
-                string keyList = string.Join(", ", _keys.Select(i => Sql.Quote(_columns[i].Name)));
-                await CopyAsync($"COPY {StageKeys} ({keyList}) FROM STDIN (FORMAT BINARY)", deletes, _keys, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(_deleteSql, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        await RecordCommitAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task CopyAsync(string copy, PendingRow[] rows, int[]? only, CancellationToken cancellationToken)
-    {
-        await using var importer = await _connection.BeginBinaryImportAsync(copy, cancellationToken).ConfigureAwait(false);
-        var columns = only ?? [.. Enumerable.Range(0, _columns.Length)];
-        foreach (var row in rows)
-        {
-            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            foreach (int c in columns)
-            {
-                object? value = row.Values[c];
-                if (value is null) await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-                else await importer.WriteAsync(value, _columns[c].TypeName, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The slow path after the server refused a batch: every row on its own under a savepoint. Returns how many were written.</summary>
-    private async Task<int> WriteRowByRowAsync(PendingRow[] rows, CancellationToken cancellationToken)
-    {
-        var rejected = new List<(PendingRow Row, PostgresException Error)>();
-        await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
-        {
-            await transaction.SaveAsync("pipelines_row", cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await using var command = RowCommand(row);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await transaction.ReleaseAsync("pipelines_row", cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException ex) when (IsRowError(ex))
-            {
-                await transaction.RollbackAsync("pipelines_row", cancellationToken).ConfigureAwait(false);
-                rejected.Add((row, ex));
-            }
-        }
-
-        if (rejected.Count > 0 && _options.RejectedRows == RejectedRowPolicy.Fail)
-        {
-            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            var (row, error) = rejected[0];
-            throw Rejection(row, error, "Choose RejectedRows = Skip in the sink's options to write the other rows and log this one.");
-        }
-
-        await RecordCommitAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        var logger = _options.Logger ?? NullLogger.Instance;
-        foreach (var (row, error) in rejected)
-        {
-            PostgresLog.RowRejected(logger, _sink.Name, Rejection(row, error, "").Message);
-        }
-
-        _sink.CountRejected(rejected.Count);
-        PostgresMetrics.RowsRejected.Add(rejected.Count, _sinkTag);
-        return rows.Length - rejected.Count;
-    }
-
-    private PostgresMappingException Rejection(PendingRow row, PostgresException error, string advice)
-    {
-        string what = error.ConstraintName is { } constraint ? $" (constraint {constraint})" : "";
-        return new PostgresMappingException(_sink.Table, Key(row), error.ColumnName,
-            $"the server refused the row: {error.MessageText}{what}, SQLSTATE {error.SqlState}. {advice}".TrimEnd(), error);
-    }
-
-    private NpgsqlCommand RowCommand(PendingRow row)
-    {
-        var command = new NpgsqlCommand { Connection = _connection };
-        var indexes = row.Delete ? _keys : [.. Enumerable.Range(0, _columns.Length)];
-        foreach (int i in indexes)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Values[i] ?? DBNull.Value, DataTypeName = _columns[i].TypeName });
-        }
-
-        string placeholders = string.Join(", ", indexes.Select((_, n) => "$" + (n + 1)));
-        if (row.Delete)
-        {
-            command.CommandText = $"DELETE FROM {_table} WHERE " + string.Join(" AND ", _keys.Select((i, n) => $"{Sql.Quote(_columns[i].Name)} = ${n + 1}"));
-        }
-        else if (!Upsert)
-        {
-            command.CommandText = $"INSERT INTO {_table} ({_columnList}) VALUES ({placeholders})";
-        }
-        else
-        {
-            command.CommandText = $"INSERT INTO {_table} ({_columnList}) VALUES ({placeholders})" + _upsertSql[_upsertSql.IndexOf(" ON CONFLICT", StringComparison.Ordinal)..];
-        }
-
-        return command;
-    }
-
-    private async Task<WriteSequence?> ReadCommittedAsync(CancellationToken cancellationToken)
-    {
-        string table = Sql.QuoteTable(_options.CommitTable);
-        await ExecuteAsync(
-            $"CREATE TABLE IF NOT EXISTS {table} (sink_id text PRIMARY KEY, major bigint, minor bigint, checkpoint_id bigint, committed_at timestamptz NOT NULL DEFAULT now())",
-            cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"SELECT major, minor FROM {table} WHERE sink_id = @id", _connection);
-        command.Parameters.AddWithValue("id", _options.ExactlyOnceId!);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0) ? new WriteSequence(reader.GetInt64(0), reader.GetInt64(1)) : null;
-    }
-
-    private async Task RecordCommitAsync(CancellationToken cancellationToken)
-    {
-        if (_options.ExactlyOnceId is null || _pendingMax is not { } max) return;
-        await using var command = new NpgsqlCommand(
-            $"INSERT INTO {Sql.QuoteTable(_options.CommitTable)} (sink_id, major, minor, committed_at) VALUES (@id, @major, @minor, now()) " +
-            "ON CONFLICT (sink_id) DO UPDATE SET major = EXCLUDED.major, minor = EXCLUDED.minor, committed_at = EXCLUDED.committed_at", _connection);
-        command.Parameters.AddWithValue("id", _options.ExactlyOnceId);
-        command.Parameters.AddWithValue("major", max.Major);
-        command.Parameters.AddWithValue("minor", max.Minor);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
@@ -510,39 +222,4 @@ internal sealed class PostgresSinkWriter<T> : SinkWriter<T>
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Data exceptions (class 22) and integrity constraint violations (class 23): the row's fault, not the connection's.</summary>
-    private static bool IsRowError(PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
-
-    private readonly record struct PendingRow(object?[] Values, bool Delete, T Element);
-
-    /// <summary>The key values of a row, compared by value.</summary>
-    private readonly struct RowKey : IEquatable<RowKey>
-    {
-        private readonly object?[] _values;
-        private readonly int[] _keys;
-        private readonly int _hash;
-
-        public RowKey(object?[] values, int[] keys)
-        {
-            _values = values;
-            _keys = keys;
-            var hash = new HashCode();
-            foreach (int k in keys) hash.Add(values[k]);
-            _hash = hash.ToHashCode();
-        }
-
-        public bool Equals(RowKey other)
-        {
-            foreach (int k in _keys)
-            {
-                if (!Equals(_values[k], other._values[k])) return false;
-            }
-
-            return true;
-        }
-
-        public override bool Equals(object? obj) => obj is RowKey other && Equals(other);
-
-        public override int GetHashCode() => _hash;
-    }
 }

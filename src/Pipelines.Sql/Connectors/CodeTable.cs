@@ -1,7 +1,5 @@
 using System.Linq.Expressions;
-using System.Reflection;
 using Pipelines.Sql.Planning;
-using Pipelines.Sql.Types;
 
 namespace Pipelines.Sql.Connectors;
 
@@ -22,40 +20,9 @@ internal sealed class CodeTable<T> : SqlTableSource
         _watermark = watermark;
     }
 
-    /// <summary>
-    /// Reads a property as its column's value: the types a column holds as they are (widened to nullable), the rest
-    /// (DateTimeOffset made UTC, DateTime, enums, short, float) converted.
-    /// </summary>
-    private static Func<Expression, Expression> Reader(PropertyInfo property, SqlType column)
-    {
-        var type = property.PropertyType;
-        var target = column.NullableClrType;
-        var plain = Nullable.GetUnderlyingType(type) ?? type;
-        if (plain == column.ClrType && plain != typeof(DateTimeOffset))
-        {
-            return element => type == target ? Expression.Property(element, property) : Expression.Convert(Expression.Property(element, property), target);
-        }
-        if (plain == typeof(DateTimeOffset))
-        {
-            var utc = typeof(SqlValues).GetMethod(nameof(SqlValues.Utc))!;
-            return element => Expression.Call(utc, Expression.Convert(Expression.Property(element, property), typeof(DateTimeOffset?)));
-        }
-        var fromClr = typeof(SqlValues).GetMethod(nameof(SqlValues.FromClr))!;
-        return element => Expression.Convert(Expression.Call(fromClr, Expression.Convert(Expression.Property(element, property), typeof(object))), target);
-    }
-
     public static CodeTable<T> Create(string name, PipelineBuilder owner, DataStream<T> stream, bool isBounded, string? timeColumn, TimeSpan? watermarkDelay)
     {
-        var properties = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
-            .Select(p => (Property: p, Type: SqlType.FromClr(p.PropertyType)))
-            .Where(p => p.Type is not null)
-            .ToList();
-        if (properties.Count == 0)
-        {
-            throw new ArgumentException($"{typeof(T).Name} has no public property of a SQL type (bool, int, long, double, decimal, string, enum, DateTime, DateTimeOffset, DateOnly): a table needs at least one column.", nameof(stream));
-        }
-        var schema = new SqlSchema(properties.Select(p => new SqlColumn(p.Property.Name, p.Type!)).ToList());
+        var (schema, read) = ClrColumns.Of<T>(nameof(stream));
         int? time = null;
         if (timeColumn is not null)
         {
@@ -75,7 +42,6 @@ internal sealed class CodeTable<T> : SqlTableSource
             throw new ArgumentException("a watermark delay needs the time column it applies to.", nameof(watermarkDelay));
         }
 
-        var read = properties.Select(p => Reader(p.Property, p.Type!)).ToArray();
         WatermarkStrategy? watermark = watermarkDelay is { } delay ? Watermarks.BoundedOutOfOrderness(delay) : null;
         if (time is not null && !stream.HasEventTime && watermark is null) watermark = Watermarks.BoundedOutOfOrderness(TimeSpan.Zero);
         return new CodeTable<T>(name, owner, stream, schema, time, isBounded, read, watermark);

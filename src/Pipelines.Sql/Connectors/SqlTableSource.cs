@@ -21,6 +21,16 @@ internal abstract class SqlTableSource(string name, SqlSchema schema, int? timeC
     /// <summary>The table's rows for the planner: by default the rows of <see cref="Open"/>; a table over typed elements hands those on.</summary>
     public virtual Planning.RowStream OpenRows(PipelineBuilder builder) => Planning.RowStream.Of(Open(builder), [.. Schema.Columns.Select(c => c.Type)]);
 
+    /// <summary>The columns of the primary key (of a versioned table, or declared with PRIMARY KEY … NOT ENFORCED); null for a table without one.</summary>
+    public virtual IReadOnlyList<int>? PrimaryKey => null;
+
+    /// <summary>Whether FOR SYSTEM_TIME AS OF a row's event time can read the table: it has a primary key and versions in time.</summary>
+    public virtual bool IsVersioned => false;
+
+    /// <summary>A versioned table's changes as a stream of <paramref name="builder"/> with event time (when each version becomes valid), keyed by the primary key's values.</summary>
+    public virtual DataStream<Change<Planning.RowKey, Row>> OpenChanges(PipelineBuilder builder) =>
+        throw new InvalidOperationException($"table '{Name}' is not versioned.");
+
     /// <summary>A sink that writes rows of <see cref="Schema"/> to the table (INSERT INTO).</summary>
     public virtual Sink<Row> CreateSink() =>
         throw new SqlException($"table '{Name}' ({Describe()}) cannot be written to: INSERT INTO needs a filesystem table with 'format' = 'json' or 'parquet', or a Kafka table.");

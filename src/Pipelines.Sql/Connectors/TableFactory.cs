@@ -41,15 +41,24 @@ internal static class TableFactory
                 throw SqlException.At(create.Position, $"table '{create.Name}': unknown option '{key}'{Suggestions.DidYouMean(key, names)} Options: {string.Join(", ", names)}.");
             }
         }
+        int[]? primaryKey = null;
+        if (create.PrimaryKey is { } pk)
+        {
+            primaryKey = [.. pk.Columns.Select(column => schema.IndexOf(column) is int index and >= 0
+                ? index
+                : throw SqlException.At(pk.Position, $"PRIMARY KEY: unknown column '{column}'{Suggestions.DidYouMean(column, schema.Columns.Select(c => c.Name))}"))];
+            if (primaryKey.Distinct().Count() != primaryKey.Length) throw SqlException.At(pk.Position, "PRIMARY KEY names a column twice.");
+        }
         try
         {
-            return connector switch
+            SqlTableSource table = connector switch
             {
                 "filesystem" => new FileTable(create.Name, schema, timeColumn, watermark, create.Options, baseDirectory),
                 "kafka" => new KafkaTable(create.Name, schema, timeColumn, watermark, create.Options),
                 "" => throw new SqlException($"table '{create.Name}' needs WITH ('connector' = 'filesystem', 'path' = …, 'format' = 'csv' | 'json' | 'parquet') or WITH ('connector' = 'kafka', 'topic' = …, 'properties.bootstrap.servers' = …, 'format' = 'json' | 'csv')."),
                 _ => throw new SqlException($"table '{create.Name}': unknown connector '{connector}'{Suggestions.DidYouMean(connector, ["filesystem", "kafka"])} Connectors: 'filesystem', 'kafka'."),
             };
+            return primaryKey is null ? table : new KeyedTable(table, primaryKey);
         }
         catch (SqlException ex) when (ex.Line == 0)
         {

@@ -4,11 +4,12 @@ using Pipelines.Sql.Syntax;
 
 namespace Pipelines.Sql.Planning;
 
-// Joins: interval, window and bounded equi-joins.
+// Joins: interval, window and bounded equi-joins (temporal joins in QueryPlanner.TemporalJoins.cs).
 internal sealed partial class QueryPlanner
 {
     private Relation PlanJoin(JoinFrom join, int depth)
     {
+        if (join.Right is TableFrom { AsOf: not null } versioned) return PlanTemporalJoin(join, versioned, depth);
         log.Add(depth, "Join");
         var left = PlanFrom(join.Left, depth + 1);
         var right = PlanFrom(join.Right, depth + 1);

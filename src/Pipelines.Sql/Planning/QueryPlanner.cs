@@ -51,6 +51,16 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
     {
         var table = catalog.Get(from.Name, from.Position);
         string qualifier = from.Alias ?? table.Name;
+        if (from.AsOf is not null)
+        {
+            throw SqlException.At(from.AsOf.Position,
+                $"FOR SYSTEM_TIME AS OF reads table '{table.Name}' as of the time of each row of another table: put it on the right of a join, as in FROM orders AS o JOIN {table.Name} FOR SYSTEM_TIME AS OF o.ts AS c ON ….");
+        }
+        if (table is Connectors.VersionedTable { PrimaryKey: var key })
+        {
+            throw SqlException.At(from.Position,
+                $"table '{table.Name}' is a versioned table (a changelog by primary key {string.Join(", ", key.Select(k => table.Schema.Columns[k].Name))}): read it as of a time in a join, as in JOIN {table.Name} FOR SYSTEM_TIME AS OF o.ts AS c ON c.{table.Schema.Columns[key[0]].Name} = o.….");
+        }
         var stream = table.OpenRows(builder);
         log.Add(depth, $"Source table {table.Name} ({table.Describe()}){(table.TimeColumn is int t ? $", event time {table.Schema.Columns[t].Name}" : string.Empty)}{(table.IsBounded ? ", bounded" : ", unbounded")}");
         var scope = new Scope(table.Schema.Columns.Select((c, i) => new ScopeColumn(qualifier, c.Name, c.Type, i)).ToList(), $"table '{table.Name}'");

@@ -65,10 +65,20 @@ internal sealed partial class Parser
         while (true)
         {
             var position = Current.Position;
+            var kind = JoinKind.Inner;
+            string? outer = null;
             if (AcceptWord("INNER")) ExpectWord("JOIN");
-            else if (Current.IsWord("LEFT") || Current.IsWord("RIGHT") || Current.IsWord("FULL") || Current.IsWord("CROSS"))
+            else if (AcceptWord("LEFT"))
             {
-                throw SqlException.At(position, $"{Current.Text.ToUpperInvariant()} JOIN is not supported; only inner joins ([INNER] JOIN … ON …) are.", "JOIN");
+                kind = JoinKind.Left;
+                AcceptWord("OUTER");
+                ExpectWord("JOIN");
+            }
+            else if (Current.IsWord("RIGHT") || Current.IsWord("FULL") || Current.IsWord("CROSS"))
+            {
+                outer = Advance().Text.ToUpperInvariant();
+                if (outer != "CROSS") AcceptWord("OUTER");
+                ExpectWord("JOIN");
             }
             else if (!AcceptWord("JOIN"))
             {
@@ -79,8 +89,20 @@ internal sealed partial class Parser
                 return left;
             }
             var right = ParseFromPrimary();
+            bool temporal = right is TableFrom { AsOf: not null };
+            if (outer is not null)
+            {
+                throw SqlException.At(position, temporal
+                    ? $"a temporal join (FOR SYSTEM_TIME AS OF) is an inner or a LEFT join; {outer} JOIN is not supported there."
+                    : $"{outer} JOIN is not supported; joins are inner ([INNER] JOIN … ON …), and a LEFT JOIN is supported as a temporal join (LEFT JOIN t FOR SYSTEM_TIME AS OF o.ts AS c ON …).", "JOIN");
+            }
+            if (kind == JoinKind.Left && !temporal)
+            {
+                throw SqlException.At(position,
+                    "LEFT JOIN is supported only as a temporal join, with FOR SYSTEM_TIME AS OF after the table (LEFT JOIN customers FOR SYSTEM_TIME AS OF o.ts AS c ON …); other joins are inner ([INNER] JOIN … ON …).", "JOIN");
+            }
             ExpectWord("ON");
-            left = new JoinFrom(left, right, ParseExpr(), position);
+            left = new JoinFrom(left, right, ParseExpr(), position, kind);
         }
     }
 
@@ -131,7 +153,21 @@ internal sealed partial class Parser
             throw SqlException.At(position, "subqueries in FROM are not supported; name a table, or a windowing function as TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE)).", "a table name or TABLE(");
         }
         string name = ExpectName("a table name or TABLE(TUMBLE(…))");
-        return new TableFrom(name, ParseAlias(), position);
+        Expr? asOf = null;
+        if (AcceptWord("FOR"))
+        {
+            ExpectWord("SYSTEM_TIME");
+            ExpectWord("AS");
+            ExpectWord("OF");
+            asOf = ParseExpr();
+        }
+        string? alias = ParseAlias();
+        if (Current.IsWord("FOR"))
+        {
+            throw SqlException.At(Current.Position,
+                $"FOR SYSTEM_TIME AS OF comes right after the table name, before its alias: {name} FOR SYSTEM_TIME AS OF o.ts AS {alias ?? "c"}.", "JOIN, WHERE or the end of the FROM clause");
+        }
+        return new TableFrom(name, alias, position, asOf);
     }
 
     private string? ParseAlias()

@@ -44,8 +44,28 @@ internal sealed partial class Parser
         Expect("(", "'(' and the column list");
         var columns = new List<ColumnDefinition>();
         WatermarkDefinition? watermark = null;
+        PrimaryKeyDefinition? primaryKey = null;
         do
         {
+            if (Current.IsWord("PRIMARY") && Peek().IsWord("KEY"))
+            {
+                var keyPosition = Advance().Position;
+                if (primaryKey is not null) throw SqlException.At(keyPosition, $"table '{name}' has a PRIMARY KEY already; a key of several columns is PRIMARY KEY (a, b) NOT ENFORCED.");
+                ExpectWord("KEY");
+                Expect("(", "'(' and the key's columns");
+                var keyColumns = new List<string>();
+                do keyColumns.Add(ExpectName("a column of the primary key"));
+                while (Accept(","));
+                Expect(")", "',' and another key column, or ')'");
+                if (!Current.IsWord("NOT") || !Peek().IsWord("ENFORCED"))
+                {
+                    throw SqlException.At(Current.Position,
+                        "the primary key is not checked on the rows read (as in Flink): write PRIMARY KEY (…) NOT ENFORCED.", "NOT ENFORCED");
+                }
+                _index += 2;
+                primaryKey = new PrimaryKeyDefinition(keyColumns, keyPosition);
+                continue;
+            }
             if (Current.IsWord("WATERMARK"))
             {
                 var wmPosition = Advance().Position;
@@ -56,7 +76,7 @@ internal sealed partial class Parser
                 continue;
             }
             var columnPosition = Current.Position;
-            string columnName = ExpectName("a column name or WATERMARK FOR");
+            string columnName = ExpectName("a column name, WATERMARK FOR or PRIMARY KEY");
             columns.Add(new ColumnDefinition(columnName, ParseType(), columnPosition));
         }
         while (Accept(","));
@@ -74,7 +94,7 @@ internal sealed partial class Parser
             while (Accept(","));
             Expect(")", "',' and another option, or ')'");
         }
-        return new CreateTableStatement(name, columns, watermark, options, position);
+        return new CreateTableStatement(name, columns, watermark, options, position, primaryKey);
     }
 
     private SqlType ParseType()

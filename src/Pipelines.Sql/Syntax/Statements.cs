@@ -6,12 +6,16 @@ internal sealed record ColumnDefinition(string Name, SqlType Type, Position Posi
 
 internal sealed record WatermarkDefinition(string Column, Expr Expression, Position Position);
 
+/// <summary>PRIMARY KEY (a, b) NOT ENFORCED in a column list.</summary>
+internal sealed record PrimaryKeyDefinition(IReadOnlyList<string> Columns, Position Position);
+
 internal sealed record CreateTableStatement(
     string Name,
     IReadOnlyList<ColumnDefinition> Columns,
     WatermarkDefinition? Watermark,
     IReadOnlyDictionary<string, string> Options,
-    Position Position) : Statement(Position);
+    Position Position,
+    PrimaryKeyDefinition? PrimaryKey = null) : Statement(Position);
 
 internal sealed record QueryStatement(SelectQuery Query) : Statement(Query.Position);
 
@@ -40,7 +44,8 @@ internal sealed record SelectQuery(
 
 internal abstract record FromItem(string? Alias, Position Position);
 
-internal sealed record TableFrom(string Name, string? Alias, Position Position) : FromItem(Alias, Position);
+/// <summary>A table by name; <paramref name="AsOf"/> is the time of FOR SYSTEM_TIME AS OF, when the table is read as of a time (a temporal join).</summary>
+internal sealed record TableFrom(string Name, string? Alias, Position Position, Expr? AsOf = null) : FromItem(Alias, Position);
 
 internal enum WindowKind
 {
@@ -60,4 +65,10 @@ internal sealed record WindowFrom(
     string? Alias,
     Position Position) : FromItem(Alias, Position);
 
-internal sealed record JoinFrom(FromItem Left, FromItem Right, Expr On, Position Position) : FromItem(null, Position);
+internal enum JoinKind
+{
+    Inner,
+    Left,
+}
+
+internal sealed record JoinFrom(FromItem Left, FromItem Right, Expr On, Position Position, JoinKind Kind = JoinKind.Inner) : FromItem(null, Position);
