@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Pipelines.Benchmarks.Data;
 using Pipelines.Benchmarks.Infrastructure;
 
@@ -31,17 +32,32 @@ public sealed class Q3LocalItemSuggestion : NexmarkWorkload<Q3Out>
     {
         Add(Contenders.HandLoop, static (input, output) =>
         {
+            // One pass in arrival order: auctions whose seller has not arrived yet wait for them.
             var persons = new Dictionary<long, Person>();
+            var waiting = new Dictionary<long, List<long>>();
             foreach (ref readonly var e in input.AsSpan())
             {
-                if (e.Kind == EventKind.Person && IsLocal(e.Person!)) persons.Add(e.Person!.Id, e.Person);
-            }
-
-            foreach (ref readonly var e in input.AsSpan())
-            {
-                if (e.Kind == EventKind.Auction && e.Auction!.Category == Category && persons.TryGetValue(e.Auction.Seller, out var p))
+                if (e.Kind == EventKind.Person)
                 {
-                    output.Add(new Q3Out(p.Name, p.City, p.State, e.Auction.Id));
+                    var p = e.Person!;
+                    if (!IsLocal(p)) continue;
+                    persons.Add(p.Id, p);
+                    if (waiting.Remove(p.Id, out var auctions))
+                    {
+                        foreach (long auction in auctions) output.Add(new Q3Out(p.Name, p.City, p.State, auction));
+                    }
+                }
+                else if (e.Kind == EventKind.Auction && e.Auction!.Category == Category)
+                {
+                    if (persons.TryGetValue(e.Auction.Seller, out var p))
+                    {
+                        output.Add(new Q3Out(p.Name, p.City, p.State, e.Auction.Id));
+                    }
+                    else
+                    {
+                        ref var list = ref CollectionsMarshal.GetValueRefOrAddDefault(waiting, e.Auction.Seller, out _);
+                        (list ??= []).Add(e.Auction.Id);
+                    }
                 }
             }
         });
