@@ -85,8 +85,8 @@ public sealed class Q6AverageSellingPrice : NexmarkWorkload<Q6Out>
 /// Q6's second stage on Pipelines, keyed by seller. Winning bids reach it from several workers of the
 /// per-auction stage, so their arrival order is not their closing order: each waits in list state until the
 /// watermark reaches its closing time (an event-time timer), and then the closed ones are taken in (expiry,
-/// auction id) order into the seller's last 10 prices. (A count window, <c>Windows.Count(10, 1)</c>, would follow
-/// arrival order and give different answers from run to run with two workers.)
+/// auction id) order into the seller's last 10 prices. (A count window, <c>Windows.Count(10, 1)</c>, follows
+/// arrival order, so with two workers its answer could differ from run to run.)
 /// </summary>
 internal sealed class LastClosedAverageFunction : KeyedProcessFunction<long, WinningBid, Q6Out>
 {
