@@ -48,6 +48,7 @@ public static class SyntheticKeys
     /// <typeparam name="TKey">The key type.</typeparam>
     public static ulong StableHash<TKey>(TKey key) => key switch
     {
+        int i => (ulong)i,
         long l => (ulong)l,
         string s => Hashing.Of(s),
         Guid g => HashGuid(g),

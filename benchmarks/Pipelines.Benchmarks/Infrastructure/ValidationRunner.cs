@@ -9,14 +9,16 @@ internal static class ValidationRunner
     /// <summary>Every workload, in report order.</summary>
     public static IWorkload[] AllWorkloads() =>
     [
-        new FilterProject(), new TumblingCount(), new TumblingCountLong(), new TumblingCountString(), new TumblingCountGuid(), new TumblingCountRecord(),
+        new FilterProject(), new FilterProjectClass(),
+        new TumblingCount(), new TumblingCountLong(), new TumblingCountString(), new TumblingCountGuid(), new TumblingCountRecord(),
+        new TumblingCount10(), new TumblingCountLong10(), new TumblingCountString10(), new TumblingCountGuid10(),
         new AverageLong(), new AverageString(),
-        new Q0Passthrough(), new Q1CurrencyMap(), new Q2Filter(), new Q5HotItems(), new Q7HighestBid(), new Q8NewUsers(), new Q11Sessions(),
+        new Q0Passthrough(), new Q1CurrencyMap(), new Q2Filter(), new Q3LocalItemSuggestion(), new Q4AveragePriceByCategory(), new Q5HotItems(),
+        new Q6AverageSellingPrice(), new Q7HighestBid(), new Q8NewUsers(), new Q11Sessions(),
     ];
 
-    /// <summary>Whether the workload runs on the synthetic input (F, T and the keyed T variants), not on NEXMark's.</summary>
-    public static bool IsSynthetic(IWorkload workload) =>
-        workload is FilterProject or TumblingCount or TumblingCountLong or TumblingCountString or TumblingCountGuid or TumblingCountRecord or AverageLong or AverageString;
+    /// <summary>Whether the workload runs on the synthetic input (F, T and their variants), not on NEXMark's.</summary>
+    public static bool IsSynthetic(IWorkload workload) => workload is not INexmarkWorkload;
 
     /// <summary>Runs the checks; returns the process exit code (0 when every output matched).</summary>
     /// <param name="syntheticEvents">Events of F and T.</param>

@@ -28,10 +28,12 @@ public readonly record struct KeyedCount<TKey>(TKey Key, long WindowStartTicks, 
 
 /// <summary>The state of the keyed T variants for the peers without windows, as <see cref="TumblingCounter"/> for T.</summary>
 /// <typeparam name="TKey">The key type.</typeparam>
-internal sealed class KeyedTumblingCounter<TKey>
+/// <param name="size">Window size in ticks.</param>
+internal sealed class KeyedTumblingCounter<TKey>(long size)
     where TKey : IComparable<TKey>
 {
     private readonly Dictionary<TKey, long> _counts = new(SyntheticData.Keys);
+    private readonly long _size = size;
     private long _start = long.MinValue;
     private long _end = long.MinValue;
 
@@ -43,8 +45,8 @@ internal sealed class KeyedTumblingCounter<TKey>
         if (t >= _end)
         {
             closed = Flush();
-            _start = t - (t % TumblingCounter.Size);
-            _end = _start + TumblingCounter.Size;
+            _start = t - (t % _size);
+            _end = _start + _size;
         }
         else if (t < _start)
         {
@@ -81,18 +83,22 @@ internal sealed class KeyedTumblingCounter<TKey>
 }
 
 /// <summary>
-/// T with another key type: per-key count over 1-second tumbling event-time windows of the same 10M time-ordered
-/// events and 1,000 keys as T, each key mapped to <typeparamref name="TKey"/>. Same contenders and checks as T.
+/// T with another key type: per-key count over tumbling event-time windows (1 s: 100 events per key per window, as
+/// T; or shorter) of the same 10M time-ordered events and 1,000 keys as T, each key mapped to
+/// <typeparamref name="TKey"/>. Same contenders and checks as T.
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 public abstract class KeyedTumblingCount<TKey> : Workload<KeyedEvent<TKey>, KeyedCount<TKey>>
     where TKey : IComparable<TKey>
 {
-    protected KeyedTumblingCount()
+    /// <summary>Registers the contenders.</summary>
+    /// <param name="window">The window size; null for T's 1 s.</param>
+    protected KeyedTumblingCount(TimeSpan? window = null)
     {
-        Add(Contenders.HandLoop, static (input, output) =>
+        long size = window?.Ticks ?? TumblingCounter.Size;
+        var pipelinesWindow = TimeSpan.FromTicks(size);
+        Add(Contenders.HandLoop, (input, output) =>
         {
-            long size = TumblingCounter.Size;
             var counts = new Dictionary<TKey, long>(SyntheticData.Keys);
             long start = long.MinValue, end = long.MinValue;
             foreach (ref readonly var e in input.AsSpan())
@@ -112,21 +118,20 @@ public abstract class KeyedTumblingCount<TKey> : Workload<KeyedEvent<TKey>, Keye
             foreach (var (key, count) in counts) output.Add(new KeyedCount<TKey>(key, start, count));
         });
 
-        Add(Contenders.Linq, static (input, output) =>
+        Add(Contenders.Linq, (input, output) =>
         {
-            long size = TumblingCounter.Size;
             foreach (var (group, count) in input.CountBy(e => (e.Key, Start: e.Timestamp.UtcTicks - (e.Timestamp.UtcTicks % size))))
             {
                 output.Add(new KeyedCount<TKey>(group.Key, group.Start, count));
             }
         });
 
-        Add(Contenders.Rx, static (input, output) =>
+        Add(Contenders.Rx, (input, output) =>
         {
             bool completed = false;
             var counted = Observable.Create<KeyedCount<TKey>>(observer =>
             {
-                var state = new KeyedTumblingCounter<TKey>();
+                var state = new KeyedTumblingCounter<TKey>(size);
                 return FilterProject.Push(input).Subscribe(
                     e =>
                     {
@@ -145,9 +150,8 @@ public abstract class KeyedTumblingCount<TKey> : Workload<KeyedEvent<TKey>, Keye
             }
         });
 
-        Add(Contenders.RxGroupBy, static (input, output) =>
+        Add(Contenders.RxGroupBy, (input, output) =>
         {
-            long size = TumblingCounter.Size;
             bool completed = false;
             var counted = FilterProject.Push(input)
                 .GroupBy(e => (e.Key, Start: e.Timestamp.UtcTicks - (e.Timestamp.UtcTicks % size)))
@@ -158,9 +162,9 @@ public abstract class KeyedTumblingCount<TKey> : Workload<KeyedEvent<TKey>, Keye
             }
         });
 
-        Add(Contenders.Dataflow, static async (input, output) =>
+        Add(Contenders.Dataflow, async (input, output) =>
         {
-            var state = new KeyedTumblingCounter<TKey>();
+            var state = new KeyedTumblingCounter<TKey>(size);
             var count = new TransformManyBlock<KeyedEvent<TKey>, KeyedCount<TKey>>(e => state.Add(e), Peers.ElementBlock);
             var sink = new ActionBlock<KeyedCount<TKey>>(r => output.Add(r), Peers.ElementBlock);
             count.LinkTo(sink);
@@ -173,9 +177,9 @@ public abstract class KeyedTumblingCount<TKey> : Workload<KeyedEvent<TKey>, Keye
             await sink.Completion;
         });
 
-        Add(Contenders.DataflowBatched, static async (input, output) =>
+        Add(Contenders.DataflowBatched, async (input, output) =>
         {
-            var state = new KeyedTumblingCounter<TKey>();
+            var state = new KeyedTumblingCounter<TKey>(size);
             var count = new TransformBlock<ArraySegment<KeyedEvent<TKey>>, KeyedCount<TKey>[]>(segment => state.Add(segment.AsSpan()), Peers.BatchBlock);
             var sink = new ActionBlock<KeyedCount<TKey>[]>(batch => output.AddRange(batch), Peers.BatchBlock);
             count.LinkTo(sink);
@@ -186,14 +190,14 @@ public abstract class KeyedTumblingCount<TKey> : Workload<KeyedEvent<TKey>, Keye
             await sink.Completion;
         });
 
-        Add(Contenders.Channels, static async (input, output) =>
+        Add(Contenders.Channels, async (input, output) =>
         {
             var events = Peers.ElementChannel<KeyedEvent<TKey>>();
             var results = Peers.ElementChannel<KeyedCount<TKey>>();
             var source = Task.Run(() => Peers.WriteAllAsync(events.Writer, input));
             var count = Task.Run(async () =>
             {
-                var state = new KeyedTumblingCounter<TKey>();
+                var state = new KeyedTumblingCounter<TKey>(size);
                 var reader = events.Reader;
                 var writer = results.Writer;
                 while (await reader.WaitToReadAsync())
@@ -211,14 +215,14 @@ public abstract class KeyedTumblingCount<TKey> : Workload<KeyedEvent<TKey>, Keye
             await Task.WhenAll(source, count, sink);
         });
 
-        Add(Contenders.ChannelsBatched, static async (input, output) =>
+        Add(Contenders.ChannelsBatched, async (input, output) =>
         {
             var events = Peers.BatchChannel<ArraySegment<KeyedEvent<TKey>>>();
             var results = Peers.BatchChannel<KeyedCount<TKey>[]>();
             var source = Task.Run(() => Peers.WriteAllAsync(events.Writer, Peers.Segments(input)));
             var count = Task.Run(async () =>
             {
-                var state = new KeyedTumblingCounter<TKey>();
+                var state = new KeyedTumblingCounter<TKey>(size);
                 var reader = events.Reader;
                 var writer = results.Writer;
                 while (await reader.WaitToReadAsync())
@@ -237,24 +241,24 @@ public abstract class KeyedTumblingCount<TKey> : Workload<KeyedEvent<TKey>, Keye
             await Task.WhenAll(source, count, sink);
         });
 
-        Add(Contenders.AkkaStreams, static async (input, output) =>
+        Add(Contenders.AkkaStreams, async (input, output) =>
         {
             KeyedTumblingCounter<TKey>? state = null;
             await Source.From(input)
                 .StatefulSelectMany<KeyedEvent<TKey>, KeyedCount<TKey>, NotUsed>(() =>
                 {
-                    var s = state = new KeyedTumblingCounter<TKey>();
+                    var s = state = new KeyedTumblingCounter<TKey>(size);
                     return e => s.Add(e);
                 })
                 .RunForeach(r => output.Add(r), AkkaHost.Materializer);
             foreach (var r in state!.Flush()) output.Add(r);
         });
 
-        AddPipelines(static (p, input, output) =>
+        AddPipelines((p, input, output) =>
             p.From(Sources.Enumerable(input))
                 .WithEventTime(e => e.Timestamp, Watermarks.Monotonic())
                 .KeyBy(e => e.Key)
-                .Window(Windows.Tumbling(TimeSpan.FromSeconds(1)))
+                .Window(Windows.Tumbling(pipelinesWindow))
                 .Count()
                 .To(new MappingCollectorSink<WindowResult<TKey, long>, KeyedCount<TKey>>(output, r => new KeyedCount<TKey>(r.Key, r.Window.Start.UtcTicks, r.Value))));
     }
@@ -304,4 +308,73 @@ public sealed class TumblingCountRecord : KeyedTumblingCount<AccountKey>
     public override string Description => "T keyed by a record class AccountKey(string Region, int Account)";
 
     protected override AccountKey Map(int key) => SyntheticKeys.Record(key);
+}
+
+/// <summary>
+/// Window size of the short-window variants: 100 ms, so each key has 10 events per window (T's 1 s windows hold
+/// 100 per key) and ten times as many windows per key.
+/// </summary>
+internal static class ShortWindow
+{
+    public static readonly TimeSpan Size = TimeSpan.FromMilliseconds(100);
+}
+
+/// <summary>T with 100 ms windows: 10 events per key per window (<see cref="int"/> keys, as T).</summary>
+public sealed class TumblingCount10 : KeyedTumblingCount<int>
+{
+    public TumblingCount10()
+        : base(ShortWindow.Size)
+    {
+    }
+
+    public override string Name => "T10";
+
+    public override string Description => "T with 100 ms windows: 10 events per key per window (int keys)";
+
+    protected override int Map(int key) => key;
+}
+
+/// <summary>TLong with 100 ms windows: 10 events per key per window.</summary>
+public sealed class TumblingCountLong10 : KeyedTumblingCount<long>
+{
+    public TumblingCountLong10()
+        : base(ShortWindow.Size)
+    {
+    }
+
+    public override string Name => "TLong10";
+
+    public override string Description => "TLong with 100 ms windows: 10 events per key per window";
+
+    protected override long Map(int key) => SyntheticKeys.Long(key);
+}
+
+/// <summary>TString with 100 ms windows: 10 events per key per window.</summary>
+public sealed class TumblingCountString10 : KeyedTumblingCount<string>
+{
+    public TumblingCountString10()
+        : base(ShortWindow.Size)
+    {
+    }
+
+    public override string Name => "TString10";
+
+    public override string Description => "TString with 100 ms windows: 10 events per key per window";
+
+    protected override string Map(int key) => SyntheticKeys.String(key);
+}
+
+/// <summary>TGuid with 100 ms windows: 10 events per key per window.</summary>
+public sealed class TumblingCountGuid10 : KeyedTumblingCount<Guid>
+{
+    public TumblingCountGuid10()
+        : base(ShortWindow.Size)
+    {
+    }
+
+    public override string Name => "TGuid10";
+
+    public override string Description => "TGuid with 100 ms windows: 10 events per key per window";
+
+    protected override Guid Map(int key) => SyntheticKeys.Guid(key);
 }

@@ -3,9 +3,12 @@ using Pipelines.Benchmarks.Infrastructure;
 
 namespace Pipelines.Benchmarks.Workloads;
 
+/// <summary>A workload over the NEXMark generator's events (rather than the synthetic ones).</summary>
+public interface INexmarkWorkload : IWorkload;
+
 /// <summary>A NEXMark query over the generator's events (in arrival order, 10% delayed by up to 3 s).</summary>
 /// <typeparam name="TOut">The result type.</typeparam>
-public abstract class NexmarkWorkload<TOut> : Workload<NexmarkEvent, TOut>
+public abstract class NexmarkWorkload<TOut> : Workload<NexmarkEvent, TOut>, INexmarkWorkload
     where TOut : struct, IResult<TOut>
 {
     /// <summary>The generator settings.</summary>
