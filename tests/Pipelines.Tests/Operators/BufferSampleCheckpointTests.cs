@@ -175,6 +175,8 @@ public sealed class BufferSampleCheckpointTests : IDisposable
     {
         public Dictionary<long, byte[]> Taken { get; } = [];
 
+        public long FinalCheckpoint => 0;
+
         public void OnSnapshot(long checkpoint, int worker, byte[] snapshot) => Taken[checkpoint] = snapshot;
     }
 }
