@@ -34,4 +34,8 @@ internal static partial class CheckpointLog
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning,
         Message = "Pipeline {Pipeline} stored checkpoint {Checkpoint} in {Storage} but could not look for old checkpoints to delete; the next completed checkpoint tries again")]
     public static partial void PruneListingFailed(ILogger logger, Exception exception, string pipeline, long checkpoint, string storage);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Information,
+        Message = "Pipeline {Pipeline}: every source has finished; the final checkpoint follows checkpoint {InFlight}, still in flight, and the sinks complete once it is stored")]
+    public static partial void FinalCheckpointWaits(ILogger logger, string pipeline, long inFlight);
 }
