@@ -17,8 +17,13 @@ internal sealed class RecordingSource<T, TPosition>(Source<T, TPosition> inner, 
 
     public override ErrorPolicy? BadRecordPolicy => inner.BadRecordPolicy;
 
+    private long _read;
+
+    /// <summary>How many elements the readers have handed to the executor so far.</summary>
+    public long Read => Interlocked.Read(ref _read);
+
     public override async ValueTask<SourceReader<T, TPosition>> OpenAsync(SourceContext context, TPosition? position, CancellationToken cancellationToken) =>
-        new Reader(await inner.OpenAsync(context, position, cancellationToken), log);
+        new Reader(await inner.OpenAsync(context, position, cancellationToken), log, this);
 
     /// <summary>A checkpoint took this position (the barrier follows the elements read before it).</summary>
     public sealed record Captured(TPosition Position);
@@ -26,7 +31,7 @@ internal sealed class RecordingSource<T, TPosition>(Source<T, TPosition> inner, 
     /// <summary>The checkpoint of this position completed: the executor commits it.</summary>
     public sealed record Committed(TPosition Position);
 
-    private sealed class Reader(SourceReader<T, TPosition> inner, EventLog log) : SourceReader<T, TPosition>
+    private sealed class Reader(SourceReader<T, TPosition> inner, EventLog log, RecordingSource<T, TPosition> owner) : SourceReader<T, TPosition>
     {
         public override bool CommitsDuringRun => inner.CommitsDuringRun;
 
@@ -34,9 +39,15 @@ internal sealed class RecordingSource<T, TPosition>(Source<T, TPosition> inner, 
 
         public override double? FractionRead => inner.FractionRead;
 
-        public override int TryRead(Span<T> destination) => inner.TryRead(destination);
+        public override int TryRead(Span<T> destination) => Counted(inner.TryRead(destination));
 
-        public override int TryRead(Span<T> destination, Span<long> timestamps) => inner.TryRead(destination, timestamps);
+        public override int TryRead(Span<T> destination, Span<long> timestamps) => Counted(inner.TryRead(destination, timestamps));
+
+        private int Counted(int n)
+        {
+            Interlocked.Add(ref owner._read, n);
+            return n;
+        }
 
         public override bool TryTakeWatermark(out DateTimeOffset watermark) => inner.TryTakeWatermark(out watermark);
 
