@@ -161,6 +161,27 @@ internal sealed class StateRestore
         return dropped;
     }
 
+    /// <summary>
+    /// A run whose keyed state moves with an exchange's partitions keeps its own checkpoints apart from the other
+    /// instances' (<c>instances/&lt;id&gt;</c>), and never restores them: they are deleted when the run ends. Best effort:
+    /// what cannot be deleted is logged and left.
+    /// </summary>
+    public async Task DeleteOwnCheckpointsAsync()
+    {
+        if (_partitions is null) return;
+        try
+        {
+            foreach (long id in await Store.Storage.ListCheckpointsAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                await Store.Storage.DeleteCheckpointAsync(id, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            CheckpointLog.PruneFailed(_partitions.Logger, ex, _pipeline.Name, 0, Store.Storage.ToString());
+        }
+    }
+
     /// <summary>The checkpoint the run resumes from, or null.</summary>
     public long? RestoredCheckpoint => _loaded?.Manifest.CheckpointId;
 
