@@ -29,6 +29,9 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     private IProducer<TKey, TValue>? _producer;
     private KafkaTransactions<TKey, TValue>? _transactions;
     private IConsumerOffsets? _offsets;
+
+    /// <summary>Records were produced into the current transaction since the last pre-commit.</summary>
+    private bool _wroteSincePreCommit;
     private Exception? _failure;
 
     public KafkaSinkWriter(
@@ -130,6 +133,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         var offsets = Offsets()?.CheckpointOffsets();
         await transactions.PreCommitAsync(checkpointId, offsets, cancellationToken).ConfigureAwait(false);
         _producer = transactions.Current;
+        _wroteSincePreCommit = false;
     }
 
     /// <summary>
@@ -208,6 +212,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     {
         if (_producer is null) Transactions();
         ThrowIfFailed();
+        if (items.Length > 0) _wroteSincePreCommit = true;
         var span = items.Span;
         for (int i = 0; i < span.Length; i++)
         {
@@ -294,7 +299,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         {
             await FlushAsync(cancellationToken).ConfigureAwait(false);
             var offsets = Offsets()?.FinalOffsets();
-            await transactions.CommitAllAsync(offsets, cancellationToken).ConfigureAwait(false);
+            await transactions.CommitAllAsync(offsets, _wroteSincePreCommit, cancellationToken).ConfigureAwait(false);
             if (offsets is { Offsets.Count: > 0 } sent) _offsets!.Committed(sent.Offsets);
         }
         catch

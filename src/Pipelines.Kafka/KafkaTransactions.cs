@@ -178,9 +178,11 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
     /// End of input: wait until the checkpoint task has decided about every pre-committed transaction (committed once
     /// its checkpoint is stored, or kept because its checkpoint was aborted) — a checkpoint in flight may still fail to
     /// be stored, and its transaction must not be visible then — and commit what is still waiting, then the current
-    /// transaction with the final input offsets.
+    /// transaction with the final input offsets. A current transaction that holds neither records
+    /// (<paramref name="currentHasRecords"/>) nor offsets — the usual case after a drained run's final checkpoint — is
+    /// ended without being counted as a committed transaction (librdkafka sends nothing to the broker for it).
     /// </summary>
-    public async Task CommitAllAsync((List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group)? finalOffsets, CancellationToken cancellationToken)
+    public async Task CommitAllAsync((List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group)? finalOffsets, bool currentHasRecords, CancellationToken cancellationToken)
     {
         Task[] undecided;
         lock (_gate) undecided = [.. _slots.Where(s => s.Pending is { } p && !p.Decided.Task.IsCompleted).Select(s => s.Pending!.Decided.Task)];
@@ -206,7 +208,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
         await _transitions.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            await CommitTransactionAsync(slot, "the end of the input").ConfigureAwait(false);
+            await CommitTransactionAsync(slot, "the end of the input", counted: currentHasRecords || finalOffsets is { Offsets.Count: > 0 }).ConfigureAwait(false);
         }
         finally
         {
@@ -352,7 +354,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
     /// Commits the open transaction of <paramref name="slot"/>, trying again after a retriable error (a timeout) until the
     /// transaction timeout has passed — after that the broker has aborted the transaction anyway. No token: see the class remarks.
     /// </summary>
-    private async Task CommitTransactionAsync(Slot slot, string what)
+    private async Task CommitTransactionAsync(Slot slot, string what, bool counted = true)
     {
         long started = Stopwatch.GetTimestamp();
         while (true)
@@ -363,7 +365,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
             {
                 await Task.Run(() => slot.Producer.CommitTransaction(remaining), CancellationToken.None).ConfigureAwait(false);
                 slot.Open = false;
-                KafkaMetrics.TransactionsCommitted.Add(1, _sinkTag);
+                if (counted) KafkaMetrics.TransactionsCommitted.Add(1, _sinkTag);
                 return;
             }
             catch (KafkaRetriableException) when (Stopwatch.GetElapsedTime(started) < _timeout)

@@ -24,7 +24,7 @@ public sealed class ExactlyOnceStopTests(ITestOutputHelper output)
         p.From(ExactlyOnceSetup.Source(cluster, input, group, new TestOutputLogger(output, "source")))
             .Select(r => (r.Key, r.Value))
             .ToKafka(ExactlyOnceSetup.SinkOptions(cluster, outputTopic, new MemoryLogger("sink", log)), x => x.Key, x => x.Value);
-        return new StreamingExecutor(new StreamingOptions { CheckpointInterval = Interval, CheckpointStorage = storage }).Start(p.Build(), cancellationToken);
+        return new StreamingExecutor(new StreamingOptions { CheckpointInterval = Interval, CheckpointStorage = storage, Logger = new MemoryLogger("run", log) }).Start(p.Build(), cancellationToken);
     }
 
     [Fact]
@@ -105,9 +105,9 @@ public sealed class ExactlyOnceStopTests(ITestOutputHelper output)
         long committedBefore = transactions.Committed;
         var stopping = run.StopAsync(drain: true);
         await Eventually.True(
-            () => log.Any(l => l.Contains("the input ended while a checkpoint is in flight", StringComparison.Ordinal)) || transactions.Committed > committedBefore,
+            () => log.Any(l => l.Contains($"the final checkpoint follows checkpoint {Interlocked.Read(ref held)}", StringComparison.Ordinal)) || transactions.Committed > committedBefore,
             Deadline,
-            () => "the sink to reach the end of the input:" + Environment.NewLine + Lines(log));
+            () => "the drain to end the input while the checkpoint is in flight:" + Environment.NewLine + Lines(log));
 
         transactions.Committed.Should().Be(committedBefore, "checkpoint {0} is not stored yet, so neither its transaction nor the last one may commit", Interlocked.Read(ref held));
 
@@ -144,9 +144,9 @@ public sealed class ExactlyOnceStopTests(ITestOutputHelper output)
         long committedBefore = transactions.Committed;
         var stopping = run.StopAsync(drain: true);
         await Eventually.True(
-            () => log.Any(l => l.Contains("the input ended while a checkpoint is in flight", StringComparison.Ordinal)) || transactions.Committed > committedBefore,
+            () => log.Any(l => l.Contains($"the final checkpoint follows checkpoint {Interlocked.Read(ref held)}", StringComparison.Ordinal)) || transactions.Committed > committedBefore,
             Deadline,
-            () => "the sink to reach the end of the input:" + Environment.NewLine + Lines(log));
+            () => "the drain to end the input while the checkpoint is in flight:" + Environment.NewLine + Lines(log));
 
         release.SetResult();
         await stopping.WaitAsync(Deadline);

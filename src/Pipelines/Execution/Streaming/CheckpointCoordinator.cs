@@ -133,6 +133,7 @@ internal sealed class CheckpointCoordinator(
     /// </summary>
     public void SourceFinished(int source, object? position, bool opened)
     {
+        long inFlight;
         lock (_lock)
         {
             var participant = _sources[source];
@@ -141,7 +142,10 @@ internal sealed class CheckpointCoordinator(
             if (!opened || !_enabled) _noFinal = true;
             if (!Array.TrueForAll(_sources, static s => s.Finished)) return;
             _finalWanted = !_noFinal;
+            inFlight = _finalWanted ? _inFlight : 0;
         }
+
+        if (inFlight != 0) Checkpoints.CheckpointLog.FinalCheckpointWaits(logger, pipeline, inFlight);
 
         if (Volatile.Read(ref _finalWanted)) Trigger();
         else WakeSources();

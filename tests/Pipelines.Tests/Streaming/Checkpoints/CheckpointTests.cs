@@ -33,12 +33,19 @@ public class CheckpointTests
 
     private static StreamingOptions Options(int parallelism = 1) => new() { Parallelism = parallelism, CheckpointInterval = Interval };
 
-    private static void EveryCommitIsCovered(CommittingSource<Reading> source, int atLeast)
+    /// <param name="source">The source whose commits are checked.</param>
+    /// <param name="atLeast">The fewest commits expected during the run.</param>
+    /// <param name="withoutOutput">
+    /// How many of the last readings give no output at all (an interval join's last readings have no partner): a
+    /// checkpoint taken after the source finished commits its end position once the output of the rest is durable.
+    /// </param>
+    private static void EveryCommitIsCovered(CommittingSource<Reading> source, int atLeast, int withoutOutput = 0)
     {
         var commits = source.Commits;
+        long read = source.Read;
         commits.Should().HaveCountGreaterThanOrEqualTo(atLeast);
         commits.Select(c => c.Position).Should().BeInAscendingOrder();
-        commits.Should().OnlyContain(c => c.Covered >= c.Position,
+        commits.Should().OnlyContain(c => c.Covered >= Math.Min(c.Position, read - withoutOutput),
             "a position is committed only once everything before it is durable (commits: {0})", string.Join("; ", commits));
         commits[^1].Position.Should().BeGreaterThan(0);
         source.FinalCommits.Should().Be(1);
@@ -125,7 +132,7 @@ public class CheckpointTests
         await FeedUntil(feed.Writer, _ => 0, () => source.Commits.Count >= 3);
         await run.Completion.WaitAsync(HangGuard);
 
-        EveryCommitIsCovered(source, 3);
+        EveryCommitIsCovered(source, 3, withoutOutput: 5);
         sink.Durable.Should().HaveCount((int)source.Read - 5);
     }
 
