@@ -92,16 +92,21 @@ internal sealed class StateRestore
         return new StateRestore(pipeline, options, store, loaded, latest + 1, stateful, dropped, cancellationToken, partitionedStages, null, partitionedSources);
     }
 
-    /// <summary>The keyed stages fed by an exchange's source whose partitions carry state (by stage id), and those sources with their plan index.</summary>
+    /// <summary>
+    /// The keyed stages fed only by one exchange's source whose partitions carry state (by stage id), and those
+    /// sources with their plan index. A stage with another input (a join with a stream from elsewhere) keeps its
+    /// state the usual way.
+    /// </summary>
     private static (Dictionary<string, IPartitionedStateSource> Stages, Dictionary<IPartitionedStateSource, int> Sources) FindPartitioned(PhysicalPlan plan)
     {
         var stages = new Dictionary<string, IPartitionedStateSource>(StringComparer.Ordinal);
         var sources = new Dictionary<IPartitionedStateSource, int>(ReferenceEqualityComparer.Instance);
-        foreach (var edge in plan.Edges)
+        foreach (var inputs in plan.Edges.Where(e => !e.To.IsSink).GroupBy(e => e.To))
         {
-            if (edge.To.IsSink || edge.Partitioning != EdgePartitioning.Hash || edge.From is not SourceVertex { Node.SourceObject: IPartitionedStateSource source } vertex) continue;
-            stages[edge.To.Id.Value] = source;
-            sources[source] = vertex.SourceIndex;
+            var from = inputs.Select(e => e.Partitioning == EdgePartitioning.Hash && e.From is SourceVertex { Node.SourceObject: IPartitionedStateSource source } vertex ? (source, vertex.SourceIndex) : default).Distinct().ToList();
+            if (from is not [(IPartitionedStateSource only, int index)]) continue;
+            stages[inputs.Key.Id.Value] = only;
+            sources[only] = index;
         }
 
         return (stages, sources);
