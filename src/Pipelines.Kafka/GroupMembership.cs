@@ -95,7 +95,8 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
     {
         Interlocked.Increment(ref _callbacks);
-        var starts = Offsets.Assign(partitions);
+        var starts = Offsets.Assign(partitions, resume: !options.StartAtCommittedOffsets);
+        if (partitions.Count > 0 && options.StartAtCommittedOffsets && !Drained && !Leaving) starts = StartAtCommitted(consumer, starts);
         if (partitions.Count > 0)
         {
             if (Drained || Leaving)
@@ -112,6 +113,36 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
             options.OnPartitionsAssigned?.Invoke(partitions);
         }
 
+        return starts;
+    }
+
+    /// <summary>
+    /// Reads the group's committed offsets of the partitions that start there, so the stage after the source restores
+    /// the state stored with exactly the offset reading starts at; a partition without a commit starts from the
+    /// beginning, without state.
+    /// </summary>
+    private List<TopicPartitionOffset> StartAtCommitted(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> starts)
+    {
+        var unset = starts.Where(s => s.Offset == Offset.Unset).Select(s => s.TopicPartition).ToList();
+        if (unset.Count > 0)
+        {
+            List<TopicPartitionOffset> committed;
+            try
+            {
+                committed = consumer.Committed(unset, options.CommitTimeout);
+            }
+            catch (KafkaException ex)
+            {
+                throw new KafkaException(new Error(ex.Error.Code,
+                    $"Kafka source {sourceName}: cannot read the committed offsets of {string.Join(", ", unset)} from group '{options.GroupId}' ({ex.Error.Reason}); the keyed state of these partitions is stored with them, so reading cannot start without them."), ex);
+            }
+
+            var byPartition = committed.Where(c => c.Offset.Value >= 0).ToDictionary(c => c.TopicPartition, c => c.Offset);
+            starts = [.. starts.Select(s => s.Offset == Offset.Unset && byPartition.TryGetValue(s.TopicPartition, out var offset) ? new TopicPartitionOffset(s.TopicPartition, offset) : s)];
+            Offsets.StartAt(starts);
+        }
+
+        options.OnPartitionsStarting?.Invoke(starts);
         return starts;
     }
 

@@ -125,6 +125,16 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     /// <summary>Called (on the source's thread) when partitions are revoked from this instance or lost, with those partitions.</summary>
     public Action<IReadOnlyList<TopicPartition>>? OnPartitionsRevoked { get; init; }
 
+    /// <summary>
+    /// Keyed state moves with the partitions (a repartition topic read by a stage whose state is stored per partition):
+    /// every assigned partition starts at the group's committed offset, read from the group at assignment (a partition
+    /// revoked and assigned again does not resume where this reader was), and <see cref="OnPartitionsStarting"/> hears where.
+    /// </summary>
+    internal bool StartAtCommittedOffsets { get; init; }
+
+    /// <summary>With <see cref="StartAtCommittedOffsets"/>: the partitions assigned and the offsets they start at (unset: no commit, from the start).</summary>
+    internal Action<IReadOnlyList<TopicPartitionOffset>>? OnPartitionsStarting { get; init; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(BootstrapServers);

@@ -129,8 +129,18 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
             _pending = null;
         }
 
+        int callbacks = _group.Callbacks;
         while (n < destination.Length && TryConsume(TimeSpan.Zero, out var result, out var undeserializable))
         {
+            if (_options.StartAtCommittedOffsets && _group.Callbacks != callbacks)
+            {
+                // The assignment changed during this poll: what it returned belongs after the change, which the
+                // executor passes on once this read returns; it is handed out by the next read.
+                _pending = result;
+                _pendingBad = undeserializable;
+                break;
+            }
+
             if (result is not null) destination[n++] = Hand(result);
             else if (undeserializable is not null) Undeserializable(undeserializable);
         }

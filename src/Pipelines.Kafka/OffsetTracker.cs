@@ -55,14 +55,16 @@ internal sealed class OffsetTracker
     /// Partitions assigned to this instance: where each starts. <see cref="Offset.Unset"/> means the committed offset;
     /// a partition of the restored position starts at its offset the first time it is assigned.
     /// </summary>
-    public List<TopicPartitionOffset> Assign(IEnumerable<TopicPartition> assigned)
+    /// <param name="assigned">The partitions.</param>
+    /// <param name="resume">False when state moves with the partitions: a partition revoked and assigned again starts at the committed offset too (its state was dropped, and is stored only with that offset).</param>
+    public List<TopicPartitionOffset> Assign(IEnumerable<TopicPartition> assigned, bool resume = true)
     {
         lock (_gate)
         {
             var starts = new List<TopicPartitionOffset>();
             foreach (var partition in assigned)
             {
-                if (_released.Remove(partition, out var resumed))
+                if (_released.Remove(partition, out var resumed) && resume)
                 {
                     _owned[partition] = resumed;
                     starts.Add(new TopicPartitionOffset(partition, resumed.Next));
@@ -81,6 +83,22 @@ internal sealed class OffsetTracker
 
             _released.Clear();
             return starts;
+        }
+    }
+
+    /// <summary>Partitions that start at the group's committed offset, now known: positions include them from the start.</summary>
+    public void StartAt(IEnumerable<TopicPartitionOffset> starts)
+    {
+        lock (_gate)
+        {
+            foreach (var start in starts)
+            {
+                if (start.Offset.Value >= 0 && _owned.TryGetValue(start.TopicPartition, out var owned) && owned.Next < 0)
+                {
+                    owned.Next = start.Offset.Value;
+                    owned.Committed = start.Offset.Value;
+                }
+            }
         }
     }
 

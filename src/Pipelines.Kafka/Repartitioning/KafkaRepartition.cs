@@ -12,6 +12,6 @@ internal sealed class KafkaRepartition<T, TKey>(Func<T, TKey> key, KafkaRepartit
         Topic = topic;
         return new ExchangeEndpoints<T>(
             new RepartitionSink<T, TKey>(topic, key, values, keys, context.HasEventTime),
-            new RepartitionSource<T>(topic, values, context.HasEventTime));
+            new RepartitionSource<T>(topic, values, context.HasEventTime, new RepartitionKeys<TKey>(keys)));
     }
 }

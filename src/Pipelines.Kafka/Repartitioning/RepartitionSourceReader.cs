@@ -22,6 +22,9 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private CancellationTokenRegistration? _stopWatch;
     private bool _stopping;
 
+    /// <summary>Partitions were assigned or revoked during a read: it returns at once, so the handover goes between the records before and after.</summary>
+    private bool _handedOver;
+
     /// <summary>The last read emptied the consumer's queue: the reader is waiting for records, so time counts towards writers' silence.</summary>
     private bool _caughtUp;
 
@@ -51,7 +54,19 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             OnPartitionsRevoked = revoked =>
             {
                 _watermarks.Revoke(revoked);
+                if (context.KeepsPartitionedState && revoked.Count > 0)
+                {
+                    context.RevokePartitions([.. revoked.Where(p => p.Topic == topic.Name).Select(p => p.Partition.Value)]);
+                    Volatile.Write(ref _handedOver, true);
+                }
+
                 options.OnPartitionsRevoked?.Invoke(revoked);
+            },
+            StartAtCommittedOffsets = context.KeepsPartitionedState,
+            OnPartitionsStarting = starts =>
+            {
+                context.AssignPartitions([.. starts.Where(s => s.Topic == topic.Name).Select(s => (s.Partition.Value, s.Offset.Value >= 0 ? s.Offset.Value : (long?)null))]);
+                Volatile.Write(ref _handedOver, true);
             },
         });
         _inner = new KafkaSourceReader<byte[]?, byte[]?>(raw, context, position);
@@ -124,9 +139,11 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
         while (n < destination.Length)
         {
             int got = _inner.TryRead(_buffer.AsSpan(0, destination.Length - n));
+            bool handedOver = Volatile.Read(ref _handedOver);
+            if (handedOver) Volatile.Write(ref _handedOver, false);
             if (got == 0)
             {
-                _caughtUp = true;
+                _caughtUp = !handedOver;
                 break;
             }
 
@@ -159,6 +176,8 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
                 n++;
                 RepartitionMetrics.RecordsReceived.Add(1, RepartitionMetrics.Tags(_topic.Name, record.Partition));
             }
+
+            if (handedOver) break;
         }
 
         return n;

@@ -38,4 +38,16 @@ internal static partial class CheckpointLog
     [LoggerMessage(EventId = 109, Level = LogLevel.Information,
         Message = "Pipeline {Pipeline}: every source has finished; the final checkpoint follows checkpoint {InFlight}, still in flight, and the sinks complete once it is stored")]
     public static partial void FinalCheckpointWaits(ILogger logger, string pipeline, long inFlight);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information,
+        Message = "Operator {Operator} restored the state of partition {Partition} at offset {Offset} ({Bytes} bytes, {Milliseconds:0.#} ms)")]
+    public static partial void PartitionRestored(ILogger logger, string @operator, int partition, long offset, int bytes, double milliseconds);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning,
+        Message = "Operator {Operator} found no state for partition {Partition} at offset {Offset} in {Storage}: the partition starts empty. Its state was written elsewhere (another storage), or deleted")]
+    public static partial void PartitionStateMissing(ILogger logger, string @operator, int partition, long offset, string storage);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information,
+        Message = "Operator {Operator} handed partitions {Partitions} over: their state is dropped without being emitted; their next owner restores it")]
+    public static partial void PartitionsDropped(ILogger logger, string @operator, string partitions);
 }

@@ -86,6 +86,16 @@ public abstract class CheckpointStorage
     /// <param name="cancellationToken">Cancels the listing.</param>
     protected internal abstract ValueTask<IReadOnlyList<long>> ListCheckpointsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A storage nested in this one under <paramref name="name"/> (a relative path of names separated by '/'), with
+    /// the same retention: where the keyed state split by an exchange's partitions is kept (one child per operator
+    /// and partition, whose checkpoint ids are the partition's offsets), and each run's own checkpoints when the
+    /// instances of a pipeline share the storage. Null when this storage cannot nest (the default): such a run then
+    /// fails at start.
+    /// </summary>
+    /// <param name="name">The child's name.</param>
+    protected internal virtual CheckpointStorage? Child(string name) => null;
+
     /// <summary>Deletes a checkpoint: its manifest first, then its parts.</summary>
     /// <param name="checkpointId">The checkpoint.</param>
     /// <param name="cancellationToken">Cancels the deletion.</param>

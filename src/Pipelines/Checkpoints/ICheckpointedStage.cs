@@ -9,7 +9,11 @@ internal interface ICheckpointedStage
     /// Turns on snapshots at barriers, sent to <paramref name="receiver"/>. Checks that every state type can be
     /// serialized, failing with an error that names the operator and the type.
     /// </summary>
-    void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver);
+    /// <remarks>
+    /// <c>partitioned</c> is set when the stage reads an exchange whose partitions carry its state between instances:
+    /// snapshots and restores then go per partition.
+    /// </remarks>
+    void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver, Storage.PartitionedStateBinding? partitioned = null);
 
     /// <summary>Restores the key groups this worker owns from the snapshots of every worker of the checkpoint.</summary>
     void Restore(IReadOnlyList<ReadOnlyMemory<byte>> snapshots);
@@ -26,4 +30,11 @@ internal interface ISnapshotReceiver
 
     /// <summary>Worker <paramref name="worker"/> snapshotted its state for checkpoint <paramref name="checkpoint"/>.</summary>
     void OnSnapshot(long checkpoint, int worker, byte[] snapshot);
+
+    /// <summary>
+    /// Worker <paramref name="worker"/> of a stage whose state is split by an exchange's partitions snapshotted each
+    /// partition it owns for <paramref name="checkpoint"/>: stored under the offset the source commits with it.
+    /// </summary>
+    void OnPartitionSnapshots(long checkpoint, int worker, IPartitionedStateSource source, IReadOnlyDictionary<int, byte[]> snapshots) =>
+        throw new NotSupportedException("This receiver does not take snapshots per partition.");
 }

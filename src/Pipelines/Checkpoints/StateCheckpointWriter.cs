@@ -11,6 +11,10 @@ internal sealed class StateCheckpointWriter(CheckpointStore store, CancellationT
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<long, List<(string Operator, Task<CheckpointPart> Write)>> _writes = [];
+    private readonly Dictionary<long, List<(string Operator, IPartitionedStateSource Source, int Partition, byte[] Snapshot)>> _partitionSnapshots = [];
+
+    /// <summary>Where the state split by exchanges' partitions goes, and the plan's index of each such source (for its position); null when the run has none.</summary>
+    public (PartitionStateStore Store, IReadOnlyDictionary<IPartitionedStateSource, int> Sources)? Partitions { get; init; }
     private long _final;
 
     /// <summary>The final checkpoint of a drained run, set when it is requested (before any source ends); 0 before.</summary>
@@ -32,6 +36,42 @@ internal sealed class StateCheckpointWriter(CheckpointStore store, CancellationT
             if (!_writes.TryGetValue(checkpoint, out var list)) _writes[checkpoint] = list = [];
             list.Add((operatorId, write));
         }
+    }
+
+    private void AddPartitions(long checkpoint, string operatorId, IPartitionedStateSource source, IReadOnlyDictionary<int, byte[]> snapshots)
+    {
+        lock (_lock)
+        {
+            if (!_partitionSnapshots.TryGetValue(checkpoint, out var list)) _partitionSnapshots[checkpoint] = list = [];
+            foreach (var (partition, snapshot) in snapshots) list.Add((operatorId, source, partition, snapshot));
+        }
+    }
+
+    /// <summary>
+    /// Stores the per-partition snapshots of <paramref name="checkpoint"/>, each under the offset its source's position
+    /// at that checkpoint gives the partition (<paramref name="positionOf"/>: the position by source index), before the
+    /// checkpoint completes and the source commits that position. A partition missing from the position (no longer
+    /// owned by the reader when it took it) is not stored.
+    /// </summary>
+    public async Task StorePartitionsAsync(long checkpoint, Func<int, object?> positionOf)
+    {
+        List<(string Operator, IPartitionedStateSource Source, int Partition, byte[] Snapshot)> snapshots;
+        lock (_lock)
+        {
+            snapshots = _partitionSnapshots.Remove(checkpoint, out var list) ? list : [];
+            foreach (long older in _partitionSnapshots.Keys.Where(k => k < checkpoint).ToList()) _partitionSnapshots.Remove(older);
+        }
+
+        if (snapshots.Count == 0 || Partitions is not { } partitions) return;
+        var writes = new List<Task>();
+        foreach (var (op, source, partition, snapshot) in snapshots)
+        {
+            if (!partitions.Sources.TryGetValue(source, out int index) || positionOf(index) is not { } position) continue;
+            if (!source.TryGetPartitionOffset(position, partition, out long offset)) continue;
+            writes.Add(Task.Run(() => partitions.Store.WriteAsync(op, partition, offset, checkpoint, snapshot, runToken)));
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -56,5 +96,8 @@ internal sealed class StateCheckpointWriter(CheckpointStore store, CancellationT
         public long FinalCheckpoint => writer.FinalCheckpoint;
 
         public void OnSnapshot(long checkpoint, int worker, byte[] snapshot) => writer.Add(checkpoint, operatorId, worker, snapshot);
+
+        public void OnPartitionSnapshots(long checkpoint, int worker, IPartitionedStateSource source, IReadOnlyDictionary<int, byte[]> snapshots) =>
+            writer.AddPartitions(checkpoint, operatorId, source, snapshots);
     }
 }

@@ -18,9 +18,14 @@ internal sealed class StateRestore
     private readonly LoadedCheckpoint? _loaded;
 
     private readonly HashSet<string> _dropped;
+    private readonly IReadOnlyDictionary<string, IPartitionedStateSource> _partitionedStages;
+    private readonly PartitionStateStore? _partitions;
 
-    private StateRestore(Pipeline pipeline, StreamingOptions options, CheckpointStore store, LoadedCheckpoint? loaded, long firstCheckpoint, IReadOnlyList<StatefulOperator> stateful, HashSet<string> dropped, CancellationToken runToken)
+    private StateRestore(Pipeline pipeline, StreamingOptions options, CheckpointStore store, LoadedCheckpoint? loaded, long firstCheckpoint, IReadOnlyList<StatefulOperator> stateful, HashSet<string> dropped, CancellationToken runToken,
+        IReadOnlyDictionary<string, IPartitionedStateSource> partitionedStages, PartitionStateStore? partitions, IReadOnlyDictionary<IPartitionedStateSource, int> partitionedSources)
     {
+        _partitionedStages = partitionedStages;
+        _partitions = partitions;
         _pipeline = pipeline;
         _options = options;
         _loaded = loaded;
@@ -28,7 +33,7 @@ internal sealed class StateRestore
         Store = store;
         FirstCheckpoint = firstCheckpoint;
         StatefulOperators = stateful;
-        Writer = new StateCheckpointWriter(store, runToken);
+        Writer = new StateCheckpointWriter(store, runToken) { Partitions = partitions is null ? null : (partitions, partitionedSources) };
     }
 
     public CheckpointStore Store { get; }
@@ -45,6 +50,23 @@ internal sealed class StateRestore
     public static async Task<StateRestore?> LoadAsync(StreamingOptions options, Pipeline pipeline, PhysicalPlan plan, ILogger logger, CancellationToken cancellationToken)
     {
         if (options.CheckpointStorage is not { } storage) return null;
+        var stateful = plan.Stages.Where(s => !s.IsSink).Select(s => new StatefulOperator(s.Id.Value, s.Parallelism, ((Node)s.Node).Kind, s.Name)).ToList();
+        var (partitionedStages, partitionedSources) = FindPartitioned(plan);
+        if (partitionedStages.Count > 0)
+        {
+            // The instances share the storage: each keeps its own checkpoints apart (they are never restored: positions
+            // come from the exchange's consumer group, state per partition from the shared partition snapshots).
+            if (options.RestoreFrom is not null)
+            {
+                throw new InvalidOperationException($"Pipeline '{pipeline.Name}' keeps its keyed state per partition of an exchange (several instances share {storage}): StreamingOptions.RestoreFrom does not apply to it; each partition's state is restored by whichever instance reads the partition.");
+            }
+
+            var own = storage.Child($"instances/{Guid.NewGuid():N}") ?? throw new InvalidOperationException(
+                $"Pipeline '{pipeline.Name}' keeps its keyed state per partition of an exchange, which needs a storage the instances share and that can nest (CheckpointStorage.Child); {storage} cannot. Use CheckpointStorage.Directory on a shared directory.");
+            var partitions = new PartitionStateStore(storage, logger);
+            return new StateRestore(pipeline, options, new CheckpointStore(own, pipeline.Name, logger), null, 1, stateful, [], cancellationToken, partitionedStages, partitions, partitionedSources);
+        }
+
         var store = new CheckpointStore(storage, pipeline.Name, logger);
         var loaded = await store.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
         CheckpointStorage source = storage;
@@ -66,9 +88,28 @@ internal sealed class StateRestore
             latest = Math.Max(latest, seedId);
         }
 
-        var stateful = plan.Stages.Where(s => !s.IsSink).Select(s => new StatefulOperator(s.Id.Value, s.Parallelism, ((Node)s.Node).Kind, s.Name)).ToList();
         HashSet<string> dropped = loaded is null ? [] : Check(loaded.Manifest, plan, options, source, logger);
-        return new StateRestore(pipeline, options, store, loaded, latest + 1, stateful, dropped, cancellationToken);
+        return new StateRestore(pipeline, options, store, loaded, latest + 1, stateful, dropped, cancellationToken, partitionedStages, null, partitionedSources);
+    }
+
+    /// <summary>
+    /// The keyed stages fed only by one exchange's source whose partitions carry state (by stage id), and those
+    /// sources with their plan index. A stage with another input (a join with a stream from elsewhere) keeps its
+    /// state the usual way.
+    /// </summary>
+    private static (Dictionary<string, IPartitionedStateSource> Stages, Dictionary<IPartitionedStateSource, int> Sources) FindPartitioned(PhysicalPlan plan)
+    {
+        var stages = new Dictionary<string, IPartitionedStateSource>(StringComparer.Ordinal);
+        var sources = new Dictionary<IPartitionedStateSource, int>(ReferenceEqualityComparer.Instance);
+        foreach (var inputs in plan.Edges.Where(e => !e.To.IsSink).GroupBy(e => e.To))
+        {
+            var from = inputs.Select(e => e.Partitioning == EdgePartitioning.Hash && e.From is SourceVertex { Node.SourceObject: IPartitionedStateSource source } vertex ? (source, vertex.SourceIndex) : default).Distinct().ToList();
+            if (from is not [(IPartitionedStateSource only, int index)]) continue;
+            stages[inputs.Key.Id.Value] = only;
+            sources[only] = index;
+        }
+
+        return (stages, sources);
     }
 
     /// <summary>
@@ -125,6 +166,27 @@ internal sealed class StateRestore
         return dropped;
     }
 
+    /// <summary>
+    /// A run whose keyed state moves with an exchange's partitions keeps its own checkpoints apart from the other
+    /// instances' (<c>instances/&lt;id&gt;</c>), and never restores them: they are deleted when the run ends. Best effort:
+    /// what cannot be deleted is logged and left.
+    /// </summary>
+    public async Task DeleteOwnCheckpointsAsync()
+    {
+        if (_partitions is null) return;
+        try
+        {
+            foreach (long id in await Store.Storage.ListCheckpointsAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                await Store.Storage.DeleteCheckpointAsync(id, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            CheckpointLog.PruneFailed(_partitions.Logger, ex, _pipeline.Name, 0, Store.Storage.ToString());
+        }
+    }
+
     /// <summary>The checkpoint the run resumes from, or null.</summary>
     public long? RestoredCheckpoint => _loaded?.Manifest.CheckpointId;
 
@@ -150,7 +212,8 @@ internal sealed class StateRestore
 
         if (op is not ICheckpointedStage stateful) return;
         string id = stage.Id.Value;
-        stateful.EnableCheckpoints(_pipeline.StateSerializers, id, _options.MaxParallelism, worker, stage.Parallelism, Writer.For(id));
+        var partitioned = _partitions is not null && _partitionedStages.TryGetValue(id, out var exchange) ? new PartitionedStateBinding(exchange, _partitions) : null;
+        stateful.EnableCheckpoints(_pipeline.StateSerializers, id, _options.MaxParallelism, worker, stage.Parallelism, Writer.For(id), partitioned);
         if (!_dropped.Contains(id) && _loaded?.Manifest.Operators.FirstOrDefault(o => o.Id == id) is { } saved)
         {
             stateful.Restore([.. saved.Parts.Select(p => (ReadOnlyMemory<byte>)_loaded.Parts[p.Name])]);
@@ -161,6 +224,7 @@ internal sealed class StateRestore
     public void Source(SourceVertex source, SourceRunner runner)
     {
         runner.StorePositions(_pipeline.StateSerializers.JsonOptions);
+        if (_partitions is not null && source.Node.SourceObject is IPartitionedStateSource exchange && _partitionedStages.Values.Contains(exchange)) runner.KeepsPartitionedState = true;
         if (_loaded?.Manifest.Sources.FirstOrDefault(s => s.Id == source.Id.Value) is { Position: { } position }) runner.ResumeAt(position);
     }
 }

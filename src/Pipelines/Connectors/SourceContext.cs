@@ -6,6 +6,9 @@ namespace Pipelines;
 public sealed class SourceContext
 {
     private readonly OperatorErrorHandler _errors;
+    private readonly Lock _handoverLock = new();
+    private List<Exchanges.PartitionHandover>? _handovers;
+    private object? _source;
 
     internal SourceContext(TimeProvider timeProvider, bool isStreaming, int batchSize, OperatorErrorHandler errors)
     {
@@ -46,5 +49,62 @@ public sealed class SourceContext
     {
         ArgumentNullException.ThrowIfNull(reason);
         _errors.Handle(reason, record, Time.EventTime.MinWatermark);
+    }
+
+    /// <summary>
+    /// True when the run keeps the keyed state after this source per partition (the source is an
+    /// <see cref="IPartitionedStateSource"/> read by a keyed stage, and the run stores checkpoints): the reader must
+    /// then report its assignments and revocations with <see cref="AssignPartitions"/> and <see cref="RevokePartitions"/>.
+    /// </summary>
+    public bool KeepsPartitionedState => _source is not null;
+
+    /// <summary>
+    /// The reader was assigned <paramref name="partitions"/>, each to be read from the given offset (null: from the
+    /// start, there is no state to restore). The keyed stage after the source restores each partition's state as
+    /// stored with that offset before any element read after this call. Call it from the reader's thread (a read, a
+    /// wait, or a callback they run), and return from the current read right after it: elements the read returns
+    /// come before the assignment. Does nothing unless <see cref="KeepsPartitionedState"/>.
+    /// </summary>
+    /// <param name="partitions">The partitions and their start offsets.</param>
+    public void AssignPartitions(IReadOnlyList<(int Partition, long? Offset)> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (_source is null || partitions.Count == 0) return;
+        Enqueue(new Exchanges.PartitionHandover(_source, [.. partitions], []));
+    }
+
+    /// <summary>
+    /// The reader lost <paramref name="partitions"/>: the keyed stage after the source drops their state, without
+    /// emitting it, after every element read before this call (their next owner restores it). Call it as
+    /// <see cref="AssignPartitions"/>. Does nothing unless <see cref="KeepsPartitionedState"/>.
+    /// </summary>
+    /// <param name="partitions">The partitions.</param>
+    public void RevokePartitions(IReadOnlyList<int> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (_source is null || partitions.Count == 0) return;
+        Enqueue(new Exchanges.PartitionHandover(_source, [], [.. partitions]));
+    }
+
+    /// <summary>Turns on <see cref="KeepsPartitionedState"/> for <paramref name="source"/>.</summary>
+    internal void KeepPartitionedState(object source) => _source = source;
+
+    /// <summary>True when handovers wait to be sent (read once per read, not per element).</summary>
+    internal bool HasHandovers => Volatile.Read(ref _handovers) is not null;
+
+    /// <summary>The handovers reported since the last call, in order.</summary>
+    internal List<Exchanges.PartitionHandover>? TakeHandovers()
+    {
+        lock (_handoverLock)
+        {
+            var taken = _handovers;
+            _handovers = null;
+            return taken;
+        }
+    }
+
+    private void Enqueue(Exchanges.PartitionHandover handover)
+    {
+        lock (_handoverLock) (_handovers ??= []).Add(handover);
     }
 }

@@ -62,6 +62,12 @@ internal static class Telemetry
     public static readonly Histogram<double> RestoreDuration = Meter.CreateHistogram<double>(
         "pipelines.checkpoint.restore.duration", "ms", "Time a run took to load a checkpoint and restore every worker's state from it.");
 
+    public static readonly Histogram<double> PartitionRestoreDuration = Meter.CreateHistogram<double>(
+        "pipelines.state.partition.restore.duration", "ms", "Time a keyed stage took to load and restore the state of a partition it was assigned (state that moves with an exchange's partitions).");
+
+    public static readonly Histogram<long> PartitionRestoreBytes = Meter.CreateHistogram<long>(
+        "pipelines.state.partition.restore.bytes", "By", "Size of the snapshot a keyed stage restored for a partition it was assigned.");
+
     private static readonly ConcurrentDictionary<RunTelemetry, byte> ActiveRuns = new();
 
     static Telemetry()

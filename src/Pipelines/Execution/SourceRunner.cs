@@ -79,6 +79,13 @@ internal abstract class SourceRunner : IAsyncDisposable
     /// <summary>Set by <see cref="ResumeAt"/>.</summary>
     protected System.Text.Json.JsonElement? RestoredPosition { get; private set; }
 
+    /// <summary>
+    /// The keyed stage after this source keeps its state per partition of the source (an
+    /// <see cref="IPartitionedStateSource"/>): the reader is told so (<see cref="SourceContext.KeepsPartitionedState"/>)
+    /// and its assignments and revocations go downstream in order with the elements.
+    /// </summary>
+    public bool KeepsPartitionedState { get; set; }
+
     /// <summary>A position <see cref="Barrier"/> returned, as JSON for a checkpoint.</summary>
     public abstract System.Text.Json.JsonElement PositionToJson(object position);
 }
@@ -92,6 +99,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
     /// <summary>Whether a <c>Take</c> downstream can make the rest of this source unneeded.</summary>
     private readonly bool _mayEnd = InputDemand.MayEnd(node);
     private SourceReader<T>? _reader;
+    private SourceContext? _sourceContext;
 
     /// <summary>The reader's capabilities, read once when it opens (<see cref="SourceReader{T}.ProvidesTimestamps"/>, <see cref="SourceReader{T}.CanReadSpans"/>).</summary>
     private bool _timestamps;
@@ -122,6 +130,8 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
         {
             var errors = context.ContextFor(node, OperatorName).Errors;
             var sourceContext = new SourceContext(context.TimeProvider, context.Run.Policy.WatermarksDuringRun, context.BatchSize, errors);
+            if (KeepsPartitionedState) sourceContext.KeepPartitionedState(node.Source);
+            _sourceContext = sourceContext;
             _reader = RestoredPosition is { } restored
                 ? await node.Source.OpenAtAsync(sourceContext, restored, PositionJson ?? Checkpoints.Serialization.JsonStateOptions.Default, cancellationToken).ConfigureAwait(false)
                 : await node.Source.OpenAsync(sourceContext, cancellationToken).ConfigureAwait(false);
@@ -141,6 +151,25 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
     }
 
     public override int Read()
+    {
+        if (_sourceContext is { HasHandovers: true }) SendHandovers();
+        int read = ReadElements();
+        if (_sourceContext is { HasHandovers: true }) SendHandovers();
+        return read;
+    }
+
+    /// <summary>
+    /// Sends the partitions the reader reported assigned or lost since the last call, behind the elements read before
+    /// (the buffer is flushed first) and ahead of every element read after.
+    /// </summary>
+    private void SendHandovers()
+    {
+        if (_sourceContext?.TakeHandovers() is not { } handovers) return;
+        Flush();
+        foreach (var handover in handovers) _output.Handover(handover);
+    }
+
+    private int ReadElements()
     {
         if (_spans && _output.CanSendSpan) return ReadSpan();
 
@@ -241,7 +270,11 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
 
     public override void Idle() => _output.Idle();
 
-    public override void ProcessingTime(long utcTicks) => _output.ProcessingTime(utcTicks);
+    public override void ProcessingTime(long utcTicks)
+    {
+        if (_sourceContext is { HasHandovers: true }) SendHandovers();
+        _output.ProcessingTime(utcTicks);
+    }
 
     public override void End() => _output.End();
 
@@ -263,6 +296,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
     public override object? Barrier(long checkpoint)
     {
         _output.Flush();
+        if (_sourceContext is { HasHandovers: true }) SendHandovers();
         object? position = CapturePosition();
         _output.Barrier(checkpoint);
         return position;

@@ -22,7 +22,7 @@ internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
     protected void CheckpointStateAs(string table, Func<StateSerializerRegistry, string, object> codec) => _stateCodecs.Add((table, codec));
 
     /// <inheritdoc />
-    public void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver)
+    public void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver, Checkpoints.Storage.PartitionedStateBinding? partitioned = null)
     {
         KeyGroups.Validate(maxParallelism, parallelism);
         string name = Context.OperatorName;
@@ -43,6 +43,7 @@ internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
 
         _schema = new StateSchema<TKey>(operatorId, serializers.Require<TKey>(name, "key"), maxParallelism, codecs);
         (_worker, _parallelism, _receiver) = (worker, parallelism, receiver);
+        if (partitioned is not null) PartitionBy(partitioned);
     }
 
     /// <inheritdoc />
@@ -70,13 +71,16 @@ internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
     /// <summary>Every input ended and the operator emitted what it emits at the end: the final checkpoint of a drained run, if any, takes its snapshot now.</summary>
     private void SnapshotAtEnd()
     {
-        if (_receiver is { FinalCheckpoint: > 0 } receiver) receiver.OnSnapshot(receiver.FinalCheckpoint, _worker, Snapshot());
+        if (_receiver is not { FinalCheckpoint: > 0 } receiver) return;
+        if (Partitioned) SnapshotPartitions(receiver.FinalCheckpoint);
+        else receiver.OnSnapshot(receiver.FinalCheckpoint, _worker, Snapshot());
     }
 
     protected sealed override bool SnapshotAtBarrier(long checkpoint)
     {
         if (_receiver is null) return false;
-        _receiver.OnSnapshot(checkpoint, _worker, Snapshot());
+        if (Partitioned) SnapshotPartitions(checkpoint);
+        else _receiver.OnSnapshot(checkpoint, _worker, Snapshot());
         return true;
     }
 }

@@ -59,6 +59,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
 
     public sealed override void OnBatch(int port, object batch)
     {
+        if (_restoring is not null) FinishRestore();
         int count = ((IPooledBatch)batch).Size, i = 0;
         while (i < count)
         {
@@ -104,6 +105,12 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
     public sealed override void OnWatermark(long watermark)
     {
         if (watermark < Watermark) return; // after a restore, replayed input re-emits watermarks the state has passed
+        if (_partitioned is not null)
+        {
+            FinishRestore();
+            if (watermark == EventTime.MaxWatermark) DropOwnedAtEnd();
+        }
+
         if (watermark != EventTime.MaxWatermark) _watermarkBeforeEnd = watermark;
         Watermark = watermark;
         FireTimers(TimeDomain.EventTime, watermark);
@@ -119,6 +126,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
 
     public sealed override void OnProcessingTime(long utcTicks)
     {
+        if (_restoring is not null) FinishRestore();
         FireTimers(TimeDomain.ProcessingTime, utcTicks);
         OnProcessingTimeAdvanced(utcTicks);
         ReleaseBarriers(BarrierWatermark);

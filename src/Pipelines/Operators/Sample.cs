@@ -91,7 +91,7 @@ internal sealed class Sample<T>(TimeSpan interval, TimeProvider clock, Output<T>
     protected override void PassBarrier(long checkpoint) => output.Barrier(checkpoint);
 
     /// <inheritdoc />
-    public void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver) =>
+    public void EnableCheckpoints(StateSerializerRegistry serializers, string operatorId, int maxParallelism, int worker, int parallelism, ISnapshotReceiver receiver, Checkpoints.Storage.PartitionedStateBinding? partitioned = null) =>
         _checkpoints.Enable(serializers, operatorId, worker, receiver);
 
     /// <inheritdoc />

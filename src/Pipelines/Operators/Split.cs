@@ -70,6 +70,12 @@ internal sealed class Split<T>(Func<T, bool> predicate, Output<T> matching, Outp
         rest?.ProcessingTime(utcTicks);
     }
 
+    public void OnHandover(Exchanges.PartitionHandover handover)
+    {
+        matching.Handover(handover);
+        rest?.Handover(handover);
+    }
+
     public void OnBarrier(long checkpoint)
     {
         matching.Barrier(checkpoint);

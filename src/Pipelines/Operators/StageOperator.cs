@@ -97,6 +97,14 @@ internal abstract class StageOperator
 
     private List<(long Checkpoint, long Horizon, long Arrival)>? _heldBarriers;
 
+    /// <summary>
+    /// A source upstream was assigned or lost partitions (in order with the elements): a keyed stage whose state is
+    /// partitioned by that source restores or drops their state. Ignored by default, and never passed on.
+    /// </summary>
+    public virtual void OnHandover(Exchanges.PartitionHandover handover)
+    {
+    }
+
     /// <summary>Every input has ended (after the final +∞ watermark).</summary>
     public abstract void OnEnd();
 

@@ -22,5 +22,7 @@ internal abstract class StatelessOperator<TIn, TOut>(Output<TOut> output, Operat
 
     public void OnBarrier(long checkpoint) => Output.Barrier(checkpoint);
 
+    public void OnHandover(Exchanges.PartitionHandover handover) => Output.Handover(handover);
+
     public void OnEnd() => Output.End();
 }

@@ -53,5 +53,8 @@ internal sealed class PlanEdge<T>(int index, Vertex from, StageVertex to, StageP
     public Func<T, int> KeyGroupRouter(Checkpoints.Serialization.StateSerializerRegistry serializers, int maxParallelism, int workers) =>
         port.KeyGroupRouter(serializers, maxParallelism, workers);
 
+    /// <summary>The rule of <see cref="StagePort{T}.PartitionRouter"/> for this edge's port.</summary>
+    public Func<T, int>? PartitionRouter(IPartitionedStateSource source, int workers) => port.PartitionRouter(source, workers);
+
     public override object CreatePool(int batchSize, int maxRetained) => new Runtime.BatchPool<T>(batchSize, maxRetained);
 }

@@ -28,6 +28,9 @@ internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>, IStag
     /// </summary>
     public virtual Func<T, int> KeyGroupRouter(Checkpoints.Serialization.StateSerializerRegistry serializers, int maxParallelism, int workers) => _ => 0;
 
+    /// <summary>The key-to-worker rule of a stage whose state is split by an exchange's partitions: by the key's partition.</summary>
+    public virtual Func<T, int>? PartitionRouter(IPartitionedStateSource source, int workers) => null;
+
     public void AddLinks(Node<T> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<T>> links) => links.Add(compiler.Connect(producer, this));
 }
 
@@ -44,6 +47,9 @@ internal sealed class KeyedPort<T, TKey>(IStageNode stage, int index, Func<T, TK
         var hasher = new State.Snapshots.KeyHasher<TKey>(serializers.Codec<TKey>(), maxParallelism);
         return value => State.Snapshots.KeyGroups.WorkerOf(hasher.KeyGroupOf(keyOf(value)), maxParallelism, workers);
     }
+
+    public override Func<T, int>? PartitionRouter(IPartitionedStateSource source, int workers) =>
+        source.PartitionerFor<TKey>() is { } partitionOf ? value => State.Snapshots.KeyGroups.WorkerOf(partitionOf(keyOf(value)), source.PartitionCount, workers) : null;
 }
 
 /// <summary>The key-to-worker rule shared by every keyed input.</summary>

@@ -24,6 +24,9 @@ internal interface IBatchTarget<T>
     /// </summary>
     void OnBarrier(long checkpoint);
 
+    /// <summary>A source was assigned or lost partitions whose keyed state moves with them; passed on in order, like a barrier.</summary>
+    void OnHandover(Exchanges.PartitionHandover handover);
+
     /// <summary>The upstream is finished; nothing follows.</summary>
     void OnEnd();
 }

@@ -120,6 +120,12 @@ internal sealed class Output<T> : IOutput
         foreach (var target in _targets) target.OnBarrier(checkpoint);
     }
 
+    public void Handover(Exchanges.PartitionHandover handover)
+    {
+        Flush();
+        foreach (var target in _targets) target.OnHandover(handover);
+    }
+
     public void End()
     {
         Flush();

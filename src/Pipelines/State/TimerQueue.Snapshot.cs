@@ -38,4 +38,30 @@ internal sealed partial class TimerQueue
     // and one deleted and registered again has two); an untracked one always fires.
     private bool Live(Entry entry, long time, HashSet<(int, long, long, long)> seen) =>
         !entry.Tracked || (_registered.Contains((entry.Key, entry.Start, entry.End, time)) && seen.Add((entry.Key, entry.Start, entry.End, time)));
+
+    /// <summary>
+    /// Removes every timer whose key <paramref name="drop"/> selects (the keys of partitions handed to another
+    /// instance) and returns them; the others keep their firing order.
+    /// </summary>
+    public List<KeyedTimer> RemoveKeys(Func<int, bool> drop)
+    {
+        var all = InFiringOrder().ToList();
+        var removed = all.Where(t => drop(t.Timer.Key)).Select(t => t.Timer).ToList();
+        if (removed.Count == 0) return removed;
+        _byTime.Clear();
+        _times.Clear();
+        _registered.Clear();
+        _firing = default;
+        _hasFiring = false;
+        _firingAt = 0;
+        _untracked = 0;
+        foreach (var (timer, once) in all)
+        {
+            if (drop(timer.Key)) continue;
+            if (once) AddOnce(timer.Key, timer.Namespace, timer.Time);
+            else Add(timer.Key, timer.Namespace, timer.Time);
+        }
+
+        return removed;
+    }
 }

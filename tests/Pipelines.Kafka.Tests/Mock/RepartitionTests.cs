@@ -17,7 +17,7 @@ public class RepartitionTests(ITestOutputHelper output)
     /// <summary>
     /// How long a split must hold before records are produced: the cooperative protocol takes more than one round
     /// (the mock's rounds last session timeout − 1 s), and partitions moving while windows are open are outside what
-    /// these tests check (state does not move with its partition yet).
+    /// these tests check (these instances run without a checkpoint storage, so state does not move with its partition: see RepartitionStateTests).
     /// </summary>
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(4);
 
@@ -77,7 +77,7 @@ public class RepartitionTests(ITestOutputHelper output)
     /// <remarks>
     /// Each phase ends with a record per input partition a day later, so every window of the phase fires before the
     /// group changes: this test covers instances joining and leaving between windows. A rebalance while windows are
-    /// open still lets the old owner emit them too (state does not move with its partition yet; see the README).
+    /// open still lets the old owner emit them too (without a checkpoint storage state does not move with its partition; RepartitionStateTests covers moves with one).
     /// </remarks>
     [Fact]
     public async Task AnInstanceJoining_AndOneLeavingAfterADrain_TogetherGiveTheTotalsOfOneBoundedRun_EachOnce()

@@ -55,8 +55,29 @@ internal sealed class RepartitionInstance
     public static IEnumerable<TestRecord> Ends(int partitions) =>
         Enumerable.Range(0, partitions).Select(p => new TestRecord("end", End, Start0 + TimeSpan.FromDays(1), p));
 
-    public static DataStream<WindowResult<int, long>> Totals(KeyedStream<Payment, int> payments) =>
-        payments.Window(Windows.Tumbling(WindowSize)).Sum(p => p.Amount);
+    public static DataStream<WindowResult<int, long>> Totals(KeyedStream<Payment, int> payments, PerCard kind = PerCard.Tumbling) => kind switch
+    {
+        PerCard.Sessions => payments.Window(Windows.Session(SessionGap)).Sum(p => p.Amount),
+        PerCard.Process => payments.Process(() => new MinuteTotals()),
+        _ => payments.Window(Windows.Tumbling(WindowSize)).Sum(p => p.Amount),
+    };
+
+    /// <summary>Payments of one card come 35 s apart: with this gap each card's session lasts until its payments stop.</summary>
+    public static readonly TimeSpan SessionGap = TimeSpan.FromSeconds(40);
+
+    /// <summary>The same totals from one bounded run over the payments in memory: what the instances must agree with.</summary>
+    public static async Task<Dictionary<(int Card, DateTimeOffset Start), long>> BoundedTotals(IEnumerable<TestRecord> records, PerCard kind)
+    {
+        var results = new List<WindowResult<int, long>>();
+        var p = new PipelineBuilder();
+        Totals(p.From(Sources.Enumerable(records.Where(r => r.Value != End).ToList()))
+                .WithEventTime(r => r.Timestamp!.Value, Watermarks.Monotonic())
+                .Select(r => Parse(r.Key!, r.Value!))
+                .KeyBy(x => x.Card), kind)
+            .To(Sinks.Collection(results));
+        await new BoundedExecutor().RunAsync(p.Build());
+        return results.ToDictionary(r => (r.Key, r.Window.Start), r => r.Value);
+    }
 
     /// <summary>The same totals from one bounded run over the payments in memory: what the instances must agree with.</summary>
     public static async Task<Dictionary<(int Card, DateTimeOffset Start), long>> BoundedTotals(IEnumerable<TestRecord> records)
@@ -73,7 +94,10 @@ internal sealed class RepartitionInstance
     }
 
     /// <param name="emitted">Also receives every result, with the instance's name (a log shared by instances keeps their order).</param>
-    public static RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, ILogger? logger = null, Action<string, WindowResult<int, long>>? emitted = null)
+    /// <param name="storage">A checkpoint directory the instances share: keyed state then moves with its repartition partitions.</param>
+    /// <param name="kind">What the instances compute per card.</param>
+    public static RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, ILogger? logger = null, Action<string, WindowResult<int, long>>? emitted = null,
+        string? storage = null, PerCard kind = PerCard.Tumbling)
     {
         var instance = new RepartitionInstance(name);
         var consumerConfig = cluster.GroupConsumerConfig ?? new ConsumerConfig();
@@ -102,16 +126,63 @@ internal sealed class RepartitionInstance
                 OnPartitionsAssigned = instance.Exchange.Assigned,
                 OnPartitionsRevoked = instance.Exchange.Revoked,
             });
-        Totals(payments).To(Sinks.Action<WindowResult<int, long>>(r =>
+        Totals(payments, kind).To(Sinks.Action<WindowResult<int, long>>(r =>
         {
             instance.Results.Enqueue(r);
             emitted?.Invoke(name, r);
         }));
-        instance.Run = new StreamingExecutor(new StreamingOptions { Parallelism = 2, IdleTimeout = Timeout.InfiniteTimeSpan, CheckpointInterval = TimeSpan.FromSeconds(1) })
+        instance.Run = new StreamingExecutor(new StreamingOptions
+            {
+                Parallelism = 2,
+                IdleTimeout = Timeout.InfiniteTimeSpan,
+                CheckpointInterval = storage is null ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(300),
+                CheckpointStorage = storage is null ? null : CheckpointStorage.Directory(storage),
+                Logger = logger,
+            })
             .Start(p.Build());
         return instance;
     }
 
     public override string ToString() =>
         $"{Name} reads [{string.Join(",", Input.Owned)}], aggregates [{string.Join(",", Exchange.Owned)}], {Results.Count} results, {Run.LateElementsDropped} late dropped, run {Run.Completion.Status}{(Run.Completion.Exception is { } e ? ": " + e.GetBaseException().Message : "")}";
+}
+
+/// <summary>What the instances compute per card.</summary>
+public enum PerCard
+{
+    /// <summary>Sums per card and minute (tumbling windows).</summary>
+    Tumbling,
+
+    /// <summary>Sums per card session (gap <see cref="RepartitionInstance.SessionGap"/>).</summary>
+    Sessions,
+
+    /// <summary>Sums per card and minute kept by a keyed process function (map state and event-time timers).</summary>
+    Process,
+}
+
+/// <summary>
+/// Per card, a running sum per minute in map state and an event-time timer at each minute's end that emits the
+/// minute's total as a window result, as the tumbling window does.
+/// </summary>
+internal sealed class MinuteTotals : KeyedProcessFunction<int, Payment, WindowResult<int, long>>
+{
+    private MapState<long, long> _minutes = null!;
+
+    public override void Open(KeyedStateRegistry state) => _minutes = state.Map<long, long>("minutes");
+
+    public override void ProcessElement(Payment element, KeyedProcessContext<int, WindowResult<int, long>> context)
+    {
+        long start = context.Timestamp.UtcTicks - (context.Timestamp.UtcTicks % RepartitionInstance.WindowSize.Ticks);
+        _minutes.Set(start, (_minutes.TryGetValue(start, out long sum) ? sum : 0) + element.Amount);
+        context.RegisterEventTimeTimer(new DateTimeOffset(start, TimeSpan.Zero) + RepartitionInstance.WindowSize - TimeSpan.FromTicks(1));
+    }
+
+    public override void OnTimer(DateTimeOffset time, TimeDomain domain, KeyedProcessContext<int, WindowResult<int, long>> context)
+    {
+        long start = time.UtcTicks + 1 - RepartitionInstance.WindowSize.Ticks;
+        if (!_minutes.TryGetValue(start, out long sum)) return;
+        _minutes.Remove(start);
+        var window = new Window(new DateTimeOffset(start, TimeSpan.Zero), new DateTimeOffset(start, TimeSpan.Zero) + RepartitionInstance.WindowSize);
+        context.Emit(new WindowResult<int, long>(context.Key, window, sum, PaneTiming.OnTime, 0));
+    }
 }

@@ -76,6 +76,14 @@ internal sealed class OperatorHarness<TKey, TOut>
         return this;
     }
 
+    /// <summary>A source upstream was assigned or lost partitions; a restore is awaited as the streaming executor does.</summary>
+    public OperatorHarness<TKey, TOut> Handover(Pipelines.Exchanges.PartitionHandover handover)
+    {
+        _operator.OnHandover(handover);
+        _operator.DrainAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        return this;
+    }
+
     public OperatorHarness<TKey, TOut> End()
     {
         _operator.OnWatermark(long.MaxValue);
@@ -124,6 +132,11 @@ internal sealed class Collector<T> : IBatchTarget<T>
     }
 
     public void OnBarrier(long checkpoint) => Barriers.Add(checkpoint);
+
+    public void OnHandover(Pipelines.Exchanges.PartitionHandover handover) => Handovers.Add(handover);
+
+    /// <summary>Partition handovers passed on (a keyed stage passes none).</summary>
+    public List<Pipelines.Exchanges.PartitionHandover> Handovers { get; } = [];
 
     public void OnEnd() => Ended = true;
 }

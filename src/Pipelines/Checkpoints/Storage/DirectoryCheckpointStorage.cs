@@ -29,6 +29,12 @@ internal sealed class DirectoryCheckpointStorage(string root, int retainedCheckp
         return (new DirectoryCheckpointStorage(root, 1), id);
     }
 
+    protected internal override CheckpointStorage? Child(string name)
+    {
+        foreach (string segment in name.Split('/')) PartNames.Validate(segment);
+        return new DirectoryCheckpointStorage(Path.Combine([Root, .. name.Split('/')]), RetainedCheckpoints);
+    }
+
     /// <summary>The folder of checkpoint <paramref name="checkpointId"/>.</summary>
     internal string FolderOf(long checkpointId) => Path.Combine(Root, Prefix + checkpointId.ToString("D20", CultureInfo.InvariantCulture));
 

@@ -18,6 +18,8 @@ internal sealed class DirectEdge<T>(StageInstance stage, int port, int producer)
 
     public void OnBarrier(long checkpoint) => stage.OnBarrier(producer, checkpoint);
 
+    public void OnHandover(Exchanges.PartitionHandover handover) => stage.Operator.OnHandover(handover);
+
     public void OnEnd() => stage.OnEnd(producer);
 }
 

@@ -18,5 +18,7 @@ internal sealed class ChannelEdge<T>(ChannelWriter<StageMessage> channel, int po
 
     public void OnBarrier(long checkpoint) => pending.Write(channel, StageMessage.ForBarrier(producer, checkpoint));
 
+    public void OnHandover(Exchanges.PartitionHandover handover) => pending.Write(channel, StageMessage.ForHandover(producer, handover));
+
     public void OnEnd() => pending.Write(channel, StageMessage.ForEnd(producer));
 }

@@ -474,6 +474,7 @@ internal sealed class CheckpointCoordinator(
     /// </summary>
     private async Task<long> StoreAsync(Checkpoints.Storage.CheckpointStore store, long checkpoint, bool savepoint, List<(int Source, SourceRunner? Runner, object? Position)> positions)
     {
+        if (State is not null) await State.StorePartitionsAsync(checkpoint, index => positions.FirstOrDefault(p => p.Source == index).Position).ConfigureAwait(false);
         var operators = State is null ? [] : await State.CompleteAsync(checkpoint, StatefulOperators).ConfigureAwait(false);
         var manifest = new Checkpoints.Storage.CheckpointManifest
         {

@@ -98,6 +98,11 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
         for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForBarrier(_producer, checkpoint));
     }
 
+    public void OnHandover(Exchanges.PartitionHandover handover)
+    {
+        for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForHandover(_producer, handover));
+    }
+
     public void OnEnd()
     {
         for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForEnd(_producer));

@@ -73,7 +73,9 @@ internal sealed class StageChannels
             return targets.Length == 1
                 ? new ChannelEdge<T>(channels.WriterOf(stage, 0, input), edge.Port, input, pool, pending)
                 : new PartitionedEdge<T>(edge, [.. Enumerable.Range(0, targets.Length).Select(w => channels.WriterOf(stage, w, input))], input, pool, pending,
-                    channels._keyGroups is { } groups ? edge.KeyGroupRouter(groups.Serializers, groups.MaxParallelism, targets.Length) : null);
+                    channels._keyGroups is not { } groups ? null
+                    : edge.From is SourceVertex { Node.SourceObject: IPartitionedStateSource exchange } && edge.PartitionRouter(exchange, targets.Length) is { } byPartition ? byPartition
+                    : edge.KeyGroupRouter(groups.Serializers, groups.MaxParallelism, targets.Length));
         }
     }
 }

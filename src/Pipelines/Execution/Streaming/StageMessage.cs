@@ -9,6 +9,7 @@ internal enum MessageKind : byte
     End,
     Tick,
     Barrier,
+    Handover,
 }
 
 /// <summary>A message on a stage channel; a struct, so writing one allocates nothing.</summary>
@@ -32,7 +33,7 @@ internal readonly struct StageMessage
     /// <summary>The watermark, for a tick the processing time it stands for, for a barrier the checkpoint.</summary>
     public long Watermark { get; }
 
-    /// <summary>A pooled <c>Batch&lt;T&gt;</c> for <see cref="MessageKind.Batch"/>; the receiver returns it.</summary>
+    /// <summary>A pooled <c>Batch&lt;T&gt;</c> for <see cref="MessageKind.Batch"/> (the receiver returns it); the <see cref="Exchanges.PartitionHandover"/> for <see cref="MessageKind.Handover"/>.</summary>
     public object? Batch { get; }
 
     public static StageMessage ForBatch(int port, int producer, object batch) => new(MessageKind.Batch, port, producer, 0, batch);
@@ -44,6 +45,8 @@ internal readonly struct StageMessage
     public static StageMessage ForEnd(int producer) => new(MessageKind.End, 0, producer, 0, null);
 
     public static StageMessage ForBarrier(int producer, long checkpoint) => new(MessageKind.Barrier, 0, producer, checkpoint, null);
+
+    public static StageMessage ForHandover(int producer, Exchanges.PartitionHandover handover) => new(MessageKind.Handover, 0, producer, 0, handover);
 
     public static StageMessage ForTick(long utcTicks) => new(MessageKind.Tick, 0, -1, utcTicks, null);
 }

@@ -209,6 +209,9 @@ internal sealed class StageWorker
                 Instance.OnBarrier(message.Producer, message.Watermark);
                 if (_gates is not null) UpdateGates();
                 break;
+            case MessageKind.Handover:
+                Instance.Operator.OnHandover((Exchanges.PartitionHandover)message.Batch!);
+                break;
             case MessageKind.Tick:
                 Instance.Operator.OnProcessingTime(message.Watermark);
                 break;

@@ -137,6 +137,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         finally
         {
             await checkpoints.StopAsync().ConfigureAwait(false);
+            if (restore is not null) await restore.DeleteOwnCheckpointsAsync().ConfigureAwait(false);
             run.Run.DeadLetters?.Complete();
             await deadLetterTask.ConfigureAwait(false);
             foreach (var worker in workers) worker.StopTimer();

@@ -6,7 +6,7 @@ namespace Pipelines.State.Snapshots;
 /// equal keys must serialize to equal bytes (true of records, tuples and enums through System.Text.Json). Not
 /// thread-safe: one per worker.
 /// </summary>
-internal sealed class KeyHasher<TKey>(StateCodec<TKey> codec, int maxParallelism)
+internal sealed class KeyHasher<TKey>(StateCodec<TKey> codec, int maxParallelism, Func<TKey, int>? keyGroupOf = null)
     where TKey : notnull
 {
     private readonly SnapshotOutput _scratch = new(64);
@@ -23,6 +23,6 @@ internal sealed class KeyHasher<TKey>(StateCodec<TKey> codec, int maxParallelism
         return StableHash.Bytes(_scratch.Written);
     }
 
-    /// <summary>The key group of <paramref name="key"/>.</summary>
-    public int KeyGroupOf(TKey key) => KeyGroups.Of(Hash(key), MaxParallelism);
+    /// <summary>The key group of <paramref name="key"/>: its stable hash modulo the groups, or the partition an exchange gives it (<see cref="IPartitionedStateSource"/>).</summary>
+    public int KeyGroupOf(TKey key) => keyGroupOf is null ? KeyGroups.Of(Hash(key), MaxParallelism) : keyGroupOf(key);
 }

@@ -29,6 +29,31 @@ internal static class KeyedStateSnapshot
     public static byte[] Write<TKey>(KeyedStateStore<TKey> store, TimerService<TKey> timers, long watermark, StateSchema<TKey> schema, int worker, int parallelism)
         where TKey : notnull
     {
+        var (tables, written) = WriteGroups(store, timers, schema);
+        return Assemble(schema, tables, worker, parallelism, watermark, written);
+    }
+
+    /// <summary>
+    /// Writes one snapshot per key group of <paramref name="groups"/> (the partitions a worker owns), each holding
+    /// only that group's keys, state and timers: a group without keys gets a snapshot without groups.
+    /// </summary>
+    public static Dictionary<int, byte[]> WritePerGroup<TKey>(KeyedStateStore<TKey> store, TimerService<TKey> timers, long watermark, StateSchema<TKey> schema, int worker, int parallelism, IEnumerable<int> groups)
+        where TKey : notnull
+    {
+        var (tables, written) = WriteGroups(store, timers, schema);
+        var byGroup = written.ToDictionary(w => w.Group, w => w.Output);
+        var result = new Dictionary<int, byte[]>();
+        foreach (int group in groups)
+        {
+            result[group] = Assemble(schema, tables, worker, parallelism, watermark, byGroup.TryGetValue(group, out var output) ? [(group, output)] : []);
+        }
+
+        return result;
+    }
+
+    private static (List<ISnapshotTable<TKey>> Tables, List<(int Group, SnapshotOutput Output)> Written) WriteGroups<TKey>(KeyedStateStore<TKey> store, TimerService<TKey> timers, StateSchema<TKey> schema)
+        where TKey : notnull
+    {
         var keys = store.Keys;
         var hasher = schema.CreateHasher();
         var groups = new KeyGroupWriter(schema.MaxParallelism, keys.Capacity);
@@ -67,6 +92,12 @@ internal static class KeyedStateSnapshot
             groups.EndSection();
         }
 
+        return (tables, groups.Groups().ToList());
+    }
+
+    private static byte[] Assemble<TKey>(StateSchema<TKey> schema, List<ISnapshotTable<TKey>> tables, int worker, int parallelism, long watermark, List<(int Group, SnapshotOutput Output)> written)
+        where TKey : notnull
+    {
         var file = new SnapshotOutput(1024);
         file.WriteBytes(Magic);
         file.WriteBytes([(byte)Version, (byte)(Version >> 8)]);
@@ -83,7 +114,6 @@ internal static class KeyedStateSnapshot
             file.WriteString(StableTypeName.Of(table.ValueType));
         }
 
-        var written = groups.Groups().ToList();
         file.WriteInt32(written.Count);
         int offset = 0;
         foreach (var (group, output) in written)
@@ -137,6 +167,17 @@ internal static class KeyedStateSnapshot
         where TKey : notnull
     {
         if (store.Keys.Count != 0) throw new InvalidOperationException($"Operator '{schema.OperatorId}': state is restored into an empty store only.");
+        return RestoreInto(store, timers, schema, snapshots, range.Contains);
+    }
+
+    /// <summary>
+    /// Restores the key groups <paramref name="include"/> selects from <paramref name="snapshots"/> into a store and
+    /// timer service that may hold other groups already (a running worker taking over partitions): none of the
+    /// restored keys may be held yet. Returns the lowest watermark among the snapshots.
+    /// </summary>
+    public static long RestoreInto<TKey>(KeyedStateStore<TKey> store, TimerService<TKey> timers, StateSchema<TKey> schema, IReadOnlyList<ReadOnlyMemory<byte>> snapshots, Func<int, bool> include)
+        where TKey : notnull
+    {
         var tables = SnapshotTables(store).ToDictionary(t => t.Name, StringComparer.Ordinal);
         long watermark = long.MaxValue;
         var pending = new List<PendingTimer>();
@@ -149,7 +190,7 @@ internal static class KeyedStateSnapshot
             var fileTables = header.Tables.Select(t => tables[t.Name]).ToArray();
             foreach (var (group, offset, length) in header.Groups)
             {
-                if (!range.Contains(group)) continue;
+                if (!include(group)) continue;
                 var block = new SnapshotInput(snapshots[file].Slice(header.DataStart + offset, length));
                 ReadGroup(block, store, schema, fileTables, file, pending, restoredKeys, group);
                 if (block.Remaining != 0) throw new SnapshotFormatException($"Key group {group} has {block.Remaining} bytes left over.");

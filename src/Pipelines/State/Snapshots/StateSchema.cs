@@ -14,8 +14,10 @@ internal sealed class StateSchema<TKey>
     /// <param name="keys">The key codec.</param>
     /// <param name="maxParallelism">The number of key groups.</param>
     /// <param name="tables">A <see cref="StateCodec{T}"/> for each state table, by name.</param>
-    public StateSchema(string operatorId, StateCodec<TKey> keys, int maxParallelism, IReadOnlyDictionary<string, object> tables)
+    /// <param name="keyGroupOf">The key group of a key when it is not the stable hash's: the partition of an exchange (<see cref="IPartitionedStateSource"/>), <paramref name="maxParallelism"/> being the partition count.</param>
+    public StateSchema(string operatorId, StateCodec<TKey> keys, int maxParallelism, IReadOnlyDictionary<string, object> tables, Func<TKey, int>? keyGroupOf = null)
     {
+        KeyGroupOf = keyGroupOf;
         KeyGroups.Validate(maxParallelism, 1);
         OperatorId = operatorId;
         Keys = keys;
@@ -35,5 +37,11 @@ internal sealed class StateSchema<TKey>
         : throw new InvalidOperationException($"Operator '{OperatorId}' has state '{table}' but no serializer for it.");
 
     /// <summary>A key hasher for one worker.</summary>
-    public KeyHasher<TKey> CreateHasher() => new(Keys, MaxParallelism);
+    /// <summary>The key-group function when it is not the stable hash's.</summary>
+    public Func<TKey, int>? KeyGroupOf { get; }
+
+    /// <summary>The same schema with the key groups of an exchange's partitions.</summary>
+    public StateSchema<TKey> WithPartitions(int partitions, Func<TKey, int> partitionOf) => new(OperatorId, Keys, partitions, _tables, partitionOf);
+
+    public KeyHasher<TKey> CreateHasher() => new(Keys, MaxParallelism, KeyGroupOf);
 }
