@@ -33,12 +33,19 @@ public class CheckpointTests
 
     private static StreamingOptions Options(int parallelism = 1) => new() { Parallelism = parallelism, CheckpointInterval = Interval };
 
-    private static void EveryCommitIsCovered(CommittingSource<Reading> source, int atLeast)
+    /// <param name="source">The source, after the run.</param>
+    /// <param name="atLeast">How many commits the run must have made.</param>
+    /// <param name="derived">
+    /// How much of the sink's <see cref="CommittingSource{T}.Covered"/> measure the elements before a position
+    /// produce in the whole run (by default the position itself: one unit per element).
+    /// </param>
+    private static void EveryCommitIsCovered(CommittingSource<Reading> source, int atLeast, Func<long, long>? derived = null)
     {
         var commits = source.Commits;
+        derived ??= position => position;
         commits.Should().HaveCountGreaterThanOrEqualTo(atLeast);
         commits.Select(c => c.Position).Should().BeInAscendingOrder();
-        commits.Should().OnlyContain(c => c.Covered >= c.Position,
+        commits.Should().OnlyContain(c => c.Covered >= derived(c.Position),
             "a position is committed only once everything before it is durable (commits: {0})", string.Join("; ", commits));
         commits[^1].Position.Should().BeGreaterThan(0);
         source.FinalCommits.Should().Be(1);
@@ -125,8 +132,12 @@ public class CheckpointTests
         await FeedUntil(feed.Writer, _ => 0, () => source.Commits.Count >= 3);
         await run.Completion.WaitAsync(HangGuard);
 
-        EveryCommitIsCovered(source, 3);
-        sink.Durable.Should().HaveCount((int)source.Read - 5);
+        // The readings before position p produce the pairs whose left reading is before p and whose right one was
+        // read at all: the last five readings of the run have no partner, so a checkpoint whose barrier came after
+        // them (it passes at the end of input) covers p readings with only p - 5 pairs.
+        long read = source.Read;
+        EveryCommitIsCovered(source, 3, position => Math.Min(position, read - 5));
+        sink.Durable.Should().HaveCount((int)read - 5);
     }
 
     [Fact]
