@@ -20,8 +20,8 @@ namespace Pipelines.Operators;
 /// of tumbling windows waits until every window holding an element from before it has been emitted — when it fills,
 /// or at the end of input — since emitting a partial window would change the results: the elements are numbered,
 /// each window keeps the number of its first element, and the barrier's horizon is the count of elements at its
-/// arrival (<see cref="StateHorizon"/>, <see cref="BarrierWatermark"/>). A sliding window keeps every element for
-/// <c>size</c> more results, so its barriers wait for the end of input. A streaming run logs a warning once.
+/// arrival (<see cref="StateHorizon"/>, <see cref="BarrierWatermark"/>). A sliding window keeps each element for
+/// several results (<c>size / slide</c>), so its barriers wait for the end of input. A streaming run logs a warning once.
 /// </remarks>
 internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<TIn, TKey>
     where TKey : notnull
