@@ -7,7 +7,10 @@ internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB>(IAggregator<T, TA,
     private readonly IInPlaceAggregator<T, TA, TRA>? _firstInPlace = first as IInPlaceAggregator<T, TA, TRA>;
     private readonly IInPlaceAggregator<T, TB, TRB>? _secondInPlace = second as IInPlaceAggregator<T, TB, TRB>;
 
-    /// <remarks>The second part is added to a copy first, so a failure in either leaves the accumulator unchanged.</remarks>
+    /// <remarks>
+    /// The second part is added to a copy first, so a failure in either leaves the accumulator unchanged — as far as
+    /// the parts' accumulators are values: a part whose accumulator is an object it changes in place keeps that change.
+    /// </remarks>
     public void Add(ref (TA First, TB Second) accumulator, in T value)
     {
         TB b = accumulator.Second;
@@ -37,7 +40,10 @@ internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB, TC, TRC>(IAggregat
     private readonly IInPlaceAggregator<T, TB, TRB>? _secondInPlace = second as IInPlaceAggregator<T, TB, TRB>;
     private readonly IInPlaceAggregator<T, TC, TRC>? _thirdInPlace = third as IInPlaceAggregator<T, TC, TRC>;
 
-    /// <remarks>The second and third parts are added to copies first, so a failure in any leaves the accumulator unchanged.</remarks>
+    /// <remarks>
+    /// The second and third parts are added to copies first, so a failure in any leaves the accumulator unchanged — as
+    /// far as the parts' accumulators are values: a part whose accumulator is an object it changes in place keeps that change.
+    /// </remarks>
     public void Add(ref (TA First, TB Second, TC Third) accumulator, in T value)
     {
         TB b = accumulator.Second;

@@ -34,7 +34,8 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     /// Two-phase commit, first phase: checkpoint <paramref name="checkpointId"/>'s barrier reached the sink, after
     /// every earlier write completed. Stage what was written since the last pre-commit so that it survives a crash
     /// but is not yet visible (a part file under a hidden name, an open transaction). Called instead of
-    /// <see cref="FlushAsync"/>, which is the default. An exception fails the run.
+    /// <see cref="FlushAsync"/>, which is the default. At the end of a drained run it is called once more, for the
+    /// final checkpoint, after the last write and before <see cref="CompleteAsync"/>. An exception fails the run.
     /// </summary>
     /// <param name="checkpointId">The checkpoint; ids only grow.</param>
     /// <param name="cancellationToken">Cancels the pre-commit.</param>
@@ -93,7 +94,15 @@ public abstract class SinkWriter<T> : IAsyncDisposable
         return RecoverAsync(context.RestoredCheckpointId, cancellationToken);
     }
 
-    /// <summary>End of input: flush and finish. Not called when the run fails or is cancelled.</summary>
+    /// <summary>
+    /// End of input: flush and finish. Not called when the run fails or is cancelled. With a
+    /// <see cref="StreamingOptions.CheckpointStorage"/>, a streaming run whose input ended (or that was stopped with
+    /// draining) first takes a final checkpoint: <see cref="PreCommitAsync"/> stages what was written since the last
+    /// barrier and <see cref="CommitCheckpointAsync"/> makes it visible, both before this call, which then has
+    /// nothing left to commit. When that final checkpoint could not be stored (a failure within
+    /// <see cref="StreamingOptions.TolerableCheckpointFailures"/>) it is aborted (<see cref="AbortCheckpointAsync"/>)
+    /// and this call must make visible everything still staged, as it does for earlier aborted checkpoints.
+    /// </summary>
     /// <param name="cancellationToken">Cancels completion.</param>
     public virtual ValueTask CompleteAsync(CancellationToken cancellationToken) => default;
 

@@ -29,12 +29,16 @@ internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock
     private long _inputWatermark = EventTime.MinWatermark;
     private long _sentWatermark = EventTime.MinWatermark;
 
+    /// <summary>The input is idle (no element or watermark since it said so): passed on only while nothing is held.</summary>
+    private bool _inputIdle;
+
     public override TimeSpan? ProcessingTimeInterval =>
         maxWait is { } wait ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, wait.Ticks / 4)) : null;
 
     public override void OnBatch(int port, object batch)
     {
         var b = (Batch<T>)batch;
+        if (b.Count > 0) _inputIdle = false;
         for (int i = 0; i < b.Count; i++)
         {
             if (_held.Count == 0) _firstArrival = clock.GetUtcNow().UtcTicks;
@@ -52,11 +56,21 @@ internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock
     public override void OnWatermark(long watermark)
     {
         _inputWatermark = watermark;
+        _inputIdle = false;
         if (watermark == EventTime.MaxWatermark && _held.Count > 0) Emit();
         SendWatermark();
     }
 
-    public override void OnIdle() => output.Idle();
+    /// <summary>
+    /// An idle input is passed on only while no element is held: downstream stages leave an idle input out of their
+    /// watermark, so they could move past the held elements, which would then arrive late. The idleness goes on
+    /// once the held list is out (<see cref="PassIdleness"/>).
+    /// </summary>
+    public override void OnIdle()
+    {
+        _inputIdle = true;
+        if (_held.Count == 0) output.Idle();
+    }
 
     public override void OnProcessingTime(long utcTicks)
     {
@@ -64,6 +78,7 @@ internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock
         {
             Emit();
             SendWatermark();
+            PassIdleness();
         }
 
         output.ProcessingTime(utcTicks);
@@ -83,6 +98,7 @@ internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock
         {
             Emit();
             SendWatermark();
+            PassIdleness();
         }
 
         return true;
@@ -125,6 +141,12 @@ internal sealed class Buffer<T>(int count, TimeSpan? maxWait, TimeProvider clock
         _latest = EventTime.MinWatermark;
         _earliest = EventTime.MaxWatermark;
         output.Flush();
+    }
+
+    /// <summary>The held list went out while the input is idle: downstream may now leave this input out of its watermark.</summary>
+    private void PassIdleness()
+    {
+        if (_inputIdle) output.Idle();
     }
 
     /// <summary>Passes the input watermark on, but below the earliest element held, and never backwards.</summary>

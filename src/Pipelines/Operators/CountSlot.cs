@@ -20,6 +20,9 @@ internal struct CountSlot<TIn, TAcc>
 
     public long Latest;
 
+    /// <summary>Tumbling: the operator's sequence number of the current window's first element (for held barriers).</summary>
+    public long FirstSeq;
+
     /// <summary>Sliding windows: the key's last elements, oldest first, with their event times.</summary>
     public List<TIn>? Values;
 

@@ -17,8 +17,11 @@ namespace Pipelines.Operators;
 /// </summary>
 /// <remarks>
 /// With checkpoint storage the windows are written at each barrier, which passes at once. Without storage a barrier
-/// waits until every window holding an element from before it has been emitted — when it fills, or at the end of
-/// input — since emitting a partial window would change the results; a streaming run logs a warning once.
+/// of tumbling windows waits until every window holding an element from before it has been emitted — when it fills,
+/// or at the end of input — since emitting a partial window would change the results: the elements are numbered,
+/// each window keeps the number of its first element, and the barrier's horizon is the count of elements at its
+/// arrival (<see cref="StateHorizon"/>, <see cref="BarrierWatermark"/>). A sliding window keeps each element for
+/// several results (<c>size / slide</c>), so its barriers wait for the end of input. A streaming run logs a warning once.
 /// </remarks>
 internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInputStage<TIn, TKey>
     where TKey : notnull
@@ -36,6 +39,15 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
 
     private readonly ILogger? _logger;
     private bool _checkedStorage;
+
+    /// <summary>Tumbling: elements taken so far (the next one's sequence number).</summary>
+    private long _elements;
+
+    /// <summary>Tumbling: windows holding at least one element.</summary>
+    private int _openWindows;
+
+    /// <summary>Tumbling, while barriers are held: open windows whose first element came before the first held barrier.</summary>
+    private int _pendingBeforeFirst;
 
     public CountWindowAggregate(Func<TIn, TKey> keyOf, CountWindows windows, PaneEmitter<TIn, TKey, TAcc, TOut> panes, OperatorContext context, ILogger? logger = null)
         : base(context, panes.Outputs)
@@ -64,8 +76,62 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
             throw;
         }
 
-        ExtendHorizon(EventTime.MaxWatermark);
+        if (!_windows.IsTumbling) ExtendHorizon(EventTime.MaxWatermark);
         if (!_checkedStorage) WarnOfHeldCheckpoints();
+    }
+
+    /// <summary>Tumbling: the elements taken so far, all before a barrier arriving now. Sliding: +∞ once any came.</summary>
+    protected override long StateHorizon => _windows.IsTumbling ? _elements : base.StateHorizon;
+
+    /// <summary>
+    /// Tumbling: the sequence number of the oldest element still in an open window (+∞ when none): a held barrier
+    /// passes once it is not before the barrier's horizon. Counted without a scan except when the first held
+    /// barrier may pass. Sliding: the input watermark.
+    /// </summary>
+    protected override long BarrierWatermark
+    {
+        get
+        {
+            if (!_windows.IsTumbling) return base.BarrierWatermark;
+            if (_openWindows == 0) return EventTime.MaxWatermark;
+            if (HeldBarriers == 0 || _pendingBeforeFirst > 0) return EventTime.MinWatermark; // every open window holds an element from before a barrier arriving now
+            long oldest = long.MaxValue;
+            foreach (int e in _table.EntryIndexes())
+            {
+                ref var slot = ref _table.Value(e);
+                if (slot.Count > 0 && slot.FirstSeq < oldest) oldest = slot.FirstSeq;
+            }
+
+            return oldest;
+        }
+    }
+
+    /// <summary>A barrier was held: when it is the first, count the open windows it waits for.</summary>
+    protected override void OnBarrierHeld()
+    {
+        if (_windows.IsTumbling && HeldBarriers == 1) CountPendingBeforeFirst();
+    }
+
+    private void CountPendingBeforeFirst()
+    {
+        long horizon = FirstHeldHorizon;
+        int pending = 0;
+        foreach (int e in _table.EntryIndexes())
+        {
+            ref var slot = ref _table.Value(e);
+            if (slot.Count > 0 && slot.FirstSeq < horizon) pending++;
+        }
+
+        _pendingBeforeFirst = pending;
+    }
+
+    /// <summary>A tumbling window whose first element was <paramref name="firstSeq"/> was emitted: the first held barrier may pass now.</summary>
+    private void WindowEmitted(long firstSeq)
+    {
+        if (_openWindows > 0) _openWindows--; // windows restored from a checkpoint were never counted (nor are barriers held then)
+        if (HeldBarriers == 0 || firstSeq >= FirstHeldHorizon || --_pendingBeforeFirst > 0) return;
+        ReleaseBarriers(BarrierWatermark);
+        if (HeldBarriers > 0) CountPendingBeforeFirst();
     }
 
     /// <summary>In a streaming run without checkpoint storage, warns once per run and operator that checkpoints wait for windows to fill.</summary>
@@ -94,16 +160,25 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
         // The slot changes only once nothing can fail any more: a failing element leaves the window as it was.
         TAcc accumulator = _panes.Aggregator.Add(slot.Accumulator, value);
         long earliest = Math.Min(slot.Earliest, timestamp), latest = Math.Max(slot.Latest, timestamp);
+        long seq = _elements++;
         if (slot.Count + 1 == _windows.Size)
         {
             Emit(key, accumulator, earliest, latest, slot.PaneIndex, Watermark);
             slot.PaneIndex++;
+            bool wasOpen = slot.Count > 0;
             slot.Count = 0;
             slot.Accumulator = default!;
+            if (wasOpen) WindowEmitted(slot.FirstSeq);
             return;
         }
 
         (slot.Accumulator, slot.Earliest, slot.Latest) = (accumulator, earliest, latest);
+        if (slot.Count == 0)
+        {
+            slot.FirstSeq = seq;
+            _openWindows++;
+        }
+
         slot.Count++;
     }
 
@@ -199,6 +274,9 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
 
                 _table.Remove(e);
             }
+
+            // Every window is out: the held barriers pass (after this, through the base's release).
+            (_openWindows, _pendingBeforeFirst) = (0, 0);
         }
 
         _passed = watermark;

@@ -29,11 +29,15 @@ internal sealed class Sample<T>(TimeSpan interval, TimeProvider clock, Output<T>
     private long _inputWatermark = EventTime.MinWatermark;
     private long _sentWatermark = EventTime.MinWatermark;
 
+    /// <summary>The input is idle (no element or watermark since it said so): passed on only while nothing is held.</summary>
+    private bool _inputIdle;
+
     public override TimeSpan? ProcessingTimeInterval => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, interval.Ticks / 4));
 
     public override void OnBatch(int port, object batch)
     {
         var b = (Batch<T>)batch;
+        if (b.Count > 0) _inputIdle = false;
         for (int i = 0; i < b.Count; i++)
         {
             long now = clock.GetUtcNow().UtcTicks;
@@ -58,11 +62,21 @@ internal sealed class Sample<T>(TimeSpan interval, TimeProvider clock, Output<T>
     public override void OnWatermark(long watermark)
     {
         _inputWatermark = watermark;
+        _inputIdle = false;
         if (watermark == EventTime.MaxWatermark && _holding) Emit();
         SendWatermark();
     }
 
-    public override void OnIdle() => output.Idle();
+    /// <summary>
+    /// An idle input is passed on only while no element is held: downstream stages leave an idle input out of their
+    /// watermark, so they could move past the element held, which would then arrive late. The idleness goes on once
+    /// the element is out (at the end of its period).
+    /// </summary>
+    public override void OnIdle()
+    {
+        _inputIdle = true;
+        if (!_holding) output.Idle();
+    }
 
     public override void OnProcessingTime(long utcTicks)
     {
@@ -70,6 +84,7 @@ internal sealed class Sample<T>(TimeSpan interval, TimeProvider clock, Output<T>
         {
             Emit();
             SendWatermark();
+            if (_inputIdle) output.Idle();
         }
 
         output.ProcessingTime(utcTicks);

@@ -45,7 +45,19 @@ internal abstract class StageOperator
         }
 
         (_heldBarriers ??= []).Add((checkpoint, horizon, horizon));
+        OnBarrierHeld();
     }
+
+    /// <summary>A barrier was just added to those held (the first held when <see cref="HeldBarriers"/> is 1).</summary>
+    protected virtual void OnBarrierHeld()
+    {
+    }
+
+    /// <summary>How many barriers are held.</summary>
+    protected int HeldBarriers => _heldBarriers?.Count ?? 0;
+
+    /// <summary>The horizon of the first barrier held (the next to pass); only while <see cref="HeldBarriers"/> &gt; 0.</summary>
+    protected long FirstHeldHorizon => _heldBarriers![0].Horizon;
 
     /// <summary>
     /// With checkpoints that store state: snapshot the state now (a copy; it is written asynchronously) and return

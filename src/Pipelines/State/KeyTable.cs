@@ -23,7 +23,7 @@ namespace Pipelines.State;
 /// for good. A removed key's slot is refilled by shifting its successors back (no tombstones), so probe
 /// sequences stay as short after windows close and keys come and go as they were when the keys were new.
 /// Small non-negative <see cref="int"/> keys (ids, partitions, enum values) are also indexed by an array, which
-/// answers before the slots are probed.
+/// answers before the slots are probed (with the default comparer only).
 /// </remarks>
 internal sealed class KeyTable<TKey>
     where TKey : notnull
@@ -204,6 +204,9 @@ internal sealed class KeyTable<TKey>
     /// <summary>Records a new <see cref="int"/> key in <see cref="_dense"/>, growing it (and filling in the keys held) when the key is just past it.</summary>
     private void IndexDense(int value, int id)
     {
+        // A custom comparer may call different ints the same key: the array, indexed by value, would not see that.
+        // It then stays empty, so lookups go through the slots (and the comparer).
+        if (_comparer is not null) return;
         if ((uint)value < (uint)_dense.Length)
         {
             _dense[value] = id + 1;

@@ -230,6 +230,30 @@ public class KeyedStateStoreTests
     }
 
     [Fact]
+    public void IntKeys_WithACustomComparer_AreTheSameKeyWhenTheComparerSaysSo()
+    {
+        // The array that answers small int keys first indexes by value: it must not bypass the comparer.
+        var keys = new KeyTable<int>(new LastDigit());
+        int id = keys.GetOrAdd(3);
+        keys.AddReference(id);
+
+        keys.IndexOf(13).Should().Be(id, "13 and 3 are the same key to the comparer");
+        keys.GetOrAdd(23).Should().Be(id);
+        keys.IndexOf(3).Should().Be(id);
+        keys.Count.Should().Be(1);
+        keys.Release(id);
+        keys.IndexOf(13).Should().Be(-1);
+    }
+
+    /// <summary>Ints are the same key when their last decimal digits are.</summary>
+    private sealed class LastDigit : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => x % 10 == y % 10;
+
+        public int GetHashCode(int obj) => obj % 10;
+    }
+
+    [Fact]
     public void AComparer_DecidesWhichKeysAreTheSame()
     {
         var keys = new KeyTable<string>(StringComparer.OrdinalIgnoreCase);

@@ -70,6 +70,13 @@ internal sealed class OperatorHarness<TKey, TOut>
         return this;
     }
 
+    /// <summary>Every input went idle.</summary>
+    public OperatorHarness<TKey, TOut> Idle()
+    {
+        _operator.OnIdle();
+        return this;
+    }
+
     public OperatorHarness<TKey, TOut> Barrier(long checkpoint)
     {
         _operator.OnBarrier(checkpoint);
@@ -103,7 +110,7 @@ internal sealed class Collector<T> : IBatchTarget<T>
 
     public List<long> Barriers { get; } = [];
 
-    /// <summary>Elements (<c>"e:value"</c>) and watermarks (<c>"w:watermark"</c>) in the order they came.</summary>
+    /// <summary>Elements (<c>"e:value"</c>), watermarks (<c>"w:watermark"</c>) and idleness (<c>"idle"</c>) in the order they came.</summary>
     public List<string> Log { get; } = [];
 
     public bool Ended { get; private set; }
@@ -123,9 +130,7 @@ internal sealed class Collector<T> : IBatchTarget<T>
         Log.Add($"w:{watermark}");
     }
 
-    public void OnIdle()
-    {
-    }
+    public void OnIdle() => Log.Add("idle");
 
     public void OnProcessingTime(long utcTicks)
     {

@@ -1,4 +1,6 @@
+using Pipelines.Operators;
 using Pipelines.Tests.TestSupport;
+using Pipelines.Windowing;
 
 namespace Pipelines.Tests.Windowing;
 
@@ -140,5 +142,51 @@ public class CountWindowTests
         {
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static OperatorHarness<string, WindowResult<string, long>> Counts(int size, int? slide = null) =>
+        new((context, output) => new CountWindowAggregate<string, string, long, long>(
+            s => s,
+            (CountWindows)Windows.Count(size, slide),
+            new PaneEmitter<string, string, long, long>(Aggregations.Count<string>(), TriggerSpec.Default, output, null, context),
+            context));
+
+    [Fact]
+    public void WithoutStorage_ATumblingBarrier_PassesOnceEveryWindowOpenAtItsArrivalIsFull_NotAtTheEndOfInput()
+    {
+        var h = Counts(3).Element("a", 1).Element("b", 2).Barrier(1);
+        h.Output.Barriers.Should().BeEmpty("a and b each hold an element from before the barrier");
+
+        h.Element("c", 3).Element("a", 4).Element("a", 5);
+        h.Output.Values.Select(r => r.Key).Should().Equal("a");
+        h.Output.Barriers.Should().BeEmpty("b's window still holds an element from before the barrier");
+
+        h.Barrier(2);
+        h.Element("b", 6).Element("b", 7);
+        h.Output.Barriers.Should().Equal([1L], "b's window is out; c's window opened after barrier 1 but before barrier 2");
+
+        h.Element("c", 8).Element("c", 9);
+        h.Output.Barriers.Should().Equal([1L, 2L]);
+
+        h.Element("d", 10).Barrier(3).Watermark(100);
+        h.Output.Barriers.Should().Equal([1L, 2L], "d's window is not full, and the watermark does not empty count windows");
+        h.End();
+        h.Output.Barriers.Should().Equal(1L, 2L, 3L);
+    }
+
+    [Fact]
+    public void WithoutStorage_ABarrierPassesAtOnce_WhenNoWindowHoldsAnElement()
+    {
+        var h = Counts(2).Element("a", 1).Element("a", 2).Barrier(1);
+        h.Output.Barriers.Should().Equal([1L], "a's window was emitted full: nothing is held");
+    }
+
+    [Fact]
+    public void WithoutStorage_ASlidingBarrier_WaitsForTheEndOfInput()
+    {
+        var h = Counts(3, 1).Element("a", 1).Barrier(1).Element("a", 2).Element("a", 3).Element("a", 4).Element("a", 5);
+        h.Output.Barriers.Should().BeEmpty("element 1 is gone from a's window, but a sliding window keeps elements for later results");
+        h.End();
+        h.Output.Barriers.Should().Equal(1L);
     }
 }
