@@ -13,7 +13,7 @@ using Pipelines.Benchmarks.Suites;
 //                (--only TString,TGuid  --contenders HandLoop,PipelinesBounded  --runs 5  --events 10_000_000)
 //   --checkpoints  streaming runs with and without checkpoints (storage and interval), interleaved; saves each case
 //                and writes results/checkpoints.md (--only T,Q5  --parallelism 1,2  --runs 5  --interval-ms 1000
-//                (0: only the final checkpoint)  --passes N (input read N times; default T 40, Q5 30)  --events N  --nexmark-events N)
+//                (0: only the final checkpoint)  --plain-interval-ms N  --passes N (input read N times; default T 40, Q5 30)  --events N  --nexmark-events N)
 //   --latency    the open-loop streaming latency run (--quick: short)
 //   --report     write benchmarks/results/README.md and throughput.png from BenchmarkDotNet's JSON results
 var options = new List<string>(args);

@@ -123,6 +123,7 @@ public abstract class Workload<TIn, TOut> : IWorkload
         var define = _pipelines ?? throw new InvalidOperationException($"Workload {Name} has no Pipelines definition.");
         var collector = new Collector<TOut>(keepItems: false);
         var builder = new PipelineBuilder(Name);
+        if (passes > 1 && !RepeatsAlike) throw new NotSupportedException($"Workload {Name} cannot read its input several times (see ReferenceOver).");
         define(builder, passes == 1 ? Sources.Enumerable(Input) : new RepeatedSource<TIn>(Input, passes, PassShift(), Shift), collector);
         var summary = new StreamingExecutor(options).RunAsync(builder.Build()).GetAwaiter().GetResult();
         return (collector.Count, collector.Checksum, summary);
@@ -133,6 +134,11 @@ public abstract class Workload<TIn, TOut> : IWorkload
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         if (passes == 1) return Reference;
+        if (!RepeatsAlike)
+        {
+            throw new NotSupportedException($"Workload {Name} cannot read its input several times: results that span passes (joins or aggregates over the whole input) would differ from each pass's own.");
+        }
+
         if (_repeatedReferences.TryGetValue(passes, out var known)) return known;
         var (count, checksum) = Reference;
         long shift = PassShift();
@@ -158,7 +164,14 @@ public abstract class Workload<TIn, TOut> : IWorkload
         return (count, checksum);
     }
 
-    /// <summary>The event time of <paramref name="item"/> in UTC ticks; a workload whose input can repeat (<see cref="ReferenceOver"/>) overrides it with <see cref="Shift"/>.</summary>
+    /// <summary>
+    /// True when the input can be read several times (<see cref="ReferenceOver"/>): every result depends only on the
+    /// events of windows of at most 10 s, so passes moved apart give each pass's own results. Such a workload also
+    /// overrides <see cref="TimeOf"/> and <see cref="Shift"/>.
+    /// </summary>
+    protected virtual bool RepeatsAlike => false;
+
+    /// <summary>The event time of <paramref name="item"/> in UTC ticks (for <see cref="ReferenceOver"/>).</summary>
     /// <param name="item">An input event.</param>
     protected virtual long TimeOf(in TIn item) => throw new NotSupportedException($"Workload {Name} cannot repeat its input: it does not say how to move its events in time.");
 

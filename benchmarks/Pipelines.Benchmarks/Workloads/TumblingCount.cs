@@ -264,6 +264,8 @@ public sealed class TumblingCount : Workload<SynthEvent, TOut>
 
     protected override SynthEvent[] Generate(int events) => SyntheticData.Generate(events);
 
+    protected override bool RepeatsAlike => true;
+
     protected override long TimeOf(in SynthEvent item) => item.Timestamp.UtcTicks;
 
     protected override SynthEvent Shift(SynthEvent item, long ticks) => item with { Timestamp = item.Timestamp.AddTicks(ticks) };
