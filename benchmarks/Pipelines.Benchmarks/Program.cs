@@ -11,8 +11,9 @@ using Pipelines.Benchmarks.Suites;
 //   --validate   check every contender's output against the hand loop, no timing (--quick: small inputs)
 //   --repeat     run contenders again and again in one process, print each run's events/s and the medians
 //                (--only TString,TGuid  --contenders HandLoop,PipelinesBounded  --runs 5  --events 10_000_000)
-//   --checkpoints  streaming runs with and without a checkpoint storage, writes results/checkpoints.md
-//                (--only T,Q5  --runs 3  --interval-ms 1000  --events N  --nexmark-events N)
+//   --checkpoints  streaming runs with and without checkpoints (storage and interval), interleaved; saves each case
+//                and writes results/checkpoints.md (--only T,Q5  --parallelism 1,2  --runs 5  --interval-ms 1000
+//                (0: only the final checkpoint)  --plain-interval-ms N  --passes N (input read N times; default T 40, Q5 30)  --events N  --nexmark-events N)
 //   --latency    the open-loop streaming latency run (--quick: short)
 //   --report     write benchmarks/results/README.md and throughput.png from BenchmarkDotNet's JSON results
 var options = new List<string>(args);
@@ -41,11 +42,16 @@ if (Take(options, "--checkpoints"))
 {
     string command = "dotnet run -c Release --project benchmarks/Pipelines.Benchmarks -- " + string.Join(' ', args);
     var workloads = (TakeValue(options, "--only") ?? "T,Q5").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    int runs = TakeInt(options, "--runs") ?? 3;
+    var parallelism = (TakeValue(options, "--parallelism") ?? "1,2").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList();
+    int runs = TakeInt(options, "--runs") ?? 5;
     var interval = TimeSpan.FromMilliseconds(TakeInt(options, "--interval-ms") ?? 1000);
+    int? passes = TakeInt(options, "--passes");
+    int? plainInterval = TakeInt(options, "--plain-interval-ms");
     int synthetic = TakeInt(options, "--events") ?? (quick ? 2_000_000 : Sizes.Synthetic);
     int nexmark = TakeInt(options, "--nexmark-events") ?? (quick ? 200_000 : Sizes.Nexmark);
-    return CheckpointRunner.Run(workloads, runs, interval, synthetic, nexmark, Paths.Results(root), command);
+    return CheckpointRunner.Run(new CheckpointRunner.Settings(workloads, parallelism, runs, interval, synthetic, nexmark, quick ? passes ?? 2 : passes,
+        Paths.Artifacts(root), Paths.Results(root), command, plainInterval is { } ms ? TimeSpan.FromMilliseconds(ms) : null));
 }
 
 if (Take(options, "--latency"))

@@ -8,11 +8,11 @@ internal static class PipelinesRunner
     /// <param name="input">The input events.</param>
     /// <param name="collector">Where results go.</param>
     /// <param name="parallelism">Null for the bounded executor, else the streaming executor's parallelism.</param>
-    public static async Task RunAsync<TIn, TOut>(Action<PipelineBuilder, TIn[], Collector<TOut>> define, TIn[] input, Collector<TOut> collector, int? parallelism)
+    public static async Task RunAsync<TIn, TOut>(Action<PipelineBuilder, Source<TIn>, Collector<TOut>> define, TIn[] input, Collector<TOut> collector, int? parallelism)
         where TOut : struct, IResult<TOut>
     {
         var builder = new PipelineBuilder();
-        define(builder, input, collector);
+        define(builder, Sources.Enumerable(input), collector);
         var pipeline = builder.Build();
         RunSummary summary = parallelism is null
             ? await new BoundedExecutor().RunAsync(pipeline)

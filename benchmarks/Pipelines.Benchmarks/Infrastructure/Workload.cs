@@ -38,9 +38,23 @@ public interface IWorkload
     /// <summary>Drops the kept reference results (keeping count and checksum) so they do not weigh on the GC while timing.</summary>
     void ReleaseReferenceItems();
 
-    /// <summary>Runs the Pipelines definition once on the streaming executor with <paramref name="options"/>; returns count, checksum and the run's summary.</summary>
+    /// <summary>
+    /// Runs the Pipelines definition once on the streaming executor with <paramref name="options"/> over the input
+    /// read <paramref name="passes"/> times (see <see cref="ReferenceOver"/>); returns count, checksum and the run's summary.
+    /// </summary>
     /// <param name="options">The streaming options (parallelism, checkpoint storage, ...).</param>
-    (long Count, ulong Checksum, RunSummary Summary) RunStreaming(StreamingOptions options);
+    /// <param name="passes">How many times the input is read, each pass later in event time than the one before.</param>
+    (long Count, ulong Checksum, RunSummary Summary) RunStreaming(StreamingOptions options, int passes = 1);
+
+    /// <summary>
+    /// The hand loop's count and checksum over the input read <paramref name="passes"/> times: pass k is the input
+    /// with every time moved <c>k × PassShift</c> later, where the shift is the input's time span plus a gap longer
+    /// than any window and the out-of-orderness (rounded to 10 s, so window boundaries fall alike in every pass). No
+    /// window then holds events of two passes, so the results of the repeated input are those of each pass on its
+    /// own: the hand loop runs once per (shifted) pass. Throws for a workload whose events cannot be shifted.
+    /// </summary>
+    /// <param name="passes">How many passes (1: <see cref="Reference"/>).</param>
+    (long Count, ulong Checksum) ReferenceOver(int passes);
 }
 
 /// <summary>A workload: an input generator, the contenders that express it, and the reference output.</summary>
@@ -52,8 +66,9 @@ public abstract class Workload<TIn, TOut> : IWorkload
     private readonly Dictionary<string, Func<TIn[], Collector<TOut>, Task>> _contenders = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private List<TOut>? _reference;
-    private Action<PipelineBuilder, TIn[], Collector<TOut>>? _pipelines;
+    private Action<PipelineBuilder, Source<TIn>, Collector<TOut>>? _pipelines;
     private (long, ulong)? _referenceSums;
+    private readonly Dictionary<int, (long, ulong)> _repeatedReferences = [];
 
     /// <inheritdoc />
     public abstract string Name { get; }
@@ -90,6 +105,7 @@ public abstract class Workload<TIn, TOut> : IWorkload
         Input = Generate(events);
         _reference = null;
         _referenceSums = null;
+        _repeatedReferences.Clear();
     }
 
     /// <inheritdoc />
@@ -101,14 +117,84 @@ public abstract class Workload<TIn, TOut> : IWorkload
     }
 
     /// <inheritdoc />
-    public (long Count, ulong Checksum, RunSummary Summary) RunStreaming(StreamingOptions options)
+    public (long Count, ulong Checksum, RunSummary Summary) RunStreaming(StreamingOptions options, int passes = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         var define = _pipelines ?? throw new InvalidOperationException($"Workload {Name} has no Pipelines definition.");
         var collector = new Collector<TOut>(keepItems: false);
         var builder = new PipelineBuilder(Name);
-        define(builder, Input, collector);
+        if (passes > 1 && !RepeatsAlike) throw new NotSupportedException($"Workload {Name} cannot read its input several times (see ReferenceOver).");
+        define(builder, passes == 1 ? Sources.Enumerable(Input) : new RepeatedSource<TIn>(Input, passes, PassShift(), Shift), collector);
         var summary = new StreamingExecutor(options).RunAsync(builder.Build()).GetAwaiter().GetResult();
         return (collector.Count, collector.Checksum, summary);
+    }
+
+    /// <inheritdoc />
+    public (long Count, ulong Checksum) ReferenceOver(int passes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
+        if (passes == 1) return Reference;
+        if (!RepeatsAlike)
+        {
+            throw new NotSupportedException($"Workload {Name} cannot read its input several times: results that span passes (joins or aggregates over the whole input) would differ from each pass's own.");
+        }
+
+        if (_repeatedReferences.TryGetValue(passes, out var known)) return known;
+        var (count, checksum) = Reference;
+        long shift = PassShift();
+        var input = Input;
+        long moved = 0;
+        try
+        {
+            for (int pass = 1; pass < passes; pass++)
+            {
+                for (int i = 0; i < input.Length; i++) input[i] = Shift(input[i], shift);
+                moved += shift;
+                var (c, s) = Run(Contenders.HandLoop);
+                count += c;
+                checksum += s;
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < input.Length && moved != 0; i++) input[i] = Shift(input[i], -moved);
+        }
+
+        _repeatedReferences[passes] = (count, checksum);
+        return (count, checksum);
+    }
+
+    /// <summary>
+    /// True when the input can be read several times (<see cref="ReferenceOver"/>): every result depends only on the
+    /// events of windows of at most 10 s, so passes moved apart give each pass's own results. Such a workload also
+    /// overrides <see cref="TimeOf"/> and <see cref="Shift"/>.
+    /// </summary>
+    protected virtual bool RepeatsAlike => false;
+
+    /// <summary>The event time of <paramref name="item"/> in UTC ticks (for <see cref="ReferenceOver"/>).</summary>
+    /// <param name="item">An input event.</param>
+    protected virtual long TimeOf(in TIn item) => throw new NotSupportedException($"Workload {Name} cannot repeat its input: it does not say how to move its events in time.");
+
+    /// <summary><paramref name="item"/> with every time it holds moved by <paramref name="ticks"/>.</summary>
+    /// <param name="item">An input event.</param>
+    /// <param name="ticks">How far (negative: earlier).</param>
+    protected virtual TIn Shift(TIn item, long ticks) => throw new NotSupportedException($"Workload {Name} cannot repeat its input: it does not say how to move its events in time.");
+
+    /// <summary>How far each pass of a repeated input is moved after the one before (see <see cref="ReferenceOver"/>).</summary>
+    private long PassShift()
+    {
+        if (Input.Length == 0) throw new InvalidOperationException($"Workload {Name}: call Prepare(events) first.");
+        long min = long.MaxValue, max = long.MinValue;
+        foreach (ref readonly var e in Input.AsSpan())
+        {
+            long t = TimeOf(e);
+            min = Math.Min(min, t);
+            max = Math.Max(max, t);
+        }
+
+        long unit = TimeSpan.TicksPerSecond * 10;
+        long gap = TimeSpan.TicksPerSecond * 20;
+        return (max - min + gap + unit - 1) / unit * unit;
     }
 
     /// <inheritdoc />
@@ -142,8 +228,8 @@ public abstract class Workload<TIn, TOut> : IWorkload
     }
 
     /// <summary>Registers the three Pipelines contenders (bounded, streaming with parallelism 1 and 2) for one definition.</summary>
-    /// <param name="define">Adds sources, operators and a sink (writing to the collector) to the builder.</param>
-    protected void AddPipelines(Action<PipelineBuilder, TIn[], Collector<TOut>> define)
+    /// <param name="define">Adds the source it is given (the input), operators and a sink (writing to the collector) to the builder.</param>
+    protected void AddPipelines(Action<PipelineBuilder, Source<TIn>, Collector<TOut>> define)
     {
         _pipelines = define;
         Add(Contenders.PipelinesBounded, (input, collector) => PipelinesRunner.RunAsync(define, input, collector, null));

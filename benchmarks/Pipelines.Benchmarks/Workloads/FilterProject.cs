@@ -121,7 +121,7 @@ public sealed class FilterProject : Workload<SynthEvent, FOut>
                 .RunForeach(r => output.Add(r), AkkaHost.Materializer));
 
         AddPipelines(static (p, input, output) =>
-            p.From(Sources.Enumerable(input))
+            p.From(input)
                 .Where(e => e.Value % 2 == 0)
                 .Select(e => new FOut(e.Key, e.Value))
                 .To(new CollectorSink<FOut>(output)));

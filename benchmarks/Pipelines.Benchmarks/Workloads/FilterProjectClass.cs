@@ -44,7 +44,7 @@ public sealed class FilterProjectClass : Workload<CustomerEvent, FClassOut>
         AddStatelessPeers(static e => e.Value % 2 == 0, static e => new FClassOut(e.Customer, e.Value));
 
         AddPipelines(static (p, input, output) =>
-            p.From(Sources.Enumerable(input))
+            p.From(input)
                 .Where(e => e.Value % 2 == 0)
                 .Select(e => new FClassOut(e.Customer, e.Value))
                 .To(new CollectorSink<FClassOut>(output)));

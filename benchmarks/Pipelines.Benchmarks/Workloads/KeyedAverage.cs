@@ -57,7 +57,7 @@ public abstract class KeyedAverage<TKey> : Workload<KeyedEvent<TKey>, KeyedMean<
         });
 
         AddPipelines(static (p, input, output) =>
-            p.From(Sources.Enumerable(input))
+            p.From(input)
                 .WithEventTime(e => e.Timestamp, Watermarks.Monotonic())
                 .KeyBy(e => e.Key)
                 .Window(Windows.Tumbling(TimeSpan.FromSeconds(1)))

@@ -255,7 +255,7 @@ public abstract class KeyedTumblingCount<TKey> : Workload<KeyedEvent<TKey>, Keye
         });
 
         AddPipelines((p, input, output) =>
-            p.From(Sources.Enumerable(input))
+            p.From(input)
                 .WithEventTime(e => e.Timestamp, Watermarks.Monotonic())
                 .KeyBy(e => e.Key)
                 .Window(Windows.Tumbling(pipelinesWindow))

@@ -97,6 +97,8 @@ public sealed class Q5HotItems : NexmarkWorkload<Q5Out>
 
     public override string Description => "NEXMark Q5: hot items — per sliding window (10 s size, 2 s slide) the auction with the most bids";
 
+    protected override bool RepeatsAlike => true;
+
     private static IEnumerable<long> WindowStarts(DateTimeOffset time)
     {
         long t = time.UtcTicks;

@@ -27,12 +27,25 @@ public abstract class NexmarkWorkload<TOut> : Workload<NexmarkEvent, TOut>, INex
     }
 
     /// <summary>The events as a timestamped Pipelines stream.</summary>
-    protected static DataStream<NexmarkEvent> Events(PipelineBuilder p, NexmarkEvent[] input) =>
-        p.From(Sources.Enumerable(input)).WithEventTime(e => e.Time, Watermark);
+    protected static DataStream<NexmarkEvent> Events(PipelineBuilder p, Source<NexmarkEvent> input) =>
+        p.From(input).WithEventTime(e => e.Time, Watermark);
 
     /// <summary>The bids as a timestamped Pipelines stream.</summary>
-    protected static DataStream<Bid> Bids(PipelineBuilder p, NexmarkEvent[] input) =>
+    protected static DataStream<Bid> Bids(PipelineBuilder p, Source<NexmarkEvent> input) =>
         Events(p, input).Where(e => e.Kind == EventKind.Bid).Select(e => e.Bid);
 
     protected override NexmarkEvent[] Generate(int events) => NexmarkGenerator.Generate(events, Config);
+
+    protected override long TimeOf(in NexmarkEvent item) => item.Time.UtcTicks;
+
+    protected override NexmarkEvent Shift(NexmarkEvent item, long ticks) => item.Kind switch
+    {
+        EventKind.Bid => item with { Time = item.Time.AddTicks(ticks), Bid = item.Bid with { DateTime = item.Bid.DateTime.AddTicks(ticks) } },
+        EventKind.Person => item with { Time = item.Time.AddTicks(ticks), Person = item.Person! with { DateTime = item.Person.DateTime.AddTicks(ticks) } },
+        _ => item with
+        {
+            Time = item.Time.AddTicks(ticks),
+            Auction = item.Auction! with { DateTime = item.Auction.DateTime.AddTicks(ticks), Expires = item.Auction.Expires.AddTicks(ticks) },
+        },
+    };
 }

@@ -250,7 +250,7 @@ public sealed class TumblingCount : Workload<SynthEvent, TOut>
         });
 
         AddPipelines(static (p, input, output) =>
-            p.From(Sources.Enumerable(input))
+            p.From(input)
                 .WithEventTime(e => e.Timestamp, Watermarks.Monotonic())
                 .KeyBy(e => e.Key)
                 .Window(Windows.Tumbling(TimeSpan.FromSeconds(1)))
@@ -263,4 +263,10 @@ public sealed class TumblingCount : Workload<SynthEvent, TOut>
     public override string Description => "per-key count over 1 s tumbling event-time windows; 10M time-ordered synthetic events, 1,000 keys, 100 s of event time";
 
     protected override SynthEvent[] Generate(int events) => SyntheticData.Generate(events);
+
+    protected override bool RepeatsAlike => true;
+
+    protected override long TimeOf(in SynthEvent item) => item.Timestamp.UtcTicks;
+
+    protected override SynthEvent Shift(SynthEvent item, long ticks) => item with { Timestamp = item.Timestamp.AddTicks(ticks) };
 }

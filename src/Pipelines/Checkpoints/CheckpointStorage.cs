@@ -30,8 +30,10 @@ public abstract class CheckpointStorage
 
     /// <summary>
     /// Checkpoints in a local directory: one folder per checkpoint (<c>chk-00000000000000000042</c>) holding its parts,
-    /// and a <c>_manifest</c> file written under a temporary name, flushed to disk and renamed into place. Give each
-    /// pipeline its own directory.
+    /// and a <c>_manifest</c> file written under a temporary name, flushed to disk and renamed into place. Parts and
+    /// manifest are flushed to disk, and so are the directories that name them (before and after the rename, on
+    /// Linux and macOS), so a checkpoint reported complete survives a crash of the machine. Give each pipeline its
+    /// own directory.
     /// </summary>
     /// <param name="path">The directory; created when missing.</param>
     /// <param name="retainedCheckpoints">Completed checkpoints kept (default 3).</param>

@@ -2,9 +2,20 @@ using System.Globalization;
 
 namespace Pipelines.Checkpoints.Storage;
 
-/// <summary>Checkpoints as folders of files under one directory; the manifest is renamed into place.</summary>
-internal sealed class DirectoryCheckpointStorage(string root, int retainedCheckpoints) : CheckpointStorage(retainedCheckpoints)
+/// <summary>
+/// Checkpoints as folders of files under one directory. Parts are written and flushed to disk; the manifest is
+/// written under a temporary name and flushed, the checkpoint's folder and the root are flushed (so the parts'
+/// names and the folder itself are durable), the manifest is renamed into place, and the folder is flushed again
+/// (so is the rename): once <see cref="PublishManifestAsync"/> returns, a crash of the machine cannot lose the checkpoint.
+/// </summary>
+/// <param name="root">The directory.</param>
+/// <param name="retainedCheckpoints">Completed checkpoints kept.</param>
+/// <param name="flushDirectory">Flushes a directory's entries to disk (<see cref="DirectorySync.Flush"/>; tests record the calls).</param>
+internal sealed class DirectoryCheckpointStorage(string root, int retainedCheckpoints, Action<string>? flushDirectory = null) : CheckpointStorage(retainedCheckpoints)
 {
+    private readonly Action<string> _flushDirectory = flushDirectory ?? DirectorySync.Flush;
+    private bool _rootFlushed;
+
     internal const string ManifestName = "_manifest";
     private const string Prefix = "chk-";
 
@@ -58,7 +69,17 @@ internal sealed class DirectoryCheckpointStorage(string root, int retainedCheckp
         System.IO.Directory.CreateDirectory(folder);
         string temporary = Path.Combine(folder, ManifestName + ".tmp");
         await WriteDurablyAsync(temporary, manifest, cancellationToken).ConfigureAwait(false);
+        _flushDirectory(folder);
+        _flushDirectory(Root);
+        if (!_rootFlushed && Path.GetDirectoryName(Root) is { } parent)
+        {
+            // The root may have been created by this run: its own entry must be durable too (once).
+            _flushDirectory(parent);
+            _rootFlushed = true;
+        }
+
         File.Move(temporary, Path.Combine(folder, ManifestName), overwrite: true);
+        _flushDirectory(folder);
     }
 
     protected internal override ValueTask<byte[]?> ReadManifestAsync(long checkpointId, CancellationToken cancellationToken) =>
