@@ -9,7 +9,7 @@ internal sealed partial class TimerQueue
     /// </summary>
     public IEnumerable<(KeyedTimer Timer, bool Once)> InFiringOrder()
     {
-        var seen = new HashSet<(int, long, long, long)>();
+        var seen = new HashSet<TimerId>();
         if (_hasFiring)
         {
             int count = 1 + (_firing.Rest?.Count ?? 0);
@@ -36,6 +36,6 @@ internal sealed partial class TimerQueue
 
     // A tracked timer fires from its first list entry while it is registered (a deleted one leaves entries behind,
     // and one deleted and registered again has two); an untracked one always fires.
-    private bool Live(Entry entry, long time, HashSet<(int, long, long, long)> seen) =>
-        !entry.Tracked || (_registered.Contains((entry.Key, entry.Start, entry.End, time)) && seen.Add((entry.Key, entry.Start, entry.End, time)));
+    private bool Live(Entry entry, long time, HashSet<TimerId> seen) =>
+        !entry.Tracked || (_registered.Contains(new TimerId(entry.Key, entry.Start, entry.End, time)) && seen.Add(new TimerId(entry.Key, entry.Start, entry.End, time)));
 }
