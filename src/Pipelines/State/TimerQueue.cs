@@ -195,17 +195,19 @@ internal sealed partial class TimerQueue
     }
 
     /// <summary>
-    /// A tracked timer's identity. Its own hash (a multiply-rotate mix of the four fields) is cheaper than the
-    /// general tuple hash, and the default comparer of a struct that implements <see cref="IEquatable{T}"/> is
-    /// devirtualized.
+    /// A tracked timer's identity. Its own hash (a multiply-rotate mix of the four fields, seeded per process like
+    /// the general tuple hash, since times come from the data) is cheaper than the general tuple hash, and the
+    /// default comparer of a struct that implements <see cref="IEquatable{T}"/> is devirtualized.
     /// </summary>
     private readonly record struct TimerId(int Key, long Start, long End, long Time)
     {
+        private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
         public bool Equals(TimerId other) => Time == other.Time && Key == other.Key && Start == other.Start && End == other.End;
 
         public override int GetHashCode()
         {
-            ulong h = (ulong)Time * 0x9E3779B97F4A7C15UL;
+            ulong h = ((ulong)Time ^ Seed) * 0x9E3779B97F4A7C15UL;
             h = ulong.RotateLeft(h ^ (uint)Key, 23) * 0xC2B2AE3D27D4EB4FUL;
             h = ulong.RotateLeft(h ^ (ulong)Start, 29) * 0x165667B19E3779F9UL;
             h ^= (ulong)End * 0x9E3779B97F4A7C15UL;
