@@ -9,7 +9,7 @@ internal sealed partial class TimerQueue
     /// </summary>
     public IEnumerable<(KeyedTimer Timer, bool Once)> InFiringOrder()
     {
-        var seen = new HashSet<(int, long, long, long)>();
+        var seen = new HashSet<TimerId>();
         if (_hasFiring)
         {
             int count = 1 + (_firing.Rest?.Count ?? 0);
@@ -36,8 +36,8 @@ internal sealed partial class TimerQueue
 
     // A tracked timer fires from its first list entry while it is registered (a deleted one leaves entries behind,
     // and one deleted and registered again has two); an untracked one always fires.
-    private bool Live(Entry entry, long time, HashSet<(int, long, long, long)> seen) =>
-        !entry.Tracked || (_registered.Contains((entry.Key, entry.Start, entry.End, time)) && seen.Add((entry.Key, entry.Start, entry.End, time)));
+    private bool Live(Entry entry, long time, HashSet<TimerId> seen) =>
+        !entry.Tracked || (_registered.Contains(new TimerId(entry.Key, entry.Start, entry.End, time)) && seen.Add(new TimerId(entry.Key, entry.Start, entry.End, time)));
 
     /// <summary>
     /// Removes every timer whose key <paramref name="drop"/> selects (the keys of partitions handed to another
@@ -50,6 +50,8 @@ internal sealed partial class TimerQueue
         if (removed.Count == 0) return removed;
         _byTime.Clear();
         _times.Clear();
+        _sorted = null;
+        _sortedAt = 0;
         _registered.Clear();
         _firing = default;
         _hasFiring = false;

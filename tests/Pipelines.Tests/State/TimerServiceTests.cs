@@ -35,6 +35,53 @@ public class TimerServiceTests
     }
 
     [Fact]
+    public void EndOfInput_FiresManyTimes_InTimeOrder_MergingTimersRegisteredAndDeletedWhileFiring()
+    {
+        // Enough distinct times that the +∞ drain sorts them at once instead of taking them from the heap one by one.
+        var keys = new KeyTable<string>();
+        var timers = new TimerService<string>(keys);
+        var expected = new List<(string, long)>();
+        for (int i = 199; i >= 0; i--) timers.Register(TimeDomain.EventTime, keys.GetOrAdd($"k{i}"), G, 1_000 + (i * 10));
+        timers.Register(TimeDomain.EventTime, keys.GetOrAdd("same-time"), G, 1_000 + (50 * 10));
+        timers.Register(TimeDomain.EventTime, keys.GetOrAdd("deleted"), G, 1_000 + (150 * 10));
+        FireDue(keys, timers, TimeDomain.EventTime, 1_000 + (9 * 10)).Should().HaveCount(10);
+
+        var fired = new List<(string Key, long Time)>();
+        long nextBefore = timers.NextTime(TimeDomain.EventTime);
+        while (timers.TryPopDue(TimeDomain.EventTime, long.MaxValue, out var timer))
+        {
+            string key = keys[timer.Key];
+            fired.Add((key, timer.Time));
+            if (key == "k20")
+            {
+                // While firing: one between the remaining sorted times, one at a time still to come (after the
+                // timers already registered there), one before everything left (fires next), and a deletion.
+                timers.Register(TimeDomain.EventTime, keys.GetOrAdd("between"), G, 1_000 + (100 * 10) + 5);
+                timers.Register(TimeDomain.EventTime, keys.GetOrAdd("late-same-time"), G, 1_000 + (50 * 10));
+                timers.Register(TimeDomain.EventTime, keys.GetOrAdd("earlier"), G, 0);
+                timers.Delete(TimeDomain.EventTime, keys.GetOrAdd("deleted"), G, 1_000 + (150 * 10)).Should().BeTrue();
+                timers.NextTime(TimeDomain.EventTime).Should().Be(0);
+            }
+
+            timers.Fired(in timer);
+        }
+
+        nextBefore.Should().Be(1_000 + (10 * 10));
+        for (int i = 10; i <= 20; i++) expected.Add(($"k{i}", 1_000 + (i * 10)));
+        expected.Add(("earlier", 0));
+        for (int i = 21; i < 200; i++)
+        {
+            expected.Add(($"k{i}", 1_000 + (i * 10)));
+            if (i == 50) expected.AddRange([("same-time", 1_500), ("late-same-time", 1_500)]);
+            if (i == 100) expected.Add(("between", 2_005));
+        }
+
+        fired.Should().Equal(expected);
+        timers.Count(TimeDomain.EventTime).Should().Be(0);
+        timers.NextTime(TimeDomain.EventTime).Should().Be(long.MaxValue);
+    }
+
+    [Fact]
     public void Timers_AreUniquePerKeyNamespaceAndTime_AndCanBeDeleted()
     {
         var keys = new KeyTable<string>();
