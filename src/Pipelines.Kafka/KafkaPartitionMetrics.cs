@@ -46,7 +46,7 @@ internal sealed class KafkaPartitionMetrics
         "pipelines.kafka.consumer.lag", ObserveLag, "{record}", "Records in an owned partition after the ones handed to the pipeline: the high watermark minus the position.");
 
     private static readonly ObservableGauge<long> CommittedOffset = Meter.CreateObservableGauge(
-        "pipelines.kafka.offset.committed", ObserveCommitted, "{offset}", "The offset this instance last committed for an owned partition: where its next owner starts.");
+        "pipelines.kafka.consumer.committed_offset", ObserveCommitted, "{offset}", "The offset this instance last committed for an owned partition: where its next owner starts.");
 
     private static readonly ObservableCounter<long> RecordsRead = Meter.CreateObservableCounter(
         "pipelines.kafka.records.read", ObserveRead, "{record}", "Records read from a partition (handed to the pipeline, skipped or dead-lettered).");
@@ -200,7 +200,7 @@ internal sealed class KafkaPartitionMetrics
                     {
                         high = watermarks(slot.TopicPartition).High.Value;
                     }
-                    catch (KafkaException)
+                    catch (Exception ex) when (ex is KafkaException or ObjectDisposedException)
                     {
                         continue;
                     }

@@ -52,7 +52,7 @@ internal sealed class PartitionMetricsProbe : IDisposable
     public Dictionary<int, long> Lag() => Observe("pipelines.kafka.consumer.lag");
 
     /// <summary>The committed offset per owned partition, now.</summary>
-    public Dictionary<int, long> Committed() => Observe("pipelines.kafka.offset.committed");
+    public Dictionary<int, long> Committed() => Observe("pipelines.kafka.consumer.committed_offset");
 
     /// <summary>The records read per partition, now.</summary>
     public Dictionary<int, long> Read() => Observe("pipelines.kafka.records.read");
