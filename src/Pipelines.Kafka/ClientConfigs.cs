@@ -20,6 +20,9 @@ internal static class ClientConfigs
             EnableAutoOffsetStore = false,
         };
         config.PartitionAssignmentStrategy ??= PartitionAssignmentStrategy.CooperativeSticky;
+
+        // The end of a partition tells the lag metric the position of a partition that has nothing to read.
+        config.EnablePartitionEof ??= true;
         return config;
     }
 

@@ -34,6 +34,9 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
 
     public OffsetCommits Commits { get; } = new();
 
+    /// <summary>Told of every commit that lands (the committed-offset gauge).</summary>
+    public KafkaPartitionMetrics? Metrics { get; init; }
+
     /// <summary>Set once the run has drained: from then on revoked partitions are committed.</summary>
     public bool Drained { get; private set; }
 
@@ -274,6 +277,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     private void Committed(List<TopicPartitionOffset> offsets)
     {
         Offsets.MarkCommitted(offsets);
+        Metrics?.Committed(offsets);
         KafkaMetrics.OffsetCommits.Add(offsets.Count, _sourceTag);
         KafkaLog.Committed(logger, sourceName, Describe(offsets));
     }

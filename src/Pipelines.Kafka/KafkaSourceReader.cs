@@ -26,6 +26,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private readonly IConsumer<TKey, TValue> _consumer;
     private readonly DeadLetterPublisher? _deadLetters;
     private readonly GroupMembership<TKey, TValue> _group;
+    private readonly KafkaPartitionMetrics _metrics;
     private readonly KeyValuePair<string, object?> _sourceTag;
     private ConsumeResult<TKey, TValue>? _pending;
     private ConsumeException? _pendingBad;
@@ -49,11 +50,12 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         _options = source.Options;
         _logger = _options.Logger ?? NullLogger.Instance;
         _sourceTag = new("source", source.Name);
-        _group = new GroupMembership<TKey, TValue>(_options, source.Name, _logger, new OffsetTracker(position));
+        _metrics = new KafkaPartitionMetrics(source.Name, _options.GroupId);
+        _group = new GroupMembership<TKey, TValue>(_options, source.Name, _logger, new OffsetTracker(position)) { Metrics = _metrics };
         var builder = new ConsumerBuilder<TKey, TValue>(ClientConfigs.Consumer(_options))
-            .SetPartitionsAssignedHandler(_group.OnAssigned)
-            .SetPartitionsRevokedHandler(_group.OnRevoked)
-            .SetPartitionsLostHandler(_group.OnLost)
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler(OnRevoked)
+            .SetPartitionsLostHandler(OnLost)
             .SetErrorHandler(OnError)
             .SetLogHandler((_, m) => KafkaLog.Forward(_logger, m));
         if (_options.KeyDeserializer is not null) builder.SetKeyDeserializer(_options.KeyDeserializer);
@@ -67,6 +69,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
             }
 
             _consumer.Subscribe(_options.Topics);
+            _metrics.Attach(_consumer.GetWatermarkOffsets);
         }
         catch
         {
@@ -223,6 +226,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         // Past the caller's bound, the consumer keeps serving the group in the background until it may close; a group
         // that never settles is closed after this long anyway.
         long giveUp = deadline + (long)(LeaveLimit.TotalSeconds * Stopwatch.Frequency);
+        _metrics.Detach();
         try
         {
             if (Volatile.Read(ref _fatal) is null)
@@ -271,13 +275,40 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         }
 
         if (result is null) return false;
-        if (result.IsPartitionEOF) result = null;
+        if (result.IsPartitionEOF)
+        {
+            _metrics.EndOfPartition(result.TopicPartitionOffset);
+            result = null;
+        }
+
         return true;
+    }
+
+    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
+    {
+        var starts = _group.OnAssigned(consumer, partitions);
+        _metrics.Assigned(starts);
+        return starts;
+    }
+
+    private void OnRevoked(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> partitions)
+    {
+        _metrics.RebalanceStarted();
+        _group.OnRevoked(consumer, partitions);
+        _metrics.Revoked(partitions, lost: false);
+    }
+
+    private void OnLost(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> partitions)
+    {
+        _metrics.RebalanceStarted();
+        _group.OnLost(consumer, partitions);
+        _metrics.Revoked(partitions, lost: true);
     }
 
     private KafkaRecord<TKey, TValue> Hand(ConsumeResult<TKey, TValue> result)
     {
         _group.Offsets.Handled(result.TopicPartition, result.Offset.Value);
+        _metrics.Read(result.Topic, result.Partition.Value, result.Offset.Value);
         var message = result.Message;
         return new KafkaRecord<TKey, TValue>(
             result.Topic,
@@ -335,6 +366,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         _context.ReportBadRecord(record, new KafkaDeserializationException(raw.Topic, raw.Partition.Value, raw.Offset.Value, component, cause));
 
         // Not failed: skipped or dead-lettered (and counted by the run).
+        _metrics.Read(raw.Topic, raw.Partition.Value, raw.Offset.Value);
         string part = component == MessageComponentType.Key ? "key" : "value";
         if (_context.ErrorPolicy == ErrorPolicy.DeadLetter)
         {

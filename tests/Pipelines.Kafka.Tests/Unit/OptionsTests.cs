@@ -125,6 +125,7 @@ public class OptionsTests
         config.SessionTimeoutMs.Should().Be(7000);
         config.PartitionAssignmentStrategy.Should().Be(PartitionAssignmentStrategy.CooperativeSticky);
         config.AutoOffsetReset.Should().Be(AutoOffsetReset.Earliest);
+        config.EnablePartitionEof.Should().BeTrue("the end of a partition gives the lag metric its position");
     }
 
     [Fact]
