@@ -72,6 +72,14 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps)
     {
         ThrowIfFailed();
+
+        // Active again before the first element is produced: a heartbeat published between the elements and this
+        // would otherwise mark the partitions idle behind them, letting other writers' watermarks run ahead.
+        if (items.Length > 0 && Volatile.Read(ref _idle))
+        {
+            lock (_gate) _idle = false;
+        }
+
         for (int i = 0; i < items.Length; i++)
         {
             var item = items[i];
@@ -89,10 +97,6 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             Produce(_topic.Name, message);
         }
 
-        if (items.Length > 0 && Volatile.Read(ref _idle))
-        {
-            lock (_gate) _idle = false;
-        }
     }
 
     /// <summary>The input went idle: readers stop waiting for this instance until its next element or watermark.</summary>
