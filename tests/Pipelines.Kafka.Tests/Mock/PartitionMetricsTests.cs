@@ -74,13 +74,16 @@ public class PartitionMetricsTests(ITestOutputHelper output)
         string topic = KafkaTestCluster.UniqueName("events"), group = KafkaTestCluster.UniqueName("g");
         int partitions = await cluster.CreateTopicAsync(topic);
         var all = Enumerable.Range(0, partitions).ToArray();
-        using var metricsA = new PartitionMetricsProbe("a");
-        using var metricsB = new PartitionMetricsProbe("b");
+        // Source names unique to this test: the probes select measurements by the source tag, and other tests' sources
+        // report on the same meter in this process.
+        string nameA = KafkaTestCluster.UniqueName("a"), nameB = KafkaTestCluster.UniqueName("b");
+        using var metricsA = new PartitionMetricsProbe(nameA);
+        using var metricsB = new PartitionMetricsProbe(nameB);
 
         // Partition 3 stays empty at first: its position is known from its end, so its lag is 0, not missing.
         long[] produced = [10, 20, 5, 0];
         await cluster.ProduceAsync(topic, all.SelectMany(p => To(p, (int)produced[p])));
-        var a = Start(cluster, topic, group, "a", allowed: long.MaxValue / 2);
+        var a = Start(cluster, topic, group, nameA, allowed: long.MaxValue / 2);
         await Eventually.True(
             () => a.Read.Count == 35 && PartitionMetricsProbe.Describe(metricsA.Lag()) == PartitionMetricsProbe.Describe(Expected(all, _ => 0)),
             GroupDeadline,
@@ -112,7 +115,7 @@ public class PartitionMetricsTests(ITestOutputHelper output)
         // b joins: a's revoked partitions leave its gauges, b reports them, and the rebalance took measurable time.
         int rebalancesBefore = metricsA.Rebalances.Length;
         a.Budget.Allow(long.MaxValue / 2);
-        var b = Start(cluster, topic, group, "b", allowed: long.MaxValue / 2);
+        var b = Start(cluster, topic, group, nameB, allowed: long.MaxValue / 2);
         await Eventually.True(
             () => a.Assignment.Owned.Length > 0 && b.Assignment.Owned.Length > 0
                 && metricsA.Lag().Keys.Order().SequenceEqual(a.Assignment.Owned) && metricsB.Lag().Keys.Order().SequenceEqual(b.Assignment.Owned)
