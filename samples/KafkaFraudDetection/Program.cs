@@ -5,13 +5,15 @@
 using KafkaFraudDetection;
 
 string? bootstrap = null, stateDirectory = null;
+bool joinWhileProducing = false;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--bootstrap-servers" && i + 1 < args.Length) bootstrap = args[++i];
     else if (args[i] == "--state" && i + 1 < args.Length) stateDirectory = args[++i];
+    else if (args[i] == "--join-while-producing") joinWhileProducing = true;
     else
     {
-        Console.Error.WriteLine("usage: KafkaFraudDetection [--bootstrap-servers host:port] [--state <directory every instance shares>]");
+        Console.Error.WriteLine("usage: KafkaFraudDetection [--bootstrap-servers host:port] [--state <directory every instance shares>] [--join-while-producing]");
         return 2;
     }
 }
@@ -25,7 +27,7 @@ bool temporary = stateDirectory is null;
 stateDirectory ??= Path.Combine(Path.GetTempPath(), "kafka-fraud-detection-" + Guid.NewGuid().ToString("N")[..8]);
 try
 {
-    var result = await ScaleOutRun.RunAsync(cluster, stateDirectory, Console.Out);
+    var result = await ScaleOutRun.RunAsync(cluster, stateDirectory, Console.Out, joinWhileProducing);
     Console.WriteLine(result.Succeeded
         ? "OK: every card's spending per minute and every alert equal a bounded run's, and the keyed state moved from A to B."
         : $"FAILED: {result.Problems.Count} differences from a bounded run.");
