@@ -8,6 +8,17 @@ public static class TransactionGenerator
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
+    private const string ClockMerchant = "clock";
+
+    /// <summary>
+    /// A record that only moves time on: the feed's clock, sent to one partition after the payments, so that every
+    /// partition's watermark passes the last minute and every window fires. It has no card and is not a payment.
+    /// </summary>
+    public static Transaction Clock(int partition, DateTimeOffset time) => new($"clock-{partition}", "", 0m, ClockMerchant, time);
+
+    /// <summary>True for the feed's clock records (<see cref="Clock"/>).</summary>
+    public static bool IsClock(Transaction transaction) => transaction.Merchant == ClockMerchant && transaction.Card.Length == 0;
+
     public static (List<Transaction> Transactions, HashSet<(string Card, DateTimeOffset Minute)> Planted) Generate(int ordinary, int bursts, int seed = 7)
     {
         var random = new Random(seed);

@@ -1,3 +1,4 @@
+using Pipelines.Dashboard.Kafka;
 using Pipelines.Diagnostics;
 
 namespace Pipelines.Dashboard;
@@ -28,4 +29,4 @@ internal sealed record CheckpointView(long Id, DateTimeOffset EndedAt, double Du
 
 internal sealed record HistoryPoint(long Time, double ReadPerSecond, double WrittenPerSecond, double? WatermarkLagMs);
 
-internal sealed record RunView(RunSummaryView Run, IReadOnlyList<NodeView> Nodes, IReadOnlyList<EdgeView> Edges, CheckpointsView Checkpoints, IReadOnlyList<HistoryPoint> History);
+internal sealed record RunView(RunSummaryView Run, IReadOnlyList<NodeView> Nodes, IReadOnlyList<EdgeView> Edges, CheckpointsView Checkpoints, IReadOnlyList<HistoryPoint> History, KafkaRunView Kafka);

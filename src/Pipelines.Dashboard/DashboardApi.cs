@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
+using Pipelines.Dashboard.Kafka;
 using Pipelines.Diagnostics;
 
 namespace Pipelines.Dashboard;
 
-/// <summary>The dashboard's JSON API: the list of runs, and one run's graph, live counters, rates, checkpoints and history.</summary>
+/// <summary>The dashboard's JSON API: the list of runs, and one run's graph, live counters, rates, checkpoints, history and Kafka partitions.</summary>
 internal sealed class DashboardApi(DashboardSampler sampler)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -39,7 +40,7 @@ internal sealed class DashboardApi(DashboardSampler sampler)
             e.Channel ? byId[e.To].QueuedMessages : null, e.Channel ? byId[e.To].QueueCapacity : null)).ToList();
         var checkpoints = new CheckpointsView(now.CheckpointsCompleted, now.CheckpointsFailed, CheckpointView.Of(now.LastCompletedCheckpoint),
             now.RecentCheckpoints.Select(c => CheckpointView.Of(c)!).ToList());
-        return Results.Json(new RunView(Summary(run, now), nodes, edges, checkpoints, History(samples)), Json);
+        return Results.Json(new RunView(Summary(run, now), nodes, edges, checkpoints, History(samples), KafkaView.Of(run, sampler.Kafka)), Json);
     }
 
     private static RunSummaryView Summary(MonitoredRun run, RunSnapshot now) => new(

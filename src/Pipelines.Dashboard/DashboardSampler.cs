@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Pipelines.Dashboard.Kafka;
 using Pipelines.Diagnostics;
 
 namespace Pipelines.Dashboard;
@@ -6,7 +7,8 @@ namespace Pipelines.Dashboard;
 /// <summary>
 /// Takes a snapshot of every listed run once a second and keeps the last <see cref="Kept"/> per run: the
 /// charts' history and the rates (differences between the last two samples). In memory only; runs no longer
-/// listed by <see cref="PipelineMonitor"/> are forgotten.
+/// listed by <see cref="PipelineMonitor"/> are forgotten. Each tick also collects the Kafka partitions' instruments
+/// (<see cref="Kafka"/>).
 /// </summary>
 internal sealed class DashboardSampler : IDisposable
 {
@@ -26,6 +28,9 @@ internal sealed class DashboardSampler : IDisposable
 
     public TimeProvider Clock { get; }
 
+    /// <summary>The Kafka partitions of this process, from the Kafka package's meter and the moving-state instruments.</summary>
+    public KafkaPartitionListener Kafka { get; } = new();
+
     /// <summary>The samples of run <paramref name="id"/>, oldest first.</summary>
     public IReadOnlyList<Sample> SamplesOf(long id) => _rings.TryGetValue(id, out var ring) ? ring.ToList() : [];
 
@@ -36,6 +41,7 @@ internal sealed class DashboardSampler : IDisposable
         {
             var runs = PipelineMonitor.Runs;
             var now = Clock.GetUtcNow();
+            Kafka.Collect(now);
             foreach (var run in runs)
             {
                 var ring = _rings.GetOrAdd(run.Id, static _ => new SampleRing(Kept));
@@ -50,5 +56,9 @@ internal sealed class DashboardSampler : IDisposable
         }
     }
 
-    public void Dispose() => _timer.Dispose();
+    public void Dispose()
+    {
+        _timer.Dispose();
+        Kafka.Dispose();
+    }
 }

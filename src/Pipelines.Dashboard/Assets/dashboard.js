@@ -115,6 +115,7 @@
     lineChart($("chart-lag"), view.history, [{ key: "watermarkLagMs", label: "lag", color: "#d97706" }], ms);
     renderNodes(view.nodes);
     renderCheckpoints(view.checkpoints);
+    renderKafka(view.kafka);
   }
 
   function renderTotals(r, checkpoints) {
@@ -279,6 +280,26 @@
       const tr = el("tr");
       tr.append(el("td", {}, String(r.id)), el("td", {}, time(r.endedAt)), el("td", {}, ms(r.durationMs)),
         el("td", {}, r.sizeBytes === null ? "–" : count(r.sizeBytes) + " B"), el("td", { class: r.error ? "bad" : "" }, r.error || "completed"));
+      return tr;
+    }));
+  }
+
+  // The Kafka partitions the run reads, writes through a repartition topic, or restored state for; hidden without any.
+  function renderKafka(kafka) {
+    const partitions = (kafka && kafka.partitions) || [];
+    $("kafka-panel").hidden = partitions.length === 0;
+    const bytes = (b) => (b === null || b === undefined ? "–" : count(b) + " B");
+    const n = (v) => (v === null || v === undefined ? "–" : String(v));
+    $("kafka").tBodies[0].replaceChildren(...partitions.map((p) => {
+      const tr = el("tr", { "data-topic": p.topic, "data-partition": String(p.partition), title: [...p.sources, ...p.groups.map((g) => "group " + g)].join(" · ") });
+      const cells = [
+        [p.topic + (p.repartition ? " (repartition)" : ""), "topic"], [String(p.partition), "partition"], [p.owned ? "yes" : "–", "owned"],
+        [n(p.lag), "lag", p.lag !== null && p.lag > 10000], [n(p.committedOffset), "committed-offset"], [rate(p.recordsPerSecond), "records-rate"],
+        [count(p.recordsRead), "records-read"], [count(p.recordsSent), "records-sent"], [count(p.recordsReceived), "records-received"],
+        [p.watermarkLagSeconds === null ? "–" : ms(p.watermarkLagSeconds * 1000), "watermark-lag"], [String(p.restores), "restores"],
+        [ms(p.restoreMs), "restore-ms"], [bytes(p.restoreBytes), "restore-bytes"],
+      ];
+      tr.append(...cells.map(([text, field, bad]) => el("td", { "data-field": field, class: bad ? "bad" : "" }, text)));
       return tr;
     }));
   }

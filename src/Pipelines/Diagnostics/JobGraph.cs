@@ -15,6 +15,7 @@ internal static class JobGraph
         var index = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < nodes.Count; i++) index[nodes[i]] = i;
 
+        var operatorIds = OperatorIds.Derive(pipeline.Nodes);
         var graph = new List<GraphNode>(nodes.Count);
         var parts = new List<Parts>(nodes.Count);
         var edges = new List<GraphEdge>();
@@ -33,7 +34,10 @@ internal static class JobGraph
                 _ => null,
             };
             graph.Add(new GraphNode(Id(node), node.Name, isSource ? NodeKind.Source : isSink ? NodeKind.Sink : NodeKind.Operator,
-                instances[i], detail, streaming && (isSource || isStage)));
+                instances[i], detail, streaming && (isSource || isStage))
+            {
+                OperatorId = operatorIds.TryGetValue(node, out var operatorId) ? operatorId.Value : null,
+            });
             parts.Add(new Parts(node.Name, upstream, isSource, isStage, isSink, IsUnion(node)));
             foreach (int u in upstream)
             {

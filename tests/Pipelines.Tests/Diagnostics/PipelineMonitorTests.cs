@@ -48,6 +48,28 @@ public class PipelineMonitorTests
         snapshot.Nodes.Single(n => n.Id == run.Nodes.Single(g => g.Name == name).Id);
 
     [Fact]
+    public async Task GraphNodes_CarryTheOperatorsStableIds_TheUserChosenOneWhenGiven()
+    {
+        Pipeline Build(string name)
+        {
+            var p = new PipelineBuilder(name);
+            p.From(Sources.Enumerable(Enumerable.Range(0, 10), "numbers")).Where(i => i % 2 == 0).Named("evens").Uid("evens-v1")
+                .KeyBy(i => i % 3).Window(Windows.Global()).Count().To(Sinks.Action<WindowResult<int, long>>(_ => { }, "nowhere"));
+            return p.Build();
+        }
+
+        string first = UniqueName("monitor-ids"), second = UniqueName("monitor-ids");
+        await new BoundedExecutor().RunAsync(Build(first));
+        await new BoundedExecutor().RunAsync(Build(second));
+
+        var a = await RunNamedAsync(first);
+        var b = await RunNamedAsync(second);
+        a.Nodes.Should().OnlyContain(n => !string.IsNullOrEmpty(n.OperatorId));
+        a.Nodes.Single(n => n.Name == "evens").OperatorId.Should().Be("evens-v1");
+        a.Nodes.Select(n => n.OperatorId).Should().OnlyHaveUniqueItems().And.Equal(b.Nodes.Select(n => n.OperatorId), "the same pipeline has the same ids in every run");
+    }
+
+    [Fact]
     public async Task BoundedRun_IsListed_WithItsGraph_AndEndsCompleted_WithItsCounts()
     {
         string name = UniqueName("monitor-bounded");
