@@ -40,6 +40,12 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     /// <summary>Set once the run has drained: from then on revoked partitions are committed.</summary>
     public bool Drained { get; private set; }
 
+    private KafkaPosition? _drainedUpTo;
+
+    /// <summary>What the drain commits of <paramref name="partitions"/>: everything handed out, or the position it was given.</summary>
+    private List<TopicPartitionOffset> DrainedOffsets(List<TopicPartition> partitions) =>
+        Volatile.Read(ref _drainedUpTo) is { } upTo ? Offsets.Committable(upTo, partitions) : Offsets.Uncommitted(partitions);
+
     /// <summary>Set while the consumer leaves the group: partitions assigned now are handed back, never read.</summary>
     public bool Leaving => Volatile.Read(ref _leaving);
 
@@ -160,7 +166,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         }
         else if (Drained)
         {
-            var offsets = Offsets.Uncommitted(revoked);
+            var offsets = DrainedOffsets(revoked);
             outcome = offsets.Count == 0 ? "nothing new to commit" : CommitBeforeRelease(consumer, offsets, "committed " + Describe(offsets));
         }
         else
@@ -198,8 +204,17 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     /// <see cref="KafkaSourceOptions{TKey, TValue}.CommitTimeout"/> the rest is left to the partitions' next owner,
     /// with a warning; only an error that is not about the group's membership fails the run.
     /// </summary>
-    public async ValueTask CommitAfterDrainAsync(IConsumer<TKey, TValue> consumer, Action serveGroup, CancellationToken cancellationToken)
+    /// <param name="consumer">The consumer.</param>
+    /// <param name="serveGroup">Polls once without handing records out.</param>
+    /// <param name="upTo">
+    /// Null to commit everything handed out; else the position of the last completed checkpoint, committed instead
+    /// (and for partitions revoked from now on): when state moves with the partitions, only an offset whose snapshot
+    /// is stored may be committed.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public async ValueTask CommitAfterDrainAsync(IConsumer<TKey, TValue> consumer, Action serveGroup, KafkaPosition? upTo, CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _drainedUpTo, upTo);
         Drained = true;
 
         // A network deadline, like librdkafka's own timeouts: real time, not the run's (possibly scripted) clock.
@@ -207,7 +222,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         Volatile.Write(ref _revocationDeadline, deadline);
         while (true)
         {
-            var offsets = Offsets.Uncommitted(consumer.Assignment);
+            var offsets = DrainedOffsets(consumer.Assignment);
             if (offsets.Count == 0) return;
             var commit = Commits.Start(consumer, offsets);
             while (!commit.IsCompleted && Stopwatch.GetTimestamp() < deadline)

@@ -93,12 +93,22 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     /// A run that stores checkpoints starts (before any write). Exactly-once: check the checkpoint interval against the
     /// transaction timeout, create the pool of transactional producers (<see cref="KafkaTransactions{TKey, TValue}.PoolSizeFor"/>
     /// the run's tolerated checkpoint failures), initialise their ids — which aborts what the previous run left open
-    /// under them and fences its producers — and begin the first transaction.
+    /// under them and fences its producers — and begin the first transaction. Refused downstream of keyed state that
+    /// moves with repartition partitions (<see cref="SinkCheckpointContext.AfterMovingState"/>).
     /// </summary>
     public override async ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!_options.IsExactlyOnce || _transactions is not null) return;
+        if (context.AfterMovingState)
+        {
+            throw new InvalidOperationException(
+                $"Kafka sink '{_name}' is exactly-once (DeliveryGuarantee.ExactlyOnce), but its input comes from keyed state that moves between instances with the partitions of a repartition topic. " +
+                "Its transactions commit with one run's checkpoints, which a moved partition does not share: after a rebalance or a crash the partition's next owner would commit again, in its own transactions, results the previous owner already committed. " +
+                "Use DeliveryGuarantee.AtLeastOnce and upsert the results by (key, window) (a compacted topic keyed by them), " +
+                "or key the input topic by the aggregation key, set PartitionedByKey = true on the Kafka source and drop the Repartition.");
+        }
+
         CheckInterval(context);
         int pool = KafkaTransactions<TKey, TValue>.PoolSizeFor(context.TolerableCheckpointFailures);
         var transactions = new KafkaTransactions<TKey, TValue>(_options, _name, _logger, pool, id => Build(ClientConfigs.TransactionalProducer(_options, id)));

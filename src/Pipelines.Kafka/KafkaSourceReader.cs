@@ -182,13 +182,19 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     /// The run drained: every record handed out has reached the sinks. Make the dead-letter copies durable, then
     /// commit the position of every partition this instance still owns.
     /// </summary>
-    public override async ValueTask CommitAsync(CancellationToken cancellationToken)
+    public override ValueTask CommitAsync(CancellationToken cancellationToken) => CommitAfterDrainAsync(null, cancellationToken);
+
+    /// <summary>
+    /// The run drained: commit <paramref name="upTo"/> (the last completed checkpoint's position, when state stored
+    /// with it moves with the partitions) instead of everything handed out (null), waiting for the group's answer.
+    /// </summary>
+    public async ValueTask CommitAfterDrainAsync(KafkaPosition? upTo, CancellationToken cancellationToken)
     {
         await QuiesceAsync().ConfigureAwait(false);
         ThrowIfFailed();
         if (_deadLetters is not null) await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (_group.OffsetsInTransactions) return;
-        await _group.CommitAfterDrainAsync(_consumer, PollWithoutReading, cancellationToken).ConfigureAwait(false);
+        await _group.CommitAfterDrainAsync(_consumer, PollWithoutReading, upTo, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -69,6 +69,22 @@ public sealed class TwoPhaseCommitTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Formats))]
+    public async Task AfterKeyedStateThatMovesWithItsPartitions_TheStartIsRefused_SayingWhyAndWhatToDo(Format format)
+    {
+        var sink = format.Sink(Out);
+        var p = new PipelineBuilder("moving-state");
+        p.From(new PartitionedNumbers(10)).KeyBy(x => x % 2).Scan(0, (sum, x) => sum + x).To(sink);
+        var run = () => new StreamingExecutor(new StreamingOptions { CheckpointStorage = CheckpointStorage.Directory(_dir["checkpoints"]) })
+            .RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(20));
+
+        (await run.Should().ThrowAsync<PipelineExecutionException>())
+            .WithMessage($"*File sink '{sink.Name}' is exactly-once*keyed state that moves between instances with the partitions of a repartition topic*" +
+                "one run's checkpoints, which a moved partition does not share*upserts by (key, window)*PartitionedByKey = true*drop the Repartition*");
+        Visible().Should().BeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
     public async Task WithCheckpointStorage_AFileBecomesVisibleOnlyWhenTheCheckpointCoveringItCommits(Format format)
     {
         await using var writer = await format.Sink(Out).OpenAsync(CancellationToken.None);
@@ -213,6 +229,8 @@ public sealed class TwoPhaseCommitTests : IDisposable
             public override ValueTask CommitCheckpointAsync(long checkpointId, CancellationToken cancellationToken) => inner.CommitCheckpointAsync(checkpointId, cancellationToken);
 
             public override ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken) => inner.RecoverAsync(restoredCheckpointId, cancellationToken);
+
+            public override ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken) => inner.StartCheckpointsAsync(context, cancellationToken);
 
             public override ValueTask CompleteAsync(CancellationToken cancellationToken) => inner.CompleteAsync(cancellationToken);
 

@@ -32,6 +32,40 @@ public sealed class CheckpointCommitTests(PostgresFixture fixture) : IDisposable
         (long?)(await QueryAsync(db, $"SELECT checkpoint_id FROM pipelines_sink_commits WHERE sink_id = '{id}'"))[0][0];
 
     [Fact]
+    public async Task AfterKeyedStateThatMovesWithItsPartitions_TheStartIsRefused_AndNoRowStagedByAnotherInstanceIsDiscarded()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE lines (id bigint, text text)");
+        var sink = PostgresSinks.Append<Line>(db, "lines", new PostgresSinkOptions { ExactlyOnceId = "lines" });
+
+        // Another instance staged rows for its checkpoint 1 and has not committed them yet.
+        await using (var writer = await sink.OpenAsync(default))
+        {
+            await writer.RecoverAsync(null, default);
+            await writer.WriteAsync(Lines(1, 5), default);
+            await writer.PreCommitAsync(1, default);
+        }
+
+        var p = new PipelineBuilder("moving-state");
+        p.From(new PartitionedNumbers(10)).KeyBy(x => x % 2).Scan(0L, (sum, x) => sum + x).Select(sum => new Line(sum, "sum")).To(sink);
+        var run = () => new StreamingExecutor(new StreamingOptions { CheckpointStorage = CheckpointStorage.Directory(_checkpoints) })
+            .RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(30));
+
+        (await run.Should().ThrowAsync<PipelineExecutionException>())
+            .WithMessage($"*PostgreSQL sink '{sink.Name}' is exactly-once (ExactlyOnceId 'lines')*keyed state that moves between instances with the partitions of a repartition topic*" +
+                "one run's checkpoint ids, which a moved partition does not share*Leave ExactlyOnceId unset and upsert the results by (key, window)*PartitionedByKey = true*drop the Repartition*");
+        (await CountAsync(db)).Rows.Should().Be(0, "the refused sink wrote nothing");
+
+        // The other instance's staged rows survived the refused start: their checkpoint still commits them.
+        await using (var writer = await sink.OpenAsync(default))
+        {
+            await writer.RecoverAsync(1, default);
+        }
+
+        (await CountAsync(db)).Should().Be((5, 5));
+    }
+
+    [Fact]
     public async Task StagedRows_AreVisibleOnlyOnceTheirCheckpointIsCommitted_AndRecoveryCommitsOrDiscardsThem()
     {
         string db = await fixture.Server.CreateDatabaseAsync();

@@ -23,7 +23,7 @@ internal sealed class FileSink<T>(string directory, RecordOutput<T> output, File
             int next = earlier.Count == 0 ? 1 : earlier.Max(f => f.Sequence) + 1;
             var replaced = options.ReplaceEarlierOutput ? earlier.Select(f => f.Path).ToList() : [];
             var committer = new PartCommitter(directory, FinalName());
-            return new(new FileSinkWriter<T>(directory, output, options, bucketBy, next, replaced, committer, claim));
+            return new(new FileSinkWriter<T>(directory, output, options, bucketBy, next, replaced, committer, claim, name));
         }
         catch
         {

@@ -20,7 +20,8 @@ internal sealed class FileSinkWriter<T>(
     int firstSequence,
     IReadOnlyList<string> replaced,
     PartCommitter committer,
-    IDisposable claim) : SinkWriter<T>
+    IDisposable claim,
+    string name) : SinkWriter<T>
 {
     private static readonly char[] InvalidInName = [.. Path.GetInvalidFileNameChars().Union(['/', '\\'])];
     private IReadOnlyList<string> _replaced = replaced;
@@ -75,6 +76,13 @@ internal sealed class FileSinkWriter<T>(
     {
         committer.Commit(checkpointId);
         return default;
+    }
+
+    /// <summary>The run stores checkpoints: refused after moving state (<see cref="MovingStateRefusal"/>), else <see cref="RecoverAsync"/>.</summary>
+    public override ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
+    {
+        MovingStateRefusal.ThrowIfAfterMovingState(context, name);
+        return base.StartCheckpointsAsync(context, cancellationToken);
     }
 
     /// <summary>

@@ -68,6 +68,12 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
             return default;
         }
 
+        public override ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
+        {
+            MovingStateRefusal.ThrowIfAfterMovingState(context, sink.Name);
+            return base.StartCheckpointsAsync(context, cancellationToken);
+        }
+
         public override ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
         {
             committer.Recover(restoredCheckpointId);

@@ -80,19 +80,37 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     public override KafkaPosition CapturePosition() => _inner.CapturePosition();
 
     /// <summary>
-    /// Commits a completed checkpoint's position, unless the run is stopping: a checkpoint that completes during a
-    /// drain passed the keyed stages only because the end of input fired their open windows with what they had,
-    /// so committing it would leave the partitions' next owner without the elements of those windows.
+    /// Commits a completed checkpoint's position. When the keyed state moves with the partitions, also during a
+    /// drain: the keyed stage snapshots the partitions it owns at the end of input instead of firing their windows,
+    /// so every checkpoint stores, with the offsets it commits, the state those offsets leave (the final checkpoint:
+    /// where this reader stopped). Without moving state nothing is committed once the run is stopping: a checkpoint
+    /// that completes during a drain passed the keyed stages only because the end of input fired their open windows
+    /// with what they had, so committing it would leave the partitions' next owner without the elements of those
+    /// windows.
     /// </summary>
-    public override ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken) =>
-        Volatile.Read(ref _stopping) ? default : _inner.CommitAsync(position, cancellationToken);
+    public override ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken)
+    {
+        if (_context.KeepsPartitionedState) Volatile.Write(ref _completed, position);
+        else if (Volatile.Read(ref _stopping)) return default;
+        return _inner.CommitAsync(position, cancellationToken);
+    }
+
+    /// <summary>The position of the last completed checkpoint, when the keyed state moves with the partitions.</summary>
+    private KafkaPosition? _completed;
 
     /// <summary>
-    /// The run drained: nothing is committed past the last completed checkpoint. The windows this instance had open
-    /// fired with what it had read; the partitions' next owner reads again from the last checkpoint, which no open
-    /// window predates, so it rebuilds those windows whole (its panes come after this instance's partial ones).
+    /// The run drained. With moving state the position of the last completed checkpoint — normally the final one,
+    /// where this reader stopped — is committed now, waiting for the group's answer, before the instance leaves the
+    /// group: the partitions' next owner restores the state stored with it and repeats nothing (nothing past a
+    /// checkpoint is committed, since only a completed checkpoint's offsets have their state stored). Without moving
+    /// state nothing is committed past the last completed checkpoint: the windows this instance had open fired with
+    /// what it had read; the partitions' next owner reads again from the last checkpoint, which no open window
+    /// predates, so it rebuilds those windows whole (its panes come after this instance's partial ones).
     /// </summary>
-    public override ValueTask CommitAsync(CancellationToken cancellationToken) => default;
+    public override ValueTask CommitAsync(CancellationToken cancellationToken) =>
+        _context.KeepsPartitionedState
+            ? _inner.CommitAfterDrainAsync(Volatile.Read(ref _completed) ?? new KafkaPosition([]), cancellationToken)
+            : default;
 
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {

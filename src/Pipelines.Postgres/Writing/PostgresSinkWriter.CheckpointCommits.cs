@@ -4,6 +4,28 @@ namespace Pipelines.Postgres.Writing;
 // in a CheckpointStaging and reach the table when their checkpoint is stored.
 internal sealed partial class PostgresSinkWriter<T>
 {
+    /// <summary>
+    /// A run that stores checkpoints starts. With an exactly-once id it is refused downstream of keyed state that
+    /// moves with repartition partitions (<see cref="SinkCheckpointContext.AfterMovingState"/>): each instance stages
+    /// and commits rows under its own run's checkpoint ids, and a run's recovery discards every staged row of
+    /// checkpoints it does not restore — another instance's included.
+    /// </summary>
+    public override ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_options.ExactlyOnceId is { } id && context.AfterMovingState)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL sink '{_sink.Name}' is exactly-once (ExactlyOnceId '{id}'), but its input comes from keyed state that moves between instances with the partitions of a repartition topic. " +
+                "Its rows are staged and committed with one run's checkpoint ids, which a moved partition does not share: every instance's recovery would discard the rows the others staged, " +
+                "and after a rebalance or a crash the partition's next owner would commit again results the previous owner already committed. " +
+                "Leave ExactlyOnceId unset and upsert the results by (key, window) (PostgresSinks.Upsert with both in the key), " +
+                "or key the input topic by the aggregation key, set PartitionedByKey = true on the Kafka source and drop the Repartition.");
+        }
+
+        return base.StartCheckpointsAsync(context, cancellationToken);
+    }
+
     /// <summary>A run that stores checkpoints starts: with an exactly-once id, rows are staged per checkpoint from now on.</summary>
     public override async ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
     {

@@ -21,11 +21,15 @@ internal sealed class StateRestore
     private readonly IReadOnlyDictionary<string, IPartitionedStateSource> _partitionedStages;
     private readonly PartitionStateStore? _partitions;
 
+    /// <summary>The ids of the stages (sinks included) downstream of a keyed stage whose state moves with an exchange's partitions.</summary>
+    private readonly HashSet<string> _afterMovingState;
+
     private StateRestore(Pipeline pipeline, StreamingOptions options, CheckpointStore store, LoadedCheckpoint? loaded, long firstCheckpoint, IReadOnlyList<StatefulOperator> stateful, HashSet<string> dropped, CancellationToken runToken,
-        IReadOnlyDictionary<string, IPartitionedStateSource> partitionedStages, PartitionStateStore? partitions, IReadOnlyDictionary<IPartitionedStateSource, int> partitionedSources)
+        IReadOnlyDictionary<string, IPartitionedStateSource> partitionedStages, PartitionStateStore? partitions, IReadOnlyDictionary<IPartitionedStateSource, int> partitionedSources, HashSet<string> afterMovingState)
     {
         _partitionedStages = partitionedStages;
         _partitions = partitions;
+        _afterMovingState = afterMovingState;
         _pipeline = pipeline;
         _options = options;
         _loaded = loaded;
@@ -64,7 +68,8 @@ internal sealed class StateRestore
             var own = storage.Child($"instances/{Guid.NewGuid():N}") ?? throw new InvalidOperationException(
                 $"Pipeline '{pipeline.Name}' keeps its keyed state per partition of an exchange, which needs a storage the instances share and that can nest (CheckpointStorage.Child); {storage} cannot. Use CheckpointStorage.Directory on a shared directory.");
             var partitions = new PartitionStateStore(storage, logger);
-            return new StateRestore(pipeline, options, new CheckpointStore(own, pipeline.Name, logger), null, 1, stateful, [], cancellationToken, partitionedStages, partitions, partitionedSources);
+            return new StateRestore(pipeline, options, new CheckpointStore(own, pipeline.Name, logger), null, 1, stateful, [], cancellationToken, partitionedStages, partitions, partitionedSources,
+                Downstream(plan, partitionedStages.Keys));
         }
 
         var store = new CheckpointStore(storage, pipeline.Name, logger);
@@ -89,7 +94,7 @@ internal sealed class StateRestore
         }
 
         HashSet<string> dropped = loaded is null ? [] : Check(loaded.Manifest, plan, options, source, logger);
-        return new StateRestore(pipeline, options, store, loaded, latest + 1, stateful, dropped, cancellationToken, partitionedStages, null, partitionedSources);
+        return new StateRestore(pipeline, options, store, loaded, latest + 1, stateful, dropped, cancellationToken, partitionedStages, null, partitionedSources, []);
     }
 
     /// <summary>
@@ -110,6 +115,23 @@ internal sealed class StateRestore
         }
 
         return (stages, sources);
+    }
+
+    /// <summary>Every stage reached from the stages <paramref name="stageIds"/> (not those themselves), by id.</summary>
+    private static HashSet<string> Downstream(PhysicalPlan plan, IEnumerable<string> stageIds)
+    {
+        var ids = stageIds.ToHashSet(StringComparer.Ordinal);
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<Vertex>(plan.Stages.Where(s => ids.Contains(s.Id.Value)));
+        while (pending.TryPop(out var vertex))
+        {
+            foreach (var edge in vertex.Outputs)
+            {
+                if (reached.Add(edge.To.Id.Value)) pending.Push(edge.To);
+            }
+        }
+
+        return reached;
     }
 
     /// <summary>
@@ -205,7 +227,7 @@ internal sealed class StateRestore
 
         if (op is ICommittingSink sink)
         {
-            var context = new SinkCheckpointContext(RestoredCheckpoint, _options.CheckpointInterval, _options.TolerableCheckpointFailures);
+            var context = new SinkCheckpointContext(RestoredCheckpoint, _options.CheckpointInterval, _options.TolerableCheckpointFailures, _afterMovingState.Contains(stage.Id.Value));
             await sink.RecoverAsync(context, cancellationToken).ConfigureAwait(false);
             committing(sink);
         }

@@ -8,11 +8,12 @@ namespace Pipelines;
 /// </summary>
 public sealed class SinkCheckpointContext
 {
-    internal SinkCheckpointContext(long? restoredCheckpointId, TimeSpan checkpointInterval, int tolerableCheckpointFailures)
+    internal SinkCheckpointContext(long? restoredCheckpointId, TimeSpan checkpointInterval, int tolerableCheckpointFailures, bool afterMovingState = false)
     {
         RestoredCheckpointId = restoredCheckpointId;
         CheckpointInterval = checkpointInterval;
         TolerableCheckpointFailures = tolerableCheckpointFailures;
+        AfterMovingState = afterMovingState;
     }
 
     /// <summary>The checkpoint the run resumes from, or null when it starts from the beginning.</summary>
@@ -30,4 +31,17 @@ public sealed class SinkCheckpointContext
     /// flight, can wait for a commit at once.
     /// </summary>
     public int TolerableCheckpointFailures { get; }
+
+    /// <summary>
+    /// True when the sink is downstream of a keyed stage whose state moves between instances with the partitions of
+    /// an exchange (a Kafka <c>Repartition</c> with a <see cref="StreamingOptions.CheckpointStorage"/> the instances
+    /// share). Then the results of one partition's keys come from whichever instance owns it, in turn, each within
+    /// its own run's checkpoints: <see cref="RestoredCheckpointId"/> is null in every run (positions come from the
+    /// exchange's consumer group, state from the partitions' snapshots), and after a move the new owner emits again
+    /// the results of the records after the partition's last committed checkpoint. A sink whose exactly-once
+    /// output follows one run's checkpoints (transactions committed per checkpoint, or a recovery that discards what
+    /// later checkpoints of the same job staged) cannot keep that promise across owners, and should refuse to start;
+    /// an at-least-once sink that upserts by (key, window) converges.
+    /// </summary>
+    public bool AfterMovingState { get; }
 }

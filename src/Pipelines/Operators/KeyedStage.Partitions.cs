@@ -12,9 +12,11 @@ namespace Pipelines.Operators;
 /// it owns (stored under the offset the source commits with the checkpoint); a <see cref="PartitionHandover"/> from
 /// the source, in order with the elements, restores the partitions assigned (from the snapshot stored with the offset
 /// reading resumes from) and drops, without emitting anything, the partitions lost, whose next owner restores them.
-/// When the input ends (a drain or a stop: the exchange's source never ends by itself) the partitions still owned
-/// are dropped before the final watermark fires their windows, so that no window is emitted with part of its
-/// elements: the storage has them as of the last checkpoint, for whichever instance reads the partition next.
+/// When the input ends (a drain: the exchange's source never ends by itself) the partitions still owned are
+/// snapshotted and then dropped, before the final watermark fires their windows, so that no window is emitted with
+/// part of its elements: the snapshots taken then go into every checkpoint that completes afterwards, the drained
+/// run's final checkpoint included, which stores them under the offsets where the source stopped — the next owner
+/// restores exactly what this worker held and reads on from there.
 /// </summary>
 /// <remarks>
 /// A restore is loaded from the storage asynchronously (<see cref="DrainAsync"/>, which the streaming executor awaits
@@ -28,6 +30,9 @@ internal abstract partial class KeyedStage<TKey>
     private StateSchema<TKey>? _partitionSchema;
     private readonly SortedSet<int> _owned = [];
     private Task<List<(int Partition, long Offset, byte[]? Snapshot, double Milliseconds)>>? _restoring;
+
+    /// <summary>The snapshots of the partitions owned when the input ended (before they were dropped), or null before.</summary>
+    private IReadOnlyDictionary<int, byte[]>? _atEnd;
 
     /// <summary>True when the state is split by an exchange's partitions.</summary>
     private bool Partitioned => _partitioned is not null;
@@ -138,26 +143,38 @@ internal abstract partial class KeyedStage<TKey>
         CheckpointLog.PartitionsDropped(_partitioned!.Store.Logger, _schema!.OperatorId, string.Join(", ", partitions));
     }
 
-    /// <summary>Hands one snapshot per partition owned (and per partition that holds keys) to the checkpoint.</summary>
+    /// <summary>
+    /// Hands one snapshot per partition owned (and per partition that holds keys) to the checkpoint; after the end of
+    /// input, the snapshots taken then (the state is dropped, and nothing arrives any more).
+    /// </summary>
     private void SnapshotPartitions(long checkpoint)
     {
         FinishRestore();
-        var schema = PartitionSchema();
-        var hasher = schema.CreateHasher();
-        var groups = new SortedSet<int>(_owned);
-        foreach (var (_, key) in State.Keys.Entries()) groups.Add(hasher.KeyGroupOf(key));
-        long watermark = Watermark == Time.EventTime.MaxWatermark ? _watermarkBeforeEnd : Watermark;
-        var snapshots = KeyedStateSnapshot.WritePerGroup(State, Timers, watermark, schema, _worker, _parallelism, groups);
-        _receiver!.OnPartitionSnapshots(checkpoint, _worker, _partitioned!.Source, snapshots);
+        _receiver!.OnPartitionSnapshots(checkpoint, _worker, _partitioned!.Source, _atEnd ?? WritePartitionSnapshots(out _));
     }
 
-    /// <summary>The input ended (a drain or a stop): the partitions still owned go back to the storage's copy instead of firing with part of their elements.</summary>
+    /// <summary>One snapshot per partition owned and per partition that holds keys, with the watermark before the end of input; <paramref name="groups"/> lists them.</summary>
+    private IReadOnlyDictionary<int, byte[]> WritePartitionSnapshots(out SortedSet<int> groups)
+    {
+        var schema = PartitionSchema();
+        var hasher = schema.CreateHasher();
+        groups = new SortedSet<int>(_owned);
+        foreach (var (_, key) in State.Keys.Entries()) groups.Add(hasher.KeyGroupOf(key));
+        long watermark = Watermark == Time.EventTime.MaxWatermark ? _watermarkBeforeEnd : Watermark;
+        return KeyedStateSnapshot.WritePerGroup(State, Timers, watermark, schema, _worker, _parallelism, groups);
+    }
+
+    /// <summary>
+    /// The input ended (a drain): the partitions still owned are snapshotted as they are — for the checkpoints that
+    /// complete from now on, the final one included, so their next owner restores them exactly — and dropped instead
+    /// of firing with part of their elements. A revocation in a rebalance is not snapshotted: the next owner restores
+    /// the last checkpoint's snapshot and reads again from its offset.
+    /// </summary>
     private void DropOwnedAtEnd()
     {
         FinishRestore();
-        var groups = new SortedSet<int>(_owned);
-        var hasher = PartitionSchema().CreateHasher();
-        foreach (var (_, key) in State.Keys.Entries()) groups.Add(hasher.KeyGroupOf(key));
+        if (_atEnd is not null) return; // +∞ came before: what was owned then is snapshotted and dropped
+        _atEnd = WritePartitionSnapshots(out var groups);
         if (groups.Count > 0) DropPartitions(groups);
     }
 }

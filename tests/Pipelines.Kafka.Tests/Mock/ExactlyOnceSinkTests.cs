@@ -52,6 +52,32 @@ public sealed class ExactlyOnceSinkTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task AfterARepartitionWhoseStateMoves_TheStartIsRefused_SayingWhyAndWhatToDo()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string input = KafkaTestCluster.UniqueName("in"), output = KafkaTestCluster.UniqueName("out"), group = KafkaTestCluster.UniqueName("g");
+        await cluster.CreateTopicAsync(input);
+        await cluster.CreateTopicAsync(output);
+        await cluster.ProduceAsync(input, Records(0, 20));
+        using var transactions = new TransactionCounter($"kafka:{output}");
+
+        var p = new PipelineBuilder("eos-moving-state");
+        p.From(Source(cluster, input, group))
+            .Select(r => r.Value)
+            .Repartition(v => v, new KafkaRepartitionOptions { ConsumerConfig = cluster.GroupConsumerConfig, TopicCreationTimeout = TimeSpan.FromSeconds(1) })
+            .Scan(0, (count, _) => count + 1)
+            .ToKafka(SinkOptions(cluster, output), n => "count", n => n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var run = () => new StreamingExecutor(new StreamingOptions { CheckpointInterval = Interval, CheckpointStorage = CheckpointStorage.Directory(_directory) })
+            .RunAsync(p.Build()).WaitAsync(Deadline);
+
+        (await run.Should().ThrowAsync<PipelineExecutionException>())
+            .WithMessage($"*Kafka sink 'kafka:{output}' is exactly-once*keyed state that moves between instances with the partitions of a repartition topic*" +
+                "one run's checkpoints, which a moved partition does not share*DeliveryGuarantee.AtLeastOnce and upsert the results by (key, window)*PartitionedByKey = true*drop the Repartition*");
+        transactions.Committed.Should().Be(0);
+        cluster.EndOffsets(output).Values.Sum().Should().Be(0, "the sink is refused before it writes anything");
+    }
+
+    [Fact]
     public async Task EachCheckpointCommitsATransaction_WhileTheRunGoesOn_AndTheDrainCommitsTheLast()
     {
         using var cluster = KafkaTestCluster.StartMock();

@@ -24,8 +24,8 @@ public sealed class RepartitionStateTests(ITestOutputHelper output) : IDisposabl
         if (Directory.Exists(_storage)) Directory.Delete(_storage, recursive: true);
     }
 
-    private RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, PerCard kind) =>
-        RepartitionInstance.Start(cluster, topic, group, name, new TestOutputLogger(output, name), (n, r) => _log.Enqueue((n, r)), _storage, kind);
+    private RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, PerCard kind, TimeSpan? checkpointInterval = null) =>
+        RepartitionInstance.Start(cluster, topic, group, name, new TestOutputLogger(output, name), (n, r) => _log.Enqueue((n, r)), _storage, kind, checkpointInterval);
 
     /// <summary>150 payments (12:00 to 12:12:25), then a record per input partition at the last one's time: every watermark stops inside the last minute of every card, and inside every card's session.</summary>
     private static (List<TestRecord> Records, DateTimeOffset Hold) FirstPart() =>
@@ -128,6 +128,48 @@ public sealed class RepartitionStateTests(ITestOutputHelper output) : IDisposabl
         CheckResults(expected);
         a.Run.LateElementsDropped.Should().Be(0);
         b.Run.LateElementsDropped.Should().Be(0);
+    }
+
+    /// <summary>
+    /// Instance a takes no periodic checkpoint (an interval of an hour): everything it read is committed only by the
+    /// final checkpoint of its drain, which stores the windows it holds under the offsets where its repartition reader
+    /// stopped. b restores them from there and reads on: the elements read from the repartition topic, by both
+    /// instances, are exactly the elements written to it — b reads again none that a had read.
+    /// </summary>
+    [Fact]
+    public async Task AnInstanceLeavingAfterADrain_TakesAFinalCheckpoint_SoTheNextOwnerRepeatsNothing()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string topic = KafkaTestCluster.UniqueName("payments"), group = KafkaTestCluster.UniqueName("g");
+        int partitions = await cluster.CreateTopicAsync(topic);
+        using var traffic = new RepartitionTrafficProbe($"{group}-{RepartitionInstance.PipelineName}-exchange0-repartition");
+        var a = Start(cluster, topic, group, "a", PerCard.Tumbling, checkpointInterval: TimeSpan.FromHours(1));
+        var b = Start(cluster, topic, group, "b", PerCard.Tumbling);
+        await WaitForSplit([a, b], partitions, "both instances to own repartition partitions");
+
+        var (first, hold) = FirstPart();
+        await cluster.ProduceAsync(topic, first);
+        await ProduceHold(cluster, topic, partitions, hold);
+        await Eventually.True(() => a.Run.ElementsRead + b.Run.ElementsRead >= 2 * first.Count && traffic.Received >= first.Count, GroupDeadline,
+            () => $"{first.Count} payments read twice and received once ({a}; {b}; {traffic.Received} received)");
+        var closed = (await RepartitionInstance.BoundedTotals(first)).Where(e => e.Key.Start + RepartitionInstance.WindowSize <= hold - TimeSpan.FromSeconds(10)).ToList();
+        await Eventually.True(() => closed.All(e => _log.Any(x => x.Result.Key == e.Key.Card && x.Result.Window.Start == e.Key.Start && x.Result.Value == e.Value)), GroupDeadline,
+            () => $"the {closed.Count} minutes the watermark passed to be emitted ({a}; {b}; {_log.Count} results)");
+        a.Run.CheckpointsCompleted.Should().Be(0, "a takes no checkpoint before its drain");
+        int fromA = _log.Count(x => x.Instance == "a");
+
+        await a.Run.StopAsync(drain: true).WaitAsync(Deadline);
+        a.Run.CheckpointsCompleted.Should().Be(1, "the drain takes a final checkpoint");
+        _log.Count(x => x.Instance == "a").Should().Be(fromA, "a's drain emits none of its open windows: they go into its final checkpoint");
+        await Eventually.True(() => b.Exchange.Owned.Length == partitions, GroupDeadline, () => $"b to take over every partition ({b})");
+        var expected = await FinishAsync(cluster, topic, partitions, first, PerCard.Tumbling, [a, b]);
+        await b.Run.StopAsync().WaitAsync(Deadline);
+
+        CheckResults(expected);
+        a.Run.LateElementsDropped.Should().Be(0);
+        b.Run.LateElementsDropped.Should().Be(0);
+        traffic.Sent.Should().Be(first.Count + 12, "every payment crosses the repartition topic once");
+        traffic.Received.Should().Be(traffic.Sent, "b resumes each partition where a's final checkpoint stopped it, so no element of the repartition topic is read twice");
     }
 
     [Fact]

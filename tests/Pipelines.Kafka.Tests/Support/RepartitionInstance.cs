@@ -96,8 +96,9 @@ internal sealed class RepartitionInstance
     /// <param name="emitted">Also receives every result, with the instance's name (a log shared by instances keeps their order).</param>
     /// <param name="storage">A checkpoint directory the instances share: keyed state then moves with its repartition partitions.</param>
     /// <param name="kind">What the instances compute per card.</param>
+    /// <param name="checkpointInterval">The run's checkpoint interval, if not the default (300 ms with a storage, 1 s without).</param>
     public static RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, ILogger? logger = null, Action<string, WindowResult<int, long>>? emitted = null,
-        string? storage = null, PerCard kind = PerCard.Tumbling)
+        string? storage = null, PerCard kind = PerCard.Tumbling, TimeSpan? checkpointInterval = null)
     {
         var instance = new RepartitionInstance(name);
         var consumerConfig = cluster.GroupConsumerConfig ?? new ConsumerConfig();
@@ -135,7 +136,7 @@ internal sealed class RepartitionInstance
             {
                 Parallelism = 2,
                 IdleTimeout = Timeout.InfiniteTimeSpan,
-                CheckpointInterval = storage is null ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(300),
+                CheckpointInterval = checkpointInterval ?? (storage is null ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(300)),
                 CheckpointStorage = storage is null ? null : CheckpointStorage.Directory(storage),
                 Logger = logger,
             })

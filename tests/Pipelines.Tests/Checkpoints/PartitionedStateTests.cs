@@ -45,11 +45,11 @@ public sealed class PartitionedStateTests : IDisposable
     }
 
     /// <summary>Writes each partition snapshot to the store at once, at the offset the test gives.</summary>
-    private sealed class Receiver(PartitionStateStore store, Func<long> offset) : ISnapshotReceiver
+    private sealed class Receiver(PartitionStateStore store, Func<long> offset, long final = 0) : ISnapshotReceiver
     {
-        public long FinalCheckpoint => 0;
+        public long FinalCheckpoint => final;
 
-        public List<(int Partition, byte[] Snapshot)> Written { get; } = [];
+        public List<(long Checkpoint, int Partition, byte[] Snapshot)> Written { get; } = [];
 
         public void OnSnapshot(long checkpoint, int worker, byte[] snapshot) => throw new InvalidOperationException("A partitioned stage writes per partition.");
 
@@ -58,7 +58,7 @@ public sealed class PartitionedStateTests : IDisposable
             foreach (var (partition, snapshot) in snapshots)
             {
                 store.WriteAsync("op", partition, offset(), checkpoint, snapshot, CancellationToken.None).GetAwaiter().GetResult();
-                Written.Add((partition, snapshot));
+                Written.Add((checkpoint, partition, snapshot));
             }
         }
     }
@@ -213,6 +213,37 @@ public sealed class PartitionedStateTests : IDisposable
         h.End();
         h.Output.Values.Should().HaveCount(1, "windows open at a drain stay in the storage for the partition's next owner");
         h.State.Keys.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public void AtTheEndOfInput_OwnedPartitionsAreSnapshottedBeforeTheyAreDropped_ForEveryCheckpointThatCompletesAfterwards()
+    {
+        var store = new PartitionStateStore(CheckpointStorage.Directory(_root), NullLogger.Instance);
+        var exchange = new Exchange();
+        var binding = new PartitionedStateBinding(exchange, store);
+        var receiver = new Receiver(store, () => 7, final: 3);
+        var h = Tumbling();
+        ((ICheckpointedStage)h.Operator).EnableCheckpoints(new StateSerializerRegistry(), "op", 128, 0, 1, receiver, binding);
+        h.Handover(new PartitionHandover(exchange, [(0, null), (1, null)], []));
+        h.Element("a1", 3).Element("b1", 14).Element("a2", 15).Watermark(12);
+
+        h.Watermark(long.MaxValue); // the drain: +∞ comes first, then the barriers of checkpoints taken meanwhile, then the end
+        h.Barrier(2);
+        h.End();
+
+        h.Output.Values.Should().ContainSingle("the windows open at the drain are not fired");
+        h.State.Keys.Count.Should().Be(0);
+        receiver.Written.Select(w => (w.Checkpoint, w.Partition)).Should().BeEquivalentTo([(2L, 0), (2L, 1), (3L, 0), (3L, 1)],
+            "a checkpoint completing during the drain and the final one (3) both store the partitions as they were at the end of input");
+        receiver.Written.Where(w => w.Checkpoint == 3).Select(w => w.Snapshot).Should().BeEquivalentTo(receiver.Written.Where(w => w.Checkpoint == 2).Select(w => w.Snapshot));
+
+        var next = Tumbling();
+        ((ICheckpointedStage)next.Operator).EnableCheckpoints(new StateSerializerRegistry(), "op", 128, 0, 1, new Receiver(store, () => 0), binding);
+        next.Handover(new PartitionHandover(exchange, [(0, 7), (1, 7)], []));
+        next.Watermark(End);
+        next.Output.Values.Should().BeEquivalentTo(
+            [new WindowResult<string, long>("a", new Window(10, 20), 1, PaneTiming.OnTime, 0), new WindowResult<string, long>("b", new Window(10, 20), 1, PaneTiming.OnTime, 0)],
+            "the next owner restores the state of the end of input, with the elements read after the watermark 12");
     }
 
     [Fact]

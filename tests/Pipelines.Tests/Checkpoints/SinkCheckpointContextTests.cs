@@ -10,11 +10,11 @@ public sealed class SinkCheckpointContextTests : IDisposable
         if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
     }
 
-    private sealed class ContextSink : Sink<int>
+    private sealed class ContextSink(string name = "context") : Sink<int>
     {
         public List<SinkCheckpointContext> Contexts { get; } = [];
 
-        public override string Name => "context";
+        public override string Name => name;
 
         public override ValueTask<SinkWriter<int>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(this));
 
@@ -51,6 +51,76 @@ public sealed class SinkCheckpointContextTests : IDisposable
         context.RestoredCheckpointId.Should().BeNull("the storage held no checkpoint");
     }
 
+    /// <summary>
+    /// An exchange whose partitions carry the keyed state after it (as a Kafka repartition topic does): two partitions,
+    /// by parity; a bounded run over <paramref name="count"/> numbers whose position is how many it returned.
+    /// </summary>
+    private sealed class PartitionedNumbers(int count) : Source<int, NumbersRead>, IPartitionedStateSource
+    {
+        public override string Name => "numbers";
+
+        public override bool IsBounded => true;
+
+        public int PartitionCount => 2;
+
+        public Func<TKey, int>? PartitionerFor<TKey>() => typeof(TKey) == typeof(int) ? (Func<TKey, int>)(object)(Func<int, int>)(k => k % 2) : null;
+
+        public bool TryGetPartitionOffset(object position, int partition, out long offset)
+        {
+            offset = ((NumbersRead)position).Count;
+            return true;
+        }
+
+        public override ValueTask<SourceReader<int, NumbersRead>> OpenAsync(SourceContext context, NumbersRead? position, CancellationToken cancellationToken) =>
+            new(new Reader(count, position?.Count ?? 0));
+
+        private sealed class Reader(int count, int next) : SourceReader<int, NumbersRead>
+        {
+            public override int TryRead(Span<int> destination)
+            {
+                int n = Math.Min(destination.Length, count - next);
+                for (int i = 0; i < n; i++) destination[i] = next++;
+                return n;
+            }
+
+            public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => new(next < count);
+
+            public override NumbersRead CapturePosition() => new(next);
+
+            public override ValueTask CommitAsync(NumbersRead position, CancellationToken cancellationToken) => default;
+        }
+    }
+
+    [Fact]
+    public async Task AfterMovingState_IsSetOnlyForSinksDownstreamOfAKeyedStageWhoseStateMovesWithItsPartitions()
+    {
+        var (after, further, beside) = (new ContextSink("after"), new ContextSink("further"), new ContextSink("beside"));
+        var p = new PipelineBuilder("moving-state");
+        var numbers = p.From(new PartitionedNumbers(10)).Uid("numbers");
+        var sums = numbers.KeyBy(x => x % 2).Scan(0, (sum, x) => sum + x).Uid("sums");
+        sums.To(after);
+        sums.Select(x => x * 2).KeyBy(x => x % 3).Scan(0, (sum, x) => sum + x).To(further);
+        numbers.Select(x => x + 1).To(beside);
+
+        await new StreamingExecutor(new StreamingOptions { CheckpointStorage = CheckpointStorage.Directory(_directory) }).RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(20));
+
+        after.Contexts.Should().ContainSingle().Which.AfterMovingState.Should().BeTrue("its input is the keyed stage whose state moves with the exchange's partitions");
+        further.Contexts.Should().ContainSingle().Which.AfterMovingState.Should().BeTrue("moving state is upstream of it, two stages away");
+        beside.Contexts.Should().ContainSingle().Which.AfterMovingState.Should().BeFalse("it reads the exchange without a keyed stage in between");
+    }
+
+    [Fact]
+    public async Task WithoutMovingState_AfterMovingState_IsFalse()
+    {
+        var sink = new ContextSink();
+        var p = new PipelineBuilder("sink-context");
+        p.From(Sources.Enumerable(Enumerable.Range(0, 5))).KeyBy(x => x % 2).Scan(0, (sum, x) => sum + x).To(sink);
+
+        await new StreamingExecutor(new StreamingOptions { CheckpointStorage = CheckpointStorage.Directory(_directory) }).RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(20));
+
+        sink.Contexts.Should().ContainSingle().Which.AfterMovingState.Should().BeFalse("keyed state that does not move with an exchange's partitions restores from the run's own checkpoints");
+    }
+
     [Fact]
     public async Task WithoutCheckpointStorage_NoWriterIsStartedForCheckpoints()
     {
@@ -63,3 +133,7 @@ public sealed class SinkCheckpointContextTests : IDisposable
         sink.Contexts.Should().BeEmpty();
     }
 }
+
+/// <summary>The position of the test's partitioned source: how many numbers it returned.</summary>
+/// <param name="Count">Numbers returned so far.</param>
+public sealed record NumbersRead(int Count);
