@@ -9,12 +9,9 @@ internal sealed partial class TimerQueue
     /// </summary>
     public IEnumerable<(KeyedTimer Timer, bool Once)> InFiringOrder()
     {
-        if (_firing >= 0)
+        for (int n = _firingNext; n >= 0; n = _nodes[n].Next)
         {
-            for (int n = _buckets[_firing].Head; n >= 0; n = _nodes[n].Next)
-            {
-                if (Live(n, _firingTime, out var timer)) yield return timer;
-            }
+            if (Live(n, _firingTime, out var timer)) yield return timer;
         }
 
         var buckets = new List<TimeBucket>(_heap.Count + (_sorted is null ? 0 : _sortedCount - _sortedAt));
@@ -27,7 +24,7 @@ internal sealed partial class TimerQueue
         buckets.Sort(static (a, b) => a.Before(b) ? -1 : b.Before(a) ? 1 : 0);
         foreach (var bucket in buckets)
         {
-            for (int n = _buckets[bucket.Bucket].Head; n >= 0; n = _nodes[n].Next)
+            for (int n = bucket.First; n >= 0; n = _nodes[n].Next)
             {
                 if (Live(n, bucket.Time, out var timer)) yield return timer;
             }
@@ -56,9 +53,6 @@ internal sealed partial class TimerQueue
         Array.Clear(_nodes, 0, _nodesUsed);
         _nodesUsed = 0;
         _freeNodes = -1;
-        Array.Clear(_buckets, 0, _bucketsUsed);
-        _bucketsUsed = 0;
-        _freeBuckets = -1;
         Array.Clear(_newest);
         Array.Clear(_keys);
         _index.Clear();
@@ -66,7 +60,7 @@ internal sealed partial class TimerQueue
         _sorted = null;
         _sortedAt = 0;
         _sortedCount = 0;
-        _firing = -1;
+        _firingNext = -1;
         _tracked = 0;
         _untracked = 0;
         foreach (var (timer, once) in all)

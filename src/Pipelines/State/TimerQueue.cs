@@ -9,7 +9,8 @@ namespace Pipelines.State;
 /// <remarks>
 /// <para>
 /// No object per timer: a timer is a <see cref="Node"/> in one array (freed nodes are reused through a free list).
-/// Timers are grouped into buckets of one time, each a list of nodes in registration order, and the buckets are
+/// Timers are grouped into buckets of one time, each a list of nodes in registration order (the first node stands for
+/// the bucket: no bucket objects or bucket array), and the buckets are
 /// ordered by (time, creation order) in a 4-ary heap (<see cref="TimeBucketHeap"/>), so the timers of every key's
 /// window ending at one moment cost one heap entry. A registration joins the newest bucket of its time when that
 /// bucket has not started firing (a small direct-mapped table of the newest bucket per time answers that without a
@@ -42,7 +43,11 @@ internal sealed partial class TimerQueue
     /// <summary>Slots of <see cref="_newest"/> (a power of two).</summary>
     private const int NewestSlots = 64;
 
-    /// <summary>A timer: its time, namespace and key, the next node of its bucket, and its neighbours among its key's tracked timers.</summary>
+    /// <summary>
+    /// A timer: its time, namespace and key, the next node of its bucket, and its neighbours among its key's tracked
+    /// timers. The first node of a bucket is the bucket: it also holds the bucket's last node, and whether the
+    /// bucket still takes registrations (not yet taken out of the time order to fire).
+    /// </summary>
     private struct Node
     {
         public long Time;
@@ -51,32 +56,24 @@ internal sealed partial class TimerQueue
 
         /// <summary>The next node of the bucket (or of the free list); −1 for none.</summary>
         public int Next;
+
+        /// <summary>For the first node of a bucket: the bucket's last node.</summary>
+        public int Tail;
         public int KeyNext;
         public int KeyPrevious;
         public byte State;
-    }
 
-    /// <summary>The timers of one time, in registration order: a list of nodes from <see cref="Head"/> to <see cref="Tail"/>.</summary>
-    private struct Bucket
-    {
-        public long Time;
-        public int Head;
-        public int Tail;
-
-        /// <summary>Still taking registrations: not yet taken out of the time order to fire, not freed.</summary>
-        public bool Open;
+        /// <summary>The first node of a bucket that still takes registrations.</summary>
+        public bool OpenBucket;
     }
 
     private Node[] _nodes = new Node[16];
     private int _nodesUsed;
     private int _freeNodes = -1;
-    private Bucket[] _buckets = new Bucket[16];
-    private int _bucketsUsed;
-    private int _freeBuckets = -1;
     private long _nextOrder;
     private readonly TimeBucketHeap _heap = new();
 
-    /// <summary>Per slot (by a hash of the time), 1 + the index of the newest bucket created at a time of that slot; 0 for none.</summary>
+    /// <summary>Per slot (by a hash of the time), 1 + the first node of the newest bucket created at a time of that slot; 0 for none.</summary>
     private readonly int[] _newest = new int[NewestSlots];
 
     /// <summary>The buckets being drained in sorted order at the end of input, from <see cref="_sortedAt"/> to <see cref="_sortedCount"/>.</summary>
@@ -84,8 +81,8 @@ internal sealed partial class TimerQueue
     private int _sortedAt;
     private int _sortedCount;
 
-    /// <summary>The bucket firing (taken out of the time order), or −1.</summary>
-    private int _firing = -1;
+    /// <summary>The next node of the bucket firing (taken out of the time order), or −1.</summary>
+    private int _firingNext = -1;
     private long _firingTime;
     private int _tracked;
     private int _untracked;
@@ -134,49 +131,43 @@ internal sealed partial class TimerQueue
     {
         while (true)
         {
-            if (_firing >= 0)
+            while (_firingNext >= 0)
             {
-                ref var bucket = ref _buckets[_firing];
-                while (bucket.Head >= 0)
+                int n = _firingNext;
+                ref var node = ref _nodes[n];
+                _firingNext = node.Next;
+                byte state = node.State;
+                if (state != DeletedNode)
                 {
-                    int n = bucket.Head;
-                    ref var node = ref _nodes[n];
-                    bucket.Head = node.Next;
-                    byte state = node.State;
-                    if (state != DeletedNode)
+                    if (state == TrackedNode)
                     {
-                        if (state == TrackedNode)
-                        {
-                            UnlinkFromKey(n);
-                            _tracked--;
-                        }
-                        else
-                        {
-                            _untracked--;
-                        }
-
-                        timer = new KeyedTimer(node.Key, node.Namespace, _firingTime);
-                        Release(n);
-                        return true;
+                        UnlinkFromKey(n);
+                        _tracked--;
+                    }
+                    else
+                    {
+                        _untracked--;
                     }
 
+                    timer = new KeyedTimer(node.Key, node.Namespace, _firingTime);
                     Release(n);
+                    return true;
                 }
 
-                ReleaseBucket(_firing);
-                _firing = -1;
+                Release(n);
             }
 
             if (time == long.MaxValue && _sorted is null && _heap.Count >= SortedDrainFrom) SortBuckets();
-            if (!TryTakeBucket(time, out int next))
+            if (!TryTakeBucket(time, out int first))
             {
                 timer = default;
                 return false;
             }
 
-            _buckets[next].Open = false;
-            _firing = next;
-            _firingTime = _buckets[next].Time;
+            ref var head = ref _nodes[first];
+            head.OpenBucket = false;
+            _firingNext = first;
+            _firingTime = head.Time;
         }
     }
 
@@ -185,7 +176,7 @@ internal sealed partial class TimerQueue
     {
         get
         {
-            if (_firing >= 0 && _buckets[_firing].Head >= 0) return _firingTime;
+            if (_firingNext >= 0) return _firingTime;
             long next = _heap.TryPeek(out var first) ? first.Time : long.MaxValue;
             return _sorted is { } sorted ? Math.Min(next, sorted[_sortedAt].Time) : next;
         }
@@ -201,45 +192,47 @@ internal sealed partial class TimerQueue
         }
     }
 
-    /// <summary>Adds <paramref name="node"/> at the end of the newest bucket of <paramref name="time"/>, or of a new bucket.</summary>
+    /// <summary>Adds <paramref name="node"/> at the end of the newest bucket of <paramref name="time"/>, or makes it a new bucket.</summary>
     private void Append(int node, long time)
     {
         int slot = (int)(((ulong)time * 0x9E3779B97F4A7C15UL) >> (64 - 6));
         int newest = _newest[slot] - 1;
         if (newest >= 0)
         {
-            ref var bucket = ref _buckets[newest];
-            if (bucket.Open && bucket.Time == time)
+            ref var first = ref _nodes[newest];
+            if (first.OpenBucket && first.Time == time)
             {
-                _nodes[bucket.Tail].Next = node;
-                bucket.Tail = node;
+                _nodes[first.Tail].Next = node;
+                first.Tail = node;
                 return;
             }
         }
 
-        int b = NewBucket(time, node);
-        _newest[slot] = b + 1;
-        _heap.Add(new TimeBucket(time, _nextOrder++, b));
+        ref var bucket = ref _nodes[node];
+        bucket.OpenBucket = true;
+        bucket.Tail = node;
+        _newest[slot] = node + 1;
+        _heap.Add(new TimeBucket(time, _nextOrder++, node));
     }
 
     /// <summary>Takes the first bucket by (time, creation order) if its time is at or before <paramref name="time"/>: from the sorted buckets being drained or from the heap, whichever is first.</summary>
-    private bool TryTakeBucket(long time, out int bucket)
+    private bool TryTakeBucket(long time, out int first)
     {
-        bool fromHeap = _heap.TryPeek(out var first);
+        bool fromHeap = _heap.TryPeek(out var top);
         if (_sorted is { } sorted)
         {
             ref readonly var next = ref sorted[_sortedAt];
-            if (!fromHeap || next.Before(first))
+            if (!fromHeap || next.Before(top))
             {
-                bucket = next.Bucket;
+                first = next.First;
                 if (next.Time > time) return false;
                 if (++_sortedAt == _sortedCount) _sorted = null;
                 return true;
             }
         }
 
-        bucket = first.Bucket;
-        if (!fromHeap || first.Time > time) return false;
+        first = top.First;
+        if (!fromHeap || top.Time > time) return false;
         _heap.RemoveFirst();
         return true;
     }
@@ -274,6 +267,7 @@ internal sealed partial class TimerQueue
         node.KeyNext = -1;
         node.KeyPrevious = -1;
         node.State = state;
+        node.OpenBucket = false;
         return n;
     }
 
@@ -281,30 +275,8 @@ internal sealed partial class TimerQueue
     {
         ref var node = ref _nodes[n];
         node.State = FreeNode;
+        node.OpenBucket = false;
         node.Next = _freeNodes;
         _freeNodes = n;
-    }
-
-    private int NewBucket(long time, int node)
-    {
-        int b = _freeBuckets;
-        if (b >= 0)
-        {
-            _freeBuckets = _buckets[b].Head;
-        }
-        else
-        {
-            if (_bucketsUsed == _buckets.Length) Array.Resize(ref _buckets, _buckets.Length * 2);
-            b = _bucketsUsed++;
-        }
-
-        _buckets[b] = new Bucket { Time = time, Head = node, Tail = node, Open = true };
-        return b;
-    }
-
-    private void ReleaseBucket(int b)
-    {
-        _buckets[b] = new Bucket { Head = _freeBuckets, Tail = -1, Open = false };
-        _freeBuckets = b;
     }
 }
