@@ -33,6 +33,7 @@ internal static class RepeatRunner
 
         var rates = new Dictionary<(string, string), List<double>>();
         var cpuRates = new Dictionary<(string, string), List<double>>();
+        var allocations = new Dictionary<(string, string), List<double>>();
         using var process = Process.GetCurrentProcess();
         for (int round = 1; round <= runs; round++)
         {
@@ -43,11 +44,13 @@ internal static class RepeatRunner
                     var jit = System.Runtime.JitInfo.GetCompilationTime();
                     long methods = System.Runtime.JitInfo.GetCompiledMethodCount();
                     int gcs = GC.CollectionCount(0);
+                    long allocated = GC.GetTotalAllocatedBytes(precise: true);
                     process.Refresh();
                     var cpu = process.TotalProcessorTime;
                     var clock = Stopwatch.StartNew();
                     var result = workload.Run(contender);
                     clock.Stop();
+                    allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
                     process.Refresh();
                     cpu = process.TotalProcessorTime - cpu;
                     jit = System.Runtime.JitInfo.GetCompilationTime() - jit;
@@ -60,7 +63,10 @@ internal static class RepeatRunner
                     double cpuRate = workload.EventCount / cpu.TotalSeconds;
                     if (!cpuRates.TryGetValue((workload.Name, contender), out var cpuList)) cpuRates[(workload.Name, contender)] = cpuList = [];
                     cpuList.Add(cpuRate);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {round,2} {workload.Name,-8} {contender,-22} {rate / 1e6,8:F1} M events/s  (per CPU second {cpuRate / 1e6,6:F1} M; {clock.Elapsed.TotalMilliseconds:F0} ms, CPU {cpu.TotalMilliseconds:F0} ms; JIT {methods} methods, {jit.TotalMilliseconds:F0} ms; {gcs} GCs)"));
+                    double bytesPerEvent = (double)allocated / workload.EventCount;
+                    if (!allocations.TryGetValue((workload.Name, contender), out var allocList)) allocations[(workload.Name, contender)] = allocList = [];
+                    allocList.Add(bytesPerEvent);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {round,2} {workload.Name,-8} {contender,-22} {rate / 1e6,8:F1} M events/s  (per CPU second {cpuRate / 1e6,6:F1} M; {clock.Elapsed.TotalMilliseconds:F0} ms, CPU {cpu.TotalMilliseconds:F0} ms; JIT {methods} methods, {jit.TotalMilliseconds:F0} ms; {gcs} GCs; {bytesPerEvent:F1} B/event allocated)"));
                 }
             }
         }
@@ -82,6 +88,13 @@ internal static class RepeatRunner
             double later = list.Count > 1 ? Median(list.Skip(1).ToList()) : median;
             string ratio = cpuRates.TryGetValue((workload, Contenders.HandLoop), out var hand) ? string.Create(CultureInfo.InvariantCulture, $"{Median(hand) / median,6:F2}x") : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu {workload,-8} {contender,-22} median {median / 1e6,8:F1}  min {list.Min() / 1e6,8:F1}  max {list.Max() / 1e6,8:F1}  runs 2..n {later / 1e6,8:F1}  {ratio}"));
+        }
+
+        // Every thread's allocations during the run (the process's, so a background thread's count too).
+        Console.WriteLine("allocated bytes per input event: median, min, max:");
+        foreach (var ((workload, contender), list) in allocations)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"alloc {workload,-8} {contender,-22} median {Median(list),8:F1}  min {list.Min(),8:F1}  max {list.Max(),8:F1}"));
         }
 
         AkkaHost.Shutdown();

@@ -1,6 +1,6 @@
 namespace Pipelines.State;
 
-/// <summary>Enumerating the timers in the order they will fire, for snapshots.</summary>
+/// <summary>Enumerating the timers in the order they will fire, for snapshots, and handing a key's timers over.</summary>
 internal sealed partial class TimerQueue
 {
     /// <summary>
@@ -9,53 +9,59 @@ internal sealed partial class TimerQueue
     /// </summary>
     public IEnumerable<(KeyedTimer Timer, bool Once)> InFiringOrder()
     {
-        var seen = new HashSet<TimerId>();
-        if (_hasFiring)
+        for (int n = _firingNext; n >= 0; n = _nodes[n].Next)
         {
-            int count = 1 + (_firing.Rest?.Count ?? 0);
-            for (int i = _firingAt; i < count; i++)
-            {
-                var entry = i == 0 ? _firing.First : _firing.Rest![i - 1];
-                if (Live(entry, _firingTime, seen)) yield return (new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), _firingTime), !entry.Tracked);
-            }
+            if (Live(n, _firingTime, out var timer)) yield return timer;
         }
 
-        var times = _byTime.Keys.ToArray();
-        Array.Sort(times);
-        foreach (long time in times)
+        var buckets = new List<TimeBucket>(_heap.Count + (_sorted is null ? 0 : _sortedCount - _sortedAt));
+        foreach (var bucket in _heap.Items) buckets.Add(bucket);
+        if (_sorted is { } sorted)
         {
-            var bucket = _byTime[time];
-            if (Live(bucket.First, time, seen)) yield return (new KeyedTimer(bucket.First.Key, new Window(bucket.First.Start, bucket.First.End), time), !bucket.First.Tracked);
-            if (bucket.Rest is null) continue;
-            foreach (var entry in bucket.Rest)
+            for (int i = _sortedAt; i < _sortedCount; i++) buckets.Add(sorted[i]);
+        }
+
+        buckets.Sort(static (a, b) => a.Before(b) ? -1 : b.Before(a) ? 1 : 0);
+        foreach (var bucket in buckets)
+        {
+            for (int n = bucket.First; n >= 0; n = _nodes[n].Next)
             {
-                if (Live(entry, time, seen)) yield return (new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), time), !entry.Tracked);
+                if (Live(n, bucket.Time, out var timer)) yield return timer;
             }
         }
     }
 
-    // A tracked timer fires from its first list entry while it is registered (a deleted one leaves entries behind,
-    // and one deleted and registered again has two); an untracked one always fires.
-    private bool Live(Entry entry, long time, HashSet<TimerId> seen) =>
-        !entry.Tracked || (_registered.Contains(new TimerId(entry.Key, entry.Start, entry.End, time)) && seen.Add(new TimerId(entry.Key, entry.Start, entry.End, time)));
+    // Deleted timers leave their nodes in their buckets until their time comes; every other node is one timer
+    // (registering a timer again after deleting it makes a new node).
+    private bool Live(int n, long time, out (KeyedTimer Timer, bool Once) timer)
+    {
+        var node = _nodes[n];
+        timer = (new KeyedTimer(node.Key, node.Namespace, time), node.State == OnceNode);
+        return node.State != DeletedNode;
+    }
 
     /// <summary>
     /// Removes every timer whose key <paramref name="drop"/> selects (the keys of partitions handed to another
-    /// instance) and returns them; the others keep their firing order.
+    /// instance) and returns them; the others keep their firing order. The sorted end-of-input drain, if one is
+    /// under way, starts over (the kept timers go back into the heap).
     /// </summary>
     public List<KeyedTimer> RemoveKeys(Func<int, bool> drop)
     {
         var all = InFiringOrder().ToList();
         var removed = all.Where(t => drop(t.Timer.Key)).Select(t => t.Timer).ToList();
         if (removed.Count == 0) return removed;
-        _byTime.Clear();
-        _times.Clear();
+        Array.Clear(_nodes, 0, _nodesUsed);
+        _nodesUsed = 0;
+        _freeNodes = -1;
+        Array.Clear(_newest);
+        Array.Clear(_keys);
+        _index.Clear();
+        _heap.Clear();
         _sorted = null;
         _sortedAt = 0;
-        _registered.Clear();
-        _firing = default;
-        _hasFiring = false;
-        _firingAt = 0;
+        _sortedCount = 0;
+        _firingNext = -1;
+        _tracked = 0;
         _untracked = 0;
         foreach (var (timer, once) in all)
         {

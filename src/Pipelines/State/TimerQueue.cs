@@ -1,160 +1,174 @@
-using System.Runtime.InteropServices;
-
 namespace Pipelines.State;
 
 /// <summary>
 /// The timers of one time domain. Timers are unique per (key, namespace, time): registering one again does
 /// nothing. They fire in time order and, at one time, in registration order, which makes the bounded executor's
-/// output order deterministic. Timers are grouped by time (every key's window ending at the same moment fires
-/// from one list), so advancing time touches only the timers that are due. A deleted timer leaves its list entry
-/// behind, skipped when its time comes. Timers added with <see cref="AddOnce"/> skip the uniqueness index (the
-/// caller guarantees uniqueness and never deletes them): the cheap path for a window's own timers.
+/// output order deterministic. Timers added with <see cref="AddOnce"/> skip the uniqueness check (the caller
+/// guarantees uniqueness and never deletes them): the cheap path for a window's own timers.
 /// </summary>
 /// <remarks>
+/// <para>
+/// No object per timer: a timer is a <see cref="Node"/> in one array (freed nodes are reused through a free list).
+/// Timers are grouped into buckets of one time, each a list of nodes in registration order (the first node stands for
+/// the bucket: no bucket objects or bucket array), and the buckets are
+/// ordered by (time, creation order) in a 4-ary heap (<see cref="TimeBucketHeap"/>), so the timers of every key's
+/// window ending at one moment cost one heap entry. A registration joins the newest bucket of its time when that
+/// bucket has not started firing (a small direct-mapped table of the newest bucket per time answers that without a
+/// hash map of times); otherwise it starts a bucket, which fires after the older ones of its time.
+/// </para>
+/// <para>
+/// Uniqueness and deletion go through the key: each key's tracked timers are chained (doubly linked, so a fired
+/// or deleted one leaves in constant time), and a key with a few timers is checked by scanning its chain; a key
+/// with more than <see cref="IndexAbove"/> gets its timers indexed by (key, namespace, time) in a hash table until
+/// it has none left. A deleted timer leaves its node in its bucket, skipped and freed when its time comes; one
+/// registered again after deletion is a new timer, in registration order at its time.
+/// </para>
+/// <para>
 /// At the end of input (the +∞ watermark, or the clock run on at the end) every timer is due at once: then the
-/// times are sorted in one go and walked in order (timers registered while they fire still go through the heap and
-/// are merged in), instead of one heap removal per time, which for many distinct times (a timer per key at a
-/// per-element time, as process functions register) cost a cache miss per level of a heap that no longer fits in the cache.
+/// buckets are radix-sorted in one go (<see cref="TimeBucketSort"/>) and walked in order (timers registered while
+/// they fire still go through the heap and are merged in), instead of one heap removal per time, which for many
+/// distinct times (a timer per key at a per-element time, as process functions register) costs a cache miss per level.
+/// </para>
 /// </remarks>
 internal sealed partial class TimerQueue
 {
-    /// <summary>The timers due at one time: the first inline (most times have one timer), the rest in a list.</summary>
-    private struct Bucket
-    {
-        public Entry First;
-        public List<Entry>? Rest;
-    }
+    private const byte FreeNode = 0;
+    private const byte TrackedNode = 1;
+    private const byte OnceNode = 2;
+    private const byte DeletedNode = 3;
 
-    private readonly record struct Entry(int Key, long Start, long End, bool Tracked);
-
-    /// <summary>Times with at least this many buckets are drained by sorting them rather than one heap removal each.</summary>
+    /// <summary>Buckets at least this many are drained at the end of input by sorting them rather than one heap removal each.</summary>
     private const int SortedDrainFrom = 64;
 
-    private readonly Dictionary<long, Bucket> _byTime = new();
-    private readonly PriorityQueue<long, long> _times = new();
-    private readonly HashSet<TimerId> _registered = [];
-    private long[]? _sorted;
+    /// <summary>Slots of <see cref="_newest"/> (a power of two).</summary>
+    private const int NewestSlots = 64;
+
+    /// <summary>
+    /// A timer: its time, namespace and key, the next node of its bucket, and its neighbours among its key's tracked
+    /// timers. The first node of a bucket is the bucket: it also holds the bucket's last node, and whether the
+    /// bucket still takes registrations (not yet taken out of the time order to fire).
+    /// </summary>
+    private struct Node
+    {
+        public long Time;
+        public Window Namespace;
+        public int Key;
+
+        /// <summary>The next node of the bucket (or of the free list); −1 for none.</summary>
+        public int Next;
+
+        /// <summary>For the first node of a bucket: the bucket's last node.</summary>
+        public int Tail;
+        public int KeyNext;
+        public int KeyPrevious;
+        public byte State;
+
+        /// <summary>The first node of a bucket that still takes registrations.</summary>
+        public bool OpenBucket;
+    }
+
+    private Node[] _nodes = new Node[16];
+    private int _nodesUsed;
+    private int _freeNodes = -1;
+    private long _nextOrder;
+    private readonly TimeBucketHeap _heap = new();
+
+    /// <summary>Per slot (by a hash of the time), 1 + the first node of the newest bucket created at a time of that slot; 0 for none.</summary>
+    private readonly int[] _newest = new int[NewestSlots];
+
+    /// <summary>The buckets being drained in sorted order at the end of input, from <see cref="_sortedAt"/> to <see cref="_sortedCount"/>.</summary>
+    private TimeBucket[]? _sorted;
     private int _sortedAt;
-    private readonly Stack<List<Entry>> _spare = new();
-    private Bucket _firing;
-    private bool _hasFiring;
+    private int _sortedCount;
+
+    /// <summary>The next node of the bucket firing (taken out of the time order), or −1.</summary>
+    private int _firingNext = -1;
     private long _firingTime;
-    private int _firingAt;
+    private int _tracked;
     private int _untracked;
 
     /// <summary>Timers registered and not yet fired or deleted.</summary>
-    public int Count => _registered.Count + _untracked;
+    public int Count => _tracked + _untracked;
 
     /// <summary>Registers a timer; false when the same one is already registered.</summary>
     public bool Add(int key, Window ns, long time)
     {
-        if (!_registered.Add(new TimerId(key, ns.StartTicks, ns.EndTicks, time))) return false;
-        Append(new Entry(key, ns.StartTicks, ns.EndTicks, Tracked: true), time);
+        if (Find(key, ns, time) >= 0) return false;
+        int node = NewNode(key, ns, time, TrackedNode);
+        LinkToKey(node, key, ns, time);
+        Append(node, time);
+        _tracked++;
         return true;
     }
 
     /// <summary>
     /// Registers a timer the caller registers only once and never deletes (a window's on-time and cleanup timers),
-    /// without the uniqueness index.
+    /// without the uniqueness check.
     /// </summary>
     public void AddOnce(int key, Window ns, long time)
     {
+        int node = NewNode(key, ns, time, OnceNode);
+        Append(node, time);
         _untracked++;
-        Append(new Entry(key, ns.StartTicks, ns.EndTicks, Tracked: false), time);
-    }
-
-    private void Append(Entry entry, long time)
-    {
-        ref Bucket bucket = ref CollectionsMarshal.GetValueRefOrAddDefault(_byTime, time, out bool exists);
-        if (!exists)
-        {
-            bucket.First = entry;
-            _times.Enqueue(time, time);
-            return;
-        }
-
-        (bucket.Rest ??= _spare.Count > 0 ? _spare.Pop() : []).Add(entry);
     }
 
     /// <summary>Deletes a timer; false when it was not registered.</summary>
-    public bool Remove(int key, Window ns, long time) => _registered.Remove(new TimerId(key, ns.StartTicks, ns.EndTicks, time));
+    public bool Remove(int key, Window ns, long time)
+    {
+        int node = Find(key, ns, time);
+        if (node < 0) return false;
+        UnlinkFromKey(node);
+        _nodes[node].State = DeletedNode;
+        _tracked--;
+        return true;
+    }
 
     /// <summary>Whether a timer is registered.</summary>
-    public bool Contains(int key, Window ns, long time) => _registered.Contains(new TimerId(key, ns.StartTicks, ns.EndTicks, time));
+    public bool Contains(int key, Window ns, long time) => Find(key, ns, time) >= 0;
 
     /// <summary>Takes the next timer due at or before <paramref name="time"/>, if any.</summary>
     public bool TryPopDue(long time, out KeyedTimer timer)
     {
         while (true)
         {
-            if (_hasFiring)
+            while (_firingNext >= 0)
             {
-                int count = 1 + (_firing.Rest?.Count ?? 0);
-                while (_firingAt < count)
+                int n = _firingNext;
+                ref var node = ref _nodes[n];
+                _firingNext = node.Next;
+                byte state = node.State;
+                if (state != DeletedNode)
                 {
-                    var entry = _firingAt == 0 ? _firing.First : _firing.Rest![_firingAt - 1];
-                    _firingAt++;
-                    if (entry.Tracked ? _registered.Remove(new TimerId(entry.Key, entry.Start, entry.End, _firingTime)) : _untracked-- > 0)
+                    if (state == TrackedNode)
                     {
-                        timer = new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), _firingTime);
-                        return true;
+                        UnlinkFromKey(n);
+                        _tracked--;
                     }
+                    else
+                    {
+                        _untracked--;
+                    }
+
+                    timer = new KeyedTimer(node.Key, node.Namespace, _firingTime);
+                    Release(n);
+                    return true;
                 }
 
-                if (_firing.Rest is { } rest)
-                {
-                    rest.Clear();
-                    _spare.Push(rest);
-                }
-
-                _firing = default;
-                _hasFiring = false;
+                Release(n);
             }
 
-            if (time == long.MaxValue && _sorted is null && _times.Count >= SortedDrainFrom) SortTimes();
-            if (!TryTakeTime(time, out long next))
+            if (time == long.MaxValue && _sorted is null && _heap.Count >= SortedDrainFrom) SortBuckets();
+            if (!TryTakeBucket(time, out int first))
             {
                 timer = default;
                 return false;
             }
 
-            _byTime.Remove(next, out _firing);
-            _hasFiring = true;
-            _firingTime = next;
-            _firingAt = 0;
+            ref var head = ref _nodes[first];
+            head.OpenBucket = false;
+            _firingNext = first;
+            _firingTime = head.Time;
         }
-    }
-
-    /// <summary>Takes the earliest time with a bucket if it is at or before <paramref name="time"/>: from the sorted times being drained or from the heap, whichever is earlier.</summary>
-    private bool TryTakeTime(long time, out long next)
-    {
-        bool fromHeap = _times.TryPeek(out next, out _);
-        if (_sorted is { } sorted)
-        {
-            if (!fromHeap || sorted[_sortedAt] < next)
-            {
-                next = sorted[_sortedAt];
-                if (next > time) return false;
-                if (++_sortedAt == sorted.Length) _sorted = null;
-                return true;
-            }
-        }
-
-        if (!fromHeap || next > time) return false;
-        _times.Dequeue();
-        return true;
-    }
-
-    /// <summary>Moves every time from the heap into one sorted array, drained in order by <see cref="TryTakeTime"/>.</summary>
-    private void SortTimes()
-    {
-        var sorted = new long[_times.Count];
-        int i = 0;
-        foreach (var (time, _) in _times.UnorderedItems) sorted[i++] = time;
-        _times.Clear();
-        Array.Sort(sorted);
-        _sorted = sorted;
-        _sortedAt = 0;
     }
 
     /// <summary>The earliest registered time, or <see cref="long.MaxValue"/> when none (deleted timers may make it early).</summary>
@@ -162,56 +176,107 @@ internal sealed partial class TimerQueue
     {
         get
         {
-            if (_hasFiring && _firingAt < 1 + (_firing.Rest?.Count ?? 0)) return _firingTime;
-            long next = _times.TryPeek(out long queued, out _) ? queued : long.MaxValue;
-            return _sorted is { } sorted ? Math.Min(next, sorted[_sortedAt]) : next;
+            if (_firingNext >= 0) return _firingTime;
+            long next = _heap.TryPeek(out var first) ? first.Time : long.MaxValue;
+            return _sorted is { } sorted ? Math.Min(next, sorted[_sortedAt].Time) : next;
         }
     }
 
     /// <summary>Every registered timer, in no particular order.</summary>
     public IEnumerable<KeyedTimer> Pending()
     {
-        foreach (var (key, start, end, time) in _registered) yield return new KeyedTimer(key, new Window(start, end), time);
-        if (_untracked == 0) yield break;
-        if (_hasFiring)
+        for (int i = 0; i < _nodesUsed; i++)
         {
-            int count = 1 + (_firing.Rest?.Count ?? 0);
-            for (int i = _firingAt; i < count; i++)
-            {
-                var entry = i == 0 ? _firing.First : _firing.Rest![i - 1];
-                if (!entry.Tracked) yield return new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), _firingTime);
-            }
-        }
-
-        foreach (var (time, bucket) in _byTime)
-        {
-            if (!bucket.First.Tracked) yield return new KeyedTimer(bucket.First.Key, new Window(bucket.First.Start, bucket.First.End), time);
-            if (bucket.Rest is null) continue;
-            foreach (var entry in bucket.Rest)
-            {
-                if (!entry.Tracked) yield return new KeyedTimer(entry.Key, new Window(entry.Start, entry.End), time);
-            }
+            var node = _nodes[i];
+            if (node.State is TrackedNode or OnceNode) yield return new KeyedTimer(node.Key, node.Namespace, node.Time);
         }
     }
 
-    /// <summary>
-    /// A tracked timer's identity. Its own hash (a multiply-rotate mix of the four fields, seeded per process like
-    /// the general tuple hash, since times come from the data) is cheaper than the general tuple hash, and the
-    /// default comparer of a struct that implements <see cref="IEquatable{T}"/> is devirtualized.
-    /// </summary>
-    private readonly record struct TimerId(int Key, long Start, long End, long Time)
+    /// <summary>Adds <paramref name="node"/> at the end of the newest bucket of <paramref name="time"/>, or makes it a new bucket.</summary>
+    private void Append(int node, long time)
     {
-        private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
-
-        public bool Equals(TimerId other) => Time == other.Time && Key == other.Key && Start == other.Start && End == other.End;
-
-        public override int GetHashCode()
+        int slot = (int)(((ulong)time * 0x9E3779B97F4A7C15UL) >> (64 - 6));
+        int newest = _newest[slot] - 1;
+        if (newest >= 0)
         {
-            ulong h = ((ulong)Time ^ Seed) * 0x9E3779B97F4A7C15UL;
-            h = ulong.RotateLeft(h ^ (uint)Key, 23) * 0xC2B2AE3D27D4EB4FUL;
-            h = ulong.RotateLeft(h ^ (ulong)Start, 29) * 0x165667B19E3779F9UL;
-            h ^= (ulong)End * 0x9E3779B97F4A7C15UL;
-            return (int)(h ^ (h >> 32));
+            ref var first = ref _nodes[newest];
+            if (first.OpenBucket && first.Time == time)
+            {
+                _nodes[first.Tail].Next = node;
+                first.Tail = node;
+                return;
+            }
         }
+
+        ref var bucket = ref _nodes[node];
+        bucket.OpenBucket = true;
+        bucket.Tail = node;
+        _newest[slot] = node + 1;
+        _heap.Add(new TimeBucket(time, _nextOrder++, node));
+    }
+
+    /// <summary>Takes the first bucket by (time, creation order) if its time is at or before <paramref name="time"/>: from the sorted buckets being drained or from the heap, whichever is first.</summary>
+    private bool TryTakeBucket(long time, out int first)
+    {
+        bool fromHeap = _heap.TryPeek(out var top);
+        if (_sorted is { } sorted)
+        {
+            ref readonly var next = ref sorted[_sortedAt];
+            if (!fromHeap || next.Before(top))
+            {
+                first = next.First;
+                if (next.Time > time) return false;
+                if (++_sortedAt == _sortedCount) _sorted = null;
+                return true;
+            }
+        }
+
+        first = top.First;
+        if (!fromHeap || top.Time > time) return false;
+        _heap.RemoveFirst();
+        return true;
+    }
+
+    /// <summary>Moves every bucket from the heap into one sorted array, drained in order by <see cref="TryTakeBucket"/>.</summary>
+    private void SortBuckets()
+    {
+        var items = _heap.TakeAll(out int count);
+        _sorted = TimeBucketSort.Sort(items, new TimeBucket[count], count);
+        _sortedAt = 0;
+        _sortedCount = count;
+    }
+
+    private int NewNode(int key, Window ns, long time, byte state)
+    {
+        int n = _freeNodes;
+        if (n >= 0)
+        {
+            _freeNodes = _nodes[n].Next;
+        }
+        else
+        {
+            if (_nodesUsed == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
+            n = _nodesUsed++;
+        }
+
+        ref var node = ref _nodes[n];
+        node.Time = time;
+        node.Namespace = ns;
+        node.Key = key;
+        node.Next = -1;
+        node.KeyNext = -1;
+        node.KeyPrevious = -1;
+        node.State = state;
+        node.OpenBucket = false;
+        return n;
+    }
+
+    private void Release(int n)
+    {
+        ref var node = ref _nodes[n];
+        node.State = FreeNode;
+        node.OpenBucket = false;
+        node.Next = _freeNodes;
+        _freeNodes = n;
     }
 }
