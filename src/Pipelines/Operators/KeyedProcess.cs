@@ -24,8 +24,16 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
     private readonly KeyedProcessContext<TKey, TResult> _context;
     private readonly ElementOutput<TResult> _output;
     private readonly TimeProvider _clock;
-    private int _current = -1;
+
+    /// <summary>The id of the key being processed; <see cref="NotInTable"/> while the element's key holds nothing; <see cref="NoCall"/> outside a call.</summary>
+    private int _current = NoCall;
+
+    /// <summary>The element's key while it is <see cref="NotInTable"/> (it enters the table when the function first stores something for it).</summary>
+    private TKey? _absentKey;
     private long _currentTimestamp;
+
+    private const int NotInTable = -1;
+    private const int NoCall = -2;
 
     public KeyedProcess(Func<TIn, TKey> keyOf, KeyedProcessFunction<TKey, TIn, TResult> function, Output<TResult> output, TimeProvider clock, OperatorContext context)
         : base(context, [output])
@@ -40,22 +48,31 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
 
     public override TimeSpan? ProcessingTimeInterval => TimerResolution;
 
+    /// <remarks>
+    /// The key is looked up, not added: a key that holds no state or timer enters the table only when the function
+    /// stores something for it (<see cref="Stored"/>), so an element that stores nothing under such a key costs one
+    /// lookup instead of adding the key and removing it again. A key in the table is pinned by a reference for the
+    /// call, so that the function dropping its last state does not remove it while it is current.
+    /// </remarks>
     protected override void OnElement(TIn value, long timestamp)
     {
-        int key = KeyIds.GetOrAdd(Keys.NotNull(_keyOf(value)));
+        TKey key = Keys.NotNull(_keyOf(value));
+        int id = KeyIds.IndexOf(key);
         ExtendHorizon(long.MaxValue);
-        KeyIds.AddReference(key);
+        if (id >= 0) KeyIds.AddReference(id);
+        else _absentKey = key;
         try
         {
-            _current = key;
+            _current = id;
             _currentTimestamp = timestamp;
             _function.ProcessElement(value, _context);
             _output.Commit();
         }
         finally
         {
-            _current = -1;
-            KeyIds.Release(key);
+            if (_current >= 0) KeyIds.Release(_current);
+            if (id < 0) _absentKey = default;
+            _current = NoCall;
         }
     }
 
@@ -71,7 +88,7 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
         }
         finally
         {
-            _current = -1;
+            _current = NoCall;
         }
     }
 
@@ -79,7 +96,7 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
 
     protected override void DiscardElementOutput() => _output.Discard();
 
-    public TKey CurrentKey => KeyIds[RequireCurrent()];
+    public TKey CurrentKey => RequireCall() >= 0 ? KeyIds[_current] : _absentKey!;
 
     public long CurrentTimestamp => _currentTimestamp;
 
@@ -89,17 +106,27 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
 
     public void Emit(TResult result, long timestamp)
     {
-        RequireCurrent();
+        RequireCall();
         _output.Emit(result, timestamp);
     }
 
-    public void Register(TimeDomain domain, long time) => Timers.Register(domain, RequireCurrent(), Namespaces.Global, time);
+    public void Register(TimeDomain domain, long time) => Timers.Register(domain, Stored(), Namespaces.Global, time);
 
-    public bool Delete(TimeDomain domain, long time) => Timers.Delete(domain, RequireCurrent(), Namespaces.Global, time);
+    public bool Delete(TimeDomain domain, long time) => RequireCall() >= 0 && Timers.Delete(domain, _current, Namespaces.Global, time);
 
-    private int RequireCurrent() => _current >= 0
+    /// <summary>The current key's id, or <see cref="NotInTable"/> when it holds nothing (nothing to read, clear or delete); throws outside a call.</summary>
+    private int RequireCall() => _current != NoCall
         ? _current
         : throw new InvalidOperationException($"Operator '{Context.OperatorName}': state, timers and output are only available during ProcessElement and OnTimer.");
+
+    /// <summary>The current key's id, for storing state or a timer: a key not in the table yet is added now and pinned for the rest of the call.</summary>
+    private int Stored()
+    {
+        if (RequireCall() >= 0) return _current;
+        int id = KeyIds.GetOrAdd(_absentKey!);
+        KeyIds.AddReference(id);
+        return _current = id;
+    }
 
     public IStateCell<T> Bind<T>(string name, Func<StateSerializerRegistry, string, object>? codec = null)
     {
@@ -111,7 +138,7 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
     /// <summary>The current key's value in one table.</summary>
     private sealed class Cell<T>(KeyedProcess<TIn, TKey, TResult> owner, StateTable<TKey, T> table) : IStateCell<T>
     {
-        private int Entry => table.Find(owner.RequireCurrent(), Namespaces.Global);
+        private int Entry => owner.RequireCall() is int key and >= 0 ? table.Find(key, Namespaces.Global) : -1;
 
         public bool Exists => Entry >= 0;
 
@@ -121,11 +148,11 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
             return e >= 0 ? table.Value(e) : default!;
         }
 
-        public void Set(T value) => table.Value(table.GetOrAdd(owner.RequireCurrent(), Namespaces.Global, out _)) = value;
+        public void Set(T value) => table.Value(table.GetOrAdd(owner.Stored(), Namespaces.Global, out _)) = value;
 
         public T GetOrCreate(Func<T> create)
         {
-            int e = table.GetOrAdd(owner.RequireCurrent(), Namespaces.Global, out bool added);
+            int e = table.GetOrAdd(owner.Stored(), Namespaces.Global, out bool added);
             if (added) table.Value(e) = create();
             return table.Value(e);
         }
