@@ -1,6 +1,6 @@
 namespace Pipelines.TestSupport;
 
-// Shared by the test projects that need a source whose keyed state moves (compiled into each, linked from tests/Shared).
+// Shared by the test projects that need a source whose keyed state moves (linked into each from tests/Shared).
 /// <summary>
 /// A bounded source of the numbers 0 to count − 1 that says the keyed stage after it keeps its state per partition
 /// (two, by parity), as a Kafka repartition topic does: with a checkpoint storage, that state moves between instances

@@ -51,46 +51,6 @@ public sealed class SinkCheckpointContextTests : IDisposable
         context.RestoredCheckpointId.Should().BeNull("the storage held no checkpoint");
     }
 
-    /// <summary>
-    /// An exchange whose partitions carry the keyed state after it (as a Kafka repartition topic does): two partitions,
-    /// by parity; a bounded run over <paramref name="count"/> numbers whose position is how many it returned.
-    /// </summary>
-    private sealed class PartitionedNumbers(int count) : Source<int, NumbersRead>, IPartitionedStateSource
-    {
-        public override string Name => "numbers";
-
-        public override bool IsBounded => true;
-
-        public int PartitionCount => 2;
-
-        public Func<TKey, int>? PartitionerFor<TKey>() => typeof(TKey) == typeof(int) ? (Func<TKey, int>)(object)(Func<int, int>)(k => k % 2) : null;
-
-        public bool TryGetPartitionOffset(object position, int partition, out long offset)
-        {
-            offset = ((NumbersRead)position).Count;
-            return true;
-        }
-
-        public override ValueTask<SourceReader<int, NumbersRead>> OpenAsync(SourceContext context, NumbersRead? position, CancellationToken cancellationToken) =>
-            new(new Reader(count, position?.Count ?? 0));
-
-        private sealed class Reader(int count, int next) : SourceReader<int, NumbersRead>
-        {
-            public override int TryRead(Span<int> destination)
-            {
-                int n = Math.Min(destination.Length, count - next);
-                for (int i = 0; i < n; i++) destination[i] = next++;
-                return n;
-            }
-
-            public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => new(next < count);
-
-            public override NumbersRead CapturePosition() => new(next);
-
-            public override ValueTask CommitAsync(NumbersRead position, CancellationToken cancellationToken) => default;
-        }
-    }
-
     [Fact]
     public async Task AfterMovingState_IsSetOnlyForSinksDownstreamOfAKeyedStageWhoseStateMovesWithItsPartitions()
     {
@@ -133,7 +93,3 @@ public sealed class SinkCheckpointContextTests : IDisposable
         sink.Contexts.Should().BeEmpty();
     }
 }
-
-/// <summary>The position of the test's partitioned source: how many numbers it returned.</summary>
-/// <param name="Count">Numbers returned so far.</param>
-public sealed record NumbersRead(int Count);
