@@ -14,7 +14,7 @@ namespace Pipelines.Operators;
 /// in element order; only the interleaving of the two functions' calls differs from a one-element-at-a-time
 /// loop (the predicate of a later element in the batch may run before the selector of an earlier one).
 /// </remarks>
-internal sealed class WhereSelect<TIn, TOut>(Func<TIn, bool> predicate, Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context)
+internal sealed class WhereSelect<TIn, TOut>(Func<TIn, bool> predicate, Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context, Diagnostics.OperatorTelemetry whereCounts)
     : StatelessOperator<TIn, TOut>(output, context), ISpanTarget<TIn>
 {
     /// <summary>Indexes of the passing elements of the batch being processed.</summary>
@@ -32,7 +32,7 @@ internal sealed class WhereSelect<TIn, TOut>(Func<TIn, bool> predicate, Func<TIn
         var dst = Output.Reserve(values.Length);
         if (_picked.Length < values.Length) _picked = new int[Math.Max(values.Length, Context.BatchSize)];
         int[] picked = _picked;
-        int i = 0;
+        int i = 0, kept = 0;
         while (i < values.Length)
         {
             int passed;
@@ -49,6 +49,7 @@ internal sealed class WhereSelect<TIn, TOut>(Func<TIn, bool> predicate, Func<TIn
                 passed = RecordedBefore(picked, i);
             }
 
+            kept += passed;
             Project(values, stamps, picked, passed, dst);
             if (error is not null)
             {
@@ -57,6 +58,8 @@ internal sealed class WhereSelect<TIn, TOut>(Func<TIn, bool> predicate, Func<TIn
             }
         }
 
+        // The Where's output, as if it had its own (the Select's output counts itself).
+        if (kept > 0) whereCounts.ElementsOut(kept);
         Output.Flush();
     }
 

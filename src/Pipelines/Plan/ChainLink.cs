@@ -35,7 +35,7 @@ internal sealed class OperatorLink<TIn, TOut>(StatelessNode<TIn, TOut> node, Cha
 internal sealed class FusedWhereSelectLink<TIn, TOut>(WhereNode<TIn> where, SelectNode<TIn, TOut> select, ChainLink<TOut>[] next) : ChainLink<TIn>
 {
     public override IBatchTarget<TIn> Instantiate(WorkerContext context) =>
-        select.CreateFused(where, context.OutputOf(select, next), context.ContextFor(select, $"{where.Name}+{select.Name}"));
+        select.CreateFused(where, context.OutputOf(select, next), context.ContextFor(select, $"{where.Name}+{select.Name}"), context.Telemetry.For(where.Name, context.Worker));
 }
 
 /// <summary>The end of a chain: an edge of the physical plan to a stage, created by the executor.</summary>

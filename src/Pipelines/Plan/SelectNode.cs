@@ -5,13 +5,16 @@ namespace Pipelines.Plan;
 
 /// <summary><c>Select</c>.</summary>
 internal sealed class SelectNode<TIn, TOut>(int id, Node<TIn> input, Func<TIn, TOut> selector)
-    : StatelessNode<TIn, TOut>(id, "Select", input, input.HasEventTime), ISelectFusable<TIn>
+    : StatelessNode<TIn, TOut>(id, "Select", input, input.HasEventTime), ISelectFusable<TIn>, IFusableNode<TIn>
 {
     public override IBatchTarget<TIn> CreateOperator(Output<TOut> output, OperatorContext context) => new Select<TIn, TOut>(selector, output, context);
 
     public ChainLink<TIn> CompileFused(WhereNode<TIn> where, Vertex producer, ChainCompiler compiler) =>
         new FusedWhereSelectLink<TIn, TOut>(where, this, CompileConsumers(producer, compiler));
 
-    public IBatchTarget<TIn> CreateFused(WhereNode<TIn> where, Output<TOut> output, OperatorContext context) =>
-        new WhereSelect<TIn, TOut>(where.Predicate, selector, output, context);
+    public FusedStep<TIn> CreateSteps(int after, FusedRunBuilder run) =>
+        InRun(after, run, (next, context) => new SelectStep<TIn, TOut>(selector, next, context));
+
+    public IBatchTarget<TIn> CreateFused(WhereNode<TIn> where, Output<TOut> output, OperatorContext context, Diagnostics.OperatorTelemetry whereCounts) =>
+        new WhereSelect<TIn, TOut>(where.Predicate, selector, output, context, whereCounts);
 }

@@ -3,14 +3,18 @@ using Pipelines.Runtime;
 
 namespace Pipelines.Plan;
 
-/// <summary><c>Where</c>; fused with a following <c>Select</c> into one loop when that is its only consumer.</summary>
-internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicate) : StatelessNode<T, T>(id, "Where", input, input.HasEventTime)
+/// <summary>
+/// <c>Where</c>. With a <c>Select</c> as its only consumer and nothing fusable after that, the two run as one
+/// two-pass loop (<see cref="WhereSelect{TIn, TOut}"/>: filtering without a data-dependent branch); in a longer run
+/// of <c>Where</c> and <c>Select</c> operators, as a step of a <see cref="FusedRun{T}"/>.
+/// </summary>
+internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicate) : StatelessNode<T, T>(id, "Where", input, input.HasEventTime), IFusableNode<T>
 {
     public Func<T, bool> Predicate { get; } = predicate;
 
     public override void AddLinks(Node<T> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<T>> links)
     {
-        if (SingleLiveConsumer() is ISelectFusable<T> select && select.ErrorPolicy == ErrorPolicy)
+        if (NextInRun is ISelectFusable<T> select && ((IFusableNode)select).NextInRun is null && select.ErrorPolicy == ErrorPolicy)
         {
             links.Add(select.CompileFused(this, producer, compiler));
             return;
@@ -20,6 +24,9 @@ internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicat
     }
 
     public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context) => new Where<T>(Predicate, output, context);
+
+    public FusedStep<T> CreateSteps(int after, FusedRunBuilder run) =>
+        InRun(after, run, (next, context) => new WhereStep<T>(Predicate, next, context));
 }
 
 /// <summary>A <c>Select</c> that can absorb the <c>Where</c> before it.</summary>

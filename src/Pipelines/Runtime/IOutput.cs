@@ -18,6 +18,9 @@ internal interface IOutput
     /// <summary>Flushes, then passes a checkpoint barrier on.</summary>
     void Barrier(long checkpoint);
 
+    /// <summary>Flushes, then passes a source's partition assignment or loss on, in order with the elements.</summary>
+    void Handover(Exchanges.PartitionHandover handover);
+
     /// <summary>Flushes, then ends the output.</summary>
     void End();
 }

@@ -1,0 +1,19 @@
+using Pipelines.Operators;
+using Pipelines.Runtime;
+
+namespace Pipelines.Plan;
+
+/// <summary>What creating the steps of one worker's fused run collects: the run's end (the last operator's output) and the steps whose output is counted for their operator.</summary>
+internal sealed class FusedRunBuilder(WorkerContext context, object endLinks)
+{
+    public WorkerContext Context { get; } = context;
+
+    /// <summary>The links that receive the last operator's output (a <c>ChainLink&lt;TLast&gt;[]</c>).</summary>
+    public object EndLinks { get; } = endLinks;
+
+    /// <summary>The last operator's output, once its step is created.</summary>
+    public IOutput? End { get; set; }
+
+    /// <summary>Every step but the last operator's: their outputs are counted from the run.</summary>
+    public List<FusedStep> Counted { get; } = [];
+}
