@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Pipelines.Runtime;
 using Pipelines.Time;
 
@@ -13,8 +12,8 @@ namespace Pipelines.Operators;
 internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, WatermarkTracker<T> tracker, Output<T> output, OperatorContext context)
     : StatelessOperator<T, T>(output, context), ISpanTarget<T>
 {
+    private readonly EventTimeLoop<T> _loop = EventTimeLoop<T>.Create(timestampOf);
     private long _emitted = EventTime.MinWatermark;
-    private int _failedAt;
 
     /// <summary>Event times of the span being timed in place (see <see cref="TimeInPlace"/>).</summary>
     private long[] _times = [];
@@ -72,12 +71,12 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
             Exception? error = null;
             try
             {
-                end = TimeRun(values, from);
+                end = _loop.TimeRun(values, from, _times);
             }
             catch (Exception ex)
             {
                 error = ex;
-                end = _failedAt;
+                end = _loop.FailedAt;
             }
 
             if (end > from)
@@ -98,21 +97,6 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
         }
     }
 
-    /// <summary>The loop of <see cref="TimeInPlace"/>, without an exception handler; a failing element is found through <see cref="_failedAt"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int TimeRun(ReadOnlySpan<T> values, int from)
-    {
-        var timeOf = timestampOf;
-        long[] times = _times;
-        for (int i = from; i < values.Length; i++)
-        {
-            _failedAt = i;
-            times[i] = EventTime.FromDateTimeOffset(timeOf(values[i]));
-        }
-
-        return values.Length;
-    }
-
     /// <summary>
     /// Sets the event times of the <paramref name="count"/> elements after <c>batch.Count</c> and appends them to
     /// the batch: an element whose time cannot be computed is handled by the error policy and left out (later
@@ -126,13 +110,13 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
             int from = i;
             try
             {
-                batch.Count = AssignRun(batch.Values, batch.Timestamps, from, end, batch.Count);
+                batch.Count = _loop.AssignRun(batch.Values, batch.Timestamps, from, end, batch.Count);
                 i = end;
             }
             catch (Exception ex)
             {
                 // Every element before the failing one is in place.
-                i = _failedAt;
+                i = _loop.FailedAt;
                 batch.Count += i - from;
                 Context.Errors.Handle(ex, batch.Values[i], EventTime.MinWatermark);
                 i++;
@@ -140,27 +124,6 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
         }
 
         if (Context.Policy.WatermarksDuringRun) tracker.OnBatch(new ReadOnlySpan<T>(batch.Values, start, batch.Count - start), new ReadOnlySpan<long>(batch.Timestamps, start, batch.Count - start));
-    }
-
-    /// <summary>
-    /// The loop of <see cref="Assign"/>, without an exception handler so its counters stay in registers: a failing
-    /// element is found through <see cref="_failedAt"/>. Returns the new count.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private int AssignRun(T[] values, long[] stamps, int from, int end, int n)
-    {
-        var timeOf = timestampOf;
-        for (int i = from; i < end; i++)
-        {
-            _failedAt = i;
-            stamps[n] = EventTime.FromDateTimeOffset(timeOf(values[i]));
-
-            // A value only moves when an earlier element was left out (no self-copy of large values).
-            if (n != i) values[n] = values[i];
-            n++;
-        }
-
-        return n;
     }
 
     public override void OnWatermark(long watermark)

@@ -13,7 +13,7 @@ internal sealed class SelectNode<TIn, TOut>(int id, Node<TIn> input, Func<TIn, T
         new FusedWhereSelectLink<TIn, TOut>(where, this, CompileConsumers(producer, compiler));
 
     public FusedStep<TIn> CreateSteps(int after, FusedRunBuilder run) =>
-        InRun(after, run, (next, context) => new SelectStep<TIn, TOut>(selector, next, context));
+        InRun(after, run, (next, context) => FusedSteps.Select(selector, next, context));
 
     public IBatchTarget<TIn> CreateFused(WhereNode<TIn> where, Output<TOut> output, OperatorContext context, Diagnostics.OperatorTelemetry whereCounts) =>
         new WhereSelect<TIn, TOut>(where.Predicate, selector, output, context, whereCounts);

@@ -3,7 +3,11 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary><c>Select</c> as a step of a fused run: passes the selector's result on.</summary>
-internal sealed class SelectStep<TIn, TOut>(Func<TIn, TOut> selector, FusedStep<TOut> next, OperatorContext context) : FusedStep<TIn>
+/// <typeparam name="TIn">The element type.</typeparam>
+/// <typeparam name="TOut">The result type.</typeparam>
+/// <typeparam name="TSite">The call site of the selector (<see cref="CallSites"/>): only makes the code a copy of its own.</typeparam>
+internal sealed class SelectStep<TIn, TOut, TSite>(Func<TIn, TOut> selector, FusedStep<TOut> next, OperatorContext context) : FusedStep<TIn>
+    where TSite : struct
 {
     public override void Push(in TIn value, long timestamp)
     {

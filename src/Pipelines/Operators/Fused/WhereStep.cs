@@ -3,7 +3,10 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary><c>Where</c> as a step of a fused run: passes the element on when the predicate holds.</summary>
-internal sealed class WhereStep<T>(Func<T, bool> predicate, FusedStep<T> next, OperatorContext context) : FusedStep<T>
+/// <typeparam name="T">The element type.</typeparam>
+/// <typeparam name="TSite">The call site of the predicate (<see cref="CallSites"/>): only makes the code a copy of its own.</typeparam>
+internal sealed class WhereStep<T, TSite>(Func<T, bool> predicate, FusedStep<T> next, OperatorContext context) : FusedStep<T>
+    where TSite : struct
 {
     public override void Push(in T value, long timestamp)
     {
