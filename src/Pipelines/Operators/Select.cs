@@ -3,8 +3,12 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary>Maps each element; event times are kept.</summary>
-internal sealed class Select<TIn, TOut>(Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context)
+/// <typeparam name="TIn">The element type.</typeparam>
+/// <typeparam name="TOut">The result type.</typeparam>
+/// <typeparam name="TSite">The call site of the selector (<see cref="CallSites"/>): only makes the code a copy of its own.</typeparam>
+internal sealed class Select<TIn, TOut, TSite>(Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context)
     : StatelessOperator<TIn, TOut>(output, context), ISpanTarget<TIn>
+    where TSite : struct
 {
     public override void OnBatch(Batch<TIn> batch) => Process(new ReadOnlySpan<TIn>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
 

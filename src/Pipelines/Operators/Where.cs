@@ -3,7 +3,10 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary>Keeps the elements for which the predicate holds.</summary>
-internal sealed class Where<T>(Func<T, bool> predicate, Output<T> output, OperatorContext context) : StatelessOperator<T, T>(output, context), ISpanTarget<T>
+/// <typeparam name="T">The element type.</typeparam>
+/// <typeparam name="TSite">The call site of the predicate (<see cref="CallSites"/>): only makes the code a copy of its own.</typeparam>
+internal sealed class Where<T, TSite>(Func<T, bool> predicate, Output<T> output, OperatorContext context) : StatelessOperator<T, T>(output, context), ISpanTarget<T>
+    where TSite : struct
 {
     public override void OnBatch(Batch<T> batch)
     {

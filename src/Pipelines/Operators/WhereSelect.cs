@@ -14,8 +14,12 @@ namespace Pipelines.Operators;
 /// in element order; only the interleaving of the two functions' calls differs from a one-element-at-a-time
 /// loop (the predicate of a later element in the batch may run before the selector of an earlier one).
 /// </remarks>
-internal sealed class WhereSelect<TIn, TOut>(Func<TIn, bool> predicate, Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context, Diagnostics.OperatorTelemetry whereCounts)
+/// <typeparam name="TIn">The element type.</typeparam>
+/// <typeparam name="TOut">The result type.</typeparam>
+/// <typeparam name="TSite">The call site of the pair (<see cref="CallSites"/>, by the selector): only makes the code a copy of its own.</typeparam>
+internal sealed class WhereSelect<TIn, TOut, TSite>(Func<TIn, bool> predicate, Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context, Diagnostics.OperatorTelemetry whereCounts)
     : StatelessOperator<TIn, TOut>(output, context), ISpanTarget<TIn>
+    where TSite : struct
 {
     /// <summary>Indexes of the passing elements of the batch being processed.</summary>
     private int[] _picked = [];

@@ -7,7 +7,7 @@ namespace Pipelines.Plan;
 internal sealed class SelectNode<TIn, TOut>(int id, Node<TIn> input, Func<TIn, TOut> selector)
     : StatelessNode<TIn, TOut>(id, "Select", input, input.HasEventTime), ISelectFusable<TIn>, IFusableNode<TIn>
 {
-    public override IBatchTarget<TIn> CreateOperator(Output<TOut> output, OperatorContext context) => new Select<TIn, TOut>(selector, output, context);
+    public override IBatchTarget<TIn> CreateOperator(Output<TOut> output, OperatorContext context) => StatelessOperators.Select(selector, output, context);
 
     public ChainLink<TIn> CompileFused(WhereNode<TIn> where, Vertex producer, ChainCompiler compiler) =>
         new FusedWhereSelectLink<TIn, TOut>(where, this, CompileConsumers(producer, compiler));
@@ -16,5 +16,5 @@ internal sealed class SelectNode<TIn, TOut>(int id, Node<TIn> input, Func<TIn, T
         InRun(after, run, (next, context) => FusedSteps.Select(selector, next, context));
 
     public IBatchTarget<TIn> CreateFused(WhereNode<TIn> where, Output<TOut> output, OperatorContext context, Diagnostics.OperatorTelemetry whereCounts) =>
-        new WhereSelect<TIn, TOut>(where.Predicate, selector, output, context, whereCounts);
+        StatelessOperators.WhereSelect(where.Predicate, selector, output, context, whereCounts);
 }

@@ -5,7 +5,7 @@ namespace Pipelines.Plan;
 
 /// <summary>
 /// <c>Where</c>. With a <c>Select</c> as its only consumer and nothing fusable after that, the two run as one
-/// two-pass loop (<see cref="WhereSelect{TIn, TOut}"/>: filtering without a data-dependent branch); in a longer run
+/// two-pass loop (<see cref="WhereSelect{TIn, TOut, TSite}"/>: filtering without a data-dependent branch); in a longer run
 /// of <c>Where</c> and <c>Select</c> operators, as a step of a <see cref="FusedRun{T}"/>.
 /// </summary>
 internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicate) : StatelessNode<T, T>(id, "Where", input, input.HasEventTime), IFusableNode<T>
@@ -23,7 +23,7 @@ internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicat
         base.AddLinks(upstream, producer, compiler, links);
     }
 
-    public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context) => new Where<T>(Predicate, output, context);
+    public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context) => StatelessOperators.Where(Predicate, output, context);
 
     public FusedStep<T> CreateSteps(int after, FusedRunBuilder run) =>
         InRun(after, run, (next, context) => FusedSteps.Where(Predicate, next, context));
