@@ -4,16 +4,16 @@ using System.Runtime.CompilerServices;
 namespace Pipelines.Operators;
 
 /// <summary>
-/// Gives each distinct user function of a fused step its own copy of the code that calls it. The runtime compiles
-/// a generic class once per element type and shares that code between every pipeline of the process with that
-/// element type; its dynamic profile then sees the functions of all those pipelines at the one call site, and the
-/// JIT inlines the user's function (reading the fields it needs in place instead of copying the whole element
-/// onto the stack for a call) only while a single function dominates that site. So a pipeline was fast alone and
-/// up to twice as slow once another pipeline over the same element type had run in the process. A step is
-/// therefore created as <c>WhereStep&lt;T, SiteN&gt;</c>, where each site is an empty struct: the runtime compiles
-/// a separate body per site, with its own profile. The first <see cref="Count"/> distinct functions get a site
-/// each; after that sites are shared again, round robin. Without dynamic code (native AOT) there is no dynamic
-/// profile, and every step uses site 0.
+/// Gives each distinct user function of a per-element operator (<c>Where</c>, <c>Select</c>, their fused forms,
+/// <c>WithEventTime</c>) its own copy of the code that calls it. The runtime compiles a generic class once per element
+/// type and shares that code between every pipeline of the process with that element type; its dynamic profile then
+/// sees the functions of all those pipelines at the one call site, and the JIT inlines the user's function (reading
+/// the fields it needs in place instead of copying the whole element onto the stack for a call) only while a single
+/// function dominates that site. So a pipeline was fast alone and up to twice as slow once another pipeline over the
+/// same element type had run in the process. An operator is therefore created as, say, <c>Where&lt;T, SiteN&gt;</c>,
+/// where each site is an empty struct: the runtime compiles a separate body per site, with its own profile. The first
+/// <see cref="Count"/> distinct functions get a site each; after that sites are shared again, round robin. Without
+/// dynamic code (native AOT) there is no dynamic profile, and every operator uses site 0.
 /// </summary>
 internal static class CallSites
 {
