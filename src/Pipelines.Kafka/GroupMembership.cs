@@ -104,7 +104,13 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
     {
         Interlocked.Increment(ref _callbacks);
-        var starts = Offsets.Assign(partitions, resume: !options.StartAtCommittedOffsets);
+        var readAgain = new List<(TopicPartition Partition, long Records)>();
+        var starts = Offsets.Assign(partitions, resume: !options.StartAtCommittedOffsets, readAgain);
+        if (!OffsetsInTransactions)
+        {
+            foreach (var (partition, records) in readAgain) Metrics?.ReadAgain(partition, records, lost: false);
+        }
+
         if (partitions.Count > 0 && options.StartAtCommittedOffsets && !Drained && !Leaving) starts = StartAtCommitted(consumer, starts);
         if (partitions.Count > 0)
         {
@@ -175,8 +181,10 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
             // again by the next owner.
             var offsets = Volatile.Read(ref _requested) is { } position ? Offsets.Committable(position, revoked) : [];
             outcome = offsets.Count == 0
-                ? "committed up to the last checkpoint; records read since are read again by the next owner"
-                : CommitBeforeRelease(consumer, offsets, $"committed the last checkpoint {Describe(offsets)}; records read since are read again by the next owner");
+                ? "committed up to the last checkpoint"
+                : CommitBeforeRelease(consumer, offsets, $"committed the last checkpoint {Describe(offsets)}");
+            long again = revoked.Sum(Offsets.PastCommit);
+            outcome += again == 0 ? "; nothing was read since" : $"; {again} records were read since, which the partitions' next owner reads again";
         }
 
         Offsets.Release(revoked);
@@ -191,6 +199,11 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     {
         Interlocked.Increment(ref _callbacks);
         var lost = partitions.Select(p => p.TopicPartition).ToList();
+        if (!OffsetsInTransactions)
+        {
+            foreach (var partition in lost) Metrics?.ReadAgain(partition, Offsets.PastCommit(partition), lost: true);
+        }
+
         Offsets.Forget(lost);
         KafkaLog.Lost(logger, sourceName, string.Join(", ", lost));
         options.OnPartitionsRevoked?.Invoke(lost);
@@ -287,6 +300,17 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
             KafkaLog.CommitFailed(logger, error, sourceName, Describe(offsets));
             return "commit failed; the next owner reads the records since the last commit again";
         }
+    }
+
+    /// <summary>
+    /// The consumer has left the group: the partitions revoked on the way out are gone for good, and the records read
+    /// past their last commit are counted as read again (<see cref="KafkaPartitionMetrics.RecordsReadAgain"/>).
+    /// </summary>
+    public void Left()
+    {
+        var gone = Offsets.TakeReleased();
+        if (OffsetsInTransactions) return;
+        foreach (var (partition, records) in gone) Metrics?.ReadAgain(partition, records, lost: false);
     }
 
     private void Committed(List<TopicPartitionOffset> offsets)

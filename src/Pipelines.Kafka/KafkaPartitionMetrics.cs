@@ -39,6 +39,10 @@ internal sealed class KafkaPartitionMetrics
     public static readonly Counter<long> PartitionsRevoked = Meter.CreateCounter<long>(
         "pipelines.kafka.partitions.revoked", "{partition}", "Partitions taken from this instance: reason 'revoked' (a rebalance, or leaving the group) or 'lost' (dropped from the group).");
 
+    public static readonly Counter<long> RecordsReadAgain = Meter.CreateCounter<long>(
+        "pipelines.kafka.records.read_again", "{record}",
+        "Records this instance had read from a partition past its last commit when the partition was taken from it (reason 'revoked' or 'lost'): the partition's next owner reads them again. Behind a Repartition, their elements cross the repartition topic a second time.");
+
     public static readonly Histogram<double> RebalanceDuration = Meter.CreateHistogram<double>(
         "pipelines.kafka.rebalance.duration", "s", "How long a rebalance held this instance: from its revocation (or, with nothing revoked, from its assignment) to the end of the assignment that completed it.");
 
@@ -122,6 +126,15 @@ internal sealed class KafkaPartitionMetrics
             KeyValuePair<string, object?>[] tags = [.. slot.Tags, reason];
             PartitionsRevoked.Add(1, tags);
         }
+    }
+
+    /// <summary>A partition taken from this instance had <paramref name="records"/> records read past its last commit: its next owner reads them again.</summary>
+    public void ReadAgain(TopicPartition partition, long records, bool lost)
+    {
+        if (records <= 0) return;
+        var slot = Find(partition.Topic, partition.Partition.Value);
+        KeyValuePair<string, object?>[] tags = [.. slot.Tags, new("reason", lost ? "lost" : "revoked")];
+        RecordsReadAgain.Add(records, tags);
     }
 
     /// <summary>The record at <paramref name="offset"/> was handed to the pipeline, skipped or dead-lettered (the polling thread; per record).</summary>

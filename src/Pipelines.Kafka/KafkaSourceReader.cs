@@ -247,6 +247,8 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
                     quiet = callbacks == seen && !_group.Commits.Busy && _consumer.Assignment.Count == 0 ? quiet + 1 : 0;
                     seen = callbacks;
                 }
+
+                _group.Left();
             }
 
             _consumer.Close();

@@ -46,8 +46,15 @@ internal sealed class OffsetTracker
     {
         lock (_gate)
         {
-            if (_owned.TryGetValue(partition, out var owned)) owned.Next = offset + 1;
-            else _owned[partition] = new Owned { Next = offset + 1, Epoch = ++_epochs };
+            if (_owned.TryGetValue(partition, out var owned))
+            {
+                if (owned.Start < 0) owned.Start = offset;
+                owned.Next = offset + 1;
+            }
+            else
+            {
+                _owned[partition] = new Owned { Next = offset + 1, Start = offset, Epoch = ++_epochs };
+            }
         }
     }
 
@@ -57,21 +64,25 @@ internal sealed class OffsetTracker
     /// </summary>
     /// <param name="assigned">The partitions.</param>
     /// <param name="resume">False when state moves with the partitions: a partition revoked and assigned again starts at the committed offset too (its state was dropped, and is stored only with that offset).</param>
-    public List<TopicPartitionOffset> Assign(IEnumerable<TopicPartition> assigned, bool resume = true)
+    /// <param name="readAgain">
+    /// Filled, when given, with the revoked partitions that do not resume here (gone to another instance, or starting
+    /// again at the committed offset) and the records of each read past its last commit: read again from there.
+    /// </param>
+    public List<TopicPartitionOffset> Assign(IEnumerable<TopicPartition> assigned, bool resume = true, List<(TopicPartition Partition, long Records)>? readAgain = null)
     {
         lock (_gate)
         {
             var starts = new List<TopicPartitionOffset>();
             foreach (var partition in assigned)
             {
-                if (_released.Remove(partition, out var resumed) && resume)
+                if (resume && _released.Remove(partition, out var resumed))
                 {
                     _owned[partition] = resumed;
                     starts.Add(new TopicPartitionOffset(partition, resumed.Next));
                 }
                 else if (_restored.Remove(partition, out long restored))
                 {
-                    _owned[partition] = new Owned { Next = restored, Epoch = ++_epochs };
+                    _owned[partition] = new Owned { Next = restored, Start = restored, Epoch = ++_epochs };
                     starts.Add(new TopicPartitionOffset(partition, restored));
                 }
                 else
@@ -79,6 +90,11 @@ internal sealed class OffsetTracker
                     _owned[partition] = new Owned { Next = -1, Epoch = ++_epochs };
                     starts.Add(new TopicPartitionOffset(partition, Offset.Unset));
                 }
+            }
+
+            if (readAgain is not null)
+            {
+                foreach (var (partition, released) in _released) readAgain.Add((partition, PastCommit(released)));
             }
 
             _released.Clear();
@@ -96,10 +112,41 @@ internal sealed class OffsetTracker
                 if (start.Offset.Value >= 0 && _owned.TryGetValue(start.TopicPartition, out var owned) && owned.Next < 0)
                 {
                     owned.Next = start.Offset.Value;
+                    owned.Start = start.Offset.Value;
                     owned.Committed = start.Offset.Value;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// How many records of an owned partition this instance has handed out past the partition's last commit (or, with
+    /// no commit known, past where its ownership started): what the partition's next owner reads again if it goes now.
+    /// </summary>
+    public long PastCommit(TopicPartition partition)
+    {
+        lock (_gate) return _owned.TryGetValue(partition, out var owned) ? PastCommit(owned) : 0;
+    }
+
+    /// <summary>
+    /// The revoked partitions that are gone for good (this instance leaves the group), with the records of each read past
+    /// its last commit; forgotten.
+    /// </summary>
+    public List<(TopicPartition Partition, long Records)> TakeReleased()
+    {
+        lock (_gate)
+        {
+            var gone = _released.Select(r => (r.Key, PastCommit(r.Value))).ToList();
+            _released.Clear();
+            return gone;
+        }
+    }
+
+    private static long PastCommit(Owned owned)
+    {
+        if (owned.Next < 0) return 0;
+        long from = owned.Committed >= 0 ? owned.Committed : owned.Start;
+        return from >= 0 ? Math.Max(0, owned.Next - from) : 0;
     }
 
     /// <summary>Partitions revoked: remembered (with their epoch) until the next assignment.</summary>
@@ -198,6 +245,9 @@ internal sealed class OffsetTracker
         public long Next;
 
         public long Epoch;
+
+        /// <summary>The first offset of this ownership, or −1 while unknown.</summary>
+        public long Start = -1;
 
         public long Committed = -1;
     }

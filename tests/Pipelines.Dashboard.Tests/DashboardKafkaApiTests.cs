@@ -52,6 +52,7 @@ public sealed class DashboardKafkaApiTests(ITestOutputHelper output) : IDisposab
             first.GetProperty("groups").EnumerateArray().Select(s => s.GetString()).Should().Equal(group);
             first.GetProperty("lag").GetInt64().Should().Be(0);
             first.GetProperty("assigned").GetInt64().Should().Be(1);
+            first.GetProperty("recordsReadAgain").GetInt64().Should().Be(0, "no partition has been taken from A yet");
             first.GetProperty("repartition").GetBoolean().Should().BeFalse();
             view.Where(p => p.GetProperty("repartition").GetBoolean()).Should().OnlyContain(p => p.GetProperty("sources").EnumerateArray().Single().GetString()!.StartsWith("repartition:", StringComparison.Ordinal));
             view.Should().OnlyContain(p => p.GetProperty("restores").GetInt32() == 0, "nothing has moved yet");

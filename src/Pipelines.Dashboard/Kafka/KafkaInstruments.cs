@@ -14,6 +14,7 @@ internal static class KafkaInstruments
     public const string RecordsRead = "pipelines.kafka.records.read";
     public const string Assigned = "pipelines.kafka.partitions.assigned";
     public const string Revoked = "pipelines.kafka.partitions.revoked";
+    public const string ReadAgain = "pipelines.kafka.records.read_again";
     public const string Sent = "pipelines.kafka.repartition.records.sent";
     public const string Received = "pipelines.kafka.repartition.records.received";
     public const string WatermarkLag = "pipelines.kafka.repartition.watermark.lag";

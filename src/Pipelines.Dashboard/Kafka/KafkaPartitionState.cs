@@ -37,6 +37,9 @@ internal sealed class KafkaPartitionState(string topic, int partition)
     /// <summary>Revocations (and losses) since the dashboard started listening.</summary>
     public long Revoked { get; set; }
 
+    /// <summary>Records read past the last commit when the partition was taken from an instance: read again by its next owner.</summary>
+    public long RecordsReadAgain { get; set; }
+
     /// <summary>Elements this process sent to the partition of a repartition topic, since the dashboard started listening.</summary>
     public long RecordsSent { get; set; }
 

@@ -8,10 +8,12 @@ internal sealed record KafkaRunView(IReadOnlyList<KafkaPartitionView> Partitions
 /// <summary>
 /// One (topic, partition) in this process. Lag and committed offset are null unless a reader in this process owns the
 /// partition (at the last collection, once a second); records read is cumulative since the process started, its rate
-/// per second between the last two collections; assignments, revocations and repartition records count since the
-/// dashboard started; the restore columns are the last restore of the partition's state (moving state).
+/// per second between the last two collections; assignments, revocations, records read again (read past the last
+/// commit when the partition was taken from an instance, so read a second time by its next owner) and repartition
+/// records count since the dashboard started; the restore columns are the last restore of the partition's state
+/// (moving state).
 /// </summary>
 internal sealed record KafkaPartitionView(
     string Topic, int Partition, bool Repartition, IReadOnlyList<string> Sources, IReadOnlyList<string> Groups, bool Owned,
     long? Lag, long? CommittedOffset, long? RecordsRead, double? RecordsPerSecond, long Assigned, long Revoked,
-    long RecordsSent, long RecordsReceived, double? WatermarkLagSeconds, int Restores, double? RestoreMs, long? RestoreBytes);
+    long RecordsReadAgain, long RecordsSent, long RecordsReceived, double? WatermarkLagSeconds, int Restores, double? RestoreMs, long? RestoreBytes);

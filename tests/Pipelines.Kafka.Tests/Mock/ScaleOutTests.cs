@@ -69,6 +69,7 @@ public class ScaleOutTests(ITestOutputHelper output)
         string topic = KafkaTestCluster.UniqueName("events"), group = KafkaTestCluster.UniqueName("g");
         int partitions = await cluster.CreateTopicAsync(topic);
         var (a, b) = await StartTwoAndWaitForTheSplit(cluster, topic, group, partitions, strategy);
+        using var metricsOfA = new PartitionMetricsProbe("a");
 
         var first = Batch(0, 200);
         await cluster.ProduceAsync(topic, first);
@@ -85,6 +86,7 @@ public class ScaleOutTests(ITestOutputHelper output)
         a.Processed.Concat(b.Processed).Select(r => r.Value).Should().BeEquivalentTo(
             first.Concat(second).Select(r => r.Value),
             "a committed what it had read when it drained, so b resumed exactly there");
+        metricsOfA.ReadAgain.Should().Be(0, "a drained instance leaves nothing for the next owner to read again");
         cluster.CommittedOffsets(group, topic).Should().BeEquivalentTo(cluster.EndOffsets(topic));
     }
 
@@ -95,6 +97,7 @@ public class ScaleOutTests(ITestOutputHelper output)
         string topic = KafkaTestCluster.UniqueName("events"), group = KafkaTestCluster.UniqueName("g");
         int partitions = await cluster.CreateTopicAsync(topic);
         var (a, b) = await StartTwoAndWaitForTheSplit(cluster, topic, group, partitions);
+        using var metricsOfA = new PartitionMetricsProbe("a");
 
         var input = Batch(0, 200);
         await cluster.ProduceAsync(topic, input);
@@ -103,6 +106,7 @@ public class ScaleOutTests(ITestOutputHelper output)
 
         await a.Run.StopAsync(drain: false).WaitAsync(Deadline);
         cluster.CommittedOffsets(group, topic).Should().BeEmpty("a run that does not drain commits nothing");
+        metricsOfA.ReadAgain.Should().Be(processedByA.Count, "a leaves with every record it read past its partitions' last commit (none), and says so");
         await Eventually.True(
             () => b.Assignment.Owned.Length == partitions && b.Processed.Count >= input.Count,
             GroupDeadline,

@@ -27,7 +27,7 @@ internal sealed class PartitionMetricsProbe : IDisposable
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             if (!Tag(tags, "source", out var source) || (string?)source != _source) return;
-            if (instrument.Name is "pipelines.kafka.partitions.assigned" or "pipelines.kafka.partitions.revoked")
+            if (instrument.Name is "pipelines.kafka.partitions.assigned" or "pipelines.kafka.partitions.revoked" or "pipelines.kafka.records.read_again")
             {
                 string key = Tag(tags, "reason", out var reason) ? $"{instrument.Name}:{reason}" : instrument.Name;
                 lock (_gate) _counters[key] = _counters.GetValueOrDefault(key) + value;
@@ -60,6 +60,9 @@ internal sealed class PartitionMetricsProbe : IDisposable
     public long Assigned => Counter("pipelines.kafka.partitions.assigned");
 
     public long Revoked => Counter("pipelines.kafka.partitions.revoked:revoked");
+
+    /// <summary>Records read past their partition's last commit when the partition went to another owner (revoked or lost).</summary>
+    public long ReadAgain => Counter("pipelines.kafka.records.read_again:revoked") + Counter("pipelines.kafka.records.read_again:lost");
 
     public double[] Rebalances
     {
