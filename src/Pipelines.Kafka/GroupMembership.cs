@@ -317,6 +317,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     {
         Offsets.MarkCommitted(offsets);
         Metrics?.Committed(offsets);
+        options.OnCommitted?.Invoke(offsets);
         KafkaMetrics.OffsetCommits.Add(offsets.Count, _sourceTag);
         KafkaLog.Committed(logger, sourceName, Describe(offsets));
     }

@@ -135,6 +135,9 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     /// <summary>With <see cref="StartAtCommittedOffsets"/>: the partitions assigned and the offsets they start at (unset: no commit, from the start).</summary>
     internal Action<IReadOnlyList<TopicPartitionOffset>>? OnPartitionsStarting { get; init; }
 
+    /// <summary>Offsets the group accepted (a commit that landed), as they land.</summary>
+    internal Action<IReadOnlyList<TopicPartitionOffset>>? OnCommitted { get; init; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(BootstrapServers);

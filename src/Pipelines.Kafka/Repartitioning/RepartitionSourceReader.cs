@@ -65,9 +65,14 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             StartAtCommittedOffsets = context.KeepsPartitionedState,
             OnPartitionsStarting = starts =>
             {
-                context.AssignPartitions([.. starts.Where(s => s.Topic == topic.Name).Select(s => (s.Partition.Value, s.Offset.Value >= 0 ? s.Offset.Value : (long?)null))]);
+                var mine = starts.Where(s => s.Topic == topic.Name).ToList();
+                context.AssignPartitions([.. mine.Select(s => (s.Partition.Value, s.Offset.Value >= 0 ? s.Offset.Value : (long?)null))]);
+                context.PartitionsCommitted([.. mine.Where(s => s.Offset.Value >= 0).Select(s => (s.Partition.Value, s.Offset.Value))]);
                 Volatile.Write(ref _handedOver, true);
             },
+
+            // The state stored with older offsets is needed by nobody once the group holds a newer one.
+            OnCommitted = offsets => context.PartitionsCommitted([.. offsets.Where(o => o.Topic == topic.Name).Select(o => (o.Partition.Value, o.Offset.Value))]),
         });
         _inner = new KafkaSourceReader<byte[]?, byte[]?>(raw, context, position);
         WatchForStop(stopping);

@@ -68,7 +68,7 @@ internal sealed class StateCheckpointWriter(CheckpointStore store, CancellationT
         {
             if (!partitions.Sources.TryGetValue(source, out int index) || positionOf(index) is not { } position) continue;
             if (!source.TryGetPartitionOffset(position, partition, out long offset)) continue;
-            writes.Add(Task.Run(() => partitions.Store.WriteAsync(op, partition, offset, checkpoint, snapshot, runToken)));
+            writes.Add(Task.Run(() => partitions.Store.WriteAsync(op, source, partition, offset, checkpoint, snapshot, runToken)));
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);

@@ -246,7 +246,11 @@ internal sealed class StateRestore
     public void Source(SourceVertex source, SourceRunner runner)
     {
         runner.StorePositions(_pipeline.StateSerializers.JsonOptions);
-        if (_partitions is not null && source.Node.SourceObject is IPartitionedStateSource exchange && _partitionedStages.Values.Contains(exchange)) runner.KeepsPartitionedState = true;
+        if (_partitions is not null && source.Node.SourceObject is IPartitionedStateSource exchange && _partitionedStages.Values.Contains(exchange))
+        {
+            runner.KeepsPartitionedState = true;
+            runner.PartitionStore = _partitions;
+        }
         if (_loaded?.Manifest.Sources.FirstOrDefault(s => s.Id == source.Id.Value) is { Position: { } position }) runner.ResumeAt(position);
     }
 }

@@ -86,8 +86,31 @@ public sealed class SourceContext
         Enqueue(new Exchanges.PartitionHandover(_source, [], [.. partitions]));
     }
 
-    /// <summary>Turns on <see cref="KeepsPartitionedState"/> for <paramref name="source"/>.</summary>
-    internal void KeepPartitionedState(object source) => _source = source;
+    /// <summary>
+    /// The consumer group (or whatever keeps the exchange's committed positions) accepted the commit of
+    /// <paramref name="partitions"/> at these offsets, or the reader found them committed when it was assigned them: no
+    /// owner resumes those partitions before these offsets any more, so the state stored with older offsets can go.
+    /// Report only commits that were confirmed, never ones only requested: until a newer one is confirmed, the state
+    /// stored with the last confirmed offset is kept, however many checkpoints follow (a rebalance can refuse commits
+    /// for a while). A source that never reports keeps the newest 64 offsets of each partition. Does nothing unless
+    /// <see cref="KeepsPartitionedState"/>.
+    /// </summary>
+    /// <param name="partitions">The partitions and their committed offsets.</param>
+    public void PartitionsCommitted(IReadOnlyList<(int Partition, long Offset)> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (_source is null || _partitionStore is null) return;
+        foreach (var (partition, offset) in partitions) _partitionStore.Committed(_source, partition, offset);
+    }
+
+    /// <summary>Turns on <see cref="KeepsPartitionedState"/> for <paramref name="source"/>, whose partitions' state <paramref name="store"/> keeps.</summary>
+    internal void KeepPartitionedState(object source, Checkpoints.Storage.PartitionStateStore? store)
+    {
+        _source = source;
+        _partitionStore = store;
+    }
+
+    private Checkpoints.Storage.PartitionStateStore? _partitionStore;
 
     /// <summary>True when handovers wait to be sent (read once per read, not per element).</summary>
     internal bool HasHandovers => Volatile.Read(ref _handovers) is not null;

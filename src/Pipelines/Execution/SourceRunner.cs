@@ -86,6 +86,9 @@ internal abstract class SourceRunner : IAsyncDisposable
     /// </summary>
     public bool KeepsPartitionedState { get; set; }
 
+    /// <summary>Where the keyed stage after this source keeps its state per partition (with <see cref="KeepsPartitionedState"/>).</summary>
+    public Checkpoints.Storage.PartitionStateStore? PartitionStore { get; set; }
+
     /// <summary>A position <see cref="Barrier"/> returned, as JSON for a checkpoint.</summary>
     public abstract System.Text.Json.JsonElement PositionToJson(object position);
 }
@@ -130,7 +133,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
         {
             var errors = context.ContextFor(node, OperatorName).Errors;
             var sourceContext = new SourceContext(context.TimeProvider, context.Run.Policy.WatermarksDuringRun, context.BatchSize, errors);
-            if (KeepsPartitionedState) sourceContext.KeepPartitionedState(node.Source);
+            if (KeepsPartitionedState) sourceContext.KeepPartitionedState(node.Source, PartitionStore);
             _sourceContext = sourceContext;
             _reader = RestoredPosition is { } restored
                 ? await node.Source.OpenAtAsync(sourceContext, restored, PositionJson ?? Checkpoints.Serialization.JsonStateOptions.Default, cancellationToken).ConfigureAwait(false)

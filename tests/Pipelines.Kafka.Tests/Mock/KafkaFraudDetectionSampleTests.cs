@@ -32,6 +32,7 @@ public sealed class KafkaFraudDetectionSampleTests(ITestOutputHelper output) : I
         result.Instances.Select(i => i.Name).Should().Equal("A", "B");
         result.Instances.Should().OnlyContain(i => i.Minutes > 0, "both instances aggregate cards");
         result.Instances[1].Restores.Should().BePositive("B restores the state of the partitions it takes over from A");
+        result.InputReadAgain.Should().Be(0, "B joins while the input is quiet and A has committed what it read, so no payment is read twice");
         result.Instances.Should().OnlyContain(i => i.LateDropped == 0);
         result.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(90));
         narration.ToString().Should().Contain("[B] Operator").And.Contain("restored the state of partition");

@@ -57,7 +57,7 @@ public sealed class PartitionedStateTests : IDisposable
         {
             foreach (var (partition, snapshot) in snapshots)
             {
-                store.WriteAsync("op", partition, offset(), checkpoint, snapshot, CancellationToken.None).GetAwaiter().GetResult();
+                store.WriteAsync("op", source, partition, offset(), checkpoint, snapshot, CancellationToken.None).GetAwaiter().GetResult();
                 Written.Add((checkpoint, partition, snapshot));
             }
         }

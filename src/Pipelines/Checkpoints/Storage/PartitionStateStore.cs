@@ -12,7 +12,10 @@ namespace Pipelines.Checkpoints.Storage;
 /// storage (<c>partitions/&lt;operator&gt;/p&lt;partition&gt;</c>) whose checkpoint ids are offsets; a snapshot is a
 /// part named after the run and checkpoint that wrote it, published by its manifest (its name, length and SHA-256),
 /// so rewriting the snapshot of one offset by a later checkpoint replaces it atomically. A snapshot is published
-/// before its offset is committed; the newest few offsets of each partition are kept.
+/// before its offset is committed. Of each partition the newest few offsets are kept, and every offset from the last
+/// one the exchange's source reported committed on (<see cref="Committed"/>): that is where the partition's next owner
+/// resumes, and commits can be refused for many checkpoints in a row while the group rebalances. Without a report, the
+/// newest <see cref="UnconfirmedLimit"/> offsets are kept.
 /// </summary>
 internal sealed class PartitionStateStore
 {
@@ -20,6 +23,10 @@ internal sealed class PartitionStateStore
     private readonly string _writer = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
     private readonly Dictionary<(string, int), CheckpointStorage> _partitions = [];
     private readonly Lock _lock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(object Source, int Partition), long> _committed = new();
+
+    /// <summary>How many offsets of a partition are kept while its source has reported no commit.</summary>
+    public const int UnconfirmedLimit = 64;
 
     public PartitionStateStore(CheckpointStorage root, ILogger logger)
     {
@@ -50,8 +57,15 @@ internal sealed class PartitionStateStore
         }
     }
 
-    /// <summary>Stores the snapshot of <paramref name="partition"/> for <paramref name="offset"/>, replacing one stored for that offset before, and drops old offsets.</summary>
-    public async Task WriteAsync(string operatorId, int partition, long offset, long checkpoint, byte[] snapshot, CancellationToken cancellationToken)
+    /// <summary>The exchange <paramref name="source"/> committed <paramref name="partition"/> at <paramref name="offset"/> (confirmed): older offsets are needed no more.</summary>
+    public void Committed(object source, int partition, long offset) =>
+        _committed.AddOrUpdate((source, partition), offset, (_, known) => Math.Max(known, offset));
+
+    /// <summary>
+    /// Stores the snapshot of <paramref name="partition"/> (of <paramref name="source"/>) for <paramref name="offset"/>,
+    /// replacing one stored for that offset before, and drops offsets nobody can resume from any more.
+    /// </summary>
+    public async Task WriteAsync(string operatorId, object source, int partition, long offset, long checkpoint, byte[] snapshot, CancellationToken cancellationToken)
     {
         var storage = Partition(operatorId, partition);
         string part = $"state-{_writer}-{checkpoint.ToString(CultureInfo.InvariantCulture)}";
@@ -61,7 +75,10 @@ internal sealed class PartitionStateStore
         try
         {
             var offsets = (await storage.ListCheckpointsAsync(cancellationToken).ConfigureAwait(false)).OrderDescending().ToList();
-            foreach (long old in offsets.Skip(Retained).Where(o => o < offset)) await storage.DeleteCheckpointAsync(old, cancellationToken).ConfigureAwait(false);
+            var droppable = _committed.TryGetValue((source, partition), out long committed)
+                ? offsets.Skip(Retained).Where(o => o < offset && o < committed)
+                : offsets.Skip(UnconfirmedLimit).Where(o => o < offset);
+            foreach (long old in droppable.ToList()) await storage.DeleteCheckpointAsync(old, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
