@@ -1,7 +1,10 @@
 namespace KafkaFraudDetection;
 
-/// <summary>What the scenario found: each instance's share of the work, and every difference from a bounded run (none: success).</summary>
-public sealed record ScaleOutResult(string AlertsTopic, IReadOnlyList<InstanceReport> Instances, IReadOnlyList<string> Problems, TimeSpan Elapsed)
+/// <summary>
+/// What the scenario found: each instance's share of the work, every difference from a bounded run (none: success),
+/// and how many input records a partition's next owner read again (read past the last commit when the partition moved).
+/// </summary>
+public sealed record ScaleOutResult(string AlertsTopic, IReadOnlyList<InstanceReport> Instances, IReadOnlyList<string> Problems, TimeSpan Elapsed, long InputReadAgain)
 {
     public bool Succeeded => Problems.Count == 0;
 }

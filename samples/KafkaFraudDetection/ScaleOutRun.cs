@@ -75,6 +75,7 @@ public static class ScaleOutRun
             OnCardsRevoked = instance.CardsRevoked,
         }, options, output);
 
+        using var readAgain = new ReadAgainMeter(transactionsTopic);
         output.WriteLine($"Topic {transactionsTopic}: {partitions} partitions, keyed by payment id; cards are exchanged through a repartition topic; state in {state}.");
         var instances = new List<FraudInstance>();
         try
@@ -122,7 +123,7 @@ public static class ScaleOutRun
         {
             output.WriteLine($"FAILED: {ex.Message}");
             await Task.WhenAll(instances.Select(i => i.Run.StopAsync(drain: false)));
-            return new ScaleOutResult(alertsTopic, Reports(instances), [ex.Message], clock.Elapsed);
+            return new ScaleOutResult(alertsTopic, Reports(instances), [ex.Message], clock.Elapsed, readAgain.Records);
         }
 
         var problems = Check(instances, expectedSpending, expectedAlerts, planted);
@@ -136,8 +137,11 @@ public static class ScaleOutRun
                 $"  instance {r.Name}: {r.Minutes} card minutes computed, {r.Alerts} alerts, {r.Restores} partitions' state restored, {r.LateDropped} late payments dropped."));
         }
 
+        output.WriteLine(readAgain.Records == 0
+            ? "  Input partitions moved only at commits: no payment was read twice."
+            : $"  {readAgain.Records} input records were read past the last commit when their partition moved, and read again by its new owner: their payments crossed the repartition topic twice.");
         foreach (string problem in problems) output.WriteLine("PROBLEM: " + problem);
-        return new ScaleOutResult(alertsTopic, Reports(instances), problems, clock.Elapsed);
+        return new ScaleOutResult(alertsTopic, Reports(instances), problems, clock.Elapsed, readAgain.Records);
     }
 
     /// <summary>
