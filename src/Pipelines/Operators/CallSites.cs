@@ -20,9 +20,7 @@ internal static class CallSites
     /// <summary>How many separate copies of a step's code a process can hold per element type.</summary>
     public const int Count = 16;
 
-    private static readonly ConditionalWeakTable<MethodInfo, StrongBox<int>> Assigned = [];
-    private static readonly Lock Gate = new();
-    private static int _next;
+    private static readonly CallSiteAssigner Assigner = new();
 
     /// <summary>What <paramref name="factory"/> creates on the call site of <paramref name="function"/>.</summary>
     public static TResult Create<TFactory, TResult>(Delegate function, TFactory factory)
@@ -30,7 +28,7 @@ internal static class CallSites
     {
         // Folded to a constant by native AOT, which then keeps only this branch's code.
         if (!RuntimeFeature.IsDynamicCodeSupported) return factory.Create<Site0>();
-        return For(function) switch
+        return Assigner.For(function) switch
         {
             0 => factory.Create<Site0>(),
             1 => factory.Create<Site1>(),
@@ -51,15 +49,24 @@ internal static class CallSites
         };
     }
 
+}
+
+/// <summary>Assigns call sites to functions: the next site to each new method, round robin; a method keeps its site.</summary>
+internal sealed class CallSiteAssigner
+{
+    private readonly ConditionalWeakTable<MethodInfo, StrongBox<int>> _assigned = [];
+    private readonly Lock _gate = new();
+    private int _next;
+
     /// <summary>The site of <paramref name="function"/>: the same for every delegate of the same method.</summary>
-    private static int For(Delegate function)
+    public int For(Delegate function)
     {
-        lock (Gate)
+        lock (_gate)
         {
-            if (!Assigned.TryGetValue(function.Method, out var site))
+            if (!_assigned.TryGetValue(function.Method, out var site))
             {
-                site = new StrongBox<int>(_next++ % Count);
-                Assigned.Add(function.Method, site);
+                site = new StrongBox<int>(_next++ % CallSites.Count);
+                _assigned.Add(function.Method, site);
             }
 
             return site.Value;
