@@ -14,7 +14,7 @@ internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicat
 
     public override void AddLinks(Node<T> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<T>> links)
     {
-        if (NextInRun is ISelectFusable<T> select && ((IFusableNode)select).NextInRun is null && select.ErrorPolicy == ErrorPolicy)
+        if (NextInRun is ISelectFusable<T> select && select.NextInRun is null && select.ErrorPolicy == ErrorPolicy)
         {
             links.Add(select.CompileFused(this, producer, compiler));
             return;
@@ -30,7 +30,7 @@ internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicat
 }
 
 /// <summary>A <c>Select</c> that can absorb the <c>Where</c> before it.</summary>
-internal interface ISelectFusable<T>
+internal interface ISelectFusable<T> : IFusableNode<T>
 {
     ErrorPolicy? ErrorPolicy { get; }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Pipelines.Diagnostics;
+using Pipelines.Tests.TestSupport;
 using Pipelines.Tests.Streaming.Checkpoints;
 
 namespace Pipelines.Tests.Diagnostics;
@@ -15,18 +16,6 @@ public class PipelineMonitorTests
     private sealed record Reading(string Key, DateTimeOffset Time, int Value);
 
     private static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
-
-    /// <summary>The run of <paramref name="pipeline"/>, once listed (a streaming run is listed when its tasks start, just after <c>Start</c> returns).</summary>
-    private static async Task<MonitoredRun> RunNamedAsync(string pipeline)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            if (PipelineMonitor.Runs.SingleOrDefault(r => r.Pipeline == pipeline) is { } run) return run;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Pipeline {pipeline} was not listed within {Patience}.");
-            await Task.Delay(5);
-        }
-    }
 
     /// <summary>Waits until <paramref name="condition"/> holds (it is about something that must happen, never about something that must not).</summary>
     private static async Task<RunSnapshot> UntilAsync(MonitoredRun run, Func<RunSnapshot, bool> condition)
@@ -62,8 +51,8 @@ public class PipelineMonitorTests
         await new BoundedExecutor().RunAsync(Build(first));
         await new BoundedExecutor().RunAsync(Build(second));
 
-        var a = await RunNamedAsync(first);
-        var b = await RunNamedAsync(second);
+        var a = await MonitoredRuns.NamedAsync(first);
+        var b = await MonitoredRuns.NamedAsync(second);
         a.Nodes.Should().OnlyContain(n => !string.IsNullOrEmpty(n.OperatorId));
         a.Nodes.Single(n => n.Name == "evens").OperatorId.Should().Be("evens-v1");
         a.Nodes.Select(n => n.OperatorId).Should().OnlyHaveUniqueItems().And.Equal(b.Nodes.Select(n => n.OperatorId), "the same pipeline has the same ids in every run");
@@ -78,7 +67,7 @@ public class PipelineMonitorTests
             .To(Sinks.Action<int>(_ => { }, "nowhere"));
         var summary = await new BoundedExecutor().RunAsync(p.Build());
 
-        var run = await RunNamedAsync(name);
+        var run = await MonitoredRuns.NamedAsync(name);
         run.Executor.Should().Be("bounded");
         run.State.Should().Be(RunState.Completed);
         run.EndedAt.Should().NotBeNull();
@@ -107,7 +96,7 @@ public class PipelineMonitorTests
             .To(Sinks.Action<WindowResult<string, long>>(_ => { }, "results"));
         var pipelineRun = new StreamingExecutor(new StreamingOptions { Parallelism = 2, ChannelCapacity = 4 }).Start(p.Build());
 
-        var run = await RunNamedAsync(name);
+        var run = await MonitoredRuns.NamedAsync(name);
         run.State.Should().Be(RunState.Running);
         run.Nodes.Select(n => (n.Name, n.Kind, n.Parallelism, n.HasTask)).Should().Equal(
             ("Source#1", NodeKind.Source, 1, true), ("times", NodeKind.Operator, 1, false), ("counts", NodeKind.Operator, 2, true), ("Sink#5", NodeKind.Sink, 1, true));
@@ -148,7 +137,7 @@ public class PipelineMonitorTests
         p.From(Sources.Enumerable(Enumerable.Range(0, 100_000), "many"))
             .To(Sinks.Action<int>(async (_, ct) => await release.WaitAsync(ct), "stuck"));
         var pipelineRun = new StreamingExecutor(new StreamingOptions { ChannelCapacity = 2, MaxBatchSize = 16 }).Start(p.Build());
-        var run = await RunNamedAsync(name);
+        var run = await MonitoredRuns.NamedAsync(name);
 
         var stuck = await UntilAsync(run, s => Node(s, run, "Source#1").BackpressuredTime > TimeSpan.FromMilliseconds(200));
         var sink = Node(stuck, run, "Sink#2");
@@ -169,7 +158,7 @@ public class PipelineMonitorTests
         var p = new PipelineBuilder(name);
         p.From(Sources.Channel(input.Reader, "numbers")).To(Sinks.Action<int>(async (_, ct) => await release.WaitAsync(ct), "gate"));
         var pipelineRun = new StreamingExecutor().Start(p.Build());
-        var run = await RunNamedAsync(name);
+        var run = await MonitoredRuns.NamedAsync(name);
         await input.Writer.WriteAsync(1);
         await UntilAsync(run, s => s.Totals.ResultsWritten == 1);
 
@@ -191,7 +180,7 @@ public class PipelineMonitorTests
         var p = new PipelineBuilder(name);
         p.From(source).To(new FlushingSink<int>());
         var pipelineRun = new StreamingExecutor(new StreamingOptions { CheckpointInterval = TimeSpan.FromMilliseconds(20) }).Start(p.Build());
-        var run = await RunNamedAsync(name);
+        var run = await MonitoredRuns.NamedAsync(name);
 
         var deadline = DateTime.UtcNow + Patience;
         for (int i = 0; source.Commits.Count < 3; i++)
@@ -221,7 +210,7 @@ public class PipelineMonitorTests
         var act = () => new StreamingExecutor().RunAsync(p.Build());
         await act.Should().ThrowAsync<PipelineExecutionException>();
 
-        var run = await RunNamedAsync(name);
+        var run = await MonitoredRuns.NamedAsync(name);
         run.State.Should().Be(RunState.Failed);
         run.Error.Should().BeOfType<PipelineExecutionException>().Which.InnerException.Should().BeOfType<DivideByZeroException>();
         run.Snapshot().State.Should().Be(RunState.Failed);
@@ -266,7 +255,7 @@ public class PipelineMonitorTests
         var p = new PipelineBuilder(name);
         p.From(Sources.Channel(input.Reader)).To(Sinks.Action<int>(_ => { }));
         var pipelineRun = new StreamingExecutor().Start(p.Build());
-        var run = await RunNamedAsync(name);
+        var run = await MonitoredRuns.NamedAsync(name);
         await UntilAsync(run, s => s.Nodes[0].IdleTime > TimeSpan.FromMilliseconds(50));
 
         listener.RecordObservableInstruments();

@@ -16,18 +16,6 @@ public class FusedRunTests
 
     private static readonly int[] Numbers = [.. Enumerable.Range(-40, 200)];
 
-    /// <summary>The monitored run of <paramref name="pipeline"/>, once listed.</summary>
-    private static async Task<MonitoredRun> RunNamedAsync(string pipeline)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            if (PipelineMonitor.Runs.SingleOrDefault(r => r.Pipeline == pipeline) is { } run) return run;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Pipeline {pipeline} was not listed.");
-            await Task.Delay(5);
-        }
-    }
-
     /// <summary>One operator of a random run: a filter or a map over ints, with its LINQ counterpart.</summary>
     private sealed record Step(bool IsWhere, int A, int B)
     {
@@ -172,7 +160,7 @@ public class FusedRunTests
 
         await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 16 }).RunAsync(p.Build());
 
-        var run = await RunNamedAsync(name);
+        var run = await MonitoredRuns.NamedAsync(name);
         var snapshot = run.Snapshot();
         long Out(string node) => snapshot.Nodes.Single(n => n.Id == run.Nodes.Single(g => g.Name == node).Id).ElementsOut;
         long In(string node) => snapshot.Nodes.Single(n => n.Id == run.Nodes.Single(g => g.Name == node).Id).ElementsIn;
@@ -194,7 +182,7 @@ public class FusedRunTests
 
         await new BoundedExecutor().RunAsync(p.Build());
 
-        var run = await RunNamedAsync(name);
+        var run = await MonitoredRuns.NamedAsync(name);
         var snapshot = run.Snapshot();
         snapshot.Nodes.Select(n => (n.ElementsIn, n.ElementsOut)).Should().Equal((100L, 100L), (100L, 25L), (25L, 25L), (25L, 25L));
     }
