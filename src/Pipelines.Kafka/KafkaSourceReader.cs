@@ -28,6 +28,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private readonly GroupMembership<TKey, TValue> _group;
     private readonly KafkaPartitionMetrics _metrics;
     private readonly KeyValuePair<string, object?> _sourceTag;
+    private readonly KafkaOrigins _origins;
     private ConsumeResult<TKey, TValue>? _pending;
     private ConsumeException? _pendingBad;
     private Task<bool>? _polling;
@@ -48,6 +49,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         _source = source;
         _context = context;
         _options = source.Options;
+        _origins = new KafkaOrigins(_options.Topics);
         _logger = _options.Logger ?? NullLogger.Instance;
         _sourceTag = new("source", source.Name);
         _metrics = new KafkaPartitionMetrics(source.Name, _options.GroupId);
@@ -146,6 +148,21 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
 
             if (result is not null) destination[n++] = Hand(result);
             else if (undeserializable is not null) Undeserializable(undeserializable);
+        }
+
+        return n;
+    }
+
+    /// <summary>Each record's origin is its partition (numbered per topic, <see cref="KafkaOrigins"/>) and offset.</summary>
+    public override bool ProvidesOrigins => true;
+
+    public override int TryRead(Span<KafkaRecord<TKey, TValue>> destination, Span<long> timestamps, Span<ElementOrigin> origins)
+    {
+        int n = TryRead(destination);
+        for (int i = 0; i < n; i++)
+        {
+            var record = destination[i];
+            origins[i] = new ElementOrigin(_origins.Partition(record.Topic, record.Partition), record.Offset);
         }
 
         return n;

@@ -19,6 +19,7 @@ internal static class RepartitionHeaders
     public const string Watermark = "pipelines.wm";
     public const string Producer = "pipelines.producer";
     public const string Idle = "pipelines.idle";
+    public const string Origin = "pipelines.origin";
 
     /// <summary>The watermark a stopping instance publishes: it sends nothing more.</summary>
     public const long Done = long.MaxValue;
@@ -46,6 +47,34 @@ internal static class RepartitionHeaders
         if (eventTime is { } ticks) headers.Add(EventTime, Ticks(ticks));
         headers.Add(Producer, producer);
         return headers;
+    }
+
+    /// <summary>An element's origin: the input partition and offset it was read at, and its place among that record's elements (big-endian 4 + 8 + 4 bytes).</summary>
+    public static byte[] OriginBytes(ElementOrigin origin, int ordinal)
+    {
+        var bytes = new byte[16];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, origin.Partition);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(4), origin.Offset);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), ordinal);
+        return bytes;
+    }
+
+    /// <summary>An element's origin and place, when its writer sent one.</summary>
+    public static bool TryReadOrigin(IReadOnlyList<KafkaHeader> headers, out ElementOrigin origin, out int ordinal)
+    {
+        foreach (var header in headers)
+        {
+            if (header.Key == Origin && header.Value is { Length: 16 } bytes)
+            {
+                origin = new ElementOrigin(BinaryPrimitives.ReadInt32BigEndian(bytes), BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(4)));
+                ordinal = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(12));
+                return true;
+            }
+        }
+
+        origin = default;
+        ordinal = 0;
+        return false;
     }
 
     public static byte[] ProducerId(string id) => Encoding.UTF8.GetBytes(id);

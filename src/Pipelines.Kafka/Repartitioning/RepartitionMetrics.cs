@@ -4,7 +4,7 @@ namespace Pipelines.Kafka;
 
 /// <summary>
 /// Repartition instruments on the <c>Pipelines.Kafka</c> meter, tagged with <c>topic</c> and <c>partition</c>:
-/// records sent and received (the exchange's throughput per partition), watermark records, and each partition's
+/// records sent and received (the exchange's throughput per partition), duplicates dropped, watermark records, and each partition's
 /// watermark as this instance's reader sees it.
 /// </summary>
 internal static class RepartitionMetrics
@@ -16,6 +16,9 @@ internal static class RepartitionMetrics
 
     public static readonly Counter<long> RecordsReceived = Meter.CreateCounter<long>(
         "pipelines.kafka.repartition.records.received", "{record}", "Elements this instance read from a repartition topic, per partition.");
+
+    public static readonly Counter<long> DuplicatesDropped = Meter.CreateCounter<long>(
+        "pipelines.kafka.repartition.duplicates.dropped", "{record}", "Elements this instance read from a repartition topic and dropped because their input record had been written before (read again after its partition moved or its reader crashed), per partition.");
 
     public static readonly Counter<long> WatermarksSent = Meter.CreateCounter<long>(
         "pipelines.kafka.repartition.watermarks.sent", "{record}", "Watermark records this instance published to a repartition topic (one per partition each time).");

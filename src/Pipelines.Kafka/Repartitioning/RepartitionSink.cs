@@ -5,6 +5,9 @@ internal sealed class RepartitionSink<T, TKey>(RepartitionTopic topic, Func<T, T
 {
     public override string Name { get; } = $"repartition:{topic.Name}";
 
+    /// <summary>Each element carries where it was read, so the reader drops a record's elements written twice.</summary>
+    public override bool ReceivesOrigins => true;
+
     public override async ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken)
     {
         int partitions = await topic.EnsureAsync(cancellationToken).ConfigureAwait(false);

@@ -30,6 +30,10 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     private readonly TimeSpan _heartbeatEvery;
     private readonly object _gate = new();
     private long _latest = long.MinValue;
+
+    /// <summary>The origin of the last element written, and its place among its record's elements.</summary>
+    private ElementOrigin _lastOrigin = new(-1, -1);
+    private int _ordinal;
     private long _published = long.MinValue;
     private long _publishedAt;
     private bool _done;
@@ -69,7 +73,14 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
         _heartbeat = topic.Clock.CreateTimer(_ => Heartbeat(), null, period, period);
     }
 
-    public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps)
+    public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps) => Write(items, timestamps, []);
+
+    /// <summary>
+    /// Writes each element with its origin and its place among the elements of the same record (elements of one
+    /// record come one after another), so the reader of a partition drops what it already has when a record is read
+    /// and written again by another instance (<see cref="OriginMarks"/>).
+    /// </summary>
+    public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps, ReadOnlySpan<ElementOrigin> origins)
     {
         ThrowIfFailed();
 
@@ -80,6 +91,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             lock (_gate) _idle = false;
         }
 
+        bool tracked = origins.Length == items.Length && items.Length > 0;
         for (int i = 0; i < items.Length; i++)
         {
             var item = items[i];
@@ -88,15 +100,23 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             byte[] key = _buffer.WrittenSpan.ToArray();
             _buffer.ResetWrittenCount();
             _values.Serialize(item, _buffer);
+            var headers = RepartitionHeaders.ForElement(_eventTime ? timestamps[i] : null, _producerId);
+            if (tracked)
+            {
+                var origin = origins[i];
+                _ordinal = origin == _lastOrigin ? _ordinal + 1 : 0;
+                _lastOrigin = origin;
+                headers.Add(RepartitionHeaders.Origin, RepartitionHeaders.OriginBytes(origin, _ordinal));
+            }
+
             var message = new Message<byte[], byte[]?>
             {
                 Key = key,
                 Value = _buffer.WrittenSpan.ToArray(),
-                Headers = RepartitionHeaders.ForElement(_eventTime ? timestamps[i] : null, _producerId),
+                Headers = headers,
             };
             Produce(_topic.Name, message);
         }
-
     }
 
     /// <summary>The input went idle: readers stop waiting for this instance until its next element or watermark.</summary>

@@ -17,6 +17,19 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private readonly PartitionWatermarks _watermarks;
     private readonly KafkaSourceReader<byte[]?, byte[]?> _inner;
     private KafkaRecord<byte[]?, byte[]?>[] _buffer = [];
+
+    /// <summary>What has been taken from each input partition, per owned partition: elements written twice are dropped.</summary>
+    private readonly OriginMarks _marks = new();
+
+    /// <summary>The stored marks of partitions just assigned, still being read: nothing is read until they are in.</summary>
+    private List<(int Partition, Task<byte[]?> Marks)>? _loading;
+
+    /// <summary>The marks of each checkpoint's position, written with its offsets once the checkpoint completes.</summary>
+    private readonly Queue<(KafkaPosition Position, List<(int Partition, long Offset, byte[] Marks)> Marks)> _captured = new();
+    private readonly Lock _capturedLock = new();
+
+    /// <summary>The name the marks are stored under, beside the keyed state of each partition.</summary>
+    private const string MarksName = "origins";
     private long _declared = long.MinValue;
 
     private CancellationTokenRegistration? _stopWatch;
@@ -54,6 +67,11 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             OnPartitionsRevoked = revoked =>
             {
                 _watermarks.Revoke(revoked);
+                foreach (var p in revoked)
+                {
+                    if (p.Topic == topic.Name) _marks.Forget(p.Partition.Value);
+                }
+
                 if (context.KeepsPartitionedState && revoked.Count > 0)
                 {
                     context.RevokePartitions([.. revoked.Where(p => p.Topic == topic.Name).Select(p => p.Partition.Value)]);
@@ -66,6 +84,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             OnPartitionsStarting = starts =>
             {
                 var mine = starts.Where(s => s.Topic == topic.Name).ToList();
+                LoadMarks(mine);
                 context.AssignPartitions([.. mine.Select(s => (s.Partition.Value, s.Offset.Value >= 0 ? s.Offset.Value : (long?)null))]);
                 context.PartitionsCommitted([.. mine.Where(s => s.Offset.Value >= 0).Select(s => (s.Partition.Value, s.Offset.Value))]);
                 Volatile.Write(ref _handedOver, true);
@@ -82,7 +101,24 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
     public override bool CommitsDuringRun => _inner.CommitsDuringRun;
 
-    public override KafkaPosition CapturePosition() => _inner.CapturePosition();
+    public override KafkaPosition CapturePosition()
+    {
+        var position = _inner.CapturePosition();
+        if (!_context.KeepsPartitionedState) return position;
+        var marks = new List<(int, long, byte[])>();
+        foreach (var entry in position.Partitions)
+        {
+            if (entry.Topic == _topic.Name && _marks.Capture(entry.Partition) is { } bytes) marks.Add((entry.Partition, entry.NextOffset, bytes));
+        }
+
+        lock (_capturedLock) _captured.Enqueue((position, marks));
+        return position;
+    }
+
+    /// <summary>Each element's origin is its record's place in the repartition topic (for an exchange after this one).</summary>
+    public override bool ProvidesOrigins => true;
+
+    public override int TryRead(Span<T> destination, Span<long> timestamps, Span<ElementOrigin> origins) => Read(destination, _eventTime ? timestamps : [], origins);
 
     /// <summary>
     /// Commits a completed checkpoint's position. When the keyed state moves with the partitions, also during a
@@ -93,11 +129,64 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     /// with what they had, so committing it would leave the partitions' next owner without the elements of those
     /// windows.
     /// </summary>
-    public override ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken)
+    public override async ValueTask CommitAsync(KafkaPosition position, CancellationToken cancellationToken)
     {
-        if (_context.KeepsPartitionedState) Volatile.Write(ref _completed, position);
-        else if (Volatile.Read(ref _stopping)) return default;
-        return _inner.CommitAsync(position, cancellationToken);
+        if (_context.KeepsPartitionedState)
+        {
+            // The marks go with the keyed state of the same offsets, before the group holds those offsets.
+            foreach (var (partition, offset, marks) in CapturedWith(position))
+            {
+                await _context.WritePartitionStateAsync(MarksName, partition, offset, marks, cancellationToken).ConfigureAwait(false);
+            }
+
+            Volatile.Write(ref _completed, position);
+        }
+        else if (Volatile.Read(ref _stopping))
+        {
+            return;
+        }
+
+        await _inner.CommitAsync(position, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The marks captured with <paramref name="position"/>; those of older positions (checkpoints that did not complete) go.</summary>
+    private List<(int Partition, long Offset, byte[] Marks)> CapturedWith(KafkaPosition position)
+    {
+        lock (_capturedLock)
+        {
+            if (!_captured.Any(c => ReferenceEquals(c.Position, position))) return [];
+            while (_captured.TryDequeue(out var captured))
+            {
+                if (ReferenceEquals(captured.Position, position)) return captured.Marks;
+            }
+
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Partitions were assigned at these offsets: their marks are the ones stored with that offset (none for a
+    /// partition read from its start), read before any of their records.
+    /// </summary>
+    private void LoadMarks(List<TopicPartitionOffset> starts)
+    {
+        foreach (var start in starts)
+        {
+            int partition = start.Partition.Value;
+            _marks.Forget(partition);
+            if (!_context.KeepsPartitionedState || start.Offset.Value < 0) continue;
+            (_loading ??= []).Add((partition, _context.ReadPartitionStateAsync(MarksName, partition, start.Offset.Value, CancellationToken.None)));
+        }
+    }
+
+    /// <summary>Takes in the marks read for newly assigned partitions; false while some are still being read.</summary>
+    private bool MarksLoaded()
+    {
+        if (_loading is not { } loading) return true;
+        if (!loading.All(l => l.Marks.IsCompleted)) return false;
+        _loading = null;
+        foreach (var (partition, marks) in loading) _marks.Restore(partition, marks.GetAwaiter().GetResult());
+        return true;
     }
 
     /// <summary>The position of the last completed checkpoint, when the keyed state moves with the partitions.</summary>
@@ -120,7 +209,13 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
         WatchForStop(cancellationToken);
-        return _inner.WaitToReadAsync(cancellationToken);
+        return _loading is { } loading ? WaitForMarksAsync(loading, cancellationToken) : _inner.WaitToReadAsync(cancellationToken);
+    }
+
+    private static async ValueTask<bool> WaitForMarksAsync(List<(int Partition, Task<byte[]?> Marks)> loading, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(loading.Select(l => l.Marks)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
@@ -133,9 +228,9 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
         _stopWatch = token.Register(() => Volatile.Write(ref _stopping, true));
     }
 
-    public override int TryRead(Span<T> destination) => Read(destination, []);
+    public override int TryRead(Span<T> destination) => Read(destination, [], []);
 
-    public override int TryRead(Span<T> destination, Span<long> timestamps) => Read(destination, timestamps);
+    public override int TryRead(Span<T> destination, Span<long> timestamps) => Read(destination, timestamps, []);
 
     public override bool TryTakeWatermark(out DateTimeOffset watermark)
     {
@@ -153,8 +248,9 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    private int Read(Span<T> destination, Span<long> timestamps)
+    private int Read(Span<T> destination, Span<long> timestamps, Span<ElementOrigin> origins)
     {
+        if (!MarksLoaded()) return 0;
         if (_buffer.Length < destination.Length) _buffer = new KafkaRecord<byte[]?, byte[]?>[destination.Length];
         _watermarks.Advance(_caughtUp);
         _caughtUp = false;
@@ -181,6 +277,11 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
                 }
 
                 if (RepartitionHeaders.ReadProducer(record.Headers) is { } writer) _watermarks.Element(record.Partition, writer);
+                if (RepartitionHeaders.TryReadOrigin(record.Headers, out var origin, out int ordinal) && !_marks.Take(record.Partition, origin, ordinal))
+                {
+                    RepartitionMetrics.DuplicatesDropped.Add(1, RepartitionMetrics.Tags(_topic.Name, record.Partition));
+                    continue;
+                }
 
                 T value;
                 try
@@ -196,6 +297,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
                 destination[n] = value;
                 if (_eventTime) timestamps[n] = RepartitionHeaders.ReadEventTime(record.Headers) ?? record.Timestamp.UtcTicks;
+                if (!origins.IsEmpty) origins[n] = new ElementOrigin(record.Partition, record.Offset);
                 n++;
                 RepartitionMetrics.RecordsReceived.Add(1, RepartitionMetrics.Tags(_topic.Name, record.Partition));
             }

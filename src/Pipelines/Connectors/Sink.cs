@@ -15,6 +15,16 @@ public abstract class Sink<T>
     public abstract ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// True for an exchange's sink that sends each element's <see cref="ElementOrigin"/> along (its writer is an
+    /// <see cref="EventTimeSinkWriter{T}"/> and receives them through
+    /// <see cref="EventTimeSinkWriter{T}.Write(ReadOnlySpan{T}, ReadOnlySpan{long}, ReadOnlySpan{ElementOrigin})"/>).
+    /// The run then asks the sources upstream for origins (<see cref="SourceContext.TracksOrigins"/>) when every
+    /// operator between them maps one record to its elements: <c>Where</c>, <c>Select</c>, <c>SelectMany</c> and
+    /// <c>WithEventTime</c>. Default false.
+    /// </summary>
+    public virtual bool ReceivesOrigins => false;
+
+    /// <summary>
     /// Opens a writer for the run <paramref name="run"/> (an object that stands for one run: every writer a run
     /// opens on this sink gets the same one). Sinks that refuse to serve two runs at once override this.
     /// </summary>

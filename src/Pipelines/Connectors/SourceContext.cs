@@ -103,6 +103,48 @@ public sealed class SourceContext
         foreach (var (partition, offset) in partitions) _partitionStore.Committed(_source, partition, offset);
     }
 
+    /// <summary>
+    /// True when an exchange downstream sends each element's origin along (<see cref="Sink{T}.ReceivesOrigins"/>): a
+    /// reader that can tell where each element was read should then provide origins
+    /// (<see cref="SourceReader{T}.ProvidesOrigins"/>), so that elements read twice are dropped after the exchange.
+    /// </summary>
+    public bool TracksOrigins { get; internal set; }
+
+    /// <summary>
+    /// Stores the reader's own state of <paramref name="partition"/> for resuming at <paramref name="offset"/> (what
+    /// it needs besides the offset), beside the keyed state stored for that offset, in the checkpoint storage the
+    /// instances share: the partition's next owner reads it with <see cref="ReadPartitionStateAsync"/> when it is
+    /// assigned the partition at that offset. Store it before the offset is committed. Does nothing unless
+    /// <see cref="KeepsPartitionedState"/>.
+    /// </summary>
+    /// <param name="name">Names the state (one reader may keep several).</param>
+    /// <param name="partition">The partition.</param>
+    /// <param name="offset">The offset the state belongs to.</param>
+    /// <param name="state">The state's bytes.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public Task WritePartitionStateAsync(string name, int partition, long offset, byte[] state, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(state);
+        if (_source is null || _partitionStore is null) return Task.CompletedTask;
+        return _partitionStore.WriteAsync($"source-{name}", _source, partition, offset, offset, state, cancellationToken);
+    }
+
+    /// <summary>
+    /// The reader's own state of <paramref name="partition"/> stored for <paramref name="offset"/>
+    /// (<see cref="WritePartitionStateAsync"/>), or null when none was stored (or unless <see cref="KeepsPartitionedState"/>).
+    /// </summary>
+    /// <param name="name">Names the state, as when it was written.</param>
+    /// <param name="partition">The partition.</param>
+    /// <param name="offset">The offset the reader resumes the partition at.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public Task<byte[]?> ReadPartitionStateAsync(string name, int partition, long offset, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (_source is null || _partitionStore is null) return Task.FromResult<byte[]?>(null);
+        return _partitionStore.ReadAsync($"source-{name}", partition, offset, cancellationToken);
+    }
+
     /// <summary>Turns on <see cref="KeepsPartitionedState"/> for <paramref name="source"/>, whose partitions' state <paramref name="store"/> keeps.</summary>
     internal void KeepPartitionedState(object source, Checkpoints.Storage.PartitionStateStore? store)
     {

@@ -57,6 +57,27 @@ public abstract class SourceReader<T> : IAsyncDisposable
         throw new NotSupportedException($"{GetType().Name} does not provide timestamps (ProvidesTimestamps is false).");
 
     /// <summary>
+    /// True when the reader can tell where each element was read (<see cref="ElementOrigin"/>, through
+    /// <see cref="TryRead(Span{T}, Span{long}, Span{ElementOrigin})"/>). The executor reads through that overload
+    /// only when the run asks for origins (<see cref="SourceContext.TracksOrigins"/>). Default false.
+    /// </summary>
+    public virtual bool ProvidesOrigins => false;
+
+    /// <summary>
+    /// Copies up to <c>destination.Length</c> elements that are available now, with the origin of each at the same
+    /// index of <paramref name="origins"/> and, when <see cref="ProvidesTimestamps"/> is true, its event time in
+    /// <paramref name="timestamps"/> (as <see cref="TryRead(Span{T}, Span{long})"/>); returns how many. The spans are
+    /// equally long; the reader writes only the first returned entries. Called instead of the other overloads when
+    /// <see cref="ProvidesOrigins"/> and <see cref="SourceContext.TracksOrigins"/> are both true. The default throws
+    /// <see cref="NotSupportedException"/>.
+    /// </summary>
+    /// <param name="destination">Where to put the elements.</param>
+    /// <param name="timestamps">Where to put their event times (UTC ticks), when the reader provides them.</param>
+    /// <param name="origins">Where to put their origins.</param>
+    public virtual int TryRead(Span<T> destination, Span<long> timestamps, Span<ElementOrigin> origins) =>
+        throw new NotSupportedException($"{GetType().Name} does not provide origins (ProvidesOrigins is false).");
+
+    /// <summary>
     /// Takes the watermark the source itself declares, if it declared one since the last call: "no element at or
     /// before <paramref name="watermark"/> follows, except late ones". Called after every read. Under the
     /// streaming executor a watermark taken here travels downstream behind the elements read so far (and is the

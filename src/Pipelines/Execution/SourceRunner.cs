@@ -108,6 +108,9 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
     private bool _timestamps;
     private bool _spans;
 
+    /// <summary>The reader provides origins and an exchange downstream wants them (<see cref="SourceContext.TracksOrigins"/>).</summary>
+    private bool _origins;
+
     /// <summary>
     /// Set when a read handed a span of the source's storage straight to the first operator: that batch is already
     /// downstream, and <see cref="BufferFull"/> says so until <see cref="Flush"/>, so executors drain the sinks
@@ -132,14 +135,18 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
         try
         {
             var errors = context.ContextFor(node, OperatorName).Errors;
-            var sourceContext = new SourceContext(context.TimeProvider, context.Run.Policy.WatermarksDuringRun, context.BatchSize, errors);
+            var sourceContext = new SourceContext(context.TimeProvider, context.Run.Policy.WatermarksDuringRun, context.BatchSize, errors)
+            {
+                TracksOrigins = OriginPaths.ReachExchange(node),
+            };
             if (KeepsPartitionedState) sourceContext.KeepPartitionedState(node.Source, PartitionStore);
             _sourceContext = sourceContext;
             _reader = RestoredPosition is { } restored
                 ? await node.Source.OpenAtAsync(sourceContext, restored, PositionJson ?? Checkpoints.Serialization.JsonStateOptions.Default, cancellationToken).ConfigureAwait(false)
                 : await node.Source.OpenAsync(sourceContext, cancellationToken).ConfigureAwait(false);
             _timestamps = _reader.ProvidesTimestamps;
-            _spans = _reader.CanReadSpans && !_timestamps;
+            _origins = sourceContext.TracksOrigins && _reader.ProvidesOrigins;
+            _spans = _reader.CanReadSpans && !_timestamps && !_origins;
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
         {
@@ -182,7 +189,13 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
         try
         {
             var timestamps = buffer.Timestamps.AsSpan(start, buffer.Free);
-            if (_timestamps)
+            if (_origins)
+            {
+                n = Reader.TryRead(buffer.Values.AsSpan(start, buffer.Free), timestamps, buffer.TrackOrigins().AsSpan(start, buffer.Free));
+                if (_timestamps) ToEventTime(timestamps[..n]);
+                else timestamps[..n].Fill(Time.EventTime.MinWatermark);
+            }
+            else if (_timestamps)
             {
                 n = Reader.TryRead(buffer.Values.AsSpan(start, buffer.Free), timestamps);
                 ToEventTime(timestamps[..n]);

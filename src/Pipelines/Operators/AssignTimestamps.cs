@@ -23,6 +23,12 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
 
     public override void OnBatch(Batch<T> batch)
     {
+        if (batch.HasOrigins)
+        {
+            OnTracked(batch);
+            return;
+        }
+
         if (batch.Exclusive)
         {
             // The only reader of the batch: set the event times in place and pass the same batch on.
@@ -124,6 +130,31 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
         }
 
         if (Context.Policy.WatermarksDuringRun) tracker.OnBatch(new ReadOnlySpan<T>(batch.Values, start, batch.Count - start), new ReadOnlySpan<long>(batch.Timestamps, start, batch.Count - start));
+    }
+
+    /// <summary>A batch on its way to an exchange that drops elements read twice: each element keeps its origin.</summary>
+    private void OnTracked(Batch<T> batch)
+    {
+        T[] values = batch.Values;
+        ElementOrigin[] origins = batch.Origins!;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            long time;
+            try
+            {
+                time = EventTime.FromDateTimeOffset(timestampOf(values[i]));
+            }
+            catch (Exception ex)
+            {
+                Context.Errors.Handle(ex, values[i], EventTime.MinWatermark);
+                continue;
+            }
+
+            if (Context.Policy.WatermarksDuringRun) tracker.OnBatch(new ReadOnlySpan<T>(in values[i]), new ReadOnlySpan<long>(in time));
+            Output.Emit(values[i], time, origins[i]);
+        }
+
+        Output.Flush();
     }
 
     public override void OnWatermark(long watermark)

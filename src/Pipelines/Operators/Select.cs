@@ -10,7 +10,11 @@ internal sealed class Select<TIn, TOut, TSite>(Func<TIn, TOut> selector, Output<
     : StatelessOperator<TIn, TOut>(output, context), ISpanTarget<TIn>
     where TSite : struct
 {
-    public override void OnBatch(Batch<TIn> batch) => Process(new ReadOnlySpan<TIn>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
+    public override void OnBatch(Batch<TIn> batch)
+    {
+        if (batch.HasOrigins) OnTracked(batch);
+        else Process(new ReadOnlySpan<TIn>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
+    }
 
     public void OnSpan(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps) => Process(values, timestamps);
 
@@ -42,6 +46,27 @@ internal sealed class Select<TIn, TOut, TSite>(Func<TIn, TOut> selector, Output<
         }
 
         dst.Count = n;
+        Output.Flush();
+    }
+
+    /// <summary>A batch on its way to an exchange that drops elements read twice: each result keeps its element's origin.</summary>
+    private void OnTracked(Batch<TIn> batch)
+    {
+        TIn[] values = batch.Values;
+        long[] stamps = batch.Timestamps;
+        ElementOrigin[] origins = batch.Origins!;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            try
+            {
+                Output.Emit(selector(values[i]), stamps[i], origins[i]);
+            }
+            catch (Exception ex)
+            {
+                Context.Errors.Handle(ex, values[i], stamps[i]);
+            }
+        }
+
         Output.Flush();
     }
 }

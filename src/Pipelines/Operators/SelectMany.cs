@@ -16,18 +16,31 @@ internal sealed class SelectMany<TIn, TOut>(Func<TIn, IEnumerable<TOut>> selecto
     {
         TIn[] values = batch.Values;
         long[] stamps = batch.Timestamps;
+        ElementOrigin[]? origins = batch.HasOrigins ? batch.Origins : null;
         for (int i = 0; i < batch.Count; i++)
         {
             try
             {
-                if (_items is null)
+                if (_items is null && origins is null)
                 {
                     foreach (var item in selector(values[i])) Output.Emit(item, stamps[i]);
+                }
+                else if (_items is null)
+                {
+                    // On the way to an exchange that drops elements read twice: each item keeps its element's origin.
+                    foreach (var item in selector(values[i])) Output.Emit(item, stamps[i], origins![i]);
                 }
                 else
                 {
                     _items.AddRange(selector(values[i]));
-                    foreach (var item in _items) Output.Emit(item, stamps[i]);
+                    if (origins is null)
+                    {
+                        foreach (var item in _items) Output.Emit(item, stamps[i]);
+                    }
+                    else
+                    {
+                        foreach (var item in _items) Output.Emit(item, stamps[i], origins[i]);
+                    }
                 }
             }
             catch (Exception ex)

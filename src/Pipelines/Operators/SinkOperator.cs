@@ -100,7 +100,14 @@ internal sealed class SinkOperator<T>(
             // Inside, event times count from the Unix epoch; the public contract speaks DateTimeOffset.UtcTicks.
             if (_utcTicks.Length < batch.Count) _utcTicks = new long[batch.Capacity];
             for (int i = 0; i < batch.Count; i++) _utcTicks[i] = EventTime.ToDateTimeOffset(batch.Timestamps[i]).UtcTicks;
-            _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count));
+            if (batch.HasOrigins)
+            {
+                _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count), new ReadOnlySpan<ElementOrigin>(batch.Origins, 0, batch.Count));
+            }
+            else
+            {
+                _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count));
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
         {

@@ -10,6 +10,12 @@ internal sealed class Where<T, TSite>(Func<T, bool> predicate, Output<T> output,
 {
     public override void OnBatch(Batch<T> batch)
     {
+        if (batch.HasOrigins)
+        {
+            OnTracked(batch);
+            return;
+        }
+
         // The only reader of the batch: keep the passing elements in place and pass the same batch on.
         int count = batch.Count;
         var dst = batch.Exclusive ? batch : Output.Reserve(count);
@@ -84,6 +90,27 @@ internal sealed class Where<T, TSite>(Func<T, bool> predicate, Output<T> output,
         }
 
         dst.Count = n;
+        Output.Flush();
+    }
+
+    /// <summary>A batch on its way to an exchange that drops elements read twice: each element keeps its origin.</summary>
+    private void OnTracked(Batch<T> batch)
+    {
+        T[] values = batch.Values;
+        long[] stamps = batch.Timestamps;
+        ElementOrigin[] origins = batch.Origins!;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            try
+            {
+                if (predicate(values[i])) Output.Emit(values[i], stamps[i], origins[i]);
+            }
+            catch (Exception ex)
+            {
+                Context.Errors.Handle(ex, values[i], stamps[i]);
+            }
+        }
+
         Output.Flush();
     }
 }

@@ -27,7 +27,39 @@ internal sealed class WhereSelect<TIn, TOut, TSite>(Func<TIn, bool> predicate, F
     /// <summary>Index of the element the running loop is at: where a user function threw.</summary>
     private int _at;
 
-    public override void OnBatch(Batch<TIn> batch) => Process(new ReadOnlySpan<TIn>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
+    public override void OnBatch(Batch<TIn> batch)
+    {
+        if (batch.HasOrigins) OnTracked(batch);
+        else Process(new ReadOnlySpan<TIn>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
+    }
+
+    /// <summary>
+    /// A batch on its way to an exchange that drops elements read twice: one element at a time, each result keeping
+    /// its element's origin; a failure is handled under this operator's policy as in the batch path.
+    /// </summary>
+    private void OnTracked(Batch<TIn> batch)
+    {
+        TIn[] values = batch.Values;
+        long[] stamps = batch.Timestamps;
+        ElementOrigin[] origins = batch.Origins!;
+        int kept = 0;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            try
+            {
+                if (!predicate(values[i])) continue;
+                kept++;
+                Output.Emit(selector(values[i]), stamps[i], origins[i]);
+            }
+            catch (Exception ex)
+            {
+                Context.Errors.Handle(ex, values[i], stamps[i]);
+            }
+        }
+
+        if (kept > 0) whereCounts.ElementsOut(kept);
+        Output.Flush();
+    }
 
     public void OnSpan(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps) => Process(values, timestamps);
 

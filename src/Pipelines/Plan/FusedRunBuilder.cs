@@ -14,6 +14,12 @@ internal sealed class FusedRunBuilder(WorkerContext context, object endLinks)
     /// <summary>The last operator's output, once its step is created.</summary>
     public IOutput? End { get; set; }
 
+    /// <summary>
+    /// Set for the copy of a run's steps that carries origins (<see cref="TrackedEmitStep{T}"/>): its end writes to the
+    /// same output (<see cref="End"/>, already created).
+    /// </summary>
+    public OriginSlot? Origin { get; init; }
+
     /// <summary>Every step but the last operator's: their outputs are counted from the run.</summary>
     public List<FusedStep> Counted { get; } = [];
 }

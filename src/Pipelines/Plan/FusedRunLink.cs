@@ -30,6 +30,12 @@ internal sealed class FusedRunLink<T>(IFusableNode<T> head, int length, object e
     {
         var run = new FusedRunBuilder(context, endLinks);
         var first = head.CreateSteps(Length - 1, run);
-        return new FusedRun<T>(first, run.End!, [.. run.Counted]);
+        var end = run.End!;
+        return new FusedRun<T>(first, end, [.. run.Counted], origin =>
+        {
+            var tracked = new FusedRunBuilder(context, endLinks) { End = end, Origin = origin };
+            var steps = head.CreateSteps(Length - 1, tracked);
+            return new FusedRunSteps<T>(steps, [.. tracked.Counted]);
+        });
     }
 }

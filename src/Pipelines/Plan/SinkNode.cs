@@ -12,6 +12,8 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
 
     public string SinkName => Sink.Name;
 
+    public bool ReceivesOrigins => Sink.ReceivesOrigins;
+
     public override IEnumerable<Node> Upstream => [input];
 
     public bool IsKeyed => false;
@@ -46,6 +48,9 @@ internal interface ISinkNode
 {
     /// <summary>The sink's own name (<see cref="Sink{T}.Name"/>).</summary>
     string SinkName { get; }
+
+    /// <summary>True when the sink sends each element's origin along (<see cref="Sink{T}.ReceivesOrigins"/>).</summary>
+    bool ReceivesOrigins { get; }
 
     /// <summary>Opens the sink's writer for <paramref name="run"/>; the run hands it to the sink's operator (<see cref="WorkerContext.Resource"/>).</summary>
     ValueTask<IAsyncDisposable> OpenAsync(RunContext run, CancellationToken cancellationToken);

@@ -43,9 +43,16 @@ internal abstract class StatelessNode<TIn, TOut>(int id, string verb, Node<TIn> 
         }
         else
         {
-            var output = run.Context.OutputOf(this, (ChainLink<TOut>[])run.EndLinks);
-            run.End = output;
-            next = new EmitStep<TOut>(output);
+            if (run.Origin is { } origin)
+            {
+                next = new TrackedEmitStep<TOut>((Output<TOut>)run.End!, origin);
+            }
+            else
+            {
+                var output = run.Context.OutputOf(this, (ChainLink<TOut>[])run.EndLinks);
+                run.End = output;
+                next = new EmitStep<TOut>(output);
+            }
         }
 
         var step = create(next, run.Context.ContextFor(this));

@@ -8,7 +8,7 @@ namespace Pipelines.Plan;
 /// two-pass loop (<see cref="WhereSelect{TIn, TOut, TSite}"/>: filtering without a data-dependent branch); in a longer run
 /// of <c>Where</c> and <c>Select</c> operators, as a step of a <see cref="FusedRun{T}"/>.
 /// </summary>
-internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicate) : StatelessNode<T, T>(id, "Where", input, input.HasEventTime), IFusableNode<T>
+internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicate) : StatelessNode<T, T>(id, "Where", input, input.HasEventTime), IFusableNode<T>, ICarriesOrigins
 {
     public Func<T, bool> Predicate { get; } = predicate;
 

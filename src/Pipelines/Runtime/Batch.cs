@@ -35,7 +35,24 @@ internal sealed class Batch<T> : IPooledBatch
         Pool = pool;
     }
 
+    /// <summary>
+    /// Where each element was read (<see cref="ElementOrigin"/>), for an exchange that drops elements read twice;
+    /// valid for the first <see cref="Count"/> elements while <see cref="HasOrigins"/>. Allocated on first use: only
+    /// batches on the way from a source that provides origins to such an exchange carry them.
+    /// </summary>
+    public ElementOrigin[]? Origins;
+
+    /// <summary>True when <see cref="Origins"/> holds the origins of this batch's elements.</summary>
+    public bool HasOrigins;
+
     public int Capacity => Values.Length;
+
+    /// <summary>The origins column, allocated when missing, marked as holding this batch's origins.</summary>
+    public ElementOrigin[] TrackOrigins()
+    {
+        HasOrigins = true;
+        return Origins ??= new ElementOrigin[Values.Length];
+    }
 
     public int Size => Count;
 
@@ -45,6 +62,7 @@ internal sealed class Batch<T> : IPooledBatch
     {
         if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) Array.Clear(Values, 0, Count);
         Count = 0;
+        HasOrigins = false;
     }
 
     void IPooledBatch.ReturnToPool()

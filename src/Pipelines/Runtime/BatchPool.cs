@@ -57,6 +57,7 @@ internal sealed class BatchPool<T>(int capacity, int maxRetained)
         var copy = Rent();
         Array.Copy(borrowed.Values, copy.Values, borrowed.Count);
         Array.Copy(borrowed.Timestamps, copy.Timestamps, borrowed.Count);
+        if (borrowed.HasOrigins) Array.Copy(borrowed.Origins!, copy.TrackOrigins(), borrowed.Count);
         copy.Count = borrowed.Count;
         return copy;
     }

@@ -51,6 +51,16 @@ internal sealed class Output<T> : IOutput
         if (++buffer.Count == buffer.Capacity) Flush();
     }
 
+    /// <summary>Appends an element read from <paramref name="origin"/> (the path to an exchange that drops elements read twice).</summary>
+    public void Emit(T value, long timestamp, ElementOrigin origin)
+    {
+        var buffer = _buffer;
+        buffer.Values[buffer.Count] = value;
+        buffer.Timestamps[buffer.Count] = timestamp;
+        buffer.TrackOrigins()[buffer.Count] = origin;
+        if (++buffer.Count == buffer.Capacity) Flush();
+    }
+
     public void Flush()
     {
         var buffer = _buffer;
@@ -68,6 +78,7 @@ internal sealed class Output<T> : IOutput
             {
                 buffer.Owner = null;
                 buffer.Count = 0;
+                buffer.HasOrigins = false;
             }
         }
     }
@@ -76,6 +87,7 @@ internal sealed class Output<T> : IOutput
     public void Adopt(Batch<T> replacement)
     {
         replacement.Count = 0;
+        replacement.HasOrigins = false;
         replacement.Owner = null;
         _buffer = replacement;
     }

@@ -11,9 +11,38 @@ namespace Pipelines.Operators;
 /// operator's, whose output counts itself). Control signals go straight to the last operator's output: no step holds
 /// anything between elements.
 /// </summary>
-internal sealed class FusedRun<T>(FusedStep<T> first, IOutput output, FusedStep[] counted) : IBatchTarget<T>, ISpanTarget<T>
+internal sealed class FusedRun<T>(FusedStep<T> first, IOutput output, FusedStep[] counted, Func<OriginSlot, FusedRunSteps<T>> tracked) : IBatchTarget<T>, ISpanTarget<T>
 {
-    public void OnBatch(Batch<T> batch) => Process(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
+    private FusedRunSteps<T>? _tracked;
+    private OriginSlot? _origin;
+
+    public void OnBatch(Batch<T> batch)
+    {
+        if (batch.HasOrigins) ProcessTracked(batch);
+        else Process(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count));
+    }
+
+    /// <summary>
+    /// A batch on its way to an exchange that drops elements read twice: it goes through a second copy of the steps,
+    /// created on first use, whose end gives what leaves the run the origin of the element it came from.
+    /// </summary>
+    private void ProcessTracked(Batch<T> batch)
+    {
+        var origin = _origin ??= new OriginSlot();
+        var steps = _tracked ??= tracked(origin);
+        var step = steps.First;
+        T[] values = batch.Values;
+        long[] stamps = batch.Timestamps;
+        ElementOrigin[] origins = batch.Origins!;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            origin.Current = origins[i];
+            step.Push(in values[i], stamps[i]);
+        }
+
+        foreach (var inner in steps.Counted) inner.Report();
+        output.Flush();
+    }
 
     /// <summary>Reads the elements where they are (a source's storage, or a span timed in place): nothing is copied before the run.</summary>
     public void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps) => Process(values, timestamps);
@@ -38,3 +67,6 @@ internal sealed class FusedRun<T>(FusedStep<T> first, IOutput output, FusedStep[
 
     public void OnEnd() => output.End();
 }
+
+/// <summary>The steps of a fused run: the first, and those whose output is counted for their operator.</summary>
+internal sealed record FusedRunSteps<T>(FusedStep<T> First, FusedStep[] Counted);

@@ -1,0 +1,203 @@
+namespace Pipelines.Tests.Connectors;
+
+/// <summary>
+/// Origins (<see cref="ElementOrigin"/>) travel from a source that provides them to a sink that receives them
+/// (an exchange's) through <c>Where</c>, <c>Select</c>, <c>SelectMany</c> and <c>WithEventTime</c>, fused or not, on
+/// both executors; nobody asks for them when no such sink is downstream, and an operator that does not carry them
+/// ends the path.
+/// </summary>
+public class OriginTrackingTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Element i is read from partition i % 3 at offset i / 3.</summary>
+    private static ElementOrigin OriginOf(int i) => new(i % 3, i / 3);
+
+    private sealed class NumberSource(int count) : Source<int>
+    {
+        public int OriginReads;
+        public int PlainReads;
+        public bool? Asked;
+
+        public int Count => count;
+
+        public override string Name => "numbers";
+
+        public override bool IsBounded => true;
+
+        public override ValueTask<SourceReader<int>> OpenAsync(SourceContext context, CancellationToken cancellationToken)
+        {
+            Asked = context.TracksOrigins;
+            return new(new Reader(this));
+        }
+
+        private sealed class Reader(NumberSource source) : SourceReader<int>
+        {
+            private int _next;
+
+            public override bool ProvidesOrigins => true;
+
+            public override int TryRead(Span<int> destination)
+            {
+                Interlocked.Increment(ref source.PlainReads);
+                return Fill(destination, []);
+            }
+
+            public override int TryRead(Span<int> destination, Span<long> timestamps, Span<ElementOrigin> origins)
+            {
+                Interlocked.Increment(ref source.OriginReads);
+                return Fill(destination, origins);
+            }
+
+            // Small reads, so batches of several reads and partial buffers both occur.
+            private int Fill(Span<int> destination, Span<ElementOrigin> origins)
+            {
+                int n = 0;
+                while (n < Math.Min(destination.Length, 7) && _next < source.Count)
+                {
+                    if (!origins.IsEmpty) origins[n] = OriginOf(_next);
+                    destination[n++] = _next++;
+                }
+
+                return n;
+            }
+
+            public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => new(_next < source.Count);
+        }
+    }
+
+    private sealed class OriginSink<T>(bool receives) : Sink<T>
+    {
+        public List<(T Value, ElementOrigin? Origin)> Written { get; } = [];
+
+        public override string Name => "origins";
+
+        public override bool ReceivesOrigins => receives;
+
+        public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken) => new(new Writer(this));
+
+        private sealed class Writer(OriginSink<T> sink) : EventTimeSinkWriter<T>
+        {
+            public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps)
+            {
+                foreach (var item in items) sink.Written.Add((item, null));
+            }
+
+            public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps, ReadOnlySpan<ElementOrigin> origins)
+            {
+                for (int i = 0; i < items.Length; i++) sink.Written.Add((items[i], origins[i]));
+            }
+
+            public override void OnWatermark(DateTimeOffset watermark)
+            {
+            }
+        }
+    }
+
+    public static TheoryData<string, string> Shapes()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string executor in new[] { "bounded", "streaming" })
+        {
+            foreach (string shape in new[] { "where", "select", "where-select", "fused-run", "select-many", "event-time", "all" })
+            {
+                data.Add(executor, shape);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>What each shape emits for element i, in order (the expected output is this over 0..n-1).</summary>
+    private static IEnumerable<long> Expected(string shape, int i) => shape switch
+    {
+        "where" => i % 2 == 0 ? [i] : [],
+        "select" => [i * 10L],
+        "where-select" => i % 3 != 1 ? [i * 10L] : [],
+        "fused-run" => i % 2 == 1 ? [(i + 1) * 2L] : [],
+        "select-many" => Enumerable.Repeat((long)i, i % 3),
+        "event-time" => [i],
+        "all" => i % 4 == 0 ? [] : Enumerable.Range(0, 2).Select(k => (i * 10L) + k).Where(v => v % 3 != 0),
+        _ => throw new ArgumentOutOfRangeException(nameof(shape)),
+    };
+
+    private static DataStream<long> Shape(DataStream<int> input, string shape) => shape switch
+    {
+        "where" => input.SelectMany(i => new[] { (long)i }).Where(v => v % 2 == 0),
+        "select" => input.Select(i => i * 10L),
+        "where-select" => input.Where(i => i % 3 != 1).Select(i => i * 10L),
+        "fused-run" => input.Select(i => i + 1).Where(i => i % 2 == 0).Select(i => i * 2L),
+        "select-many" => input.SelectMany(i => Enumerable.Repeat((long)i, i % 3)),
+        "event-time" => input.WithEventTime(i => T0.AddSeconds(i), Watermarks.Monotonic()).Select(i => (long)i),
+        "all" => input.Where(i => i % 4 != 0).WithEventTime(i => T0.AddSeconds(i), Watermarks.Monotonic())
+            .SelectMany(i => new[] { i * 10L, (i * 10L) + 1 }).Where(v => v % 3 != 0),
+        _ => throw new ArgumentOutOfRangeException(nameof(shape)),
+    };
+
+    private static Task RunAsync(string executor, Pipeline pipeline) => executor == "bounded"
+        ? new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 16 }).RunAsync(pipeline)
+        : new StreamingExecutor(new StreamingOptions { MaxBatchSize = 16 }).Start(pipeline).Completion;
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public async Task EachElementReachesTheExchangeWithTheOriginOfTheRecordItCameFrom(string executor, string shape)
+    {
+        const int count = 500;
+        var source = new NumberSource(count);
+        var sink = new OriginSink<long>(receives: true);
+        var p = new PipelineBuilder();
+        Shape(p.From(source), shape).To(sink);
+
+        await RunAsync(executor, p.Build());
+
+        source.Asked.Should().BeTrue();
+        source.PlainReads.Should().Be(0, "a reader that provides origins is read through the origin overload only");
+        var expected = Enumerable.Range(0, count).SelectMany(i => Expected(shape, i).Select(v => (v, (ElementOrigin?)OriginOf(i)))).ToList();
+        sink.Written.Should().Equal(expected);
+    }
+
+    [Theory]
+    [InlineData("bounded")]
+    [InlineData("streaming")]
+    public async Task AFailingElementSkippedOnTheWay_LeavesTheOthersWithTheirOwnOrigins(string executor)
+    {
+        var source = new NumberSource(100);
+        var sink = new OriginSink<int>(receives: true);
+        var p = new PipelineBuilder();
+        p.From(source).Select(i => i % 10 == 5 ? throw new InvalidOperationException("bad") : i).OnError(ErrorPolicy.Skip).Where(i => i != 7).To(sink);
+
+        await RunAsync(executor, p.Build());
+
+        sink.Written.Should().Equal(Enumerable.Range(0, 100).Where(i => i % 10 != 5 && i != 7).Select(i => (i, (ElementOrigin?)OriginOf(i))));
+    }
+
+    [Fact]
+    public async Task NoOriginsAreAskedFor_WhenNoSinkDownstreamReceivesThem()
+    {
+        var source = new NumberSource(50);
+        var sink = new OriginSink<int>(receives: false);
+        var p = new PipelineBuilder();
+        p.From(source).Where(i => i > 0).To(sink);
+
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        source.Asked.Should().BeFalse();
+        source.OriginReads.Should().Be(0);
+        sink.Written.Should().HaveCount(49).And.OnlyContain(w => w.Origin == null);
+    }
+
+    [Fact]
+    public async Task AnOperatorThatDoesNotCarryOrigins_EndsThePath_SoTheExchangeGetsNone()
+    {
+        var source = new NumberSource(50);
+        var other = Sources.Enumerable(Enumerable.Range(1000, 5));
+        var sink = new OriginSink<int>(receives: true);
+        var p = new PipelineBuilder();
+        p.From(source).Union(p.From(other)).Select(i => i + 1).To(sink);
+
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        source.Asked.Should().BeFalse("a union mixes two sources' records");
+        sink.Written.Should().HaveCount(55).And.OnlyContain(w => w.Origin == null);
+    }
+}
