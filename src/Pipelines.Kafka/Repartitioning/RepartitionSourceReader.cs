@@ -67,9 +67,12 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             OnPartitionsRevoked = revoked =>
             {
                 _watermarks.Revoke(revoked);
+
+                // The marks go where the keyed state goes: with moving state, to the partition's next owner; without,
+                // the state stays here, and so do the marks, for the elements read again if the partition comes back.
                 foreach (var p in revoked)
                 {
-                    if (p.Topic == topic.Name) _marks.Forget(p.Partition.Value);
+                    if (p.Topic == topic.Name && context.KeepsPartitionedState) _marks.Forget(p.Partition.Value);
                 }
 
                 if (context.KeepsPartitionedState && revoked.Count > 0)
