@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.AspNetCore.TestHost;
 using Pipelines.Diagnostics;
@@ -56,6 +57,21 @@ public sealed class DashboardKafkaApiTests(ITestOutputHelper output) : IDisposab
             first.GetProperty("repartition").GetBoolean().Should().BeFalse();
             view.Where(p => p.GetProperty("repartition").GetBoolean()).Should().OnlyContain(p => p.GetProperty("sources").EnumerateArray().Single().GetString()!.StartsWith("repartition:", StringComparison.Ordinal));
             view.Should().OnlyContain(p => p.GetProperty("restores").GetInt32() == 0, "nothing has moved yet");
+            view.Should().OnlyContain(p => p.GetProperty("duplicatesDropped").GetInt64() == 0, "nothing was written twice");
+
+            // Records read again and duplicates dropped, as the Kafka package reports them (by instrument name).
+            var repartitioned = view.First(p => p.GetProperty("repartition").GetBoolean());
+            string exchangeTopic = repartitioned.GetProperty("topic").GetString()!;
+            int exchangePartition = repartitioned.GetProperty("partition").GetInt32();
+            using (var meter = new Meter("Pipelines.Kafka"))
+            {
+                meter.CreateCounter<long>("pipelines.kafka.records.read_again").Add(3, new("topic", topic), new("partition", 0), new("source", source), new("reason", "revoked"));
+                meter.CreateCounter<long>("pipelines.kafka.repartition.duplicates.dropped").Add(2, new("topic", exchangeTopic), new("partition", exchangePartition));
+                await KafkaUntilAsync(client, runA.Id, partitions =>
+                    partitions.Any(p => p.GetProperty("topic").GetString() == topic && p.GetProperty("partition").GetInt32() == 0 && p.GetProperty("recordsReadAgain").GetInt64() == 3)
+                    && partitions.Any(p => p.GetProperty("topic").GetString() == exchangeTopic && p.GetProperty("partition").GetInt32() == exchangePartition && p.GetProperty("duplicatesDropped").GetInt64() == 2),
+                    "the records read again and the duplicates dropped in their partitions' rows");
+            }
 
             // B joins: partitions of the repartition topic move to it with the open minutes' state.
             b = kafka.StartInstance(name, source, topic, group, _state);

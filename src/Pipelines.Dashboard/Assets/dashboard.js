@@ -295,7 +295,7 @@
       const cells = [
         [p.topic + (p.repartition ? " (repartition)" : ""), "topic"], [String(p.partition), "partition"], [p.owned ? "yes" : "–", "owned"],
         [n(p.lag), "lag", p.lag !== null && p.lag > 10000], [n(p.committedOffset), "committed-offset"], [rate(p.recordsPerSecond), "records-rate"],
-        [count(p.recordsRead), "records-read"], [count(p.recordsReadAgain), "records-read-again", p.recordsReadAgain > 0], [count(p.recordsSent), "records-sent"], [count(p.recordsReceived), "records-received"],
+        [count(p.recordsRead), "records-read"], [count(p.recordsReadAgain), "records-read-again", p.recordsReadAgain > 0], [count(p.recordsSent), "records-sent"], [count(p.recordsReceived), "records-received"], [count(p.duplicatesDropped), "duplicates-dropped"],
         [p.watermarkLagSeconds === null ? "–" : ms(p.watermarkLagSeconds * 1000), "watermark-lag"], [String(p.restores), "restores"],
         [ms(p.restoreMs), "restore-ms"], [bytes(p.restoreBytes), "restore-bytes"],
       ];

@@ -15,6 +15,7 @@ internal static class KafkaInstruments
     public const string Assigned = "pipelines.kafka.partitions.assigned";
     public const string Revoked = "pipelines.kafka.partitions.revoked";
     public const string ReadAgain = "pipelines.kafka.records.read_again";
+    public const string DuplicatesDropped = "pipelines.kafka.repartition.duplicates.dropped";
     public const string Sent = "pipelines.kafka.repartition.records.sent";
     public const string Received = "pipelines.kafka.repartition.records.received";
     public const string WatermarkLag = "pipelines.kafka.repartition.watermark.lag";
@@ -24,7 +25,7 @@ internal static class KafkaInstruments
     /// <summary>True for an instrument the panel aggregates.</summary>
     public static bool IsWanted(string meter, string instrument) => meter switch
     {
-        KafkaMeter => instrument is Lag or CommittedOffset or RecordsRead or Assigned or Revoked or Sent or Received or WatermarkLag,
+        KafkaMeter => instrument is Lag or CommittedOffset or RecordsRead or Assigned or Revoked or ReadAgain or Sent or Received or DuplicatesDropped or WatermarkLag,
         CoreMeter => instrument is RestoreDuration or RestoreBytes,
         _ => false,
     };

@@ -135,6 +135,10 @@ internal sealed class KafkaPartitionListener : IDisposable
                 case KafkaInstruments.Assigned: state.Assigned += value.ToInt64(CultureInfo.InvariantCulture); break;
                 case KafkaInstruments.Revoked: state.Revoked += value.ToInt64(CultureInfo.InvariantCulture); break;
                 case KafkaInstruments.ReadAgain: state.RecordsReadAgain += value.ToInt64(CultureInfo.InvariantCulture); break;
+                case KafkaInstruments.DuplicatesDropped:
+                    state.DuplicatesDropped += value.ToInt64(CultureInfo.InvariantCulture);
+                    state.IsRepartition = true;
+                    break;
                 case KafkaInstruments.Sent:
                     state.RecordsSent += value.ToInt64(CultureInfo.InvariantCulture);
                     state.IsRepartition = true;
@@ -171,7 +175,7 @@ internal sealed class KafkaPartitionListener : IDisposable
         var copy = new KafkaPartitionState(s.Topic, s.Partition)
         {
             Lag = s.Lag, CommittedOffset = s.CommittedOffset, RecordsRead = s.RecordsRead, RecordsPerSecond = s.RecordsPerSecond,
-            PreviousRead = s.PreviousRead, Assigned = s.Assigned, Revoked = s.Revoked, RecordsReadAgain = s.RecordsReadAgain, RecordsSent = s.RecordsSent,
+            PreviousRead = s.PreviousRead, Assigned = s.Assigned, Revoked = s.Revoked, RecordsReadAgain = s.RecordsReadAgain, DuplicatesDropped = s.DuplicatesDropped, RecordsSent = s.RecordsSent,
             RecordsReceived = s.RecordsReceived, WatermarkLagSeconds = s.WatermarkLagSeconds, IsRepartition = s.IsRepartition,
         };
         copy.Sources.UnionWith(s.Sources);

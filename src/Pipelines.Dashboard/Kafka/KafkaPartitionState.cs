@@ -43,6 +43,9 @@ internal sealed class KafkaPartitionState(string topic, int partition)
     /// <summary>Elements this process sent to the partition of a repartition topic, since the dashboard started listening.</summary>
     public long RecordsSent { get; set; }
 
+    /// <summary>Elements read from this repartition partition and dropped as written twice.</summary>
+    public long DuplicatesDropped { get; set; }
+
     /// <summary>Elements this process received from the partition of a repartition topic, since the dashboard started listening.</summary>
     public long RecordsReceived { get; set; }
 

@@ -71,6 +71,6 @@ internal static class KafkaView
         public KafkaPartitionView View() => new(
             State.Topic, State.Partition, State.IsRepartition, [.. State.Sources], [.. State.Groups],
             State.Lag is not null || State.CommittedOffset is not null, State.Lag, State.CommittedOffset, State.RecordsRead, State.RecordsPerSecond,
-            State.Assigned, State.Revoked, State.RecordsReadAgain, State.RecordsSent, State.RecordsReceived, State.WatermarkLagSeconds, Restores, RestoreMs, RestoreBytes);
+            State.Assigned, State.Revoked, State.RecordsReadAgain, State.RecordsSent, State.RecordsReceived, State.DuplicatesDropped, State.WatermarkLagSeconds, Restores, RestoreMs, RestoreBytes);
     }
 }
