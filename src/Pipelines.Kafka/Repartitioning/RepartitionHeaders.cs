@@ -7,8 +7,9 @@ namespace Pipelines.Kafka;
 /// <summary>
 /// The wire format of a repartition topic. An element is a record whose key is the serialized key (Kafka's
 /// partitioner hashes it to a partition) and whose value is the serialized element, with its event time in the
-/// <see cref="EventTime"/> header (UTC ticks, big-endian) and the writer's id in <see cref="Producer"/> (so an
-/// element also tells readers that its writer is alive). A watermark record has no key and no value, and the
+/// <see cref="EventTime"/> header (UTC ticks, big-endian), the writer's id in <see cref="Producer"/> (so an
+/// element also tells readers that its writer is alive) and, when the path from the source carries origins, where
+/// its input record was read in <see cref="Origin"/> (<see cref="OriginBytes"/>). A watermark record has no key and no value, and the
 /// headers <see cref="Watermark"/> (UTC ticks, big-endian; <see cref="long.MaxValue"/>: the instance has stopped
 /// for good), <see cref="Producer"/> (the id of the writing instance's run) and, while the writer's input is idle,
 /// <see cref="Idle"/> (the writer holds no watermark back until its next element or watermark record).
