@@ -1,18 +1,18 @@
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// Numbers a source's topic partitions for <see cref="ElementOrigin.Partition"/>, the same way in every instance:
-/// the partition itself for a source of one topic; otherwise the topic's place in the subscription, times 65 536,
-/// plus the partition (a topic matched by a pattern takes a number from a hash of its name instead).
+/// Numbers a source's topic partitions for <see cref="ElementOrigin.Partition"/>, the same way in every instance
+/// whatever the order of the subscription: the partition itself for a source of one topic; otherwise a 64-bit hash
+/// of the topic's name (FNV-1a, the same in every process) in the high 48 bits and the partition in the low 16.
 /// </summary>
 internal sealed class KafkaOrigins(IReadOnlyList<string> topics)
 {
-    private const int PartitionsPerTopic = 1 << 16;
+    private const int PartitionBits = 16;
     private readonly bool _single = topics.Count == 1 && !topics[0].StartsWith('^');
     private string? _lastTopic;
-    private int _lastBase;
+    private long _lastBase;
 
-    public int Partition(string topic, int partition)
+    public long Partition(string topic, int partition)
     {
         if (_single) return partition;
         if (!ReferenceEquals(topic, _lastTopic) && topic != _lastTopic)
@@ -21,19 +21,14 @@ internal sealed class KafkaOrigins(IReadOnlyList<string> topics)
             _lastTopic = topic;
         }
 
-        return _lastBase + partition;
+        return _lastBase | (uint)partition;
     }
 
-    private int Base(string topic)
+    /// <summary>The topic's hash with the low bits cleared for the partition, and the sign bit clear (origins are not negative).</summary>
+    private static long Base(string topic)
     {
-        for (int i = 0; i < topics.Count; i++)
-        {
-            if (string.Equals(topics[i], topic, StringComparison.Ordinal)) return i * PartitionsPerTopic;
-        }
-
-        // FNV-1a over the name: the same in every process (string.GetHashCode is not).
-        uint hash = 2166136261;
-        foreach (char c in topic) hash = (hash ^ c) * 16777619;
-        return (int)(topics.Count + (hash % (uint)(short.MaxValue - topics.Count))) * PartitionsPerTopic;
+        ulong hash = 14695981039346656037;
+        foreach (char c in topic) hash = (hash ^ c) * 1099511628211;
+        return (long)(hash & 0x7FFF_FFFF_FFFF_0000);
     }
 }

@@ -153,7 +153,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         return n;
     }
 
-    /// <summary>Each record's origin is its partition (numbered per topic, <see cref="KafkaOrigins"/>) and offset.</summary>
+    /// <summary>Each record's origin is its partition (numbered by topic, <see cref="KafkaOrigins"/>) and offset.</summary>
     public override bool ProvidesOrigins => true;
 
     public override int TryRead(Span<KafkaRecord<TKey, TValue>> destination, Span<long> timestamps, Span<ElementOrigin> origins)

@@ -16,70 +16,92 @@ namespace Pipelines.Kafka;
 /// order, an element is dropped only if an element of a later record was taken before it; the writer of that later
 /// element wrote this record's elements before it, and they were taken unless something later still had been taken
 /// first, which leads back to the first element taken past this record, whose own writer's copy of this record came
-/// before it and was taken. Not thread-safe: the reader's thread uses it.
+/// before it and was taken. (The old owner's copies of records before the commit the new owner resumes from were
+/// delivered before that commit, so before any copy of the new owner.) Thread-safe: the reader's thread takes
+/// elements while the consumer's rebalance callbacks and checkpoint barriers forget, restore and capture partitions.
 /// </remarks>
 internal sealed class OriginMarks
 {
-    private readonly Dictionary<int, Dictionary<int, (long Offset, int Ordinal)>> _partitions = [];
+    private const int EntryBytes = 24;
+    private readonly Dictionary<int, Dictionary<long, (long Offset, long Index)>> _partitions = [];
+
+    // The reader's thread takes elements; the consumer's rebalance callbacks (during a pending wait) forget and
+    // restore partitions while a checkpoint barrier may capture them.
+    private readonly Lock _lock = new();
 
     /// <summary>
-    /// True when the element from <paramref name="origin"/> (the <paramref name="ordinal"/>th of its record) read from
-    /// <paramref name="partition"/> is new, and takes it; false when one at or after it was taken (a duplicate).
+    /// True when the element from <paramref name="origin"/> read from <paramref name="partition"/> is new, and takes
+    /// it; false when one at or after it was taken (a duplicate).
     /// </summary>
-    public bool Take(int partition, ElementOrigin origin, int ordinal)
+    public bool Take(int partition, ElementOrigin origin)
     {
-        if (!_partitions.TryGetValue(partition, out var marks))
+        lock (_lock)
         {
-            marks = [];
-            _partitions.Add(partition, marks);
-        }
+            if (!_partitions.TryGetValue(partition, out var marks))
+            {
+                marks = [];
+                _partitions.Add(partition, marks);
+            }
 
-        if (marks.TryGetValue(origin.Partition, out var mark) && (origin.Offset < mark.Offset || (origin.Offset == mark.Offset && ordinal <= mark.Ordinal)))
-        {
-            return false;
-        }
+            if (marks.TryGetValue(origin.Partition, out var mark) && (origin.Offset < mark.Offset || (origin.Offset == mark.Offset && origin.Index <= mark.Index)))
+            {
+                return false;
+            }
 
-        marks[origin.Partition] = (origin.Offset, ordinal);
-        return true;
+            marks[origin.Partition] = (origin.Offset, origin.Index);
+            return true;
+        }
     }
 
     /// <summary>The partition went to another instance, or is assigned afresh: what it knew is no longer this reader's.</summary>
-    public void Forget(int partition) => _partitions.Remove(partition);
+    public void Forget(int partition)
+    {
+        lock (_lock) _partitions.Remove(partition);
+    }
 
     /// <summary>The marks of <paramref name="partition"/> as bytes, or null when it has none.</summary>
     public byte[]? Capture(int partition)
     {
-        if (!_partitions.TryGetValue(partition, out var marks) || marks.Count == 0) return null;
-        var bytes = new byte[4 + (marks.Count * 16)];
-        BinaryPrimitives.WriteInt32BigEndian(bytes, marks.Count);
-        int at = 4;
-        foreach (var (input, (offset, ordinal)) in marks)
+        lock (_lock)
         {
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(at), input);
-            BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(at + 4), offset);
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(at + 12), ordinal);
-            at += 16;
-        }
+            if (!_partitions.TryGetValue(partition, out var marks) || marks.Count == 0) return null;
+            var bytes = new byte[4 + (marks.Count * EntryBytes)];
+            BinaryPrimitives.WriteInt32BigEndian(bytes, marks.Count);
+            int at = 4;
+            foreach (var (input, (offset, index)) in marks)
+            {
+                BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(at), input);
+                BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(at + 8), offset);
+                BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(at + 16), index);
+                at += EntryBytes;
+            }
 
-        return bytes;
+            return bytes;
+        }
     }
 
     /// <summary>Replaces the marks of <paramref name="partition"/> with ones <see cref="Capture"/> wrote (null: none).</summary>
     public void Restore(int partition, byte[]? bytes)
     {
-        _partitions.Remove(partition);
-        if (bytes is null) return;
-        if (bytes.Length < 4 || bytes.Length != 4 + (BinaryPrimitives.ReadInt32BigEndian(bytes) * 16))
+        Dictionary<long, (long, long)>? marks = null;
+        if (bytes is not null)
         {
-            throw new InvalidDataException($"The stored origins of repartition partition {partition} are damaged ({bytes.Length} bytes).");
+            if (bytes.Length < 4 || bytes.Length != 4 + ((long)BinaryPrimitives.ReadInt32BigEndian(bytes) * EntryBytes))
+            {
+                throw new InvalidDataException($"The stored origins of repartition partition {partition} are damaged ({bytes.Length} bytes).");
+            }
+
+            marks = [];
+            for (int at = 4; at < bytes.Length; at += EntryBytes)
+            {
+                marks[BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(at))] = (BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(at + 8)), BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(at + 16)));
+            }
         }
 
-        var marks = new Dictionary<int, (long, int)>();
-        for (int at = 4; at < bytes.Length; at += 16)
+        lock (_lock)
         {
-            marks[BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(at))] = (BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(at + 4)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(at + 12)));
+            _partitions.Remove(partition);
+            if (marks is not null) _partitions[partition] = marks;
         }
-
-        _partitions[partition] = marks;
     }
 }

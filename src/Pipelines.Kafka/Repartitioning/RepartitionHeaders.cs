@@ -50,31 +50,32 @@ internal static class RepartitionHeaders
         return headers;
     }
 
-    /// <summary>An element's origin: the input partition and offset it was read at, and its place among that record's elements (big-endian 4 + 8 + 4 bytes).</summary>
-    public static byte[] OriginBytes(ElementOrigin origin, int ordinal)
+    /// <summary>An element's origin: the input partition and offset it was read at, and its place among that record's elements (three big-endian 8-byte numbers).</summary>
+    public static byte[] OriginBytes(ElementOrigin origin)
     {
-        var bytes = new byte[16];
-        BinaryPrimitives.WriteInt32BigEndian(bytes, origin.Partition);
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(4), origin.Offset);
-        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), ordinal);
+        var bytes = new byte[24];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, origin.Partition);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(8), origin.Offset);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(16), origin.Index);
         return bytes;
     }
 
-    /// <summary>An element's origin and place, when its writer sent one.</summary>
-    public static bool TryReadOrigin(IReadOnlyList<KafkaHeader> headers, out ElementOrigin origin, out int ordinal)
+    /// <summary>An element's origin, when its writer sent one.</summary>
+    public static bool TryReadOrigin(IReadOnlyList<KafkaHeader> headers, out ElementOrigin origin)
     {
         foreach (var header in headers)
         {
-            if (header.Key == Origin && header.Value is { Length: 16 } bytes)
+            if (header.Key == Origin && header.Value is { Length: 24 } bytes)
             {
-                origin = new ElementOrigin(BinaryPrimitives.ReadInt32BigEndian(bytes), BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(4)));
-                ordinal = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(12));
+                origin = new ElementOrigin(BinaryPrimitives.ReadInt64BigEndian(bytes), BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(8)))
+                {
+                    Index = BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(16)),
+                };
                 return true;
             }
         }
 
         origin = default;
-        ordinal = 0;
         return false;
     }
 

@@ -30,10 +30,6 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     private readonly TimeSpan _heartbeatEvery;
     private readonly object _gate = new();
     private long _latest = long.MinValue;
-
-    /// <summary>The origin of the last element written, and its place among its record's elements.</summary>
-    private ElementOrigin _lastOrigin = new(-1, -1);
-    private int _ordinal;
     private long _published = long.MinValue;
     private long _publishedAt;
     private bool _done;
@@ -76,9 +72,9 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps) => Write(items, timestamps, []);
 
     /// <summary>
-    /// Writes each element with its origin and its place among the elements of the same record (elements of one
-    /// record come one after another), so the reader of a partition drops what it already has when a record is read
-    /// and written again by another instance (<see cref="OriginMarks"/>).
+    /// Writes each element with its origin (its input partition, offset and place among its record's elements), so
+    /// the reader of a partition drops what it already has when a record is read and written again by another
+    /// instance (<see cref="OriginMarks"/>). An element without a known origin is sent without one.
     /// </summary>
     public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<long> timestamps, ReadOnlySpan<ElementOrigin> origins)
     {
@@ -101,13 +97,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             _buffer.ResetWrittenCount();
             _values.Serialize(item, _buffer);
             var headers = RepartitionHeaders.ForElement(_eventTime ? timestamps[i] : null, _producerId);
-            if (tracked)
-            {
-                var origin = origins[i];
-                _ordinal = origin == _lastOrigin ? _ordinal + 1 : 0;
-                _lastOrigin = origin;
-                headers.Add(RepartitionHeaders.Origin, RepartitionHeaders.OriginBytes(origin, _ordinal));
-            }
+            if (tracked && origins[i].IsKnown) headers.Add(RepartitionHeaders.Origin, RepartitionHeaders.OriginBytes(origins[i]));
 
             var message = new Message<byte[], byte[]?>
             {

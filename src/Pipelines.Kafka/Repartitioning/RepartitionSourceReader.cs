@@ -28,8 +28,8 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private readonly Queue<(KafkaPosition Position, List<(int Partition, long Offset, byte[] Marks)> Marks)> _captured = new();
     private readonly Lock _capturedLock = new();
 
-    /// <summary>The name the marks are stored under, beside the keyed state of each partition.</summary>
-    private const string MarksName = "origins";
+    /// <summary>The name the marks are stored under, beside the keyed state of each partition (the topic's: another exchange's partitions have the same numbers).</summary>
+    private string MarksName => $"origins-{_topic.Name}";
     private long _declared = long.MinValue;
 
     private CancellationTokenRegistration? _stopWatch;
@@ -280,7 +280,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
                 }
 
                 if (RepartitionHeaders.ReadProducer(record.Headers) is { } writer) _watermarks.Element(record.Partition, writer);
-                if (RepartitionHeaders.TryReadOrigin(record.Headers, out var origin, out int ordinal) && !_marks.Take(record.Partition, origin, ordinal))
+                if (RepartitionHeaders.TryReadOrigin(record.Headers, out var origin) && !_marks.Take(record.Partition, origin))
                 {
                     RepartitionMetrics.DuplicatesDropped.Add(1, RepartitionMetrics.Tags(_topic.Name, record.Partition));
                     continue;

@@ -117,7 +117,7 @@ public sealed class SourceContext
     /// assigned the partition at that offset. Store it before the offset is committed. Does nothing unless
     /// <see cref="KeepsPartitionedState"/>.
     /// </summary>
-    /// <param name="name">Names the state (one reader may keep several).</param>
+    /// <param name="name">Names the state within the storage the whole pipeline shares: include what identifies the source (a topic's name), since another source's partitions have the same numbers.</param>
     /// <param name="partition">The partition.</param>
     /// <param name="offset">The offset the state belongs to.</param>
     /// <param name="state">The state's bytes.</param>

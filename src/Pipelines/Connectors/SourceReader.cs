@@ -11,7 +11,7 @@ namespace Pipelines;
 /// </summary>
 /// <remarks>
 /// <para><b>Threads.</b> The executor calls the reading members — <see cref="TryRead(Span{T})"/>,
-/// <see cref="TryRead(Span{T}, Span{long})"/>, <see cref="ReadSpan"/>, <see cref="TryTakeWatermark"/> and
+/// <see cref="TryRead(Span{T}, Span{long})"/>, <see cref="TryRead(Span{T}, Span{long}, Span{ElementOrigin})"/>, <see cref="ReadSpan"/>, <see cref="TryTakeWatermark"/> and
 /// <see cref="WaitToReadAsync"/> — one at a time, never concurrently, though not always from the same thread
 /// (each call may continue on another pool thread). It never calls a reading member while a
 /// <see cref="WaitToReadAsync"/> it started is still pending. <see cref="CommitAsync(CancellationToken)"/> and

@@ -22,8 +22,11 @@ public abstract class EventTimeSinkWriter<T> : SinkWriter<T>
     /// <summary>
     /// Writes elements with their event times and the origin of each (the source record it came from, at the same
     /// index): called instead of <see cref="Write(ReadOnlySpan{T}, ReadOnlySpan{long})"/> when the sink receives
-    /// origins (<see cref="Sink{T}.ReceivesOrigins"/>) and the sources upstream provide them. Elements of one record
-    /// come one after another, in the order the operators produced them. The default drops the origins.
+    /// origins (<see cref="Sink{T}.ReceivesOrigins"/>), the sink's input comes from one source through operators that
+    /// carry origins (<c>Where</c>, <c>Select</c>, <c>SelectMany</c>, <c>WithEventTime</c>; no union), and the source
+    /// provides them. Elements of one record have distinct <see cref="ElementOrigin.Index"/>es, in the order the
+    /// operators produced them; an element whose origin is <see cref="ElementOrigin.None"/> has none to send. The
+    /// default drops the origins.
     /// </summary>
     /// <param name="items">The elements, valid only during the call.</param>
     /// <param name="timestamps">Their event times, as <see cref="DateTimeOffset.UtcTicks"/>.</param>

@@ -27,8 +27,10 @@ internal sealed class SelectMany<TIn, TOut>(Func<TIn, IEnumerable<TOut>> selecto
                 }
                 else if (_items is null)
                 {
-                    // On the way to an exchange that drops elements read twice: each item keeps its element's origin.
-                    foreach (var item in selector(values[i])) Output.Emit(item, stamps[i], origins![i]);
+                    // On the way to an exchange that drops elements read twice: each item gets its element's origin
+                    // and its place among the element's items.
+                    long k = 0;
+                    foreach (var item in selector(values[i])) Output.Emit(item, stamps[i], origins![i].Item(k++));
                 }
                 else
                 {
@@ -39,7 +41,7 @@ internal sealed class SelectMany<TIn, TOut>(Func<TIn, IEnumerable<TOut>> selecto
                     }
                     else
                     {
-                        foreach (var item in _items) Output.Emit(item, stamps[i], origins[i]);
+                        for (int k = 0; k < _items.Count; k++) Output.Emit(_items[k], stamps[i], origins[i].Item(k));
                     }
                 }
             }

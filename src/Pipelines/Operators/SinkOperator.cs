@@ -16,7 +16,8 @@ internal sealed class SinkOperator<T>(
     string sinkName,
     OperatorContext context,
     IBarrierAcknowledger? checkpoints,
-    CancellationToken runToken) : StageOperator, Checkpoints.ICommittingSink
+    CancellationToken runToken,
+    bool origins = false) : StageOperator, Checkpoints.ICommittingSink
 {
     public string Name => sinkName;
 
@@ -100,7 +101,8 @@ internal sealed class SinkOperator<T>(
             // Inside, event times count from the Unix epoch; the public contract speaks DateTimeOffset.UtcTicks.
             if (_utcTicks.Length < batch.Count) _utcTicks = new long[batch.Capacity];
             for (int i = 0; i < batch.Count; i++) _utcTicks[i] = EventTime.ToDateTimeOffset(batch.Timestamps[i]).UtcTicks;
-            if (batch.HasOrigins)
+            // Origins reach the writer only from a path the plan vouches for (one source, carrying operators only).
+            if (origins && batch.HasOrigins)
             {
                 _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count), new ReadOnlySpan<ElementOrigin>(batch.Origins, 0, batch.Count));
             }

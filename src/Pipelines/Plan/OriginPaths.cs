@@ -9,6 +9,18 @@ namespace Pipelines.Plan;
 /// </summary>
 internal static class OriginPaths
 {
+    /// <summary>
+    /// True when <paramref name="input"/> (a sink's input) comes from one source through operators that carry
+    /// origins only: no union or other merge mixes two streams' origins, so one record's elements come one after
+    /// another and no two records share an origin.
+    /// </summary>
+    public static bool FromOneSource(Node input)
+    {
+        var node = input;
+        while (node is ICarriesOrigins) node = node.Upstream.Single();
+        return node is ISourceNode;
+    }
+
     public static bool ReachExchange(Node node)
     {
         foreach (var consumer in node.Consumers)

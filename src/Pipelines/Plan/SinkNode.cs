@@ -12,7 +12,8 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
 
     public string SinkName => Sink.Name;
 
-    public bool ReceivesOrigins => Sink.ReceivesOrigins;
+    /// <summary>The sink receives origins, and its input comes from one source through operators that carry them.</summary>
+    public bool ReceivesOrigins => Sink.ReceivesOrigins && OriginPaths.FromOneSource(input);
 
     public override IEnumerable<Node> Upstream => [input];
 
@@ -39,7 +40,7 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
     public StageOperator CreateOperator(WorkerContext context)
     {
         var writer = context.Resource as SinkWriter<T> ?? throw new InvalidOperationException($"Sink '{Sink.Name}' was not opened.");
-        return new SinkOperator<T>(writer, Sink.Name, context.ContextFor(this, $"{Name} ({Sink.Name})"), context.Barriers, context.RunToken);
+        return new SinkOperator<T>(writer, Sink.Name, context.ContextFor(this, $"{Name} ({Sink.Name})"), context.Barriers, context.RunToken, ReceivesOrigins);
     }
 }
 

@@ -6,20 +6,23 @@ namespace Pipelines.Kafka.Tests.Unit;
 /// </summary>
 public class OriginMarksTests
 {
-    private static IEnumerable<(ElementOrigin Origin, int Ordinal)> Record(int input, long offset, int elements) =>
-        Enumerable.Range(0, elements).Select(k => (new ElementOrigin(input, offset), k));
+    private static IEnumerable<ElementOrigin> Record(int input, long offset, int elements) =>
+        Enumerable.Range(0, elements).Select(k => new ElementOrigin(input, offset) { Index = k });
+
+    private static ElementOrigin At(long input, long offset, long index = 0) => new(input, offset) { Index = index };
 
     [Fact]
     public void AnElementAtOrBeforeTheMark_IsDropped_AndOneAfterIt_Taken()
     {
         var marks = new OriginMarks();
-        marks.Take(0, new ElementOrigin(3, 10), 0).Should().BeTrue();
-        marks.Take(0, new ElementOrigin(3, 10), 1).Should().BeTrue("the second element of the same record");
-        marks.Take(0, new ElementOrigin(3, 10), 1).Should().BeFalse("the same element again");
-        marks.Take(0, new ElementOrigin(3, 9), 5).Should().BeFalse("an earlier record");
-        marks.Take(0, new ElementOrigin(4, 1), 0).Should().BeTrue("another input partition has its own mark");
-        marks.Take(1, new ElementOrigin(3, 2), 0).Should().BeTrue("another repartition partition has its own marks");
-        marks.Take(0, new ElementOrigin(3, 11), 0).Should().BeTrue();
+        marks.Take(0, At(3, 10)).Should().BeTrue();
+        marks.Take(0, At(3, 10, 1)).Should().BeTrue("the second element of the same record");
+        marks.Take(0, At(3, 10, 1)).Should().BeFalse("the same element again");
+        marks.Take(0, At(3, 10)).Should().BeFalse("the record's first element again (its record read a second time)");
+        marks.Take(0, At(3, 9, 5)).Should().BeFalse("an earlier record");
+        marks.Take(0, At(4, 1)).Should().BeTrue("another input partition has its own mark");
+        marks.Take(1, At(3, 2)).Should().BeTrue("another repartition partition has its own marks");
+        marks.Take(0, At(3, 11)).Should().BeTrue();
     }
 
     /// <summary>
@@ -34,12 +37,12 @@ public class OriginMarksTests
         {
             int elements = random.Next(1, 4);
             long committed = random.Next(0, 20), oldReached = committed + random.Next(0, 20), newReached = committed + random.Next(0, 40);
-            var old = Enumerable.Range(0, 40).SelectMany(o => Record(7, o, elements)).Where(e => e.Origin.Offset < oldReached).ToList();
-            var fresh = Enumerable.Range(0, 40).SelectMany(o => Record(7, o, elements)).Where(e => e.Origin.Offset >= committed && e.Origin.Offset < newReached).ToList();
+            var old = Enumerable.Range(0, 40).SelectMany(o => Record(7, o, elements)).Where(e => e.Offset < oldReached).ToList();
+            var fresh = Enumerable.Range(0, 40).SelectMany(o => Record(7, o, elements)).Where(e => e.Offset >= committed && e.Offset < newReached).ToList();
 
             // The old owner's copies before the commit were delivered before the commit, so before the new owner
             // started; the rest of each writer's copies stay in order, and the two interleave at random.
-            var arrived = old.Where(e => e.Origin.Offset < committed).ToList();
+            var arrived = old.Where(e => e.Offset < committed).ToList();
             int i = arrived.Count, j = 0;
             while (i < old.Count || j < fresh.Count)
             {
@@ -48,7 +51,7 @@ public class OriginMarksTests
             }
 
             var marks = new OriginMarks();
-            var taken = arrived.Where(e => marks.Take(0, e.Origin, e.Ordinal)).ToList();
+            var taken = arrived.Where(e => marks.Take(0, e)).ToList();
             taken.Should().OnlyHaveUniqueItems();
             taken.Should().BeEquivalentTo(old.Union(fresh), "round {0}", round);
         }
@@ -58,18 +61,18 @@ public class OriginMarksTests
     public void Marks_MoveAsBytes_AndAPartitionWithoutMarksHasNone()
     {
         var marks = new OriginMarks();
-        marks.Take(2, new ElementOrigin(0, 5), 1);
-        marks.Take(2, new ElementOrigin(65536 + 1, 9), 0);
+        marks.Take(2, At(0, 5, 1));
+        marks.Take(2, At(0x7FFF_0000_0001_0001, 9));
         marks.Capture(3).Should().BeNull();
 
         var moved = new OriginMarks();
         moved.Restore(2, marks.Capture(2));
-        moved.Take(2, new ElementOrigin(0, 5), 1).Should().BeFalse();
-        moved.Take(2, new ElementOrigin(65536 + 1, 9), 0).Should().BeFalse();
-        moved.Take(2, new ElementOrigin(0, 5), 2).Should().BeTrue();
+        moved.Take(2, At(0, 5, 1)).Should().BeFalse();
+        moved.Take(2, At(0x7FFF_0000_0001_0001, 9)).Should().BeFalse();
+        moved.Take(2, At(0, 5, 2)).Should().BeTrue();
 
         moved.Restore(2, null);
-        moved.Take(2, new ElementOrigin(0, 1), 0).Should().BeTrue("restoring nothing clears the partition");
+        moved.Take(2, At(0, 1)).Should().BeTrue("restoring nothing clears the partition");
         var damaged = () => moved.Restore(2, [0, 0, 0, 2, 1]);
         damaged.Should().Throw<InvalidDataException>().WithMessage("*partition 2*damaged*");
     }
@@ -79,10 +82,11 @@ public class OriginMarksTests
     {
         new KafkaOrigins(["payments"]).Partition("payments", 3).Should().Be(3);
         var two = new KafkaOrigins(["a", "b"]);
-        two.Partition("a", 3).Should().Be(3);
-        two.Partition("b", 3).Should().Be(65536 + 3);
+        two.Partition("a", 3).Should().Be(new KafkaOrigins(["b", "a"]).Partition("a", 3), "the order of the subscription does not matter");
+        (two.Partition("a", 3) & 0xFFFF).Should().Be(3);
+        two.Partition("a", 3).Should().NotBe(two.Partition("b", 3)).And.BePositive();
         var pattern = new KafkaOrigins(["^pay.*"]);
-        int first = pattern.Partition("payments-eu", 1);
+        long first = pattern.Partition("payments-eu", 1);
         first.Should().Be(new KafkaOrigins(["^pay.*"]).Partition("payments-eu", 1), "a hash of the name, not of the process");
         first.Should().NotBe(pattern.Partition("payments-us", 1));
     }

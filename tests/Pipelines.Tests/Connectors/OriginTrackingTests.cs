@@ -99,7 +99,7 @@ public class OriginTrackingTests
         var data = new TheoryData<string, string>();
         foreach (string executor in new[] { "bounded", "streaming" })
         {
-            foreach (string shape in new[] { "where", "select", "where-select", "fused-run", "select-many", "event-time", "all" })
+            foreach (string shape in new[] { "where", "select", "where-select", "fused-run", "select-many", "event-time", "all", "nested" })
             {
                 data.Add(executor, shape);
             }
@@ -108,16 +108,17 @@ public class OriginTrackingTests
         return data;
     }
 
-    /// <summary>What each shape emits for element i, in order (the expected output is this over 0..n-1).</summary>
-    private static IEnumerable<long> Expected(string shape, int i) => shape switch
+    /// <summary>What each shape emits for element i, in order, with each result's place among element i's results (<see cref="ElementOrigin.Index"/>).</summary>
+    private static IEnumerable<(long Value, long Index)> Expected(string shape, int i) => shape switch
     {
-        "where" => i % 2 == 0 ? [i] : [],
-        "select" => [i * 10L],
-        "where-select" => i % 3 != 1 ? [i * 10L] : [],
-        "fused-run" => i % 2 == 1 ? [(i + 1) * 2L] : [],
-        "select-many" => Enumerable.Repeat((long)i, i % 3),
-        "event-time" => [i],
-        "all" => i % 4 == 0 ? [] : Enumerable.Range(0, 2).Select(k => (i * 10L) + k).Where(v => v % 3 != 0),
+        "where" => i % 2 == 0 ? [(i, 1)] : [], // the SelectMany before the Where makes each element its first item
+        "select" => [(i * 10L, 0)],
+        "where-select" => i % 3 != 1 ? [(i * 10L, 0)] : [],
+        "fused-run" => i % 2 == 1 ? [((i + 1) * 2L, 0)] : [],
+        "select-many" => Enumerable.Range(0, i % 3).Select(k => ((long)i, (long)k + 1)),
+        "event-time" => [(i, 0)],
+        "all" => i % 4 == 0 ? [] : Enumerable.Range(0, 2).Select(k => ((i * 10L) + k, (long)k + 1)).Where(v => v.Item1 % 3 != 0),
+        "nested" => Enumerable.Range(0, i % 3).SelectMany(k => Enumerable.Range(0, 2).Select(j => ((long)((i * 100) + (k * 10) + j), ((k + 1) * ElementOrigin.ItemsPerLevel) + j + 1))),
         _ => throw new ArgumentOutOfRangeException(nameof(shape)),
     };
 
@@ -131,6 +132,7 @@ public class OriginTrackingTests
         "event-time" => input.WithEventTime(i => T0.AddSeconds(i), Watermarks.Monotonic()).Select(i => (long)i),
         "all" => input.Where(i => i % 4 != 0).WithEventTime(i => T0.AddSeconds(i), Watermarks.Monotonic())
             .SelectMany(i => new[] { i * 10L, (i * 10L) + 1 }).Where(v => v % 3 != 0),
+        "nested" => input.SelectMany(i => Enumerable.Range(0, i % 3).Select(k => (i * 100) + (k * 10))).SelectMany(v => new[] { (long)v, v + 1L }),
         _ => throw new ArgumentOutOfRangeException(nameof(shape)),
     };
 
@@ -152,7 +154,7 @@ public class OriginTrackingTests
 
         source.Asked.Should().BeTrue();
         source.PlainReads.Should().Be(0, "a reader that provides origins is read through the origin overload only");
-        var expected = Enumerable.Range(0, count).SelectMany(i => Expected(shape, i).Select(v => (v, (ElementOrigin?)OriginOf(i)))).ToList();
+        var expected = Enumerable.Range(0, count).SelectMany(i => Expected(shape, i).Select(v => (v.Value, (ElementOrigin?)(OriginOf(i) with { Index = v.Index })))).ToList();
         sink.Written.Should().Equal(expected);
     }
 
@@ -184,6 +186,40 @@ public class OriginTrackingTests
         source.Asked.Should().BeFalse();
         source.OriginReads.Should().Be(0);
         sink.Written.Should().HaveCount(49).And.OnlyContain(w => w.Origin == null);
+    }
+
+    /// <summary>
+    /// The source tracks origins for one exchange; a union also reaches another: that one gets none, since a union of
+    /// a stream with itself would give two elements the same origin.
+    /// </summary>
+    [Fact]
+    public async Task AnExchangeBehindAUnion_GetsNoOrigins_EvenWhenTheSourceTracksThemForAnother()
+    {
+        var source = new NumberSource(30);
+        var direct = new OriginSink<int>(receives: true);
+        var merged = new OriginSink<int>(receives: true);
+        var p = new PipelineBuilder();
+        var numbers = p.From(source);
+        numbers.Select(i => i).To(direct);
+        numbers.Union(numbers.Select(i => -i)).To(merged);
+
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        source.Asked.Should().BeTrue();
+        direct.Written.Should().Equal(Enumerable.Range(0, 30).Select(i => (i, (ElementOrigin?)OriginOf(i))));
+        merged.Written.Should().HaveCount(60).And.OnlyContain(w => w.Origin == null);
+    }
+
+    [Fact]
+    public void AnItemOfANestedSelectMany_BeyondWhatItsPlaceCanTell_HasNoOrigin()
+    {
+        var origin = new ElementOrigin(2, 40);
+        origin.Item(5).Should().Be(origin with { Index = 6 });
+        origin.Item(ElementOrigin.ItemsPerLevel + 3).Index.Should().Be(ElementOrigin.ItemsPerLevel + 4, "the first SelectMany numbers items without limit");
+        origin.Item(0).Item(0).Index.Should().Be(ElementOrigin.ItemsPerLevel + 1);
+        origin.Item(7).Item(ElementOrigin.ItemsPerLevel - 2).Index.Should().Be((8 * ElementOrigin.ItemsPerLevel) + ElementOrigin.ItemsPerLevel - 1, "the last place of the level");
+        origin.Item(7).Item(ElementOrigin.ItemsPerLevel - 1).Should().Be(ElementOrigin.None, "a nested item beyond the level's range would share a place with the next parent's");
+        ElementOrigin.None.Item(0).IsKnown.Should().BeFalse();
     }
 
     [Fact]
