@@ -15,7 +15,7 @@ internal sealed class KafkaOrigins(IReadOnlyList<string> topics)
     public long Partition(string topic, int partition)
     {
         if (_single) return partition;
-        if (!ReferenceEquals(topic, _lastTopic) && topic != _lastTopic)
+        if (topic != _lastTopic)
         {
             _lastBase = Base(topic);
             _lastTopic = topic;
