@@ -178,7 +178,24 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         else
         {
             // The latest completed checkpoint covers what has reached the sinks; what was read after it is read
-            // again by the next owner.
+            // again by the next owner. A reader whose results commit with its offsets first lets the checkpoints in
+            // flight finish, and the commit of the last one land, so the next owner starts exactly where they left.
+            if (revoked.Count > 0 && options.BeforePartitionsRevoked is { } before)
+            {
+                before(revoked);
+                if (_checkpointCommit is { IsCompleted: false } landing)
+                {
+                    try
+                    {
+                        landing.Wait(options.CommitTimeout);
+                    }
+                    catch (AggregateException)
+                    {
+                        // Logged by the commit's continuation; the commit below tries again.
+                    }
+                }
+            }
+
             var offsets = Volatile.Read(ref _requested) is { } position ? Offsets.Committable(position, revoked) : [];
             outcome = offsets.Count == 0
                 ? "committed up to the last checkpoint"

@@ -83,4 +83,10 @@ internal static partial class KafkaLog
         };
         if (logger.IsEnabled(level)) Librdkafka(logger, level, message.Name, message.Facility, message.Message);
     }
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "Kafka sink {Sink}: dropped {Count} results of partitions {Partitions} of repartition topic {Topic} held for the next transaction: their state moved to another instance, which emits them again from the partitions' last checkpoint")]
+    public static partial void ResultsWithdrawn(ILogger logger, string sink, int count, string partitions, string topic);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Information, Message = "Kafka sink {Sink}: the input ended with {Count} results after the last checkpoint; they are not committed: the partitions' next owner emits them again from the state of that checkpoint")]
+    public static partial void ResultsAfterLastCheckpoint(ILogger logger, string sink, int count);
 }

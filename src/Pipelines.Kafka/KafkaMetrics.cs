@@ -27,4 +27,7 @@ internal static class KafkaMetrics
 
     public static readonly Counter<long> TransactionsAborted = Meter.CreateCounter<long>(
         "pipelines.kafka.transactions.aborted", "{transaction}", "Transactions an exactly-once Kafka sink aborted because its run failed or was cancelled.");
+
+    public static readonly Counter<long> ResultsWithdrawn = Meter.CreateCounter<long>(
+        "pipelines.kafka.sink.results.withdrawn", "{result}", "Results an exactly-once Kafka sink after moving state held for its next transaction and dropped because their partition's state moved to another instance, which emits them again.");
 }

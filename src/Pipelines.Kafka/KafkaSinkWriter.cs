@@ -30,6 +30,13 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     private KafkaTransactions<TKey, TValue>? _transactions;
     private IConsumerOffsets? _offsets;
 
+    /// <summary>
+    /// Exactly-once after keyed state that moves with a repartition topic's partitions: the topic's source, whose
+    /// reader's offsets the transactions carry, and the records of each partition held until the next pre-commit.
+    /// </summary>
+    private IRepartitionSource? _movingSource;
+    private Dictionary<int, List<Message<TKey, TValue>>>? _held;
+
     /// <summary>Records were produced into the current transaction since the last pre-commit.</summary>
     private bool _wroteSincePreCommit;
     private Exception? _failure;
@@ -100,14 +107,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!_options.IsExactlyOnce || _transactions is not null) return;
-        if (context.AfterMovingState)
-        {
-            throw new InvalidOperationException(
-                $"Kafka sink '{_name}' is exactly-once (DeliveryGuarantee.ExactlyOnce), but its input comes from keyed state that moves between instances with the partitions of a repartition topic. " +
-                "Its transactions commit with one run's checkpoints, which a moved partition does not share: after a rebalance or a crash the partition's next owner would commit again, in its own transactions, results the previous owner already committed. " +
-                "Use DeliveryGuarantee.AtLeastOnce and upsert the results by (key, window) (a compacted topic keyed by them), " +
-                "or key the input topic by the aggregation key, set PartitionedByKey = true on the Kafka source and drop the Repartition.");
-        }
+        if (context.AfterMovingState) FollowMovingState(context);
 
         CheckInterval(context);
         int pool = KafkaTransactions<TKey, TValue>.PoolSizeFor(context.TolerableCheckpointFailures);
@@ -127,8 +127,106 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     }
 
     /// <summary>
+    /// Exactly-once after keyed state that moves with the partitions of a repartition topic: each partition's results
+    /// are held here until the checkpoint's pre-commit, which produces them into its transaction together with the
+    /// offsets of the repartition topic at the checkpoint's barrier (sent to the transaction with the repartition
+    /// group's metadata), so a partition's results and its position commit at once, when the checkpoint that stored
+    /// its state is stored. A partition that moves away before that takes its held results along: its next owner
+    /// restores the state of the partition's last checkpoint and emits them again
+    /// (<see cref="PartitionsRevoked"/>); and the revocation waits for the checkpoints in flight, so it starts from
+    /// the newest one. Refused when the results do not carry their partition (an operator other than <c>Where</c>,
+    /// <c>Select</c>, <c>SelectMany</c> or <c>WithEventTime</c> between the keyed stage and the sink) or when
+    /// <see cref="KafkaSinkOptions{TKey, TValue}.SendOffsetsOf"/> names the input source (its offsets commit with the
+    /// repartition topic's writers, at-least-once, and the repartition topic drops what they write twice).
+    /// </summary>
+    private void FollowMovingState(SinkCheckpointContext context)
+    {
+        string why = context.MovingStateSource is IRepartitionSource
+            ? "an operator between the keyed stage and this sink does not keep each result's partition (only Where, Select, SelectMany and WithEventTime do): move it before the Repartition, or write the results at-least-once (DeliveryGuarantee.AtLeastOnce) to a compacted topic keyed by (key, window)."
+            : "that exchange is not a Kafka repartition topic.";
+        if (context.MovingStateSource is not IRepartitionSource source || !context.ResultsCarryPartitions)
+        {
+            throw new InvalidOperationException(
+                $"Kafka sink '{_name}' is exactly-once (DeliveryGuarantee.ExactlyOnce), and its input comes from keyed state that moves between instances with the partitions of an exchange. " +
+                "It commits each partition's results with that exchange's positions, so it must know which partition produced each result, but " + why);
+        }
+
+        if (_options.SendOffsetsOf is { } input)
+        {
+            throw new InvalidOperationException(
+                $"Kafka sink '{_name}' commits its results with the positions of repartition topic '{source.TopicName}', whose keyed state it follows; SendOffsetsOf ('{input.Name}') cannot be sent as well. " +
+                "Leave SendOffsetsOf unset: the input source commits its own offsets at checkpoints, and the repartition topic drops the elements its writers send twice.");
+        }
+
+        _movingSource = source;
+        _held = [];
+    }
+
+    /// <summary>Exactly-once after moving state: each result comes with its partition (<see cref="FollowMovingState"/>).</summary>
+    public override bool AcceptsStatePartitions => _options.IsExactlyOnce;
+
+    /// <summary>Holds each result, as its record, with its partition until the next pre-commit (<see cref="FollowMovingState"/>).</summary>
+    public override void Write(ReadOnlySpan<T> items, ReadOnlySpan<int> partitions)
+    {
+        var held = _held ?? throw new InvalidOperationException($"Kafka sink '{_name}' received results with their partitions, but it does not follow moving state.");
+        ThrowIfFailed();
+        for (int i = 0; i < items.Length; i++)
+        {
+            int partition = partitions[i];
+            if (partition < 0)
+            {
+                throw new SinkElementException(i, items[i], new InvalidOperationException(
+                    $"Kafka sink '{_name}' commits each result with the position of the repartition partition whose state produced it, and this result came from no partition's state " +
+                    "(an operator emitted it outside the processing of a key). It cannot be committed exactly once; the keyed stages that emit such results cannot feed an exactly-once sink after a Repartition."));
+            }
+
+            var message = Message(items[i], i);
+            if (!held.TryGetValue(partition, out var list)) held[partition] = list = [];
+            list.Add(message);
+        }
+    }
+
+    /// <summary>The partitions' state moved to another instance: the results held for them go, since their next owner emits them again.</summary>
+    public override void PartitionsRevoked(IReadOnlyList<int> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (_held is not { } held) return;
+        int dropped = 0;
+        foreach (int partition in partitions)
+        {
+            if (held.Remove(partition, out var list)) dropped += list.Count;
+        }
+
+        if (dropped == 0) return;
+        KafkaMetrics.ResultsWithdrawn.Add(dropped, new KeyValuePair<string, object?>("sink", _name));
+        KafkaLog.ResultsWithdrawn(_logger, _name, dropped, string.Join(", ", partitions), _movingSource!.TopicName);
+    }
+
+    /// <summary>Produces the held results of every partition into the current transaction, waiting while the producer's queue is full.</summary>
+    private async ValueTask ProduceHeldAsync(CancellationToken cancellationToken)
+    {
+        if (_held is not { Count: > 0 } held) return;
+        foreach (var (_, list) in held)
+        {
+            foreach (var message in list)
+            {
+                while (!TryProduce(message))
+                {
+                    ThrowIfFailed();
+                    await Task.Delay(QueueFullBackoff, cancellationToken).ConfigureAwait(false);
+                }
+
+                _wroteSincePreCommit = true;
+            }
+        }
+
+        held.Clear();
+    }
+
+    /// <summary>
     /// Exactly-once, first phase: every record of the checkpoint acknowledged, the input offsets sent to its
     /// transaction, which stays open until the checkpoint is stored; the next records go to the next transaction.
+    /// After moving state the held results are produced first, and the offsets are the repartition topic's.
     /// </summary>
     public override async ValueTask PreCommitAsync(long checkpointId, CancellationToken cancellationToken)
     {
@@ -139,7 +237,9 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         }
 
         var transactions = Transactions();
+        await ProduceHeldAsync(cancellationToken).ConfigureAwait(false);
         await FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (Offsets() is IRepartitionOffsets moving) await moving.StoreMarksAsync(cancellationToken).ConfigureAwait(false);
         var offsets = Offsets()?.CheckpointOffsets();
         await transactions.PreCommitAsync(checkpointId, offsets, cancellationToken).ConfigureAwait(false);
         _producer = transactions.Current;
@@ -196,6 +296,15 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     /// </summary>
     public override ValueTask AbortCheckpointAsync(long checkpointId, CancellationToken cancellationToken)
     {
+        if (_movingSource is not null)
+        {
+            // Its transaction carries the repartition offsets of a checkpoint whose state was not stored: committed with
+            // a later one, it would make the partitions' next owner start where no state is.
+            throw new InvalidOperationException(
+                $"Kafka sink '{_name}': checkpoint {checkpointId} could not be stored, and its transaction carries the positions of repartition topic '{_movingSource.TopicName}' that only that checkpoint's state goes with. " +
+                "The run stops, aborting the transaction; restarted, the instance resumes each partition from its last stored checkpoint.");
+        }
+
         _transactions?.AbortCheckpoint(checkpointId);
         return default;
     }
@@ -214,6 +323,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     /// <summary>The source whose offsets go into the transactions (<see cref="KafkaSinkOptions{TKey, TValue}.SendOffsetsOf"/>), once linked to its open reader.</summary>
     private IConsumerOffsets? Offsets()
     {
+        if (_movingSource is { } moving) return _offsets ??= moving.OffsetsForTransactions(_name);
         if (_options.SendOffsetsOf is not { } source) return null;
         return _offsets ??= source.OffsetsForTransactions(_name);
     }
@@ -252,10 +362,23 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     /// <summary>Queues one record; false when the producer's queue is full.</summary>
     private bool TryProduce(T item, int index)
     {
-        Message<TKey, TValue> message;
+        var message = Message(item, index);
         try
         {
-            message = new Message<TKey, TValue> { Key = _key(item), Value = _value(item) };
+            return TryProduce(message);
+        }
+        catch (ProduceException<TKey, TValue> ex) when (ex.Error.Code is ErrorCode.Local_KeySerialization or ErrorCode.Local_ValueSerialization)
+        {
+            throw new SinkElementException(index, item, ex.InnerException ?? ex);
+        }
+    }
+
+    /// <summary>The record of <paramref name="item"/>; what the user's functions throw is the element's error.</summary>
+    private Message<TKey, TValue> Message(T item, int index)
+    {
+        try
+        {
+            var message = new Message<TKey, TValue> { Key = _key(item), Value = _value(item) };
             if (_timestamp is not null) message.Timestamp = new Timestamp(_timestamp(item));
             if (_headers is not null)
             {
@@ -263,12 +386,18 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
                 foreach (var header in _headers(item)) headers.Add(header.Key, header.Value);
                 message.Headers = headers;
             }
+
+            return message;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new SinkElementException(index, item, ex);
         }
+    }
 
+    /// <summary>Queues one record; false when the producer's queue is full. Serialization errors are thrown as they come.</summary>
+    private bool TryProduce(Message<TKey, TValue> message)
+    {
         try
         {
             _producer!.Produce(_topic, message, _onDelivery);
@@ -278,11 +407,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         {
             return false;
         }
-        catch (ProduceException<TKey, TValue> ex) when (ex.Error.Code is ErrorCode.Local_KeySerialization or ErrorCode.Local_ValueSerialization)
-        {
-            throw new SinkElementException(index, item, ex.InnerException ?? ex);
-        }
-        catch (ProduceException<TKey, TValue> ex)
+        catch (ProduceException<TKey, TValue> ex) when (ex.Error.Code is not (ErrorCode.Local_KeySerialization or ErrorCode.Local_ValueSerialization))
         {
             throw new KafkaException(new Error(ex.Error.Code, $"Producing to topic '{_topic}' failed: {ex.Error.Reason}"), ex);
         }
@@ -308,6 +433,17 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         try
         {
             await FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (_movingSource is not null)
+            {
+                // After moving state the drain's final checkpoint committed every partition's results with its
+                // position; whatever came after it belongs to the partitions' next owner, which emits it again.
+                int after = _held!.Values.Sum(l => l.Count);
+                if (after > 0) KafkaLog.ResultsAfterLastCheckpoint(_logger, _name, after);
+                _held.Clear();
+                await transactions.CommitAllAsync(null, _wroteSincePreCommit, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             var offsets = Offsets()?.FinalOffsets();
             await transactions.CommitAllAsync(offsets, _wroteSincePreCommit, cancellationToken).ConfigureAwait(false);
             if (offsets is { Offsets.Count: > 0 } sent) _offsets!.Committed(sent.Offsets);

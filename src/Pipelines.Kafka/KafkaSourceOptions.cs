@@ -138,6 +138,12 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     /// <summary>Offsets the group accepted (a commit that landed), as they land.</summary>
     internal Action<IReadOnlyList<TopicPartitionOffset>>? OnCommitted { get; init; }
 
+    /// <summary>
+    /// Partitions are about to be revoked (inside the rebalance handler, before what is committed for them is chosen):
+    /// a reader whose results commit with its offsets waits here for the checkpoints in flight.
+    /// </summary>
+    internal Action<IReadOnlyList<TopicPartition>>? BeforePartitionsRevoked { get; init; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(BootstrapServers);

@@ -17,6 +17,9 @@ internal static partial class RepartitionLog
     [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Repartition topic {Topic}: instance {Producer} stopped publishing to partition {Partition}; it no longer holds the watermark back ({Why})")]
     public static partial void ProducerGone(ILogger logger, string topic, string producer, int partition, string why);
 
+    [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "Repartition topic {Topic}: partitions {Partitions} were revoked while a checkpoint was in flight, and it did not complete within {Seconds} s; the exactly-once sink {Sink} fails the run if that checkpoint is aborted, else the partitions' next owner may start before it (and emit again what it commits)")]
+    public static partial void RevokedBeforeCheckpoint(ILogger logger, string topic, string sink, string partitions, double seconds);
+
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Repartition topic {Topic}: delivery failed: {Reason}")]
     public static partial void DeliveryFailed(ILogger logger, string topic, string reason);
 }

@@ -7,9 +7,30 @@ namespace Pipelines.Kafka;
 /// storage the instances share, the keyed stage after it keeps its state per partition of the topic
 /// (<see cref="IPartitionedStateSource"/>): a key's partition is the one the writers send it to.
 /// </summary>
-internal sealed class RepartitionSource<T>(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, RepartitionKeys keys) : Source<T, KafkaPosition>, IPartitionedStateSource
+internal sealed class RepartitionSource<T>(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, RepartitionKeys keys) : Source<T, KafkaPosition>, IPartitionedStateSource, IRepartitionSource
 {
     private int _partitions;
+    private readonly List<RepartitionSourceReader<T>> _open = [];
+
+    public string TopicName => topic.Name;
+
+    public IRepartitionOffsets OffsetsForTransactions(string sinkName)
+    {
+        lock (_open)
+        {
+            return _open.Count == 1
+                ? _open[0].LinkTo(sinkName)
+                : throw new InvalidOperationException(_open.Count == 0
+                    ? $"Kafka sink '{sinkName}' commits its results with the positions of repartition topic '{topic.Name}', but no reader of it is open in this run."
+                    : $"Kafka sink '{sinkName}' commits its results with the positions of repartition topic '{topic.Name}', but {_open.Count} runs read it at once from one pipeline object: build the pipeline once per run.");
+        }
+    }
+
+    /// <summary>A reader closed: it no longer takes part in transactions.</summary>
+    internal void Closed(RepartitionSourceReader<T> reader)
+    {
+        lock (_open) _open.Remove(reader);
+    }
 
     /// <summary>The topic's partition count, known once a reader opened (the topic then exists).</summary>
     public int PartitionCount => Volatile.Read(ref _partitions) is > 0 and int count
@@ -36,6 +57,8 @@ internal sealed class RepartitionSource<T>(RepartitionTopic topic, StateSerializ
     {
         ArgumentNullException.ThrowIfNull(context);
         Volatile.Write(ref _partitions, await topic.EnsureAsync(cancellationToken).ConfigureAwait(false));
-        return new RepartitionSourceReader<T>(topic, values, eventTime, context, position, cancellationToken);
+        var reader = new RepartitionSourceReader<T>(topic, values, eventTime, context, position, cancellationToken, this);
+        lock (_open) _open.Add(reader);
+        return reader;
     }
 }

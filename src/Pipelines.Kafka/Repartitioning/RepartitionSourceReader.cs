@@ -8,8 +8,11 @@ namespace Pipelines.Kafka;
 /// protocol, offsets committed at checkpoints and the leaving of the group are the Kafka source's), turning element
 /// records back into elements with their event times and watermark records into the stream's watermark.
 /// </summary>
-internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition>
+internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition>, IRepartitionOffsets
 {
+    /// <summary>How long a revocation waits for the checkpoints in flight when results commit with the offsets.</summary>
+    private static readonly TimeSpan CheckpointWait = TimeSpan.FromSeconds(60);
+
     private readonly RepartitionTopic _topic;
     private readonly StateSerializer<T> _values;
     private readonly bool _eventTime;
@@ -25,8 +28,14 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private List<(int Partition, Task<byte[]?> Marks)>? _loading;
 
     /// <summary>The marks of each checkpoint's position, written with its offsets once the checkpoint completes.</summary>
-    private readonly Queue<(KafkaPosition Position, List<(int Partition, long Offset, byte[] Marks)> Marks)> _captured = new();
-    private readonly Lock _capturedLock = new();
+    private readonly Queue<(KafkaPosition Position, long Sequence, List<(int Partition, long Offset, byte[] Marks)> Marks)> _captured = new();
+    private readonly object _capturedLock = new();
+
+    /// <summary>How many positions were captured (checkpoint barriers), and the number of the last one committed; under <see cref="_capturedLock"/>.</summary>
+    private long _capturedCount, _committedUpTo;
+
+    /// <summary>An exactly-once sink commits its results with this reader's offsets (<see cref="IRepartitionOffsets"/>).</summary>
+    private volatile string? _linkedSink;
 
     /// <summary>The name the marks are stored under, beside the keyed state of each partition (the topic's: another exchange's partitions have the same numbers).</summary>
     private string MarksName => $"origins-{_topic.Name}";
@@ -41,8 +50,11 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     /// <summary>The last read emptied the consumer's queue: the reader is waiting for records, so time counts towards writers' silence.</summary>
     private bool _caughtUp;
 
-    public RepartitionSourceReader(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, SourceContext context, KafkaPosition? position, CancellationToken stopping)
+    private readonly RepartitionSource<T>? _source;
+
+    public RepartitionSourceReader(RepartitionTopic topic, StateSerializer<T> values, bool eventTime, SourceContext context, KafkaPosition? position, CancellationToken stopping, RepartitionSource<T>? source = null)
     {
+        _source = source;
         _topic = topic;
         _values = values;
         _eventTime = eventTime;
@@ -84,6 +96,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
                 options.OnPartitionsRevoked?.Invoke(revoked);
             },
             StartAtCommittedOffsets = context.KeepsPartitionedState,
+            BeforePartitionsRevoked = revoked => WaitForCheckpointsInFlight(revoked),
             OnPartitionsStarting = starts =>
             {
                 var mine = starts.Where(s => s.Topic == topic.Name).ToList();
@@ -114,7 +127,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             if (entry.Topic == _topic.Name && _marks.Capture(entry.Partition) is { } bytes) marks.Add((entry.Partition, entry.NextOffset, bytes));
         }
 
-        lock (_capturedLock) _captured.Enqueue((position, marks));
+        lock (_capturedLock) _captured.Enqueue((position, ++_capturedCount, marks));
         return position;
     }
 
@@ -137,33 +150,100 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
         if (_context.KeepsPartitionedState)
         {
             // The marks go with the keyed state of the same offsets, before the group holds those offsets.
-            foreach (var (partition, offset, marks) in CapturedWith(position))
+            var (sequence, captured) = CapturedWith(position);
+            foreach (var (partition, offset, marks) in captured)
             {
                 await _context.WritePartitionStateAsync(MarksName, partition, offset, marks, cancellationToken).ConfigureAwait(false);
             }
 
             Volatile.Write(ref _completed, position);
-        }
-        else if (Volatile.Read(ref _stopping))
-        {
+            await _inner.CommitAsync(position, cancellationToken).ConfigureAwait(false);
+            lock (_capturedLock)
+            {
+                _committedUpTo = Math.Max(_committedUpTo, sequence);
+                Monitor.PulseAll(_capturedLock);
+            }
+
             return;
         }
 
+        if (Volatile.Read(ref _stopping)) return;
         await _inner.CommitAsync(position, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The marks captured with <paramref name="position"/>; those of older positions (checkpoints that did not complete) go.</summary>
-    private List<(int Partition, long Offset, byte[] Marks)> CapturedWith(KafkaPosition position)
+    private (long Sequence, List<(int Partition, long Offset, byte[] Marks)> Marks) CapturedWith(KafkaPosition position)
     {
         lock (_capturedLock)
         {
-            if (!_captured.Any(c => ReferenceEquals(c.Position, position))) return [];
+            if (!_captured.Any(c => ReferenceEquals(c.Position, position))) return (0, []);
             while (_captured.TryDequeue(out var captured))
             {
-                if (ReferenceEquals(captured.Position, position)) return captured.Marks;
+                if (ReferenceEquals(captured.Position, position)) return (captured.Sequence, captured.Marks);
             }
 
-            return [];
+            return (0, []);
+        }
+    }
+
+    /// <summary>Links this reader to the exactly-once sink <paramref name="sinkName"/>, which commits its results with the offsets of the reader's checkpoints.</summary>
+    public IRepartitionOffsets LinkTo(string sinkName)
+    {
+        _linkedSink = sinkName;
+        return this;
+    }
+
+    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.CheckpointOffsets() => ((IConsumerOffsets)_inner).CheckpointOffsets();
+
+    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.FinalOffsets() => ((IConsumerOffsets)_inner).FinalOffsets();
+
+    void IConsumerOffsets.Committed(List<TopicPartitionOffset> offsets) => ((IConsumerOffsets)_inner).Committed(offsets);
+
+    /// <summary>
+    /// The exactly-once sink pre-commits the checkpoint whose position was captured last: its marks are stored now,
+    /// before its transaction can carry the offsets to the group (they are stored again, the same, when it completes).
+    /// </summary>
+    public async Task StoreMarksAsync(CancellationToken cancellationToken)
+    {
+        if (!_context.KeepsPartitionedState) return;
+        List<(int Partition, long Offset, byte[] Marks)>? marks = null;
+        lock (_capturedLock)
+        {
+            if (_captured.Count > 0) marks = _captured.Last().Marks;
+        }
+
+        foreach (var (partition, offset, bytes) in marks ?? [])
+        {
+            await _context.WritePartitionStateAsync(MarksName, partition, offset, bytes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Partitions are being revoked while an exactly-once sink commits its results with this reader's offsets: the
+    /// checkpoints whose barriers were already sent are let finish (their transactions hold the partitions' results up
+    /// to their positions, and those positions are what the partitions' next owner must start from), so that the
+    /// revocation commits the newest of them. Called inside the rebalance handler, on the reading thread; the
+    /// checkpoints finish without it. Bounded: a checkpoint that fails or hangs ends the wait after
+    /// <see cref="CheckpointWait"/>, with a warning.
+    /// </summary>
+    private void WaitForCheckpointsInFlight(IReadOnlyList<TopicPartition> revoked)
+    {
+        if (_linkedSink is not { } sink || !_context.KeepsPartitionedState || Volatile.Read(ref _stopping)) return;
+        long deadline = Environment.TickCount64 + (long)CheckpointWait.TotalMilliseconds;
+        lock (_capturedLock)
+        {
+            long target = _capturedCount;
+            while (_committedUpTo < target && !Volatile.Read(ref _stopping))
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    RepartitionLog.RevokedBeforeCheckpoint(_topic.Logger, _topic.Name, sink, string.Join(", ", revoked.Select(p => p.Partition.Value)), CheckpointWait.TotalSeconds);
+                    return;
+                }
+
+                Monitor.Wait(_capturedLock, TimeSpan.FromMilliseconds(Math.Min(left, 100)));
+            }
         }
     }
 
@@ -246,6 +326,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
     public override async ValueTask DisposeAsync()
     {
+        _source?.Closed(this);
         if (_stopWatch is { } registration) await registration.DisposeAsync().ConfigureAwait(false);
         await _inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);

@@ -24,9 +24,14 @@ internal sealed class StateRestore
     /// <summary>The ids of the stages (sinks included) downstream of a keyed stage whose state moves with an exchange's partitions.</summary>
     private readonly HashSet<string> _afterMovingState;
 
+    /// <summary>The sinks (by stage id) whose results carry the partition of the moving state that produced them, with that state's exchange source.</summary>
+    private readonly IReadOnlyDictionary<string, IPartitionedStateSource> _carryingPartitions;
+
     private StateRestore(Pipeline pipeline, StreamingOptions options, CheckpointStore store, LoadedCheckpoint? loaded, long firstCheckpoint, IReadOnlyList<StatefulOperator> stateful, HashSet<string> dropped, CancellationToken runToken,
-        IReadOnlyDictionary<string, IPartitionedStateSource> partitionedStages, PartitionStateStore? partitions, IReadOnlyDictionary<IPartitionedStateSource, int> partitionedSources, HashSet<string> afterMovingState)
+        IReadOnlyDictionary<string, IPartitionedStateSource> partitionedStages, PartitionStateStore? partitions, IReadOnlyDictionary<IPartitionedStateSource, int> partitionedSources, HashSet<string> afterMovingState,
+        IReadOnlyDictionary<string, IPartitionedStateSource>? carryingPartitions = null)
     {
+        _carryingPartitions = carryingPartitions ?? new Dictionary<string, IPartitionedStateSource>();
         _partitionedStages = partitionedStages;
         _partitions = partitions;
         _afterMovingState = afterMovingState;
@@ -69,7 +74,7 @@ internal sealed class StateRestore
                 $"Pipeline '{pipeline.Name}' keeps its keyed state per partition of an exchange, which needs a storage the instances share and that can nest (CheckpointStorage.Child); {storage} cannot. Use CheckpointStorage.Directory on a shared directory.");
             var partitions = new PartitionStateStore(storage, logger);
             return new StateRestore(pipeline, options, new CheckpointStore(own, pipeline.Name, logger), null, 1, stateful, [], cancellationToken, partitionedStages, partitions, partitionedSources,
-                Downstream(plan, partitionedStages.Keys));
+                Downstream(plan, partitionedStages.Keys), CarryingPartitions(plan, partitionedStages));
         }
 
         var store = new CheckpointStore(storage, pipeline.Name, logger);
@@ -115,6 +120,25 @@ internal sealed class StateRestore
         }
 
         return (stages, sources);
+    }
+
+    /// <summary>
+    /// The sinks whose input comes from a keyed stage with partitioned state through operators that carry each
+    /// element's origin (the stage stamps its results with their partition; <see cref="OriginPaths"/>), with the
+    /// exchange's source, by sink stage id.
+    /// </summary>
+    private static Dictionary<string, IPartitionedStateSource> CarryingPartitions(PhysicalPlan plan, Dictionary<string, IPartitionedStateSource> partitionedStages)
+    {
+        var carrying = new Dictionary<string, IPartitionedStateSource>(StringComparer.Ordinal);
+        foreach (var sink in plan.Stages.Where(s => s.IsSink))
+        {
+            var node = ((Node)sink.Node).Upstream.Single();
+            while (node is ICarriesOrigins) node = node.Upstream.Single();
+            var stage = plan.Stages.FirstOrDefault(s => ReferenceEquals(s.Node, node));
+            if (stage is not null && partitionedStages.TryGetValue(stage.Id.Value, out var source)) carrying[sink.Id.Value] = source;
+        }
+
+        return carrying;
     }
 
     /// <summary>Every stage reached from the stages <paramref name="stageIds"/> (not those themselves), by id.</summary>
@@ -227,7 +251,8 @@ internal sealed class StateRestore
 
         if (op is ICommittingSink sink)
         {
-            var context = new SinkCheckpointContext(RestoredCheckpoint, _options.CheckpointInterval, _options.TolerableCheckpointFailures, _afterMovingState.Contains(stage.Id.Value));
+            var context = new SinkCheckpointContext(RestoredCheckpoint, _options.CheckpointInterval, _options.TolerableCheckpointFailures, _afterMovingState.Contains(stage.Id.Value),
+                _carryingPartitions.GetValueOrDefault(stage.Id.Value));
             await sink.RecoverAsync(context, cancellationToken).ConfigureAwait(false);
             committing(sink);
         }

@@ -8,8 +8,9 @@ namespace Pipelines;
 /// </summary>
 public sealed class SinkCheckpointContext
 {
-    internal SinkCheckpointContext(long? restoredCheckpointId, TimeSpan checkpointInterval, int tolerableCheckpointFailures, bool afterMovingState = false)
+    internal SinkCheckpointContext(long? restoredCheckpointId, TimeSpan checkpointInterval, int tolerableCheckpointFailures, bool afterMovingState = false, IPartitionedStateSource? movingStateSource = null)
     {
+        MovingStateSource = movingStateSource;
         RestoredCheckpointId = restoredCheckpointId;
         CheckpointInterval = checkpointInterval;
         TolerableCheckpointFailures = tolerableCheckpointFailures;
@@ -44,4 +45,21 @@ public sealed class SinkCheckpointContext
     /// an at-least-once sink that upserts by (key, window) converges.
     /// </summary>
     public bool AfterMovingState { get; }
+
+    /// <summary>
+    /// The exchange's source whose partitions the keyed state before the sink moves with, when each result the sink
+    /// receives carries the partition that produced it (<see cref="ResultsCarryPartitions"/>); else null. A sink of the
+    /// same connector as the exchange can commit its results together with the exchange's positions.
+    /// </summary>
+    public IPartitionedStateSource? MovingStateSource { get; }
+
+    /// <summary>
+    /// True when the sink's input comes from a keyed stage whose state moves with an exchange's partitions
+    /// (<see cref="AfterMovingState"/>) through operators that keep each result's origin (<c>Where</c>, <c>Select</c>,
+    /// <c>SelectMany</c>, <c>WithEventTime</c>): a writer with <see cref="SinkWriter{T}.AcceptsStatePartitions"/> then
+    /// receives each result with its partition, and hears of partitions that move away. Exactly-once output is
+    /// possible on that basis: hold each partition's results until the checkpoint commits them with the exchange's
+    /// positions, and drop those of a partition that moves before then.
+    /// </summary>
+    public bool ResultsCarryPartitions => MovingStateSource is not null;
 }

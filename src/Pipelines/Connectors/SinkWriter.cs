@@ -95,6 +95,41 @@ public abstract class SinkWriter<T> : IAsyncDisposable
     }
 
     /// <summary>
+    /// True for a writer that takes each result with the partition whose state produced it, when its input comes from
+    /// a keyed stage whose state moves between instances with an exchange's partitions
+    /// (<see cref="SinkCheckpointContext.ResultsCarryPartitions"/>): the executor then hands it every result through
+    /// <see cref="Write(ReadOnlySpan{T}, ReadOnlySpan{int})"/> and tells it of partitions that moved away through
+    /// <see cref="PartitionsRevoked"/>. Default false.
+    /// </summary>
+    public virtual bool AcceptsStatePartitions => false;
+
+    /// <summary>
+    /// Results with, for each, the exchange partition whose keyed state produced it (-1 when it is unknown: a result
+    /// emitted outside any key's processing), in order; called instead of <see cref="TryWrite"/> and
+    /// <see cref="WriteAsync"/> when <see cref="AcceptsStatePartitions"/> and
+    /// <see cref="SinkCheckpointContext.ResultsCarryPartitions"/> are both true. Synchronous: such a writer holds the
+    /// results of each partition until its next <see cref="PreCommitAsync"/>, since a partition that moves away before
+    /// then (<see cref="PartitionsRevoked"/>) takes them along: its next owner restores the state of the partition's last
+    /// checkpoint and emits them again. The spans are valid only during the call. The default throws.
+    /// </summary>
+    /// <param name="items">The results, in order.</param>
+    /// <param name="partitions">The partition of each result.</param>
+    public virtual void Write(ReadOnlySpan<T> items, ReadOnlySpan<int> partitions) =>
+        throw new NotSupportedException($"{GetType().Name} says AcceptsStatePartitions but does not override Write(ReadOnlySpan<T>, ReadOnlySpan<int>).");
+
+    /// <summary>
+    /// The keyed state of <paramref name="partitions"/> moved to another instance (with
+    /// <see cref="SinkCheckpointContext.ResultsCarryPartitions"/>), in order with the results: every result of these
+    /// partitions written since the last <see cref="PreCommitAsync"/> is one their next owner emits again, so a writer
+    /// that holds them drops them. Results of these partitions written after this call come from a new assignment of
+    /// them. The default does nothing.
+    /// </summary>
+    /// <param name="partitions">The partitions that moved away.</param>
+    public virtual void PartitionsRevoked(IReadOnlyList<int> partitions)
+    {
+    }
+
+    /// <summary>
     /// End of input: flush and finish. Not called when the run fails or is cancelled. With a
     /// <see cref="StreamingOptions.CheckpointStorage"/>, a streaming run whose input ended (or that was stopped with
     /// draining) first takes a final checkpoint: <see cref="PreCommitAsync"/> stages what was written since the last

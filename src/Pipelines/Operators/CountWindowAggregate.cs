@@ -27,6 +27,8 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
     where TKey : notnull
 {
     private readonly Func<TIn, TKey> _keyOf;
+
+    protected override Func<TIn, TKey> KeySelector => _keyOf;
     private readonly CountWindows _windows;
     private readonly PaneEmitter<TIn, TKey, TAcc, TOut> _panes;
     private readonly StateTable<TKey, CountSlot<TIn, TAcc>> _table;

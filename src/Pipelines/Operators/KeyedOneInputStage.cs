@@ -9,7 +9,45 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
     protected sealed override void ProcessRange(int port, object batch, int from, int count)
     {
         var b = (Batch<TIn>)batch;
-        ProcessElements(b.Values, b.Timestamps, from, count);
+        if (StampsResults) ProcessStamped(b.Values, b.Timestamps, from, count);
+        else ProcessElements(b.Values, b.Timestamps, from, count);
+    }
+
+    /// <summary>The operator's key selector (for the partition a result is stamped with).</summary>
+    protected abstract Func<TIn, TKey> KeySelector { get; }
+
+    /// <summary>
+    /// State split by an exchange's partitions: the elements go to <see cref="ProcessElements"/> in runs of one
+    /// partition (an exchange delivers a partition's records together), each run's results stamped with it.
+    /// </summary>
+    private void ProcessStamped(TIn[] values, long[] stamps, int from, int count)
+    {
+        int i = from;
+        int partition = PartitionOf(values[i]);
+        while (i < count)
+        {
+            int j = i + 1, next = -1;
+            while (j < count && (next = PartitionOf(values[j])) == partition) j++;
+            StampPartition(partition);
+            ProcessElements(values, stamps, i, j);
+            i = j;
+            partition = next;
+        }
+
+        StampPartition(-1);
+    }
+
+    /// <summary>The element's partition, or -1 when its key cannot be computed (the operator applies its error policy to it).</summary>
+    private int PartitionOf(TIn value)
+    {
+        try
+        {
+            return PartitionOfKey(Keys.NotNull(KeySelector(value)));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return -1;
+        }
     }
 
     /// <summary>Processes elements <paramref name="from"/> to <paramref name="count"/>, keeping <see cref="KeyedStage{TKey}.At"/> current.</summary>

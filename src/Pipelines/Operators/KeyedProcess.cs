@@ -20,6 +20,8 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
     internal static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(10);
 
     private readonly Func<TIn, TKey> _keyOf;
+
+    protected override Func<TIn, TKey> KeySelector => _keyOf;
     private readonly KeyedProcessFunction<TKey, TIn, TResult> _function;
     private readonly KeyedProcessContext<TKey, TResult> _context;
     private readonly ElementOutput<TResult> _output;

@@ -55,6 +55,23 @@ internal abstract partial class KeyedStage<TKey>
         return _partitionSchema = baseSchema.WithPartitions(_partitioned!.Source.PartitionCount, _partitionOf!);
     }
 
+    /// <summary>
+    /// True when the state is split by an exchange's partitions: every result is stamped with the partition whose
+    /// state produced it (<see cref="ElementOrigin.Partition"/>), so that a sink can tell which results a moved
+    /// partition's next owner emits again.
+    /// </summary>
+    protected bool StampsResults => _partitioned is not null;
+
+    /// <summary>Results emitted from now on come from <paramref name="partition"/>'s state (-1: unknown, a key that could not be computed).</summary>
+    protected void StampPartition(int partition)
+    {
+        var origin = partition < 0 ? ElementOrigin.None : new ElementOrigin(partition, -1);
+        foreach (var output in _outputs) output.StampFrom(origin);
+    }
+
+    /// <summary>The partition of <paramref name="key"/> (with <see cref="StampsResults"/>).</summary>
+    protected int PartitionOfKey(TKey key) => _partitionOf!(key);
+
     private bool IsMine(int partition) => KeyGroups.WorkerOf(partition, PartitionSchema().MaxParallelism, _parallelism) == _worker;
 
     public sealed override void OnHandover(PartitionHandover handover)
@@ -62,7 +79,16 @@ internal abstract partial class KeyedStage<TKey>
         if (_partitioned is not { } binding || !ReferenceEquals(handover.Source, binding.Source)) return;
         FinishRestore();
         var revoked = handover.Revoked.Where(_owned.Contains).ToList();
-        if (revoked.Count > 0) DropPartitions(revoked);
+        if (revoked.Count > 0)
+        {
+            DropPartitions(revoked);
+
+            // The results of these partitions since the last checkpoint are what their next owner emits again: a sink
+            // holding them for its next commit (SinkWriter.PartitionsRevoked) drops them, in order with the results.
+            var lost = new PartitionHandover(binding.Source, [], revoked);
+            foreach (var output in _outputs) output.Handover(lost);
+        }
+
         var assigned = handover.Assigned.Where(a => IsMine(a.Partition)).ToList();
         if (assigned.Count == 0) return;
         foreach (var (partition, _) in assigned) _owned.Add(partition);

@@ -144,10 +144,17 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
 
     private void FireTimers(TimeDomain domain, long time)
     {
+        bool stamped = false;
         while (Timers.TryPopDue(domain, time, out var timer))
         {
             try
             {
+                if (StampsResults)
+                {
+                    StampPartition(PartitionOfKey(KeyIds[timer.Key]));
+                    stamped = true;
+                }
+
                 OnTimer(domain, timer);
             }
             catch (Exception ex)
@@ -160,6 +167,8 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
                 Timers.Fired(in timer);
             }
         }
+
+        if (stamped) StampPartition(-1);
     }
 
     /// <summary>A timer fired: the watermark (event time) or the clock (processing time) reached its time.</summary>

@@ -20,6 +20,8 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
     where TKey : notnull
 {
     private readonly Func<TIn, TKey> _keyOf;
+
+    protected override Func<TIn, TKey> KeySelector => _keyOf;
     private readonly ProcessingTimeWindows _windows;
     private readonly TimeProvider _clock;
     private readonly Window[] _assigned;

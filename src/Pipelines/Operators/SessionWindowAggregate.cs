@@ -30,6 +30,8 @@ internal sealed class SessionWindowAggregate<TIn, TKey, TAcc, TOut> : WindowStag
     where TKey : notnull
 {
     private readonly Func<TIn, TKey> _keyOf;
+
+    protected override Func<TIn, TKey> KeySelector => _keyOf;
     private readonly long _gap;
     private readonly List<Window> _keySessions = [];
     private readonly List<int> _keyEntries = [];

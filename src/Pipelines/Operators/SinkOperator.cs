@@ -50,6 +50,7 @@ internal sealed class SinkOperator<T>(
         try
         {
             await writer.StartCheckpointsAsync(context, cancellationToken).ConfigureAwait(false);
+            _partitions = context.ResultsCarryPartitions && writer.AcceptsStatePartitions;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -69,11 +70,21 @@ internal sealed class SinkOperator<T>(
     private bool _completed;
     private bool _finalPassed;
 
+    /// <summary>The writer takes each result with the partition of the moving state that produced it (<see cref="SinkWriter{T}.AcceptsStatePartitions"/>).</summary>
+    private bool _partitions;
+    private int[] _partitionOf = [];
+
     public override void OnBatch(int port, object batch)
     {
         var b = (Batch<T>)batch;
         if (b.Count == 0) return;
         context.Counters.AddWritten(b.Count);
+        if (_partitions)
+        {
+            WriteWithPartitions(b);
+            return;
+        }
+
         if (_timed is not null)
         {
             WriteTimed(b);
@@ -110,6 +121,44 @@ internal sealed class SinkOperator<T>(
             {
                 _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count));
             }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        {
+            throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+        }
+    }
+
+    /// <summary>Hands the batch to the writer with each result's partition (-1 for a result that carries none).</summary>
+    private void WriteWithPartitions(Batch<T> batch)
+    {
+        if (_partitionOf.Length < batch.Count) _partitionOf = new int[batch.Capacity];
+        for (int i = 0; i < batch.Count; i++) _partitionOf[i] = batch.HasOrigins && batch.Origins![i].IsKnown ? (int)batch.Origins[i].Partition : -1;
+        int from = 0;
+        while (from < batch.Count)
+        {
+            try
+            {
+                writer.Write(new ReadOnlySpan<T>(batch.Values, from, batch.Count - from), new ReadOnlySpan<int>(_partitionOf, from, batch.Count - from));
+                return;
+            }
+            catch (SinkElementException ex)
+            {
+                from = HandleElement(ex, from);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+            {
+                throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
+            }
+        }
+    }
+
+    /// <summary>Partitions whose state moved away: the writer drops what it holds of theirs (in order with the results).</summary>
+    public override void OnHandover(Exchanges.PartitionHandover handover)
+    {
+        if (!_partitions || handover.Revoked.Count == 0) return;
+        try
+        {
+            writer.PartitionsRevoked(handover.Revoked);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
         {

@@ -19,6 +19,8 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
     where TKey : notnull
 {
     private readonly Func<TIn, TKey> _keyOf;
+
+    protected override Func<TIn, TKey> KeySelector => _keyOf;
     private readonly WindowAssigner _assigner;
     private readonly TumblingWindows? _tumbling;
     private readonly Window[] _assigned;

@@ -91,8 +91,12 @@ internal abstract class WindowStage<TIn, TKey, TAcc, TOut, TSlot> : KeyedOneInpu
             if (state.SinceLastPane > 0 && !state.FiredOnTime)
             {
                 Window window = WindowOf(entry);
-                Panes.Emit(KeyIds[Table.KeyOf(entry)], window.StartTicks, window.EndTicks, ref state, PaneTiming.Early);
+                TKey key = KeyIds[Table.KeyOf(entry)];
+                if (StampsResults) StampPartition(PartitionOfKey(key));
+                Panes.Emit(key, window.StartTicks, window.EndTicks, ref state, PaneTiming.Early);
             }
         }
+
+        if (StampsResults) StampPartition(-1);
     }
 }

@@ -23,4 +23,11 @@ internal interface IOutput
 
     /// <summary>Flushes, then ends the output.</summary>
     void End();
+
+    /// <summary>
+    /// Elements emitted from now on came from <paramref name="origin"/> (a keyed stage whose state moves with an
+    /// exchange's partitions stamps its results with the partition that produced them); <see cref="ElementOrigin.None"/>
+    /// ends the stamping scope. Once called, every element of the output carries an origin.
+    /// </summary>
+    void StampFrom(ElementOrigin origin);
 }

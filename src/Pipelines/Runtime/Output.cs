@@ -61,9 +61,37 @@ internal sealed class Output<T> : IOutput
         if (++buffer.Count == buffer.Capacity) Flush();
     }
 
+    /// <summary>Set once <see cref="StampFrom"/> was called: every element carries an origin from then on.</summary>
+    private bool _stamping;
+
+    /// <summary>The origin of the elements emitted since the last stamp.</summary>
+    private ElementOrigin _stamp = ElementOrigin.None;
+
+    /// <summary>The elements of the buffer before this index carry their origins already.</summary>
+    private int _stampedUpTo;
+
+    public void StampFrom(ElementOrigin origin)
+    {
+        StampPending();
+        _stamping = true;
+        _stamp = origin;
+    }
+
+    /// <summary>Gives the elements emitted since the last stamp (through <see cref="Emit(T, long)"/> or written into <see cref="Reserve"/>) the current origin.</summary>
+    private void StampPending()
+    {
+        if (!_stamping) return;
+        var buffer = _buffer;
+        int from = Math.Min(_stampedUpTo, buffer.Count);
+        if (from < buffer.Count) Array.Fill(buffer.TrackOrigins(), _stamp, from, buffer.Count - from);
+        _stampedUpTo = buffer.Count;
+    }
+
     public void Flush()
     {
         var buffer = _buffer;
+        if (_stamping) StampPending();
+        _stampedUpTo = 0;
         if (buffer.Count == 0) return;
         buffer.Owner = this;
         try
@@ -90,6 +118,7 @@ internal sealed class Output<T> : IOutput
         replacement.HasOrigins = false;
         replacement.Owner = null;
         _buffer = replacement;
+        _stampedUpTo = 0;
     }
 
     /// <summary>

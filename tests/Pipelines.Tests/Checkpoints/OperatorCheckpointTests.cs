@@ -239,6 +239,8 @@ public class OperatorCheckpointTests
         public Undeclared(OperatorContext context, Output<string> output)
             : base(context, [output]) => State.Values<int>("seen");
 
+        protected override Func<string, string> KeySelector => s => s;
+
         protected override void OnElement(string value, long timestamp)
         {
         }
