@@ -68,7 +68,14 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
     public void CommittedInTransaction(List<TopicPartitionOffset> offsets) => Committed(offsets);
 
     /// <summary>A checkpoint completed: its position is committed at the next poll (thread-safe).</summary>
-    public void RequestCommit(KafkaPosition position) => Volatile.Write(ref _requested, position);
+    public void RequestCommit(KafkaPosition position)
+    {
+        Volatile.Write(ref _lastCompleted, position);
+        Volatile.Write(ref _requested, position);
+    }
+
+    /// <summary>The position of the latest completed checkpoint (kept after its commit started: a revocation commits it again if that commit did not land).</summary>
+    private KafkaPosition? _lastCompleted;
 
     /// <summary>
     /// Starts committing the latest completed checkpoint, if one is waiting and no earlier checkpoint commit is still
@@ -196,7 +203,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
                 }
             }
 
-            var offsets = Volatile.Read(ref _requested) is { } position ? Offsets.Committable(position, revoked) : [];
+            var offsets = Volatile.Read(ref _lastCompleted) is { } position ? Offsets.Committable(position, revoked) : [];
             outcome = offsets.Count == 0
                 ? "committed up to the last checkpoint"
                 : CommitBeforeRelease(consumer, offsets, $"committed the last checkpoint {Describe(offsets)}");

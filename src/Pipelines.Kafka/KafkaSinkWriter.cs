@@ -141,7 +141,7 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     /// </summary>
     private void FollowMovingState(SinkCheckpointContext context)
     {
-        string why = context.MovingStateSource is IRepartitionSource
+        string why = context.MovingStateSource is null
             ? "an operator between the keyed stage and this sink does not keep each result's partition (only Where, Select, SelectMany and WithEventTime do): move it before the Repartition, or write the results at-least-once (DeliveryGuarantee.AtLeastOnce) to a compacted topic keyed by (key, window)."
             : "that exchange is not a Kafka repartition topic.";
         if (context.MovingStateSource is not IRepartitionSource source || !context.ResultsCarryPartitions)
@@ -330,6 +330,11 @@ internal sealed class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
 
     public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
     {
+        if (_held is not null)
+        {
+            throw new InvalidOperationException($"Kafka sink '{_name}' follows moving state and takes results only with their partitions (Write with partitions); the executor gave it a batch without them.");
+        }
+
         if (_producer is null) Transactions();
         ThrowIfFailed();
         if (items.Length > 0) _wroteSincePreCommit = true;

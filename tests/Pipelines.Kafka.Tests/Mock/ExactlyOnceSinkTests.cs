@@ -52,7 +52,7 @@ public sealed class ExactlyOnceSinkTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task AfterARepartitionWhoseStateMoves_TheStartIsRefused_SayingWhyAndWhatToDo()
+    public async Task AfterARepartitionWhoseStateMoves_ThroughAStageThatRekeysTheResults_TheStartIsRefused_SayingWhyAndWhatToDo()
     {
         using var cluster = KafkaTestCluster.StartMock();
         string input = KafkaTestCluster.UniqueName("in"), output = KafkaTestCluster.UniqueName("out"), group = KafkaTestCluster.UniqueName("g");
@@ -66,13 +66,15 @@ public sealed class ExactlyOnceSinkTests(ITestOutputHelper output) : IDisposable
             .Select(r => r.Value)
             .Repartition(v => v, new KafkaRepartitionOptions { ConsumerConfig = cluster.GroupConsumerConfig, TopicCreationTimeout = TimeSpan.FromSeconds(1) })
             .Scan(0, (count, _) => count + 1)
+            .KeyBy(n => n % 3)
+            .Scan(0, (sum, n) => sum + n)
             .ToKafka(SinkOptions(cluster, output), n => "count", n => n.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var run = () => new StreamingExecutor(new StreamingOptions { CheckpointInterval = Interval, CheckpointStorage = CheckpointStorage.Directory(_directory) })
             .RunAsync(p.Build()).WaitAsync(Deadline);
 
         (await run.Should().ThrowAsync<PipelineExecutionException>())
-            .WithMessage($"*Kafka sink 'kafka:{output}' is exactly-once*keyed state that moves between instances with the partitions of a repartition topic*" +
-                "one run's checkpoints, which a moved partition does not share*DeliveryGuarantee.AtLeastOnce and upsert the results by (key, window)*PartitionedByKey = true*drop the Repartition*");
+            .WithMessage($"*Kafka sink 'kafka:{output}' is exactly-once*keyed state that moves between instances with the partitions of an exchange*" +
+                "must know which partition produced each result*an operator between the keyed stage and this sink does not keep each result's partition*DeliveryGuarantee.AtLeastOnce*compacted topic keyed by (key, window)*");
         transactions.Committed.Should().Be(0);
         cluster.EndOffsets(output).Values.Sum().Should().Be(0, "the sink is refused before it writes anything");
     }

@@ -98,7 +98,7 @@ internal sealed class RepartitionInstance
     /// <param name="kind">What the instances compute per card.</param>
     /// <param name="checkpointInterval">The run's checkpoint interval, if not the default (300 ms with a storage, 1 s without).</param>
     public static RepartitionInstance Start(KafkaTestCluster cluster, string topic, string group, string name, ILogger? logger = null, Action<string, WindowResult<int, long>>? emitted = null,
-        string? storage = null, PerCard kind = PerCard.Tumbling, TimeSpan? checkpointInterval = null)
+        string? storage = null, PerCard kind = PerCard.Tumbling, TimeSpan? checkpointInterval = null, string? exactlyOnceTopic = null)
     {
         var instance = new RepartitionInstance(name);
         var consumerConfig = cluster.GroupConsumerConfig ?? new ConsumerConfig();
@@ -127,11 +127,30 @@ internal sealed class RepartitionInstance
                 OnPartitionsAssigned = instance.Exchange.Assigned,
                 OnPartitionsRevoked = instance.Exchange.Revoked,
             });
-        Totals(payments, kind).To(Sinks.Action<WindowResult<int, long>>(r =>
+        var totals = Totals(payments, kind);
+        totals.To(Sinks.Action<WindowResult<int, long>>(r =>
         {
             instance.Results.Enqueue(r);
             emitted?.Invoke(name, r);
         }));
+        if (exactlyOnceTopic is not null)
+        {
+            // Exactly-once output: each partition's totals commit with the repartition topic's positions.
+            totals.Select(r => r).ToKafka(
+                new KafkaSinkOptions<string, string>
+                {
+                    BootstrapServers = cluster.BootstrapServers,
+                    Topic = exactlyOnceTopic,
+                    Guarantee = DeliveryGuarantee.ExactlyOnce,
+                    TransactionalIdPrefix = "totals-" + exactlyOnceTopic,
+                    InstanceId = name,
+                    TransactionTimeout = TimeSpan.FromSeconds(60),
+                    Logger = logger,
+                },
+                r => $"{r.Key}@{r.Window.Start:O}",
+                r => r.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         instance.Run = new StreamingExecutor(new StreamingOptions
             {
                 Parallelism = 2,

@@ -1,0 +1,95 @@
+using System.Reflection;
+using Confluent.Kafka;
+using Pipelines.Kafka.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pipelines.Kafka.Tests.Mock;
+
+/// <summary>
+/// The exactly-once Kafka sink's writer after moving state, driven directly on the mock cluster: it holds each
+/// partition's results until the pre-commit, which produces them into the checkpoint's transaction with the
+/// repartition offsets; a revocation drops what it holds of the revoked partitions, and only of them.
+/// </summary>
+public sealed class MovingStateSinkWriterTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    /// <summary>A repartition source as the writer links to it: no offsets (none to send), marks stored nowhere.</summary>
+    private sealed class Exchange : IPartitionedStateSource, IRepartitionSource, IRepartitionOffsets
+    {
+        public int PartitionCount => 4;
+
+        public string TopicName => "exchange";
+
+        public Func<TKey, int>? PartitionerFor<TKey>() => null;
+
+        public bool TryGetPartitionOffset(object position, int partition, out long offset)
+        {
+            offset = 0;
+            return false;
+        }
+
+        public IRepartitionOffsets OffsetsForTransactions(string sinkName) => this;
+
+        public Task StoreMarksAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) CheckpointOffsets() => ([], null!);
+
+        public (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) FinalOffsets() => ([], null!);
+
+        public void Committed(List<TopicPartitionOffset> offsets)
+        {
+        }
+    }
+
+    /// <summary>The context a run gives a sink after moving state whose results carry their partitions (built as the executor builds it).</summary>
+    private static SinkCheckpointContext MovingContext(IPartitionedStateSource source) =>
+        (SinkCheckpointContext)typeof(SinkCheckpointContext)
+            .GetConstructors(BindingFlags.Instance | BindingFlags.NonPublic)
+            .Single()
+            .Invoke([null, TimeSpan.FromSeconds(1), 0, true, source]);
+
+    [Fact]
+    public async Task HeldResults_OfARevokedPartition_AreDropped_AndTheOthersCommitWithTheCheckpoint()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string topic = KafkaTestCluster.UniqueName("totals");
+        await cluster.CreateTopicAsync(topic);
+        var sink = new KafkaSink<(string Key, int Partition), string, string>(
+            ExactlyOnceSetup.SinkOptions(cluster, topic, new TestOutputLogger(output, "sink")), x => x.Key, x => $"p{x.Partition}");
+        await using var writer = await sink.OpenAsync(CancellationToken.None);
+
+        writer.AcceptsStatePartitions.Should().BeTrue("an exactly-once Kafka sink takes each result with its partition");
+        await writer.StartCheckpointsAsync(MovingContext(new Exchange()), CancellationToken.None);
+        writer.Write([("a", 0), ("b", 1), ("c", 2)], [0, 1, 2]);
+        writer.PartitionsRevoked([1]);
+        writer.Write([("d", 1), ("e", 0)], [1, 0]);
+        await writer.PreCommitAsync(1, CancellationToken.None);
+        await writer.CommitCheckpointAsync(1, CancellationToken.None);
+
+        writer.Write([("f", 2)], [2]);
+        writer.PartitionsRevoked([2, 3]);
+        await writer.PreCommitAsync(2, CancellationToken.None);
+        await writer.CommitCheckpointAsync(2, CancellationToken.None);
+
+        var written = await Task.Run(() => cluster.ReadToEnd(topic, Deadline));
+        written.Select(r => r.Message.Key).Should().BeEquivalentTo(["a", "c", "d", "e"],
+            "b (partition 1, before its revocation) and f (partition 2, before its) are dropped; d comes from partition 1's next assignment");
+    }
+
+    [Fact]
+    public async Task AResultThatNoPartitionProduced_IsAnElementError_NamingTheSink()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string topic = KafkaTestCluster.UniqueName("totals");
+        await cluster.CreateTopicAsync(topic);
+        var sink = new KafkaSink<string, string, string>(ExactlyOnceSetup.SinkOptions(cluster, topic, new TestOutputLogger(output, "sink")), x => x, x => x);
+        await using var writer = await sink.OpenAsync(CancellationToken.None);
+        await writer.StartCheckpointsAsync(MovingContext(new Exchange()), CancellationToken.None);
+
+        var write = () => writer.Write(["x", "y"], [0, -1]);
+
+        write.Should().Throw<SinkElementException>().Where(e => e.Index == 1)
+            .WithInnerException<InvalidOperationException>().WithMessage($"*Kafka sink 'kafka:{topic}'*came from no partition's state*");
+    }
+}
