@@ -41,7 +41,8 @@ public sealed class SinkCheckpointContext
     /// exchange's consumer group, state from the partitions' snapshots), and after a move the new owner emits again
     /// the results of the records after the partition's last committed checkpoint. A sink whose exactly-once
     /// output follows one run's checkpoints (transactions committed per checkpoint, or a recovery that discards what
-    /// later checkpoints of the same job staged) cannot keep that promise across owners, and should refuse to start;
+    /// later checkpoints of the same job staged) cannot keep that promise across owners, and should refuse to start
+    /// unless it commits each partition's results with that partition's position (<see cref="ResultsCarryPartitions"/>);
     /// an at-least-once sink that upserts by (key, window) converges.
     /// </summary>
     public bool AfterMovingState { get; }
