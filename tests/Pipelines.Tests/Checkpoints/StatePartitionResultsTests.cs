@@ -172,19 +172,17 @@ public sealed class StatePartitionResultsTests : IDisposable
     /// </summary>
     private sealed class MovingNumbers(int revokeOddAfter, int count) : Source<int, NumbersRead>, IPartitionedStateSource
     {
+        private readonly PartitionedNumbers _partitions = new(count);
+
         public override string Name => "moving-numbers";
 
         public override bool IsBounded => true;
 
-        public int PartitionCount => 2;
+        public int PartitionCount => _partitions.PartitionCount;
 
-        public Func<TKey, int>? PartitionerFor<TKey>() => typeof(TKey) == typeof(int) ? (Func<TKey, int>)(object)(Func<int, int>)(k => k % 2) : null;
+        public Func<TKey, int>? PartitionerFor<TKey>() => _partitions.PartitionerFor<TKey>();
 
-        public bool TryGetPartitionOffset(object position, int partition, out long offset)
-        {
-            offset = ((NumbersRead)position).Count;
-            return true;
-        }
+        public bool TryGetPartitionOffset(object position, int partition, out long offset) => _partitions.TryGetPartitionOffset(position, partition, out offset);
 
         public override ValueTask<SourceReader<int, NumbersRead>> OpenAsync(SourceContext context, NumbersRead? position, CancellationToken cancellationToken) =>
             new(new Reader(context, revokeOddAfter, count));
