@@ -72,8 +72,14 @@ internal sealed class Output<T> : IOutput
 
     public void StampFrom(ElementOrigin origin)
     {
+        if (!_stamping)
+        {
+            // Whatever was emitted before the first scope came from no known partition.
+            _stamping = true;
+            _stamp = ElementOrigin.None;
+        }
+
         StampPending();
-        _stamping = true;
         _stamp = origin;
     }
 

@@ -108,6 +108,9 @@ internal sealed class Collector<T> : IBatchTarget<T>
 
     public List<long> Watermarks { get; } = [];
 
+    /// <summary>Each element's origin, or null when its batch carried none.</summary>
+    public List<ElementOrigin?> Origins { get; } = [];
+
     public List<long> Barriers { get; } = [];
 
     /// <summary>Elements (<c>"e:value"</c>), watermarks (<c>"w:watermark"</c>) and idleness (<c>"idle"</c>) in the order they came.</summary>
@@ -120,6 +123,7 @@ internal sealed class Collector<T> : IBatchTarget<T>
         for (int i = 0; i < batch.Count; i++)
         {
             Elements.Add((batch.Values[i], batch.Timestamps[i]));
+            Origins.Add(batch.HasOrigins ? batch.Origins![i] : null);
             Log.Add($"e:{batch.Values[i]}");
         }
     }
