@@ -52,7 +52,7 @@ internal sealed class EventTimeLoop<T, TSite>(Func<T, DateTimeOffset> timeOf) : 
         return values.Length;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public override int AssignRun(T[] values, long[] stamps, int from, int end, int n)
     {
         var time = timeOf;

@@ -48,7 +48,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut>
     /// element): its key is left in <see cref="_missKey"/>, so the key selector runs once per element. The loop
     /// calls nothing but the user's functions, so its state stays in registers.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int TumblingRun(TIn[] values, long[] stamps, int from, int count)
     {
         var keyOf = _keyOf;
