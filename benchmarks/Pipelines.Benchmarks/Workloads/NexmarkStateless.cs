@@ -48,7 +48,7 @@ public sealed class Q1CurrencyMap : NexmarkWorkload<Q1Out>
             }
         });
         AddStatelessPeers(static e => e.Kind == EventKind.Bid, static e => Convert(e.Bid));
-        AddPipelines(static (p, input, output) => Bids(p, input).Select(Convert).To(new CollectorSink<Q1Out>(output)));
+        AddPipelines(static (p, input, output) => Bids(p, input).Select(b => Convert(b)).To(new CollectorSink<Q1Out>(output)));
     }
 
     public override string Name => "Q1";

@@ -89,7 +89,7 @@ public partial class DataStream<T>
     /// batch of elements before it calls the selector for those that passed: each function is called once per
     /// element and in element order, but the calls of the two are not interleaved element by element.
     /// </remarks>
-    /// <param name="predicate">The condition.</param>
+    /// <param name="predicate">The condition: a function of the element alone (see <see cref="Select{TResult}"/> on when it may be called again).</param>
     public DataStream<T> Where(Func<T, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
@@ -97,8 +97,14 @@ public partial class DataStream<T>
     }
 
     /// <summary>Maps each element; event times are kept.</summary>
+    /// <remarks>
+    /// Three or more <c>Where</c> and <c>Select</c> operators in a row run as one loop, each element through all of
+    /// them in turn. When one of their functions throws for an element, the selectors before it in that loop are
+    /// called once more for that element, to hand the failing operator's error policy the element it saw. Keep these
+    /// functions free of side effects, as for LINQ queries that may be enumerated again.
+    /// </remarks>
     /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="selector">The mapping.</param>
+    /// <param name="selector">The mapping: a function of the element alone.</param>
     public DataStream<TResult> Select<TResult>(Func<T, TResult> selector)
     {
         ArgumentNullException.ThrowIfNull(selector);

@@ -20,6 +20,9 @@ internal sealed class FusedRunBuilder(WorkerContext context, object endLinks)
     /// </summary>
     public OriginSlot? Origin { get; init; }
 
+    /// <summary>Which step of the run is at work: written by the steps, read where the run catches a failure.</summary>
+    public FusedRunPosition Position { get; } = new();
+
     /// <summary>Every step but the last operator's: their outputs are counted from the run.</summary>
     public List<FusedStep> Counted { get; } = [];
 }

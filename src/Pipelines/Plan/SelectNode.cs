@@ -13,7 +13,7 @@ internal sealed class SelectNode<TIn, TOut>(int id, Node<TIn> input, Func<TIn, T
         new FusedWhereSelectLink<TIn, TOut>(where, this, CompileConsumers(producer, compiler));
 
     public FusedStep<TIn> CreateSteps(int after, FusedRunBuilder run) =>
-        InRun(after, run, (next, context) => FusedSteps.Select(selector, next, context));
+        InRun(after, run, (next, context) => FusedSteps.Select(selector, next, context, run.Position, after));
 
     public IBatchTarget<TIn> CreateFused(WhereNode<TIn> where, Output<TOut> output, OperatorContext context, Diagnostics.OperatorTelemetry whereCounts) =>
         StatelessOperators.WhereSelect(where.Predicate, selector, output, context, whereCounts);

@@ -45,13 +45,13 @@ internal abstract class StatelessNode<TIn, TOut>(int id, string verb, Node<TIn> 
         {
             if (run.Origin is { } origin)
             {
-                next = new TrackedEmitStep<TOut>((Output<TOut>)run.End!, origin);
+                next = new TrackedEmitStep<TOut>((Output<TOut>)run.End!, origin, run.Position);
             }
             else
             {
                 var output = run.Context.OutputOf(this, (ChainLink<TOut>[])run.EndLinks);
                 run.End = output;
-                next = new EmitStep<TOut>(output);
+                next = new EmitStep<TOut>(output, run.Position);
             }
         }
 

@@ -26,7 +26,7 @@ internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicat
     public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context) => StatelessOperators.Where(Predicate, output, context);
 
     public FusedStep<T> CreateSteps(int after, FusedRunBuilder run) =>
-        InRun(after, run, (next, context) => FusedSteps.Where(Predicate, next, context));
+        InRun(after, run, (next, context) => FusedSteps.Where(Predicate, next, context, run.Position, after));
 }
 
 /// <summary>A <c>Select</c> that can absorb the <c>Where</c> before it.</summary>

@@ -146,6 +146,52 @@ public class FusedRunTests
         summary.ElementsDeadLettered.Should().Be(1);
     }
 
+    private static Task<RunSummary> RunAsync(string executor, Pipeline pipeline) => executor == "bounded"
+        ? new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 4 }).RunAsync(pipeline)
+        : new StreamingExecutor(new StreamingOptions { MaxBatchSize = 4 }).RunAsync(pipeline);
+
+    [Theory]
+    [MemberData(nameof(BothExecutors.Names), MemberType = typeof(BothExecutors))]
+    public async Task AFailingStep_GetsTheElementItSaw_AndOnlyTheSelectorsBeforeItRunAgain_ForThatElement(string executor)
+    {
+        int selected = 0, tested = 0;
+        var results = new List<int>();
+        var dead = new List<DeadLetter>();
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(dead));
+        p.From(Sources.Enumerable(Enumerable.Range(1, 12)))
+            .Select(x => { Interlocked.Increment(ref selected); return x * 10; }).Named("tenfold")
+            .Where(x => { Interlocked.Increment(ref tested); return true; }).Named("all")
+            .Select(x => x == 50 ? throw new BoomException("fifty") : x + 1).Named("plus one").OnError(ErrorPolicy.DeadLetter)
+            .To(Sinks.Collection(results));
+
+        var summary = await RunAsync(executor, p.Build());
+
+        results.Should().Equal(Enumerable.Range(1, 12).Where(x => x != 5).Select(x => (x * 10) + 1));
+        dead.Select(d => (d.Operator, d.Element)).Should().Equal(("plus one", (object?)50));
+        summary.ElementsDeadLettered.Should().Be(1);
+        selected.Should().Be(13, "the selector before the failing step runs once more for the failing element, to give the element that step saw");
+        tested.Should().Be(12, "a predicate before the failing step held for the element: it does not run again");
+    }
+
+    [Theory]
+    [MemberData(nameof(BothExecutors.Names), MemberType = typeof(BothExecutors))]
+    public async Task AFailureAfterTheRun_IsTheLaterOperators_NotSkippedByThePolicyOfTheRunsLastStep(string executor)
+    {
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Enumerable.Range(1, 40)))
+            .Where(x => x > 0).Named("positive").OnError(ErrorPolicy.Skip)
+            .Select(x => x * 3).Named("tripled").OnError(ErrorPolicy.Skip)
+            .Where(x => x != 0).Named("nonzero").OnError(ErrorPolicy.Skip)
+            .SelectMany(x => x == 30 ? throw new BoomException("thirty") : new[] { x }).Named("picky")
+            .To(Sinks.Collection(new List<int>()));
+
+        var act = () => RunAsync(executor, p.Build());
+
+        var error = (await act.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        error.Message.Should().StartWith("Operator 'picky' failed on element '30'");
+        error.InnerException.Should().BeOfType<BoomException>();
+    }
+
     [Fact]
     public async Task TheMonitor_CountsTheOutputOfEveryOperatorOfARun()
     {

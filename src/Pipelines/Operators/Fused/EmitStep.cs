@@ -3,20 +3,39 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary>The end of a fused run: what leaves the last operator goes into that operator's output.</summary>
-internal sealed class EmitStep<T>(Output<T> output) : FusedStep<T>
+internal sealed class EmitStep<T>(Output<T> output, FusedRunPosition position) : FusedStep<T>
 {
     public Output<T> Output { get; } = output;
 
-    public override void Push(in T value, long timestamp) => Output.Emit(value, timestamp);
+    public override void Push(in T value, long timestamp)
+    {
+        position.Step = FusedRunPosition.Emitting;
+        Output.Emit(value, timestamp);
+    }
+
+    public override void Fail(in T value, long timestamp, int step, Exception error) => throw EndOfRun.Failed(step, error);
 }
 
 /// <summary>
 /// The end of a fused run for batches on their way to an exchange that drops elements read twice: what leaves the
 /// last operator gets the origin of the element the run is at (<see cref="OriginSlot"/>).
 /// </summary>
-internal sealed class TrackedEmitStep<T>(Output<T> output, OriginSlot slot) : FusedStep<T>
+internal sealed class TrackedEmitStep<T>(Output<T> output, OriginSlot slot, FusedRunPosition position) : FusedStep<T>
 {
-    public override void Push(in T value, long timestamp) => output.Emit(value, timestamp, slot.Current);
+    public override void Push(in T value, long timestamp)
+    {
+        position.Step = FusedRunPosition.Emitting;
+        output.Emit(value, timestamp, slot.Current);
+    }
+
+    public override void Fail(in T value, long timestamp, int step, Exception error) => throw EndOfRun.Failed(step, error);
+}
+
+/// <summary>The end of a run has no function: a failure handed to it names a step the run does not have.</summary>
+internal static class EndOfRun
+{
+    public static InvalidOperationException Failed(int step, Exception error) =>
+        new($"A fused run was asked to name the element of step {step}, which it does not have.", error);
 }
 
 /// <summary>The origin of the element a fused run is at (<see cref="TrackedEmitStep{T}"/>).</summary>

@@ -7,11 +7,18 @@ namespace Pipelines.Operators;
 /// one loop, as LINQ chains its iterators: each element goes through the run's steps one after another, and only
 /// what leaves the last operator is stored, into that operator's output. Each step keeps its own operator's context,
 /// so a failing function is handled under its own operator's error policy and named in the error, and each
-/// operator's output is counted per batch as if it had its own (<paramref name="counted"/>: every step but the last
-/// operator's, whose output counts itself). Control signals go straight to the last operator's output: no step holds
-/// anything between elements.
+/// operator's output is counted per batch as if it had its own (every step but the last operator's, whose output
+/// counts itself). Control signals go straight to the last operator's output: no step holds anything between
+/// elements.
+/// <para>
+/// The steps themselves catch nothing, so the runtime compiles the whole run into this loop (a handler in a method
+/// keeps it from being inlined). The loop catches instead: the run's <see cref="FusedRunPosition"/> says which step's
+/// function threw, and <see cref="FusedStep{T}.Fail"/> hands the failure to that step with the element it saw (the
+/// selectors before it run again on the element to give it). A failure while the end writes into the output is a
+/// later operator's, and passes through untouched.
+/// </para>
 /// </summary>
-internal sealed class FusedRun<T>(FusedStep<T> first, IOutput output, FusedStep[] counted, Func<OriginSlot, FusedRunSteps<T>> tracked) : IBatchTarget<T>, ISpanTarget<T>
+internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<OriginSlot, FusedRunSteps<T>> tracked) : IBatchTarget<T>, ISpanTarget<T>
 {
     private FusedRunSteps<T>? _tracked;
     private OriginSlot? _origin;
@@ -29,18 +36,13 @@ internal sealed class FusedRun<T>(FusedStep<T> first, IOutput output, FusedStep[
     private void ProcessTracked(Batch<T> batch)
     {
         var origin = _origin ??= new OriginSlot();
-        var steps = _tracked ??= tracked(origin);
-        var step = steps.First;
-        T[] values = batch.Values;
-        long[] stamps = batch.Timestamps;
-        ElementOrigin[] origins = batch.Origins!;
-        for (int i = 0; i < batch.Count; i++)
-        {
-            origin.Current = origins[i];
-            step.Push(in values[i], stamps[i]);
-        }
-
-        foreach (var inner in steps.Counted) inner.Report();
+        var copy = _tracked ??= tracked(origin);
+        var values = new ReadOnlySpan<T>(batch.Values, 0, batch.Count);
+        var stamps = new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count);
+        var origins = new ReadOnlySpan<ElementOrigin>(batch.Origins!, 0, batch.Count);
+        int i = 0;
+        while (i < values.Length) i = RunTracked(copy, origin, values, stamps, origins, i);
+        foreach (var inner in copy.Counted) inner.Report();
         output.Flush();
     }
 
@@ -49,10 +51,49 @@ internal sealed class FusedRun<T>(FusedStep<T> first, IOutput output, FusedStep[
 
     private void Process(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
     {
-        var step = first;
-        for (int i = 0; i < values.Length; i++) step.Push(in values[i], timestamps[i]);
-        foreach (var inner in counted) inner.Report();
+        int i = 0;
+        while (i < values.Length) i = Run(steps, values, timestamps, i);
+        foreach (var inner in steps.Counted) inner.Report();
         output.Flush();
+    }
+
+    /// <summary>Runs the elements from <paramref name="from"/> on through the steps; returns where it stopped (the end, or after an element that failed).</summary>
+    private static int Run(FusedRunSteps<T> run, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, int from)
+    {
+        var first = run.First;
+        int i = from;
+        try
+        {
+            for (; i < values.Length; i++) first.Push(in values[i], timestamps[i]);
+        }
+        catch (Exception ex) when (run.Position.Step != FusedRunPosition.Emitting)
+        {
+            first.Fail(in values[i], timestamps[i], run.Position.Step, ex);
+            i++;
+        }
+
+        return i;
+    }
+
+    private static int RunTracked(FusedRunSteps<T> run, OriginSlot origin, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<ElementOrigin> origins, int from)
+    {
+        var first = run.First;
+        int i = from;
+        try
+        {
+            for (; i < values.Length; i++)
+            {
+                origin.Current = origins[i];
+                first.Push(in values[i], timestamps[i]);
+            }
+        }
+        catch (Exception ex) when (run.Position.Step != FusedRunPosition.Emitting)
+        {
+            first.Fail(in values[i], timestamps[i], run.Position.Step, ex);
+            i++;
+        }
+
+        return i;
     }
 
     public void OnWatermark(long watermark) => output.Watermark(watermark);
@@ -68,5 +109,5 @@ internal sealed class FusedRun<T>(FusedStep<T> first, IOutput output, FusedStep[
     public void OnEnd() => output.End();
 }
 
-/// <summary>The steps of a fused run: the first, and those whose output is counted for their operator.</summary>
-internal sealed record FusedRunSteps<T>(FusedStep<T> First, FusedStep[] Counted);
+/// <summary>The steps of a fused run: the first, those whose output is counted for their operator, and the position the steps write.</summary>
+internal sealed record FusedRunSteps<T>(FusedStep<T> First, FusedStep[] Counted, FusedRunPosition Position);

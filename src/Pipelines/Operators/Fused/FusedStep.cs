@@ -34,6 +34,31 @@ internal abstract class FusedStep
 /// <typeparam name="T">The element type the step takes.</typeparam>
 internal abstract class FusedStep<T> : FusedStep
 {
-    /// <summary>Runs the step's function on one element, and the steps after it on what it passes on.</summary>
+    /// <summary>
+    /// Runs the step's function on one element, and the steps after it on what it passes on. No step catches: the
+    /// run does, and finds the failing step through its <see cref="FusedRunPosition"/>, so the steps of a run can be
+    /// compiled into one loop.
+    /// </summary>
     public abstract void Push(in T value, long timestamp);
+
+    /// <summary>
+    /// Hands <paramref name="error"/>, thrown by the function of step <paramref name="step"/> for the element that
+    /// entered the run as <paramref name="value"/>, to that step's error policy with the element the step saw: the
+    /// selectors before it run again on the element to give it.
+    /// </summary>
+    public abstract void Fail(in T value, long timestamp, int step, Exception error);
+}
+
+/// <summary>
+/// The step of a fused run whose function is running (each step's id is the number of operators after it in the
+/// run), or <see cref="Emitting"/> while the run's end writes into its output, where a failure is a later
+/// operator's and passes through the run untouched.
+/// </summary>
+internal sealed class FusedRunPosition
+{
+    /// <summary>The run's end is writing into its output.</summary>
+    public const int Emitting = -1;
+
+    /// <summary>The step whose function is running, or <see cref="Emitting"/>.</summary>
+    public int Step;
 }

@@ -6,11 +6,27 @@ namespace Pipelines.Operators;
 /// <typeparam name="TIn">The element type.</typeparam>
 /// <typeparam name="TOut">The result type.</typeparam>
 /// <typeparam name="TSite">The call site of the selector (<see cref="CallSites"/>): only makes the code a copy of its own.</typeparam>
-internal sealed class SelectStep<TIn, TOut, TSite>(Func<TIn, TOut> selector, FusedStep<TOut> next, OperatorContext context) : FusedStep<TIn>
+internal sealed class SelectStep<TIn, TOut, TSite>(Func<TIn, TOut> selector, FusedStep<TOut> next, OperatorContext context, FusedRunPosition position, int id)
+    : FusedStep<TIn>
     where TSite : struct
 {
     public override void Push(in TIn value, long timestamp)
     {
+        position.Step = id;
+        TOut result = selector(value);
+        Passed++;
+        next.Push(in result, timestamp);
+    }
+
+    public override void Fail(in TIn value, long timestamp, int step, Exception error)
+    {
+        if (step == id)
+        {
+            context.Errors.Handle(error, value, timestamp);
+            return;
+        }
+
+        // A step after this one failed: its input is this selector's result, computed again.
         TOut result;
         try
         {
@@ -22,8 +38,6 @@ internal sealed class SelectStep<TIn, TOut, TSite>(Func<TIn, TOut> selector, Fus
             return;
         }
 
-        // Outside the handler: a failure further down the run is the later operator's.
-        Passed++;
-        next.Push(in result, timestamp);
+        next.Fail(in result, timestamp, step, error);
     }
 }
