@@ -155,7 +155,7 @@ public sealed class Q7HighestBid : NexmarkWorkload<Q7Out>
             Bids(p, input)
                 .KeyBy(_ => 0)
                 .Window(Windows.Tumbling(TimeSpan.FromTicks(Size)))
-                .Reduce(Higher)
+                .Reduce((a, b) => Higher(a, b))
                 .To(new MappingCollectorSink<WindowResult<int, Bid>, Q7Out>(output, r => new Q7Out(r.Window.End.UtcTicks, r.Value.Auction, r.Value.Bidder, r.Value.Price))));
     }
 
