@@ -58,6 +58,21 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
     protected override void Schedule(int key, int entry, long time) =>
         Timers.RegisterOnce(TimeDomain.ProcessingTime, key, Table.NamespaceOf(entry), time + EventTime.UnixEpochTicks);
 
+    /// <summary>
+    /// Windows a failing element opened are empty: none may stay behind to emit a result. (A helper, so the exception
+    /// handler of <see cref="OnElement"/> has no loop: a loop there keeps the runtime from compiling that method through
+    /// the tiers, with profile data.)
+    /// </summary>
+    private void RemoveOpened(int k, int n)
+    {
+        for (int w = 0; w < n; w++)
+        {
+            if (_entries[w] >= 0 && _opened[w]) Table.Remove(_entries[w]);
+        }
+
+        KeyIds.ReleaseIfUnreferenced(k);
+    }
+
     protected override void OnElement(TIn value, long timestamp)
     {
         TKey key = Keys.NotNull(_keyOf(value));
@@ -76,13 +91,7 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
         }
         catch
         {
-            // Windows this element opened are empty: none may stay behind to emit a result.
-            for (int w = 0; w < n; w++)
-            {
-                if (_entries[w] >= 0 && _opened[w]) Table.Remove(_entries[w]);
-            }
-
-            KeyIds.ReleaseIfUnreferenced(k);
+            RemoveOpened(k, n);
             throw;
         }
 

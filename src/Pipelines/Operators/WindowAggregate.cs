@@ -153,12 +153,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
             }
             catch
             {
-                // Windows this element opened and did not reach yet are empty: none may stay behind.
-                for (int j = w; j < n; j++)
-                {
-                    if (_entries[j] >= 0 && _opened[j]) Table.Remove(_entries[j]);
-                }
-
+                RemoveOpenedFrom(w, n);
                 throw;
             }
 
@@ -168,6 +163,19 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
         }
 
         return accepted;
+    }
+
+    /// <summary>
+    /// Windows the failing element opened from its <paramref name="from"/>-th window on are empty: none may stay
+    /// behind. (A helper, so the exception handler of <see cref="AddToWindows"/> has no loop: a loop there keeps the
+    /// runtime from compiling that method through the tiers, with profile data.)
+    /// </summary>
+    private void RemoveOpenedFrom(int from, int n)
+    {
+        for (int j = from; j < n; j++)
+        {
+            if (_entries[j] >= 0 && _opened[j]) Table.Remove(_entries[j]);
+        }
     }
 
     /// <summary>A new window's timer: its on-time moment, or (past it, within the allowed lateness) its cleanup time.</summary>
