@@ -48,7 +48,7 @@ public sealed class Q1CurrencyMap : NexmarkWorkload<Q1Out>
             }
         });
         AddStatelessPeers(static e => e.Kind == EventKind.Bid, static e => Convert(e.Bid));
-        AddPipelines(static (p, input, output) => Bids(p, input).Select(b => Convert(b)).To(new CollectorSink<Q1Out>(output)));
+        AddPipelines(static (p, input, output) => Bids(p, input).Select((in b) => Convert(b)).To(new CollectorSink<Q1Out>(output)));
     }
 
     public override string Name => "Q1";
@@ -86,7 +86,7 @@ public sealed class Q2Filter : NexmarkWorkload<Q2Out>
         });
         AddStatelessPeers(static e => e.Kind == EventKind.Bid && e.Bid.Auction % AuctionSkip == 0, static e => new Q2Out(e.Bid.Auction, e.Bid.Price));
         AddPipelines(static (p, input, output) =>
-            Bids(p, input).Where(b => b.Auction % AuctionSkip == 0).Select(b => new Q2Out(b.Auction, b.Price)).To(new CollectorSink<Q2Out>(output)));
+            Bids(p, input).Where((in b) => b.Auction % AuctionSkip == 0).Select((in b) => new Q2Out(b.Auction, b.Price)).To(new CollectorSink<Q2Out>(output)));
     }
 
     public override string Name => "Q2";

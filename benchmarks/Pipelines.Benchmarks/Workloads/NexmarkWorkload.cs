@@ -32,7 +32,7 @@ public abstract class NexmarkWorkload<TOut> : Workload<NexmarkEvent, TOut>, INex
 
     /// <summary>The bids as a timestamped Pipelines stream.</summary>
     protected static DataStream<Bid> Bids(PipelineBuilder p, Source<NexmarkEvent> input) =>
-        Events(p, input).Where(e => e.Kind == EventKind.Bid).Select(e => e.Bid);
+        Events(p, input).Where((in e) => e.Kind == EventKind.Bid).Select((in e) => e.Bid);
 
     protected override NexmarkEvent[] Generate(int events) => NexmarkGenerator.Generate(events, Config);
 

@@ -54,7 +54,7 @@ public partial class DataStream<T>
     /// when <paramref name="ordered"/> (the default), else as they are done (never across a watermark). Each result keeps
     /// its element's event time; a function that throws is handled by the error policy, naming the element. Worth it
     /// when a call takes well more than handing an element to another thread (tens of microseconds or more); a cheap
-    /// function is faster as <see cref="Select{TResult}"/>. Runs as a one-worker stage on either executor, so the bound
+    /// function is faster as <see cref="Select{TResult}(Func{T, TResult})"/>. Runs as a one-worker stage on either executor, so the bound
     /// holds for the whole pipeline (as <c>SelectAsync</c>: the calls of an input batch run together).
     /// </summary>
     /// <typeparam name="TResult">The result type.</typeparam>

@@ -1,3 +1,4 @@
+using Pipelines.Operators;
 using Pipelines.Plan;
 
 namespace Pipelines;
@@ -89,11 +90,24 @@ public partial class DataStream<T>
     /// batch of elements before it calls the selector for those that passed: each function is called once per
     /// element and in element order, but the calls of the two are not interleaved element by element.
     /// </remarks>
-    /// <param name="predicate">The condition: a function of the element alone (see <see cref="Select{TResult}"/> on when it may be called again).</param>
+    /// <param name="predicate">The condition: a function of the element alone (see <see cref="Select{TResult}(Func{T, TResult})"/> on when it may be called again).</param>
     public DataStream<T> Where(Func<T, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return Derive(new WhereNode<T>(Builder.NextId(), Node, predicate));
+        return Derive(new WhereNode<T>(Builder.NextId(), Node, ElementFunction<T, bool>.Of(predicate)));
+    }
+
+    /// <summary>Keeps the elements for which <paramref name="predicate"/> holds, reading each element where it is.</summary>
+    /// <remarks>
+    /// For large structs: <c>Where((in e) =&gt; e.Kind == Kind.Bid)</c> loads only the fields the predicate reads, where
+    /// a predicate taking the element by value may copy all of it for every call (see <see cref="InFunc{T, TResult}"/>).
+    /// Otherwise the same as <see cref="Where(Func{T, bool})"/>.
+    /// </remarks>
+    /// <param name="predicate">The condition, taking the element by reference; it must not keep the reference.</param>
+    public DataStream<T> Where(InFunc<T, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return Derive(new WhereNode<T>(Builder.NextId(), Node, ElementFunction<T, bool>.Of(predicate)));
     }
 
     /// <summary>Maps each element; event times are kept.</summary>
@@ -108,7 +122,21 @@ public partial class DataStream<T>
     public DataStream<TResult> Select<TResult>(Func<T, TResult> selector)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        return Derive(new SelectNode<T, TResult>(Builder.NextId(), Node, selector));
+        return Derive(new SelectNode<T, TResult>(Builder.NextId(), Node, ElementFunction<T, TResult>.Of(selector)));
+    }
+
+    /// <summary>Maps each element, reading it where it is; event times are kept.</summary>
+    /// <remarks>
+    /// For large structs: <c>Select((in e) =&gt; e.Bid)</c> loads only the fields the selector reads, where a selector
+    /// taking the element by value may copy all of it for every call (see <see cref="InFunc{T, TResult}"/>).
+    /// Otherwise the same as <see cref="Select{TResult}(Func{T, TResult})"/>.
+    /// </remarks>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="selector">The mapping, taking the element by reference; it must not keep the reference.</param>
+    public DataStream<TResult> Select<TResult>(InFunc<T, TResult> selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        return Derive(new SelectNode<T, TResult>(Builder.NextId(), Node, ElementFunction<T, TResult>.Of(selector)));
     }
 
     /// <summary>Maps each element to a sequence; its items keep the element's event time.</summary>

@@ -6,10 +6,15 @@ namespace Pipelines.Operators;
 /// <typeparam name="TIn">The element type.</typeparam>
 /// <typeparam name="TOut">The result type.</typeparam>
 /// <typeparam name="TSite">The call site of the selector (<see cref="CallSites"/>): only makes the code a copy of its own.</typeparam>
-internal sealed class Select<TIn, TOut, TSite>(Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context)
+/// <typeparam name="TKind">How the selector takes its element (<see cref="IFunctionKind"/>).</typeparam>
+internal sealed class Select<TIn, TOut, TSite, TKind>(Delegate selector, Output<TOut> output, OperatorContext context)
     : StatelessOperator<TIn, TOut>(output, context), ISpanTarget<TIn>
     where TSite : struct
+    where TKind : struct, IFunctionKind
 {
+    private readonly Func<TIn, TOut>? _selectorValue = selector as Func<TIn, TOut>;
+    private readonly InFunc<TIn, TOut>? _selectorReference = selector as InFunc<TIn, TOut>;
+
     public override void OnBatch(Batch<TIn> batch)
     {
         if (batch.HasOrigins) OnTracked(batch);
@@ -24,13 +29,15 @@ internal sealed class Select<TIn, TOut, TSite>(Func<TIn, TOut> selector, Output<
         TOut[] outValues = dst.Values;
         long[] outStamps = dst.Timestamps;
         int count = values.Length, n = dst.Count, i = 0;
+        var byValue = _selectorValue;
+        var byReference = _selectorReference;
         while (true)
         {
             try
             {
                 for (; i < count; i++)
                 {
-                    outValues[n] = selector(values[i]);
+                    outValues[n] = (typeof(TKind) == typeof(ByValue) ? byValue!(values[i]) : byReference!(in values[i]));
                     outStamps[n] = stamps[i];
                     n++;
                 }
@@ -55,11 +62,13 @@ internal sealed class Select<TIn, TOut, TSite>(Func<TIn, TOut> selector, Output<
         TIn[] values = batch.Values;
         long[] stamps = batch.Timestamps;
         ElementOrigin[] origins = batch.Origins!;
+        var byValue = _selectorValue;
+        var byReference = _selectorReference;
         for (int i = 0; i < batch.Count; i++)
         {
             try
             {
-                Output.Emit(selector(values[i]), stamps[i], origins[i]);
+                Output.Emit((typeof(TKind) == typeof(ByValue) ? byValue!(values[i]) : byReference!(in values[i])), stamps[i], origins[i]);
             }
             catch (Exception ex)
             {

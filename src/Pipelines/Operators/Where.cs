@@ -5,9 +5,14 @@ namespace Pipelines.Operators;
 /// <summary>Keeps the elements for which the predicate holds.</summary>
 /// <typeparam name="T">The element type.</typeparam>
 /// <typeparam name="TSite">The call site of the predicate (<see cref="CallSites"/>): only makes the code a copy of its own.</typeparam>
-internal sealed class Where<T, TSite>(Func<T, bool> predicate, Output<T> output, OperatorContext context) : StatelessOperator<T, T>(output, context), ISpanTarget<T>
+/// <typeparam name="TKind">How the predicate takes its element (<see cref="IFunctionKind"/>).</typeparam>
+internal sealed class Where<T, TSite, TKind>(Delegate predicate, Output<T> output, OperatorContext context) : StatelessOperator<T, T>(output, context), ISpanTarget<T>
     where TSite : struct
+    where TKind : struct, IFunctionKind
 {
+    private readonly Func<T, bool>? _predicateValue = predicate as Func<T, bool>;
+    private readonly InFunc<T, bool>? _predicateReference = predicate as InFunc<T, bool>;
+
     public override void OnBatch(Batch<T> batch)
     {
         if (batch.HasOrigins)
@@ -22,6 +27,8 @@ internal sealed class Where<T, TSite>(Func<T, bool> predicate, Output<T> output,
         if (ReferenceEquals(dst, batch)) dst.Count = 0;
         T[] values = batch.Values, outValues = dst.Values;
         long[] stamps = batch.Timestamps, outStamps = dst.Timestamps;
+        var byValue = _predicateValue;
+        var byReference = _predicateReference;
         int n = dst.Count, i = 0;
         bool inPlace = ReferenceEquals(dst, batch);
         while (true)
@@ -30,7 +37,7 @@ internal sealed class Where<T, TSite>(Func<T, bool> predicate, Output<T> output,
             {
                 for (; i < count; i++)
                 {
-                    if (predicate(values[i]))
+                    if (typeof(TKind) == typeof(ByValue) ? byValue!(values[i]) : byReference!(in values[i]))
                     {
                         // In place, passing elements before the first rejected one stay where they are.
                         if (!inPlace || n != i)
@@ -65,13 +72,15 @@ internal sealed class Where<T, TSite>(Func<T, bool> predicate, Output<T> output,
         T[] outValues = dst.Values;
         long[] outStamps = dst.Timestamps;
         int count = values.Length, n = dst.Count, i = 0;
+        var byValue = _predicateValue;
+        var byReference = _predicateReference;
         while (true)
         {
             try
             {
                 for (; i < count; i++)
                 {
-                    if (predicate(values[i]))
+                    if (typeof(TKind) == typeof(ByValue) ? byValue!(values[i]) : byReference!(in values[i]))
                     {
                         outValues[n] = values[i];
                         outStamps[n] = timestamps[i];
@@ -99,11 +108,13 @@ internal sealed class Where<T, TSite>(Func<T, bool> predicate, Output<T> output,
         T[] values = batch.Values;
         long[] stamps = batch.Timestamps;
         ElementOrigin[] origins = batch.Origins!;
+        var byValue = _predicateValue;
+        var byReference = _predicateReference;
         for (int i = 0; i < batch.Count; i++)
         {
             try
             {
-                if (predicate(values[i])) Output.Emit(values[i], stamps[i], origins[i]);
+                if (typeof(TKind) == typeof(ByValue) ? byValue!(values[i]) : byReference!(in values[i])) Output.Emit(values[i], stamps[i], origins[i]);
             }
             catch (Exception ex)
             {

@@ -17,10 +17,20 @@ namespace Pipelines.Operators;
 /// <typeparam name="TIn">The element type.</typeparam>
 /// <typeparam name="TOut">The result type.</typeparam>
 /// <typeparam name="TSite">The call site of the pair (<see cref="CallSites"/>, by the selector): only makes the code a copy of its own.</typeparam>
-internal sealed class WhereSelect<TIn, TOut, TSite>(Func<TIn, bool> predicate, Func<TIn, TOut> selector, Output<TOut> output, OperatorContext context, Diagnostics.OperatorTelemetry whereCounts)
+/// <typeparam name="TPredicate">How the predicate takes its element (<see cref="IFunctionKind"/>).</typeparam>
+/// <typeparam name="TSelector">How the selector takes its element (<see cref="IFunctionKind"/>).</typeparam>
+internal sealed class WhereSelect<TIn, TOut, TSite, TPredicate, TSelector>(Delegate predicate, Delegate selector, Output<TOut> output, OperatorContext context, Diagnostics.OperatorTelemetry whereCounts)
     : StatelessOperator<TIn, TOut>(output, context), ISpanTarget<TIn>
     where TSite : struct
+    where TPredicate : struct, IFunctionKind
+    where TSelector : struct, IFunctionKind
 {
+    private readonly Func<TIn, bool>? _predicateValue = predicate as Func<TIn, bool>;
+    private readonly InFunc<TIn, bool>? _predicateReference = predicate as InFunc<TIn, bool>;
+
+    private readonly Func<TIn, TOut>? _selectorValue = selector as Func<TIn, TOut>;
+    private readonly InFunc<TIn, TOut>? _selectorReference = selector as InFunc<TIn, TOut>;
+
     /// <summary>Indexes of the passing elements of the batch being processed.</summary>
     private int[] _picked = [];
 
@@ -42,14 +52,18 @@ internal sealed class WhereSelect<TIn, TOut, TSite>(Func<TIn, bool> predicate, F
         TIn[] values = batch.Values;
         long[] stamps = batch.Timestamps;
         ElementOrigin[] origins = batch.Origins!;
+        var keepValue = _predicateValue;
+        var keepReference = _predicateReference;
+        var selectValue = _selectorValue;
+        var selectReference = _selectorReference;
         int kept = 0;
         for (int i = 0; i < batch.Count; i++)
         {
             try
             {
-                if (!predicate(values[i])) continue;
+                if (!(typeof(TPredicate) == typeof(ByValue) ? keepValue!(values[i]) : keepReference!(in values[i]))) continue;
                 kept++;
-                Output.Emit(selector(values[i]), stamps[i], origins[i]);
+                Output.Emit((typeof(TSelector) == typeof(ByValue) ? selectValue!(values[i]) : selectReference!(in values[i])), stamps[i], origins[i]);
             }
             catch (Exception ex)
             {
@@ -103,13 +117,14 @@ internal sealed class WhereSelect<TIn, TOut, TSite>(Func<TIn, bool> predicate, F
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int Filter(ReadOnlySpan<TIn> values, int from, int[] picked)
     {
-        var keep = predicate;
+        var keepValue = _predicateValue;
+        var keepReference = _predicateReference;
         int m = 0;
         for (int i = from; i < values.Length; i++)
         {
             _at = i;
             picked[m] = i;
-            m += keep(values[i]) ? 1 : 0;
+            m += (typeof(TPredicate) == typeof(ByValue) ? keepValue!(values[i]) : keepReference!(in values[i])) ? 1 : 0;
         }
 
         return m;
@@ -153,7 +168,8 @@ internal sealed class WhereSelect<TIn, TOut, TSite>(Func<TIn, bool> predicate, F
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int ProjectRun(ReadOnlySpan<TIn> values, ReadOnlySpan<long> stamps, int[] picked, int from, int passed, Batch<TOut> dst)
     {
-        var select = selector;
+        var selectValue = _selectorValue;
+        var selectReference = _selectorReference;
         TOut[] outValues = dst.Values;
         long[] outStamps = dst.Timestamps;
         int n = dst.Count;
@@ -161,7 +177,7 @@ internal sealed class WhereSelect<TIn, TOut, TSite>(Func<TIn, bool> predicate, F
         {
             _at = j;
             int k = picked[j];
-            outValues[n] = select(values[k]);
+            outValues[n] = (typeof(TSelector) == typeof(ByValue) ? selectValue!(values[k]) : selectReference!(in values[k]));
             outStamps[n] = stamps[k];
             n++;
         }

@@ -4,7 +4,7 @@ using Pipelines.Runtime;
 namespace Pipelines.Plan;
 
 /// <summary><c>Select</c>.</summary>
-internal sealed class SelectNode<TIn, TOut>(int id, Node<TIn> input, Func<TIn, TOut> selector)
+internal sealed class SelectNode<TIn, TOut>(int id, Node<TIn> input, ElementFunction<TIn, TOut> selector)
     : StatelessNode<TIn, TOut>(id, "Select", input, input.HasEventTime), ISelectFusable<TIn>, ICarriesOrigins
 {
     public override IBatchTarget<TIn> CreateOperator(Output<TOut> output, OperatorContext context) => StatelessOperators.Select(selector, output, context);

@@ -5,12 +5,12 @@ namespace Pipelines.Plan;
 
 /// <summary>
 /// <c>Where</c>. With a <c>Select</c> as its only consumer and nothing fusable after that, the two run as one
-/// two-pass loop (<see cref="WhereSelect{TIn, TOut, TSite}"/>: filtering without a data-dependent branch); in a longer run
+/// two-pass loop (<see cref="WhereSelect{TIn, TOut, TSite, TPredicate, TSelector}"/>: filtering without a data-dependent branch); in a longer run
 /// of <c>Where</c> and <c>Select</c> operators, as a step of a <see cref="FusedRun{T}"/>.
 /// </summary>
-internal sealed class WhereNode<T>(int id, Node<T> input, Func<T, bool> predicate) : StatelessNode<T, T>(id, "Where", input, input.HasEventTime), IFusableNode<T>, ICarriesOrigins
+internal sealed class WhereNode<T>(int id, Node<T> input, ElementFunction<T, bool> predicate) : StatelessNode<T, T>(id, "Where", input, input.HasEventTime), IFusableNode<T>, ICarriesOrigins
 {
-    public Func<T, bool> Predicate { get; } = predicate;
+    public ElementFunction<T, bool> Predicate { get; } = predicate;
 
     public override void AddLinks(Node<T> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<T>> links)
     {

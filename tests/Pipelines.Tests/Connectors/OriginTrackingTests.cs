@@ -99,7 +99,7 @@ public class OriginTrackingTests
         var data = new TheoryData<string, string>();
         foreach (string executor in new[] { "bounded", "streaming" })
         {
-            foreach (string shape in new[] { "where", "select", "where-select", "fused-run", "select-many", "event-time", "all", "nested" })
+            foreach (string shape in new[] { "where", "select", "where-select", "fused-run", "select-many", "event-time", "all", "nested", "where-select-in", "fused-run-in" })
             {
                 data.Add(executor, shape);
             }
@@ -113,8 +113,8 @@ public class OriginTrackingTests
     {
         "where" => i % 2 == 0 ? [(i, 1)] : [], // the SelectMany before the Where makes each element its first item
         "select" => [(i * 10L, 0)],
-        "where-select" => i % 3 != 1 ? [(i * 10L, 0)] : [],
-        "fused-run" => i % 2 == 1 ? [((i + 1) * 2L, 0)] : [],
+        "where-select" or "where-select-in" => i % 3 != 1 ? [(i * 10L, 0)] : [],
+        "fused-run" or "fused-run-in" => i % 2 == 1 ? [((i + 1) * 2L, 0)] : [],
         "select-many" => Enumerable.Range(0, i % 3).Select(k => ((long)i, (long)k + 1)),
         "event-time" => [(i, 0)],
         "all" => i % 4 == 0 ? [] : Enumerable.Range(0, 2).Select(k => ((i * 10L) + k, (long)k + 1)).Where(v => v.Item1 % 3 != 0),
@@ -128,6 +128,8 @@ public class OriginTrackingTests
         "select" => input.Select(i => i * 10L),
         "where-select" => input.Where(i => i % 3 != 1).Select(i => i * 10L),
         "fused-run" => input.Select(i => i + 1).Where(i => i % 2 == 0).Select(i => i * 2L),
+        "where-select-in" => input.Where((in i) => i % 3 != 1).Select((in i) => i * 10L),
+        "fused-run-in" => input.Select((in i) => i + 1).Where((in i) => i % 2 == 0).Select((in i) => i * 2L),
         "select-many" => input.SelectMany(i => Enumerable.Repeat((long)i, i % 3)),
         "event-time" => input.WithEventTime(i => T0.AddSeconds(i), Watermarks.Monotonic()).Select(i => (long)i),
         "all" => input.Where(i => i % 4 != 0).WithEventTime(i => T0.AddSeconds(i), Watermarks.Monotonic())

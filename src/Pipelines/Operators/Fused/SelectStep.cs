@@ -6,14 +6,19 @@ namespace Pipelines.Operators;
 /// <typeparam name="TIn">The element type.</typeparam>
 /// <typeparam name="TOut">The result type.</typeparam>
 /// <typeparam name="TSite">The call site of the selector (<see cref="CallSites"/>): only makes the code a copy of its own.</typeparam>
-internal sealed class SelectStep<TIn, TOut, TSite>(Func<TIn, TOut> selector, FusedStep<TOut> next, OperatorContext context, FusedRunPosition position, int id)
+/// <typeparam name="TKind">How the selector takes its element (<see cref="IFunctionKind"/>).</typeparam>
+internal sealed class SelectStep<TIn, TOut, TSite, TKind>(Delegate selector, FusedStep<TOut> next, OperatorContext context, FusedRunPosition position, int id)
     : FusedStep<TIn>
     where TSite : struct
+    where TKind : struct, IFunctionKind
 {
+    private readonly Func<TIn, TOut>? _selectorValue = selector as Func<TIn, TOut>;
+    private readonly InFunc<TIn, TOut>? _selectorReference = selector as InFunc<TIn, TOut>;
+
     public override void Push(in TIn value, long timestamp)
     {
         position.Step = id;
-        TOut result = selector(value);
+        TOut result = (typeof(TKind) == typeof(ByValue) ? _selectorValue!(value) : _selectorReference!(in value));
         Passed++;
         next.Push(in result, timestamp);
     }
@@ -30,7 +35,7 @@ internal sealed class SelectStep<TIn, TOut, TSite>(Func<TIn, TOut> selector, Fus
         TOut result;
         try
         {
-            result = selector(value);
+            result = (typeof(TKind) == typeof(ByValue) ? _selectorValue!(value) : _selectorReference!(in value));
         }
         catch (Exception ex)
         {
