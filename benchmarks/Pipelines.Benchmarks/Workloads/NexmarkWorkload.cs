@@ -28,7 +28,7 @@ public abstract class NexmarkWorkload<TOut> : Workload<NexmarkEvent, TOut>, INex
 
     /// <summary>The events as a timestamped Pipelines stream.</summary>
     protected static DataStream<NexmarkEvent> Events(PipelineBuilder p, Source<NexmarkEvent> input) =>
-        p.From(input).WithEventTime(e => e.Time, Watermark);
+        p.From(input).WithEventTime((in e) => e.Time, Watermark);
 
     /// <summary>The bids as a timestamped Pipelines stream.</summary>
     protected static DataStream<Bid> Bids(PipelineBuilder p, Source<NexmarkEvent> input) =>

@@ -81,7 +81,22 @@ public partial class DataStream<T>
     {
         ArgumentNullException.ThrowIfNull(timestamp);
         ArgumentNullException.ThrowIfNull(strategy);
-        return Derive(new AssignTimestampsNode<T>(Builder.NextId(), Node, timestamp, strategy));
+        return Derive(new AssignTimestampsNode<T>(Builder.NextId(), Node, ElementFunction<T, DateTimeOffset>.Of(timestamp), strategy));
+    }
+
+    /// <summary>Assigns event times, read from each element where it is, and the watermark strategy.</summary>
+    /// <remarks>
+    /// For large structs: <c>WithEventTime((in e) =&gt; e.Time, strategy)</c> loads only the time, where a function taking
+    /// the element by value may copy all of it for every call (see <see cref="InFunc{T, TResult}"/>). Otherwise the same
+    /// as <see cref="WithEventTime(Func{T, DateTimeOffset}, WatermarkStrategy)"/>.
+    /// </remarks>
+    /// <param name="timestamp">The element's event time, taking the element by reference; it must not keep the reference.</param>
+    /// <param name="strategy">How the watermark follows event times; see <see cref="Watermarks"/>.</param>
+    public DataStream<T> WithEventTime(InFunc<T, DateTimeOffset> timestamp, WatermarkStrategy strategy)
+    {
+        ArgumentNullException.ThrowIfNull(timestamp);
+        ArgumentNullException.ThrowIfNull(strategy);
+        return Derive(new AssignTimestampsNode<T>(Builder.NextId(), Node, ElementFunction<T, DateTimeOffset>.Of(timestamp), strategy));
     }
 
     /// <summary>Keeps the elements for which <paramref name="predicate"/> holds.</summary>

@@ -9,7 +9,7 @@ namespace Pipelines.Operators;
 /// and whenever the source is about to wait) and when an upstream watermark arrives, never backwards.
 /// Upstream watermark values are replaced by this one, except the final +∞ at end of input. The bounded executor emits no watermark before the end: nothing is ever late there.
 /// </summary>
-internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, WatermarkTracker<T> tracker, Output<T> output, OperatorContext context)
+internal sealed class AssignTimestamps<T>(ElementFunction<T, DateTimeOffset> timestampOf, WatermarkTracker<T> tracker, Output<T> output, OperatorContext context)
     : StatelessOperator<T, T>(output, context), ISpanTarget<T>
 {
     private readonly EventTimeLoop<T> _loop = EventTimeLoop<T>.Create(timestampOf);
@@ -142,7 +142,7 @@ internal sealed class AssignTimestamps<T>(Func<T, DateTimeOffset> timestampOf, W
             long time;
             try
             {
-                time = EventTime.FromDateTimeOffset(timestampOf(values[i]));
+                time = _loop.TimeOf(in values[i]);
             }
             catch (Exception ex)
             {

@@ -4,7 +4,7 @@ using Pipelines.Runtime;
 namespace Pipelines.Plan;
 
 /// <summary><c>WithEventTime</c>: event times and the watermark strategy.</summary>
-internal sealed class AssignTimestampsNode<T>(int id, Node<T> input, Func<T, DateTimeOffset> timestampOf, WatermarkStrategy strategy)
+internal sealed class AssignTimestampsNode<T>(int id, Node<T> input, ElementFunction<T, DateTimeOffset> timestampOf, WatermarkStrategy strategy)
     : StatelessNode<T, T>(id, "WithEventTime", input, hasEventTime: true), ICarriesOrigins
 {
     public override IBatchTarget<T> CreateOperator(Output<T> output, OperatorContext context)

@@ -59,6 +59,23 @@ public class ByReferenceFunctionTests
         else results.Should().BeEquivalentTo(Expected(shape));
     }
 
+    [Theory]
+    [MemberData(nameof(BothExecutors.Names), MemberType = typeof(BothExecutors))]
+    public async Task EventTimesReadByReference_WindowAsThoseReadByValue_AndAFailingOneIsSkipped(string executor)
+    {
+        static DataStream<WindowResult<string, long>> Count(DataStream<Wide> timed) =>
+            timed.KeyBy(w => w.Name).Window(Windows.Tumbling(TimeSpan.FromSeconds(30))).Count();
+
+        var byValue = await BothExecutors.CollectAsync(executor, 16, p =>
+            Count(p.From(Sources.Enumerable(Items)).Where(w => w.Id != 42).WithEventTime(w => w.Time, Watermarks.Monotonic())));
+        var byReference = await BothExecutors.CollectAsync(executor, 16, p =>
+            Count(p.From(Sources.Enumerable(Items))
+                .WithEventTime((in w) => w.Id == 42 ? throw new BoomException("no time") : w.Time, Watermarks.Monotonic()).OnError(ErrorPolicy.Skip)));
+
+        byValue.Should().NotBeEmpty();
+        byReference.Should().BeEquivalentTo(byValue, "element 42, whose time function fails, is skipped");
+    }
+
     [Fact]
     public async Task ALoneWhereTakingTheElementByReference_PassesTheElementItself()
     {
