@@ -37,7 +37,7 @@ internal sealed class Select<TIn, TOut, TSite, TKind>(Delegate selector, Output<
             {
                 for (; i < count; i++)
                 {
-                    outValues[n] = (typeof(TKind) == typeof(ByValue) ? byValue!(values[i]) : byReference!(in values[i]));
+                    outValues[n] = typeof(TKind) == typeof(ByValue) ? byValue!(values[i]) : byReference!(in values[i]);
                     outStamps[n] = stamps[i];
                     n++;
                 }
@@ -68,7 +68,7 @@ internal sealed class Select<TIn, TOut, TSite, TKind>(Delegate selector, Output<
         {
             try
             {
-                Output.Emit((typeof(TKind) == typeof(ByValue) ? byValue!(values[i]) : byReference!(in values[i])), stamps[i], origins[i]);
+                Output.Emit(typeof(TKind) == typeof(ByValue) ? byValue!(values[i]) : byReference!(in values[i]), stamps[i], origins[i]);
             }
             catch (Exception ex)
             {

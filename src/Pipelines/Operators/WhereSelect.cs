@@ -63,7 +63,7 @@ internal sealed class WhereSelect<TIn, TOut, TSite, TPredicate, TSelector>(Deleg
             {
                 if (!(typeof(TPredicate) == typeof(ByValue) ? keepValue!(values[i]) : keepReference!(in values[i]))) continue;
                 kept++;
-                Output.Emit((typeof(TSelector) == typeof(ByValue) ? selectValue!(values[i]) : selectReference!(in values[i])), stamps[i], origins[i]);
+                Output.Emit(typeof(TSelector) == typeof(ByValue) ? selectValue!(values[i]) : selectReference!(in values[i]), stamps[i], origins[i]);
             }
             catch (Exception ex)
             {
@@ -177,7 +177,7 @@ internal sealed class WhereSelect<TIn, TOut, TSite, TPredicate, TSelector>(Deleg
         {
             _at = j;
             int k = picked[j];
-            outValues[n] = (typeof(TSelector) == typeof(ByValue) ? selectValue!(values[k]) : selectReference!(in values[k]));
+            outValues[n] = typeof(TSelector) == typeof(ByValue) ? selectValue!(values[k]) : selectReference!(in values[k]);
             outStamps[n] = stamps[k];
             n++;
         }

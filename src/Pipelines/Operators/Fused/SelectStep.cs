@@ -18,7 +18,7 @@ internal sealed class SelectStep<TIn, TOut, TSite, TKind>(Delegate selector, Fus
     public override void Push(in TIn value, long timestamp)
     {
         position.Step = id;
-        TOut result = (typeof(TKind) == typeof(ByValue) ? _selectorValue!(value) : _selectorReference!(in value));
+        TOut result = typeof(TKind) == typeof(ByValue) ? _selectorValue!(value) : _selectorReference!(in value);
         Passed++;
         next.Push(in result, timestamp);
     }
@@ -35,7 +35,7 @@ internal sealed class SelectStep<TIn, TOut, TSite, TKind>(Delegate selector, Fus
         TOut result;
         try
         {
-            result = (typeof(TKind) == typeof(ByValue) ? _selectorValue!(value) : _selectorReference!(in value));
+            result = typeof(TKind) == typeof(ByValue) ? _selectorValue!(value) : _selectorReference!(in value);
         }
         catch (Exception ex)
         {
