@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pipelines.Runtime;
 
 namespace Pipelines.Operators;
@@ -11,11 +12,12 @@ namespace Pipelines.Operators;
 /// counts itself). Control signals go straight to the last operator's output: no step holds anything between
 /// elements.
 /// <para>
-/// The steps themselves catch nothing, so the runtime compiles the whole run into this loop (a handler in a method
-/// keeps it from being inlined). The loop catches instead: the run's <see cref="FusedRunPosition"/> says which step's
-/// function threw, and <see cref="FusedStep{T}.Fail"/> hands the failure to that step with the element it saw (the
-/// selectors before it run again on the element to give it). A failure while the end writes into the output is a
-/// later operator's, and passes through untouched.
+/// The steps themselves catch nothing, so the runtime compiles the whole run into one loop (a handler in a method
+/// keeps it from being inlined), and that loop has no handler either (inside a protected region the runtime keeps
+/// the loop's index and spans in memory). Its caller catches: the run's <see cref="FusedRunPosition"/> says which
+/// element and which step's function threw, and <see cref="FusedStep{T}.Fail"/> hands the failure to that step with
+/// the element it saw (the selectors before it run again on the element to give it). A failure while the end writes
+/// into the output is a later operator's, and passes through untouched.
 /// </para>
 /// </summary>
 internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<OriginSlot, FusedRunSteps<T>> tracked) : IBatchTarget<T>, ISpanTarget<T>
@@ -60,40 +62,60 @@ internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<O
     /// <summary>Runs the elements from <paramref name="from"/> on through the steps; returns where it stopped (the end, or after an element that failed).</summary>
     private static int Run(FusedRunSteps<T> run, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, int from)
     {
-        var first = run.First;
-        int i = from;
+        var position = run.Position;
         try
         {
-            for (; i < values.Length; i++) first.Push(in values[i], timestamps[i]);
+            Loop(run.First, position, values, timestamps, from);
+            return values.Length;
         }
-        catch (Exception ex) when (run.Position.Step != FusedRunPosition.Emitting)
+        catch (Exception ex) when (position.Step != FusedRunPosition.Emitting)
         {
-            first.Fail(in values[i], timestamps[i], run.Position.Step, ex);
-            i++;
+            int i = position.Element;
+            run.First.Fail(in values[i], timestamps[i], position.Step, ex);
+            return i + 1;
         }
+    }
 
-        return i;
+    /// <summary>
+    /// The loop over the elements, in a method of its own without an exception handler: inside a protected region
+    /// the runtime keeps the loop's index and spans in memory, loaded and stored around every step. It records the
+    /// element it is at in <paramref name="position"/> for the handler of <see cref="Run"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Loop(FusedStep<T> first, FusedRunPosition position, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, int from)
+    {
+        for (int i = from; i < values.Length; i++)
+        {
+            position.Element = i;
+            first.Push(in values[i], timestamps[i]);
+        }
     }
 
     private static int RunTracked(FusedRunSteps<T> run, OriginSlot origin, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<ElementOrigin> origins, int from)
     {
-        var first = run.First;
-        int i = from;
+        var position = run.Position;
         try
         {
-            for (; i < values.Length; i++)
-            {
-                origin.Current = origins[i];
-                first.Push(in values[i], timestamps[i]);
-            }
+            LoopTracked(run.First, position, origin, values, timestamps, origins, from);
+            return values.Length;
         }
-        catch (Exception ex) when (run.Position.Step != FusedRunPosition.Emitting)
+        catch (Exception ex) when (position.Step != FusedRunPosition.Emitting)
         {
-            first.Fail(in values[i], timestamps[i], run.Position.Step, ex);
-            i++;
+            int i = position.Element;
+            run.First.Fail(in values[i], timestamps[i], position.Step, ex);
+            return i + 1;
         }
+    }
 
-        return i;
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LoopTracked(FusedStep<T> first, FusedRunPosition position, OriginSlot origin, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<ElementOrigin> origins, int from)
+    {
+        for (int i = from; i < values.Length; i++)
+        {
+            position.Element = i;
+            origin.Current = origins[i];
+            first.Push(in values[i], timestamps[i]);
+        }
     }
 
     public void OnWatermark(long watermark) => output.Watermark(watermark);

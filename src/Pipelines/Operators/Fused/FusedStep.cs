@@ -61,4 +61,7 @@ internal sealed class FusedRunPosition
 
     /// <summary>The step whose function is running, or <see cref="Emitting"/>.</summary>
     public int Step;
+
+    /// <summary>The index of the element the run is at, in the span it runs over.</summary>
+    public int Element;
 }
