@@ -6,7 +6,9 @@ namespace Pipelines.Execution.Streaming;
 
 /// <summary>
 /// An edge to a keyed stage with several workers: each element goes to the worker that owns its key; control
-/// signals go to every worker. Partial batches are sent at the end of each input batch, so nothing lingers.
+/// signals go to every worker. Partial batches are sent at the end of each input batch, so nothing lingers. The
+/// workers of a batch's elements are computed in one loop first (the key selector called from a local, the modulo
+/// without a division), then the elements are copied into their workers' buffers.
 /// </summary>
 internal sealed class PartitionedEdge<T> : IBatchTarget<T>
 {
@@ -17,6 +19,10 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
     private readonly PendingWrites _pending;
     private readonly Batch<T>?[] _buffers;
     private readonly Func<T, int>? _router;
+    private readonly WorkerDivisor _divisor;
+
+    /// <summary>The worker of each element of the batch being routed.</summary>
+    private int[] _targets = [];
 
     /// <param name="edge">The edge of the plan: its port and key-to-worker rule.</param>
     /// <param name="workers">The channels of the stage's workers.</param>
@@ -33,26 +39,59 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
         _pool = pool;
         _pending = pending;
         _buffers = new Batch<T>?[workers.Length];
+        _divisor = new WorkerDivisor(workers.Length);
     }
 
     public void OnBatch(Batch<T> batch)
     {
-        int workers = _workers.Length;
-        T[] values = batch.Values;
-        long[] stamps = batch.Timestamps;
-        for (int i = 0; i < batch.Count; i++)
+        int count = batch.Count;
+        if (_targets.Length < count) _targets = new int[Math.Max(count, batch.Capacity)];
+        var values = new ReadOnlySpan<T>(batch.Values, 0, count);
+        var targets = new Span<int>(_targets, 0, count);
+        try
         {
-            T value = values[i];
-            int w = WorkerOf(value, workers);
-            var buffer = _buffers[w] ??= _pool.Rent();
-            buffer.Values[buffer.Count] = value;
-            buffer.Timestamps[buffer.Count] = stamps[i];
-            if (++buffer.Count == buffer.Capacity) Send(w);
+            if (_router is null) _edge.PartitionsOf(values, targets, _divisor);
+            else Route(values, targets, _router);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A key selector threw: element by element, the failing ones to worker 0.
+            for (int i = 0; i < count; i++) targets[i] = WorkerOf(values[i], _workers.Length);
         }
 
-        for (int w = 0; w < workers; w++)
+        Scatter(batch, targets);
+    }
+
+    private static void Route(ReadOnlySpan<T> values, Span<int> targets, Func<T, int> router)
+    {
+        for (int i = 0; i < values.Length; i++) targets[i] = router(values[i]);
+    }
+
+    /// <summary>Copies each element into the buffer of its worker, sending full buffers, then the partial ones.</summary>
+    private void Scatter(Batch<T> batch, ReadOnlySpan<int> targets)
+    {
+        var buffers = _buffers;
+        for (int w = 0; w < buffers.Length; w++) buffers[w] ??= _pool.Rent();
+        T[] values = batch.Values;
+        long[] stamps = batch.Timestamps;
+        for (int i = 0; i < targets.Length; i++)
         {
-            if (_buffers[w] is not null) Send(w);
+            int w = targets[i];
+            var buffer = buffers[w]!;
+            int n = buffer.Count;
+            buffer.Values[n] = values[i];
+            buffer.Timestamps[n] = stamps[i];
+            buffer.Count = ++n;
+            if (n == buffer.Capacity)
+            {
+                Send(w);
+                buffers[w] = _pool.Rent();
+            }
+        }
+
+        for (int w = 0; w < buffers.Length; w++)
+        {
+            if (buffers[w]!.Count > 0) Send(w);
         }
     }
 
