@@ -74,6 +74,8 @@ internal sealed class WindowAggregateNode<TIn, TKey, TAcc, TOut> : Node<WindowRe
             SessionWindows sessions => new SessionWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, sessions.Gap, panes, operatorContext),
             ProcessingTimeWindows clock => new ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, clock, context.TimeProvider, panes, operatorContext),
             CountWindows counts => new CountWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, counts, panes, operatorContext, context.Run.Logger),
+            SlidingWindows sliding when SlicedWindowAggregate<TIn, TKey, TAcc, TOut>.Applies(sliding, _trigger, _aggregator) =>
+                new SlicedWindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, sliding, panes, operatorContext),
             _ => new WindowAggregate<TIn, TKey, TAcc, TOut>(_keyOf, _assigner, panes, operatorContext),
         };
     }

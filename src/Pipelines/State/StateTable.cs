@@ -66,6 +66,12 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     /// <summary>The entry after <paramref name="entry"/> in its key's list (older namespace), or −1.</summary>
     public int Next(int entry) => _entries[entry].Next;
 
+    /// <summary>The last (oldest) entry of key <paramref name="key"/>, or −1.</summary>
+    public int Last(int key) => key < _heads.Length ? _heads[key].Tail : -1;
+
+    /// <summary>The entry before <paramref name="entry"/> in its key's list (newer namespace), or −1.</summary>
+    public int Previous(int entry) => _entries[entry].Previous;
+
     /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), or −1.</summary>
     public int Find(int key, Window ns)
     {

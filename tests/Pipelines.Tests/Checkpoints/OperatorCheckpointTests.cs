@@ -132,6 +132,14 @@ public class OperatorCheckpointTests
             new PaneEmitter<string, string, SumCount, double>(new AverageAggregator<string, int>(s => s.Length), TriggerSpec.Default with { AllowedLateness = 5 }, output, null, context),
             context));
 
+    /// <summary>Sliding windows by slices (windows of 20 ticks every 6: slices of 2), summing lengths; restored slices are merged when windows fire.</summary>
+    private static OperatorHarness<string, WindowResult<string, int>> SlicedSliding() =>
+        new((context, output) => new SlicedWindowAggregate<string, string, int, int>(
+            s => s[..1],
+            (SlidingWindows)Windows.Sliding(TimeSpan.FromTicks(20), TimeSpan.FromTicks(6)),
+            new PaneEmitter<string, string, int, int>(new SumAggregator<string, int>(s => s.Length), TriggerSpec.Default, output, null, context),
+            context));
+
     private static OperatorHarness<string, WindowResult<string, long>> Sessions() =>
         new((context, output) => new SessionWindowAggregate<string, string, long, long>(
             s => s[..1], 6, new PaneEmitter<string, string, long, long>(Aggregations.Count<string>(), TriggerSpec.Default with { AllowedLateness = 10 }, output, null, context), context));
@@ -200,6 +208,22 @@ public class OperatorCheckpointTests
     [Theory]
     [MemberData(nameof(Parallelisms))]
     public void SlidingWindows_RestoreExactly(int workers) => Check(Sliding, twoPorts: false, workers);
+
+    [Theory]
+    [MemberData(nameof(Parallelisms))]
+    public void SlicedSlidingWindows_RestoreExactly(int workers) => Check(SlicedSliding, twoPorts: false, workers);
+
+    [Fact]
+    public void SlicedSlidingWindows_LeaveNoSliceOrTimerBehind_AtTheEnd()
+    {
+        var h = SlicedSliding();
+        foreach (var step in Script(seed: 3, count: 400, twoPorts: false)) Apply(h, step);
+        h.State.Entries().Should().NotBeEmpty();
+        h.End();
+        h.State.Entries().Should().BeEmpty("each slice goes when the last window holding it fires");
+        h.Timers.Count(TimeDomain.EventTime).Should().Be(0);
+        h.State.Keys.Count.Should().Be(0);
+    }
 
     [Theory]
     [MemberData(nameof(Parallelisms))]
