@@ -70,10 +70,16 @@ internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<O
         }
         catch (Exception ex) when (position.Step != FusedRunPosition.Emitting)
         {
-            int i = position.Element;
-            run.First.Fail(in values[i], timestamps[i], position.Step, ex);
-            return i + 1;
+            return Failed(run, values, timestamps, ex);
         }
+    }
+
+    /// <summary>Hands a failure to the step that threw, with the element it saw; returns where the run goes on.</summary>
+    private static int Failed(FusedRunSteps<T> run, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, Exception error)
+    {
+        int i = run.Position.Element;
+        run.First.Fail(in values[i], timestamps[i], run.Position.Step, error);
+        return i + 1;
     }
 
     /// <summary>
@@ -101,9 +107,7 @@ internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<O
         }
         catch (Exception ex) when (position.Step != FusedRunPosition.Emitting)
         {
-            int i = position.Element;
-            run.First.Fail(in values[i], timestamps[i], position.Step, ex);
-            return i + 1;
+            return Failed(run, values, timestamps, ex);
         }
     }
 
