@@ -38,6 +38,8 @@ internal sealed class SlicedWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInp
     private readonly Func<TIn, TKey> _keyOf;
     private readonly PaneEmitter<TIn, TKey, TAcc, TOut> _panes;
     private readonly StateTable<TKey, WindowSlot<TAcc>> _slices;
+    private readonly SlidingWindows _windows;
+    private readonly Window[] _assigned;
     private readonly long _size;
     private readonly long _slide;
     private readonly long _offset;
@@ -48,6 +50,8 @@ internal sealed class SlicedWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInp
     {
         _keyOf = keyOf;
         _panes = panes;
+        _windows = windows;
+        _assigned = new Window[windows.MaxWindowsPerElement];
         _size = windows.Size;
         _slide = windows.Slide;
         _offset = windows.Offset;
@@ -128,15 +132,14 @@ internal sealed class SlicedWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInp
         int newer = _slices.Previous(entry), older = _slices.Next(entry);
         long newerStart = newer >= 0 ? _slices.NamespaceOf(newer).StartTicks : long.MaxValue;
         long olderStart = older >= 0 ? _slices.NamespaceOf(older).StartTicks : long.MinValue;
-        long lastStart = EventTime.FloorToBoundary(start, _slide, _offset);
-        long firstStart = lastStart;
-        while (firstStart - _slide > start - _size) firstStart -= _slide;
-        for (long windowStart = firstStart; windowStart <= lastStart; windowStart += _slide)
+        // A slice lies in the windows of its first instant (window bounds are whole slices).
+        int n = _windows.AssignWindows(start, _assigned);
+        for (int w = 0; w < n; w++)
         {
-            long windowEnd = EventTime.SaturatingAdd(windowStart, _size);
-            if (_panes.IsExpired(windowEnd, Watermark) || olderStart >= windowStart || newerStart < windowEnd) continue;
-            ExtendHorizon(_panes.CleanupTime(windowEnd));
-            Timers.RegisterOnce(TimeDomain.EventTime, k, new Window(windowStart, windowEnd), windowEnd - 1);
+            Window window = _assigned[w];
+            if (_panes.IsExpired(window.EndTicks, Watermark) || olderStart >= window.StartTicks || newerStart < window.EndTicks) continue;
+            ExtendHorizon(_panes.CleanupTime(window.EndTicks));
+            Timers.RegisterOnce(TimeDomain.EventTime, k, window, window.MaxTimestamp);
         }
     }
 
