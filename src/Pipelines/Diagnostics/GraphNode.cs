@@ -6,7 +6,7 @@ namespace Pipelines.Diagnostics;
 /// <param name="Kind">Source, operator or sink.</param>
 /// <param name="Parallelism">How many instances run it: the workers of a keyed stage, one for a source or a sink; an operator fused into the tasks before it runs in each of them.</param>
 /// <param name="Detail">The source's or sink's own name, or null.</param>
-/// <param name="HasTask">True when the node runs in a task of its own (a source, a keyed stage or a sink under the streaming executor), so its busy, backpressured and idle times are measured; fused operators run inside the task before them.</param>
+/// <param name="HasTask">True when the node runs in a task of its own (a source, a keyed stage or a sink under the streaming executor), so its busy, backpressured and idle times are measured; fused operators run inside the task before them, and so does a sink fed by one task (<see cref="StreamingOptions.ChainSinks"/>), whose writes count in that task's times.</param>
 public sealed record GraphNode(string Id, string Name, NodeKind Kind, int Parallelism, string? Detail, bool HasTask)
 {
     /// <summary>

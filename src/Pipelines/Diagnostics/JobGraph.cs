@@ -9,7 +9,7 @@ internal static class JobGraph
     /// <summary>How a node's counters are found: its name in the telemetry, and how its input is counted.</summary>
     internal sealed record Parts(string Name, int[] Upstream, bool IsSource, bool IsStage, bool IsSink, bool IsUnion);
 
-    public static (IReadOnlyList<GraphNode> Nodes, IReadOnlyList<GraphEdge> Edges, IReadOnlyList<Parts> Parts) Of(Pipeline pipeline, bool streaming, int parallelism)
+    public static (IReadOnlyList<GraphNode> Nodes, IReadOnlyList<GraphEdge> Edges, IReadOnlyList<Parts> Parts) Of(Pipeline pipeline, bool streaming, int parallelism, IReadOnlySet<Node>? chained = null)
     {
         var nodes = pipeline.Nodes.Where(n => n.ReachesSink).ToList();
         var index = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
@@ -26,6 +26,7 @@ internal static class JobGraph
             int[] upstream = [.. node.Upstream.Where(index.ContainsKey).Select(u => index[u])];
             bool isSource = node is ISourceNode, isSink = node is ISinkNode, isStage = node is IStageNode;
             bool keyed = node is IStageNode { IsKeyed: true } && streaming;
+            bool ownTask = streaming && (isSource || isStage) && chained?.Contains(node) != true;
             instances[i] = isSource || isSink ? 1 : keyed ? parallelism : isStage ? 1 : Math.Max(1, upstream.Sum(u => instances[u]));
             string? detail = node switch
             {
@@ -34,14 +35,14 @@ internal static class JobGraph
                 _ => null,
             };
             graph.Add(new GraphNode(Id(node), node.Name, isSource ? NodeKind.Source : isSink ? NodeKind.Sink : NodeKind.Operator,
-                instances[i], detail, streaming && (isSource || isStage))
+                instances[i], detail, ownTask)
             {
                 OperatorId = operatorIds.TryGetValue(node, out var operatorId) ? operatorId.Value : null,
             });
             parts.Add(new Parts(node.Name, upstream, isSource, isStage, isSink, IsUnion(node)));
             foreach (int u in upstream)
             {
-                edges.Add(new GraphEdge(Id(nodes[u]), Id(node), streaming && isStage, keyed && parallelism > 1));
+                edges.Add(new GraphEdge(Id(nodes[u]), Id(node), ownTask && isStage, keyed && parallelism > 1));
             }
         }
 

@@ -14,7 +14,7 @@ public sealed class MonitoredRun
     private RunState _state = RunState.Running;
     private RunSnapshot? _final;
 
-    internal MonitoredRun(Pipeline pipeline, RunTelemetry telemetry, Runtime.RunCounters counters, bool streaming, int parallelism, int channelCapacity)
+    internal MonitoredRun(Pipeline pipeline, RunTelemetry telemetry, Runtime.RunCounters counters, bool streaming, int parallelism, int channelCapacity, IReadOnlySet<Plan.Node>? chained = null)
     {
         Id = PipelineMonitor.NextId();
         _live = telemetry;
@@ -23,7 +23,7 @@ public sealed class MonitoredRun
         _counters = counters;
         _channelCapacity = channelCapacity;
         StartedAt = telemetry.TimeProvider.GetUtcNow();
-        (Nodes, Edges, NodeNames) = JobGraph.Of(pipeline, streaming, parallelism);
+        (Nodes, Edges, NodeNames) = JobGraph.Of(pipeline, streaming, parallelism, chained);
         Checkpoints = new CheckpointHistory(telemetry.TimeProvider);
     }
 

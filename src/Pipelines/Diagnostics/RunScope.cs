@@ -19,11 +19,13 @@ internal sealed class RunScope : IDisposable
     /// <param name="counters">The run's totals, read by monitor snapshots.</param>
     /// <param name="parallelism">Workers per keyed stage (streaming), for the job graph.</param>
     /// <param name="channelCapacity">Messages per worker channel (streaming), for the channels' occupancy.</param>
-    public RunScope(Pipeline pipeline, string executor, TimeProvider timeProvider, ILogger logger, Runtime.RunCounters counters, int parallelism = 1, int channelCapacity = 0)
+    /// <param name="chained">The sinks that run inside their producer's task (streaming, <see cref="StreamingOptions.ChainSinks"/>).</param>
+    public RunScope(Pipeline pipeline, string executor, TimeProvider timeProvider, ILogger logger, Runtime.RunCounters counters, int parallelism = 1, int channelCapacity = 0,
+        IReadOnlySet<Plan.Node>? chained = null)
     {
         _logger = logger;
         Telemetry = new RunTelemetry(pipeline.Name, executor, timeProvider);
-        Monitor = new MonitoredRun(pipeline, Telemetry, counters, streaming: executor == "streaming", parallelism, channelCapacity);
+        Monitor = new MonitoredRun(pipeline, Telemetry, counters, streaming: executor == "streaming", parallelism, channelCapacity, chained);
         PipelineMonitor.Started(Monitor);
         _activity = Diagnostics.Telemetry.ActivitySource.StartActivity("pipeline.run", ActivityKind.Internal);
         _activity?.SetTag("pipeline", pipeline.Name);

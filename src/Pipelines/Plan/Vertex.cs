@@ -85,4 +85,12 @@ internal sealed class StageVertex(int index, IStageNode node, OperatorId id, int
     public int SinkIndex { get; } = sinkIndex;
 
     public bool IsSink => SinkIndex >= 0;
+
+    /// <summary>
+    /// True for a sink with one worker fed by one producer worker through one edge that routes nothing by key: it can
+    /// run inside that producer's task (<see cref="StreamingOptions.ChainSinks"/>), since nothing reaches it from
+    /// anywhere else.
+    /// </summary>
+    public bool CanRunInProducer =>
+        IsSink && Parallelism == 1 && Inputs.Count == 1 && InputCount == 1 && Inputs[0].Partitioning == EdgePartitioning.Forward;
 }

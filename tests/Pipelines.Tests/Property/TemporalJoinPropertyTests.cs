@@ -67,7 +67,8 @@ public class TemporalJoinPropertyTests
         from capacity in Gen.Int[1, 64]
         from batch in Gen.OneOf(Gen.Int[1, 8], Gen.Int[1, 1024])
         from watermarkEveryBatch in Gen.Frequency((3, Gen.Const(true)), (1, Gen.Const(false)))
-        select new Scenario(left, orders, changes, new UnifiedResultsPropertyTests.Settings(parallelism, capacity, batch, watermarkEveryBatch));
+        from chainSinks in Gen.Bool
+        select new Scenario(left, orders, changes, new UnifiedResultsPropertyTests.Settings(parallelism, capacity, batch, watermarkEveryBatch, chainSinks));
 
     [Fact]
     public async Task StreamingResults_EqualBoundedResults_AndTheRowValidAtEachElementsTime()

@@ -42,7 +42,7 @@ public class UnifiedResultsPropertyTests
         IntervalJoin,
     }
 
-    public sealed record Settings(int Parallelism, int ChannelCapacity, int BatchSize, bool WatermarkEveryBatch)
+    public sealed record Settings(int Parallelism, int ChannelCapacity, int BatchSize, bool WatermarkEveryBatch, bool ChainSinks)
     {
         public StreamingOptions ToOptions() => new()
         {
@@ -51,6 +51,7 @@ public class UnifiedResultsPropertyTests
             MaxBatchSize = BatchSize,
             IdleTimeout = Timeout.InfiniteTimeSpan,
             WatermarkInterval = WatermarkEveryBatch ? TimeSpan.FromTicks(1) : TimeSpan.FromMilliseconds(1),
+            ChainSinks = ChainSinks,
         };
     }
 
@@ -98,7 +99,8 @@ public class UnifiedResultsPropertyTests
         from capacity in Gen.Int[1, 64]
         from batch in Gen.OneOf(Gen.Int[1, 8], Gen.Int[1, 1024])
         from watermarkEveryBatch in Gen.Frequency((3, Gen.Const(true)), (1, Gen.Const(false)))
-        select new Scenario(shape, window, aggregate, left, right, new Settings(parallelism, capacity, batch, watermarkEveryBatch));
+        from chainSinks in Gen.Bool
+        select new Scenario(shape, window, aggregate, left, right, new Settings(parallelism, capacity, batch, watermarkEveryBatch, chainSinks));
 
     [Fact]
     public async Task StreamingFinalResults_EqualBoundedResults_ForDisorderWithinTheBound()

@@ -85,14 +85,12 @@ internal sealed class StageWorker
                     Dispatch(StageMessage.ForTick(_timeProvider.GetUtcNow().UtcTicks));
                 }
 
-                if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
-                await op.DrainAsync(cancellationToken).ConfigureAwait(false);
+                await SettleAsync(op, cancellationToken).ConfigureAwait(false);
                 while (_releaseDue)
                 {
                     _releaseDue = false;
                     Release();
-                    if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    await op.DrainAsync(cancellationToken).ConfigureAwait(false);
+                    await SettleAsync(op, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -109,6 +107,18 @@ internal sealed class StageWorker
 
             while (reader.TryRead(out var left)) BatchPool.Return(left.Batch);
         }
+    }
+
+    /// <summary>
+    /// Waits for the output to fit downstream, lets the operator finish its asynchronous work, then waits again for
+    /// what that work emitted (results of asynchronous calls) to be sent, and for the sinks chained into this task to
+    /// write it, before the next message is read.
+    /// </summary>
+    private async ValueTask SettleAsync(Operators.StageOperator op, CancellationToken cancellationToken)
+    {
+        if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await op.DrainAsync(cancellationToken).ConfigureAwait(false);
+        if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A processing-time tick; when the channel is full it is remembered and handled after the next message.</summary>

@@ -13,6 +13,16 @@ public sealed class StreamingOptions
     public int MaxBatchSize { get; init; } = 1024;
 
     /// <summary>
+    /// A sink fed by a single task (a source, or a stage with one worker, through no key exchange) runs inside that
+    /// task, as Flink chains operators: its batches are method calls instead of channel messages, which saves a
+    /// thread hand-off per batch (on a busy or small machine, most of a stateless pipeline's cost). The task then
+    /// waits for the sink's asynchronous writes before it reads on, and that wait counts as its backpressured time.
+    /// Set false to give every sink a task and a channel of its own (<see cref="ChannelCapacity"/> batches), so
+    /// reading goes on while a slow sink writes. Results are the same either way. Default true.
+    /// </summary>
+    public bool ChainSinks { get; init; } = true;
+
+    /// <summary>
     /// How long a source may hold a partial batch hoping for more elements when none is available right now.
     /// Default zero: a partial batch goes downstream as soon as the source would wait.
     /// </summary>

@@ -53,7 +53,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         var logger = options.Logger ?? NullLogger.Instance;
         var plan = PhysicalPlan.Create(pipeline, options.Parallelism);
         foreach (var (stage, source) in SplitInputCheck.Find(pipeline)) Diagnostics.Log.KeyedAfterSplitInput(logger, pipeline.Name, stage, source);
-        using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger, Counters, options.Parallelism, options.ChannelCapacity);
+        using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger, Counters, options.Parallelism, options.ChannelCapacity, ChainedSinks.Nodes(plan, options));
         using var draining = _drain.Token.Register(scope.Draining);
         using var run = new RunLifecycle(plan, scope, ExecutionPolicy.Continuous, options.MaxBatchSize, options.TimeProvider, logger, Counters, userToken, concurrent: true);
         using var stopping = _stop.Token.Register(run.Cancel);
@@ -90,6 +90,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         var channels = new StageChannels(plan, options.ChannelCapacity, options.MaxBatchSize, restore is null ? null : (pipeline.StateSerializers, options.MaxParallelism));
         var workers = new List<StageWorker>();
         var sources = new List<SourceTask>();
+        var chained = new StageInstance?[plan.Stages.Count];
         var deadLetterTask = Task.CompletedTask;
         try
         {
@@ -101,9 +102,15 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                     var workerTelemetry = telemetry.For(stage.Name, i);
                     var pending = new PendingWrites(workerTelemetry.Clock);
                     var barriers = stage.IsSink ? checkpoints.SinkAcknowledger(stage.SinkIndex) : null;
-                    var op = run.CreateOperator(stage, i, channels.EdgesFor(pending), barriers);
+                    var op = run.CreateOperator(stage, i, ChainedSinks.Edges(channels.EdgesFor(pending), chained, pending), barriers);
                     if (restore is not null) await restore.StageAsync(stage, i, op, checkpoints.AddCommittingSink, runToken).ConfigureAwait(false);
                     var instance = new StageInstance(op, stage.Name, i, stage.InputCount, workerTelemetry) { BlocksForAlignment = restore is not null };
+                    if (ChainedSinks.Applies(stage, options))
+                    {
+                        chained[stage.StageIndex] = instance;
+                        continue;
+                    }
+
                     var worker = new StageWorker(instance, channels.Of(stage, i), pending, options.TimeProvider, channels.GatesOf(stage, i), options.MaxAlignmentBuffer);
                     telemetry.AddChannel(stage.Name, i, () => worker.Channel.Reader.Count, () => instance.Merger.Current);
                     workers.Add(worker);
@@ -115,7 +122,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             {
                 var clock = telemetry.For(source.Name, 0).Clock;
                 var pending = new PendingWrites(clock);
-                var runner = run.CreateSource(source, channels.EdgesFor(pending));
+                var runner = run.CreateSource(source, ChainedSinks.Edges(channels.EdgesFor(pending), chained, pending));
                 restore?.Source(source, runner);
                 sources.Add(new SourceTask(runner, source.SourceIndex, pending, options, checkpoints, clock));
             }

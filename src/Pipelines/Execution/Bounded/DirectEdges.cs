@@ -3,26 +3,6 @@ using Pipelines.Runtime;
 
 namespace Pipelines.Execution.Bounded;
 
-/// <summary>The bounded executor's edge: a plain call into the stage's single instance.</summary>
-internal sealed class DirectEdge<T>(StageInstance stage, int port, int producer) : IBatchTarget<T>
-{
-    public void OnBatch(Batch<T> batch) => stage.OnBatch(port, producer, batch);
-
-    public void OnWatermark(long watermark) => stage.OnWatermark(producer, watermark);
-
-    public void OnIdle() => stage.OnIdle(producer);
-
-    public void OnProcessingTime(long utcTicks)
-    {
-    }
-
-    public void OnBarrier(long checkpoint) => stage.OnBarrier(producer, checkpoint);
-
-    public void OnHandover(Exchanges.PartitionHandover handover) => stage.Operator.OnHandover(handover);
-
-    public void OnEnd() => stage.OnEnd(producer);
-}
-
 /// <summary>
 /// Creates <see cref="DirectEdge{T}"/>s to the one instance of each stage (<paramref name="instances"/>, by
 /// <see cref="StageVertex.StageIndex"/>). Stages are created from the last to the first, so the instances an
