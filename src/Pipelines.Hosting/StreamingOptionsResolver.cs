@@ -17,6 +17,7 @@ internal static class StreamingOptionsResolver
             Parallelism = configured.Parallelism,
             ChannelCapacity = configured.ChannelCapacity,
             MaxBatchSize = configured.MaxBatchSize,
+            ChainSinks = configured.ChainSinks,
             Linger = configured.Linger,
             WatermarkInterval = configured.WatermarkInterval,
             IdleTimeout = configured.IdleTimeout,

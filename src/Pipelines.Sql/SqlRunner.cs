@@ -76,6 +76,7 @@ public static class SqlRunner
                 CheckpointInterval = settings.Checkpointing ?? baseOptions.CheckpointInterval,
                 ChannelCapacity = baseOptions.ChannelCapacity,
                 MaxBatchSize = baseOptions.MaxBatchSize,
+                ChainSinks = baseOptions.ChainSinks,
                 Linger = baseOptions.Linger,
                 WatermarkInterval = baseOptions.WatermarkInterval,
                 IdleTimeout = baseOptions.IdleTimeout,

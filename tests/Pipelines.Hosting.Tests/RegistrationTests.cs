@@ -56,6 +56,7 @@ public class RegistrationTests
             Parallelism = 3,
             ChannelCapacity = 5,
             MaxBatchSize = 7,
+            ChainSinks = false,
             Linger = TimeSpan.FromMilliseconds(11),
             WatermarkInterval = TimeSpan.FromMilliseconds(13),
             IdleTimeout = TimeSpan.FromSeconds(17),
