@@ -6,11 +6,13 @@ namespace Pipelines.Execution.Streaming;
 
 /// <summary>
 /// An edge to a keyed stage with several workers: each element goes to the worker that owns its key; control
-/// signals go to every worker. Partial batches are sent at the end of each input batch, so nothing lingers. The
-/// workers of a batch's elements are computed in one loop first (the key selector called from a local, the modulo
-/// without a division), then the elements are copied into their workers' buffers.
+/// signals go to every worker. The workers of a batch's elements are computed in one loop first (the key selector
+/// called from a local, the modulo without a division), then the elements are copied into their workers' buffers.
+/// A worker's buffer is sent when full; a partial one is held (so each worker gets full batches, not a share of
+/// every input batch) until a control signal goes out behind it or the producer is about to wait or a watermark
+/// interval has passed (<see cref="PendingWrites.SendHeld"/>), so nothing lingers.
 /// </summary>
-internal sealed class PartitionedEdge<T> : IBatchTarget<T>
+internal sealed class PartitionedEdge<T> : IBatchTarget<T>, IHoldsBatches
 {
     private readonly PlanEdge<T> _edge;
     private readonly ChannelWriter<StageMessage>[] _workers;
@@ -23,6 +25,9 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
 
     /// <summary>The worker of each element of the batch being routed.</summary>
     private int[] _targets = [];
+
+    /// <summary>Listed in the producer's <see cref="PendingWrites"/> as holding partial batches, until it calls <see cref="SendHeld"/>.</summary>
+    private bool _listed;
 
     /// <param name="edge">The edge of the plan: its port and key-to-worker rule.</param>
     /// <param name="workers">The channels of the stage's workers.</param>
@@ -89,9 +94,27 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
             }
         }
 
+        if (!_listed)
+        {
+            _listed = true;
+            _pending.Holding(this);
+        }
+    }
+
+    /// <summary>Sends the partial buffers (called by the producer's <see cref="PendingWrites"/>).</summary>
+    public void SendHeld()
+    {
+        _listed = false;
+        SendPartial();
+    }
+
+    /// <summary>Sends the partial buffers, before a control signal so that it comes after the elements before it.</summary>
+    private void SendPartial()
+    {
+        var buffers = _buffers;
         for (int w = 0; w < buffers.Length; w++)
         {
-            if (buffers[w]!.Count > 0) Send(w);
+            if (buffers[w] is { Count: > 0 }) Send(w);
         }
     }
 
@@ -120,30 +143,33 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>
 
     public void OnWatermark(long watermark)
     {
+        SendPartial();
         for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForWatermark(_producer, watermark));
     }
 
     public void OnIdle()
     {
+        SendPartial();
         for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForIdle(_producer));
     }
 
-    public void OnProcessingTime(long utcTicks)
-    {
-    }
+    public void OnProcessingTime(long utcTicks) => SendPartial();
 
     public void OnBarrier(long checkpoint)
     {
+        SendPartial();
         for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForBarrier(_producer, checkpoint));
     }
 
     public void OnHandover(Exchanges.PartitionHandover handover)
     {
+        SendPartial();
         for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForHandover(_producer, handover));
     }
 
     public void OnEnd()
     {
+        SendPartial();
         for (int w = 0; w < _workers.Length; w++) _pending.Write(_workers[w], StageMessage.ForEnd(_producer));
     }
 }

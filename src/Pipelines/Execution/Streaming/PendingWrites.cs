@@ -15,6 +15,7 @@ internal sealed class PendingWrites(Diagnostics.TaskClock? clock = null)
     private readonly Queue<(ChannelWriter<StageMessage> Channel, StageMessage Message)> _queue = new();
     private StageOperator[] _chained = [];
     private ValueTask[] _drains = [];
+    private readonly List<IHoldsBatches> _holding = [];
 
     /// <summary>True when <see cref="FlushAsync"/> has something to do: queued writes, or sinks in the task to drain.</summary>
     public bool HasPending => _queue.Count > 0 || _chained.Length > 0;
@@ -25,6 +26,23 @@ internal sealed class PendingWrites(Diagnostics.TaskClock? clock = null)
         if (Array.IndexOf(_chained, sink) >= 0) return;
         _chained = [.. _chained, sink];
         _drains = new ValueTask[_chained.Length];
+    }
+
+    /// <summary>An edge of this producer holds partial batches (<see cref="PartitionedEdge{T}"/>) until <see cref="SendHeld"/>.</summary>
+    public void Holding(IHoldsBatches edge) => _holding.Add(edge);
+
+    /// <summary>True when an edge of this producer holds partial batches.</summary>
+    public bool HasHeld => _holding.Count > 0;
+
+    /// <summary>
+    /// Sends what the producer's edges hold: called when the producer is about to wait for input, and by a source at
+    /// least every watermark interval while it is busy. What does not fit waits for <see cref="FlushAsync"/>.
+    /// </summary>
+    public void SendHeld()
+    {
+        if (_holding.Count == 0) return;
+        foreach (var edge in _holding) edge.SendHeld();
+        _holding.Clear();
     }
 
     public void Write(ChannelWriter<StageMessage> channel, in StageMessage message)

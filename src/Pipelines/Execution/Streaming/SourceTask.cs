@@ -119,6 +119,7 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
                     {
                         runner.Flush();
                         runner.ProcessingTime(now);
+                        pending.SendHeld();
                         lastTick = now;
                     }
 
@@ -135,6 +136,7 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
                 {
                     runner.Flush();
                     runner.ProcessingTime(now);
+                    pending.SendHeld();
                     lastTick = now;
                     if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
                     timeout = idle || idleAfter == long.MaxValue ? PeriodicWake.Ticks : Math.Max(0, idleAfter - (now - lastData));

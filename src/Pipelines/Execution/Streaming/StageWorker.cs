@@ -74,6 +74,14 @@ internal sealed class StageWorker
             {
                 if (!reader.TryRead(out var message))
                 {
+                    if (Pending.HasHeld)
+                    {
+                        // Nothing to read now: what the output edges hold goes out before the wait.
+                        Pending.SendHeld();
+                        await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     using (Instance.Telemetry.Clock.Idle()) if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) break;
                     continue;
                 }

@@ -1,0 +1,98 @@
+using System.Threading.Channels;
+
+namespace Pipelines.Tests.Streaming;
+
+/// <summary>
+/// The edge into a keyed stage with several workers fills each worker's batch across input batches and holds a
+/// partial one until the producer is about to wait or sends a control signal: nothing stays behind while the input
+/// pauses, whether the producer is a source or the workers of another keyed stage.
+/// </summary>
+public sealed class KeyedExchangeTests
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    private static async Task Eventually(Func<bool> condition, Task run)
+    {
+        var deadline = DateTime.UtcNow + HangGuard;
+        while (!condition())
+        {
+            if (run.IsCompleted) await run;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not become true.");
+            await Task.Delay(10);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task WhatIsRead_ReachesTheLastKeyedStage_WhileTheInputPauses(int keyedStages)
+    {
+        var input = Channel.CreateUnbounded<int>();
+        var results = new List<int>();
+        var p = new PipelineBuilder();
+        var stream = p.From(Sources.Channel(input.Reader, "numbers"));
+        for (int s = 0; s < keyedStages; s++)
+        {
+            int modulus = 5 + s;
+            stream = stream.KeyBy(i => i % modulus).Process(() => new PassOn());
+        }
+
+        stream.To(Sinks.Action<int>(i =>
+        {
+            lock (results) results.Add(i);
+        }));
+        var run = new StreamingExecutor(new StreamingOptions { Parallelism = 3, IdleTimeout = Timeout.InfiniteTimeSpan }).Start(p.Build());
+
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = round * 10; i < round * 10 + 10; i++) await input.Writer.WriteAsync(i);
+            int expected = round * 10 + 10;
+            await Eventually(() => { lock (results) return results.Count == expected; }, run.Completion);
+        }
+
+        input.Writer.Complete();
+        await run.Completion.WaitAsync(HangGuard);
+        results.Order().Should().Equal(Enumerable.Range(0, 30));
+    }
+
+    [Fact]
+    public async Task WhatAKeyedStageEmits_ReachesTheNextKeyedStage_WhileNoSignalFollows()
+    {
+        // Every element has the same event time, so after the first the watermark stays where it is: no control signal
+        // follows the windows' early panes, and the workers of the window stage send what they hold before they wait.
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var input = Channel.CreateUnbounded<int>();
+        var results = new List<long>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Channel(input.Reader, "numbers"))
+            .WithEventTime(_ => t0, Watermarks.Monotonic())
+            .KeyBy(i => i % 7).Window(Windows.Tumbling(TimeSpan.FromMinutes(1))).EarlyResults(1).Count()
+            .KeyBy(r => r.Key % 3).Process(() => new CountOf())
+            .To(Sinks.Action<long>(c =>
+            {
+                lock (results) results.Add(c);
+            }));
+        var run = new StreamingExecutor(new StreamingOptions { Parallelism = 3, IdleTimeout = Timeout.InfiniteTimeSpan }).Start(p.Build());
+
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = round * 10; i < round * 10 + 10; i++) await input.Writer.WriteAsync(i);
+            int expected = round * 10 + 10;
+            await Eventually(() => { lock (results) return results.Count == expected; }, run.Completion);
+        }
+
+        input.Writer.Complete();
+        await run.Completion.WaitAsync(HangGuard);
+        results.Should().HaveCount(30 + 7, "an early pane per element, then the on-time pane of each key at the end");
+    }
+
+    private sealed class CountOf : KeyedProcessFunction<int, WindowResult<int, long>, long>
+    {
+        public override void ProcessElement(WindowResult<int, long> value, KeyedProcessContext<int, long> ctx) => ctx.Emit(value.Value);
+    }
+
+    private sealed class PassOn : KeyedProcessFunction<int, int, int>
+    {
+        public override void ProcessElement(int value, KeyedProcessContext<int, int> ctx) => ctx.Emit(value);
+    }
+}
