@@ -55,8 +55,13 @@ internal abstract class SourceRunner : IAsyncDisposable
     /// <summary>True when the reader commits positions during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>).</summary>
     public abstract bool CommitsDuringRun { get; }
 
-    /// <summary>Hands the buffered elements downstream, takes the reader's position after them, and sends a checkpoint barrier behind them.</summary>
-    public abstract object? Barrier(long checkpoint);
+    /// <summary>
+    /// Hands the buffered elements downstream, takes the reader's position after them and gives it to
+    /// <paramref name="positionTaken"/>, then sends a checkpoint barrier behind them. The position is handed over
+    /// first because the barrier may complete the checkpoint before this returns (downstream workers can run on this
+    /// thread), and the checkpoint must then find it.
+    /// </summary>
+    public abstract void Barrier(long checkpoint, Action<object?> positionTaken);
 
     /// <summary>The reader's position now, as <see cref="Barrier"/> takes it, without a barrier (the source has finished reading).</summary>
     public abstract object? CapturePosition();
@@ -309,13 +314,12 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
 
     public override bool CommitsDuringRun => _reader?.CommitsPositions ?? false;
 
-    public override object? Barrier(long checkpoint)
+    public override void Barrier(long checkpoint, Action<object?> positionTaken)
     {
         _output.Flush();
         if (_sourceContext is { HasHandovers: true }) SendHandovers();
-        object? position = CapturePosition();
+        positionTaken(CapturePosition());
         _output.Barrier(checkpoint);
-        return position;
     }
 
     public override object? CapturePosition()

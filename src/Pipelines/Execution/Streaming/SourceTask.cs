@@ -71,7 +71,7 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
             if (checkpoint > _lastBarrier)
             {
                 _lastBarrier = checkpoint;
-                checkpoints.SourcePassed(_index, checkpoint, runner.Barrier(checkpoint));
+                PassBarrier(checkpoint);
                 if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
                 continue;
             }
@@ -79,6 +79,9 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
             using (clock.Idle()) await request.WaitAsync(runToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Sends the barrier of <paramref name="checkpoint"/> behind what was read, the reader's position recorded first.</summary>
+    private void PassBarrier(long checkpoint) => runner.Barrier(checkpoint, position => checkpoints.SourcePassed(_index, checkpoint, position));
 
     private async Task PumpAsync(CancellationToken runToken, CancellationToken stopToken, CancellationToken readToken)
     {
@@ -97,7 +100,7 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
                 if (checkpoint > _lastBarrier)
                 {
                     _lastBarrier = checkpoint;
-                    checkpoints.SourcePassed(_index, checkpoint, runner.Barrier(checkpoint));
+                    PassBarrier(checkpoint);
                     if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
                     if (checkpoints.IsSavepoint(checkpoint))
                     {

@@ -54,10 +54,20 @@ internal sealed class StageChannels
     /// <summary>The edges of one producer task, whose writes that do not fit wait in <paramref name="pending"/>.</summary>
     public IEdgeFactory EdgesFor(PendingWrites pending) => new ChannelEdges(this, pending);
 
+    /// <summary>
+    /// A worker's channel. Continuations run synchronously: a write that finds the worker waiting for input runs the
+    /// worker on the writer's thread until the worker waits again, and a read that makes room runs a producer that
+    /// waited for it. A worker that keeps up with its input then costs a call instead of a thread hand-off per batch
+    /// (a wake-up through the thread pool, which on a small or busy machine costs as much as the batch's work), and a
+    /// worker that falls behind keeps its own thread, as its channel is never empty. Every task is asynchronous
+    /// and holds no lock while it writes, so running another's continuation inline cannot block; each task is at
+    /// most once on a thread's stack.
+    /// </summary>
     private static Channel<StageMessage> Create(int capacity) => Channel.CreateBounded<StageMessage>(new BoundedChannelOptions(capacity)
     {
         SingleReader = true,
         SingleWriter = false,
+        AllowSynchronousContinuations = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
 
