@@ -10,7 +10,8 @@ using Pipelines.Benchmarks.Suites;
 //   --quick      a shorter BenchmarkDotNet job (1 warmup, 3 iterations) for small machines
 //   --validate   check every contender's output against the hand loop, no timing (--quick: small inputs)
 //   --repeat     run contenders again and again in one process, print each run's events/s and the medians
-//                (--only TString,TGuid  --contenders HandLoop,PipelinesBounded  --runs 5  --events 10_000_000)
+//                (--only TString,TGuid  --contenders HandLoop,PipelinesBounded  --runs 5  --events 10_000_000;
+//                --alloc-types: what each run allocated, by type; --collect: a full garbage collection before each run)
 //   --checkpoints  streaming runs with and without checkpoints (storage and interval), interleaved; saves each case
 //                and writes results/checkpoints.md (--only T,Q5  --parallelism 1,2  --runs 5  --interval-ms 1000
 //                (0: only the final checkpoint)  --plain-interval-ms N  --passes N (input read N times; default T 40, Q5 30)  --events N  --nexmark-events N)
@@ -35,7 +36,8 @@ if (Take(options, "--repeat"))
     int runs = TakeInt(options, "--runs") ?? 5;
     int synthetic = TakeInt(options, "--events") ?? (quick ? 2_000_000 : Sizes.Synthetic);
     int nexmark = TakeInt(options, "--nexmark-events") ?? (quick ? 200_000 : Sizes.Nexmark);
-    return RepeatRunner.Run(workloads, contenders, runs, synthetic, nexmark);
+    var diagnostics = new RepeatDiagnostics(AllocationTypes: Take(options, "--alloc-types"), CollectBeforeEachRun: Take(options, "--collect"));
+    return RepeatRunner.Run(workloads, contenders, runs, synthetic, nexmark, diagnostics);
 }
 
 if (Take(options, "--checkpoints"))

@@ -18,7 +18,8 @@ internal static class RepeatRunner
     /// <param name="runs">Rounds.</param>
     /// <param name="syntheticEvents">Events of the synthetic workloads.</param>
     /// <param name="nexmarkEvents">Events of the NEXMark queries.</param>
-    public static int Run(IReadOnlyList<string> workloads, IReadOnlyList<string> contenders, int runs, int syntheticEvents, int nexmarkEvents)
+    /// <param name="diagnostics">What else to print or do per run.</param>
+    public static int Run(IReadOnlyList<string> workloads, IReadOnlyList<string> contenders, int runs, int syntheticEvents, int nexmarkEvents, RepeatDiagnostics diagnostics)
     {
         var selected = new List<IWorkload>();
         foreach (string name in workloads)
@@ -35,6 +36,7 @@ internal static class RepeatRunner
         var cpuRates = new Dictionary<(string, string), List<double>>();
         var allocations = new Dictionary<(string, string), List<double>>();
         using var process = Process.GetCurrentProcess();
+        using var tally = diagnostics.AllocationTypes ? new AllocationTally() : null;
         for (int round = 1; round <= runs; round++)
         {
             foreach (var workload in selected)
@@ -45,8 +47,10 @@ internal static class RepeatRunner
                     long methods = System.Runtime.JitInfo.GetCompiledMethodCount();
                     int gcs = GC.CollectionCount(0);
                     long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                    long faults = MinorFaults();
                     process.Refresh();
                     var cpu = process.TotalProcessorTime;
+                    if (diagnostics.CollectBeforeEachRun) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                     var clock = Stopwatch.StartNew();
                     var result = workload.Run(contender);
                     clock.Stop();
@@ -56,6 +60,7 @@ internal static class RepeatRunner
                     jit = System.Runtime.JitInfo.GetCompilationTime() - jit;
                     methods = System.Runtime.JitInfo.GetCompiledMethodCount() - methods;
                     gcs = GC.CollectionCount(0) - gcs;
+                    faults = MinorFaults() - faults;
                     if (result != workload.Reference) throw new InvalidOperationException($"{workload.Name}/{contender}: {result} differs from the hand loop's {workload.Reference}.");
                     double rate = workload.EventCount / clock.Elapsed.TotalSeconds;
                     if (!rates.TryGetValue((workload.Name, contender), out var list)) rates[(workload.Name, contender)] = list = [];
@@ -66,7 +71,8 @@ internal static class RepeatRunner
                     double bytesPerEvent = (double)allocated / workload.EventCount;
                     if (!allocations.TryGetValue((workload.Name, contender), out var allocList)) allocations[(workload.Name, contender)] = allocList = [];
                     allocList.Add(bytesPerEvent);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {round,2} {workload.Name,-8} {contender,-22} {rate / 1e6,8:F1} M events/s  (per CPU second {cpuRate / 1e6,6:F1} M; {clock.Elapsed.TotalMilliseconds:F0} ms, CPU {cpu.TotalMilliseconds:F0} ms; JIT {methods} methods, {jit.TotalMilliseconds:F0} ms; {gcs} GCs; {bytesPerEvent:F1} B/event allocated)"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {round,2} {workload.Name,-8} {contender,-22} {rate / 1e6,8:F1} M events/s  (per CPU second {cpuRate / 1e6,6:F1} M; {clock.Elapsed.TotalMilliseconds:F0} ms, CPU {cpu.TotalMilliseconds:F0} ms; JIT {methods} methods, {jit.TotalMilliseconds:F0} ms; {gcs} GCs; {bytesPerEvent:F1} B/event allocated; {faults} page faults; heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB)"));
+                    tally?.Print();
                 }
             }
         }
@@ -101,6 +107,21 @@ internal static class RepeatRunner
         return 0;
     }
 
+    /// <summary>The process's minor page faults so far (Linux; 0 elsewhere): memory the kernel had to map and zero.</summary>
+    private static long MinorFaults()
+    {
+        try
+        {
+            string stat = File.ReadAllText("/proc/self/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[7], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
@@ -108,3 +129,8 @@ internal static class RepeatRunner
         return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 }
+
+/// <summary>Diagnostics of the --repeat mode.</summary>
+/// <param name="AllocationTypes">Print what each run allocated, by type (sampled by the runtime about every 100 KB).</param>
+/// <param name="CollectBeforeEachRun">A full, compacting garbage collection before each run (shows what a growing heap costs the runs).</param>
+internal readonly record struct RepeatDiagnostics(bool AllocationTypes, bool CollectBeforeEachRun);

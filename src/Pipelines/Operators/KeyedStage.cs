@@ -186,6 +186,17 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
         foreach (var output in _outputs) output.End();
     }
 
+    /// <summary>
+    /// The run is over (completed, failed or cancelled) and nothing reaches the operator any more: its state and
+    /// timers go, and their arrays back to the pool (<see cref="StateArrays"/>) for the next run in the process.
+    /// </summary>
+    public override ValueTask DisposeAsync()
+    {
+        Timers.ReleaseArrays();
+        State.ReleaseArrays();
+        return default;
+    }
+
     /// <summary>Every input ended (after the final +∞ watermark fired every event-time timer).</summary>
     protected virtual void OnEndOfInput()
     {

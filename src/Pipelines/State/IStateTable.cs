@@ -12,4 +12,7 @@ internal interface IStateTable<TKey>
 
     /// <summary>Every entry held, for snapshots and inspection.</summary>
     IEnumerable<StateEntry<TKey>> Entries();
+
+    /// <summary>The run ended: drops every entry and gives the table's arrays back to the pool (<see cref="StateArrays"/>), leaving it empty.</summary>
+    void ReleaseArrays();
 }

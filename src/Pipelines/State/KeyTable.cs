@@ -149,8 +149,8 @@ internal sealed class KeyTable<TKey>
         {
             if (_count == _keys.Length)
             {
-                Array.Resize(ref _keys, _keys.Length * 2);
-                Array.Resize(ref _references, _keys.Length);
+                StateArrays.Resize(ref _keys, _keys.Length * 2);
+                StateArrays.Resize(ref _references, _keys.Length);
             }
 
             id = _count++;
@@ -214,8 +214,8 @@ internal sealed class KeyTable<TKey>
         }
 
         if (value < 0 || value >= MaxDenseKey || value >= (16 * _live) + 1024) return;
-        int length = Math.Min(MaxDenseKey, Math.Max(Math.Max(value + 1, _dense.Length * 2), 64));
-        var dense = new int[length];
+        var dense = StateArrays.Allocate<int>(Math.Min(MaxDenseKey, Math.Max(Math.Max(value + 1, _dense.Length * 2), 64)));
+        int length = dense.Length;
         for (int i = 0; i < _count; i++)
         {
             if (_references[i] < 0) continue;
@@ -223,6 +223,7 @@ internal sealed class KeyTable<TKey>
             if ((uint)held < (uint)length) dense[held] = i + 1;
         }
 
+        StateArrays.Return(_dense);
         _dense = dense;
     }
 
@@ -250,12 +251,32 @@ internal sealed class KeyTable<TKey>
     private void Grow()
     {
         var old = _slots;
-        _slots = new Slot[old.Length * 2];
+        _slots = StateArrays.Allocate<Slot>(old.Length * 2);
         _shift--;
         foreach (var slot in old)
         {
             if (slot.Id != 0) Place(slot);
         }
+
+        StateArrays.Return(old);
+    }
+
+    /// <summary>The run ended: drops every key and gives the table's arrays back to the pool (<see cref="StateArrays"/>), leaving it as new.</summary>
+    public void ReleaseArrays()
+    {
+        StateArrays.Return(_slots);
+        StateArrays.Return(_keys);
+        StateArrays.Return(_references);
+        StateArrays.Return(_dense);
+        _slots = new Slot[MinSlots];
+        _shift = 32 - 4;
+        _keys = new TKey[8];
+        _references = new int[8];
+        _dense = [];
+        _count = 0;
+        _live = 0;
+        _free.Clear();
+        _fastStrings = typeof(TKey) == typeof(string) && ReferenceEquals(_comparer, EqualityComparer<TKey>.Default);
     }
 
     /// <summary>Every key's slot again, with hash codes computed anew (after the hash function changed).</summary>

@@ -43,6 +43,13 @@ internal sealed class KeyedStateStore<TKey>
         foreach (var table in _tables) table.Remove(key, ns);
     }
 
+    /// <summary>The run ended: drops every key and entry and gives their arrays back to the pool (<see cref="StateArrays"/>), leaving the store empty.</summary>
+    public void ReleaseArrays()
+    {
+        foreach (var table in _tables) table.ReleaseArrays();
+        Keys.ReleaseArrays();
+    }
+
     /// <summary>Everything held, table by table.</summary>
     public IEnumerable<StateEntry<TKey>> Entries() => _tables.SelectMany(t => t.Entries());
 

@@ -26,7 +26,9 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     private KeyHead[] _heads = [];
     private int _entryCount;
     private int _live;
-    private readonly Stack<int> _free = new();
+
+    /// <summary>The first free entry (−1: none); free entries are chained through <see cref="Entry.Next"/>, so freeing one allocates nothing.</summary>
+    private int _free = -1;
     private Dictionary<(int Key, long Start, long End), int>? _index;
 
     public StateTable(string name, KeyTable<TKey> keys)
@@ -146,16 +148,17 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     private int Add(int key, long start, long end, int before)
     {
         int e;
-        if (_free.Count > 0)
+        if (_free >= 0)
         {
-            e = _free.Pop();
+            e = _free;
+            _free = _entries[e].Next;
         }
         else
         {
             if (_entryCount == _entries.Length)
             {
-                Array.Resize(ref _entries, _entries.Length * 2);
-                Array.Resize(ref _values, _entries.Length);
+                StateArrays.Resize(ref _entries, _entries.Length * 2);
+                StateArrays.Resize(ref _values, _entries.Length);
             }
 
             e = _entryCount++;
@@ -191,7 +194,7 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     private void GrowHeads(int key)
     {
         int old = _heads.Length;
-        Array.Resize(ref _heads, Math.Max(key + 1, Math.Max(16, old * 2)));
+        StateArrays.Resize(ref _heads, Math.Max(key + 1, Math.Max(16, old * 2)));
         _heads.AsSpan(old).Fill(new KeyHead(-1, long.MaxValue, -1));
     }
 
@@ -215,7 +218,8 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
         _index?.Remove((key, slot.Start, slot.End));
         slot.InUse = false;
         _values[entry] = default!;
-        _free.Push(entry);
+        slot.Next = _free;
+        _free = entry;
         _live--;
         _keys.Release(key);
     }
@@ -227,6 +231,21 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
         if (e < 0) return false;
         Remove(e);
         return true;
+    }
+
+    /// <inheritdoc />
+    public void ReleaseArrays()
+    {
+        StateArrays.Return(_entries);
+        StateArrays.Return(_values);
+        StateArrays.Return(_heads);
+        _entries = new Entry[16];
+        _values = new TValue[16];
+        _heads = [];
+        _entryCount = 0;
+        _live = 0;
+        _free = -1;
+        _index = null;
     }
 
     /// <summary>Every entry in use, in entry order.</summary>

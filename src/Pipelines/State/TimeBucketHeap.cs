@@ -23,7 +23,7 @@ internal sealed class TimeBucketHeap
     /// <summary>Adds a bucket.</summary>
     public void Add(in TimeBucket item)
     {
-        if (_count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
+        if (_count == _items.Length) StateArrays.Resize(ref _items, _items.Length * 2);
         _items[_count++] = item;
     }
 
@@ -59,6 +59,15 @@ internal sealed class TimeBucketHeap
         _count = 0;
         _ordered = 0;
         return items;
+    }
+
+    /// <summary>The run ended: drops every bucket and gives the array back to the pool (<see cref="StateArrays"/>).</summary>
+    public void ReleaseArrays()
+    {
+        StateArrays.Return(_items);
+        _items = new TimeBucket[16];
+        _count = 0;
+        _ordered = 0;
     }
 
     /// <summary>Removes every bucket.</summary>

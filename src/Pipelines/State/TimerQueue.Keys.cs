@@ -20,6 +20,14 @@ internal sealed partial class TimerQueue
     /// <summary>The tracked timers of the keys with many (<see cref="KeyTimers.Indexed"/>), to their nodes.</summary>
     private readonly Dictionary<TimerId, int> _index = [];
 
+    /// <summary>Drops every key's timers and gives their array back to the pool.</summary>
+    private void ReleaseKeyArrays()
+    {
+        StateArrays.Return(_keys);
+        _keys = new KeyTimers[16];
+        _index.Clear();
+    }
+
     /// <summary>The node of the tracked timer (key, namespace, time), or −1.</summary>
     private int Find(int key, Window ns, long time)
     {
@@ -39,7 +47,7 @@ internal sealed partial class TimerQueue
     /// <summary>Puts the new tracked node <paramref name="node"/> first in its key's chain (and the index, for a key with many).</summary>
     private void LinkToKey(int node, int key, Window ns, long time)
     {
-        if (key >= _keys.Length) Array.Resize(ref _keys, Math.Max(key + 1, _keys.Length * 2));
+        if (key >= _keys.Length) StateArrays.Resize(ref _keys, Math.Max(key + 1, _keys.Length * 2));
         ref var timers = ref _keys[key];
         int head = timers.Head - 1;
         _nodes[node].KeyNext = head;

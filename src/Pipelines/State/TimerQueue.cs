@@ -226,7 +226,12 @@ internal sealed partial class TimerQueue
             {
                 first = next.First;
                 if (next.Time > time) return false;
-                if (++_sortedAt == _sortedCount) _sorted = null;
+                if (++_sortedAt == _sortedCount)
+                {
+                    StateArrays.Return(sorted);
+                    _sorted = null;
+                }
+
                 return true;
             }
         }
@@ -241,9 +246,31 @@ internal sealed partial class TimerQueue
     private void SortBuckets()
     {
         var items = _heap.TakeAll(out int count);
-        _sorted = TimeBucketSort.Sort(items, new TimeBucket[count], count);
+        var scratch = StateArrays.Allocate<TimeBucket>(count);
+        _sorted = TimeBucketSort.Sort(items, scratch, count);
+        StateArrays.Return(ReferenceEquals(_sorted, items) ? scratch : items);
         _sortedAt = 0;
         _sortedCount = count;
+    }
+
+    /// <summary>The run ended: drops every timer and gives the queue's arrays back to the pool (<see cref="StateArrays"/>), leaving it as new.</summary>
+    public void ReleaseArrays()
+    {
+        StateArrays.Return(_nodes);
+        if (_sorted is { } sorted) StateArrays.Return(sorted);
+        _heap.ReleaseArrays();
+        _nodes = new Node[16];
+        _nodesUsed = 0;
+        _freeNodes = -1;
+        _nextOrder = 0;
+        Array.Clear(_newest);
+        _sorted = null;
+        _sortedAt = 0;
+        _sortedCount = 0;
+        _firingNext = -1;
+        _tracked = 0;
+        _untracked = 0;
+        ReleaseKeyArrays();
     }
 
     private int NewNode(int key, Window ns, long time, byte state)
@@ -255,7 +282,7 @@ internal sealed partial class TimerQueue
         }
         else
         {
-            if (_nodesUsed == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
+            if (_nodesUsed == _nodes.Length) StateArrays.Resize(ref _nodes, _nodes.Length * 2);
             n = _nodesUsed++;
         }
 

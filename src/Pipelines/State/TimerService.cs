@@ -58,5 +58,12 @@ internal sealed partial class TimerService<TKey>(KeyTable<TKey> keys)
     /// <summary>Every registered timer of <paramref name="domain"/>, for snapshots and inspection.</summary>
     public IEnumerable<KeyedTimer> Pending(TimeDomain domain) => Queue(domain).Pending();
 
+    /// <summary>The run ended: drops every timer and gives the queues' arrays back to the pool (<see cref="StateArrays"/>).</summary>
+    public void ReleaseArrays()
+    {
+        _eventTime.ReleaseArrays();
+        _processingTime.ReleaseArrays();
+    }
+
     private TimerQueue Queue(TimeDomain domain) => domain == TimeDomain.EventTime ? _eventTime : _processingTime;
 }
