@@ -25,6 +25,9 @@ namespace Pipelines.Execution.Streaming;
 /// resumes after everything the run wrote.
 /// Checkpoints start only once a source that commits during the run (<see cref="SourceReader{T, TPosition}.CommitsDuringRun"/>)
 /// has opened, so runs over other sources never see a barrier and their sinks are never flushed early.
+/// In three files: this one the barrier round (requests, sources and sinks passing, completion handed to a task);
+/// <c>CheckpointCoordinator.Final.cs</c> the savepoint and the final checkpoint; <c>CheckpointCoordinator.Commit.cs</c>
+/// storing the manifest, committing sources and sinks, aborting.
 /// </remarks>
 /// <param name="options">The interval and clock.</param>
 /// <param name="pipeline">The pipeline's name, for logs.</param>
@@ -38,7 +41,7 @@ namespace Pipelines.Execution.Streaming;
 /// The run's token: a checkpoint not yet stored stops when it is cancelled; one whose manifest is stored still has
 /// its sinks commit (<see cref="CommitSinksAsync"/>).
 /// </param>
-internal sealed class CheckpointCoordinator(
+internal sealed partial class CheckpointCoordinator(
     StreamingOptions options,
     string pipeline,
     ILogger logger,
@@ -97,86 +100,6 @@ internal sealed class CheckpointCoordinator(
 
     /// <summary>True when <paramref name="checkpoint"/> is the savepoint the run stops with: a source stops reading once it sent its barrier.</summary>
     public bool IsSavepoint(long checkpoint) => checkpoint == Volatile.Read(ref _savepointId);
-
-    /// <summary>
-    /// Takes a savepoint as soon as the checkpoint in flight (if any) has ended: a checkpoint after which the sources
-    /// read nothing more and no other checkpoint starts. Needs a <see cref="Store"/>.
-    /// </summary>
-    public void RequestSavepoint()
-    {
-        lock (_lock)
-        {
-            if (_savepointWanted) return;
-            _savepointWanted = true;
-        }
-
-        Trigger();
-    }
-
-    /// <summary>
-    /// The final checkpoint of a drained run (see the remarks), once every source has finished and it is requested;
-    /// 0 before, and in a run that takes none.
-    /// </summary>
-    public long FinalCheckpoint => Volatile.Read(ref _finalId);
-
-    /// <summary>Completes when the final checkpoint is stored and committed, or aborted within the tolerated failures; cancelled when the run stops first.</summary>
-    public Task FinalSettled => _finalSettled.Task;
-
-    /// <summary>True when the run ends with a final checkpoint: it stores checkpoints (<see cref="Store"/>).</summary>
-    public bool TakesFinalCheckpoint => Store is not null;
-
-    /// <summary>
-    /// Source <paramref name="source"/> has read all it will (end of input, or a drain) and sent +∞; its reader's
-    /// position then is <paramref name="position"/>, the position of every checkpoint from now on. A source whose
-    /// reader never opened (<paramref name="opened"/> false) has no position: the run then ends without a final
-    /// checkpoint. Once every source has finished, the final checkpoint is requested (after the one in flight).
-    /// </summary>
-    public void SourceFinished(int source, object? position, bool opened)
-    {
-        long inFlight;
-        lock (_lock)
-        {
-            var participant = _sources[source];
-            participant.Finished = true;
-            participant.FinishedPosition = position;
-            if (!opened || !_enabled) _noFinal = true;
-            if (!Array.TrueForAll(_sources, static s => s.Finished)) return;
-            _finalWanted = !_noFinal;
-            inFlight = _finalWanted ? _inFlight : 0;
-        }
-
-        if (inFlight != 0) Checkpoints.CheckpointLog.FinalCheckpointWaits(logger, pipeline, inFlight);
-
-        if (Volatile.Read(ref _finalWanted)) Trigger();
-        else WakeSources();
-    }
-
-    /// <summary>Wakes the sources waiting for a request, so they look again whether they may end.</summary>
-    private void WakeSources()
-    {
-        TaskCompletionSource wake;
-        lock (_lock)
-        {
-            wake = _wake;
-            Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        }
-
-        wake.TrySetResult();
-    }
-
-    /// <summary>
-    /// True when a finished source may send its end: checkpoint <paramref name="requested"/> is the final one, or the
-    /// run ends without one.
-    /// </summary>
-    public bool MayEnd(long requested)
-    {
-        lock (_lock)
-        {
-            if (_finalId != 0) return requested >= _finalId;
-            // Without a final checkpoint (a source never opened, or a savepoint ended the checkpoints) the sources end once all have finished.
-            return (_noFinal || (_savepointId != 0 && _inFlight == 0)) && Array.TrueForAll(_sources, static s => s.Finished);
-        }
-    }
 
     /// <summary>The operator id of each source, by <see cref="Plan.SourceVertex.SourceIndex"/>.</summary>
     public IReadOnlyList<string> SourceIds { get; init; } = [];
@@ -304,193 +227,6 @@ internal sealed class CheckpointCoordinator(
         bool savepoint = checkpoint == _savepointId;
         _completing = _completing.ContinueWith(_ => CommitAsync(checkpoint, savepoint, commits, positions, started), CancellationToken.None,
             TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-    }
-
-    private async Task CommitAsync(long checkpoint, bool savepoint, List<(SourceRunner Runner, object Position)> commits, List<(int Source, SourceRunner? Runner, object? Position)> positions, long started)
-    {
-        Exception? commitFailure = null;
-        long? size = null;
-        bool stored = false;
-        try
-        {
-            if (deadLetters is not null) await deadLetters.FlushAsync(runToken).ConfigureAwait(false);
-            if (Store is { } store)
-            {
-                try
-                {
-                    size = await StoreAsync(store, checkpoint, savepoint, positions).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!runToken.IsCancellationRequested)
-                {
-                    if (await AbortAsync(store, checkpoint, savepoint, ex, started).ConfigureAwait(false))
-                    {
-                        lock (_lock) _inFlight = 0;
-                        if (checkpoint == FinalCheckpoint) _finalSettled.TrySetResult(); // the sinks complete: at-least-once for what it covered
-                        else if (Volatile.Read(ref _savepointWanted) || Volatile.Read(ref _finalWanted)) Trigger();
-                    }
-
-                    return;
-                }
-
-                _failures = 0;
-                stored = true;
-                if (await CommitSinksAsync(checkpoint).ConfigureAwait(false) is { } sinkFailure && !runToken.IsCancellationRequested) throw sinkFailure;
-            }
-
-            foreach (var (runner, position) in commits)
-            {
-                if (runToken.IsCancellationRequested) break;
-                try
-                {
-                    await runner.CommitAsync(position, runToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (runToken.IsCancellationRequested)
-                {
-                    break; // the run is stopping; the checkpoint is stored all the same
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Log.CheckpointCommitFailed(logger, ex, pipeline, checkpoint, runner.Name);
-                    commitFailure ??= ex;
-                }
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            Telemetry?.CheckpointCompleted(checkpoint);
-            History?.Record(checkpoint, elapsed, commitFailure, size);
-            counters.AddCheckpoint();
-            var tags = savepoint ? _savepointTags : _checkpointTags;
-            Diagnostics.Telemetry.CheckpointsCompleted.Add(1, tags);
-            Diagnostics.Telemetry.CheckpointDuration.Record(elapsed.TotalMilliseconds, tags);
-            if (size is { } bytes) Diagnostics.Telemetry.CheckpointSize.Record(bytes, tags);
-            Log.CheckpointCompleted(logger, pipeline, checkpoint, commits.Count, (long)elapsed.TotalMilliseconds);
-        }
-        catch (OperationCanceledException) when (runToken.IsCancellationRequested && !stored)
-        {
-            return;
-        }
-        catch (Exception ex)
-        {
-            History?.Record(checkpoint, Stopwatch.GetElapsedTime(started), ex);
-            Diagnostics.Telemetry.CheckpointsFailed.Add(1, _checkpointTags[0]);
-            if (savepoint) SavepointCompletion?.TrySetException(ex);
-            fail(ex);
-            return;
-        }
-
-        lock (_lock) _inFlight = 0;
-        if (savepoint)
-        {
-            SavepointCompletion?.TrySetResult(checkpoint);
-            WakeSources(); // sources that finished meanwhile may end now
-        }
-        else if (checkpoint == FinalCheckpoint) _finalSettled.TrySetResult();
-        else if (Volatile.Read(ref _savepointWanted) || Volatile.Read(ref _finalWanted)) Trigger();
-    }
-
-    /// <summary>
-    /// The second phase of checkpoint <paramref name="checkpoint"/>, whose manifest is stored: a restart resumes after
-    /// it, so what the sinks pre-committed for it must become visible whatever happens to the run now. Every sink
-    /// commits, in turn, with a token that a stop or a failure of the run does not cancel — only
-    /// <see cref="CommitTimeout"/> bounds each — so the sinks' abort at the end of the run (which comes after this,
-    /// <see cref="StopAsync"/>) finds only transactions of checkpoints that were not stored. A sink that fails or
-    /// times out is logged as an error naming the checkpoint (a restart from it commits what it staged, through
-    /// <see cref="Checkpoints.ICommittingSink.RecoverAsync"/>) and the others still commit; the first failure is returned.
-    /// </summary>
-    private async Task<Exception?> CommitSinksAsync(long checkpoint)
-    {
-        Exception? first = null;
-        foreach (var sink in CommittingSinks())
-        {
-            // Real time, not the run's clock: the bound protects a stop from a commit that hangs on I/O.
-            using var timeout = new CancellationTokenSource(CommitTimeout, TimeProvider.System);
-            try
-            {
-                await sink.CommitCheckpointAsync(checkpoint, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                var error = ex is OperationCanceledException && timeout.IsCancellationRequested
-                    ? new TimeoutException($"Sink '{sink.Name}' did not commit checkpoint {checkpoint} within {CommitTimeout.TotalSeconds:0} s.", ex)
-                    : ex;
-                Checkpoints.CheckpointLog.SinkCommitFailed(logger, error, pipeline, checkpoint, sink.Name);
-                first ??= error;
-            }
-        }
-
-        return first;
-    }
-
-    /// <summary>How long one sink may take to commit a stored checkpoint before it is given up (logged as an error).</summary>
-    internal static TimeSpan CommitTimeout { get; set; } = TimeSpan.FromMinutes(1);
-
-    private Checkpoints.ICommittingSink[] CommittingSinks()
-    {
-        lock (_lock) return [.. _committing];
-    }
-
-    /// <summary>
-    /// Checkpoint <paramref name="checkpoint"/> could not be written. Within <see cref="StreamingOptions.TolerableCheckpointFailures"/>
-    /// failures in a row it is aborted (a warning; sinks hear that nothing is committed for it) and true is returned;
-    /// beyond, or for a savepoint, the run fails with an error that says so.
-    /// </summary>
-    private async Task<bool> AbortAsync(Checkpoints.Storage.CheckpointStore store, long checkpoint, bool savepoint, Exception error, long started)
-    {
-        _failures++;
-        History?.Record(checkpoint, Stopwatch.GetElapsedTime(started), error);
-        Diagnostics.Telemetry.CheckpointsFailed.Add(1, _checkpointTags[0]);
-        if (savepoint || _failures > options.TolerableCheckpointFailures)
-        {
-            var failure = new PipelineExecutionException(savepoint
-                ? $"Savepoint {checkpoint} of pipeline '{pipeline}' could not be written to {store.Storage}: {error.GetType().Name}: {error.Message}"
-                : $"Checkpoint {checkpoint} of pipeline '{pipeline}' could not be written to {store.Storage}: {_failures} checkpoint(s) in a row failed, " +
-                  $"more than StreamingOptions.TolerableCheckpointFailures ({options.TolerableCheckpointFailures}) allows. {error.GetType().Name}: {error.Message}", error);
-            if (savepoint) SavepointCompletion?.TrySetException(failure);
-            fail(failure);
-            return false;
-        }
-
-        Checkpoints.CheckpointLog.CheckpointAborted(logger, error, pipeline, checkpoint, store.Storage.ToString(), _failures, options.TolerableCheckpointFailures);
-        try
-        {
-            foreach (var sink in CommittingSinks()) await sink.AbortCheckpointAsync(checkpoint, runToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (runToken.IsCancellationRequested)
-        {
-            return false;
-        }
-        catch (Exception ex)
-        {
-            fail(ex);
-            return false;
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Publishes the checkpoint's manifest once its state parts are written: from then on a restart resumes from it.
-    /// Returns the bytes written (parts and manifest).
-    /// </summary>
-    private async Task<long> StoreAsync(Checkpoints.Storage.CheckpointStore store, long checkpoint, bool savepoint, List<(int Source, SourceRunner? Runner, object? Position)> positions)
-    {
-        if (State is not null) await State.StorePartitionsAsync(checkpoint, index => positions.FirstOrDefault(p => p.Source == index).Position).ConfigureAwait(false);
-        var operators = State is null ? [] : await State.CompleteAsync(checkpoint, StatefulOperators).ConfigureAwait(false);
-        var manifest = new Checkpoints.Storage.CheckpointManifest
-        {
-            CheckpointId = checkpoint,
-            Pipeline = pipeline,
-            CompletedAt = options.TimeProvider.GetUtcNow(),
-            Savepoint = savepoint,
-            MaxParallelism = MaxParallelism,
-            Operators = operators,
-            Sources = [.. positions.Select(p => new Checkpoints.Storage.SourceCheckpoint(
-                SourceIds[p.Source],
-                p.Runner is { } runner && p.Position is { } position ? runner.PositionToJson(position) : null,
-                Time.EventTime.MinWatermark))],
-        };
-        int manifestBytes = await store.CompleteAsync(manifest, runToken).ConfigureAwait(false);
-        return manifestBytes + manifest.Parts.Sum(p => p.Length);
     }
 
     /// <summary>No more checkpoints; waits for a commit in progress, so the final commit of the run comes after it.</summary>
