@@ -11,10 +11,10 @@ public sealed class ListState<T>
     internal ListState(IStateCell<List<T>> cell) => _cell = cell;
 
     /// <summary>How many items the current key holds.</summary>
-    public int Count => _cell.Exists ? _cell.Get().Count : 0;
+    public int Count => _cell.Get()?.Count ?? 0;
 
-    /// <summary>The current key's items, in the order added (empty when none).</summary>
-    public IReadOnlyList<T> Items => _cell.Exists ? _cell.Get() : [];
+    /// <summary>The current key's items, in the order added (empty when none); a <c>foreach</c> over them allocates nothing.</summary>
+    public ListStateItems<T> Items => new(_cell.Get());
 
     /// <summary>Adds an item to the current key's list.</summary>
     /// <param name="item">The item.</param>
