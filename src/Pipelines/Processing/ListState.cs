@@ -26,8 +26,7 @@ public sealed class ListState<T>
     public int RemoveAll(Predicate<T> match)
     {
         ArgumentNullException.ThrowIfNull(match);
-        if (!_cell.Exists) return 0;
-        var list = _cell.Get();
+        if (_cell.Get() is not { } list) return 0;
         int removed = list.RemoveAll(match);
         if (list.Count == 0) _cell.Clear();
         return removed;

@@ -13,26 +13,24 @@ public sealed class MapState<TMapKey, TMapValue>
     internal MapState(IStateCell<Dictionary<TMapKey, TMapValue>> cell) => _cell = cell;
 
     /// <summary>How many entries the current key's map holds.</summary>
-    public int Count => _cell.Exists ? _cell.Get().Count : 0;
+    public int Count => _cell.Get()?.Count ?? 0;
 
-    /// <summary>The current key's entries (empty when none).</summary>
-    public IReadOnlyDictionary<TMapKey, TMapValue> Entries => _cell.Exists ? _cell.Get() : EmptyMap;
-
-    private static readonly Dictionary<TMapKey, TMapValue> EmptyMap = [];
+    /// <summary>The current key's entries (empty when none); a <c>foreach</c> over them allocates nothing.</summary>
+    public MapStateEntries<TMapKey, TMapValue> Entries => new(_cell.Get());
 
     /// <summary>Reads an entry of the current key's map.</summary>
     /// <param name="key">The map key.</param>
     /// <param name="value">Its value, when present.</param>
     public bool TryGetValue(TMapKey key, out TMapValue value)
     {
-        if (_cell.Exists && _cell.Get().TryGetValue(key, out value!)) return true;
+        if (_cell.Get() is { } map && map.TryGetValue(key, out value!)) return true;
         value = default!;
         return false;
     }
 
     /// <summary>Whether the current key's map has <paramref name="key"/>.</summary>
     /// <param name="key">The map key.</param>
-    public bool ContainsKey(TMapKey key) => _cell.Exists && _cell.Get().ContainsKey(key);
+    public bool ContainsKey(TMapKey key) => _cell.Get() is { } map && map.ContainsKey(key);
 
     /// <summary>Sets an entry of the current key's map.</summary>
     /// <param name="key">The map key.</param>
@@ -43,8 +41,7 @@ public sealed class MapState<TMapKey, TMapValue>
     /// <param name="key">The map key.</param>
     public bool Remove(TMapKey key)
     {
-        if (!_cell.Exists) return false;
-        var map = _cell.Get();
+        if (_cell.Get() is not { } map) return false;
         bool removed = map.Remove(key);
         if (map.Count == 0) _cell.Clear();
         return removed;
