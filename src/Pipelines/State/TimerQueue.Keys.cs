@@ -3,10 +3,10 @@ namespace Pipelines.State;
 /// <summary>The tracked timers of each key: uniqueness and deletion by a scan of the key's few timers, or a hash index for a key with many.</summary>
 internal sealed partial class TimerQueue
 {
-    /// <summary>A key with more tracked timers than this has them indexed in <see cref="_index"/>.</summary>
+    /// <summary>A key with more tracked timers than this has them indexed (<c>TimerQueue.Index.cs</c>).</summary>
     internal const int IndexAbove = 8;
 
-    /// <summary>A key's tracked timers: 1 + the first node of its chain (0: none), how many, and whether they are in <see cref="_index"/>.</summary>
+    /// <summary>A key's tracked timers: 1 + the first node of its chain (0: none), how many, and whether they are indexed.</summary>
     private struct KeyTimers
     {
         public int Head;
@@ -17,15 +17,12 @@ internal sealed partial class TimerQueue
     /// <summary>By key id.</summary>
     private KeyTimers[] _keys = new KeyTimers[16];
 
-    /// <summary>The tracked timers of the keys with many (<see cref="KeyTimers.Indexed"/>), to their nodes.</summary>
-    private readonly Dictionary<TimerId, int> _index = [];
-
     /// <summary>Drops every key's timers and gives their array back to the pool.</summary>
     private void ReleaseKeyArrays()
     {
         StateArrays.Return(_keys);
         _keys = new KeyTimers[16];
-        _index.Clear();
+        IndexClear();
     }
 
     /// <summary>The node of the tracked timer (key, namespace, time), or −1.</summary>
@@ -33,7 +30,7 @@ internal sealed partial class TimerQueue
     {
         if ((uint)key >= (uint)_keys.Length) return -1;
         ref var timers = ref _keys[key];
-        if (timers.Indexed) return _index.TryGetValue(new TimerId(key, ns.StartTicks, ns.EndTicks, time), out int found) ? found : -1;
+        if (timers.Indexed) return IndexFind(key, ns, time);
         var nodes = _nodes;
         for (int n = timers.Head - 1; n >= 0; n = nodes[n].KeyNext)
         {
@@ -56,16 +53,11 @@ internal sealed partial class TimerQueue
         timers.Count++;
         if (timers.Indexed)
         {
-            _index.Add(new TimerId(key, ns.StartTicks, ns.EndTicks, time), node);
+            IndexAdd(node);
         }
         else if (timers.Count > IndexAbove)
         {
-            for (int n = node; n >= 0; n = _nodes[n].KeyNext)
-            {
-                ref var indexed = ref _nodes[n];
-                _index.Add(new TimerId(key, indexed.Namespace.StartTicks, indexed.Namespace.EndTicks, indexed.Time), n);
-            }
-
+            for (int n = node; n >= 0; n = _nodes[n].KeyNext) IndexAdd(n);
             timers.Indexed = true;
         }
     }
@@ -82,28 +74,7 @@ internal sealed partial class TimerQueue
         n.KeyPrevious = -1;
         timers.Count--;
         if (!timers.Indexed) return;
-        _index.Remove(new TimerId(n.Key, n.Namespace.StartTicks, n.Namespace.EndTicks, n.Time));
+        IndexRemove(node);
         if (timers.Count == 0) timers.Indexed = false;
-    }
-
-    /// <summary>
-    /// A tracked timer's identity in <see cref="_index"/>. Its own hash (a multiply-rotate mix of the four fields,
-    /// seeded per process like the general tuple hash, since times come from the data) is cheaper than the general
-    /// tuple hash, and the default comparer of a struct that implements <see cref="IEquatable{T}"/> is devirtualized.
-    /// </summary>
-    private readonly record struct TimerId(int Key, long Start, long End, long Time)
-    {
-        private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
-
-        public bool Equals(TimerId other) => Time == other.Time && Key == other.Key && Start == other.Start && End == other.End;
-
-        public override int GetHashCode()
-        {
-            ulong h = ((ulong)Time ^ Seed) * 0x9E3779B97F4A7C15UL;
-            h = ulong.RotateLeft(h ^ (uint)Key, 23) * 0xC2B2AE3D27D4EB4FUL;
-            h = ulong.RotateLeft(h ^ (ulong)Start, 29) * 0x165667B19E3779F9UL;
-            h ^= (ulong)End * 0x9E3779B97F4A7C15UL;
-            return (int)(h ^ (h >> 32));
-        }
     }
 }

@@ -55,7 +55,7 @@ internal sealed partial class TimerQueue
         _freeNodes = -1;
         Array.Clear(_newest);
         Array.Clear(_keys);
-        _index.Clear();
+        IndexClear();
         _heap.Clear();
         _sorted = null;
         _sortedAt = 0;

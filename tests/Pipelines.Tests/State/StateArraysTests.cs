@@ -144,6 +144,25 @@ public class StateArraysTests
     }
 
     [Fact]
+    public void AKeysManyTimers_IndexedAfterAReleasedQueueIndexedOthers_AreFoundDedupedAndDeleted()
+    {
+        var first = new TimerQueue();
+        for (int t = 0; t < Large; t++) first.Add(1, Namespaces.Global, t).Should().BeTrue();
+        first.ReleaseArrays();
+
+        // The second queue's index of key 2 takes the first one's (dirty) index array from the pool.
+        var second = new TimerQueue();
+        for (int t = 0; t < Large; t++) second.Add(2, Namespaces.Global, t).Should().BeTrue();
+        second.Contains(1, Namespaces.Global, 5).Should().BeFalse();
+        second.Add(2, Namespaces.Global, 5).Should().BeFalse();
+        for (int t = 0; t < Large; t += 2) second.Remove(2, Namespaces.Global, t).Should().BeTrue();
+
+        var fired = new List<long>();
+        while (second.TryPopDue(long.MaxValue, out var timer)) fired.Add(timer.Time);
+        fired.Should().Equal(Enumerable.Range(0, Large).Where(t => t % 2 == 1).Select(t => (long)t));
+    }
+
+    [Fact]
     public async Task AKeyedOperator_GivesUpItsStateAndTimers_WhenTheRunDisposesIt()
     {
         var h = new OperatorHarness<string, WindowResult<string, long>>((context, output) => new WindowAggregate<string, string, long, long>(
