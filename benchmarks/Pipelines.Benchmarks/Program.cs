@@ -11,7 +11,8 @@ using Pipelines.Benchmarks.Suites;
 //   --validate   check every contender's output against the hand loop, no timing (--quick: small inputs)
 //   --repeat     run contenders again and again in one process, print each run's events/s and the medians
 //                (--only TString,TGuid  --contenders HandLoop,PipelinesBounded  --runs 5  --events 10_000_000;
-//                --alloc-types: what each run allocated, by type; --collect: a full garbage collection before each run)
+//                --alloc-types: what each run allocated, by type (its listener slows runs that allocate: read the counts,
+//                not the speed); --collect: a full garbage collection before each run)
 //   --checkpoints  streaming runs with and without checkpoints (storage and interval), interleaved; saves each case
 //                and writes results/checkpoints.md (--only T,Q5  --parallelism 1,2  --runs 5  --interval-ms 1000
 //                (0: only the final checkpoint)  --plain-interval-ms N  --passes N (input read N times; default T 40, Q5 30)  --events N  --nexmark-events N)
