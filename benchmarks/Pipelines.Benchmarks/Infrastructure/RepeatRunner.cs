@@ -43,6 +43,7 @@ internal static class RepeatRunner
             {
                 foreach (string contender in contenders)
                 {
+                    if (diagnostics.CollectBeforeEachRun) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                     var jit = System.Runtime.JitInfo.GetCompilationTime();
                     long methods = System.Runtime.JitInfo.GetCompiledMethodCount();
                     int gcs = GC.CollectionCount(0);
@@ -50,7 +51,6 @@ internal static class RepeatRunner
                     long faults = MinorFaults();
                     process.Refresh();
                     var cpu = process.TotalProcessorTime;
-                    if (diagnostics.CollectBeforeEachRun) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                     var clock = Stopwatch.StartNew();
                     var result = workload.Run(contender);
                     clock.Stop();

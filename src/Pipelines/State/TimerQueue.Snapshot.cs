@@ -51,18 +51,10 @@ internal sealed partial class TimerQueue
         var removed = all.Where(t => drop(t.Timer.Key)).Select(t => t.Timer).ToList();
         if (removed.Count == 0) return removed;
         Array.Clear(_nodes, 0, _nodesUsed);
-        _nodesUsed = 0;
-        _freeNodes = -1;
-        Array.Clear(_newest);
+        ForgetAll();
         Array.Clear(_keys);
         IndexClear();
         _heap.Clear();
-        _sorted = null;
-        _sortedAt = 0;
-        _sortedCount = 0;
-        _firingNext = -1;
-        _tracked = 0;
-        _untracked = 0;
         foreach (var (timer, once) in all)
         {
             if (drop(timer.Key)) continue;

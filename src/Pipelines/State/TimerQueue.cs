@@ -260,9 +260,16 @@ internal sealed partial class TimerQueue
         if (_sorted is { } sorted) StateArrays.Return(sorted);
         _heap.ReleaseArrays();
         _nodes = new Node[16];
+        _nextOrder = 0;
+        ForgetAll();
+        ReleaseKeyArrays();
+    }
+
+    /// <summary>Forgets every node (the nodes' array itself is the caller's), bucket being fired or sorted, and count.</summary>
+    private void ForgetAll()
+    {
         _nodesUsed = 0;
         _freeNodes = -1;
-        _nextOrder = 0;
         Array.Clear(_newest);
         _sorted = null;
         _sortedAt = 0;
@@ -270,7 +277,6 @@ internal sealed partial class TimerQueue
         _firingNext = -1;
         _tracked = 0;
         _untracked = 0;
-        ReleaseKeyArrays();
     }
 
     private int NewNode(int key, Window ns, long time, byte state)

@@ -8,15 +8,9 @@ public class StateViewTests
     [Fact]
     public async Task Items_ListTheKeysItemsInOrder_AndAForeachOverThemAllocatesNothing()
     {
-        var events = Enumerable.Range(0, 60).Select(i => Ev.At(((char)('a' + (i % 3))).ToString(), i, i)).ToArray();
         var function = new KeepAndList();
-        var results = new List<string>();
-        var p = new PipelineBuilder();
-        p.From(Sources.Enumerable(events)).WithEventTime(e => e.Time, Watermarks.Monotonic()).KeyBy(e => e.Key)
-            .Process(() => function)
-            .To(Sinks.Collection(results));
 
-        await new BoundedExecutor().RunAsync(p.Build());
+        var results = await RunAsync(value: i => i, function);
 
         results.Should().HaveCount(60);
         results[^1].Should().Be("c:" + string.Join(",", Enumerable.Range(0, 20).Select(i => (3 * i) + 2)), "the last element of key c sees all of c's values, in order");
@@ -38,17 +32,11 @@ public class StateViewTests
     [Fact]
     public async Task Entries_ShowTheKeysMap_AndWalkingThemOrTheirKeysOrValuesAllocatesNothing()
     {
-        var events = Enumerable.Range(0, 60).Select(i => Ev.At(((char)('a' + (i % 3))).ToString(), i, i % 7)).ToArray();
         var function = new CountAndWalk();
-        var results = new List<string>();
-        var p = new PipelineBuilder();
-        p.From(Sources.Enumerable(events)).WithEventTime(e => e.Time, Watermarks.Monotonic()).KeyBy(e => e.Key)
-            .Process(() => function)
-            .To(Sinks.Collection(results));
 
-        await new BoundedExecutor().RunAsync(p.Build());
+        var results = await RunAsync(value: i => i % 7, function);
 
-        var expected = events.Where(e => e.Key == "b").GroupBy(e => e.Value).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}");
+        var expected = Events(i => i % 7).Where(e => e.Key == "b").GroupBy(e => e.Value).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}");
         results[^2].Should().Be("b:" + string.Join(",", expected), "the last element of key b sees b's counts per value");
         function.AllocatedWhileWalking.Should().Be(0);
     }
@@ -65,6 +53,21 @@ public class StateViewTests
         entries.Keys.Should().BeEmpty();
         var reading = () => entries["x"];
         reading.Should().Throw<KeyNotFoundException>();
+    }
+
+    /// <summary>Sixty events for keys a, b, c in turn, one a second, element i with value <paramref name="value"/>(i).</summary>
+    private static Ev[] Events(Func<int, int> value) => Enumerable.Range(0, 60).Select(i => Ev.At(((char)('a' + (i % 3))).ToString(), i, value(i))).ToArray();
+
+    /// <summary>Runs <paramref name="function"/> over <see cref="Events"/> on the bounded executor; returns what it emitted.</summary>
+    private static async Task<List<string>> RunAsync(Func<int, int> value, KeyedProcessFunction<string, Ev, string> function)
+    {
+        var results = new List<string>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Events(value))).WithEventTime(e => e.Time, Watermarks.Monotonic()).KeyBy(e => e.Key)
+            .Process(() => function)
+            .To(Sinks.Collection(results));
+        await new BoundedExecutor().RunAsync(p.Build());
+        return results;
     }
 
     /// <summary>Counts each value per key in map state, then walks the map, its keys and its values (measuring what that allocates) and emits the counts.</summary>
