@@ -44,21 +44,17 @@ internal static class StateArrays
     /// <param name="length">The least length needed.</param>
     public static void Resize<T>(ref T[] array, int length)
     {
-        var old = array;
-        T[] resized;
         if (length < PooledFrom)
         {
-            resized = new T[length];
-            Array.Copy(old, resized, Math.Min(old.Length, length));
-        }
-        else
-        {
-            resized = ArrayPool<T>.Shared.Rent((int)BitOperations.RoundUpToPowerOf2((uint)length));
-            int kept = Math.Min(old.Length, resized.Length);
-            Array.Copy(old, resized, kept);
-            Array.Clear(resized, kept, resized.Length - kept);
+            Array.Resize(ref array, length);
+            return;
         }
 
+        var old = array;
+        var resized = ArrayPool<T>.Shared.Rent((int)BitOperations.RoundUpToPowerOf2((uint)length));
+        int kept = Math.Min(old.Length, resized.Length);
+        Array.Copy(old, resized, kept);
+        Array.Clear(resized, kept, resized.Length - kept);
         array = resized;
         Return(old);
     }

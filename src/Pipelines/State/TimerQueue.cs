@@ -257,7 +257,6 @@ internal sealed partial class TimerQueue
     public void ReleaseArrays()
     {
         StateArrays.Return(_nodes);
-        if (_sorted is { } sorted) StateArrays.Return(sorted);
         _heap.ReleaseArrays();
         _nodes = new Node[16];
         _nextOrder = 0;
@@ -265,12 +264,13 @@ internal sealed partial class TimerQueue
         ReleaseKeyArrays();
     }
 
-    /// <summary>Forgets every node (the nodes' array itself is the caller's), bucket being fired or sorted, and count.</summary>
+    /// <summary>Forgets every node (the nodes' array itself is the caller's), bucket being fired or sorted (the sorted ones' array back to the pool), and count.</summary>
     private void ForgetAll()
     {
         _nodesUsed = 0;
         _freeNodes = -1;
         Array.Clear(_newest);
+        if (_sorted is { } sorted) StateArrays.Return(sorted);
         _sorted = null;
         _sortedAt = 0;
         _sortedCount = 0;
