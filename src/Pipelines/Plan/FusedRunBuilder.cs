@@ -20,6 +20,12 @@ internal sealed class FusedRunBuilder(WorkerContext context, object endLinks)
     /// </summary>
     public OriginSlot? Origin { get; init; }
 
+    /// <summary>
+    /// The watermark of a run that starts with <c>WithEventTime</c> (an <see cref="EventTimeClock{T}"/> of the run's
+    /// element type), created with the first copy of the steps and shared by the copy that carries origins.
+    /// </summary>
+    public object? Clock { get; set; }
+
     /// <summary>Which step of the run is at work: written by the steps, read where the run catches a failure.</summary>
     public FusedRunPosition Position { get; } = new();
 

@@ -31,11 +31,12 @@ internal sealed class FusedRunLink<T>(IFusableNode<T> head, int length, object e
         var run = new FusedRunBuilder(context, endLinks);
         var first = head.CreateSteps(Length - 1, run);
         var end = run.End!;
+        var clock = (EventTimeClock<T>?)run.Clock;
         return new FusedRun<T>(new FusedRunSteps<T>(first, [.. run.Counted], run.Position), end, origin =>
         {
-            var tracked = new FusedRunBuilder(context, endLinks) { End = end, Origin = origin };
+            var tracked = new FusedRunBuilder(context, endLinks) { End = end, Origin = origin, Clock = clock };
             var steps = head.CreateSteps(Length - 1, tracked);
             return new FusedRunSteps<T>(steps, [.. tracked.Counted], tracked.Position);
-        });
+        }, clock);
     }
 }

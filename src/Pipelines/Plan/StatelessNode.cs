@@ -27,7 +27,7 @@ internal abstract class StatelessNode<TIn, TOut>(int id, string verb, Node<TIn> 
     }
 
     /// <summary>The next operator of a fused run: the only live consumer, when it is fusable.</summary>
-    public IFusableNode? NextInRun => SingleLiveConsumer() as IFusableNode;
+    public IFusableNode? NextInRun => SingleLiveConsumer() is IFusableNode { OnlyHeadsRun: false } next ? next : null;
 
     /// <summary>
     /// Completes this node's step in a fused run: counts its output when it is not the run's last operator, and creates

@@ -12,4 +12,10 @@ public abstract class WatermarkStrategy
     }
 
     internal abstract Time.WatermarkTracker<T> CreateTracker<T>();
+
+    /// <summary>
+    /// True when the watermark depends only on the largest event time seen (<see cref="Time.BoundedOutOfOrdernessTracker{T}"/>):
+    /// event-time assignment can then run as a step of a fused run, which keeps that maximum per element.
+    /// </summary>
+    internal virtual bool FollowsMaximum => false;
 }

@@ -32,6 +32,12 @@ internal sealed class BoundedOutOfOrdernessTracker<T>(long boundTicks) : Waterma
             if (ts > max) max = ts;
         }
 
+        OnMax(max);
+    }
+
+    /// <summary>Takes the largest event time seen (a fused run that keeps it per element: <c>EventTimeClock</c>).</summary>
+    public void OnMax(long max)
+    {
         if (max > _max)
         {
             _max = max;

@@ -35,6 +35,8 @@ public static class Watermarks
     private sealed class BoundedStrategy(long boundTicks) : WatermarkStrategy
     {
         internal override WatermarkTracker<T> CreateTracker<T>() => new BoundedOutOfOrdernessTracker<T>(boundTicks);
+
+        internal override bool FollowsMaximum => true;
     }
 
     private sealed class CustomStrategy<TElement>(Func<IWatermarkGenerator<TElement>> factory) : WatermarkStrategy

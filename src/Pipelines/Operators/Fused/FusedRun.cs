@@ -4,13 +4,15 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary>
-/// A run of per-element operators (<c>Where</c> and <c>Select</c>, in any order and number) fused at plan time into
+/// A run of per-element operators (<c>Where</c> and <c>Select</c>, in any order and number, possibly after a
+/// <c>WithEventTime</c> that heads the run) fused at plan time into
 /// one loop, as LINQ chains its iterators: each element goes through the run's steps one after another, and only
 /// what leaves the last operator is stored, into that operator's output. Each step keeps its own operator's context,
 /// so a failing function is handled under its own operator's error policy and named in the error, and each
 /// operator's output is counted per batch as if it had its own (every step but the last operator's, whose output
 /// counts itself). Control signals go straight to the last operator's output: no step holds anything between
-/// elements.
+/// elements. A run headed by <c>WithEventTime</c> has a <see cref="EventTimeClock{T}"/>, which gives the run's own
+/// watermark in place of upstream ones, as the operator would.
 /// <para>
 /// The steps themselves catch nothing, so the runtime compiles the whole run into one loop (a handler in a method
 /// keeps it from being inlined), and that loop has no handler either (inside a protected region the runtime keeps
@@ -20,7 +22,8 @@ namespace Pipelines.Operators;
 /// into the output is a later operator's, and passes through untouched.
 /// </para>
 /// </summary>
-internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<OriginSlot, FusedRunSteps<T>> tracked) : IBatchTarget<T>, ISpanTarget<T>
+internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<OriginSlot, FusedRunSteps<T>> tracked, EventTimeClock<T>? clock = null)
+    : IBatchTarget<T>, ISpanTarget<T>
 {
     private FusedRunSteps<T>? _tracked;
     private OriginSlot? _origin;
@@ -45,6 +48,7 @@ internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<O
         int i = 0;
         while (i < values.Length) i = RunTracked(copy, origin, values, stamps, origins, i);
         foreach (var inner in copy.Counted) inner.Report();
+        clock?.Observe();
         output.Flush();
     }
 
@@ -56,6 +60,7 @@ internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<O
         int i = 0;
         while (i < values.Length) i = Run(steps, values, timestamps, i);
         foreach (var inner in steps.Counted) inner.Report();
+        clock?.Observe();
         output.Flush();
     }
 
@@ -122,11 +127,19 @@ internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<O
         }
     }
 
-    public void OnWatermark(long watermark) => output.Watermark(watermark);
+    public void OnWatermark(long watermark)
+    {
+        if (clock is null) output.Watermark(watermark);
+        else clock.OnWatermark(watermark, output);
+    }
 
     public void OnIdle() => output.Idle();
 
-    public void OnProcessingTime(long utcTicks) => output.ProcessingTime(utcTicks);
+    public void OnProcessingTime(long utcTicks)
+    {
+        clock?.OnProcessingTime(output);
+        output.ProcessingTime(utcTicks);
+    }
 
     public void OnBarrier(long checkpoint) => output.Barrier(checkpoint);
 

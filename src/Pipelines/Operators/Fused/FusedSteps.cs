@@ -11,6 +11,23 @@ internal static class FusedSteps
     public static FusedStep<TIn> Select<TIn, TOut>(ElementFunction<TIn, TOut> selector, FusedStep<TOut> next, OperatorContext context, FusedRunPosition position, int id) =>
         CallSites.Create<SelectFactory<TIn, TOut>, FusedStep<TIn>>(selector.Delegate, new(selector, next, context, position, id));
 
+    public static FusedStep<T> EventTime<T>(ElementFunction<T, DateTimeOffset> timeOf, EventTimeClock<T> clock, FusedStep<T> next, OperatorContext context, FusedRunPosition position, int id) =>
+        CallSites.Create<EventTimeFactory<T>, FusedStep<T>>(timeOf.Delegate, new(timeOf, clock, next, context, position, id));
+
+    private readonly struct EventTimeFactory<T>(ElementFunction<T, DateTimeOffset> timeOf, EventTimeClock<T> clock, FusedStep<T> next, OperatorContext context, FusedRunPosition position, int id)
+        : ISiteFactory<FusedStep<T>>
+    {
+        public FusedStep<T> Create<TSite>()
+            where TSite : struct => timeOf.Apply<EventTimeUser<T, TSite>, FusedStep<T>>(new(clock, next, context, position, id));
+    }
+
+    private readonly struct EventTimeUser<T, TSite>(EventTimeClock<T> clock, FusedStep<T> next, OperatorContext context, FusedRunPosition position, int id) : IFunctionUser<FusedStep<T>>
+        where TSite : struct
+    {
+        public FusedStep<T> Use<TKind>(Delegate function)
+            where TKind : struct, IFunctionKind => new EventTimeStep<T, TSite, TKind>(function, clock, next, context, position, id);
+    }
+
     private readonly struct WhereFactory<T>(ElementFunction<T, bool> predicate, FusedStep<T> next, OperatorContext context, FusedRunPosition position, int id)
         : ISiteFactory<FusedStep<T>>
     {
