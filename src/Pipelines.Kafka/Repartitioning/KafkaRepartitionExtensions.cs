@@ -35,4 +35,60 @@ public static class KafkaRepartitionExtensions
         var exchange = new KafkaRepartition<T, TKey>(key, options, serializer ?? StateSerializers.Json<T>(), keySerializer ?? StateSerializers.Json<TKey>());
         return stream.Through(exchange).KeyBy(key);
     }
+
+    /// <summary>
+    /// Sends two streams through one repartition topic, each element to the partition of its key, and keys both
+    /// streams that come back: use it before a join or co-group of the two when neither input topic is partitioned by
+    /// the join key. Elements of both streams with equal keys land in the same partition of the one topic, which one
+    /// instance reads, so they always meet — where two <see cref="Repartition{T, TKey}"/> calls would give each topic
+    /// its own assignment of partitions to instances, and with several instances a key's elements from the two sides
+    /// could reach different instances (the streaming executor warns about that shape). Event time and watermarks
+    /// cross as with one stream.
+    /// </summary>
+    /// <typeparam name="TLeft">The first stream's element type.</typeparam>
+    /// <typeparam name="TRight">The second stream's element type.</typeparam>
+    /// <typeparam name="TKey">The key both streams are joined by.</typeparam>
+    /// <param name="left">The first stream.</param>
+    /// <param name="leftKey">The first stream's key.</param>
+    /// <param name="right">The second stream, from the same builder.</param>
+    /// <param name="rightKey">The second stream's key.</param>
+    /// <param name="options">Topic, group and watermark settings; every one has a default when Kafka sources are upstream.</param>
+    /// <param name="leftSerializer">Writes and reads the first stream's elements; null: JSON.</param>
+    /// <param name="rightSerializer">Writes and reads the second stream's elements; null: JSON.</param>
+    /// <param name="keySerializer">Writes keys (their bytes choose the partition; equal keys must give equal bytes); null: JSON.</param>
+    /// <returns>Both streams read back from the topic, keyed.</returns>
+    /// <remarks>
+    /// The two streams are one stream on the topic (each record says which side it is from). The stage that joins
+    /// them keeps its state per instance: with a checkpoint storage it does not move with the topic's partitions
+    /// (only a keyed stage with one input does), and a record read again after a rebalance or crash crosses the topic
+    /// again without being dropped (origins do not follow a union): at-least-once around membership changes.
+    /// </remarks>
+    public static (KeyedStream<TLeft, TKey> Left, KeyedStream<TRight, TKey> Right) Repartition<TLeft, TRight, TKey>(
+        this DataStream<TLeft> left,
+        Func<TLeft, TKey> leftKey,
+        DataStream<TRight> right,
+        Func<TRight, TKey> rightKey,
+        KafkaRepartitionOptions? options = null,
+        StateSerializer<TLeft>? leftSerializer = null,
+        StateSerializer<TRight>? rightSerializer = null,
+        StateSerializer<TKey>? keySerializer = null)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(leftKey);
+        ArgumentNullException.ThrowIfNull(right);
+        ArgumentNullException.ThrowIfNull(rightKey);
+        options ??= new KafkaRepartitionOptions();
+        options.Validate();
+        var both = left.Select(x => Sided<TLeft, TRight>.OfLeft(x)).Union(right.Select(x => Sided<TLeft, TRight>.OfRight(x)));
+        var exchange = new KafkaRepartition<Sided<TLeft, TRight>, TKey>(
+            x => x.IsLeft ? leftKey(x.Left!) : rightKey(x.Right!),
+            options,
+            new SidedSerializer<TLeft, TRight>(leftSerializer ?? StateSerializers.Json<TLeft>(), rightSerializer ?? StateSerializers.Json<TRight>()),
+            keySerializer ?? StateSerializers.Json<TKey>());
+        var exchanged = both.Through(exchange);
+        return (
+            exchanged.Where((in x) => x.IsLeft).Select((in x) => x.Left!).KeyBy(leftKey),
+            exchanged.Where((in x) => !x.IsLeft).Select((in x) => x.Right!).KeyBy(rightKey));
+    }
 }

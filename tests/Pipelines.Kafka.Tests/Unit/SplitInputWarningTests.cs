@@ -3,7 +3,10 @@ using Pipelines.Kafka.Tests.Support;
 
 namespace Pipelines.Kafka.Tests.Unit;
 
-/// <summary>A keyed stage on a Kafka source, without a repartition topic, is warned about when the run starts.</summary>
+/// <summary>
+/// A keyed stage on a Kafka source, without a repartition topic, is warned about when the run starts; so is a join of
+/// two streams repartitioned through two topics, whose partitions the instances share out independently.
+/// </summary>
 public class SplitInputWarningTests
 {
     private static KafkaSource<string, string> Source(bool partitionedByKey = false) => new(new()
@@ -53,5 +56,38 @@ public class SplitInputWarningTests
             .Repartition(v => v, new KafkaRepartitionOptions { Partitions = 2, TopicCreationTimeout = TimeSpan.FromMilliseconds(100) })
             .Scan(0L, (n, _) => n + 1)
             .To(Sinks.Action<long>(_ => { })))).Should().BeEmpty();
+    }
+
+    private static KafkaSource<string, string> Refunds() => new(new()
+    {
+        BootstrapServers = "127.0.0.1:1",
+        GroupId = "r",
+        Topics = ["refunds"],
+    });
+
+    private static KafkaRepartitionOptions Exchange => new() { Partitions = 2, TopicCreationTimeout = TimeSpan.FromMilliseconds(100) };
+
+    [Fact]
+    public async Task AJoinOfTwoSeparatelyRepartitionedStreams_IsWarnedAbout_NamingTheJoinAndBothExchanges()
+    {
+        var warnings = await WarningsOfARun(p =>
+        {
+            var payments = p.From(Source()).WithEventTime(r => r.Timestamp, Watermarks.Monotonic()).Repartition(r => r.Value, Exchange);
+            var refunds = p.From(Refunds()).WithEventTime(r => r.Timestamp, Watermarks.Monotonic()).Repartition(r => r.Value, Exchange);
+            payments.Join(refunds, Windows.Tumbling(TimeSpan.FromMinutes(1)), (a, b) => a.Key + b.Key).Named("matched").To(Sinks.Action<string>(_ => { }));
+        });
+
+        warnings.Should().ContainSingle().Which.Should().Contain("matched").And.Contain("exchange0").And.Contain("exchange1").And.Contain("one Repartition");
+    }
+
+    [Fact]
+    public async Task AJoinOfTwoStreamsRepartitionedTogether_IsNotWarnedAbout()
+    {
+        (await WarningsOfARun(p =>
+        {
+            var (payments, refunds) = p.From(Source()).WithEventTime(r => r.Timestamp, Watermarks.Monotonic())
+                .Repartition(r => r.Value, p.From(Refunds()).WithEventTime(r => r.Timestamp, Watermarks.Monotonic()), r => r.Value, Exchange);
+            payments.Join(refunds, Windows.Tumbling(TimeSpan.FromMinutes(1)), (a, b) => a.Key + b.Key).Named("matched").To(Sinks.Action<string>(_ => { }));
+        })).Should().BeEmpty();
     }
 }

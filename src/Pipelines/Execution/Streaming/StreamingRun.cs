@@ -53,6 +53,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         var logger = options.Logger ?? NullLogger.Instance;
         var plan = PhysicalPlan.Create(pipeline, options.Parallelism);
         foreach (var (stage, source) in SplitInputCheck.Find(pipeline)) Diagnostics.Log.KeyedAfterSplitInput(logger, pipeline.Name, stage, source);
+        foreach (var (stage, sources) in SplitInputCheck.FindIndependentExchanges(pipeline)) Diagnostics.Log.KeyedAcrossExchanges(logger, pipeline.Name, stage, string.Join(", ", sources));
         using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger, Counters, options.Parallelism, options.ChannelCapacity, ChainedSinks.Nodes(plan, options));
         using var draining = _drain.Token.Register(scope.Draining);
         using var run = new RunLifecycle(plan, scope, ExecutionPolicy.Continuous, options.MaxBatchSize, options.TimeProvider, logger, Counters, userToken, concurrent: true);
