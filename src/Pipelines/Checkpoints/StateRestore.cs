@@ -103,10 +103,10 @@ internal sealed class StateRestore
     }
 
     /// <summary>
-    /// The keyed stages fed only by one exchange's source whose partitions carry state, through one edge (by stage
-    /// id), and those sources with their plan index. A stage with another input (a join with a stream from elsewhere),
-    /// or with two edges from the exchange (a join of two streams split from it), keeps its state the usual way: a
-    /// partition's hand-over would reach it once per edge, each time in order with that edge's elements only.
+    /// The keyed stages fed only by one exchange's source whose partitions carry state (by stage id), and those
+    /// sources with their plan index; also a stage with several edges from it (a join of two streams split from the
+    /// exchange), which gets each hand-over once, aligned across its inputs (<see cref="Execution.StageInstance.OnHandover"/>).
+    /// A stage with another input (a join with a stream from elsewhere) keeps its state the usual way.
     /// </summary>
     private static (Dictionary<string, IPartitionedStateSource> Stages, Dictionary<IPartitionedStateSource, int> Sources) FindPartitioned(PhysicalPlan plan)
     {
@@ -114,7 +114,6 @@ internal sealed class StateRestore
         var sources = new Dictionary<IPartitionedStateSource, int>(ReferenceEqualityComparer.Instance);
         foreach (var inputs in plan.Edges.Where(e => !e.To.IsSink).GroupBy(e => e.To))
         {
-            if (inputs.Count() != 1) continue;
             var from = inputs.Select(e => e.Partitioning == EdgePartitioning.Hash && e.From is SourceVertex { Node.SourceObject: IPartitionedStateSource source } vertex ? (source, vertex.SourceIndex) : default).Distinct().ToList();
             if (from is not [(IPartitionedStateSource only, int index)]) continue;
             stages[inputs.Key.Id.Value] = only;

@@ -20,7 +20,7 @@ internal sealed class DirectEdge<T>(StageInstance stage, int port, int producer)
 
     public void OnBarrier(long checkpoint) => stage.OnBarrier(producer, checkpoint);
 
-    public void OnHandover(Exchanges.PartitionHandover handover) => stage.Operator.OnHandover(handover);
+    public void OnHandover(Exchanges.PartitionHandover handover) => stage.OnHandover(producer, handover);
 
     public void OnEnd() => stage.OnEnd(producer);
 }

@@ -14,6 +14,11 @@ internal sealed class StageInstance(StageOperator op, string name, int worker, i
     private long _barrierPassed;
     private long _alignmentStarted;
 
+    /// <summary>Hand-overs delivered per producer, those passed to the operator, and the one waiting for every producer.</summary>
+    private long[]? _handovers;
+    private long _handoversPassed;
+    private Exchanges.PartitionHandover? _pendingHandover;
+
     public string Name { get; } = name;
 
     public int Worker { get; } = worker;
@@ -34,8 +39,13 @@ internal sealed class StageInstance(StageOperator op, string name, int worker, i
     /// </summary>
     public bool BlocksForAlignment { get; init; }
 
-    /// <summary>True when messages of <paramref name="producer"/> must wait: it passed a barrier the others have not yet.</summary>
-    public bool Holds(int producer) => BlocksForAlignment && _barriers is { } barriers && barriers[producer] > _barrierPassed;
+    /// <summary>
+    /// True when messages of <paramref name="producer"/> must wait: it passed a barrier the others have not yet, or a
+    /// partition hand-over the others have not delivered yet (<see cref="OnHandover"/>).
+    /// </summary>
+    public bool Holds(int producer) =>
+        (BlocksForAlignment && _barriers is { } barriers && barriers[producer] > _barrierPassed)
+        || (_handovers is { } handovers && handovers[producer] > _handoversPassed);
 
     public void OnBatch(int port, int producer, object batch)
     {
@@ -87,9 +97,45 @@ internal sealed class StageInstance(StageOperator op, string name, int worker, i
         Operator.OnBarrier(aligned);
     }
 
+    /// <summary>
+    /// A producer delivered a partition hand-over of a source (<see cref="Exchanges.PartitionHandover"/>). An operator
+    /// whose state is split by that source's partitions and that has several inputs from it (a join of two streams
+    /// split from one exchange) gets every hand-over once, when all its inputs have delivered it: meanwhile a producer
+    /// that has delivered it is held (<see cref="Holds"/>), as for an aligned barrier, so the hand-over comes after
+    /// every element read before it on every input and before every element read after it. Otherwise (one input, or a
+    /// hand-over the operator ignores) it goes straight on.
+    /// </summary>
+    public void OnHandover(int producer, Exchanges.PartitionHandover handover)
+    {
+        if (Merger.Inputs == 1 || !Operator.AlignsHandoversOf(handover.Source))
+        {
+            Operator.OnHandover(handover);
+            return;
+        }
+
+        _handovers ??= new long[Merger.Inputs];
+        _handovers[producer]++;
+        _pendingHandover = handover;
+        AlignHandovers();
+    }
+
+    private void AlignHandovers()
+    {
+        if (_handovers is null || _pendingHandover is not { } handover) return;
+        for (int i = 0; i < _handovers.Length; i++)
+        {
+            if (!Merger.IsEnded(i) && _handovers[i] <= _handoversPassed) return;
+        }
+
+        _handoversPassed++;
+        _pendingHandover = null;
+        Operator.OnHandover(handover);
+    }
+
     public void OnEnd(int producer)
     {
         if (Merger.OnEnd(producer, out long combined)) Operator.OnWatermark(combined);
+        if (!Merger.AllEnded) AlignHandovers();
         if (!Merger.AllEnded) AlignBarriers();
         if (Merger.AllEnded && !Ended)
         {

@@ -74,6 +74,8 @@ internal abstract partial class KeyedStage<TKey>
 
     private bool IsMine(int partition) => KeyGroups.WorkerOf(partition, PartitionSchema().MaxParallelism, _parallelism) == _worker;
 
+    public sealed override bool AlignsHandoversOf(object source) => _partitioned is { } binding && ReferenceEquals(binding.Source, source);
+
     public sealed override void OnHandover(PartitionHandover handover)
     {
         if (_partitioned is not { } binding || !ReferenceEquals(handover.Source, binding.Source)) return;

@@ -29,6 +29,10 @@ internal sealed class LookupJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, Ch
         CheckpointStateAs("rows", (serializers, op) => new OptionalCodec<TRow>(serializers.Require<TRow>(op, "table row")));
     }
 
+    protected override TKey LeftKey(T value) => _key(value);
+
+    protected override TKey RightKey(Change<TKey, TRow> value) => value.Key;
+
     protected override void OnLeft(T value, long timestamp)
     {
         int key = KeyIds.IndexOf(Keys.NotNull(_key(value)));

@@ -117,6 +117,13 @@ internal abstract class StageOperator
     {
     }
 
+    /// <summary>
+    /// True when this operator's state is split by the partitions of <paramref name="source"/>, so that with several
+    /// inputs from it each hand-over must reach it once, aligned across them (<see cref="Execution.StageInstance.OnHandover"/>).
+    /// </summary>
+    /// <param name="source">The source of a hand-over.</param>
+    public virtual bool AlignsHandoversOf(object source) => false;
+
     /// <summary>Every input has ended (after the final +∞ watermark).</summary>
     public abstract void OnEnd();
 

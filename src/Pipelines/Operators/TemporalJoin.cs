@@ -62,6 +62,10 @@ internal sealed partial class TemporalJoin<T, TKey, TRow, TOut> : KeyedTwoInputS
     /// <summary>The namespace of a key's elements waiting at <paramref name="timestamp"/>.</summary>
     private static Window WaitingAt(long timestamp) => new(timestamp, EventTime.SaturatingAdd(timestamp, 1));
 
+    protected override TKey LeftKey(T value) => _key(value);
+
+    protected override TKey RightKey(Change<TKey, TRow> value) => value.Key;
+
     protected override void OnLeft(T value, long timestamp)
     {
         if (IsLate(timestamp))

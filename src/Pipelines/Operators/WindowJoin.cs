@@ -55,6 +55,10 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
         _fail = (ex, element) => Context.Errors.Handle(ex, element, _emitTime);
     }
 
+    protected override TKey LeftKey(TLeft value) => _leftKey(value);
+
+    protected override TKey RightKey(TRight value) => _rightKey(value);
+
     protected override void OnLeft(TLeft value, long timestamp)
     {
         if (!Add(Keys.NotNull(_leftKey(value)), timestamp, value, _left, isLeft: true)) Lateness.Drop(Context, _lateLeft, value, timestamp);

@@ -11,8 +11,15 @@ namespace Pipelines.Kafka.Tests.Mock;
 /// topic has its own assignment: with three instances here one instance joined partition 1 of the payments' topic
 /// and another partition 1 of the refunds', and the run missed pairs.)
 /// </summary>
-public class CoPartitionedJoinTests(ITestOutputHelper output)
+public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposable
 {
+    private readonly string _storage = Path.Combine(Path.GetTempPath(), "pipelines-copartitioned-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_storage)) Directory.Delete(_storage, recursive: true);
+    }
+
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(4);
@@ -62,7 +69,7 @@ public class CoPartitionedJoinTests(ITestOutputHelper output)
             $"{Name} reads payments [{string.Join(",", Payments.Owned)}] refunds [{string.Join(",", Refunds.Owned)}], joins [{string.Join(",", Exchange.Owned)}], {Pairs.Count} pairs, {Run.LateElementsDropped} late dropped, run {Run.Completion.Status}";
     }
 
-    private Instance Start(KafkaTestCluster cluster, string payments, string refunds, string group, string name)
+    private Instance Start(KafkaTestCluster cluster, string payments, string refunds, string group, string name, bool storage = false)
     {
         var instance = new Instance(name);
         var logger = new TestOutputLogger(output, name);
@@ -96,7 +103,8 @@ public class CoPartitionedJoinTests(ITestOutputHelper output)
         {
             Parallelism = 2,
             IdleTimeout = Timeout.InfiniteTimeSpan,
-            CheckpointInterval = TimeSpan.FromSeconds(1),
+            CheckpointInterval = storage ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromSeconds(1),
+            CheckpointStorage = storage ? CheckpointStorage.Directory(_storage) : null,
             Logger = logger,
         }).Start(p.Build());
         return instance;
@@ -143,5 +151,66 @@ public class CoPartitionedJoinTests(ITestOutputHelper output)
         {
             instances.Count(x => !x.Pairs.IsEmpty).Should().BeGreaterThan(1, "the instances split the cards");
         }
+    }
+
+    /// <remarks>
+    /// The instances share a checkpoint directory, so the join's state moves with the repartition topic's partitions:
+    /// b joins while every card's last minute is open on a (a's watermark is held inside it), takes half the
+    /// partitions and restores their payments and refunds; the rest of the minute then reaches b, and every pair of
+    /// the minute — one side read by a, the other by b — is joined once. Without moving state the pairs whose first
+    /// side a had read would be missing.
+    /// </remarks>
+    [Fact]
+    public async Task AnInstanceJoining_WhileWindowsAreOpen_TakesTheJoinsStateAlong_SoNoPairIsMissedOrRepeated()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string payments = KafkaTestCluster.UniqueName("payments"), refunds = KafkaTestCluster.UniqueName("refunds"), group = KafkaTestCluster.UniqueName("g");
+        int partitions = await cluster.CreateTopicAsync(payments);
+        (await cluster.CreateTopicAsync(refunds)).Should().Be(partitions);
+        var a = Start(cluster, payments, refunds, group, "a", storage: true);
+        await Eventually.Stable(() => a.Exchange.Owned.Length == partitions, SettleTime, GroupDeadline, () => $"a to own every repartition partition ({a})");
+
+        // 12:00 to 12:12:25, then a record per input partition at that time: the watermark stops inside the last minute.
+        var firstPayments = Enumerable.Range(0, 150).Select(PaymentRecord).ToList();
+        var firstRefunds = Enumerable.Range(0, 58).Select(RefundRecord).ToList();
+        var hold = firstPayments[^1].Timestamp!.Value;
+        await cluster.ProduceAsync(payments, firstPayments);
+        await cluster.ProduceAsync(refunds, firstRefunds);
+        await cluster.ProduceAsync(payments, RepartitionInstance.Ends(partitions).Select(e => e with { Timestamp = hold }));
+        await cluster.ProduceAsync(refunds, RepartitionInstance.Ends(partitions).Select(e => e with { Timestamp = hold }));
+        int first = firstPayments.Count + firstRefunds.Count;
+        await Eventually.True(() => a.Run.ElementsRead >= 2 * first, GroupDeadline, () => $"{first} records read from the input and the repartition topic ({a})");
+        long checkpoints = a.Run.CheckpointsCompleted;
+        await Eventually.True(() => a.Run.CheckpointsCompleted >= checkpoints + 2, Deadline, () => $"two more checkpoints ({a})");
+
+        var b = Start(cluster, payments, refunds, group, "b", storage: true);
+        var instances = new[] { a, b };
+        await Eventually.Stable(
+            () => instances.All(x => x.Exchange.Owned.Length > 0) && instances.SelectMany(x => x.Exchange.Owned).Order().SequenceEqual(Enumerable.Range(0, partitions)),
+            SettleTime,
+            GroupDeadline,
+            () => $"b to take a share of the repartition partitions while the last minutes are open ({a}; {b})");
+
+        // The rest of the last minute (payments to 12:13:25, refunds to 12:13:13), then every window closes.
+        var restPayments = Enumerable.Range(150, 12).Select(PaymentRecord).ToList();
+        var restRefunds = Enumerable.Range(58, 4).Select(RefundRecord).ToList();
+        await cluster.ProduceAsync(payments, restPayments);
+        await cluster.ProduceAsync(refunds, restRefunds);
+        await cluster.ProduceAsync(payments, RepartitionInstance.Ends(partitions));
+        await cluster.ProduceAsync(refunds, RepartitionInstance.Ends(partitions));
+        var expected = await BoundedPairs([.. firstPayments, .. restPayments], [.. firstRefunds, .. restRefunds]);
+        await Eventually.True(
+            () => expected.All(e => instances.Any(x => x.Pairs.Contains(e))),
+            GroupDeadline,
+            () => $"every pair of the bounded run ({a}; {b}; missing {string.Join(" ", expected.Where(e => !instances.Any(x => x.Pairs.Contains(e))).Take(10))})");
+        await Task.WhenAll(a.Run.StopAsync(), b.Run.StopAsync()).WaitAsync(Deadline);
+
+        foreach (var x in instances) output.WriteLine(x.ToString());
+        var emitted = instances.SelectMany(x => x.Pairs).ToList();
+        emitted.Should().OnlyHaveUniqueItems("the old owner drops a moved partition's state without emitting it");
+        emitted.Should().BeEquivalentTo(expected);
+        b.Pairs.Should().NotBeEmpty("b joins the cards of the partitions it took over");
+        a.Run.LateElementsDropped.Should().Be(0);
+        b.Run.LateElementsDropped.Should().Be(0);
     }
 }

@@ -147,7 +147,7 @@ internal sealed class StageWorker
         }
 
         DispatchNow(message);
-        if (_heldCount > 0 && message.Kind is MessageKind.Barrier or MessageKind.End) _releaseDue = true;
+        if (_heldCount > 0 && message.Kind is MessageKind.Barrier or MessageKind.End or MessageKind.Handover) _releaseDue = true;
     }
 
     /// <summary>
@@ -185,7 +185,7 @@ internal sealed class StageWorker
                     _heldCount--;
                     DispatchNow(message);
                     progress = true;
-                    if (message.Kind is MessageKind.Barrier or MessageKind.End)
+                    if (message.Kind is MessageKind.Barrier or MessageKind.End or MessageKind.Handover)
                     {
                         _releaseDue = _heldCount > 0;
                         return;
@@ -228,7 +228,8 @@ internal sealed class StageWorker
                 if (_gates is not null) UpdateGates();
                 break;
             case MessageKind.Handover:
-                Instance.Operator.OnHandover((Exchanges.PartitionHandover)message.Batch!);
+                Instance.OnHandover(message.Producer, (Exchanges.PartitionHandover)message.Batch!);
+                if (_gates is not null) UpdateGates();
                 break;
             case MessageKind.Tick:
                 Instance.Operator.OnProcessingTime(message.Watermark);
