@@ -37,4 +37,39 @@ public class ReadmeScalingExampleTests
         exchange.Topic.GroupId.Should().Be("card-totals-exchange0");
         exchange.Topic.BootstrapServers.Should().Be("broker:9092");
     }
+
+    private sealed record Refund(string Id, string Card, decimal Amount);
+
+    private sealed record Match(Payment Payment, Refund Refund);
+
+    [Fact]
+    public void ReadmeCoPartitionedJoinExample_Builds_OneRepartitionTopicForBothStreams()
+    {
+        var p = new PipelineBuilder("card-refunds");
+        KafkaSource<string, T> Source<T>(string topic) => new(new()
+        {
+            BootstrapServers = "broker:9092",
+            GroupId = "card-refunds",
+            Topics = [topic],
+            ValueDeserializer = new JsonSerde<T>(),
+        });
+        var paymentStream = p.From(Source<Payment>("payments")).WithEventTime(r => r.Timestamp, Watermarks.Monotonic()).Select(r => r.Value);
+        var refundStream = p.From(Source<Refund>("refunds")).WithEventTime(r => r.Timestamp, Watermarks.Monotonic()).Select(r => r.Value);
+
+        #region README: kafka co-partitioned join
+        var (payments, refunds) = paymentStream.Repartition(p => p.Card, refundStream, r => r.Card);
+        payments.Join(refunds, Windows.Tumbling(TimeSpan.FromMinutes(1)), (p, r) => new Match(p, r));
+        #endregion
+
+        var matches = new List<Match>();
+        payments.Join(refunds, Windows.Tumbling(TimeSpan.FromMinutes(1)), (p, r) => new Match(p, r)).To(Sinks.Collection(matches));
+        var pipeline = p.Build();
+        pipeline.IsBounded.Should().BeFalse();
+        var lines = pipeline.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        // Two Kafka sources, one repartition topic (its sink takes the union of both streams, its source feeds both sides of the join).
+        lines.Count(l => l.StartsWith("Source#", StringComparison.Ordinal)).Should().Be(3);
+        lines.Count(l => l.StartsWith("Sink#", StringComparison.Ordinal)).Should().Be(2);
+        lines.Should().Contain(l => l.StartsWith("Sink#", StringComparison.Ordinal) && l.Contains("<- Union#", StringComparison.Ordinal));
+    }
 }
