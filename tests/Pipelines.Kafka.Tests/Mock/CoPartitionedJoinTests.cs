@@ -69,7 +69,7 @@ public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposab
             $"{Name} reads payments [{string.Join(",", Payments.Owned)}] refunds [{string.Join(",", Refunds.Owned)}], joins [{string.Join(",", Exchange.Owned)}], {Pairs.Count} pairs, {Run.LateElementsDropped} late dropped, run {Run.Completion.Status}";
     }
 
-    private Instance Start(KafkaTestCluster cluster, string payments, string refunds, string group, string name, bool storage = false)
+    private Instance Start(KafkaTestCluster cluster, string payments, string refunds, string group, string name, bool storage = false, string? exactlyOnceTopic = null)
     {
         var instance = new Instance(name);
         var logger = new TestOutputLogger(output, name);
@@ -98,7 +98,26 @@ public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposab
                 OnPartitionsAssigned = instance.Exchange.Assigned,
                 OnPartitionsRevoked = instance.Exchange.Revoked,
             });
-        Pairs(paid, refunded).To(Sinks.Action<string>(instance.Pairs.Enqueue));
+        var pairs = Pairs(paid, refunded);
+        pairs.To(Sinks.Action<string>(instance.Pairs.Enqueue));
+        if (exactlyOnceTopic is not null)
+        {
+            // Each repartition partition's pairs commit in a transaction with that partition's position.
+            pairs.ToKafka(
+                new KafkaSinkOptions<string, string>
+                {
+                    BootstrapServers = cluster.BootstrapServers,
+                    Topic = exactlyOnceTopic,
+                    Guarantee = DeliveryGuarantee.ExactlyOnce,
+                    TransactionalIdPrefix = "pairs-" + exactlyOnceTopic,
+                    InstanceId = name,
+                    TransactionTimeout = TimeSpan.FromSeconds(60),
+                    Logger = logger,
+                },
+                x => x,
+                _ => "1");
+        }
+
         instance.Run = new StreamingExecutor(new StreamingOptions
         {
             Parallelism = 2,
@@ -160,14 +179,18 @@ public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposab
     /// the minute — one side read by a, the other by b — is joined once. Without moving state the pairs whose first
     /// side a had read would be missing.
     /// </remarks>
-    [Fact]
-    public async Task AnInstanceJoining_WhileWindowsAreOpen_TakesTheJoinsStateAlong_SoNoPairIsMissedOrRepeated()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnInstanceJoining_WhileWindowsAreOpen_TakesTheJoinsStateAlong_SoNoPairIsMissedOrRepeated(bool exactlyOnce)
     {
         using var cluster = KafkaTestCluster.StartMock();
         string payments = KafkaTestCluster.UniqueName("payments"), refunds = KafkaTestCluster.UniqueName("refunds"), group = KafkaTestCluster.UniqueName("g");
+        string? pairsTopic = exactlyOnce ? KafkaTestCluster.UniqueName("pairs") : null;
         int partitions = await cluster.CreateTopicAsync(payments);
         (await cluster.CreateTopicAsync(refunds)).Should().Be(partitions);
-        var a = Start(cluster, payments, refunds, group, "a", storage: true);
+        if (pairsTopic is not null) await cluster.CreateTopicAsync(pairsTopic);
+        var a = Start(cluster, payments, refunds, group, "a", storage: true, pairsTopic);
         await Eventually.Stable(() => a.Exchange.Owned.Length == partitions, SettleTime, GroupDeadline, () => $"a to own every repartition partition ({a})");
 
         // 12:00 to 12:12:25, then a record per input partition at that time: the watermark stops inside the last minute.
@@ -183,7 +206,7 @@ public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposab
         long checkpoints = a.Run.CheckpointsCompleted;
         await Eventually.True(() => a.Run.CheckpointsCompleted >= checkpoints + 2, Deadline, () => $"two more checkpoints ({a})");
 
-        var b = Start(cluster, payments, refunds, group, "b", storage: true);
+        var b = Start(cluster, payments, refunds, group, "b", storage: true, pairsTopic);
         var instances = new[] { a, b };
         await Eventually.Stable(
             () => instances.All(x => x.Exchange.Owned.Length > 0) && instances.SelectMany(x => x.Exchange.Owned).Order().SequenceEqual(Enumerable.Range(0, partitions)),
@@ -212,5 +235,10 @@ public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposab
         b.Pairs.Should().NotBeEmpty("b joins the cards of the partitions it took over");
         a.Run.LateElementsDropped.Should().Be(0);
         b.Run.LateElementsDropped.Should().Be(0);
+        if (pairsTopic is not null)
+        {
+            var committed = cluster.ReadToEnd(pairsTopic, TimeSpan.FromSeconds(10)).Select(r => r.Message.Key!).ToList();
+            committed.Should().OnlyHaveUniqueItems("each pair commits once, with the position of its partition").And.BeEquivalentTo(expected);
+        }
     }
 }

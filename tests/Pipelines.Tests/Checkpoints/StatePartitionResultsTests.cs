@@ -108,6 +108,25 @@ public sealed class StatePartitionResultsTests : IDisposable
     }
 
     [Fact]
+    public async Task ResultsOfAJoinOfTwoStreamsSplitFromTheExchange_CarryTheirKeysPartition()
+    {
+        var sink = new PartitionSink<(int Key, int Left, int Right)>();
+        var p = new PipelineBuilder("state-partitions-join");
+        var numbers = p.From(new PartitionedNumbers(40)).WithEventTime(x => DateTimeOffset.UnixEpoch.AddSeconds(x), Watermarks.Monotonic());
+        var left = numbers.Select(x => x).KeyBy(x => x % 2);
+        var right = numbers.Select(x => x * 1).KeyBy(x => x % 2);
+
+        // An interval join emits when an element finds its partner: results of elements, on either input.
+        left.IntervalJoin(right, TimeSpan.Zero, TimeSpan.Zero, (a, b) => (Key: a % 2, Left: a, Right: b)).To(sink);
+
+        await new StreamingExecutor(Options()).RunAsync(p.Build()).WaitAsync(Deadline);
+
+        sink.Contexts.Should().ContainSingle().Which.ResultsCarryPartitions.Should().BeTrue();
+        sink.Results.Select(r => r.Item).Should().BeEquivalentTo(Enumerable.Range(0, 40).Select(x => (x % 2, x, x)));
+        sink.Results.Should().OnlyContain(r => r.Partition == r.Item.Key, "each pair is stamped with its key's partition, whichever input completed it");
+    }
+
+    [Fact]
     public async Task AnOperatorThatDoesNotCarryOrigins_EndsThePartitions_AndTheWriterGetsPlainWrites()
     {
         var sink = new PartitionSink<int>();
