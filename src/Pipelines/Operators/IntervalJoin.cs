@@ -64,9 +64,9 @@ internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwo
 
     private bool IsLate(long timestamp) => Lateness.IsExpired(Lateness.CleanupTime(timestamp, _lateness), Watermark);
 
-    protected override TKey LeftKey(TLeft value) => _leftKey(value);
+    protected override Func<TLeft, TKey> LeftKeySelector => _leftKey;
 
-    protected override TKey RightKey(TRight value) => _rightKey(value);
+    protected override Func<TRight, TKey> RightKeySelector => _rightKey;
 
     protected override void OnLeft(TLeft value, long timestamp)
     {

@@ -23,11 +23,11 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
     private void ProcessStamped(TIn[] values, long[] stamps, int from, int count)
     {
         int i = from;
-        int partition = PartitionOf(values[i]);
+        int partition = PartitionOfElement(KeySelector, values[i]);
         while (i < count)
         {
             int j = i + 1, next = -1;
-            while (j < count && (next = PartitionOf(values[j])) == partition) j++;
+            while (j < count && (next = PartitionOfElement(KeySelector, values[j])) == partition) j++;
             StampPartition(partition);
             ProcessElements(values, stamps, i, j);
             i = j;
@@ -35,19 +35,6 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
         }
 
         StampPartition(-1);
-    }
-
-    /// <summary>The element's partition, or -1 when its key cannot be computed (the operator applies its error policy to it).</summary>
-    private int PartitionOf(TIn value)
-    {
-        try
-        {
-            return PartitionOfKey(Keys.NotNull(KeySelector(value)));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return -1;
-        }
     }
 
     /// <summary>Processes elements <paramref name="from"/> to <paramref name="count"/>, keeping <see cref="KeyedStage{TKey}.At"/> current.</summary>

@@ -72,6 +72,19 @@ internal abstract partial class KeyedStage<TKey>
     /// <summary>The partition of <paramref name="key"/> (with <see cref="StampsResults"/>).</summary>
     protected int PartitionOfKey(TKey key) => _partitionOf!(key);
 
+    /// <summary>The partition of an element's key, or -1 when its key cannot be computed (the operator applies its error policy to the element).</summary>
+    protected int PartitionOfElement<T>(Func<T, TKey> keySelector, T value)
+    {
+        try
+        {
+            return PartitionOfKey(Keys.NotNull(keySelector(value)));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return -1;
+        }
+    }
+
     private bool IsMine(int partition) => KeyGroups.WorkerOf(partition, PartitionSchema().MaxParallelism, _parallelism) == _worker;
 
     public sealed override bool AlignsHandoversOf(object source) => _partitioned is { } binding && ReferenceEquals(binding.Source, source);

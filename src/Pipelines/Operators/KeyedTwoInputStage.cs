@@ -46,7 +46,7 @@ internal abstract class KeyedTwoInputStage<TLeft, TRight, TKey>(OperatorContext 
             for (int i = from; i < count; i++)
             {
                 At = i;
-                StampPartition(PartitionOfLeft(b.Values[i]));
+                StampPartition(PartitionOfElement(LeftKeySelector, b.Values[i]));
                 OnLeft(b.Values[i], b.Timestamps[i]);
             }
         }
@@ -56,7 +56,7 @@ internal abstract class KeyedTwoInputStage<TLeft, TRight, TKey>(OperatorContext 
             for (int i = from; i < count; i++)
             {
                 At = i;
-                StampPartition(PartitionOfRight(b.Values[i]));
+                StampPartition(PartitionOfElement(RightKeySelector, b.Values[i]));
                 OnRight(b.Values[i], b.Timestamps[i]);
             }
         }
@@ -64,37 +64,11 @@ internal abstract class KeyedTwoInputStage<TLeft, TRight, TKey>(OperatorContext 
         StampPartition(-1);
     }
 
-    /// <summary>The partition of a left element's key, or -1 when it cannot be computed (the operator applies its error policy to the element).</summary>
-    private int PartitionOfLeft(TLeft value)
-    {
-        try
-        {
-            return PartitionOfKey(Keys.NotNull(LeftKey(value)));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return -1;
-        }
-    }
+    /// <summary>The left input's key selector (for the partition a result is stamped with).</summary>
+    protected abstract Func<TLeft, TKey> LeftKeySelector { get; }
 
-    /// <summary>The partition of a right element's key, or -1 when it cannot be computed.</summary>
-    private int PartitionOfRight(TRight value)
-    {
-        try
-        {
-            return PartitionOfKey(Keys.NotNull(RightKey(value)));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return -1;
-        }
-    }
-
-    /// <summary>The key of an element of the left input.</summary>
-    protected abstract TKey LeftKey(TLeft value);
-
-    /// <summary>The key of an element of the right input.</summary>
-    protected abstract TKey RightKey(TRight value);
+    /// <summary>The right input's key selector.</summary>
+    protected abstract Func<TRight, TKey> RightKeySelector { get; }
 
     /// <summary>An element of the left input.</summary>
     protected abstract void OnLeft(TLeft value, long timestamp);

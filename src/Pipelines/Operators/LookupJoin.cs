@@ -29,9 +29,12 @@ internal sealed class LookupJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, Ch
         CheckpointStateAs("rows", (serializers, op) => new OptionalCodec<TRow>(serializers.Require<TRow>(op, "table row")));
     }
 
-    protected override TKey LeftKey(T value) => _key(value);
+    protected override Func<T, TKey> LeftKeySelector => _key;
 
-    protected override TKey RightKey(Change<TKey, TRow> value) => value.Key;
+    protected override Func<Change<TKey, TRow>, TKey> RightKeySelector => ChangeKey;
+
+    /// <summary>A table change's key.</summary>
+    private static readonly Func<Change<TKey, TRow>, TKey> ChangeKey = change => change.Key;
 
     protected override void OnLeft(T value, long timestamp)
     {

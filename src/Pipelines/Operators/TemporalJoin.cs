@@ -62,9 +62,12 @@ internal sealed partial class TemporalJoin<T, TKey, TRow, TOut> : KeyedTwoInputS
     /// <summary>The namespace of a key's elements waiting at <paramref name="timestamp"/>.</summary>
     private static Window WaitingAt(long timestamp) => new(timestamp, EventTime.SaturatingAdd(timestamp, 1));
 
-    protected override TKey LeftKey(T value) => _key(value);
+    protected override Func<T, TKey> LeftKeySelector => _key;
 
-    protected override TKey RightKey(Change<TKey, TRow> value) => value.Key;
+    protected override Func<Change<TKey, TRow>, TKey> RightKeySelector => ChangeKey;
+
+    /// <summary>A table change's key.</summary>
+    private static readonly Func<Change<TKey, TRow>, TKey> ChangeKey = change => change.Key;
 
     protected override void OnLeft(T value, long timestamp)
     {

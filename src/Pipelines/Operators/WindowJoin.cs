@@ -55,9 +55,9 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
         _fail = (ex, element) => Context.Errors.Handle(ex, element, _emitTime);
     }
 
-    protected override TKey LeftKey(TLeft value) => _leftKey(value);
+    protected override Func<TLeft, TKey> LeftKeySelector => _leftKey;
 
-    protected override TKey RightKey(TRight value) => _rightKey(value);
+    protected override Func<TRight, TKey> RightKeySelector => _rightKey;
 
     protected override void OnLeft(TLeft value, long timestamp)
     {
