@@ -58,10 +58,12 @@ public static class KafkaRepartitionExtensions
     /// <param name="keySerializer">Writes keys (their bytes choose the partition; equal keys must give equal bytes); null: JSON.</param>
     /// <returns>Both streams read back from the topic, keyed.</returns>
     /// <remarks>
-    /// The two streams are one stream on the topic (each record says which side it is from). The stage that joins
-    /// them keeps its state per instance: with a checkpoint storage it does not move with the topic's partitions
-    /// (only a keyed stage with one input does), and a record read again after a rebalance or crash crosses the topic
-    /// again without being dropped (origins do not follow a union): at-least-once around membership changes.
+    /// The two streams are one stream on the topic (each record says which side it is from). With a checkpoint
+    /// storage the instances share, the state of the stage that joins them moves with the topic's partitions, as a
+    /// window's does (each partition hand-over reaches the join once both of its inputs have delivered it). A record
+    /// of an input topic read again after its partition moves (a rebalance while records flow, a crash) crosses the
+    /// topic again and is not dropped, since element origins do not cross the union of the two sides: around such moves
+    /// the join is at-least-once.
     /// </remarks>
     public static (KeyedStream<TLeft, TKey> Left, KeyedStream<TRight, TKey> Right) Repartition<TLeft, TRight, TKey>(
         this DataStream<TLeft> left,

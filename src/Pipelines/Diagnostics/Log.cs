@@ -34,6 +34,6 @@ internal static partial class Log
     public static partial void KeyedAfterSplitInput(ILogger logger, string pipeline, string @operator, string source);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning,
-        Message = "Pipeline {Pipeline}: keyed operator {Operator} reads exchanges {Sources}, whose partitions are assigned to the pipeline's instances independently of each other. With several instances, a key's elements from one input and from the other can reach different instances, and the operator misses what it should have joined or grouped together: send both inputs through one exchange (one Repartition of their union, then split it again), or run one instance")]
+        Message = "Pipeline {Pipeline}: keyed operator {Operator} reads exchanges {Sources}, whose partitions are assigned to the pipeline's instances independently of each other. With several instances, a key's elements from one input and from the other can reach different instances, and the operator misses what it should have joined or grouped together: send both inputs through one exchange (one Repartition for both: Repartition(leftKey, right, rightKey) in Pipelines.Kafka), or run one instance")]
     public static partial void KeyedAcrossExchanges(ILogger logger, string pipeline, string @operator, string sources);
 }
