@@ -13,16 +13,15 @@ namespace Pipelines.Kafka.Tests.Mock;
 /// </summary>
 public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposable
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(4);
     private readonly string _storage = Path.Combine(Path.GetTempPath(), "pipelines-copartitioned-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
         if (Directory.Exists(_storage)) Directory.Delete(_storage, recursive: true);
     }
-
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(40);
-    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(4);
 
     /// <summary>Payment i: message key = payment id, 7 cards, 5 s apart.</summary>
     private static TestRecord PaymentRecord(int i) => new($"p{i}", $"{i % 7}|{i + 1}", RepartitionInstance.Start0 + TimeSpan.FromSeconds(5 * i));
