@@ -88,33 +88,13 @@ public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposab
             x => x.Card,
             Read(p.From(Source(refunds, "refunds", instance.Refunds))),
             x => x.Card,
-            new KafkaRepartitionOptions
-            {
-                ConsumerConfig = cluster.GroupConsumerConfig,
-                ProducerIdleTimeout = TimeSpan.FromSeconds(6),
-                TopicCreationTimeout = TimeSpan.FromSeconds(1),
-                WatermarkInterval = TimeSpan.FromMilliseconds(50),
-                OnPartitionsAssigned = instance.Exchange.Assigned,
-                OnPartitionsRevoked = instance.Exchange.Revoked,
-            });
+            RepartitionInstance.ExchangeOptions(cluster, instance.Exchange));
         var pairs = Pairs(paid, refunded);
         pairs.To(Sinks.Action<string>(instance.Pairs.Enqueue));
         if (exactlyOnceTopic is not null)
         {
             // Each repartition partition's pairs commit in a transaction with that partition's position.
-            pairs.ToKafka(
-                new KafkaSinkOptions<string, string>
-                {
-                    BootstrapServers = cluster.BootstrapServers,
-                    Topic = exactlyOnceTopic,
-                    Guarantee = DeliveryGuarantee.ExactlyOnce,
-                    TransactionalIdPrefix = "pairs-" + exactlyOnceTopic,
-                    InstanceId = name,
-                    TransactionTimeout = TimeSpan.FromSeconds(60),
-                    Logger = logger,
-                },
-                x => x,
-                _ => "1");
+            pairs.ToKafka(RepartitionInstance.ExactlyOnceOptions(cluster, exactlyOnceTopic, "pairs-", name, logger), x => x, _ => "1");
         }
 
         instance.Run = new StreamingExecutor(new StreamingOptions

@@ -118,15 +118,7 @@ internal sealed class RepartitionInstance
             .WithEventTime(r => r.Timestamp, KafkaWatermarks.PerPartition(TimeSpan.FromSeconds(10), PartitionIdleTimeout))
             .Where(r => r.Value != End)
             .Select(r => Parse(r.Key, r.Value))
-            .Repartition(x => x.Card, new KafkaRepartitionOptions
-            {
-                ConsumerConfig = cluster.GroupConsumerConfig,
-                ProducerIdleTimeout = TimeSpan.FromSeconds(6),
-                TopicCreationTimeout = TimeSpan.FromSeconds(1),
-                WatermarkInterval = TimeSpan.FromMilliseconds(50),
-                OnPartitionsAssigned = instance.Exchange.Assigned,
-                OnPartitionsRevoked = instance.Exchange.Revoked,
-            });
+            .Repartition(x => x.Card, ExchangeOptions(cluster, instance.Exchange));
         var totals = Totals(payments, kind);
         totals.To(Sinks.Action<WindowResult<int, long>>(r =>
         {
@@ -137,16 +129,7 @@ internal sealed class RepartitionInstance
         {
             // Exactly-once output: each partition's totals commit with the repartition topic's positions.
             totals.Select(r => r).ToKafka(
-                new KafkaSinkOptions<string, string>
-                {
-                    BootstrapServers = cluster.BootstrapServers,
-                    Topic = exactlyOnceTopic,
-                    Guarantee = DeliveryGuarantee.ExactlyOnce,
-                    TransactionalIdPrefix = "totals-" + exactlyOnceTopic,
-                    InstanceId = name,
-                    TransactionTimeout = TimeSpan.FromSeconds(60),
-                    Logger = logger,
-                },
+                ExactlyOnceOptions(cluster, exactlyOnceTopic, "totals-", name, logger),
                 r => $"{r.Key}@{r.Window.Start:O}",
                 r => r.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -162,6 +145,29 @@ internal sealed class RepartitionInstance
             .Start(p.Build());
         return instance;
     }
+
+    /// <summary>The repartition settings of the tests' instances: the mock's group settings, short timeouts, frequent watermarks, and a probe of the assignments.</summary>
+    public static KafkaRepartitionOptions ExchangeOptions(KafkaTestCluster cluster, AssignmentProbe probe) => new()
+    {
+        ConsumerConfig = cluster.GroupConsumerConfig,
+        ProducerIdleTimeout = TimeSpan.FromSeconds(6),
+        TopicCreationTimeout = TimeSpan.FromSeconds(1),
+        WatermarkInterval = TimeSpan.FromMilliseconds(50),
+        OnPartitionsAssigned = probe.Assigned,
+        OnPartitionsRevoked = probe.Revoked,
+    };
+
+    /// <summary>The exactly-once Kafka sink of an instance: transactional ids from <paramref name="prefix"/>, the topic and the instance's name.</summary>
+    public static KafkaSinkOptions<string, string> ExactlyOnceOptions(KafkaTestCluster cluster, string topic, string prefix, string name, ILogger? logger) => new()
+    {
+        BootstrapServers = cluster.BootstrapServers,
+        Topic = topic,
+        Guarantee = DeliveryGuarantee.ExactlyOnce,
+        TransactionalIdPrefix = prefix + topic,
+        InstanceId = name,
+        TransactionTimeout = TimeSpan.FromSeconds(60),
+        Logger = logger,
+    };
 
     public override string ToString() =>
         $"{Name} reads [{string.Join(",", Input.Owned)}], aggregates [{string.Join(",", Exchange.Owned)}], {Results.Count} results, {Run.LateElementsDropped} late dropped, run {Run.Completion.Status}{(Run.Completion.Exception is { } e ? ": " + e.GetBaseException().Message : "")}";
