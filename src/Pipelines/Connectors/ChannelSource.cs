@@ -63,10 +63,13 @@ internal sealed class ChannelSource<T>(ChannelReader<T> channel, string name) : 
 
         public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
         {
+            // A value task is consumed once: a wait that completed is read here and a new one returned, since
+            // the channel may back it with a pooled operation that reading it has already handed back.
             var wait = channel.WaitToReadAsync(cancellationToken);
             if (!wait.IsCompletedSuccessfully) return WaitSlowAsync(wait);
-            _ended |= !wait.Result;
-            return wait;
+            bool more = wait.Result;
+            _ended |= !more;
+            return new(more);
         }
 
         private async ValueTask<bool> WaitSlowAsync(ValueTask<bool> wait)
