@@ -94,7 +94,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
             t =>
             {
                 if (t.IsCompletedSuccessfully) Committed(offsets);
-                else KafkaLog.CommitFailed(logger, t.Exception!.InnerException!, sourceName, Describe(offsets));
+                else Refused(offsets, t.Exception!.InnerException!);
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
@@ -303,6 +303,13 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         }
     }
 
+    /// <summary>The group refused a commit of <paramref name="offsets"/>: logged, and told to <see cref="KafkaSourceOptions{TKey, TValue}.OnCommitRefused"/>.</summary>
+    private void Refused(List<TopicPartitionOffset> offsets, Exception error)
+    {
+        KafkaLog.CommitFailed(logger, error, sourceName, Describe(offsets));
+        options.OnCommitRefused?.Invoke(offsets, error is KafkaException kafka ? kafka.Error.Reason : error.Message);
+    }
+
     /// <summary>Commits inside the revocation handler, before the partitions go: waits while the commit may still land in time.</summary>
     private string CommitBeforeRelease(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> offsets, string committed)
     {
@@ -321,7 +328,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         }
         catch (AggregateException ex) when (ex.InnerException is KafkaException error)
         {
-            KafkaLog.CommitFailed(logger, error, sourceName, Describe(offsets));
+            Refused(offsets, error);
             return "commit failed; the next owner reads the records since the last commit again";
         }
     }

@@ -138,6 +138,9 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     /// <summary>Offsets the group accepted (a commit that landed), as they land.</summary>
     internal Action<IReadOnlyList<TopicPartitionOffset>>? OnCommitted { get; init; }
 
+    /// <summary>The group refused a commit of a completed checkpoint's offsets (a rebalance moved it on), with the offsets and the broker's reason.</summary>
+    internal Action<IReadOnlyList<TopicPartitionOffset>, string>? OnCommitRefused { get; init; }
+
     /// <summary>
     /// Partitions are about to be revoked (inside the rebalance handler, before what is committed for them is chosen):
     /// a reader whose results commit with its offsets waits here for the checkpoints in flight.

@@ -37,6 +37,9 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     /// <summary>An exactly-once sink commits its results with this reader's offsets (<see cref="IRepartitionOffsets"/>).</summary>
     private volatile string? _linkedSink;
 
+    /// <summary>Checkpoint offsets the group refused after the linked sink's transaction carried them (<see cref="TransactionOffsets"/>).</summary>
+    private readonly TransactionOffsets _transactionOffsets;
+
     /// <summary>The name the marks are stored under, beside the keyed state of each partition (the topic's: another exchange's partitions have the same numbers).</summary>
     private string MarksName => $"origins-{_topic.Name}";
     private long _declared = long.MinValue;
@@ -59,6 +62,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
         _values = values;
         _eventTime = eventTime;
         _context = context;
+        _transactionOffsets = new TransactionOffsets(topic.Name, topic.Logger);
         _watermarks = new PartitionWatermarks(topic.Name, topic.Options.ProducerIdleTimeout, topic.Clock, topic.Logger);
         var options = topic.Options;
         var raw = new KafkaSource<byte[]?, byte[]?>(new KafkaSourceOptions<byte[]?, byte[]?>
@@ -87,6 +91,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
                     if (p.Topic == topic.Name && context.KeepsPartitionedState) _marks.Forget(p.Partition.Value);
                 }
 
+                if (context.KeepsPartitionedState && _linkedSink is { } sink) _transactionOffsets.Moved(revoked.Where(p => p.Topic == topic.Name), sink);
                 if (context.KeepsPartitionedState && revoked.Count > 0)
                 {
                     context.RevokePartitions([.. revoked.Where(p => p.Topic == topic.Name).Select(p => p.Partition.Value)]);
@@ -107,7 +112,13 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             },
 
             // The state stored with older offsets is needed by nobody once the group holds a newer one.
-            OnCommitted = offsets => context.PartitionsCommitted([.. offsets.Where(o => o.Topic == topic.Name).Select(o => (o.Partition.Value, o.Offset.Value))]),
+            OnCommitted = offsets =>
+            {
+                context.PartitionsCommitted([.. offsets.Where(o => o.Topic == topic.Name).Select(o => (o.Partition.Value, o.Offset.Value))]);
+                _transactionOffsets.Committed(offsets.Where(o => o.Topic == topic.Name));
+            },
+
+            OnCommitRefused = (offsets, reason) => _transactionOffsets.Refused(offsets.Where(o => o.Topic == topic.Name), reason),
         });
         _inner = new KafkaSourceReader<byte[]?, byte[]?>(raw, context, position);
         WatchForStop(stopping);
