@@ -62,8 +62,9 @@ public static class KafkaRepartitionExtensions
     /// storage the instances share, the state of the stage that joins them moves with the topic's partitions, as a
     /// window's does (each partition hand-over reaches the join once both of its inputs have delivered it). A record
     /// of an input topic read again after its partition moves (a rebalance while records flow, a crash) crosses the
-    /// topic again and is not dropped, since element origins do not cross the union of the two sides: around such moves
-    /// the join is at-least-once.
+    /// topic again and is dropped by the reader, as with one stream: both sides carry their origins across the union,
+    /// each source's partitions numbered apart. When both streams are split from one source, a record could give an
+    /// element to each side at one origin, so none is sent and the join is at-least-once around such moves.
     /// </remarks>
     public static (KeyedStream<TLeft, TKey> Left, KeyedStream<TRight, TKey> Right) Repartition<TLeft, TRight, TKey>(
         this DataStream<TLeft> left,

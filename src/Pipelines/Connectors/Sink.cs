@@ -20,7 +20,8 @@ public abstract class Sink<T>
     /// <see cref="EventTimeSinkWriter{T}.Write(ReadOnlySpan{T}, ReadOnlySpan{long}, ReadOnlySpan{ElementOrigin})"/>).
     /// The run then asks the sources upstream for origins (<see cref="SourceContext.TracksOrigins"/>) when every
     /// operator between them maps one record to its elements: <c>Where</c>, <c>Select</c>, <c>SelectMany</c> and
-    /// <c>WithEventTime</c>. Default false.
+    /// <c>WithEventTime</c>, and <c>Union</c> of different sources (whose partitions are then numbered apart in
+    /// <see cref="ElementOrigin.Partition"/>). Default false.
     /// </summary>
     public virtual bool ReceivesOrigins => false;
 

@@ -116,6 +116,9 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
     /// <summary>The reader provides origins and an exchange downstream wants them (<see cref="SourceContext.TracksOrigins"/>).</summary>
     private bool _origins;
 
+    /// <summary>What the origins' partitions are mixed with: non-zero when they meet another source's in a union (<see cref="Plan.OriginPaths.SaltOf"/>).</summary>
+    private long _originSalt;
+
     /// <summary>
     /// Set when a read handed a span of the source's storage straight to the first operator: that batch is already
     /// downstream, and <see cref="BufferFull"/> says so until <see cref="Flush"/>, so executors drain the sinks
@@ -151,6 +154,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
                 : await node.Source.OpenAsync(sourceContext, cancellationToken).ConfigureAwait(false);
             _timestamps = _reader.ProvidesTimestamps;
             _origins = sourceContext.TracksOrigins && _reader.ProvidesOrigins;
+            _originSalt = _origins ? OriginPaths.SaltOf(node) : 0;
             _spans = _reader.CanReadSpans && !_timestamps && !_origins;
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !IsBadRecordFailure(ex))
@@ -196,7 +200,9 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
             var timestamps = buffer.Timestamps.AsSpan(start, buffer.Free);
             if (_origins)
             {
-                n = Reader.TryRead(buffer.Values.AsSpan(start, buffer.Free), timestamps, buffer.TrackOrigins().AsSpan(start, buffer.Free));
+                var origins = buffer.TrackOrigins().AsSpan(start, buffer.Free);
+                n = Reader.TryRead(buffer.Values.AsSpan(start, buffer.Free), timestamps, origins);
+                if (_originSalt != 0) Salt(origins[..n]);
                 if (_timestamps) ToEventTime(timestamps[..n]);
                 else timestamps[..n].Fill(Time.EventTime.MinWatermark);
             }
@@ -237,6 +243,12 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
         if (declared && context.Run.Policy.WatermarksDuringRun) _output.Watermark(Time.EventTime.FromDateTimeOffset(watermark));
 
         return n;
+    }
+
+    /// <summary>Mixes the origins' partitions with <see cref="_originSalt"/>, in place.</summary>
+    private void Salt(Span<ElementOrigin> origins)
+    {
+        for (int i = 0; i < origins.Length; i++) origins[i] = origins[i].Salted(_originSalt);
     }
 
     /// <summary>Turns the <see cref="DateTimeOffset.UtcTicks"/> a reader wrote into event time (ticks since the Unix epoch), in place.</summary>

@@ -12,8 +12,8 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
 
     public string SinkName => Sink.Name;
 
-    /// <summary>The sink receives origins, and its input comes from one source through operators that carry them.</summary>
-    public bool ReceivesOrigins => Sink.ReceivesOrigins && OriginPaths.FromOneSource(input);
+    /// <summary>The sink receives origins, and its input comes from one source (or a union of different ones) through operators that carry them.</summary>
+    public bool ReceivesOrigins => Sink.ReceivesOrigins && OriginPaths.CarriedFromSources(input);
 
     public override IEnumerable<Node> Upstream => [input];
 

@@ -68,7 +68,7 @@ public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposab
             $"{Name} reads payments [{string.Join(",", Payments.Owned)}] refunds [{string.Join(",", Refunds.Owned)}], joins [{string.Join(",", Exchange.Owned)}], {Pairs.Count} pairs, {Run.LateElementsDropped} late dropped, run {Run.Completion.Status}";
     }
 
-    private Instance Start(KafkaTestCluster cluster, string payments, string refunds, string group, string name, bool storage = false, string? exactlyOnceTopic = null)
+    private Instance Start(KafkaTestCluster cluster, string payments, string refunds, string group, string name, bool storage = false, string? exactlyOnceTopic = null, TimeSpan? checkpointInterval = null)
     {
         var instance = new Instance(name);
         var logger = new TestOutputLogger(output, name);
@@ -101,7 +101,7 @@ public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposab
         {
             Parallelism = 2,
             IdleTimeout = Timeout.InfiniteTimeSpan,
-            CheckpointInterval = storage ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromSeconds(1),
+            CheckpointInterval = checkpointInterval ?? (storage ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromSeconds(1)),
             CheckpointStorage = storage ? CheckpointStorage.Directory(_storage) : null,
             Logger = logger,
         }).Start(p.Build());
@@ -220,4 +220,63 @@ public sealed class CoPartitionedJoinTests(ITestOutputHelper output) : IDisposab
             committed.Should().OnlyHaveUniqueItems("each pair commits once, with the position of its partition").And.BeEquivalentTo(expected);
         }
     }
+
+    /// <remarks>
+    /// a crashes before its first checkpoint, so the input partitions it read are read again by b, which writes
+    /// their payments and refunds to the repartition topic a second time. Both sides carry their origins across the
+    /// union that sends them through one topic (each topic's partitions numbered apart), so the readers drop the
+    /// second copies and every pair is joined once. Every record has the same event time: what is compared is
+    /// counting, not lateness.
+    /// </remarks>
+    [Fact]
+    public async Task AnInstanceCrashingBeforeItsFirstCheckpoint_HasBothSidesWrittenAgain_AndEveryPairIsStillJoinedOnce()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string payments = KafkaTestCluster.UniqueName("payments"), refunds = KafkaTestCluster.UniqueName("refunds"), group = KafkaTestCluster.UniqueName("g");
+        int partitions = await cluster.CreateTopicAsync(payments);
+        (await cluster.CreateTopicAsync(refunds)).Should().Be(partitions);
+        using var traffic = new RepartitionTrafficProbe($"{group}-refunds-card-refunds-exchange0-repartition");
+        var a = Start(cluster, payments, refunds, group, "a", checkpointInterval: TimeSpan.FromHours(1));
+        var b = Start(cluster, payments, refunds, group, "b");
+        var instances = new[] { a, b };
+        await Eventually.Stable(
+            () => instances.All(x => x.Payments.Owned.Length > 0 && x.Refunds.Owned.Length > 0 && x.Exchange.Owned.Length > 0),
+            SettleTime,
+            GroupDeadline,
+            () => $"both instances to own partitions of both topics and of the repartition topic ({a}; {b})");
+
+        var at = RepartitionInstance.Start0 + TimeSpan.FromSeconds(30);
+        var paymentRecords = Enumerable.Range(0, 70).Select(i => PaymentRecord(i) with { Timestamp = at }).ToList();
+        var refundRecords = Enumerable.Range(0, 25).Select(j => RefundRecord(j) with { Timestamp = at }).ToList();
+        await cluster.ProduceAsync(payments, paymentRecords);
+        await cluster.ProduceAsync(refunds, refundRecords);
+        int records = paymentRecords.Count + refundRecords.Count;
+        await Eventually.True(() => traffic.Received >= records, GroupDeadline, () => $"{records} records received through the repartition topic ({a}; {b}; {traffic.Received} received)");
+        int[] crashedPayments = a.Payments.Owned, crashedRefunds = a.Refunds.Owned;
+        a.Run.CheckpointsCompleted.Should().Be(0, "a commits none of the input it wrote");
+
+        // A crash: no drain, nothing committed. b reads a's input partitions of both topics again from their start.
+        await a.Run.StopAsync(drain: false).WaitAsync(Deadline);
+        await Eventually.True(
+            () => b.Payments.Owned.Length == partitions && b.Refunds.Owned.Length == partitions && b.Exchange.Owned.Length == partitions,
+            GroupDeadline,
+            () => $"b to take over every partition ({b})");
+        long again = paymentRecords.Count(r => crashedPayments.Contains(PartitionOf(partitions, r))) + refundRecords.Count(r => crashedRefunds.Contains(PartitionOf(partitions, r)));
+        again.Should().BePositive("a read records of both topics");
+
+        await cluster.ProduceAsync(payments, RepartitionInstance.Ends(partitions));
+        await cluster.ProduceAsync(refunds, RepartitionInstance.Ends(partitions));
+        var expected = await BoundedPairs(paymentRecords, refundRecords);
+        await Eventually.True(() => expected.All(e => b.Pairs.Contains(e)), GroupDeadline, () => $"every pair of the bounded run ({b}; {expected.Count} expected)");
+        await b.Run.StopAsync().WaitAsync(Deadline);
+
+        output.WriteLine($"{a}; {b}; {traffic.Dropped} dropped, {again} read again");
+        a.Pairs.Should().BeEmpty("the minute was still open when a crashed");
+        b.Pairs.Should().OnlyHaveUniqueItems("a payment or refund written twice is joined once").And.BeEquivalentTo(expected);
+        traffic.Dropped.Should().BeGreaterThanOrEqualTo(again, "every record of a's input partitions crossed twice");
+        b.Run.LateElementsDropped.Should().Be(0);
+    }
+
+    /// <summary>The input partition a record went to: the test producer hashes the message key with murmur2.</summary>
+    private static int PartitionOf(int partitions, TestRecord record) => Murmur2.Partition(System.Text.Encoding.UTF8.GetBytes(record.Key!), partitions);
 }

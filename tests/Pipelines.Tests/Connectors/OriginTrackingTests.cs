@@ -228,14 +228,72 @@ public class OriginTrackingTests
     public async Task AnOperatorThatDoesNotCarryOrigins_EndsThePath_SoTheExchangeGetsNone()
     {
         var source = new NumberSource(50);
-        var other = Sources.Enumerable(Enumerable.Range(1000, 5));
         var sink = new OriginSink<int>(receives: true);
         var p = new PipelineBuilder();
-        p.From(source).Union(p.From(other)).Select(i => i + 1).To(sink);
+        p.From(source).Buffer(10).Select(b => b.Count).To(sink);
 
         await new BoundedExecutor().RunAsync(p.Build());
 
-        source.Asked.Should().BeFalse("a union mixes two sources' records");
-        sink.Written.Should().HaveCount(55).And.OnlyContain(w => w.Origin == null);
+        source.Asked.Should().BeFalse("a buffer makes one element of many records");
+        sink.Written.Should().HaveCount(5).And.OnlyContain(w => w.Origin == null);
+    }
+
+    /// <summary>
+    /// Two sources whose partitions have the same numbers meet in a union before the exchange (the two sides of a
+    /// co-partitioned join): each element keeps its offset and place, and each source's partitions are numbered apart
+    /// from the other's, the same way in every build of the pipeline (every instance).
+    /// </summary>
+    [Theory]
+    [InlineData("bounded")]
+    [InlineData("streaming")]
+    public async Task TwoSourcesMeetingInAUnion_ReachTheExchangeWithOrigins_NumberedApart(string executor)
+    {
+        async Task<List<(long Value, ElementOrigin? Origin)>> Run()
+        {
+            var left = new NumberSource(60);
+            var right = new NumberSource(40);
+            var sink = new OriginSink<long>(receives: true);
+            var p = new PipelineBuilder();
+            p.From(left).Select(i => (long)i).Union(p.From(right).Where(i => i % 2 == 0).Select(i => 1000L + i)).To(sink);
+            await RunAsync(executor, p.Build());
+            left.Asked.Should().BeTrue();
+            right.Asked.Should().BeTrue();
+            return sink.Written;
+        }
+
+        var written = await Run();
+
+        written.Should().HaveCount(80).And.OnlyContain(w => w.Origin != null && w.Origin.Value.IsKnown);
+        var fromLeft = written.Where(w => w.Value < 1000).ToList();
+        var fromRight = written.Where(w => w.Value >= 1000).ToList();
+        fromLeft.Select(w => (w.Value, w.Origin!.Value.Offset, w.Origin.Value.Index)).Should().Equal(Enumerable.Range(0, 60).Select(i => ((long)i, OriginOf(i).Offset, 0L)));
+        fromRight.Select(w => (w.Value, w.Origin!.Value.Offset)).Should().Equal(Enumerable.Range(0, 40).Where(i => i % 2 == 0).Select(i => (1000L + i, OriginOf(i).Offset)));
+        var leftPartitions = fromLeft.GroupBy(w => w.Value % 3).Select(g => g.Select(w => w.Origin!.Value.Partition).Distinct().Single()).ToList();
+        var rightPartitions = fromRight.GroupBy(w => (w.Value - 1000) % 3).Select(g => g.Select(w => w.Origin!.Value.Partition).Distinct().Single()).ToList();
+        leftPartitions.Concat(rightPartitions).Should().OnlyHaveUniqueItems("partition 0 of one source is not partition 0 of the other").And.HaveCount(6);
+
+        var again = await Run();
+        again.Where(w => w.Value < 1000).Select(w => w.Origin).Should().Equal(fromLeft.Select(w => w.Origin), "every instance numbers them the same way");
+    }
+
+    /// <summary>A source that reaches one exchange directly and another through a union numbers its partitions one way for both.</summary>
+    [Fact]
+    public async Task ASourceReachingOneExchangeDirectly_AndAnotherThroughAUnion_NumbersItsPartitionsOneWay()
+    {
+        var source = new NumberSource(30);
+        var other = new NumberSource(10);
+        var direct = new OriginSink<int>(receives: true);
+        var merged = new OriginSink<int>(receives: true);
+        var p = new PipelineBuilder();
+        var numbers = p.From(source);
+        numbers.Where(i => i >= 0).To(direct);
+        p.From(other).Select(i => 1000 + i).Union(numbers).To(merged);
+
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        direct.Written.Select(w => w.Origin!.Value.Offset).Should().Equal(Enumerable.Range(0, 30).Select(i => OriginOf(i).Offset));
+        merged.Written.Should().HaveCount(40).And.OnlyContain(w => w.Origin != null && w.Origin.Value.IsKnown);
+        merged.Written.Where(w => w.Value < 1000).Select(w => w.Origin).Should().Equal(direct.Written.Select(w => w.Origin));
+        merged.Written.Select(w => w.Origin!.Value.Partition).Distinct().Should().HaveCount(6);
     }
 }
