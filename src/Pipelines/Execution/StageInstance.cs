@@ -54,6 +54,14 @@ internal sealed class StageInstance(StageOperator op, string name, int worker, i
         Operator.OnBatch(port, batch);
     }
 
+    /// <summary>Elements read in place from <paramref name="producer"/>'s span (<see cref="DirectSpanEdge{T}"/>).</summary>
+    public void OnSpan<T>(int producer, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, IStageSpanInput<T> input)
+    {
+        Merger.MarkActive(producer);
+        Telemetry.ElementsIn(values.Length);
+        input.OnSpan(values, timestamps);
+    }
+
     public void OnWatermark(int producer, long watermark)
     {
         if (Merger.OnWatermark(producer, watermark, out long combined)) Operator.OnWatermark(combined);

@@ -3,7 +3,7 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary>A keyed stateful operator with one input: it handles one element at a time (or overrides <see cref="ProcessElements"/> for a faster loop).</summary>
-internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, IOutput[] outputs) : KeyedStage<TKey>(context, outputs)
+internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, IOutput[] outputs) : KeyedStage<TKey>(context, outputs), IStageSpanInput<TIn>
     where TKey : notnull
 {
     protected sealed override void ProcessRange(int port, object batch, int from, int count)
@@ -13,6 +13,34 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
         else ProcessElements(b.Values, b.Timestamps, from, count);
     }
 
+    /// <summary>
+    /// Elements read in place from the producer's span (a source's own storage, timed in place): processed as a
+    /// batch is, with the same handling of a failing element, and not kept after the call.
+    /// </summary>
+    public void OnSpan(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
+    {
+        BeginInput();
+        int count = values.Length, i = 0;
+        while (i < count)
+        {
+            try
+            {
+                if (StampsResults) ProcessStamped(values, timestamps, i, count);
+                else ProcessElements(values, timestamps, i, count);
+                break;
+            }
+            catch (Exception ex)
+            {
+                i = At;
+                DiscardElementOutput();
+                Context.Errors.Handle(ex, values[i], timestamps[i]);
+                i++;
+            }
+        }
+
+        EndInput();
+    }
+
     /// <summary>The operator's key selector (for the partition a result is stamped with).</summary>
     protected abstract Func<TIn, TKey> KeySelector { get; }
 
@@ -20,7 +48,7 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
     /// State split by an exchange's partitions: the elements go to <see cref="ProcessElements"/> in runs of one
     /// partition (an exchange delivers a partition's records together), each run's results stamped with it.
     /// </summary>
-    private void ProcessStamped(TIn[] values, long[] stamps, int from, int count)
+    private void ProcessStamped(ReadOnlySpan<TIn> values, ReadOnlySpan<long> stamps, int from, int count)
     {
         int i = from;
         int partition = PartitionOfElement(KeySelector, values[i]);
@@ -38,7 +66,7 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
     }
 
     /// <summary>Processes elements <paramref name="from"/> to <paramref name="count"/>, keeping <see cref="KeyedStage{TKey}.At"/> current.</summary>
-    protected virtual void ProcessElements(TIn[] values, long[] stamps, int from, int count)
+    protected virtual void ProcessElements(ReadOnlySpan<TIn> values, ReadOnlySpan<long> stamps, int from, int count)
     {
         for (int i = from; i < count; i++)
         {

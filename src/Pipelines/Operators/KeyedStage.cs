@@ -59,7 +59,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
 
     public sealed override void OnBatch(int port, object batch)
     {
-        if (_restoring is not null) FinishRestore();
+        BeginInput();
         int count = ((IPooledBatch)batch).Size, i = 0;
         while (i < count)
         {
@@ -78,6 +78,18 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
             }
         }
 
+        EndInput();
+    }
+
+    /// <summary>Before elements are processed: a restore of partitions' state in flight is finished first.</summary>
+    protected void BeginInput()
+    {
+        if (_restoring is not null) FinishRestore();
+    }
+
+    /// <summary>After a batch (or span) of elements: <see cref="AfterBatch"/>, then the outputs are flushed.</summary>
+    protected void EndInput()
+    {
         AfterBatch();
         FlushOutputs();
     }

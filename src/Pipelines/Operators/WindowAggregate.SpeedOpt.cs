@@ -16,7 +16,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut>
     private TKey? _missKey;
     private int _missIndex;
 
-    private void ProcessTumbling(TIn[] values, long[] stamps, int from, int count)
+    private void ProcessTumbling(ReadOnlySpan<TIn> values, ReadOnlySpan<long> stamps, int from, int count)
     {
         int i = from;
         while (i < count)
@@ -49,7 +49,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut>
     /// calls nothing but the user's functions, so its state stays in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int TumblingRun(TIn[] values, long[] stamps, int from, int count)
+    private int TumblingRun(ReadOnlySpan<TIn> values, ReadOnlySpan<long> stamps, int from, int count)
     {
         var keyOf = _keyOf;
         var panes = Panes;
@@ -61,7 +61,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut>
         for (int i = from; i < count; i++)
         {
             At = i;
-            ref TIn value = ref values[i];
+            ref readonly TIn value = ref values[i];
             long timestamp = stamps[i];
             TKey key = Keys.NotNull(keyOf(value));
             int k = keys.IndexOf(key);

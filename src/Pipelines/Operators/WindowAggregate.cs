@@ -46,7 +46,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
 
     protected override ref WindowSlot<TAcc> PaneOf(int entry) => ref Table.Value(entry);
 
-    protected override void ProcessElements(TIn[] values, long[] stamps, int from, int count)
+    protected override void ProcessElements(ReadOnlySpan<TIn> values, ReadOnlySpan<long> stamps, int from, int count)
     {
         if (_tumbling is not null && Panes.QuietAdds) ProcessTumbling(values, stamps, from, count);
         else base.ProcessElements(values, stamps, from, count);

@@ -150,4 +150,63 @@ public class InPlaceSourceTests
         finals.Should().BeEquivalentTo(expected);
         input.Should().Equal(before);
     }
+
+    /// <summary>
+    /// The keyed stage after <c>WithEventTime</c> reads the array in place too (the bounded executor hands it the
+    /// span the source timed): a key selector failing for some elements dead-letters exactly those, with their
+    /// times, in element order, and the rest count as they do when read through an enumerator.
+    /// </summary>
+    [Theory]
+    [InlineData(7)]
+    [InlineData(1024)]
+    public async Task DeadLetter_KeySelectorFailingInAWindowReadInPlace_ReportsOnlyThoseElements_WithTheirTimes(int batchSize)
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var input = Source.Select((k, i) => (Key: k % 5, Value: k, Time: start.AddMilliseconds(3 * i))).ToArray();
+        static int KeyOf((int Key, int Value, DateTimeOffset Time) e) => e.Value % 101 == 0 ? throw new InvalidOperationException("no key") : e.Key;
+
+        async Task<(List<WindowResult<int, long>> Results, List<DeadLetter> Dead)> Run(IEnumerable<(int Key, int Value, DateTimeOffset Time)> source)
+        {
+            var results = new List<WindowResult<int, long>>();
+            var dead = new List<DeadLetter>();
+            var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter).WithDeadLetterSink(Sinks.Collection(dead));
+            p.From(Sources.Enumerable(source))
+                .WithEventTime(e => e.Time, Watermarks.Monotonic())
+                .KeyBy(KeyOf)
+                .Window(Windows.Tumbling(TimeSpan.FromSeconds(1)))
+                .Count()
+                .To(Sinks.Collection(results));
+            await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = batchSize }).RunAsync(p.Build());
+            return (results, dead);
+        }
+
+        var inPlace = await Run(input);
+        var enumerated = await Run(input.Select(e => e));
+
+        var failing = input.Where(e => e.Value % 101 == 0).ToList();
+        inPlace.Dead.Select(d => ((int, int, DateTimeOffset))d.Element!).Should().Equal(failing);
+        inPlace.Dead.Select(d => d.Timestamp).Should().Equal(failing.Select(e => (DateTimeOffset?)e.Time));
+        inPlace.Results.Should().BeEquivalentTo(enumerated.Results, o => o.WithStrictOrdering());
+        inPlace.Results.Sum(r => r.Value).Should().Be(input.Length - failing.Count);
+    }
+
+    /// <summary>A keyed stage right after the source (no event time) reads the array in place, with the same results.</summary>
+    [Theory]
+    [InlineData(7)]
+    [InlineData(1024)]
+    public async Task KeyedStageRightAfterTheSource_ReadsTheArrayInPlace_WithTheEnumeratedResults(int batchSize)
+    {
+        async Task<List<long>> Run(IEnumerable<int> source)
+        {
+            var results = new List<long>();
+            var p = new PipelineBuilder();
+            p.From(Sources.Enumerable(source)).KeyBy(x => x % 7).Scan(0L, (sum, x) => sum + x).To(Sinks.Collection(results));
+            await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = batchSize }).RunAsync(p.Build());
+            return results;
+        }
+
+        var inPlace = await Run(Source);
+        inPlace.Should().Equal(await Run(Source.Select(x => x)));
+        inPlace.Should().HaveCount(Source.Length);
+    }
 }
