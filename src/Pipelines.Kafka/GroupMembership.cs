@@ -94,7 +94,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
             t =>
             {
                 if (t.IsCompletedSuccessfully) Committed(offsets);
-                else Refused(offsets, t.Exception!.InnerException!);
+                else KafkaLog.CommitFailed(logger, t.Exception!.InnerException!, sourceName, Describe(offsets));
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
@@ -303,13 +303,6 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         }
     }
 
-    /// <summary>The group refused a commit of <paramref name="offsets"/>: logged, and told to <see cref="KafkaSourceOptions{TKey, TValue}.OnCommitRefused"/>.</summary>
-    private void Refused(List<TopicPartitionOffset> offsets, Exception error)
-    {
-        KafkaLog.CommitFailed(logger, error, sourceName, Describe(offsets));
-        options.OnCommitRefused?.Invoke(offsets, error is KafkaException kafka ? kafka.Error.Reason : error.Message);
-    }
-
     /// <summary>Commits inside the revocation handler, before the partitions go: waits while the commit may still land in time.</summary>
     private string CommitBeforeRelease(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> offsets, string committed)
     {
@@ -328,7 +321,8 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         }
         catch (AggregateException ex) when (ex.InnerException is KafkaException error)
         {
-            Refused(offsets, error);
+            KafkaLog.CommitFailed(logger, error, sourceName, Describe(offsets));
+            options.OnReleasedUncommitted?.Invoke(offsets, error.Error.Reason);
             return "commit failed; the next owner reads the records since the last commit again";
         }
     }

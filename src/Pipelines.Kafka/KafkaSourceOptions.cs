@@ -138,8 +138,11 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     /// <summary>Offsets the group accepted (a commit that landed), as they land.</summary>
     internal Action<IReadOnlyList<TopicPartitionOffset>>? OnCommitted { get; init; }
 
-    /// <summary>The group refused a commit of a completed checkpoint's offsets (a rebalance moved it on), with the offsets and the broker's reason.</summary>
-    internal Action<IReadOnlyList<TopicPartitionOffset>, string>? OnCommitRefused { get; init; }
+    /// <summary>
+    /// Partitions are revoked while the group refuses the commit of the last completed checkpoint's offsets for them:
+    /// those offsets (past the group's last commit) and the broker's reason.
+    /// </summary>
+    internal Action<IReadOnlyList<TopicPartitionOffset>, string>? OnReleasedUncommitted { get; init; }
 
     /// <summary>
     /// Partitions are about to be revoked (inside the rebalance handler, before what is committed for them is chosen):

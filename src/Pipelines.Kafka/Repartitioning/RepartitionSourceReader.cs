@@ -37,9 +37,6 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     /// <summary>An exactly-once sink commits its results with this reader's offsets (<see cref="IRepartitionOffsets"/>).</summary>
     private volatile string? _linkedSink;
 
-    /// <summary>Checkpoint offsets the group refused after the linked sink's transaction carried them (<see cref="TransactionOffsets"/>).</summary>
-    private readonly TransactionOffsets _transactionOffsets;
-
     /// <summary>The name the marks are stored under, beside the keyed state of each partition (the topic's: another exchange's partitions have the same numbers).</summary>
     private string MarksName => $"origins-{_topic.Name}";
     private long _declared = long.MinValue;
@@ -62,7 +59,6 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
         _values = values;
         _eventTime = eventTime;
         _context = context;
-        _transactionOffsets = new TransactionOffsets(topic.Name, topic.Logger);
         _watermarks = new PartitionWatermarks(topic.Name, topic.Options.ProducerIdleTimeout, topic.Clock, topic.Logger);
         var options = topic.Options;
         var raw = new KafkaSource<byte[]?, byte[]?>(new KafkaSourceOptions<byte[]?, byte[]?>
@@ -91,7 +87,6 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
                     if (p.Topic == topic.Name && context.KeepsPartitionedState) _marks.Forget(p.Partition.Value);
                 }
 
-                if (context.KeepsPartitionedState && _linkedSink is { } sink) _transactionOffsets.Moved(revoked.Where(p => p.Topic == topic.Name), sink);
                 if (context.KeepsPartitionedState && revoked.Count > 0)
                 {
                     context.RevokePartitions([.. revoked.Where(p => p.Topic == topic.Name).Select(p => p.Partition.Value)]);
@@ -112,13 +107,17 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             },
 
             // The state stored with older offsets is needed by nobody once the group holds a newer one.
-            OnCommitted = offsets =>
-            {
-                context.PartitionsCommitted([.. offsets.Where(o => o.Topic == topic.Name).Select(o => (o.Partition.Value, o.Offset.Value))]);
-                _transactionOffsets.Committed(offsets.Where(o => o.Topic == topic.Name));
-            },
+            OnCommitted = offsets => context.PartitionsCommitted([.. offsets.Where(o => o.Topic == topic.Name).Select(o => (o.Partition.Value, o.Offset.Value))]),
 
-            OnCommitRefused = (offsets, reason) => _transactionOffsets.Refused(offsets.Where(o => o.Topic == topic.Name), reason),
+            // The linked exactly-once sink committed these offsets in its transaction, which a broker stores with it;
+            // a broker that ignores transactional offsets keeps only this refused commit: say so.
+            OnReleasedUncommitted = (offsets, reason) =>
+            {
+                if (context.KeepsPartitionedState && _linkedSink is { } sink && offsets.Where(o => o.Topic == topic.Name).ToList() is { Count: > 0 } mine)
+                {
+                    RepartitionLog.TransactionOffsetsRefused(topic.Logger, topic.Name, string.Join(", ", mine.Select(o => $"[{o.Partition.Value}] @{o.Offset.Value}")), reason, sink);
+                }
+            },
         });
         _inner = new KafkaSourceReader<byte[]?, byte[]?>(raw, context, position);
         WatchForStop(stopping);
