@@ -179,11 +179,27 @@ public partial class DataStream<T>
     /// <typeparam name="TKey">The key type; needs consistent equality and hash code.</typeparam>
     /// <param name="keySelector">The element's key.</param>
     public KeyedStream<T, TKey> KeyBy<TKey>(Func<T, TKey> keySelector)
+        where TKey : notnull => KeyBy(keySelector, null);
+
+    /// <summary>
+    /// Partitions the stream by key, with keys compared by <paramref name="comparer"/> (as
+    /// <c>GroupBy(keySelector, comparer)</c> does): keys it calls equal share one state and one worker, and a result
+    /// carries one of them (the first its state saw). Both sides of a join need the same comparer.
+    /// </summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <param name="keySelector">The element's key.</param>
+    /// <param name="comparer">The key equality (<see cref="StringComparer.OrdinalIgnoreCase"/>, say); null for the key type's own.</param>
+    /// <remarks>
+    /// A run that stores state in checkpoints (<c>StreamingOptions.CheckpointStorage</c>) groups keys by their
+    /// serialized form, which a comparer does not follow, so it refuses a stage keyed with one: there, normalize the
+    /// key in <paramref name="keySelector"/> instead (<c>e =&gt; e.Region.ToUpperInvariant()</c>).
+    /// </remarks>
+    public KeyedStream<T, TKey> KeyBy<TKey>(Func<T, TKey> keySelector, IEqualityComparer<TKey>? comparer)
         where TKey : notnull
     {
         ArgumentNullException.ThrowIfNull(keySelector);
         Builder.EnsureOpen();
-        return new KeyedStream<T, TKey>(this, keySelector);
+        return new KeyedStream<T, TKey>(this, keySelector, comparer);
     }
 
     /// <summary>Merges this stream with others of the same type; the watermark is the minimum over the inputs.</summary>

@@ -180,7 +180,7 @@ public sealed partial class KeyedStream<T, TKey>
         }
 
         var builder = Stream.Builder;
-        var node = new WindowJoinNode<T, TRight, TKey, TResult>(builder.NextId, verb, Stream.Node, KeySelector, other.Stream.Node, other.KeySelector, window, allowedLateness.Ticks, pairing);
+        var node = new WindowJoinNode<T, TRight, TKey, TResult>(builder.NextId, verb, Stream.Node, KeySelector, other.Stream.Node, other.KeySelector, SharedComparer(other), window, allowedLateness.Ticks, pairing);
         return new JoinResultStream<T, TRight, TResult>(builder, builder.Add(node), node);
     }
 
@@ -197,8 +197,18 @@ public sealed partial class KeyedStream<T, TKey>
         RequireEventTime(Stream, verb);
         RequireEventTime(other.Stream, verb);
         var builder = Stream.Builder;
-        var node = new IntervalJoinNode<T, TRight, TKey, TResult>(builder.NextId, verb, Stream.Node, KeySelector, other.Stream.Node, other.KeySelector, lowerBound.Ticks, upperBound.Ticks, allowedLateness.Ticks, kind, selector);
+        var node = new IntervalJoinNode<T, TRight, TKey, TResult>(builder.NextId, verb, Stream.Node, KeySelector, other.Stream.Node, other.KeySelector, SharedComparer(other), lowerBound.Ticks, upperBound.Ticks, allowedLateness.Ticks, kind, selector);
         return new JoinResultStream<T, TRight, TResult>(builder, builder.Add(node), node);
+    }
+
+    /// <summary>The key equality of a join: both sides must compare keys alike, or a key could meet only some of its matches.</summary>
+    private IEqualityComparer<TKey>? SharedComparer<TRight>(KeyedStream<TRight, TKey> other)
+    {
+        if (State.KeyComparers.Same(KeyComparer, other.KeyComparer)) return KeyComparer;
+        throw new ArgumentException(
+            $"The two sides of a join compare keys differently ({Describe(KeyComparer)} and {Describe(other.KeyComparer)}): give both KeyBy calls the same comparer, or none.", nameof(other));
+
+        static string Describe(IEqualityComparer<TKey>? comparer) => comparer is null ? "the key type's own equality" : comparer.GetType().Name;
     }
 
     private static void RequireLateness(TimeSpan allowedLateness)

@@ -10,15 +10,19 @@ namespace Pipelines;
 public sealed partial class KeyedStream<T, TKey>
     where TKey : notnull
 {
-    internal KeyedStream(DataStream<T> stream, Func<T, TKey> keySelector)
+    internal KeyedStream(DataStream<T> stream, Func<T, TKey> keySelector, IEqualityComparer<TKey>? comparer = null)
     {
         Stream = stream;
         KeySelector = keySelector;
+        KeyComparer = State.KeyComparers.Normalize(comparer);
     }
 
     internal DataStream<T> Stream { get; }
 
     internal Func<T, TKey> KeySelector { get; }
+
+    /// <summary>The key equality given to <see cref="DataStream{T}.KeyBy{TKey}(Func{T, TKey}, IEqualityComparer{TKey})"/>; null for the key type's own.</summary>
+    internal IEqualityComparer<TKey>? KeyComparer { get; }
 
     /// <summary>Groups each key's elements into windows. Needs event time, except for <see cref="Windows.Global"/>, <see cref="Windows.Count"/> and processing-time windows.</summary>
     /// <param name="assigner">The windows; see <see cref="Windows"/>.</param>
@@ -41,7 +45,7 @@ public sealed partial class KeyedStream<T, TKey>
     {
         ArgumentNullException.ThrowIfNull(createFunction);
         var builder = Stream.Builder;
-        var node = new ProcessNode<T, TKey, TResult>(builder.NextId(), Stream.Node, KeySelector, createFunction);
+        var node = new ProcessNode<T, TKey, TResult>(builder.NextId(), Stream.Node, KeySelector, KeyComparer, createFunction);
         return new DataStream<TResult>(builder, builder.Add(node));
     }
 
@@ -57,7 +61,7 @@ public sealed partial class KeyedStream<T, TKey>
     {
         ArgumentNullException.ThrowIfNull(accumulator);
         var builder = Stream.Builder;
-        var node = new ProcessNode<T, TKey, TAcc>(builder.NextId(), Stream.Node, KeySelector, () => new ScanFunction<TKey, T, TAcc>(seed, accumulator), "Scan");
+        var node = new ProcessNode<T, TKey, TAcc>(builder.NextId(), Stream.Node, KeySelector, KeyComparer, () => new ScanFunction<TKey, T, TAcc>(seed, accumulator), "Scan");
         return new DataStream<TAcc>(builder, builder.Add(node));
     }
 
@@ -68,7 +72,7 @@ public sealed partial class KeyedStream<T, TKey>
     public DataStream<T> Distinct()
     {
         var builder = Stream.Builder;
-        var node = new ProcessNode<T, TKey, T>(builder.NextId(), Stream.Node, KeySelector, () => new DistinctFunction<TKey, T>(null), "Distinct");
+        var node = new ProcessNode<T, TKey, T>(builder.NextId(), Stream.Node, KeySelector, KeyComparer, () => new DistinctFunction<TKey, T>(null), "Distinct");
         return new DataStream<T>(builder, builder.Add(node));
     }
 
@@ -83,7 +87,7 @@ public sealed partial class KeyedStream<T, TKey>
         if (within <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(within), within, "The deduplication horizon must be positive.");
         RequireEventTime(Stream, "Distinct(within)");
         var builder = Stream.Builder;
-        var node = new ProcessNode<T, TKey, T>(builder.NextId(), Stream.Node, KeySelector, () => new DistinctFunction<TKey, T>(within), "Distinct");
+        var node = new ProcessNode<T, TKey, T>(builder.NextId(), Stream.Node, KeySelector, KeyComparer, () => new DistinctFunction<TKey, T>(within), "Distinct");
         return new DataStream<T>(builder, builder.Add(node));
     }
 

@@ -93,7 +93,7 @@ public sealed class WindowedStream<T, TKey>
         ArgumentNullException.ThrowIfNull(aggregator);
         var stream = _keyed.Stream;
         var builder = stream.Builder;
-        var node = WindowAggregateNode.Create(builder.NextId, stream.Node, _keyed.KeySelector, _assigner, _trigger, aggregator);
+        var node = WindowAggregateNode.Create(builder.NextId, stream.Node, _keyed.KeySelector, _keyed.KeyComparer, _assigner, _trigger, aggregator);
         builder.Add(node);
         return new WindowResultStream<T, TKey, TResult>(builder, node, ((IWindowAggregateNode<T>)node).LateOutput);
     }

@@ -57,6 +57,9 @@ internal sealed class RunContext(
             new Diagnostics.LateDropLog(Logger, Telemetry.Pipeline, operatorName, TimeProvider),
             Policy,
             BatchSize,
-            worker);
+            worker)
+        {
+            KeyComparer = (node as Plan.IStageNode)?.KeyComparer,
+        };
     }
 }

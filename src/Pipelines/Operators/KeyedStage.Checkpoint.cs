@@ -26,6 +26,7 @@ internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
     {
         KeyGroups.Validate(maxParallelism, parallelism);
         string name = Context.OperatorName;
+        Pipelines.State.KeyComparers.RefuseWithCheckpoints(State.Comparer, name);
         var codecs = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var table in State.Tables)
         {

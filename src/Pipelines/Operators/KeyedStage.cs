@@ -30,7 +30,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
     {
         Context = context;
         _outputs = outputs;
-        State = new KeyedStateStore<TKey>();
+        State = new KeyedStateStore<TKey>((IEqualityComparer<TKey>?)context.KeyComparer);
         Timers = new TimerService<TKey>(State.Keys);
     }
 

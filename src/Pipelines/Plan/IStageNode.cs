@@ -12,6 +12,9 @@ internal interface IStageNode
 
     bool ReachesSink { get; }
 
+    /// <summary>A keyed stage's key equality (the <c>IEqualityComparer&lt;TKey&gt;</c> given to <c>KeyBy</c>); null for the key type's own.</summary>
+    object? KeyComparer => null;
+
     /// <summary>Creates the operator of worker <see cref="WorkerContext.Worker"/>, with its outputs instantiated from the vertex's chains.</summary>
     StageOperator CreateOperator(WorkerContext context);
 }

@@ -50,7 +50,7 @@ internal sealed class PlanEdge<T>(int index, Vertex from, StageVertex to, StageP
     public int PartitionOf(T value, int workers) => port.PartitionOf(value, workers);
 
     /// <summary>The workers of a batch's elements (<see cref="StagePort{T}.PartitionsOf"/>); throws when the key selector does.</summary>
-    public void PartitionsOf(ReadOnlySpan<T> values, Span<int> targets, WorkerDivisor workers) => port.PartitionsOf(values, targets, workers);
+    public void PartitionsOf(ReadOnlySpan<T> values, Span<int> targets, HashToWorker workers) => port.PartitionsOf(values, targets, workers);
 
     /// <summary>The key-group rule of <see cref="StagePort{T}.KeyGroupRouter"/> for this edge's port.</summary>
     public Func<T, int> KeyGroupRouter(Checkpoints.Serialization.StateSerializerRegistry serializers, int maxParallelism, int workers) =>

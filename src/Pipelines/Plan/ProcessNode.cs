@@ -9,15 +9,18 @@ internal sealed class ProcessNode<TIn, TKey, TOut> : Node<TOut>, IStageNode
     private readonly Node<TIn> _input;
     private readonly Func<TIn, TKey> _keyOf;
     private readonly Func<KeyedProcessFunction<TKey, TIn, TOut>> _create;
+    private readonly IEqualityComparer<TKey>? _comparer;
 
-    public ProcessNode(int id, Node<TIn> input, Func<TIn, TKey> keyOf, Func<KeyedProcessFunction<TKey, TIn, TOut>> create, string verb = "Process")
+    public ProcessNode(int id, Node<TIn> input, Func<TIn, TKey> keyOf, IEqualityComparer<TKey>? comparer, Func<KeyedProcessFunction<TKey, TIn, TOut>> create, string verb = "Process")
         : base(id, verb, input.HasEventTime)
     {
-        (_input, _keyOf, _create) = (input, keyOf, create);
-        input.Consumers.Add(new KeyedPort<TIn, TKey>(this, 0, keyOf));
+        (_input, _keyOf, _comparer, _create) = (input, keyOf, comparer, create);
+        input.Consumers.Add(new KeyedPort<TIn, TKey>(this, 0, keyOf, comparer));
     }
 
     public bool IsKeyed => true;
+
+    public object? KeyComparer => _comparer;
 
     public override IEnumerable<Node> Upstream => [_input];
 

@@ -1,3 +1,5 @@
+using Pipelines.State;
+
 namespace Pipelines.Plan;
 
 /// <summary>The untyped view of a stage input: which stage it feeds.</summary>
@@ -26,7 +28,7 @@ internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>, IStag
     /// batch, with the key selector called from a local. Throws when the key selector throws, leaving the targets
     /// partly filled.
     /// </summary>
-    public virtual void PartitionsOf(ReadOnlySpan<T> values, Span<int> targets, WorkerDivisor workers) => targets[..values.Length].Clear();
+    public virtual void PartitionsOf(ReadOnlySpan<T> values, Span<int> targets, HashToWorker workers) => targets[..values.Length].Clear();
 
     /// <summary>
     /// The key-to-worker rule of a run whose checkpoints store state: by key group (a stable hash of the key, see
@@ -41,58 +43,79 @@ internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>, IStag
     public void AddLinks(Node<T> upstream, Vertex producer, ChainCompiler compiler, List<ChainLink<T>> links) => links.Add(compiler.Connect(producer, this));
 }
 
-/// <summary>A keyed input: a key's elements always go to the same worker, on both inputs of a join.</summary>
-internal sealed class KeyedPort<T, TKey>(IStageNode stage, int index, Func<T, TKey> keyOf) : StagePort<T>(stage, index)
+/// <summary>
+/// A keyed input: a key's elements always go to the same worker, on both inputs of a join. The worker is the key's
+/// hash code (<see cref="KeyHash{TKey}"/>, the hashing of the workers' key tables) modulo the number of workers.
+/// </summary>
+internal sealed class KeyedPort<T, TKey>(IStageNode stage, int index, Func<T, TKey> keyOf, IEqualityComparer<TKey>? comparer = null) : StagePort<T>(stage, index)
     where TKey : notnull
 {
+    private readonly KeyHash<TKey> _hash = new(comparer);
+
     public override bool IsKeyed => true;
 
-    public override int PartitionOf(T value, int workers) => Partitioning.WorkerOf(keyOf(value), workers);
+    public override int PartitionOf(T value, int workers) => Partitioning.WorkerOf(_hash.Of(keyOf(value)), workers);
 
-    public override void PartitionsOf(ReadOnlySpan<T> values, Span<int> targets, WorkerDivisor workers)
+    public override void PartitionsOf(ReadOnlySpan<T> values, Span<int> targets, HashToWorker workers)
     {
         var key = keyOf;
+        var hash = _hash;
         targets = targets[..values.Length];
-        for (int i = 0; i < values.Length; i++) targets[i] = workers.Of((uint)EqualityComparer<TKey>.Default.GetHashCode(key(values[i])!));
+        for (int i = 0; i < values.Length; i++) targets[i] = workers.Of((uint)hash.Of(key(values[i])));
     }
 
     public override Func<T, int> KeyGroupRouter(Checkpoints.Serialization.StateSerializerRegistry serializers, int maxParallelism, int workers)
     {
+        KeyComparers.RefuseWithCheckpoints(comparer, Stage.Name);
         var hasher = new State.Snapshots.KeyHasher<TKey>(serializers.Codec<TKey>(), maxParallelism);
         return value => State.Snapshots.KeyGroups.WorkerOf(hasher.KeyGroupOf(keyOf(value)), maxParallelism, workers);
     }
 
-    public override Func<T, int>? PartitionRouter(IPartitionedStateSource source, int workers) =>
-        source.PartitionerFor<TKey>() is { } partitionOf ? value => State.Snapshots.KeyGroups.WorkerOf(partitionOf(keyOf(value)), source.PartitionCount, workers) : null;
-}
-
-/// <summary>The key-to-worker rule shared by every keyed input: the key's hash code modulo the number of workers.</summary>
-internal static class Partitioning
-{
-    public static int WorkerOf<TKey>(TKey key, int workers) where TKey : notnull =>
-        workers == 1 ? 0 : (int)((uint)EqualityComparer<TKey>.Default.GetHashCode(key) % (uint)workers);
+    public override Func<T, int>? PartitionRouter(IPartitionedStateSource source, int workers)
+    {
+        KeyComparers.RefuseWithCheckpoints(comparer, Stage.Name);
+        return source.PartitionerFor<TKey>() is { } partitionOf ? value => State.Snapshots.KeyGroups.WorkerOf(partitionOf(keyOf(value)), source.PartitionCount, workers) : null;
+    }
 }
 
 /// <summary>
-/// The modulo of <see cref="Partitioning.WorkerOf"/> by a number of workers known when the edge is built, without a
-/// division per element: Lemire's fast modulo (a multiplication by a precomputed reciprocal), exact for every 32-bit
-/// hash, so it gives the worker <see cref="Partitioning.WorkerOf"/> gives.
+/// The key-to-worker rule shared by every keyed input: the key's hash code mixed (MurmurHash3's finalizer), then
+/// scaled to the number of workers by its high bits (a multiply and a shift, no division). Every bit of the hash code
+/// reaches those bits, so keys whose hash codes differ only in a few bits (strings that differ in case or in one
+/// character, ids in strides) still spread over the workers; and the mix is unlike the Fibonacci multiply the workers'
+/// key tables place keys by, so the keys one worker gets still spread over its table's slots (with the same multiply,
+/// a worker's keys would all share the high bits its table uses, and crowd half of its slots). Flink mixes a key's
+/// hash code the same way (murmur) before it picks the key's group. A plain modulo would keep consecutive ids in
+/// arithmetic progressions, which a table placing keys by a Fibonacci multiply lays out without a collision, but
+/// sends every id in a stride of the number of workers to one worker.
 /// </summary>
-internal readonly struct WorkerDivisor
+internal static class Partitioning
+{
+    public static int WorkerOf(int hash, int workers) => new HashToWorker(workers).Of((uint)hash);
+}
+
+/// <summary>The rule of <see cref="Partitioning.WorkerOf"/> for a number of workers known when the edge is built.</summary>
+internal readonly struct HashToWorker
 {
     private readonly uint _workers;
-    private readonly ulong _multiplier;
 
-    public WorkerDivisor(int workers)
+    public HashToWorker(int workers)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         _workers = (uint)workers;
-        _multiplier = ulong.MaxValue / _workers + 1;
     }
 
     /// <summary>The number of workers.</summary>
     public int Count => (int)_workers;
 
-    /// <summary><paramref name="hash"/> modulo the number of workers.</summary>
-    public int Of(uint hash) => (int)(((((_multiplier * hash) >> 32) + 1) * _workers) >> 32);
+    /// <summary>The worker of a key with hash code <paramref name="hash"/>.</summary>
+    public int Of(uint hash)
+    {
+        hash ^= hash >> 16;
+        hash *= 0x85EBCA6Bu;
+        hash ^= hash >> 13;
+        hash *= 0xC2B2AE35u;
+        hash ^= hash >> 16;
+        return (int)(((ulong)hash * _workers) >> 32);
+    }
 }

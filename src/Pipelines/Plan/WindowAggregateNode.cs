@@ -14,23 +14,23 @@ internal interface IWindowAggregateNode<TIn> : IHasSideOutput
 internal static class WindowAggregateNode
 {
     public static Node<WindowResult<TKey, TOut>> Create<TIn, TKey, TAcc, TOut>(
-        Func<int> nextId, Node<TIn> input, Func<TIn, TKey> keyOf, WindowAssigner assigner, TriggerSpec trigger, IAggregator<TIn, TAcc, TOut> aggregator)
+        Func<int> nextId, Node<TIn> input, Func<TIn, TKey> keyOf, IEqualityComparer<TKey>? comparer, WindowAssigner assigner, TriggerSpec trigger, IAggregator<TIn, TAcc, TOut> aggregator)
         where TKey : notnull
     {
         if (aggregator is IErasedAggregator<TIn, TOut> erased)
         {
-            return erased.Accept(new Unerase<TIn, TKey, TOut>(nextId, input, keyOf, assigner, trigger));
+            return erased.Accept(new Unerase<TIn, TKey, TOut>(nextId, input, keyOf, comparer, assigner, trigger));
         }
 
-        return new WindowAggregateNode<TIn, TKey, TAcc, TOut>(nextId, input, keyOf, assigner, trigger, aggregator);
+        return new WindowAggregateNode<TIn, TKey, TAcc, TOut>(nextId, input, keyOf, comparer, assigner, trigger, aggregator);
     }
 
-    private sealed class Unerase<TIn, TKey, TOut>(Func<int> nextId, Node<TIn> input, Func<TIn, TKey> keyOf, WindowAssigner assigner, TriggerSpec trigger)
+    private sealed class Unerase<TIn, TKey, TOut>(Func<int> nextId, Node<TIn> input, Func<TIn, TKey> keyOf, IEqualityComparer<TKey>? comparer, WindowAssigner assigner, TriggerSpec trigger)
         : IAggregatorVisitor<TIn, TOut, Node<WindowResult<TKey, TOut>>>
         where TKey : notnull
     {
         public Node<WindowResult<TKey, TOut>> Visit<TAcc>(IAggregator<TIn, TAcc, TOut> aggregator) =>
-            new WindowAggregateNode<TIn, TKey, TAcc, TOut>(nextId, input, keyOf, assigner, trigger, aggregator);
+            new WindowAggregateNode<TIn, TKey, TAcc, TOut>(nextId, input, keyOf, comparer, assigner, trigger, aggregator);
     }
 }
 
@@ -43,17 +43,19 @@ internal sealed class WindowAggregateNode<TIn, TKey, TAcc, TOut> : Node<WindowRe
     private readonly WindowAssigner _assigner;
     private readonly TriggerSpec _trigger;
     private readonly IAggregator<TIn, TAcc, TOut> _aggregator;
+    private readonly IEqualityComparer<TKey>? _comparer;
 
-    public WindowAggregateNode(Func<int> nextId, Node<TIn> input, Func<TIn, TKey> keyOf, WindowAssigner assigner, TriggerSpec trigger, IAggregator<TIn, TAcc, TOut> aggregator)
+    public WindowAggregateNode(Func<int> nextId, Node<TIn> input, Func<TIn, TKey> keyOf, IEqualityComparer<TKey>? comparer, WindowAssigner assigner, TriggerSpec trigger, IAggregator<TIn, TAcc, TOut> aggregator)
         : base(nextId(), "Window", hasEventTime: true)
     {
         _input = input;
         _keyOf = keyOf;
+        _comparer = comparer;
         _assigner = assigner;
         _trigger = trigger;
         _aggregator = aggregator;
         LateOutput = new LateNode<TIn>(nextId(), this, input.HasEventTime);
-        input.Consumers.Add(new KeyedPort<TIn, TKey>(this, 0, keyOf));
+        input.Consumers.Add(new KeyedPort<TIn, TKey>(this, 0, keyOf, comparer));
     }
 
     public LateNode<TIn> LateOutput { get; }
@@ -61,6 +63,8 @@ internal sealed class WindowAggregateNode<TIn, TKey, TAcc, TOut> : Node<WindowRe
     public IReadOnlyList<Node> SideOutputs => [LateOutput];
 
     public bool IsKeyed => true;
+
+    public object? KeyComparer => _comparer;
 
     public override IEnumerable<Node> Upstream => [_input];
 

@@ -26,4 +26,7 @@ internal sealed class OperatorContext(OperatorErrorHandler errors, RunCounters c
     public int Worker { get; } = worker;
 
     public string OperatorName => Errors.OperatorName;
+
+    /// <summary>A keyed operator's key equality (an <c>IEqualityComparer&lt;TKey&gt;</c> given to <c>KeyBy</c>); null for the key type's own.</summary>
+    public object? KeyComparer { get; init; }
 }

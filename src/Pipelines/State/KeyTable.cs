@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -15,7 +14,8 @@ namespace Pipelines.State;
 /// is decided by comparing two integers; keys are compared only when the hash codes match. The lookup is small enough to be inlined into the
 /// per-element loops of the operators, so the key returned by the key selector stays in registers. Without a
 /// comparer, value types hash and compare with <see cref="EqualityComparer{T}.Default"/> (devirtualized and
-/// inlined by the JIT); a comparer given is used for every hash and comparison. Hash codes are spread with a
+/// inlined by the JIT); a comparer given is used for every hash and comparison (<see cref="KeyHash{TKey}"/>, the
+/// hashing the edges that route keys to workers use too). Hash codes are spread with a
 /// Fibonacci multiply so keys whose hash codes differ only in high bits (sparse longs, ids in strides) do not
 /// cluster. Strings compared ordinally (no comparer given) are hashed as <see cref="Dictionary{TKey, TValue}"/> hashes
 /// them: with a fast hash that is the same in every process until one probe sequence grows past
@@ -36,10 +36,11 @@ internal sealed class KeyTable<TKey>
     /// <summary>Probes past which an insert switches ordinal strings from the fast hash to the randomized one.</summary>
     internal const int CollisionThreshold = 100;
 
-    private readonly IEqualityComparer<TKey>? _comparer;
+    /// <summary>The table's hashing (<see cref="KeyHash{TKey}"/>): ordinal strings hashed fast until collisions pile up, then randomized.</summary>
+    private KeyHash<TKey> _hash;
 
-    /// <summary>Keys are strings compared ordinally and hashed with <see cref="FastStringHash"/> (until collisions pile up).</summary>
-    private bool _fastStrings;
+    /// <summary>The hashing the table starts with, and starts with again after <see cref="ReleaseArrays"/>.</summary>
+    private readonly KeyHash<TKey> _initialHash;
     private Slot[] _slots = new Slot[MinSlots];
     private int _shift = 32 - 4;
     private TKey[] _keys = new TKey[8];
@@ -60,12 +61,7 @@ internal sealed class KeyTable<TKey>
     /// <param name="comparer">Key equality; null for the key type's own (<see cref="EqualityComparer{T}.Default"/>).</param>
     public KeyTable(IEqualityComparer<TKey>? comparer = null)
     {
-        // The default comparer of a value type is left null so that the JIT devirtualizes and inlines it; a reference
-        // type's default is kept as a field so that shared generic code does not look it up for every element.
-        _comparer = comparer is null || ReferenceEquals(comparer, EqualityComparer<TKey>.Default)
-            ? (typeof(TKey).IsValueType ? null : EqualityComparer<TKey>.Default)
-            : comparer;
-        _fastStrings = typeof(TKey) == typeof(string) && ReferenceEquals(_comparer, EqualityComparer<TKey>.Default);
+        _hash = _initialHash = new KeyHash<TKey>(comparer);
     }
 
     /// <summary>Keys currently held.</summary>
@@ -125,10 +121,10 @@ internal sealed class KeyTable<TKey>
             int id = slot.Id - 1;
             if (id < 0)
             {
-                if (i - home <= CollisionThreshold || !_fastStrings) return Add(key, hash, ref slot);
+                if (i - home <= CollisionThreshold || !_hash.FastStrings) return Add(key, hash, ref slot);
 
                 // A long run of colliding strings: from now on they are hashed with the randomized hash.
-                _fastStrings = false;
+                _hash = _hash.Randomized();
                 Rehash();
                 return GetOrAdd(key);
             }
@@ -206,7 +202,7 @@ internal sealed class KeyTable<TKey>
     {
         // A custom comparer may call different ints the same key: the array, indexed by value, would not see that.
         // It then stays empty, so lookups go through the slots (and the comparer).
-        if (_comparer is not null) return;
+        if (_hash.Comparer is not null) return;
         if ((uint)value < (uint)_dense.Length)
         {
             _dense[value] = id + 1;
@@ -276,7 +272,7 @@ internal sealed class KeyTable<TKey>
         _count = 0;
         _live = 0;
         _free.Clear();
-        _fastStrings = typeof(TKey) == typeof(string) && ReferenceEquals(_comparer, EqualityComparer<TKey>.Default);
+        _hash = _initialHash;
     }
 
     /// <summary>Every key's slot again, with hash codes computed anew (after the hash function changed).</summary>
@@ -307,38 +303,10 @@ internal sealed class KeyTable<TKey>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Hash(TKey key)
-    {
-        if (typeof(TKey).IsValueType && _comparer is null) return EqualityComparer<TKey>.Default.GetHashCode(key);
-        if (!typeof(TKey).IsValueType && _fastStrings) return FastStringHash(Unsafe.As<TKey, string>(ref key));
-        return _comparer!.GetHashCode(key);
-    }
-
-    /// <summary>
-    /// The hash <see cref="Dictionary{TKey, TValue}"/> gives ordinal strings until they collide: two interleaved
-    /// djb2-style lanes over pairs of characters. Not randomized, so not safe against chosen keys on its own: see
-    /// <see cref="CollisionThreshold"/>.
-    /// </summary>
-    internal static int FastStringHash(string s)
-    {
-        ReadOnlySpan<uint> pairs = MemoryMarshal.Cast<char, uint>(s.AsSpan());
-        uint hash1 = (5381 << 16) + 5381;
-        uint hash2 = hash1;
-        int i = 0;
-        for (; i + 1 < pairs.Length; i += 2)
-        {
-            hash1 = (BitOperations.RotateLeft(hash1, 5) + hash1) ^ pairs[i];
-            hash2 = (BitOperations.RotateLeft(hash2, 5) + hash2) ^ pairs[i + 1];
-        }
-
-        if (i < pairs.Length) hash1 = (BitOperations.RotateLeft(hash1, 5) + hash1) ^ pairs[i];
-        if ((s.Length & 1) != 0) hash2 = (BitOperations.RotateLeft(hash2, 5) + hash2) ^ s[^1];
-        return (int)(hash1 + (hash2 * 1566083941));
-    }
+    private int Hash(TKey key) => _hash.Of(key);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Equal(TKey held, TKey key) =>
-        typeof(TKey).IsValueType && _comparer is null ? EqualityComparer<TKey>.Default.Equals(held, key) : _comparer!.Equals(held, key);
+    private bool Equal(TKey held, TKey key) => _hash.Equal(held, key);
 
     /// <summary>The first slot (before masking) of a hash code: the Fibonacci multiply's high bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

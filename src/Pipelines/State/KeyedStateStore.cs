@@ -10,7 +10,15 @@ internal sealed class KeyedStateStore<TKey>
 {
     private readonly List<IStateTable<TKey>> _tables = [];
 
-    public KeyedStateStore(IEqualityComparer<TKey>? comparer = null) => Keys = new KeyTable<TKey>(comparer);
+    /// <param name="comparer">The key equality given to <c>KeyBy</c>; null for the key type's own.</param>
+    public KeyedStateStore(IEqualityComparer<TKey>? comparer = null)
+    {
+        Comparer = KeyComparers.Normalize(comparer);
+        Keys = new KeyTable<TKey>(Comparer);
+    }
+
+    /// <summary>The key equality given to <c>KeyBy</c>; null for the key type's own.</summary>
+    public IEqualityComparer<TKey>? Comparer { get; }
 
     /// <summary>The keys held, with their ids.</summary>
     public KeyTable<TKey> Keys { get; }

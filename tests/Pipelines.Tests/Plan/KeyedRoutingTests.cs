@@ -4,7 +4,7 @@ namespace Pipelines.Tests.Plan;
 
 /// <summary>
 /// How a keyed stage with several workers gets its elements: the workers of a batch are computed in one loop (the
-/// modulo by the number of workers without a division), and a key selector that throws sends its element to worker 0,
+/// spread hash code scaled to the number of workers, without a division), and a key selector that throws sends its element to worker 0,
 /// whose operator applies the error policy.
 /// </summary>
 public class KeyedRoutingTests
@@ -12,30 +12,41 @@ public class KeyedRoutingTests
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void WorkerDivisor_GivesTheRemainderOfTheDivision_ForEveryHashAndWorkerCount()
+    public void HashToWorker_GivesAWorkerInRange_ForEveryHashAndWorkerCount_AsPartitioningDoes()
     {
         var random = new Random(7);
         uint[] edges = [0, 1, 2, 3, 63, 64, 65, 127, 128, 1_000_003, int.MaxValue, (uint)int.MaxValue + 1, uint.MaxValue - 1, uint.MaxValue];
-        for (int workers = 1; workers <= 130; workers++)
+        foreach (int workers in Enumerable.Range(1, 130).Concat([1_000, 65_535, 65_536, 1_000_000, int.MaxValue]))
         {
-            var divisor = new WorkerDivisor(workers);
-            divisor.Count.Should().Be(workers);
-            foreach (uint hash in edges.Concat(Enumerable.Range(0, 2_000).Select(_ => (uint)random.NextInt64(0, (long)uint.MaxValue + 1))))
+            var toWorker = new HashToWorker(workers);
+            toWorker.Count.Should().Be(workers);
+            foreach (uint hash in edges.Concat(Enumerable.Range(0, 500).Select(_ => (uint)random.NextInt64(0, (long)uint.MaxValue + 1))))
             {
-                divisor.Of(hash).Should().Be((int)(hash % (uint)workers), $"{hash} % {workers}");
+                toWorker.Of(hash).Should().BeInRange(0, workers - 1, $"hash {hash}, {workers} workers");
+                Partitioning.WorkerOf((int)hash, workers).Should().Be(toWorker.Of(hash));
             }
         }
+    }
 
-        foreach (int workers in new[] { 1_000, 65_535, 65_536, 1_000_000, int.MaxValue })
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(1 << 20)]
+    public void HashToWorker_SpreadsHashCodesThatDifferInFewBits_OverEveryWorker(int stride)
+    {
+        // Hash codes in strides (ids that are multiples of a power of two) differ in none of their low bits.
+        for (int workers = 2; workers <= 16; workers++)
         {
-            var divisor = new WorkerDivisor(workers);
-            foreach (uint hash in edges) divisor.Of(hash).Should().Be((int)(hash % (uint)workers), $"{hash} % {workers}");
+            var toWorker = new HashToWorker(workers);
+            var perWorker = new int[workers];
+            for (int i = 0; i < 4_000; i++) perWorker[toWorker.Of(unchecked((uint)(i * stride)))]++;
+            perWorker.Should().OnlyContain(n => n > 4_000 / workers / 2 && n < 4_000 / workers * 2, $"{workers} workers share hash codes in strides of {stride}");
         }
     }
 
     [Fact]
-    public void WorkerDivisor_RefusesNoWorkers() =>
-        FluentActions.Invoking(() => new WorkerDivisor(0)).Should().Throw<ArgumentOutOfRangeException>();
+    public void HashToWorker_RefusesNoWorkers() =>
+        FluentActions.Invoking(() => new HashToWorker(0)).Should().Throw<ArgumentOutOfRangeException>();
 
     /// <summary>A record key, as users key by several fields.</summary>
     private sealed record Region(string Country, int Zone);

@@ -7,8 +7,8 @@ namespace Pipelines.Execution.Streaming;
 /// <summary>
 /// An edge to a keyed stage with several workers: each element goes to the worker that owns its key; control
 /// signals go to every worker. The workers of a batch's elements are computed in one loop first (the key selector
-/// called from a local, the modulo without a division), then the elements are copied into their workers' buffers.
-/// A worker's buffer is sent when full; a partial one is held (so each worker gets full batches, not a share of
+/// called from a local, the hash scaled to the workers without a division: <see cref="HashToWorker"/>), then the
+/// elements are copied into their workers' buffers. A worker's buffer is sent when full; a partial one is held (so each worker gets full batches, not a share of
 /// every input batch) until a control signal goes out behind it or the producer is about to wait or a watermark
 /// interval has passed (<see cref="PendingWrites.SendHeld"/>), so nothing lingers.
 /// </summary>
@@ -21,7 +21,7 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, IHoldsBatches
     private readonly PendingWrites _pending;
     private readonly Batch<T>?[] _buffers;
     private readonly Func<T, int>? _router;
-    private readonly WorkerDivisor _divisor;
+    private readonly HashToWorker _toWorker;
 
     /// <summary>The worker of each element of the batch being routed.</summary>
     private int[] _targets = [];
@@ -44,7 +44,7 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, IHoldsBatches
         _pool = pool;
         _pending = pending;
         _buffers = new Batch<T>?[workers.Length];
-        _divisor = new WorkerDivisor(workers.Length);
+        _toWorker = new HashToWorker(workers.Length);
     }
 
     public void OnBatch(Batch<T> batch)
@@ -55,7 +55,7 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, IHoldsBatches
         var targets = new Span<int>(_targets, 0, count);
         try
         {
-            if (_router is null) _edge.PartitionsOf(values, targets, _divisor);
+            if (_router is null) _edge.PartitionsOf(values, targets, _toWorker);
             else Route(values, targets, _router);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
