@@ -44,8 +44,8 @@ internal class StagePort<T>(IStageNode stage, int index) : IConsumerOf<T>, IStag
 }
 
 /// <summary>
-/// A keyed input: a key's elements always go to the same worker, on both inputs of a join. The worker is the key's
-/// hash code (<see cref="KeyHash{TKey}"/>, the hashing of the workers' key tables) modulo the number of workers.
+/// A keyed input: a key's elements always go to the same worker, on both inputs of a join. The worker comes from the
+/// key's hash code as the workers' key tables compute it (<see cref="KeyHash{TKey}"/>), by <see cref="Partitioning"/>.
 /// </summary>
 internal sealed class KeyedPort<T, TKey>(IStageNode stage, int index, Func<T, TKey> keyOf, IEqualityComparer<TKey>? comparer = null) : StagePort<T>(stage, index)
     where TKey : notnull
