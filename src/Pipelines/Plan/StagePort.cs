@@ -66,16 +66,12 @@ internal sealed class KeyedPort<T, TKey>(IStageNode stage, int index, Func<T, TK
 
     public override Func<T, int> KeyGroupRouter(Checkpoints.Serialization.StateSerializerRegistry serializers, int maxParallelism, int workers)
     {
-        KeyComparers.RefuseWithCheckpoints(comparer, Stage.Name);
         var hasher = new State.Snapshots.KeyHasher<TKey>(serializers.Codec<TKey>(), maxParallelism);
         return value => State.Snapshots.KeyGroups.WorkerOf(hasher.KeyGroupOf(keyOf(value)), maxParallelism, workers);
     }
 
-    public override Func<T, int>? PartitionRouter(IPartitionedStateSource source, int workers)
-    {
-        KeyComparers.RefuseWithCheckpoints(comparer, Stage.Name);
-        return source.PartitionerFor<TKey>() is { } partitionOf ? value => State.Snapshots.KeyGroups.WorkerOf(partitionOf(keyOf(value)), source.PartitionCount, workers) : null;
-    }
+    public override Func<T, int>? PartitionRouter(IPartitionedStateSource source, int workers) =>
+        source.PartitionerFor<TKey>() is { } partitionOf ? value => State.Snapshots.KeyGroups.WorkerOf(partitionOf(keyOf(value)), source.PartitionCount, workers) : null;
 }
 
 /// <summary>

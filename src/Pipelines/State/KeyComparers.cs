@@ -11,9 +11,10 @@ internal static class KeyComparers
     public static bool Same<TKey>(IEqualityComparer<TKey>? first, IEqualityComparer<TKey>? second) => Equals(Normalize(first), Normalize(second));
 
     /// <summary>
-    /// Throws when a stage keyed with a comparer would store its state in checkpoints: checkpoints group keys (and
-    /// route them to workers, and to instances by partition) by their serialized form, which a comparer does not
-    /// follow — two keys it calls equal may serialize apart, and land in two workers with two states.
+    /// Throws when a stage keyed with a comparer would store its state in checkpoints (called as the stage enables
+    /// them, before any element): checkpoints group keys (and route them to workers, and to instances by partition)
+    /// by their serialized form, which a comparer does not follow — two keys it calls equal may serialize apart, and
+    /// land in two workers with two states.
     /// </summary>
     public static void RefuseWithCheckpoints<TKey>(IEqualityComparer<TKey>? comparer, string operatorName)
     {
