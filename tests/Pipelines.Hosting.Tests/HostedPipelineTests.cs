@@ -198,12 +198,18 @@ public class HostedPipelineTests
         var clock = new FakeTimeProvider(Ev.T0);
         var input = Channel.CreateUnbounded<Ev>();
         var results = new ConcurrentQueue<(WindowResult<string, long> Pane, DateTimeOffset Clock)>();
+        int keyed = 0;
         var builder = TestHost.CreateBuilder();
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddPipeline(
             "early",
             (p, _) => p.From(Sources.Channel(input.Reader))
-                       .KeyBy(e => e.Key)
+                       .KeyBy(e =>
+                       {
+                           // Called by the window's worker as it adds the element (one worker: no routing by key).
+                           Interlocked.Increment(ref keyed);
+                           return e.Key;
+                       })
                        .Window(Windows.Global())
                        .EarlyResults(TimeSpan.FromMinutes(1))
                        .Count()
@@ -215,6 +221,9 @@ public class HostedPipelineTests
 
         for (int i = 0; i < 3; i++) await input.Writer.WriteAsync(Ev.At("a", i));
         await TestHost.Eventually(() => status.ElementsRead == 3, "the pipeline has read every element");
+
+        // Reading is not enough: the clock's tick must find the elements in the window, not overtake them on the way.
+        await TestHost.Eventually(() => Volatile.Read(ref keyed) >= 3, "the window has every element");
 
         // The registered clock moves only here, so a pane seen with it still at the start came without processing time.
         clock.Advance(TimeSpan.FromMinutes(1));
