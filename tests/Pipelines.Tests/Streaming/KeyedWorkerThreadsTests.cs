@@ -4,8 +4,8 @@ using Pipelines.State;
 namespace Pipelines.Tests.Streaming;
 
 /// <summary>
-/// The workers of a keyed stage run at the same time: the first may run on its producer's thread, the others on
-/// their own, so a stage's work spreads over the cores instead of all running on the producer's thread.
+/// The workers of a keyed stage run at the same time, each on its own thread, so a stage's work spreads over the
+/// cores instead of running on the producer's thread, and no worker holds the producer while it works.
 /// </summary>
 public sealed class KeyedWorkerThreadsTests
 {
@@ -24,14 +24,17 @@ public sealed class KeyedWorkerThreadsTests
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(3)]
-    public async Task TheWorkersOfAKeyedStage_ProcessElementsAtTheSameTime(int parallelism)
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    public async Task TheWorkersOfAKeyedStage_ProcessElementsAtTheSameTime(int parallelism, bool firstWorkerFirst)
     {
-        // Each worker's element waits inside the function until every worker holds one. The first worker's element
-        // comes last: a worker run on the source's thread would hold the source there until it returned.
+        // Each worker's element waits inside the function until every worker holds one. A worker run on the
+        // source's thread would hold the source there until it returned, so the elements read after its own would
+        // never reach the others: with the first worker's element read first, that worker must not run there either.
         var keys = KeysPerWorker(parallelism);
-        string[] input = [.. keys.Skip(1), keys[0]];
+        string[] input = firstWorkerFirst ? keys : [.. keys.Skip(1), keys[0]];
         using var rendezvous = new Barrier(parallelism);
         var results = new List<string>();
         var p = new PipelineBuilder();

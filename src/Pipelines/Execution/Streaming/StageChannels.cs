@@ -26,7 +26,7 @@ internal sealed class StageChannels
     public StageChannels(PhysicalPlan plan, int capacity, int batchSize, (Checkpoints.Serialization.StateSerializerRegistry Serializers, int MaxParallelism)? keyGroups = null)
     {
         _keyGroups = keyGroups;
-        _channels = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(w => Create(capacity, synchronous: w == 0)).ToArray())];
+        _channels = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(_ => Create(capacity, synchronous: stage.Parallelism == 1)).ToArray())];
         if (keyGroups is not null) _gates = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(_ => new InputGates(stage.InputCount)).ToArray())];
         var byPort = new Dictionary<(StageVertex, int), object>();
         _pools = new object[plan.Edges.Count];
@@ -55,16 +55,18 @@ internal sealed class StageChannels
     public IEdgeFactory EdgesFor(PendingWrites pending) => new ChannelEdges(this, pending);
 
     /// <summary>
-    /// A worker's channel. The first worker's (a one-worker stage's only one) runs continuations synchronously: a
-    /// write that finds the worker waiting for input runs the worker on the writer's thread until the worker waits
-    /// again, and a read that makes room runs a producer that waited for it. A worker that keeps up with its input
-    /// then costs a call instead of a thread hand-off per batch (a wake-up through the thread pool, which on a small
-    /// or busy machine costs as much as the batch's work), and a worker that falls behind keeps its own thread, as
-    /// its channel is never empty. The other workers of a keyed stage are woken on their own threads: a worker run
-    /// on its producer's thread holds the producer until it waits again, so with every worker run that way a keyed
-    /// stage would do all its work on one thread, whatever its parallelism. Every task is asynchronous and holds no
-    /// lock while it writes, so running another's continuation inline cannot block; each task is at most once on a
-    /// thread's stack.
+    /// A worker's channel. A one-worker stage's channel runs continuations synchronously: a write that finds the
+    /// worker waiting for input runs the worker on the writer's thread until the worker waits again, and a read that
+    /// makes room runs a producer that waited for it. A worker that keeps up with its input then costs a call
+    /// instead of a thread hand-off per batch (a wake-up through the thread pool, which on a small or busy machine
+    /// costs as much as the batch's work), and a worker that falls behind keeps its own thread, as its channel is
+    /// never empty. Every worker of a stage with several is woken on its own thread: a worker run on its producer's
+    /// thread holds the producer until it waits again, so with every worker run that way a keyed stage would do all
+    /// its work on one thread, whatever its parallelism; and with one of them run that way, the producer's thread
+    /// did that worker's share on top of reading and routing every element, which made the producer the bottleneck
+    /// while the other workers waited (measured: <c>benchmarks/results/keyed-workers-own-threads.md</c>). Every task
+    /// is asynchronous and holds no lock while it writes, so running another's continuation inline cannot block;
+    /// each task is at most once on a thread's stack.
     /// </summary>
     private static Channel<StageMessage> Create(int capacity, bool synchronous) => Channel.CreateBounded<StageMessage>(new BoundedChannelOptions(capacity)
     {
