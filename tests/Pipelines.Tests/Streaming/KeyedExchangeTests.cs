@@ -85,6 +85,36 @@ public sealed class KeyedExchangeTests
         results.Should().HaveCount(30 + 7, "an early pane per element, then the on-time pane of each key at the end");
     }
 
+    [Theory]
+    [InlineData(2, 7)]
+    [InlineData(3, 64)]
+    public async Task AnArrayTimedInPlace_IsRoutedToTheWorkersWithoutACopy_AndCountsAsOnTheBoundedExecutor(int parallelism, int batchSize)
+    {
+        // An array is read in place, timed in place by WithEventTime and scattered straight into the workers'
+        // buffers. Every 97th element's time cannot be computed: it is skipped, and the elements on either side go
+        // on as separate runs of the array.
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var input = Enumerable.Range(0, 2_000).Select(i => (Key: $"k{i * 7919 % 13}", At: t0.AddSeconds(i / 10.0), Broken: i % 97 == 5)).ToArray();
+
+        async Task<List<WindowResult<string, long>>> Run(Func<Pipeline, Task<RunSummary>> run)
+        {
+            var results = new List<WindowResult<string, long>>();
+            var p = new PipelineBuilder();
+            p.From(Sources.Enumerable(input))
+                .WithEventTime(e => e.Broken ? throw new FormatException("no time") : e.At, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(1))).OnError(ErrorPolicy.Skip)
+                .KeyBy(e => e.Key).Window(Windows.Tumbling(TimeSpan.FromSeconds(10))).Count()
+                .To(Sinks.Collection(results));
+            await run(p.Build()).WaitAsync(HangGuard);
+            return results;
+        }
+
+        var bounded = await Run(pipeline => new BoundedExecutor().RunAsync(pipeline));
+        var streaming = await Run(pipeline => new StreamingExecutor(new StreamingOptions { Parallelism = parallelism, MaxBatchSize = batchSize }).RunAsync(pipeline));
+
+        bounded.Sum(r => r.Value).Should().Be(input.Count(e => !e.Broken));
+        streaming.Should().BeEquivalentTo(bounded);
+    }
+
     private sealed class CountOf : KeyedProcessFunction<int, WindowResult<int, long>, long>
     {
         public override void ProcessElement(WindowResult<int, long> value, KeyedProcessContext<int, long> ctx) => ctx.Emit(value.Value);

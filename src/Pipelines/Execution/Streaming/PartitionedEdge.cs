@@ -8,12 +8,13 @@ namespace Pipelines.Execution.Streaming;
 /// An edge to a keyed stage with several workers: each element goes to the worker that owns its key; control
 /// signals go to every worker. The workers of a batch's elements are computed in one loop first (the key selector
 /// called from a local, the hash scaled to the workers without a division: <see cref="HashToWorker"/>), then the
-/// elements are copied into their workers' buffers. A worker's buffer is sent when full; a partial one is held (so
+/// elements are copied into their workers' buffers — from the producer's batch, or straight from a source's array
+/// read in place (<see cref="OnSpan"/>), so those elements are copied once on their way to the workers. A worker's buffer is sent when full; a partial one is held (so
 /// each worker gets full batches, not a share of every input batch) until a control signal goes out behind it or the
 /// producer is about to wait or a watermark interval has passed (<see cref="PendingWrites.SendHeld"/>), so nothing
 /// lingers.
 /// </summary>
-internal sealed class PartitionedEdge<T> : IBatchTarget<T>, IHoldsBatches
+internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHoldsBatches
 {
     private readonly PlanEdge<T> _edge;
     private readonly ChannelWriter<StageMessage>[] _workers;
@@ -50,9 +51,29 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, IHoldsBatches
 
     public void OnBatch(Batch<T> batch)
     {
-        int count = batch.Count;
-        if (_targets.Length < count) _targets = new int[Math.Max(count, batch.Capacity)];
-        var values = new ReadOnlySpan<T>(batch.Values, 0, count);
+        var values = new ReadOnlySpan<T>(batch.Values, 0, batch.Count);
+        Scatter(values, new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count), TargetsOf(values));
+    }
+
+    /// <summary>
+    /// Elements read where they are (a source's storage, timed in place by <c>WithEventTime</c>): they are copied
+    /// once, into their workers' buffers, instead of into a batch first and then again into the buffers.
+    /// </summary>
+    public void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        for (int from = 0; from < values.Length; from += _pool.Capacity)
+        {
+            int n = Math.Min(_pool.Capacity, values.Length - from);
+            var part = values.Slice(from, n);
+            Scatter(part, timestamps.Slice(from, n), TargetsOf(part));
+        }
+    }
+
+    /// <summary>The worker of each element.</summary>
+    private ReadOnlySpan<int> TargetsOf(ReadOnlySpan<T> values)
+    {
+        int count = values.Length;
+        if (_targets.Length < count) _targets = new int[Math.Max(count, _pool.Capacity)];
         var targets = new Span<int>(_targets, 0, count);
         try
         {
@@ -65,7 +86,7 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, IHoldsBatches
             for (int i = 0; i < count; i++) targets[i] = WorkerOf(values[i], _workers.Length);
         }
 
-        Scatter(batch, targets);
+        return targets;
     }
 
     private static void Route(ReadOnlySpan<T> values, Span<int> targets, Func<T, int> router)
@@ -74,12 +95,10 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, IHoldsBatches
     }
 
     /// <summary>Copies each element into the buffer of its worker, sending full buffers, then the partial ones.</summary>
-    private void Scatter(Batch<T> batch, ReadOnlySpan<int> targets)
+    private void Scatter(ReadOnlySpan<T> values, ReadOnlySpan<long> stamps, ReadOnlySpan<int> targets)
     {
         var buffers = _buffers;
         for (int w = 0; w < buffers.Length; w++) buffers[w] ??= _pool.Rent();
-        T[] values = batch.Values;
-        long[] stamps = batch.Timestamps;
         for (int i = 0; i < targets.Length; i++)
         {
             int w = targets[i];
