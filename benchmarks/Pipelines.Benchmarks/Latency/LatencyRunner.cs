@@ -41,7 +41,8 @@ internal sealed record LatencyResult(int OfferedRate, string System, double Achi
 /// offered rate, on Pipelines' StreamingExecutor (parallelism 1 and 2) and, as the floor, on a hand-written
 /// pipeline of bounded channels (generator task → counting task → sink task, batches of up to 1,024). Event i is
 /// due at i / rate seconds after the start and carries that instant as its event time; the generator emits every
-/// due event whenever it runs (or sleeps ~1 ms when none is due), so falling behind shows up as latency instead of
+/// due event whenever it runs (when none is due, it yields the thread until one is, or sleeps ~1 ms when the next is
+/// more than 2 ms away), so falling behind shows up as latency instead of
 /// a lower rate (no coordinated omission). The watermark (monotonic) passes a window's end when the first event at
 /// or after that end is due; a result's latency is the time from that instant to the result reaching the sink.
 /// Windows in the warmup and the final windows flushed by end of input are not counted.
@@ -170,7 +171,7 @@ internal static class LatencyRunner
                         "and carries that instant as its event time. Systems: Pipelines `StreamingExecutor` (default options but `Parallelism`), and a hand-written floor " +
                         "of bounded channels (generator → counting task → sink task, batches of up to 1,024). " +
                         "Latency = time from the watermark passing a window's end (the first event at or after the end is due) to the window's result reaching the sink; " +
-                        "the generator sleeps ~1 ms when nothing is due, so up to ~1 ms of each figure is the load generator's granularity. " +
+                        "when nothing is due the generator yields its thread until the next event is due (it sleeps ~1 ms only when that is more than 2 ms away), so a system that waits for input reads an event when it is due, not a timer tick later. " +
                         "A generator that falls behind adds its lag to the latency (no coordinated omission); *achieved* below the offered rate means the system could not keep up.")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"{settings.Duration.TotalSeconds:0.#} s per run; results of the first {settings.Warmup.TotalSeconds:0.#} s and of the windows flushed at end of input are not counted (each window gives 1,000 results at once, so the percentiles are over few firings: read p99.9 as 'the slowest firing').")
@@ -230,14 +231,23 @@ internal static class LatencyRunner
             return n;
         }
 
-        /// <summary>Waits until an event is due (true) or every event has been emitted (false).</summary>
+        /// <summary>
+        /// Waits until an event is due (true) or every event has been emitted (false). A timer's wait lasts a
+        /// millisecond or more, so when the next event is due sooner the wait yields the thread instead (other work
+        /// runs meanwhile) and looks again: a system fast enough to wait for its input then reads an event when it
+        /// is due, not up to a timer tick later, and the tick does not count as its latency.
+        /// </summary>
         public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
         {
             while (true)
             {
                 if (Done) return false;
-                if ((long)(NowTicks / _ticksPerEvent) + 1 > _emitted) return true;
-                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                long now = NowTicks;
+                if ((long)(now / _ticksPerEvent) + 1 > _emitted) return true;
+                cancellationToken.ThrowIfCancellationRequested();
+                long untilDue = (long)(_emitted * _ticksPerEvent) - now;
+                if (untilDue > 2 * TimeSpan.TicksPerMillisecond) await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                else await Task.Yield();
             }
         }
     }
