@@ -9,10 +9,10 @@ namespace Pipelines.Execution.Streaming;
 /// signals go to every worker. The workers of a batch's elements are computed in one loop first (the key selector
 /// called from a local, the hash scaled to the workers without a division: <see cref="HashToWorker"/>), then the
 /// elements are copied into their workers' buffers — from the producer's batch, or straight from a source's array
-/// read in place (<see cref="OnSpan"/>), so those elements are copied once on their way to the workers. A worker's buffer is sent when full; a partial one is held (so
-/// each worker gets full batches, not a share of every input batch) until a control signal goes out behind it or the
-/// producer is about to wait or a watermark interval has passed (<see cref="PendingWrites.SendHeld"/>), so nothing
-/// lingers.
+/// read in place (<see cref="OnSpan"/>), so those elements are copied once on their way to the workers. A worker's
+/// buffer is sent when full; a partial one is held (so each worker gets full batches, not a share of every input
+/// batch) until a control signal goes out behind it or the producer is about to wait or a watermark interval has
+/// passed (<see cref="PendingWrites.SendHeld"/>), so nothing lingers.
 /// </summary>
 internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHoldsBatches
 {
