@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Pipelines.Plan;
 using Pipelines.Runtime;
@@ -95,10 +96,15 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHol
     }
 
     /// <summary>Copies each element into the buffer of its worker, sending full buffers, then the partial ones.</summary>
+    /// <remarks>
+    /// Renting and sending are calls out of the loop (<see cref="RentBuffers"/>, <see cref="SendFull"/>): inlined
+    /// into it, their code left the runtime too few registers, and it kept the loop's index and spans in memory,
+    /// loaded and stored for every element.
+    /// </remarks>
     private void Scatter(ReadOnlySpan<T> values, ReadOnlySpan<long> stamps, ReadOnlySpan<int> targets)
     {
         var buffers = _buffers;
-        for (int w = 0; w < buffers.Length; w++) buffers[w] ??= _pool.Rent();
+        RentBuffers();
         for (int i = 0; i < targets.Length; i++)
         {
             int w = targets[i];
@@ -107,11 +113,7 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHol
             buffer.Values[n] = values[i];
             buffer.Timestamps[n] = stamps[i];
             buffer.Count = ++n;
-            if (n == buffer.Capacity)
-            {
-                Send(w);
-                buffers[w] = _pool.Rent();
-            }
+            if (n == buffer.Capacity) SendFull(w);
         }
 
         if (!_listed)
@@ -119,6 +121,22 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHol
             _listed = true;
             _pending.Holding(this);
         }
+    }
+
+    /// <summary>Gives every worker without a buffer an empty one.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RentBuffers()
+    {
+        var buffers = _buffers;
+        for (int w = 0; w < buffers.Length; w++) buffers[w] ??= _pool.Rent();
+    }
+
+    /// <summary>Sends the full buffer of <paramref name="worker"/> and gives it an empty one.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SendFull(int worker)
+    {
+        Send(worker);
+        _buffers[worker] = _pool.Rent();
     }
 
     /// <summary>Sends the partial buffers (called by the producer's <see cref="PendingWrites"/>).</summary>
