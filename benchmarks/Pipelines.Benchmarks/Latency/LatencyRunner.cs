@@ -42,9 +42,9 @@ internal sealed record LatencyResult(int OfferedRate, string System, double Achi
 /// pipeline of bounded channels (generator task → counting task → sink task, batches of up to 1,024). Event i is
 /// due at i / rate seconds after the start and carries that instant as its event time; the generator emits every
 /// due event whenever it runs (when none is due, it yields the thread until one is, or sleeps ~1 ms when the next is
-/// more than 2 ms away), so falling behind shows up as latency instead of
-/// a lower rate (no coordinated omission). The watermark (monotonic) passes a window's end when the first event at
-/// or after that end is due; a result's latency is the time from that instant to the result reaching the sink.
+/// more than 2 ms away), so falling behind shows up as latency instead of a lower rate (no coordinated omission).
+/// The watermark (monotonic) passes a window's end when the first event at or after that end is due; a result's
+/// latency is the time from that instant to the result reaching the sink.
 /// Windows in the warmup and the final windows flushed by end of input are not counted.
 /// </summary>
 internal static class LatencyRunner
