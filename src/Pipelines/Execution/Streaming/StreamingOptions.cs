@@ -3,7 +3,13 @@ namespace Pipelines;
 /// <summary>Settings of the <see cref="StreamingExecutor"/>. Results never depend on them; latency, throughput and memory do.</summary>
 public sealed class StreamingOptions
 {
-    /// <summary>Workers per keyed stage (windows, joins); keys are spread over them by hash. Default: the processor count.</summary>
+    /// <summary>
+    /// Workers per keyed stage (windows, joins, process functions); keys are spread over them by hash, and each worker
+    /// runs on a thread of its own (a stage with one worker runs on its producer's thread while it keeps up). The
+    /// source's thread reads, hashes and routes every element, so on a machine with few cores a stage whose work per
+    /// element is small (a count or a sum per key) can run faster with one worker than with two; measure your
+    /// pipeline. Default: the processor count.
+    /// </summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Messages (batches or control signals) each worker's input channel holds before producers wait. Default 16.</summary>
