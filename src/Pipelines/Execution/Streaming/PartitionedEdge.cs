@@ -57,18 +57,11 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHol
     }
 
     /// <summary>
-    /// Elements read where they are (a source's storage, timed in place by <c>WithEventTime</c>): they are copied
-    /// once, into their workers' buffers, instead of into a batch first and then again into the buffers.
+    /// Elements read where they are (a source's storage, read a batch at a time, timed in place by
+    /// <c>WithEventTime</c> or not timed): they are copied once, into their workers' buffers, instead of into a batch
+    /// first and then again into the buffers.
     /// </summary>
-    public void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
-    {
-        for (int from = 0; from < values.Length; from += _pool.Capacity)
-        {
-            int n = Math.Min(_pool.Capacity, values.Length - from);
-            var part = values.Slice(from, n);
-            Scatter(part, timestamps.Slice(from, n), TargetsOf(part));
-        }
-    }
+    public void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps) => Scatter(values, timestamps, TargetsOf(values));
 
     /// <summary>The worker of each element.</summary>
     private ReadOnlySpan<int> TargetsOf(ReadOnlySpan<T> values)
