@@ -85,6 +85,10 @@ internal static class ReportWriter
                         "(1 = as fast as the floor); allocation is per input event. The machine is small and was not idle-guaranteed: compare ratios within one run, not across machines.")
             .AppendLine();
         if (charted) text.AppendLine("![Throughput relative to the hand loop](throughput.png)").AppendLine();
+        text.AppendLine("## At a glance").AppendLine()
+            .AppendLine("Throughput as a multiple of the hand loop's (higher is better); the hand loop's and the Pipelines executors' in M events/s.")
+            .AppendLine();
+        SummaryTable.Append(text, workloads.Select(w => w.Name), latest, ratios);
         text.AppendLine("## Contenders").AppendLine();
         foreach (var c in Contenders.All) text.AppendLine(inv, $"- **{c}**: {Contenders.Descriptions[c]}");
         text.AppendLine();
