@@ -89,6 +89,9 @@ internal static class ReportWriter
             .AppendLine("Throughput as a multiple of the hand loop's (higher is better); the hand loop's and the Pipelines executors' in M events/s.")
             .AppendLine();
         SummaryTable.Append(text, workloads.Select(w => w.Name), latest, ratios);
+        text.AppendLine("Against the speed targets, in this run:").AppendLine();
+        TargetsSummary.Append(text, workloads.Select(w => w.Name).ToList(), ratios);
+        text.AppendLine();
         text.AppendLine("## Contenders").AppendLine();
         foreach (var c in Contenders.All) text.AppendLine(inv, $"- **{c}**: {Contenders.Descriptions[c]}");
         text.AppendLine();
