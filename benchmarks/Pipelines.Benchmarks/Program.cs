@@ -12,7 +12,8 @@ using Pipelines.Benchmarks.Suites;
 //   --repeat     run contenders again and again in one process, print each run's events/s and the medians
 //                (--only TString,TGuid  --contenders HandLoop,PipelinesBounded  --runs 5  --events 10_000_000;
 //                --alloc-types: what each run allocated, by type (its listener slows runs that allocate: read the counts,
-//                not the speed); --collect: a full garbage collection before each run)
+//                not the speed); --collect: a full garbage collection before each run; --metrics: the library's metrics
+//                collected while the runs go, as an exporter would)
 //   --checkpoints  streaming runs with and without checkpoints (storage and interval), interleaved; saves each case
 //                and writes results/checkpoints.md (--only T,Q5  --parallelism 1,2  --runs 5  --interval-ms 1000
 //                (0: only the final checkpoint)  --plain-interval-ms N  --passes N (input read N times; default T 40, Q5 30)  --events N  --nexmark-events N)
@@ -37,7 +38,7 @@ if (Take(options, "--repeat"))
     int runs = TakeInt(options, "--runs") ?? 5;
     int synthetic = TakeInt(options, "--events") ?? (quick ? 2_000_000 : Sizes.Synthetic);
     int nexmark = TakeInt(options, "--nexmark-events") ?? (quick ? 200_000 : Sizes.Nexmark);
-    var diagnostics = new RepeatDiagnostics(AllocationTypes: Take(options, "--alloc-types"), CollectBeforeEachRun: Take(options, "--collect"));
+    var diagnostics = new RepeatDiagnostics(AllocationTypes: Take(options, "--alloc-types"), CollectBeforeEachRun: Take(options, "--collect"), ListenToMetrics: Take(options, "--metrics"));
     return RepeatRunner.Run(workloads, contenders, runs, synthetic, nexmark, diagnostics);
 }
 

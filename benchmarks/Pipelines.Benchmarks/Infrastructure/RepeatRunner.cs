@@ -37,6 +37,7 @@ internal static class RepeatRunner
         var allocations = new Dictionary<(string, string), List<double>>();
         using var process = Process.GetCurrentProcess();
         using var tally = diagnostics.AllocationTypes ? new AllocationTally() : null;
+        using var metrics = diagnostics.ListenToMetrics ? new MetricsConsumer() : null;
         for (int round = 1; round <= runs; round++)
         {
             foreach (var workload in selected)
@@ -73,6 +74,7 @@ internal static class RepeatRunner
                     allocList.Add(bytesPerEvent);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {round,2} {workload.Name,-8} {contender,-22} {rate / 1e6,8:F1} M events/s  (per CPU second {cpuRate / 1e6,6:F1} M; {clock.Elapsed.TotalMilliseconds:F0} ms, CPU {cpu.TotalMilliseconds:F0} ms; JIT {methods} methods, {jit.TotalMilliseconds:F0} ms; {gcs} GCs; {bytesPerEvent:F1} B/event allocated; {faults} page faults; heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB)"));
                     tally?.Print();
+                    if (metrics is not null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    metrics: {metrics.Measurements} measurements so far"));
                 }
             }
         }
@@ -133,4 +135,5 @@ internal static class RepeatRunner
 /// <summary>Diagnostics of the --repeat mode.</summary>
 /// <param name="AllocationTypes">Print what each run allocated, by type (sampled by the runtime about every 100 KB).</param>
 /// <param name="CollectBeforeEachRun">A full, compacting garbage collection before each run (shows what a growing heap costs the runs).</param>
-internal readonly record struct RepeatDiagnostics(bool AllocationTypes, bool CollectBeforeEachRun);
+/// <param name="ListenToMetrics">Collect the library's metrics while the runs go, as an exporter would (<see cref="MetricsConsumer"/>).</param>
+internal readonly record struct RepeatDiagnostics(bool AllocationTypes, bool CollectBeforeEachRun, bool ListenToMetrics);

@@ -10,6 +10,9 @@ internal sealed class OperatorTelemetry
 {
     private readonly KeyValuePair<string, object?>[] _tags;
     private readonly KeyValuePair<string, object?>[][] _paneTags;
+
+    /// <summary>Window results counted by <see cref="Pane"/> and not yet recorded, by <see cref="PaneTiming"/>.</summary>
+    private readonly long[] _pendingPanes = new long[3];
     private long _in;
     private long _out;
     private TaskClock? _clock;
@@ -70,9 +73,27 @@ internal sealed class OperatorTelemetry
         if (Telemetry.DeadLettered.Enabled) Telemetry.DeadLettered.Add(1, _tags);
     }
 
-    public void Pane(PaneTiming timing)
+    /// <summary>
+    /// Counts a window result of <paramref name="timing"/>. Recorded by <see cref="FlushPanes"/>, once per input batch,
+    /// watermark or tick rather than once per result: a metrics exporter's callback per result cost a windowed run
+    /// with many small windows nearly half its speed.
+    /// </summary>
+    public void Pane(PaneTiming timing) => _pendingPanes[(int)timing]++;
+
+    /// <summary>
+    /// Records the results counted by <see cref="Pane"/> since the last call. Called by the keyed stage that emits them,
+    /// on its worker's thread, after each input batch, watermark and processing-time tick, at the end and when the
+    /// run is disposed.
+    /// </summary>
+    public void FlushPanes()
     {
-        if (Telemetry.Panes.Enabled) Telemetry.Panes.Add(1, _paneTags[(int)timing]);
+        for (int timing = 0; timing < _pendingPanes.Length; timing++)
+        {
+            long count = _pendingPanes[timing];
+            if (count == 0) continue;
+            _pendingPanes[timing] = 0;
+            if (Telemetry.Panes.Enabled) Telemetry.Panes.Add(count, _paneTags[timing]);
+        }
     }
 
     public void BatchDuration(double milliseconds)

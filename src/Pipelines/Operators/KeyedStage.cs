@@ -92,6 +92,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
     {
         AfterBatch();
         FlushOutputs();
+        Context.Telemetry.FlushPanes();
     }
 
     /// <summary>
@@ -129,6 +130,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
         OnWatermarkAdvanced(watermark);
         ReleaseBarriers(BarrierWatermark);
         foreach (var output in _outputs) output.Watermark(watermark);
+        Context.Telemetry.FlushPanes();
     }
 
     /// <summary>Called after the event-time timers due by <paramref name="watermark"/> fired.</summary>
@@ -147,6 +149,8 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
             output.Flush();
             output.ProcessingTime(utcTicks);
         }
+
+        Context.Telemetry.FlushPanes();
     }
 
     /// <summary>Called on each processing-time tick after the processing-time timers due fired.</summary>
@@ -195,6 +199,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
     {
         OnEndOfInput();
         SnapshotAtEnd();
+        Context.Telemetry.FlushPanes();
         foreach (var output in _outputs) output.End();
     }
 
@@ -204,6 +209,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
     /// </summary>
     public override ValueTask DisposeAsync()
     {
+        Context.Telemetry.FlushPanes();
         Timers.ReleaseArrays();
         State.ReleaseArrays();
         return default;
