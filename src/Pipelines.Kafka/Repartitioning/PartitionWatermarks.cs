@@ -119,7 +119,7 @@ internal sealed class PartitionWatermarks(string topic, TimeSpan idleTimeout, Ti
                 continue;
             }
 
-            if (min > state.Reported && state.Reported != long.MinValue && min.Value != long.MinValue)
+            if (min > state.Reported && state.Reported != long.MinValue && min.Value != long.MinValue && RepartitionMetrics.PartitionWatermarkLag.Enabled)
             {
                 RepartitionMetrics.PartitionWatermarkLag.Record(TimeSpan.FromTicks(newest - min.Value).TotalSeconds, RepartitionMetrics.Tags(topic, partition));
             }

@@ -18,6 +18,9 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
 {
     private readonly RepartitionTopic _topic;
     private readonly int _partitions;
+
+    /// <summary>The metric tags of each partition, built once: the delivery reports that count records come on the producer's thread.</summary>
+    private readonly KeyValuePair<string, object?>[][] _sentTags;
     private readonly Func<T, TKey> _key;
     private readonly StateSerializer<T> _values;
     private readonly StateSerializer<TKey> _keys;
@@ -40,6 +43,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     {
         _topic = topic;
         _partitions = partitions;
+        _sentTags = [.. Enumerable.Range(0, partitions).Select(p => RepartitionMetrics.Tags(topic.Name, p))];
         _key = key;
         _values = values;
         _keys = keys;
@@ -241,8 +245,12 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             return;
         }
 
-        if (report.Message.Value is not null) RepartitionMetrics.RecordsSent.Add(1, RepartitionMetrics.Tags(_topic.Name, report.Partition.Value));
+        if (report.Message.Value is not null && RepartitionMetrics.RecordsSent.Enabled) RepartitionMetrics.RecordsSent.Add(1, SentTags(report.Partition.Value));
     }
+
+    /// <summary>The tags of <paramref name="partition"/> (built for a partition the topic did not have when the writer started).</summary>
+    private KeyValuePair<string, object?>[] SentTags(int partition) =>
+        (uint)partition < (uint)_sentTags.Length ? _sentTags[partition] : RepartitionMetrics.Tags(_topic.Name, partition);
 
     private void ThrowIfFailed()
     {

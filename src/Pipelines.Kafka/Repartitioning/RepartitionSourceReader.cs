@@ -21,6 +21,11 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private readonly KafkaSourceReader<byte[]?, byte[]?> _inner;
     private KafkaRecord<byte[]?, byte[]?>[] _buffer = [];
 
+    /// <summary>The metric tags of the topic's partitions, and the records received from one partition and not yet recorded (<see cref="CountReceived"/>).</summary>
+    private readonly PartitionTags _tags;
+    private int _receivedPartition;
+    private long _received;
+
     /// <summary>What has been taken from each input partition, per owned partition: elements written twice are dropped.</summary>
     private readonly OriginMarks _marks = new();
 
@@ -56,6 +61,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     {
         _source = source;
         _topic = topic;
+        _tags = new PartitionTags(topic.Name);
         _values = values;
         _eventTime = eventTime;
         _context = context;
@@ -381,7 +387,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
                 if (RepartitionHeaders.ReadProducer(record.Headers) is { } writer) _watermarks.Element(record.Partition, writer);
                 if (RepartitionHeaders.TryReadOrigin(record.Headers, out var origin) && !_marks.Take(record.Partition, origin))
                 {
-                    RepartitionMetrics.DuplicatesDropped.Add(1, RepartitionMetrics.Tags(_topic.Name, record.Partition));
+                    if (RepartitionMetrics.DuplicatesDropped.Enabled) RepartitionMetrics.DuplicatesDropped.Add(1, _tags.For(record.Partition));
                     continue;
                 }
 
@@ -401,12 +407,32 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
                 if (_eventTime) timestamps[n] = RepartitionHeaders.ReadEventTime(record.Headers) ?? record.Timestamp.UtcTicks;
                 if (!origins.IsEmpty) origins[n] = new ElementOrigin(record.Partition, record.Offset);
                 n++;
-                RepartitionMetrics.RecordsReceived.Add(1, RepartitionMetrics.Tags(_topic.Name, record.Partition));
+                CountReceived(record.Partition);
             }
 
             if (handedOver) break;
         }
 
+        RecordReceived();
         return n;
+    }
+
+    /// <summary>Counts a record received from <paramref name="partition"/>, recorded once per read (<see cref="RecordReceived"/>).</summary>
+    private void CountReceived(int partition)
+    {
+        if (partition != _receivedPartition)
+        {
+            RecordReceived();
+            _receivedPartition = partition;
+        }
+
+        _received++;
+    }
+
+    /// <summary>Records the records counted since the last call: one measurement per run of records from one partition.</summary>
+    private void RecordReceived()
+    {
+        if (_received > 0 && RepartitionMetrics.RecordsReceived.Enabled) RepartitionMetrics.RecordsReceived.Add(_received, _tags.For(_receivedPartition));
+        _received = 0;
     }
 }
