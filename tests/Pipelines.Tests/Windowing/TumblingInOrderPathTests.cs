@@ -63,4 +63,38 @@ public class TumblingInOrderPathTests
         var expected = Input.Where(e => !BadKey(e) && !BadSum(e)).GroupBy(e => (e.Key, e.Time.ToUnixTimeSeconds())).ToDictionary(g => g.Key, g => (long)g.Count());
         Finals(results).Should().BeEquivalentTo(expected);
     }
+
+    /// <summary>
+    /// A known key's first element of a newer window (the in-order loop hands it to the general path, which opens the
+    /// window): when that element fails and is skipped, the window it would have opened is not left behind (no result
+    /// for it), and the next element of the key in that window opens it again.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public async Task Skip_AKnownKeysFirstElementOfANewWindow_LeavesNoWindowBehind(bool streaming, int batchSize)
+    {
+        // Key 1 in every second; key 2 in seconds 0 and 2; key 3 only in second 0 and then once, failing, in second 1.
+        (int Key, DateTimeOffset Time, bool Fails)[] input =
+        [
+            (1, T0, false), (2, T0.AddMilliseconds(1), false), (3, T0.AddMilliseconds(2), false),
+            (1, T0.AddSeconds(1), false), (3, T0.AddSeconds(1).AddMilliseconds(1), true), (1, T0.AddSeconds(1).AddMilliseconds(2), false),
+            (2, T0.AddSeconds(2), true), (2, T0.AddSeconds(2).AddMilliseconds(1), false), (1, T0.AddSeconds(2).AddMilliseconds(2), false),
+        ];
+        var results = new List<WindowResult<int, long>>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        p.From(Sources.Enumerable(input)).WithEventTime(e => e.Time, Watermarks.Monotonic()).KeyBy(e => e.Key).Window(Windows.Tumbling(TimeSpan.FromSeconds(1)))
+            .Sum(e => e.Fails ? throw new InvalidOperationException("sum") : 1L)
+            .To(Sinks.Collection(results));
+        var pipeline = p.Build();
+        if (streaming) await new StreamingExecutor(new StreamingOptions { MaxBatchSize = batchSize, Parallelism = 1 }).RunAsync(pipeline);
+        else await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = batchSize }).RunAsync(pipeline);
+
+        long Second(WindowResult<int, long> r) => (r.Window.Start - T0).Ticks / TimeSpan.TicksPerSecond;
+        results.Select(r => (r.Key, Second(r), r.Value)).Should().BeEquivalentTo(new[]
+        {
+            (1, 0L, 1L), (2, 0L, 1L), (3, 0L, 1L),
+            (1, 1L, 2L),
+            (1, 2L, 1L), (2, 2L, 1L),
+        });
+    }
 }
