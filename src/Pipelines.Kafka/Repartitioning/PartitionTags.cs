@@ -2,8 +2,8 @@ namespace Pipelines.Kafka;
 
 /// <summary>
 /// The metric tags (<c>topic</c>, <c>partition</c>) of one repartition topic's partitions, built once per partition,
-/// so recording a per-partition measurement allocates nothing. One instance per owner (a reader, a writer): not
-/// shared between threads.
+/// so recording a per-partition measurement allocates nothing. One instance per owner (a reader, a writer); calls
+/// from two threads at once (a writer's delivery reports) are safe: at worst a partition's tags are built twice.
 /// </summary>
 /// <param name="topic">The topic's name.</param>
 internal sealed class PartitionTags(string topic)

@@ -19,8 +19,8 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     private readonly RepartitionTopic _topic;
     private readonly int _partitions;
 
-    /// <summary>The metric tags of each partition, built once: the delivery reports that count records come on the producer's thread.</summary>
-    private readonly KeyValuePair<string, object?>[][] _sentTags;
+    /// <summary>The metric tags of each partition; the delivery reports that use them come on this writer's producer's thread.</summary>
+    private readonly PartitionTags _sentTags;
     private readonly Func<T, TKey> _key;
     private readonly StateSerializer<T> _values;
     private readonly StateSerializer<TKey> _keys;
@@ -43,7 +43,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     {
         _topic = topic;
         _partitions = partitions;
-        _sentTags = [.. Enumerable.Range(0, partitions).Select(p => RepartitionMetrics.Tags(topic.Name, p))];
+        _sentTags = new PartitionTags(topic.Name);
         _key = key;
         _values = values;
         _keys = keys;
@@ -245,12 +245,8 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             return;
         }
 
-        if (report.Message.Value is not null && RepartitionMetrics.RecordsSent.Enabled) RepartitionMetrics.RecordsSent.Add(1, SentTags(report.Partition.Value));
+        if (report.Message.Value is not null && RepartitionMetrics.RecordsSent.Enabled) RepartitionMetrics.RecordsSent.Add(1, _sentTags.For(report.Partition.Value));
     }
-
-    /// <summary>The tags of <paramref name="partition"/> (built for a partition the topic did not have when the writer started).</summary>
-    private KeyValuePair<string, object?>[] SentTags(int partition) =>
-        (uint)partition < (uint)_sentTags.Length ? _sentTags[partition] : RepartitionMetrics.Tags(_topic.Name, partition);
 
     private void ThrowIfFailed()
     {
