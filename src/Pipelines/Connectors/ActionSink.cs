@@ -24,8 +24,9 @@ internal sealed class ActionSink<T>(Action<T> action, string name) : Sink<T>
                     {
                         action(items[i]);
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    catch (Exception ex)
                     {
+                        // A cancellation too: the sink applies the policy unless the run itself is cancelled.
                         throw new SinkElementException(i, items[i], ex);
                     }
                 }

@@ -26,7 +26,7 @@ internal sealed class AsyncActionSink<T>(Func<T, CancellationToken, ValueTask> a
                     {
                         await action(item, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
                     {
                         throw new SinkElementException(i, item, ex);
                     }

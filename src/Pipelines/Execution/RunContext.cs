@@ -50,7 +50,7 @@ internal sealed class RunContext(
                 ISinkNode => ElementRole.Sink,
                 ISourceNode => ElementRole.Source,
                 _ => ElementRole.Function,
-            }),
+            }, RunToken),
             Counters,
             telemetry,
             Telemetry,

@@ -27,7 +27,7 @@ internal sealed class SinkOperator<T>(
         {
             await writer.CommitCheckpointAsync(checkpointId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
         {
             throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
         }
@@ -39,7 +39,7 @@ internal sealed class SinkOperator<T>(
         {
             await writer.AbortCheckpointAsync(checkpointId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
         {
             throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
         }
@@ -52,11 +52,20 @@ internal sealed class SinkOperator<T>(
             await writer.StartCheckpointsAsync(context, cancellationToken).ConfigureAwait(false);
             _partitions = context.ResultsCarryPartitions && writer.AcceptsStatePartitions;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
         {
             throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
         }
     }
+
+    /// <summary>Whether a writer's exception is the run's cancellation (passed on as it is) rather than the sink's failure.</summary>
+    private bool IsRunCancellation(Exception ex) => ex is OperationCanceledException && runToken.IsCancellationRequested;
+
+    /// <summary>Whether a writer's exception is the cancellation of the run or of the call it was given <paramref name="token"/> for.</summary>
+    private bool IsCancellation(Exception ex, CancellationToken token) => ex is OperationCanceledException && (token.IsCancellationRequested || runToken.IsCancellationRequested);
+
+    /// <summary>How long disposing waits for a write still running when the run stopped (a writer that ignores its token).</summary>
+    private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(1);
 
     private readonly EventTimeSinkWriter<T>? _timed = writer as EventTimeSinkWriter<T>;
     private long[] _utcTicks = [];
@@ -122,7 +131,7 @@ internal sealed class SinkOperator<T>(
                 _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count));
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        catch (Exception ex) when (!IsRunCancellation(ex) && ex is not PipelineExecutionException)
         {
             throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
         }
@@ -145,7 +154,7 @@ internal sealed class SinkOperator<T>(
             {
                 from = HandleElement(ex, from);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+            catch (Exception ex) when (!IsRunCancellation(ex) && ex is not PipelineExecutionException)
             {
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
             }
@@ -160,7 +169,7 @@ internal sealed class SinkOperator<T>(
         {
             writer.PartitionsRevoked(handover.Revoked);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        catch (Exception ex) when (!IsRunCancellation(ex) && ex is not PipelineExecutionException)
         {
             throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
         }
@@ -186,7 +195,7 @@ internal sealed class SinkOperator<T>(
             {
                 from = HandleElement(ex, from);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+            catch (Exception ex) when (!IsRunCancellation(ex) && ex is not PipelineExecutionException)
             {
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
             }
@@ -214,7 +223,7 @@ internal sealed class SinkOperator<T>(
                 from = HandleElement(ex, from);
                 continue;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+            catch (Exception ex) when (!IsRunCancellation(ex) && ex is not PipelineExecutionException)
             {
                 Release(items, count);
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
@@ -249,13 +258,13 @@ internal sealed class SinkOperator<T>(
             _pending = default;
             try
             {
-                await pending.ConfigureAwait(false);
+                await WhileRunning(pending, cancellationToken).ConfigureAwait(false);
             }
             catch (SinkElementException ex)
             {
                 next = HandleElement(ex, from);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+            catch (Exception ex) when (!IsCancellation(ex, cancellationToken) && ex is not PipelineExecutionException)
             {
                 Release(items, count);
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
@@ -276,7 +285,7 @@ internal sealed class SinkOperator<T>(
             {
                 await writer.PreCommitAsync(barrier, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
             {
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
             }
@@ -295,7 +304,7 @@ internal sealed class SinkOperator<T>(
                 {
                     await writer.PreCommitAsync(final, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
                 {
                     throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
                 }
@@ -309,7 +318,7 @@ internal sealed class SinkOperator<T>(
             {
                 await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
             {
                 throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
             }
@@ -327,7 +336,7 @@ internal sealed class SinkOperator<T>(
         {
             _timed.OnWatermark(EventTime.ToDateTimeOffset(watermark));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        catch (Exception ex) when (!IsRunCancellation(ex) && ex is not PipelineExecutionException)
         {
             throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
         }
@@ -340,7 +349,7 @@ internal sealed class SinkOperator<T>(
         {
             _timed.OnIdle();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineExecutionException)
+        catch (Exception ex) when (!IsRunCancellation(ex) && ex is not PipelineExecutionException)
         {
             throw PipelineExecutionException.ForComponent("Sink", sinkName, ex);
         }
@@ -350,20 +359,59 @@ internal sealed class SinkOperator<T>(
 
     public override ValueTask AbortAsync(Exception error) => _completed ? default : writer.AbortAsync(error);
 
+    /// <summary>
+    /// Awaits a write until it completes or the run is stopped without draining (or fails, or is cancelled): a writer
+    /// that ignores the token must not keep the run from ending. A write given up on keeps its items (the writer may
+    /// still read them, so they never go back to the pool), and its failure, if one comes, is observed.
+    /// </summary>
+    private static async ValueTask WhileRunning(ValueTask write, CancellationToken cancellationToken)
+    {
+        if (write.IsCompleted || !cancellationToken.CanBeCanceled)
+        {
+            await write.ConfigureAwait(false);
+            return;
+        }
+
+        var task = write.AsTask();
+        try
+        {
+            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!task.IsCompleted)
+        {
+            Abandon(task);
+            throw;
+        }
+    }
+
+    private static void Abandon(Task write) =>
+        _ = write.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
     public override async ValueTask DisposeAsync()
     {
         if (_pendingItems is not null)
         {
+            // A write that ignores its (cancelled) token is given a moment, then left to the writer with its items.
+            var write = _pending.AsTask();
             try
             {
-                await _pending.ConfigureAwait(false);
+                await write.WaitAsync(AbandonAfter, TimeProvider.System).ConfigureAwait(false);
             }
             catch
             {
-                // The run is already failing or cancelled; the write's own error is not the one to report.
+                // The run is already failing or stopped; the write's own error is not the one to report.
             }
 
-            Release(_pendingItems, _pendingCount);
+            if (write.IsCompleted)
+            {
+                _ = write.Exception;
+                Release(_pendingItems, _pendingCount);
+            }
+            else
+            {
+                Abandon(write);
+            }
+
             _pendingItems = null;
         }
 
