@@ -31,6 +31,9 @@ internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwo
     private readonly long _minusLower;
     private readonly long _minusUpper;
     private readonly Func<TLeft?, TRight?, TOut> _selector;
+
+    /// <summary>How far behind the input watermark the join's results can be (<see cref="HoldBack"/>).</summary>
+    private readonly long _holdBack;
     private readonly ElementOutput<TOut> _output;
     private readonly Output<TLeft>? _lateLeft;
     private readonly Output<TRight>? _lateRight;
@@ -53,6 +56,7 @@ internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwo
         (_leftKey, _rightKey, _lower, _upper, _lateness, _kind, _selector) = (leftKey, rightKey, lower, upper, allowedLateness, kind, selector);
         _minusLower = lower == long.MinValue ? long.MaxValue : -lower;
         _minusUpper = upper == long.MinValue ? long.MaxValue : -upper;
+        _holdBack = HoldBack(lower, upper, allowedLateness, kind);
         _output = new ElementOutput<TOut>(output, context.Errors.Policy);
         (_lateLeft, _lateRight) = (lateLeft, lateRight);
         _buffers = State.Values<Buffers>("buffers");
@@ -213,6 +217,25 @@ internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwo
         foreach (var e in buffers.Left) Schedule(timer.Key, buffers, LeftExpiry(e.Timestamp));
         foreach (var e in buffers.Right) Schedule(timer.Key, buffers, RightExpiry(e.Timestamp));
     }
+
+    /// <summary>
+    /// How far behind the input watermark a result can be stamped, by which the join holds back the watermark it
+    /// passes on (as Flink SQL's interval join does), so that a window after the join counts it instead of dropping
+    /// it as late — in a streaming run as in a bounded one, where the watermark only moves at the end. A pair is
+    /// stamped with its later element, which is at most the allowed lateness behind the watermark; an outer join's
+    /// left element without a partner is emitted at its own time once the watermark passes it by <c>upper</c> plus
+    /// the lateness, a right one once it passes it by <c>−lower</c> plus the lateness.
+    /// </summary>
+    private static long HoldBack(long lower, long upper, long lateness, JoinKind kind)
+    {
+        long behind = 0;
+        if (kind is JoinKind.LeftOuter or JoinKind.FullOuter) behind = Math.Max(behind, upper);
+        if (kind is JoinKind.RightOuter or JoinKind.FullOuter) behind = Math.Max(behind, lower == long.MinValue ? long.MaxValue : -lower);
+        return EventTime.SaturatingAdd(behind, lateness);
+    }
+
+    protected override long OutputWatermark(long watermark) =>
+        _holdBack == 0 || watermark is EventTime.MaxWatermark or EventTime.MinWatermark ? watermark : EventTime.SaturatingAdd(watermark, -_holdBack);
 
     /// <summary>When a left element at <paramref name="t"/> can no longer be matched by an element that is not late.</summary>
     private long LeftExpiry(long t) => Lateness.CleanupTime(EventTime.SaturatingAdd(t, _upper), _lateness);

@@ -81,7 +81,7 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
     protected override void OnTimer(TimeDomain domain, in KeyedTimer timer)
     {
         _current = timer.Key;
-        _currentTimestamp = domain == TimeDomain.EventTime ? timer.Time : Watermark;
+        _currentTimestamp = domain == TimeDomain.EventTime ? timer.Time : ProcessingTimerStamp();
         try
         {
             var time = domain == TimeDomain.EventTime ? Time.EventTime.ToDateTimeOffset(timer.Time) : new DateTimeOffset(timer.Time, TimeSpan.Zero);
@@ -94,7 +94,31 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
         }
     }
 
+    /// <summary>
+    /// At +∞ (every input ended) the processing-time timers still registered fire before the watermark is passed
+    /// on, as a bounded run's do, so what they emit is not late for the windows after this operator.
+    /// </summary>
+    protected override void OnWatermarkAdvanced(long watermark)
+    {
+        if (watermark == Time.EventTime.MaxWatermark) FireRemainingProcessingTimers();
+    }
+
     protected override void OnEndOfInput() => FireRemainingProcessingTimers();
+
+    /// <summary>
+    /// The event time of what a processing-time timer emits: the watermark when it fires. At the end of input, where
+    /// the watermark is +∞, just after the last one before it (in a bounded run the earliest time there is), so
+    /// that it is not behind what was passed on.
+    /// </summary>
+    private long ProcessingTimerStamp()
+    {
+        if (Watermark != Time.EventTime.MaxWatermark) return Watermark;
+        long before = WatermarkBeforeEnd;
+        return before < FirstInstant ? FirstInstant : Time.EventTime.SaturatingAdd(before, 1);
+    }
+
+    /// <summary>The earliest instant an element can have (<see cref="DateTimeOffset.MinValue"/>).</summary>
+    private static readonly long FirstInstant = Time.EventTime.FromDateTimeOffset(DateTimeOffset.MinValue);
 
     protected override void DiscardElementOutput() => _output.Discard();
 

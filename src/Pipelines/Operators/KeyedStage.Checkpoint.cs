@@ -69,6 +69,9 @@ internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
     /// <summary>The last watermark below +∞ (what a final checkpoint records).</summary>
     private long _watermarkBeforeEnd = Time.EventTime.MinWatermark;
 
+    /// <summary>The last watermark below +∞ the operator received (−∞ in a bounded run, whose watermark only moves at the end).</summary>
+    protected long WatermarkBeforeEnd => _watermarkBeforeEnd;
+
     /// <summary>Every input ended and the operator emitted what it emits at the end: the final checkpoint of a drained run, if any, takes its snapshot now.</summary>
     private void SnapshotAtEnd()
     {

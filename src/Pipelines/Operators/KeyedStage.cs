@@ -129,9 +129,17 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
         FireTimers(TimeDomain.EventTime, watermark);
         OnWatermarkAdvanced(watermark);
         ReleaseBarriers(BarrierWatermark);
-        foreach (var output in _outputs) output.Watermark(watermark);
+        long forwarded = OutputWatermark(watermark);
+        foreach (var output in _outputs) output.Watermark(forwarded);
         Context.Telemetry.FlushPanes();
     }
+
+    /// <summary>
+    /// The watermark passed downstream once the input reached <paramref name="watermark"/> and the timers due fired:
+    /// the same, unless the operator emits results behind its input watermark (outer interval joins), which hold it
+    /// back so that downstream windows do not count those results late.
+    /// </summary>
+    protected virtual long OutputWatermark(long watermark) => watermark;
 
     /// <summary>Called after the event-time timers due by <paramref name="watermark"/> fired.</summary>
     protected virtual void OnWatermarkAdvanced(long watermark)

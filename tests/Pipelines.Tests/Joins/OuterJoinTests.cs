@@ -99,4 +99,43 @@ public class OuterJoinTests
         results.Should().BeEquivalentTo("a", "c", "a");
         summary.ElementsSkipped.Should().Be(1);
     }
+
+    /// <summary>
+    /// An outer interval join's unpaired element is emitted at its own time once the watermark has passed it by the
+    /// upper bound: the join holds back the watermark it passes on by that much, so a window after the join still
+    /// counts the element, in a streaming run as in a bounded one. Here the watermark passes b's minute (70 s)
+    /// before b (at 50 s) can be known unpaired (80 s).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task LeftIntervalJoin_ThenAWindow_CountsTheUnpairedElements_InTheirWindow(bool streaming)
+    {
+        var t0 = Ev.T0;
+        var script = new Pipelines.Testing.TestStream<(string Side, string Key)>()
+            .Add(t0, ("L", "a"), ("R", "a"))
+            .Add(t0.AddSeconds(50), ("L", "b"))
+            .AdvanceWatermarkTo(t0.AddSeconds(70))
+            .Add(t0.AddSeconds(75), ("L", "a"), ("R", "a"))
+            .AdvanceWatermarkTo(t0.AddSeconds(200));
+        var results = new List<WindowResult<string, long>>();
+        var p = new PipelineBuilder();
+        var events = p.From(script);
+        var left = events.Where(e => e.Side == "L").KeyBy(e => e.Key);
+        var right = events.Where(e => e.Side == "R").KeyBy(e => e.Key);
+        left.LeftIntervalJoin(right, TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(30), (l, r) => l.Key)
+            .KeyBy(key => key).Window(Minute).Count()
+            .To(Sinks.Collection(results));
+
+        var summary = streaming
+            ? await new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock }).RunAsync(p.Build())
+            : await new BoundedExecutor().RunAsync(p.Build());
+
+        results.Select(r => (r.Key, r.Window.Start, r.Value)).Should().BeEquivalentTo(new[]
+        {
+            ("a", t0, 1L),
+            ("b", t0, 1L),
+            ("a", t0.AddMinutes(1), 1L),
+        });
+        summary.LateElementsDropped.Should().Be(0);
+    }
 }

@@ -139,6 +139,23 @@ public class KeyedProcessFunctionTests
         results.Should().Equal("event a at 61s", "processing a at the end");
     }
 
+    /// <summary>
+    /// What the processing-time timers still registered at the end emit reaches a window after the operator: they
+    /// fire before the +∞ watermark is passed on, stamped just after the last watermark before it, not behind it.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ProcessingTimeTimersFiringAtTheEnd_AreCountedByAWindowDownstream(bool streaming)
+    {
+        var results = await RunAsync(
+            [Ev.At("a", 1, 1), Ev.At("b", 2, 1)],
+            k => k.Process(() => new TwoTimers()).KeyBy(_ => "all").Window(Windows.Global()).Count(),
+            streaming);
+
+        results.Should().ContainSingle().Which.Value.Should().Be(4, "two event-time and two processing-time timers each emitted one result");
+    }
+
     /// <summary>An event-time timer 60 s after the element and a processing-time timer 20 s after the clock.</summary>
     private sealed class TwoTimers : KeyedProcessFunction<string, Ev, string>
     {
