@@ -124,9 +124,11 @@ public static class Aggregations
     /// Hides the accumulator type from the public signature. The window operators detect it and run the inner
     /// aggregator unboxed, so the erasure costs nothing per element.
     /// </summary>
-    internal sealed class Erased<T, TAcc, TOut>(IAggregator<T, TAcc, TOut> inner) : IAggregator<T, object, TOut>, IErasedAggregator<T, TOut>
+    internal sealed class Erased<T, TAcc, TOut>(IAggregator<T, TAcc, TOut> inner) : IAggregator<T, object, TOut>, IErasedAggregator<T, TOut>, IMayNotMerge
     {
         public IAggregator<T, TAcc, TOut> Inner { get; } = inner;
+
+        public bool CanMerge => Mergeable.CanMerge(Inner);
 
         public object CreateAccumulator() => Inner.CreateAccumulator()!;
 

@@ -2,8 +2,10 @@ namespace Pipelines.Aggregation;
 
 /// <summary>Two aggregates of one window in one pass: each element is added to both accumulators.</summary>
 internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB>(IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second)
-    : IInPlaceAggregator<T, (TA First, TB Second), (TRA, TRB)>
+    : IInPlaceAggregator<T, (TA First, TB Second), (TRA, TRB)>, IMayNotMerge
 {
+    public bool CanMerge => Mergeable.CanMerge(first) && Mergeable.CanMerge(second);
+
     private readonly IInPlaceAggregator<T, TA, TRA>? _firstInPlace = first as IInPlaceAggregator<T, TA, TRA>;
     private readonly IInPlaceAggregator<T, TB, TRB>? _secondInPlace = second as IInPlaceAggregator<T, TB, TRB>;
 
@@ -34,8 +36,10 @@ internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB>(IAggregator<T, TA,
 
 /// <summary>Three aggregates of one window in one pass: each element is added to the three accumulators.</summary>
 internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB, TC, TRC>(IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second, IAggregator<T, TC, TRC> third)
-    : IInPlaceAggregator<T, (TA First, TB Second, TC Third), (TRA, TRB, TRC)>
+    : IInPlaceAggregator<T, (TA First, TB Second, TC Third), (TRA, TRB, TRC)>, IMayNotMerge
 {
+    public bool CanMerge => Mergeable.CanMerge(first) && Mergeable.CanMerge(second) && Mergeable.CanMerge(third);
+
     private readonly IInPlaceAggregator<T, TA, TRA>? _firstInPlace = first as IInPlaceAggregator<T, TA, TRA>;
     private readonly IInPlaceAggregator<T, TB, TRB>? _secondInPlace = second as IInPlaceAggregator<T, TB, TRB>;
     private readonly IInPlaceAggregator<T, TC, TRC>? _thirdInPlace = third as IInPlaceAggregator<T, TC, TRC>;

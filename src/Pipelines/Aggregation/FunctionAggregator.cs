@@ -2,7 +2,7 @@ namespace Pipelines.Aggregation;
 
 /// <summary>An aggregator made of functions: a seed, how to add an element, how to merge (optional), the result.</summary>
 internal sealed class FunctionAggregator<T, TAcc, TResult>(TAcc seed, Func<TAcc, T, TAcc> add, Func<TAcc, TAcc, TAcc>? merge, Func<TAcc, TResult> result)
-    : IInPlaceAggregator<T, TAcc, TResult>
+    : IInPlaceAggregator<T, TAcc, TResult>, IMayNotMerge
 {
     public bool CanMerge => merge is not null;
 

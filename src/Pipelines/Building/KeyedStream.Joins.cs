@@ -18,7 +18,7 @@ public sealed partial class KeyedStream<T, TKey>
     /// <typeparam name="TRight">The other stream's element type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="other">The right-hand stream, keyed by the same key type.</param>
-    /// <param name="window">Tumbling, sliding or global windows.</param>
+    /// <param name="window">Event-time windows: tumbling, sliding or global (session, count and processing-time windows are refused).</param>
     /// <param name="resultSelector">Combines a left and a right element.</param>
     /// <param name="allowedLateness">How long after a window fired its elements are kept for late arrivals; not negative. Default: none.</param>
     public JoinResultStream<T, TRight, TResult> Join<TRight, TResult>(KeyedStream<TRight, TKey> other, WindowAssigner window, Func<T, TRight, TResult> resultSelector, TimeSpan allowedLateness = default)
@@ -34,7 +34,7 @@ public sealed partial class KeyedStream<T, TKey>
     /// <typeparam name="TRight">The other stream's element type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="other">The right-hand stream, keyed by the same key type.</param>
-    /// <param name="window">Tumbling, sliding or global windows.</param>
+    /// <param name="window">Event-time windows: tumbling, sliding or global (session, count and processing-time windows are refused).</param>
     /// <param name="resultSelector">Combines a left element and a right one, or <c>default</c> when there is none.</param>
     /// <param name="allowedLateness">How long after a window fired its elements are kept for late arrivals; not negative. Default: none.</param>
     public JoinResultStream<T, TRight, TResult> LeftJoin<TRight, TResult>(KeyedStream<TRight, TKey> other, WindowAssigner window, Func<T, TRight?, TResult> resultSelector, TimeSpan allowedLateness = default)
@@ -50,7 +50,7 @@ public sealed partial class KeyedStream<T, TKey>
     /// <typeparam name="TRight">The other stream's element type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="other">The right-hand stream, keyed by the same key type.</param>
-    /// <param name="window">Tumbling, sliding or global windows.</param>
+    /// <param name="window">Event-time windows: tumbling, sliding or global (session, count and processing-time windows are refused).</param>
     /// <param name="resultSelector">Combines a left element, or <c>default</c> when there is none, and a right one.</param>
     /// <param name="allowedLateness">How long after a window fired its elements are kept for late arrivals; not negative. Default: none.</param>
     public JoinResultStream<T, TRight, TResult> RightJoin<TRight, TResult>(KeyedStream<TRight, TKey> other, WindowAssigner window, Func<T?, TRight, TResult> resultSelector, TimeSpan allowedLateness = default)
@@ -66,7 +66,7 @@ public sealed partial class KeyedStream<T, TKey>
     /// <typeparam name="TRight">The other stream's element type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="other">The right-hand stream, keyed by the same key type.</param>
-    /// <param name="window">Tumbling, sliding or global windows.</param>
+    /// <param name="window">Event-time windows: tumbling, sliding or global (session, count and processing-time windows are refused).</param>
     /// <param name="resultSelector">Combines a left and a right element, either <c>default</c> when there is none.</param>
     /// <param name="allowedLateness">How long after a window fired its elements are kept for late arrivals; not negative. Default: none.</param>
     public JoinResultStream<T, TRight, TResult> FullJoin<TRight, TResult>(KeyedStream<TRight, TKey> other, WindowAssigner window, Func<T?, TRight?, TResult> resultSelector, TimeSpan allowedLateness = default)
@@ -84,7 +84,7 @@ public sealed partial class KeyedStream<T, TKey>
     /// <typeparam name="TRight">The other stream's element type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="other">The right-hand stream, keyed by the same key type.</param>
-    /// <param name="window">Tumbling, sliding or global windows.</param>
+    /// <param name="window">Event-time windows: tumbling, sliding or global (session, count and processing-time windows are refused).</param>
     /// <param name="coGroup">Turns a key's left and right elements of one window into results.</param>
     /// <param name="allowedLateness">How long after a window fired its elements are kept for late arrivals; not negative. Default: none.</param>
     public JoinResultStream<T, TRight, TResult> CoGroup<TRight, TResult>(KeyedStream<TRight, TKey> other, WindowAssigner window, Func<TKey, IReadOnlyList<T>, IReadOnlyList<TRight>, IEnumerable<TResult>> coGroup, TimeSpan allowedLateness = default)
@@ -107,7 +107,7 @@ public sealed partial class KeyedStream<T, TKey>
     /// <param name="lowerBound">Earliest right time relative to the left element (may be negative).</param>
     /// <param name="upperBound">Latest right time relative to the left element; not less than <paramref name="lowerBound"/>.</param>
     /// <param name="resultSelector">Combines a left and a right element.</param>
-    /// <param name="allowedLateness">How far behind the watermark an element may still arrive and be matched; not negative. Default: none.</param>
+    /// <param name="allowedLateness">How far behind the watermark an element may still arrive and be matched; not negative. Default: none. The watermark the join passes on is held back by as much, so that a pair of such elements is not late after the join.</param>
     public JoinResultStream<T, TRight, TResult> IntervalJoin<TRight, TResult>(KeyedStream<TRight, TKey> other, TimeSpan lowerBound, TimeSpan upperBound, Func<T, TRight, TResult> resultSelector, TimeSpan allowedLateness = default)
     {
         ArgumentNullException.ThrowIfNull(resultSelector);
@@ -117,7 +117,8 @@ public sealed partial class KeyedStream<T, TKey>
     /// <summary>
     /// Like <see cref="IntervalJoin{TRight,TResult}"/>, and a left element that found no right element in its
     /// interval by the time it can no longer match is emitted then, with <c>default</c> for the right, at its own
-    /// event time.
+    /// event time. The watermark the join passes on is held back by <paramref name="upperBound"/> plus the allowed
+    /// lateness, so that such an element is not late for a window after the join.
     /// </summary>
     /// <typeparam name="TRight">The other stream's element type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -125,7 +126,7 @@ public sealed partial class KeyedStream<T, TKey>
     /// <param name="lowerBound">Earliest right time relative to the left element (may be negative).</param>
     /// <param name="upperBound">Latest right time relative to the left element; not less than <paramref name="lowerBound"/>.</param>
     /// <param name="resultSelector">Combines a left element and a right one, or <c>default</c> when there is none.</param>
-    /// <param name="allowedLateness">How far behind the watermark an element may still arrive and be matched; not negative. Default: none.</param>
+    /// <param name="allowedLateness">How far behind the watermark an element may still arrive and be matched; not negative. Default: none. The watermark the join passes on is held back by as much, so that a pair of such elements is not late after the join.</param>
     public JoinResultStream<T, TRight, TResult> LeftIntervalJoin<TRight, TResult>(KeyedStream<TRight, TKey> other, TimeSpan lowerBound, TimeSpan upperBound, Func<T, TRight?, TResult> resultSelector, TimeSpan allowedLateness = default)
     {
         ArgumentNullException.ThrowIfNull(resultSelector);
@@ -135,6 +136,8 @@ public sealed partial class KeyedStream<T, TKey>
     /// <summary>
     /// Like <see cref="IntervalJoin{TRight,TResult}"/>, and a right element that no left element matched by the
     /// time it can no longer be matched is emitted then, with <c>default</c> for the left, at its own event time.
+    /// The watermark the join passes on is held back by −<paramref name="lowerBound"/> plus the allowed lateness, so
+    /// that such an element is not late for a window after the join.
     /// </summary>
     /// <typeparam name="TRight">The other stream's element type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -142,7 +145,7 @@ public sealed partial class KeyedStream<T, TKey>
     /// <param name="lowerBound">Earliest right time relative to the left element (may be negative).</param>
     /// <param name="upperBound">Latest right time relative to the left element; not less than <paramref name="lowerBound"/>.</param>
     /// <param name="resultSelector">Combines a left element, or <c>default</c> when there is none, and a right one.</param>
-    /// <param name="allowedLateness">How far behind the watermark an element may still arrive and be matched; not negative. Default: none.</param>
+    /// <param name="allowedLateness">How far behind the watermark an element may still arrive and be matched; not negative. Default: none. The watermark the join passes on is held back by as much, so that a pair of such elements is not late after the join.</param>
     public JoinResultStream<T, TRight, TResult> RightIntervalJoin<TRight, TResult>(KeyedStream<TRight, TKey> other, TimeSpan lowerBound, TimeSpan upperBound, Func<T?, TRight, TResult> resultSelector, TimeSpan allowedLateness = default)
     {
         ArgumentNullException.ThrowIfNull(resultSelector);
@@ -152,6 +155,9 @@ public sealed partial class KeyedStream<T, TKey>
     /// <summary>
     /// Like <see cref="IntervalJoin{TRight,TResult}"/>, and an element of either side that found no partner by the
     /// time it can no longer match is emitted then, with <c>default</c> for the other side, at its own event time.
+    /// The watermark the join passes on is held back by the larger of <paramref name="upperBound"/> and
+    /// −<paramref name="lowerBound"/>, plus the allowed lateness, so that such an element is not late for a window
+    /// after the join.
     /// </summary>
     /// <typeparam name="TRight">The other stream's element type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -159,7 +165,7 @@ public sealed partial class KeyedStream<T, TKey>
     /// <param name="lowerBound">Earliest right time relative to the left element (may be negative).</param>
     /// <param name="upperBound">Latest right time relative to the left element; not less than <paramref name="lowerBound"/>.</param>
     /// <param name="resultSelector">Combines a left and a right element, either <c>default</c> when there is none.</param>
-    /// <param name="allowedLateness">How far behind the watermark an element may still arrive and be matched; not negative. Default: none.</param>
+    /// <param name="allowedLateness">How far behind the watermark an element may still arrive and be matched; not negative. Default: none. The watermark the join passes on is held back by as much, so that a pair of such elements is not late after the join.</param>
     public JoinResultStream<T, TRight, TResult> FullIntervalJoin<TRight, TResult>(KeyedStream<TRight, TKey> other, TimeSpan lowerBound, TimeSpan upperBound, Func<T?, TRight?, TResult> resultSelector, TimeSpan allowedLateness = default)
     {
         ArgumentNullException.ThrowIfNull(resultSelector);
@@ -172,6 +178,22 @@ public sealed partial class KeyedStream<T, TKey>
         ArgumentNullException.ThrowIfNull(window);
         RequireLateness(allowedLateness);
         if (window.IsMerging) throw new ArgumentException($"{verb} needs non-merging windows (tumbling, sliding or global); session windows are not supported.", nameof(window));
+        if (window is CountWindows)
+        {
+            throw new ArgumentException(
+                $"{verb} pairs elements by event-time window; count windows are not supported (a count window closes on one side's count alone). " +
+                "Use tumbling, sliding or global windows, or join first and count the results with Window(Windows.Count(n)).",
+                nameof(window));
+        }
+
+        if (window is ProcessingTimeWindows)
+        {
+            throw new ArgumentException(
+                $"{verb} pairs elements by event-time window; processing-time windows are not supported. Use Windows.Tumbling or Windows.Sliding " +
+                "after WithEventTime on both inputs (an arrival time taken in WithEventTime gives windows of arrival time).",
+                nameof(window));
+        }
+
         Stream.RequireSameBuilder(other.Stream, nameof(other));
         if (window is not GlobalWindows)
         {

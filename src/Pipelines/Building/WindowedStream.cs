@@ -91,6 +91,14 @@ public sealed class WindowedStream<T, TKey>
     public WindowResultStream<T, TKey, TResult> Aggregate<TAcc, TResult>(IAggregator<T, TAcc, TResult> aggregator)
     {
         ArgumentNullException.ThrowIfNull(aggregator);
+        if (_assigner.IsMerging && !Aggregation.Mergeable.CanMerge(aggregator))
+        {
+            throw new ArgumentException(
+                "Session windows merge accumulators when sessions meet, and this aggregate (or a part of a Combine) was made without a merge function: " +
+                "pass one to Aggregations.Create(seed, add, merge, result) or use Aggregate(seed, add, merge, result).",
+                nameof(aggregator));
+        }
+
         var stream = _keyed.Stream;
         var builder = stream.Builder;
         var node = WindowAggregateNode.Create(builder.NextId, stream.Node, _keyed.KeySelector, _keyed.KeyComparer, _assigner, _trigger, aggregator);

@@ -85,4 +85,31 @@ public class FunctionAggregateTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*Session windows merge accumulators*merge function*");
     }
+
+    [Fact]
+    public void AnAggregateWithoutAMerge_PassedAsAnAggregator_OrInsideACombine_IsRefusedOnSessionWindows_WhenDefined()
+    {
+        var p = new PipelineBuilder();
+        var sessions = p.From(Sources.Enumerable(Events)).WithEventTime(e => e.Time, BoundedRun.NoDelay).KeyBy(e => e.Key).Window(Windows.Session(TimeSpan.FromSeconds(15)));
+        var noMerge = Aggregations.Create<Ev, int, int>(0, (sum, e) => sum + e.Value, null, sum => sum);
+
+        var alone = () => sessions.Aggregate(noMerge);
+        var combined = () => sessions.Aggregate(Aggregations.Combine(Aggregations.Count<Ev>(), noMerge));
+        var merging = () => sessions.Aggregate(Aggregations.Combine(Aggregations.Count<Ev>(), Aggregations.Create<Ev, int, int>(0, (sum, e) => sum + e.Value, (a, b) => a + b, sum => sum)));
+
+        alone.Should().Throw<ArgumentException>().WithParameterName("aggregator").WithMessage("*Session windows merge accumulators*without a merge function*");
+        combined.Should().Throw<ArgumentException>().WithParameterName("aggregator").WithMessage("*part of a Combine*");
+        merging.Should().NotThrow();
+    }
+
+    [Fact]
+    public void AnAggregateWithoutAMerge_IsAcceptedOnWindowsThatDoNotMerge()
+    {
+        var p = new PipelineBuilder();
+        var tumbling = p.From(Sources.Enumerable(Events)).WithEventTime(e => e.Time, BoundedRun.NoDelay).KeyBy(e => e.Key).Window(Windows.Tumbling(TimeSpan.FromSeconds(15)));
+
+        var act = () => tumbling.Aggregate(Aggregations.Create<Ev, int, int>(0, (sum, e) => sum + e.Value, null, sum => sum));
+
+        act.Should().NotThrow();
+    }
 }

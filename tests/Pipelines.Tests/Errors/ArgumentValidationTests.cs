@@ -173,6 +173,24 @@ public class ArgumentValidationTests
     }
 
     [Fact]
+    public void Join_WithCountWindows_Throws_SayingWhatToUseInstead()
+    {
+        var p = new PipelineBuilder();
+        var act = () => Keyed(p).Join(Keyed(p), Windows.Count(5), (a, b) => a);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("window").WithMessage("Join*count windows are not supported*Windows.Count(n)*");
+    }
+
+    [Fact]
+    public void CoGroup_WithProcessingTimeWindows_Throws_SayingWhatToUseInstead()
+    {
+        var p = new PipelineBuilder();
+        var act = () => Keyed(p).CoGroup(Keyed(p), Windows.TumblingProcessingTime(Second), (key, left, right) => left);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("window").WithMessage("CoGroup*processing-time windows are not supported*WithEventTime*");
+    }
+
+    [Fact]
     public void Join_StreamsOfDifferentBuilders_Throws()
     {
         var act = () => Keyed(new PipelineBuilder()).Join(Keyed(new PipelineBuilder()), Windows.Tumbling(Second), (a, b) => a);

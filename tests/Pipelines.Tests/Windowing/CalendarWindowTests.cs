@@ -77,6 +77,68 @@ public class CalendarWindowTests
             .Should().Equal((new DateTime(2026, 1, 15), 10), (new DateTime(2026, 1, 16), 25));
     }
 
+    [Theory]
+    [InlineData(CalendarUnit.Day)]
+    [InlineData(CalendarUnit.Week)]
+    [InlineData(CalendarUnit.Month)]
+    [InlineData(CalendarUnit.Year)]
+    public void TheCalendarsLastWindow_HoldsDateTimeOffsetMaxValue_InZonesEitherSideOfUtc(CalendarUnit unit)
+    {
+        foreach (var zone in new[] { TimeZoneInfo.Utc, Berlin, TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles") })
+        {
+            var w = Assign(Windows.Calendar(unit, zone, DayOfWeek.Sunday), DateTimeOffset.MaxValue);
+
+            w.Start.Should().BeBefore(DateTimeOffset.MaxValue, because: $"{unit} in {zone.Id}");
+            w.End.Should().Be(DateTimeOffset.MaxValue, because: "the window ends past the last representable instant, which End reports");
+            (w.Size >= TimeSpan.FromDays(1) || w.Size == TimeSpan.MaxValue).Should().BeTrue(because: $"{unit} in {zone.Id} is at least a day long, not {w.Size}");
+        }
+    }
+
+    [Fact]
+    public void TheLastYear_IsOneWindow_WhateverTheElementsInIt()
+    {
+        var june = Assign(Windows.Calendar(CalendarUnit.Year, TimeZoneInfo.Utc), new DateTimeOffset(9999, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var last = Assign(Windows.Calendar(CalendarUnit.Year, TimeZoneInfo.Utc), DateTimeOffset.MaxValue);
+
+        june.Should().Be(last);
+        june.Start.Should().Be(new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void TheFirstDay_EastOfUtc_StartsBeforeYearOne_InUtc_WithoutFailing()
+    {
+        // A fixed UTC+9 (the system's Asia/Tokyo has its local mean time, +9:18:59, in year 1).
+        var plusNine = TimeZoneInfo.CreateCustomTimeZone("UTC+9", TimeSpan.FromHours(9), "UTC+9", "UTC+9");
+        var day = Assign(Windows.Calendar(CalendarUnit.Day, plusNine), DateTimeOffset.MinValue);
+        var week = Assign(Windows.Calendar(CalendarUnit.Week, plusNine, DayOfWeek.Sunday), DateTimeOffset.MinValue);
+
+        day.End.Should().Be(new DateTimeOffset(1, 1, 1, 15, 0, 0, TimeSpan.Zero), because: "the second local day of year 1 starts at 15:00 UTC on the first");
+        week.Start.Should().Be(DateTimeOffset.MinValue);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RecordsDatedInTheLastYear_AreTotalled_OnBothExecutors(bool streaming)
+    {
+        // "Never expires" sentinels: 9999-12-31 and DateTimeOffset.MaxValue.
+        var events = new[]
+        {
+            new Ev("acct", new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero), 1),
+            new Ev("acct", DateTimeOffset.MaxValue, 2),
+        };
+        var results = new List<WindowResult<string, int>>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(events)).WithEventTime(e => e.Time, Watermarks.Monotonic())
+            .KeyBy(e => e.Key).Window(Windows.Calendar(CalendarUnit.Year, TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles"))).Sum(e => e.Value)
+            .To(Sinks.Collection(results));
+
+        if (streaming) await new StreamingExecutor(new StreamingOptions { Parallelism = 1 }).RunAsync(p.Build());
+        else await new BoundedExecutor().RunAsync(p.Build());
+
+        results.Should().ContainSingle().Which.Value.Should().Be(3);
+    }
+
     [Fact]
     public void Calendar_NeedsATimeZone()
     {
