@@ -108,4 +108,30 @@ public sealed class BinderTests : IDisposable
         plan.Should().Contain("Where (delay > 0)").And.Contain("KeyBy origin").And.Contain("Window TUMBLE(00:01:00), allowed lateness 00:00:30").And.Contain("Aggregate COUNT(*)");
         plan.Should().Contain("== Pipeline ==").And.Contain("aggregate COUNT(*) by origin, window_start, window_end <- where (delay > 0)").And.Contain("read ");
     }
+
+    [Fact]
+    public void WhereOnTheWindowColumns_OfAWindowedGroupByOverAnUnboundedTable_SaysToFilterThemInHaving()
+    {
+        var error = Error("""
+            SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE live, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE))
+            WHERE window_start >= TIMESTAMP '2024-05-01 08:00:00'
+            GROUP BY window_start, window_end
+            """);
+
+        (error.Line, error.Column).Should().Be((2, 7));
+        error.Message.Should().Contain("WHERE filters the window columns").And.Contain("in HAVING");
+    }
+
+    [Fact]
+    public void WhereOnTheWindowColumns_OfSessions_IsAPositionedError()
+    {
+        var error = Error("""
+            SELECT window_start, COUNT(*) AS n FROM TABLE(SESSION(TABLE flights PARTITION BY origin, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE))
+            WHERE window_end > TIMESTAMP '2024-05-01 08:00:00'
+            GROUP BY window_start, window_end, origin
+            """);
+
+        (error.Line, error.Column).Should().Be((2, 7));
+        error.Message.Should().Contain("SESSION windows").And.Contain("in HAVING");
+    }
 }

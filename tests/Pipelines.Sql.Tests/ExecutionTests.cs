@@ -135,4 +135,36 @@ public sealed class ExecutionTests : IDisposable
             "2024-05-01T08:00:00.000Z|KL|BA",
             "2024-05-01T08:02:00.000Z|AF|KL");
     }
+
+    [Fact]
+    public async Task NumericFunctionsOfANullLiteral_AreNull()
+    {
+        var rows = await Run("SELECT ABS(NULL) AS a, ROUND(NULL, 2) AS r, FLOOR(NULL) AS f, CEIL(NULL) AS c FROM flights WHERE origin = 'CDG'");
+
+        rows.Should().Equal("NULL|NULL|NULL|NULL");
+    }
+
+    [Fact]
+    public async Task IntegerArithmeticThatOverflows_FailsTheRow_InsteadOfWrappingAround()
+    {
+        // 5,850 × 10^12 × 10^12 does not fit a BIGINT: standard SQL, PostgreSQL and DuckDB raise an error, as SUM does here.
+        var act = () => SqlRunner.RunAsync(Data.CreateFlights() + "SELECT distance * 1000000000000 * 1000000000000 AS big FROM flights WHERE distance = 5850",
+            new SqlRunOptions { Mode = SqlExecutionMode.Batch, BaseDirectory = _dir.Path });
+
+        var error = (await act.Should().ThrowAsync<Exception>()).Which;
+        error.ToString().Should().Contain(nameof(OverflowException));
+    }
+
+    [Fact]
+    public async Task HavingOnTheWindowColumns_FiltersWindows()
+    {
+        var rows = await Run("""
+            SELECT window_start, COUNT(*) AS n
+            FROM TABLE(TUMBLE(TABLE flights, DESCRIPTOR(dep_time), INTERVAL '2' MINUTE))
+            GROUP BY window_start, window_end
+            HAVING window_start >= TIMESTAMP '2024-05-01 08:02:00'
+            """);
+
+        rows.Should().Equal("2024-05-01T08:02:00.000Z|3", "2024-05-01T08:10:00.000Z|1");
+    }
 }

@@ -17,6 +17,9 @@ internal sealed partial class ExpressionBinder
         if (call.Distinct || call.Star) throw SqlException.At(call.Position, $"{name} takes neither DISTINCT nor *.");
         var args = call.Arguments.Select(Bind).ToList();
 
+        // A NULL literal has no numeric type of its own: the numeric functions take it as a DOUBLE NULL.
+        Typed Number(int index) => args[index].Type.Kind == SqlTypeKind.Null ? Convert(args[index], SqlType.Double) : args[index];
+
         Typed One(string method, SqlType type, SqlType result)
         {
             Arity(call, 1);
@@ -43,20 +46,29 @@ internal sealed partial class ExpressionBinder
                 if (args.Count == 0) throw SqlException.At(call.Position, "CONCAT needs at least one argument.");
                 return new(Call(nameof(SqlRuntime.ConcatAll), Expression.NewArrayInit(typeof(string), args.Select(a => Cast(a, SqlType.String).Expression))), SqlType.String);
             case "ABS":
+            {
                 Arity(call, 1);
                 RequireNumeric(args[0], call.Arguments[0], name);
-                return new(Call(nameof(SqlRuntime.Abs), args[0].Expression), args[0].Type);
+                var value = Number(0);
+                return new(Call(nameof(SqlRuntime.Abs), value.Expression), value.Type);
+            }
             case "FLOOR" or "CEIL" or "CEILING":
+            {
                 Arity(call, 1);
                 RequireNumeric(args[0], call.Arguments[0], name);
-                if (args[0].Type.Kind is SqlTypeKind.Int or SqlTypeKind.BigInt) return args[0];
-                return new(Call(name == "FLOOR" ? nameof(SqlRuntime.Floor) : nameof(SqlRuntime.Ceil), args[0].Expression), args[0].Type);
+                var value = Number(0);
+                if (value.Type.Kind is SqlTypeKind.Int or SqlTypeKind.BigInt) return value;
+                return new(Call(name == "FLOOR" ? nameof(SqlRuntime.Floor) : nameof(SqlRuntime.Ceil), value.Expression), value.Type);
+            }
             case "ROUND":
+            {
                 if (args.Count is not (1 or 2)) throw SqlException.At(call.Position, $"ROUND takes 1 or 2 arguments, not {args.Count}.");
                 RequireNumeric(args[0], call.Arguments[0], name);
+                var value = Number(0);
                 var digits = args.Count == 2 ? Convert(args[1], SqlType.Int).Expression : Expression.Constant(0, typeof(int?));
-                if (args[0].Type.Kind is SqlTypeKind.Int or SqlTypeKind.BigInt) return args[0];
-                return new(Call(nameof(SqlRuntime.Round), args[0].Expression, digits), args[0].Type);
+                if (value.Type.Kind is SqlTypeKind.Int or SqlTypeKind.BigInt) return value;
+                return new(Call(nameof(SqlRuntime.Round), value.Expression, digits), value.Type);
+            }
             case "MOD":
                 Arity(call, 2);
                 return BindBinary(new BinaryExpr("%", call.Arguments[0], call.Arguments[1], call.Position));

@@ -16,7 +16,7 @@ internal sealed partial class ExpressionBinder
             return new(Call(nameof(SqlRuntime.Not), Convert(operand, SqlType.Boolean).Expression), SqlType.Boolean);
         }
         if (!operand.Type.IsNumeric && operand.Type.Kind != SqlTypeKind.Interval) throw TypeError(unary, $"'-' needs a number, but {unary.Operand.Text} is {operand.Type}.");
-        return new(Expression.Negate(operand.Expression), operand.Type);
+        return new(operand.Type.IsNumeric ? Expression.NegateChecked(operand.Expression) : Expression.Negate(operand.Expression), operand.Type);
     }
 
     private Typed BindBinary(BinaryExpr binary)
@@ -58,9 +58,10 @@ internal sealed partial class ExpressionBinder
         var r = Convert(right, type).Expression;
         return op switch
         {
-            "+" => new(Expression.Add(l, r), type),
-            "-" => new(Expression.Subtract(l, r), type),
-            "*" => new(Expression.Multiply(l, r), type),
+            // Checked, as SUM is and as standard SQL (and PostgreSQL, DuckDB) raise an overflow: a wrapped INT is a wrong answer.
+            "+" => new(Expression.AddChecked(l, r), type),
+            "-" => new(Expression.SubtractChecked(l, r), type),
+            "*" => new(Expression.MultiplyChecked(l, r), type),
             "/" => new(Call(nameof(SqlRuntime.Divide), l, r), type),
             _ => new(Call(nameof(SqlRuntime.Modulo), l, r), type),
         };

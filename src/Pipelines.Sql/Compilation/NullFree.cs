@@ -16,6 +16,7 @@ internal sealed class NullFree : ExpressionVisitor
     private static readonly HashSet<ExpressionType> Rebuilt =
     [
         ExpressionType.Add, ExpressionType.Subtract, ExpressionType.Multiply,
+        ExpressionType.AddChecked, ExpressionType.SubtractChecked, ExpressionType.MultiplyChecked,
         ExpressionType.Equal, ExpressionType.NotEqual, ExpressionType.LessThan, ExpressionType.LessThanOrEqual,
         ExpressionType.GreaterThan, ExpressionType.GreaterThanOrEqual,
     ];
@@ -47,9 +48,9 @@ internal sealed class NullFree : ExpressionVisitor
                 : (Expression)Expression.Convert(value, target);
             return Expression.Convert(plain, convert.Type);
         }
-        if (visited is UnaryExpression { NodeType: ExpressionType.Negate, IsLifted: true } negate && Value(negate.Operand) is { } operand)
+        if (visited is UnaryExpression { NodeType: ExpressionType.Negate or ExpressionType.NegateChecked, IsLifted: true } negate && Value(negate.Operand) is { } operand)
         {
-            return Expression.Convert(Expression.Negate(operand), negate.Type);
+            return Expression.Convert(Expression.MakeUnary(negate.NodeType, operand, operand.Type), negate.Type);
         }
         return visited;
     }

@@ -21,6 +21,14 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
         var relation = PlanFrom(query.From, 1);
         bool aggregate = query.GroupBy.Count > 0 || query.Having is not null
             || query.Items.Any(i => i.Expression is not null && ExpressionBinder.HasAggregate(i.Expression));
+        if (relation.Window is not null && aggregate && query.Where is not null && ReferencesWindow(query.Where) && (!relation.Bounded || relation.Window.Kind == WindowKind.Session))
+        {
+            // The rows would get their window columns before WHERE, and the GROUP BY would no longer be a windowed one:
+            // over a table that does not end it would keep every group forever; sessions only exist once grouped.
+            throw SqlException.At(ExpressionBinder.ColumnsIn(query.Where).First(IsWindowColumn).Position,
+                $"WHERE filters the window columns of {relation.Window.Text}, which a windowed GROUP BY over {(relation.Bounded ? "SESSION windows" : "an unbounded table")} only has once the rows are grouped. " +
+                "Filter window_start, window_end or window_time in HAVING, and the time column in WHERE.");
+        }
         if (relation.Window is not null && (!aggregate || (query.Where is not null && ReferencesWindow(query.Where))))
         {
             Materialize(relation);
