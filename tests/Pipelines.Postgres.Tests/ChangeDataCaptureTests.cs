@@ -178,6 +178,49 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
         second.Items.Select(c => c.After!.Id).Order().Should().Equal(Enumerable.Range(1, 11), "the whole table is read again, as it is now");
     }
 
+    /// <summary>
+    /// The first run reads the whole snapshot and a change after its end, but its sink (a task of its own, so the
+    /// source reads on while a write waits) fails before anything is committed: the slot the run created goes with
+    /// it, so the next run takes the snapshot again instead of streaming from the slot and never delivering the rows
+    /// the failed run did not write.
+    /// </summary>
+    [Fact]
+    public async Task AFirstRunThatFailsBeforeItsSnapshotIsCommitted_LeavesNoSlot_SoTheNextRunReadsTheSnapshotAgain()
+    {
+        string db = await CustomersAsync(10);
+        var options = new StreamingOptions
+        {
+            Parallelism = 1,
+            MaxBatchSize = 7,
+            IdleTimeout = Timeout.InfiniteTimeSpan,
+            CheckpointInterval = Timeout.InfiniteTimeSpan,
+            ChainSinks = false,
+        };
+        var targetDown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.ChangeDataCapture<Customer>(Options(db, "snapshot_failed")))
+            .To(Sinks.Action<ChangeRecord<Customer>>(async (r, ct) =>
+            {
+                await targetDown.Task.WaitAsync(ct);
+                throw new InvalidOperationException("the target is down");
+            }));
+        var failed = new StreamingExecutor(options).Start(p.Build());
+        await Eventually.HoldsAsync(() => failed.ElementsRead >= 10, "the snapshot read");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (11, 'c11', 'bronze')");
+        await Eventually.HoldsAsync(() => failed.ElementsRead >= 11, "a change after the snapshot's end read");
+        targetDown.SetResult();
+        await failed.Completion.Invoking(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineExecutionException>();
+        (await QueryAsync(db, "SELECT slot_name FROM pg_replication_slots WHERE slot_name = 'snapshot_failed'")).Should().BeEmpty("the run created the slot and its snapshot reached no sink");
+
+        var second = new Collected<ChangeRecord<Customer>>();
+        var run = Start(PostgresSources.ChangeDataCapture<Customer>(Options(db, "snapshot_failed")), second, Streaming);
+        await Eventually.HoldsAsync(() => second.Count >= 11, "the snapshot, read again");
+        await run.StopAsync();
+
+        second.Items.Should().OnlyContain(c => c.Operation == ChangeOperation.Snapshot);
+        second.Items.Select(c => c.After!.Id).Order().Should().Equal(Enumerable.Range(1, 11));
+    }
+
     [Fact]
     public async Task ASecondRunOnTheSameSlot_FailsNamingTheSlot()
     {

@@ -32,10 +32,16 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
     private (string Name, string Quoted)[] _tables = [];
     private bool _createdSlotForSnapshot;
 
+    /// <summary>A position after the snapshot's end was committed (set on the commit task, read when disposing).</summary>
+    private volatile bool _snapshotCommitted;
+
     // Where the reads have got to (touched only by the reading task).
     private ulong _lsn;
     private long _skip;
     private bool _snapshotDone;
+
+    /// <summary>A row of the snapshot (or a bad one) was handed to the pipeline.</summary>
+    private bool _snapshotRowsRead;
     private long _maxTicks = long.MinValue;
     private long _lastWatermark = long.MinValue;
 
@@ -99,11 +105,14 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
             _lsn = (ulong)_slot.ConsistentPoint;
             if (snapshot)
             {
+                // From here on the slot stands for a snapshot not yet delivered: a run that ends before it is committed
+                // drops it (DisposeAsync), so the next run takes the snapshot again — also when importing it fails.
+                _createdSlotForSnapshot = true;
+
                 // The exported snapshot lives until the replication connection runs its next command: import it now.
                 _snapshot = new NpgsqlConnection(_options.ConnectionString);
                 await _snapshot.OpenAsync(cancellationToken).ConfigureAwait(false);
                 await ReplicationCatalog.ExecuteAsync(_snapshot, $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Sql.Literal(_slot.SnapshotName!)}", cancellationToken).ConfigureAwait(false);
-                _createdSlotForSnapshot = true;
             }
             else
             {
@@ -166,9 +175,11 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
                 case CdcEntryKind.TransactionEnd:
                     break;
                 case CdcEntryKind.Bad:
+                    if (!_snapshotDone) _snapshotRowsRead = true;
                     _context.ReportBadRecord(entry.BadRow, entry.Error!);
                     break;
                 default:
+                    if (!_snapshotDone) _snapshotRowsRead = true;
                     destination[n] = entry.Record!;
                     if (!timestamps.IsEmpty) timestamps[n] = entry.Ticks;
                     if (entry.Ticks > _maxTicks) _maxTicks = entry.Ticks;
@@ -203,7 +214,12 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
     public override async ValueTask CommitAsync(PostgresCdcPosition position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(position);
-        if (!position.SnapshotDone || _replication is null) return;
+        if (!position.SnapshotDone) return;
+
+        // Every snapshot row has reached the sinks (a checkpoint completed after the snapshot's end, or the run
+        // ended): the slot now holds this run's progress and stays.
+        _snapshotCommitted = true;
+        if (_replication is null) return;
         var lsn = NpgsqlLogSequenceNumber.Parse(position.Lsn);
         if ((ulong)lsn == 0) return;
         _replication.SetReplicationStatus(lsn);
@@ -236,9 +252,11 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
 
         if (_snapshot is not null) await _snapshot.DisposeAsync().ConfigureAwait(false);
         if (_replication is not null) await _replication.DisposeAsync().ConfigureAwait(false);
-        if (_createdSlotForSnapshot && !_snapshotDone)
+        if (_createdSlotForSnapshot && !_snapshotCommitted && (!_snapshotDone || _snapshotRowsRead))
         {
-            // This run created the slot and did not finish its snapshot: without the slot, the next run starts over.
+            // This run created the slot, and its snapshot did not all reach the sinks (the run failed or stopped
+            // before a checkpoint or the end committed it): without the slot, the next run starts over (at least
+            // once). An empty snapshot has nothing to lose: the slot stays, and the next run reads its changes again.
             try
             {
                 await using var connection = new NpgsqlConnection(_options.ConnectionString);
