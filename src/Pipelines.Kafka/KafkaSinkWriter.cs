@@ -96,6 +96,9 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
     /// under them and fences its producers — and begin the first transaction. Refused downstream of keyed state that
     /// moves with repartition partitions (<see cref="SinkCheckpointContext.AfterMovingState"/>).
     /// </summary>
+    /// <summary>The most checkpoint failures in a row an exactly-once sink tolerates: each one keeps a producer (with its threads and connections) open.</summary>
+    internal const int MaxTolerableCheckpointFailures = 16;
+
     public override async ValueTask StartCheckpointsAsync(SinkCheckpointContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -103,6 +106,14 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         if (context.AfterMovingState) FollowMovingState(context);
 
         CheckInterval(context);
+        if (context.TolerableCheckpointFailures > MaxTolerableCheckpointFailures)
+        {
+            throw new InvalidOperationException(
+                $"Kafka sink '{_name}' is exactly-once and keeps one transactional producer per checkpoint that may fail in a row, so it accepts " +
+                $"StreamingOptions.TolerableCheckpointFailures up to {MaxTolerableCheckpointFailures}, not {context.TolerableCheckpointFailures}. " +
+                "Lower it (each failed checkpoint also holds its results back until the next one completes), or use an at-least-once sink.");
+        }
+
         int pool = KafkaTransactions<TKey, TValue>.PoolSizeFor(context.TolerableCheckpointFailures);
         var transactions = new KafkaTransactions<TKey, TValue>(_options, _name, _logger, pool, id => Build(ClientConfigs.TransactionalProducer(_options, id)));
         try

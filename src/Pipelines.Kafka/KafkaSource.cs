@@ -29,7 +29,7 @@ namespace Pipelines.Kafka;
 /// <para><b>Watermarks.</b> Use <see cref="KafkaWatermarks.PerPartition"/> for one watermark per partition.</para>
 /// <para><b>Bad records.</b> A record whose key or value cannot be deserialized is reported to the run as a
 /// <see cref="MalformedKafkaRecord"/> with a <see cref="KafkaDeserializationException"/>, under the source's error
-/// policy (<see cref="KafkaSourceOptions{TKey, TValue}.OnDeserializationError"/>, else the stream's or the pipeline's),
+/// policy (the source stream's <c>OnError</c>, else <see cref="KafkaSourceOptions{TKey, TValue}.OnDeserializationError"/>, else the pipeline's),
 /// like every connector's bad records: it fails the run, or is skipped, or goes to the dead-letter sink, and is
 /// counted in <see cref="RunSummary"/>. Under <see cref="ErrorPolicy.DeadLetter"/> it is also copied, bytes unchanged,
 /// to <see cref="KafkaSourceOptions{TKey, TValue}.DeadLetterTopic"/> when that is set.</para>

@@ -16,6 +16,26 @@ public sealed class ExactlyOnceToleranceTests(ITestOutputHelper output)
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     [Fact]
+    public async Task ATolerance_AboveWhatTheSinkKeepsProducersFor_FailsTheRunAtStart_NamingTheOptionAndTheSink()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string input = KafkaTestCluster.UniqueName("in"), outputTopic = KafkaTestCluster.UniqueName("out"), group = KafkaTestCluster.UniqueName("g");
+        await cluster.CreateTopicAsync(input);
+        await cluster.CreateTopicAsync(outputTopic);
+        var storage = new FailingCheckpointStorage(failAt: int.MaxValue);
+        var p = new PipelineBuilder("eos-tolerance-limit");
+        p.From(ExactlyOnceSetup.Source(cluster, input, group, new TestOutputLogger(output, "source")))
+            .Select(r => (r.Key, r.Value))
+            .ToKafka(ExactlyOnceSetup.SinkOptions(cluster, outputTopic, new MemoryLogger("sink", new ConcurrentQueue<string>())), x => x.Key, x => x.Value);
+
+        // "Tolerate every failure", as Flink users write it.
+        var run = new StreamingExecutor(new StreamingOptions { CheckpointInterval = Interval, CheckpointStorage = storage, TolerableCheckpointFailures = int.MaxValue }).Start(p.Build());
+
+        var error = (await run.Completion.Invoking(c => c.WaitAsync(Deadline)).Should().ThrowAsync<PipelineExecutionException>()).Which;
+        error.ToString().Should().Contain("TolerableCheckpointFailures").And.Contain("up to 16").And.Contain(outputTopic);
+    }
+
+    [Fact]
     public async Task ATolerated_CheckpointFailure_KeepsItsTransaction_ForTheNextCheckpoint_AndTheRunGoesOn()
     {
         using var cluster = KafkaTestCluster.StartMock();
