@@ -1,3 +1,5 @@
+using Pipelines.Tests.TestSupport;
+
 namespace Pipelines.Tests.Errors;
 
 /// <summary>
@@ -106,7 +108,6 @@ public class UserCancellationTests
     public async Task StoppingOrCancelling_EndsTheRun_EvenWhenASinkWriteIgnoresTheToken(string executor)
     {
         // A write that never completes and never looks at the token: the run must not wait on it once stopped.
-        using var cts = new CancellationTokenSource();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var p = new PipelineBuilder();
@@ -116,24 +117,7 @@ public class UserCancellationTests
             return new ValueTask(never.Task);
         }));
 
-        Task stopped;
-        if (executor == "bounded")
-        {
-            var run = new BoundedExecutor().RunAsync(p.Build(), cts.Token);
-            await started.Task.WaitAsync(Deadline);
-            await cts.CancelAsync();
-            stopped = run;
-        }
-        else
-        {
-            var run = new StreamingExecutor(new StreamingOptions { Parallelism = 1 }).Start(p.Build());
-            await started.Task.WaitAsync(Deadline);
-            stopped = run.StopAsync(drain: false);
-        }
-
-        // The deadline only turns a hang into a failure (a TimeoutException).
-        if (executor == "bounded") await stopped.WaitAsync(Deadline).Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
-        else await stopped.WaitAsync(Deadline);
+        await StopOnceStarted.EndsAsync(executor, p.Build(), started.Task, Deadline);
         never.TrySetException(new IOException("completes after the run: observed, not unobserved"));
     }
 }

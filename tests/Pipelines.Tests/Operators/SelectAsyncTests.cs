@@ -242,7 +242,6 @@ public class SelectAsyncTests
     public async Task Stopping_EndsTheRun_EvenWhenTheFunctionIgnoresTheToken(string executor)
     {
         // A call that never completes and never looks at the token: the run must not wait on it once cancelled.
-        using var cts = new CancellationTokenSource();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var never = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var p = new PipelineBuilder();
@@ -254,24 +253,7 @@ public class SelectAsyncTests
             })
             .To(Sinks.Action<int>(_ => { }));
 
-        Task stopped;
-        if (executor == "bounded")
-        {
-            var run = new BoundedExecutor().RunAsync(p.Build(), cts.Token);
-            await started.Task.WaitAsync(Deadline);
-            await cts.CancelAsync();
-            stopped = run;
-        }
-        else
-        {
-            var run = new StreamingExecutor(new StreamingOptions { Parallelism = 1 }).Start(p.Build());
-            await started.Task.WaitAsync(Deadline);
-            stopped = run.StopAsync(drain: false);
-        }
-
-        // The deadline only turns a hang into a failure (a TimeoutException); the run ends as soon as it sees the cancellation.
-        if (executor == "bounded") await stopped.WaitAsync(Deadline).Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
-        else await stopped.WaitAsync(Deadline);
+        await StopOnceStarted.EndsAsync(executor, p.Build(), started.Task, Deadline);
         never.TrySetException(new IOException("completes after the run: observed, not unobserved"));
     }
 
