@@ -15,10 +15,12 @@ public sealed class PipelineHostOptions
     public StreamingOptions? Streaming { get; set; }
 
     /// <summary>
-    /// When the pipeline fails (a user function, source or sink throws, or defining it throws), stop the
-    /// application with <c>IHostApplicationLifetime.StopApplication</c> and set <see cref="Environment.ExitCode"/>
-    /// to <see cref="FailureExitCode"/>. Default true. When false the failure is logged and reported by the
-    /// health check, and the host keeps running.
+    /// When the running pipeline fails (a user function, source or sink throws), stop the application with
+    /// <c>IHostApplicationLifetime.StopApplication</c> and set <see cref="Environment.ExitCode"/> to
+    /// <see cref="FailureExitCode"/>. When defining it throws (or the definition is invalid), the host does not start:
+    /// the error is thrown from the host's <c>StartAsync</c> (so from <c>RunAsync</c>), with
+    /// <see cref="Environment.ExitCode"/> set to <see cref="FailureExitCode"/> for a <c>Main</c> that catches it. Default
+    /// true. When false the failure is logged and reported by the health check, and the host keeps running.
     /// </summary>
     public bool StopHostOnFailure { get; set; } = true;
 

@@ -57,8 +57,11 @@ internal sealed class PipelineHostedService : IHostedService
             var error = new InvalidOperationException($"Pipeline '{_name}' could not be started: {ex.Message}", ex);
             HostingLog.StartFailed(_logger, error, _name);
             _status.TryMoveTo(PipelineState.Failed, error);
-            if (_options.StopHostOnFailure) throw error;
-            return Task.CompletedTask;
+            if (!_options.StopHostOnFailure) return Task.CompletedTask;
+
+            // The host does not start (the error comes out of RunAsync); a Main that catches it exits with the code.
+            Environment.ExitCode = _options.FailureExitCode;
+            throw error;
         }
 
         var run = executor.Start(pipeline);

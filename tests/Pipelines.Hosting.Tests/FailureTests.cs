@@ -98,13 +98,14 @@ public sealed class FailureTests : IDisposable
     public async Task DefinitionThrows_HostDoesNotStart_StatusFailed()
     {
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddPipeline("broken", (p, _) => p.From(Sources.Enumerable(new[] { 1 })).Select(i => i + 1)); // no sink
+        builder.Services.AddPipeline("broken", (p, _) => p.From(Sources.Enumerable(new[] { 1 })).Select(i => i + 1), o => o.FailureExitCode = 4); // no sink
         using var host = builder.Build();
 
         var start = async () => await host.StartAsync();
 
         (await start.Should().ThrowAsync<InvalidOperationException>())
             .WithMessage("Pipeline 'broken' could not be started: The pipeline has no sink*");
+        Environment.ExitCode.Should().Be(4, "a Main that catches the start's error exits with the pipeline's failure code");
         var status = host.Services.GetRequiredKeyedService<PipelineStatus>("broken");
         status.State.Should().Be(PipelineState.Failed);
         status.Error.Should().BeOfType<InvalidOperationException>();

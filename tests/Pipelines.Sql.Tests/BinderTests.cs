@@ -134,4 +134,11 @@ public sealed class BinderTests : IDisposable
         (error.Line, error.Column).Should().Be((2, 7));
         error.Message.Should().Contain("SESSION windows").And.Contain("in HAVING");
     }
+
+    [Fact]
+    public void SettingsOutOfRange_ArePositionedErrors_NotCrashes()
+    {
+        Error("SET 'table.exec.allowed-lateness' = '99999999 d'").Message.Should().Be("line 1, column 1: '99999999 d' is not a valid value for 'table.exec.allowed-lateness': expected a duration of at most 10,675,199 days.");
+        Error("SET 'execution.checkpointing.interval' = '0 s'").Message.Should().EndWith("expected a positive duration such as '10 s'.");
+    }
 }

@@ -48,7 +48,7 @@ internal sealed class SqlSettings
                 case Parallelism:
                     ParallelismValue = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p > 0 ? p : throw new FormatException("a positive whole number");
                     break;
-                case CheckpointInterval: Checkpointing = ParseDuration(value); break;
+                case CheckpointInterval: Checkpointing = ParseDuration(value) is var interval && interval > TimeSpan.Zero ? interval : throw new FormatException("a positive duration such as '10 s'"); break;
                 case LateRows:
                     LateRowsTable = System.Text.RegularExpressions.Regex.IsMatch(value.Trim(), "^[A-Za-z_][A-Za-z0-9_]*$") ? value.Trim() : throw new FormatException("a table name (letters, digits and _)");
                     break;
@@ -88,14 +88,21 @@ internal sealed class SqlSettings
         {
             throw new FormatException("a duration such as '5 s', '1 min' or 'PT5S'");
         }
-        return text[split..].Trim().ToLowerInvariant() switch
+        try
         {
-            "ms" or "milli" or "millis" or "millisecond" or "milliseconds" => TimeSpan.FromMilliseconds(amount),
-            "" or "s" or "sec" or "second" or "seconds" => TimeSpan.FromSeconds(amount),
-            "min" or "minute" or "minutes" or "m" => TimeSpan.FromMinutes(amount),
-            "h" or "hour" or "hours" => TimeSpan.FromHours(amount),
-            "d" or "day" or "days" => TimeSpan.FromDays(amount),
-            _ => throw new FormatException("a duration such as '5 s', '1 min' or 'PT5S'"),
-        };
+            return text[split..].Trim().ToLowerInvariant() switch
+            {
+                "ms" or "milli" or "millis" or "millisecond" or "milliseconds" => TimeSpan.FromMilliseconds(amount),
+                "" or "s" or "sec" or "second" or "seconds" => TimeSpan.FromSeconds(amount),
+                "min" or "minute" or "minutes" or "m" => TimeSpan.FromMinutes(amount),
+                "h" or "hour" or "hours" => TimeSpan.FromHours(amount),
+                "d" or "day" or "days" => TimeSpan.FromDays(amount),
+                _ => throw new FormatException("a duration such as '5 s', '1 min' or 'PT5S'"),
+            };
+        }
+        catch (OverflowException)
+        {
+            throw new FormatException($"a duration of at most {TimeSpan.MaxValue.Days:N0} days");
+        }
     }
 }
