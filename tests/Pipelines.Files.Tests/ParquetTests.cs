@@ -63,4 +63,49 @@ public sealed class ParquetTests : IDisposable
         var act = () => FileSinks.Parquet(_dir.Path, [new ParquetColumn("g", typeof(Guid))]);
         act.Should().Throw<ArgumentException>().WithMessage("*'g' has type Guid*");
     }
+
+    [Fact]
+    public async Task ASecondRun_ThatReplacesEarlierOutput_LeavesOnlyItsOwnRows()
+    {
+        async Task WriteAsync(int from, int count)
+        {
+            var write = new PipelineBuilder();
+            write.From(Sources.Enumerable(Enumerable.Range(from, count).Select(Record)))
+                .To(FileSinks.Parquet(_dir.Path, Columns, new FileSinkOptions { ReplaceEarlierOutput = true }, rowGroupSize: 100));
+            await new BoundedExecutor().RunAsync(write.Build());
+        }
+
+        await WriteAsync(0, 300);
+        await WriteAsync(1000, 200);
+
+        var read = new List<ParquetRecord>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Parquet(Path.Combine(_dir.Path, "*.parquet"))).To(Sinks.Collection(read));
+        await new BoundedExecutor().RunAsync(p.Build());
+        read.Select(r => (int)r["id"]!).Order().Should().Equal(Enumerable.Range(1000, 200), "the first run's files are replaced, not added to");
+    }
+
+    [Fact]
+    public async Task TwoRunsWritingParquetIntoOneDirectoryAndPrefix_TheSecondIsRefused()
+    {
+        var first = new PipelineBuilder();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.From(Sources.Enumerable(Enumerable.Range(0, 10))).Select(i =>
+        {
+            opened.TrySetResult();
+            gate.Task.Wait();
+            return Record(i);
+        }).To(FileSinks.Parquet(_dir.Path, Columns));
+        var running = Task.Run(() => new BoundedExecutor().RunAsync(first.Build()));
+        await opened.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var second = new PipelineBuilder();
+        second.From(Sources.Enumerable(Enumerable.Range(0, 10).Select(Record))).To(FileSinks.Parquet(_dir.Path, Columns));
+        var act = () => new BoundedExecutor().RunAsync(second.Build());
+
+        (await act.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("another run is writing");
+        gate.SetResult();
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }

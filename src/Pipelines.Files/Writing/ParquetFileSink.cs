@@ -25,13 +25,33 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
 
     public override ValueTask<SinkWriter<ParquetRecord>> OpenAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Folder);
-        var finalName = new Regex($"^{Regex.Escape(Options.FilePrefix)}-.+\\.parquet$", RegexOptions.CultureInvariant);
-        return new(new Writer(this, new PartCommitter(Folder, finalName)));
+        // One run at a time per directory and prefix, as for the other file sinks: a second run's recovery would
+        // delete the first one's unfinished and pending files.
+        var claim = RunClaims.Take($"output:{Folder}{Path.DirectorySeparatorChar}{Options.FilePrefix}-*.parquet", () =>
+            $"Sink '{Name}': another run is writing '{Options.FilePrefix}-*.parquet' files into '{Folder}'. Run one at a time, or give each run its own directory or FilePrefix.");
+        try
+        {
+            Directory.CreateDirectory(Folder);
+            var finalName = new Regex($"^{Regex.Escape(Options.FilePrefix)}-.+\\.parquet$", RegexOptions.CultureInvariant);
+            var replaced = Options.ReplaceEarlierOutput ? EarlierFiles(finalName) : [];
+            return new(new Writer(this, new PartCommitter(Folder, finalName), replaced, claim));
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
     }
 
-    private sealed class Writer(ParquetFileSink sink, PartCommitter committer) : SinkWriter<ParquetRecord>
+    /// <summary>The files of earlier runs: finished ones, and the hidden ones a crashed run left behind.</summary>
+    private List<string> EarlierFiles(Regex finalName) =>
+        [.. Directory.EnumerateFiles(Folder).Where(file => finalName.IsMatch(PartCommitter.HiddenFinalName(Path.GetFileName(file)) ?? Path.GetFileName(file)))];
+
+    private sealed class Writer(ParquetFileSink sink, PartCommitter committer, IReadOnlyList<string> replaced, IDisposable claim) : SinkWriter<ParquetRecord>
     {
+        /// <summary>The earlier runs' files this run deletes once it succeeds (<see cref="FileSinkOptions.ReplaceEarlierOutput"/>).</summary>
+        private IReadOnlyList<string> _replaced = replaced;
+
         private readonly ParquetSchema _schema = new(sink.Columns.Select(ParquetTypes.ToField).ToArray());
         private readonly List<ParquetRecord> _buffer = [];
         private FileStream? _file;
@@ -74,9 +94,11 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
             return base.StartCheckpointsAsync(context, cancellationToken);
         }
 
+        /// <summary>A restored run keeps the directory's files even when it replaces earlier output: its checkpoints committed some of them.</summary>
         public override ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
         {
             committer.Recover(restoredCheckpointId);
+            if (restoredCheckpointId is not null) _replaced = [];
             return default;
         }
 
@@ -84,6 +106,17 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
         {
             await FinishFileAsync(cancellationToken).ConfigureAwait(false);
             committer.CommitAll();
+            foreach (string file in _replaced)
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (IOException ex)
+                {
+                    throw new IOException($"The run finished its output in '{sink.Folder}' but could not delete '{file}', a file of an earlier run it replaces: {ex.Message}", ex);
+                }
+            }
         }
 
         public override async ValueTask AbortAsync(Exception error)
@@ -136,7 +169,15 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
 
         public override async ValueTask DisposeAsync()
         {
-            await AbortAsync(new OperationCanceledException()).ConfigureAwait(false);
+            try
+            {
+                await AbortAsync(new OperationCanceledException()).ConfigureAwait(false);
+            }
+            finally
+            {
+                claim.Dispose();
+            }
+
             await base.DisposeAsync().ConfigureAwait(false);
         }
     }
