@@ -172,4 +172,34 @@ public sealed class MalformedLineTests : IDisposable
         line.Text.Should().StartWith("{\"id\":2").And.HaveLength(1024);
         dead.Items[0].Exception.Message.Should().Contain("longer than MaxRecordBytes");
     }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task ALineWithACarriageReturnButNoLineFeed_GoesToThePolicy_InsteadOfLosingTheRecordsInIt(string executor)
+    {
+        File.WriteAllText(_dir["cr.csv"], "Symbol,Price,Quantity\nA,1,1\rB,2,2\nC,3,3\n");
+        var output = new Collected<Trade>();
+        var dead = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().WithDeadLetterSink(dead.Sink);
+        p.From(FileSources.Csv<Trade>(_dir["cr.csv"])).OnError(ErrorPolicy.DeadLetter).To(output.Sink);
+
+        var summary = await RunAsync(executor, p);
+
+        output.Items.Select(t => t.Symbol).Should().Equal("C");
+        summary.ElementsDeadLettered.Should().Be(1);
+        dead.Items.Single().Element.Should().Be(new MalformedLine(_dir["cr.csv"], 2, "A,1,1\rB,2,2"));
+        dead.Items.Single().Exception.Message.Should().Contain("carriage return without a line feed");
+    }
+
+    [Fact]
+    public async Task AFileWithCarriageReturnLineEndsOnly_FailsSayingSo_InsteadOfReadingNothing()
+    {
+        File.WriteAllText(_dir["mac.csv"], "Symbol,Price,Quantity\rA,1,1\rB,2,2\r");
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Trade>(_dir["mac.csv"])).To(Sinks.Action<Trade>(_ => { }));
+
+        var act = () => RunAsync("bounded", p);
+
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).Which.ToString().Should().Contain("carriage return without a line feed");
+    }
 }

@@ -75,6 +75,15 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
                 return ParseOutcome.NotARecord;
             }
 
+            if (LoneCarriageReturn(cursor.Buffer.Span[record.Start..record.End]) >= 0)
+            {
+                // CsvHelper would end a record there and this reader, which ends records at line feeds, would not:
+                // the records in between would be lost without a word. The line goes to the error policy instead.
+                reason = "a carriage return without a line feed inside the line (records end at a line feed: convert CR-only line ends, as classic Mac OS wrote them, to LF or CRLF)";
+                if (_mapper is null && _headerError is null) _headerError = "the header line has " + reason;
+                return ParseOutcome.Malformed;
+            }
+
             if (_mapper is null && _headerError is null)
             {
                 ReadHeader(cursor.Buffer.Span[record.Start..record.End].ToArray(), record.Line);
@@ -136,6 +145,37 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
         }
 
         public override void Dispose() => DropChunk();
+
+        /// <summary>The index of a carriage return outside quotes that no line feed follows (the last byte may be a CRLF's), or -1.</summary>
+        private int LoneCarriageReturn(ReadOnlySpan<byte> line)
+        {
+            if (line.IndexOf((byte)'\r') < 0) return -1;
+            byte quote = (byte)format._records.Quote, separator = (byte)format._records.Separator!.Value;
+            bool quoted = false, fieldStart = true;
+            for (int i = 0; i < line.Length; i++)
+            {
+                byte c = line[i];
+                if (quoted)
+                {
+                    if (c != quote) continue;
+                    if (i + 1 < line.Length && line[i + 1] == quote) i++;
+                    else quoted = false;
+                    continue;
+                }
+
+                if (c == quote && fieldStart)
+                {
+                    quoted = true;
+                    fieldStart = false;
+                    continue;
+                }
+
+                if (c == (byte)'\r' && i < line.Length - 1 && line[i + 1] != (byte)'\n') return i;
+                fieldStart = c == separator;
+            }
+
+            return -1;
+        }
 
         private void ReadHeader(byte[] header, long line)
         {
