@@ -167,4 +167,19 @@ public sealed class ExecutionTests : IDisposable
 
         rows.Should().Equal("2024-05-01T08:02:00.000Z|3", "2024-05-01T08:10:00.000Z|1");
     }
+
+    [Fact]
+    public async Task AggregatesWithoutGroupBy_OverNoRows_GiveOneRow_AsInSql()
+    {
+        var rows = await Run("""
+            SELECT COUNT(*) AS n, COUNT(delay) AS c, SUM(delay) AS s, AVG(price) AS a, MIN(dep_time) AS m, COUNT(DISTINCT dest) AS d
+            FROM flights WHERE dest = 'XXX'
+            """);
+        rows.Should().Equal("0|0|NULL|NULL|NULL|0");
+
+        (await Run("SELECT COUNT(*) AS n FROM flights WHERE dest = 'XXX' HAVING COUNT(*) = 0")).Should().Equal("0");
+        (await Run("SELECT COUNT(*) AS n FROM flights WHERE dest = 'XXX' HAVING COUNT(*) > 0")).Should().BeEmpty();
+        (await Run("SELECT origin, COUNT(*) AS n FROM flights WHERE dest = 'XXX' GROUP BY origin")).Should().BeEmpty("a GROUP BY over no rows has no groups");
+        (await Run("SELECT COUNT(*) AS n FROM flights WHERE dest = 'LHR'")).Should().Equal("3");
+    }
 }

@@ -73,6 +73,13 @@ internal sealed partial class QueryPlanner
             log.Add(1, $"Late rows to table {lateName}");
         }
         var (items, having) = BindGroupedClauses(new ExpressionBinder(relation.Scope, grouped.Reader, context), query);
+        if (query.GroupBy.Count == 0 && window is null)
+        {
+            // Aggregates over the whole of a bounded table give one row even when no row reaches them (COUNT(*) 0,
+            // SUM NULL), as in SQL: the collected result gets the empty group's row when it has none.
+            EmptyInputRow = grouped.RowOfDefault(ExpressionBinder.NewRow([.. items.Select(i => i.Bound)]), having);
+        }
+
         log.Add(1, $"KeyBy {(context.Keys.Count == 0 ? "()" : string.Join(", ", context.Keys.Select(k => k.Text)))}");
         log.Add(1, $"Window {(window?.Text ?? "GLOBAL (bounded input: one result per key at the end)")}{(settings.Lateness > TimeSpan.Zero && window is not null ? $", allowed lateness {settings.Lateness}" : string.Empty)}{(settings.EarlyFire is TimeSpan e ? $", early results every {e}" : string.Empty)}");
         log.Add(1, $"Aggregate {aggregates}");

@@ -16,6 +16,9 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
     /// <summary>The late rows of the query's windowed GROUP BY as a table, when <c>SET 'table.exec.late-rows'</c> named one.</summary>
     public Connectors.SqlTableSource? LateTable { get; private set; }
 
+    /// <summary>The row of an aggregate without GROUP BY over no rows at all (null: the query has none, or HAVING refuses it).</summary>
+    private Row? EmptyInputRow { get; set; }
+
     public PlannedQuery Plan(SelectQuery query)
     {
         var relation = PlanFrom(query.From, 1);
@@ -40,8 +43,20 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
             relation.Stream = relation.Stream.Where(condition, $"where {query.Where.Text}");
             log.Add(1, $"Where {query.Where.Text}");
         }
+        EmptyInputRow = null;
         var (stream, schema, items) = aggregate ? PlanAggregate(relation, query) : PlanProjection(relation, query);
         var finish = PlanOrderAndLimit(query, relation, schema, items);
+        if (EmptyInputRow is { } empty)
+        {
+            var sortAndCut = finish;
+            finish = rows =>
+            {
+                var list = rows.ToList();
+                if (list.Count == 0) list.Add(empty);
+                return sortAndCut is null ? list : sortAndCut(list);
+            };
+        }
+
         return new PlannedQuery(stream, schema, relation.Bounded, finish);
     }
 

@@ -38,6 +38,12 @@ internal abstract class RowStream(IReadOnlyList<SqlType> columns)
     /// <summary>Groups, windows and aggregates; the result's columns are laid out as <see cref="GroupSpec"/> says.</summary>
     public abstract RowStream GroupBy(GroupSpec spec);
 
+    /// <summary>
+    /// The row <paramref name="row"/> makes of the element type's default value — for a <see cref="GroupBy"/> result,
+    /// the group that received no element — or null when <paramref name="condition"/> does not hold for it.
+    /// </summary>
+    public abstract Row? RowOfDefault(Expression row, Typed? condition);
+
     /// <summary>A stream of rows whose values are the columns in order.</summary>
     public static RowStream Of(DataStream<Row> rows, IReadOnlyList<SqlType> columns) =>
         new RowStream<Row>(rows, columns, (row, index, type) => ExpressionBinder.ReadColumn(row, index, type));

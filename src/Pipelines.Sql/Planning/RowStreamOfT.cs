@@ -39,6 +39,12 @@ internal sealed class RowStream<T> : RowStream
     public override RowStream Where(Typed condition, string name) =>
         new RowStream<T>(_stream.Where(ExpressionBinder.CompilePredicate<T>(condition, Parameter)).Named(name), Columns, _read, Parameter);
 
+    public override Row? RowOfDefault(Expression row, Typed? condition)
+    {
+        if (condition is not null && !ExpressionBinder.CompilePredicate<T>(condition, Parameter)(default!)) return null;
+        return Expression.Lambda<Func<T, Row>>(row, Parameter).Compile()(default!);
+    }
+
     public override DataStream<Row> Select(Expression row, string name) =>
         _stream.Select(Expression.Lambda<Func<T, Row>>(row, Parameter).Compile()).Named(name);
 
