@@ -13,7 +13,7 @@ internal sealed class FileSink<T>(string directory, RecordOutput<T> output, File
 
     public override ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken)
     {
-        var claim = RunClaims.Take($"output:{directory}{Path.DirectorySeparatorChar}{options.FilePrefix}-*{output.Extension}", () =>
+        var claim = EarlierOutput.Claim(directory, options.FilePrefix, output.Extension, () =>
             $"Sink '{name}': another run is writing '{options.FilePrefix}-*{output.Extension}' files into '{directory}', and two runs would pick the same file names. " +
             "Run one at a time, or give each run its own directory or FilePrefix.");
         try

@@ -101,17 +101,7 @@ internal sealed class FileSinkWriter<T>(
     {
         await FinishOpenAsync(cancellationToken).ConfigureAwait(false);
         committer.CommitAll();
-        foreach (string file in _replaced)
-        {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (IOException ex)
-            {
-                throw new IOException($"The run finished its output in '{directory}' but could not delete '{file}', a file of an earlier run it replaces: {ex.Message}", ex);
-            }
-        }
+        EarlierOutput.Delete(directory, _replaced);
     }
 
     public override async ValueTask DisposeAsync()

@@ -27,7 +27,7 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
     {
         // One run at a time per directory and prefix, as for the other file sinks: a second run's recovery would
         // delete the first one's unfinished and pending files.
-        var claim = RunClaims.Take($"output:{Folder}{Path.DirectorySeparatorChar}{Options.FilePrefix}-*.parquet", () =>
+        var claim = EarlierOutput.Claim(Folder, Options.FilePrefix, ".parquet", () =>
             $"Sink '{Name}': another run is writing '{Options.FilePrefix}-*.parquet' files into '{Folder}'. Run one at a time, or give each run its own directory or FilePrefix.");
         try
         {
@@ -106,17 +106,7 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
         {
             await FinishFileAsync(cancellationToken).ConfigureAwait(false);
             committer.CommitAll();
-            foreach (string file in _replaced)
-            {
-                try
-                {
-                    File.Delete(file);
-                }
-                catch (IOException ex)
-                {
-                    throw new IOException($"The run finished its output in '{sink.Folder}' but could not delete '{file}', a file of an earlier run it replaces: {ex.Message}", ex);
-                }
-            }
+            EarlierOutput.Delete(sink.Folder, _replaced);
         }
 
         public override async ValueTask AbortAsync(Exception error)

@@ -114,11 +114,8 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
     {
         if (Watermark != Time.EventTime.MaxWatermark) return Watermark;
         long before = WatermarkBeforeEnd;
-        return before < FirstInstant ? FirstInstant : Time.EventTime.SaturatingAdd(before, 1);
+        return before < Time.EventTime.MinTicks ? Time.EventTime.MinTicks : Time.EventTime.SaturatingAdd(before, 1);
     }
-
-    /// <summary>The earliest instant an element can have (<see cref="DateTimeOffset.MinValue"/>).</summary>
-    private static readonly long FirstInstant = Time.EventTime.FromDateTimeOffset(DateTimeOffset.MinValue);
 
     protected override void DiscardElementOutput() => _output.Discard();
 

@@ -59,10 +59,10 @@ internal sealed class SinkOperator<T>(
     }
 
     /// <summary>Whether a writer's exception is the run's cancellation (passed on as it is) rather than the sink's failure.</summary>
-    private bool IsRunCancellation(Exception ex) => ex is OperationCanceledException && runToken.IsCancellationRequested;
+    private bool IsRunCancellation(Exception ex) => context.Errors.IsRunCancellation(ex);
 
     /// <summary>Whether a writer's exception is the cancellation of the run or of the call it was given <paramref name="token"/> for.</summary>
-    private bool IsCancellation(Exception ex, CancellationToken token) => ex is OperationCanceledException && (token.IsCancellationRequested || runToken.IsCancellationRequested);
+    private bool IsCancellation(Exception ex, CancellationToken token) => (ex is OperationCanceledException && token.IsCancellationRequested) || IsRunCancellation(ex);
 
     /// <summary>How long disposing waits for a write still running when the run stopped (a writer that ignores its token).</summary>
     private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(1);

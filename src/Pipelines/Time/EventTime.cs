@@ -14,7 +14,8 @@ internal static class EventTime
     public const long MaxWatermark = long.MaxValue;
 
     internal static readonly long UnixEpochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
-    private static readonly long MinTicks = DateTimeOffset.MinValue.UtcTicks - UnixEpochTicks;
+    /// <summary>The earliest instant an element can have (<see cref="DateTimeOffset.MinValue"/>).</summary>
+    internal static readonly long MinTicks = DateTimeOffset.MinValue.UtcTicks - UnixEpochTicks;
     private static readonly long MaxTicks = DateTimeOffset.MaxValue.UtcTicks - UnixEpochTicks;
 
     public static long FromDateTimeOffset(DateTimeOffset value) => value.UtcTicks - UnixEpochTicks;
