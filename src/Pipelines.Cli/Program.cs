@@ -46,7 +46,10 @@ catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 
 var stdout = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
 using var writer = new ResultWriter(output, options.Format, stdout);
-var streamingRows = 0L;
+using var flushing = new CancellationTokenSource();
+// Text rows reach the output within a fifth of a second of their emission, not when the writer's buffer fills: a
+// stream's rare alerts are seen when they happen.
+var flusher = options.Format == OutputFormat.Table ? Task.CompletedTask : FlushEveryAsync(writer, TimeSpan.FromMilliseconds(200), flushing.Token);
 try
 {
     SqlRunResult result;
@@ -55,11 +58,7 @@ try
         Mode = options.Mode,
         BaseDirectory = options.BaseDirectory,
         CollectRows = false,
-        OnRow = (set, row) =>
-        {
-            writer.Write(set, row);
-            if (options.Format != OutputFormat.Table && Interlocked.Increment(ref streamingRows) % 1024 == 0) output.Flush();
-        },
+        OnRow = writer.Write,
     };
     if (options.Quiet || !error.Profile.Capabilities.Interactive)
     {
@@ -133,6 +132,28 @@ catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or A
 {
     Fail(error, Describe(ex));
     return 1;
+}
+finally
+{
+    flushing.Cancel();
+    await flusher;
+}
+
+static async Task FlushEveryAsync(ResultWriter writer, TimeSpan period, CancellationToken token)
+{
+    using var timer = new PeriodicTimer(period);
+    try
+    {
+        while (await timer.WaitForNextTickAsync(token)) writer.FlushWritten();
+    }
+    catch (OperationCanceledException) when (token.IsCancellationRequested)
+    {
+        // The run ended: Finish flushed what was left.
+    }
+    catch (IOException)
+    {
+        // The output is gone (a closed pipe): the run's next row fails on it and says so.
+    }
 }
 
 // Plain text, not wrapped: one paragraph that scripts and people can read.

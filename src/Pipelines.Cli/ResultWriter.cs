@@ -6,13 +6,42 @@ using Spectre.Console;
 
 namespace Pipelines.Cli;
 
-/// <summary>Writes result rows in the chosen format: a table, CSV with a header per result, or one JSON object per row.</summary>
+/// <summary>
+/// Writes result rows in the chosen format: a table, CSV with a header per result, or one JSON object per row.
+/// Rows come from the run's sink thread; <see cref="FlushWritten"/> may come from a timer, so every member takes
+/// the writer's lock.
+/// </summary>
 internal sealed class ResultWriter(TextWriter output, OutputFormat format, IAnsiConsole? console) : IDisposable
 {
+    private readonly Lock _lock = new();
     private readonly Dictionary<int, Table> _tables = [];
     private readonly HashSet<int> _headers = [];
+    private bool _unflushed;
 
     public void Write(SqlResultSet result, Row row)
+    {
+        lock (_lock)
+        {
+            WriteRow(result, row);
+            _unflushed = format != OutputFormat.Table;
+        }
+    }
+
+    /// <summary>
+    /// Hands the text rows written since the last flush to the output, so a reader of a stream's output (a pipe,
+    /// a followed file) sees each row soon after the run emits it, however few rows come.
+    /// </summary>
+    public void FlushWritten()
+    {
+        lock (_lock)
+        {
+            if (!_unflushed) return;
+            _unflushed = false;
+            output.Flush();
+        }
+    }
+
+    private void WriteRow(SqlResultSet result, Row row)
     {
         switch (format)
         {
@@ -38,6 +67,11 @@ internal sealed class ResultWriter(TextWriter output, OutputFormat format, IAnsi
     /// <summary>Shows the tables (table format), or makes sure text output is written.</summary>
     public void Finish(IReadOnlyList<SqlResultSet> results)
     {
+        lock (_lock) FinishLocked(results);
+    }
+
+    private void FinishLocked(IReadOnlyList<SqlResultSet> results)
+    {
         if (format == OutputFormat.Table)
         {
             foreach (var result in results)
@@ -52,9 +86,13 @@ internal sealed class ResultWriter(TextWriter output, OutputFormat format, IAnsi
             }
         }
         output.Flush();
+        _unflushed = false;
     }
 
-    public void Dispose() => output.Dispose();
+    public void Dispose()
+    {
+        lock (_lock) output.Dispose();
+    }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

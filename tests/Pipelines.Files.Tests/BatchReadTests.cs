@@ -115,6 +115,19 @@ public sealed class BatchReadTests : IDisposable
     }
 
     [Fact]
+    public void APathNamingADirectory_IsRefusedUpFront_WithThePatternToWrite()
+    {
+        // Read as a file in its parent folder, a directory made a batch fail with "file does not exist" and a
+        // followed source wait forever for a file that cannot appear.
+        Directory.CreateDirectory(_dir["in"]);
+        foreach (bool follow in new[] { false, true })
+        {
+            var act = () => FileSources.JsonLines<Line>(_dir["in"], new FileSourceOptions { Follow = follow });
+            act.Should().Throw<ArgumentException>().WithMessage($"*'{_dir["in"]}' names a directory*'{Path.Combine(_dir["in"], "*.csv")}'*");
+        }
+    }
+
+    [Fact]
     public void Csv_OfATypeCsvHelperCannotMap_IsRefusedUpFront()
     {
         var act = () => FileSources.Csv<Line>(_dir["x.csv"]);

@@ -69,7 +69,47 @@ public sealed class CliTests
         }
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    [Theory]
+    [InlineData("jsonl", "{\"id\":1,\"name\":\"first\"}")]
+    [InlineData("csv", "1,first")]
+    public async Task Streaming_EachRowReachesTheOutput_WithoutWaitingForMoreRows(string format, string expected)
+    {
+        // A followed file with one row: a stream that emits one row and then nothing. The row must reach stdout while
+        // the command still runs, as an alert would, not wait for a buffer's worth of rows that never come.
+        string folder = Path.Combine(Path.GetTempPath(), $"pipelines-cli-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "events.csv"), "id,name\n1,first\n");
+            string path = folder.Replace("'", "''", StringComparison.Ordinal);
+            using var process = Start("sql", "-q", "--format", format, "-e",
+                $"CREATE TABLE events (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '{path}/events.csv', 'format' = 'csv', 'source.monitor-interval' = '1 s');\nSELECT id, name FROM events");
+            var stderr = process.StandardError.ReadToEndAsync();
+            try
+            {
+                using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+                var lines = new List<string>();
+                while (!lines.Contains(expected))
+                {
+                    string? line = await process.StandardOutput.ReadLineAsync(deadline.Token);
+                    line.Should().NotBeNull($"the command ended before writing the row: {await stderr}");
+                    lines.Add(line!);
+                }
+                process.HasExited.Should().BeFalse("the stream goes on; the row came before its end");
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -79,7 +119,12 @@ public sealed class CliTests
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Pipelines.Cli.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -30,7 +30,10 @@ internal sealed class FilePattern
         string full = System.IO.Path.GetFullPath(path);
         string name = System.IO.Path.GetFileName(full);
         string directory = System.IO.Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
-        if (name.Length == 0) throw new ArgumentException($"'{path}' names a directory; add a file name or a pattern such as '*.csv'.", nameof(path));
+        if (name.Length == 0 || System.IO.Directory.Exists(full))
+        {
+            throw new ArgumentException($"'{path}' names a directory; add a file name or a pattern such as '{System.IO.Path.Combine(path, "*.csv")}'.", nameof(path));
+        }
         if (directory.AsSpan().IndexOfAny('*', '?') >= 0)
         {
             throw new ArgumentException($"'{path}': wildcards are allowed in the file name only, not in the directory.", nameof(path));

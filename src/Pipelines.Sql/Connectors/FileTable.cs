@@ -64,6 +64,9 @@ internal sealed class FileTable : SqlTableSource
 
     public override DataStream<Row> Open(PipelineBuilder builder)
     {
+        // A directory (what INSERT INTO writes, and Flink's filesystem tables) is read as every file in it; the
+        // sinks' files in progress start with '.', which '*' does not match.
+        string path = Directory.Exists(_path) || Path.EndsInDirectorySeparator(_path) ? Path.Combine(_path, "*") : _path;
         var fileOptions = new FileSourceOptions { Follow = _monitor is not null, PollInterval = _monitor ?? TimeSpan.FromMilliseconds(250) };
         DataStream<Row> rows;
         string name = Name;
@@ -75,14 +78,14 @@ internal sealed class FileTable : SqlTableSource
                 var csv = new CsvReaderOptions { HasHeader = _header, Separator = _delimiter };
                 var mapping = new CsvRowMapping(schema, name, _header);
                 rows = _header
-                    ? builder.From(FileSources.Csv<NamedCsvFields>(_path, fileOptions, csv, $"table {name}: csv {_path}")).Named($"read {_path}").Select(mapping.ToRow)
-                    : builder.From(FileSources.Csv<PositionalCsvFields>(_path, fileOptions, csv, $"table {name}: csv {_path}")).Named($"read {_path}").Select(mapping.ToRow);
+                    ? builder.From(FileSources.Csv<NamedCsvFields>(path, fileOptions, csv, $"table {name}: csv {_path}")).Named($"read {_path}").Select(mapping.ToRow)
+                    : builder.From(FileSources.Csv<PositionalCsvFields>(path, fileOptions, csv, $"table {name}: csv {_path}")).Named($"read {_path}").Select(mapping.ToRow);
                 break;
             case "json":
-                rows = builder.From(FileSources.JsonLines<JsonElement>(_path, fileOptions, name: $"table {name}: json {_path}")).Named($"read {_path}").Select(e => RowJson.FromJson(e, schema, name));
+                rows = builder.From(FileSources.JsonLines<JsonElement>(path, fileOptions, name: $"table {name}: json {_path}")).Named($"read {_path}").Select(e => RowJson.FromJson(e, schema, name));
                 break;
             default:
-                rows = builder.From(FileSources.Parquet(_path, $"table {name}: parquet {_path}")).Named($"read {_path}").Select(new ParquetRows.Reader(schema, name).ToRow);
+                rows = builder.From(FileSources.Parquet(path, $"table {name}: parquet {_path}")).Named($"read {_path}").Select(new ParquetRows.Reader(schema, name).ToRow);
                 break;
         }
         rows = rows.Named($"table {name}: {_format} to row");
