@@ -40,10 +40,11 @@ public static class Windows
             throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A sliding window's offset must be in [0, slide) = [0, {slide}).");
         }
 
-        if ((size.Ticks + slide.Ticks - 1) / slide.Ticks > MaxSlidingWindowsPerElement)
+        long perElement = SlidingWindows.WindowsPerElement(size.Ticks, slide.Ticks);
+        if (perElement > MaxSlidingWindowsPerElement)
         {
             throw new ArgumentOutOfRangeException(nameof(slide), slide,
-                $"A sliding window of {size} every {slide} puts each element into {(size.Ticks + slide.Ticks - 1) / slide.Ticks} windows; at most {MaxSlidingWindowsPerElement} are supported. Use a larger slide, or pre-aggregate into tumbling windows of the slide and combine those.");
+                $"A sliding window of {size} every {slide} puts each element into {perElement} windows; at most {MaxSlidingWindowsPerElement} are supported. Use a larger slide, or pre-aggregate into tumbling windows of the slide and combine those.");
         }
 
         return new SlidingWindows(size.Ticks, slide.Ticks, offset.Ticks);

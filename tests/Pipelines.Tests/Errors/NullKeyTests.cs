@@ -58,4 +58,33 @@ public class NullKeyTests
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*86400000 windows*at most 10000*");
         Windows.Sliding(TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(1)).Should().NotBeNull("10,000 windows per element is still allowed");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sliding_AsLongAsTimeSpanAllows_CountsEveryElementInEachOfItsWindows(bool bySlices)
+    {
+        // "Everything so far, every thousand years": the count of windows per element overflowed, and the operator
+        // failed to start. A count is aggregated by slices; a lambda aggregate by window.
+        var t0 = new DateTimeOffset(2024, 5, 1, 8, 0, 0, TimeSpan.Zero);
+        var slide = TimeSpan.FromDays(365_250);
+        var results = await BoundedRun.CollectAsync(p =>
+        {
+            var windowed = p.From(Sources.Enumerable([t0, t0.AddSeconds(1), t0.AddSeconds(2)]))
+                .WithEventTime(t => t, Watermarks.Monotonic())
+                .KeyBy(_ => "all")
+                .Window(Windows.Sliding(TimeSpan.MaxValue, slide));
+            return bySlices
+                ? windowed.Count().Select(r => $"{r.Window.Start:yyyy} {r.Value}")
+                : windowed.Aggregate(0L, (n, _) => n + 1, n => n).Select(r => $"{r.Window.Start:yyyy} {r.Value}");
+        });
+        // The windows holding t0 start on the grid of the slide (from the Unix epoch) within TimeSpan.MaxValue before it.
+        long epoch = DateTimeOffset.UnixEpoch.UtcTicks, t = t0.UtcTicks - epoch;
+        var expected = Enumerable.Range(-40, 41).Select(k => (long)k * slide.Ticks)
+            .Where(start => start <= t && start > t - TimeSpan.MaxValue.Ticks)
+            .Select(start => $"{(start + epoch <= 0 ? DateTimeOffset.MinValue : new DateTimeOffset(start + epoch, TimeSpan.Zero)):yyyy} 3")
+            .ToList();
+        expected.Should().HaveCount(30);
+        results.Should().Equal(expected);
+    }
 }
