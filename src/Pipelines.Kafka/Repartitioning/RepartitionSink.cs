@@ -11,6 +11,6 @@ internal sealed class RepartitionSink<T, TKey>(RepartitionTopic topic, Func<T, T
     public override async ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken)
     {
         int partitions = await topic.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        return new RepartitionSinkWriter<T, TKey>(topic, partitions, key, values, keys, eventTime);
+        return new RepartitionSinkWriter<T, TKey>(topic, partitions, key, values, keys, eventTime, cancellationToken);
     }
 }

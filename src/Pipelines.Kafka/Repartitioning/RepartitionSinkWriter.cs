@@ -13,6 +13,11 @@ namespace Pipelines.Kafka;
 /// element written before it, so a reader that has seen it knows this instance sends nothing older (except late elements).
 /// Every element carries this writer's id too. While the sink's input is idle, the watermark records say so, and
 /// readers do not wait for this instance until its next element or watermark.
+/// <para>
+/// A full producer queue is the writer's backpressure: elements and watermarks wait for room, until a delivery fails
+/// (librdkafka's <c>message.timeout.ms</c> expires what the brokers do not take), the run is cancelled or the writer is
+/// disposed. The heartbeat never waits: it skips its turn when the queue is full or a write is publishing.
+/// </para>
 /// </summary>
 internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
 {
@@ -31,16 +36,20 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     private readonly Action<DeliveryReport<byte[], byte[]?>> _delivered;
     private readonly ITimer _heartbeat;
     private readonly TimeSpan _heartbeatEvery;
+    private readonly CancellationToken _run;
     private readonly object _gate = new();
     private long _latest = long.MinValue;
     private long _published = long.MinValue;
     private long _publishedAt;
     private bool _done;
     private bool _idle;
+    private bool _closing;
     private Exception? _failed;
 
-    public RepartitionSinkWriter(RepartitionTopic topic, int partitions, Func<T, TKey> key, StateSerializer<T> values, StateSerializer<TKey> keys, bool eventTime)
+    /// <summary>Starts the producer and announces this instance (a wait for room in its queue ends when <paramref name="run"/>, the run's token, is cancelled).</summary>
+    public RepartitionSinkWriter(RepartitionTopic topic, int partitions, Func<T, TKey> key, StateSerializer<T> values, StateSerializer<TKey> keys, bool eventTime, CancellationToken run)
     {
+        _run = run;
         _topic = topic;
         _partitions = partitions;
         _sentTags = new PartitionTags(topic.Name);
@@ -161,30 +170,35 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
 
     public override async ValueTask DisposeAsync()
     {
+        // First, without the lock: a publication waiting for room in the queue (holding the lock) gives up.
+        Volatile.Write(ref _closing, true);
         lock (_gate) _done = true;
         await _heartbeat.DisposeAsync().ConfigureAwait(false);
         _producer.Dispose();
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// On the timer's thread: publishes the watermark when it advanced or the last one is a third of the idle timeout
+    /// old. Never waits: when a write is publishing (it holds the lock) or the queue is full, the next tick tries again.
+    /// </summary>
     private void Heartbeat()
     {
-        long latest;
-        lock (_gate)
+        if (!Monitor.TryEnter(_gate)) return;
+        try
         {
             if (_done) return;
             bool advanced = _latest > _published;
             if (!advanced && _topic.Clock.GetElapsedTime(_publishedAt) < _heartbeatEvery) return;
-            latest = _latest;
-        }
-
-        try
-        {
-            Publish(latest);
+            PublishLocked(_latest, wait: false);
         }
         catch (Exception ex) when (ex is KafkaException or ObjectDisposedException or InvalidOperationException)
         {
             Interlocked.CompareExchange(ref _failed, ex, null);
+        }
+        finally
+        {
+            Monitor.Exit(_gate);
         }
     }
 
@@ -202,12 +216,24 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
         lock (_gate) PublishLocked(watermark);
     }
 
-    private void PublishLocked(long watermark)
+    /// <summary>
+    /// Sends <paramref name="watermark"/> to every partition. Without <paramref name="wait"/>, a full queue stops it
+    /// before it counts as published, so the next call sends it again (to every partition: a repeated watermark is harmless).
+    /// </summary>
+    private void PublishLocked(long watermark, bool wait = true)
     {
         if (watermark < _published) watermark = _published;
         for (int p = 0; p < _partitions; p++)
         {
-            Produce(new TopicPartition(_topic.Name, p), new Message<byte[], byte[]?> { Key = null!, Value = null, Headers = RepartitionHeaders.ForWatermark(watermark, _producerId, _idle && watermark != RepartitionHeaders.Done) });
+            var message = new Message<byte[], byte[]?> { Key = null!, Value = null, Headers = RepartitionHeaders.ForWatermark(watermark, _producerId, _idle && watermark != RepartitionHeaders.Done) };
+            if (wait)
+            {
+                Produce(new TopicPartition(_topic.Name, p), message);
+            }
+            else if (!TryProduce(new TopicPartition(_topic.Name, p), message))
+            {
+                return;
+            }
         }
 
         RepartitionMetrics.WatermarksSent.Add(_partitions, new KeyValuePair<string, object?>("topic", _topic.Name));
@@ -219,7 +245,10 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
 
     private void Produce(TopicPartition partition, Message<byte[], byte[]?> message) => Produce(() => _producer.Produce(partition, message, _delivered));
 
-    /// <summary>A full local queue is backpressure: serve deliveries, then try again.</summary>
+    /// <summary>
+    /// A full local queue is backpressure: serve deliveries, then try again; until a delivery failed (the brokers did
+    /// not take records within <c>message.timeout.ms</c>), the run is cancelled or the writer is being disposed.
+    /// </summary>
     private void Produce(Action produce)
     {
         while (true)
@@ -231,8 +260,25 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             }
             catch (ProduceException<byte[], byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
+                ThrowIfFailed();
+                _run.ThrowIfCancellationRequested();
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing), this);
                 _producer.Poll(TimeSpan.FromMilliseconds(100));
             }
+        }
+    }
+
+    /// <summary>Queues a record without waiting; false when the queue is full.</summary>
+    private bool TryProduce(TopicPartition partition, Message<byte[], byte[]?> message)
+    {
+        try
+        {
+            _producer.Produce(partition, message, _delivered);
+            return true;
+        }
+        catch (ProduceException<byte[], byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+        {
+            return false;
         }
     }
 

@@ -11,7 +11,10 @@ public abstract class Sink<T>
     public abstract string Name { get; }
 
     /// <summary>Opens a writer for one run.</summary>
-    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <param name="cancellationToken">
+    /// The run's token: cancels opening, and is cancelled when the run is cancelled or fails, so the writer may keep
+    /// it for waits of its own (room in a client's queue) that no call's token covers.
+    /// </param>
     public abstract ValueTask<SinkWriter<T>> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>

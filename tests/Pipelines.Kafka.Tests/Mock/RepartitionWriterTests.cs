@@ -39,7 +39,7 @@ public class RepartitionWriterTests
     {
         using var cluster = KafkaTestCluster.StartMock();
         var (topic, partitions) = await TopicAsync(cluster);
-        await using (var writer = new RepartitionSinkWriter<int, int>(topic, partitions, x => x, StateSerializers.Json<int>(), StateSerializers.Json<int>(), eventTime: true))
+        await using (var writer = new RepartitionSinkWriter<int, int>(topic, partitions, x => x, StateSerializers.Json<int>(), StateSerializers.Json<int>(), eventTime: true, CancellationToken.None))
         {
             // Three idle timeouts of writing elements while the writer's watermark stays at −∞ (a long first read).
             for (int second = 0; second < 3 * Idle.TotalSeconds; second++)
@@ -70,7 +70,7 @@ public class RepartitionWriterTests
     {
         using var cluster = KafkaTestCluster.StartMock();
         var (topic, partitions) = await TopicAsync(cluster);
-        await using (var writer = new RepartitionSinkWriter<int, int>(topic, partitions, x => x, StateSerializers.Json<int>(), StateSerializers.Json<int>(), eventTime: true))
+        await using (var writer = new RepartitionSinkWriter<int, int>(topic, partitions, x => x, StateSerializers.Json<int>(), StateSerializers.Json<int>(), eventTime: true, CancellationToken.None))
         {
             writer.OnWatermark(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
             _clock.Advance(TimeSpan.FromSeconds(1));
