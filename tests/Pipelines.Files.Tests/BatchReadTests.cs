@@ -38,6 +38,31 @@ public sealed class BatchReadTests : IDisposable
     }
 
     [Fact]
+    public async Task Glob_OfManyFiles_HoldsOneOpenAtATime()
+    {
+        // A day of hourly part files per device is thousands of files: opened all at once, they ran into the
+        // process's limit of open files (1,024 by default on Linux) and took a read buffer each.
+        const int files = 300;
+        for (int i = 0; i < files; i++) File.WriteAllLines(_dir[$"part-{i:D4}.jsonl"], [$"{{\"id\":{i},\"text\":\"x\"}}"]);
+        int baseline = OpenFiles();
+        int most = 0;
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.JsonLines<Line>(_dir["part-*.jsonl"]))
+            .Select(l =>
+            {
+                most = Math.Max(most, OpenFiles());
+                return l;
+            })
+            .To(output.Sink);
+        await RunAsync(p);
+        output.Items.Select(l => l.Id).Should().Equal(Enumerable.Range(0, files));
+        most.Should().BeLessThan(baseline + 20, "one input file is open at a time, not all {0}", files);
+
+        static int OpenFiles() => Directory.GetFiles("/proc/self/fd").Length;
+    }
+
+    [Fact]
     public async Task Glob_MatchingNothing_IsAnEmptyInput()
     {
         var output = new Collected<Line>();

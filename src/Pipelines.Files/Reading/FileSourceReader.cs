@@ -4,7 +4,8 @@ namespace Pipelines.Files.Reading;
 
 /// <summary>
 /// Reads the files of a <see cref="FilePattern"/>. Batch: the files matching at the start, one after another in
-/// path order, each to its end. Follow: every matching file in turn, a buffer's worth at a time; when all are
+/// path order, each to its end, each opened when the one before it is done (a pattern of many thousand files holds
+/// one open at a time). Follow: every matching file in turn, a buffer's worth at a time; when all are
 /// at their end, it waits <see cref="FileSourceOptions.PollInterval"/> on the run's clock and looks again —
 /// for new files, files that grew, and rotation (a file renamed within the pattern is followed under its new
 /// name; one renamed away, deleted or truncated is read to its end through the open handle, before any other
@@ -18,6 +19,9 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 {
     private readonly List<SourceFile<T>> _files = [];
     private readonly List<FileOffset> _finished = [];
+
+    /// <summary>Batch: the files not opened yet, in order, each with where a checkpoint left it (null: the start).</summary>
+    private readonly Queue<(string Path, FileOffset? Saved)> _pending = new();
 
     // CapturePosition runs on the executor's task, possibly while a wait on another thread adds, reorders or
     // retires files: the lists change only under this lock, and the snapshot is taken under it.
@@ -48,6 +52,13 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             {
                 var entry = await MatchAsync(path, saved, cancellationToken).ConfigureAwait(false);
                 if (entry is not null) saved.Remove(entry);
+                if (!options.Follow)
+                {
+                    _totalBytes += new FileInfo(path).Length;
+                    lock (_gate) _pending.Enqueue((path, entry));
+                    continue;
+                }
+
                 await AddAsync(path, entry?.Offset ?? 0, entry?.Line ?? 1, cancellationToken).ConfigureAwait(false);
             }
             catch (FileNotFoundException) when (options.Follow)
@@ -134,6 +145,11 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         {
             var entries = new List<FileOffset>(_finished);
             entries.AddRange(_files.Where(f => !f.Detached).Select(f => f.ToCheckpoint()));
+            foreach (var (_, saved) in _pending)
+            {
+                if (saved is not null) entries.Add(saved);
+            }
+
             return new FilePosition(entries.AsReadOnly()) { Sequence = Interlocked.Increment(ref _captures) };
         }
     }
@@ -158,11 +174,22 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         return base.DisposeAsync();
     }
 
-    /// <summary>Batch: the first file until it is done, then the next.</summary>
+    /// <summary>Batch: the first file until it is done, then the next, opened then.</summary>
     private async ValueTask<bool> ReadInOrderAsync(CancellationToken cancellationToken)
     {
-        while (_files.Count > 0)
+        while (_files.Count > 0 || _pending.Count > 0)
         {
+            if (_files.Count == 0)
+            {
+                var (path, saved) = _pending.Peek();
+                var opened = await OpenAsync(path, saved?.Offset ?? 0, saved?.Line ?? 1, cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _pending.Dequeue();
+                    _files.Add(opened);
+                }
+            }
+
             var file = _files[0];
             var state = await file.PumpAsync(finishAtEnd: true, cancellationToken).ConfigureAwait(false);
             if (state == SourceFile<T>.State.HasRecord)
@@ -291,16 +318,29 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 
     private async ValueTask AddAsync(string path, long offset, long line, CancellationToken cancellationToken)
     {
+        var file = await OpenAsync(path, offset, line, cancellationToken).ConfigureAwait(false);
+        lock (_gate) _files.Add(file);
+    }
+
+    private async ValueTask<SourceFile<T>> OpenAsync(string path, long offset, long line, CancellationToken cancellationToken)
+    {
         var cursor = await FileCursor.OpenAsync(path, format.CreateScanner(), options.ReadBufferSize, options.MaxRecordBytes, offset, line, cancellationToken).ConfigureAwait(false);
-        var parser = format.CreateParser();
-        if (format.HasHeader && offset > 0)
+        var file = new SourceFile<T>(cursor, format.CreateParser());
+        try
         {
-            byte[]? header = await FileCursor.ReadFirstRecordAsync(path, format.CreateScanner(), options.MaxRecordBytes, cancellationToken).ConfigureAwait(false);
-            if (header is not null) parser.SetHeader(header, 1);
+            if (format.HasHeader && offset > 0)
+            {
+                byte[]? header = await FileCursor.ReadFirstRecordAsync(path, format.CreateScanner(), options.MaxRecordBytes, cancellationToken).ConfigureAwait(false);
+                if (header is not null) file.Parser.SetHeader(header, 1);
+            }
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
         }
 
-        lock (_gate) _files.Add(new SourceFile<T>(cursor, parser));
-        if (!options.Follow) _totalBytes += new FileInfo(path).Length;
+        return file;
     }
 
     /// <summary>The checkpoint entry for <paramref name="path"/>: its own, or one whose file was renamed to it.</summary>
