@@ -101,6 +101,29 @@ public sealed class MalformedLineTests : IDisposable
         (line.LineNumber, line.Text).Should().Be((3L, "\"B,2,2"));
     }
 
+    [Fact]
+    public async Task Csv_AQuoteThatNeverCloses_InAFollowedFile_CostsOnlyItsOwnLine()
+    {
+        // Followed, the file has no end at which to find out that the quote never closes: once the record reaches
+        // MaxRecordBytes, its first line is reported and the lines after it are read, as in a batch. They were all
+        // lost as one record too long.
+        var rows = Enumerable.Range(0, 200).Select(i => $"C{i},3,3").ToList();
+        File.WriteAllText(_dir["live.csv"], "Symbol,Price,Quantity\nA,1,1\n\"B,2,2\n" + string.Join("\n", rows) + "\n");
+        var output = new Collected<Trade>();
+        var dead = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.DeadLetter).WithDeadLetterSink(dead.Sink);
+        p.From(FileSources.Csv<Trade>(_dir["live.csv"], new FileSourceOptions { Follow = true, PollInterval = TimeSpan.FromMilliseconds(10), ReadBufferSize = 256, MaxRecordBytes = 1024 }))
+            .To(output.Sink);
+        var run = new StreamingExecutor(new StreamingOptions { Parallelism = 1, IdleTimeout = Timeout.InfiniteTimeSpan }).Start(p.Build());
+        await Eventually.HoldsAsync(() => output.Count >= 201, $"201 records (have {output.Count})");
+        await run.StopAsync(drain: true).WaitAsync(TimeSpan.FromSeconds(30));
+
+        output.Items.Select(t => t.Symbol).Should().Equal(["A", .. rows.Select(r => r.Split(',')[0])]);
+        var line = dead.Items.Should().ContainSingle().Which.Element.Should().BeOfType<MalformedLine>().Which;
+        (line.LineNumber, line.Text).Should().Be((3L, "\"B,2,2"));
+        dead.Items[0].Exception.Message.Should().Contain("quote");
+    }
+
     [Theory]
     [MemberData(nameof(Executors))]
     public async Task Csv_AQuotedFieldOverSeveralLines_IsStillOneRecord(string executor)

@@ -130,6 +130,7 @@ internal sealed class FileCursor : IDisposable
     {
         if (Finished) return 0;
         MakeRoom();
+        if (_records.Count > 0) return 0; // a quote that never closed: its first line and the records after it are queued
         long readAt = ReadOffset;
         int n = await RandomAccess.ReadAsync(_handle, _buffer.AsMemory(_end), readAt, cancellationToken).ConfigureAwait(false);
         if (n == 0) return 0;
@@ -291,7 +292,18 @@ internal sealed class FileCursor : IDisposable
             return;
         }
 
-        // One record fills the largest buffer allowed: keep its start for the report and skip to the end of the line.
+        // One record fills the largest buffer allowed. When a quote opened in it runs over line breaks, the quote is
+        // what is wrong (a CSV record of MaxRecordBytes across lines is a quote that never closed, in a followed file
+        // as much as in a batch): its first line alone is the record, and the lines after it are framed again.
+        if (_skippingPreview is null && _framer.InnerLineFeeds > 0 && RecordFramer.FirstLine(_buffer.AsSpan(_recordStart, _end - _recordStart)) is { } line)
+        {
+            Queue(_recordStart, _recordStart + line.ContentLength, _recordStart + line.Length, _recordLine + line.Lines);
+            _scan = _recordStart;
+            Scan();
+            return;
+        }
+
+        // Otherwise keep its start for the report and skip to the end of the line.
         _skippingPreview ??= Preview(_buffer.AsSpan(0, _end));
         _bufferOffset += _end;
         _start = _scan = _recordStart = _end = 0;
