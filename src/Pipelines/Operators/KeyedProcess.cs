@@ -37,6 +37,22 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
     private const int NotInTable = -1;
     private const int NoCall = -2;
 
+    /// <summary>
+    /// How deep a chain of timers may go once the input ended: every timer fires then, so one that registers the next
+    /// (a periodic heartbeat or flush) would fire for ever. A chain this deep fails, naming the way out.
+    /// </summary>
+    internal const int MaxTimerChainAtEnd = 1_000;
+
+    /// <summary>
+    /// Once the input ended: how deep in a chain of timers each timer registered then is (1: registered by a timer
+    /// that was there when the input ended). Null until then.
+    /// </summary>
+    private Dictionary<(TimeDomain Domain, int Key, long Time), int>? _chainsAtEnd;
+
+    /// <summary>The depth of the timer firing at the end (0: registered before the end); -1 when not at the end.</summary>
+    private int _firingDepth = -1;
+    private bool _firingRemaining;
+
     public KeyedProcess(Func<TIn, TKey> keyOf, KeyedProcessFunction<TKey, TIn, TResult> function, Output<TResult> output, TimeProvider clock, OperatorContext context)
         : base(context, [output])
     {
@@ -80,6 +96,12 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
 
     protected override void OnTimer(TimeDomain domain, in KeyedTimer timer)
     {
+        if (domain == TimeDomain.EventTime ? Watermark == Time.EventTime.MaxWatermark : _firingRemaining)
+        {
+            _chainsAtEnd ??= [];
+            _firingDepth = _chainsAtEnd.Remove((domain, timer.Key, timer.Time), out int depth) ? depth : 0;
+        }
+
         _current = timer.Key;
         _currentTimestamp = domain == TimeDomain.EventTime ? timer.Time : ProcessingTimerStamp();
         try
@@ -91,6 +113,7 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
         finally
         {
             _current = NoCall;
+            _firingDepth = -1;
         }
     }
 
@@ -100,10 +123,23 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
     /// </summary>
     protected override void OnWatermarkAdvanced(long watermark)
     {
-        if (watermark == Time.EventTime.MaxWatermark) FireRemainingProcessingTimers();
+        if (watermark == Time.EventTime.MaxWatermark) FireRemainingAtEnd();
     }
 
-    protected override void OnEndOfInput() => FireRemainingProcessingTimers();
+    protected override void OnEndOfInput() => FireRemainingAtEnd();
+
+    private void FireRemainingAtEnd()
+    {
+        _firingRemaining = true;
+        try
+        {
+            FireRemainingProcessingTimers();
+        }
+        finally
+        {
+            _firingRemaining = false;
+        }
+    }
 
     /// <summary>
     /// The event time of what a processing-time timer emits: the watermark when it fires. At the end of input, where
@@ -133,7 +169,29 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
         _output.Emit(result, timestamp);
     }
 
-    public void Register(TimeDomain domain, long time) => Timers.Register(domain, Stored(), Namespaces.Global, time);
+    public void Register(TimeDomain domain, long time)
+    {
+        int key = Stored();
+        if (_firingDepth >= 0) CountInChainAtEnd(domain, key, time);
+        Timers.Register(domain, key, Namespaces.Global, time);
+    }
+
+    /// <summary>A timer firing after the input ended registers another: one link deeper in its chain.</summary>
+    private void CountInChainAtEnd(TimeDomain domain, int key, long time)
+    {
+        int depth = _firingDepth + 1;
+        if (depth > MaxTimerChainAtEnd)
+        {
+            string kind = domain == TimeDomain.EventTime ? "event-time" : "processing-time";
+            throw new InvalidOperationException(
+                $"Operator '{Context.OperatorName}': after the end of input, OnTimer for key '{KeyIds[key]}' registered a {kind} timer {MaxTimerChainAtEnd} times in a chain. " +
+                "Every timer fires when the input ends, so a timer that registers the next one (a periodic heartbeat or flush) never stops. " +
+                "Register the next timer only while context.Watermark is before DateTimeOffset.MaxValue, which it reaches when the input ends.");
+        }
+
+        ref int known = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_chainsAtEnd!, (domain, key, time), out _);
+        if (depth > known) known = depth;
+    }
 
     public bool Delete(TimeDomain domain, long time) => RequireCall() >= 0 && Timers.Delete(domain, _current, Namespaces.Global, time);
 

@@ -156,6 +156,74 @@ public class KeyedProcessFunctionTests
         results.Should().ContainSingle().Which.Value.Should().Be(4, "two event-time and two processing-time timers each emitted one result");
     }
 
+    [Theory]
+    [InlineData(false, TimeDomain.EventTime)]
+    [InlineData(true, TimeDomain.EventTime)]
+    [InlineData(false, TimeDomain.ProcessingTime)]
+    [InlineData(true, TimeDomain.ProcessingTime)]
+    public async Task APeriodicTimer_AfterTheEndOfInput_FailsTheRunSayingHowToStopIt_InsteadOfFiringForEver(bool streaming, TimeDomain domain)
+    {
+        // Every timer fires when the input ends; a heartbeat that registers its next beat from OnTimer made the run
+        // fire timers (and emit) without end.
+        var act = () => RunAsync([Ev.At("a", 1, 1)], k => k.Process(() => new Heartbeat(domain, stopAtTheEnd: false)).Named("beats"), streaming);
+        var failure = (await act.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        failure.ToString().Should().Contain("Operator 'beats'").And.Contain("key 'a'").And.Contain("1000 times in a chain")
+            .And.Contain("context.Watermark is before DateTimeOffset.MaxValue");
+    }
+
+    [Theory]
+    [InlineData(false, TimeDomain.EventTime)]
+    [InlineData(true, TimeDomain.EventTime)]
+    [InlineData(true, TimeDomain.ProcessingTime)]
+    public async Task APeriodicTimer_ThatStopsAtTheEnd_AndAFiniteChainAtTheEnd_Complete(bool streaming, TimeDomain domain)
+    {
+        var beats = await RunAsync([Ev.At("a", 1, 1), Ev.At("b", 2, 1)], k => k.Process(() => new Heartbeat(domain, stopAtTheEnd: true)), streaming);
+        beats.Should().BeEquivalentTo(["a 1", "b 1"], "the beat due when the input ended fires, and registers no next one");
+
+        // Five links per key after the end: each fires.
+        var chain = await RunAsync([Ev.At("a", 1, 5), Ev.At("b", 2, 5)], k => k.Process(() => new Heartbeat(domain, stopAtTheEnd: false, links: 5)), streaming);
+        chain.Order(StringComparer.Ordinal).Should().Equal("a 1", "a 2", "a 3", "a 4", "a 5", "b 1", "b 2", "b 3", "b 4", "b 5");
+    }
+
+    [Fact]
+    public async Task APeriodicTimer_AfterTheEndOfInput_UnderSkip_EndsItsChainAndCountsIt()
+    {
+        var results = new List<string>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        p.Events(Ev.At("a", 1, 1), Ev.At("b", 2, 1)).KeyBy(e => e.Key).Process(() => new Heartbeat(TimeDomain.EventTime, stopAtTheEnd: false)).To(Sinks.Collection(results));
+        var summary = await new BoundedExecutor().RunAsync(p.Build());
+        summary.ElementsSkipped.Should().Be(2, "one chain per key ended");
+        results.Should().HaveCount(2 * 1_000, "the beats of the first 1,000 timers; the one that failed withdrew its own");
+    }
+
+    /// <summary>
+    /// A beat every minute from the element on, each registering the next; with <c>stopAtTheEnd</c> only while the input
+    /// goes on; with <c>links</c>, at most that many beats (the element's value says how many).
+    /// </summary>
+    private sealed class Heartbeat(TimeDomain domain, bool stopAtTheEnd, int links = int.MaxValue) : KeyedProcessFunction<string, Ev, string>
+    {
+        private ValueState<int>? _beats;
+
+        public override void Open(KeyedStateRegistry state) => _beats = state.Value<int>("beats");
+
+        public override void ProcessElement(Ev element, KeyedProcessContext<string, string> context) => Next(context, element.Time);
+
+        public override void OnTimer(DateTimeOffset time, TimeDomain timerDomain, KeyedProcessContext<string, string> context)
+        {
+            int beat = _beats!.GetValueOrDefault(0) + 1;
+            _beats.Value = beat;
+            context.Emit($"{context.Key} {beat}");
+            if (stopAtTheEnd && context.Watermark == DateTimeOffset.MaxValue) return;
+            if (beat < links) Next(context, time);
+        }
+
+        private void Next(KeyedProcessContext<string, string> context, DateTimeOffset after)
+        {
+            if (domain == TimeDomain.EventTime) context.RegisterEventTimeTimer(after.AddMinutes(1));
+            else context.RegisterProcessingTimeTimer(context.ProcessingTime.AddMinutes(1));
+        }
+    }
+
     /// <summary>An event-time timer 60 s after the element and a processing-time timer 20 s after the clock.</summary>
     private sealed class TwoTimers : KeyedProcessFunction<string, Ev, string>
     {
