@@ -32,6 +32,14 @@ public sealed class FileSourceOptions
     /// successful run; after a failed or cancelled run from the last checkpoint, so the lines read since may be
     /// read again but none is lost. Null (the default): no checkpoint, every run reads the files from the start.
     /// </summary>
+    /// <remarks>
+    /// A batch reads each file to its end, the last line too when no line break follows it, and records the position
+    /// after it. A batch run over a file that a writer is still appending to can therefore catch a line half
+    /// written: it is read (or reported as malformed) as it is then, and the next run starts after it. Either follow
+    /// such files (<see cref="Follow"/>, where a line counts once its line break is written), or have writers finish
+    /// a file under a hidden name (starting with '.', which patterns do not match) and rename it when complete, as
+    /// the file sinks do.
+    /// </remarks>
     public string? CheckpointPath { get; init; }
 
     /// <summary>Bytes read from a file at once. Default 64 KiB.</summary>
