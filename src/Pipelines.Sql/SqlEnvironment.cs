@@ -195,7 +195,7 @@ public sealed class SqlEnvironment
         var casts = new Func<object?, object?>[columns.Count];
         for (int i = 0; i < columns.Count; i++)
         {
-            var from = planned.Schema.Columns[i].Type;
+            var from = planned.UntypedNulls.Contains(i) ? SqlType.Null : planned.Schema.Columns[i].Type;
             var to = columns[i].Type;
             bool fits = from.Kind == to.Kind || (from.IsTimestamp && to.IsTimestamp) || (from.IsNumeric && to.IsNumeric) || from.Kind == SqlTypeKind.Null || to.Kind == SqlTypeKind.String;
             if (!fits)

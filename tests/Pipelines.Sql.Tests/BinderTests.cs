@@ -23,6 +23,27 @@ public sealed class BinderTests : IDisposable
     }
 
     [Fact]
+    public void ArgumentsOfTheWrongType_AndDecimalLiteralsTooLong_ArePositionedErrors()
+    {
+        // They surfaced as internal errors (no coercion operator, an overflow) with no position.
+        Error("SELECT SUBSTRING(origin, '2') FROM flights").Message.Should().Be("line 1, column 26: the start of SUBSTRING is a whole number, but '2' is STRING.");
+        Error("SELECT ROUND(price, TRUE) FROM flights").Message.Should().Be("line 1, column 21: the digits of ROUND is a whole number, but TRUE is BOOLEAN.");
+        Error("SELECT 123456789012345678901234567890.5 FROM flights").Message.Should().StartWith("line 1, column 8: the number 123456789012345678901234567890.5 is too large for DECIMAL");
+    }
+
+    [Fact]
+    public void AWindowColumnInsideAnAggregate_OverAnUnboundedTable_IsAPositionedError()
+    {
+        // The rows of a streaming windowed GROUP BY have no window columns before they are grouped: it failed with an
+        // index out of range when the first row came.
+        var error = Error("""
+            SELECT window_start, SUM(CASE WHEN dep_time < window_start + INTERVAL '30' SECOND THEN 1 ELSE 0 END) AS early
+            FROM TABLE(TUMBLE(TABLE live, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end
+            """);
+        error.Message.Should().StartWith("line 1, column 26: CASE WHEN").And.Contain("reads a window column").And.Contain("outside the aggregates' arguments");
+    }
+
+    [Fact]
     public void UnknownColumn_SuggestsTheClosest() =>
         Error("SELECT orign FROM flights").Message.Should().Be("line 1, column 8: unknown column 'orign' in table 'flights'; did you mean 'origin'?");
 

@@ -182,4 +182,52 @@ public sealed class ExecutionTests : IDisposable
         (await Run("SELECT origin, COUNT(*) AS n FROM flights WHERE dest = 'XXX' GROUP BY origin")).Should().BeEmpty("a GROUP BY over no rows has no groups");
         (await Run("SELECT COUNT(*) AS n FROM flights WHERE dest = 'LHR'")).Should().Equal("3");
     }
+
+    [Fact]
+    public async Task Decimals_AreRoundedToTheScaleTheirTypeDeclares_AndShownWithIt()
+    {
+        // CAST to fewer decimal places and DECIMAL division kept every digit; CAST to STRING dropped trailing zeros.
+        var rows = await Run("""
+            SELECT CAST(price AS DECIMAL(10, 0)) AS whole, price / 3 AS third, CAST(price AS STRING) AS text, price || ' EUR' AS label
+            FROM flights WHERE airline = 'AF'
+            """);
+        rows.Should().Equal("100|33.33|99.99|99.99 EUR", "89|29.666667|89.00|89.00 EUR");
+
+        (await Run("SELECT origin, CAST(AVG(price) AS DECIMAL(10, 2)) AS p FROM flights GROUP BY origin"))
+            .Should().Equal("AMS|221.1", "CDG|89", "LHR|415.13");
+    }
+
+    [Fact]
+    public async Task Round_ToTensAndHundreds_AndWithNullDigits_AsInSql()
+    {
+        // Negative digits failed the run (DECIMAL, DOUBLE) or were ignored (INT, BIGINT); NULL digits were taken as 0.
+        var rows = await Run("""
+            SELECT ROUND(distance, -2) AS d, ROUND(price, -1) AS p, ROUND(delay, CAST(NULL AS INT)) AS n, ROUND(price, 30) AS same, ROUND(CAST(price AS DOUBLE), -2) AS dp
+            FROM flights WHERE airline = 'BA'
+            """);
+        rows.Should().Equal("400|110|NULL|110|100", "400|130|NULL|130|100", "5500|700|NULL|700.25|700");
+    }
+
+    [Fact]
+    public async Task Substring_WithANullLength_IsNull()
+    {
+        var rows = await Run("SELECT SUBSTRING(origin, 2, CAST(NULL AS INT)) AS s, SUBSTRING(origin, 2) AS rest, SUBSTRING(origin, 2, 1) AS one FROM flights WHERE airline = 'AF'");
+        rows.Should().Equal("NULL|DG|D", "NULL|MS|M");
+    }
+
+    [Fact]
+    public async Task AWindowColumnInsideAnAggregate_OverABoundedTable_IsRead()
+    {
+        // It failed with an index out of range: the rows were grouped before they had their window columns.
+        var rows = await Run("""
+            SELECT window_start, MAX(window_end) AS e, SUM(CASE WHEN dep_time < window_start + INTERVAL '30' SECOND THEN 1 ELSE 0 END) AS early
+            FROM TABLE(TUMBLE(TABLE flights, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end
+            """);
+        rows.Should().Equal(
+            "2024-05-01T08:00:00.000Z|2024-05-01T08:01:00.000Z|1",
+            "2024-05-01T08:01:00.000Z|2024-05-01T08:02:00.000Z|1",
+            "2024-05-01T08:02:00.000Z|2024-05-01T08:03:00.000Z|1",
+            "2024-05-01T08:03:00.000Z|2024-05-01T08:04:00.000Z|0",
+            "2024-05-01T08:10:00.000Z|2024-05-01T08:11:00.000Z|1");
+    }
 }

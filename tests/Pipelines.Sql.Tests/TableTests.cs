@@ -75,6 +75,19 @@ public sealed class TableTests : IDisposable
     }
 
     [Fact]
+    public async Task InsertInto_ANullWithoutAType_TakesTheColumnsType()
+    {
+        // SELECT NULL was typed STRING and refused for an INT column.
+        _dir.File("flights.csv", Data.Flights);
+        await SqlRunner.RunAsync(Data.CreateFlights() + """
+            CREATE TABLE out (origin STRING, delay INT) WITH ('connector' = 'filesystem', 'path' = 'nulls', 'format' = 'json');
+            INSERT INTO out SELECT origin, NULL FROM flights WHERE airline = 'AF';
+            """, new SqlRunOptions { BaseDirectory = _dir.Path });
+        var lines = Directory.GetFiles(Path.Combine(_dir.Path, "nulls")).SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal).ToList();
+        lines.Should().Equal("{\"origin\":\"AMS\",\"delay\":null}", "{\"origin\":\"CDG\",\"delay\":null}");
+    }
+
+    [Fact]
     public async Task Parquet_InsertInto_ThenSelect_OnBothExecutors()
     {
         _dir.File("flights.csv", Data.Flights);

@@ -20,6 +20,17 @@ internal sealed partial class ExpressionBinder
         // A NULL literal has no numeric type of its own: the numeric functions take it as a DOUBLE NULL.
         Typed Number(int index) => args[index].Type.Kind == SqlTypeKind.Null ? Convert(args[index], SqlType.Double) : args[index];
 
+        // A position, length or number of digits: INT (BIGINT narrowed, checked), or NULL.
+        Typed WholeNumber(int index, string what)
+        {
+            var arg = args[index];
+            if (arg.Type.Kind is not (SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Null))
+            {
+                throw TypeError(call.Arguments[index], $"the {what} of {name} is a whole number, but {call.Arguments[index].Text} is {arg.Type}.");
+            }
+            return arg.Type.Kind == SqlTypeKind.BigInt ? new(Expression.ConvertChecked(arg.Expression, typeof(int?)), SqlType.Int) : Convert(arg, SqlType.Int);
+        }
+
         Typed One(string method, SqlType type, SqlType result)
         {
             Arity(call, 1);
@@ -34,8 +45,9 @@ internal sealed partial class ExpressionBinder
             case "CHAR_LENGTH" or "CHARACTER_LENGTH" or "LENGTH": return One(nameof(SqlRuntime.CharLength), SqlType.String, SqlType.Int);
             case "SUBSTRING" or "SUBSTR":
                 if (args.Count is not (2 or 3)) throw SqlException.At(call.Position, $"{name} takes 2 or 3 arguments (string, start[, length]), not {args.Count}.");
-                return new(Call(nameof(SqlRuntime.Substring), Cast(args[0], SqlType.String).Expression, Convert(args[1], SqlType.Int).Expression,
-                    args.Count == 3 ? Convert(args[2], SqlType.Int).Expression : Expression.Constant(null, typeof(int?))), SqlType.String);
+                return args.Count == 3
+                    ? new(Call(nameof(SqlRuntime.Substring), Cast(args[0], SqlType.String).Expression, WholeNumber(1, "start").Expression, WholeNumber(2, "length").Expression), SqlType.String)
+                    : new(Call(nameof(SqlRuntime.Substring), Cast(args[0], SqlType.String).Expression, WholeNumber(1, "start").Expression), SqlType.String);
             case "REPLACE":
                 Arity(call, 3);
                 return new(Call(nameof(SqlRuntime.Replace), args.Select(a => Cast(a, SqlType.String).Expression).ToArray()), SqlType.String);
@@ -65,8 +77,8 @@ internal sealed partial class ExpressionBinder
                 if (args.Count is not (1 or 2)) throw SqlException.At(call.Position, $"ROUND takes 1 or 2 arguments, not {args.Count}.");
                 RequireNumeric(args[0], call.Arguments[0], name);
                 var value = Number(0);
-                var digits = args.Count == 2 ? Convert(args[1], SqlType.Int).Expression : Expression.Constant(0, typeof(int?));
-                if (value.Type.Kind is SqlTypeKind.Int or SqlTypeKind.BigInt) return value;
+                var digits = args.Count == 2 ? WholeNumber(1, "digits").Expression : Expression.Constant(0, typeof(int?));
+                if (args.Count == 1 && value.Type.Kind is SqlTypeKind.Int or SqlTypeKind.BigInt) return value;
                 return new(Call(nameof(SqlRuntime.Round), value.Expression, digits), value.Type);
             }
             case "MOD":

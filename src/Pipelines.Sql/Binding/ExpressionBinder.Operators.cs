@@ -62,6 +62,8 @@ internal sealed partial class ExpressionBinder
             "+" => new(Expression.AddChecked(l, r), type),
             "-" => new(Expression.SubtractChecked(l, r), type),
             "*" => new(Expression.MultiplyChecked(l, r), type),
+            // A DECIMAL quotient has the scale its type declares (as AVG's has), not the 28 digits decimal division gives.
+            "/" when type.Kind == SqlTypeKind.Decimal => new(Call(nameof(SqlRuntime.RoundDecimal), Call(nameof(SqlRuntime.Divide), l, r), Expression.Constant(type.Scale)), type),
             "/" => new(Call(nameof(SqlRuntime.Divide), l, r), type),
             _ => new(Call(nameof(SqlRuntime.Modulo), l, r), type),
         };

@@ -12,6 +12,16 @@ internal sealed partial class ExpressionBinder
     {
         if (value.Type == target || (value.Type.Kind == target.Kind && target.Kind != SqlTypeKind.Decimal)) return value;
         if (value.Type.Kind == SqlTypeKind.Null) return new(Expression.Constant(null, target.NullableClrType), target);
+        if (value.Type.Kind == SqlTypeKind.Decimal && target.Kind == SqlTypeKind.Decimal && value.Type.Scale > target.Scale)
+        {
+            // Fewer decimal places: rounded half away from zero, as CAST and INSERT into a DECIMAL column do in SQL.
+            return new(Call(nameof(SqlRuntime.RoundDecimal), Convert(value, SqlType.Decimal(28, value.Type.Scale)).Expression, Expression.Constant(target.Scale)), target);
+        }
+        if (value.Type.Kind == SqlTypeKind.Decimal && target.Kind == SqlTypeKind.String)
+        {
+            // With the type's decimal places, as SQL shows a DECIMAL(10, 2) 130 as '130.00'.
+            return new(Call(nameof(SqlRuntime.DecimalToString), value.Expression, Expression.Constant(value.Type.Scale)), target);
+        }
         if (IsNumericOrNull(value.Type) && target.IsNumeric && Widens(value.Type, target)) return Convert(value, target);
         if (value.Type.IsTimestamp && target.IsTimestamp) return new(value.Expression, target);
         var boxed = Expression.Convert(value.Expression, typeof(object));

@@ -83,12 +83,21 @@ internal static class SqlRuntime
 
     public static int? CharLength(string? s) => s?.Length;
 
+    /// <summary>SUBSTRING(s, start): from the 1-based <paramref name="start"/> to the end.</summary>
+    public static string? Substring(string? s, int? start) => s is null || start is null ? null : Substring(s, start.Value, int.MaxValue);
+
+    /// <summary>SUBSTRING(s, start, length); NULL when any argument is (a NULL length too).</summary>
     public static string? Substring(string? s, int? start, int? length)
     {
-        if (s is null || start is null) return null;
-        int from = Math.Max(start.Value, 1) - 1;
-        int end = length is null ? s.Length : Math.Min(s.Length, start.Value - 1 + length.Value);
-        return from >= s.Length || end <= from ? string.Empty : s[from..end];
+        if (s is null || start is null || length is null) return null;
+        return Substring(s, start.Value, Math.Max(length.Value, 0));
+    }
+
+    private static string Substring(string s, int start, int length)
+    {
+        int from = Math.Max(start, 1) - 1;
+        long end = Math.Min(s.Length, (long)start - 1 + length);
+        return from >= s.Length || end <= from ? string.Empty : s[from..(int)end];
     }
 
     public static string? Replace(string? s, string? search, string? replacement) =>
@@ -105,9 +114,47 @@ internal static class SqlRuntime
 
     public static decimal? Abs(decimal? x) => x is null ? null : Math.Abs(x.Value);
 
-    public static double? Round(double? x, int? digits) => x is null || digits is null ? null : Math.Round(x.Value, digits.Value, MidpointRounding.AwayFromZero);
+    /// <summary>ROUND(x, d), half away from zero; a negative <paramref name="digits"/> rounds to tens, hundreds, ….</summary>
+    public static double? Round(double? x, int? digits)
+    {
+        if (x is null || digits is null) return null;
+        int d = digits.Value;
+        if (d > 15) return x;
+        if (d >= 0) return Math.Round(x.Value, d, MidpointRounding.AwayFromZero);
+        double unit = Math.Pow(10, -d);
+        return Math.Round(x.Value / unit, MidpointRounding.AwayFromZero) * unit;
+    }
 
-    public static decimal? Round(decimal? x, int? digits) => x is null || digits is null ? null : Math.Round(x.Value, digits.Value, MidpointRounding.AwayFromZero);
+    /// <summary>ROUND(x, d), half away from zero; a negative <paramref name="digits"/> rounds to tens, hundreds, ….</summary>
+    public static decimal? Round(decimal? x, int? digits)
+    {
+        if (x is null || digits is null) return null;
+        int d = digits.Value;
+        if (d > 28) return x;
+        if (d >= 0) return Math.Round(x.Value, d, MidpointRounding.AwayFromZero);
+        if (d < -28) return 0m;
+        decimal unit = Pow10(-d);
+        return Math.Round(x.Value / unit, MidpointRounding.AwayFromZero) * unit;
+    }
+
+    /// <summary>ROUND of a whole number: itself, or rounded to tens, hundreds, … for negative digits (overflow raises).</summary>
+    public static int? Round(int? x, int? digits) => x is null || digits is null ? null : digits >= 0 ? x : checked((int)Round((decimal)x.Value, digits)!.Value);
+
+    /// <inheritdoc cref="Round(int?, int?)"/>
+    public static long? Round(long? x, int? digits) => x is null || digits is null ? null : digits >= 0 ? x : checked((long)Round((decimal)x.Value, digits)!.Value);
+
+    private static decimal Pow10(int n)
+    {
+        decimal p = 1m;
+        for (int i = 0; i < n; i++) p *= 10m;
+        return p;
+    }
+
+    /// <summary>A DECIMAL rounded to <paramref name="scale"/> places, half away from zero (CAST, INSERT, division).</summary>
+    public static decimal? RoundDecimal(decimal? x, int scale) => x is null ? null : Math.Round(x.Value, scale, MidpointRounding.AwayFromZero);
+
+    /// <summary>A DECIMAL as text with its type's <paramref name="scale"/> decimal places.</summary>
+    public static string? DecimalToString(decimal? x, int scale) => x?.ToString("F" + scale.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     public static double? Floor(double? x) => x is null ? null : Math.Floor(x.Value);
 

@@ -32,7 +32,19 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
                 $"WHERE filters the window columns of {relation.Window.Text}, which a windowed GROUP BY over {(relation.Bounded ? "SESSION windows" : "an unbounded table")} only has once the rows are grouped. " +
                 "Filter window_start, window_end or window_time in HAVING, and the time column in WHERE.");
         }
-        if (relation.Window is not null && (!aggregate || (query.Where is not null && ReferencesWindow(query.Where))))
+        if (relation.Window is not null && aggregate && WindowInGrouping(query) is { } inside)
+        {
+            // An aggregate's argument or a GROUP BY expression reads the window columns: the rows need them before they
+            // are grouped, which only a bounded table of tumbling, hopping or cumulating windows can give.
+            if (!relation.Bounded || relation.Window.Kind == WindowKind.Session)
+            {
+                throw SqlException.At(inside.Position,
+                    $"{inside.Text} reads a window column of {relation.Window.Text} before the rows are grouped, which a windowed GROUP BY over {(relation.Bounded ? "SESSION windows" : "an unbounded table")} cannot do. " +
+                    "Use window_start, window_end or window_time as grouping columns (in SELECT, HAVING or ORDER BY), outside the aggregates' arguments.");
+            }
+            Materialize(relation);
+        }
+        else if (relation.Window is not null && (!aggregate || (query.Where is not null && ReferencesWindow(query.Where))))
         {
             Materialize(relation);
         }
@@ -57,7 +69,8 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
             };
         }
 
-        return new PlannedQuery(stream, schema, relation.Bounded, finish);
+        var untypedNulls = items.Select((item, i) => (item.Item2.Type.Kind, i)).Where(x => x.Kind == SqlTypeKind.Null).Select(x => x.i).ToHashSet();
+        return new PlannedQuery(stream, schema, relation.Bounded, finish, untypedNulls);
     }
 
     // FROM
@@ -95,4 +108,19 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
     private static bool IsWindowColumn(Expr expr) => expr is ColumnExpr c && WindowColumns.Contains(c.Name, StringComparer.OrdinalIgnoreCase);
 
     private static bool ReferencesWindow(Expr expr) => ExpressionBinder.ColumnsIn(expr).Any(IsWindowColumn);
+
+    /// <summary>The first aggregate argument or GROUP BY expression (other than a window column itself) that reads a window column.</summary>
+    private static Expr? WindowInGrouping(SelectQuery query)
+    {
+        var clauses = query.Items.Select(i => i.Expression).Append(query.Having).Concat(query.OrderBy.Select(o => o.Expression)).OfType<Expr>();
+        foreach (var argument in clauses.SelectMany(AggregateArguments))
+        {
+            if (ReferencesWindow(argument)) return argument;
+        }
+        return query.GroupBy.FirstOrDefault(g => !IsWindowColumn(g) && ReferencesWindow(g));
+    }
+
+    private static IEnumerable<Expr> AggregateArguments(Expr expr) => expr is CallExpr call && ExpressionBinder.IsAggregateName(call.Name)
+        ? call.Arguments
+        : ExpressionBinder.Children(expr).SelectMany(AggregateArguments);
 }

@@ -144,7 +144,10 @@ internal sealed partial class Parser
                 {
                     return new LiteralExpr(double.Parse(token.Text, CultureInfo.InvariantCulture), SqlType.Double, position);
                 }
-                decimal d = decimal.Parse(token.Text, CultureInfo.InvariantCulture);
+                if (!decimal.TryParse(token.Text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal d))
+                {
+                    throw SqlException.At(position, $"the number {token.Text} is too large for DECIMAL (at most 28 digits); write it as a DOUBLE, e.g. {token.Text}E0.");
+                }
                 int scale = token.Text.Length - token.Text.IndexOf('.', StringComparison.Ordinal) - 1;
                 int digits = token.Text.Count(char.IsDigit);
                 return new LiteralExpr(d, SqlType.Decimal(Math.Clamp(digits, 1, 28), Math.Min(scale, 28)), position);
