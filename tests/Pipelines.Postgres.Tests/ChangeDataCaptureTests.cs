@@ -260,6 +260,35 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
         letter.Exception.Should().BeOfType<PostgresMappingException>().Which.Message.Should().Contain("public.customers").And.Contain("id=5").And.Contain("column score").And.Contain("NULL");
     }
 
+    public sealed record Amount(int Id, decimal Value);
+
+    [Fact]
+    public async Task NumericsADecimalCannotHold_AreRowErrors_NotTheEndOfTheStream()
+    {
+        // NaN, Infinity and 40-digit numerics made Npgsql's read throw, which ended the change stream for good (a
+        // restart resumed before the same change). Now the row reaches the mapping and follows the error policy.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE customers (id int PRIMARY KEY, value numeric); INSERT INTO customers VALUES (1, 10.5), (2, 'NaN'), (3, 1234567890123456789012345678901234567890)");
+        var letters = new Collected<DeadLetter>();
+        var output = new Collected<ChangeRecord<Amount>>();
+        var p = new PipelineBuilder().WithDeadLetterSink(letters.Sink);
+        p.From(PostgresSources.ChangeDataCapture<Amount>(Options(db, "numerics"))).OnError(ErrorPolicy.DeadLetter).To(output.Sink);
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await Eventually.HoldsAsync(() => output.Count >= 1 && letters.Count >= 2, "the snapshot");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (4, '-Infinity'), (5, 7.25), (6, -98765432109876543210987654321098765432)");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (7, 0.001), (8, 12345.6789), (9, -0.5), (10, 100), (11, 100000000.00), (12, 0), (13, -90000.0001)");
+        await Eventually.HoldsAsync(() => output.Count >= 9 && letters.Count >= 4, "the changes");
+        await run.StopAsync();
+
+        // The changes come in PostgreSQL's binary form, decoded here digit by digit: every value as the server has it.
+        output.Items.Select(c => (c.After!.Id, c.After.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))).Should().Equal(
+            (1, "10.5"), (5, "7.25"), (7, "0.001"), (8, "12345.6789"), (9, "-0.5"), (10, "100"), (11, "100000000.00"), (12, "0"), (13, "-90000.0001"));
+        letters.Items.Select(l => ((PostgresRow)l.Element!)["value"]).Should().Equal(
+            double.NaN, System.Numerics.BigInteger.Parse("1234567890123456789012345678901234567890"),
+            double.NegativeInfinity, System.Numerics.BigInteger.Parse("-98765432109876543210987654321098765432"));
+        letters.Items.Should().OnlyContain(l => l.Exception is PostgresMappingException && l.Exception.Message.Contains("column value"));
+    }
+
     [Fact]
     public async Task TheRetainedWal_IsPublishedAndWarnedAbove()
     {

@@ -27,6 +27,22 @@ public sealed class QuerySourceTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task AWholeNumericTooLongForADecimal_IsReadAsABigInteger_AndNaNFailsNamingTheColumnAndTheWayOut()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        var rows = new List<PostgresRow>();
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.Query<PostgresRow>(db, "SELECT 1234567890123456789012345678901234567890::numeric AS amount")).To(Sinks.Collection(rows));
+        await new BoundedExecutor().RunAsync(p.Build());
+        rows.Should().ContainSingle().Which["amount"].Should().Be(System.Numerics.BigInteger.Parse("1234567890123456789012345678901234567890"));
+
+        var nan = new PipelineBuilder();
+        nan.From(PostgresSources.Query<PostgresRow>(db, "SELECT 'NaN'::numeric AS amount")).To(Sinks.Action<PostgresRow>(_ => { }));
+        var act = () => new BoundedExecutor().RunAsync(nan.Build());
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).Which.ToString().Should().Contain("column amount").And.Contain("amount::text");
+    }
+
+    [Fact]
     public async Task ARowThatDoesNotMap_IsDeadLettered_NamingTheQueryRowAndColumn()
     {
         string db = await fixture.Server.CreateDatabaseAsync();

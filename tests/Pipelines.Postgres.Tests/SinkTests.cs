@@ -44,6 +44,24 @@ public sealed class SinkTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task ATimestampWithoutTimeZone_StoresTheInstantsUtcTime_WhichTheReadersTakeItAs()
+    {
+        // The readers take a timestamp column as UTC; it stored an instant's local wall-clock time (10:00 of
+        // 10:00+02:00), which read back two hours off.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE readings (seq bigint, sensor text, value float8, at timestamp)");
+        var at = new DateTimeOffset(2026, 1, 1, 10, 0, 0, TimeSpan.FromHours(2));
+        await RunAsync([new Reading(1, "s", 1, at)], PostgresSinks.Append<Reading>(db, "readings"));
+
+        (await QueryAsync(db, "SELECT at::text FROM readings")).Single()[0].Should().Be("2026-01-01 08:00:00");
+        var back = new List<Reading>();
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.Query<Reading>(db, "SELECT seq, sensor, value, at FROM readings")).To(Sinks.Collection(back));
+        await new BoundedExecutor().RunAsync(p.Build());
+        back.Should().ContainSingle().Which.At.Should().Be(at);
+    }
+
+    [Fact]
     public async Task UpsertUnderReplays_GivesExactlyTheFinalTable()
     {
         string db = await AccountsAsync();

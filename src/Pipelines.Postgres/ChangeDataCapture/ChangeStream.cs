@@ -195,7 +195,9 @@ internal sealed class ChangeStream<T>(
                 }
                 else if (!value.IsDBNull)
                 {
-                    values[slot] = await value.Get(cancellationToken).ConfigureAwait(false);
+                    values[slot] = value.GetDataTypeName() == NumericValues.TypeName
+                        ? await NumericAsync(value, cancellationToken).ConfigureAwait(false)
+                        : await value.Get(cancellationToken).ConfigureAwait(false);
                 }
 
                 slot++;
@@ -205,6 +207,17 @@ internal sealed class ChangeStream<T>(
         }
 
         return (new PostgresRow(info.Table, columns, values, true), unchanged?.ToArray());
+    }
+
+    /// <summary>A numeric from its wire form (binary or text), also the ones a decimal cannot hold (<see cref="NumericValues"/>).</summary>
+    private static async Task<object> NumericAsync(ReplicationValue value, CancellationToken cancellationToken)
+    {
+        await using var stream = value.GetStream();
+        using var bytes = new MemoryStream();
+        await stream.CopyToAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return NumericValues.FromText(value.Kind == TupleDataKind.BinaryValue
+            ? NumericValues.BinaryToText(bytes.GetBuffer().AsSpan(0, (int)bytes.Length))
+            : System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length));
     }
 
     private async Task ReadSnapshotAsync(CancellationToken cancellationToken)
@@ -221,7 +234,9 @@ internal sealed class ChangeStream<T>(
         foreach (var (table, quoted) in tables)
         {
             string[] keys = await ReplicationCatalog.PrimaryKeyAsync(connection, quoted, cancellationToken).ConfigureAwait(false);
-            await ReplicationCatalog.ExecuteAsync(connection, $"DECLARE pipelines_snapshot NO SCROLL CURSOR FOR SELECT * FROM {quoted}", cancellationToken).ConfigureAwait(false);
+            var (select, numericColumns) = await ReplicationCatalog.SnapshotColumnsAsync(connection, quoted, cancellationToken).ConfigureAwait(false);
+            await ReplicationCatalog.ExecuteAsync(connection, $"DECLARE pipelines_snapshot NO SCROLL CURSOR FOR SELECT {select} FROM {quoted}", cancellationToken).ConfigureAwait(false);
+            var numeric = new bool[0];
             string[]? columns = null;
             var info = new RelationInfo(table, [], [], keys);
             while (true)
@@ -230,11 +245,16 @@ internal sealed class ChangeStream<T>(
                 await using (var fetch = new NpgsqlCommand($"FETCH {SnapshotFetch} FROM pipelines_snapshot", connection))
                 await using (var reader = await fetch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    columns ??= [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+                    if (columns is null)
+                    {
+                        columns = [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+                        numeric = [.. columns.Select(numericColumns.Contains)];
+                    }
+
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
                         var values = new object?[columns.Length];
-                        for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                        for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : numeric[i] ? NumericValues.FromText(reader.GetString(i)) : reader.GetValue(i);
                         var row = new PostgresRow(table, columns, values, true);
                         await EmitAsync(ChangeOperation.Snapshot, info, null, row, lsn, time, 0, index++, cancellationToken).ConfigureAwait(false);
                         rows++;

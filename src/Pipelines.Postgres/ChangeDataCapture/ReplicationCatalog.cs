@@ -79,6 +79,29 @@ internal static class ReplicationCatalog
         return [.. keys];
     }
 
+    /// <summary>
+    /// The select list that reads every column of a (quoted) table as the replication stream sends it: <c>numeric</c>
+    /// columns as text (<see cref="NumericValues.FromText"/>), since Npgsql cannot read NaN, ±Infinity or more than 28
+    /// digits as a decimal; the others as they are.
+    /// </summary>
+    public static async Task<(string Select, HashSet<string> Numeric)> SnapshotColumnsAsync(NpgsqlConnection connection, string quotedTable, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT attname, atttypid = 'numeric'::regtype FROM pg_attribute WHERE attrelid = {Sql.Literal(quotedTable)}::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            connection);
+        var columns = new List<string>();
+        var numeric = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            string name = Sql.Quote(reader.GetString(0));
+            if (reader.GetBoolean(1)) numeric.Add(reader.GetString(0));
+            columns.Add(reader.GetBoolean(1) ? $"{name}::text AS {name}" : name);
+        }
+
+        return (columns.Count == 0 ? "*" : string.Join(", ", columns), numeric);
+    }
+
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);

@@ -71,11 +71,14 @@ internal static class ColumnCoercion
                     _ => throw Mismatch(value, column),
                 };
             case "timestamp":
+                // A timestamp without time zone holds UTC wall-clock time: the readers take it as UTC, so an instant
+                // written from another offset (or a local DateTime) is stored as its UTC time and reads back the same.
                 return value switch
                 {
                     DateTime { Kind: DateTimeKind.Utc } dt => DateTime.SpecifyKind(dt, DateTimeKind.Unspecified),
+                    DateTime { Kind: DateTimeKind.Local } dt => DateTime.SpecifyKind(dt.ToUniversalTime(), DateTimeKind.Unspecified),
                     DateTime => value,
-                    DateTimeOffset dto => dto.DateTime,
+                    DateTimeOffset dto => DateTime.SpecifyKind(dto.UtcDateTime, DateTimeKind.Unspecified),
                     _ => throw Mismatch(value, column),
                 };
             default:
