@@ -208,6 +208,12 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
 
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
 
+    /// <summary>
+    /// No checkpoint during the initial snapshot: a restart cannot continue it (the exported snapshot is gone), so a
+    /// checkpoint holding part of it would be restored with a whole new snapshot on top of that part.
+    /// </summary>
+    public override bool CanCheckpoint => _snapshotDone;
+
     public override PostgresCdcPosition CapturePosition() => new(new NpgsqlLogSequenceNumber(_lsn).ToString(), _skip, _snapshotDone);
 
     /// <summary>Confirms the position's LSN to the server (applied and flushed), so the slot releases the WAL before it.</summary>

@@ -129,6 +129,9 @@ public abstract class SourceReader<T> : IAsyncDisposable
     /// <summary>True when the reader can report its position (<see cref="SourceReader{T, TPosition}"/>), whether or not it commits it during the run.</summary>
     internal virtual bool HasPositions => false;
 
+    /// <summary>Whether a checkpoint may take the reader's position now (<see cref="SourceReader{T, TPosition}.CanCheckpoint"/>).</summary>
+    internal virtual bool PositionResumable => true;
+
     /// <summary>The reader's position, boxed for the executor's checkpoint bookkeeping (<see cref="SourceReader{T, TPosition}.CapturePosition"/>).</summary>
     internal virtual object CapturePositionObject() => throw new NotSupportedException();
 

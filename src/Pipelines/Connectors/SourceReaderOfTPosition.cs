@@ -30,6 +30,16 @@ public abstract class SourceReader<T, TPosition> : SourceReader<T>
     public virtual bool CommitsDuringRun => true;
 
     /// <summary>
+    /// True (the default) when a checkpoint may be taken now. False while the reader's position is one no restart
+    /// can continue from — an initial snapshot being read, which a new run must take again from the start: the
+    /// streaming executor then holds its next checkpoint's barrier until this is true again, so no completed
+    /// checkpoint pairs such a position with the state and output of the elements read before it (which the
+    /// repeated snapshot would add a second time). Read on the task that reads, before each read. A run stopped
+    /// while it is false still records the position at its end.
+    /// </summary>
+    public virtual bool CanCheckpoint => true;
+
+    /// <summary>
     /// The position right after the last element a read has returned. Called by the streaming executor at each
     /// checkpoint, only when <see cref="CommitsDuringRun"/> is true, on the task that reads, never during a read —
     /// but possibly while a <see cref="SourceReader{T}.WaitToReadAsync"/> is still pending (a source waiting for
@@ -62,6 +72,8 @@ public abstract class SourceReader<T, TPosition> : SourceReader<T>
     internal sealed override bool CommitsPositions => CommitsDuringRun;
 
     internal sealed override bool HasPositions => true;
+
+    internal sealed override bool PositionResumable => CanCheckpoint;
 
     internal sealed override object CapturePositionObject() =>
         CapturePosition() ?? throw new InvalidOperationException($"{GetType().Name}.CapturePosition returned null; a position is required.");

@@ -66,6 +66,9 @@ internal abstract class SourceRunner : IAsyncDisposable
     /// <summary>The reader's position now, as <see cref="Barrier"/> takes it, without a barrier (the source has finished reading).</summary>
     public abstract object? CapturePosition();
 
+    /// <summary>False while the reader's position cannot be checkpointed (<see cref="SourceReader{T, TPosition}.CanCheckpoint"/>): the barrier waits.</summary>
+    public abstract bool MayPassBarrier { get; }
+
     /// <summary>Commits a position <see cref="Barrier"/> returned, once its checkpoint completed.</summary>
     public abstract ValueTask CommitAsync(object position, CancellationToken cancellationToken);
 
@@ -325,6 +328,8 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
     }
 
     public override bool CommitsDuringRun => _reader?.CommitsPositions ?? false;
+
+    public override bool MayPassBarrier => _reader?.PositionResumable ?? true;
 
     public override void Barrier(long checkpoint, Action<object?> positionTaken)
     {

@@ -97,7 +97,9 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
                 runToken.ThrowIfCancellationRequested();
                 var request = checkpoints.NextRequest;
                 long checkpoint = checkpoints.Requested;
-                if (checkpoint > _lastBarrier)
+
+                // A reader at a position no restart can continue from (an initial snapshot) holds the barrier back.
+                if (checkpoint > _lastBarrier && runner.MayPassBarrier)
                 {
                     _lastBarrier = checkpoint;
                     PassBarrier(checkpoint);

@@ -7,13 +7,15 @@ namespace Pipelines.Tests.Streaming.Checkpoints;
 /// run. At each commit it asks <see cref="Covered"/> how many of its elements the sinks have made durable, so a test
 /// can check the at-least-once promise at the moment it matters.
 /// </summary>
-internal sealed class CommittingSource<T>(ChannelReader<T> channel, bool commitsDuringRun = true, Func<long, bool>? failCommit = null) : Source<T>
+/// <param name="canCheckpoint">Whether a checkpoint may take the position, given how many elements were returned (always by default).</param>
+internal sealed class CommittingSource<T>(ChannelReader<T> channel, bool commitsDuringRun = true, Func<long, bool>? failCommit = null, Func<long, bool>? canCheckpoint = null) : Source<T>
 {
     private readonly Lock _gate = new();
     private readonly List<(long Position, long Covered)> _commits = [];
     private readonly ChannelReader<T> _channel = channel;
     private readonly bool _commitsDuringRun = commitsDuringRun;
     private readonly Func<long, bool>? _failCommit = failCommit;
+    private readonly Func<long, bool>? _canCheckpoint = canCheckpoint;
 
     /// <summary>How many elements (counted from the first) are reflected in durable sink output right now.</summary>
     public Func<long>? Covered { get; set; }
@@ -41,6 +43,8 @@ internal sealed class CommittingSource<T>(ChannelReader<T> channel, bool commits
     private sealed class Reader(CommittingSource<T> source) : SourceReader<T, ReadCount>
     {
         public override bool CommitsDuringRun => source._commitsDuringRun;
+
+        public override bool CanCheckpoint => source._canCheckpoint?.Invoke(Volatile.Read(ref source.Read)) ?? true;
 
         public override int TryRead(Span<T> destination)
         {

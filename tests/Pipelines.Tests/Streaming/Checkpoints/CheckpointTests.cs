@@ -52,6 +52,41 @@ public class CheckpointTests
     }
 
     [Fact]
+    public async Task ASourceThatCannotCheckpointYet_HoldsTheBarrier_UntilItCan()
+    {
+        // A source reading an initial snapshot (which no restart can continue) holds the checkpoint back: a checkpoint
+        // with part of the snapshot in its state would be restored with a whole new snapshot on top.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
+        var feed = Channel.CreateUnbounded<int>();
+        var source = new CommittingSource<int>(feed.Reader, canCheckpoint: read => read >= 6);
+        var received = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var p = new PipelineBuilder();
+        p.From(source).To(Sinks.Action<int>(received.Enqueue));
+        var run = new StreamingExecutor(new StreamingOptions { Parallelism = 1, CheckpointInterval = TimeSpan.FromSeconds(1), TimeProvider = clock, IdleTimeout = Timeout.InfiniteTimeSpan })
+            .Start(p.Build());
+
+        for (int i = 0; i < 5; i++) feed.Writer.TryWrite(i);
+        await Until(() => received.Count == 5);
+        clock.Advance(TimeSpan.FromSeconds(1)); // a checkpoint is due while the source cannot take one
+        feed.Writer.TryWrite(5);                // after this element it can
+        await Until(() => source.Commits.Count >= 1);
+
+        source.Commits[0].Position.Should().Be(6, "the barrier waited for the position the source can resume from");
+        feed.Writer.Complete();
+        await run.Completion.WaitAsync(HangGuard);
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + HangGuard;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not hold in time.");
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
     public async Task Stateless_CommitsDuringTheRun_OnlyWhatTheSinkHasFlushed()
     {
         var feed = Channel.CreateBounded<Reading>(64);
