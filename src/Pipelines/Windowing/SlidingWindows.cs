@@ -22,16 +22,19 @@ internal sealed class SlidingWindows(long size, long slide, long offset) : Windo
     {
         long lastStart = EventTime.FloorToBoundary(timestamp, Slide, Offset);
 
-        // The windows holding the element start at lastStart - j·slide for j ≤ (size - (timestamp - lastStart) - 1) / slide,
-        // counted rather than stepped to, so sizes near TimeSpan.MaxValue do not overflow; none starts before the
+        // Stepped back from the element's last window while the windows still hold it, then forward onto that window
+        // exactly; the steps never leave long's range (sizes near TimeSpan.MaxValue), and no window starts before the
         // first representable instant.
-        long earlier = (Size - (timestamp - lastStart) - 1) / Slide;
-        if (lastStart < long.MinValue + earlier * Slide) earlier = (long)(unchecked((ulong)(lastStart - long.MinValue)) / (ulong)Slide);
-        int n = (int)earlier + 1;
-        for (int j = 0; j < n; j++)
+        long earliest = EventTime.SaturatingAdd(timestamp, -Size);
+        long lowest = long.MinValue + Slide;
+        long firstStart = lastStart;
+        while (firstStart >= lowest && firstStart - Slide > earliest) firstStart -= Slide;
+
+        int n = 0;
+        for (long start = firstStart; ; start += Slide)
         {
-            long start = lastStart - (earlier - j) * Slide;
-            destination[j] = new Window(start, EventTime.SaturatingAdd(start, Size));
+            destination[n++] = new Window(start, EventTime.SaturatingAdd(start, Size));
+            if (start >= lastStart) break;
         }
 
         return n;
