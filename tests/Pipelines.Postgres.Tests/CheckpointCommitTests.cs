@@ -123,6 +123,38 @@ public sealed class CheckpointCommitTests(PostgresFixture fixture) : IDisposable
         }
     }
 
+    public sealed record NotedLine(long Id, string Text, string Note);
+
+    [Fact]
+    public async Task TheStage_FollowsTheTarget_WhenAColumnIsAddedOrWidened()
+    {
+        // The stage was made once from the target: after a column was added or a varchar widened, every staging
+        // failed (column does not exist, value too long) and the sink could not write again.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE lines (id bigint, text varchar(8))");
+        var sink = PostgresSinks.Append<Line>(db, "lines", new PostgresSinkOptions { ExactlyOnceId = "lines" });
+        await using (var writer = await sink.OpenAsync(default))
+        {
+            await writer.RecoverAsync(null, default);
+            await writer.WriteAsync(Lines(1, 3), default);
+            await writer.PreCommitAsync(1, default);
+            await writer.CommitCheckpointAsync(1, default);
+        }
+
+        await ExecuteAsync(db, "ALTER TABLE lines ALTER COLUMN text TYPE varchar(40), ADD COLUMN note text");
+        var noted = PostgresSinks.Append<NotedLine>(db, "lines", new PostgresSinkOptions { ExactlyOnceId = "lines" });
+        await using (var writer = await noted.OpenAsync(default))
+        {
+            await writer.RecoverAsync(1, default);
+            await writer.WriteAsync(new[] { new NotedLine(4, "a text longer than eight", "new") }, default);
+            await writer.PreCommitAsync(2, default);
+            await writer.CommitCheckpointAsync(2, default);
+        }
+
+        var rows = await QueryAsync(db, "SELECT id, text, note FROM lines ORDER BY id");
+        rows.Select(r => $"{r[0]} {r[1]} {r[2] ?? "-"}").Should().Equal("1 line 1 -", "2 line 2 -", "3 line 3 -", "4 a text longer than eight new");
+    }
+
     [Fact]
     public async Task UpsertsAcrossCheckpoints_KeepTheLastRowOfAKey_AndARefusedRowIsSkipped()
     {

@@ -88,6 +88,7 @@ internal sealed class CheckpointStaging : IAsyncDisposable
             $"ALTER TABLE {_stage} ADD COLUMN IF NOT EXISTS {CheckpointColumn} bigint, ADD COLUMN IF NOT EXISTS {WriterColumn} uuid, " +
             $"ADD COLUMN IF NOT EXISTS {DeleteColumn} boolean NOT NULL DEFAULT false, ADD COLUMN IF NOT EXISTS {OrderColumn} bigint GENERATED ALWAYS AS IDENTITY",
             null, cancellationToken).ConfigureAwait(false);
+        await FollowTargetAsync(cancellationToken).ConfigureAwait(false);
 
         await using var transaction = await _commits.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         long? recorded = await LockRecordedAsync(transaction, cancellationToken).ConfigureAwait(false);
@@ -110,6 +111,35 @@ internal sealed class CheckpointStaging : IAsyncDisposable
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The stage was made from the target as it was then: a column added to the target since (and written now) is
+    /// added to the stage, and a column whose type changed (a <c>varchar</c> widened) takes the target's type, so
+    /// staging does not fail on what the target accepts. Staged rows are converted with the column.
+    /// </summary>
+    private async ValueTask FollowTargetAsync(CancellationToken cancellationToken)
+    {
+        var changes = new List<string>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT t.attname, format_type(t.atttypid, t.atttypmod), s.attname IS NULL " +
+            "FROM pg_attribute t LEFT JOIN pg_attribute s ON s.attrelid = to_regclass(@stage) AND s.attname = t.attname AND NOT s.attisdropped " +
+            "WHERE t.attrelid = to_regclass(@target) AND t.attnum > 0 AND NOT t.attisdropped " +
+            "AND (s.attname IS NULL OR format_type(t.atttypid, t.atttypmod) <> format_type(s.atttypid, s.atttypmod))", _commits))
+        {
+            command.Parameters.AddWithValue("stage", _stage);
+            command.Parameters.AddWithValue("target", _target);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                string column = reader.GetString(0);
+                if (!_columns.Any(c => c.Name == column)) continue;
+                string type = reader.GetString(1), quoted = Sql.Quote(column);
+                changes.Add(reader.GetBoolean(2) ? $"ADD COLUMN {quoted} {type}" : $"ALTER COLUMN {quoted} TYPE {type} USING {quoted}::{type}");
+            }
+        }
+
+        if (changes.Count > 0) await ExecuteAsync($"ALTER TABLE {_stage} {string.Join(", ", changes)}", null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
