@@ -100,6 +100,30 @@ public sealed class SinkTests(PostgresFixture fixture)
         (await AccountsIn(db)).Should().Equal(new Account(1, "new", 10), new Account(3, "three", 3), new Account(4, "again", 44));
     }
 
+    public sealed record Blob(byte[] Id, string Name);
+
+    [Fact]
+    public async Task ABinaryKey_IsComparedByItsBytes_SoTheLastChangeOfAKeyInABatchWins()
+    {
+        // Each element carries its own byte[]: compared as references, two updates of one key went into one
+        // INSERT … ON CONFLICT (which the server refuses, failing the run), and a delete then re-insert of a key lost it.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE blobs (id bytea PRIMARY KEY, name text); INSERT INTO blobs VALUES ('\\x01', 'one'), ('\\x02', 'two')");
+        ChangeRecord<Blob> Change(ChangeOperation op, int index, Blob? before, Blob? after) =>
+            new(op, "public.blobs", before, after, new NpgsqlTypes.NpgsqlLogSequenceNumber(100), DateTimeOffset.UnixEpoch, 1, index);
+        var changes = new[]
+        {
+            Change(ChangeOperation.Update, 0, new Blob([1], null!), new Blob([1], "first")),
+            Change(ChangeOperation.Update, 1, new Blob([1], null!), new Blob([1], "second")),
+            Change(ChangeOperation.Delete, 2, new Blob([2], null!), null),
+            Change(ChangeOperation.Insert, 3, null, new Blob([2], "again")),
+        };
+        await RunAsync(changes, PostgresSinks.Changes<Blob>(db, "blobs", ["id"]));
+
+        var rows = await QueryAsync(db, "SELECT encode(id, 'hex'), name FROM blobs ORDER BY id");
+        rows.Select(r => $"{r[0]} {r[1]}").Should().Equal("01 second", "02 again");
+    }
+
     [Fact]
     public async Task AnUpdateThatChangesTheKey_DeletesTheOldKey_AlsoWhenTheKeyMovesAgainInTheBatch()
     {

@@ -75,9 +75,13 @@ internal sealed partial class PostgresSinkWriter<T>
 
     private readonly record struct PendingRow(object?[] Values, bool Delete, T Element);
 
-    /// <summary>The key values of a row, compared by value.</summary>
+    /// <summary>
+    /// The key values of a row, compared by value: arrays (a <c>bytea</c> key's <see cref="byte"/>[], an array
+    /// column) by their elements, as the server compares them, so two changes of one key in a batch are one row.
+    /// </summary>
     private readonly struct RowKey : IEquatable<RowKey>
     {
+        private static readonly System.Collections.IEqualityComparer Structural = System.Collections.StructuralComparisons.StructuralEqualityComparer;
         private readonly object?[] _values;
         private readonly int[] _keys;
         private readonly int _hash;
@@ -87,7 +91,7 @@ internal sealed partial class PostgresSinkWriter<T>
             _values = values;
             _keys = keys;
             var hash = new HashCode();
-            foreach (int k in keys) hash.Add(values[k]);
+            foreach (int k in keys) hash.Add(values[k] is null ? 0 : Structural.GetHashCode(values[k]!));
             _hash = hash.ToHashCode();
         }
 
@@ -95,7 +99,7 @@ internal sealed partial class PostgresSinkWriter<T>
         {
             foreach (int k in _keys)
             {
-                if (!Equals(_values[k], other._values[k])) return false;
+                if (!Structural.Equals(_values[k], other._values[k])) return false;
             }
 
             return true;
