@@ -92,15 +92,21 @@ public sealed class CliTests
                 while (!lines.Contains(expected))
                 {
                     string? line = await process.StandardOutput.ReadLineAsync(deadline.Token);
-                    line.Should().NotBeNull($"the command ended before writing the row: {await stderr}");
-                    lines.Add(line!);
+                    if (line is null)
+                    {
+                        // The command ended: its error output is complete, and says why.
+                        throw new Xunit.Sdk.XunitException($"the command ended before writing the row: {await stderr.WaitAsync(TimeSpan.FromSeconds(30))}");
+                    }
+
+                    lines.Add(line);
                 }
+
                 process.HasExited.Should().BeFalse("the stream goes on; the row came before its end");
             }
             finally
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             }
         }
         finally
