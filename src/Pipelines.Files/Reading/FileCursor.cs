@@ -115,9 +115,7 @@ internal sealed class FileCursor : IDisposable
         BufferVersion++;
         _recordStart = head.Start;
         _recordLine = head.Line;
-        Queue(head.Start, head.Start + line.ContentLength, head.Start + line.Length, head.Line + line.Lines);
-        _scan = _recordStart;
-        Scan();
+        QueueFirstLineAlone(line);
         if (Finished) QueueLast();
         return _records.Peek();
     }
@@ -297,9 +295,7 @@ internal sealed class FileCursor : IDisposable
         // as much as in a batch): its first line alone is the record, and the lines after it are framed again.
         if (_skippingPreview is null && _framer.InnerLineFeeds > 0 && RecordFramer.FirstLine(_buffer.AsSpan(_recordStart, _end - _recordStart)) is { } line)
         {
-            Queue(_recordStart, _recordStart + line.ContentLength, _recordStart + line.Length, _recordLine + line.Lines);
-            _scan = _recordStart;
-            Scan();
+            QueueFirstLineAlone(line);
             return;
         }
 
@@ -339,6 +335,14 @@ internal sealed class FileCursor : IDisposable
             Queue(_recordStart, _recordStart + frame.ContentLength, _recordStart + frame.Length, _recordLine + frame.Lines);
             _scan = _recordStart;
         }
+    }
+
+    /// <summary>Queues the first line of the record at <see cref="_recordStart"/> as a record of its own and frames the bytes after it again.</summary>
+    private void QueueFirstLineAlone(RecordFrame line)
+    {
+        Queue(_recordStart, _recordStart + line.ContentLength, _recordStart + line.Length, _recordLine + line.Lines);
+        _scan = _recordStart;
+        Scan();
     }
 
     private void Queue(int start, int end, int next, long nextLine)

@@ -251,29 +251,23 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
     /// </summary>
     private void Produce(Action produce)
     {
-        while (true)
+        while (!TryProduce(produce))
         {
-            try
-            {
-                produce();
-                return;
-            }
-            catch (ProduceException<byte[], byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                ThrowIfFailed();
-                _run.ThrowIfCancellationRequested();
-                ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing), this);
-                _producer.Poll(TimeSpan.FromMilliseconds(100));
-            }
+            ThrowIfFailed();
+            _run.ThrowIfCancellationRequested();
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing), this);
+            _producer.Poll(TimeSpan.FromMilliseconds(100));
         }
     }
 
     /// <summary>Queues a record without waiting; false when the queue is full.</summary>
-    private bool TryProduce(TopicPartition partition, Message<byte[], byte[]?> message)
+    private bool TryProduce(TopicPartition partition, Message<byte[], byte[]?> message) => TryProduce(() => _producer.Produce(partition, message, _delivered));
+
+    private static bool TryProduce(Action produce)
     {
         try
         {
-            _producer.Produce(partition, message, _delivered);
+            produce();
             return true;
         }
         catch (ProduceException<byte[], byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
