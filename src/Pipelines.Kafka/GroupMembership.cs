@@ -108,9 +108,15 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         Volatile.Write(ref _leaving, true);
     }
 
-    public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
+    /// <summary>
+    /// Takes an assignment: returns where each partition starts, and in <paramref name="read"/> whether they are read
+    /// (false once the reader is draining or leaving the group: they go back to the group unread).
+    /// </summary>
+    public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions, out bool read)
     {
         Interlocked.Increment(ref _callbacks);
+        bool stopping = Drained || Leaving;
+        read = !stopping;
         var readAgain = new List<(TopicPartition Partition, long Records)>();
         var starts = Offsets.Assign(partitions, resume: !options.StartAtCommittedOffsets, readAgain);
         if (!OffsetsInTransactions)
@@ -118,10 +124,10 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
             foreach (var (partition, records) in readAgain) Metrics?.ReadAgain(partition, records, lost: false);
         }
 
-        if (partitions.Count > 0 && options.StartAtCommittedOffsets && !Drained && !Leaving) starts = StartAtCommitted(consumer, starts);
+        if (partitions.Count > 0 && options.StartAtCommittedOffsets && !stopping) starts = StartAtCommitted(consumer, starts);
         if (partitions.Count > 0)
         {
-            if (Drained || Leaving)
+            if (stopping)
             {
                 // Taken as assigned (the cooperative protocol allows nothing else) but never read: leaving the group
                 // revokes them again without a commit, so their next owner starts where the group's commit is.

@@ -119,7 +119,10 @@ internal sealed class KafkaPartitionMetrics
         var reason = new KeyValuePair<string, object?>("reason", lost ? "lost" : "revoked");
         foreach (var partition in partitions)
         {
-            var slot = Find(partition.Topic, partition.Partition.Value);
+            // A partition this reader never reported (assigned while it was stopping) has nothing to take back.
+            Slot? slot;
+            lock (_gate) _slots.TryGetValue((partition.Topic, partition.Partition.Value), out slot);
+            if (slot is null || !Volatile.Read(ref slot.Owned)) continue;
             Volatile.Write(ref slot.Owned, false);
             Volatile.Write(ref slot.Position, -1);
             Volatile.Write(ref slot.Committed, -1);

@@ -311,8 +311,9 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
 
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
     {
-        var starts = _group.OnAssigned(consumer, partitions);
-        _metrics.Assigned(starts);
+        var starts = _group.OnAssigned(consumer, partitions, out bool read);
+        // Partitions assigned while stopping are never read: no gauges, no read counter, no assignment counted.
+        if (read) _metrics.Assigned(starts);
         return starts;
     }
 
