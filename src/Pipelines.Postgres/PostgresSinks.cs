@@ -5,7 +5,10 @@ namespace Pipelines.Postgres;
 /// <summary>
 /// Sinks that write to a PostgreSQL table. Columns are filled from the element's public properties and fields by
 /// name, ignoring case and underscores (<c>CustomerId</c> fills <c>customer_id</c>), or from a
-/// <see cref="PostgresRow"/>'s columns; table columns without a member keep their default.
+/// <see cref="PostgresRow"/>'s columns; table columns without a member keep their default. A
+/// <see cref="PostgresRow"/> without one of the table's columns leaves it to its default (an upsert of an existing
+/// row keeps its value); one without its key, or without a <c>NOT NULL</c> column that has no default, is an error
+/// naming the column.
 /// </summary>
 /// <remarks>
 /// <para><b>Batches.</b> Rows are kept until <see cref="PostgresSinkOptions.BatchSize"/> of them wait, the oldest is

@@ -25,12 +25,12 @@ internal sealed class CheckpointStaging : IAsyncDisposable
     private const string WriterColumn = "pipelines_writer";
     private const string DeleteColumn = "pipelines_delete";
     private const string OrderColumn = "pipelines_seq";
+    private const string OmittedColumn = "pipelines_omitted";
     private readonly string _sinkName;
     private readonly string _target;
     private readonly string _targetName;
     private readonly TableColumn[] _columns;
     private readonly int[] _keys;
-    private readonly string _upsertTail;
     private readonly string _id;
     private readonly string _commitTable;
     private readonly string _stage;
@@ -41,14 +41,13 @@ internal sealed class CheckpointStaging : IAsyncDisposable
     private readonly Guid _writer = Guid.NewGuid();
     private bool _untagged;
 
-    public CheckpointStaging(string connectionString, string sinkName, string target, string targetName, TableColumn[] columns, int[] keys, string upsertTail, PostgresSinkOptions options)
+    public CheckpointStaging(string connectionString, string sinkName, string target, string targetName, TableColumn[] columns, int[] keys, PostgresSinkOptions options)
     {
         _sinkName = sinkName;
         _target = target;
         _targetName = targetName;
         _columns = columns;
         _keys = keys;
-        _upsertTail = upsertTail;
         _options = options;
         _id = options.ExactlyOnceId!;
         _commitTable = Sql.QuoteTable(options.CommitTable);
@@ -86,7 +85,8 @@ internal sealed class CheckpointStaging : IAsyncDisposable
             $"CREATE TABLE IF NOT EXISTS {_commitTable} (sink_id text PRIMARY KEY, major bigint, minor bigint, checkpoint_id bigint, committed_at timestamptz NOT NULL DEFAULT now()); " +
             $"CREATE TABLE IF NOT EXISTS {_stage} AS SELECT {_columnList} FROM {_target} WITH NO DATA; " +
             $"ALTER TABLE {_stage} ADD COLUMN IF NOT EXISTS {CheckpointColumn} bigint, ADD COLUMN IF NOT EXISTS {WriterColumn} uuid, " +
-            $"ADD COLUMN IF NOT EXISTS {DeleteColumn} boolean NOT NULL DEFAULT false, ADD COLUMN IF NOT EXISTS {OrderColumn} bigint GENERATED ALWAYS AS IDENTITY",
+            $"ADD COLUMN IF NOT EXISTS {DeleteColumn} boolean NOT NULL DEFAULT false, ADD COLUMN IF NOT EXISTS {OrderColumn} bigint GENERATED ALWAYS AS IDENTITY, " +
+            $"ADD COLUMN IF NOT EXISTS {OmittedColumn} text[]",
             null, cancellationToken).ConfigureAwait(false);
         await FollowTargetAsync(cancellationToken).ConfigureAwait(false);
 
@@ -152,13 +152,15 @@ internal sealed class CheckpointStaging : IAsyncDisposable
         if (rows.Count > 0)
         {
             await using var importer = await connection.BeginBinaryImportAsync(
-                $"COPY {_stage} ({_columnList}, {CheckpointColumn}, {WriterColumn}, {DeleteColumn}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+                $"COPY {_stage} ({_columnList}, {CheckpointColumn}, {WriterColumn}, {DeleteColumn}, {OmittedColumn}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
             foreach (var (values, delete) in rows)
             {
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                List<string>? omitted = null;
                 for (int c = 0; c < _columns.Length; c++)
                 {
-                    if (values[c] is { } value) await importer.WriteAsync(value, _columns[c].TypeName, cancellationToken).ConfigureAwait(false);
+                    if (values[c] is System.Reflection.Missing) (omitted ??= []).Add(_columns[c].Name);
+                    if (values[c] is { } value and not System.Reflection.Missing) await importer.WriteAsync(value, _columns[c].TypeName, cancellationToken).ConfigureAwait(false);
                     else await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -166,6 +168,8 @@ internal sealed class CheckpointStaging : IAsyncDisposable
                 else await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(_writer, NpgsqlTypes.NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(delete, NpgsqlTypes.NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+                if (omitted is null) await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                else await importer.WriteAsync(omitted.ToArray(), NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             }
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -271,17 +275,43 @@ internal sealed class CheckpointStaging : IAsyncDisposable
     private async Task<long> ApplySourceAsync(NpgsqlTransaction transaction, string source, CancellationToken cancellationToken, long? only = null)
     {
         string where = only is { } seq ? $" AND s.{OrderColumn} = {seq}" : "";
-        if (_keys.Length == 0)
+        long applied = 0;
+        if (_keys.Length > 0)
         {
-            return await ExecuteAsync($"INSERT INTO {_target} ({_columnList}) SELECT {_columnList} FROM {source} s WHERE true{where} ORDER BY s.{OrderColumn}", transaction, cancellationToken).ConfigureAwait(false);
+            string match = string.Join(" AND ", _keys.Select(k => $"t.{Sql.Quote(_columns[k].Name)} = s.{Sql.Quote(_columns[k].Name)}"));
+            applied += await ExecuteAsync($"DELETE FROM {_target} t USING {source} s WHERE s.{DeleteColumn}{where} AND {match}", transaction, cancellationToken).ConfigureAwait(false);
         }
 
-        string match = string.Join(" AND ", _keys.Select(k => $"t.{Sql.Quote(_columns[k].Name)} = s.{Sql.Quote(_columns[k].Name)}"));
-        long deleted = await ExecuteAsync($"DELETE FROM {_target} t USING {source} s WHERE s.{DeleteColumn}{where} AND {match}", transaction, cancellationToken).ConfigureAwait(false);
-        long upserted = await ExecuteAsync(
-            $"INSERT INTO {_target} ({_columnList}) SELECT {_columnList} FROM {source} s WHERE NOT s.{DeleteColumn}{where}{_upsertTail}", transaction, cancellationToken).ConfigureAwait(false);
-        return deleted + upserted;
+        // Rows that left columns out (a PostgresRow without them) are applied apart, each set of columns on its own,
+        // so the server gives what they leave out its default (and an upsert keeps the existing row's value).
+        foreach (var omitted in await OmittedSetsAsync(transaction, source, where, cancellationToken).ConfigureAwait(false))
+        {
+            var written = Enumerable.Range(0, _columns.Length).Where(c => omitted is null || !omitted.Contains(_columns[c].Name)).ToArray();
+            string list = WrittenColumns.List(_columns, written), selected = string.Join(", ", written.Select(c => "s." + Sql.Quote(_columns[c].Name)));
+            string same = omitted is null ? $"s.{OmittedColumn} IS NULL" : $"s.{OmittedColumn} = {TextArray(omitted)}";
+            applied += _keys.Length == 0
+                ? await ExecuteAsync($"INSERT INTO {_target} ({list}) SELECT {selected} FROM {source} s WHERE {same}{where} ORDER BY s.{OrderColumn}", transaction, cancellationToken).ConfigureAwait(false)
+                : await ExecuteAsync(
+                    $"INSERT INTO {_target} ({list}) SELECT {selected} FROM {source} s WHERE NOT s.{DeleteColumn} AND {same}{where}" + WrittenColumns.ConflictClause(_columns, _keys, written),
+                    transaction, cancellationToken).ConfigureAwait(false);
+        }
+
+        return applied;
     }
+
+    /// <summary>The sets of left-out columns among the rows to apply (null: none left out), most often just null.</summary>
+    private async Task<List<string[]?>> OmittedSetsAsync(NpgsqlTransaction transaction, string source, string where, CancellationToken cancellationToken)
+    {
+        var sets = new List<string[]?>();
+        string deletes = _keys.Length > 0 ? $"NOT s.{DeleteColumn}" : "true";
+        await using var command = new NpgsqlCommand($"SELECT DISTINCT s.{OmittedColumn} FROM {source} s WHERE {deletes}{where}", _commits, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) sets.Add(reader.IsDBNull(0) ? null : reader.GetFieldValue<string[]>(0));
+        return sets;
+    }
+
+    /// <summary>A <c>text[]</c> literal of <paramref name="names"/>.</summary>
+    private static string TextArray(string[] names) => "ARRAY[" + string.Join(", ", names.Select(n => "'" + n.Replace("'", "''", StringComparison.Ordinal) + "'")) + "]::text[]";
 
     private async Task<long> ApplyOneByOneAsync(NpgsqlTransaction transaction, string source, CancellationToken cancellationToken)
     {

@@ -43,16 +43,26 @@ internal sealed partial class PostgresSinkWriter<T>
         await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (!Upsert)
         {
-            await CopyAsync($"COPY {_table} ({_columnList}) FROM STDIN (FORMAT BINARY)", rows, null, cancellationToken).ConfigureAwait(false);
+            // Runs of rows that write the same columns, in order (rows that leave columns out get the defaults).
+            for (int start = 0, end; start < rows.Length; start = end)
+            {
+                var written = rows[start].Written;
+                for (end = start + 1; end < rows.Length && rows[end].Written == written; end++) { }
+                await CopyAsync($"COPY {_table} ({SqlFor(written).ColumnList}) FROM STDIN (FORMAT BINARY)", rows[start..end], written, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
-            var upserts = rows.Where(r => !r.Delete).ToArray();
             var deletes = rows.Where(r => r.Delete).ToArray();
-            if (upserts.Length > 0)
+            bool staged = false;
+            foreach (var group in rows.Where(r => !r.Delete).GroupBy(r => r.Written, ReferenceEqualityComparer.Instance))
             {
-                await CopyAsync($"COPY {Stage} ({_columnList}) FROM STDIN (FORMAT BINARY)", upserts, null, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(_upsertSql, cancellationToken).ConfigureAwait(false);
+                // One key per row in the batch, so the groups' order does not matter; the stage is emptied between them.
+                var (columnList, upsertSql) = SqlFor((int[]?)group.Key);
+                if (staged) await ExecuteAsync($"DELETE FROM {Stage}", cancellationToken).ConfigureAwait(false);
+                await CopyAsync($"COPY {Stage} ({columnList}) FROM STDIN (FORMAT BINARY)", [.. group], (int[]?)group.Key, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(upsertSql, cancellationToken).ConfigureAwait(false);
+                staged = true;
             }
 
             if (deletes.Length > 0)
@@ -136,7 +146,7 @@ internal sealed partial class PostgresSinkWriter<T>
     private NpgsqlCommand RowCommand(PendingRow row)
     {
         var command = new NpgsqlCommand { Connection = _connection };
-        var indexes = row.Delete ? _keys : [.. Enumerable.Range(0, _columns.Length)];
+        var indexes = row.Delete ? _keys : row.Written ?? WrittenColumns.All(_columns);
         foreach (int i in indexes)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = row.Values[i] ?? DBNull.Value, DataTypeName = _columns[i].TypeName });
@@ -147,13 +157,10 @@ internal sealed partial class PostgresSinkWriter<T>
         {
             command.CommandText = $"DELETE FROM {_table} WHERE " + string.Join(" AND ", _keys.Select((i, n) => $"{Sql.Quote(_columns[i].Name)} = ${n + 1}"));
         }
-        else if (!Upsert)
-        {
-            command.CommandText = $"INSERT INTO {_table} ({_columnList}) VALUES ({placeholders})";
-        }
         else
         {
-            command.CommandText = $"INSERT INTO {_table} ({_columnList}) VALUES ({placeholders})" + _upsertSql[_upsertSql.IndexOf(" ON CONFLICT", StringComparison.Ordinal)..];
+            command.CommandText = $"INSERT INTO {_table} ({SqlFor(row.Written).ColumnList}) VALUES ({placeholders})"
+                + (Upsert ? WrittenColumns.ConflictClause(_columns, _keys, indexes) : "");
         }
 
         return command;

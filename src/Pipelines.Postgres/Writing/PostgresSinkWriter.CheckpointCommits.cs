@@ -30,8 +30,7 @@ internal sealed partial class PostgresSinkWriter<T>
     public override async ValueTask RecoverAsync(long? restoredCheckpointId, CancellationToken cancellationToken)
     {
         if (_options.ExactlyOnceId is null) return;
-        string tail = Upsert ? _upsertSql[_upsertSql.IndexOf(" ON CONFLICT", StringComparison.Ordinal)..] : "";
-        var staging = new CheckpointStaging(_sink.ConnectionString, _sink.Name, _table, _sink.Table, _columns, _keys, tail, _options);
+        var staging = new CheckpointStaging(_sink.ConnectionString, _sink.Name, _table, _sink.Table, _columns, _keys, _options);
         staging.Applied += n =>
         {
             _sink.CountWritten(n);

@@ -14,21 +14,42 @@ internal sealed partial class PostgresSinkWriter<T>
         bool delete = _sink.Shape.IsDelete(element);
         object row = _sink.Shape.Row(element)
             ?? throw new PostgresMappingException(_sink.Table, "?", null, $"the {(delete ? "delete" : "change")} carries no row to write.");
-        var pending = new PendingRow(Values(row, delete), delete, element);
+        var values = Values(row, delete, out var written);
+        var pending = new PendingRow(values, delete, element, written);
         if (delete || !Upsert || _sink.Shape.OldKeyRow(element) is not { } oldRow) return (pending, null);
-        var old = new PendingRow(Values(oldRow, delete: true), true, element);
+        var old = new PendingRow(Values(oldRow, delete: true, out _), true, element, null);
         return new RowKey(old.Values, _keys).Equals(new RowKey(pending.Values, _keys)) ? (pending, null) : (pending, old);
     }
 
-    private object?[] Values(object row, bool delete)
+    /// <summary>
+    /// The row's values by column. A <see cref="PostgresRow"/> without a column leaves it out (<see cref="Missing"/>
+    /// in its place): the server gives it its default (an identity, <c>now()</c>, or NULL), and an upsert of an
+    /// existing row keeps its value. <paramref name="written"/> is then the columns the row writes (one shared array
+    /// per set of columns), else null: every column.
+    /// </summary>
+    private object?[] Values(object row, bool delete, out int[]? written)
     {
         var values = new object?[_columns.Length];
+        bool omits = false;
         for (int c = 0; c < values.Length; c++)
         {
-            if (delete && !_isKey[c]) continue;
+            bool key = _isKey.Length > 0 && _isKey[c];
+            if (delete && !key) continue;
             var column = _columns[c];
             object? raw = _getters[c](row);
-            if (raw is Missing) throw new PostgresMappingException(_sink.Table, Key(row), column.Name, "the row has no value for this column.");
+            if (raw is Missing)
+            {
+                if (key) throw new PostgresMappingException(_sink.Table, Key(row), column.Name, "the row has no value for this key column; every row needs its key.");
+                if (column.NotNull && !column.HasDefault)
+                {
+                    throw new PostgresMappingException(_sink.Table, Key(row), column.Name, "the row has no value for this column, which is NOT NULL without a default: give the row a value for it.");
+                }
+
+                values[c] = Missing.Value;
+                omits = true;
+                continue;
+            }
+
             if (raw is null)
             {
                 if (column.NotNull) throw new PostgresMappingException(_sink.Table, Key(row), column.Name, "the value is null but the column is NOT NULL.");
@@ -45,7 +66,36 @@ internal sealed partial class PostgresSinkWriter<T>
             }
         }
 
+        written = omits ? Written(values) : null;
+        if (written is []) throw new PostgresMappingException(_sink.Table, "?", null, $"the row has none of the table's columns ({_columnList}); check the names it was given.");
         return values;
+    }
+
+    /// <summary>The columns a row with omitted columns writes: one array per set of columns, so batches group rows by reference.</summary>
+    private int[] Written(object?[] values)
+    {
+        foreach (var shape in _shapes)
+        {
+            if (Matches(shape, values)) return shape;
+        }
+
+        int[] written = [.. Enumerable.Range(0, values.Length).Where(c => values[c] is not Missing)];
+        _shapes.Add(written);
+        return written;
+
+        static bool Matches(int[] shape, object?[] values)
+        {
+            int next = 0;
+            for (int c = 0; c < values.Length; c++)
+            {
+                bool writes = values[c] is not Missing;
+                bool listed = next < shape.Length && shape[next] == c;
+                if (writes != listed) return false;
+                if (listed) next++;
+            }
+
+            return true;
+        }
     }
 
     private string Key(object row)
@@ -73,7 +123,8 @@ internal sealed partial class PostgresSinkWriter<T>
         return string.Join(", ", indexes.Select(i => $"{_columns[i].Name}={ValueConversion.Describe(row.Values[i])}"));
     }
 
-    private readonly record struct PendingRow(object?[] Values, bool Delete, T Element);
+    /// <summary>A row to write; <paramref name="Written"/> is the columns it writes when it leaves some out, else null (every column).</summary>
+    private readonly record struct PendingRow(object?[] Values, bool Delete, T Element, int[]? Written);
 
     /// <summary>
     /// The key values of a row, compared by value: arrays (a <c>bytea</c> key's <see cref="byte"/>[], an array

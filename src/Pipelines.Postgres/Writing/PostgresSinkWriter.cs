@@ -33,6 +33,8 @@ internal sealed partial class PostgresSinkWriter<T> : SinkWriter<T>
     private string _table = "";
     private string _columnList = "";
     private string _upsertSql = "";
+    private readonly List<int[]> _shapes = [];
+    private readonly Dictionary<int[], (string ColumnList, string UpsertSql)> _shapeSql = new(ReferenceEqualityComparer.Instance);
     private string _deleteSql = "";
     private WriteSequence? _committed;
     private WriteSequence? _pendingMax;
@@ -101,14 +103,29 @@ internal sealed partial class PostgresSinkWriter<T> : SinkWriter<T>
 
         _keys = [.. keys];
         _isKey = [.. _columns.Select((_, i) => keys.Contains(i))];
-        string keyList = string.Join(", ", _keys.Select(i => Sql.Quote(_columns[i].Name)));
-        var updates = _columns.Where((_, i) => !_isKey[i]).Select(c => $"{Sql.Quote(c.Name)} = EXCLUDED.{Sql.Quote(c.Name)}").ToArray();
-        _upsertSql = $"INSERT INTO {_table} ({_columnList}) SELECT {_columnList} FROM {Stage} ON CONFLICT ({keyList}) " +
-            (updates.Length == 0 ? "DO NOTHING" : "DO UPDATE SET " + string.Join(", ", updates));
+        string keyList = WrittenColumns.List(_columns, _keys);
+        _upsertSql = UpsertSql(_columnList, WrittenColumns.All(_columns));
         _deleteSql = $"DELETE FROM {_table} t USING {StageKeys} d WHERE " + string.Join(" AND ", _keys.Select(i => $"t.{Sql.Quote(_columns[i].Name)} = d.{Sql.Quote(_columns[i].Name)}"));
         await ExecuteAsync(
             $"CREATE TEMP TABLE {Stage} ON COMMIT DELETE ROWS AS SELECT {_columnList} FROM {_table} WITH NO DATA; " +
             $"CREATE TEMP TABLE {StageKeys} ON COMMIT DELETE ROWS AS SELECT {keyList} FROM {_table} WITH NO DATA", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The upsert from the stage of rows that write <paramref name="written"/> (listed in <paramref name="columnList"/>).</summary>
+    private string UpsertSql(string columnList, int[] written) =>
+        $"INSERT INTO {_table} ({columnList}) SELECT {columnList} FROM {Stage}" + WrittenColumns.ConflictClause(_columns, _keys, written);
+
+    /// <summary>The column list and upsert of rows that write <paramref name="written"/> (null: every column).</summary>
+    private (string ColumnList, string UpsertSql) SqlFor(int[]? written)
+    {
+        if (written is null) return (_columnList, _upsertSql);
+        if (!_shapeSql.TryGetValue(written, out var sql))
+        {
+            string list = WrittenColumns.List(_columns, written);
+            _shapeSql[written] = sql = (list, Upsert ? UpsertSql(list, written) : "");
+        }
+
+        return sql;
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<T> items, CancellationToken cancellationToken)
