@@ -87,6 +87,30 @@ public sealed class TableTests : IDisposable
         lines.Should().Equal("{\"origin\":\"AMS\",\"delay\":null}", "{\"origin\":\"CDG\",\"delay\":null}");
     }
 
+    [Theory]
+    [InlineData("batch")]
+    [InlineData("streaming")]
+    public async Task InsertInto_AnAggregateWithoutGroupByOverNoRows_WritesItsOneRow(string mode)
+    {
+        // As SQL has it (and the collected SELECT gave): COUNT(*) 0 and SUM NULL; INSERT INTO wrote no row at all.
+        _dir.File("flights.csv", Data.Flights);
+        await SqlRunner.RunAsync(Data.CreateFlights() + $"""
+            SET 'execution.runtime-mode' = '{mode}';
+            SET 'parallelism.default' = '2';
+            CREATE TABLE totals (n BIGINT, delay BIGINT) WITH ('connector' = 'filesystem', 'path' = 'none', 'format' = 'json');
+            CREATE TABLE found (n BIGINT, delay BIGINT) WITH ('connector' = 'filesystem', 'path' = 'some', 'format' = 'json');
+            CREATE TABLE refused (n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'having', 'format' = 'json');
+            INSERT INTO totals SELECT COUNT(*), SUM(delay) FROM flights WHERE dest = 'XXX';
+            INSERT INTO found SELECT COUNT(*), SUM(delay) FROM flights WHERE dest = 'LHR';
+            INSERT INTO refused SELECT COUNT(*) FROM flights WHERE dest = 'XXX' HAVING COUNT(*) > 0;
+            """, new SqlRunOptions { BaseDirectory = _dir.Path });
+
+        string[] Lines(string dir) => Directory.Exists(Path.Combine(_dir.Path, dir)) ? [.. Directory.GetFiles(Path.Combine(_dir.Path, dir)).SelectMany(File.ReadAllLines)] : [];
+        Lines("none").Should().Equal("{\"n\":0,\"delay\":null}");
+        Lines("some").Should().ContainSingle().Which.Should().StartWith("{\"n\":3,");
+        Lines("having").Should().BeEmpty("HAVING refuses the empty row");
+    }
+
     [Fact]
     public async Task Parquet_InsertInto_ThenSelect_OnBothExecutors()
     {

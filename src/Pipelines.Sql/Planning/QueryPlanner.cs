@@ -57,6 +57,12 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
         }
         EmptyInputRow = null;
         var (stream, schema, items) = aggregate ? PlanAggregate(relation, query) : PlanProjection(relation, query);
+        if (EmptyInputRow is { } emptyRow && relation.Bounded && settings.EarlyFire is null)
+        {
+            // The one result row of a bounded aggregate is the stream's own, so INSERT INTO writes it too.
+            stream = OrEmptyRow(stream, emptyRow);
+            EmptyInputRow = null;
+        }
         var finish = PlanOrderAndLimit(query, relation, schema, items);
         if (EmptyInputRow is { } empty)
         {
@@ -71,6 +77,29 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
 
         var untypedNulls = items.Select((item, i) => (item.Item2.Type.Kind, i)).Where(x => x.Kind == SqlTypeKind.Null).Select(x => x.i).ToHashSet();
         return new PlannedQuery(stream, schema, relation.Bounded, finish, untypedNulls);
+    }
+
+    /// <summary>
+    /// The result of an aggregate without GROUP BY over a bounded table: its one row, or <paramref name="empty"/> when
+    /// no row reached the aggregate (COUNT(*) 0, SUM NULL). A marker row from a one-row source joins the result; a
+    /// global window keeps the result if one comes and gives <paramref name="empty"/> otherwise, at the end of input.
+    /// </summary>
+    private DataStream<Row> OrEmptyRow(DataStream<Row> result, Row empty)
+    {
+        var marker = new Row([]);
+        var markers = builder.From(Sources.Enumerable([marker], "no rows marker"));
+        if (result.HasEventTime) markers = markers.WithEventTime(static _ => DateTimeOffset.MinValue, Watermarks.Monotonic());
+        log.Add(1, "Or the empty aggregate's row when no row comes");
+        return result.Union(markers)
+            .KeyBy(static _ => 0)
+            .Window(Windows.Global())
+            .Aggregate(Aggregations.Create<Row, Row?, Row>(
+                null,
+                (kept, row) => ReferenceEquals(row, marker) ? kept : row,
+                (a, b) => a ?? b,
+                kept => kept ?? empty))
+            .Named("the aggregate's row, or its empty row")
+            .Select(static r => r.Value);
     }
 
     // FROM
