@@ -263,15 +263,27 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
             // This run created the slot, and its snapshot did not all reach the sinks (the run failed or stopped
             // before a checkpoint or the end committed it): without the slot, the next run starts over (at least
             // once). An empty snapshot has nothing to lose: the slot stays, and the next run reads its changes again.
-            try
+            // The server may not have released the slot from the replication connection closed just now (55006,
+            // object in use): a few tries. A later run finds the slot and, at a position that says the snapshot was
+            // not finished, drops it itself.
+            for (int attempt = 1; ; attempt++)
             {
-                await using var connection = new NpgsqlConnection(_options.ConnectionString);
-                await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
-                await ReplicationCatalog.DropSlotAsync(connection, _options.Slot, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (NpgsqlException)
-            {
-                // A later run finds the slot and, at a position that says the snapshot was not finished, drops it itself.
+                try
+                {
+                    await using var connection = new NpgsqlConnection(_options.ConnectionString);
+                    await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+                    await ReplicationCatalog.DropSlotAsync(connection, _options.Slot, CancellationToken.None).ConfigureAwait(false);
+                    break;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 10)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+                }
+                catch (NpgsqlException ex)
+                {
+                    PostgresLog.SlotNotDropped(_logger, _name, _options.Slot, ex.Message);
+                    break;
+                }
             }
         }
 
