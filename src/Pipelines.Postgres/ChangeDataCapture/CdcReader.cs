@@ -82,7 +82,8 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
             }
         }
 
-        _replication = new LogicalReplicationConnection(_options.ConnectionString);
+        // Npgsql asks the server for a keepalive after half its receiver timeout of silence.
+        _replication = new LogicalReplicationConnection(_options.ConnectionString) { WalReceiverTimeout = _options.KeepaliveInterval * 2 };
         await _replication.Open(cancellationToken).ConfigureAwait(false);
         NpgsqlLogSequenceNumber? start = null;
         ulong resumeLsn = 0;
@@ -214,7 +215,27 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
     /// </summary>
     public override bool CanCheckpoint => _snapshotDone;
 
-    public override PostgresCdcPosition CapturePosition() => new(new NpgsqlLogSequenceNumber(_lsn).ToString(), _skip, _snapshotDone);
+    public override PostgresCdcPosition CapturePosition()
+    {
+        AdvanceWhileIdle();
+        return new(new NpgsqlLogSequenceNumber(_lsn).ToString(), _skip, _snapshotDone);
+    }
+
+    /// <summary>
+    /// With nothing in flight — the snapshot done, every change received handed out, no transaction begun and not
+    /// ended — the position moves to what the server last said it has decoded (its keepalives, or the last message):
+    /// no change of the captured tables commits before it that was not read, so a resume there loses nothing, and
+    /// confirming it lets the server release the WAL of transactions on other tables. The received LSN is read
+    /// first: everything it covers reached the channel before it was recorded, and the channel is checked empty after.
+    /// </summary>
+    private void AdvanceWhileIdle()
+    {
+        // Not only once streaming: on quiet tables the keepalives may be all the stream ever receives.
+        if (!_snapshotDone || _skip != 0 || _replication is null || _stream is not { } stream) return;
+        ulong received = (ulong)_replication.LastReceivedLsn;
+        if (received <= _lsn || stream.InTransaction || _channel.Reader.Count > 0) return;
+        _lsn = received;
+    }
 
     /// <summary>Confirms the position's LSN to the server (applied and flushed), so the slot releases the WAL before it.</summary>
     public override async ValueTask CommitAsync(PostgresCdcPosition position, CancellationToken cancellationToken)

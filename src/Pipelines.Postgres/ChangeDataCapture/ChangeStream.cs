@@ -34,6 +34,7 @@ internal sealed class ChangeStream<T>(
     private ulong _resumeLsn = resumeLsn;
     private long _resumeSkip = resumeSkip;
     private volatile bool _streaming;
+    private volatile bool _inTransaction;
 
     /// <summary>
     /// True once the replication stream has delivered its first message: from then on the connection is streaming
@@ -41,6 +42,12 @@ internal sealed class ChangeStream<T>(
     /// <c>START_REPLICATION</c> yet) a status is only set, and goes with the first update the connection sends.
     /// </summary>
     public bool Streaming => _streaming;
+
+    /// <summary>
+    /// False between transactions: every change of the transactions received so far is in the reader's channel.
+    /// Set when a transaction begins, cleared once its end is in the channel.
+    /// </summary>
+    public bool InTransaction => _inTransaction;
 
     /// <summary>Reads the snapshot (when there is one), then the replication stream from <paramref name="start"/> (the slot's confirmed LSN when null), until cancelled or failed; completes the channel either way.</summary>
     public async Task RunAsync(NpgsqlLogSequenceNumber? start, CancellationToken cancellationToken)
@@ -59,6 +66,7 @@ internal sealed class ChangeStream<T>(
                 switch (message)
                 {
                     case BeginMessage begin:
+                        _inTransaction = true;
                         transactionLsn = (ulong)begin.TransactionFinalLsn;
                         commitTime = new DateTimeOffset(DateTime.SpecifyKind(begin.TransactionCommitTimestamp, DateTimeKind.Utc));
                         xid = begin.TransactionXid;
@@ -110,6 +118,7 @@ internal sealed class ChangeStream<T>(
                             // Past the whole transaction: a stream started at its end LSN begins with the next one.
                             var end = new CdcEntry<T>(CdcEntryKind.TransactionEnd, null, 0, (ulong)commit.TransactionEndLsn, 0, null, null);
                             if (!writer.TryWrite(end)) await writer.WriteAsync(end, cancellationToken).ConfigureAwait(false);
+                            _inTransaction = false;
                             break;
                         }
 

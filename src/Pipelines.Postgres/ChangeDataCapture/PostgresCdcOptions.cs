@@ -41,6 +41,15 @@ public sealed class PostgresCdcOptions
     /// <summary>How often the retained WAL is measured (one query on a connection of its own), on the run's clock. Default 10 s.</summary>
     public TimeSpan LagCheckInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the replication stream may stay silent before the source asks the server how far it has decoded.
+    /// A checkpoint taken while nothing of the captured tables is in flight confirms that point, so a slot on quiet
+    /// tables in a busy database lets the server release the WAL of everything else instead of keeping it until the
+    /// next captured change. The connection is given up when the server does not answer for twice this long.
+    /// Default 30 s (Npgsql's own default).
+    /// </summary>
+    public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How many changes are read ahead of the pipeline (memory). Default 16,384.</summary>
     public int BufferSize { get; init; } = 16_384;
 
@@ -63,6 +72,7 @@ public sealed class PostgresCdcOptions
 
         if (BufferSize <= 0) throw new ArgumentOutOfRangeException(nameof(BufferSize), BufferSize, "BufferSize must be positive.");
         if (LagCheckInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(LagCheckInterval), LagCheckInterval, "LagCheckInterval must be positive.");
+        if (KeepaliveInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(KeepaliveInterval), KeepaliveInterval, "KeepaliveInterval must be positive.");
         if (WatermarkDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(WatermarkDelay), WatermarkDelay, "WatermarkDelay must not be negative.");
     }
 }
