@@ -23,7 +23,7 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: the WAL retained by slot {Slot} could not be measured (tried again at the next check): {Reason}")]
     public static partial void LagUnmeasured(ILogger logger, string source, string slot, string reason);
 
-    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: slot {Slot}, whose snapshot did not all reach the sinks, could not be dropped; the next run finds its snapshot unfinished and drops it then (until then the server keeps WAL for it): {Reason}")]
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: slot {Slot}, whose snapshot did not all reach the sinks, could not be dropped: drop it (SELECT pg_drop_replication_slot('{Slot}')) before the next run, which otherwise resumes from the slot without the snapshot's rows (unless it is restored from a position taken during the snapshot); until then the server keeps WAL for it: {Reason}")]
     public static partial void SlotNotDropped(ILogger logger, string source, string slot, string reason);
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "PostgreSQL sink {Sink}: skipped a row the server refused: {Reason}")]

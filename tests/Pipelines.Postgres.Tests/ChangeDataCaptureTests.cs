@@ -296,7 +296,7 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
         // change: the server kept all their WAL meanwhile. The server's keepalives now move it at checkpoints.
         string db = await CustomersAsync(0);
         await ExecuteAsync(db, "CREATE TABLE busy (id int, payload text)");
-        var quiet = new PostgresCdcOptions { ConnectionString = db, Tables = ["customers"], Slot = "quiet_slot", KeepaliveInterval = TimeSpan.FromMilliseconds(200) };
+        var quiet = new PostgresCdcOptions { ConnectionString = db, Tables = ["customers"], Slot = "quiet_slot", KeepaliveInterval = TimeSpan.FromSeconds(1) };
         var first = new Collected<ChangeRecord<Customer>>();
         var run = Start(PostgresSources.ChangeDataCapture<Customer>(quiet), first);
         await Eventually.HoldsAsync(() => SlotExists(db, "quiet_slot"), "the slot");

@@ -107,6 +107,74 @@ public sealed class RowsWithoutEveryColumnTests(PostgresFixture fixture)
         back.Select(r => ((int)r[0]!, (string)r[1]!, (string)r[2]!)).Should().Equal((1, "ann2", "gold"), (2, "bob", "silver"), (3, "cy", "basic"));
     }
 
+    private static ChangeRecord<PostgresRow> Change(ChangeOperation op, int index, PostgresRow? before, PostgresRow? after) =>
+        new(op, "public.source", before, after, new NpgsqlTypes.NpgsqlLogSequenceNumber(100), DateTimeOffset.UnixEpoch, 1, index);
+
+    private static async Task<string> OrdersAsync(PostgresFixture fixture)
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE orders (id int PRIMARY KEY, status text NOT NULL DEFAULT 'new', amount int, note text NOT NULL DEFAULT 'none')");
+        await ExecuteAsync(db, "INSERT INTO orders VALUES (2, 'shipped', 20, 'old')");
+        return db;
+    }
+
+    /// <summary>Two partial changes of key 1 (each sets its own column), and key 2 deleted then inserted without a note: the note is the default again.</summary>
+    private static ChangeRecord<PostgresRow>[] PartialChanges() =>
+    [
+        Change(ChangeOperation.Insert, 0, null, Row(("id", 1), ("status", "paid"))),
+        Change(ChangeOperation.Update, 1, null, Row(("id", 1), ("amount", 5))),
+        Change(ChangeOperation.Delete, 2, Row(("id", 2)), null),
+        Change(ChangeOperation.Insert, 3, null, Row(("id", 2), ("status", "again"), ("amount", 7))),
+    ];
+
+    private static readonly (int, string, int?, string)[] AfterPartialChanges = [(1, "paid", 5, "none"), (2, "again", 7, "none")];
+
+    private static async Task<(int, string, int?, string)[]> OrdersIn(string db) =>
+        [.. (await QueryAsync(db, "SELECT id, status, amount, note FROM orders ORDER BY id")).Select(r => ((int)r[0]!, (string)r[1]!, r[2] as int?, (string)r[3]!))];
+
+    [Fact]
+    public async Task PartialRowsOfOneKeyInABatch_EachSetTheirColumns_AndADeleteBeforeOneGivesTheDefaults()
+    {
+        // Kept as one row per key, the later partial row replaced the earlier and dropped what it had set.
+        string db = await OrdersAsync(fixture);
+        await RunAsync(PartialChanges(), PostgresSinks.Changes<PostgresRow>(db, "orders", ["id"]));
+        (await OrdersIn(db)).Should().Equal(AfterPartialChanges);
+    }
+
+    [Fact]
+    public async Task PartialRowsOfOneKeyAcrossCheckpoints_ExactlyOnce_EachSetTheirColumnsInOrder()
+    {
+        string db = await OrdersAsync(fixture);
+        var sink = PostgresSinks.Changes<PostgresRow>(db, "orders", ["id"], new PostgresSinkOptions { ExactlyOnceId = "partial" });
+        await using var writer = await sink.OpenAsync(default);
+        await writer.RecoverAsync(null, default);
+        var changes = PartialChanges();
+        for (int i = 0; i < changes.Length; i++)
+        {
+            await writer.WriteAsync(new[] { changes[i] }, default);
+            await writer.PreCommitAsync(i + 1, default);
+        }
+
+        await writer.CommitCheckpointAsync(changes.Length, default);   // the earlier commits were missed: the last takes them all
+        (await OrdersIn(db)).Should().Equal(AfterPartialChanges);
+    }
+
+    [Fact]
+    public async Task ExactlyOnceAppendsOfRowsWithDifferentColumns_KeepTheirOrder()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY, name text NOT NULL, note text DEFAULT 'none')");
+        var sink = PostgresSinks.Append<PostgresRow>(db, "events", new PostgresSinkOptions { ExactlyOnceId = "ordered" });
+        await using var writer = await sink.OpenAsync(default);
+        await writer.RecoverAsync(null, default);
+        await writer.WriteAsync(new[] { Row(("name", "a"), ("note", "x")), Row(("name", "b")), Row(("name", "c"), ("note", "y")), Row(("name", "d")) }, default);
+        await writer.PreCommitAsync(1, default);
+        await writer.CommitCheckpointAsync(1, default);
+
+        var back = await QueryAsync(db, "SELECT name, note FROM events ORDER BY id");
+        back.Select(r => ((string)r[0]!, (string)r[1]!)).Should().Equal(("a", "x"), ("b", "none"), ("c", "y"), ("d", "none"));
+    }
+
     [Fact]
     public async Task ARowWithoutAColumnThatNeedsAValue_OrWithoutItsKey_IsRefusedNamingTheColumn()
     {

@@ -72,7 +72,11 @@ public sealed class PostgresCdcOptions
 
         if (BufferSize <= 0) throw new ArgumentOutOfRangeException(nameof(BufferSize), BufferSize, "BufferSize must be positive.");
         if (LagCheckInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(LagCheckInterval), LagCheckInterval, "LagCheckInterval must be positive.");
-        if (KeepaliveInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(KeepaliveInterval), KeepaliveInterval, "KeepaliveInterval must be positive.");
+        if (KeepaliveInterval < TimeSpan.FromMilliseconds(100) || KeepaliveInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeepaliveInterval), KeepaliveInterval,
+                "KeepaliveInterval must be between 100 ms and 1 hour: the connection is given up when the server does not answer for twice as long.");
+        }
         if (WatermarkDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(WatermarkDelay), WatermarkDelay, "WatermarkDelay must not be negative.");
     }
 }

@@ -253,6 +253,12 @@ internal sealed class CheckpointStaging : IAsyncDisposable
     /// </summary>
     private async Task ApplyRowsAsync(NpgsqlTransaction transaction, string filter, CancellationToken cancellationToken)
     {
+        if (_keys.Length > 0 && await AnyOmittedAsync(transaction, filter, cancellationToken).ConfigureAwait(false))
+        {
+            await ApplyInWavesAsync(transaction, filter, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         string selected = $"(SELECT * FROM {_stage} WHERE {filter})";
         string source = _keys.Length == 0 ? selected : $"(SELECT DISTINCT ON ({KeyList("")}) * FROM {_stage} WHERE {filter} ORDER BY {KeyList("")}, {OrderColumn} DESC)";
         long applied;
@@ -272,6 +278,43 @@ internal sealed class CheckpointStaging : IAsyncDisposable
         if (applied > 0) Applied?.Invoke(applied);
     }
 
+    /// <summary>Whether a staged row <paramref name="filter"/> selects leaves columns out.</summary>
+    private async Task<bool> AnyOmittedAsync(NpgsqlTransaction transaction, string filter, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {_stage} WHERE ({filter}) AND {OmittedColumn} IS NOT NULL)", _commits, transaction);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+    }
+
+    /// <summary>
+    /// Upserts where some rows leave columns out: a key's later row does not replace its earlier ones (it would drop
+    /// what they set and it leaves out), so each key's rows are applied in the order they were staged, the earliest
+    /// left of every key at a time, until none is left.
+    /// </summary>
+    private async Task ApplyInWavesAsync(NpgsqlTransaction transaction, string filter, CancellationToken cancellationToken)
+    {
+        string wave = $"(SELECT DISTINCT ON ({KeyList("")}) * FROM {_stage} WHERE {filter} ORDER BY {KeyList("")}, {OrderColumn})";
+        long applied = 0;
+        while (true)
+        {
+            await transaction.SaveAsync("pipelines_apply", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                applied += await ApplySourceAsync(transaction, wave, cancellationToken).ConfigureAwait(false);
+                await transaction.ReleaseAsync("pipelines_apply", cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (IsRowError(ex))
+            {
+                await transaction.RollbackAsync("pipelines_apply", cancellationToken).ConfigureAwait(false);
+                applied += await ApplyOneByOneAsync(transaction, wave, cancellationToken).ConfigureAwait(false);
+            }
+
+            long removed = await ExecuteAsync($"DELETE FROM {_stage} WHERE {OrderColumn} IN (SELECT w.{OrderColumn} FROM {wave} w)", transaction, cancellationToken).ConfigureAwait(false);
+            if (removed == 0) break;
+        }
+
+        if (applied > 0) Applied?.Invoke(applied);
+    }
+
     private async Task<long> ApplySourceAsync(NpgsqlTransaction transaction, string source, CancellationToken cancellationToken, long? only = null)
     {
         string where = only is { } seq ? $" AND s.{OrderColumn} = {seq}" : "";
@@ -283,11 +326,25 @@ internal sealed class CheckpointStaging : IAsyncDisposable
         }
 
         // Rows that left columns out (a PostgresRow without them) are applied apart, each set of columns on its own,
-        // so the server gives what they leave out its default (and an upsert keeps the existing row's value).
-        foreach (var omitted in await OmittedSetsAsync(transaction, source, where, cancellationToken).ConfigureAwait(false))
+        // so the server gives what they leave out its default (and an upsert keeps the existing row's value). Appends
+        // of several sets go in runs of one set, in the order they were staged.
+        var sets = await OmittedSetsAsync(transaction, source, where, cancellationToken).ConfigureAwait(false);
+        if (_keys.Length == 0 && sets.Count > 1)
         {
-            var written = Enumerable.Range(0, _columns.Length).Where(c => omitted is null || !omitted.Contains(_columns[c].Name)).ToArray();
-            string list = WrittenColumns.List(_columns, written), selected = string.Join(", ", written.Select(c => "s." + Sql.Quote(_columns[c].Name)));
+            foreach (var (omitted, first, last) in await AppendRunsAsync(transaction, source, where, cancellationToken).ConfigureAwait(false))
+            {
+                var (list, selected, written) = Columns(omitted);
+                applied += await ExecuteAsync(
+                    $"INSERT INTO {_target} ({list}) SELECT {selected} FROM {source} s WHERE s.{OrderColumn} BETWEEN {first} AND {last}{where} ORDER BY s.{OrderColumn}",
+                    transaction, cancellationToken).ConfigureAwait(false);
+            }
+
+            return applied;
+        }
+
+        foreach (var omitted in sets)
+        {
+            var (list, selected, written) = Columns(omitted);
             string same = omitted is null ? $"s.{OmittedColumn} IS NULL" : $"s.{OmittedColumn} = {TextArray(omitted)}";
             applied += _keys.Length == 0
                 ? await ExecuteAsync($"INSERT INTO {_target} ({list}) SELECT {selected} FROM {source} s WHERE {same}{where} ORDER BY s.{OrderColumn}", transaction, cancellationToken).ConfigureAwait(false)
@@ -297,6 +354,32 @@ internal sealed class CheckpointStaging : IAsyncDisposable
         }
 
         return applied;
+    }
+
+    /// <summary>The columns rows that leave <paramref name="omitted"/> out write: the target's list, the stage's select list, their indexes.</summary>
+    private (string List, string Selected, int[] Written) Columns(string[]? omitted)
+    {
+        var written = Enumerable.Range(0, _columns.Length).Where(c => omitted is null || !omitted.Contains(_columns[c].Name)).ToArray();
+        return (WrittenColumns.List(_columns, written), string.Join(", ", written.Select(c => "s." + Sql.Quote(_columns[c].Name))), written);
+    }
+
+    /// <summary>Staged appends as runs of consecutive rows that leave out the same columns: (left out, first and last stage order).</summary>
+    private async Task<List<(string[]? Omitted, long First, long Last)>> AppendRunsAsync(NpgsqlTransaction transaction, string source, string where, CancellationToken cancellationToken)
+    {
+        var runs = new List<(string[]? Omitted, long First, long Last)>();
+        await using var command = new NpgsqlCommand($"SELECT s.{OrderColumn}, s.{OmittedColumn} FROM {source} s WHERE true{where} ORDER BY s.{OrderColumn}", _commits, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            long seq = reader.GetInt64(0);
+            string[]? omitted = reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1);
+            if (runs.Count > 0 && SameSet(runs[^1].Omitted, omitted)) runs[^1] = runs[^1] with { Last = seq };
+            else runs.Add((omitted, seq, seq));
+        }
+
+        return runs;
+
+        static bool SameSet(string[]? a, string[]? b) => a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
     }
 
     /// <summary>The sets of left-out columns among the rows to apply (null: none left out), most often just null.</summary>

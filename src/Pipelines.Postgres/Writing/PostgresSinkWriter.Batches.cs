@@ -10,6 +10,7 @@ internal sealed partial class PostgresSinkWriter<T>
 {
     private async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
     {
+        _flushFirst = false;
         if (_staging is not null)
         {
             // A full batch between checkpoints: staged untagged, out of memory, until the next pre-commit tags it.

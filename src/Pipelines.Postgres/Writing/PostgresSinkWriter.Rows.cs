@@ -71,6 +71,32 @@ internal sealed partial class PostgresSinkWriter<T>
         return values;
     }
 
+    /// <summary>
+    /// Whether <paramref name="row"/> can join the kept upserts: not when it leaves columns out and its key's kept
+    /// row is a delete — the delete has to reach the table first, so the columns left out get their defaults rather
+    /// than the deleted row's values.
+    /// </summary>
+    private bool Keeps(PendingRow row) =>
+        row.Delete || row.Written is null || !_upserts.TryGetValue(new RowKey(row.Values, _keys), out var earlier) || !earlier.Delete;
+
+    /// <summary>
+    /// A later row of a key that leaves columns out, over the key's kept row: its values win, the kept row's fill
+    /// what it leaves out, as if the two had been written one after the other.
+    /// </summary>
+    private PendingRow Merged(PendingRow earlier, PendingRow later)
+    {
+        if (earlier.Delete) return later;
+        var values = (object?[])later.Values.Clone();
+        bool omits = false;
+        for (int c = 0; c < values.Length; c++)
+        {
+            if (values[c] is Missing) values[c] = earlier.Values[c];
+            omits |= values[c] is Missing;
+        }
+
+        return later with { Values = values, Written = omits ? Written(values) : null };
+    }
+
     /// <summary>The columns a row with omitted columns writes: one array per set of columns, so batches group rows by reference.</summary>
     private int[] Written(object?[] values)
     {
@@ -120,7 +146,7 @@ internal sealed partial class PostgresSinkWriter<T>
     private string Key(PendingRow row)
     {
         var indexes = _keys.Length > 0 ? _keys : [0];
-        return string.Join(", ", indexes.Select(i => $"{_columns[i].Name}={ValueConversion.Describe(row.Values[i])}"));
+        return string.Join(", ", indexes.Select(i => $"{_columns[i].Name}={(row.Values[i] is Missing ? "?" : ValueConversion.Describe(row.Values[i]))}"));
     }
 
     /// <summary>A row to write; <paramref name="Written"/> is the columns it writes when it leaves some out, else null (every column).</summary>

@@ -135,7 +135,10 @@ internal sealed partial class PostgresSinkWriter<T> : SinkWriter<T>
         return default;
     }
 
-    private bool Due => Buffered >= _options.BatchSize || (!Staged && Buffered > 0 && _time.GetElapsedTime(_firstBuffered) >= _options.FlushInterval);
+    private bool Due => _flushFirst || Buffered >= _options.BatchSize || (!Staged && Buffered > 0 && _time.GetElapsedTime(_firstBuffered) >= _options.FlushInterval);
+
+    /// <summary>The next element can only be kept once the rows kept so far are written (<see cref="Keeps"/>).</summary>
+    private bool _flushFirst;
 
     /// <summary>Flushes whenever the batch is full, between the elements of one write.</summary>
     private async ValueTask WriteWithFlushesAsync(ReadOnlyMemory<T> items, int next, CancellationToken cancellationToken)
@@ -188,6 +191,12 @@ internal sealed partial class PostgresSinkWriter<T> : SinkWriter<T>
                     throw new SinkElementException(i, element, ex);
                 }
 
+                if (Upsert && !Keeps(row))
+                {
+                    _flushFirst = true;
+                    return i;
+                }
+
                 if (sequenced && (_pendingMax is not { } max || sequence > max)) _pendingMax = sequence;
                 if (Buffered == 0) _firstBuffered = _time.GetTimestamp();
                 if (!Upsert) _appends.Add(row);
@@ -195,7 +204,8 @@ internal sealed partial class PostgresSinkWriter<T> : SinkWriter<T>
                 {
                     // An update that changed the key: the old key goes first, so a later change of it in the batch still wins.
                     if (moved is { } old) _upserts[new RowKey(old.Values, _keys)] = old;
-                    _upserts[new RowKey(row.Values, _keys)] = row;
+                    var key = new RowKey(row.Values, _keys);
+                    _upserts[key] = row.Written is not null && _upserts.TryGetValue(key, out var earlier) ? Merged(earlier, row) : row;
                 }
             }
         }
