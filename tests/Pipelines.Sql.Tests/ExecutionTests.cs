@@ -179,6 +179,7 @@ public sealed class ExecutionTests : IDisposable
 
         (await Run("SELECT COUNT(*) AS n FROM flights WHERE dest = 'XXX' HAVING COUNT(*) = 0")).Should().Equal("0");
         (await Run("SELECT COUNT(*) AS n FROM flights WHERE dest = 'XXX' HAVING COUNT(*) > 0")).Should().BeEmpty();
+        (await Run("SELECT COUNT(*) AS n FROM flights WHERE dest = 'LHR' HAVING COUNT(*) < 2")).Should().BeEmpty("HAVING refuses the real row (3)");
         (await Run("SELECT origin, COUNT(*) AS n FROM flights WHERE dest = 'XXX' GROUP BY origin")).Should().BeEmpty("a GROUP BY over no rows has no groups");
         (await Run("SELECT COUNT(*) AS n FROM flights WHERE dest = 'LHR'")).Should().Equal("3");
     }

@@ -103,12 +103,15 @@ public sealed class TableTests : IDisposable
             INSERT INTO totals SELECT COUNT(*), SUM(delay) FROM flights WHERE dest = 'XXX';
             INSERT INTO found SELECT COUNT(*), SUM(delay) FROM flights WHERE dest = 'LHR';
             INSERT INTO refused SELECT COUNT(*) FROM flights WHERE dest = 'XXX' HAVING COUNT(*) > 0;
+            CREATE TABLE real_refused (n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'real', 'format' = 'json');
+            INSERT INTO real_refused SELECT COUNT(*) FROM flights WHERE dest = 'LHR' HAVING COUNT(*) < 2;
             """, new SqlRunOptions { BaseDirectory = _dir.Path });
 
         string[] Lines(string dir) => Directory.Exists(Path.Combine(_dir.Path, dir)) ? [.. Directory.GetFiles(Path.Combine(_dir.Path, dir)).SelectMany(File.ReadAllLines)] : [];
         Lines("none").Should().Equal("{\"n\":0,\"delay\":null}");
         Lines("some").Should().ContainSingle().Which.Should().StartWith("{\"n\":3,");
         Lines("having").Should().BeEmpty("HAVING refuses the empty row");
+        Lines("real").Should().BeEmpty("HAVING refuses the real row, and the empty row only stands for no row at all");
     }
 
     [Fact]

@@ -78,6 +78,13 @@ internal sealed partial class QueryPlanner
             // Aggregates over the whole of a bounded table give one row even when no row reaches them (COUNT(*) 0,
             // SUM NULL), as in SQL: the collected result gets the empty group's row when it has none.
             EmptyInputRow = grouped.RowOfDefault(ExpressionBinder.NewRow([.. items.Select(i => i.Bound)]), having);
+
+            // HAVING may refuse the real row and accept the empty one: the empty row only stands for no row at all.
+            if (EmptyInputRow is not null && having is not null && relation.Bounded && settings.EarlyFire is null)
+            {
+                GroupReachedMarker = new Row([]);
+                GroupReached = grouped.Select(Expression.Constant(GroupReachedMarker, typeof(Row)), "the aggregate's group, before HAVING");
+            }
         }
 
         log.Add(1, $"KeyBy {(context.Keys.Count == 0 ? "()" : string.Join(", ", context.Keys.Select(k => k.Text)))}");

@@ -19,6 +19,11 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
     /// <summary>The row of an aggregate without GROUP BY over no rows at all (null: the query has none, or HAVING refuses it).</summary>
     private Row? EmptyInputRow { get; set; }
 
+    /// <summary>With <see cref="EmptyInputRow"/> and a HAVING: one <see cref="GroupReachedMarker"/> when a row reached the aggregate, whatever HAVING made of it.</summary>
+    private DataStream<Row>? GroupReached { get; set; }
+
+    private Row? GroupReachedMarker { get; set; }
+
     public PlannedQuery Plan(SelectQuery query)
     {
         var relation = PlanFrom(query.From, 1);
@@ -56,6 +61,8 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
             log.Add(1, $"Where {query.Where.Text}");
         }
         EmptyInputRow = null;
+        GroupReached = null;
+        GroupReachedMarker = null;
         var (stream, schema, items) = aggregate ? PlanAggregate(relation, query) : PlanProjection(relation, query);
         if (EmptyInputRow is { } emptyRow && relation.Bounded && settings.EarlyFire is null)
         {
@@ -87,19 +94,22 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
     private DataStream<Row> OrEmptyRow(DataStream<Row> result, Row empty)
     {
         var marker = new Row([]);
+        var reachedMarker = GroupReachedMarker;
         var markers = builder.From(Sources.Enumerable([marker], "no rows marker"));
         if (result.HasEventTime) markers = markers.WithEventTime(static _ => DateTimeOffset.MinValue, Watermarks.Monotonic());
         log.Add(1, "Or the empty aggregate's row when no row comes");
-        return result.Union(markers)
+        var inputs = GroupReached is { } reached ? result.Union(markers, reached) : result.Union(markers);
+        return inputs
             .KeyBy(static _ => 0)
             .Window(Windows.Global())
-            .Aggregate(Aggregations.Create<Row, Row?, Row>(
-                null,
-                (kept, row) => ReferenceEquals(row, marker) ? kept : row,
-                (a, b) => a ?? b,
-                kept => kept ?? empty))
+            .Aggregate(Aggregations.Create<Row, (Row? Kept, bool Reached), Row?>(
+                default,
+                (state, row) => ReferenceEquals(row, marker) ? state : ReferenceEquals(row, reachedMarker) ? state with { Reached = true } : (row, true),
+                (a, b) => (a.Kept ?? b.Kept, a.Reached || b.Reached),
+                state => state.Kept ?? (state.Reached ? null : empty)))
             .Named("the aggregate's row, or its empty row")
-            .Select(static r => r.Value);
+            .Where(static r => r.Value is not null)
+            .Select(static r => r.Value!);
     }
 
     // FROM
