@@ -11,7 +11,11 @@ internal static class CsvMapping
         try
         {
             using var empty = CsvReader.Create(ReadOnlyMemory<byte>.Empty, headerless);
-            return CsvRecordMapper.Create<T>(empty);
+            var mapper = CsvRecordMapper.Create<T>(empty);
+
+            // A file with a header has its mapper made from that header (which is then not read as a record), even
+            // when the type maps by column index.
+            return hasHeader ? null : mapper;
         }
         catch (InvalidOperationException ex)
         {

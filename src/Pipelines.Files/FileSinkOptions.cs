@@ -3,7 +3,13 @@ namespace Pipelines.Files;
 /// <summary>How a file sink names, rolls and finishes its files.</summary>
 public sealed class FileSinkOptions
 {
-    /// <summary>The start of every file name (default "part"): files are <c>{prefix}-{sequence}.{ext}</c>, or <c>{prefix}-{bucket}-{sequence}.{ext}</c> with buckets.</summary>
+    /// <summary>
+    /// The start of every file name (default "part"): files are <c>{prefix}-{sequence}.{ext}</c>, or
+    /// <c>{prefix}-{bucket}-{sequence}.{ext}</c> with buckets. Sinks writing one directory need prefixes where
+    /// neither is the other's followed by '-': <c>trades-rejected-000007.jsonl</c> is also a file of <c>trades</c>
+    /// in bucket <c>rejected</c>, which that sink would recover, number after or replace. A run is refused while
+    /// another run in the process writes an overlapping prefix there; across runs, keep such sinks in their own directories.
+    /// </summary>
     public string FilePrefix { get; init; } = "part";
 
     /// <summary>

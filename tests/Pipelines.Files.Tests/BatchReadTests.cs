@@ -117,6 +117,22 @@ public sealed class BatchReadTests : IDisposable
     }
 
     [Fact]
+    public async Task Csv_OfATypeMappedByIndex_WithAHeader_ReadsTheHeaderAsAHeader()
+    {
+        // The header line was mapped as a record: "cannot read Point.X from field 0" for the line a default sink writes.
+        var points = Enumerable.Range(0, 5).Select(i => new Point(i, -i)).ToList();
+        var write = new PipelineBuilder();
+        write.From(Sources.Enumerable(points)).To(FileSinks.Csv<Point>(_dir["out"]));
+        await RunAsync(write);
+
+        var output = new Collected<Point>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Point>(_dir["out/*.csv"])).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Should().Equal(points);
+    }
+
+    [Fact]
     public async Task Csv_WithoutAHeader_RoundTripsThroughASinkThatWritesNone()
     {
         var points = Enumerable.Range(0, 50).Select(i => new Point(i, -i)).ToList();

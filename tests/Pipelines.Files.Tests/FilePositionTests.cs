@@ -44,6 +44,27 @@ public sealed class FilePositionTests : IDisposable
     }
 
     [Fact]
+    public async Task ACsvWithACommentBeforeItsHeader_ResumesWithTheHeader_NotTheComment()
+    {
+        // The header read again on a resume was the first line, comment or not: every later record failed to fit it.
+        File.WriteAllText(_dir["trades.csv"], "# exported by the desk\nSymbol,Price,Quantity\nA,1,1\n");
+        var csv = CsvHelper.CsvReaderOptions.For<Trade>() with { CommentPrefix = '#' };
+        var options = new FileSourceOptions { CheckpointPath = _dir["checkpoint.json"] };
+        async Task<List<Trade>> ReadAsync()
+        {
+            var output = new Collected<Trade>();
+            var p = new PipelineBuilder();
+            p.From(FileSources.Csv<Trade>(_dir["trades.csv"], options, csv)).To(output.Sink);
+            await new BoundedExecutor().RunAsync(p.Build());
+            return output.Items.ToList();
+        }
+
+        (await ReadAsync()).Should().Equal(new Trade("A", 1m, 1));
+        File.AppendAllText(_dir["trades.csv"], "B,2,2\n");
+        (await ReadAsync()).Should().Equal(new Trade("B", 2m, 2));
+    }
+
+    [Fact]
     public async Task ResumeFrom_TakesPrecedenceOverTheCheckpointFile_AndTheRunSavesItsOwnPosition()
     {
         File.WriteAllText(_dir["in.jsonl"], Lines(1, 2, 3));

@@ -44,6 +44,33 @@ public sealed class MalformedLineTests : IDisposable
         summary.ElementsSkipped.Should().Be(3);
     }
 
+    /// <summary>A record whose constructor validates its values.</summary>
+    public sealed record Positive
+    {
+        public Positive(int id) => Id = id > 0 ? id : throw new ArgumentOutOfRangeException(nameof(id), id, "must be positive");
+
+        public int Id { get; }
+    }
+
+    [Theory]
+    [MemberData(nameof(Executors))]
+    public async Task ALineTheTypesOwnCodeRefuses_FollowsTheErrorPolicy_LikeAnyMalformedLine(string executor)
+    {
+        // The type's exception left the reader: the run failed without file or line, whatever the policy.
+        File.WriteAllText(_dir["ids.jsonl"], "{\"id\":1}\n{\"id\":-2}\n{\"id\":3}\n");
+        var output = new Collected<Positive>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        p.From(FileSources.JsonLines<Positive>(_dir["ids.jsonl"])).To(output.Sink);
+        var summary = await RunAsync(executor, p);
+        output.Items.Select(l => l.Id).Should().Equal(1, 3);
+        summary.ElementsSkipped.Should().Be(1);
+
+        var failing = new PipelineBuilder();
+        failing.From(FileSources.JsonLines<Positive>(_dir["ids.jsonl"])).To(Sinks.Action<Positive>(_ => { }));
+        var act = () => RunAsync(executor, failing);
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).Which.Message.Should().Contain("ids.jsonl line 2").And.Contain("must be positive");
+    }
+
     [Theory]
     [MemberData(nameof(Executors))]
     public async Task DeadLetter_SendsTheRawLineWithFileLineAndReason(string executor)

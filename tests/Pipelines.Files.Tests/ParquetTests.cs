@@ -57,6 +57,18 @@ public sealed class ParquetTests : IDisposable
         (await act.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("bad.parquet' is not a readable Parquet file");
     }
 
+    [Theory]
+    [InlineData("missing.parquet")]
+    [InlineData("missing-dir/*.parquet")]
+    public async Task Source_OfAPathThatNamesNothing_FailsSayingSo_InsteadOfReadingNoRows(string path)
+    {
+        // A typo in the path gave a successful empty run (and an empty replacement of a sink's earlier output).
+        var p = new PipelineBuilder();
+        p.From(FileSources.Parquet(Path.Combine(_dir.Path, path))).To(Sinks.Action<ParquetRecord>(_ => { }));
+        var act = () => new BoundedExecutor().RunAsync(p.Build());
+        (await act.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("does not exist");
+    }
+
     [Fact]
     public void Sink_RejectsUnsupportedColumnTypes()
     {

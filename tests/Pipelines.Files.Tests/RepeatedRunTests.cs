@@ -84,6 +84,29 @@ public sealed class RepeatedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoSinksWhosePrefixesOverlap_InOneDirectory_AreRefused()
+    {
+        // 'trades-rejected-000001.jsonl' is also a file of 'trades' in bucket 'rejected': with ReplaceEarlierOutput the
+        // 'trades' sink deleted the other sink's files, and its recovery took them for its own.
+        var p = new PipelineBuilder();
+        var lines = p.From(Sources.Enumerable([1, 2, 3])).Select(i => new Line(i, "v"));
+        lines.To(FileSinks.JsonLines<Line>(_dir["out"], new FileSinkOptions { FilePrefix = "trades", ReplaceEarlierOutput = true }));
+        lines.Where(l => l.Id > 1).To(FileSinks.JsonLines<Line>(_dir["out"], new FileSinkOptions { FilePrefix = "trades-rejected" }));
+
+        var run = () => new BoundedExecutor().RunAsync(p.Build());
+
+        (await run.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("FilePrefix").And.Contain("overlaps");
+
+        // Prefixes that do not overlap write side by side.
+        var q = new PipelineBuilder();
+        var again = q.From(Sources.Enumerable([1, 2, 3])).Select(i => new Line(i, "v"));
+        again.To(FileSinks.JsonLines<Line>(_dir["ok"], new FileSinkOptions { FilePrefix = "trades" }));
+        again.To(FileSinks.JsonLines<Line>(_dir["ok"], new FileSinkOptions { FilePrefix = "rejected" }));
+        await new BoundedExecutor().RunAsync(q.Build());
+        _dir.Files("ok").Should().Equal("rejected-000001.jsonl", "trades-000001.jsonl");
+    }
+
+    [Fact]
     public async Task TwoRunsOnOneCheckpointAtOnce_TheSecondIsRefused()
     {
         Directory.CreateDirectory(_dir["in"]);

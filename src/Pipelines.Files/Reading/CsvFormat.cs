@@ -40,6 +40,8 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
 
     public override RecordParser<T> CreateParser() => new Parser(this);
 
+    public override byte? CommentStart => _records.CommentPrefix is { } comment ? (byte)comment : null;
+
     /// <summary>Anything but a field that could not be converted (its record was framed well) may come from a stray quote.</summary>
     public override bool MayBeMisframed(Exception? cause) => cause is not CsvFormatException { Member: not null };
 

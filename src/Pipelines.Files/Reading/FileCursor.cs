@@ -196,13 +196,17 @@ internal sealed class FileCursor : IDisposable
 
     public void Dispose() => _handle.Dispose();
 
-    /// <summary>Reads the first record of a file (a CSV header) that is being resumed after it.</summary>
-    public static async ValueTask<byte[]?> ReadFirstRecordAsync(string path, RecordScanner scanner, int maxRecordBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the first record of a file (a CSV header) that is being resumed after it, and its line: blank lines
+    /// and comment lines (starting with <paramref name="comment"/>) before it are passed over, as a first read does.
+    /// </summary>
+    public static async ValueTask<(byte[] Record, long Line)?> ReadFirstRecordAsync(string path, RecordScanner scanner, int maxRecordBytes, byte? comment, CancellationToken cancellationToken)
     {
         using var handle = OpenHandle(path);
         var framer = new RecordFramer(scanner);
         var buffer = new byte[Math.Min(maxRecordBytes, 64 * 1024)];
         int filled = 0, start = -1;
+        long line = 1;
         while (true)
         {
             if (filled == buffer.Length)
@@ -222,7 +226,8 @@ internal sealed class FileCursor : IDisposable
             while (framer.TryFrame(buffer.AsSpan(start, filled - start), final: n == 0, out var frame))
             {
                 var record = buffer.AsSpan(start, frame.ContentLength);
-                if (!IsBlank(record)) return record.ToArray();
+                if (!IsBlank(record) && !(comment is { } c && record.Length > 0 && record[0] == c)) return (record.ToArray(), line);
+                line += System.MemoryExtensions.Count(buffer.AsSpan(start, frame.Length), (byte)'\n');
                 start += frame.Length;
             }
 

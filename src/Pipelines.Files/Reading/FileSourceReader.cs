@@ -330,8 +330,8 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         {
             if (format.HasHeader && offset > 0)
             {
-                byte[]? header = await FileCursor.ReadFirstRecordAsync(path, format.CreateScanner(), options.MaxRecordBytes, cancellationToken).ConfigureAwait(false);
-                if (header is not null) file.Parser.SetHeader(header, 1);
+                var header = await FileCursor.ReadFirstRecordAsync(path, format.CreateScanner(), options.MaxRecordBytes, format.CommentStart, cancellationToken).ConfigureAwait(false);
+                if (header is { } first) file.Parser.SetHeader(first.Record, first.Line);
             }
         }
         catch

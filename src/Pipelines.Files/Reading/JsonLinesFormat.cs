@@ -40,6 +40,13 @@ internal sealed class JsonLinesFormat<T>(JsonSerializerOptions options) : Record
                 reason = $"invalid JSON for {typeof(T).Name}: {ex.Message}";
                 cause = ex;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The type's own code refused the line (a constructor or setter that validates, a custom converter):
+                // the line's fault, so it follows the error policy with its file and line like any malformed one.
+                reason = $"{typeof(T).Name} refused the line: {ex.GetType().Name}: {ex.Message}";
+                cause = ex;
+            }
 
             value = default!;
             return ParseOutcome.Malformed;

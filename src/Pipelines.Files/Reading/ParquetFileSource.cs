@@ -13,8 +13,13 @@ internal sealed class ParquetFileSource(FilePattern pattern, string name) : Sour
 
     public override bool IsBounded => true;
 
-    public override ValueTask<SourceReader<ParquetRecord>> OpenAsync(SourceContext context, CancellationToken cancellationToken) =>
-        new(new Reader(pattern.List(null)));
+    public override ValueTask<SourceReader<ParquetRecord>> OpenAsync(SourceContext context, CancellationToken cancellationToken)
+    {
+        // As the other file sources: a path that names nothing is a mistake, not an empty input.
+        if (!pattern.HasWildcards && !File.Exists(pattern.FullPattern)) throw new FileNotFoundException($"The file '{pattern.FullPattern}' does not exist.", pattern.FullPattern);
+        if (!Directory.Exists(pattern.Directory)) throw new DirectoryNotFoundException($"The directory '{pattern.Directory}' does not exist.");
+        return new(new Reader(pattern.List(null)));
+    }
 
     private sealed class Reader(List<string> files) : SourceReader<ParquetRecord>
     {
@@ -48,7 +53,15 @@ internal sealed class ParquetFileSource(FilePattern pattern, string name) : Sour
                     await OpenFileAsync(files[_file], cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                _rows = await ReadRowGroupAsync(_rowGroup++, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    _rows = await ReadRowGroupAsync(_rowGroup++, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    throw new InvalidDataException($"'{files[_file]}': row group {_rowGroup - 1} could not be read: {ex.Message}", ex);
+                }
+
                 _position = 0;
             }
             return true;

@@ -20,6 +20,9 @@ internal abstract class RecordFormat<T>
     /// read again as records of their own.
     /// </summary>
     public virtual bool MayBeMisframed(Exception? cause) => false;
+
+    /// <summary>The byte that starts a comment line, which is not a record (nor a header), or null.</summary>
+    public virtual byte? CommentStart => null;
 }
 
 /// <summary>What a record turned out to be.</summary>
