@@ -88,7 +88,10 @@ public static class FileSinks
     /// other file sinks' files do (see <see cref="FileSinks"/>: at once, or by two-phase commit with a checkpoint storage).
     /// </summary>
     /// <param name="directory">The output directory (created if missing).</param>
-    /// <param name="columns">The files' columns; every record must have one value per column, of its type or null.</param>
+    /// <param name="columns">
+    /// The files' columns; every record must have these columns (matched by name, in any order) and a value of its
+    /// column's type or null. A record that does not is the sink's error for that element, under the error policy.
+    /// </param>
     /// <param name="options">File prefix and size limit (<see cref="FileSinkOptions.MaxOpenFiles"/> does not apply: one file is open at a time).</param>
     /// <param name="rowGroupSize">Rows per row group.</param>
     /// <param name="name">The sink's name in metrics and errors.</param>

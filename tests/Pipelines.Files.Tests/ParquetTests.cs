@@ -70,6 +70,37 @@ public sealed class ParquetTests : IDisposable
     }
 
     [Fact]
+    public async Task Sink_MapsARecordsColumnsByName_AndABadRecordFollowsTheErrorPolicyAsItself()
+    {
+        // Values went into columns by position (a record from a file with another column order landed in the wrong
+        // columns), and a value of the wrong type failed the whole row group later, whatever the policy.
+        ParquetColumn[] sinkColumns = [new("id", typeof(int)), new("name", typeof(string))];
+        ParquetColumn[] reversed = [new("name", typeof(string)), new("id", typeof(int))];
+        var input = new[]
+        {
+            new ParquetRecord(sinkColumns, [1, "a"]),
+            new ParquetRecord(reversed, ["b", 2]),
+            new ParquetRecord(sinkColumns, [3L, "c"]),
+            new ParquetRecord(reversed, ["d", 4]),
+        };
+        var write = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        write.From(Sources.Enumerable(input)).To(FileSinks.Parquet(_dir["skip"], sinkColumns));
+        var summary = await new BoundedExecutor().RunAsync(write.Build());
+        summary.ElementsSkipped.Should().Be(1);
+
+        var read = new List<ParquetRecord>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Parquet(Path.Combine(_dir["skip"], "*.parquet"))).To(Sinks.Collection(read));
+        await new BoundedExecutor().RunAsync(p.Build());
+        read.Select(r => ((int)r["id"]!, (string)r["name"]!)).Should().Equal((1, "a"), (2, "b"), (4, "d"));
+
+        var failing = new PipelineBuilder();
+        failing.From(Sources.Enumerable(input)).To(FileSinks.Parquet(_dir["fail"], sinkColumns));
+        var act = () => new BoundedExecutor().RunAsync(failing.Build());
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).Which.ToString().Should().Contain("column 'id' holds Int32, but the record has Int64");
+    }
+
+    [Fact]
     public void Sink_RejectsUnsupportedColumnTypes()
     {
         var act = () => FileSinks.Parquet(_dir.Path, [new ParquetColumn("g", typeof(Guid))]);

@@ -64,13 +64,87 @@ internal sealed class ParquetFileSink(string directory, IReadOnlyList<ParquetCol
         {
             for (int i = 0; i < items.Length; i++)
             {
-                var record = items.Span[i];
-                if (record.Values.Count != sink.Columns.Count)
+                ParquetRecord record;
+                try
                 {
-                    throw new ArgumentException($"Parquet sink '{sink.Name}' has {sink.Columns.Count} columns, but a record has {record.Values.Count} values.");
+                    record = Conform(items.Span[i]);
                 }
+                catch (ArgumentException ex)
+                {
+                    // Checked as it comes, so a bad record follows the error policy as itself, not as a failed row group later.
+                    throw new SinkElementException(i, items.Span[i], ex);
+                }
+
                 _buffer.Add(record);
                 if (_buffer.Count >= sink.RowGroupSize) await WriteRowGroupAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// The record with its values in the sink's column order — matched by name when its columns are the sink's in
+        /// another order (records read from another file) — each null or of its column's type.
+        /// </summary>
+        private ParquetRecord Conform(ParquetRecord record)
+        {
+            var columns = sink.Columns;
+            var values = record.Values;
+            if (!SameNamesInOrder(record.Columns, columns))
+            {
+                var reordered = new object?[columns.Count];
+                var seen = new bool[record.Columns.Count];
+                for (int c = 0; c < columns.Count; c++)
+                {
+                    int at = IndexOf(record.Columns, columns[c].Name);
+                    if (at < 0 || seen[at])
+                    {
+                        throw new ArgumentException(
+                            $"Parquet sink '{sink.Name}' writes columns ({string.Join(", ", columns.Select(k => k.Name))}), but a record has ({string.Join(", ", record.Columns.Select(k => k.Name))}): no column '{columns[c].Name}'.");
+                    }
+
+                    seen[at] = true;
+                    reordered[c] = values[at];
+                }
+
+                if (record.Columns.Count != columns.Count)
+                {
+                    throw new ArgumentException(
+                        $"Parquet sink '{sink.Name}' writes columns ({string.Join(", ", columns.Select(k => k.Name))}), but a record has more: ({string.Join(", ", record.Columns.Select(k => k.Name))}); select the sink's columns first.");
+                }
+
+                record = new ParquetRecord(columns, reordered);
+                values = reordered;
+            }
+
+            for (int c = 0; c < columns.Count; c++)
+            {
+                if (values[c] is { } value && value.GetType() != columns[c].Type)
+                {
+                    throw new ArgumentException($"Parquet sink '{sink.Name}': column '{columns[c].Name}' holds {columns[c].Type.Name}, but the record has {value.GetType().Name} ({value}).");
+                }
+            }
+
+            return record;
+
+            static bool SameNamesInOrder(IReadOnlyList<ParquetColumn> a, IReadOnlyList<ParquetColumn> b)
+            {
+                if (ReferenceEquals(a, b)) return true;
+                if (a.Count != b.Count) return false;
+                for (int c = 0; c < a.Count; c++)
+                {
+                    if (!string.Equals(a[c].Name, b[c].Name, StringComparison.OrdinalIgnoreCase)) return false;
+                }
+
+                return true;
+            }
+
+            static int IndexOf(IReadOnlyList<ParquetColumn> columns, string name)
+            {
+                for (int c = 0; c < columns.Count; c++)
+                {
+                    if (string.Equals(columns[c].Name, name, StringComparison.OrdinalIgnoreCase)) return c;
+                }
+
+                return -1;
             }
         }
 
