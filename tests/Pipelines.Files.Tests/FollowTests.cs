@@ -133,6 +133,35 @@ public sealed class FollowTests : IDisposable
     }
 
     [Fact]
+    public async Task AFileTruncatedAndWrittenPastWhereReadingWas_BeforeTheNextLook_IsReadOnceFromItsStart()
+    {
+        // The open handle of a file truncated in place shows the new content: reading its "rest" from the old
+        // offset gave the new content's tail twice, the first line cut in the middle.
+        var clock = new FakeTimeProvider();
+        string path = _dir["app.log"];
+        File.WriteAllText(path, Lines(1, 2, 3));
+        var output = new Collected<Line>();
+        var letters = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().WithDeadLetterSink(letters.Sink);
+        p.From(FileSources.JsonLines<Line>(path, Follow())).OnError(ErrorPolicy.DeadLetter).To(output.Sink);
+        var run = new StreamingExecutor(new StreamingOptions { Parallelism = 1, IdleTimeout = Timeout.InfiniteTimeSpan, TimeProvider = clock }).Start(p.Build());
+        await ReceivedAsync(output, 3);
+
+        // The reader waits for its next look (the fake clock stands still): truncated and rewritten meanwhile.
+        File.WriteAllText(path, Lines(Range(10, 19)));
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(10));
+                return output.Count >= 13;
+            },
+            "the rewritten file's 10 lines");
+        await StopAsync(run);
+        output.Items.Select(l => l.Id).Should().Equal([1, 2, 3, .. Range(10, 19)]);
+        letters.Items.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task ACopyThenTruncateRotation_WithTheCopyInThePattern_ReadsNothingTwice()
     {
         // The source polls on the run's clock: a fake one, so it looks only once the rotation is complete. (A look

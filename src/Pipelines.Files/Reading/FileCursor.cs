@@ -126,7 +126,7 @@ internal sealed class FileCursor : IDisposable
     /// </summary>
     public async ValueTask<int> FillAsync(CancellationToken cancellationToken)
     {
-        if (Finished) return 0;
+        if (Finished || _contentGone) return 0;
         MakeRoom();
         if (_records.Count > 0) return 0; // a quote that never closed: its first line and the records after it are queued
         long readAt = ReadOffset;
@@ -181,6 +181,31 @@ internal sealed class FileCursor : IDisposable
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
+            return false;
+        }
+    }
+
+    /// <summary>Set once the open file no longer holds what was read from it: nothing more is read (<see cref="HoldsItsContentAsync"/>).</summary>
+    private bool _contentGone;
+
+    /// <summary>
+    /// Whether the open file still holds what was read from it: not when it was truncated in place (and maybe
+    /// written again past where reading was), which its path no longer showing it does not tell apart from a file
+    /// renamed away. Once it does not, nothing more is read from it: what follows there is another content, which
+    /// is read from its start as the new file at the path.
+    /// </summary>
+    public async ValueTask<bool> HoldsItsContentAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            bool holds = RandomAccess.GetLength(_handle) >= ReadOffset
+                && (await ReadPrefixAsync(_handle, cancellationToken, Prefix.Length).ConfigureAwait(false)).AsSpan().SequenceEqual(Prefix);
+            _contentGone |= !holds;
+            return holds;
+        }
+        catch (IOException)
+        {
+            _contentGone = true;
             return false;
         }
     }

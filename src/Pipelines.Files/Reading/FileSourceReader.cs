@@ -272,6 +272,9 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             if (moved is not null && TryMove(file.Cursor, moved)) claimed.Add(moved);
             else
             {
+                // Renamed out of the pattern or deleted: its rest is read through the open handle. Truncated in
+                // place: the handle shows the new content, which is read from its start as the path's new file.
+                await file.Cursor.HoldsItsContentAsync(cancellationToken).ConfigureAwait(false);
                 lock (_gate) file.Detached = true;
             }
         }
