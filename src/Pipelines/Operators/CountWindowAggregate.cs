@@ -33,9 +33,6 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
     private readonly PaneEmitter<TIn, TKey, TAcc, TOut> _panes;
     private readonly StateTable<TKey, CountSlot<TIn, TAcc>> _table;
 
-    /// <summary>The watermark passed on so far: results are stamped after it, so they are never late downstream.</summary>
-    private long _passed = EventTime.MinWatermark;
-
     /// <summary>The runs (by their telemetry) and operators that have logged the warning about holding checkpoints.</summary>
     private static readonly ConditionalWeakTable<Diagnostics.RunTelemetry, HashSet<string>> Warned = [];
 
@@ -266,12 +263,12 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
                 TKey key = KeyIds[_table.KeyOf(e)];
                 try
                 {
-                    if (_windows.IsTumbling && slot.Count > 0) Emit(key, slot.Accumulator, slot.Earliest, slot.Latest, slot.PaneIndex, _passed);
-                    else if (slot.Count > 0) EmitSliding(key, ref slot, _passed);
+                    if (_windows.IsTumbling && slot.Count > 0) Emit(key, slot.Accumulator, slot.Earliest, slot.Latest, slot.PaneIndex, WatermarkBeforeEnd);
+                    else if (slot.Count > 0) EmitSliding(key, ref slot, WatermarkBeforeEnd);
                 }
                 catch (Exception ex)
                 {
-                    Context.Errors.Handle(ex, (key, "last count window"), _passed);
+                    Context.Errors.Handle(ex, (key, "last count window"), WatermarkBeforeEnd);
                 }
 
                 _table.Remove(e);
@@ -281,7 +278,6 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
             (_openWindows, _pendingBeforeFirst) = (0, 0);
         }
 
-        _passed = watermark;
     }
 
     /// <summary>

@@ -193,7 +193,7 @@ internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwo
         {
             foreach (var e in buffers.Left)
             {
-                if (!e.Matched && LeftExpiry(e.Timestamp) <= watermark) EmitAlone(e.Value, default, e.Timestamp);
+                if (!e.Matched && LeftExpiry(e.Timestamp) <= watermark) EmitAlone(e.Value, default, e.Timestamp, leftAlone: true);
             }
         }
 
@@ -201,7 +201,7 @@ internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwo
         {
             foreach (var e in buffers.Right)
             {
-                if (!e.Matched && RightExpiry(e.Timestamp) <= watermark) EmitAlone(default, e.Value, e.Timestamp);
+                if (!e.Matched && RightExpiry(e.Timestamp) <= watermark) EmitAlone(default, e.Value, e.Timestamp, leftAlone: false);
             }
         }
 
@@ -243,8 +243,11 @@ internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwo
     /// <summary>When a right element at <paramref name="t"/> can no longer be matched by an element that is not late.</summary>
     private long RightExpiry(long t) => Lateness.CleanupTime(EventTime.SaturatingAdd(t, _minusLower), _lateness);
 
-    /// <summary>An outer join's element without a partner; a failing selector follows the error policy and the rest goes on.</summary>
-    private void EmitAlone(TLeft? left, TRight? right, long timestamp)
+    /// <summary>
+    /// An outer join's element without a partner (<paramref name="leftAlone"/>: the left one); a failing selector
+    /// follows the error policy with that element, and the rest goes on.
+    /// </summary>
+    private void EmitAlone(TLeft? left, TRight? right, long timestamp, bool leftAlone)
     {
         try
         {
@@ -252,7 +255,8 @@ internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwo
         }
         catch (Exception ex)
         {
-            Context.Errors.Handle(ex, KeepsLeft && left is not null ? left : right, timestamp);
+            // Which side is alone, not whether a side is null: a value type's default (0) is not "no element".
+            Context.Errors.Handle(ex, leftAlone ? left : right, timestamp);
         }
     }
 

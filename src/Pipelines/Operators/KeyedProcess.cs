@@ -142,15 +142,15 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
     }
 
     /// <summary>
-    /// The event time of what a processing-time timer emits: the watermark when it fires. At the end of input, where
-    /// the watermark is +∞, just after the last one before it (in a bounded run the earliest time there is), so
-    /// that it is not behind what was passed on.
+    /// The event time of what a processing-time timer emits: just after the watermark passed on when it fires (at
+    /// the end of input, where the watermark is +∞, just after the last one before it; in a bounded run the earliest
+    /// time there is), so that downstream windows do not count it late: a time equal to a watermark already passed
+    /// on is behind it.
     /// </summary>
     private long ProcessingTimerStamp()
     {
-        if (Watermark != Time.EventTime.MaxWatermark) return Watermark;
-        long before = WatermarkBeforeEnd;
-        return before < Time.EventTime.MinTicks ? Time.EventTime.MinTicks : Time.EventTime.SaturatingAdd(before, 1);
+        long passed = Watermark != Time.EventTime.MaxWatermark ? Watermark : WatermarkBeforeEnd;
+        return passed < Time.EventTime.MinTicks ? Time.EventTime.MinTicks : Time.EventTime.SaturatingAdd(passed, 1);
     }
 
     protected override void DiscardElementOutput() => _output.Discard();

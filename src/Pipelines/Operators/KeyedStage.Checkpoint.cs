@@ -53,6 +53,10 @@ internal abstract partial class KeyedStage<TKey> : ICheckpointedStage
         var schema = _schema ?? throw new InvalidOperationException("EnableCheckpoints comes before Restore.");
         long watermark = KeyedStateSnapshot.Restore(State, Timers, schema, snapshots, KeyGroups.RangeOf(_worker, schema.MaxParallelism, _parallelism));
         if (watermark > Watermark) Watermark = watermark;
+
+        // What a final checkpoint records and what results at the end are stamped after, also when no watermark
+        // beyond the restored one comes before the end.
+        if (watermark != Time.EventTime.MaxWatermark && watermark > _watermarkBeforeEnd) _watermarkBeforeEnd = watermark;
     }
 
     /// <summary>True when the run stores checkpoints: barriers snapshot the state instead of waiting for it to be emitted.</summary>

@@ -66,6 +66,26 @@ public sealed class FinalCheckpointTests : IDisposable
     }
 
     [Fact]
+    public async Task ARestoredRunThatReadsNothing_KeepsTheRestoredWatermarkInItsFinalCheckpoint_SoOldElementsStayLate()
+    {
+        // A restored run saw no watermark beyond the restored one, and its final checkpoint recorded -inf: the run
+        // after it took an element of a window long emitted as on time, and emitted that window again.
+        var events = Orders.Events(seed: 33, count: 600);
+        var output = new Transactional<(string, DateTimeOffset, long)>();
+        await new StreamingExecutor(Options()).RunAsync(Orders.Sums(new EventSource(events), new TransactionalSink<(string, DateTimeOffset, long)>(output)));
+        var written = output.CommittedNow().ToList();
+
+        var idle = await new StreamingExecutor(Options()).RunAsync(Orders.Sums(new EventSource(events), new TransactionalSink<(string, DateTimeOffset, long)>(output)));
+        idle.ElementsRead.Should().Be(0);
+
+        var old = events[0] with { Value = 1000 };
+        var third = await new StreamingExecutor(Options()).RunAsync(Orders.Sums(new EventSource([.. events, old]), new TransactionalSink<(string, DateTimeOffset, long)>(output)));
+        third.ElementsRead.Should().Be(1);
+        third.LateElementsDropped.Should().Be(1, "its window was emitted two runs ago");
+        output.CommittedNow().Should().BeEquivalentTo(written);
+    }
+
+    [Fact]
     public async Task ARunStoppedWithDraining_StoresWhereItsSourceStopped_AndARestartResumesExactlyThere_CountingEveryElementOnce()
     {
         var events = Orders.Events(seed: 32, count: 2400);

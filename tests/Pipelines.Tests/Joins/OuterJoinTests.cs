@@ -53,6 +53,24 @@ public class OuterJoinTests
     private static readonly Ev[] IntervalLeft = [Ev.At("a", 10, 1), Ev.At("a", 40, 2)];
     private static readonly Ev[] IntervalRight = [Ev.At("a", 12, 10), Ev.At("a", 14, 11), Ev.At("a", 60, 20)];
 
+    [Fact]
+    public async Task AFailingSelector_OnARightElementWithoutPartner_ReportsThatElement_AlsoWhenTheLeftIsAValueType()
+    {
+        // The element reported was the left side whenever it was not null, and an int's default (0) is not null.
+        var dead = new List<DeadLetter>();
+        var results = new List<string>();
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(dead));
+        var l = p.From(Sources.Enumerable(new[] { 1 }, "left")).WithEventTime(_ => Ev.T0, Watermarks.Monotonic()).KeyBy(_ => "k");
+        var r = p.From(Sources.Enumerable(new[] { "late reply" }, "right")).WithEventTime(_ => Ev.T0.AddMinutes(5), Watermarks.Monotonic()).KeyBy(_ => "k");
+        l.FullIntervalJoin(r, TimeSpan.FromSeconds(-1), TimeSpan.FromSeconds(1), (left, right) => right is null ? $"alone {left}" : throw new InvalidOperationException("no partner"))
+            .OnError(ErrorPolicy.DeadLetter)
+            .To(Sinks.Collection(results));
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        results.Should().Equal("alone 1");
+        dead.Should().ContainSingle().Which.Element.Should().Be("late reply");
+    }
+
     [Theory]
     [MemberData(nameof(Executors))]
     public async Task IntervalJoins_InnerLeftRightFull(bool streaming)

@@ -133,6 +133,39 @@ public class KeyedProcessFunctionTests
     }
 
     [Fact]
+    public async Task Streaming_WhatAProcessingTimeTimerEmits_IsCountedByAWindowDownstream_NotDroppedAsLate()
+    {
+        // It was stamped with the watermark already passed on: an element at 60 s makes the watermark 60 s less a
+        // tick, which closes [0 s, 60 s), and the timer's result, stamped there, was dropped as late.
+        var clock = new FakeTimeProvider(Ev.T0);
+        var feed = Channel.CreateUnbounded<Ev>();
+        var emitted = new List<string>();
+        var windows = new List<WindowResult<string, long>>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Channel(feed.Reader)).WithEventTime(e => e.Time, Watermarks.Monotonic())
+            .KeyBy(e => e.Key).Process(() => new TwoTimers())
+            .Select(r => { lock (emitted) emitted.Add(r); return r; })
+            .KeyBy(_ => "all").Window(Windows.Tumbling(TimeSpan.FromMinutes(1))).Count()
+            .To(Sinks.Action<WindowResult<string, long>>(r => { lock (windows) windows.Add(r); }));
+        var run = new StreamingExecutor(new StreamingOptions { Parallelism = 1, TimeProvider = clock, IdleTimeout = Timeout.InfiniteTimeSpan }).Start(p.Build());
+
+        feed.Writer.TryWrite(Ev.At("a", 60, 1));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            lock (emitted) if (emitted.Count > 0) break;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The processing-time timer did not fire.");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(5);
+        }
+
+        feed.Writer.Complete();
+        await run.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        emitted.Should().Equal("processing a before the end", "event a at 120s");
+        windows.Select(w => ((w.Window.Start - Ev.T0).TotalSeconds, w.Value)).Should().Equal((60.0, 1L), (120.0, 1L));
+    }
+
+    [Fact]
     public async Task Bounded_ProcessingTimeTimers_StillRegistered_FireAtTheEnd()
     {
         var results = await RunAsync([Ev.At("a", 1, 1)], k => k.Process(() => new TwoTimers()), streaming: false);
