@@ -34,9 +34,16 @@ internal sealed class DeadLetterPublisher : IDisposable
         _onDelivery = report =>
         {
             if (!report.Error.IsError) return;
-            var error = new Error(report.Error.Code, $"Copying a record to dead-letter topic '{_topic}' failed: {report.Error.Reason}");
+            var error = new Error(report.Error.Code, $"Copying the record {Origin(report.Message?.Headers)} to dead-letter topic '{_topic}' failed: {report.Error.Reason}");
             Interlocked.CompareExchange(ref _failure, new KafkaException(error), null);
         };
+    }
+
+    /// <summary>Where a dead-letter copy came from, as its headers say: "topic [partition] @offset".</summary>
+    private static string Origin(Headers? headers)
+    {
+        string Header(string name) => headers is not null && headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : "?";
+        return $"{Header(KafkaDeadLetterHeaders.Topic)} [{Header(KafkaDeadLetterHeaders.Partition)}] @{Header(KafkaDeadLetterHeaders.Offset)}";
     }
 
     /// <summary>Queues a copy of <paramref name="record"/> with headers saying where it came from and why it failed.</summary>

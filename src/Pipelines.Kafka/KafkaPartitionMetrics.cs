@@ -161,6 +161,29 @@ internal sealed class KafkaPartitionMetrics
         Volatile.Write(ref Find(end.Topic, end.Partition.Value).Position, end.Offset.Value);
     }
 
+    /// <summary>
+    /// Whether an owned partition has records past the position the reader handed out, by the high watermark
+    /// librdkafka cached from its fetches (a local read; any thread). False when either is not known yet.
+    /// </summary>
+    public bool HasBacklog(string topic, int partition)
+    {
+        lock (_gate)
+        {
+            if (_watermarks is not { } watermarks || !_slots.TryGetValue((topic, partition), out var slot) || !Volatile.Read(ref slot.Owned)) return false;
+            long position = Volatile.Read(ref slot.Position);
+            if (position < 0) return false;
+            try
+            {
+                long high = watermarks(slot.TopicPartition).High.Value;
+                return high > position;
+            }
+            catch (Exception ex) when (ex is KafkaException or ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
+
     /// <summary>Offsets committed (by the consumer or in an exactly-once sink's transaction); any thread.</summary>
     public void Committed(IEnumerable<TopicPartitionOffset> offsets)
     {

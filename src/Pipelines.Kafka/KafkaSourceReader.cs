@@ -355,7 +355,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         int callbacks = _group.Callbacks;
         if (_assignment is null || callbacks != _assignmentAt)
         {
-            _assignment = new PartitionAssignment([.. _consumer.Assignment.Select(p => (p.Topic, p.Partition.Value))]);
+            _assignment = new PartitionAssignment([.. _consumer.Assignment.Select(p => (p.Topic, p.Partition.Value))], _metrics.HasBacklog);
             _assignmentAt = callbacks;
         }
 

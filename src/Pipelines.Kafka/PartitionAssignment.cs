@@ -5,9 +5,17 @@ namespace Pipelines.Kafka;
 /// each rebalance, that <see cref="KafkaWatermarks.PerPartition"/> compares by reference to learn of assignments
 /// before the first record of a newly assigned partition arrives.
 /// </summary>
-internal sealed class PartitionAssignment(IReadOnlyList<(string Topic, int Partition)> partitions)
+/// <param name="partitions">The owned partitions.</param>
+/// <param name="backlog">
+/// Whether a partition has records the reader has not handed out yet, as far as the reader knows (the high
+/// watermark its consumer fetched, past its position); null when it cannot tell.
+/// </param>
+internal sealed class PartitionAssignment(IReadOnlyList<(string Topic, int Partition)> partitions, Func<string, int, bool>? backlog = null)
 {
     public IReadOnlyList<(string Topic, int Partition)> Partitions { get; } = partitions;
+
+    /// <summary>Whether the partition is known to have records not read yet: it is then behind, not idle.</summary>
+    public bool HasBacklog(string topic, int partition) => backlog is not null && backlog(topic, partition);
 }
 
 /// <summary>A record that knows the assignment of the reader that read it (<see cref="KafkaRecord{TKey, TValue}"/>).</summary>

@@ -50,7 +50,11 @@ internal sealed class PerPartitionWatermarkGenerator(TimeSpan bound, TimeSpan id
             foreach (var partition in _partitions.Values)
             {
                 if (partition.MaxEventTime > max) max = partition.MaxEventTime;
-                bool idle = clock.GetElapsedTime(partition.LastSeen, now) >= idleTimeout;
+                // Silent for the idle timeout — unless its reader knows it has records not read yet: a source held
+                // back by a slow sink reads nothing for a while, then one partition first; the others are behind
+                // then, not idle, and counting them idle would make their records late.
+                bool idle = clock.GetElapsedTime(partition.LastSeen, now) >= idleTimeout
+                    && !(_assignment?.HasBacklog(partition.Topic, partition.Partition) ?? false);
                 if (!idle && (activeMin is null || partition.MaxEventTime < activeMin)) activeMin = partition.MaxEventTime;
             }
 

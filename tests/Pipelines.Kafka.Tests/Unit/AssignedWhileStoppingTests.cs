@@ -31,6 +31,21 @@ public class AssignedWhileStoppingTests
     }
 
     [Fact]
+    public void APartitionHasABacklog_WhileItsHighWatermarkIsPastWhatWasHandedOut()
+    {
+        var metrics = new KafkaPartitionMetrics($"s-{Guid.NewGuid():N}", "g");
+        metrics.Attach(_ => new WatermarkOffsets(0, 10));
+        metrics.HasBacklog("t", 2).Should().BeFalse("not assigned");
+
+        metrics.Assigned([new TopicPartitionOffset(P2, 5)]);
+        metrics.HasBacklog("t", 2).Should().BeTrue("records 5 to 9 are not read yet");
+        metrics.Read("t", 2, 9);
+        metrics.HasBacklog("t", 2).Should().BeFalse("everything up to the high watermark was handed out");
+        metrics.Detach();
+        metrics.HasBacklog("t", 2).Should().BeFalse("a detached reader tells nothing");
+    }
+
+    [Fact]
     public void ARevocationOfAPartitionNeverReported_CreatesNoSeries()
     {
         string source = $"s-{Guid.NewGuid():N}";

@@ -160,6 +160,24 @@ public class PerPartitionWatermarkTests
     }
 
     [Fact]
+    public void APartitionWithRecordsNotReadYet_IsBehindNotIdle_AfterTheSourceWasHeldBack()
+    {
+        // A slow sink holds the source back longer than the idle timeout; then the first records come from one
+        // partition. Partition 1 still has records (its reader knows the high watermark): it is behind, not idle.
+        var behind = new HashSet<int> { 1 };
+        var assignment = new PartitionAssignment([("t", 0), ("t", 1)], (_, partition) => behind.Contains(partition));
+        var g = Create();
+        g.OnEvent(Assigned(0, assignment), T0.AddMinutes(1));
+        g.OnEvent(Assigned(1, assignment), T0.AddMinutes(1));
+        _clock.Advance(Idle * 3);
+        g.OnEvent(Assigned(0, assignment), T0.AddMinutes(30));
+        g.CurrentWatermark.Should().Be(Expected(T0.AddMinutes(1)), "partition 1's unread records may be as old as its last one");
+
+        behind.Clear();
+        g.CurrentWatermark.Should().Be(Expected(T0.AddMinutes(30)), "caught up and silent for the idle timeout, partition 1 is idle");
+    }
+
+    [Fact]
     public void ARevokedPartition_NoLongerCounts()
     {
         var g = Create();
