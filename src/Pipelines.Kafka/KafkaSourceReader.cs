@@ -36,6 +36,9 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private KafkaPosition? _lastCaptured;
     private bool _closed;
     private PartitionAssignment? _assignment;
+
+    /// <summary>Whether a partition has records not handed out yet, told to per-partition watermarks; null when the reader cannot tell.</summary>
+    private readonly Func<string, int, bool>? _backlog;
     private int _assignmentAt;
 
     /// <summary>Polls without a rebalance event, with an empty assignment and no commit waiting, before the consumer is closed.</summary>
@@ -54,7 +57,12 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         _sourceTag = new("source", source.Name);
         _metrics = new KafkaPartitionMetrics(source.Name, _options.GroupId);
         _group = new GroupMembership<TKey, TValue>(_options, source.Name, _logger, new OffsetTracker(position)) { Metrics = _metrics };
-        var builder = new ConsumerBuilder<TKey, TValue>(ClientConfigs.Consumer(_options))
+        var consumerConfig = ClientConfigs.Consumer(_options);
+
+        // Without partition ends, a partition read to its end may still look behind its high watermark (the commit
+        // marker of a transactional producer takes an offset): it would never count idle.
+        _backlog = consumerConfig.EnablePartitionEof == true ? _metrics.HasBacklog : null;
+        var builder = new ConsumerBuilder<TKey, TValue>(consumerConfig)
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)
@@ -355,7 +363,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         int callbacks = _group.Callbacks;
         if (_assignment is null || callbacks != _assignmentAt)
         {
-            _assignment = new PartitionAssignment([.. _consumer.Assignment.Select(p => (p.Topic, p.Partition.Value))], _metrics.HasBacklog);
+            _assignment = new PartitionAssignment([.. _consumer.Assignment.Select(p => (p.Topic, p.Partition.Value))], _backlog);
             _assignmentAt = callbacks;
         }
 

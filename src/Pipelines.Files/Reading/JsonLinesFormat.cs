@@ -40,10 +40,12 @@ internal sealed class JsonLinesFormat<T>(JsonSerializerOptions options) : Record
                 reason = $"invalid JSON for {typeof(T).Name}: {ex.Message}";
                 cause = ex;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not NotSupportedException)
             {
                 // The type's own code refused the line (a constructor or setter that validates, a custom converter):
                 // the line's fault, so it follows the error policy with its file and line like any malformed one.
+                // (NotSupportedException is System.Text.Json's for a type it cannot read at all: the run's fault,
+                // not the line's, so it still fails the run.)
                 reason = $"{typeof(T).Name} refused the line: {ex.GetType().Name}: {ex.Message}";
                 cause = ex;
             }

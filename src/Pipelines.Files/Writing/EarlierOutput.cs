@@ -18,8 +18,9 @@ internal static class EarlierOutput
     /// </summary>
     public static IDisposable Claim(string directory, string prefix, string extension, Func<string> refusal)
     {
-        var claim = RunClaims.Take($"output:{directory}{Path.DirectorySeparatorChar}{prefix}-*{extension}", refusal);
-        var entry = (Path.GetFullPath(directory), prefix, extension);
+        string folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        var claim = RunClaims.Take($"output:{folder}{Path.DirectorySeparatorChar}{prefix}-*{extension}", refusal);
+        var entry = (folder, prefix, extension);
         lock (Writing)
         {
             foreach (var other in Writing)
