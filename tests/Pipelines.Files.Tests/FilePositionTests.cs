@@ -65,6 +65,28 @@ public sealed class FilePositionTests : IDisposable
     }
 
     [Fact]
+    public async Task CommentLinesBeforeAHeader_DoNotCountTowardTheRecordLimit_WhenTheHeaderIsReadAgain()
+    {
+        // Together they filled the buffer the header was looked for in, and no header was found on the resume.
+        string comments = string.Concat(Enumerable.Range(0, 200).Select(i => $"# exported line {i:D3} of the desk's preamble\n"));
+        File.WriteAllText(_dir["trades.csv"], comments + "Symbol,Price,Quantity\nA,1,1\n");
+        var csv = CsvHelper.CsvReaderOptions.For<Trade>() with { CommentPrefix = '#' };
+        var options = new FileSourceOptions { CheckpointPath = _dir["checkpoint.json"], MaxRecordBytes = 1024, ReadBufferSize = 1024 };
+        async Task<List<Trade>> ReadAsync()
+        {
+            var output = new Collected<Trade>();
+            var p = new PipelineBuilder();
+            p.From(FileSources.Csv<Trade>(_dir["trades.csv"], options, csv)).To(output.Sink);
+            await new BoundedExecutor().RunAsync(p.Build());
+            return output.Items.ToList();
+        }
+
+        (await ReadAsync()).Should().Equal(new Trade("A", 1m, 1));
+        File.AppendAllText(_dir["trades.csv"], "B,2,2\n");
+        (await ReadAsync()).Should().Equal(new Trade("B", 2m, 2));
+    }
+
+    [Fact]
     public async Task ResumeFrom_TakesPrecedenceOverTheCheckpointFile_AndTheRunSavesItsOwnPosition()
     {
         File.WriteAllText(_dir["in.jsonl"], Lines(1, 2, 3));

@@ -231,17 +231,26 @@ internal sealed class FileCursor : IDisposable
         var framer = new RecordFramer(scanner);
         var buffer = new byte[Math.Min(maxRecordBytes, 64 * 1024)];
         int filled = 0, start = -1;
-        long line = 1;
+        long line = 1, offset = 0;
         while (true)
         {
+            if (filled == buffer.Length && start > 0)
+            {
+                // Lines passed over (comments, blanks) leave the buffer: only the record being framed counts toward the limit.
+                System.Buffer.BlockCopy(buffer, start, buffer, 0, filled - start);
+                filled -= start;
+                start = 0;
+            }
+
             if (filled == buffer.Length)
             {
                 if (buffer.Length >= maxRecordBytes) return null;
                 Array.Resize(ref buffer, (int)Math.Min(maxRecordBytes, buffer.Length * 2L));
             }
 
-            int n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(filled), filled, cancellationToken).ConfigureAwait(false);
+            int n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(filled), offset, cancellationToken).ConfigureAwait(false);
             filled += n;
+            offset += n;
             if (start < 0)
             {
                 if (filled < 3 && n > 0) continue;
