@@ -169,19 +169,30 @@ internal sealed class KafkaPartitionMetrics
     {
         lock (_gate)
         {
-            if (_watermarks is not { } watermarks || !_slots.TryGetValue((topic, partition), out var slot) || !Volatile.Read(ref slot.Owned)) return false;
-            long position = Volatile.Read(ref slot.Position);
-            if (position < 0) return false;
-            try
-            {
-                long high = watermarks(slot.TopicPartition).High.Value;
-                return high > position;
-            }
-            catch (Exception ex) when (ex is KafkaException or ObjectDisposedException)
-            {
-                return false;
-            }
+            return _watermarks is { } watermarks && _slots.TryGetValue((topic, partition), out var slot) && Behind(slot, watermarks) > 0;
         }
+    }
+
+    /// <summary>
+    /// Records of an owned partition past its position (the high watermark librdkafka cached, minus the position),
+    /// or null while either is unknown: the position until the first record or end, the high watermark until the
+    /// first fetch. Call under the reader's gate.
+    /// </summary>
+    private static long? Behind(Slot slot, Func<TopicPartition, WatermarkOffsets> watermarks)
+    {
+        long position = Volatile.Read(ref slot.Position);
+        if (!Volatile.Read(ref slot.Owned) || position < 0) return null;
+        long high;
+        try
+        {
+            high = watermarks(slot.TopicPartition).High.Value;
+        }
+        catch (Exception ex) when (ex is KafkaException or ObjectDisposedException)
+        {
+            return null;
+        }
+
+        return high < 0 ? null : high - position;
     }
 
     /// <summary>Offsets committed (by the consumer or in an exactly-once sink's transaction); any thread.</summary>
@@ -232,21 +243,7 @@ internal sealed class KafkaPartitionMetrics
                 if (reader._watermarks is not { } watermarks) continue;
                 foreach (var slot in reader._slots.Values)
                 {
-                    long position = Volatile.Read(ref slot.Position);
-                    if (!Volatile.Read(ref slot.Owned) || position < 0) continue;
-                    long high;
-                    try
-                    {
-                        high = watermarks(slot.TopicPartition).High.Value;
-                    }
-                    catch (Exception ex) when (ex is KafkaException or ObjectDisposedException)
-                    {
-                        continue;
-                    }
-
-                    // Unknown until librdkafka's first fetch of the partition.
-                    if (high < 0) continue;
-                    measurements.Add(new Measurement<long>(Math.Max(0, high - position), slot.Tags));
+                    if (Behind(slot, watermarks) is { } behind) measurements.Add(new Measurement<long>(Math.Max(0, behind), slot.Tags));
                 }
             }
         }
