@@ -27,6 +27,9 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
     private readonly int[] _entries;
     private readonly bool[] _opened;
 
+    /// <summary>The state of each of an element's windows before the element, put back when the aggregate fails on a later one.</summary>
+    private readonly WindowSlot<TAcc>[] _before;
+
     /// <summary>The tumbling window of the previous element (consecutive elements mostly share it).</summary>
     private long _lastStart = long.MaxValue;
     private long _lastEnd = long.MinValue;
@@ -40,6 +43,7 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
         _assigned = new Window[assigner.MaxWindowsPerElement];
         _entries = new int[assigner.MaxWindowsPerElement];
         _opened = new bool[assigner.MaxWindowsPerElement];
+        _before = new WindowSlot<TAcc>[assigner.MaxWindowsPerElement];
     }
 
     protected override Window WindowOf(int entry) => Table.NamespaceOf(entry);
@@ -119,7 +123,10 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
     /// <summary>
     /// Adds an element to each window the assigner gives it (sliding, global). The windows' entries are found (or
     /// opened) newest first in one walk along the key's list, which is sorted newest first; then the element is
-    /// added to them oldest first, the order of their timers and panes.
+    /// added to them oldest first, the order of their timers and panes. An element goes into all of its windows or
+    /// none: the windows it is added to keep their state from before, so when the aggregate fails on one, the
+    /// others are put back and the ones it opened removed (a skipped or dead-lettered element leaves no trace);
+    /// only once every window took it are timers registered and triggers asked for panes.
     /// </summary>
     private bool AddToWindows(int k, TKey key, TIn value, long timestamp)
     {
@@ -139,26 +146,35 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
             _entries[w] = after = e;
         }
 
-        bool accepted = false;
         for (int w = 0; w < n; w++)
         {
             int e = _entries[w];
             if (e < 0) continue;
-            bool opened = _opened[w];
+            ref var slot = ref Table.Value(e);
+            if (_opened[w]) slot.Accumulator = Panes.Aggregator.CreateAccumulator();
+            else _before[w] = slot;
+
             try
             {
-                ref var slot = ref Table.Value(e);
-                if (opened) slot.Accumulator = Panes.Aggregator.CreateAccumulator();
                 Panes.Accumulate(ref slot, value, timestamp);
             }
             catch
             {
-                RemoveOpenedFrom(w, n);
+                Undo(w, n);
                 throw;
             }
+        }
 
-            if (opened) ScheduleOpened(k, e, _assigned[w].StartTicks, _assigned[w].EndTicks);
-            Panes.AfterElement(key, _assigned[w].StartTicks, _assigned[w].EndTicks, ref Table.Value(e));
+        bool accepted = false;
+        for (int w = 0; w < n; w++)
+        {
+            if (_entries[w] >= 0 && _opened[w]) ScheduleOpened(k, _entries[w], _assigned[w].StartTicks, _assigned[w].EndTicks);
+        }
+
+        for (int w = 0; w < n; w++)
+        {
+            if (_entries[w] < 0) continue;
+            Panes.AfterElement(key, _assigned[w].StartTicks, _assigned[w].EndTicks, ref Table.Value(_entries[w]));
             accepted = true;
         }
 
@@ -166,15 +182,19 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
     }
 
     /// <summary>
-    /// Windows the failing element opened from its <paramref name="from"/>-th window on are empty: none may stay
-    /// behind. (A helper, so the exception handler of <see cref="AddToWindows"/> has no loop: a loop there keeps the
-    /// runtime from compiling that method through the tiers, with profile data.)
+    /// The aggregate failed on the element's <paramref name="failed"/>-th window: the windows before it get back
+    /// their state from before the element, and every window the element opened goes. (A helper, so the exception
+    /// handler of <see cref="AddToWindows"/> has no loop: a loop there keeps the runtime from compiling that method
+    /// through the tiers, with profile data.)
     /// </summary>
-    private void RemoveOpenedFrom(int from, int n)
+    private void Undo(int failed, int n)
     {
-        for (int j = from; j < n; j++)
+        for (int j = 0; j < n; j++)
         {
-            if (_entries[j] >= 0 && _opened[j]) Table.Remove(_entries[j]);
+            int e = _entries[j];
+            if (e < 0) continue;
+            if (_opened[j]) Table.Remove(e);
+            else if (j < failed) Table.Value(e) = _before[j];
         }
     }
 
