@@ -25,4 +25,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Pipeline {Pipeline} did not stop within {WaitMs} ms of being cancelled; the host goes on stopping without it")]
     public static partial void AbortTimedOut(ILogger logger, string pipeline, long waitMs);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "A StateChanged handler of pipeline {Pipeline} threw on the change from {Previous} to {Current}; the pipeline goes on, and so do the other handlers")]
+    public static partial void StateHandlerFailed(ILogger logger, Exception exception, string pipeline, PipelineState previous, PipelineState current);
 }

@@ -37,7 +37,8 @@ public sealed class PipelineHostOptions
     /// <summary>
     /// The longest a graceful drain may take on shutdown (default null: until the host's shutdown timeout,
     /// <c>HostOptions.ShutdownTimeout</c>). When it runs out, the run is stopped without draining; open
-    /// windows are then discarded.
+    /// windows are then discarded. At most <see cref="int.MaxValue"/> milliseconds (about 24 days), or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> for no limit of its own.
     /// </summary>
     public TimeSpan? DrainTimeout { get; set; }
 
@@ -47,6 +48,12 @@ public sealed class PipelineHostOptions
         {
             throw new ArgumentOutOfRangeException(nameof(DrainTimeout), timeout,
                 $"The drain timeout of pipeline '{pipelineName}' must be zero or positive, or Timeout.InfiniteTimeSpan to wait for the host's shutdown timeout only.");
+        }
+
+        if (DrainTimeout is { } longest && longest.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DrainTimeout), longest,
+                $"The drain timeout of pipeline '{pipelineName}' is longer than a timer can wait ({int.MaxValue} ms, about 24 days); use Timeout.InfiniteTimeSpan (or leave it null) to wait for the host's shutdown timeout only.");
         }
     }
 }

@@ -37,6 +37,7 @@ internal sealed class PipelineHostedService : IHostedService
         _lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         _loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("Pipelines.Hosting");
+        _status.Logger = _logger;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -91,7 +92,9 @@ internal sealed class PipelineHostedService : IHostedService
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             HostingLog.DrainTimedOut(_logger, _name);
-            await AbortAsync(run).ConfigureAwait(false);
+
+            // A run that did not stop within the abort wait is left behind: the host does not wait for it twice.
+            if (!await AbortAsync(run).ConfigureAwait(false)) return;
         }
         catch (Exception)
         {
@@ -101,7 +104,8 @@ internal sealed class PipelineHostedService : IHostedService
         await _watch.WaitAsync(AbortWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task AbortAsync(PipelineRun run)
+    /// <summary>Stops the run without draining; false when it did not stop within <see cref="AbortWait"/>.</summary>
+    private async Task<bool> AbortAsync(PipelineRun run)
     {
         using var wait = new CancellationTokenSource(AbortWait);
         try
@@ -111,11 +115,14 @@ internal sealed class PipelineHostedService : IHostedService
         catch (OperationCanceledException) when (wait.IsCancellationRequested)
         {
             HostingLog.AbortTimedOut(_logger, _name, (long)AbortWait.TotalMilliseconds);
+            return false;
         }
         catch (Exception)
         {
             // The run failed while stopping: WatchAsync records and reports it.
         }
+
+        return true;
     }
 
     /// <summary>Waits for the run to end and records how; never throws.</summary>

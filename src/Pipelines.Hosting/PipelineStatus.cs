@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Pipelines.Hosting;
 
 /// <summary>
@@ -9,6 +12,9 @@ namespace Pipelines.Hosting;
 public sealed class PipelineStatus
 {
     private readonly Lock _lock = new();
+
+    /// <summary>Held while a change is made and its handlers run, so that handlers see the changes in the order they were made.</summary>
+    private readonly Lock _raising = new();
     private Snapshot _current = new(PipelineState.Starting, null, null);
     private PipelineRun? _run;
 
@@ -17,7 +23,12 @@ public sealed class PipelineStatus
         Name = name;
     }
 
-    /// <summary>Raised after every change of <see cref="State"/>, on the thread that made it; a handler must not block.</summary>
+    /// <summary>
+    /// Raised after every change of <see cref="State"/>, on the thread that made it, one change at a time in the
+    /// order they were made; a handler must not block. A handler that throws is logged (category
+    /// <c>Pipelines.Hosting</c>) and does not keep the others from running, nor the pipeline from starting, draining
+    /// or reporting its end.
+    /// </summary>
     public event EventHandler<PipelineStateChangedEventArgs>? StateChanged;
 
     /// <summary>The pipeline's name, as given to <c>AddPipeline</c>.</summary>
@@ -58,24 +69,46 @@ public sealed class PipelineStatus
     /// </summary>
     internal bool TryMoveTo(PipelineState state, Exception? error = null, RunSummary? summary = null)
     {
-        Snapshot previous;
-        lock (_lock)
+        lock (_raising)
         {
-            previous = _current;
-            bool allowed = (previous.State, state) switch
+            Snapshot previous;
+            lock (_lock)
             {
-                (PipelineState.Stopped or PipelineState.Failed, _) => false,
-                (PipelineState.Starting, PipelineState.Running) => true,
-                (PipelineState.Running, PipelineState.Draining) => true,
-                (_, PipelineState.Stopped or PipelineState.Failed) => true,
-                _ => false,
-            };
-            if (!allowed) return false;
-            Volatile.Write(ref _current, new Snapshot(state, state == PipelineState.Failed ? error : null, summary));
-        }
+                previous = _current;
+                bool allowed = (previous.State, state) switch
+                {
+                    (PipelineState.Stopped or PipelineState.Failed, _) => false,
+                    (PipelineState.Starting, PipelineState.Running) => true,
+                    (PipelineState.Running, PipelineState.Draining) => true,
+                    (_, PipelineState.Stopped or PipelineState.Failed) => true,
+                    _ => false,
+                };
+                if (!allowed) return false;
+                Volatile.Write(ref _current, new Snapshot(state, state == PipelineState.Failed ? error : null, summary));
+            }
 
-        StateChanged?.Invoke(this, new PipelineStateChangedEventArgs(previous.State, state, error));
-        return true;
+            Raise(new PipelineStateChangedEventArgs(previous.State, state, error));
+            return true;
+        }
+    }
+
+    /// <summary>Where a failing <see cref="StateChanged"/> handler is logged; set by the hosted service.</summary>
+    internal ILogger? Logger { get; set; }
+
+    private void Raise(PipelineStateChangedEventArgs change)
+    {
+        if (StateChanged is not { } handlers) return;
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler<PipelineStateChangedEventArgs>)handler)(this, change);
+            }
+            catch (Exception ex)
+            {
+                HostingLog.StateHandlerFailed(Logger ?? NullLogger.Instance, ex, Name, change.Previous, change.Current);
+            }
+        }
     }
 
     /// <summary>State, error and summary read together.</summary>

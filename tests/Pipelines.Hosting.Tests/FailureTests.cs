@@ -95,6 +95,60 @@ public sealed class FailureTests : IDisposable
     }
 
     [Fact]
+    public async Task AThrowingStateChangedHandler_IsLogged_AndTheFailureStillStopsTheHostWithItsExitCode()
+    {
+        var logs = new ListLoggerProvider();
+        var input = Channel.CreateUnbounded<Ev>();
+        var builder = TestHost.CreateBuilder(logs);
+        builder.Services.AddPipeline("orders", (p, _) => DefineThrowingOn13(p, input.Reader), options => options.FailureExitCode = 5);
+        using var host = builder.Build();
+        var status = host.Services.GetRequiredKeyedService<PipelineStatus>("orders");
+        var seen = new List<PipelineState>();
+        status.StateChanged += (_, _) => throw new ObjectDisposedException("gauge");
+        status.StateChanged += (_, e) => seen.Add(e.Current);
+        Environment.ExitCode = 0;
+
+        await host.StartAsync();
+        await input.Writer.WriteAsync(Ev.At("a", 1, 13));
+        await host.WaitForShutdownAsync().WaitAsync(TestHost.HangGuard);
+
+        status.State.Should().Be(PipelineState.Failed);
+        Environment.ExitCode.Should().Be(5, "the failure stops the host with its exit code, whatever a handler does");
+        seen.Should().Equal([PipelineState.Running, PipelineState.Failed], "the other handlers still run");
+        logs.Entries.Where(e => e.Category == "Pipelines.Hosting" && e.Level == LogLevel.Error && e.Message.Contains("StateChanged handler", StringComparison.Ordinal))
+            .Should().HaveCount(2, "each throw is logged: Starting to Running, Running to Failed");
+    }
+
+    [Fact]
+    public async Task AThrowingStateChangedHandler_DoesNotKeepTheHostFromDraining()
+    {
+        var input = Channel.CreateUnbounded<Ev>();
+        var results = new List<WindowResult<string, long>>();
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddPipeline("sensors", (p, _) =>
+            p.From(Sources.Channel(input.Reader))
+             .WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromMinutes(1)))
+             .KeyBy(e => e.Key)
+             .Window(Windows.Tumbling(TimeSpan.FromHours(1)))
+             .Count()
+             .To(Sinks.Collection(results)));
+        using var host = builder.Build();
+        var status = host.Services.GetRequiredKeyedService<PipelineStatus>("sensors");
+        status.StateChanged += (_, e) =>
+        {
+            if (e.Current == PipelineState.Draining) throw new InvalidOperationException("metrics exporter gone");
+        };
+
+        await host.StartAsync();
+        await input.Writer.WriteAsync(Ev.At("a", 1));
+        await TestHost.Eventually(() => status.ElementsRead == 1, "the element is read");
+        await host.StopAsync().WaitAsync(TestHost.HangGuard);
+
+        status.State.Should().Be(PipelineState.Stopped);
+        results.Should().ContainSingle(r => r.Key == "a" && r.Value == 1, "the open window was drained to the sink");
+    }
+
+    [Fact]
     public async Task DefinitionThrows_HostDoesNotStart_StatusFailed()
     {
         var builder = TestHost.CreateBuilder();

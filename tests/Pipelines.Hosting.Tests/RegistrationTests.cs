@@ -119,4 +119,13 @@ public class RegistrationTests
         ((Action)(() => options.Validate("p"))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*pipeline 'p'*");
         new PipelineHostOptions { DrainTimeout = Timeout.InfiniteTimeSpan }.Validate("p");
     }
+
+    [Fact]
+    public void DrainTimeout_LongerThanATimerCanWait_FailsValidation_SayingWhatToUse()
+    {
+        var options = new PipelineHostOptions { DrainTimeout = TimeSpan.MaxValue };
+
+        ((Action)(() => options.Validate("p"))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*pipeline 'p'*Timeout.InfiniteTimeSpan*");
+        new PipelineHostOptions { DrainTimeout = TimeSpan.FromDays(24) }.Validate("p");
+    }
 }
