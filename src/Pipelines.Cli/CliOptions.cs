@@ -69,7 +69,17 @@ internal sealed record CliOptions(string Script, string ScriptName, string? Base
         if (execute is not null) return new CliOptions(execute, "-e", null, format, output, mode, quiet);
         string full = Path.GetFullPath(file!);
         if (!File.Exists(full)) throw new CliUsageException($"the script '{file}' does not exist.");
-        return new CliOptions(File.ReadAllText(full), file!, Path.GetDirectoryName(full), format, output, mode, quiet);
+        string script;
+        try
+        {
+            script = File.ReadAllText(full);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException($"the script '{file}' cannot be read: {ex.Message}");
+        }
+
+        return new CliOptions(script, file!, Path.GetDirectoryName(full), format, output, mode, quiet);
     }
 }
 

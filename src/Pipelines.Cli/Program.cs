@@ -24,21 +24,33 @@ catch (CliUsageException usage)
 }
 
 using var stop = new CancellationTokenSource();
+const string Stopping = "[grey]stopping: a stream's open windows fire, then the run ends; a batch run stops where it is (Ctrl+C again to quit at once)…[/]";
 Console.CancelKeyPress += (_, e) =>
 {
+    // The first Ctrl+C stops the run (a stream drains); a second one, while a drain hangs, ends the process.
+    if (stop.IsCancellationRequested) return;
     e.Cancel = true;
-    if (!options.Quiet) error.MarkupLine("[grey]stopping: the open windows fire, then the run ends…[/]");
+    if (!options.Quiet) error.MarkupLine(Stopping);
     stop.Cancel();
 };
+
+// SIGTERM (docker stop, systemd, timeout) stops the run as Ctrl+C does, so a stream's open windows reach the output.
+using var terminate = OperatingSystem.IsWindows() ? null : System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+{
+    if (stop.IsCancellationRequested) return;
+    signal.Cancel = true;
+    if (!options.Quiet) error.MarkupLine(Stopping);
+    stop.Cancel();
+});
 
 TextWriter output;
 try
 {
     output = options.OutputPath is null
         ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false }
-        : new StreamWriter(Path.GetFullPath(options.OutputPath), append: false, new UTF8Encoding(false));
+        : OpenOnFirstWrite.Checked(Path.GetFullPath(options.OutputPath));
 }
-catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
 {
     Fail(error, $"cannot write to '{options.OutputPath}': {ex.Message}");
     return 1;
@@ -49,6 +61,8 @@ using var writer = new ResultWriter(output, options.Format, stdout);
 using var flushing = new CancellationTokenSource();
 // Text rows reach the output within a fifth of a second of their emission, not when the writer's buffer fills: a
 // stream's rare alerts are seen when they happen.
+// Whether the script ran (to its end, to a failure on its data, or to a stop): only then is an earlier output file replaced.
+bool ran = false;
 var flusher = options.Format == OutputFormat.Table ? Task.CompletedTask : FlushEveryAsync(writer, TimeSpan.FromMilliseconds(200), flushing.Token);
 try
 {
@@ -105,6 +119,7 @@ try
             error.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
         }
     }
+    ran = true;
     writer.Finish(result.Results);
     if (!options.Quiet && result.Summary is { } summary)
     {
@@ -119,12 +134,14 @@ catch (SqlException ex)
 }
 catch (PipelineExecutionException ex)
 {
+    ran = true;
     Fail(error, $"the run failed: {Describe(ex)}");
     return 3;
 }
 catch (OperationCanceledException)
 {
-    writer.Finish([]);
+    ran = true;
+    writer.Finish([]); // the rows collected so far (table format) are still shown
     Fail(error, "stopped before the end.");
     return 130;
 }
@@ -137,6 +154,7 @@ finally
 {
     flushing.Cancel();
     await flusher;
+    if (ran && output is OpenOnFirstWrite file) file.Open();
 }
 
 static async Task FlushEveryAsync(ResultWriter writer, TimeSpan period, CancellationToken token)

@@ -49,7 +49,7 @@ internal sealed class ResultWriter(TextWriter output, OutputFormat format, IAnsi
                 output.WriteLine(Sql.Connectors.RowJson.ToJson(row, result.Schema).ToJsonString(JsonOptions));
                 break;
             case OutputFormat.Csv:
-                if (_headers.Add(result.Index)) output.WriteLine(string.Join(",", result.Schema.Columns.Select(c => Csv(c.Name))));
+                if (_headers.Add(result.Index)) output.WriteLine(Header(result));
                 output.WriteLine(string.Join(",", Enumerable.Range(0, row.Count).Select(i => row[i] is null ? string.Empty : Csv(Text(row[i])))));
                 break;
             default:
@@ -74,6 +74,9 @@ internal sealed class ResultWriter(TextWriter output, OutputFormat format, IAnsi
     {
         if (format == OutputFormat.Table)
         {
+            // The run's results, with an empty table for one without rows; when the run was stopped before it
+            // gave them, the tables of the rows that came.
+            var shown = new HashSet<int>();
             foreach (var result in results)
             {
                 if (!_tables.TryGetValue(result.Index, out var table))
@@ -81,13 +84,36 @@ internal sealed class ResultWriter(TextWriter output, OutputFormat format, IAnsi
                     table = new Table().Border(TableBorder.Rounded);
                     foreach (var column in result.Schema.Columns) table.AddColumn(Markup.Escape(column.Name));
                 }
-                table.Caption = new TableTitle($"{table.Rows.Count} row{(table.Rows.Count == 1 ? string.Empty : "s")}");
-                console!.Write(table);
+
+                Show(table);
+                shown.Add(result.Index);
+            }
+
+            foreach (var (index, table) in _tables.OrderBy(t => t.Key))
+            {
+                if (!shown.Contains(index)) Show(table);
             }
         }
+        else if (format == OutputFormat.Csv)
+        {
+            // A result without rows still has its header: a reader of the file sees the columns, and no rows.
+            foreach (var result in results)
+            {
+                if (_headers.Add(result.Index)) output.WriteLine(Header(result));
+            }
+        }
+
         output.Flush();
         _unflushed = false;
     }
+
+    private void Show(Table table)
+    {
+        table.Caption = new TableTitle($"{table.Rows.Count} row{(table.Rows.Count == 1 ? string.Empty : "s")}");
+        console!.Write(table);
+    }
+
+    private static string Header(SqlResultSet result) => string.Join(",", result.Schema.Columns.Select(c => Csv(c.Name)));
 
     public void Dispose()
     {

@@ -115,6 +115,87 @@ public sealed class CliTests
         }
     }
 
+    [Fact]
+    public async Task AScriptThatCannotRun_LeavesAnEarlierOutputFileAsItWas()
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"pipelines-cli-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(output, "yesterday's report\n");
+        try
+        {
+            string csv = Path.Combine(Repository, "samples", "Sql", "flights.csv").Replace("'", "''", StringComparison.Ordinal);
+            var (exit, _, stderr) = await RunAsync("sql", "-o", output, "--format", "csv", "-e",
+                $"CREATE TABLE flights (origin STRING, dest STRING) WITH ('connector' = 'filesystem', 'path' = '{csv}', 'format' = 'csv');\nSELECT orign FROM flights");
+
+            exit.Should().Be(2, stderr);
+            (await File.ReadAllTextAsync(output)).Should().Be("yesterday's report\n");
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public async Task AResultWithoutRows_IsWrittenAsItsHeader_ReplacingAnEarlierOutput()
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"pipelines-cli-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(output, "yesterday's report\n");
+        try
+        {
+            string csv = Path.Combine(Repository, "samples", "Sql", "flights.csv").Replace("'", "''", StringComparison.Ordinal);
+            var (exit, _, stderr) = await RunAsync("sql", "-o", output, "--format", "csv", "-e",
+                $"CREATE TABLE flights (flight STRING, origin STRING) WITH ('connector' = 'filesystem', 'path' = '{csv}', 'format' = 'csv');\nSELECT flight, origin FROM flights WHERE origin = 'XXX'");
+
+            exit.Should().Be(0, stderr);
+            (await File.ReadAllLinesAsync(output)).Should().Equal("flight,origin");
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_DrainsAStream_SoItsOpenWindowReachesTheOutput()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string folder = Path.Combine(Path.GetTempPath(), $"pipelines-cli-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // The 06:00 window closes when 07:30 comes in; the 07:00 one is open until the run is stopped.
+            await File.WriteAllTextAsync(Path.Combine(folder, "events.csv"), "id,at\n1,2024-05-01 06:10:00\n2,2024-05-01 06:20:00\n3,2024-05-01 07:30:00\n");
+            string path = folder.Replace("'", "''", StringComparison.Ordinal);
+            using var process = Start("sql", "-q", "--format", "jsonl", "-e",
+                $"CREATE TABLE events (id INT, at TIMESTAMP(3), WATERMARK FOR at AS at - INTERVAL '1' MINUTE) WITH ('connector' = 'filesystem', 'path' = '{path}/events.csv', 'format' = 'csv', 'source.monitor-interval' = '1 s');\n" +
+                "SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(at), INTERVAL '1' HOUR)) GROUP BY window_start, window_end");
+            var stderr = process.StandardError.ReadToEndAsync();
+            try
+            {
+                using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+                string? first = await process.StandardOutput.ReadLineAsync(deadline.Token);
+                first.Should().NotBeNull(await (first is null ? stderr : Task.FromResult(string.Empty)));
+                first.Should().Contain("06:00:00").And.Contain("\"n\":2");
+
+                using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync(deadline.Token);
+                string rest = await process.StandardOutput.ReadToEndAsync(deadline.Token);
+                await process.WaitForExitAsync(deadline.Token);
+
+                rest.Should().Contain("07:00:00").And.Contain("\"n\":1", "the drain fired the open window: {0}", await stderr);
+                process.ExitCode.Should().Be(0, "a stream that drained ended as it should, as with Ctrl+C");
+            }
+            finally
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
