@@ -11,6 +11,7 @@ public sealed class ObservableSource<T> : Source<T>
     private readonly bool _isBounded;
     private readonly string _name;
     private long _dropped;
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal ObservableSource(IObservable<T> observable, int bufferSize, OverflowPolicy overflow, bool isBounded, string name)
     {
@@ -44,5 +45,17 @@ public sealed class ObservableSource<T> : Source<T>
     public override ValueTask<SourceReader<T>> OpenAsync(SourceContext context, CancellationToken cancellationToken) =>
         ObservableSourceReader<T>.OpenAsync(this, _observable, cancellationToken);
 
+    /// <summary>
+    /// Completes once a run has subscribed to the observable (the first run, when several read this source). A hot
+    /// observable (a <c>Subject</c>, an event) gives an element only to the observers it has when the element is
+    /// pushed: a producer that starts pushing with the run awaits this first, or elements pushed before the
+    /// subscription reach no one. The bounded executor opens its sources one after another, so with several
+    /// sources this one is subscribed only when the sources before it have ended.
+    /// </summary>
+    public Task Subscribed => _subscribed.Task;
+
     internal void AddDropped() => Interlocked.Increment(ref _dropped);
+
+    /// <summary>A run's subscription is in place (Subscribe returned, or the observable signalled from inside it).</summary>
+    internal void MarkSubscribed() => _subscribed.TrySetResult();
 }

@@ -18,6 +18,9 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
     private bool _disposed;
     private volatile Exception? _overflow;
 
+    /// <summary>The thread inside <c>observable.Subscribe</c>, while it is; 0 otherwise.</summary>
+    private volatile int _subscribingThread;
+
     private ObservableSourceReader(ObservableSource<T> source)
     {
         _source = source;
@@ -39,7 +42,10 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
     public static async ValueTask<SourceReader<T>> OpenAsync(ObservableSource<T> source, IObservable<T> observable, CancellationToken cancellationToken)
     {
         var reader = new ObservableSourceReader<T>(source);
-        _ = Task.Run(() => reader.Subscribe(observable), CancellationToken.None);
+
+        // A thread of its own: a synchronous observable produces inside Subscribe, and under Block waits there for
+        // the pipeline, which would hold a thread of the pool (the pipeline's own tasks run there) for the whole run.
+        _ = Task.Factory.StartNew(() => reader.Subscribe(observable), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             await reader._subscribed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -56,14 +62,24 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
     private void Subscribe(IObservable<T> observable)
     {
         IDisposable subscription;
+        _subscribingThread = Environment.CurrentManagedThreadId;
         try
         {
             subscription = observable.Subscribe(this);
+        }
+        catch (OperationCanceledException) when (_closed.IsCancellationRequested)
+        {
+            // A synchronous observable unwound by OnNext after the run ended (see OnNext).
+            return;
         }
         catch (Exception ex)
         {
             OnError(ex);
             return;
+        }
+        finally
+        {
+            _subscribingThread = 0;
         }
 
         bool disposeNow;
@@ -74,13 +90,26 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
         }
 
         if (disposeNow) subscription.Dispose();
+        MarkSubscribed();
+    }
+
+    /// <summary>The subscription is in place: <c>Subscribe</c> returned, or the observable signalled from inside it.</summary>
+    private void MarkSubscribed()
+    {
         _subscribed.TrySetResult();
+        _source.MarkSubscribed();
     }
 
     public void OnNext(T value)
     {
-        _subscribed.TrySetResult();
-        if (_closed.IsCancellationRequested || _buffer.Writer.TryWrite(value)) return;
+        MarkSubscribed();
+        if (_closed.IsCancellationRequested)
+        {
+            Closed();
+            return;
+        }
+
+        if (_buffer.Writer.TryWrite(value)) return;
         switch (_source.Overflow)
         {
             case OverflowPolicy.Block:
@@ -92,6 +121,7 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
                 catch (OperationCanceledException)
                 {
                     // The run has ended; what the observable still pushes has nowhere to go.
+                    Closed();
                 }
                 catch (ChannelClosedException)
                 {
@@ -111,15 +141,38 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
         }
     }
 
+    /// <summary>
+    /// An element came after the run ended: it is counted as dropped. When it comes from inside <c>Subscribe</c> (a
+    /// synchronous observable, which cannot be unsubscribed before <c>Subscribe</c> returns), the producer is
+    /// unwound with an <see cref="OperationCanceledException"/>: an endless one would otherwise keep a thread busy
+    /// for the life of the process.
+    /// </summary>
+    private void Closed()
+    {
+        _source.AddDropped();
+        if (_subscribingThread == Environment.CurrentManagedThreadId)
+        {
+            throw new OperationCanceledException($"The run reading source '{_source.Name}' has ended; the observable is unsubscribed.", _closed.Token);
+        }
+    }
+
     public void OnError(Exception error)
     {
-        _subscribed.TrySetResult();
+        MarkSubscribed();
+
+        // A cancellation the observable signals (a timed-out request) is its failure, not the run's cancellation:
+        // wrapped, it fails the run naming the source, as any other error of the observable.
+        if (error is OperationCanceledException && !_closed.IsCancellationRequested)
+        {
+            error = new InvalidOperationException($"The observable of source '{_source.Name}' signalled a cancellation ({error.GetType().Name}: {error.Message}).", error);
+        }
+
         _buffer.Writer.TryComplete(error);
     }
 
     public void OnCompleted()
     {
-        _subscribed.TrySetResult();
+        MarkSubscribed();
         _buffer.Writer.TryComplete();
     }
 

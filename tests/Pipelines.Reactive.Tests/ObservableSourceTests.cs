@@ -1,3 +1,4 @@
+using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 
@@ -194,6 +195,74 @@ public sealed class ObservableSourceTests
 
         await ((Func<Task>)(() => run)).Should().ThrowAsync<OperationCanceledException>();
         source.DroppedCount.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Subscribed_LetsAProducerOfAHotObservableWaitForTheRun_SoNothingIsPushedToNoOne()
+    {
+        var subject = new Subject<int>();
+        var source = subject.ToSource(64, OverflowPolicy.Block, isBounded: true, name: "ticks");
+        var output = new List<int>();
+        var p = new PipelineBuilder();
+        p.From(source).To(Sinks.Collection(output));
+        source.Subscribed.IsCompleted.Should().BeFalse("no run has subscribed yet");
+
+        var run = new BoundedExecutor().RunAsync(p.Build());
+        await source.Subscribed.WaitAsync(TimeSpan.FromSeconds(10));
+        for (int i = 0; i < 10; i++) subject.OnNext(i);
+        subject.OnCompleted();
+
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        output.Should().Equal(Enumerable.Range(0, 10));
+    }
+
+    [Fact]
+    public async Task AnEndlessSynchronousObservable_IsUnwoundWhenTheRunStops_AndWhatItPushedAfterIsCounted()
+    {
+        // Observable.Create with a loop pushes inside Subscribe and never returns from it: the subscription cannot be
+        // disposed, so only OnNext can stop the producer.
+        var producerLeft = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var endless = Observable.Create<int>((IObserver<int> observer) =>
+        {
+            try
+            {
+                for (int i = 0; ; i++) observer.OnNext(i);
+            }
+            finally
+            {
+                producerLeft.TrySetResult();
+            }
+
+#pragma warning disable CS0162 // the loop above never ends by itself
+            return Disposable.Empty;
+#pragma warning restore CS0162
+        });
+        var source = endless.ToSource(16, OverflowPolicy.DropOldest, name: "endless");
+        var p = new PipelineBuilder();
+        p.From(source).To(Sinks.Action<int>(_ => { }));
+        var run = Streaming().Start(p.Build());
+        await Eventually.HoldsAsync(() => run.ElementsRead > 1_000, "elements are read");
+
+        await run.StopAsync(drain: true).WaitAsync(TimeSpan.FromSeconds(10));
+
+        await producerLeft.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        source.DroppedCount.Should().BeGreaterThan(0, "the element pushed after the run ended is counted");
+    }
+
+    [Fact]
+    public async Task OnError_WithACancellation_FailsTheRunNamingTheSource()
+    {
+        var p = new PipelineBuilder();
+        p.From(Observable.Throw<int>(new TaskCanceledException("the request timed out")).ToSource(16, OverflowPolicy.Block, isBounded: true, name: "quotes"))
+            .To(Sinks.Action<int>(_ => { }));
+        var pipeline = p.Build();
+
+        foreach (var run in new Func<Task>[] { () => new BoundedExecutor().RunAsync(pipeline), () => Streaming().RunAsync(pipeline).WaitAsync(TimeSpan.FromSeconds(10)) })
+        {
+            var failure = (await run.Should().ThrowAsync<PipelineExecutionException>()).Which;
+            failure.Message.Should().Contain("'quotes'").And.Contain("the request timed out");
+            failure.InnerException!.InnerException.Should().BeOfType<TaskCanceledException>();
+        }
     }
 
     [Fact]
