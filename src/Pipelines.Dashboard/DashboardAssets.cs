@@ -17,7 +17,9 @@ internal static class DashboardAssets
     /// <summary>The page, with its base address set so its relative links work with or without a trailing slash.</summary>
     public static IResult Page(HttpContext context, string prefix)
     {
-        string baseHref = context.Request.PathBase.Add(new PathString(prefix)).Value + "/";
+        // Mapped at "/", the prefix already ends with the slash: "//" would be a protocol-relative address.
+        string path = context.Request.PathBase.Add(new PathString(prefix)).Value!;
+        string baseHref = path.EndsWith('/') ? path : path + "/";
         string html = Read("index.html").Replace("{{base}}", System.Net.WebUtility.HtmlEncode(baseHref), StringComparison.Ordinal);
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Content-Type-Options"] = "nosniff";

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Pipelines.Dashboard;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -34,7 +35,7 @@ public static class DashboardEndpointRouteBuilderExtensions
 
         string prefix = "/" + pattern.Trim('/');
         var services = endpoints.ServiceProvider;
-        var sampler = new DashboardSampler(services.GetService<TimeProvider>() ?? TimeProvider.System);
+        var sampler = new DashboardSampler(services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<ILoggerFactory>()?.CreateLogger("Pipelines.Dashboard"));
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(sampler.Dispose);
         var api = new DashboardApi(sampler);
 

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Pipelines.Dashboard.Kafka;
 using Pipelines.Diagnostics;
 
@@ -20,10 +22,13 @@ internal sealed class DashboardSampler : IDisposable
     private readonly Lock _tick = new();
     private readonly ITimer _timer;
 
-    public DashboardSampler(TimeProvider timeProvider)
+    private readonly ILogger _logger;
+
+    public DashboardSampler(TimeProvider timeProvider, ILogger? logger = null)
     {
         Clock = timeProvider;
-        _timer = timeProvider.CreateTimer(_ => Sample(), null, TimeSpan.Zero, Interval);
+        _logger = logger ?? NullLogger.Instance;
+        _timer = timeProvider.CreateTimer(_ => Tick(), null, TimeSpan.Zero, Interval);
     }
 
     public TimeProvider Clock { get; }
@@ -33,6 +38,22 @@ internal sealed class DashboardSampler : IDisposable
 
     /// <summary>The samples of run <paramref name="id"/>, oldest first.</summary>
     public IReadOnlyList<Sample> SamplesOf(long id) => _rings.TryGetValue(id, out var ring) ? ring.ToList() : [];
+
+    /// <summary>
+    /// The timer's tick: a sample that fails (an instrument's callback threw) is logged and the next tick tries
+    /// again — an exception on the timer's thread would end the process.
+    /// </summary>
+    private void Tick()
+    {
+        try
+        {
+            Sample();
+        }
+        catch (Exception ex)
+        {
+            DashboardLog.SampleFailed(_logger, ex);
+        }
+    }
 
     /// <summary>Samples every listed run now (the timer calls this each second).</summary>
     public void Sample()

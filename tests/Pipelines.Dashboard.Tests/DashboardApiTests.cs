@@ -249,6 +249,26 @@ public class DashboardApiTests
     }
 
     [Fact]
+    public async Task MappedAtTheRoot_UnderAPathBase_TheBaseAddressHasOneSlash_AndTheLinksWork()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseTestServer();
+        await using var app = builder.Build();
+        app.UsePathBase("/ops");
+        app.UseRouting();
+        app.MapPipelinesDashboard("/");
+        await app.StartAsync();
+        var client = app.GetTestClient();
+
+        string html = await client.GetStringAsync("/ops/");
+
+        html.Should().Contain("<base href=\"/ops/\">");
+        (await client.GetAsync("/ops/assets/dashboard.js")).StatusCode.Should().Be(HttpStatusCode.OK, "a link relative to the base address");
+        (await client.GetAsync("/ops/api/runs")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Pattern_MustBeALiteralPath()
     {
         await using var app = WebApplication.CreateBuilder().Build();
