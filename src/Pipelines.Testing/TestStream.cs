@@ -9,7 +9,10 @@ namespace Pipelines.Testing;
 /// the script says. Under the bounded executor watermark steps are ignored (the watermark is +∞ at the end
 /// only); under the streaming executor they travel in-band, and a processing-time step advances
 /// <see cref="Clock"/> only after everything before it has been handed to the stages the source feeds. Pass
-/// <see cref="Clock"/> as <see cref="StreamingOptions.TimeProvider"/> so early triggers follow the script.
+/// <see cref="Clock"/> as <see cref="StreamingOptions.TimeProvider"/> so early triggers follow the script, and
+/// leave <see cref="StreamingOptions.Linger"/> at zero (its default): a source that lingers keeps elements in a
+/// batch while it waits for more, and the script's next processing-time step would move the clock before they
+/// reach the stages.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 public sealed class TestStream<T> : Source<T>
