@@ -116,6 +116,25 @@ public sealed class BatchReadTests : IDisposable
         output.Items.Should().Equal(new Point(1, 2), new Point(3, 4));
     }
 
+    [Theory]
+    [InlineData(256)]
+    [InlineData(64 * 1024)]
+    public async Task Csv_TrimmingWhitespace_AQuotedMultiLineFieldAfterLeadingSpaces_IsOneRecord(int readBufferSize)
+    {
+        // CsvHelper opens a quoted field after leading whitespace when it trims: framing must agree, or the line
+        // break inside the quotes ends the record (and every record after it shifts).
+        var expected = Enumerable.Range(0, 40).Select(i => new Trade($"line {i}\nof a note, with a comma", i + 0.5m, i)).ToList();
+        File.WriteAllText(_dir["notes.csv"], "Symbol,Price,Quantity\n" + string.Concat(expected.Select(t => $"  \t\"{t.Symbol}\" , {t.Price} ,{t.Quantity}\n")));
+        var output = new Collected<Trade>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Fail);
+        p.From(FileSources.Csv<Trade>(_dir["notes.csv"], new FileSourceOptions { ReadBufferSize = readBufferSize }, CsvHelper.CsvReaderOptions.For<Trade>() with { TrimWhitespace = true }))
+            .To(output.Sink);
+
+        await RunAsync(p);
+
+        output.Items.Should().Equal(expected);
+    }
+
     [Fact]
     public async Task Csv_OfATypeMappedByIndex_WithAHeader_ReadsTheHeaderAsAHeader()
     {

@@ -36,7 +36,12 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
 
     public override bool HasHeader { get; }
 
-    public override RecordScanner CreateScanner() => new(true, (byte)_records.Quote, (byte)_records.Separator!.Value, _records.AllowLineBreaksInQuotes);
+    public override RecordScanner CreateScanner() =>
+        new(true, (byte)_records.Quote, (byte)_records.Separator!.Value, _records.AllowLineBreaksInQuotes, LeadingWhitespace(_records));
+
+    /// <summary>What may come before a field's opening quote: the whitespace characters when values are trimmed (space and tab unless set).</summary>
+    private static byte[]? LeadingWhitespace(CsvReaderOptions options) =>
+        options.TrimWhitespace == true ? [.. (options.WhitespaceCharacters ?? " \t").Select(c => (byte)c)] : null;
 
     public override RecordParser<T> CreateParser() => new Parser(this);
 

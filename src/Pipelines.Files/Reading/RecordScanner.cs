@@ -3,10 +3,16 @@ namespace Pipelines.Files.Reading;
 /// <summary>
 /// Finds where records end in UTF-8 bytes. JSON Lines: at every line feed. CSV (RFC 4180): at a line feed that
 /// is not inside a quoted field, where a quote opens a field only at its start and a doubled quote inside is
-/// an escaped quote — the rules CsvHelper parses by, so both agree on where records are. The state survives
-/// between calls, so a record may arrive in pieces.
+/// an escaped quote — the rules CsvHelper parses by, so both agree on where records are. When values are trimmed
+/// (<c>TrimWhitespace</c>), whitespace before a quote does not keep it from opening the field, as in CsvHelper.
+/// The state survives between calls, so a record may arrive in pieces.
 /// </summary>
-internal struct RecordScanner(bool csv, byte quote, byte separator, bool lineBreaksInQuotes)
+/// <param name="csv">CSV rather than JSON Lines.</param>
+/// <param name="quote">The quote character.</param>
+/// <param name="separator">The field separator.</param>
+/// <param name="lineBreaksInQuotes">Whether a quoted field may hold line breaks.</param>
+/// <param name="leadingWhitespace">The characters that may come before a field's opening quote (trimmed values), or empty.</param>
+internal struct RecordScanner(bool csv, byte quote, byte separator, bool lineBreaksInQuotes, byte[]? leadingWhitespace = null)
 {
     private const byte LineFeed = (byte)'\n';
     private State _state;
@@ -34,7 +40,9 @@ internal struct RecordScanner(bool csv, byte quote, byte separator, bool lineBre
             {
                 case State.FieldStart:
                     if (c == LineFeed) return i;
-                    _state = c == quote ? State.Quoted : c == separator ? State.FieldStart : State.Unquoted;
+                    _state = c == quote ? State.Quoted
+                        : c == separator || (leadingWhitespace is { } blank && blank.AsSpan().Contains(c)) ? State.FieldStart
+                        : State.Unquoted;
                     i++;
                     break;
                 case State.Unquoted:
