@@ -59,7 +59,7 @@ internal sealed partial class IntervalJoin<TLeft, TRight, TKey, TOut> : KeyedTwo
         _holdBack = HoldBack(lower, upper, allowedLateness, kind);
         _output = new ElementOutput<TOut>(output, context.Errors.Policy);
         (_lateLeft, _lateRight) = (lateLeft, lateRight);
-        _buffers = State.Values<Buffers>("buffers");
+        _buffers = State.KeyValues<Buffers>("buffers");
         CheckpointStateAs("buffers", (serializers, op) => new BuffersCodec(serializers.Require<TLeft>(op, "left element"), serializers.Require<TRight>(op, "right element")));
     }
 

@@ -211,7 +211,7 @@ internal sealed class KeyedProcess<TIn, TKey, TResult> : KeyedOneInputStage<TIn,
 
     public IStateCell<T> Bind<T>(string name, Func<StateSerializerRegistry, string, object>? codec = null)
     {
-        var cell = new Cell<T>(this, State.Values<T>(name));
+        var cell = new Cell<T>(this, State.KeyValues<T>(name));
         CheckpointStateAs(name, codec ?? ((serializers, op) => serializers.Require<T>(op, $"state '{name}'")));
         return cell;
     }

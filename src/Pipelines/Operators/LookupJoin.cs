@@ -25,7 +25,7 @@ internal sealed class LookupJoin<T, TKey, TRow, TOut> : KeyedTwoInputStage<T, Ch
         : base(context, [output])
     {
         (_key, _keepUnmatched, _selector, _output) = (key, keepUnmatched, selector, output);
-        _rows = State.Values<TRow?>("rows");
+        _rows = State.KeyValues<TRow?>("rows");
         CheckpointStateAs("rows", (serializers, op) => new OptionalCodec<TRow>(serializers.Require<TRow>(op, "table row")));
     }
 

@@ -51,7 +51,7 @@ internal sealed partial class TemporalJoin<T, TKey, TRow, TOut> : KeyedTwoInputS
     {
         (_key, _lateness, _keepUnmatched, _selector, _output) = (key, allowedLateness, keepUnmatched, selector, output);
         (_lateElements, _lateChanges) = (lateElements, lateChanges);
-        _versions = State.Values<Versions>("versions");
+        _versions = State.KeyValues<Versions>("versions");
         _pending = State.Lists<T>("pending");
         CheckpointStateAs("versions", (serializers, op) => new VersionsCodec(serializers.Require<TRow>(op, "table row")));
         CheckpointStateAs("pending", (serializers, op) => new ListCodec<T>(serializers.Require<T>(op, "stream element")));

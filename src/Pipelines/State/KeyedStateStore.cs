@@ -36,6 +36,19 @@ internal sealed class KeyedStateStore<TKey>
         return table;
     }
 
+    /// <summary>
+    /// Declares a table of one value per key (namespace <see cref="Namespaces.Global"/> only): a key's value is
+    /// found from the key's head alone, without reading its entry.
+    /// </summary>
+    /// <param name="name">Unique within the operator.</param>
+    public StateTable<TKey, TValue> KeyValues<TValue>(string name)
+    {
+        RequireNewName(name);
+        var table = new StateTable<TKey, TValue>(name, Keys, keyOnly: true);
+        _tables.Add(table);
+        return table;
+    }
+
     /// <summary>Declares a table of one list per (key, namespace).</summary>
     /// <param name="name">Unique within the operator.</param>
     public StateTable<TKey, List<TValue>> Lists<TValue>(string name) => Values<List<TValue>>(name);

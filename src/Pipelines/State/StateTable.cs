@@ -21,6 +21,9 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     private const int IndexAfterSteps = 8;
 
     private readonly KeyTable<TKey> _keys;
+
+    /// <summary>Every entry is in <see cref="Namespaces.Global"/> (state of a key alone): a key's entry is its head, found without reading the entry.</summary>
+    private readonly bool _keyOnly;
     private Entry[] _entries = new Entry[16];
     private TValue[] _values = new TValue[16];
     private KeyHead[] _heads = [];
@@ -31,10 +34,14 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     private int _free = -1;
     private Dictionary<(int Key, long Start, long End), int>? _index;
 
-    public StateTable(string name, KeyTable<TKey> keys)
+    /// <param name="name">The table's name, unique within its operator.</param>
+    /// <param name="keys">The keys the entries belong to.</param>
+    /// <param name="keyOnly">Whether every entry is in <see cref="Namespaces.Global"/>: one per key, found from the key alone.</param>
+    public StateTable(string name, KeyTable<TKey> keys, bool keyOnly = false)
     {
         Name = name;
         _keys = keys;
+        _keyOnly = keyOnly;
     }
 
     /// <inheritdoc />
@@ -77,6 +84,8 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), or −1.</summary>
     public int Find(int key, Window ns)
     {
+        if (_keyOnly) return ns == Namespaces.Global && key < _heads.Length ? _heads[key].Entry : -1;
+
         // Timers fire oldest first, so the entry asked for is often the key's oldest: check it before walking.
         if (key < _heads.Length && _heads[key].Tail is int tail and >= 0 && _entries[tail].Start == ns.StartTicks && _entries[tail].End == ns.EndTicks) return tail;
         return Find(key, ns.StartTicks, ns.EndTicks, out _);
@@ -85,6 +94,13 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     /// <summary>The entry of (<paramref name="key"/>, [<paramref name="start"/>, <paramref name="end"/>)), added with a default value when missing.</summary>
     public int GetOrAdd(int key, long start, long end, out bool added)
     {
+        if (_keyOnly)
+        {
+            int entry = KeyOnlyEntry(key, start, end);
+            added = entry < 0;
+            return added ? Add(key, start, end, -1) : entry;
+        }
+
         int e = Find(key, start, end, out int before);
         added = e < 0;
         return added ? Add(key, start, end, before) : e;
@@ -108,6 +124,17 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     }
 
     private int Find(int key, long start, long end, out int before) => Find(key, start, end, -1, out before);
+
+    /// <summary>The entry of a key in a table of state of keys alone, to add to: its head; the namespace must be <see cref="Namespaces.Global"/>.</summary>
+    private int KeyOnlyEntry(int key, long start, long end)
+    {
+        if (start != Namespaces.Global.StartTicks || end != Namespaces.Global.EndTicks)
+        {
+            throw new InvalidOperationException($"State table '{Name}' holds state of keys alone; it has no namespace [{start}, {end}).");
+        }
+
+        return key < _heads.Length ? _heads[key].Entry : -1;
+    }
 
     private int Find(int key, long start, long end, int after, out int before)
     {

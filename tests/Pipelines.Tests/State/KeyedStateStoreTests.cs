@@ -54,6 +54,34 @@ public class KeyedStateStoreTests
     }
 
     [Fact]
+    public void KeyValues_HoldOneValuePerKey_InTheGlobalNamespaceOnly()
+    {
+        var store = new KeyedStateStore<string>();
+        var values = store.KeyValues<int>("per-key");
+        var windows = store.Values<int>("per-window");
+        int a = store.Keys.GetOrAdd("a"), b = store.Keys.GetOrAdd("b");
+
+        values.Value(values.GetOrAdd(a, Namespaces.Global, out bool added1)) = 1;
+        values.Value(values.GetOrAdd(b, Namespaces.Global, out _)) = 2;
+        values.Value(values.GetOrAdd(a, Namespaces.Global, out bool added2)) += 10;
+        windows.Value(windows.GetOrAdd(a, W1, out _)) = 5;
+
+        (added1, added2).Should().Be((true, false));
+        values.Value(values.Find(a, Namespaces.Global)).Should().Be(11);
+        values.Value(values.Find(b, Namespaces.Global)).Should().Be(2);
+        values.Find(a, W1).Should().Be(-1, "a table of keys alone has no window namespaces");
+        values.Invoking(t => t.GetOrAdd(a, W1, out _)).Should().Throw<InvalidOperationException>().WithMessage("*'per-key'*");
+
+        store.Clear(a, W1);
+        values.Count.Should().Be(2, "clearing a window leaves the state of keys alone");
+        windows.Count.Should().Be(0);
+        values.Remove(b, Namespaces.Global).Should().BeTrue();
+        values.Find(b, Namespaces.Global).Should().Be(-1);
+        store.Keys.IndexOf("b").Should().Be(-1, "its last state went");
+        store.Entries().Select(e => (e.State, e.Key, e.Value)).Should().Equal(("per-key", "a", (object?)11));
+    }
+
+    [Fact]
     public void Clear_DropsTheNamespaceFromEveryTable_AndTheKeyWithItsLastState()
     {
         var store = new KeyedStateStore<string>();
