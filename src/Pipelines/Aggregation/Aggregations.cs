@@ -124,9 +124,16 @@ public static class Aggregations
     /// Hides the accumulator type from the public signature. The window operators detect it and run the inner
     /// aggregator unboxed, so the erasure costs nothing per element.
     /// </summary>
-    internal sealed class Erased<T, TAcc, TOut>(IAggregator<T, TAcc, TOut> inner) : IAggregator<T, object, TOut>, IErasedAggregator<T, TOut>, IMayNotMerge
+    internal sealed class Erased<T, TAcc, TOut>(IAggregator<T, TAcc, TOut> inner) : IAggregator<T, object, TOut>, IErasedAggregator<T, TOut>, IEventTimeAggregator<T, object>, IMayNotMerge
     {
+        private readonly IEventTimeAggregator<T, TAcc>? _timed = EventTimeAdd.Of(inner);
+
         public IAggregator<T, TAcc, TOut> Inner { get; } = inner;
+
+        /// <summary>Whether the inner aggregate uses event time (first, last), as when it is combined with others and stays boxed.</summary>
+        public bool UsesEventTime => _timed is not null;
+
+        public object Add(object accumulator, T value, long timestamp) => EventTimeAdd.Add(Inner, _timed, (TAcc)accumulator, value, timestamp)!;
 
         public bool CanMerge => Mergeable.CanMerge(Inner);
 

@@ -2,8 +2,17 @@ namespace Pipelines.Aggregation;
 
 /// <summary>Two aggregates of one window in one pass: each element is added to both accumulators.</summary>
 internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB>(IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second)
-    : IInPlaceAggregator<T, (TA First, TB Second), (TRA, TRB)>, IMayNotMerge
+    : IInPlaceAggregator<T, (TA First, TB Second), (TRA, TRB)>, IEventTimeAggregator<T, (TA First, TB Second)>, IMayNotMerge
 {
+    private readonly IEventTimeAggregator<T, TA>? _firstTimed = EventTimeAdd.Of(first);
+    private readonly IEventTimeAggregator<T, TB>? _secondTimed = EventTimeAdd.Of(second);
+
+    /// <summary>Whether a part uses event time (first, last): then every element is added with its event time.</summary>
+    public bool UsesEventTime => _firstTimed is not null || _secondTimed is not null;
+
+    public (TA First, TB Second) Add((TA First, TB Second) accumulator, T value, long timestamp) =>
+        (EventTimeAdd.Add(first, _firstTimed, accumulator.First, value, timestamp), EventTimeAdd.Add(second, _secondTimed, accumulator.Second, value, timestamp));
+
     public bool CanMerge => Mergeable.CanMerge(first) && Mergeable.CanMerge(second);
 
     private readonly IInPlaceAggregator<T, TA, TRA>? _firstInPlace = first as IInPlaceAggregator<T, TA, TRA>;
@@ -36,8 +45,19 @@ internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB>(IAggregator<T, TA,
 
 /// <summary>Three aggregates of one window in one pass: each element is added to the three accumulators.</summary>
 internal sealed class CombinedAggregator<T, TA, TRA, TB, TRB, TC, TRC>(IAggregator<T, TA, TRA> first, IAggregator<T, TB, TRB> second, IAggregator<T, TC, TRC> third)
-    : IInPlaceAggregator<T, (TA First, TB Second, TC Third), (TRA, TRB, TRC)>, IMayNotMerge
+    : IInPlaceAggregator<T, (TA First, TB Second, TC Third), (TRA, TRB, TRC)>, IEventTimeAggregator<T, (TA First, TB Second, TC Third)>, IMayNotMerge
 {
+    private readonly IEventTimeAggregator<T, TA>? _firstTimed = EventTimeAdd.Of(first);
+    private readonly IEventTimeAggregator<T, TB>? _secondTimed = EventTimeAdd.Of(second);
+    private readonly IEventTimeAggregator<T, TC>? _thirdTimed = EventTimeAdd.Of(third);
+
+    /// <summary>Whether a part uses event time (first, last): then every element is added with its event time.</summary>
+    public bool UsesEventTime => _firstTimed is not null || _secondTimed is not null || _thirdTimed is not null;
+
+    public (TA First, TB Second, TC Third) Add((TA First, TB Second, TC Third) accumulator, T value, long timestamp) =>
+        (EventTimeAdd.Add(first, _firstTimed, accumulator.First, value, timestamp), EventTimeAdd.Add(second, _secondTimed, accumulator.Second, value, timestamp),
+            EventTimeAdd.Add(third, _thirdTimed, accumulator.Third, value, timestamp));
+
     public bool CanMerge => Mergeable.CanMerge(first) && Mergeable.CanMerge(second) && Mergeable.CanMerge(third);
 
     private readonly IInPlaceAggregator<T, TA, TRA>? _firstInPlace = first as IInPlaceAggregator<T, TA, TRA>;

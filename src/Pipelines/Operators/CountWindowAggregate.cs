@@ -157,7 +157,7 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
         }
 
         // The slot changes only once nothing can fail any more: a failing element leaves the window as it was.
-        TAcc accumulator = _panes.Aggregator.Add(slot.Accumulator, value);
+        TAcc accumulator = _panes.AddTo(slot.Accumulator, value, timestamp);
         long earliest = Math.Min(slot.Earliest, timestamp), latest = Math.Max(slot.Latest, timestamp);
         long seq = _elements++;
         if (slot.Count + 1 == _windows.Size)
@@ -228,13 +228,12 @@ internal sealed class CountWindowAggregate<TIn, TKey, TAcc, TOut> : KeyedOneInpu
 
     private void EmitSliding(TKey key, ref CountSlot<TIn, TAcc> slot, long passed)
     {
-        var aggregator = _panes.Aggregator;
-        TAcc acc = aggregator.CreateAccumulator();
+        TAcc acc = _panes.Aggregator.CreateAccumulator();
         long earliest = long.MaxValue, latest = long.MinValue;
         for (int i = 0; i < slot.Values!.Count; i++)
         {
-            acc = aggregator.Add(acc, slot.Values[i]);
             long t = slot.Stamps![i];
+            acc = _panes.AddTo(acc, slot.Values[i], t);
             if (t < earliest) earliest = t;
             if (t > latest) latest = t;
         }

@@ -18,8 +18,10 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     OperatorContext context)
     where TKey : notnull
 {
-    private readonly IEventTimeAggregator<TIn, TAcc>? _timed = aggregator as IEventTimeAggregator<TIn, TAcc>;
-    private readonly IInPlaceAggregator<TIn, TAcc, TOut>? _inPlace = aggregator as IInPlaceAggregator<TIn, TAcc, TOut>;
+    private readonly IEventTimeAggregator<TIn, TAcc>? _timed = EventTimeAdd.Of(aggregator);
+
+    /// <summary>An aggregate updated in place; null when it uses event time, which only the returning form takes.</summary>
+    private readonly IInPlaceAggregator<TIn, TAcc, TOut>? _inPlace = EventTimeAdd.Of(aggregator) is null ? aggregator as IInPlaceAggregator<TIn, TAcc, TOut> : null;
 
     /// <summary>True for <see cref="CountAggregator{T}"/>, whose accumulator is a <see cref="long"/> the window operators increment themselves.</summary>
     public bool Counting { get; } = aggregator is CountAggregator<TIn>;
@@ -68,9 +70,12 @@ internal sealed class PaneEmitter<TIn, TKey, TAcc, TOut>(
     /// </summary>
     private void AddReturned(ref TAcc accumulator, in TIn value, long timestamp)
     {
-        TAcc updated = _timed is null ? Aggregator.Add(accumulator, value) : _timed.Add(accumulator, value, timestamp);
+        TAcc updated = AddTo(accumulator, value, timestamp);
         if (typeof(TAcc).IsValueType || !ReferenceEquals(updated, accumulator)) accumulator = updated;
     }
+
+    /// <summary>The accumulator with <paramref name="value"/> added (with its event time when the aggregate uses it), the given one left as it is when the aggregate returns a new one.</summary>
+    public TAcc AddTo(TAcc accumulator, TIn value, long timestamp) => EventTimeAdd.Add(Aggregator, _timed, accumulator, value, timestamp);
 
     /// <summary>After an element was added: a late pane if the window already fired, an early pane if the count trigger is due.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
