@@ -73,6 +73,10 @@ public sealed class PipelineRun
         var storage = _run.Storage ?? throw new InvalidOperationException(
             "A savepoint is a checkpoint of the run's state: start the run with StreamingOptions.CheckpointStorage to take one.");
         var savepoint = _run.RequestSavepoint();
+
+        // Once taken, the sources read nothing more: the run stops then even when the caller stopped waiting.
+        _ = savepoint.ContinueWith(
+            static (taken, run) => ((StreamingRun)run!).Cancel(), _run, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         await Task.WhenAny(savepoint, Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!savepoint.IsCompletedSuccessfully)
         {

@@ -72,6 +72,24 @@ public sealed class SavepointTests : IDisposable
     }
 
     [Fact]
+    public async Task AStopWithSavepointWhoseWaitIsCancelled_StillStopsTheRun_OnceTheSavepointIsTaken()
+    {
+        var events = Orders.Events(seed: 7);
+        var output = new Transactional<(string, DateTimeOffset, long)>();
+        var source = new EventSource(events) { Limit = 500 };
+        var run = new StreamingExecutor(Options(parallelism: 1)).Start(Orders.Sums(source, new TransactionalSink<(string, DateTimeOffset, long)>(output)));
+        await Wait.UntilAsync(() => source.Read == 500, run, "500 elements read");
+
+        // A shutdown whose deadline has already passed: the caller stops waiting at once.
+        await FluentActions.Awaiting(() => run.StopWithSavepointAsync(new CancellationToken(canceled: true))).Should().ThrowAsync<OperationCanceledException>();
+
+        await FluentActions.Awaiting(() => run.Completion.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineCanceledException>(
+            "the savepoint is taken, after which the sources read nothing: the run must stop, not sit there");
+        var manifests = Directory.GetDirectories(_directory, "chk-*").Select(d => ManifestCodec.Decode(File.ReadAllBytes(Path.Combine(d, DirectoryCheckpointStorage.ManifestName))));
+        manifests.Should().Contain(m => m.Savepoint, "the savepoint was taken");
+    }
+
+    [Fact]
     public async Task ASavepointInAnotherDirectory_SeedsANewStorage_ThroughRestoreFrom()
     {
         var events = Orders.Events(seed: 6);
