@@ -57,6 +57,9 @@ internal sealed partial class CheckpointCoordinator(
     private readonly Participant[] _sinks = [.. Enumerable.Range(0, sinks).Select(_ => new Participant())];
     private ITimer? _timer;
     private Task _completing = Task.CompletedTask;
+
+    /// <summary>The checkpoint whose completion was handed to <see cref="_completing"/> last (ids only grow).</summary>
+    private long _completingCheckpoint;
     private long _requested;
     private long _inFlight;
     private long _started;
@@ -211,7 +214,11 @@ internal sealed partial class CheckpointCoordinator(
     /// <summary>Called under the lock: hands the commits to a task, so sink workers never wait for sources.</summary>
     private void Complete()
     {
+        // Once: a sink that acknowledged the checkpoint and then ends (a drain) finds every sink passed again while
+        // its commit is still running.
         long checkpoint = _inFlight;
+        if (checkpoint == _completingCheckpoint) return;
+        _completingCheckpoint = checkpoint;
         var commits = new List<(SourceRunner Runner, object Position)>();
         var positions = new List<(int Source, SourceRunner? Runner, object? Position)>();
         for (int i = 0; i < _sources.Length; i++)
