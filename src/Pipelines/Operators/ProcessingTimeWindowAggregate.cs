@@ -28,6 +28,9 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
     private readonly int[] _entries;
     private readonly bool[] _opened;
 
+    /// <summary>The state of each of an element's windows before the element, put back when the aggregate fails on a later one.</summary>
+    private readonly WindowSlot<TAcc>[] _before;
+
     /// <summary>The latest on-time timer (UTC ticks) of a window opened so far: a barrier arriving now waits for it.</summary>
     private long _timersUntil = EventTime.MinWatermark;
 
@@ -38,6 +41,7 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
         _assigned = new Window[windows.MaxWindowsPerElement];
         _entries = new int[windows.MaxWindowsPerElement];
         _opened = new bool[windows.MaxWindowsPerElement];
+        _before = new WindowSlot<TAcc>[windows.MaxWindowsPerElement];
     }
 
     /// <summary>About four checks per slide, between 1 ms and 250 ms apart (or the early-pane interval when shorter).</summary>
@@ -59,15 +63,20 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
         Timers.RegisterOnce(TimeDomain.ProcessingTime, key, Table.NamespaceOf(entry), time + EventTime.UnixEpochTicks);
 
     /// <summary>
-    /// Windows a failing element opened are empty: none may stay behind to emit a result. (A helper, so the exception
-    /// handler of <see cref="OnElement"/> has no loop: a loop there keeps the runtime from compiling that method through
-    /// the tiers, with profile data.)
+    /// The aggregate failed on the element's <paramref name="failed"/>-th window: an element goes into all of its
+    /// windows or none, so the windows before it get back their state from before the element, and windows it opened
+    /// (empty) go — none may stay behind to emit a result. (A helper, so the exception handler of
+    /// <see cref="OnElement"/> has no loop: a loop there keeps the runtime from compiling that method through the
+    /// tiers, with profile data.)
     /// </summary>
-    private void RemoveOpened(int k, int n)
+    private void Undo(int k, int failed, int n)
     {
         for (int w = 0; w < n; w++)
         {
-            if (_entries[w] >= 0 && _opened[w]) Table.Remove(_entries[w]);
+            int e = _entries[w];
+            if (e < 0) continue;
+            if (_opened[w]) Table.Remove(e);
+            else if (w < failed) Table.Value(e) = _before[w];
         }
 
         KeyIds.ReleaseIfUnreferenced(k);
@@ -79,19 +88,21 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
         int k = KeyIds.GetOrAdd(key);
         int n = _windows.AssignWindows(EventTime.FromDateTimeOffset(_clock.GetUtcNow()), _assigned);
         for (int w = 0; w < n; w++) _entries[w] = -1;
+        int at = 0;
         try
         {
-            for (int w = 0; w < n; w++)
+            for (; at < n; at++)
             {
-                int e = _entries[w] = Table.GetOrAdd(k, _assigned[w], out _opened[w]);
+                int e = _entries[at] = Table.GetOrAdd(k, _assigned[at], out _opened[at]);
                 ref var slot = ref Table.Value(e);
-                if (_opened[w]) slot.Accumulator = Panes.Aggregator.CreateAccumulator();
+                if (_opened[at]) slot.Accumulator = Panes.Aggregator.CreateAccumulator();
+                else _before[at] = slot;
                 Panes.Accumulate(ref slot, value, timestamp);
             }
         }
         catch
         {
-            RemoveOpened(k, n);
+            Undo(k, at, n);
             throw;
         }
 

@@ -44,6 +44,47 @@ public class ProcessingTimeWindowTests
         harness.State.Entries().Should().BeEmpty();
     }
 
+    /// <summary>A running balance of the elements' lengths that cannot open with a withdrawal ("-…"): its failure depends on the window's state.</summary>
+    private sealed class Balance : IAggregator<string, long?, long>
+    {
+        public long? CreateAccumulator() => null;
+
+        public long? Add(long? accumulator, string item)
+        {
+            long amount = item.StartsWith('-') ? -item.Length : item.Length;
+            return accumulator is null && amount < 0 ? throw new InvalidOperationException("a balance cannot open with a withdrawal") : (accumulator ?? 0) + amount;
+        }
+
+        public long? Merge(long? left, long? right) => throw new NotSupportedException();
+
+        public long GetResult(long? accumulator) => accumulator ?? 0;
+    }
+
+    [Fact]
+    public void Sliding_AnAggregateFailingOnANewerWindow_UnderSkip_LeavesTheElementOutOfTheOlderOnesToo()
+    {
+        var clock = new FakeTimeProvider(Ev.T0);
+        var harness = new OperatorHarness<string, WindowResult<string, long>>(
+            (context, output) => new ProcessingTimeWindowAggregate<string, string, long?, long>(
+                _ => "k",
+                (ProcessingTimeWindows)Windows.SlidingProcessingTime(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)),
+                clock,
+                new PaneEmitter<string, string, long?, long>(new Balance(), TriggerSpec.Default, output, null, context),
+                context),
+            ErrorPolicy.Skip);
+
+        // At 1 s a deposit of 4 goes into [-5, 5) and [0, 10); at 6 s a withdrawal of 2 fits [0, 10) but would open [5, 15).
+        clock.Advance(TimeSpan.FromSeconds(1));
+        harness.Element("abcd", 0);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        harness.Element("-x", 0);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        harness.ProcessingTime(clock.GetUtcNow().UtcTicks);
+
+        harness.Output.Values.Select(r => ((r.Window.Start - Ev.T0).TotalSeconds, r.Value)).Should().Equal(
+            [(-5d, 4L), (0d, 4L)], "the skipped withdrawal is in none of its windows");
+    }
+
     [Fact]
     public void Sliding_AnElementIsInEachWindowHoldingItsArrival()
     {
