@@ -25,6 +25,9 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
     private readonly StateTable<TKey, List<TLeft>> _left;
     private readonly StateTable<TKey, List<TRight>> _right;
     private readonly Window[] _assigned;
+
+    /// <summary>The entry each of the element being added went into (−1: a window it was too late for), taken back from when a later one fails.</summary>
+    private readonly int[] _stored;
     private readonly Action<TOut> _emitHeld;
     private readonly Action<TOut> _emitFired;
     private readonly Action<Exception, object?> _fail;
@@ -50,6 +53,7 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
         CheckpointStateAs("left", (serializers, op) => new ListCodec<TLeft>(serializers.Require<TLeft>(op, "left element")));
         CheckpointStateAs("right", (serializers, op) => new ListCodec<TRight>(serializers.Require<TRight>(op, "right element")));
         _assigned = new Window[assigner.MaxWindowsPerElement];
+        _stored = new int[assigner.MaxWindowsPerElement];
         _emitHeld = value => _output.Emit(value, _emitTime);
         _emitFired = value => _output.Output.Emit(value, _emitTime);
         _fail = (ex, element) => Context.Errors.Handle(ex, element, _emitTime);
@@ -76,15 +80,17 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
         int key = KeyIds.GetOrAdd(keyValue);
         KeyIds.AddReference(key);
         bool accepted = false;
+        int w = 0;
         try
         {
-            for (int w = 0; w < n; w++)
+            for (; w < n; w++)
             {
+                _stored[w] = -1;
                 Window window = _assigned[w];
                 long cleanup = Lateness.CleanupTime(window.MaxTimestamp, _lateness);
                 if (Lateness.IsExpired(cleanup, Watermark)) continue;
                 accepted = true;
-                int entry = mine.GetOrAdd(key, window, out bool added);
+                int entry = _stored[w] = mine.GetOrAdd(key, window, out bool added);
                 if (added)
                 {
                     mine.Value(entry) = [];
@@ -101,9 +107,29 @@ internal sealed class WindowJoin<TLeft, TRight, TKey, TOut> : KeyedTwoInputStage
             _output.Commit();
             return accepted;
         }
+        catch
+        {
+            TakeBack(mine, w);
+            throw;
+        }
         finally
         {
             KeyIds.Release(key);
+        }
+    }
+
+    /// <summary>
+    /// The pairing failed on the element in its <paramref name="failed"/>-th window (which took it back itself): the
+    /// windows before it that stored it take it back too, so a skipped element pairs with nothing later. (A helper, so
+    /// the exception handler of <see cref="Add"/> has no loop.)
+    /// </summary>
+    private void TakeBack<TMine>(StateTable<TKey, List<TMine>> mine, int failed)
+    {
+        for (int j = 0; j < failed; j++)
+        {
+            if (_stored[j] < 0) continue;
+            var list = mine.Value(_stored[j]);
+            list.RemoveAt(list.Count - 1);
         }
     }
 

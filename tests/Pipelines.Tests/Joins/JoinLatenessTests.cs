@@ -1,3 +1,4 @@
+using Pipelines.Operators;
 using Pipelines.Testing;
 using Pipelines.Tests.TestSupport;
 
@@ -49,6 +50,27 @@ public class JoinLatenessTests
         lateLeft.Should().Equal(L(4));
         lateRight.Should().Equal(R(5));
         summary.LateElementsDropped.Should().Be(2);
+    }
+
+    [Fact]
+    public void WindowJoin_ALateElementWhosePairingFailsInANewerWindow_UnderSkip_PairsWithNothingLater()
+    {
+        // Sliding windows of 10 ticks every 5, a lateness of 10. r3 at 12 comes after [5, 15) and [10, 20) fired:
+        // it pairs with a1 in [5, 15), and its pairing with a2 in [10, 20) fails — r3 is skipped, so a4, coming
+        // later into [5, 15), must not pair with it.
+        var harness = new OperatorHarness<string, string>(
+            (context, output) => new WindowJoin<string, string, string, string>(
+                l => l[..1], r => r[..1], Windows.Sliding(TimeSpan.FromTicks(10), TimeSpan.FromTicks(5)), 10,
+                new JoinPairing<string, string, string, string>(JoinKind.Inner, (l, r) => l == "a2" ? throw new InvalidOperationException("no pair for a2") : $"{l}+{r}"),
+                output, null, null, context),
+            ErrorPolicy.Skip);
+
+        harness.Element("a1", 6, port: 0).Element("a2", 16, port: 0).Watermark(21);
+        harness.Element("a3", 12, port: 1);
+        harness.Element("a4", 13, port: 0);
+        harness.End();
+
+        harness.Output.Values.Should().BeEmpty("a3 was skipped: its pair with a1 is dropped with it, and a4 finds it in no window");
     }
 
     [Fact]
