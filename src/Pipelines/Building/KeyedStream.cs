@@ -79,7 +79,10 @@ public sealed partial class KeyedStream<T, TKey>
     /// <summary>
     /// Deduplication within a horizon: passes an element unless an element of the same key passed less than
     /// <paramref name="within"/> before it (by event time), so a key's state is dropped once the watermark is past
-    /// the horizon. Needs event time. With elements of one key out of order, arrival order decides which passes.
+    /// the horizon. Needs event time. With elements of one key out of order, arrival order decides which passes. A
+    /// duplicate that arrives after the watermark has passed the earlier element's time plus the horizon finds no
+    /// state and passes again (a batch run, where nothing is late, drops it): for late data, give a horizon at least
+    /// as long as how late a duplicate may come (the watermark's out-of-orderness bound and more).
     /// </summary>
     /// <param name="within">Positive.</param>
     public DataStream<T> Distinct(TimeSpan within)
