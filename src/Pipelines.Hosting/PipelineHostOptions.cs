@@ -53,7 +53,7 @@ public sealed class PipelineHostOptions
         if (DrainTimeout is { } longest && longest.TotalMilliseconds > int.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(DrainTimeout), longest,
-                $"The drain timeout of pipeline '{pipelineName}' is longer than a timer can wait ({int.MaxValue} ms, about 24 days); use Timeout.InfiniteTimeSpan (or leave it null) to wait for the host's shutdown timeout only.");
+                $"The drain timeout of pipeline '{pipelineName}' is longer than the {int.MaxValue} ms (about 24 days) a drain timeout may be; use Timeout.InfiniteTimeSpan (or leave it null) to wait for the host's shutdown timeout only.");
         }
     }
 }

@@ -35,7 +35,7 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
     }
 
     /// <summary>
-    /// Subscribes from the thread pool and returns once <c>Subscribe</c> has returned or the observable has
+    /// Subscribes on a thread of its own and returns once <c>Subscribe</c> has returned or the observable has
     /// signalled for the first time (an observable that pushes inside <c>Subscribe</c> may block there under
     /// <see cref="OverflowPolicy.Block"/> until the pipeline reads).
     /// </summary>

@@ -41,7 +41,7 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
 
     /// <summary>What may come before a field's opening quote: the whitespace characters when values are trimmed (space and tab unless set).</summary>
     private static byte[]? LeadingWhitespace(CsvReaderOptions options) =>
-        options.TrimWhitespace == true ? [.. (options.WhitespaceCharacters ?? " \t").Select(c => (byte)c)] : null;
+        options.TrimWhitespace == true ? [.. (options.WhitespaceCharacters ?? " \t").Where(char.IsAscii).Select(c => (byte)c)] : null;
 
     public override RecordParser<T> CreateParser() => new Parser(this);
 

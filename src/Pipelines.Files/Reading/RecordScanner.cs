@@ -11,7 +11,7 @@ namespace Pipelines.Files.Reading;
 /// <param name="quote">The quote character.</param>
 /// <param name="separator">The field separator.</param>
 /// <param name="lineBreaksInQuotes">Whether a quoted field may hold line breaks.</param>
-/// <param name="leadingWhitespace">The characters that may come before a field's opening quote (trimmed values), or empty.</param>
+/// <param name="leadingWhitespace">The characters that may come before a field's opening quote (trimmed values), or null.</param>
 internal struct RecordScanner(bool csv, byte quote, byte separator, bool lineBreaksInQuotes, byte[]? leadingWhitespace = null)
 {
     private const byte LineFeed = (byte)'\n';

@@ -1,6 +1,10 @@
 namespace Pipelines.Aggregation;
 
-/// <summary>Aggregators whose result depends on event time (first, last) implement this as well; the window operators call it instead of <see cref="IAggregator{TIn,TAcc,TOut}.Add"/>.</summary>
+/// <summary>
+/// Aggregators whose result may depend on event time (first, last, and combinations or boxed forms of aggregators)
+/// implement this as well; where <see cref="UsesEventTime"/> is true the window operators call it instead of
+/// <see cref="IAggregator{TIn,TAcc,TOut}.Add"/>.
+/// </summary>
 internal interface IEventTimeAggregator<in TIn, TAcc>
 {
     /// <summary>Whether the result depends on event time; false for a combination of aggregates none of which does, which is added to without it.</summary>

@@ -100,6 +100,13 @@ public sealed class WindowedStream<T, TKey>
         }
 
         var stream = _keyed.Stream;
+        if (!stream.HasEventTime && Aggregation.EventTimeAdd.Of(aggregator) is not null)
+        {
+            throw new InvalidOperationException(
+                $"First and Last pick elements by event time, and the elements of stream '{stream.Name}' have none (every time would tie): " +
+                "call WithEventTime(e => e.Time, ...) before KeyBy, or pick by a field with Aggregations.Reduce.");
+        }
+
         var builder = stream.Builder;
         var node = WindowAggregateNode.Create(builder.NextId, stream.Node, _keyed.KeySelector, _keyed.KeyComparer, _assigner, _trigger, aggregator);
         builder.Add(node);

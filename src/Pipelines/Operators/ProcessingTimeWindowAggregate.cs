@@ -64,8 +64,8 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
 
     /// <summary>
     /// The aggregate failed on the element's <paramref name="failed"/>-th window: an element goes into all of its
-    /// windows or none, so the windows before it get back their state from before the element, and windows it opened
-    /// (empty) go — none may stay behind to emit a result. (A helper, so the exception handler of
+    /// windows or none, so the windows before it get back their state from before the element (an accumulator object
+    /// changed in place keeps that change), and windows it opened (empty) go — none may stay behind to emit a result. (A helper, so the exception handler of
     /// <see cref="OnElement"/> has no loop: a loop there keeps the runtime from compiling that method through the
     /// tiers, with profile data.)
     /// </summary>
@@ -96,7 +96,7 @@ internal sealed class ProcessingTimeWindowAggregate<TIn, TKey, TAcc, TOut> : Win
                 int e = _entries[at] = Table.GetOrAdd(k, _assigned[at], out _opened[at]);
                 ref var slot = ref Table.Value(e);
                 if (_opened[at]) slot.Accumulator = Panes.Aggregator.CreateAccumulator();
-                else _before[at] = slot;
+                else if (at < n - 1) _before[at] = slot; // only the windows before the last can need putting back
                 Panes.Accumulate(ref slot, value, timestamp);
             }
         }

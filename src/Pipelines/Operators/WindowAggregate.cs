@@ -125,8 +125,9 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
     /// opened) newest first in one walk along the key's list, which is sorted newest first; then the element is
     /// added to them oldest first, the order of their timers and panes. An element goes into all of its windows or
     /// none: the windows it is added to keep their state from before, so when the aggregate fails on one, the
-    /// others are put back and the ones it opened removed (a skipped or dead-lettered element leaves no trace);
-    /// only once every window took it are timers registered and triggers asked for panes.
+    /// others are put back and the ones it opened removed; only once every window took it are timers registered and
+    /// triggers asked for panes. Putting back restores the slot as it was: an accumulator object the aggregate
+    /// changed in place before failing (a list, the user's own class) keeps that change.
     /// </summary>
     private bool AddToWindows(int k, TKey key, TIn value, long timestamp)
     {
@@ -151,11 +152,12 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut> : WindowSta
             int e = _entries[w];
             if (e < 0) continue;
             ref var slot = ref Table.Value(e);
-            if (_opened[w]) slot.Accumulator = Panes.Aggregator.CreateAccumulator();
-            else _before[w] = slot;
 
+            // Only the windows before the last can need putting back (the last is the one that failed, or none did).
+            if (!_opened[w] && w < n - 1) _before[w] = slot;
             try
             {
+                if (_opened[w]) slot.Accumulator = Panes.Aggregator.CreateAccumulator();
                 Panes.Accumulate(ref slot, value, timestamp);
             }
             catch

@@ -43,4 +43,16 @@ public class FirstLastEverywhereTests
 
         results.Select(r => (r.Value.Item1.Value, r.Value.Item2, r.Value.Item3.Value)).Should().Equal((6, 6L, 1));
     }
+
+    [Fact]
+    public void OnAStreamWithoutEventTime_FirstAndLastAreRefused_SayingWhatToDo()
+    {
+        var p = new PipelineBuilder();
+        var keyed = p.From(Sources.Enumerable(Input)).KeyBy(e => e.Key);
+
+        // Every element would have the same time: Last would give the first to arrive.
+        keyed.Invoking(k => k.Window(Windows.Count(3)).Aggregate(Aggregations.Last<Ev>())).Should().Throw<InvalidOperationException>().WithMessage("*event time*WithEventTime*");
+        keyed.Invoking(k => k.Window(Windows.Global()).Aggregate(Aggregations.Count<Ev>(), Aggregations.First<Ev>())).Should().Throw<InvalidOperationException>().WithMessage("*event time*");
+        keyed.Invoking(k => k.Window(Windows.Count(3)).Aggregate(Aggregations.Count<Ev>(), Aggregations.Max<Ev, int>(e => e.Value))).Should().NotThrow("no part picks by event time");
+    }
 }

@@ -59,4 +59,36 @@ public class SlidingWindowFailureTests
         results.Where(r => r.Window.Start == Ev.T0).Select(r => r.Value).Should().OnlyContain(v => v == 5, "the withdrawal was skipped, in every pane of [0, 10)");
         results.Where(r => r.Timing == PaneTiming.OnTime).Select(r => ((r.Window.Start - Ev.T0).TotalSeconds, r.Value)).Should().Equal((-5.0, 5L), (0.0, 5L), (5.0, 3L), (10.0, 3L));
     }
+
+    /// <summary>A sum whose third accumulator cannot be made (a pooled resource running out, say).</summary>
+    private sealed class ThirdAccumulatorFails : IAggregator<Ev, long, long>
+    {
+        private int _created;
+
+        public long CreateAccumulator() => ++_created == 3 ? throw new InvalidOperationException("no accumulator") : 0;
+
+        public long Add(long accumulator, Ev item) => accumulator + item.Value;
+
+        public long Merge(long left, long right) => throw new NotSupportedException();
+
+        public long GetResult(long accumulator) => accumulator;
+    }
+
+    [Fact]
+    public async Task ACreateAccumulatorFailingForANewerWindow_LeavesTheElementOutOfTheOlderOnes_AndNoWindowBehind()
+    {
+        // The element at 6 s is added to [0, 10) and would open [5, 15), whose accumulator cannot be made.
+        Ev[] input = [Ev.At("k", 1, 5), Ev.At("k", 6, -1), Ev.At("k", 12, 3)];
+        var results = new List<WindowResult<string, long>>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        p.From(Sources.Enumerable(input)).WithEventTime(e => e.Time, BoundedRun.NoDelay).KeyBy(e => e.Key)
+            .Window(Windows.Sliding(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)))
+            .Aggregate(new ThirdAccumulatorFails())
+            .To(Sinks.Collection(results));
+
+        var summary = await new BoundedExecutor().RunAsync(p.Build());
+
+        summary.ElementsSkipped.Should().Be(1);
+        results.Select(r => ((r.Window.Start - Ev.T0).TotalSeconds, r.Value)).Should().Equal((-5.0, 5L), (0.0, 5L), (5.0, 3L), (10.0, 3L));
+    }
 }
