@@ -50,13 +50,7 @@ public sealed class FailureTests : IDisposable
     {
         var input = Channel.CreateUnbounded<Ev>();
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddPipeline("flaky", (p, _) =>
-            p.From(Sources.Channel(input.Reader))
-             .WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromMinutes(1)))
-             .KeyBy(e => e.Key)
-             .Window(Windows.Tumbling(TimeSpan.FromHours(1)))
-             .Count()
-             .To(Sinks.Action<WindowResult<string, long>>(_ => throw new IOException("disk full"))));
+        builder.Services.AddPipeline("flaky", (p, _) => HourlyCounts.Define(p, input.Reader, Sinks.Action<WindowResult<string, long>>(_ => throw new IOException("disk full"))));
         using var host = builder.Build();
         var status = host.Services.GetRequiredKeyedService<PipelineStatus>("flaky");
         Environment.ExitCode = 0;
@@ -125,13 +119,7 @@ public sealed class FailureTests : IDisposable
         var input = Channel.CreateUnbounded<Ev>();
         var results = new List<WindowResult<string, long>>();
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddPipeline("sensors", (p, _) =>
-            p.From(Sources.Channel(input.Reader))
-             .WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromMinutes(1)))
-             .KeyBy(e => e.Key)
-             .Window(Windows.Tumbling(TimeSpan.FromHours(1)))
-             .Count()
-             .To(Sinks.Collection(results)));
+        builder.Services.AddPipeline("sensors", (p, _) => HourlyCounts.Define(p, input.Reader, Sinks.Collection(results)));
         using var host = builder.Build();
         var status = host.Services.GetRequiredKeyedService<PipelineStatus>("sensors");
         status.StateChanged += (_, e) =>

@@ -16,17 +16,11 @@ public class HealthCheckTests
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var results = new ConcurrentQueue<WindowResult<string, long>>();
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddPipeline("sensors", (p, _) =>
-            p.From(Sources.Channel(input.Reader))
-             .WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromMinutes(1)))
-             .KeyBy(e => e.Key)
-             .Window(Windows.Tumbling(TimeSpan.FromHours(1)))
-             .Count()
-             .To(Sinks.Action<WindowResult<string, long>>(async (r, ct) =>
-             {
-                 await gate.Task.WaitAsync(ct); // holds the drain open until the test has looked
-                 results.Enqueue(r);
-             })));
+        builder.Services.AddPipeline("sensors", (p, _) => HourlyCounts.Define(p, input.Reader, Sinks.Action<WindowResult<string, long>>(async (r, ct) =>
+        {
+            await gate.Task.WaitAsync(ct); // holds the drain open until the test has looked
+            results.Enqueue(r);
+        })));
         builder.Services.AddHealthChecks().AddPipelineHealthCheck("sensors", tags: ["ready"]);
         using var host = builder.Build();
         var health = host.Services.GetRequiredService<HealthCheckService>();

@@ -53,13 +53,7 @@ public class HostedPipelineTests
         var input = Channel.CreateUnbounded<Ev>();
         var results = new ConcurrentQueue<WindowResult<string, long>>();
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddPipeline("counts", (p, _) =>
-            p.From(Sources.Channel(input.Reader))
-             .WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromMinutes(1)))
-             .KeyBy(e => e.Key)
-             .Window(Windows.Tumbling(TimeSpan.FromHours(1)))
-             .Count()
-             .To(Sinks.Action<WindowResult<string, long>>(results.Enqueue)));
+        builder.Services.AddPipeline("counts", (p, _) => HourlyCounts.Define(p, input.Reader, Sinks.Action<WindowResult<string, long>>(results.Enqueue)));
         using var host = builder.Build();
         var status = host.Services.GetRequiredKeyedService<PipelineStatus>("counts");
         await host.StartAsync();
