@@ -257,6 +257,11 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             else lost.Add(file);
         }
 
+        // A file no longer at its path was renamed (or deleted) after the listing above was taken, maybe within the
+        // pattern: where it went is looked for in a listing taken after that was seen, or its new name would be
+        // taken for a new file and read again from its start.
+        if (lost.Count > 0) listed = pattern.List(CheckpointPath);
+
         foreach (var file in lost)
         {
             string? moved = null;
