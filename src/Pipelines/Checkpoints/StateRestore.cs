@@ -204,7 +204,7 @@ internal sealed class StateRestore
                 continue;
             }
 
-            if (source.Position is null)
+            if (source.Position is null && !source.NotOpened)
             {
                 throw new InvalidOperationException(Refuse($"source '{vertex.Name}' has no position in it (a source without one cannot resume, so its input would be read twice into the restored state)."));
             }

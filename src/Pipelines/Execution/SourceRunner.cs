@@ -88,6 +88,12 @@ internal abstract class SourceRunner : IAsyncDisposable
     protected System.Text.Json.JsonElement? RestoredPosition { get; private set; }
 
     /// <summary>
+    /// Where a checkpoint puts a source whose reader never opened (a drain came while it was opening): the position
+    /// it was to resume at (<see cref="ResumeAt"/>), or null when it was to start as a new run does.
+    /// </summary>
+    public System.Text.Json.JsonElement? PositionBeforeOpening => RestoredPosition;
+
+    /// <summary>
     /// The keyed stage after this source keeps its state per partition of the source (an
     /// <see cref="IPartitionedStateSource"/>): the reader is told so (<see cref="SourceContext.KeepsPartitionedState"/>)
     /// and its assignments and revocations go downstream in order with the elements.

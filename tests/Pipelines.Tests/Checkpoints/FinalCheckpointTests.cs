@@ -184,4 +184,64 @@ public sealed class FinalCheckpointTests : IDisposable
         b2.Opened.Should().Be(shorter.Count, "the short source is not read again");
         output.CommittedNow().Should().BeEquivalentTo(expected, "each result once");
     }
+
+    /// <summary>
+    /// A drain while a source is still opening (a slow connect): the source read nothing, and the checkpoint taken
+    /// meanwhile records it where it was to start — from nothing in a new run (a restart opens it as a new run would),
+    /// at its restored position in a restored run (a restart does not read again what the restored state holds).
+    /// Before, the checkpoint had no position for it, and every restart from it was refused.
+    /// </summary>
+    [Fact]
+    public async Task ADrainWhileASourceIsStillOpening_StoresWhereItWasToStart_AndARestartResumesFromIt()
+    {
+        var longer = Orders.Events(seed: 36, count: 900);
+        var shorter = Orders.Events(seed: 37, count: 300);
+        var output = new Transactional<(string, DateTimeOffset, long)>();
+        var clock = new FakeTimeProvider(Ev.T0);
+        var never = new TaskCompletionSource();
+
+        Pipeline Build(EventSource a, EventSource b)
+        {
+            var p = new PipelineBuilder("two");
+            var first = p.From(a).Uid("long").WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(2)));
+            var second = p.From(b).Uid("short").WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(2)));
+            first.Union(second).KeyBy(e => e.Key).Window(Windows.Tumbling(TimeSpan.FromSeconds(30))).Sum(e => (long)e.Value).Uid("sums")
+                .Select(r => (r.Key, r.Window.Start, r.Value)).To(new TransactionalSink<(string, DateTimeOffset, long)>(output));
+            return p.Build();
+        }
+
+        async Task DrainWhileOpening(EventSource a, EventSource b, int read)
+        {
+            var run = new StreamingExecutor(Options(clock)).Start(Build(a, b));
+            await Wait.UntilAsync(() => a.Read == read, run, $"{read} elements of the open source read");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await run.StopAsync(drain: true);
+        }
+
+        // A new run: the short source never opens, so the checkpoint marks it as not opened.
+        await DrainWhileOpening(new EventSource(longer) { Limit = 300 }, new EventSource(shorter) { OpensAfter = never.Task }, 300);
+        var first = Newest();
+        first.Sources.Single(s => s.Id == "short").Should().Match<SourceCheckpoint>(s => s.Position == null && s.NotOpened);
+
+        // A restart opens it as a new run; it reads it to its end, and the long source on.
+        var b2 = new EventSource(shorter);
+        var a2 = new EventSource(longer) { Limit = 600 };
+        var run2 = new StreamingExecutor(Options(clock)).Start(Build(a2, b2));
+        await Wait.UntilAsync(() => a2.Read == 600 && b2.Read == shorter.Count, run2, "the restart read on");
+        await run2.StopAsync(drain: true);
+        a2.Opened.Should().Be(300);
+        b2.Opened.Should().Be(0, "the short source read nothing before");
+
+        // A restored run whose short source does not open: the checkpoint keeps the position it was restored at.
+        await DrainWhileOpening(new EventSource(longer) { Limit = 900 }, new EventSource(shorter) { OpensAfter = never.Task }, 900);
+        var third = Newest();
+        third.Sources.Single(s => s.Id == "short").Position!.Value.GetProperty("Next").GetInt32().Should().Be(shorter.Count);
+        third.Sources.Single(s => s.Id == "short").NotOpened.Should().BeFalse();
+
+        var b4 = new EventSource(shorter);
+        var a4 = new EventSource(longer);
+        await new StreamingExecutor(Options(clock)).RunAsync(Build(a4, b4));
+        b4.Opened.Should().Be(shorter.Count, "the short source is not read again");
+        a4.Opened.Should().Be(900);
+    }
 }

@@ -46,8 +46,13 @@ internal sealed record OperatorCheckpoint(string Id, int Parallelism, List<Check
 /// <summary>A stateful operator of the running plan, as checkpoints list it.</summary>
 internal sealed record StatefulOperator(string Id, int Parallelism, string Kind, string Name);
 
-/// <summary>A source's position (its JSON) and the watermark it had emitted.</summary>
-internal sealed record SourceCheckpoint(string Id, JsonElement? Position, long Watermark);
+/// <summary>
+/// A source's position (its JSON) and the watermark it had emitted. <paramref name="NotOpened"/>: the source's
+/// reader had not opened when the checkpoint was taken (a drain came while it was still connecting) and its run
+/// resumed it from no position, so it read nothing: a restore opens it as a new run would. (A source that had not
+/// opened in a run resumed at a position keeps that position.)
+/// </summary>
+internal sealed record SourceCheckpoint(string Id, JsonElement? Position, long Watermark, bool NotOpened = false);
 
 /// <summary>What a sink pre-committed at the barrier (its JSON), to commit on restore, and any parts it wrote.</summary>
 internal sealed record SinkCheckpoint(string Id, JsonElement? PreCommitted, List<CheckpointPart> Parts);

@@ -186,12 +186,23 @@ internal sealed partial class CheckpointCoordinator
             Savepoint = savepoint,
             MaxParallelism = MaxParallelism,
             Operators = operators,
-            Sources = [.. positions.Select(p => new Checkpoints.Storage.SourceCheckpoint(
-                SourceIds[p.Source],
-                p.Runner is { } runner && p.Position is { } position ? runner.PositionToJson(position) : null,
-                Time.EventTime.MinWatermark))],
+            Sources = [.. positions.Select(SourceCheckpoint)],
         };
         int manifestBytes = await store.CompleteAsync(manifest, runToken).ConfigureAwait(false);
         return manifestBytes + manifest.Parts.Sum(p => p.Length);
+    }
+
+    /// <summary>
+    /// A source's entry in the manifest: the position it took, or, for a source whose reader never opened (a drain
+    /// while it connected), where it was to start — the position it was restored at, or none, marked as not opened.
+    /// </summary>
+    private Checkpoints.Storage.SourceCheckpoint SourceCheckpoint((int Source, SourceRunner? Runner, object? Position) p)
+    {
+        string id = SourceIds[p.Source];
+        if (p.Runner is { } runner && p.Position is { } position) return new(id, runner.PositionToJson(position), Time.EventTime.MinWatermark);
+        bool unopened = p.Runner is not null && _sources[p.Source].Unopened == p.Runner;
+        return unopened
+            ? new(id, p.Runner!.PositionBeforeOpening, Time.EventTime.MinWatermark, NotOpened: p.Runner.PositionBeforeOpening is null)
+            : new(id, null, Time.EventTime.MinWatermark);
     }
 }

@@ -34,10 +34,12 @@ internal sealed partial class CheckpointCoordinator
     /// <summary>
     /// Source <paramref name="source"/> has read all it will (end of input, or a drain) and sent +∞; its reader's
     /// position then is <paramref name="position"/>, the position of every checkpoint from now on. A source whose
-    /// reader never opened (<paramref name="opened"/> false) has no position: the run then ends without a final
-    /// checkpoint. Once every source has finished, the final checkpoint is requested (after the one in flight).
+    /// reader never opened (<paramref name="opened"/> false) read nothing: checkpoints record it where
+    /// <paramref name="runner"/> was to start (<see cref="SourceRunner.PositionBeforeOpening"/>), and the run ends
+    /// without a final checkpoint. Once every source has finished, the final checkpoint is requested (after the one in
+    /// flight).
     /// </summary>
-    public void SourceFinished(int source, object? position, bool opened)
+    public void SourceFinished(int source, SourceRunner runner, object? position, bool opened)
     {
         long inFlight;
         lock (_lock)
@@ -45,6 +47,7 @@ internal sealed partial class CheckpointCoordinator
             var participant = _sources[source];
             participant.Finished = true;
             participant.FinishedPosition = position;
+            if (!opened) participant.Unopened = runner;
             if (!opened || !_enabled) _noFinal = true;
             if (!Array.TrueForAll(_sources, static s => s.Finished)) return;
             _finalWanted = !_noFinal;

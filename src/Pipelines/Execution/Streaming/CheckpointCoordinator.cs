@@ -227,7 +227,7 @@ internal sealed partial class CheckpointCoordinator(
             // A finished source passes no barrier of the final checkpoint: its position is where it finished.
             var taken = source.Position ?? (source.Finished ? source.FinishedPosition : null);
             if (source.Runner is { } runner && taken is { } position) commits.Add((runner, position));
-            positions.Add((i, source.Runner, taken));
+            positions.Add((i, source.Runner ?? source.Unopened, taken));
         }
 
         long started = _started;
@@ -270,6 +270,9 @@ internal sealed partial class CheckpointCoordinator(
         public object? Position;
         public bool Finished;
         public object? FinishedPosition;
+
+        /// <summary>The runner of a source that finished without opening its reader (its position is where it was to start).</summary>
+        public SourceRunner? Unopened;
         public bool Passed;
         public bool Ended;
     }

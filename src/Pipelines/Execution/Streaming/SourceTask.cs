@@ -62,7 +62,7 @@ internal sealed class SourceTask(SourceRunner runner, int index, PendingWrites p
     private async Task FinishAsync(bool opened, CancellationToken runToken)
     {
         if (pending.HasPending) await pending.FlushAsync(runToken).ConfigureAwait(false);
-        checkpoints.SourceFinished(_index, opened ? runner.CapturePosition() : null, opened);
+        checkpoints.SourceFinished(_index, runner, opened ? runner.CapturePosition() : null, opened);
         while (true)
         {
             var request = checkpoints.NextRequest;

@@ -42,11 +42,15 @@ internal sealed class EventSource(IReadOnlyList<Ev> data, FakeTimeProvider? cloc
         }
     }
 
-    public override ValueTask<SourceReader<Ev, EventPosition>> OpenAsync(SourceContext context, EventPosition? position, CancellationToken cancellationToken)
+    /// <summary>When set, opening waits for it (a source still connecting), as long as the run lets it.</summary>
+    public Task? OpensAfter { get; init; }
+
+    public override async ValueTask<SourceReader<Ev, EventPosition>> OpenAsync(SourceContext context, EventPosition? position, CancellationToken cancellationToken)
     {
+        if (OpensAfter is { } opening) await opening.WaitAsync(cancellationToken);
         Opened = position?.Next ?? 0;
         Volatile.Write(ref _read, Opened);
-        return new(new Reader(this));
+        return new Reader(this);
     }
 
     private sealed class Reader(EventSource source) : SourceReader<Ev, EventPosition>
