@@ -220,6 +220,7 @@ public sealed class SqlEnvironment
         {
             IsBounded &= planned.Bounded;
             HasSinks = true;
+            _catalog.Written(target);
         }
     }
 

@@ -162,4 +162,77 @@ public sealed class BinderTests : IDisposable
         Error("SET 'table.exec.allowed-lateness' = '99999999 d'").Message.Should().Be("line 1, column 1: '99999999 d' is not a valid value for 'table.exec.allowed-lateness': expected a duration of at most 10,675,199 days.");
         Error("SET 'execution.checkpointing.interval' = '0 s'").Message.Should().EndWith("expected a positive duration such as '10 s'.");
     }
+
+    [Fact]
+    public void SelectStar_OverSidesWithTheSameColumnNames_NumbersTheRepeatedNames_AsFlinkDoes()
+    {
+        // It was refused ("two columns named 'origin'"), and * cannot take an alias.
+        _env.Query("SELECT * FROM flights a JOIN flights b ON a.origin = b.dest").Schema.Columns.Select(c => c.Name).Should().Equal(
+            "origin", "dest", "airline", "delay", "distance", "price", "dep_time", "origin0", "dest0", "airline0", "delay0", "distance0", "price0", "dep_time0");
+        _env.Query("SELECT a.origin, b.* FROM flights a JOIN airlines b ON a.airline = b.code").Schema.Columns.Select(c => c.Name).Should().Equal("origin", "code", "name");
+        _env.Query("SELECT a.*, b.name FROM flights a JOIN airlines b ON a.airline = b.code").Schema.Columns.Count.Should().Be(8);
+
+        // A name given in the select list stays a name given: two of them are still refused.
+        Error("SELECT *, dest AS origin FROM flights").Message.Should().Contain("two columns named 'origin'");
+    }
+
+    [Fact]
+    public void WindowColumns_QualifiedWithTheWindowedTablesAlias_AreGroupingColumns()
+    {
+        // w.window_start in the select list was "neither grouped nor aggregated", though it was in GROUP BY.
+        var query = _env.Query("""
+            SELECT w.window_start, w.window_end, COUNT(*) AS n
+            FROM TABLE(TUMBLE(TABLE flights, DESCRIPTOR(dep_time), INTERVAL '1' MINUTE)) w GROUP BY w.window_start, w.window_end
+            """);
+        query.Schema.Columns.Select(c => $"{c.Name} {c.Type}").Should().Equal("window_start TIMESTAMP(3)", "window_end TIMESTAMP(3)", "n BIGINT");
+    }
+
+    [Fact]
+    public void LiteralsThatAreNotValuesOfTheirType_AreErrorsWhenTheQueryIsPlanned_AtTheirPosition()
+    {
+        // They failed the run at its first row, with no position (and not at all over an empty input).
+        Error("SELECT origin FROM flights WHERE dep_time > '05/01/2024 08:00'").Message
+            .Should().Be("line 1, column 43: '05/01/2024 08:00' is not a TIMESTAMP(3): write yyyy-MM-dd HH:mm:ss[.fff] or ISO-8601, in dep_time > '05/01/2024 08:00'.");
+        Error("SELECT CAST('abc' AS INT) FROM flights").Message.Should().Be("line 1, column 8: 'abc' is not an INT, in CAST('abc' AS INT).");
+        Error("SELECT CAST(1e10 AS INT) FROM flights").Message.Should().StartWith("line 1, column 8: 10000000000 is out of the range of INT, in CAST(");
+        Error("SELECT CAST('NaN' AS DOUBLE) + CAST(CAST('NaN' AS DOUBLE) AS BIGINT) FROM flights").Message.Should().Contain("is out of the range of BIGINT");
+
+        // A literal that is a value of its type is converted once, when the query is planned.
+        _env.Query("SELECT origin FROM flights WHERE dep_time > '2024-05-01 08:02:00' AND delay > CAST('3' AS INT)").Schema.Columns.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void ANumberRunIntoAName_AndAnIntervalTooLong_AreErrors()
+    {
+        // "1st" read as 1 AS st, "0x1F" as 0 AS x1F; the interval overflowed with a raw OverflowException.
+        Error("SELECT 1st FROM flights").Message.Should().StartWith("line 1, column 8: '1st' is neither a number nor a name");
+        Error("SELECT 0x1F FROM flights").Message.Should().StartWith("line 1, column 8: '0x1F' is neither a number nor a name");
+        Error("SELECT dep_time + INTERVAL '999999999999' DAY FROM flights").Message.Should().StartWith("line 1, column 28: INTERVAL '999999999999' DAY is longer than the longest interval");
+    }
+
+    [Fact]
+    public void ReadingAFileTableThatAnEarlierInsertOfTheScriptWrites_IsRefused()
+    {
+        // The script runs as one pipeline, which lists the table's files before anything is written: the SELECT read
+        // what an earlier run left there (or nothing), silently.
+        var env = new SqlEnvironment { BaseDirectory = _dir.Path };
+        env.Execute(Data.CreateFlights() + "CREATE TABLE copy (origin STRING) WITH ('connector' = 'filesystem', 'path' = 'copy', 'format' = 'json');");
+        env.Execute("INSERT INTO copy SELECT origin FROM flights");
+        var act = () => env.Execute("SELECT COUNT(*) FROM copy");
+        act.Should().Throw<SqlException>().WithMessage("line 1, column 22: table 'copy' is written by an INSERT INTO of this script*");
+
+        // Another environment (a later run) reads it.
+        var later = new SqlEnvironment { BaseDirectory = _dir.Path };
+        later.Execute("CREATE TABLE copy (origin STRING) WITH ('connector' = 'filesystem', 'path' = 'copy', 'format' = 'json');");
+        later.Query("SELECT COUNT(*) FROM copy").Schema.Columns.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void ACsvFieldDelimiterOfMoreThanOneCharacter_IsAnError_AndBackslashTIsATab()
+    {
+        // It was replaced by ',' without a word.
+        var env = new SqlEnvironment { BaseDirectory = _dir.Path };
+        var act = () => env.Execute("CREATE TABLE t (a STRING) WITH ('connector' = 'filesystem', 'path' = 't.csv', 'format' = 'csv', 'csv.field-delimiter' = ';;')");
+        act.Should().Throw<SqlException>().WithMessage("*table 't': 'csv.field-delimiter' = ';;' is not one character; write a single character, or '\\t' for a tab.");
+    }
 }

@@ -231,4 +231,22 @@ public sealed class ExecutionTests : IDisposable
             "2024-05-01T08:03:00.000Z|2024-05-01T08:04:00.000Z|0",
             "2024-05-01T08:10:00.000Z|2024-05-01T08:11:00.000Z|1");
     }
+
+    [Fact]
+    public async Task StringFunctions_FollowFlink_AndLikeDoesNotMatchBeforeAFinalNewline()
+    {
+        // SUBSTRING('hello', -2) gave 'hello', SUBSTRING('hello', 0, 2) 'h', a negative length ''; TRIM removed tabs
+        // and line ends; LIKE '%error' matched 'disk error' followed by a newline.
+        var rows = await Run("SELECT SUBSTRING('hello', -2) AS a, SUBSTRING('hello', 0, 2) AS b, SUBSTRING('hello', -3, 2) AS c, SUBSTRING('hello', 1, -1) IS NULL AS d, " +
+            "SUBSTRING('hi', -5) AS e, CHAR_LENGTH(TRIM(' \tx\t ')) AS f, 'disk error\n' LIKE '%error' AS g, 'disk error' LIKE '%error' AS h, origin LIKE '%MS' AS i " +
+            "FROM flights WHERE dest = 'CDG' AND origin = 'AMS'");
+        rows.Should().Equal("lo|he|ll|true||3|false|true|true");
+    }
+
+    [Fact]
+    public async Task SelectStar_OverAJoin_GivesEveryColumnOfBothSides()
+    {
+        var rows = await Run("SELECT * FROM airlines a JOIN airlines b ON a.code = b.code WHERE a.code = 'KL'");
+        rows.Should().Equal("KL|KLM|KL|KLM");
+    }
 }

@@ -164,4 +164,16 @@ public sealed class TableTests : IDisposable
             """, new SqlRunOptions { BaseDirectory = _dir.Path });
         (await act.Should().ThrowAsync<PipelineExecutionException>()).WithMessage("*table 't', column 'amount': 'ten' is not an INT*");
     }
+
+    [Fact]
+    public async Task ACsvTable_WithBackslashTAsItsDelimiter_ReadsTabSeparatedFields()
+    {
+        // '\t' (Flink's spelling) is two characters, and was replaced by ',': every line was one field.
+        _dir.File("tabs.tsv", "name\tn\nann\t1\nbob\t2\n");
+        var result = await SqlRunner.RunAsync("""
+            CREATE TABLE tabs (name STRING, n INT) WITH ('connector' = 'filesystem', 'path' = 'tabs.tsv', 'format' = 'csv', 'csv.field-delimiter' = '\t');
+            SELECT name, n * 10 FROM tabs;
+            """, new SqlRunOptions { BaseDirectory = _dir.Path });
+        Both.Lines(result.Results[0].Rows).Order(StringComparer.Ordinal).Should().Equal("ann|10", "bob|20");
+    }
 }

@@ -15,7 +15,8 @@ internal sealed partial class ExpressionBinder
         }
         if (expr is ColumnExpr column)
         {
-            if (context.Windowed && column.Qualifier is null)
+            // window_start, or w.window_start with the windowed table's alias.
+            if (context.Windowed && (column.Qualifier is null || context.Input.Columns.Any(c => string.Equals(c.Qualifier, column.Qualifier, StringComparison.OrdinalIgnoreCase))))
             {
                 int w = column.Name.ToUpperInvariant() switch { "WINDOW_START" => 0, "WINDOW_END" => 1, "WINDOW_TIME" => 2, _ => -1 };
                 if (w >= 0) return new(_read(context.WindowOffset + w, SqlType.Timestamp), SqlType.Timestamp);

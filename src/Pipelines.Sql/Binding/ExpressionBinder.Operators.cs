@@ -80,8 +80,8 @@ internal sealed partial class ExpressionBinder
         else if (right.Type.IsTimestamp && left.Type.Kind == SqlTypeKind.String) type = right.Type;
         else throw TypeError(where, $"cannot compare {left.Type} with {right.Type} in {where.Text}; CAST one side to the other's type.");
 
-        var l = Cast(left, type).Expression;
-        var r = Cast(right, type).Expression;
+        var l = CastChecked(left, type, where).Expression;
+        var r = CastChecked(right, type, where).Expression;
         if (type.Kind == SqlTypeKind.String)
         {
             l = Call(nameof(SqlRuntime.CompareStrings), l, r);

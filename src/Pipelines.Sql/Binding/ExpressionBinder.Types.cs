@@ -40,6 +40,31 @@ internal sealed partial class ExpressionBinder
         return new(cast, target);
     }
 
+    /// <summary>
+    /// <see cref="Cast"/>, with a literal converted when the query is planned: a literal that is not a value of
+    /// <paramref name="target"/> ('abc' AS INT, '05/01/2024' compared with a TIMESTAMP) is an error at
+    /// <paramref name="where"/>, not a failure of the run at its first row (or none over an empty input).
+    /// </summary>
+    public static Typed CastChecked(Typed value, SqlType target, Expr where)
+    {
+        var cast = Cast(value, target);
+        if (value.Expression is not ConstantExpression { Value: { } literal } || ReferenceEquals(cast.Expression, value.Expression)) return cast;
+        object? converted;
+        try
+        {
+            converted = Expression.Lambda<Func<object?>>(Expression.Convert(cast.Expression, typeof(object))).Compile(preferInterpretation: true)();
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException or ArgumentException)
+        {
+            string shown = literal is string text ? $"'{text}'" : System.Convert.ToString(literal, System.Globalization.CultureInfo.InvariantCulture)!;
+            string within = where is BinaryExpr binary ? $"{binary.Left.Text} {binary.Operator} {binary.Right.Text}" : where.Text;
+            throw TypeError(where, ex is OverflowException
+                ? $"{shown} is out of the range of {target}, in {within}."
+                : $"{ex.Message.TrimEnd('.')}, in {within}.");
+        }
+        return new(Expression.Constant(converted, target.NullableClrType), target);
+    }
+
     /// <summary>An implicit conversion: NULL to anything, a number to a wider number.</summary>
     public static Typed Convert(Typed value, SqlType target)
     {

@@ -40,7 +40,25 @@ internal static class SqlRuntime
 
     public static bool? Like(string? value, Regex? pattern) => value is null || pattern is null ? null : pattern.IsMatch(value);
 
-    public static bool? LikeDynamic(string? value, string? pattern) => value is null || pattern is null ? null : LikeRegex(pattern).IsMatch(value);
+    public static bool? LikeDynamic(string? value, string? pattern) => value is null || pattern is null ? null : LastLike.For(pattern).IsMatch(value);
+
+    /// <summary>The regex of the last pattern a row gave a LIKE (rows mostly repeat it), so it is not compiled per row.</summary>
+    private sealed class LastLike(string pattern, Regex regex)
+    {
+        [ThreadStatic]
+        private static LastLike? t_last;
+
+        public static Regex For(string pattern)
+        {
+            var last = t_last;
+            if (last is null || !string.Equals(last.Pattern, pattern, StringComparison.Ordinal)) t_last = last = new LastLike(pattern, LikeRegex(pattern));
+            return last.Regex;
+        }
+
+        private string Pattern { get; } = pattern;
+
+        private Regex Regex { get; } = regex;
+    }
 
     /// <summary>SQL LIKE: % any run of characters, _ one character, \ escapes.</summary>
     public static Regex LikeRegex(string pattern)
@@ -54,7 +72,8 @@ internal static class SqlRuntime
             else if (c == '_') regex.Append('.');
             else regex.Append(Regex.Escape(c.ToString()));
         }
-        return new Regex(regex.Append('$').ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant);
+        // \z, not $: $ also matches before a final newline, so 'disk error\n' LIKE '%error' would hold.
+        return new Regex(regex.Append("\\z").ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant);
     }
 
     // Integer division and remainder: NULL for a zero divisor rather than a failed run (as DuckDB does).
@@ -79,25 +98,30 @@ internal static class SqlRuntime
 
     public static string? Lower(string? s) => s?.ToLowerInvariant();
 
-    public static string? Trim(string? s) => s?.Trim();
+    /// <summary>TRIM(s): leading and trailing spaces (U+0020) only, as Flink trims; tabs and line ends stay.</summary>
+    public static string? Trim(string? s) => s?.Trim(' ');
 
     public static int? CharLength(string? s) => s?.Length;
 
-    /// <summary>SUBSTRING(s, start): from the 1-based <paramref name="start"/> to the end.</summary>
+    /// <summary>
+    /// SUBSTRING(s, start), as Flink: from the 1-based <paramref name="start"/> to the end; a negative start counts
+    /// from the end (-2: the last two characters), 0 is 1.
+    /// </summary>
     public static string? Substring(string? s, int? start) => s is null || start is null ? null : Substring(s, start.Value, int.MaxValue);
 
-    /// <summary>SUBSTRING(s, start, length); NULL when any argument is (a NULL length too).</summary>
+    /// <summary>SUBSTRING(s, start, length), as Flink; NULL when any argument is NULL or the length is negative.</summary>
     public static string? Substring(string? s, int? start, int? length)
     {
-        if (s is null || start is null || length is null) return null;
-        return Substring(s, start.Value, Math.Max(length.Value, 0));
+        if (s is null || start is null || length is null || length < 0) return null;
+        return Substring(s, start.Value, length.Value);
     }
 
     private static string Substring(string s, int start, int length)
     {
-        int from = Math.Max(start, 1) - 1;
-        long end = Math.Min(s.Length, (long)start - 1 + length);
-        return from >= s.Length || end <= from ? string.Empty : s[from..(int)end];
+        long from = start > 0 ? start - 1L : start == 0 ? 0 : s.Length + (long)start;
+        if (from < 0 || from >= s.Length) return string.Empty;
+        long end = Math.Min(s.Length, from + length);
+        return s[(int)from..(int)end];
     }
 
     public static string? Replace(string? s, string? search, string? replacement) =>
@@ -209,7 +233,7 @@ internal static class SqlRuntime
         null => null,
         string s => (int?)SqlValues.Parse(s, SqlType.Int),
         bool b => b ? 1 : 0,
-        double d => (int)Math.Truncate(d),
+        double d => checked((int)Math.Truncate(d)),
         decimal m => (int)Math.Truncate(m),
         _ => Convert.ToInt32(v, CultureInfo.InvariantCulture),
     };
@@ -219,7 +243,7 @@ internal static class SqlRuntime
         null => null,
         string s => (long?)SqlValues.Parse(s, SqlType.BigInt),
         bool b => b ? 1 : 0,
-        double d => (long)Math.Truncate(d),
+        double d => checked((long)Math.Truncate(d)),
         decimal m => (long)Math.Truncate(m),
         DateTimeOffset t => t.ToUnixTimeMilliseconds(),
         _ => Convert.ToInt64(v, CultureInfo.InvariantCulture),

@@ -39,7 +39,7 @@ internal sealed class FileTable : SqlTableSource
             throw new SqlException($"table '{name}': unknown format '{_format}'{Suggestions.DidYouMean(_format, ["csv", "json", "parquet"])} Formats: 'csv', 'json' (JSON Lines), 'parquet'.");
         }
         _header = !options.TryGetValue("csv.header", out var header) || !string.Equals(header, "false", StringComparison.OrdinalIgnoreCase);
-        _delimiter = options.TryGetValue("csv.field-delimiter", out var d) && d.Length == 1 ? d[0] : ',';
+        _delimiter = options.TryGetValue("csv.field-delimiter", out var d) ? CsvDelimiter.Parse(name, d) : ',';
         if (options.TryGetValue("source.monitor-interval", out var monitor))
         {
             try

@@ -40,11 +40,7 @@ internal sealed class KafkaTable : SqlTableSource
         {
             throw new SqlException($"table '{name}': unknown format '{_formatName}'{Suggestions.DidYouMean(_formatName, ["csv", "json"])} Formats of a Kafka table: 'json', 'csv'.");
         }
-        char delimiter = ',';
-        if (options.TryGetValue("csv.field-delimiter", out var d))
-        {
-            delimiter = d.Length == 1 ? d[0] : throw new SqlException($"table '{name}': 'csv.field-delimiter' = '{d}' must be one character.");
-        }
+        char delimiter = options.TryGetValue("csv.field-delimiter", out var d) ? CsvDelimiter.Parse(name, d) : ',';
         _format = new KafkaRowFormat(name, schema, _formatName, delimiter);
         _startup = options.TryGetValue("scan.startup.mode", out var mode) ? mode.Trim().ToLowerInvariant() : "group-offsets";
         if (!StartupModes.Contains(_startup))

@@ -11,11 +11,13 @@ internal sealed partial class QueryPlanner
     {
         var binder = new ExpressionBinder(relation.Scope, relation.Stream.Reader);
         var items = new List<(SelectItem, Typed)>();
+        var named = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in query.Items)
         {
             if (!item.IsStar)
             {
                 items.Add((item, binder.Bind(item.Expression!)));
+                named.Add(item.Alias ?? (item.Expression as ColumnExpr)?.Name ?? string.Empty);
                 continue;
             }
             var columns = relation.Scope.Columns.Where(c => item.StarQualifier is null || string.Equals(c.Qualifier, item.StarQualifier, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -25,8 +27,16 @@ internal sealed partial class QueryPlanner
             }
             foreach (var column in columns)
             {
+                // A column * brings in under a name already in the result (both sides of a join have an 'id') gets
+                // the name with the first free number, as Flink names it: id, id0, id1.
+                string alias = column.Name;
+                for (int n = 0; named.Contains(alias) || (alias != column.Name && relation.Scope.Columns.Any(c => string.Equals(c.Name, alias, StringComparison.OrdinalIgnoreCase))); n++)
+                {
+                    alias = column.Name + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                named.Add(alias);
                 var expr = new ColumnExpr(column.Qualifier, column.Name, item.Position);
-                items.Add((new SelectItem(expr, column.Name, null, item.Position), binder.Bind(expr)));
+                items.Add((new SelectItem(expr, alias, null, item.Position), binder.Bind(expr)));
             }
         }
         return Project(relation.Stream, items);

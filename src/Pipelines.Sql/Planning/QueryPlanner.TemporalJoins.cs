@@ -21,7 +21,7 @@ internal sealed partial class QueryPlanner
         log.Add(depth, "Join");
         var left = PlanFrom(join.Left, depth + 1);
         if (left.Window is not null) Materialize(left);
-        var table = catalog.Get(right.Name, right.Position);
+        var table = catalog.Read(right.Name, right.Position);
         if (table.PrimaryKey is not { } primaryKey)
         {
             throw SqlException.At(right.Position,

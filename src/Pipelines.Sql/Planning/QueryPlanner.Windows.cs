@@ -8,7 +8,7 @@ internal sealed partial class QueryPlanner
 {
     private Relation PlanWindow(WindowFrom from, int depth)
     {
-        var table = catalog.Get(from.Table.Name, from.Table.Position);
+        var table = catalog.Read(from.Table.Name, from.Table.Position);
         string qualifier = from.Alias ?? table.Name;
         var inner = PlanTable(from.Table with { Alias = qualifier }, depth + 1);
         var time = inner.Scope.Resolve(from.TimeColumn);

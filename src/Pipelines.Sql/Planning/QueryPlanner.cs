@@ -124,7 +124,7 @@ internal sealed partial class QueryPlanner(Catalog catalog, SqlSettings settings
 
     private Relation PlanTable(TableFrom from, int depth)
     {
-        var table = catalog.Get(from.Name, from.Position);
+        var table = catalog.Read(from.Name, from.Position);
         string qualifier = from.Alias ?? table.Name;
         if (from.AsOf is not null)
         {

@@ -72,6 +72,13 @@ internal static class Lexer
                     if (i >= text.Length || !char.IsDigit(text[i])) throw SqlException.At(pos, $"the number '{text[start..i]}' has no digits in its exponent.", "digits");
                     while (i < text.Length && char.IsDigit(text[i])) i++;
                 }
+                if (i < text.Length && (char.IsLetter(text[i]) || text[i] == '_'))
+                {
+                    // "1st", "0x1F": not a number followed by a name (which would read as the number, aliased).
+                    int end = i;
+                    while (end < text.Length && (char.IsLetterOrDigit(text[end]) || text[end] == '_')) end++;
+                    throw SqlException.At(pos, $"'{text[start..end]}' is neither a number nor a name (a name starts with a letter; quote it as `{text[start..end]}`).", "a number, or a space between a number and a name");
+                }
                 tokens.Add(new Token(isDecimal ? TokenKind.Decimal : TokenKind.Integer, text[start..i], pos));
             }
             else if (ch == '\'' || ch == '`' || ch == '"')

@@ -239,7 +239,10 @@ internal sealed partial class Parser
             _ => throw Error("an interval unit: MILLISECOND, SECOND, MINUTE, HOUR or DAY"),
         };
         _index++;
-        return new IntervalExpr(TimeSpan.FromTicks((long)(amount * (decimal)ms * TimeSpan.TicksPerMillisecond)), $"'{amountText}' {unitToken.Text.ToUpperInvariant()}", position);
+        decimal ticks = Math.Abs(amount) <= TimeSpan.MaxValue.Ticks / ((decimal)ms * TimeSpan.TicksPerMillisecond)
+            ? amount * (decimal)ms * TimeSpan.TicksPerMillisecond
+            : throw SqlException.At(valueToken.Position, $"INTERVAL '{amountText}' {unitToken.Text.ToUpperInvariant()} is longer than the longest interval (about 29,000 years).", "a shorter interval");
+        return new IntervalExpr(TimeSpan.FromTicks((long)ticks), $"'{amountText}' {unitToken.Text.ToUpperInvariant()}", position);
     }
 
     private CaseExpr ParseCase(Position position)
