@@ -138,7 +138,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
                 KafkaLog.Assigned(logger, sourceName, Describe(starts));
             }
 
-            options.OnPartitionsAssigned?.Invoke(partitions);
+            Notify(options.OnPartitionsAssigned, partitions, nameof(options.OnPartitionsAssigned), "assigned");
         }
 
         return starts;
@@ -221,7 +221,7 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         if (revoked.Count > 0)
         {
             KafkaLog.Revoked(logger, sourceName, outcome, string.Join(", ", revoked));
-            options.OnPartitionsRevoked?.Invoke(revoked);
+            Notify(options.OnPartitionsRevoked, revoked, nameof(options.OnPartitionsRevoked), "revoked");
         }
     }
 
@@ -236,7 +236,25 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
 
         Offsets.Forget(lost);
         KafkaLog.Lost(logger, sourceName, string.Join(", ", lost));
-        options.OnPartitionsRevoked?.Invoke(lost);
+        Notify(options.OnPartitionsRevoked, lost, nameof(options.OnPartitionsRevoked), "lost");
+    }
+
+    /// <summary>
+    /// Tells the user's callback about an assignment change that has happened. It runs inside librdkafka's rebalance
+    /// callback, where an exception would unwind through the client in the middle of the group protocol (and a leave
+    /// then skip its close), while the change itself stands: a failure is logged, and the source goes on.
+    /// </summary>
+    private void Notify(Action<IReadOnlyList<TopicPartition>>? callback, List<TopicPartition> partitions, string name, string outcome)
+    {
+        if (callback is null) return;
+        try
+        {
+            callback(partitions);
+        }
+        catch (Exception ex)
+        {
+            KafkaLog.PartitionCallbackFailed(logger, ex, sourceName, name, string.Join(", ", partitions), outcome);
+        }
     }
 
     /// <summary>

@@ -81,8 +81,19 @@ internal static partial class KafkaLog
             Confluent.Kafka.SyslogLevel.Notice or Confluent.Kafka.SyslogLevel.Info => LogLevel.Information,
             _ => LogLevel.Debug,
         };
-        if (logger.IsEnabled(level)) Librdkafka(logger, level, message.Name, message.Facility, message.Message);
+        try
+        {
+            if (logger.IsEnabled(level)) Librdkafka(logger, level, message.Name, message.Facility, message.Message);
+        }
+        catch (Exception)
+        {
+            // Called on librdkafka's threads (and by a consumer closed in the background after the run): a logger that
+            // throws there (one disposed at the host's shutdown) must not take the process down with it.
+        }
     }
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Error, Message = "Kafka source {Source}: the {Callback} callback failed for partitions {Partitions}; the source goes on reading (the partitions are {Outcome} either way)")]
+    public static partial void PartitionCallbackFailed(ILogger logger, Exception exception, string source, string callback, string partitions, string outcome);
 
     [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "Kafka sink {Sink}: dropped {Count} results of partitions {Partitions} of repartition topic {Topic} held for the next transaction: their state moved to another instance, which emits them again from the partitions' last checkpoint")]
     public static partial void ResultsWithdrawn(ILogger logger, string sink, int count, string partitions, string topic);

@@ -119,10 +119,10 @@ public sealed class KafkaSourceOptions<TKey, TValue>
     /// <summary>Receives the source's log (assignments, revocations, commits, skipped and dead-lettered records) and librdkafka's; nothing is logged when null.</summary>
     public ILogger? Logger { get; init; }
 
-    /// <summary>Called (on the source's thread) after partitions are assigned to this instance, with the newly assigned ones.</summary>
+    /// <summary>Called (on the source's thread) after partitions are assigned to this instance, with the newly assigned ones. An exception it throws is logged; the source goes on.</summary>
     public Action<IReadOnlyList<TopicPartition>>? OnPartitionsAssigned { get; init; }
 
-    /// <summary>Called (on the source's thread) when partitions are revoked from this instance or lost, with those partitions.</summary>
+    /// <summary>Called (on the source's thread) when partitions are revoked from this instance or lost, with those partitions. An exception it throws is logged; the source goes on.</summary>
     public Action<IReadOnlyList<TopicPartition>>? OnPartitionsRevoked { get; init; }
 
     /// <summary>
