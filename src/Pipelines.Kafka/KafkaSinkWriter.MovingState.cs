@@ -68,8 +68,27 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue>
             }
 
             var message = Message(items[i], i);
+            CheckSerializable(message, items[i], i);
             if (!held.TryGetValue(partition, out var list)) held[partition] = list = [];
             list.Add(message);
+        }
+    }
+
+    /// <summary>
+    /// Runs the user's serializers on a held record now, while it is an element of the run: the record is serialized
+    /// again when the pre-commit produces it, where a failure would fail the checkpoint (and the run, and every restart
+    /// from it, which emits the same result again) instead of following the pipeline's error policy.
+    /// </summary>
+    private void CheckSerializable(Message<TKey, TValue> message, T item, int index)
+    {
+        try
+        {
+            _options.KeySerializer?.Serialize(message.Key, new SerializationContext(MessageComponentType.Key, _topic, message.Headers));
+            _options.ValueSerializer?.Serialize(message.Value, new SerializationContext(MessageComponentType.Value, _topic, message.Headers));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new SinkElementException(index, item, ex);
         }
     }
 

@@ -92,4 +92,43 @@ public sealed class MovingStateSinkWriterTests(ITestOutputHelper output)
         write.Should().Throw<SinkElementException>().Where(e => e.Index == 1)
             .WithInnerException<InvalidOperationException>().WithMessage($"*Kafka sink 'kafka:{topic}'*came from no partition's state*");
     }
+
+    /// <summary>A value serializer that refuses one value, as a JSON serializer refuses NaN.</summary>
+    private sealed class RefusingSerializer : ISerializer<string>
+    {
+        public byte[] Serialize(string data, SerializationContext context) =>
+            data == "bad" ? throw new FormatException("'bad' cannot be written") : System.Text.Encoding.UTF8.GetBytes(data);
+    }
+
+    [Fact]
+    public async Task AResultItsSerializerRefuses_IsAnElementErrorWhenWritten_NotAFailureOfThePreCommit()
+    {
+        // The records are held until the pre-commit, where the serializer ran first: its failure failed the checkpoint
+        // and the run, whatever the error policy, and every restart emitted the same result again.
+        using var cluster = KafkaTestCluster.StartMock();
+        string topic = KafkaTestCluster.UniqueName("totals");
+        await cluster.CreateTopicAsync(topic);
+        var defaults = ExactlyOnceSetup.SinkOptions(cluster, topic, new TestOutputLogger(output, "sink"));
+        var options = new KafkaSinkOptions<string, string>
+        {
+            BootstrapServers = defaults.BootstrapServers,
+            Topic = topic,
+            Guarantee = DeliveryGuarantee.ExactlyOnce,
+            TransactionalIdPrefix = defaults.TransactionalIdPrefix,
+            Logger = defaults.Logger,
+            ValueSerializer = new RefusingSerializer(),
+        };
+        var sink = new KafkaSink<string, string, string>(options, x => x, x => x);
+        await using var writer = await sink.OpenAsync(CancellationToken.None);
+        await writer.StartCheckpointsAsync(MovingContext(new Exchange()), CancellationToken.None);
+
+        var write = () => writer.Write(["a", "bad", "c"], [0, 1, 2]);
+        write.Should().Throw<SinkElementException>().Where(e => e.Index == 1).WithInnerException<FormatException>();
+        writer.Write(["c"], [2]);
+        await writer.PreCommitAsync(1, CancellationToken.None);
+        await writer.CommitCheckpointAsync(1, CancellationToken.None);
+
+        var written = await Task.Run(() => cluster.ReadToEnd(topic, Deadline));
+        written.Select(r => r.Message.Key).Should().BeEquivalentTo(["a", "c"]);
+    }
 }
