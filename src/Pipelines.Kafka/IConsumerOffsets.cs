@@ -21,4 +21,10 @@ internal interface IConsumerOffsets
 
     /// <summary>A transaction carrying <paramref name="offsets"/> committed.</summary>
     void Committed(List<TopicPartitionOffset> offsets);
+
+    /// <summary>
+    /// Waits until the dead-letter copies of the records read so far are durable (throws when one cannot be
+    /// delivered): called before the offsets go into a transaction, since a committed offset is never read again.
+    /// </summary>
+    ValueTask DeadLettersDurableAsync(CancellationToken cancellationToken) => default;
 }

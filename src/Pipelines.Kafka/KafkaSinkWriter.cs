@@ -148,6 +148,7 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         var source = Offsets();
         if (source is IRepartitionOffsets moving) await moving.StoreMarksAsync(cancellationToken).ConfigureAwait(false);
+        if (source is not null) await source.DeadLettersDurableAsync(cancellationToken).ConfigureAwait(false);
         var offsets = source?.CheckpointOffsets();
         await transactions.PreCommitAsync(checkpointId, offsets, cancellationToken).ConfigureAwait(false);
         _producer = transactions.Current;
@@ -357,7 +358,9 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
                 return;
             }
 
-            var offsets = Offsets()?.FinalOffsets();
+            var source = Offsets();
+            if (source is not null) await source.DeadLettersDurableAsync(cancellationToken).ConfigureAwait(false);
+            var offsets = source?.FinalOffsets();
             await transactions.CommitAllAsync(offsets, _wroteSincePreCommit, cancellationToken).ConfigureAwait(false);
             if (offsets is { Offsets.Count: > 0 } sent) _offsets!.Committed(sent.Offsets);
         }

@@ -125,6 +125,8 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
 
     void IConsumerOffsets.Committed(List<TopicPartitionOffset> offsets) => _group.CommittedInTransaction(offsets);
 
+    ValueTask IConsumerOffsets.DeadLettersDurableAsync(CancellationToken cancellationToken) => _deadLetters?.FlushAsync(cancellationToken) ?? default;
+
     public override int TryRead(Span<KafkaRecord<TKey, TValue>> destination)
     {
         ThrowIfFailed();

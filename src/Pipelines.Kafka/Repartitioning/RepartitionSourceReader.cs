@@ -213,6 +213,8 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
     (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.FinalOffsets() => ((IConsumerOffsets)_inner).FinalOffsets();
 
+    ValueTask IConsumerOffsets.DeadLettersDurableAsync(CancellationToken cancellationToken) => ((IConsumerOffsets)_inner).DeadLettersDurableAsync(cancellationToken);
+
     /// <summary>
     /// A transaction carrying these offsets committed. The reader still commits them itself when the checkpoint
     /// completes (right after the sinks' commits): a broker that stored them with the transaction takes the same

@@ -134,6 +134,47 @@ public sealed class ExactlyOnceSinkTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task SendOffsetsOf_WithADeadLetterCopyThatCannotBeDelivered_CommitsNoTransaction_AndFailsTheRun()
+    {
+        // The offsets went into the checkpoint's transaction without waiting for the dead-letter copies, so the
+        // transaction committed the offset past a record whose copy was then lost (the promise: an offset is
+        // committed only once its record's copy is durable).
+        using var cluster = KafkaTestCluster.StartMock();
+        string input = KafkaTestCluster.UniqueName("in"), output = KafkaTestCluster.UniqueName("out"), group = KafkaTestCluster.UniqueName("g");
+        await cluster.CreateTopicAsync(input);
+        await cluster.CreateTopicAsync(output);
+        await cluster.ProduceAsync(input, [new TestRecord("k", "{not json"), .. Enumerable.Range(0, 20).Select(i => new TestRecord("k", $"{i}"))]);
+        using var transactions = new TransactionCounter($"kafka:{output}");
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var deadLetters = new ConcurrentQueue<DeadLetter>();
+        var source = new KafkaSource<string, int>(new()
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            GroupId = group,
+            Topics = [input],
+            ConsumerConfig = cluster.GroupConsumerConfig,
+            ValueDeserializer = new JsonSerde<int>(),
+            OnDeserializationError = ErrorPolicy.DeadLetter,
+            DeadLetterTopic = "unreachable-dlq",
+
+            // Nothing listens on port 1 of the loopback address: the copy times out after two seconds.
+            DeadLetterProducerConfig = new Confluent.Kafka.ProducerConfig { BootstrapServers = "127.0.0.1:1", MessageTimeoutMs = 2000 },
+        });
+        var p = new PipelineBuilder("eos-dead-letters").WithDeadLetterSink(Sinks.Action<DeadLetter>(deadLetters.Enqueue));
+        p.From(source).Select(r => (r.Key, Value: r.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .ToKafka(SinkOptions(cluster, output, offsetsOf: source), x => x.Key, x => x.Value);
+        var run = new StreamingExecutor(new StreamingOptions { CheckpointInterval = TimeSpan.FromSeconds(1), TimeProvider = clock, CheckpointStorage = CheckpointStorage.Directory(_directory) })
+            .Start(p.Build());
+        await Eventually.True(() => !deadLetters.IsEmpty, Deadline, "the bad record read and dead-lettered");
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var act = () => run.Completion.WaitAsync(Deadline);
+
+        (await act.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("dead-letter topic 'unreachable-dlq'");
+        transactions.Committed.Should().Be(0, "no transaction may carry the offset past a record whose copy is not durable");
+    }
+
+    [Fact]
     public async Task SendOffsetsOf_ASourceTheRunDoesNotRead_FailsTheRun_SayingSo()
     {
         using var cluster = KafkaTestCluster.StartMock();
