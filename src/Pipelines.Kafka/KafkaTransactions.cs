@@ -228,44 +228,66 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
         await _transitions.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
+            var aborts = new List<Task>();
             foreach (var slot in _slots.Where(s => s.Open))
             {
                 PendingTransaction? pending;
                 lock (_gate) pending = slot.Pending;
                 if (keepUndecided && pending is { } inFlight && !inFlight.Decided.Task.IsCompleted) continue;
-                try
-                {
-                    await Task.Run(() => slot.Producer.AbortTransaction(_timeout)).ConfigureAwait(false);
-                    slot.Open = false;
-                    KafkaMetrics.TransactionsAborted.Add(1, _sinkTag);
-
-                    // A claimed one is a stored checkpoint's whose commit failed: that loss is logged as an error already.
-                    if (pending is not { Claimed: true })
-                    {
-                        KafkaLog.TransactionAborted(_logger, _sinkName, slot.Id, pending is { } p ? $"checkpoint {p.Checkpoint}" : "the results since the last pre-commit");
-                    }
-                }
-                catch (KafkaException ex)
-                {
-                    KafkaLog.AbortFailed(_logger, _sinkName, slot.Id, ex.Error.Reason);
-                }
-
-                if (pending is null) continue;
-                lock (_gate)
-                {
-                    slot.Pending = null;
-                    _abortedUpTo = Math.Max(_abortedUpTo, pending.Checkpoint);
-                }
-
-                pending.Decided.TrySetResult();
-                pending.Settled.TrySetResult();
+                aborts.Add(AbortAsync(slot, pending));
             }
+
+            // At once, each bounded: with the brokers gone every abort waits its whole timeout.
+            await Task.WhenAll(aborts).ConfigureAwait(false);
         }
         finally
         {
             _transitions.Release();
         }
     }
+
+    /// <summary>
+    /// Aborts the transaction open on <paramref name="slot"/>, waiting at most <see cref="AbortTimeout"/> (or the
+    /// transaction timeout, if shorter). Tried once: a transaction the brokers cannot be asked to abort now is aborted
+    /// by them after the transaction timeout, or by the next run's initialisation of the same transactional id, so the
+    /// slot counts as closed either way and a failing run's shutdown is not held for the transaction timeout per slot.
+    /// </summary>
+    private async Task AbortAsync(Slot slot, PendingTransaction? pending)
+    {
+        try
+        {
+            var bound = _timeout < AbortTimeout ? _timeout : AbortTimeout;
+            await Task.Run(() => slot.Producer.AbortTransaction(bound)).ConfigureAwait(false);
+            KafkaMetrics.TransactionsAborted.Add(1, _sinkTag);
+
+            // A claimed one is a stored checkpoint's whose commit failed: that loss is logged as an error already.
+            if (pending is not { Claimed: true })
+            {
+                KafkaLog.TransactionAborted(_logger, _sinkName, slot.Id, pending is { } p ? $"checkpoint {p.Checkpoint}" : "the results since the last pre-commit");
+            }
+        }
+        catch (KafkaException ex)
+        {
+            KafkaLog.AbortFailed(_logger, _sinkName, slot.Id, ex.Error.Reason);
+        }
+        finally
+        {
+            slot.Open = false;
+        }
+
+        if (pending is null) return;
+        lock (_gate)
+        {
+            slot.Pending = null;
+            _abortedUpTo = Math.Max(_abortedUpTo, pending.Checkpoint);
+        }
+
+        pending.Decided.TrySetResult();
+        pending.Settled.TrySetResult();
+    }
+
+    /// <summary>The longest an abort waits for the brokers (<see cref="AbortAsync"/>).</summary>
+    private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Commits, in order, every waiting transaction of a checkpoint up to <paramref name="checkpointId"/>.</summary>
     private async Task<List<TopicPartitionOffset>> CommitUpToAsync(long checkpointId, bool stored)
