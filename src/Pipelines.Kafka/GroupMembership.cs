@@ -182,6 +182,8 @@ internal sealed class GroupMembership<TKey, TValue>(KafkaSourceOptions<TKey, TVa
         if (OffsetsInTransactions)
         {
             outcome = "offsets are committed in the exactly-once sink's transactions";
+            long again = revoked.Sum(Offsets.PastCommit);
+            if (!Drained && !Leaving && again > 0) KafkaLog.RevokedWithOffsetsInTransactions(logger, sourceName, again, string.Join(", ", revoked));
         }
         else if (Drained)
         {

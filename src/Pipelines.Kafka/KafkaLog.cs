@@ -92,6 +92,9 @@ internal static partial class KafkaLog
         }
     }
 
+    [LoggerMessage(EventId = 125, Level = LogLevel.Warning, Message = "Kafka source {Source}: partitions {Partitions} were revoked while an exactly-once sink commits this source's offsets in its transactions (SendOffsetsOf), with {Records} records read since the last checkpoint: their next owner reads them again while this instance's open transaction still commits their results, so read_committed consumers may see those results twice. SendOffsetsOf supports one instance per consumer group")]
+    public static partial void RevokedWithOffsetsInTransactions(ILogger logger, string source, long records, string partitions);
+
     [LoggerMessage(EventId = 124, Level = LogLevel.Error, Message = "Kafka source {Source}: the {Callback} callback failed for partitions {Partitions}; the source goes on reading (the partitions are {Outcome} either way)")]
     public static partial void PartitionCallbackFailed(ILogger logger, Exception exception, string source, string callback, string partitions, string outcome);
 

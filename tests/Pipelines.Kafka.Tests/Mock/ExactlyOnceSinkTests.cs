@@ -175,6 +175,36 @@ public sealed class ExactlyOnceSinkTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task SendOffsetsOf_PartitionsRevokedWithRecordsReadSinceTheLastCheckpoint_IsAWarningThatResultsMayRepeat()
+    {
+        // Not yet supported with several instances in one group (README): it happened without a word.
+        using var cluster = KafkaTestCluster.StartMock();
+        string input = KafkaTestCluster.UniqueName("in"), output = KafkaTestCluster.UniqueName("out"), group = KafkaTestCluster.UniqueName("g");
+        await cluster.CreateTopicAsync(input);
+        await cluster.CreateTopicAsync(output);
+        await cluster.ProduceAsync(input, Records(0, 40));
+        var log = new ConcurrentQueue<string>();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var source = ExactlyOnceSetup.Source(cluster, input, group, new MemoryLogger("a", log));
+        var p = new PipelineBuilder("eos-scaled");
+        p.From(source).Select(r => (r.Key, r.Value)).ToKafka(SinkOptions(cluster, output, offsetsOf: source), x => x.Key, x => x.Value);
+        var first = new StreamingExecutor(new StreamingOptions { CheckpointInterval = TimeSpan.FromSeconds(1), TimeProvider = clock, CheckpointStorage = CheckpointStorage.Directory(_directory) })
+            .Start(p.Build());
+        using var transactions = new TransactionCounter($"kafka:{output}");
+        await Eventually.True(() => cluster.EndOffsets(output).Values.Sum() >= 40, Deadline, "every record read");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.True(() => transactions.Committed >= 1, Deadline, "a checkpoint's transaction with the offsets");
+        await cluster.ProduceAsync(input, Records(40, 40));
+        await Eventually.True(() => cluster.EndOffsets(output).Values.Sum() >= 80, Deadline, "records read since the checkpoint");
+
+        var second = GroupInstance.Start(cluster, input, group, "b");
+        await Eventually.True(() => log.Any(l => l.Contains("were revoked while an exactly-once sink commits this source's offsets")), Deadline, "the warning");
+        await Task.WhenAll(first.StopAsync(), second.Run.StopAsync()).WaitAsync(Deadline);
+
+        log.Should().Contain(l => l.Contains("Warning") && l.Contains("read_committed consumers may see those results twice"));
+    }
+
+    [Fact]
     public async Task SendOffsetsOf_ASourceTheRunDoesNotRead_FailsTheRun_SayingSo()
     {
         using var cluster = KafkaTestCluster.StartMock();
