@@ -10,11 +10,12 @@ namespace Pipelines.Kafka;
 internal interface IConsumerOffsets
 {
     /// <summary>
-    /// The offsets of the position the reader captured last — the one the checkpoint the sink pre-commits now was
-    /// taken at (one checkpoint at a time is in flight, and its barrier reaches the sink after the capture) — for
-    /// the partitions still owned in the same epoch and past their last commit; with the group's metadata.
+    /// The offsets of the position the reader took at checkpoint <paramref name="checkpointId"/>'s barrier (not a
+    /// later one: a drain may have stopped the reader, and taken its position, while that barrier was on its way to
+    /// the sink), for the partitions still owned in the same epoch and past their last commit; with the group's
+    /// metadata.
     /// </summary>
-    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) CheckpointOffsets();
+    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) CheckpointOffsets(long checkpointId);
 
     /// <summary>The offsets after every record handed out, for the owned partitions past their last commit: the run has drained.</summary>
     (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) FinalOffsets();

@@ -147,9 +147,9 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         await ProduceHeldAsync(cancellationToken).ConfigureAwait(false);
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         var source = Offsets();
-        if (source is IRepartitionOffsets moving) await moving.StoreMarksAsync(cancellationToken).ConfigureAwait(false);
+        if (source is IRepartitionOffsets moving) await moving.StoreMarksAsync(checkpointId, cancellationToken).ConfigureAwait(false);
         if (source is not null) await source.DeadLettersDurableAsync(cancellationToken).ConfigureAwait(false);
-        var offsets = source?.CheckpointOffsets();
+        var offsets = source?.CheckpointOffsets(checkpointId);
         await transactions.PreCommitAsync(checkpointId, offsets, cancellationToken).ConfigureAwait(false);
         _producer = transactions.Current;
         _wroteSincePreCommit = false;

@@ -34,6 +34,10 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private Task<bool>? _polling;
     private Exception? _fatal;
     private KafkaPosition? _lastCaptured;
+
+    /// <summary>The positions taken at checkpoints' barriers, oldest first, until an exactly-once sink asks for its checkpoint's (<see cref="IConsumerOffsets.CheckpointOffsets"/>).</summary>
+    private readonly Queue<(long Checkpoint, KafkaPosition Position)> _checkpointPositions = new();
+    private readonly Lock _checkpointGate = new();
     private bool _closed;
     private PartitionAssignment? _assignment;
 
@@ -102,6 +106,25 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     }
 
     /// <summary>
+    /// The position at checkpoint <paramref name="checkpointId"/>'s barrier, recorded for it: an exactly-once sink
+    /// pre-commits that checkpoint with exactly these offsets, even when the reader has captured a later position
+    /// since (a drain stopping it while the checkpoint's barrier is on its way to the sink).
+    /// </summary>
+    public override KafkaPosition CapturePosition(long checkpointId)
+    {
+        var position = CapturePosition();
+        lock (_checkpointGate)
+        {
+            _checkpointPositions.Enqueue((checkpointId, position));
+
+            // Taken by the sink in order; a bound in case no sink asks (the offsets are then committed by the reader).
+            while (_checkpointPositions.Count > 64) _checkpointPositions.Dequeue();
+        }
+
+        return position;
+    }
+
+    /// <summary>
     /// A checkpoint completed: once the dead-letter copies are durable, its offsets are committed before the
     /// consumer's next poll, on the polling thread — unless an exactly-once sink commits them in its transactions.
     /// </summary>
@@ -114,10 +137,26 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     /// <summary>From now on an exactly-once sink commits this reader's offsets in its transactions; the reader commits none.</summary>
     public void HandOffsetsToTransactions() => _group.OffsetsInTransactions = true;
 
-    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.CheckpointOffsets()
+    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.CheckpointOffsets(long checkpointId)
     {
-        var position = Volatile.Read(ref _lastCaptured) ?? new KafkaPosition([]);
+        var position = PositionOf(checkpointId) ?? Volatile.Read(ref _lastCaptured) ?? new KafkaPosition([]);
         return (_group.Offsets.Committable(position), _consumer.ConsumerGroupMetadata);
+    }
+
+    /// <summary>The position taken at checkpoint <paramref name="checkpointId"/>'s barrier (those of older checkpoints go), or null.</summary>
+    private KafkaPosition? PositionOf(long checkpointId)
+    {
+        lock (_checkpointGate)
+        {
+            KafkaPosition? found = null;
+            while (_checkpointPositions.TryPeek(out var oldest) && oldest.Checkpoint <= checkpointId)
+            {
+                _checkpointPositions.Dequeue();
+                if (oldest.Checkpoint == checkpointId) found = oldest.Position;
+            }
+
+            return found;
+        }
     }
 
     (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.FinalOffsets() =>

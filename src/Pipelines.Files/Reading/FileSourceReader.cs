@@ -12,7 +12,7 @@ namespace Pipelines.Files.Reading;
 /// file, and dropped; whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead(Span{T})"/>
 /// only parses records already in memory, so memory holds one buffer per open file. With a checkpoint file, the
 /// position (every file's offset) is saved at the end of a successful run and, in a streaming run, at every
-/// checkpoint: <see cref="CapturePosition"/> snapshots it (a <see cref="FilePosition"/>) on the reading thread, and
+/// checkpoint: <see cref="CapturePosition()"/> snapshots it (a <see cref="FilePosition"/>) on the reading thread, and
 /// the save runs on the checkpoint's task through a <see cref="CheckpointStore"/>, which takes one save at a time.
 /// </summary>
 internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> format, FileSourceOptions options, SourceContext context, IDisposable? claim) : SourceReader<T, FilePosition>

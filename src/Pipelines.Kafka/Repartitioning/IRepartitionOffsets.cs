@@ -7,8 +7,8 @@ namespace Pipelines.Kafka;
 /// </summary>
 internal interface IRepartitionOffsets : IConsumerOffsets
 {
-    /// <summary>Stores what the reader keeps besides the offsets (the origins already taken) for the checkpoint being pre-committed.</summary>
-    Task StoreMarksAsync(CancellationToken cancellationToken);
+    /// <summary>Stores what the reader keeps besides the offsets (the origins already taken) at checkpoint <paramref name="checkpointId"/>, being pre-committed.</summary>
+    Task StoreMarksAsync(long checkpointId, CancellationToken cancellationToken);
 }
 
 /// <summary>A repartition topic's source, from which an exactly-once sink links to the run's reader.</summary>

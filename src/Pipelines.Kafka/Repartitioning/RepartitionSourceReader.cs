@@ -33,7 +33,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     private List<(int Partition, Task<byte[]?> Marks)>? _loading;
 
     /// <summary>The marks of each checkpoint's position, written with its offsets once the checkpoint completes.</summary>
-    private readonly Queue<(KafkaPosition Position, long Sequence, List<(int Partition, long Offset, byte[] Marks)> Marks)> _captured = new();
+    private readonly Queue<(KafkaPosition Position, long Sequence, long? Checkpoint, List<(int Partition, long Offset, byte[] Marks)> Marks)> _captured = new();
     private readonly object _capturedLock = new();
 
     /// <summary>How many positions were captured (checkpoint barriers), and the number of the last one committed; under <see cref="_capturedLock"/>.</summary>
@@ -133,9 +133,13 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
 
     public override bool CommitsDuringRun => _inner.CommitsDuringRun;
 
-    public override KafkaPosition CapturePosition()
+    public override KafkaPosition CapturePosition() => Capture(_inner.CapturePosition(), null);
+
+    /// <summary>The position at checkpoint <paramref name="checkpointId"/>'s barrier, recorded for it (as the inner reader records its offsets).</summary>
+    public override KafkaPosition CapturePosition(long checkpointId) => Capture(_inner.CapturePosition(checkpointId), checkpointId);
+
+    private KafkaPosition Capture(KafkaPosition position, long? checkpoint)
     {
-        var position = _inner.CapturePosition();
         if (!_context.KeepsPartitionedState) return position;
         var marks = new List<(int, long, byte[])>();
         foreach (var entry in position.Partitions)
@@ -143,7 +147,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             if (entry.Topic == _topic.Name && _marks.Capture(entry.Partition) is { } bytes) marks.Add((entry.Partition, entry.NextOffset, bytes));
         }
 
-        lock (_capturedLock) _captured.Enqueue((position, ++_capturedCount, marks));
+        lock (_capturedLock) _captured.Enqueue((position, ++_capturedCount, checkpoint, marks));
         return position;
     }
 
@@ -209,7 +213,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
         return this;
     }
 
-    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.CheckpointOffsets() => ((IConsumerOffsets)_inner).CheckpointOffsets();
+    (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.CheckpointOffsets(long checkpointId) => ((IConsumerOffsets)_inner).CheckpointOffsets(checkpointId);
 
     (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) IConsumerOffsets.FinalOffsets() => ((IConsumerOffsets)_inner).FinalOffsets();
 
@@ -226,16 +230,17 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
     }
 
     /// <summary>
-    /// The exactly-once sink pre-commits the checkpoint whose position was captured last: its marks are stored now,
-    /// before its transaction can carry the offsets to the group (they are stored again, the same, when it completes).
+    /// The exactly-once sink pre-commits checkpoint <paramref name="checkpointId"/>: the marks taken at its barrier are
+    /// stored now, before its transaction can carry the offsets to the group (they are stored again, the same, when
+    /// it completes). Those of the last position taken when none was taken for it.
     /// </summary>
-    public async Task StoreMarksAsync(CancellationToken cancellationToken)
+    public async Task StoreMarksAsync(long checkpointId, CancellationToken cancellationToken)
     {
         if (!_context.KeepsPartitionedState) return;
         List<(int Partition, long Offset, byte[] Marks)>? marks = null;
         lock (_capturedLock)
         {
-            if (_captured.Count > 0) marks = _captured.Last().Marks;
+            marks = _captured.LastOrDefault(c => c.Checkpoint == checkpointId).Marks ?? (_captured.Count > 0 ? _captured.Last().Marks : null);
         }
 
         foreach (var (partition, offset, bytes) in marks ?? [])

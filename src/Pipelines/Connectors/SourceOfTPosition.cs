@@ -18,7 +18,7 @@ public abstract class Source<T, TPosition> : Source<T>
     /// its own (its beginning, or what it keeps itself: a checkpoint file, a consumer group's committed offsets).
     /// </summary>
     /// <param name="context">Facts about the run.</param>
-    /// <param name="position">A position a reader of this source captured (<see cref="SourceReader{T, TPosition}.CapturePosition"/>), possibly in another process; null to start without one.</param>
+    /// <param name="position">A position a reader of this source captured (<see cref="SourceReader{T, TPosition}.CapturePosition()"/>), possibly in another process; null to start without one.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     public abstract ValueTask<SourceReader<T, TPosition>> OpenAsync(SourceContext context, TPosition? position, CancellationToken cancellationToken);
 

@@ -132,8 +132,12 @@ public abstract class SourceReader<T> : IAsyncDisposable
     /// <summary>Whether a checkpoint may take the reader's position now (<see cref="SourceReader{T, TPosition}.CanCheckpoint"/>).</summary>
     internal virtual bool PositionResumable => true;
 
-    /// <summary>The reader's position, boxed for the executor's checkpoint bookkeeping (<see cref="SourceReader{T, TPosition}.CapturePosition"/>).</summary>
-    internal virtual object CapturePositionObject() => throw new NotSupportedException();
+    /// <summary>
+    /// The reader's position, boxed for the executor's checkpoint bookkeeping: at checkpoint <paramref name="checkpointId"/>'s
+    /// barrier (<see cref="SourceReader{T, TPosition}.CapturePosition(long)"/>), or outside a barrier when null
+    /// (<see cref="SourceReader{T, TPosition}.CapturePosition()"/>).
+    /// </summary>
+    internal virtual object CapturePositionObject(long? checkpointId) => throw new NotSupportedException();
 
     /// <summary>Commits a position <see cref="CapturePositionObject"/> returned (<see cref="SourceReader{T, TPosition}.CommitAsync(TPosition, CancellationToken)"/>).</summary>
     internal virtual ValueTask CommitPositionObjectAsync(object position, CancellationToken cancellationToken) => throw new NotSupportedException();

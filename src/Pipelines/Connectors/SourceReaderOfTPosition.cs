@@ -3,7 +3,7 @@ namespace Pipelines;
 /// <summary>
 /// A <see cref="SourceReader{T}"/> that knows where it is: its position (<typeparamref name="TPosition"/>) says
 /// where the next element comes from — the next offset of each partition, every file's byte offset and line. The
-/// streaming executor takes the position at each checkpoint (<see cref="CapturePosition"/>) and hands it back once
+/// streaming executor takes the position at each checkpoint (<see cref="CapturePosition()"/>) and hands it back once
 /// everything read before it has reached the sinks (<see cref="CommitAsync(TPosition, CancellationToken)"/>); a
 /// later run resumes from a position with <see cref="Source{T, TPosition}.OpenAsync(SourceContext, TPosition, CancellationToken)"/>.
 /// </summary>
@@ -21,7 +21,7 @@ public abstract class SourceReader<T, TPosition> : SourceReader<T>
     /// <summary>
     /// True (the default) when the reader commits positions while a streaming run goes on (Kafka offsets, file
     /// checkpoints). The streaming executor then runs checkpoints every <see cref="StreamingOptions.CheckpointInterval"/>:
-    /// it takes the reader's position with <see cref="CapturePosition"/>, sends a barrier behind the elements read
+    /// it takes the reader's position with <see cref="CapturePosition()"/>, sends a barrier behind the elements read
     /// so far, and once every result derived from them has reached the sinks (and the sinks flushed) it calls
     /// <see cref="CommitAsync(TPosition, CancellationToken)"/> with that position. Return false when the reader has
     /// nowhere to commit to in this run (the file source without a checkpoint path); it must not change after the
@@ -49,6 +49,18 @@ public abstract class SourceReader<T, TPosition> : SourceReader<T>
     public abstract TPosition CapturePosition();
 
     /// <summary>
+    /// The position for checkpoint <paramref name="checkpointId"/>: the streaming executor calls this, rather than
+    /// <see cref="CapturePosition()"/>, when it sends the checkpoint's barrier behind the elements read so far (and
+    /// <see cref="CapturePosition()"/> where it needs a position outside a barrier, such as where a drained source
+    /// stopped, which may be after a barrier whose checkpoint is still in flight). By default
+    /// <see cref="CapturePosition()"/>. A reader whose positions something else also asks for by checkpoint — an
+    /// exactly-once sink that commits a checkpoint's input positions in its transaction — overrides it to record
+    /// which position belongs to which checkpoint.
+    /// </summary>
+    /// <param name="checkpointId">The checkpoint whose barrier follows the elements read so far.</param>
+    public virtual TPosition CapturePosition(long checkpointId) => CapturePosition();
+
+    /// <summary>
     /// Every element returned before <paramref name="position"/> was captured has gone through the pipeline, every
     /// result derived from it has been handed to the sinks, and the sinks have flushed: make the position durable,
     /// so a restart after a crash resumes from it (at-least-once). Positions arrive in the order they were captured,
@@ -57,7 +69,7 @@ public abstract class SourceReader<T, TPosition> : SourceReader<T>
     /// such as a Kafka consumer, queues the position for its reading thread). A failure is logged and the next
     /// checkpoint tries again; the elements since the last durable position may then be read again after a restart.
     /// </summary>
-    /// <param name="position">A value <see cref="CapturePosition"/> returned.</param>
+    /// <param name="position">A value <see cref="CapturePosition()"/> returned.</param>
     /// <param name="cancellationToken">Cancels the commit.</param>
     public abstract ValueTask CommitAsync(TPosition position, CancellationToken cancellationToken);
 
@@ -75,8 +87,9 @@ public abstract class SourceReader<T, TPosition> : SourceReader<T>
 
     internal sealed override bool PositionResumable => CanCheckpoint;
 
-    internal sealed override object CapturePositionObject() =>
-        CapturePosition() ?? throw new InvalidOperationException($"{GetType().Name}.CapturePosition returned null; a position is required.");
+    internal sealed override object CapturePositionObject(long? checkpointId) =>
+        (checkpointId is { } id ? CapturePosition(id) : CapturePosition())
+        ?? throw new InvalidOperationException($"{GetType().Name}.CapturePosition returned null; a position is required.");
 
     internal sealed override ValueTask CommitPositionObjectAsync(object position, CancellationToken cancellationToken) =>
         CommitAsync((TPosition)position, cancellationToken);

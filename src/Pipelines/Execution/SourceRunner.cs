@@ -64,7 +64,10 @@ internal abstract class SourceRunner : IAsyncDisposable
     public abstract void Barrier(long checkpoint, Action<object?> positionTaken);
 
     /// <summary>The reader's position now, as <see cref="Barrier"/> takes it, without a barrier (the source has finished reading).</summary>
-    public abstract object? CapturePosition();
+    public object? CapturePosition() => CapturePosition(null);
+
+    /// <summary>The reader's position now: at checkpoint <paramref name="checkpoint"/>'s barrier, or outside a barrier when null.</summary>
+    protected abstract object? CapturePosition(long? checkpoint);
 
     /// <summary>False while the reader's position cannot be checkpointed (<see cref="SourceReader{T, TPosition}.CanCheckpoint"/>): the barrier waits.</summary>
     public abstract bool MayPassBarrier { get; }
@@ -341,15 +344,15 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
     {
         _output.Flush();
         if (_sourceContext is { HasHandovers: true }) SendHandovers();
-        positionTaken(CapturePosition());
+        positionTaken(CapturePosition(checkpoint));
         _output.Barrier(checkpoint);
     }
 
-    public override object? CapturePosition()
+    protected override object? CapturePosition(long? checkpoint)
     {
         try
         {
-            return _reader is { } reader && (reader.CommitsPositions || (PositionJson is not null && reader.HasPositions)) ? reader.CapturePositionObject() : null;
+            return _reader is { } reader && (reader.CommitsPositions || (PositionJson is not null && reader.HasPositions)) ? reader.CapturePositionObject(checkpoint) : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

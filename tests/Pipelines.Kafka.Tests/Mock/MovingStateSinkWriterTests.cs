@@ -31,9 +31,9 @@ public sealed class MovingStateSinkWriterTests(ITestOutputHelper output)
 
         public IRepartitionOffsets OffsetsForTransactions(string sinkName) => this;
 
-        public Task StoreMarksAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StoreMarksAsync(long checkpointId, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) CheckpointOffsets() => ([], null!);
+        public (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) CheckpointOffsets(long checkpointId) => ([], null!);
 
         public (List<TopicPartitionOffset> Offsets, IConsumerGroupMetadata Group) FinalOffsets() => ([], null!);
 

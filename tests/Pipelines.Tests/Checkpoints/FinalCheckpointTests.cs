@@ -186,6 +186,32 @@ public sealed class FinalCheckpointTests : IDisposable
     }
 
     /// <summary>
+    /// The executor asks a reader for its position at each checkpoint's barrier with that checkpoint's id
+    /// (<c>CapturePosition(checkpointId)</c>), and without one where a drain stopped it: a reader whose positions an
+    /// exactly-once sink also asks for by checkpoint (Kafka's offsets sent into a transaction) tells them apart, rather
+    /// than taking the position asked for last, which after a drain is already past a checkpoint still in flight.
+    /// </summary>
+    [Fact]
+    public async Task PositionsAreTakenWithTheirCheckpoint_AtBarriers_AndWithoutOne_WhereADrainStopsTheSource()
+    {
+        var events = Orders.Events(seed: 38, count: 1200);
+        var output = new Transactional<(string, DateTimeOffset, long)>();
+        var clock = new FakeTimeProvider(Ev.T0);
+        var source = new EventSource(events, clock, tick: 100, () => Volatile.Read(ref output.Settled)) { Limit = 700 };
+        var run = new StreamingExecutor(Options(clock)).Start(Orders.Sums(source, new TransactionalSink<(string, DateTimeOffset, long)>(output)));
+        await Wait.UntilAsync(() => source.Read == 700, run, "700 elements read");
+        var summary = await run.StopAsync(drain: true);
+
+        var captures = source.Captures.ToList();
+        var atBarriers = captures.Where(c => c.Checkpoint is not null).ToList();
+        atBarriers.Should().NotBeEmpty();
+        atBarriers.Select(c => c.Checkpoint!.Value).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        atBarriers.Select(c => c.Checkpoint!.Value).Should().Contain(summary.CheckpointsCompleted - 1, "every checkpoint before the final one took its position at its barrier");
+        captures.Should().Contain((null, 700), "where the drain stopped the source, taken outside a barrier");
+        Newest().Sources.Single().Position!.Value.GetProperty("Next").GetInt32().Should().Be(700, "the final checkpoint records where the drain stopped the source");
+    }
+
+    /// <summary>
     /// A drain while a source is still opening (a slow connect): the source read nothing, and the checkpoint taken
     /// meanwhile records it where it was to start — from nothing in a new run (a restart opens it as a new run would),
     /// at its restored position in a restored run (a restart does not read again what the restored state holds).

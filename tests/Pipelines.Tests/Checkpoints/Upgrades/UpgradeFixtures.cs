@@ -42,6 +42,9 @@ internal sealed class EventSource(IReadOnlyList<Ev> data, FakeTimeProvider? cloc
         }
     }
 
+    /// <summary>Every position the reader was asked for, in order: with the checkpoint whose barrier it was taken for, or null outside a barrier.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(long? Checkpoint, int Next)> Captures { get; } = new();
+
     /// <summary>When set, opening waits for it (a source still connecting), as long as the run lets it.</summary>
     public Task? OpensAfter { get; init; }
 
@@ -59,7 +62,17 @@ internal sealed class EventSource(IReadOnlyList<Ev> data, FakeTimeProvider? cloc
 
         public override bool CommitsDuringRun => false;
 
-        public override EventPosition CapturePosition() => new(source.Read);
+        public override EventPosition CapturePosition()
+        {
+            source.Captures.Enqueue((null, source.Read));
+            return new(source.Read);
+        }
+
+        public override EventPosition CapturePosition(long checkpointId)
+        {
+            source.Captures.Enqueue((checkpointId, source.Read));
+            return new(source.Read);
+        }
 
         public override ValueTask CommitAsync(EventPosition position, CancellationToken cancellationToken) => default;
 
