@@ -222,6 +222,23 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task AnExistingPublication_ThatLacksATableOrHasOthers_IsRefusedNamingThem()
+    {
+        // It was used as it was: a table added to Tables never sent a change, and another table's changes were read as
+        // rows of this source, all without a word.
+        string db = await CustomersAsync(1);
+        await ExecuteAsync(db, "CREATE TABLE orders (id int PRIMARY KEY, customer int NOT NULL); CREATE PUBLICATION shared FOR TABLE customers, orders; CREATE PUBLICATION only_orders FOR TABLE orders");
+
+        var extra = Start(PostgresSources.ChangeDataCapture<Customer>(new PostgresCdcOptions { ConnectionString = db, Tables = ["customers"], Slot = "extra_tables", Publication = "shared" }), new Collected<ChangeRecord<Customer>>());
+        (await extra.Completion.Invoking(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineExecutionException>())
+            .Which.ToString().Should().Contain("publication 'shared' also publishes public.orders");
+
+        var missing = Start(PostgresSources.ChangeDataCapture<Customer>(new PostgresCdcOptions { ConnectionString = db, Tables = ["customers"], Slot = "missing_table", Publication = "only_orders" }), new Collected<ChangeRecord<Customer>>());
+        (await missing.Completion.Invoking(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineExecutionException>())
+            .Which.ToString().Should().Contain("publication 'only_orders' exists but does not publish public.customers");
+    }
+
+    [Fact]
     public async Task ASecondRunOnTheSameSlot_FailsNamingTheSlot()
     {
         string db = await CustomersAsync(1);

@@ -36,7 +36,8 @@ public sealed class ReadmeTemporalJoinSnippetTests(PostgresFixture fixture) : ID
                 ConnectionString = connectionString, Tables = ["customers"], Slot = "enrichment_customers",
             }))
             .ToChangelog(c => c.Id)                          // Change<long, Customer>: insert, update, delete by key
-            .WithEventTime(c => c.Row!.UpdatedAt, Watermarks.BoundedOutOfOrderness(TimeSpan.FromMinutes(1)))
+            // A delete carries no row: it is valid from its commit time.
+            .WithEventTime(c => c.IsDelete ? c.Time : c.Row!.UpdatedAt, Watermarks.BoundedOutOfOrderness(TimeSpan.FromMinutes(1)))
             .ToTable();                                      // every version, valid from its updated_at
         p.From(PostgresSources.ChangeDataCapture<Order>(new PostgresCdcOptions
             {
@@ -60,7 +61,13 @@ public sealed class ReadmeTemporalJoinSnippetTests(PostgresFixture fixture) : ID
 
         await Shop.WaitForSlotsAsync(db, run.Completion, TimeSpan.FromSeconds(60));
         await Shop.WriteAsync(db, morning.Later);
-        await Eventually.HoldsAsync(() => run.ElementsRead >= morning.Changes || run.Completion.IsCompleted, () => $"{morning.Changes} changes read, {run.ElementsRead} so far", 60_000);
+
+        // A customer who leaves: the delete has no row, which the time function must not read (it failed the run).
+        await ExecuteAsync(connectionString, "INSERT INTO customers VALUES (999, 'leaver', 'gold', '2026-03-02 06:00:00+00')");
+        await ExecuteAsync(connectionString, "DELETE FROM customers WHERE id = 999");
+        long changes = morning.Changes + 2;
+        await Eventually.HoldsAsync(() => run.ElementsRead >= changes || run.Completion.IsCompleted, () => $"{changes} changes read, {run.ElementsRead} so far", 60_000);
+        run.Completion.IsCompleted.Should().BeFalse("the delete is a change of the table, not a failure");
         await run.StopAsync();
         await ExecuteAsync(connectionString, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'enrichment_%'");
 

@@ -62,6 +62,18 @@ public sealed class SinkTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task AVarcharsLength_IsCountedInCharacters_AndTrailingSpacesPastItAreCut_AsPostgresCountsThem()
+    {
+        // An emoji is two UTF-16 units but one character: 'José 😀😀' (7 characters) fits varchar(8), and was refused as 9 long.
+        string db = await AccountsAsync();
+        await RunAsync([new Account(1, "José 😀😀", 1), new Account(2, "ann      ", 2)], PostgresSinks.Upsert<Account>(db, "accounts", ["id"]));
+
+        (await AccountsIn(db)).Select(a => a.Owner).Should().Equal("José 😀😀", "ann     ");
+        var tooLong = () => RunAsync([new Account(3, "José 😀😀!!", 3)], PostgresSinks.Upsert<Account>(db, "accounts", ["id"]));
+        (await tooLong.Should().ThrowAsync<PipelineExecutionException>()).Which.ToString().Should().Contain("9 characters long but the column takes at most 8");
+    }
+
+    [Fact]
     public async Task UpsertUnderReplays_GivesExactlyTheFinalTable()
     {
         string db = await AccountsAsync();

@@ -68,7 +68,7 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
         {
             await setup.OpenAsync(cancellationToken).ConfigureAwait(false);
             _tables = await ReplicationCatalog.ResolveTablesAsync(setup, _options.Tables, _name, cancellationToken).ConfigureAwait(false);
-            if (await ReplicationCatalog.EnsurePublicationAsync(setup, _options.PublicationName, _tables, cancellationToken).ConfigureAwait(false))
+            if (await ReplicationCatalog.EnsurePublicationAsync(setup, _options.PublicationName, _tables, _name, cancellationToken).ConfigureAwait(false))
             {
                 PostgresLog.PublicationCreated(_logger, _name, _options.PublicationName, string.Join(", ", _tables.Select(t => t.Name)));
             }

@@ -17,7 +17,7 @@ public sealed class PostgresCdcOptions
     /// <summary>The replication slot: created when missing (with the initial snapshot, if asked for); an existing one is resumed from where it was confirmed. Slot names are lowercase letters, digits and underscores.</summary>
     public required string Slot { get; init; }
 
-    /// <summary>The publication; <see cref="Slot"/> when null. Created <c>FOR TABLE</c> <see cref="Tables"/> when missing; an existing one is used as it is.</summary>
+    /// <summary>The publication; <see cref="Slot"/> when null. Created <c>FOR TABLE</c> <see cref="Tables"/> when missing; an existing one must publish exactly <see cref="Tables"/> (the source refuses to start otherwise, naming the tables).</summary>
     public string? Publication { get; init; }
 
     /// <summary>

@@ -27,12 +27,21 @@ internal static class ReplicationCatalog
         return [.. resolved];
     }
 
-    /// <summary>Creates the publication for the tables unless it exists; true when this call created it.</summary>
-    public static async Task<bool> EnsurePublicationAsync(NpgsqlConnection connection, string publication, (string Name, string Quoted)[] tables, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the publication for the tables unless it exists; true when this call created it. An existing one must
+    /// publish exactly these tables: a table it lacks would never send a change (and a table added to the options
+    /// later has no snapshot in the existing slot), and another table's changes would be read as rows of this source.
+    /// </summary>
+    public static async Task<bool> EnsurePublicationAsync(NpgsqlConnection connection, string publication, (string Name, string Quoted)[] tables, string source, CancellationToken cancellationToken)
     {
         await using var exists = new NpgsqlCommand("SELECT count(*) FROM pg_publication WHERE pubname = @p", connection);
         exists.Parameters.AddWithValue("p", publication);
-        if ((long)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0) return false;
+        if ((long)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0)
+        {
+            await CheckPublishedTablesAsync(connection, publication, tables, source, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
         try
         {
             await ExecuteAsync(connection, $"CREATE PUBLICATION {Sql.Quote(publication)} FOR TABLE {string.Join(", ", tables.Select(t => t.Quoted))}", cancellationToken).ConfigureAwait(false);
@@ -41,6 +50,33 @@ internal static class ReplicationCatalog
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateObject)
         {
             return false; // another run created it meanwhile
+        }
+    }
+
+    private static async Task CheckPublishedTablesAsync(NpgsqlConnection connection, string publication, (string Name, string Quoted)[] tables, string source, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = @p", connection);
+        command.Parameters.AddWithValue("p", publication);
+        var published = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) published.Add(reader.GetString(0));
+        }
+
+        var missing = tables.Select(t => t.Name).Where(t => !published.Contains(t)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Source '{source}': publication '{publication}' exists but does not publish {string.Join(", ", missing)}, so no change of {(missing.Count == 1 ? "that table" : "those tables")} would arrive. " +
+                $"Capture a changed list of tables under a new Slot (and publication) name, which takes a snapshot of every table, or drop the old publication and slot; ALTER PUBLICATION … ADD TABLE alone would send the table's changes but not its existing rows.");
+        }
+
+        var extra = published.Where(t => !tables.Any(r => r.Name == t)).Order(StringComparer.Ordinal).ToList();
+        if (extra.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Source '{source}': publication '{publication}' also publishes {string.Join(", ", extra.Take(5))}{(extra.Count > 5 ? $" and {extra.Count - 5} more" : string.Empty)}, which this source does not capture: their changes would be read as rows of its tables. " +
+                "Give the source a publication of its own (PostgresCdcOptions.Publication, or none: one named after the slot is created for exactly its tables).");
         }
     }
 

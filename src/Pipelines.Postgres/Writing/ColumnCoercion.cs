@@ -42,9 +42,9 @@ internal static class ColumnCoercion
             case "text" or "varchar" or "bpchar" or "name" or "citext":
                 {
                     string s = value switch { string str => str, char c => c.ToString(), _ => throw Mismatch(value, column) };
-                    if (column.MaxLength >= 0 && s.Length > column.MaxLength)
+                    if (column.MaxLength >= 0 && s.Length > column.MaxLength && Characters(s) > column.MaxLength)
                     {
-                        throw new InvalidCastException($"the text is {s.Length} characters long but the column takes at most {column.MaxLength}.");
+                        throw new InvalidCastException($"the text is {Characters(s)} characters long but the column takes at most {column.MaxLength}.");
                     }
 
                     return s;
@@ -106,4 +106,16 @@ internal static class ColumnCoercion
 
     private static InvalidCastException Mismatch(object value, TableColumn column) =>
         new($"the value is {value.GetType().Name} ({ValueConversion.Describe(value)}) but the column is {column.TypeName}.");
+
+    /// <summary>
+    /// The length PostgreSQL checks against varchar(n) and char(n): characters (code points), not UTF-16 units, so
+    /// an emoji is one; trailing spaces past the length do not count (the server cuts them to fit).
+    /// </summary>
+    private static int Characters(string s)
+    {
+        var text = s.AsSpan().TrimEnd(' ');
+        int count = 0;
+        foreach (var _ in text.EnumerateRunes()) count++;
+        return count;
+    }
 }
