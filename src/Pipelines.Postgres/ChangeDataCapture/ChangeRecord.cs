@@ -32,6 +32,12 @@ public sealed record ChangeRecord<T>(
     uint TransactionId,
     long Index)
 {
-    /// <summary>The change's place in the stream: commit LSN, then the index within the transaction. Increases along the stream; use it for an exactly-once sink (<see cref="PostgresSinkOptions.ExactlyOnceId"/>).</summary>
-    public WriteSequence Sequence => new((long)(ulong)Lsn, Index);
+    /// <summary>
+    /// The change's place in the stream: commit LSN, then the index within the transaction. Increases along the stream;
+    /// use it for an exactly-once sink (<see cref="PostgresSinkOptions.ExactlyOnceId"/>). Snapshot rows take the LSN
+    /// just before the consistent point: the first transaction streamed after the snapshot can commit exactly at the
+    /// consistent point, and its changes must come after every snapshot row (with equal LSNs its first changes sorted
+    /// among the snapshot's, and a sink that had committed the snapshot skipped them).
+    /// </summary>
+    public WriteSequence Sequence => new((long)(ulong)Lsn - (Operation == ChangeOperation.Snapshot ? 1 : 0), Index);
 }
