@@ -64,6 +64,11 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
     public async ValueTask StartAsync(PostgresCdcPosition? position, CancellationToken cancellationToken)
     {
         ulong? confirmedFlush;
+
+        // When a snapshot is taken, the time its rows are valid from: read before the slot is created, so that a
+        // transaction committed after the slot's consistent point (streamed as a change) is always newer than the
+        // snapshot's version of its rows (the snapshot transaction's own now() comes later, and was ranked after it).
+        DateTimeOffset snapshotTime = default;
         await using (var setup = new NpgsqlConnection(_options.ConnectionString))
         {
             await setup.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -80,6 +85,8 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
                 await ReplicationCatalog.DropSlotAsync(setup, _options.Slot, cancellationToken).ConfigureAwait(false);
                 confirmedFlush = null;
             }
+
+            if (confirmedFlush is null) snapshotTime = await ReplicationCatalog.ServerTimeAsync(setup, cancellationToken).ConfigureAwait(false);
         }
 
         // Npgsql asks the server for a keepalive after half its receiver timeout of silence.
@@ -149,7 +156,7 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
             _skip = resumeSkip;
         }
 
-        var stream = new ChangeStream<T>(_name, _options, _replication, _slot, _snapshot, _tables, resumeLsn, resumeSkip, _logger, _channel.Writer);
+        var stream = new ChangeStream<T>(_name, _options, _replication, _slot, _snapshot, snapshotTime, _tables, resumeLsn, resumeSkip, _logger, _channel.Writer);
         _stream = stream;
         _pump = Task.Run(() => stream.RunAsync(start, _stop.Token), CancellationToken.None);
         var monitor = new RetainedWalMonitor(_options, _name, _logger, _context.TimeProvider);

@@ -19,7 +19,7 @@ namespace Pipelines.Postgres;
 /// from the whole old row under REPLICA IDENTITY FULL; without it such an update is reported as a bad record.
 /// </param>
 /// <param name="Lsn">The log sequence number of the transaction's commit (for snapshot rows, the slot's consistent point).</param>
-/// <param name="CommitTime">When the transaction committed (for snapshot rows, when the snapshot was taken).</param>
+/// <param name="CommitTime">When the transaction committed (for snapshot rows, the server's time just before the slot was created: earlier than any change streamed after the snapshot).</param>
 /// <param name="TransactionId">The transaction id (0 for snapshot rows).</param>
 /// <param name="Index">The change's place within its transaction (within the snapshot for snapshot rows), from 0.</param>
 public sealed record ChangeRecord<T>(

@@ -21,6 +21,7 @@ internal sealed class ChangeStream<T>(
     LogicalReplicationConnection replication,
     PgOutputReplicationSlot slot,
     NpgsqlConnection? snapshot,
+    DateTimeOffset snapshotTime,
     (string Name, string Quoted)[] tables,
     ulong resumeLsn,
     long resumeSkip,
@@ -233,11 +234,9 @@ internal sealed class ChangeStream<T>(
     {
         var connection = snapshot!;
         ulong lsn = (ulong)slot.ConsistentPoint;
-        DateTimeOffset time;
-        await using (var now = new NpgsqlCommand("SELECT now()", connection))
-        {
-            time = new DateTimeOffset(DateTime.SpecifyKind((DateTime)(await now.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!, DateTimeKind.Utc));
-        }
+
+        // Taken before the slot was created: every change streamed after the snapshot committed later.
+        DateTimeOffset time = snapshotTime;
 
         long index = 0;
         foreach (var (table, quoted) in tables)

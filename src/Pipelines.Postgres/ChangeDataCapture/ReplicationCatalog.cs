@@ -138,6 +138,14 @@ internal static class ReplicationCatalog
         return (columns.Count == 0 ? "*" : string.Join(", ", columns), numeric);
     }
 
+    /// <summary>The server's clock now (<c>clock_timestamp()</c>, not the transaction's start), in UTC.</summary>
+    public static async Task<DateTimeOffset> ServerTimeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT clock_timestamp()", connection);
+        var now = (DateTime)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new DateTimeOffset(DateTime.SpecifyKind(now, DateTimeKind.Utc));
+    }
+
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
