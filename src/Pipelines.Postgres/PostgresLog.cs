@@ -17,6 +17,9 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: the snapshot of slot {Slot} was not finished; the slot is dropped and created again with a new snapshot")]
     public static partial void SnapshotRestarted(ILogger logger, string source, string slot);
 
+    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: slot {Slot} exists, but the run's checkpoints hold no position of this source, so the slot may have been left by a run that stopped before its first checkpoint, inside its initial snapshot; the slot is dropped and created again with a new snapshot")]
+    public static partial void SlotWithoutStoredPosition(ILogger logger, string source, string slot);
+
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "PostgreSQL source {Source}: table {Table} was truncated at {Lsn}; passed on as a change record with operation Truncate")]
     public static partial void Truncated(ILogger logger, string source, string table, string lsn);
 

@@ -222,6 +222,39 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task ARunThatStoresCheckpoints_FindingASlotButNoStoredPosition_TakesTheSnapshotAgain()
+    {
+        // A run killed inside its initial snapshot (no checkpoint can complete before the snapshot's end) leaves its
+        // slot behind without dropping it; the next run resumed that slot and never read the rest of the snapshot.
+        string db = await CustomersAsync(40);
+        await ExecuteAsync(db, "CREATE PUBLICATION left_behind FOR TABLE customers");
+        await ExecuteAsync(db, "SELECT pg_create_logical_replication_slot('left_behind', 'pgoutput')");
+        string storage = Path.Combine(Path.GetTempPath(), "pipelines-cdc-left-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var log = new ListLogger();
+            var output = new Collected<ChangeRecord<Customer>>();
+            var options = new PostgresCdcOptions { ConnectionString = db, Tables = ["customers"], Slot = "left_behind", Logger = log };
+            var run = Start(PostgresSources.ChangeDataCapture<Customer>(options), output, new StreamingOptions
+            {
+                Parallelism = 1,
+                IdleTimeout = Timeout.InfiniteTimeSpan,
+                CheckpointInterval = TimeSpan.FromMilliseconds(20),
+                CheckpointStorage = CheckpointStorage.Directory(storage),
+            });
+            await Eventually.HoldsAsync(() => output.Count >= 40, "the snapshot, taken again");
+            await run.StopAsync();
+
+            output.Items.Where(c => c.Operation == ChangeOperation.Snapshot).Select(c => c.After!.Id).Order().Should().Equal(Enumerable.Range(1, 40));
+            log.Messages.Should().Contain(m => m.Contains("the run's checkpoints hold no position of this source"));
+        }
+        finally
+        {
+            if (Directory.Exists(storage)) Directory.Delete(storage, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task AnExistingPublication_ThatLacksATableOrHasOthers_IsRefusedNamingThem()
     {
         // It was used as it was: a table added to Tables never sent a change, and another table's changes were read as

@@ -85,6 +85,15 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
                 await ReplicationCatalog.DropSlotAsync(setup, _options.Slot, cancellationToken).ConfigureAwait(false);
                 confirmedFlush = null;
             }
+            else if (position is null && _options.Snapshot && _context.PositionsStored && confirmedFlush is not null)
+            {
+                // No checkpoint of the run holds a position of this source, yet its slot exists: a run that was killed
+                // before its first checkpoint (which comes only after the snapshot) leaves it behind without dropping
+                // it, and resuming it would skip the rest of the snapshot for good. A new snapshot has every row.
+                PostgresLog.SlotWithoutStoredPosition(_logger, _name, _options.Slot);
+                await ReplicationCatalog.DropSlotAsync(setup, _options.Slot, cancellationToken).ConfigureAwait(false);
+                confirmedFlush = null;
+            }
 
             if (confirmedFlush is null) snapshotTime = await ReplicationCatalog.ServerTimeAsync(setup, cancellationToken).ConfigureAwait(false);
         }

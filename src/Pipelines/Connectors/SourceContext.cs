@@ -104,6 +104,14 @@ public sealed class SourceContext
     }
 
     /// <summary>
+    /// True when the run stores this source's positions in its checkpoints (<see cref="StreamingOptions.CheckpointStorage"/>).
+    /// A reader opened then without a position starts from nothing the run stored: whatever state it keeps outside the
+    /// run (a replication slot, a consumer group's offsets) may have been left by a run that stopped before its first
+    /// checkpoint completed.
+    /// </summary>
+    public bool PositionsStored { get; internal set; }
+
+    /// <summary>
     /// True when an exchange downstream sends each element's origin along (<see cref="Sink{T}.ReceivesOrigins"/>): a
     /// reader that can tell where each element was read should then provide origins
     /// (<see cref="SourceReader{T}.ProvidesOrigins"/>), so that elements read twice are dropped after the exchange.

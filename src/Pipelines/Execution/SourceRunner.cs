@@ -158,6 +158,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
             var sourceContext = new SourceContext(context.TimeProvider, context.Run.Policy.WatermarksDuringRun, context.BatchSize, errors)
             {
                 TracksOrigins = OriginPaths.ReachExchange(node),
+                PositionsStored = PositionJson is not null,
             };
             if (KeepsPartitionedState) sourceContext.KeepPartitionedState(node.Source, PartitionStore);
             _sourceContext = sourceContext;
