@@ -36,6 +36,17 @@ public sealed class FinalCheckpointTests : IDisposable
         return ManifestCodec.Decode(File.ReadAllBytes(Path.Combine(folder, DirectoryCheckpointStorage.ManifestName)));
     }
 
+    /// <summary>Per-key sums over 30-second windows of two sources ("long" and "short") in one union, into <paramref name="output"/>.</summary>
+    private static Pipeline TwoSources(EventSource a, EventSource b, Transactional<(string, DateTimeOffset, long)> output)
+    {
+        var p = new PipelineBuilder("two");
+        var first = p.From(a).Uid("long").WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(2)));
+        var second = p.From(b).Uid("short").WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(2)));
+        first.Union(second).KeyBy(e => e.Key).Window(Windows.Tumbling(TimeSpan.FromSeconds(30))).Sum(e => (long)e.Value).Uid("sums")
+            .Select(r => (r.Key, r.Window.Start, r.Value)).To(new TransactionalSink<(string, DateTimeOffset, long)>(output));
+        return p.Build();
+    }
+
     [Fact]
     public async Task ARunWhoseSourcesEnd_TakesAFinalCheckpoint_AndARestartWritesNothingAgain()
     {
@@ -144,16 +155,6 @@ public sealed class FinalCheckpointTests : IDisposable
         var output = new Transactional<(string, DateTimeOffset, long)>();
         var clock = new FakeTimeProvider(Ev.T0);
 
-        Pipeline Build(EventSource a, EventSource b)
-        {
-            var p = new PipelineBuilder("two");
-            var first = p.From(a).Uid("long").WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(2)));
-            var second = p.From(b).Uid("short").WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(2)));
-            first.Union(second).KeyBy(e => e.Key).Window(Windows.Tumbling(TimeSpan.FromSeconds(30))).Sum(e => (long)e.Value).Uid("sums")
-                .Select(r => (r.Key, r.Window.Start, r.Value)).To(new TransactionalSink<(string, DateTimeOffset, long)>(output));
-            return p.Build();
-        }
-
         var expected = new List<(string, DateTimeOffset, long)>();
         var ep = new PipelineBuilder("two");
         var strategy = Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(2));
@@ -164,7 +165,7 @@ public sealed class FinalCheckpointTests : IDisposable
 
         var a = new EventSource(longer, clock, tick: 100, () => Volatile.Read(ref output.Settled)) { Limit = 1200 };
         var b = new EventSource(shorter);
-        var run = new StreamingExecutor(Options(clock)).Start(Build(a, b));
+        var run = new StreamingExecutor(Options(clock)).Start(TwoSources(a, b, output));
         await Wait.UntilAsync(() => a.Read == 1200 && b.Read == shorter.Count, run, "the short source read to its end");
         long before = run.CheckpointsCompleted;
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -178,7 +179,7 @@ public sealed class FinalCheckpointTests : IDisposable
 
         var a2 = new EventSource(longer, clock, tick: 100, () => Volatile.Read(ref output.Settled));
         var b2 = new EventSource(shorter);
-        await new StreamingExecutor(Options(clock)).RunAsync(Build(a2, b2));
+        await new StreamingExecutor(Options(clock)).RunAsync(TwoSources(a2, b2, output));
 
         a2.Opened.Should().Be(1200);
         b2.Opened.Should().Be(shorter.Count, "the short source is not read again");
@@ -226,19 +227,9 @@ public sealed class FinalCheckpointTests : IDisposable
         var clock = new FakeTimeProvider(Ev.T0);
         var never = new TaskCompletionSource();
 
-        Pipeline Build(EventSource a, EventSource b)
-        {
-            var p = new PipelineBuilder("two");
-            var first = p.From(a).Uid("long").WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(2)));
-            var second = p.From(b).Uid("short").WithEventTime(e => e.Time, Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(2)));
-            first.Union(second).KeyBy(e => e.Key).Window(Windows.Tumbling(TimeSpan.FromSeconds(30))).Sum(e => (long)e.Value).Uid("sums")
-                .Select(r => (r.Key, r.Window.Start, r.Value)).To(new TransactionalSink<(string, DateTimeOffset, long)>(output));
-            return p.Build();
-        }
-
         async Task DrainWhileOpening(EventSource a, EventSource b, int read)
         {
-            var run = new StreamingExecutor(Options(clock)).Start(Build(a, b));
+            var run = new StreamingExecutor(Options(clock)).Start(TwoSources(a, b, output));
             await Wait.UntilAsync(() => a.Read == read, run, $"{read} elements of the open source read");
             clock.Advance(TimeSpan.FromSeconds(1));
             await run.StopAsync(drain: true);
@@ -252,7 +243,7 @@ public sealed class FinalCheckpointTests : IDisposable
         // A restart opens it as a new run; it reads it to its end, and the long source on.
         var b2 = new EventSource(shorter);
         var a2 = new EventSource(longer) { Limit = 600 };
-        var run2 = new StreamingExecutor(Options(clock)).Start(Build(a2, b2));
+        var run2 = new StreamingExecutor(Options(clock)).Start(TwoSources(a2, b2, output));
         await Wait.UntilAsync(() => a2.Read == 600 && b2.Read == shorter.Count, run2, "the restart read on");
         await run2.StopAsync(drain: true);
         a2.Opened.Should().Be(300);
@@ -266,7 +257,7 @@ public sealed class FinalCheckpointTests : IDisposable
 
         var b4 = new EventSource(shorter);
         var a4 = new EventSource(longer);
-        await new StreamingExecutor(Options(clock)).RunAsync(Build(a4, b4));
+        await new StreamingExecutor(Options(clock)).RunAsync(TwoSources(a4, b4, output));
         b4.Opened.Should().Be(shorter.Count, "the short source is not read again");
         a4.Opened.Should().Be(900);
     }
