@@ -81,10 +81,18 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue>
     /// </summary>
     private void CheckSerializable(Message<TKey, TValue> message, T item, int index)
     {
+        if (_options.KeySerializer is null && _options.ValueSerializer is null) return;
         try
         {
-            _options.KeySerializer?.Serialize(message.Key, new SerializationContext(MessageComponentType.Key, _topic, message.Headers));
-            _options.ValueSerializer?.Serialize(message.Value, new SerializationContext(MessageComponentType.Value, _topic, message.Headers));
+            // Headers of their own, as producing gives them: a serializer may add to them, and must not add twice.
+            var headers = new Headers();
+            if (message.Headers is { } given)
+            {
+                foreach (var header in given) headers.Add(header.Key, header.GetValueBytes());
+            }
+
+            _options.KeySerializer?.Serialize(message.Key, new SerializationContext(MessageComponentType.Key, _topic, headers));
+            _options.ValueSerializer?.Serialize(message.Value, new SerializationContext(MessageComponentType.Value, _topic, headers));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -35,7 +35,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
     private Exception? _fatal;
     private KafkaPosition? _lastCaptured;
 
-    /// <summary>The positions taken at checkpoints' barriers, oldest first, until an exactly-once sink asks for its checkpoint's (<see cref="IConsumerOffsets.CheckpointOffsets"/>).</summary>
+    /// <summary>The positions taken at the last checkpoints' barriers, oldest first, for exactly-once sinks that ask for their checkpoint's (<see cref="IConsumerOffsets.CheckpointOffsets"/>).</summary>
     private readonly Queue<(long Checkpoint, KafkaPosition Position)> _checkpointPositions = new();
     private readonly Lock _checkpointGate = new();
     private bool _closed;
@@ -117,8 +117,8 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         {
             _checkpointPositions.Enqueue((checkpointId, position));
 
-            // Taken by the sink in order; a bound in case no sink asks (the offsets are then committed by the reader).
-            while (_checkpointPositions.Count > 64) _checkpointPositions.Dequeue();
+            // One checkpoint is in flight at a time: the last few are plenty.
+            while (_checkpointPositions.Count > 16) _checkpointPositions.Dequeue();
         }
 
         return position;
@@ -143,19 +143,17 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         return (_group.Offsets.Committable(position), _consumer.ConsumerGroupMetadata);
     }
 
-    /// <summary>The position taken at checkpoint <paramref name="checkpointId"/>'s barrier (those of older checkpoints go), or null.</summary>
+    /// <summary>The position taken at checkpoint <paramref name="checkpointId"/>'s barrier, or null (kept: every sink linked to the reader may ask).</summary>
     private KafkaPosition? PositionOf(long checkpointId)
     {
         lock (_checkpointGate)
         {
-            KafkaPosition? found = null;
-            while (_checkpointPositions.TryPeek(out var oldest) && oldest.Checkpoint <= checkpointId)
+            foreach (var (checkpoint, position) in _checkpointPositions)
             {
-                _checkpointPositions.Dequeue();
-                if (oldest.Checkpoint == checkpointId) found = oldest.Position;
+                if (checkpoint == checkpointId) return position;
             }
 
-            return found;
+            return null;
         }
     }
 

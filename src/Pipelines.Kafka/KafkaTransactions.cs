@@ -266,9 +266,10 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
                 KafkaLog.TransactionAborted(_logger, _sinkName, slot.Id, pending is { } p ? $"checkpoint {p.Checkpoint}" : "the results since the last pre-commit");
             }
         }
-        catch (KafkaException ex)
+        catch (Exception ex)
         {
-            KafkaLog.AbortFailed(_logger, _sinkName, slot.Id, ex.Error.Reason);
+            // Best effort, whatever failed (a producer already disposed included): the broker aborts it in the end.
+            KafkaLog.AbortFailed(_logger, _sinkName, slot.Id, ex is KafkaException kafka ? kafka.Error.Reason : ex.Message);
         }
         finally
         {

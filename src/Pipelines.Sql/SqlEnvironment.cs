@@ -183,6 +183,7 @@ public sealed class SqlEnvironment
         {
             throw SqlException.At(insert.Query.Position, "INSERT INTO … SELECT cannot have ORDER BY or LIMIT: rows are written as they are produced.");
         }
+        if (ReferenceEquals(builder, Builder)) _catalog.Written(target, insert.TablePosition);
         var planner = new QueryPlanner(_catalog, _settings, builder, log);
         var planned = planner.Plan(insert.Query);
         if (ReferenceEquals(builder, Builder)) RegisterLateRows(planner);
@@ -220,7 +221,6 @@ public sealed class SqlEnvironment
         {
             IsBounded &= planned.Bounded;
             HasSinks = true;
-            _catalog.Written(target);
         }
     }
 

@@ -269,6 +269,16 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
         var missing = Start(PostgresSources.ChangeDataCapture<Customer>(new PostgresCdcOptions { ConnectionString = db, Tables = ["customers"], Slot = "missing_table", Publication = "only_orders" }), new Collected<ChangeRecord<Customer>>());
         (await missing.Completion.Invoking(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<PipelineExecutionException>())
             .Which.ToString().Should().Contain("publication 'only_orders' exists but does not publish public.customers");
+
+        // A partitioned table's publication lists its partitions: it publishes the table all the same.
+        await ExecuteAsync(db, "CREATE TABLE visits (id int, tier text NOT NULL, name text NOT NULL, PRIMARY KEY (id)) PARTITION BY RANGE (id); " +
+            "CREATE TABLE visits_low PARTITION OF visits FOR VALUES FROM (0) TO (100); CREATE TABLE visits_high PARTITION OF visits FOR VALUES FROM (100) TO (200); " +
+            "INSERT INTO visits VALUES (1, 'gold', 'a'), (150, 'silver', 'b'); CREATE PUBLICATION partitioned FOR TABLE visits");
+        var output = new Collected<ChangeRecord<Customer>>();
+        var partitioned = Start(PostgresSources.ChangeDataCapture<Customer>(new PostgresCdcOptions { ConnectionString = db, Tables = ["visits"], Slot = "partitioned", Publication = "partitioned" }), output);
+        await Eventually.HoldsAsync(() => output.Count >= 2 || partitioned.Completion.IsCompleted, "the partitioned table's snapshot");
+        await partitioned.StopAsync();
+        output.Items.Select(c => c.After!.Id).Order().Should().Equal(1, 150);
     }
 
     [Fact]

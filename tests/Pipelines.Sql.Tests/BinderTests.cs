@@ -219,7 +219,17 @@ public sealed class BinderTests : IDisposable
         env.Execute(Data.CreateFlights() + "CREATE TABLE copy (origin STRING) WITH ('connector' = 'filesystem', 'path' = 'copy', 'format' = 'json');");
         env.Execute("INSERT INTO copy SELECT origin FROM flights");
         var act = () => env.Execute("SELECT COUNT(*) FROM copy");
-        act.Should().Throw<SqlException>().WithMessage("line 1, column 22: table 'copy' is written by an INSERT INTO of this script*");
+        act.Should().Throw<SqlException>().WithMessage("line 1, column 22: table 'copy' is both written by an INSERT INTO of this script and read by one of its queries*");
+
+        // Nor a table that reads itself, nor one read before the INSERT that writes it.
+        var itself = new SqlEnvironment { BaseDirectory = _dir.Path };
+        itself.Execute("CREATE TABLE copy (origin STRING) WITH ('connector' = 'filesystem', 'path' = 'copy', 'format' = 'json');");
+        var self = () => itself.Execute("INSERT INTO copy SELECT origin FROM copy");
+        self.Should().Throw<SqlException>().WithMessage("*table 'copy' is both written*");
+        var before = new SqlEnvironment { BaseDirectory = _dir.Path };
+        before.Execute(Data.CreateFlights() + "CREATE TABLE copy (origin STRING) WITH ('connector' = 'filesystem', 'path' = 'copy', 'format' = 'json'); SELECT COUNT(*) FROM copy;");
+        var then = () => before.Execute("INSERT INTO copy SELECT origin FROM flights");
+        then.Should().Throw<SqlException>().WithMessage("line 1, column 13: table 'copy' is both written*");
 
         // Another environment (a later run) reads it.
         var later = new SqlEnvironment { BaseDirectory = _dir.Path };

@@ -55,7 +55,12 @@ internal static class ReplicationCatalog
 
     private static async Task CheckPublishedTablesAsync(NpgsqlConnection connection, string publication, (string Name, string Quoted)[] tables, string source, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = @p", connection);
+        // By partition root: a publication of a partitioned table lists its partitions (publish_via_partition_root off).
+        await using var command = new NpgsqlCommand(
+            "SELECT DISTINCT n.nspname || '.' || c.relname FROM pg_publication_tables t " +
+            "CROSS JOIN LATERAL (SELECT format('%I.%I', t.schemaname, t.tablename)::regclass AS rel) r " +
+            "JOIN pg_class c ON c.oid = COALESCE(pg_partition_root(r.rel), r.rel) JOIN pg_namespace n ON n.oid = c.relnamespace " +
+            "WHERE t.pubname = @p", connection);
         command.Parameters.AddWithValue("p", publication);
         var published = new HashSet<string>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))

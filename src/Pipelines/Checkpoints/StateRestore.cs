@@ -271,7 +271,7 @@ internal sealed class StateRestore
     /// <summary>Makes a source record its position at barriers, and resumes it where the checkpoint left it.</summary>
     public void Source(SourceVertex source, SourceRunner runner)
     {
-        runner.StorePositions(_pipeline.StateSerializers.JsonOptions);
+        runner.StorePositions(_pipeline.StateSerializers.JsonOptions, restored: _partitions is null);
         if (_partitions is not null && source.Node.SourceObject is IPartitionedStateSource exchange && _partitionedStages.Values.Contains(exchange))
         {
             runner.KeepsPartitionedState = true;

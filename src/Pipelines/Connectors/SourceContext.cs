@@ -104,10 +104,11 @@ public sealed class SourceContext
     }
 
     /// <summary>
-    /// True when the run stores this source's positions in its checkpoints (<see cref="StreamingOptions.CheckpointStorage"/>).
-    /// A reader opened then without a position starts from nothing the run stored: whatever state it keeps outside the
-    /// run (a replication slot, a consumer group's offsets) may have been left by a run that stopped before its first
-    /// checkpoint completed.
+    /// True when the run stores this source's positions in its checkpoints (<see cref="StreamingOptions.CheckpointStorage"/>)
+    /// and a restarted run resumes from them (not when keyed state moves with an exchange's partitions, whose runs
+    /// start from the group's offsets). A reader opened then without a position starts from nothing a run stored:
+    /// whatever state it keeps outside the run (a replication slot, a consumer group's offsets) may have been left by a
+    /// run that stopped before its first checkpoint completed (or the storage was emptied).
     /// </summary>
     public bool PositionsStored { get; internal set; }
 

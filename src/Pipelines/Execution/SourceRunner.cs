@@ -79,7 +79,16 @@ internal abstract class SourceRunner : IAsyncDisposable
     /// Checkpoints store state: <see cref="Barrier"/> takes the position of every reader that has one, not only of
     /// readers that commit during the run, and <see cref="PositionToJson"/> writes it with <paramref name="json"/>.
     /// </summary>
-    public void StorePositions(System.Text.Json.JsonSerializerOptions json) => PositionJson = json;
+    /// <param name="json">How positions are written.</param>
+    /// <param name="restored">True when a later run resumes from them (not when keyed state moves with an exchange's partitions, whose runs restore no positions).</param>
+    public void StorePositions(System.Text.Json.JsonSerializerOptions json, bool restored)
+    {
+        PositionJson = json;
+        PositionsRestored = restored;
+    }
+
+    /// <summary>Set by <see cref="StorePositions"/>: a later run resumes from the positions stored (<see cref="SourceContext.PositionsStored"/>).</summary>
+    protected bool PositionsRestored { get; private set; }
 
     /// <summary>Set by <see cref="StorePositions"/>.</summary>
     protected System.Text.Json.JsonSerializerOptions? PositionJson { get; private set; }
@@ -158,7 +167,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
             var sourceContext = new SourceContext(context.TimeProvider, context.Run.Policy.WatermarksDuringRun, context.BatchSize, errors)
             {
                 TracksOrigins = OriginPaths.ReachExchange(node),
-                PositionsStored = PositionJson is not null,
+                PositionsStored = PositionJson is not null && PositionsRestored,
             };
             if (KeepsPartitionedState) sourceContext.KeepPartitionedState(node.Source, PartitionStore);
             _sourceContext = sourceContext;

@@ -34,10 +34,9 @@ internal sealed partial class CheckpointCoordinator
     /// <summary>
     /// Source <paramref name="source"/> has read all it will (end of input, or a drain) and sent +∞; its reader's
     /// position then is <paramref name="position"/>, the position of every checkpoint from now on. A source whose
-    /// reader never opened (<paramref name="opened"/> false) read nothing: checkpoints record it where
-    /// <paramref name="runner"/> was to start (<see cref="SourceRunner.PositionBeforeOpening"/>), and the run ends
-    /// without a final checkpoint. Once every source has finished, the final checkpoint is requested (after the one in
-    /// flight).
+    /// reader never opened (<paramref name="opened"/> false) read nothing: checkpoints, the final one too, record it
+    /// where <paramref name="runner"/> was to start (<see cref="SourceRunner.PositionBeforeOpening"/>). Once every
+    /// source has finished, the final checkpoint is requested (after the one in flight).
     /// </summary>
     public void SourceFinished(int source, SourceRunner runner, object? position, bool opened)
     {
@@ -48,7 +47,7 @@ internal sealed partial class CheckpointCoordinator
             participant.Finished = true;
             participant.FinishedPosition = position;
             if (!opened) participant.Unopened = runner;
-            if (!opened || !_enabled) _noFinal = true;
+            if (!_enabled) _noFinal = true;
             if (!Array.TrueForAll(_sources, static s => s.Finished)) return;
             _finalWanted = !_noFinal;
             inFlight = _finalWanted ? _inFlight : 0;
@@ -82,7 +81,7 @@ internal sealed partial class CheckpointCoordinator
         lock (_lock)
         {
             if (_finalId != 0) return requested >= _finalId;
-            // Without a final checkpoint (a source never opened, or a savepoint ended the checkpoints) the sources end once all have finished.
+            // Without a final checkpoint (no checkpoints were enabled, or a savepoint ended them) the sources end once all have finished.
             return (_noFinal || (_savepointId != 0 && _inFlight == 0)) && Array.TrueForAll(_sources, static s => s.Finished);
         }
     }
