@@ -249,4 +249,20 @@ public sealed class ExecutionTests : IDisposable
         var rows = await Run("SELECT * FROM airlines a JOIN airlines b ON a.code = b.code WHERE a.code = 'KL'");
         rows.Should().Equal("KL|KLM|KL|KLM");
     }
+
+    [Fact]
+    public async Task WindowTime_OfAGroupByWithAWhereOnTheWindowColumns_IsTheWindowsEndLessAMillisecond()
+    {
+        // A WHERE on the window columns over a bounded table gives the rows their window columns before grouping;
+        // window_time was then "neither grouped nor aggregated", though it is without the WHERE.
+        var rows = await Run("""
+            SELECT window_start, window_time, COUNT(*) AS n
+            FROM TABLE(TUMBLE(TABLE flights, DESCRIPTOR(dep_time), INTERVAL '5' MINUTE))
+            WHERE window_start >= TIMESTAMP '2024-05-01 08:00:00'
+            GROUP BY window_start, window_end
+            """);
+        rows.Should().Equal(
+            "2024-05-01T08:00:00.000Z|2024-05-01T08:04:59.999Z|7",
+            "2024-05-01T08:10:00.000Z|2024-05-01T08:14:59.999Z|1");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Pipelines.Sql.Syntax;
 
 namespace Pipelines.Sql.Binding;
@@ -26,6 +27,8 @@ internal sealed partial class ExpressionBinder
             {
                 if (context.Keys[i].InputColumn == resolved.Index) return new(_read(i, context.Keys[i].Type), context.Keys[i].Type);
             }
+
+            if (WindowTimeOfGroupedEnd(context, resolved) is { } windowTime) return windowTime;
             throw SqlException.At(column.Position,
                 $"column '{column.Text}' is neither grouped nor aggregated: add it to GROUP BY, or aggregate it, as in MAX({column.Text}).");
         }
@@ -40,6 +43,31 @@ internal sealed partial class ExpressionBinder
             }
             return new(_read(context.AggregateOffset + index, aggregate.ResultType), aggregate.ResultType);
         }
+        return null;
+    }
+
+    /// <summary>
+    /// window_time of rows that got their window columns before they were grouped (a WHERE on them, over a bounded
+    /// table): grouped by window_start and window_end, it is the window's end less a millisecond, as a windowed GROUP BY
+    /// gives it. The rows carry window_start, window_end and window_time side by side, in that order.
+    /// </summary>
+    private Typed? WindowTimeOfGroupedEnd(AggregateContext context, ScopeColumn column)
+    {
+        if (!string.Equals(column.Name, "window_time", StringComparison.OrdinalIgnoreCase)) return null;
+        var end = context.Input.Columns.FirstOrDefault(c => c.Index == column.Index - 1 && string.Equals(c.Name, "window_end", StringComparison.OrdinalIgnoreCase));
+        if (end is null) return null;
+        for (int i = 0; i < context.Keys.Count; i++)
+        {
+            if (context.Keys[i].InputColumn != end.Index) continue;
+            var value = _read(i, context.Keys[i].Type);
+            var time = Expression.Call(Expression.Property(value, nameof(Nullable<DateTimeOffset>.Value)), typeof(DateTimeOffset).GetMethod(nameof(DateTimeOffset.AddMilliseconds))!, Expression.Constant(-1.0));
+            var read = Expression.Condition(
+                Expression.Property(value, nameof(Nullable<DateTimeOffset>.HasValue)),
+                Expression.Convert(time, typeof(DateTimeOffset?)),
+                Expression.Constant(null, typeof(DateTimeOffset?)));
+            return new(read, column.Type);
+        }
+
         return null;
     }
 
