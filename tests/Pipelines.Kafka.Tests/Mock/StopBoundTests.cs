@@ -10,6 +10,18 @@ public class StopBoundTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
+    /// <summary>A group source that gives up on a commit and on leaving the group after a second each.</summary>
+    private static KafkaSource<string, string> QuickToGiveUp(KafkaTestCluster cluster, string topic, string group, MemoryLogger logger) => new(new()
+    {
+        BootstrapServers = cluster.BootstrapServers,
+        GroupId = group,
+        Topics = [topic],
+        ConsumerConfig = cluster.GroupConsumerConfig,
+        CommitTimeout = TimeSpan.FromSeconds(1),
+        CloseTimeout = TimeSpan.FromSeconds(1),
+        Logger = logger,
+    });
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -23,16 +35,7 @@ public class StopBoundTests(ITestOutputHelper output)
             string topic = KafkaTestCluster.UniqueName("events"), group = KafkaTestCluster.UniqueName("g");
             await cluster.CreateTopicAsync(topic);
             await cluster.ProduceAsync(topic, Enumerable.Range(0, 100).Select(i => new TestRecord($"k{i % 7}", $"v{i}")));
-            var source = new KafkaSource<string, string>(new()
-            {
-                BootstrapServers = cluster.BootstrapServers,
-                GroupId = group,
-                Topics = [topic],
-                ConsumerConfig = cluster.GroupConsumerConfig,
-                CommitTimeout = TimeSpan.FromSeconds(1),
-                CloseTimeout = TimeSpan.FromSeconds(1),
-                Logger = new MemoryLogger("a", log),
-            });
+            var source = QuickToGiveUp(cluster, topic, group, new MemoryLogger("a", log));
             var p = new PipelineBuilder("a");
             p.From(source).Select(r => r.Value).To(Sinks.Action<string>(seen.Enqueue));
             run = new StreamingExecutor(new StreamingOptions { CheckpointInterval = Timeout.InfiniteTimeSpan }).Start(p.Build());
@@ -76,16 +79,7 @@ public class StopBoundTests(ITestOutputHelper output)
                 await cluster.CreateTopicAsync(outputTopic);
                 await cluster.ProduceAsync(input, ExactlyOnceSetup.Records(0, 50));
                 using var transactions = new TransactionCounter($"kafka:{outputTopic}");
-                var source = new KafkaSource<string, string>(new()
-                {
-                    BootstrapServers = cluster.BootstrapServers,
-                    GroupId = group,
-                    Topics = [input],
-                    ConsumerConfig = cluster.GroupConsumerConfig,
-                    CommitTimeout = TimeSpan.FromSeconds(1),
-                    CloseTimeout = TimeSpan.FromSeconds(1),
-                    Logger = new MemoryLogger("source", log),
-                });
+                var source = QuickToGiveUp(cluster, input, group, new MemoryLogger("source", log));
                 var p = new PipelineBuilder("eos-stop");
                 p.From(source).Select(r => (r.Key, r.Value)).ToKafka(ExactlyOnceSetup.SinkOptions(cluster, outputTopic, new MemoryLogger("sink", log)), x => x.Key, x => x.Value);
                 run = new StreamingExecutor(new StreamingOptions { CheckpointInterval = TimeSpan.FromSeconds(1), TimeProvider = clock, CheckpointStorage = CheckpointStorage.Directory(directory) })
