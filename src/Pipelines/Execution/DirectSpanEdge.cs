@@ -12,6 +12,12 @@ internal sealed class DirectSpanEdge<T>(StageInstance stage, int port, int produ
 {
     private readonly DirectEdge<T> _edge = new(stage, port, producer);
 
+    /// <summary>The operator, when it also takes elements one at a time (<see cref="Output{T}.Push"/>); null otherwise.</summary>
+    public IStageElementInput<T>? Elements { get; } = input as IStageElementInput<T>;
+
+    /// <summary><paramref name="count"/> elements were pushed to <see cref="Elements"/> since the last call: they are counted and their batch ends.</summary>
+    public void EndPushes(int count) => stage.EndPushes(producer, count, Elements!);
+
     public void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps) => stage.OnSpan(producer, values, timestamps, input);
 
     public void OnBatch(Batch<T> batch) => _edge.OnBatch(batch);

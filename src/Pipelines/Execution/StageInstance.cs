@@ -62,6 +62,14 @@ internal sealed class StageInstance(StageOperator op, string name, int worker, i
         input.OnSpan(values, timestamps);
     }
 
+    /// <summary>Elements pushed one at a time from <paramref name="producer"/> (<see cref="DirectSpanEdge{T}"/>) since the last call: counted, and their batch closed.</summary>
+    public void EndPushes<T>(int producer, int count, IStageElementInput<T> input)
+    {
+        Merger.MarkActive(producer);
+        Telemetry.ElementsIn(count);
+        input.EndPushes();
+    }
+
     public void OnWatermark(int producer, long watermark)
     {
         if (Merger.OnWatermark(producer, watermark, out long combined)) Operator.OnWatermark(combined);

@@ -3,9 +3,45 @@ using Pipelines.Runtime;
 namespace Pipelines.Operators;
 
 /// <summary>A keyed stateful operator with one input: it handles one element at a time (or overrides <see cref="ProcessElements"/> for a faster loop).</summary>
-internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, IOutput[] outputs) : KeyedStage<TKey>(context, outputs), IStageSpanInput<TIn>
+internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, IOutput[] outputs) : KeyedStage<TKey>(context, outputs), IStageSpanInput<TIn>, IStageElementInput<TIn>
     where TKey : notnull
 {
+    private bool _pushing;
+
+    /// <summary>
+    /// One element from a producer on this thread, processed as the only element of a batch would be (the same
+    /// handling of a failure); the outputs are flushed at <see cref="EndPushes"/>, at the end of the producer's batch.
+    /// </summary>
+    public void Push(in TIn value, long timestamp)
+    {
+        if (!_pushing)
+        {
+            BeginInput();
+            _pushing = true;
+        }
+
+        try
+        {
+            if (StampsResults) ProcessStamped(new ReadOnlySpan<TIn>(in value), new ReadOnlySpan<long>(in timestamp), 0, 1);
+            else PushOne(in value, timestamp);
+        }
+        catch (Exception ex)
+        {
+            DiscardElementOutput();
+            Context.Errors.Handle(ex, value, timestamp);
+        }
+    }
+
+    /// <summary>One pushed element (<see cref="Push"/>); operators with a faster per-element path override it.</summary>
+    protected virtual void PushOne(in TIn value, long timestamp) => OnElement(value, timestamp);
+
+    public void EndPushes()
+    {
+        if (!_pushing) return;
+        _pushing = false;
+        EndInput();
+    }
+
     protected sealed override void ProcessRange(int port, object batch, int from, int count)
     {
         var b = (Batch<TIn>)batch;

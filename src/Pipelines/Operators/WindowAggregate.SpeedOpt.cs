@@ -43,6 +43,39 @@ internal sealed partial class WindowAggregate<TIn, TKey, TAcc, TOut>
     }
 
     /// <summary>
+    /// One element pushed by a producer on this thread: the in-order check of <see cref="TumblingRun"/> for this one
+    /// element, without the loop's set-up; everything else goes through the general path.
+    /// </summary>
+    protected override void PushOne(in TIn value, long timestamp)
+    {
+        if (_tumbling is null || !Panes.QuietAdds)
+        {
+            base.PushOne(in value, timestamp);
+            return;
+        }
+
+        TKey key = Keys.NotNull(_keyOf(value));
+        int k = KeyIds.IndexOf(key);
+        var heads = Table.Heads;
+        if ((uint)k < (uint)heads.Length)
+        {
+            var head = heads[k];
+            if (head.Start == _lastStart && timestamp >= _lastStart && timestamp < _lastEnd && head.Entry >= 0)
+            {
+                ref var state = ref Table.Values[head.Entry];
+                if (state.Open)
+                {
+                    Panes.Add(ref state, in value, timestamp);
+                    state.AddedWhileOpen();
+                    return;
+                }
+            }
+        }
+
+        Process(k >= 0 ? k : KeyIds.GetOrAdd(key), key, value, timestamp);
+    }
+
+    /// <summary>
     /// From <paramref name="from"/> on, adds each element whose window is the current one and is its key's newest,
     /// still open window, and returns the index of the first element that needs more (a new window or key, a late
     /// element): its key is left in <see cref="_missKey"/>, so the key selector runs once per element. The loop

@@ -51,7 +51,7 @@ internal abstract class StatelessNode<TIn, TOut>(int id, string verb, Node<TIn> 
             {
                 var output = run.Context.OutputOf(this, (ChainLink<TOut>[])run.EndLinks);
                 run.End = output;
-                next = new EmitStep<TOut>(output, run.Position);
+                next = output.CanPush ? new PushStep<TOut>(output, run.Position) : new EmitStep<TOut>(output, run.Position);
             }
         }
 

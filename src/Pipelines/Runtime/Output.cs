@@ -16,6 +16,11 @@ internal sealed class Output<T> : IOutput
     {
         _targets = targets;
         _spanTarget = targets.Length == 1 ? targets[0] as ISpanTarget<T> : null;
+        if (targets.Length == 1 && targets[0] is Execution.DirectSpanEdge<T> { Elements: { } elements } edge)
+        {
+            _pushEdge = edge;
+            _pushTarget = elements;
+        }
         _buffer = new Batch<T>(batchSize);
         _telemetry = telemetry;
     }
@@ -43,6 +48,29 @@ internal sealed class Output<T> : IOutput
         _spanTarget!.OnSpan(values, timestamps);
     }
 
+    /// <summary>The edge to the only target, when that target takes elements one at a time (<see cref="Push"/>).</summary>
+    private readonly Execution.DirectSpanEdge<T>? _pushEdge;
+
+    /// <summary>The operator <see cref="_pushEdge"/> leads to.</summary>
+    private readonly IStageElementInput<T>? _pushTarget;
+
+    /// <summary>Elements pushed since the last flush.</summary>
+    private int _pushed;
+
+    /// <summary>
+    /// True when the only target is an operator on this thread that takes elements one at a time
+    /// (<see cref="Push"/>): a producer that makes its elements one by one (a fused run) hands them on without
+    /// storing them into the buffer, which for a large struct with references costs more than the operator's work.
+    /// </summary>
+    public bool CanPush => _pushTarget is not null;
+
+    /// <summary>Hands one element straight to the only target (see <see cref="CanPush"/>); its batch ends at the next flush.</summary>
+    public void Push(in T value, long timestamp)
+    {
+        _pushed++;
+        _pushTarget!.Push(in value, timestamp);
+    }
+
     public void Emit(T value, long timestamp)
     {
         var buffer = _buffer;
@@ -54,6 +82,9 @@ internal sealed class Output<T> : IOutput
     /// <summary>Appends an element read from <paramref name="origin"/> (the path to an exchange that drops elements read twice).</summary>
     public void Emit(T value, long timestamp, ElementOrigin origin)
     {
+        // A run's tracked copy (batches with origins) emits into the output its plain steps push through: what they
+        // pushed is closed first, so the order stays the order of the input.
+        if (_pushed > 0) EndPushes();
         var buffer = _buffer;
         buffer.Values[buffer.Count] = value;
         buffer.Timestamps[buffer.Count] = timestamp;
@@ -95,6 +126,7 @@ internal sealed class Output<T> : IOutput
 
     public void Flush()
     {
+        if (_pushed > 0) EndPushes();
         var buffer = _buffer;
         if (_stamping) StampPending();
         _stampedUpTo = 0;
@@ -115,6 +147,14 @@ internal sealed class Output<T> : IOutput
                 buffer.HasOrigins = false;
             }
         }
+    }
+
+    private void EndPushes()
+    {
+        int pushed = _pushed;
+        _pushed = 0;
+        _telemetry.ElementsOut(pushed);
+        _pushEdge!.EndPushes(pushed);
     }
 
     /// <summary>Continues with <paramref name="replacement"/>: the current buffer was taken over by a channel edge (<see cref="BatchPool{T}.Keep"/>).</summary>

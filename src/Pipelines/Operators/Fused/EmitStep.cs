@@ -17,6 +17,22 @@ internal sealed class EmitStep<T>(Output<T> output, FusedRunPosition position) :
 }
 
 /// <summary>
+/// The end of a fused run whose output's only target is a keyed stage on this thread that takes elements one at a
+/// time (<see cref="Output{T}.CanPush"/>): each element is handed on as it leaves the last operator, not stored into
+/// a batch first. A failure there is the keyed stage's, handled by it; one it lets through passes the run untouched.
+/// </summary>
+internal sealed class PushStep<T>(Output<T> output, FusedRunPosition position) : FusedStep<T>
+{
+    public override void Push(in T value, long timestamp)
+    {
+        position.Step = FusedRunPosition.Emitting;
+        output.Push(in value, timestamp);
+    }
+
+    public override void Fail(in T value, long timestamp, int step, Exception error) => throw EndOfRun.Failed(step, error);
+}
+
+/// <summary>
 /// The end of a fused run for batches on their way to an exchange that drops elements read twice: what leaves the
 /// last operator gets the origin of the element the run is at (<see cref="OriginSlot"/>).
 /// </summary>
