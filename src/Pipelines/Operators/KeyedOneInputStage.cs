@@ -9,8 +9,9 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
     private bool _pushing;
 
     /// <summary>
-    /// One element from a producer on this thread, processed as the only element of a batch would be (the same
-    /// handling of a failure); the outputs are flushed at <see cref="EndPushes"/>, at the end of the producer's batch.
+    /// One element from a producer on this thread, processed as the only element of a batch would be; the outputs
+    /// are flushed at <see cref="EndPushes"/>, at the end of the producer's batch. No handler here: a failure goes
+    /// back to the producer, which hands it to <see cref="Failed"/> (the same handling as in a batch).
     /// </summary>
     public void Push(in TIn value, long timestamp)
     {
@@ -20,16 +21,14 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
             _pushing = true;
         }
 
-        try
-        {
-            if (StampsResults) ProcessStamped(new ReadOnlySpan<TIn>(in value), new ReadOnlySpan<long>(in timestamp), 0, 1);
-            else PushOne(in value, timestamp);
-        }
-        catch (Exception ex)
-        {
-            DiscardElementOutput();
-            Context.Errors.Handle(ex, value, timestamp);
-        }
+        if (StampsResults) ProcessStamped(new ReadOnlySpan<TIn>(in value), new ReadOnlySpan<long>(in timestamp), 0, 1);
+        else PushOne(in value, timestamp);
+    }
+
+    public void Failed(in TIn value, long timestamp, Exception error)
+    {
+        DiscardElementOutput();
+        Context.Errors.Handle(error, value, timestamp);
     }
 
     /// <summary>One pushed element (<see cref="Push"/>); operators with a faster per-element path override it.</summary>

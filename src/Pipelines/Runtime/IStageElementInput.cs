@@ -8,8 +8,15 @@ namespace Pipelines.Runtime;
 /// </summary>
 internal interface IStageElementInput<T>
 {
-    /// <summary>One element and its event time, processed before the call returns.</summary>
+    /// <summary>One element and its event time, processed before the call returns; a failure is thrown to the caller, which hands it back (<see cref="Failed"/>).</summary>
     void Push(in T value, long timestamp);
+
+    /// <summary>
+    /// <see cref="Push"/> threw <paramref name="error"/> for <paramref name="value"/>: what the element emitted is
+    /// withdrawn and the operator's error policy decides (fail the run naming it and the element, or skip or
+    /// dead-letter it).
+    /// </summary>
+    void Failed(in T value, long timestamp, Exception error);
 
     /// <summary>The elements pushed since the last call are a batch's worth: what they produced is flushed.</summary>
     void EndPushes();

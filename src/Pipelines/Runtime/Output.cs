@@ -64,12 +64,18 @@ internal sealed class Output<T> : IOutput
     /// </summary>
     public bool CanPush => _pushTarget is not null;
 
-    /// <summary>Hands one element straight to the only target (see <see cref="CanPush"/>); its batch ends at the next flush.</summary>
+    /// <summary>
+    /// Hands one element straight to the only target (see <see cref="CanPush"/>); its batch ends at the next flush. A
+    /// failure of the target's is not handled here: the caller hands it back with <see cref="PushFailed"/>.
+    /// </summary>
     public void Push(in T value, long timestamp)
     {
         _pushed++;
         _pushTarget!.Push(in value, timestamp);
     }
+
+    /// <summary>The target failed on an element pushed to it: its own handling (output withdrawn, error policy).</summary>
+    public void PushFailed(in T value, long timestamp, Exception error) => _pushTarget!.Failed(in value, timestamp, error);
 
     public void Emit(T value, long timestamp)
     {

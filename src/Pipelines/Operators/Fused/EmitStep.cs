@@ -19,17 +19,23 @@ internal sealed class EmitStep<T>(Output<T> output, FusedRunPosition position) :
 /// <summary>
 /// The end of a fused run whose output's only target is a keyed stage on this thread that takes elements one at a
 /// time (<see cref="Output{T}.CanPush"/>): each element is handed on as it leaves the last operator, not stored into
-/// a batch first. A failure there is the keyed stage's, handled by it; one it lets through passes the run untouched.
+/// a batch first. A failure there is the keyed stage's: the run catches it (so the stage's per-element path has no
+/// handler of its own, which would keep the runtime from compiling it tight) and hands it back to the stage with the
+/// element, given again by the run's selectors, and goes on with the next element.
 /// </summary>
 internal sealed class PushStep<T>(Output<T> output, FusedRunPosition position) : FusedStep<T>
 {
     public override void Push(in T value, long timestamp)
     {
-        position.Step = FusedRunPosition.Emitting;
+        position.Step = FusedRunPosition.Pushing;
         output.Push(in value, timestamp);
     }
 
-    public override void Fail(in T value, long timestamp, int step, Exception error) => throw EndOfRun.Failed(step, error);
+    public override void Fail(in T value, long timestamp, int step, Exception error)
+    {
+        if (step != FusedRunPosition.Pushing) throw EndOfRun.Failed(step, error);
+        output.PushFailed(in value, timestamp, error);
+    }
 }
 
 /// <summary>

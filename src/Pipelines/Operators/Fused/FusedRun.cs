@@ -19,7 +19,8 @@ namespace Pipelines.Operators;
 /// the loop's index and spans in memory). Its caller catches: the run's <see cref="FusedRunPosition"/> says which
 /// element and which step's function threw, and <see cref="FusedStep{T}.Fail"/> hands the failure to that step with
 /// the element it saw (the selectors before it run again on the element to give it). A failure while the end writes
-/// into the output is a later operator's, and passes through untouched.
+/// into the output is a later operator's, and passes through untouched; one while the end hands the element to the
+/// keyed stage after it (<see cref="PushStep{T}"/>) is that stage's, and goes back to it the same way.
 /// </para>
 /// </summary>
 internal sealed class FusedRun<T>(FusedRunSteps<T> steps, IOutput output, Func<OriginSlot, FusedRunSteps<T>> tracked, EventTimeClock<T>? clock = null)

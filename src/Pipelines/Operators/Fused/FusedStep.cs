@@ -52,14 +52,19 @@ internal abstract class FusedStep<T> : FusedStep
 /// <summary>
 /// The step of a fused run whose function is running (each step's id is the number of operators after it in the
 /// run), or <see cref="Emitting"/> while the run's end writes into its output, where a failure is a later
-/// operator's and passes through the run untouched.
+/// operator's and passes through the run untouched, or <see cref="Pushing"/> while the run's end hands the element
+/// to the keyed stage after it (<see cref="PushStep{T}"/>), where a failure is that stage's and goes to it with the
+/// element.
 /// </summary>
 internal sealed class FusedRunPosition
 {
     /// <summary>The run's end is writing into its output.</summary>
     public const int Emitting = -1;
 
-    /// <summary>The step whose function is running, or <see cref="Emitting"/>.</summary>
+    /// <summary>The run's end is handing the element to the keyed stage after it.</summary>
+    public const int Pushing = -2;
+
+    /// <summary>The step whose function is running, <see cref="Emitting"/> or <see cref="Pushing"/>.</summary>
     public int Step;
 
     /// <summary>The index of the element the run is at, in the span it runs over.</summary>
