@@ -25,10 +25,10 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
         else PushOne(in value, timestamp);
     }
 
-    public void Failed(in TIn value, long timestamp, Exception error)
+    public void Failed(object? element, long timestamp, Exception error)
     {
         DiscardElementOutput();
-        Context.Errors.Handle(error, value, timestamp);
+        Context.Errors.Handle(error, element, timestamp);
     }
 
     /// <summary>One pushed element (<see cref="Push"/>); operators with a faster per-element path override it.</summary>

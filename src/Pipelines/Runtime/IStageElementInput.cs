@@ -12,11 +12,11 @@ internal interface IStageElementInput<T>
     void Push(in T value, long timestamp);
 
     /// <summary>
-    /// <see cref="Push"/> threw <paramref name="error"/> for <paramref name="value"/>: what the element emitted is
-    /// withdrawn and the operator's error policy decides (fail the run naming it and the element, or skip or
-    /// dead-letter it).
+    /// <see cref="Push"/> threw <paramref name="error"/> for <paramref name="element"/> (null when the producer could
+    /// not give it again): what the element emitted is withdrawn and the operator's error policy decides (fail the run
+    /// naming it and the element, or skip or dead-letter it).
     /// </summary>
-    void Failed(in T value, long timestamp, Exception error);
+    void Failed(object? element, long timestamp, Exception error);
 
     /// <summary>The elements pushed since the last call are a batch's worth: what they produced is flushed.</summary>
     void EndPushes();

@@ -34,6 +34,7 @@ internal sealed class Output<T> : IOutput
     /// <summary>The buffer, with room for at least <paramref name="count"/> more elements (flushing first if needed).</summary>
     public Batch<T> Reserve(int count)
     {
+        if (_pushed > 0) EndPushes();
         if (_buffer.Free < count) Flush();
         return _buffer;
     }
@@ -44,6 +45,7 @@ internal sealed class Output<T> : IOutput
     /// <summary>Hands elements and their event times to the only target without copying them (see <see cref="CanSendSpan"/>).</summary>
     public void SendSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
     {
+        if (_pushed > 0) EndPushes();
         _telemetry.ElementsOut(values.Length);
         _spanTarget!.OnSpan(values, timestamps);
     }
@@ -74,9 +76,10 @@ internal sealed class Output<T> : IOutput
         _pushTarget!.Push(in value, timestamp);
     }
 
-    /// <summary>The target failed on an element pushed to it: its own handling (output withdrawn, error policy).</summary>
-    public void PushFailed(in T value, long timestamp, Exception error) => _pushTarget!.Failed(in value, timestamp, error);
+    /// <summary>The target failed on an element pushed to it (null when unknown): its own handling (output withdrawn, error policy).</summary>
+    public void PushFailed(object? element, long timestamp, Exception error) => _pushTarget!.Failed(element, timestamp, error);
 
+    /// <remarks>An output is either pushed through (a run's <see cref="Operators.PushStep{T}"/>) or emitted into, never both between two flushes: this per-element path does not check.</remarks>
     public void Emit(T value, long timestamp)
     {
         var buffer = _buffer;

@@ -175,6 +175,48 @@ public class FusedRunTests
 
     [Theory]
     [MemberData(nameof(BothExecutors.Names), MemberType = typeof(BothExecutors))]
+    public async Task AFailingStep_WhoseElementASelectorCannotGiveAgain_IsStillHandledByItsOwnPolicy_WithoutTheElement(string executor)
+    {
+        // The selector fails the second time it sees an element (not a pure function): the later step's failure
+        // stands under that step's policy, without its element; the selector's second failure is not dead-lettered.
+        var seen = new HashSet<int>();
+        var results = new List<int>();
+        var dead = new List<DeadLetter>();
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(dead));
+        p.From(Sources.Enumerable(Enumerable.Range(1, 12)))
+            .Select(x => { lock (seen) { return seen.Add(x) ? x * 10 : throw new BoomException("seen before"); } }).Named("once").OnError(ErrorPolicy.DeadLetter)
+            .Where(x => x == 50 ? throw new BoomException("fifty") : true).Named("picky").OnError(ErrorPolicy.Skip)
+            .To(Sinks.Collection(results));
+
+        var summary = await RunAsync(executor, p.Build());
+
+        results.Should().BeEquivalentTo(Enumerable.Range(1, 12).Where(x => x != 5).Select(x => x * 10));
+        summary.ElementsSkipped.Should().Be(1, "'picky' failed on 50 and skips");
+        dead.Should().BeEmpty();
+        summary.ElementsDeadLettered.Should().Be(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(BothExecutors.Names), MemberType = typeof(BothExecutors))]
+    public async Task AFailingStep_WhoseEventTimeCannotBeGivenAgain_IsStillHandledByItsOwnPolicy(string executor)
+    {
+        var seen = new HashSet<int>();
+        var results = new List<int>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Enumerable.Range(1, 12)))
+            .WithEventTime(x => { lock (seen) { return seen.Add(x) ? DateTimeOffset.UnixEpoch.AddSeconds(x) : throw new BoomException("seen before"); } }, Watermarks.Monotonic())
+            .Where(x => x == 5 ? throw new BoomException("five") : true).Named("picky").OnError(ErrorPolicy.Skip)
+            .Select(x => x * 10)
+            .To(Sinks.Collection(results));
+
+        var summary = await RunAsync(executor, p.Build());
+
+        results.Should().BeEquivalentTo(Enumerable.Range(1, 12).Where(x => x != 5).Select(x => x * 10));
+        summary.ElementsSkipped.Should().Be(1, "'picky' failed on 5 and skips");
+    }
+
+    [Theory]
+    [MemberData(nameof(BothExecutors.Names), MemberType = typeof(BothExecutors))]
     public async Task AFailureAfterTheRun_IsTheLaterOperators_NotSkippedByThePolicyOfTheRunsLastStep(string executor)
     {
         var p = new PipelineBuilder();

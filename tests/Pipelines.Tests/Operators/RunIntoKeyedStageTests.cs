@@ -4,8 +4,8 @@ using Pipelines.Tests.TestSupport;
 namespace Pipelines.Tests.Operators;
 
 /// <summary>
-/// On the bounded executor a fused run of <c>Where</c> and <c>Select</c> hands each element it lets through straight
-/// to the keyed stage after it, one at a time, instead of storing it into a batch first (for a large struct with
+/// On the bounded executor a fused run of <c>Where</c> and <c>Select</c> (three or more of them, or any after a
+/// <c>WithEventTime</c>) hands each element it lets through straight to the keyed stage after it, one at a time, instead of storing it into a batch first (for a large struct with
 /// references, the store costs more than the keyed work). The keyed stage behaves as with batches: the same results
 /// in the bounded executor's order, a failing key selector, aggregate or process function handled under the keyed
 /// stage's own policy with the element it got (its output for that element withdrawn), and the monitor's counts.
@@ -154,6 +154,7 @@ public class RunIntoKeyedStageTests
         p.From(Sources.Enumerable(readings))
             .Where(r => r.A % 2 == 0)
             .Select(r => r with { D = 0 })
+            .Where(r => r.B > 0)
             .KeyBy(r => r.Sensor)
             .Process(() => new EmitThenFail()).Named("pairs").OnError(ErrorPolicy.DeadLetter)
             .To(Sinks.Collection(results));
@@ -164,6 +165,54 @@ public class RunIntoKeyedStageTests
         results.Should().Equal(passed.Where(r => r.C % 5 != 4).SelectMany(r => new[] { r.C, -r.C }));
         dead.Select(d => ((Reading)d.Element!).C).Should().Equal(passed.Where(r => r.C % 5 == 4).Select(r => r.C));
         dead.Should().OnlyContain(d => d.Operator == "pairs");
+    }
+
+    [Fact]
+    public async Task AKeyedFailure_NamesTheElementTheStageGot_TheRunsSelectorsRunningAgainForIt()
+    {
+        int selected = 0;
+        var dead = new List<DeadLetter>();
+        var results = new List<WindowResult<string, long>>();
+        var readings = Readings(8, 50);
+        var bad = readings[20];
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(dead));
+        p.From(Sources.Enumerable(readings)).WithEventTime(r => r.Time, BoundedRun.NoDelay)
+            .Select(r => { Interlocked.Increment(ref selected); return r with { D = 7 }; })
+            .KeyBy(r => r.Sensor)
+            .Window(Windows.Tumbling(TimeSpan.FromSeconds(10)))
+            .Sum(r => r.C == bad.C ? throw new BoomException("bad") : r.B).Named("sums").OnError(ErrorPolicy.DeadLetter)
+            .To(Sinks.Collection(results));
+
+        await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 8 }).RunAsync(p.Build());
+
+        dead.Select(d => (d.Operator, d.Element)).Should().Equal(("sums", (object?)(bad with { D = 7 })));
+        selected.Should().Be(51, "the selector runs once more for the failing element, to give the element the window got");
+        results.Sum(r => r.Value).Should().Be(readings.Where(r => r != bad).Sum(r => r.B));
+    }
+
+    [Fact]
+    public async Task AKeyedFailure_WhoseElementTheRunCannotGiveAgain_StillGoesToTheStagesPolicy_WithItsOutputWithdrawn()
+    {
+        // The selector fails the second time it sees an element: the process function's failure is dead-lettered
+        // under its own name without the element, and what it emitted for that element is withdrawn.
+        var seen = new HashSet<long>();
+        var dead = new List<DeadLetter>();
+        var results = new List<long>();
+        var readings = Readings(9, 40);
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(dead));
+        p.From(Sources.Enumerable(readings)).WithEventTime(r => r.Time, BoundedRun.NoDelay)
+            .Select(r => seen.Add(r.C) ? r with { D = 1 } : throw new BoomException("seen before"))
+            .KeyBy(r => r.Sensor)
+            .Process(() => new EmitThenFail()).Named("pairs").OnError(ErrorPolicy.DeadLetter)
+            .To(Sinks.Collection(results));
+
+        var summary = await new BoundedExecutor(new BoundedExecutorOptions { BatchSize = 8 }).RunAsync(p.Build());
+
+        results.Should().Equal(readings.Where(r => r.C % 5 != 4).SelectMany(r => new[] { r.C, -r.C }));
+        dead.Should().HaveCount(readings.Count(r => r.C % 5 == 4));
+        dead.Should().OnlyContain(d => d.Operator == "pairs" && d.Element == null && d.Exception is BoomException && d.Exception.Message.StartsWith("fifth", StringComparison.Ordinal));
+        summary.ElementsDeadLettered.Should().Be(dead.Count);
+        summary.ElementsSkipped.Should().Be(0);
     }
 
     [Fact]

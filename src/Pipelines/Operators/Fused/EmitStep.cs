@@ -14,6 +14,8 @@ internal sealed class EmitStep<T>(Output<T> output, FusedRunPosition position) :
     }
 
     public override void Fail(in T value, long timestamp, int step, Exception error) => throw EndOfRun.Failed(step, error);
+
+    public override void FailUnnamed(long timestamp, int step, Exception error) => throw EndOfRun.Failed(step, error);
 }
 
 /// <summary>
@@ -21,7 +23,7 @@ internal sealed class EmitStep<T>(Output<T> output, FusedRunPosition position) :
 /// time (<see cref="Output{T}.CanPush"/>): each element is handed on as it leaves the last operator, not stored into
 /// a batch first. A failure there is the keyed stage's: the run catches it (so the stage's per-element path has no
 /// handler of its own, which would keep the runtime from compiling it tight) and hands it back to the stage with the
-/// element, given again by the run's selectors, and goes on with the next element.
+/// element, given again by the run's selectors (as for a failing step of the run), and goes on with the next element.
 /// </summary>
 internal sealed class PushStep<T>(Output<T> output, FusedRunPosition position) : FusedStep<T>
 {
@@ -34,7 +36,13 @@ internal sealed class PushStep<T>(Output<T> output, FusedRunPosition position) :
     public override void Fail(in T value, long timestamp, int step, Exception error)
     {
         if (step != FusedRunPosition.Pushing) throw EndOfRun.Failed(step, error);
-        output.PushFailed(in value, timestamp, error);
+        output.PushFailed(value, timestamp, error);
+    }
+
+    public override void FailUnnamed(long timestamp, int step, Exception error)
+    {
+        if (step != FusedRunPosition.Pushing) throw EndOfRun.Failed(step, error);
+        output.PushFailed(null, timestamp, error);
     }
 }
 
@@ -51,6 +59,8 @@ internal sealed class TrackedEmitStep<T>(Output<T> output, OriginSlot slot, Fuse
     }
 
     public override void Fail(in T value, long timestamp, int step, Exception error) => throw EndOfRun.Failed(step, error);
+
+    public override void FailUnnamed(long timestamp, int step, Exception error) => throw EndOfRun.Failed(step, error);
 }
 
 /// <summary>The end of a run has no function: a failure handed to it names a step the run does not have.</summary>

@@ -38,8 +38,25 @@ internal sealed class EventTimeStep<T, TSite, TKind>(Delegate timeOf, EventTimeC
             return;
         }
 
-        // A step after this one failed: the time function gave the element its time, and gives it again.
-        long time = EventTime.FromDateTimeOffset(typeof(TKind) == typeof(ByValue) ? _byValue!(value) : _byReference!(in value));
+        // A step after this one failed: the time function gave the element its time, and gives it again (should it
+        // throw now, the later failure still stands, without its element).
+        long time;
+        try
+        {
+            time = EventTime.FromDateTimeOffset(typeof(TKind) == typeof(ByValue) ? _byValue!(value) : _byReference!(in value));
+        }
+        catch (Exception)
+        {
+            next.FailUnnamed(EventTime.MinWatermark, step, error);
+            return;
+        }
+
         next.Fail(in value, time, step, error);
+    }
+
+    public override void FailUnnamed(long timestamp, int step, Exception error)
+    {
+        if (step == id) context.Errors.Handle(error, null, EventTime.MinWatermark);
+        else next.FailUnnamed(timestamp, step, error);
     }
 }

@@ -47,6 +47,14 @@ internal abstract class FusedStep<T> : FusedStep
     /// selectors before it run again on the element to give it.
     /// </summary>
     public abstract void Fail(in T value, long timestamp, int step, Exception error);
+
+    /// <summary>
+    /// Hands <paramref name="error"/>, thrown by step <paramref name="step"/> (or by the keyed stage after the run,
+    /// <see cref="FusedRunPosition.Pushing"/>), to its error policy without the element: a selector before it threw
+    /// when run again to give the element (a function that does not give the same result twice). The failure stands,
+    /// with the element unknown; the selector's second exception is not the element's own failure.
+    /// </summary>
+    public abstract void FailUnnamed(long timestamp, int step, Exception error);
 }
 
 /// <summary>

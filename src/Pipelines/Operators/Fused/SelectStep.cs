@@ -31,18 +31,25 @@ internal sealed class SelectStep<TIn, TOut, TSite, TKind>(Delegate selector, Fus
             return;
         }
 
-        // A step after this one failed: its input is this selector's result, computed again.
+        // A step after this one failed: its input is this selector's result, computed again. Should that throw now,
+        // the failure of the later step still stands, without its element.
         TOut result;
         try
         {
             result = typeof(TKind) == typeof(ByValue) ? _selectorValue!(value) : _selectorReference!(in value);
         }
-        catch (Exception ex)
+        catch (Exception)
         {
-            context.Errors.Handle(ex, value, timestamp);
+            next.FailUnnamed(timestamp, step, error);
             return;
         }
 
         next.Fail(in result, timestamp, step, error);
+    }
+
+    public override void FailUnnamed(long timestamp, int step, Exception error)
+    {
+        if (step == id) context.Errors.Handle(error, null, timestamp);
+        else next.FailUnnamed(timestamp, step, error);
     }
 }

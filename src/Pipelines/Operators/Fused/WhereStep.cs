@@ -28,4 +28,10 @@ internal sealed class WhereStep<T, TSite, TKind>(Delegate predicate, FusedStep<T
         if (step == id) context.Errors.Handle(error, value, timestamp);
         else next.Fail(in value, timestamp, step, error);
     }
+
+    public override void FailUnnamed(long timestamp, int step, Exception error)
+    {
+        if (step == id) context.Errors.Handle(error, null, timestamp);
+        else next.FailUnnamed(timestamp, step, error);
+    }
 }
