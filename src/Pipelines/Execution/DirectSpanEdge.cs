@@ -8,14 +8,12 @@ namespace Pipelines.Execution;
 /// without being copied into a batch. Used where nothing ever holds an input back (the bounded executor: no
 /// barriers to align, no partitions handed over), so a span is always processed at once.
 /// </summary>
-internal sealed class DirectSpanEdge<T>(StageInstance stage, int port, int producer, IStageSpanInput<T> input) : IBatchTarget<T>, ISpanTarget<T>
+internal sealed class DirectSpanEdge<T>(StageInstance stage, int port, int producer, IStageSpanInput<T> input) : IBatchTarget<T>, ISpanTarget<T>, IPushEdge<T>
 {
     private readonly DirectEdge<T> _edge = new(stage, port, producer);
 
-    /// <summary>The operator, when it also takes elements one at a time (<see cref="Output{T}.Push"/>); null otherwise.</summary>
     public IStageElementInput<T>? Elements { get; } = input as IStageElementInput<T>;
 
-    /// <summary><paramref name="count"/> elements were pushed to <see cref="Elements"/> since the last call: they are counted and their batch ends.</summary>
     public void EndPushes(int count) => stage.EndPushes(producer, count, Elements!);
 
     public void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps) => stage.OnSpan(producer, values, timestamps, input);

@@ -16,7 +16,7 @@ internal sealed class Output<T> : IOutput
     {
         _targets = targets;
         _spanTarget = targets.Length == 1 ? targets[0] as ISpanTarget<T> : null;
-        if (targets.Length == 1 && targets[0] is Execution.DirectSpanEdge<T> { Elements: { } elements } edge)
+        if (targets.Length == 1 && targets[0] is IPushEdge<T> { Elements: { } elements } edge)
         {
             _pushEdge = edge;
             _pushTarget = elements;
@@ -51,7 +51,7 @@ internal sealed class Output<T> : IOutput
     }
 
     /// <summary>The edge to the only target, when that target takes elements one at a time (<see cref="Push"/>).</summary>
-    private readonly Execution.DirectSpanEdge<T>? _pushEdge;
+    private readonly IPushEdge<T>? _pushEdge;
 
     /// <summary>The operator <see cref="_pushEdge"/> leads to.</summary>
     private readonly IStageElementInput<T>? _pushTarget;
