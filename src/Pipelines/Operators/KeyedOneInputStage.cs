@@ -25,11 +25,7 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
         else PushOne(in value, timestamp);
     }
 
-    public void Failed(object? element, long timestamp, Exception error)
-    {
-        DiscardElementOutput();
-        Context.Errors.Handle(error, element, timestamp);
-    }
+    public void Failed(object? element, long timestamp, Exception error) => ElementFailed(error, element, timestamp);
 
     /// <summary>One pushed element (<see cref="Push"/>); operators with a faster per-element path override it.</summary>
     protected virtual void PushOne(in TIn value, long timestamp) => OnElement(value, timestamp);
@@ -67,8 +63,7 @@ internal abstract class KeyedOneInputStage<TIn, TKey>(OperatorContext context, I
             catch (Exception ex)
             {
                 i = At;
-                DiscardElementOutput();
-                Context.Errors.Handle(ex, values[i], timestamps[i]);
+                ElementFailed(ex, values[i], timestamps[i]);
                 i++;
             }
         }

@@ -71,9 +71,8 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
             catch (Exception ex)
             {
                 i = At;
-                DiscardElementOutput();
                 var (element, timestamp) = ElementAt(port, batch, i);
-                Context.Errors.Handle(ex, element, timestamp);
+                ElementFailed(ex, element, timestamp);
                 i++;
             }
         }
@@ -104,6 +103,16 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
 
     /// <summary>The element at <paramref name="index"/> of a batch of <paramref name="port"/>, for error reports.</summary>
     protected abstract (object? Element, long Timestamp) ElementAt(int port, object batch, int index);
+
+    /// <summary>
+    /// The one handling of a failing element (or timer, as (key, namespace)): what it emitted is withdrawn, then the
+    /// error policy decides (fail the run naming the operator and the element, or skip or dead-letter it).
+    /// </summary>
+    protected void ElementFailed(Exception error, object? element, long timestamp)
+    {
+        DiscardElementOutput();
+        Context.Errors.Handle(error, element, timestamp);
+    }
 
     /// <summary>Withdraws what the failing element emitted so far; operators that emit several results per element buffer them.</summary>
     protected virtual void DiscardElementOutput()
@@ -183,8 +192,7 @@ internal abstract partial class KeyedStage<TKey> : StageOperator
             }
             catch (Exception ex)
             {
-                DiscardElementOutput();
-                Context.Errors.Handle(ex, (KeyIds[timer.Key], timer.Namespace), timer.Time);
+                ElementFailed(ex, (KeyIds[timer.Key], timer.Namespace), timer.Time);
             }
             finally
             {
