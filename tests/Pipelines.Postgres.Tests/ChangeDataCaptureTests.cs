@@ -349,6 +349,67 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
         letters.Items.Should().OnlyContain(l => l.Exception is PostgresMappingException && l.Exception.Message.Contains("column value"));
     }
 
+    public sealed record Holding(int Id, decimal[]? Amounts, string Name);
+
+    public sealed record HoldingName(int Id, string Name);
+
+    [Fact]
+    public async Task AValueNpgsqlCannotRead_MakesBadOnlyTheRowsThatNeedIt_NotTheEndOfTheStream()
+    {
+        // A numeric[] holding NaN cannot be read as decimal[]: Npgsql's error ended the snapshot or the change stream
+        // for good (a restart resumed before the same row). Now the value is marked unreadable, the row's later
+        // columns are still read, and only a row whose type has a member for the column is bad.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE customers (id int PRIMARY KEY, amounts numeric[], name text NOT NULL); INSERT INTO customers VALUES (1, '{1.5,2}', 'a'), (2, '{NaN}', 'b')");
+        var letters = new Collected<DeadLetter>();
+        var output = new Collected<ChangeRecord<Holding>>();
+        var p = new PipelineBuilder().WithDeadLetterSink(letters.Sink);
+        p.From(PostgresSources.ChangeDataCapture<Holding>(Options(db, "unreadable"))).OnError(ErrorPolicy.DeadLetter).To(output.Sink);
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await Eventually.HoldsAsync(() => output.Count >= 1 && letters.Count >= 1, "the snapshot");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (3, '{NaN,1}', 'c'), (4, '{3}', 'd')");
+        await Eventually.HoldsAsync(() => output.Count >= 2 && letters.Count >= 2, "the changes");
+        var summary = await run.StopAsync();
+
+        output.Items.Select(c => (c.After!.Id, string.Join(";", c.After.Amounts!), c.After.Name)).Should().Equal((1, "1.5;2", "a"), (4, "3", "d"));
+        summary.ElementsDeadLettered.Should().Be(2);
+        letters.Items.Select(l => ((PostgresRow)l.Element!)["name"]).Should().Equal("b", "c");
+        letters.Items.Should().OnlyContain(l => l.Exception is PostgresMappingException
+            && l.Exception.Message.Contains("column amounts") && l.Exception.Message.Contains("numeric[]") && l.Exception.Message.Contains("a type without a member for this column"));
+        letters.Items[1].Exception!.Message.Should().Contain("id=3");
+
+        // A type without a member for the column needs no value of it: every row maps, from the snapshot and the stream.
+        var names = new Collected<ChangeRecord<HoldingName>>();
+        var q = new PipelineBuilder();
+        q.From(PostgresSources.ChangeDataCapture<HoldingName>(Options(db, "unreadable_unmapped"))).To(names.Sink);
+        var second = new StreamingExecutor(Streaming).Start(q.Build());
+        await Eventually.HoldsAsync(() => names.Count >= 4, "the snapshot");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (5, '{NaN}', 'e')");
+        await Eventually.HoldsAsync(() => names.Count >= 5, "the change");
+        await second.StopAsync();
+        names.Items.Select(c => (c.After!.Id, c.After.Name)).Should().Equal((1, "a"), (2, "b"), (3, "c"), (4, "d"), (5, "e"));
+    }
+
+    public sealed record Priced(int Id, double Price);
+
+    [Fact]
+    public async Task ADomainOverNumeric_IsReadAsANumeric_InTheSnapshotAndTheStream()
+    {
+        // Npgsql reads a domain over numeric as a decimal, which cannot hold NaN: read as a numeric, NaN fits a double.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE DOMAIN price AS numeric; CREATE TABLE customers (id int PRIMARY KEY, price price); INSERT INTO customers VALUES (1, 2.5), (2, 'NaN')");
+        var output = new Collected<ChangeRecord<Priced>>();
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.ChangeDataCapture<Priced>(Options(db, "domain_numeric"))).To(output.Sink);
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await Eventually.HoldsAsync(() => output.Count >= 2, "the snapshot");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (3, 'NaN'), (4, 0.25)");
+        await Eventually.HoldsAsync(() => output.Count >= 4, "the changes");
+        await run.StopAsync();
+
+        output.Items.Select(c => (c.After!.Id, c.After.Price)).Should().Equal((1, 2.5), (2, double.NaN), (3, double.NaN), (4, 0.25));
+    }
+
     [Fact]
     public async Task AQuietTableInABusyDatabase_StillLetsTheSlotAdvance_AndLosesNothingAfter()
     {

@@ -59,6 +59,24 @@ public sealed class QuerySourceTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task AValueNpgsqlCannotRead_IsABadRow_ThatFollowsTheErrorPolicy()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        var letters = new List<DeadLetter>();
+        var rows = new List<PostgresRow>();
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(letters));
+        p.From(PostgresSources.Query<PostgresRow>(db, "SELECT * FROM (VALUES (1, '{1.5}'::numeric[], 'a'), (2, '{NaN}', 'b'), (3, '{2}', 'c')) v(id, amounts, name)", name: "amounts"))
+            .OnError(ErrorPolicy.DeadLetter)
+            .To(Sinks.Collection(rows));
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        rows.Select(r => (r["id"], r["name"])).Should().Equal((1, "a"), (3, "c"));
+        var letter = letters.Should().ContainSingle().Which;
+        letter.Exception.Should().BeOfType<PostgresMappingException>().Which.Message.Should().Contain("#2").And.Contain("column amounts").And.Contain("amounts::text");
+        ((PostgresRow)letter.Element!)["name"].Should().Be("b");
+    }
+
+    [Fact]
     public async Task RowsAsTheyAre()
     {
         string db = await fixture.Server.CreateDatabaseAsync();

@@ -4,6 +4,7 @@ using Npgsql;
 using Npgsql.Replication;
 using Npgsql.Replication.PgOutput;
 using Npgsql.Replication.PgOutput.Messages;
+using Npgsql.PostgresTypes;
 using NpgsqlTypes;
 
 namespace Pipelines.Postgres.ChangeDataCapture;
@@ -205,9 +206,7 @@ internal sealed class ChangeStream<T>(
                 }
                 else if (!value.IsDBNull)
                 {
-                    values[slot] = value.GetDataTypeName() == NumericValues.TypeName
-                        ? await NumericAsync(value, cancellationToken).ConfigureAwait(false)
-                        : await value.Get(cancellationToken).ConfigureAwait(false);
+                    values[slot] = await ReadValueAsync(value, cancellationToken).ConfigureAwait(false);
                 }
 
                 slot++;
@@ -217,6 +216,27 @@ internal sealed class ChangeStream<T>(
         }
 
         return (new PostgresRow(info.Table, columns, values, true), unchanged?.ToArray());
+    }
+
+    /// <summary>
+    /// One value of a row: a <c>numeric</c> (or a domain over it) through <see cref="NumericAsync"/>, anything else by
+    /// Npgsql's default type; a value Npgsql cannot read (a type it does not know, a <c>numeric[]</c> holding NaN) is
+    /// marked <see cref="UnreadableValue"/> — Npgsql skips the rest of its bytes, so the row's other values are read —
+    /// and only a row that needs it is bad, instead of the error ending the stream.
+    /// </summary>
+    private static async ValueTask<object?> ReadValueAsync(ReplicationValue value, CancellationToken cancellationToken)
+    {
+        var type = value.GetPostgresType();
+        while (type is PostgresDomainType domain) type = domain.BaseType;
+        if (type.Name == NumericValues.TypeName) return await NumericAsync(value, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await value.Get(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (UnreadableValue.IsValueError(ex))
+        {
+            return new UnreadableValue(value.GetDataTypeName(), ex, UnreadableValue.ChangeAdvice);
+        }
     }
 
     /// <summary>A numeric from its wire form (binary or text), also the ones a decimal cannot hold (<see cref="NumericValues"/>).</summary>
@@ -262,7 +282,7 @@ internal sealed class ChangeStream<T>(
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
                         var values = new object?[columns.Length];
-                        for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : numeric[i] ? NumericValues.FromText(reader.GetString(i)) : reader.GetValue(i);
+                        for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : numeric[i] ? NumericValues.FromText(reader.GetString(i)) : UnreadableValue.ReadOrMark(reader, i, static (r, c) => r.GetValue(c), static _ => UnreadableValue.ChangeAdvice);
                         var row = new PostgresRow(table, columns, values, true);
                         await EmitAsync(ChangeOperation.Snapshot, info, null, row, lsn, time, 0, index++, cancellationToken).ConfigureAwait(false);
                         rows++;

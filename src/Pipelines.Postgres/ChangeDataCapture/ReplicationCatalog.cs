@@ -122,13 +122,15 @@ internal static class ReplicationCatalog
 
     /// <summary>
     /// The select list that reads every column of a (quoted) table as the replication stream sends it: <c>numeric</c>
-    /// columns as text (<see cref="NumericValues.FromText"/>), since Npgsql cannot read NaN, ±Infinity or more than 28
+    /// columns (and domains over it) as text (<see cref="NumericValues.FromText"/>), since Npgsql cannot read NaN, ±Infinity or more than 28
     /// digits as a decimal; the others as they are.
     /// </summary>
     public static async Task<(string Select, HashSet<string> Numeric)> SnapshotColumnsAsync(NpgsqlConnection connection, string quotedTable, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            $"SELECT attname, atttypid = 'numeric'::regtype FROM pg_attribute WHERE attrelid = {Sql.Literal(quotedTable)}::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            $"SELECT a.attname, EXISTS (WITH RECURSIVE t(oid, base) AS (SELECT oid, typbasetype FROM pg_type WHERE oid = a.atttypid " +
+            "UNION ALL SELECT p.oid, p.typbasetype FROM pg_type p JOIN t ON p.oid = t.base) SELECT 1 FROM t WHERE t.oid = 'numeric'::regtype) " +
+            $"FROM pg_attribute a WHERE a.attrelid = {Sql.Literal(quotedTable)}::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
             connection);
         var columns = new List<string>();
         var numeric = new HashSet<string>(StringComparer.Ordinal);

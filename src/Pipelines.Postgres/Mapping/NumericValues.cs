@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Numerics;
+using System.Runtime.ExceptionServices;
 using Npgsql;
 
 namespace Pipelines.Postgres;
@@ -67,7 +68,7 @@ internal static class NumericValues
     /// <summary>
     /// Column <paramref name="ordinal"/> of the current row by Npgsql's default type, except a whole <c>numeric</c> too
     /// long for <see cref="decimal"/>, read as a <see cref="BigInteger"/>. (NaN and ±Infinity cannot be read from
-    /// Npgsql's binary form at all: the query casts such a column to text, or the read fails naming it.)
+    /// Npgsql's binary form at all: Npgsql's error stands, and the caller marks the value unreadable.)
     /// </summary>
     public static object Read(NpgsqlDataReader reader, int ordinal)
     {
@@ -83,7 +84,8 @@ internal static class NumericValues
             }
             catch (Exception inner) when (inner is InvalidCastException or OverflowException)
             {
-                throw new InvalidCastException($"column {reader.GetName(ordinal)}: {ex.Message}; cast it to text in the query ({reader.GetName(ordinal)}::text) to read it as a string.", ex);
+                ExceptionDispatchInfo.Throw(ex);
+                throw;
             }
         }
     }

@@ -40,7 +40,12 @@ internal sealed class RowMapper<T>
 
     public T Map(PostgresRow row, IReadOnlyList<string>? keyColumns)
     {
-        if (row is T same) return same;
+        if (row is T same)
+        {
+            ThrowIfUnreadable(row, keyColumns);
+            return same;
+        }
+
         var columns = row.ColumnArray;
         var values = row.ValueArray;
         var layout = LayoutFor(columns);
@@ -83,8 +88,21 @@ internal sealed class RowMapper<T>
 
     private static object? Convert(object? value, Type type, PostgresRow row, string column, IReadOnlyList<string>? keyColumns)
     {
-        if (value is not null && type.IsInstanceOfType(value)) return value;
+        if (value is not null and not UnreadableValue && type.IsInstanceOfType(value)) return value;
         return ValueConversion.ToClr(value, type, row.Table, column, row.KeyDescription(keyColumns));
+    }
+
+    /// <summary>A row taken as it is needs every value: the first one Npgsql could not read makes it a bad row.</summary>
+    private static void ThrowIfUnreadable(PostgresRow row, IReadOnlyList<string>? keyColumns)
+    {
+        var values = row.ValueArray;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (values[i] is UnreadableValue unreadable)
+            {
+                throw new PostgresMappingException(row.Table, row.KeyDescription(keyColumns), row.ColumnArray[i], unreadable.Reason, unreadable.Error);
+            }
+        }
     }
 
     /// <summary>Which column fills each parameter and property; rows of one table share their column array, so the last layout is kept.</summary>

@@ -8,6 +8,7 @@ internal static class ValueConversion
     /// <summary>A database value as <paramref name="target"/>; throws <see cref="PostgresMappingException"/> when it does not fit.</summary>
     public static object? ToClr(object? value, Type target, string table, string column, string key)
     {
+        if (value is UnreadableValue unreadable) throw new PostgresMappingException(table, key, column, unreadable.Reason, unreadable.Error);
         var underlying = Nullable.GetUnderlyingType(target);
         if (value is null or DBNull)
         {

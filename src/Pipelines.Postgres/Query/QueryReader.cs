@@ -65,7 +65,7 @@ internal sealed class QueryReader<T>(string connectionString, int fetchSize, str
                 fetched++;
                 _rowNumber++;
                 var values = new object?[_columns.Length];
-                for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : NumericValues.Read(reader, i);
+                for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : UnreadableValue.ReadOrMark(reader, i, NumericValues.Read, static column => $"cast the column in the query ({column}::text) to read it as a string");
                 var row = new PostgresRow(name, _columns, values, true);
                 try
                 {
