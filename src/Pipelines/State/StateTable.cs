@@ -10,8 +10,12 @@ namespace Pipelines.State;
 /// Layout, chosen for the per-element path of window operators: each key heads a doubly linked list of its
 /// entries sorted by namespace, newest (largest start, then largest end) first — one entry for in-order tumbling
 /// windows, size/slide for sliding ones — so finding an element's entry costs a compare or two and removing one
-/// is constant time. After <see cref="IndexAfterSteps"/> steps along a list (input disordered across many windows
-/// of a key) lookups switch to a hash index of every entry. Values live in an array parallel to the links, so
+/// is constant time. A walk along a list ends at the key's tail (<see cref="KeyHead.Tail"/>), whose own link to a
+/// next entry is left stale: removing a key's oldest entry — what window timers do, oldest first — then writes no
+/// other entry. (When a key holds many windows, as a bounded run's keys do until their input ends, the newer
+/// neighbour is a cache line far from every other one being touched; writing its link cost a cache miss per window
+/// fired.) After <see cref="IndexAfterSteps"/> steps along a list (input disordered across many windows of a key)
+/// lookups switch to a hash index of every entry. Values live in an array parallel to the links, so
 /// what an in-order element touches is densely packed. Entries are reused through a free list; each holds a
 /// reference on its key in the <see cref="KeyTable{TKey}"/>.
 /// </remarks>
@@ -73,7 +77,11 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     public int First(int key) => key < _heads.Length ? _heads[key].Entry : -1;
 
     /// <summary>The entry after <paramref name="entry"/> in its key's list (older namespace), or −1.</summary>
-    public int Next(int entry) => _entries[entry].Next;
+    public int Next(int entry)
+    {
+        ref var slot = ref _entries[entry];
+        return _heads[slot.Key].Tail == entry ? -1 : slot.Next;
+    }
 
     /// <summary>The last (oldest) entry of key <paramref name="key"/>, or −1.</summary>
     public int Last(int key) => key < _heads.Length ? _heads[key].Tail : -1;
@@ -139,12 +147,14 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     private int Find(int key, long start, long end, int after, out int before)
     {
         before = after;
-        int e = after >= 0 ? _entries[after].Next : First(key);
+        if (key >= _heads.Length) return -1;
+        int tail = _heads[key].Tail;
+        int e = after >= 0 ? (after == tail ? -1 : _entries[after].Next) : _heads[key].Entry;
         for (int steps = 0; e >= 0 && After(in _entries[e], start, end); steps++)
         {
             if (steps == IndexAfterSteps) return FindIndexed(key, start, end, out before);
             before = e;
-            e = _entries[e].Next;
+            e = e == tail ? -1 : _entries[e].Next;
         }
 
         return e >= 0 && _entries[e].Start == start && _entries[e].End == end ? e : -1;
@@ -168,7 +178,7 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
         if (_index.TryGetValue((key, start, end), out int found)) return found;
 
         // Not there yet: find its place in the sorted list (rare: a namespace far behind the key's newest).
-        for (int e = First(key); e >= 0 && After(in _entries[e], start, end); e = _entries[e].Next) before = e;
+        for (int e = First(key); e >= 0 && After(in _entries[e], start, end); e = Next(e)) before = e;
         return -1;
     }
 
@@ -201,7 +211,7 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
         _values[e] = default!;
         if (before >= 0)
         {
-            entry.Next = _entries[before].Next;
+            entry.Next = before == _heads[key].Tail ? -1 : _entries[before].Next;
             _entries[before].Next = e;
         }
         else
@@ -230,18 +240,26 @@ internal sealed partial class StateTable<TKey, TValue> : IStateTable<TKey>
     {
         ref var slot = ref _entries[entry];
         int key = slot.Key;
-        if (slot.Previous >= 0)
+        if (_heads[key].Tail == entry)
         {
-            _entries[slot.Previous].Next = slot.Next;
+            // The key's oldest entry (the one timers remove): its newer neighbour becomes the tail without being written.
+            if (slot.Previous < 0) _heads[key] = new KeyHead(-1, long.MaxValue, -1);
+            else _heads[key] = _heads[key] with { Tail = slot.Previous };
         }
         else
         {
-            int next = slot.Next;
-            _heads[key] = new KeyHead(next, next >= 0 ? _entries[next].Start : long.MaxValue, _heads[key].Tail);
-        }
+            if (slot.Previous >= 0)
+            {
+                _entries[slot.Previous].Next = slot.Next;
+            }
+            else
+            {
+                int next = slot.Next;
+                _heads[key] = new KeyHead(next, _entries[next].Start, _heads[key].Tail);
+            }
 
-        if (slot.Next >= 0) _entries[slot.Next].Previous = slot.Previous;
-        else _heads[key] = _heads[key] with { Tail = slot.Previous };
+            _entries[slot.Next].Previous = slot.Previous;
+        }
         _index?.Remove((key, slot.Start, slot.End));
         slot.InUse = false;
         _values[entry] = default!;
