@@ -390,6 +390,47 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
         names.Items.Select(c => (c.After!.Id, c.After.Name)).Should().Equal((1, "a"), (2, "b"), (3, "c"), (4, "d"), (5, "e"));
     }
 
+    [Fact]
+    public async Task ATypeWithoutAReader_TheOldRowOfAnUpdate_AndRowsTakenWhole_AreBadRowsNamingThemselves()
+    {
+        // A composite type Npgsql has no mapping for: the columns after it are still read, and a type without a member
+        // for it maps every row. With REPLICA IDENTITY FULL an update's old row is read too; when it is the row that
+        // cannot map, the bad row is the old one, said so. Taken whole (PostgresRow), a row with such a value is bad.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, """
+            CREATE TYPE pair AS (a int, b int);
+            CREATE TABLE customers (id int PRIMARY KEY, p pair, amounts numeric[], name text NOT NULL);
+            ALTER TABLE customers REPLICA IDENTITY FULL;
+            INSERT INTO customers VALUES (1, ROW(1, 2), '{1}', 'a'), (2, ROW(3, 4), '{NaN}', 'b');
+            """);
+        var names = new Collected<ChangeRecord<HoldingName>>();
+        var nameLetters = new Collected<DeadLetter>();
+        var rows = new Collected<ChangeRecord<PostgresRow>>();
+        var rowLetters = new Collected<DeadLetter>();
+        var byName = new PipelineBuilder().WithDeadLetterSink(nameLetters.Sink);
+        byName.From(PostgresSources.ChangeDataCapture<HoldingName>(Options(db, "no_reader_names"))).OnError(ErrorPolicy.DeadLetter).To(names.Sink);
+        var whole = new PipelineBuilder().WithDeadLetterSink(rowLetters.Sink);
+        whole.From(PostgresSources.ChangeDataCapture<PostgresRow>(Options(db, "no_reader_rows"))).OnError(ErrorPolicy.DeadLetter).To(rows.Sink);
+        var first = new StreamingExecutor(Streaming).Start(byName.Build());
+        var second = new StreamingExecutor(Streaming).Start(whole.Build());
+        await Eventually.HoldsAsync(() => names.Count >= 2 && rowLetters.Count >= 2, "the snapshots");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (3, NULL, '{2}', 'c'); UPDATE customers SET amounts = '{5}', name = 'b2' WHERE id = 2");
+        await Eventually.HoldsAsync(() => names.Count >= 4 && rows.Count >= 1 && rowLetters.Count >= 3, "the changes");
+        await first.StopAsync();
+        await second.StopAsync();
+
+        names.Items.Select(c => (c.Operation, c.After!.Id, c.After.Name, c.Before?.Name)).Should().Equal(
+            (ChangeOperation.Snapshot, 1, "a", null), (ChangeOperation.Snapshot, 2, "b", null), (ChangeOperation.Insert, 3, "c", null), (ChangeOperation.Update, 2, "b2", "b"));
+        nameLetters.Items.Should().BeEmpty();
+
+        // Taken whole: the rows with a pair are bad (the snapshot's two, the update's old and new rows hold one), the row without one is not.
+        rows.Items.Select(c => c.After!["name"]).Should().Equal("c");
+        rowLetters.Items.Select(l => ((PostgresRow)l.Element!)["name"]).Should().Equal("a", "b", "b");
+        // The type was created after the test's first connection loaded the database's types: named by its OID and why.
+        rowLetters.Items.Should().OnlyContain(l => l.Exception!.Message.Contains("column p") && (l.Exception.Message.Contains("pair") || l.Exception.Message.Contains("unknown to the connection")));
+        rowLetters.Items[2].Exception!.Message.Should().Contain("the old row");
+    }
+
     public sealed record Priced(int Id, double Price);
 
     [Fact]

@@ -155,6 +155,9 @@ internal sealed class ChangeStream<T>(
     {
         if (transactionLsn == _resumeLsn && index < _resumeSkip) return;
         CdcEntry<T> entry;
+
+        // The row a mapping error is about: the old row of an update while it is mapped, else the new one.
+        PostgresRow? failed = after ?? before;
         try
         {
             if (unchanged is not null)
@@ -167,16 +170,26 @@ internal sealed class ChangeStream<T>(
             }
 
             var mapper = RowMapper<T>.Instance;
+            T? old = default;
+            if (before is not null)
+            {
+                failed = before;
+                old = mapper.Map(before, info.KeyColumns);
+                failed = after ?? before;
+            }
+
             var record = new ChangeRecord<T>(
-                operation, info.Table,
-                before is null ? default : mapper.Map(before, info.KeyColumns),
+                operation, info.Table, old,
                 after is null ? default : mapper.Map(after, info.KeyColumns),
                 new NpgsqlLogSequenceNumber(transactionLsn), commitTime, xid, index);
             entry = new(CdcEntryKind.Change, record, commitTime.UtcTicks, transactionLsn, index + 1, null, null);
         }
         catch (PostgresMappingException ex)
         {
-            entry = new(CdcEntryKind.Bad, null, 0, transactionLsn, index + 1, after ?? before, ex);
+            var error = after is not null && ReferenceEquals(failed, before)
+                ? new PostgresMappingException(ex.Table, ex.Key, ex.Column, $"the old row (before the update): {ex.Reason}", ex.InnerException)
+                : ex;
+            entry = new(CdcEntryKind.Bad, null, 0, transactionLsn, index + 1, failed, error);
         }
 
         if (!writer.TryWrite(entry)) await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -228,14 +241,14 @@ internal sealed class ChangeStream<T>(
     {
         var type = value.GetPostgresType();
         while (type is PostgresDomainType domain) type = domain.BaseType;
-        if (type.Name == NumericValues.TypeName) return await NumericAsync(value, cancellationToken).ConfigureAwait(false);
+        if (type.OID == NumericValues.Oid) return await NumericAsync(value, cancellationToken).ConfigureAwait(false);
         try
         {
             return await value.Get(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (UnreadableValue.IsValueError(ex))
         {
-            return new UnreadableValue(value.GetDataTypeName(), ex, UnreadableValue.ChangeAdvice);
+            return new UnreadableValue(UnreadableValue.TypeNameOf(value.GetPostgresType(), value.GetDataTypeName()), ex, UnreadableValue.ChangeAdvice);
         }
     }
 

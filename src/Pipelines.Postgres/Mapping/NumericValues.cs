@@ -18,6 +18,9 @@ internal static class NumericValues
 {
     public const string TypeName = "numeric";
 
+    /// <summary>The type's OID (fixed in PostgreSQL's catalog): a user's own type named <c>numeric</c> in another schema is not it.</summary>
+    public const uint Oid = 1700;
+
     /// <summary>A numeric in PostgreSQL's text form (what logical replication sends).</summary>
     public static object FromText(string text)
     {

@@ -1,4 +1,5 @@
 using Npgsql;
+using Npgsql.PostgresTypes;
 
 namespace Pipelines.Postgres;
 
@@ -20,8 +21,13 @@ internal sealed class UnreadableValue(string typeName, Exception error, string a
     /// <summary>Why the row cannot be mapped, and what to do: the reason of the row's <see cref="PostgresMappingException"/>.</summary>
     public string Reason => $"Npgsql cannot read its {TypeName} value ({Error.GetType().Name}: {Error.Message}); {advice}";
 
-    /// <summary>Whether <paramref name="error"/>, thrown while reading one value of a row already received, leaves the connection usable (the value is then skipped).</summary>
-    public static bool IsValueError(Exception error) => error is not (OperationCanceledException or NpgsqlException or ObjectDisposedException);
+    /// <summary>
+    /// Whether <paramref name="error"/>, thrown while reading one value of a row already received, is about that value
+    /// (its type has no reader, or the reader refused it), so that the value is skipped and the connection stays usable;
+    /// anything else — cancellation, a broken connection, running out of memory — is not caught.
+    /// </summary>
+    public static bool IsValueError(Exception error) =>
+        error is InvalidCastException or NotSupportedException or OverflowException or FormatException or ArgumentException;
 
     /// <summary>What to do about a value a change stream cannot read: the server sends it in binary form, which the reader cannot change.</summary>
     public const string ChangeAdvice = "map the rows to a type without a member for this column (a column no member maps is not needed), or change the column's type";
@@ -38,9 +44,17 @@ internal sealed class UnreadableValue(string typeName, Exception error, string a
         }
         catch (Exception ex) when (IsValueError(ex))
         {
-            return new UnreadableValue(reader.GetDataTypeName(ordinal), ex, advice(reader.GetName(ordinal)));
+            return new UnreadableValue(TypeNameOf(reader.GetPostgresType(ordinal), reader.GetDataTypeName(ordinal)), ex, advice(reader.GetName(ordinal)));
         }
     }
+
+    /// <summary>
+    /// The name of a column's type for a message: its name, or for a type the connection did not know when it loaded
+    /// its types (Npgsql names it <c>-.-</c>), its OID and why.
+    /// </summary>
+    public static string TypeNameOf(PostgresType type, string displayName) => type is UnknownBackendType
+        ? $"type with OID {type.OID} (unknown to the connection: Npgsql loads a database's types once per process, so a type created after that is known only after a restart)"
+        : displayName;
 
     /// <inheritdoc />
     public override string ToString() => $"(unreadable {TypeName})";

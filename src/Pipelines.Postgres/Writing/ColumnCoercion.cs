@@ -10,6 +10,8 @@ internal static class ColumnCoercion
     /// <summary>The value to write, or throws <see cref="InvalidCastException"/> saying why it does not fit.</summary>
     public static object Coerce(object value, TableColumn column)
     {
+        // A row a source could not read in full (a dead letter sent on to a sink): the value is not there to write.
+        if (value is UnreadableValue unreadable) throw new InvalidCastException($"the value was never read: {unreadable.Reason}", unreadable.Error);
         switch (column.TypeName)
         {
             case "int2": return Integer(value, column, short.MinValue, short.MaxValue, v => (short)v);

@@ -83,6 +83,15 @@ public class StateTableTests
             backward.Should().Equal(entries.Keys);
 
             foreach (var (start, entry) in entries) table.Find(key, new Window(start, start + 10)).Should().Be(entry);
+
+            // What the in-order loops read without touching entries: the newest entry and its start, and the oldest.
+            if (key < table.Heads.Length)
+            {
+                var head = table.Heads[key];
+                (head.Entry, head.Start, head.Tail).Should().Be(entries.Count == 0
+                    ? (-1, long.MaxValue, -1)
+                    : (entries[entries.Keys.Max()], entries.Keys.Max(), entries[entries.Keys.Min()]));
+            }
         }
 
         table.Count.Should().Be(model.Values.Sum(m => m.Count));
