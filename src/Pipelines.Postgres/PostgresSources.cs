@@ -12,11 +12,12 @@ namespace Pipelines.Postgres;
 /// and underscores (<c>customer_id</c> fills <c>CustomerId</c>): the public constructor with the most parameters,
 /// then settable properties; members without a column keep their default. Numbers are converted when the value
 /// fits, <c>timestamptz</c> fills <see cref="DateTime"/> or <see cref="DateTimeOffset"/>. Ask for
-/// <see cref="PostgresRow"/> to get columns and values as they are.</para>
+/// <see cref="PostgresRow"/> to get columns and values as they are. Only the columns a member maps (and a change
+/// stream's key) are read: the others cost no decoding.</para>
 /// <para><b>Rows that do not map</b> (a NULL for a non-nullable member, a text for a number, a number too large)
 /// are never dropped silently: they follow the error policy of the source's stream (<c>OnError</c> right after
 /// <see cref="PipelineBuilder.From{T}"/>, else the pipeline's) with a <see cref="PostgresMappingException"/> naming
-/// the table, the row's key and the column; dead letters carry the <see cref="PostgresRow"/>.</para>
+/// the table, the row's key and the column; dead letters carry the <see cref="PostgresRow"/> (its columns that were read).</para>
 /// </remarks>
 public static class PostgresSources
 {

@@ -431,6 +431,38 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
         rowLetters.Items[2].Exception!.Message.Should().Contain("the old row");
     }
 
+    [Fact]
+    public async Task AColumnNoMemberMaps_IsNotRead_NotEvenAValueNpgsqlCannotRead()
+    {
+        // Rows are read with the columns their type maps (and the key): a column nothing maps costs no decoding, and
+        // a value Npgsql cannot read there (a composite type without a mapping, a numeric[] holding NaN) no error per
+        // row — in the snapshot, in inserts, and in the whole old rows of updates and deletes (REPLICA IDENTITY FULL,
+        // under which the server marks every column as part of the key).
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, """
+            CREATE TYPE pair AS (a int, b int);
+            CREATE TABLE customers (id int PRIMARY KEY, p pair, amounts numeric[], name text NOT NULL);
+            ALTER TABLE customers REPLICA IDENTITY FULL;
+            INSERT INTO customers VALUES (1, ROW(1, 2), '{NaN}', 'a'), (2, ROW(3, 4), '{1}', 'b');
+            """);
+        using var errors = new ValueErrors();
+        var names = new Collected<ChangeRecord<HoldingName>>();
+        var letters = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().WithDeadLetterSink(letters.Sink);
+        p.From(PostgresSources.ChangeDataCapture<HoldingName>(Options(db, "unmapped_unread"))).OnError(ErrorPolicy.DeadLetter).To(names.Sink);
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await Eventually.HoldsAsync(() => names.Count >= 2, "the snapshot");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (3, ROW(5, 6), '{NaN}', 'c'); UPDATE customers SET name = 'b2' WHERE id = 2; DELETE FROM customers WHERE id = 1");
+        await Eventually.HoldsAsync(() => names.Count >= 5, "the changes");
+        await run.StopAsync();
+
+        names.Items.Select(c => (c.Operation, (c.After ?? c.Before)!.Id, c.After?.Name, c.Before?.Name)).Should().Equal(
+            (ChangeOperation.Snapshot, 1, "a", null), (ChangeOperation.Snapshot, 2, "b", null), (ChangeOperation.Insert, 3, "c", null),
+            (ChangeOperation.Update, 2, "b2", "b"), (ChangeOperation.Delete, 1, null, "a"));
+        letters.Items.Should().BeEmpty();
+        errors.Seen.Should().BeEmpty("no value of a column nothing maps is decoded");
+    }
+
     public sealed record Priced(int Id, double Price);
 
     [Fact]

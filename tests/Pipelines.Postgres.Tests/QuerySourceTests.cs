@@ -76,6 +76,24 @@ public sealed class QuerySourceTests(PostgresFixture fixture)
         ((PostgresRow)letter.Element!)["name"].Should().Be("b");
     }
 
+    public sealed record Named(int Id, string Name);
+
+    [Fact]
+    public async Task AColumnNoMemberMaps_IsNotRead_NotEvenAValueNpgsqlCannotRead()
+    {
+        // Only the columns the type maps are read: a value Npgsql cannot read in another costs no error per row.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        using var errors = new ValueErrors();
+        var rows = new List<Named>();
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.Query<Named>(db, "SELECT * FROM (VALUES (1, '{NaN}'::numeric[], 'a'), (2, '{1}', 'b'), (3, '{NaN}', 'c')) v(id, amounts, name)"))
+            .To(Sinks.Collection(rows));
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        rows.Should().Equal(new Named(1, "a"), new Named(2, "b"), new Named(3, "c"));
+        errors.Seen.Should().BeEmpty("no value of a column nothing maps is decoded");
+    }
+
     [Fact]
     public async Task RowsAsTheyAre()
     {

@@ -75,7 +75,7 @@ internal sealed class ChangeStream<T>(
                         index = 0;
                         break;
                     case RelationMessage relation:
-                        _relations[relation.RelationId] = RelationInfo.From(relation);
+                        _relations[relation.RelationId] = RelationInfo.From(relation, RowMapper<T>.Instance.Needs);
                         break;
                     case InsertMessage insert:
                         {
@@ -128,7 +128,7 @@ internal sealed class ChangeStream<T>(
                         foreach (var r in truncate.Relations)
                         {
                             // One record per truncated table: the rows it removed are not sent, so it carries none.
-                            var info = _relations.TryGetValue(r.RelationId, out var known) ? known : RelationInfo.From(r);
+                            var info = _relations.TryGetValue(r.RelationId, out var known) ? known : RelationInfo.From(r, RowMapper<T>.Instance.Needs);
                             PostgresLog.Truncated(logger, name, info.Table, new NpgsqlLogSequenceNumber(transactionLsn).ToString());
                             await EmitAsync(ChangeOperation.Truncate, info, null, null, transactionLsn, commitTime, xid, index++, cancellationToken).ConfigureAwait(false);
                         }
@@ -196,20 +196,21 @@ internal sealed class ChangeStream<T>(
     }
 
     /// <summary>
-    /// Reads a row. A large value the update did not change is not sent: it is taken from <paramref name="old"/> (the
+    /// Reads a row: its key columns, or the columns the mapping needs and the key (<see cref="RelationInfo.Read"/>). A large value the update did not change is not sent: it is taken from <paramref name="old"/> (the
     /// whole old row, same columns) when there is one; the names of the columns left without their value are returned
     /// (null when none), and the row holds null for them.
     /// </summary>
     private static async ValueTask<(PostgresRow Row, string[]? Unchanged)> ReadRowAsync(
         RelationInfo info, ReplicationTuple tuple, bool keyOnly, PostgresRow? old, CancellationToken cancellationToken)
     {
-        var values = new object?[keyOnly ? info.KeyColumns.Length : info.Columns.Length];
-        var columns = keyOnly ? info.KeyColumns : info.Columns;
+        var columns = keyOnly ? info.KeyColumns : info.ReadColumns;
+        var values = new object?[columns.Length];
         List<string>? unchanged = null;
         int column = 0, slot = 0;
         await foreach (var value in tuple.ConfigureAwait(false))
         {
-            bool wanted = !keyOnly || info.IsKey[column];
+            // A value not read is skipped by the enumerator, undecoded.
+            bool wanted = info.Read[column] && (!keyOnly || info.IsKey[column]);
             if (wanted)
             {
                 if (value.IsUnchangedToastedValue)
@@ -275,11 +276,11 @@ internal sealed class ChangeStream<T>(
         foreach (var (table, quoted) in tables)
         {
             string[] keys = await ReplicationCatalog.PrimaryKeyAsync(connection, quoted, cancellationToken).ConfigureAwait(false);
-            var (select, numericColumns) = await ReplicationCatalog.SnapshotColumnsAsync(connection, quoted, cancellationToken).ConfigureAwait(false);
+            var (select, numericColumns) = await ReplicationCatalog.SnapshotColumnsAsync(connection, quoted, c => keys.Contains(c) || RowMapper<T>.Instance.Needs(c), cancellationToken).ConfigureAwait(false);
             await ReplicationCatalog.ExecuteAsync(connection, $"DECLARE pipelines_snapshot NO SCROLL CURSOR FOR SELECT {select} FROM {quoted}", cancellationToken).ConfigureAwait(false);
             var numeric = new bool[0];
             string[]? columns = null;
-            var info = new RelationInfo(table, [], [], keys);
+            var info = RelationInfo.Snapshot(table, keys);
             while (true)
             {
                 int rows = 0;

@@ -121,11 +121,11 @@ internal static class ReplicationCatalog
     }
 
     /// <summary>
-    /// The select list that reads every column of a (quoted) table as the replication stream sends it: <c>numeric</c>
+    /// The select list that reads the columns of a (quoted) table that <paramref name="read"/> takes, as the replication stream sends them: <c>numeric</c>
     /// columns (and domains over it) as text (<see cref="NumericValues.FromText"/>), since Npgsql cannot read NaN, ±Infinity or more than 28
     /// digits as a decimal; the others as they are.
     /// </summary>
-    public static async Task<(string Select, HashSet<string> Numeric)> SnapshotColumnsAsync(NpgsqlConnection connection, string quotedTable, CancellationToken cancellationToken)
+    public static async Task<(string Select, HashSet<string> Numeric)> SnapshotColumnsAsync(NpgsqlConnection connection, string quotedTable, Func<string, bool> read, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"SELECT a.attname, EXISTS (WITH RECURSIVE t(oid, base) AS (SELECT oid, typbasetype FROM pg_type WHERE oid = a.atttypid " +
@@ -137,12 +137,15 @@ internal static class ReplicationCatalog
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            string name = Sql.Quote(reader.GetString(0));
-            if (reader.GetBoolean(1)) numeric.Add(reader.GetString(0));
+            string column = reader.GetString(0);
+            if (!read(column)) continue;
+            string name = Sql.Quote(column);
+            if (reader.GetBoolean(1)) numeric.Add(column);
             columns.Add(reader.GetBoolean(1) ? $"{name}::text AS {name}" : name);
         }
 
-        return (columns.Count == 0 ? "*" : string.Join(", ", columns), numeric);
+        // No column read (a type without members for any of them, a table without a key): rows without columns, one per row.
+        return (string.Join(", ", columns), numeric);
     }
 
     /// <summary>The server's clock now (<c>clock_timestamp()</c>, not the transaction's start), in UTC.</summary>

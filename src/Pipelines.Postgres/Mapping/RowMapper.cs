@@ -14,11 +14,14 @@ internal sealed class RowMapper<T>
     private readonly ConstructorInfo? _constructor;
     private readonly (string Name, Type Type)[] _parameters;
     private readonly PropertyInfo[] _properties;
+
+    /// <summary>The members' names, normalized (<see cref="ColumnNames.Normalize"/>); null when rows are taken whole.</summary>
+    private readonly HashSet<string>? _members;
     private volatile Layout? _last;
 
     private RowMapper()
     {
-        if (typeof(T) == typeof(PostgresRow))
+        if (typeof(T).IsAssignableFrom(typeof(PostgresRow)))
         {
             _parameters = [];
             _properties = [];
@@ -36,7 +39,15 @@ internal sealed class RowMapper<T>
         _properties = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0 && !taken.Contains(ColumnNames.Normalize(p.Name)))
             .ToArray();
+        _members = [.. taken, .. _properties.Select(p => ColumnNames.Normalize(p.Name))];
     }
+
+    /// <summary>
+    /// Whether a column fills a member of <typeparamref name="T"/> — every column does when rows are taken whole.
+    /// Sources read only these (and the key columns): a column nothing maps costs no decoding, and a value in it that
+    /// Npgsql cannot read (a PostGIS geometry, a composite type without a mapping) no error.
+    /// </summary>
+    public bool Needs(string column) => _members is null || _members.Contains(ColumnNames.Normalize(column));
 
     public T Map(PostgresRow row, IReadOnlyList<string>? keyColumns)
     {

@@ -11,6 +11,9 @@ internal sealed class QueryReader<T>(string connectionString, int fetchSize, str
     private readonly NpgsqlConnection _connection = new(connectionString);
     private readonly Queue<T> _rows = new();
     private string[]? _columns;
+
+    /// <summary>The query's columns that are read (<see cref="_columns"/> names them), by ordinal.</summary>
+    private int[] _ordinals = [];
     private bool _done;
     private long _rowNumber;
 
@@ -59,13 +62,25 @@ internal sealed class QueryReader<T>(string connectionString, int fetchSize, str
         await using (var fetch = new NpgsqlCommand($"FETCH {fetchSize} FROM pipelines_query", _connection))
         await using (var reader = await fetch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            _columns ??= [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+            if (_columns is null)
+            {
+                // Only the columns the mapping needs are read: one nothing maps costs no decoding, and no error when Npgsql cannot read it.
+                _ordinals = [.. Enumerable.Range(0, reader.FieldCount).Where(i => mapper.Needs(reader.GetName(i)))];
+                _columns = [.. _ordinals.Select(reader.GetName)];
+            }
+
+            var ordinals = _ordinals;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 fetched++;
                 _rowNumber++;
-                var values = new object?[_columns.Length];
-                for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : UnreadableValue.ReadOrMark(reader, i, NumericValues.Read, static column => $"cast the column in the query ({column}::text) to read it as a string");
+                var values = new object?[ordinals.Length];
+                for (int i = 0; i < values.Length; i++)
+                {
+                    int o = ordinals[i];
+                    values[i] = reader.IsDBNull(o) ? null : UnreadableValue.ReadOrMark(reader, o, NumericValues.Read, static column => $"cast the column in the query ({column}::text) to read it as a string");
+                }
+
                 var row = new PostgresRow(name, _columns, values, true);
                 try
                 {
