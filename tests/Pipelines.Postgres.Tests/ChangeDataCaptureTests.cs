@@ -461,6 +461,49 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
             (ChangeOperation.Update, 2, "b2", "b"), (ChangeOperation.Delete, 1, null, "a"));
         letters.Items.Should().BeEmpty();
         errors.Seen.Should().BeEmpty("no value of a column nothing maps is decoded");
+
+        // A type that does not map the primary key: a row that does not fit is still named by it (under FULL the
+        // server marks every column as key; the key is the table's primary key), and the dead letter holds the
+        // columns read — the mapped ones and the key.
+        await ExecuteAsync(db, "ALTER TABLE customers ADD COLUMN level int; UPDATE customers SET level = 1");
+        var levels = new Collected<ChangeRecord<Leveled>>();
+        var levelLetters = new Collected<DeadLetter>();
+        var q = new PipelineBuilder().WithDeadLetterSink(levelLetters.Sink);
+        q.From(PostgresSources.ChangeDataCapture<Leveled>(Options(db, "unmapped_key"))).OnError(ErrorPolicy.DeadLetter).To(levels.Sink);
+        var second = new StreamingExecutor(Streaming).Start(q.Build());
+        await Eventually.HoldsAsync(() => levels.Count >= 2, "the snapshot");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (4, ROW(7, 8), '{NaN}', 'd', NULL), (5, NULL, NULL, 'e', 2)");
+        await Eventually.HoldsAsync(() => levels.Count >= 3 && levelLetters.Count >= 1, "the changes");
+        await second.StopAsync();
+
+        levels.Items.Select(c => (c.After!.Name, c.After.Level)).Order().Should().Equal(("b2", 1), ("c", 1), ("e", 2));
+        var letter = levelLetters.Items.Should().ContainSingle().Which;
+        letter.Exception!.Message.Should().Contain("id=4").And.Contain("column level");
+        ((PostgresRow)letter.Element!).Columns.Should().Equal("id", "name", "level");
+        errors.Seen.Should().BeEmpty("no value of a column nothing maps is decoded");
+    }
+
+    public sealed record Leveled(string Name, int Level);
+
+    public sealed record Unmapped(int Missing);
+
+    [Fact]
+    public async Task ATypeThatMapsNoColumn_OfATableWithoutAKey_GetsARecordPerRow()
+    {
+        // Nothing to read: the snapshot selects no column at all, and the stream reads none; every row still arrives.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "CREATE TABLE notes (note text); INSERT INTO notes VALUES ('a'), ('b')");
+        var output = new Collected<ChangeRecord<Unmapped>>();
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.ChangeDataCapture<Unmapped>(new PostgresCdcOptions { ConnectionString = db, Tables = ["notes"], Slot = "no_columns" })).To(output.Sink);
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await Eventually.HoldsAsync(() => output.Count >= 2, "the snapshot");
+        await ExecuteAsync(db, "INSERT INTO notes VALUES ('c')");
+        await Eventually.HoldsAsync(() => output.Count >= 3, "the change");
+        await run.StopAsync();
+
+        output.Items.Select(c => (c.Operation, c.Table, c.After)).Should().Equal(
+            (ChangeOperation.Snapshot, "public.notes", new Unmapped(0)), (ChangeOperation.Snapshot, "public.notes", new Unmapped(0)), (ChangeOperation.Insert, "public.notes", new Unmapped(0)));
     }
 
     public sealed record Priced(int Id, double Price);

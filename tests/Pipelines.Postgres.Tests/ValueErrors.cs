@@ -2,7 +2,7 @@ namespace Pipelines.Postgres.Tests;
 
 /// <summary>
 /// Counts the errors about a value (invalid cast, not supported, overflow, format, argument: what Npgsql throws for a
-/// value it cannot read) thrown — caught or not — in the flow of the test that created it: the code it awaits and
+/// value it cannot read) thrown by Npgsql — caught or not — in the flow of the test that created it: the code it awaits and
 /// the tasks and threads it starts, which inherit its execution context; other tests running meanwhile are not
 /// counted.
 /// </summary>
@@ -35,7 +35,8 @@ internal sealed class ValueErrors : IDisposable
     private void OnThrown(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
     {
         if (!ReferenceEquals(Current.Value, this)) return;
-        if (e.Exception is InvalidCastException or NotSupportedException or OverflowException or FormatException or ArgumentException)
+        if (e.Exception is InvalidCastException or NotSupportedException or OverflowException or FormatException or ArgumentException
+            && e.Exception.StackTrace?.Contains("at Npgsql.", StringComparison.Ordinal) == true)
         {
             lock (_seen) _seen.Add($"{e.Exception.GetType().Name}: {e.Exception.Message}");
         }

@@ -30,6 +30,9 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
     private Task _pump = Task.CompletedTask;
     private ChangeStream<T>? _stream;
     private (string Name, string Quoted)[] _tables = [];
+
+    /// <summary>Each captured table's primary key, which names its rows (<see cref="RelationInfo.From"/>).</summary>
+    private readonly Dictionary<string, string[]> _primaryKeys = new(StringComparer.Ordinal);
     private bool _createdSlotForSnapshot;
 
     /// <summary>A position after the snapshot's end was committed (set on the commit task, read when disposing).</summary>
@@ -73,6 +76,11 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
         {
             await setup.OpenAsync(cancellationToken).ConfigureAwait(false);
             _tables = await ReplicationCatalog.ResolveTablesAsync(setup, _options.Tables, _name, cancellationToken).ConfigureAwait(false);
+            foreach (var (table, quoted) in _tables)
+            {
+                _primaryKeys[table] = await ReplicationCatalog.PrimaryKeyAsync(setup, quoted, cancellationToken).ConfigureAwait(false);
+            }
+
             if (await ReplicationCatalog.EnsurePublicationAsync(setup, _options.PublicationName, _tables, _name, cancellationToken).ConfigureAwait(false))
             {
                 PostgresLog.PublicationCreated(_logger, _name, _options.PublicationName, string.Join(", ", _tables.Select(t => t.Name)));
@@ -165,7 +173,7 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
             _skip = resumeSkip;
         }
 
-        var stream = new ChangeStream<T>(_name, _options, _replication, _slot, _snapshot, snapshotTime, _tables, resumeLsn, resumeSkip, _logger, _channel.Writer);
+        var stream = new ChangeStream<T>(_name, _options, _replication, _slot, _snapshot, snapshotTime, _tables, _primaryKeys, resumeLsn, resumeSkip, _logger, _channel.Writer);
         _stream = stream;
         _pump = Task.Run(() => stream.RunAsync(start, _stop.Token), CancellationToken.None);
         var monitor = new RetainedWalMonitor(_options, _name, _logger, _context.TimeProvider);

@@ -24,6 +24,7 @@ internal sealed class ChangeStream<T>(
     NpgsqlConnection? snapshot,
     DateTimeOffset snapshotTime,
     (string Name, string Quoted)[] tables,
+    IReadOnlyDictionary<string, string[]> primaryKeys,
     ulong resumeLsn,
     long resumeSkip,
     ILogger logger,
@@ -75,7 +76,7 @@ internal sealed class ChangeStream<T>(
                         index = 0;
                         break;
                     case RelationMessage relation:
-                        _relations[relation.RelationId] = RelationInfo.From(relation, RowMapper<T>.Instance.Needs);
+                        _relations[relation.RelationId] = RelationInfo.From(relation, RowMapper<T>.Instance.Needs, PrimaryKeyOf(relation));
                         break;
                     case InsertMessage insert:
                         {
@@ -128,7 +129,7 @@ internal sealed class ChangeStream<T>(
                         foreach (var r in truncate.Relations)
                         {
                             // One record per truncated table: the rows it removed are not sent, so it carries none.
-                            var info = _relations.TryGetValue(r.RelationId, out var known) ? known : RelationInfo.From(r, RowMapper<T>.Instance.Needs);
+                            var info = _relations.TryGetValue(r.RelationId, out var known) ? known : RelationInfo.From(r, RowMapper<T>.Instance.Needs, PrimaryKeyOf(r));
                             PostgresLog.Truncated(logger, name, info.Table, new NpgsqlLogSequenceNumber(transactionLsn).ToString());
                             await EmitAsync(ChangeOperation.Truncate, info, null, null, transactionLsn, commitTime, xid, index++, cancellationToken).ConfigureAwait(false);
                         }
@@ -195,6 +196,9 @@ internal sealed class ChangeStream<T>(
         if (!writer.TryWrite(entry)) await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The primary key of a captured table, as it was when the source started (none for a table not captured).</summary>
+    private string[] PrimaryKeyOf(RelationMessage relation) => primaryKeys.GetValueOrDefault(relation.Namespace + "." + relation.RelationName) ?? [];
+
     /// <summary>
     /// Reads a row: its key columns, or the columns the mapping needs and the key (<see cref="RelationInfo.Read"/>). A large value the update did not change is not sent: it is taken from <paramref name="old"/> (the
     /// whole old row, same columns) when there is one; the names of the columns left without their value are returned
@@ -210,7 +214,7 @@ internal sealed class ChangeStream<T>(
         await foreach (var value in tuple.ConfigureAwait(false))
         {
             // A value not read is skipped by the enumerator, undecoded.
-            bool wanted = info.Read[column] && (!keyOnly || info.IsKey[column]);
+            bool wanted = keyOnly ? info.KeyRead[column] : info.Read[column];
             if (wanted)
             {
                 if (value.IsUnchangedToastedValue)
@@ -275,7 +279,7 @@ internal sealed class ChangeStream<T>(
         long index = 0;
         foreach (var (table, quoted) in tables)
         {
-            string[] keys = await ReplicationCatalog.PrimaryKeyAsync(connection, quoted, cancellationToken).ConfigureAwait(false);
+            string[] keys = primaryKeys[table];
             var (select, numericColumns) = await ReplicationCatalog.SnapshotColumnsAsync(connection, quoted, c => keys.Contains(c) || RowMapper<T>.Instance.Needs(c), cancellationToken).ConfigureAwait(false);
             await ReplicationCatalog.ExecuteAsync(connection, $"DECLARE pipelines_snapshot NO SCROLL CURSOR FOR SELECT {select} FROM {quoted}", cancellationToken).ConfigureAwait(false);
             var numeric = new bool[0];
