@@ -46,7 +46,7 @@ public static class FileSources
     /// <typeparam name="T">A <c>[CsvRecord]</c> type.</typeparam>
     /// <param name="path">A file, or a pattern in the last segment (<c>in/*.csv</c>).</param>
     /// <param name="options">Batch or follow mode, checkpoint, buffer sizes; defaults when null.</param>
-    /// <param name="csv">CsvHelper's reader options (<see cref="CsvReaderOptions.For{T}"/> when null); mode Rfc4180 only; a null separator means ','.</param>
+    /// <param name="csv">CsvHelper's reader options (<see cref="CsvReaderOptions.For{T}"/> when null); mode Rfc4180 only; a null separator means ','; UTF-8 only (an unset or UTF-8 encoding).</param>
     /// <param name="name">A name for errors and metrics.</param>
     public static Source<T, FilePosition> Csv<T>(string path, FileSourceOptions? options = null, CsvReaderOptions? csv = null, string? name = null)
     {

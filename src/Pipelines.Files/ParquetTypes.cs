@@ -42,6 +42,8 @@ internal static class ParquetTypes
         if (clr == typeof(int)) return await Read<int>(group, field, rows, v => v, cancellationToken).ConfigureAwait(false);
         if (clr == typeof(short)) return await Read<short>(group, field, rows, v => (int)v, cancellationToken).ConfigureAwait(false);
         if (clr == typeof(byte)) return await Read<byte>(group, field, rows, v => (int)v, cancellationToken).ConfigureAwait(false);
+        if (clr == typeof(sbyte)) return await Read<sbyte>(group, field, rows, v => (int)v, cancellationToken).ConfigureAwait(false);
+        if (clr == typeof(ushort)) return await Read<ushort>(group, field, rows, v => (int)v, cancellationToken).ConfigureAwait(false);
         if (clr == typeof(long)) return await Read<long>(group, field, rows, v => v, cancellationToken).ConfigureAwait(false);
         if (clr == typeof(double)) return await Read<double>(group, field, rows, v => v, cancellationToken).ConfigureAwait(false);
         if (clr == typeof(float)) return await Read<float>(group, field, rows, v => (double)v, cancellationToken).ConfigureAwait(false);

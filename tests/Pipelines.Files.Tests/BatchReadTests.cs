@@ -116,6 +116,24 @@ public sealed class BatchReadTests : IDisposable
         output.Items.Should().Equal(new Point(1, 2), new Point(3, 4));
     }
 
+    [Fact]
+    public async Task Csv_AnEncodingOtherThanUtf8_IsRefusedWhenTheSourceIsMade()
+    {
+        // Records are framed and checkpointed by their UTF-8 bytes; CsvHelper transcoding another encoding counts in
+        // the bytes of the UTF-8 it makes, so a record after a non-ASCII character was passed over without a word.
+        File.WriteAllBytes(_dir["latin1.csv"], System.Text.Encoding.Latin1.GetBytes("Symbol,Price,Quantity\nCafé,1,1\nB,2,2\n"));
+        var act = () => FileSources.Csv<Trade>(_dir["latin1.csv"], csv: CsvHelper.CsvReaderOptions.For<Trade>() with { Encoding = System.Text.Encoding.Latin1 });
+        act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("UTF-8").And.Contain("iso-8859-1").And.Contain("iconv");
+
+        // UTF-8 set explicitly is what the source reads anyway.
+        var output = new Collected<Trade>();
+        File.WriteAllText(_dir["utf8.csv"], "Symbol,Price,Quantity\nCafé,1,1\nB,2,2\n");
+        var p = new PipelineBuilder();
+        p.From(FileSources.Csv<Trade>(_dir["utf8.csv"], csv: CsvHelper.CsvReaderOptions.For<Trade>() with { Encoding = new System.Text.UTF8Encoding(false) })).To(output.Sink);
+        await RunAsync(p);
+        output.Items.Should().Equal(new Trade("Café", 1m, 1), new Trade("B", 2m, 2));
+    }
+
     [Theory]
     [InlineData(256)]
     [InlineData(64 * 1024)]

@@ -29,6 +29,29 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task TheFileASaveWritesFirst_IsNotOneASourceOfItsDirectoryReads()
+    {
+        // A checkpoint kept among the files it records (in/*.jsonl beside in/pos.jsonl): a rescan while a save was
+        // writing, or a save cut short by a crash, made its temporary file an input, read as malformed records.
+        string checkpoint = _dir["in/pos.jsonl"];
+        string temporary = Checkpoint.TemporaryPath(checkpoint);
+        Path.GetDirectoryName(temporary).Should().Be(Path.GetDirectoryName(checkpoint));
+        FilePattern.Parse(_dir["in/*"]).IsMatch(Path.GetFileName(temporary)).Should().BeFalse();
+        FilePattern.Parse(_dir["in/*.jsonl"]).IsMatch(Path.GetFileName(temporary)).Should().BeFalse();
+        FilePattern.Parse(_dir["in/pos*"]).IsMatch(Path.GetFileName(temporary)).Should().BeFalse();
+
+        // What a save cut short leaves behind is not read by the next run.
+        Directory.CreateDirectory(_dir["in"]);
+        await File.WriteAllTextAsync(_dir["in/a.jsonl"], "{\"id\":1,\"text\":\"a\"}\n");
+        await File.WriteAllTextAsync(temporary, "{\"version\":");
+        var output = new Collected<Line>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Fail);
+        p.From(FileSources.JsonLines<Line>(_dir["in/*"], new FileSourceOptions { CheckpointPath = checkpoint })).To(output.Sink);
+        await new BoundedExecutor().RunAsync(p.Build());
+        output.Items.Select(l => l.Id).Should().Equal(1);
+    }
+
+    [Fact]
     public async Task ConcurrentSaves_LeaveTheNewestPosition()
     {
         string path = _dir["checkpoint.json"];

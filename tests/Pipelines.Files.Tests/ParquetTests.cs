@@ -101,6 +101,30 @@ public sealed class ParquetTests : IDisposable
     }
 
     [Fact]
+    public async Task SmallIntegerColumns_OfEveryWidthAndSign_AreReadAsInt()
+    {
+        // pandas writes int8 and uint16 columns; they were announced as int columns, then failed to read.
+        var schema = new Parquet.Schema.ParquetSchema(
+            new Parquet.Schema.DataField<sbyte?>("i8"), new Parquet.Schema.DataField<byte?>("u8"), new Parquet.Schema.DataField<short?>("i16"), new Parquet.Schema.DataField<ushort?>("u16"));
+        await using (var stream = File.Create(Path.Combine(_dir.Path, "small.parquet")))
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(schema, stream))
+        using (var group = writer.CreateRowGroup())
+        {
+            await group.WriteAsync<sbyte>(schema.DataFields[0], new sbyte?[] { -3, 5 }.AsMemory(), null, null, CancellationToken.None);
+            await group.WriteAsync<byte>(schema.DataFields[1], new byte?[] { 200, 1 }.AsMemory(), null, null, CancellationToken.None);
+            await group.WriteAsync<short>(schema.DataFields[2], new short?[] { -30000, 2 }.AsMemory(), null, null, CancellationToken.None);
+            await group.WriteAsync<ushort>(schema.DataFields[3], new ushort?[] { 60000, 7 }.AsMemory(), null, null, CancellationToken.None);
+        }
+
+        var read = new List<ParquetRecord>();
+        var p = new PipelineBuilder();
+        p.From(FileSources.Parquet(Path.Combine(_dir.Path, "small.parquet"))).To(Sinks.Collection(read));
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        read.Select(r => (r["i8"], r["u8"], r["i16"], r["u16"])).Should().Equal((-3, 200, -30000, 60000), (5, 1, 2, 7));
+    }
+
+    [Fact]
     public void Sink_RejectsUnsupportedColumnTypes()
     {
         var act = () => FileSinks.Parquet(_dir.Path, [new ParquetColumn("g", typeof(Guid))]);

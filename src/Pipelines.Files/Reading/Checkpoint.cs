@@ -35,11 +35,16 @@ internal sealed record Checkpoint(int Version, List<FileOffset> Files)
         return checkpoint;
     }
 
-    /// <summary>Writes a temporary file next to <paramref name="path"/>, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes a temporary file next to <paramref name="path"/>, flushes it to disk, then renames it over
+    /// <paramref name="path"/>. The temporary file's name starts with '.', which no pattern of a source matches unless
+    /// it starts with one too: a checkpoint kept among the files it reads is never read as one of them, even half
+    /// written.
+    /// </summary>
     public async ValueTask SaveAsync(string path, CancellationToken cancellationToken)
     {
-        string temporary = path + ".tmp";
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        string temporary = TemporaryPath(path);
+        string? directory = Path.GetDirectoryName(temporary);
         if (directory is not null) Directory.CreateDirectory(directory);
         await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
         {
@@ -49,6 +54,13 @@ internal sealed record Checkpoint(int Version, List<FileOffset> Files)
         }
 
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Where <see cref="SaveAsync"/> writes before it renames: beside <paramref name="path"/>, hidden.</summary>
+    internal static string TemporaryPath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return Path.Combine(Path.GetDirectoryName(full) ?? "", "." + Path.GetFileName(full) + ".tmp");
     }
 
     /// <summary>The identity of a file: the SHA-256 of its first bytes, in hex.</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using CsvHelper;
 
@@ -18,6 +19,16 @@ internal sealed partial class CsvFormat<T> : RecordFormat<T>
     public CsvFormat(CsvReaderOptions options)
     {
         if (options.Mode != CsvMode.Rfc4180) throw new ArgumentException($"CSV sources read CsvMode.Rfc4180 files only, not {options.Mode}.", nameof(options));
+
+        // Records are framed, resumed and checkpointed by their bytes in the file, which CsvHelper's offsets match only
+        // for UTF-8: transcoding another encoding, it counts the bytes of the UTF-8 it makes, and records went missing.
+        if (options.Encoding is { } encoding && encoding.CodePage != Encoding.UTF8.CodePage)
+        {
+            throw new ArgumentException(
+                $"CSV sources read UTF-8 files (with or without a byte order mark), not {encoding.EncodingName}: convert the files to UTF-8 first " +
+                $"(iconv -f {encoding.WebName} -t UTF-8), and leave CsvReaderOptions.Encoding unset.", nameof(options));
+        }
+
         var strict = options with
         {
             Separator = options.Separator ?? ',',
