@@ -204,6 +204,13 @@ public sealed class SqlEnvironment
                 throw SqlException.At(insert.Position,
                     $"column {i + 1} of the SELECT ({planned.Schema.Columns[i]}) does not fit column '{columns[i].Name}' {to} of table '{target.Name}'; CAST it.");
             }
+            if (Binding.ExpressionBinder.LosesFraction(from, to))
+            {
+                // As Flink refuses it: written, 39.7 would become 39 (or a DOUBLE a rounded DECIMAL) without a word.
+                throw SqlException.At(insert.Position,
+                    $"column {i + 1} of the SELECT ({planned.Schema.Columns[i]}) would lose its fraction in column '{columns[i].Name}' {to} of table '{target.Name}'; " +
+                    $"say how with a CAST: CAST(x AS {to}) truncates, CAST(ROUND(x) AS {to}) rounds.");
+            }
             var parameter = System.Linq.Expressions.Expression.Parameter(typeof(object), "value");
             var typed = new Binding.Typed(System.Linq.Expressions.Expression.Convert(parameter, from.Kind == SqlTypeKind.Null ? typeof(object) : from.NullableClrType), from);
             var cast = Binding.ExpressionBinder.Cast(typed, to);

@@ -157,6 +157,28 @@ public sealed class BinderTests : IDisposable
     }
 
     [Fact]
+    public void AnInsertThatWouldDropAFraction_IsRefused_UntilACastSaysHow()
+    {
+        // A DOUBLE average went into an INT column truncated (39.7 as 39), and a price into a whole number, silently.
+        _env.Execute("CREATE TABLE per_origin (origin STRING, avg_delay INT, total BIGINT, flights INT) WITH ('connector' = 'filesystem', 'path' = 'per_origin', 'format' = 'json');");
+        Error("INSERT INTO per_origin SELECT origin, AVG(delay), SUM(distance), COUNT(*) FROM flights GROUP BY origin").Message.Should().Be(
+            "line 1, column 1: column 2 of the SELECT (EXPR$1 DOUBLE) would lose its fraction in column 'avg_delay' INT of table 'per_origin'; " +
+            "say how with a CAST: CAST(x AS INT) truncates, CAST(ROUND(x) AS INT) rounds.");
+        Error("INSERT INTO per_origin SELECT origin, 1, SUM(price), COUNT(*) FROM flights GROUP BY origin").Message.Should().Contain("column 3 of the SELECT").And.Contain("DECIMAL(28, 2)");
+
+        // Said how, or whole numbers (a BIGINT count into an INT column fails a row only if it does not fit): accepted.
+        _env.Execute("INSERT INTO per_origin SELECT origin, CAST(ROUND(AVG(delay)) AS INT), SUM(distance), COUNT(*) FROM flights GROUP BY origin");
+    }
+
+    [Fact]
+    public void ADurationWithoutAUnit_IsMilliseconds_AsInFlink()
+    {
+        Planning.SqlSettings.ParseDuration("5000").Should().Be(TimeSpan.FromSeconds(5));
+        Planning.SqlSettings.ParseDuration("5 s").Should().Be(TimeSpan.FromSeconds(5));
+        Planning.SqlSettings.ParseDuration("250ms").Should().Be(TimeSpan.FromMilliseconds(250));
+    }
+
+    [Fact]
     public void SettingsOutOfRange_ArePositionedErrors_NotCrashes()
     {
         Error("SET 'table.exec.allowed-lateness' = '99999999 d'").Message.Should().Be("line 1, column 1: '99999999 d' is not a valid value for 'table.exec.allowed-lateness': expected a duration of at most 10,675,199 days.");

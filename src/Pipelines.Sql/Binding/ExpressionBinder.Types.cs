@@ -100,6 +100,15 @@ internal sealed partial class ExpressionBinder
 
     private static bool Widens(SqlType from, SqlType to) => Rank(from) <= Rank(to);
 
+    /// <summary>
+    /// Whether a value of <paramref name="from"/> written to a column of <paramref name="to"/> can lose digits after
+    /// the point without an error: a DOUBLE or a DECIMAL with decimal places into an integer, a DOUBLE into a DECIMAL.
+    /// (Too large a value for the column fails its row instead.)
+    /// </summary>
+    public static bool LosesFraction(SqlType from, SqlType to) =>
+        (to.Kind is SqlTypeKind.Int or SqlTypeKind.BigInt && (from.Kind == SqlTypeKind.Double || (from.Kind == SqlTypeKind.Decimal && from.Scale > 0)))
+        || (to.Kind == SqlTypeKind.Decimal && from.Kind == SqlTypeKind.Double);
+
     private static int Rank(SqlType t) => t.Kind switch { SqlTypeKind.Int => 1, SqlTypeKind.BigInt => 2, SqlTypeKind.Decimal => 3, SqlTypeKind.Double => 4, _ => 0 };
 
     private static bool IsNumericOrNull(SqlType t) => t.IsNumeric || t.Kind == SqlTypeKind.Null;

@@ -67,7 +67,7 @@ internal sealed class SqlSettings
         _values[k] = value;
     }
 
-    /// <summary>"5 s", "5s", "500 ms", "1 min", "2 h", "1 d" or an ISO-8601 duration such as PT5S.</summary>
+    /// <summary>"5 s", "5s", "500 ms", "500" (milliseconds, as in Flink), "1 min", "2 h", "1 d" or an ISO-8601 duration such as PT5S.</summary>
     public static TimeSpan ParseDuration(string text)
     {
         text = text.Trim();
@@ -92,8 +92,9 @@ internal sealed class SqlSettings
         {
             return text[split..].Trim().ToLowerInvariant() switch
             {
-                "ms" or "milli" or "millis" or "millisecond" or "milliseconds" => TimeSpan.FromMilliseconds(amount),
-                "" or "s" or "sec" or "second" or "seconds" => TimeSpan.FromSeconds(amount),
+                // A number without a unit is milliseconds, as Flink reads it ('5000' is five seconds).
+                "" or "ms" or "milli" or "millis" or "millisecond" or "milliseconds" => TimeSpan.FromMilliseconds(amount),
+                "s" or "sec" or "second" or "seconds" => TimeSpan.FromSeconds(amount),
                 "min" or "minute" or "minutes" or "m" => TimeSpan.FromMinutes(amount),
                 "h" or "hour" or "hours" => TimeSpan.FromHours(amount),
                 "d" or "day" or "days" => TimeSpan.FromDays(amount),
