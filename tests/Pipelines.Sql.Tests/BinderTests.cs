@@ -171,6 +171,15 @@ public sealed class BinderTests : IDisposable
     }
 
     [Fact]
+    public void AGroupingKeyIsFoundByItsText_WithStringLiteralsComparedExactly()
+    {
+        // The text was compared ignoring case everywhere: a select item with 'unknown' was given the key's 'Unknown'.
+        Error("SELECT COALESCE(airline, 'unknown') AS a, COUNT(*) FROM flights GROUP BY COALESCE(airline, 'Unknown')").Message.Should().Contain("airline").And.Contain("GROUP BY");
+        _env.Query("select coalesce(airline, 'Unknown') AS a, COUNT(*) AS n FROM flights GROUP BY COALESCE(airline, 'Unknown') order by COALESCE(AIRLINE, 'Unknown')")
+            .Schema.Columns.Select(c => c.Name).Should().Equal("a", "n");
+    }
+
+    [Fact]
     public void ADurationWithoutAUnit_IsMilliseconds_AsInFlink()
     {
         Planning.SqlSettings.ParseDuration("5000").Should().Be(TimeSpan.FromSeconds(5));

@@ -12,7 +12,7 @@ internal sealed partial class ExpressionBinder
         string text = expr.Text;
         for (int i = 0; i < context.Keys.Count; i++)
         {
-            if (string.Equals(context.Keys[i].Text, text, StringComparison.OrdinalIgnoreCase)) return new(_read(i, context.Keys[i].Type), context.Keys[i].Type);
+            if (ExpressionText.Same(context.Keys[i].Text, text)) return new(_read(i, context.Keys[i].Type), context.Keys[i].Type);
         }
         if (expr is ColumnExpr column)
         {

@@ -25,7 +25,7 @@ internal sealed partial class QueryPlanner
                 LiteralExpr { Value: int position } when position >= 1 && position <= schema.Columns.Count => position - 1,
                 LiteralExpr literal => throw SqlException.At(literal.Position, $"ORDER BY {literal.Text}: a position must be between 1 and {schema.Columns.Count}."),
                 ColumnExpr { Qualifier: null } column when schema.IndexOf(column.Name) >= 0 => schema.IndexOf(column.Name),
-                _ => items.FindIndex(i => i.Item.Expression is not null && string.Equals(i.Item.Expression.Text, order.Expression.Text, StringComparison.OrdinalIgnoreCase)),
+                _ => items.FindIndex(i => i.Item.Expression is not null && ExpressionText.Same(i.Item.Expression.Text, order.Expression.Text)),
             };
             if (index < 0)
             {
