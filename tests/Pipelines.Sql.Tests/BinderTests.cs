@@ -180,6 +180,15 @@ public sealed class BinderTests : IDisposable
     }
 
     [Fact]
+    public void ATimeFunctionOfANumber_IsAPositionedError_NotAnEpochMillisecond()
+    {
+        // YEAR(delay) read the INT as epoch milliseconds and gave 1970 for every row.
+        Error("SELECT YEAR(delay) FROM flights").Message.Should().Be("line 1, column 13: YEAR takes a TIMESTAMP or a DATE, but delay is INT.");
+        Error("SELECT DATE_FORMAT(distance, 'yyyy') FROM flights").Message.Should().Contain("DATE_FORMAT takes a TIMESTAMP or a DATE, but distance is BIGINT");
+        _env.Query("SELECT YEAR(dep_time) AS y, HOUR(TO_DATE(dep_time)) AS h, MONTH('2024-05-01 10:00:00') AS m FROM flights").Schema.Columns.Select(c => c.Name).Should().Equal("y", "h", "m");
+    }
+
+    [Fact]
     public void ADurationWithoutAUnit_IsMilliseconds_AsInFlink()
     {
         Planning.SqlSettings.ParseDuration("5000").Should().Be(TimeSpan.FromSeconds(5));

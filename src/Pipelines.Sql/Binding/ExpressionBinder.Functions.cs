@@ -31,10 +31,22 @@ internal sealed partial class ExpressionBinder
             return arg.Type.Kind == SqlTypeKind.BigInt ? new(Expression.ConvertChecked(arg.Expression, typeof(int?)), SqlType.Int) : Convert(arg, SqlType.Int);
         }
 
+        // A point in time: a TIMESTAMP, a DATE, a string that reads as one, or NULL. A number is refused: cast to a
+        // timestamp it was read as epoch milliseconds, and YEAR(delay) gave 1970.
+        Typed Time(int index)
+        {
+            var arg = args[index];
+            if (arg.Type.IsNumeric || arg.Type.Kind == SqlTypeKind.Boolean)
+            {
+                throw TypeError(call.Arguments[index], $"{name} takes a TIMESTAMP or a DATE, but {call.Arguments[index].Text} is {arg.Type}.");
+            }
+            return Cast(arg, SqlType.Timestamp);
+        }
+
         Typed One(string method, SqlType type, SqlType result)
         {
             Arity(call, 1);
-            return new(Call(method, Cast(args[0], type).Expression), result);
+            return new(Call(method, (type.Kind == SqlTypeKind.Timestamp ? Time(0) : Cast(args[0], type)).Expression), result);
         }
 
         switch (name)
@@ -100,7 +112,7 @@ internal sealed partial class ExpressionBinder
             case "TO_TIMESTAMP": return One(nameof(SqlRuntime.ToTimestamp), SqlType.String, SqlType.Timestamp);
             case "DATE_FORMAT":
                 Arity(call, 2);
-                return new(Call(nameof(SqlRuntime.DateFormat), Cast(args[0], SqlType.Timestamp).Expression, Cast(args[1], SqlType.String).Expression), SqlType.String);
+                return new(Call(nameof(SqlRuntime.DateFormat), Time(0).Expression, Cast(args[1], SqlType.String).Expression), SqlType.String);
             case "COALESCE" or "IFNULL":
                 if (args.Count == 0) throw SqlException.At(call.Position, $"{name} needs at least one argument.");
                 var type = args.Select(a => a.Type).Aggregate((a, b) => CommonType(a, b, call));
