@@ -64,6 +64,10 @@ public sealed class DuckDbCrossCheckTests : IDisposable
     [InlineData(
         "SELECT a.customer, COUNT(*) AS pairs FROM orders a JOIN orders b ON a.customer = b.customer AND b.ts BETWEEN a.ts - INTERVAL '30' SECOND AND a.ts + INTERVAL '90' SECOND WHERE a.id <> b.id GROUP BY a.customer",
         "SELECT a.customer, COUNT(*) AS pairs FROM orders a JOIN orders b ON a.customer = b.customer AND b.ts BETWEEN a.ts - INTERVAL 30 SECOND AND a.ts + INTERVAL 90 SECOND WHERE a.id <> b.id GROUP BY a.customer")]
+    [InlineData(
+        // A time condition bounded on one side only, over bounded tables with a WATERMARK: an ordinary join with it in the condition.
+        "SELECT a.customer, COUNT(*) AS later FROM orders a JOIN orders b ON a.customer = b.customer AND b.ts >= a.ts + INTERVAL '10' MINUTE WHERE a.id <> b.id GROUP BY a.customer",
+        "SELECT a.customer, COUNT(*) AS later FROM orders a JOIN orders b ON a.customer = b.customer AND b.ts >= a.ts + INTERVAL 10 MINUTE WHERE a.id <> b.id GROUP BY a.customer")]
     public async Task Results_MatchDuckDb(string ours, string duckDb)
     {
         var rows = await Both.RunAsync(Tables + ours, _dir.Path);

@@ -22,6 +22,7 @@ internal sealed partial class QueryPlanner
 
         var keys = new List<(Expr Left, Expr Right)>();
         var residual = new List<Expr>();
+        var timeConditions = new List<Expr>();
         long? lower = null, upper = null;
         bool windowKey = false;
         foreach (var conjunct in Conjuncts(join.On))
@@ -36,9 +37,17 @@ internal sealed partial class QueryPlanner
             {
                 if (bounds.Lower is long lo) lower = lower is null ? lo : Math.Max(lower.Value, lo);
                 if (bounds.Upper is long hi) upper = upper is null ? hi : Math.Min(upper.Value, hi);
+                timeConditions.Add(conjunct);
                 continue;
             }
             residual.Add(conjunct);
+        }
+        if ((lower is null || upper is null) && timeConditions.Count > 0 && left.Bounded && right.Bounded)
+        {
+            // Bounded on one side only: not an interval join, but over bounded tables an ordinary join whose
+            // condition the time comparison stays in (as it is without WATERMARK declarations).
+            residual.AddRange(timeConditions);
+            lower = upper = null;
         }
         if (keys.Count == 0)
         {
