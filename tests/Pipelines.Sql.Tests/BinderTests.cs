@@ -189,6 +189,18 @@ public sealed class BinderTests : IDisposable
     }
 
     [Fact]
+    public void ACastNoValueOfItsTypeSurvives_IsAPositionedError_NotAFailureOfTheFirstRow()
+    {
+        Error("SELECT CAST(dep_time AS INT) FROM flights").Message.Should().Be("line 1, column 8: dep_time is TIMESTAMP(3), which cannot be cast to INT (CAST to BIGINT gives its epoch milliseconds).");
+        Error("SELECT CAST(delay > 5 AS DATE) FROM flights").Message.Should().Contain("cannot be cast to DATE");
+        Error("SELECT CAST(price AS TIMESTAMP(3)) FROM flights").Message.Should().Contain("price is DECIMAL(10, 2), which cannot be cast to TIMESTAMP");
+
+        // What converts still does.
+        _env.Query("SELECT CAST(dep_time AS BIGINT) AS ms, CAST(dep_time AS DATE) AS d, CAST(dep_time AS STRING) AS s, CAST(distance AS TIMESTAMP(3)) AS t, CAST(delay AS BOOLEAN) AS b FROM flights")
+            .Schema.Columns.Select(c => c.Name).Should().Equal("ms", "d", "s", "t", "b");
+    }
+
+    [Fact]
     public void ADurationWithoutAUnit_IsMilliseconds_AsInFlink()
     {
         Planning.SqlSettings.ParseDuration("5000").Should().Be(TimeSpan.FromSeconds(5));

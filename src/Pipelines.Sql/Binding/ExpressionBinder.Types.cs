@@ -41,6 +41,27 @@ internal sealed partial class ExpressionBinder
     }
 
     /// <summary>
+    /// The operand of a CAST, refused where it is written when no value of its type converts to the target (a
+    /// TIMESTAMP to INT, a BOOLEAN to DATE): such a query failed on its first row, or ran without a word over an
+    /// empty input.
+    /// </summary>
+    private static Typed Castable(Typed value, CastExpr cast)
+    {
+        var from = value.Type.Kind;
+        var to = cast.Type.Kind;
+        bool moment = from is SqlTypeKind.Timestamp or SqlTypeKind.TimestampLtz or SqlTypeKind.Date;
+        bool refused = (moment && to is SqlTypeKind.Int or SqlTypeKind.Double or SqlTypeKind.Decimal or SqlTypeKind.Boolean)
+            || (from == SqlTypeKind.Date && to == SqlTypeKind.BigInt)
+            || (from is SqlTypeKind.Boolean or SqlTypeKind.Double or SqlTypeKind.Decimal && to is SqlTypeKind.Timestamp or SqlTypeKind.TimestampLtz or SqlTypeKind.Date)
+            || (from is SqlTypeKind.Int or SqlTypeKind.BigInt && to == SqlTypeKind.Date);
+        if (!refused) return value;
+        string hint = from is SqlTypeKind.Timestamp or SqlTypeKind.TimestampLtz ? " (CAST to BIGINT gives its epoch milliseconds)"
+            : from is SqlTypeKind.Int or SqlTypeKind.BigInt && to == SqlTypeKind.Date ? " (CAST to TIMESTAMP reads epoch milliseconds)"
+            : "";
+        throw TypeError(cast, $"{cast.Operand.Text} is {value.Type}, which cannot be cast to {cast.Type}{hint}.");
+    }
+
+    /// <summary>
     /// <see cref="Cast"/>, with a literal converted when the query is planned: a literal that is not a value of
     /// <paramref name="target"/> ('abc' AS INT, '05/01/2024' compared with a TIMESTAMP) is an error at
     /// <paramref name="where"/>, not a failure of the run at its first row (or none over an empty input).
