@@ -201,6 +201,16 @@ public sealed class BinderTests : IDisposable
     }
 
     [Fact]
+    public void SelectDistinct_AndNullsFirst_ArePositionedErrorsWhereTheyCannotApply()
+    {
+        // They were "expected an expression, but found the keyword DISTINCT" and "expected ';' … found NULLS".
+        Error("SELECT DISTINCT * FROM flights").Message.Should().Be("line 1, column 8: SELECT DISTINCT needs its columns listed, not *.");
+        Error("SELECT DISTINCT origin FROM flights GROUP BY origin").Message.Should().Contain("SELECT DISTINCT cannot be combined with GROUP BY");
+        Error("SELECT origin FROM flights ORDER BY origin NULLS").Message.Should().Contain("FIRST or LAST after NULLS");
+        _env.Query("SELECT ALL origin FROM flights ORDER BY origin NULLS LAST").Schema.Columns.Select(c => c.Name).Should().Equal("origin");
+    }
+
+    [Fact]
     public void ADurationWithoutAUnit_IsMilliseconds_AsInFlink()
     {
         Planning.SqlSettings.ParseDuration("5000").Should().Be(TimeSpan.FromSeconds(5));

@@ -68,6 +68,16 @@ public sealed class DuckDbCrossCheckTests : IDisposable
         // A time condition bounded on one side only, over bounded tables with a WATERMARK: an ordinary join with it in the condition.
         "SELECT a.customer, COUNT(*) AS later FROM orders a JOIN orders b ON a.customer = b.customer AND b.ts >= a.ts + INTERVAL '10' MINUTE WHERE a.id <> b.id GROUP BY a.customer",
         "SELECT a.customer, COUNT(*) AS later FROM orders a JOIN orders b ON a.customer = b.customer AND b.ts >= a.ts + INTERVAL 10 MINUTE WHERE a.id <> b.id GROUP BY a.customer")]
+    [InlineData(
+        "SELECT DISTINCT customer, qty FROM orders WHERE id < 300",
+        "SELECT DISTINCT customer, qty FROM orders WHERE id < 300")]
+    [InlineData(
+        // With LIMIT the rows kept depend on the order: the missing quantities first, then the largest.
+        "SELECT id, qty FROM orders ORDER BY qty DESC NULLS FIRST, id LIMIT 320",
+        "SELECT id, qty FROM orders ORDER BY qty DESC NULLS FIRST, id LIMIT 320")]
+    [InlineData(
+        "SELECT id, POSITION('1' IN customer) AS p, POSITION('c', customer) AS q FROM orders WHERE id < 50",
+        "SELECT id, POSITION('1' IN customer) AS p, POSITION('c' IN customer) AS q FROM orders WHERE id < 50")]
     public async Task Results_MatchDuckDb(string ours, string duckDb)
     {
         var rows = await Both.RunAsync(Tables + ours, _dir.Path);

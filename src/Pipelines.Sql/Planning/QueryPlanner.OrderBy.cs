@@ -17,7 +17,7 @@ internal sealed partial class QueryPlanner
             throw SqlException.At(query.OrderBy.Count > 0 ? query.OrderBy[0].Expression.Position : query.Position,
                 $"{clause} needs the whole result, and the unbounded table {tables} never ends. Sort or cut the output downstream, or read a bounded table (a filesystem table without 'source.monitor-interval'); windowed results already come in order of window end per key.");
         }
-        var keys = new List<(int Index, bool Descending)>();
+        var keys = new List<(int Index, bool Descending, bool NullsFirst)>();
         foreach (var order in query.OrderBy)
         {
             int index = order.Expression switch
@@ -32,7 +32,7 @@ internal sealed partial class QueryPlanner
                 throw SqlException.At(order.Expression.Position,
                     $"ORDER BY {order.Expression.Text} must name a column of the result, by name, alias or position{Suggestions.DidYouMean(order.Expression.Text, schema.Columns.Select(c => c.Name))}");
             }
-            keys.Add((index, order.Descending));
+            keys.Add((index, order.Descending, order.NullsFirst));
         }
         int? limit = query.Limit;
         return rows =>
@@ -43,17 +43,17 @@ internal sealed partial class QueryPlanner
         };
     }
 
-    /// <summary>Compares by the keys; NULL sorts last either way (as DuckDB does).</summary>
-    private static int CompareRows(Row a, Row b, List<(int Index, bool Descending)> keys)
+    /// <summary>Compares by the keys; NULL sorts last either way (as DuckDB does) unless NULLS FIRST says otherwise.</summary>
+    private static int CompareRows(Row a, Row b, List<(int Index, bool Descending, bool NullsFirst)> keys)
     {
-        foreach (var (index, descending) in keys)
+        foreach (var (index, descending, nullsFirst) in keys)
         {
             object? x = a[index], y = b[index];
             int c = (x, y) switch
             {
                 (null, null) => 0,
-                (null, _) => 1,
-                (_, null) => -1,
+                (null, _) => nullsFirst ? -1 : 1,
+                (_, null) => nullsFirst ? 1 : -1,
                 (string s, string t) => (descending ? -1 : 1) * string.CompareOrdinal(s, t),
                 _ => (descending ? -1 : 1) * Comparer<object>.Default.Compare(x, y),
             };

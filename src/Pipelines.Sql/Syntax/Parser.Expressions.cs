@@ -204,8 +204,15 @@ internal sealed partial class Parser
             bool distinct = AcceptWord("DISTINCT");
             bool star = false;
             var arguments = new List<Expr>();
-            if (Accept("*")) star = true;
-            else if (!Current.IsSymbol(")"))
+
+            // POSITION(substring IN string), the standard form, has the arguments of POSITION(substring, string).
+            bool positionIn = !distinct && token.Text.Equals("POSITION", StringComparison.OrdinalIgnoreCase)
+                && !Current.IsSymbol(")") && !Current.IsSymbol("*") && PositionIn(arguments);
+            if (!positionIn && Accept("*"))
+            {
+                star = true;
+            }
+            else if (!positionIn && !Current.IsSymbol(")"))
             {
                 do arguments.Add(ParseExpr());
                 while (Accept(","));
@@ -259,5 +266,24 @@ internal sealed partial class Parser
         Expr? otherwise = AcceptWord("ELSE") ? ParseExpr() : null;
         ExpectWord("END");
         return new CaseExpr(operand, branches, otherwise, position);
+    }
+
+    /// <summary>
+    /// The arguments of <c>POSITION(substring IN string)</c>: the substring is read up to IN (at the precedence of
+    /// <c>||</c> and arithmetic, so IN is not taken as the IN operator). False, with nothing read, when no IN follows.
+    /// </summary>
+    private bool PositionIn(List<Expr> arguments)
+    {
+        int start = _index;
+        var substring = ParseAdditive();
+        if (!AcceptWord("IN"))
+        {
+            _index = start;
+            return false;
+        }
+
+        arguments.Add(substring);
+        arguments.Add(ParseExpr());
+        return true;
     }
 }

@@ -7,6 +7,9 @@ internal sealed partial class Parser
     {
         var position = Current.Position;
         ExpectWord("SELECT");
+        var distinctPosition = Current.Position;
+        bool distinct = AcceptWord("DISTINCT");
+        if (!distinct) AcceptWord("ALL");
         var items = new List<SelectItem>();
         do
         {
@@ -41,6 +44,13 @@ internal sealed partial class Parser
             while (Accept(","));
         }
         Expr? having = AcceptWord("HAVING") ? ParseExpr() : null;
+        if (distinct)
+        {
+            // SELECT DISTINCT a, b is SELECT a, b … GROUP BY a, b: one row per distinct combination.
+            if (items.Any(i => i.IsStar)) throw SqlException.At(distinctPosition, "SELECT DISTINCT needs its columns listed, not *.");
+            if (groupBy.Count > 0 || having is not null) throw SqlException.At(distinctPosition, "SELECT DISTINCT cannot be combined with GROUP BY or HAVING here; group by the columns instead.");
+            groupBy.AddRange(items.Select(i => i.Expression!));
+        }
         var orderBy = new List<OrderItem>();
         if (AcceptWord("ORDER"))
         {
@@ -50,7 +60,13 @@ internal sealed partial class Parser
                 var expr = ParseExpr();
                 bool descending = AcceptWord("DESC");
                 if (!descending) AcceptWord("ASC");
-                orderBy.Add(new OrderItem(expr, descending));
+                bool nullsFirst = false;
+                if (AcceptWord("NULLS"))
+                {
+                    nullsFirst = AcceptWord("FIRST");
+                    if (!nullsFirst && !AcceptWord("LAST")) throw Error("FIRST or LAST after NULLS");
+                }
+                orderBy.Add(new OrderItem(expr, descending, nullsFirst));
             }
             while (Accept(","));
         }

@@ -30,7 +30,8 @@ internal sealed record SelectItem(Expr? Expression, string? Alias, string? StarQ
     public bool IsStar => Expression is null;
 }
 
-internal sealed record OrderItem(Expr Expression, bool Descending);
+/// <summary>An ORDER BY item; NULL sorts last unless <paramref name="NullsFirst"/> (NULLS FIRST).</summary>
+internal sealed record OrderItem(Expr Expression, bool Descending, bool NullsFirst = false);
 
 internal sealed record SelectQuery(
     IReadOnlyList<SelectItem> Items,
