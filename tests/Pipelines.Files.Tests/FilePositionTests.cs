@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipelines.Files.Reading;
 
 namespace Pipelines.Files.Tests;
 
@@ -92,5 +93,28 @@ public sealed class FilePositionTests : IDisposable
         (await ReadIdsAsync(source.ResumeFrom(atStart))).Should().Equal(1, 2, 3);
         File.AppendAllText(_dir["in.jsonl"], Lines(4));
         (await ReadIdsAsync(source)).Should().Equal([4], "the resumed run saved its own position to the checkpoint file");
+    }
+    [Fact]
+    public async Task AFileWithAByteOrderMark_HasNoPositionBetweenTheMarkAndItsFirstRecord()
+    {
+        // A position taken after the first read but before the header was handed over said offset 3 (past the
+        // mark); resumed there, the CSV header was read as a data row. Now the position stays at the start until the
+        // first record goes, and an offset of 3 saved before is read as the start.
+        string path = _dir["bom.csv"];
+        await File.WriteAllBytesAsync(path, [0xEF, 0xBB, 0xBF, .. "Symbol,Price,Quantity\nA,1,1\nB,2,2\n"u8]);
+        using (var cursor = await FileCursor.OpenAsync(path, new RecordScanner(true, (byte)'"', (byte)',', true), 4096, 1 << 20, 0, 1, CancellationToken.None))
+        {
+            (await cursor.FillAsync(CancellationToken.None)).Should().BePositive();
+            cursor.ConsumedOffset.Should().Be(0);
+            cursor.Advance();
+            cursor.ConsumedOffset.Should().Be(3 + "Symbol,Price,Quantity\n".Length);
+        }
+
+        var output = new Collected<Trade>();
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Fail);
+        var position = new FilePosition([new FileOffset(path, 3, Checkpoint.Fingerprint(File.ReadAllBytes(path).AsSpan(0, 3)), 3, 1)]);
+        p.From(FileSources.Csv<Trade>(path).ResumeFrom(position)).To(output.Sink);
+        await new BoundedExecutor().RunAsync(p.Build());
+        output.Items.Should().Equal(new Trade("A", 1m, 1), new Trade("B", 2m, 2));
     }
 }

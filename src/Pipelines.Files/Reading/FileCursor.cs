@@ -136,8 +136,10 @@ internal sealed class FileCursor : IDisposable
         _end += n;
         if (_bufferOffset == 0 && _start == 0 && _end >= 3 && RecordFramer.BomLength(_buffer.AsSpan(0, _end)) is > 0 and int bom)
         {
+            // The consumed position stays at 0 until the first record is handed over: a position taken in between
+            // resumes at the start of the file, which skips the mark again and reads a CSV header as a header (a
+            // resume at offset 3 took the header for a data row).
             _start = _scan = _recordStart = bom;
-            ConsumedOffset = bom;
         }
 
         Scan();

@@ -332,6 +332,9 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 
     private async ValueTask<SourceFile<T>> OpenAsync(string path, long offset, long line, CancellationToken cancellationToken)
     {
+        // A position just past a byte order mark, as earlier versions saved before the first record was handed over,
+        // is the start of the file: resumed there, a CSV header was read as a data row.
+        if (offset is > 0 and <= 3 && await StartsWithBomAsync(path, offset, cancellationToken).ConfigureAwait(false)) (offset, line) = (0, 1);
         var cursor = await FileCursor.OpenAsync(path, format.CreateScanner(), options.ReadBufferSize, options.MaxRecordBytes, offset, line, cancellationToken).ConfigureAwait(false);
         var file = new SourceFile<T>(cursor, format.CreateParser());
         try
@@ -349,6 +352,15 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         }
 
         return file;
+    }
+
+    /// <summary>Whether the file's first <paramref name="length"/> bytes are its UTF-8 byte order mark.</summary>
+    private static async ValueTask<bool> StartsWithBomAsync(string path, long length, CancellationToken cancellationToken)
+    {
+        var start = new byte[3];
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        int n = await RandomAccess.ReadAsync(handle, start, 0, cancellationToken).ConfigureAwait(false);
+        return n == 3 && RecordFramer.BomLength(start) == length;
     }
 
     /// <summary>The checkpoint entry for <paramref name="path"/>: its own, or one whose file was renamed to it.</summary>
