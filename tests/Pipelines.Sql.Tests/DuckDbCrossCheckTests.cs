@@ -78,6 +78,10 @@ public sealed class DuckDbCrossCheckTests : IDisposable
     [InlineData(
         "SELECT id, POSITION('1' IN customer) AS p, POSITION('c', customer) AS q FROM orders WHERE id < 50",
         "SELECT id, POSITION('1' IN customer) AS p, POSITION('c' IN customer) AS q FROM orders WHERE id < 50")]
+    [InlineData(
+        // A DATE against a string, a DATE moved by whole days (a DATE) and by hours (a TIMESTAMP), a DATE against a TIMESTAMP.
+        "SELECT id, CAST(ts AS DATE) + INTERVAL '1' DAY AS next_day, CAST(ts AS DATE) + INTERVAL '6' HOUR AS six FROM orders WHERE CAST(ts AS DATE) = '2024-05-01' AND CAST(ts AS DATE) < ts AND id < 40",
+        "SELECT id, CAST(CAST(CAST(ts AS DATE) + INTERVAL 1 DAY AS DATE) AS VARCHAR) AS next_day, CAST(ts AS DATE) + INTERVAL 6 HOUR AS six FROM orders WHERE CAST(ts AS DATE) = '2024-05-01' AND CAST(ts AS DATE) < ts AND id < 40")]
     public async Task Results_MatchDuckDb(string ours, string duckDb)
     {
         var rows = await Both.RunAsync(Tables + ours, _dir.Path);

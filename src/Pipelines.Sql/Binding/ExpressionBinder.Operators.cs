@@ -45,6 +45,14 @@ internal sealed partial class ExpressionBinder
         {
             return new(Call(nameof(SqlRuntime.AddInterval), Convert(right, SqlType.Timestamp).Expression, left.Expression), right.Type);
         }
+        if (left.Type.Kind == SqlTypeKind.Date && right.Type.Kind == SqlTypeKind.Interval && op is "+" or "-")
+        {
+            return DatePlusInterval(left, right, op == "-", binary);
+        }
+        if (right.Type.Kind == SqlTypeKind.Date && left.Type.Kind == SqlTypeKind.Interval && op == "+")
+        {
+            return DatePlusInterval(right, left, false, binary);
+        }
         if (left.Type.Kind == SqlTypeKind.Interval && right.Type.Kind == SqlTypeKind.Interval && op is "+" or "-")
         {
             return new(op == "+" ? Expression.Add(left.Expression, right.Expression) : Expression.Subtract(left.Expression, right.Expression), SqlType.Interval);
@@ -69,6 +77,25 @@ internal sealed partial class ExpressionBinder
         };
     }
 
+    /// <summary>
+    /// A DATE moved by an interval: a DATE when the interval is whole days (DATE '2024-05-01' + INTERVAL '1' DAY), else
+    /// the TIMESTAMP of its midnight moved (+ INTERVAL '6' HOUR), as Flink types them.
+    /// </summary>
+    private static Typed DatePlusInterval(Typed date, Typed interval, bool subtract, Expr where)
+    {
+        var moved = Call(subtract ? nameof(SqlRuntime.SubtractInterval) : nameof(SqlRuntime.AddInterval), Cast(date, SqlType.Timestamp).Expression, interval.Expression);
+        bool wholeDays = IntervalOf(where) is { } length && length.Ticks % TimeSpan.TicksPerDay == 0;
+        return wholeDays ? Cast(new Typed(moved, SqlType.Timestamp), SqlType.Date) : new Typed(moved, SqlType.Timestamp);
+    }
+
+    /// <summary>The written interval of a DATE ± INTERVAL expression, when it is a literal.</summary>
+    private static TimeSpan? IntervalOf(Expr where) => where switch
+    {
+        BinaryExpr { Right: IntervalExpr right } => right.Value,
+        BinaryExpr { Left: IntervalExpr left } => left.Value,
+        _ => null,
+    };
+
     private Typed Compare(string op, Typed left, Typed right, Expr where)
     {
         SqlType type;
@@ -76,8 +103,9 @@ internal sealed partial class ExpressionBinder
         else if (left.Type.IsTimestamp && right.Type.IsTimestamp) type = SqlType.Timestamp;
         else if (left.Type.Kind == SqlTypeKind.Null) type = right.Type;
         else if (right.Type.Kind == SqlTypeKind.Null || left.Type.Kind == right.Type.Kind) type = left.Type;
-        else if (left.Type.IsTimestamp && right.Type.Kind == SqlTypeKind.String) type = left.Type;
-        else if (right.Type.IsTimestamp && left.Type.Kind == SqlTypeKind.String) type = right.Type;
+        else if ((left.Type.IsTimestamp || left.Type.Kind == SqlTypeKind.Date) && right.Type.Kind == SqlTypeKind.String) type = left.Type;
+        else if ((right.Type.IsTimestamp || right.Type.Kind == SqlTypeKind.Date) && left.Type.Kind == SqlTypeKind.String) type = right.Type;
+        else if ((left.Type.IsTimestamp && right.Type.Kind == SqlTypeKind.Date) || (left.Type.Kind == SqlTypeKind.Date && right.Type.IsTimestamp)) type = SqlType.Timestamp;
         else throw TypeError(where, $"cannot compare {left.Type} with {right.Type} in {where.Text}; CAST one side to the other's type.");
 
         var l = CastChecked(left, type, where).Expression;
