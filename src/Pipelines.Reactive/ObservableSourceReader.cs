@@ -70,6 +70,7 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
         catch (OperationCanceledException) when (_closed.IsCancellationRequested)
         {
             // A synchronous observable unwound by OnNext after the run ended (see OnNext).
+            _source.MarkSubscribed();
             return;
         }
         catch (Exception ex)
@@ -91,14 +92,16 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
 
         if (disposeNow) subscription.Dispose();
         MarkSubscribed();
-    }
-
-    /// <summary>The subscription is in place: <c>Subscribe</c> returned, or the observable signalled from inside it.</summary>
-    private void MarkSubscribed()
-    {
-        _subscribed.TrySetResult();
         _source.MarkSubscribed();
     }
+
+    /// <summary>
+    /// The run may go on reading: <c>Subscribe</c> returned, or the observable signalled from inside it. The source's
+    /// public <see cref="ObservableSource{T}.Subscribed"/> waits for <c>Subscribe</c> to return (or the observable to
+    /// end): an observable that pushes inside it first (<c>subject.StartWith(seed)</c>) subscribes to the hot part
+    /// only after, and what a producer pushed there in between reached no one.
+    /// </summary>
+    private void MarkSubscribed() => _subscribed.TrySetResult();
 
     public void OnNext(T value)
     {
@@ -110,6 +113,13 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
         }
 
         if (_buffer.Writer.TryWrite(value)) return;
+        if (_closed.IsCancellationRequested)
+        {
+            // The run ended between the check above and the write: counted as dropped like any element after it.
+            Closed();
+            return;
+        }
+
         switch (_source.Overflow)
         {
             case OverflowPolicy.Block:
@@ -159,6 +169,7 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
     public void OnError(Exception error)
     {
         MarkSubscribed();
+        _source.MarkSubscribed();
 
         // A cancellation the observable signals (a timed-out request) is its failure, not the run's cancellation:
         // wrapped, it fails the run naming the source, as any other error of the observable.
@@ -173,6 +184,7 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
     public void OnCompleted()
     {
         MarkSubscribed();
+        _source.MarkSubscribed();
         _buffer.Writer.TryComplete();
     }
 

@@ -217,6 +217,37 @@ public sealed class ObservableSourceTests
     }
 
     [Fact]
+    public async Task Subscribed_WaitsForAnObservableThatPushesInsideSubscribe_ToSubscribeToItsHotPart()
+    {
+        // subject.StartWith(seed) pushes the seed inside Subscribe, then subscribes to the subject: Subscribed completed
+        // on the seed, and what the producer pushed before the subject's subscription reached no one.
+        var subject = new Subject<int>();
+        var returned = false;
+        var seeded = Observable.Create<int>(observer =>
+        {
+            observer.OnNext(-1);
+            Thread.Sleep(300); // the moment between the seed and the hot part, drawn out
+            var inner = subject.Subscribe(observer);
+            returned = true;
+            return inner;
+        });
+        var source = seeded.ToSource(64, OverflowPolicy.Block, isBounded: true, name: "seeded");
+        var output = new List<int>();
+        var p = new PipelineBuilder();
+        p.From(source).To(Sinks.Collection(output));
+
+        var run = new BoundedExecutor().RunAsync(p.Build());
+        await source.Subscribed.WaitAsync(TimeSpan.FromSeconds(10));
+        Volatile.Read(ref returned).Should().BeTrue("Subscribed completes once Subscribe has returned");
+        subject.HasObservers.Should().BeTrue();
+        for (int i = 0; i < 3; i++) subject.OnNext(i);
+        subject.OnCompleted();
+
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        output.Should().Equal(-1, 0, 1, 2);
+    }
+
+    [Fact]
     public async Task AnEndlessSynchronousObservable_IsUnwoundWhenTheRunStops_AndWhatItPushedAfterIsCounted()
     {
         // Observable.Create with a loop pushes inside Subscribe and never returns from it: the subscription cannot be
