@@ -20,6 +20,12 @@ internal sealed class ObserverSinkOf<T>(IObserver<T> observer, bool published, s
         return new(new Writer(observer));
     }
 
+    /// <summary>The run ended before opening this sink: the observer hears its error, as it would from a run that did.</summary>
+    public override void OnRunEndedUnopened(Exception error)
+    {
+        if (Interlocked.Exchange(ref _opened, 1) == 0) observer.OnError(error);
+    }
+
     private sealed class Writer(IObserver<T> observer) : SinkWriter<T>
     {
         private bool _finished;

@@ -54,6 +54,39 @@ public sealed class ObserverSinkTests
         observer.Error.Should().BeSameAs(failure);
     }
 
+    [Fact]
+    public async Task ToObservable_EndsWithTheRunsError_WhenTheRunEndsBeforeOpeningItsSink()
+    {
+        // The observer heard only from the sink's writer: a run refused before it began (an unbounded source for the
+        // bounded executor, a token already cancelled) or failing while an earlier sink opened left it waiting forever.
+        var unbounded = new PipelineBuilder();
+        var fromChannel = unbounded.From(Sources.Channel(System.Threading.Channels.Channel.CreateUnbounded<int>().Reader)).ToObservable().ToList().ToTask();
+        var refused = () => new BoundedExecutor().RunAsync(unbounded.Build());
+        await refused.Should().ThrowAsync<InvalidOperationException>();
+        (await ((Func<Task>)(() => fromChannel.WaitAsync(TimeSpan.FromSeconds(10)))).Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("needs sources that end");
+
+        var cancelled = new PipelineBuilder();
+        var whenCancelled = cancelled.From(Sources.Enumerable([1, 2])).ToObservable().ToList().ToTask();
+        var act = () => new StreamingExecutor().RunAsync(cancelled.Build(), new CancellationToken(canceled: true));
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        await ((Func<Task>)(() => whenCancelled.WaitAsync(TimeSpan.FromSeconds(10)))).Should().ThrowAsync<OperationCanceledException>();
+
+        var earlier = new PipelineBuilder();
+        var numbers = earlier.From(Sources.Enumerable([1, 2]));
+        numbers.To(new RefusingSink());
+        var afterIt = numbers.ToObservable().ToList().ToTask();
+        var failed = () => new BoundedExecutor().RunAsync(earlier.Build());
+        var error = (await failed.Should().ThrowAsync<PipelineExecutionException>()).Which;
+        (await ((Func<Task>)(() => afterIt.WaitAsync(TimeSpan.FromSeconds(10)))).Should().ThrowAsync<PipelineExecutionException>()).Which.Should().BeSameAs(error);
+    }
+
+    private sealed class RefusingSink : Sink<int>
+    {
+        public override string Name => "refusing";
+
+        public override ValueTask<SinkWriter<int>> OpenAsync(CancellationToken cancellationToken) => throw new IOException("no connection");
+    }
+
     [Theory]
     [MemberData(nameof(Executors))]
     public async Task Create_ThrowingOnNext_FollowsTheErrorPolicy(string executor)

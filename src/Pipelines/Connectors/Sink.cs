@@ -29,6 +29,18 @@ public abstract class Sink<T>
     public virtual bool ReceivesOrigins => false;
 
     /// <summary>
+    /// A run that holds this sink ended without opening it: refused before it started (an unbounded source for the
+    /// bounded executor, a token already cancelled), or failed or cancelled while its parts were being opened. No
+    /// writer comes for that run. A sink whose results someone waits for outside the run (an observer, a task) ends
+    /// that wait here with <paramref name="error"/>; the default does nothing. Called at most once per run, and
+    /// never for a run that opened the sink (its writer is completed or aborted instead).
+    /// </summary>
+    /// <param name="error">Why the run ended.</param>
+    public virtual void OnRunEndedUnopened(Exception error)
+    {
+    }
+
+    /// <summary>
     /// Opens a writer for the run <paramref name="run"/> (an object that stands for one run: every writer a run
     /// opens on this sink gets the same one). Sinks that refuse to serve two runs at once override this.
     /// </summary>

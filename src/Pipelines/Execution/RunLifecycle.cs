@@ -39,6 +39,9 @@ internal sealed class RunLifecycle : IDisposable
     private readonly List<StageOperator> _operators = [];
     private readonly List<SourceRunner> _sources = [];
     private IAsyncDisposable?[] _writers = [];
+
+    /// <summary>Which sinks were opened (null before opening began): the others hear that the run ended without them.</summary>
+    private bool[]? _opened;
     private DeadLetterDrain? _deadLetters;
     private Exception? _failure;
     private OperationCanceledException? _cancellation;
@@ -164,7 +167,15 @@ internal sealed class RunLifecycle : IDisposable
         var ending = _committed ? null
             : Volatile.Read(ref _failure) ?? new PipelineCanceledException(
                 Run.Counters.ToSummary(_clock.Elapsed), _userToken.IsCancellationRequested ? _userToken : Token, _cancellation);
-        if (ending is not null) await AbortAsync(ending).ConfigureAwait(false);
+        if (ending is not null)
+        {
+            await AbortAsync(ending).ConfigureAwait(false);
+            for (int i = 0; i < _plan.Sinks.Count; i++)
+            {
+                if (_opened is null || !_opened[i]) ((ISinkNode)_plan.Sinks[i].Node).RunEndedUnopened(ending);
+            }
+        }
+
         await DisposePartsAsync().ConfigureAwait(false);
 
         if (ending is not null)
@@ -182,9 +193,11 @@ internal sealed class RunLifecycle : IDisposable
     {
         var sinks = _plan.Sinks;
         _writers = new IAsyncDisposable?[sinks.Count];
+        _opened = new bool[sinks.Count];
         for (int i = 0; i < sinks.Count; i++)
         {
             _writers[i] = await ((ISinkNode)sinks[i].Node).OpenAsync(Run, Token).ConfigureAwait(false);
+            _opened[i] = true;
         }
 
         _deadLetters = await DeadLetterDrain.OpenAsync(_plan.Pipeline, Run.DeadLetters, Token).ConfigureAwait(false);

@@ -37,6 +37,18 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
         }
     }
 
+    public void RunEndedUnopened(Exception error)
+    {
+        try
+        {
+            Sink.OnRunEndedUnopened(error);
+        }
+        catch (Exception)
+        {
+            // The sink's own handling failed: the run's error is what the caller gets, and it stands.
+        }
+    }
+
     public StageOperator CreateOperator(WorkerContext context)
     {
         var writer = context.Resource as SinkWriter<T> ?? throw new InvalidOperationException($"Sink '{Sink.Name}' was not opened.");
@@ -55,4 +67,7 @@ internal interface ISinkNode
 
     /// <summary>Opens the sink's writer for <paramref name="run"/>; the run hands it to the sink's operator (<see cref="WorkerContext.Resource"/>).</summary>
     ValueTask<IAsyncDisposable> OpenAsync(RunContext run, CancellationToken cancellationToken);
+
+    /// <summary>The run ended without opening the sink (<see cref="Sink{T}.OnRunEndedUnopened"/>); what the sink does about it cannot fail the caller.</summary>
+    void RunEndedUnopened(Exception error);
 }

@@ -45,15 +45,25 @@ public sealed class BoundedExecutor
         var unbounded = pipeline.Sources.Where(s => !s.IsBounded).Select(s => $"'{s.SourceName}'").ToList();
         if (unbounded.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw UnopenedSinks.Refused(pipeline, new InvalidOperationException(
                 $"The bounded executor needs sources that end, but {string.Join(", ", unbounded)} may not: run the pipeline with StreamingExecutor, " +
-                "or use a bounded source (e.g. Sources.AsyncEnumerable(items, isBounded: true)).");
+                "or use a bounded source (e.g. Sources.AsyncEnumerable(items, isBounded: true))."));
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested) throw UnopenedSinks.Refused(pipeline, new OperationCanceledException(cancellationToken));
         var counters = new RunCounters();
         var logger = _options.Logger ?? NullLogger.Instance;
-        var plan = PhysicalPlan.Create(pipeline, keyedParallelism: 1);
+        PhysicalPlan plan;
+        try
+        {
+            plan = PhysicalPlan.Create(pipeline, keyedParallelism: 1);
+        }
+        catch (Exception ex)
+        {
+            UnopenedSinks.Refused(pipeline, ex);
+            throw;
+        }
+
         using var scope = new RunScope(pipeline, "bounded", _options.TimeProvider, logger, counters);
         using var run = new RunLifecycle(plan, scope, ExecutionPolicy.Bounded, _options.BatchSize, _options.TimeProvider, logger, counters, cancellationToken, concurrent: false);
         return await run.RunAsync(() => DriveAsync(plan, run, counters)).ConfigureAwait(false);

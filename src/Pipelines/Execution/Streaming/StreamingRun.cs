@@ -51,7 +51,17 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
     {
         await Task.Yield();
         var logger = options.Logger ?? NullLogger.Instance;
-        var plan = PhysicalPlan.Create(pipeline, options.Parallelism);
+        PhysicalPlan plan;
+        try
+        {
+            plan = PhysicalPlan.Create(pipeline, options.Parallelism);
+        }
+        catch (Exception ex)
+        {
+            UnopenedSinks.Refused(pipeline, ex);
+            throw;
+        }
+
         foreach (var (stage, source) in SplitInputCheck.Find(pipeline)) Diagnostics.Log.KeyedAfterSplitInput(logger, pipeline.Name, stage, source);
         foreach (var (stage, sources) in SplitInputCheck.FindIndependentExchanges(pipeline)) Diagnostics.Log.KeyedAcrossExchanges(logger, pipeline.Name, stage, string.Join(", ", sources));
         using var scope = new RunScope(pipeline, "streaming", options.TimeProvider, logger, Counters, options.Parallelism, options.ChannelCapacity, ChainedSinks.Nodes(plan, options));
