@@ -30,6 +30,12 @@ internal sealed class AsyncEnumerableSink<T>(int capacity, string name) : Sink<T
         return new(new Writer(_channel.Writer));
     }
 
+    /// <summary>The run ended before opening this sink: the consumer's enumeration ends with the run's error.</summary>
+    public override void OnRunEndedUnopened(Exception error)
+    {
+        if (Interlocked.Exchange(ref _opened, 1) == 0) _channel.Writer.TryComplete(error);
+    }
+
     private sealed class Writer(ChannelWriter<T> channel) : SinkWriter<T>
     {
         private bool _finished;

@@ -3,7 +3,7 @@ namespace Pipelines.Tests.Connectors;
 /// <summary>
 /// The hooks connectors build on, on every executor: bad records reported through <see cref="SourceContext"/>,
 /// <see cref="SourceReader{T}.CommitAsync"/> after a successful run only, <see cref="SinkWriter{T}.AbortAsync"/>
-/// when a run fails, and <see cref="Sinks.AsyncEnumerable{T}"/>.
+/// when a run fails, <see cref="Sink{T}.OnRunEndedUnopened"/>, and <see cref="Sinks.AsyncEnumerable{T}"/>.
 /// </summary>
 public abstract class ConnectorHookTests
 {
@@ -235,6 +235,26 @@ public abstract class ConnectorHookTests
         var failure = (await ((Func<Task>)(() => run)).Should().ThrowAsync<PipelineExecutionException>()).Which;
         seen.Should().BeSameAs(failure);
         received.Should().Equal(Enumerable.Range(0, received.Count)).And.HaveCountLessThanOrEqualTo(50);
+    }
+
+    [Fact]
+    public async Task AsyncEnumerableSink_EndsWithTheRunsError_WhenTheRunFailsBeforeOpeningIt()
+    {
+        // A sink opened before it fails to open: the consumer waited for results that never came.
+        var p = new PipelineBuilder();
+        var numbers = p.From(Sources.Enumerable([1, 2]));
+        numbers.To(new RefusingSink());
+        numbers.To(Sinks.AsyncEnumerable(out IAsyncEnumerable<int> results));
+        var failure = (await ((Func<Task>)(() => RunAsync(p.Build()))).Should().ThrowAsync<PipelineExecutionException>()).Which;
+        var consume = () => results.ToListAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        (await consume.Should().ThrowAsync<PipelineExecutionException>()).Which.Should().BeSameAs(failure);
+    }
+
+    private sealed class RefusingSink : Sink<int>
+    {
+        public override string Name => "refusing";
+
+        public override ValueTask<SinkWriter<int>> OpenAsync(CancellationToken cancellationToken) => throw new IOException("no connection");
     }
 
     [Fact]
