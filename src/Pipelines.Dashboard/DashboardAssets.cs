@@ -14,11 +14,15 @@ internal static class DashboardAssets
 
     private static readonly ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
 
-    /// <summary>The page, with its base address set so its relative links work with or without a trailing slash.</summary>
-    public static IResult Page(HttpContext context, string prefix)
+    /// <summary>
+    /// The page, with its base address set so its relative links work with or without a trailing slash: the address
+    /// the page was asked at, so a dashboard mapped inside a route group (whose prefix is in neither the pattern nor
+    /// <c>PathBase</c>) or under a <c>PathBase</c> finds its script and API.
+    /// </summary>
+    public static IResult Page(HttpContext context)
     {
-        // Mapped at "/", the prefix already ends with the slash: "//" would be a protocol-relative address.
-        string path = context.Request.PathBase.Add(new PathString(prefix)).Value!;
+        // Mapped at "/", the path already ends with the slash: "//" would be a protocol-relative address.
+        string path = context.Request.PathBase.Add(context.Request.Path).Value!;
         string baseHref = path.EndsWith('/') ? path : path + "/";
         string html = Read("index.html").Replace("{{base}}", System.Net.WebUtility.HtmlEncode(baseHref), StringComparison.Ordinal);
         context.Response.Headers.CacheControl = "no-cache";

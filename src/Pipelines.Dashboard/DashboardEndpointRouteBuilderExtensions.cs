@@ -40,7 +40,7 @@ public static class DashboardEndpointRouteBuilderExtensions
         var api = new DashboardApi(sampler);
 
         var group = endpoints.MapGroup(prefix);
-        group.MapGet("/", (HttpContext context) => DashboardAssets.Page(context, prefix)).ExcludeFromDescription();
+        group.MapGet("/", (HttpContext context) => DashboardAssets.Page(context)).ExcludeFromDescription();
         group.MapGet("/assets/{name}", (string name) => DashboardAssets.File(name)).ExcludeFromDescription();
         group.MapGet("/api/runs", api.Runs).ExcludeFromDescription();
         group.MapGet("/api/runs/{id:long}", api.Run).ExcludeFromDescription();

@@ -269,6 +269,26 @@ public class DashboardApiTests
     }
 
     [Fact]
+    public async Task MappedInsideARouteGroup_TheBaseAddressIsWhereThePageIs_AndTheLinksWork()
+    {
+        // The base address was built from the pattern alone: inside MapGroup("/admin") it said /pipelines/, so the
+        // script and the API were asked for where nothing is served, and the page stayed blank.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseTestServer();
+        await using var app = builder.Build();
+        app.UseRouting();
+        app.MapGroup("/admin").MapPipelinesDashboard("/pipelines");
+        await app.StartAsync();
+        var client = app.GetTestClient();
+
+        (await client.GetStringAsync("/admin/pipelines")).Should().Contain("<base href=\"/admin/pipelines/\">");
+        (await client.GetStringAsync("/admin/pipelines/")).Should().Contain("<base href=\"/admin/pipelines/\">");
+        (await client.GetAsync("/admin/pipelines/assets/dashboard.js")).StatusCode.Should().Be(HttpStatusCode.OK, "a link relative to the base address");
+        (await client.GetAsync("/admin/pipelines/api/runs")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Pattern_MustBeALiteralPath()
     {
         await using var app = WebApplication.CreateBuilder().Build();
