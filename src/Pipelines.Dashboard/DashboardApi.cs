@@ -53,7 +53,17 @@ internal sealed class DashboardApi(DashboardSampler sampler)
         double? seconds = previous is null || latest is null ? null : (latest.At - previous.At).TotalSeconds;
         NodeSnapshot? a = previous?.Snapshot.Nodes[index], b = latest?.Snapshot.Nodes[index];
         double? Rate(Func<NodeSnapshot, double> value) => seconds > 0 && a is not null && b is not null ? Math.Max(0, (value(b) - value(a)) / seconds.Value) : null;
-        double? Share(Func<NodeSnapshot, TimeSpan> time) => node.HasTask ? Rate(n => time(n).TotalMilliseconds / node.Parallelism) : null;
+        // Milliseconds per second of the task's own time (busy, backpressured and idle add up to it, per worker): the
+        // task clocks are stopwatches, and dividing by seconds of the application's clock (a TimeProvider that is not
+        // the system's) gave shares far above 1000 or near 0.
+        double? Share(Func<NodeSnapshot, TimeSpan> time)
+        {
+            if (!node.HasTask || a is null || b is null) return null;
+            double Delta(Func<NodeSnapshot, TimeSpan> t) => t(b).TotalMilliseconds - t(a).TotalMilliseconds;
+            double total = Delta(n => n.BusyTime) + Delta(n => n.BackpressuredTime) + Delta(n => n.IdleTime);
+            return total > 0 ? Math.Clamp(Delta(time) / total * 1000, 0, 1000) : null;
+        }
+
         return new NodeView(node.Id, node.Name, node.Kind, node.Parallelism, node.Detail, node.HasTask,
             now.ElementsIn, now.ElementsOut, Rate(n => n.ElementsIn), Rate(n => n.ElementsOut),
             Share(n => n.BusyTime), Share(n => n.BackpressuredTime), Share(n => n.IdleTime),

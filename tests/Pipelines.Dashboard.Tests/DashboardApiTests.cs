@@ -132,7 +132,11 @@ public class DashboardApiTests
         var second = await GetJsonAsync(client, $"/pipelines/api/runs/{run.Id}");
         second.GetProperty("nodes")[0].GetProperty("outPerSecond").GetDouble().Should().Be(30);
         second.GetProperty("nodes")[2].GetProperty("inPerSecond").GetDouble().Should().Be(30);
-        second.GetProperty("nodes")[2].GetProperty("busyMsPerSecond").ValueKind.Should().Be(JsonValueKind.Number);
+        // Shares of the task's own time, whatever the application's clock says: they add up to a second.
+        var keyed = second.GetProperty("nodes")[2];
+        double busy = keyed.GetProperty("busyMsPerSecond").GetDouble(), pressed = keyed.GetProperty("backpressuredMsPerSecond").GetDouble(), idle = keyed.GetProperty("idleMsPerSecond").GetDouble();
+        (busy + pressed + idle).Should().BeApproximately(1000, 0.001);
+        new[] { busy, pressed, idle }.Should().OnlyContain(v => v >= 0 && v <= 1000);
         second.GetProperty("nodes")[1].GetProperty("busyMsPerSecond").ValueKind.Should().Be(JsonValueKind.Null, "a fused operator has no task of its own");
         var history = second.GetProperty("history").EnumerateArray().ToList();
         history.Should().ContainSingle();
