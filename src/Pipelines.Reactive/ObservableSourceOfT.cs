@@ -48,7 +48,9 @@ public sealed class ObservableSource<T> : Source<T>
     /// <summary>
     /// Completes once a run has subscribed to the observable (the first run, when several read this source): its
     /// <c>Subscribe</c> has returned, so an observable that pushes inside it first (<c>subject.StartWith(seed)</c>) is
-    /// subscribed to its hot part too; or the observable has ended. A hot
+    /// subscribed to its hot part too; or the observable has ended; or, pushing inside <c>Subscribe</c>, it has
+    /// filled the buffer (a synchronous observable such as <c>Observable.Range</c>, which returns from
+    /// <c>Subscribe</c> only as the pipeline reads). A hot
     /// observable (a <c>Subject</c>, an event) gives an element only to the observers it has when the element is
     /// pushed: a producer that starts pushing with the run awaits this first, or elements pushed before the
     /// subscription reach no one. The bounded executor opens its sources one after another, so with several

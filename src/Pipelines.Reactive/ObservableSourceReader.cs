@@ -112,7 +112,15 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
             return;
         }
 
-        if (_buffer.Writer.TryWrite(value)) return;
+        if (_buffer.Writer.TryWrite(value))
+        {
+            // A synchronous observable that has filled the buffer from inside Subscribe (Observable.Range, an endless
+            // loop) may not return from it until the pipeline reads, or ever: a producer awaiting Subscribed goes on.
+            if (_subscribingThread == Environment.CurrentManagedThreadId && _buffer.Reader.Count >= _source.BufferSize) _source.MarkSubscribed();
+            return;
+        }
+
+        if (_subscribingThread == Environment.CurrentManagedThreadId) _source.MarkSubscribed();
         if (_closed.IsCancellationRequested)
         {
             // The run ended between the check above and the write: counted as dropped like any element after it.

@@ -248,6 +248,21 @@ public sealed class ObservableSourceTests
     }
 
     [Fact]
+    public async Task Subscribed_Completes_ForASynchronousObservableThatFillsTheBufferInsideSubscribe()
+    {
+        // Observable.Range pushes everything inside Subscribe; under Block it returns only once the pipeline has read
+        // nearly all of it, which a consumer awaiting Subscribed before reading would never let happen.
+        var source = Observable.Range(0, 1000).ToSource(16, OverflowPolicy.Block, isBounded: true, name: "range");
+        var p = new PipelineBuilder();
+        p.From(source).To(Sinks.AsyncEnumerable(out IAsyncEnumerable<int> results, capacity: 8));
+        var run = new BoundedExecutor().RunAsync(p.Build());
+
+        await source.Subscribed.WaitAsync(TimeSpan.FromSeconds(10));
+        (await results.ToListAsync()).Should().Equal(Enumerable.Range(0, 1000));
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task AnEndlessSynchronousObservable_IsUnwoundWhenTheRunStops_AndWhatItPushedAfterIsCounted()
     {
         // Observable.Create with a loop pushes inside Subscribe and never returns from it: the subscription cannot be

@@ -29,9 +29,9 @@ public abstract class Sink<T>
     public virtual bool ReceivesOrigins => false;
 
     /// <summary>
-    /// A run that holds this sink ended without opening it: refused before it started (an unbounded source for the
-    /// bounded executor, a token already cancelled), or failed or cancelled while its parts were being opened. No
-    /// writer comes for that run. A sink whose results someone waits for outside the run (an observer, a task) ends
+    /// A run that holds this sink ended without opening it: refused before it started (by the bounded executor: an
+    /// unbounded source, a token already cancelled), or failed or cancelled while its sinks were being opened (this
+    /// one's <see cref="OpenAsync"/> failing included). No writer comes for that run. A sink whose results someone waits for outside the run (an observer, a task) ends
     /// that wait here with <paramref name="error"/>; the default does nothing. Called at most once per run, and
     /// never for a run that opened the sink (its writer is completed or aborted instead).
     /// </summary>

@@ -170,10 +170,7 @@ internal sealed class RunLifecycle : IDisposable
         if (ending is not null)
         {
             await AbortAsync(ending).ConfigureAwait(false);
-            for (int i = 0; i < _plan.Sinks.Count; i++)
-            {
-                if (_opened is null || !_opened[i]) ((ISinkNode)_plan.Sinks[i].Node).RunEndedUnopened(ending);
-            }
+            UnopenedSinks.Notify(_plan.Pipeline, [.. _plan.Sinks.Select(s => (ISinkNode)s.Node)], _opened, _deadLetters is not null, ending);
         }
 
         await DisposePartsAsync().ConfigureAwait(false);

@@ -12,6 +12,8 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
 
     public string SinkName => Sink.Name;
 
+    public object SinkInstance => Sink;
+
     /// <summary>The sink receives origins, and its input comes from one source (or a union of different ones) through operators that carry them.</summary>
     public bool ReceivesOrigins => Sink.ReceivesOrigins && OriginPaths.CarriedFromSources(input);
 
@@ -61,6 +63,9 @@ internal interface ISinkNode
 {
     /// <summary>The sink's own name (<see cref="Sink{T}.Name"/>).</summary>
     string SinkName { get; }
+
+    /// <summary>The sink itself: one sink may stand behind several nodes.</summary>
+    object SinkInstance { get; }
 
     /// <summary>True when the sink sends each element's origin along (<see cref="Sink{T}.ReceivesOrigins"/>).</summary>
     bool ReceivesOrigins { get; }

@@ -250,6 +250,37 @@ public abstract class ConnectorHookTests
         (await consume.Should().ThrowAsync<PipelineExecutionException>()).Which.Should().BeSameAs(failure);
     }
 
+    [Fact]
+    public async Task ARunEndingBeforeItsSinksOpen_TellsEachSinkOnce_TheDeadLetterSinkToo()
+    {
+        // One sink behind two streams hears it once; the dead-letter sink's consumer does not wait forever.
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.AsyncEnumerable(out IAsyncEnumerable<DeadLetter> letters));
+        var numbers = p.From(Sources.Enumerable([1, 2]));
+        var counting = new CountingSink();
+        numbers.To(new RefusingSink());
+        numbers.To(counting);
+        numbers.Select(i => i * 2).To(counting);
+        var failure = (await ((Func<Task>)(() => RunAsync(p.Build()))).Should().ThrowAsync<PipelineExecutionException>()).Which;
+
+        counting.Told.Should().Equal(failure);
+        var consume = () => letters.ToListAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        (await consume.Should().ThrowAsync<PipelineExecutionException>()).Which.Should().BeSameAs(failure);
+    }
+
+    private sealed class CountingSink : Sink<int>
+    {
+        public List<Exception> Told { get; } = [];
+
+        public override string Name => "counting";
+
+        public override ValueTask<SinkWriter<int>> OpenAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("not opened in this test");
+
+        public override void OnRunEndedUnopened(Exception error)
+        {
+            lock (Told) Told.Add(error);
+        }
+    }
+
     private sealed class RefusingSink : Sink<int>
     {
         public override string Name => "refusing";
