@@ -22,7 +22,7 @@ internal static class DashboardAssets
     public static IResult Page(HttpContext context)
     {
         // Mapped at "/", the path already ends with the slash: "//" would be a protocol-relative address.
-        string path = context.Request.PathBase.Add(context.Request.Path).Value!;
+        string path = context.Request.PathBase.Add(context.Request.Path).ToUriComponent();
         string baseHref = path.EndsWith('/') ? path : path + "/";
         string html = Read("index.html").Replace("{{base}}", System.Net.WebUtility.HtmlEncode(baseHref), StringComparison.Ordinal);
         context.Response.Headers.CacheControl = "no-cache";
