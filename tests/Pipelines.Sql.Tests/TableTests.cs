@@ -75,6 +75,18 @@ public sealed class TableTests : IDisposable
     }
 
     [Fact]
+    public async Task InsertInto_ADecimalWithMoreDigitsThanItsColumnHolds_FailsItsRow_NamingTheColumn()
+    {
+        // DECIMAL(5, 2) holds three digits before the point: 1105.49 was written into it as it was.
+        _dir.File("flights.csv", Data.Flights);
+        var act = () => SqlRunner.RunAsync(Data.CreateFlights() + """
+            CREATE TABLE totals (origin STRING, total DECIMAL(5, 2)) WITH ('connector' = 'filesystem', 'path' = 'totals', 'format' = 'json');
+            INSERT INTO totals SELECT origin, SUM(price) FROM flights GROUP BY origin;
+            """, new SqlRunOptions { BaseDirectory = _dir.Path });
+        (await act.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("1105.49 has more than 3 digits before the point, which column 'total' holds");
+    }
+
+    [Fact]
     public async Task InsertInto_ANullWithoutAType_TakesTheColumnsType()
     {
         // SELECT NULL was typed STRING and refused for an INT column.

@@ -177,6 +177,23 @@ internal static class SqlRuntime
     /// <summary>A DECIMAL rounded to <paramref name="scale"/> places, half away from zero (CAST, INSERT, division).</summary>
     public static decimal? RoundDecimal(decimal? x, int scale) => x is null ? null : Math.Round(x.Value, scale, MidpointRounding.AwayFromZero);
 
+    /// <summary>
+    /// A DECIMAL written to a column that holds <paramref name="digits"/> digits before the point (DECIMAL(p, s):
+    /// p − s): one with more is an error naming the column, not a number the column cannot hold.
+    /// </summary>
+    public static decimal? FitDecimal(decimal? x, int digits, string column)
+    {
+        if (x is not { } value || digits >= 29) return x;
+        decimal limit = 1m;
+        for (int i = 0; i < digits; i++) limit *= 10;
+        if (Math.Abs(value) >= limit)
+        {
+            throw new OverflowException($"{value.ToString(CultureInfo.InvariantCulture)} has more than {digits} digit{(digits == 1 ? "" : "s")} before the point, which column '{column}' holds.");
+        }
+
+        return value;
+    }
+
     /// <summary>A DECIMAL as text with its type's <paramref name="scale"/> decimal places.</summary>
     public static string? DecimalToString(decimal? x, int scale) => x?.ToString("F" + scale.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 

@@ -31,9 +31,10 @@ public abstract class Sink<T>
     /// <summary>
     /// A run that holds this sink ended without opening it: refused before it started (by the bounded executor: an
     /// unbounded source, a token already cancelled), or failed or cancelled while its sinks were being opened (this
-    /// one's <see cref="OpenAsync"/> failing included). No writer comes for that run. A sink whose results someone waits for outside the run (an observer, a task) ends
-    /// that wait here with <paramref name="error"/>; the default does nothing. Called at most once per run, and
-    /// never for a run that opened the sink (its writer is completed or aborted instead).
+    /// one's <see cref="OpenAsync"/> failing included). No writer comes for that run. A sink whose results someone
+    /// waits for outside the run (an observer, a task) ends that wait here with <paramref name="error"/>; the default
+    /// does nothing. Called at most once per run, and never for a run that opened the sink (its writer is completed
+    /// or aborted instead).
     /// </summary>
     /// <param name="error">Why the run ended.</param>
     public virtual void OnRunEndedUnopened(Exception error)
