@@ -216,6 +216,18 @@ internal sealed class RunLifecycle : IDisposable
         }
 
         if (_deadLetters is { } deadLetters) await Quietly(() => deadLetters.AbortAsync(error)).ConfigureAwait(false);
+
+        // Writers opened for sinks whose operators were never created (a later part failed to open): they hear the
+        // run's error too, not only disposal (once each: one sink behind two nodes has one writer per run).
+        var aborted = new HashSet<IAsyncDisposable>(ReferenceEqualityComparer.Instance);
+        for (int i = _writers.Length - 1; i >= 0; i--)
+        {
+            if (_writers[i] is { } writer && aborted.Add(writer))
+            {
+                var node = (ISinkNode)_plan.Sinks[i].Node;
+                await Quietly(() => node.AbortWriterAsync(writer, error)).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task DisposePartsAsync()

@@ -39,6 +39,8 @@ internal sealed class SinkNode<T>(int id, Node<T> input, Sink<T> sink) : Node(id
         }
     }
 
+    public ValueTask AbortWriterAsync(IAsyncDisposable writer, Exception error) => ((SinkWriter<T>)writer).AbortAsync(error);
+
     public void RunEndedUnopened(Exception error)
     {
         try
@@ -72,6 +74,9 @@ internal interface ISinkNode
 
     /// <summary>Opens the sink's writer for <paramref name="run"/>; the run hands it to the sink's operator (<see cref="WorkerContext.Resource"/>).</summary>
     ValueTask<IAsyncDisposable> OpenAsync(RunContext run, CancellationToken cancellationToken);
+
+    /// <summary>Aborts a writer <see cref="OpenAsync"/> gave that no operator took (the run ended while opening its parts).</summary>
+    ValueTask AbortWriterAsync(IAsyncDisposable writer, Exception error);
 
     /// <summary>The run ended without opening the sink (<see cref="Sink{T}.OnRunEndedUnopened"/>); what the sink does about it cannot fail the caller.</summary>
     void RunEndedUnopened(Exception error);

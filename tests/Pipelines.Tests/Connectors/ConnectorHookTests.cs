@@ -267,6 +267,20 @@ public abstract class ConnectorHookTests
         (await consume.Should().ThrowAsync<PipelineExecutionException>()).Which.Should().BeSameAs(failure);
     }
 
+    [Fact]
+    public async Task ASinkOpenedBeforeAnotherFailsToOpen_HearsTheRunsError()
+    {
+        // Its writer, opened but never given to an operator, was only disposed: the consumer saw "ended before the end
+        // of its input" instead of what ended the run.
+        var p = new PipelineBuilder();
+        var numbers = p.From(Sources.Enumerable([1, 2]));
+        numbers.To(Sinks.AsyncEnumerable(out IAsyncEnumerable<int> results));
+        numbers.To(new RefusingSink());
+        var failure = (await ((Func<Task>)(() => RunAsync(p.Build()))).Should().ThrowAsync<PipelineExecutionException>()).Which;
+        var consume = () => results.ToListAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        (await consume.Should().ThrowAsync<PipelineExecutionException>()).Which.Should().BeSameAs(failure);
+    }
+
     private sealed class CountingSink : Sink<int>
     {
         public List<Exception> Told { get; } = [];
