@@ -116,7 +116,12 @@ internal sealed class ObservableSourceReader<T> : SourceReader<T>, IObserver<T>
         {
             // A synchronous observable that has filled the buffer from inside Subscribe (Observable.Range, an endless
             // loop) may not return from it until the pipeline reads, or ever: a producer awaiting Subscribed goes on.
-            if (_subscribingThread == Environment.CurrentManagedThreadId && _buffer.Reader.Count >= _source.BufferSize) _source.MarkSubscribed();
+            // (Count takes the channel's lock: asked only until Subscribed has completed.)
+            if (_subscribingThread == Environment.CurrentManagedThreadId && !_source.Subscribed.IsCompleted && _buffer.Reader.Count >= _source.BufferSize)
+            {
+                _source.MarkSubscribed();
+            }
+
             return;
         }
 
