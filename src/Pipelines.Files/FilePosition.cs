@@ -10,8 +10,10 @@ namespace Pipelines.Files;
 /// </summary>
 /// <remarks>
 /// A file is matched to its entry by its fingerprint, not its name, so a position still applies after the file
-/// was renamed within the pattern; files without an entry are read from their start, and entries whose file is
-/// gone are ignored.
+/// was renamed; files without an entry are read from their start. In follow mode an entry no file of the pattern
+/// holds is looked for among the other files of the pattern's directory (a file rotated out of the pattern) and
+/// read on from there as a rotated file (<see cref="FileSourceOptions.RotateWait"/>); entries whose file is gone
+/// are ignored.
 /// </remarks>
 /// <param name="Files">Where each file was left.</param>
 public sealed record FilePosition(IReadOnlyList<FileOffset> Files)

@@ -11,12 +11,19 @@ public sealed class FileSourceOptions
     /// </summary>
     /// <remarks>
     /// A file is recognised by its first KiB (and by being at least as long as what was read of it): a file
-    /// renamed within the pattern is followed under its new name, while a file whose name now holds other
-    /// content is read to its end through the open handle and the new content is read from its start. Two
-    /// different files that begin with the same KiB can therefore be taken for one another, and a copy seen while
-    /// its original is still being read (a copy-then-truncate rotation caught between its two steps) is read as
-    /// another file. Lines appended to a file after it has been rotated out of the pattern while no run is
-    /// reading it are not seen: keep rotated names inside the pattern (<c>app.log*</c>) to read them.
+    /// renamed within the pattern is followed under its new name. A file rotated out of the pattern (renamed,
+    /// deleted, or copied and truncated) is read on from where reading was, before the file that takes its name (its
+    /// writer's new log, read from its start): through the open handle, or — when it was copied before being
+    /// truncated — in the copy; until its writer has moved on (the new log has bytes) or it has been quiet for
+    /// <see cref="RotateWait"/>. A rotated file found beside the pattern's files (a name that starts like its old
+    /// one: <c>app.log.1</c>, <c>app.log-20240101</c>) is recorded under that name in a checkpoint, and a run that
+    /// starts looks for the files its checkpoint names there too, so the lines written to a file rotated while no
+    /// run was reading are read. That search needs a file's full first KiB: a shorter file (a CSV with its header
+    /// alone) is not looked for outside the pattern. Two different files that begin with the same KiB can be
+    /// taken for one another, and a copy seen while its original is still being read (a copy-then-truncate
+    /// rotation caught between its two steps) is read as another file when the copy's name is inside the pattern.
+    /// A file rotated into another directory and deleted before a run starts is not found: keep rotated files
+    /// beside the live one (logrotate's default) or their names inside the pattern (<c>app.log*</c>).
     /// </remarks>
     public bool Follow { get; init; }
 
@@ -42,6 +49,17 @@ public sealed class FileSourceOptions
     /// </remarks>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// In follow mode, how long a file rotated out of the pattern (renamed away or deleted while being read) is still
+    /// read after the last bytes were added to it, on the run's clock, while no file has taken its name with bytes in
+    /// it: a writer keeps appending to the file it has open until it reopens its log (after logrotate's
+    /// <c>postrotate</c> signal, or its own next check), and those lines are read. Once the file has been quiet this
+    /// long, or its writer's new log has bytes, its last line is read even without a line break and the file is
+    /// closed. Default 5 seconds; <see cref="TimeSpan.Zero"/> reads it to its current end and closes it;
+    /// <see cref="TimeSpan.MaxValue"/> keeps it until the new log has bytes.
+    /// </summary>
+    public TimeSpan RotateWait { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Bytes read from a file at once. Default 64 KiB.</summary>
     public int ReadBufferSize { get; init; } = 64 * 1024;
 
@@ -54,6 +72,7 @@ public sealed class FileSourceOptions
     internal void Validate()
     {
         if (PollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PollInterval), PollInterval, "PollInterval must be positive.");
+        if (RotateWait < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RotateWait), RotateWait, "RotateWait must not be negative.");
         if (ReadBufferSize < 256) throw new ArgumentOutOfRangeException(nameof(ReadBufferSize), ReadBufferSize, "ReadBufferSize must be at least 256 bytes.");
         if (MaxRecordBytes < ReadBufferSize)
         {

@@ -181,7 +181,21 @@ internal sealed class FileCursor : IDisposable
             var other = await ReadPrefixAsync(handle, cancellationToken, Prefix.Length).ConfigureAwait(false);
             return other.AsSpan().SequenceEqual(Prefix);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone, unreadable, or locked by its writer: not this file as far as can be told now.
+            return false;
+        }
+    }
+
+    /// <summary>Whether the file has bytes past where reading is (its writer has written to it).</summary>
+    public bool HasUnreadBytes()
+    {
+        try
+        {
+            return RandomAccess.GetLength(_handle) > ReadOffset;
+        }
+        catch (IOException)
         {
             return false;
         }
@@ -189,6 +203,9 @@ internal sealed class FileCursor : IDisposable
 
     /// <summary>Set once the open file no longer holds what was read from it: nothing more is read (<see cref="HoldsItsContentAsync"/>).</summary>
     private bool _contentGone;
+
+    /// <summary>True once the open file was found not to hold what was read from it (truncated in place): nothing more is read.</summary>
+    public bool ContentGone => _contentGone;
 
     /// <summary>
     /// Whether the open file still holds what was read from it: not when it was truncated in place (and maybe
@@ -219,7 +236,11 @@ internal sealed class FileCursor : IDisposable
         _handle.Dispose();
         _handle = handle;
         Path = path;
+        _contentGone = false;
     }
+
+    /// <summary>The open file is now named <paramref name="path"/> (renamed): read on through the same handle.</summary>
+    public void RenamedTo(string path) => Path = path;
 
     public void Dispose() => _handle.Dispose();
 

@@ -65,4 +65,35 @@ internal sealed class FilePattern
         files.Sort(StringComparer.Ordinal);
         return files;
     }
+
+    /// <summary>
+    /// The directory's other files that a file once at <paramref name="oldPath"/> may have been rotated to
+    /// (<c>app.log</c> renamed or copied to <c>app.log.1</c>, <c>app.log-20240101</c>, <c>app-1.log</c>): names that
+    /// start with its name's stem, not in <paramref name="matched"/> (the pattern's), not hidden (temporary files),
+    /// not <paramref name="except"/>, and at least <paramref name="minLength"/> bytes long — which also passes over
+    /// pipes and devices, whose length is 0, without opening them — in ordinal order.
+    /// </summary>
+    public List<string> RotatedCandidates(string oldPath, long minLength, IReadOnlyCollection<string> matched, string? except)
+    {
+        var files = new List<string>();
+        if (!System.IO.Directory.Exists(Directory)) return files;
+        string stem = System.IO.Path.GetFileNameWithoutExtension(oldPath);
+        var known = matched as IReadOnlySet<string> ?? new HashSet<string>(matched, StringComparer.Ordinal);
+        foreach (string file in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            string name = System.IO.Path.GetFileName(file);
+            if (name.StartsWith('.') || !name.StartsWith(stem, StringComparison.Ordinal) || known.Contains(file) || string.Equals(file, except, StringComparison.Ordinal)) continue;
+            try
+            {
+                if (new FileInfo(file).Length >= minLength) files.Add(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone or unreadable: not where the file went.
+            }
+        }
+
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
 }

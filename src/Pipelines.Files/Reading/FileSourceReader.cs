@@ -8,8 +8,9 @@ namespace Pipelines.Files.Reading;
 /// one open at a time). Follow: every matching file in turn, a buffer's worth at a time; when all are
 /// at their end, it waits <see cref="FileSourceOptions.PollInterval"/> on the run's clock and looks again —
 /// for new files, files that grew, and rotation (a file renamed within the pattern is followed under its new
-/// name; one renamed away, deleted or truncated is read to its end through the open handle, before any other
-/// file, and dropped; whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead(Span{T})"/>
+/// name; one rotated out of it is read on before any other file — under its new name when it is found in the
+/// pattern's directory, else through the open handle — until it has been quiet for
+/// <see cref="FileSourceOptions.RotateWait"/>, then dropped; whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead(Span{T})"/>
 /// only parses records already in memory, so memory holds one buffer per open file. With a checkpoint file, the
 /// position (every file's offset) is saved at the end of a successful run and, in a streaming run, at every
 /// checkpoint: <see cref="CapturePosition()"/> snapshots it (a <see cref="FilePosition"/>) on the reading thread, and
@@ -46,26 +47,80 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 
         var saved = restored is not null ? [.. restored.Files]
             : _store is null ? [] : (await Checkpoint.LoadAsync(_store.Path, cancellationToken).ConfigureAwait(false)).Files;
-        foreach (string path in pattern.List(CheckpointPath))
+        var listed = pattern.List(CheckpointPath);
+        foreach (string path in listed)
         {
             try
             {
                 var entry = await MatchAsync(path, saved, cancellationToken).ConfigureAwait(false);
-                if (entry is not null) saved.Remove(entry);
                 if (!options.Follow)
                 {
+                    if (entry is not null) saved.Remove(entry);
                     _totalBytes += new FileInfo(path).Length;
                     lock (_gate) _pending.Enqueue((path, entry));
                     continue;
                 }
 
+                // The entry is taken once the file is open: one rotated away meanwhile is looked for below.
                 await AddAsync(path, entry?.Offset ?? 0, entry?.Line ?? 1, cancellationToken).ConfigureAwait(false);
+                if (entry is not null) saved.Remove(entry);
             }
             catch (FileNotFoundException) when (options.Follow)
             {
                 // Rotated away between listing and opening: the next look finds where it went.
             }
         }
+
+        if (options.Follow && saved.Count > 0) await ResumeRotatedAsync(saved, listed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Follow: the saved files that no longer match the pattern were rotated out of it — during the last run (the
+    /// checkpoint has their new name) or while no run was reading — and the lines written to them before (or while)
+    /// they were rotated are still to be read. Each is looked for beside the pattern's files (<see cref="FilePattern.RotatedCandidates"/>,
+    /// its saved path first) by its fingerprint, and read on from where it was left as a rotated file. Only a file
+    /// identified by a full <see cref="FileCursor.PrefixLength"/> bytes is looked for: a shorter identity (a file
+    /// that held a CSV header alone) would match unrelated files, whose rows would be read as its rest.
+    /// </summary>
+    private async ValueTask ResumeRotatedAsync(List<FileOffset> saved, List<string> listed, CancellationToken cancellationToken)
+    {
+        var matched = new HashSet<string>(listed, StringComparer.Ordinal);
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var resumed = new List<SourceFile<T>>();
+        try
+        {
+            foreach (var entry in saved)
+            {
+                if (entry.PrefixLength < FileCursor.PrefixLength) continue;
+                var candidates = pattern.RotatedCandidates(entry.Path, Math.Max(entry.Offset, entry.PrefixLength), matched, CheckpointPath);
+                foreach (string path in candidates.OrderBy(p => string.Equals(p, entry.Path, StringComparison.Ordinal) ? 0 : 1))
+                {
+                    if (claimed.Contains(path) || !await TryHoldsAsync(path, entry, cancellationToken).ConfigureAwait(false)) continue;
+                    SourceFile<T> file;
+                    try
+                    {
+                        file = await OpenAsync(path, entry.Offset, entry.Line, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        continue;
+                    }
+
+                    file.Detach(context.TimeProvider.GetUtcNow(), from: null);
+                    resumed.Add(file);
+                    claimed.Add(path);
+                    break;
+                }
+            }
+        }
+        catch
+        {
+            foreach (var file in resumed) file.Dispose();
+            throw;
+        }
+
+        // A rotated file is older than whatever took its name: read first.
+        lock (_gate) _files.InsertRange(0, resumed);
     }
 
     /// <summary>In a batch, the share of the files' bytes read so far (a checkpoint's resume offsets count as read).</summary>
@@ -144,7 +199,10 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         lock (_gate)
         {
             var entries = new List<FileOffset>(_finished);
-            entries.AddRange(_files.Where(f => !f.Detached).Select(f => f.ToCheckpoint()));
+
+            // A rotated file is recorded (under its new name, when known) until it is dropped: a restart reads its
+            // rest. One truncated in place holds nothing of what was read any more.
+            entries.AddRange(_files.Where(f => !f.Cursor.ContentGone).Select(f => f.ToCheckpoint()));
             foreach (var (_, saved) in _pending)
             {
                 if (saved is not null) entries.Add(saved);
@@ -209,35 +267,75 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         return false;
     }
 
-    /// <summary>Follow: each file in turn, a buffer at a time, until one has a record or all are at their end.</summary>
+    /// <summary>
+    /// Follow: the rotated files first (their lines are older than anything else), each until it has a record or is
+    /// at its end, and dropped once done; then the others in turn, a buffer at a time, until one has a record or all
+    /// are at their end. The file that took a rotated file's name is its writer's new log: it is held back while the
+    /// rotated one is read, and once it has bytes the rotated one is finished at its end (its writer has moved on).
+    /// Rotated files are kept at the front of the list.
+    /// </summary>
     private async ValueTask<bool> ReadFollowingAsync(CancellationToken cancellationToken)
     {
         bool progress = true;
         while (progress && _files.Count > 0)
         {
             progress = false;
-            for (int k = 0, count = _files.Count; k < count && _files.Count > 0; k++)
+            var now = context.TimeProvider.GetUtcNow();
+            int rotated = 0;
+            while (rotated < _files.Count && _files[rotated].Detached)
             {
-                int i = _files[0].Detached ? 0 : _next % _files.Count; // a rotated file first, to its end
-                var file = _files[i];
-                var state = await file.PumpAsync(finishAtEnd: file.Detached, cancellationToken).ConfigureAwait(false);
+                var file = _files[rotated];
+                var state = await file.PumpRotatedAsync(now, options.RotateWait, WriterMovedOn(file), cancellationToken).ConfigureAwait(false);
                 if (state == SourceFile<T>.State.HasRecord)
                 {
                     _current = file;
-                    _next = i + 1;
                     return true;
                 }
 
-                if (state == SourceFile<T>.State.Done)
+                if (state == SourceFile<T>.State.Done) Retire(rotated);
+                else if (state == SourceFile<T>.State.AtEnd) rotated++;
+
+                // Progress (part of a record read): the same file again, so nothing newer overtakes its record.
+            }
+
+            for (int k = 0, live = _files.Count - rotated; k < live; k++)
+            {
+                int i = rotated + _next % live;
+                var file = _files[i];
+                _next = i - rotated + 1;
+                if (rotated > 0 && IsHeldBack(file, rotated)) continue;
+                var state = await file.PumpAsync(finishAtEnd: false, cancellationToken).ConfigureAwait(false);
+                if (state == SourceFile<T>.State.HasRecord)
                 {
-                    Retire(i);
-                    progress = true;
-                    continue;
+                    _current = file;
+                    return true;
                 }
 
                 progress |= state == SourceFile<T>.State.Progress;
-                _next = i + 1;
             }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the writer of rotated <paramref name="file"/> writes to its new log: the file now at its old name has bytes not read.</summary>
+    private bool WriterMovedOn(SourceFile<T> file)
+    {
+        if (file.RotatedFrom is not { } from) return false;
+        foreach (var other in _files)
+        {
+            if (!other.Detached && string.Equals(other.Cursor.Path, from, StringComparison.Ordinal)) return other.Cursor.HasUnreadBytes();
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether live <paramref name="file"/> took the name of one of the first <paramref name="rotated"/> files, which are still being read.</summary>
+    private bool IsHeldBack(SourceFile<T> file, int rotated)
+    {
+        for (int r = 0; r < rotated; r++)
+        {
+            if (string.Equals(_files[r].RotatedFrom, file.Cursor.Path, StringComparison.Ordinal)) return true;
         }
 
         return false;
@@ -252,8 +350,16 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         var lost = new List<SourceFile<T>>();
         foreach (var file in _files)
         {
-            if (file.Detached) continue;
-            if (present.Contains(file.Cursor.Path) && await file.Cursor.IsAtAsync(file.Cursor.Path, cancellationToken).ConfigureAwait(false)) claimed.Add(file.Cursor.Path);
+            bool atPath = present.Contains(file.Cursor.Path) && await file.Cursor.IsAtAsync(file.Cursor.Path, cancellationToken).ConfigureAwait(false);
+            if (file.Detached)
+            {
+                // A rotated file whose name came (back) into the pattern is followed there again, not taken for a new
+                // file; reopened there, since a file read through its handle may only look like the one at its path.
+                if (!atPath || file.Cursor.ContentGone || file.Cursor.Prefix.Length < FileCursor.PrefixLength || !TryMove(file.Cursor, file.Cursor.Path)) continue;
+                lock (_gate) file.Attach();
+            }
+
+            if (atPath) claimed.Add(file.Cursor.Path);
             else lost.Add(file);
         }
 
@@ -262,26 +368,35 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         // taken for a new file and read again from its start.
         if (lost.Count > 0) listed = pattern.List(CheckpointPath);
 
+        var claimedOthers = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in lost)
         {
-            string? moved = null;
-            foreach (string path in listed)
+            string? moved = await FindAsync(file.Cursor, listed, claimed, cancellationToken).ConfigureAwait(false);
+            if (moved is not null && TryMove(file.Cursor, moved))
             {
-                if (!claimed.Contains(path) && await file.Cursor.IsAtAsync(path, cancellationToken).ConfigureAwait(false))
+                claimed.Add(moved);
+                continue;
+            }
+
+            // Rotated out of the pattern. Renamed or deleted: read on through the open handle. Truncated in place: the
+            // handle shows the new content, which is read from its start as the path's new file. Either way the file
+            // is looked for beside the pattern's files, when it has a full identity (a shorter one would match
+            // unrelated files): renamed there, it is recorded under its new name; copied there before a
+            // copy-then-truncate rotation emptied it, it is read on in the copy.
+            string from = file.Cursor.Path;
+            bool holds = await file.Cursor.HoldsItsContentAsync(cancellationToken).ConfigureAwait(false);
+            if (file.Cursor.Prefix.Length == FileCursor.PrefixLength)
+            {
+                var candidates = pattern.RotatedCandidates(from, file.Cursor.ReadOffset, listed, CheckpointPath);
+                string? rotatedTo = await FindAsync(file.Cursor, candidates, claimedOthers, cancellationToken).ConfigureAwait(false);
+                if (rotatedTo is not null && (holds || TryMove(file.Cursor, rotatedTo)))
                 {
-                    moved = path;
-                    break;
+                    if (holds) file.Cursor.RenamedTo(rotatedTo);
+                    claimedOthers.Add(rotatedTo);
                 }
             }
 
-            if (moved is not null && TryMove(file.Cursor, moved)) claimed.Add(moved);
-            else
-            {
-                // Renamed out of the pattern or deleted: its rest is read through the open handle. Truncated in
-                // place: the handle shows the new content, which is read from its start as the path's new file.
-                await file.Cursor.HoldsItsContentAsync(cancellationToken).ConfigureAwait(false);
-                lock (_gate) file.Detached = true;
-            }
+            lock (_gate) file.Detach(context.TimeProvider.GetUtcNow(), from);
         }
 
         // The rest of a rotated file is older than whatever replaced it: read it first.
@@ -309,6 +424,17 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
                 // Listed, then gone before it could be opened: nothing of it to read.
             }
         }
+    }
+
+    /// <summary>The first of <paramref name="paths"/>, not <paramref name="claimed"/>, that holds the file <paramref name="cursor"/> reads.</summary>
+    private static async ValueTask<string?> FindAsync(FileCursor cursor, List<string> paths, HashSet<string> claimed, CancellationToken cancellationToken)
+    {
+        foreach (string path in paths)
+        {
+            if (!claimed.Contains(path) && await cursor.IsAtAsync(path, cancellationToken).ConfigureAwait(false)) return path;
+        }
+
+        return null;
     }
 
     private static bool TryMove(FileCursor cursor, string path)
@@ -372,6 +498,19 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         }
 
         return null;
+    }
+
+    /// <summary><see cref="HoldsAsync"/> for a file that may be gone or unreadable (a rotated file looked for among others): false then.</summary>
+    private static async ValueTask<bool> TryHoldsAsync(string path, FileOffset entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HoldsAsync(path, entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static async ValueTask<bool> HoldsAsync(string path, FileOffset entry, CancellationToken cancellationToken)
