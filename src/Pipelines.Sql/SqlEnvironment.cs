@@ -219,7 +219,7 @@ public sealed class SqlEnvironment
                 // Its precision holds: a value with more digits before the point fails its row (the error policy), as in SQL.
                 cast = new Binding.Typed(System.Linq.Expressions.Expression.Call(
                     typeof(Compilation.SqlRuntime).GetMethod(nameof(Compilation.SqlRuntime.FitDecimal))!, cast.Expression,
-                    System.Linq.Expressions.Expression.Constant(to.Precision - to.Scale), System.Linq.Expressions.Expression.Constant(columns[i].Name)), to);
+                    System.Linq.Expressions.Expression.Constant(to.Precision - to.Scale), System.Linq.Expressions.Expression.Constant($"column '{columns[i].Name}'")), to);
             }
             casts[i] = System.Linq.Expressions.Expression.Lambda<Func<object?, object?>>(System.Linq.Expressions.Expression.Convert(cast.Expression, typeof(object)), parameter).Compile();
         }

@@ -199,6 +199,20 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public async Task CastToADecimal_HoldsItsPrecision_ARowWithMoreDigitsFails_ALiteralIsRefusedWhenPlanned()
+    {
+        // DECIMAL(4, 2) holds two digits before the point: 650.00 and 700.25 came out of the CAST as they were.
+        (await Run("SELECT CAST(price AS DECIMAL(4, 2)) AS p FROM flights WHERE price < 100")).Should().Equal("89", "99.99");
+        var act = () => SqlRunner.RunAsync(Data.CreateFlights() + "SELECT CAST(price AS DECIMAL(4, 2)) AS p FROM flights",
+            new SqlRunOptions { Mode = SqlExecutionMode.Batch, BaseDirectory = _dir.Path });
+        (await act.Should().ThrowAsync<Exception>()).Which.ToString()
+            .Should().Contain("120.50 has more than 2 digits before the point, which CAST(price AS DECIMAL(4, 2)) holds");
+
+        var literal = () => SqlRunner.RunAsync(Data.CreateFlights() + "SELECT CAST(123.4 AS DECIMAL(4, 2)) AS p FROM flights", new SqlRunOptions { BaseDirectory = _dir.Path });
+        (await literal.Should().ThrowAsync<SqlException>()).WithMessage("*123.4 is out of the range of DECIMAL(4, 2)*");
+    }
+
+    [Fact]
     public async Task Round_ToTensAndHundreds_AndWithNullDigits_AsInSql()
     {
         // Negative digits failed the run (DECIMAL, DOUBLE) or were ignored (INT, BIGINT); NULL digits were taken as 0.

@@ -64,11 +64,18 @@ internal sealed partial class ExpressionBinder
     /// <summary>
     /// <see cref="Cast"/>, with a literal converted when the query is planned: a literal that is not a value of
     /// <paramref name="target"/> ('abc' AS INT, '05/01/2024' compared with a TIMESTAMP) is an error at
-    /// <paramref name="where"/>, not a failure of the run at its first row (or none over an empty input).
+    /// <paramref name="where"/>, not a failure of the run at its first row (or none over an empty input). An
+    /// <paramref name="explicitCast"/> to DECIMAL(p, s) also holds its precision: a value with more than p − s digits
+    /// before the point fails its row (the error policy) naming the CAST, as an INSERT into such a column does.
     /// </summary>
-    public static Typed CastChecked(Typed value, SqlType target, Expr where)
+    public static Typed CastChecked(Typed value, SqlType target, Expr where, bool explicitCast = false)
     {
         var cast = Cast(value, target);
+        if (explicitCast && target.Kind == SqlTypeKind.Decimal && target.Precision - target.Scale < 29)
+        {
+            cast = new(Call(nameof(SqlRuntime.FitDecimal), Convert(cast, target).Expression, Expression.Constant(target.Precision - target.Scale), Expression.Constant(where.Text)), target);
+        }
+
         if (value.Expression is not ConstantExpression { Value: { } literal } || ReferenceEquals(cast.Expression, value.Expression)) return cast;
         object? converted;
         try

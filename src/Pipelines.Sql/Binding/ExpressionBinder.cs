@@ -78,7 +78,7 @@ internal sealed partial class ExpressionBinder
             BinaryExpr binary => BindBinary(binary),
             CallExpr call => BindCall(call),
             CaseExpr @case => BindCase(@case),
-            CastExpr cast => CastChecked(Castable(Bind(cast.Operand), cast), cast.Type, cast),
+            CastExpr cast => CastChecked(Castable(Bind(cast.Operand), cast), cast.Type, cast, explicitCast: true),
             IsNullExpr isNull => BindIsNull(isNull),
             LikeExpr like => BindLike(like),
             InExpr @in => BindIn(@in),

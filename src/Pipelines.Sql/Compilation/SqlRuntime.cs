@@ -178,17 +178,18 @@ internal static class SqlRuntime
     public static decimal? RoundDecimal(decimal? x, int scale) => x is null ? null : Math.Round(x.Value, scale, MidpointRounding.AwayFromZero);
 
     /// <summary>
-    /// A DECIMAL written to a column that holds <paramref name="digits"/> digits before the point (DECIMAL(p, s):
-    /// p − s): one with more is an error naming the column, not a number the column cannot hold.
+    /// A DECIMAL written to a column, or cast to a type, that holds <paramref name="digits"/> digits before the point
+    /// (DECIMAL(p, s): p − s): one with more is an error naming <paramref name="holder"/> (<c>column 'total'</c>,
+    /// <c>CAST(x AS DECIMAL(5, 2))</c>), not a number the type cannot hold.
     /// </summary>
-    public static decimal? FitDecimal(decimal? x, int digits, string column)
+    public static decimal? FitDecimal(decimal? x, int digits, string holder)
     {
         if (x is not { } value || digits >= 29) return x;
         decimal limit = 1m;
         for (int i = 0; i < digits; i++) limit *= 10;
         if (Math.Abs(value) >= limit)
         {
-            throw new OverflowException($"{value.ToString(CultureInfo.InvariantCulture)} has more than {digits} digit{(digits == 1 ? "" : "s")} before the point, which column '{column}' holds.");
+            throw new OverflowException($"{value.ToString(CultureInfo.InvariantCulture)} has more than {digits} digit{(digits == 1 ? "" : "s")} before the point, which {holder} holds.");
         }
 
         return value;
