@@ -3,9 +3,10 @@ using System.Threading.Channels;
 namespace Pipelines.Connectors;
 
 /// <summary>
-/// Writes results to a channel, waiting while it is full (backpressure), and completes it at end of input. A sink
-/// that completes its channel serves one run: a run is refused while another writes to the channel, and after an
-/// earlier run has completed it.
+/// Writes results to a channel, waiting while it is full (backpressure), and completes it at end of input — or,
+/// when the run fails or is cancelled, with the run's error, so a reader does not wait for an end that never comes
+/// (also when the run ended before opening this sink). A sink that completes its channel serves one run: a run is
+/// refused while another writes to the channel, and after an earlier run has completed it.
 /// </summary>
 internal sealed class ChannelSink<T>(ChannelWriter<T> channel, bool complete, string name) : Sink<T>
 {
@@ -40,6 +41,19 @@ internal sealed class ChannelSink<T>(ChannelWriter<T> channel, bool complete, st
         }
 
         return new(new Writer(this, channel, complete));
+    }
+
+    /// <summary>The run ended before opening this sink: its reader hears why, unless another run is writing to the channel.</summary>
+    public override void OnRunEndedUnopened(Exception error)
+    {
+        if (!complete) return;
+        lock (_gate)
+        {
+            if (_openWriters > 0 || _completed) return;
+            _completed = true;
+        }
+
+        channel.TryComplete(error);
     }
 
     private void Closed(bool completed)
@@ -82,6 +96,17 @@ internal sealed class ChannelSink<T>(ChannelWriter<T> channel, bool complete, st
             if (complete)
             {
                 channel.TryComplete();
+                _completed = true;
+            }
+
+            return default;
+        }
+
+        public override ValueTask AbortAsync(Exception error)
+        {
+            if (complete)
+            {
+                channel.TryComplete(error);
                 _completed = true;
             }
 

@@ -43,8 +43,10 @@ public static class Sinks
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="writer">The channel.</param>
     /// <param name="completeAtEnd">
-    /// Complete the channel when the pipeline's input ends. Such a sink serves one run: a second run, at the same
-    /// time or after the channel was completed, is refused. With false any number of runs may write.
+    /// Complete the channel when the pipeline's input ends, or with the run's error when it fails or is cancelled
+    /// (the reader's <c>ReadAllAsync</c> throws it). Such a sink serves one run: a second run, at the same
+    /// time or after the channel was completed, is refused. With false any number of runs may write, and the
+    /// channel is never completed by them.
     /// </param>
     /// <param name="name">A name for errors and metrics.</param>
     public static Sink<T> Channel<T>(ChannelWriter<T> writer, bool completeAtEnd = true, string? name = null)

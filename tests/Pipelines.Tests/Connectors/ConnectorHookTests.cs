@@ -281,6 +281,38 @@ public abstract class ConnectorHookTests
         (await consume.Should().ThrowAsync<PipelineExecutionException>()).Which.Should().BeSameAs(failure);
     }
 
+    [Fact]
+    public async Task ChannelSink_CompletesItsChannelWithTheRunsError_WhenTheRunFails()
+    {
+        // The channel was left open: a reader awaiting ReadAllAsync waited for ever.
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(Enumerable.Range(0, 100)))
+            .Select(i => i == 50 ? throw new InvalidDataException("bad element") : i)
+            .To(Sinks.Channel(channel.Writer));
+        var failure = (await ((Func<Task>)(() => RunAsync(p.Build()))).Should().ThrowAsync<PipelineExecutionException>()).Which;
+        var consume = () => channel.Reader.ReadAllAsync().ToListAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        (await consume.Should().ThrowAsync<PipelineExecutionException>()).Which.Should().BeSameAs(failure);
+    }
+
+    [Fact]
+    public async Task ChannelSink_CompletesItsChannelWithTheRunsError_WhenTheRunEndsBeforeOpeningIt()
+    {
+        var before = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        var after = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        var p = new PipelineBuilder();
+        var numbers = p.From(Sources.Enumerable([1, 2]));
+        numbers.To(Sinks.Channel(before.Writer));
+        numbers.To(new RefusingSink());
+        numbers.To(Sinks.Channel(after.Writer));
+        var failure = (await ((Func<Task>)(() => RunAsync(p.Build()))).Should().ThrowAsync<PipelineExecutionException>()).Which;
+        foreach (var channel in new[] { before, after })
+        {
+            var consume = () => channel.Reader.ReadAllAsync().ToListAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            (await consume.Should().ThrowAsync<PipelineExecutionException>()).Which.Should().BeSameAs(failure);
+        }
+    }
+
     private sealed class CountingSink : Sink<int>
     {
         public List<Exception> Told { get; } = [];
