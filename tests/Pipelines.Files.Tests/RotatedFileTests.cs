@@ -132,15 +132,37 @@ public sealed class RotatedFileTests : IDisposable
         await StopAsync(run);
         File.ReadAllText(Checkpoint).Should().Contain("app.log.1", "the rotated file is still within its rotate wait");
 
-        // Its writer added a line after the run stopped.
-        File.AppendAllText(_dir["app.log.1"], Lines(51));
+        // While no run read: its writer added a line and half of one, then reopened its log (the name it was rotated from).
+        File.AppendAllText(_dir["app.log.1"], Lines(51) + "{\"id\":52,\"text\":\"line 52\"}");
+        File.WriteAllText(_dir["app.log"], Lines(100));
         var second = new Collected<Line>();
         run = Start(_dir["*.log"], Follow(checkpoint: true), second, clock);
-        await ReceivedAsync(clock, second, 1);
+        await ReceivedAsync(clock, second, 3);
         await StopAsync(run);
 
         first.Items.Select(l => l.Id).Should().Equal([.. Head, 200]);
-        second.Items.Select(l => l.Id).Should().Equal(51);
+        second.Items.Select(l => l.Id).Should().Equal(51, 52, 100);
+    }
+
+    [Fact]
+    public async Task ARotatedFileRenamedBackIntoThePattern_IsFollowedThere_NotReadAgain()
+    {
+        var clock = new FakeTimeProvider();
+        File.WriteAllText(_dir["app.log"], Lines(Head));
+        var output = new Collected<Line>();
+        var run = Start(_dir["*.log"], Follow(), output, clock);
+        await ReceivedAsync(clock, output, 50);
+        File.Move(_dir["app.log"], _dir["app.log.1"]);
+        File.WriteAllText(_dir["b.log"], Lines(200));
+        await ReceivedAsync(clock, output, 51);
+
+        File.Move(_dir["app.log.1"], _dir["archived.log"]);
+        File.AppendAllText(_dir["archived.log"], Lines(51));
+        File.WriteAllText(_dir["c.log"], Lines(300));
+        await ReceivedAsync(clock, output, 53);
+        await StopAsync(run);
+
+        output.Items.Select(l => l.Id).Order().Should().Equal([.. Head, 51, 200, 300]);
     }
 
     [Fact]

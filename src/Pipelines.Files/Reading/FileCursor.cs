@@ -171,8 +171,12 @@ internal sealed class FileCursor : IDisposable
         _scan = _end;
     }
 
-    /// <summary>Whether the file at <paramref name="path"/> is this one: at least as long as what was read, and starting with the same bytes.</summary>
-    public async ValueTask<bool> IsAtAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the file at <paramref name="path"/> is this one: at least as long as what was read, and starting with
+    /// the same bytes. A file that is there but cannot be read now (locked, too many open files) answers
+    /// <paramref name="whenUnreadable"/>: true for the file's own path (a passing error is no rotation), false for another.
+    /// </summary>
+    public async ValueTask<bool> IsAtAsync(string path, CancellationToken cancellationToken, bool whenUnreadable = false)
     {
         try
         {
@@ -181,19 +185,23 @@ internal sealed class FileCursor : IDisposable
             var other = await ReadPrefixAsync(handle, cancellationToken, Prefix.Length).ConfigureAwait(false);
             return other.AsSpan().SequenceEqual(Prefix);
         }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Gone, unreadable, or locked by its writer: not this file as far as can be told now.
-            return false;
+            return whenUnreadable;
         }
     }
 
-    /// <summary>Whether the file has bytes past where reading is (its writer has written to it).</summary>
-    public bool HasUnreadBytes()
+    /// <summary>Whether the file has bytes: read already, or past where reading is (its writer has written to it).</summary>
+    public bool HasBytes()
     {
+        if (ReadOffset > 0) return true;
         try
         {
-            return RandomAccess.GetLength(_handle) > ReadOffset;
+            return RandomAccess.GetLength(_handle) > 0;
         }
         catch (IOException)
         {
@@ -210,24 +218,24 @@ internal sealed class FileCursor : IDisposable
     /// <summary>
     /// Whether the open file still holds what was read from it: not when it was truncated in place (and maybe
     /// written again past where reading was), which its path no longer showing it does not tell apart from a file
-    /// renamed away. Once it does not, nothing more is read from it: what follows there is another content, which
-    /// is read from its start as the new file at the path.
+    /// renamed away. When it does not, the caller marks it (<see cref="MarkContentGone"/>) unless it found the content
+    /// elsewhere (a copy).
     /// </summary>
     public async ValueTask<bool> HoldsItsContentAsync(CancellationToken cancellationToken)
     {
         try
         {
-            bool holds = RandomAccess.GetLength(_handle) >= ReadOffset
+            return RandomAccess.GetLength(_handle) >= ReadOffset
                 && (await ReadPrefixAsync(_handle, cancellationToken, Prefix.Length).ConfigureAwait(false)).AsSpan().SequenceEqual(Prefix);
-            _contentGone |= !holds;
-            return holds;
         }
         catch (IOException)
         {
-            _contentGone = true;
             return false;
         }
     }
+
+    /// <summary>The open file no longer holds what was read from it: nothing more is read from it.</summary>
+    public void MarkContentGone() => _contentGone = true;
 
     /// <summary>Continues reading the same file at its new path (renamed, or copied before being truncated).</summary>
     public void MoveTo(string path)

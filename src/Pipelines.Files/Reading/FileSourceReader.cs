@@ -61,8 +61,16 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
                     continue;
                 }
 
-                // The entry is taken once the file is open: one rotated away meanwhile is looked for below.
-                await AddAsync(path, entry?.Offset ?? 0, entry?.Line ?? 1, cancellationToken).ConfigureAwait(false);
+                // The entry is taken once the file opened there is the one it matched: one rotated away meanwhile (and
+                // replaced) is looked for below, and its replacement read from its start.
+                var file = await OpenAsync(path, entry?.Offset ?? 0, entry?.Line ?? 1, cancellationToken).ConfigureAwait(false);
+                if (entry is not null && !Identifies(entry, file.Cursor.Prefix))
+                {
+                    file.Dispose();
+                    (entry, file) = (null, await OpenAsync(path, 0, 1, cancellationToken).ConfigureAwait(false));
+                }
+
+                lock (_gate) _files.Add(file);
                 if (entry is not null) saved.Remove(entry);
             }
             catch (FileNotFoundException) when (options.Follow)
@@ -106,7 +114,10 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
                         continue;
                     }
 
-                    file.Detach(context.TimeProvider.GetUtcNow(), from: null);
+                    // Its writer's new log: where the last run saw it rotated from, or (rotated while no run read it)
+                    // its saved name when that is in the pattern.
+                    string? from = entry.RotatedFrom ?? (matched.Contains(entry.Path) ? entry.Path : null);
+                    file.Detach(context.TimeProvider.GetUtcNow(), from);
                     resumed.Add(file);
                     claimed.Add(path);
                     break;
@@ -285,7 +296,14 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             while (rotated < _files.Count && _files[rotated].Detached)
             {
                 var file = _files[rotated];
-                var state = await file.PumpRotatedAsync(now, options.RotateWait, WriterMovedOn(file), cancellationToken).ConfigureAwait(false);
+                if (RotatedEarlier(file, rotated))
+                {
+                    // Rotated from the same name again while the older one is still read: its lines come after.
+                    rotated++;
+                    continue;
+                }
+
+                var state = await file.PumpRotatedAsync(now, options.RotateWait, WriterMovedOn(file, rotated), cancellationToken).ConfigureAwait(false);
                 if (state == SourceFile<T>.State.HasRecord)
                 {
                     _current = file;
@@ -318,13 +336,32 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         return false;
     }
 
-    /// <summary>Whether the writer of rotated <paramref name="file"/> writes to its new log: the file now at its old name has bytes not read.</summary>
-    private bool WriterMovedOn(SourceFile<T> file)
+    /// <summary>
+    /// Whether the writer of rotated <paramref name="file"/> (at <paramref name="index"/>) writes to its new log: the
+    /// file now at its old name, or one rotated from that name after it, has bytes.
+    /// </summary>
+    private bool WriterMovedOn(SourceFile<T> file, int index)
     {
         if (file.RotatedFrom is not { } from) return false;
-        foreach (var other in _files)
+        for (int i = index + 1; i < _files.Count; i++)
         {
-            if (!other.Detached && string.Equals(other.Cursor.Path, from, StringComparison.Ordinal)) return other.Cursor.HasUnreadBytes();
+            var other = _files[i];
+            if (other.Detached ? string.Equals(other.RotatedFrom, from, StringComparison.Ordinal) : string.Equals(other.Cursor.Path, from, StringComparison.Ordinal))
+            {
+                if (other.Cursor.HasBytes()) return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a file before <paramref name="index"/> was rotated from the same name as rotated <paramref name="file"/>.</summary>
+    private bool RotatedEarlier(SourceFile<T> file, int index)
+    {
+        if (file.RotatedFrom is not { } from) return false;
+        for (int r = 0; r < index; r++)
+        {
+            if (string.Equals(_files[r].RotatedFrom, from, StringComparison.Ordinal)) return true;
         }
 
         return false;
@@ -348,18 +385,11 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
         var present = new HashSet<string>(listed, StringComparer.Ordinal);
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var lost = new List<SourceFile<T>>();
+        var rotated = new List<SourceFile<T>>();
         foreach (var file in _files)
         {
-            bool atPath = present.Contains(file.Cursor.Path) && await file.Cursor.IsAtAsync(file.Cursor.Path, cancellationToken).ConfigureAwait(false);
-            if (file.Detached)
-            {
-                // A rotated file whose name came (back) into the pattern is followed there again, not taken for a new
-                // file; reopened there, since a file read through its handle may only look like the one at its path.
-                if (!atPath || file.Cursor.ContentGone || file.Cursor.Prefix.Length < FileCursor.PrefixLength || !TryMove(file.Cursor, file.Cursor.Path)) continue;
-                lock (_gate) file.Attach();
-            }
-
-            if (atPath) claimed.Add(file.Cursor.Path);
+            if (file.Detached) rotated.Add(file);
+            else if (present.Contains(file.Cursor.Path) && await file.Cursor.IsAtAsync(file.Cursor.Path, cancellationToken, whenUnreadable: true).ConfigureAwait(false)) claimed.Add(file.Cursor.Path);
             else lost.Add(file);
         }
 
@@ -382,21 +412,45 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             // handle shows the new content, which is read from its start as the path's new file. Either way the file
             // is looked for beside the pattern's files, when it has a full identity (a shorter one would match
             // unrelated files): renamed there, it is recorded under its new name; copied there before a
-            // copy-then-truncate rotation emptied it, it is read on in the copy.
+            // copy-then-truncate rotation emptied it, it is read on in the copy. What a checkpoint sees changes under
+            // the lock, at once.
             string from = file.Cursor.Path;
             bool holds = await file.Cursor.HoldsItsContentAsync(cancellationToken).ConfigureAwait(false);
+            string? rotatedTo = null;
             if (file.Cursor.Prefix.Length == FileCursor.PrefixLength)
             {
                 var candidates = pattern.RotatedCandidates(from, file.Cursor.ReadOffset, listed, CheckpointPath);
-                string? rotatedTo = await FindAsync(file.Cursor, candidates, claimedOthers, cancellationToken).ConfigureAwait(false);
-                if (rotatedTo is not null && (holds || TryMove(file.Cursor, rotatedTo)))
-                {
-                    if (holds) file.Cursor.RenamedTo(rotatedTo);
-                    claimedOthers.Add(rotatedTo);
-                }
+                rotatedTo = await FindAsync(file.Cursor, candidates, claimedOthers, cancellationToken).ConfigureAwait(false);
             }
 
-            lock (_gate) file.Detach(context.TimeProvider.GetUtcNow(), from);
+            lock (_gate)
+            {
+                if (rotatedTo is not null && holds) file.Cursor.RenamedTo(rotatedTo);
+                else if (rotatedTo is null || !TryMove(file.Cursor, rotatedTo))
+                {
+                    rotatedTo = null;
+                    if (!holds) file.Cursor.MarkContentGone();
+                }
+
+                file.Detach(context.TimeProvider.GetUtcNow(), from);
+            }
+
+            if (rotatedTo is not null) claimedOthers.Add(rotatedTo);
+        }
+
+        // A rotated file renamed (back) into the pattern is followed there again, not taken for a new file.
+        foreach (var file in rotated)
+        {
+            if (file.Cursor.ContentGone || file.Cursor.Prefix.Length < FileCursor.PrefixLength) continue;
+            string? back = await FindAsync(file.Cursor, listed, claimed, cancellationToken).ConfigureAwait(false);
+            if (back is null) continue;
+            lock (_gate)
+            {
+                if (!TryMove(file.Cursor, back)) continue;
+                file.Attach();
+            }
+
+            claimed.Add(back);
         }
 
         // The rest of a rotated file is older than whatever replaced it: read it first.
@@ -444,7 +498,7 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
             cursor.MoveTo(path);
             return true;
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return false;
         }
@@ -499,6 +553,10 @@ internal sealed class FileSourceReader<T>(FilePattern pattern, RecordFormat<T> f
 
         return null;
     }
+
+    /// <summary>Whether a file that starts with <paramref name="prefix"/> is the one <paramref name="entry"/> saved.</summary>
+    private static bool Identifies(FileOffset entry, byte[] prefix) =>
+        prefix.Length >= entry.PrefixLength && Checkpoint.Fingerprint(prefix.AsSpan(0, entry.PrefixLength)) == entry.PrefixSha256;
 
     /// <summary><see cref="HoldsAsync"/> for a file that may be gone or unreadable (a rotated file looked for among others): false then.</summary>
     private static async ValueTask<bool> TryHoldsAsync(string path, FileOffset entry, CancellationToken cancellationToken)

@@ -88,7 +88,7 @@ internal sealed class SourceFile<T>(FileCursor cursor, RecordParser<T> parser) :
     }
 
     public FileOffset ToCheckpoint() =>
-        new(Cursor.Path, Cursor.Prefix.Length, Checkpoint.Fingerprint(Cursor.Prefix), Cursor.ConsumedOffset, Cursor.ConsumedLine);
+        new(Cursor.Path, Cursor.Prefix.Length, Checkpoint.Fingerprint(Cursor.Prefix), Cursor.ConsumedOffset, Cursor.ConsumedLine) { RotatedFrom = RotatedFrom };
 
     public void Dispose()
     {
