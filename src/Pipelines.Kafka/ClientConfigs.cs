@@ -67,6 +67,21 @@ internal static class ClientConfigs
         return config;
     }
 
+    /// <summary>The connection settings (<c>security.*</c>, <c>sasl.*</c>, <c>ssl.*</c>) of a client config: how to reach and authenticate to its brokers.</summary>
+    public static Dictionary<string, string> Connection(IEnumerable<KeyValuePair<string, string>>? config) =>
+        Copy(config?.Where(kv => ConnectionPrefixes.Any(p => kv.Key.StartsWith(p, StringComparison.Ordinal))));
+
+    /// <summary>
+    /// A repartition topic's client config: the connection settings of the Kafka source upstream when the topic is on its
+    /// brokers, then the user's own settings for the topic (which win).
+    /// </summary>
+    public static Dictionary<string, string> Repartition(IReadOnlyDictionary<string, string> upstreamConnection, IEnumerable<KeyValuePair<string, string>>? own)
+    {
+        var config = Copy(upstreamConnection);
+        foreach (var (key, value) in own ?? []) config[key] = value;
+        return config;
+    }
+
     private static Dictionary<string, string> Copy(IEnumerable<KeyValuePair<string, string>>? config) =>
         config?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal);
 }

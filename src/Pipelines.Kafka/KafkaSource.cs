@@ -149,6 +149,8 @@ public sealed class KafkaSource<TKey, TValue> : Source<KafkaRecord<TKey, TValue>
 
     Microsoft.Extensions.Logging.ILogger? IKafkaSourceSettings.Logger => Options.Logger;
 
+    IReadOnlyDictionary<string, string> IKafkaSourceSettings.ConnectionSettings => ClientConfigs.Connection(Options.ConsumerConfig);
+
     internal void CountSkipped() => Interlocked.Increment(ref _skipped);
 
     internal void CountDeadLettered() => Interlocked.Increment(ref _deadLettered);

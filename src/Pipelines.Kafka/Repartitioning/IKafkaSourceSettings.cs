@@ -12,4 +12,7 @@ internal interface IKafkaSourceSettings
     IReadOnlyList<string> Topics { get; }
 
     ILogger? Logger { get; }
+
+    /// <summary>The source's connection settings (<c>security.*</c>, <c>sasl.*</c>, <c>ssl.*</c> of its consumer config): how to reach its brokers.</summary>
+    IReadOnlyDictionary<string, string> ConnectionSettings { get; }
 }

@@ -60,10 +60,18 @@ public sealed class KafkaRepartitionOptions
     /// </summary>
     public TimeSpan ProducerIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>More consumer settings (security, timeouts, the assignment strategy); the reader sets the group and its offset handling itself.</summary>
+    /// <summary>
+    /// More consumer settings (timeouts, the assignment strategy); the reader sets the group and its offset handling
+    /// itself. On the brokers of the Kafka source upstream, that source's connection settings (<c>security.*</c>,
+    /// <c>sasl.*</c>, <c>ssl.*</c>) are used unless given here.
+    /// </summary>
     public ConsumerConfig? ConsumerConfig { get; init; }
 
-    /// <summary>More producer settings (security, linger, batching); idempotence, <c>acks=all</c> and the <c>murmur2</c> partitioner are always on.</summary>
+    /// <summary>
+    /// More producer settings (linger, batching); idempotence, <c>acks=all</c> and the <c>murmur2</c> partitioner are
+    /// always on. On the brokers of the Kafka source upstream, that source's connection settings (<c>security.*</c>,
+    /// <c>sasl.*</c>, <c>ssl.*</c>) are used unless given here; the topic's creation uses the same.
+    /// </summary>
     public ProducerConfig? ProducerConfig { get; init; }
 
     /// <summary>How long leaving the repartition group may take when the run ends (default 5 s); see <see cref="KafkaSourceOptions{TKey, TValue}.CloseTimeout"/>.</summary>

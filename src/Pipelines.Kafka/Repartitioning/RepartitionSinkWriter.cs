@@ -59,7 +59,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
         _eventTime = eventTime;
         _heartbeatEvery = topic.Options.ProducerIdleTimeout / 3;
         _delivered = OnDelivered;
-        var config = new ProducerConfig(topic.Options.ProducerConfig?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? [])
+        var config = new ProducerConfig(topic.ProducerSettings())
         {
             BootstrapServers = topic.BootstrapServers,
             EnableIdempotence = true,

@@ -73,7 +73,7 @@ internal sealed class RepartitionSourceReader<T> : SourceReader<T, KafkaPosition
             GroupId = topic.GroupId,
             Topics = [topic.Name],
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            ConsumerConfig = options.ConsumerConfig,
+            ConsumerConfig = new ConsumerConfig(topic.ConsumerSettings()),
             CloseTimeout = options.CloseTimeout,
             Logger = topic.Logger,
             Name = $"repartition:{topic.Name}",

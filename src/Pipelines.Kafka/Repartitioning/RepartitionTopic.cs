@@ -19,9 +19,13 @@ internal sealed partial class RepartitionTopic
     private readonly IReadOnlyList<string> _upstreamTopics;
     private Task<int>? _ensured;
 
-    private RepartitionTopic(KafkaRepartitionOptions options, string bootstrapServers, string groupId, string topic, IReadOnlyList<string> upstreamTopics, ILogger logger)
+    /// <summary>The connection settings of the Kafka source upstream on the topic's brokers (none when it is elsewhere).</summary>
+    private readonly IReadOnlyDictionary<string, string> _upstreamConnection;
+
+    private RepartitionTopic(KafkaRepartitionOptions options, string bootstrapServers, string groupId, string topic, IReadOnlyList<string> upstreamTopics, ILogger logger, IReadOnlyDictionary<string, string> upstreamConnection)
     {
         Options = options;
+        _upstreamConnection = upstreamConnection;
         BootstrapServers = bootstrapServers;
         GroupId = groupId;
         Name = topic;
@@ -68,7 +72,9 @@ internal sealed partial class RepartitionTopic
             throw new ArgumentException($"Repartition after '{context.StreamName}': the Kafka sources upstream use other brokers; set KafkaRepartitionOptions.Partitions.", nameof(options));
         }
 
-        return new RepartitionTopic(options, bootstrap, group, topic, topics, logger);
+        // A secured cluster: the upstream source's security settings reach the repartition topic on the same brokers.
+        var connection = upstream.FirstOrDefault(u => u.BootstrapServers == bootstrap)?.ConnectionSettings ?? new Dictionary<string, string>();
+        return new RepartitionTopic(options, bootstrap, group, topic, topics, logger, connection);
     }
 
     /// <summary>Kafka topic names allow ASCII letters, digits, '.', '_' and '-', at most 249 characters.</summary>
@@ -147,11 +153,16 @@ internal sealed partial class RepartitionTopic
         return metadata is { Error.IsError: false } && metadata.Partitions.Count > 0 ? metadata.Partitions.Count : null;
     }
 
-    private Dictionary<string, string> AdminSettings()
+    /// <summary>The producer's settings: the upstream source's connection, then <see cref="KafkaRepartitionOptions.ProducerConfig"/>.</summary>
+    public Dictionary<string, string> ProducerSettings() => ClientConfigs.Repartition(_upstreamConnection, Options.ProducerConfig);
+
+    /// <summary>The consumer's settings: the upstream source's connection, then <see cref="KafkaRepartitionOptions.ConsumerConfig"/>.</summary>
+    public Dictionary<string, string> ConsumerSettings() => ClientConfigs.Repartition(_upstreamConnection, Options.ConsumerConfig);
+
+    /// <summary>The admin client's settings: the producer's connection settings and the brokers.</summary>
+    internal Dictionary<string, string> AdminSettings()
     {
-        var settings = (Options.ProducerConfig ?? Enumerable.Empty<KeyValuePair<string, string>>())
-            .Where(kv => kv.Key.StartsWith("security.", StringComparison.Ordinal) || kv.Key.StartsWith("sasl.", StringComparison.Ordinal) || kv.Key.StartsWith("ssl.", StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var settings = ClientConfigs.Connection(ProducerSettings());
         settings["bootstrap.servers"] = BootstrapServers;
         return settings;
     }
