@@ -285,6 +285,12 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         {
             throw new SinkElementException(index, item, ex.InnerException ?? ex);
         }
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.MsgSizeTooLarge)
+        {
+            // This record alone is too large: it follows the error policy, the run goes on with the others.
+            throw new SinkElementException(index, item, new KafkaException(new Error(ErrorCode.MsgSizeTooLarge,
+                $"The record for topic '{_topic}' is larger than the producer's message.max.bytes: make it smaller, or raise MessageMaxBytes in KafkaSinkOptions.ProducerConfig (and the topic's max.message.bytes)."), ex));
+        }
     }
 
     /// <summary>The record of <paramref name="item"/>; what the user's functions throw is the element's error.</summary>

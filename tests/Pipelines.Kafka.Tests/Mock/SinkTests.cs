@@ -54,6 +54,45 @@ public class SinkTests
     }
 
     [Fact]
+    public async Task ARecordLargerThanTheProducerTakes_UnderSkip_IsSkipped_AndTheOthersWritten()
+    {
+        // It failed the run ("Producing to topic … failed: Message size too large"), naming no element.
+        using var cluster = KafkaTestCluster.StartMock();
+        string output = KafkaTestCluster.UniqueName("out");
+        await cluster.CreateTopicAsync(output);
+        var p = new PipelineBuilder().OnError(ErrorPolicy.Skip);
+        p.From(Sources.Enumerable(Enumerable.Range(0, 20)))
+            .ToKafka(
+                new KafkaSinkOptions<string, string> { BootstrapServers = cluster.BootstrapServers, Topic = output, ProducerConfig = new ProducerConfig { MessageMaxBytes = 2000 } },
+                key: i => $"k{i}",
+                value: i => i == 7 ? new string('x', 10_000) : i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var summary = await new BoundedExecutor().RunAsync(p.Build()).WaitAsync(Deadline);
+        var written = await Task.Run(() => cluster.ReadAtLeast(output, 19, Deadline));
+
+        summary.ElementsSkipped.Should().Be(1);
+        written.Select(r => r.Message.Value).Should().BeEquivalentTo(Enumerable.Range(0, 20).Where(i => i != 7).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task ARecordLargerThanTheProducerTakes_UnderFail_NamesTheElementAndTheSetting()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string output = KafkaTestCluster.UniqueName("out");
+        await cluster.CreateTopicAsync(output);
+        var p = new PipelineBuilder();
+        p.From(Sources.Enumerable(new[] { 1, 2 }))
+            .ToKafka(
+                new KafkaSinkOptions<string, string> { BootstrapServers = cluster.BootstrapServers, Topic = output, ProducerConfig = new ProducerConfig { MessageMaxBytes = 2000 } },
+                key: i => "k",
+                value: i => new string('x', i * 5_000));
+
+        var act = () => new BoundedExecutor().RunAsync(p.Build()).WaitAsync(Deadline);
+
+        (await act.Should().ThrowAsync<PipelineExecutionException>()).WithMessage("*'1'*message.max.bytes*");
+    }
+
+    [Fact]
     public async Task SerializerThrows_UnderFail_NamesTheElement()
     {
         using var cluster = KafkaTestCluster.StartMock();
