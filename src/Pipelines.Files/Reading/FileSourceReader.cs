@@ -8,8 +8,8 @@ namespace Pipelines.Files.Reading;
 /// one open at a time). Follow: every matching file in turn, a buffer's worth at a time; when all are
 /// at their end, it waits <see cref="FileSourceOptions.PollInterval"/> on the run's clock and looks again —
 /// for new files, files that grew, and rotation (a file renamed within the pattern is followed under its new
-/// name; one rotated out of it is read on before any other file — under its new name when it is found in the
-/// pattern's directory, else through the open handle — until it has been quiet for
+/// name; one rotated out of it is read on before the file that took its name — through the open handle, or in the
+/// copy a copy-then-truncate rotation left — until its writer has moved on to that file or it has been quiet for
 /// <see cref="FileSourceOptions.RotateWait"/>, then dropped; whatever now has its name is a new file). I/O happens in <see cref="WaitToReadAsync"/>; <see cref="TryRead(Span{T})"/>
 /// only parses records already in memory, so memory holds one buffer per open file. With a checkpoint file, the
 /// position (every file's offset) is saved at the end of a successful run and, in a streaming run, at every
