@@ -18,7 +18,7 @@ public static class KafkaRepartitionExtensions
     /// <param name="key">The key the stage after the exchange groups by.</param>
     /// <param name="options">Topic, group and watermark settings; every one has a default when a Kafka source is upstream.</param>
     /// <param name="serializer">Writes and reads elements on the topic; null: <see cref="StateSerializers.Json{T}(System.Text.Json.JsonSerializerOptions?)"/>.</param>
-    /// <param name="keySerializer">Writes keys (their bytes choose the partition; equal keys must give equal bytes); null: JSON.</param>
+    /// <param name="keySerializer">Writes keys (their bytes choose the partition; equal keys must give equal bytes); null: JSON in a canonical form (a decimal without trailing zeros, an instant in UTC, a date and time without its kind, zero without a sign), so keys equal in .NET go to one partition.</param>
     /// <returns>The stream read back from the topic, keyed by <paramref name="key"/>.</returns>
     public static KeyedStream<T, TKey> Repartition<T, TKey>(
         this DataStream<T> stream,
@@ -32,7 +32,7 @@ public static class KafkaRepartitionExtensions
         ArgumentNullException.ThrowIfNull(key);
         options ??= new KafkaRepartitionOptions();
         options.Validate();
-        var exchange = new KafkaRepartition<T, TKey>(key, options, serializer ?? StateSerializers.Json<T>(), keySerializer ?? StateSerializers.Json<TKey>());
+        var exchange = new KafkaRepartition<T, TKey>(key, options, serializer ?? StateSerializers.Json<T>(), keySerializer ?? RepartitionKeyJson.For<TKey>());
         return stream.Through(exchange).KeyBy(key);
     }
 
@@ -55,7 +55,7 @@ public static class KafkaRepartitionExtensions
     /// <param name="options">Topic, group and watermark settings; every one has a default when Kafka sources are upstream.</param>
     /// <param name="leftSerializer">Writes and reads the first stream's elements; null: JSON.</param>
     /// <param name="rightSerializer">Writes and reads the second stream's elements; null: JSON.</param>
-    /// <param name="keySerializer">Writes keys (their bytes choose the partition; equal keys must give equal bytes); null: JSON.</param>
+    /// <param name="keySerializer">Writes keys (their bytes choose the partition; equal keys must give equal bytes); null: JSON in a canonical form (a decimal without trailing zeros, an instant in UTC, a date and time without its kind, zero without a sign), so keys equal in .NET go to one partition.</param>
     /// <returns>Both streams read back from the topic, keyed.</returns>
     /// <remarks>
     /// The two streams are one stream on the topic (each record says which side it is from). With a checkpoint
@@ -88,7 +88,7 @@ public static class KafkaRepartitionExtensions
             x => x.IsLeft ? leftKey(x.Left!) : rightKey(x.Right!),
             options,
             new SidedSerializer<TLeft, TRight>(leftSerializer ?? StateSerializers.Json<TLeft>(), rightSerializer ?? StateSerializers.Json<TRight>()),
-            keySerializer ?? StateSerializers.Json<TKey>());
+            keySerializer ?? RepartitionKeyJson.For<TKey>());
         var exchanged = both.Through(exchange);
         return (
             exchanged.Where((in x) => x.IsLeft).Select((in x) => x.Left!).KeyBy(leftKey),

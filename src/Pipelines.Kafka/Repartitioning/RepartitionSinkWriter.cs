@@ -4,8 +4,10 @@ using Confluent.Kafka;
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// Writes elements to the repartition topic, keyed by their serialized key (Kafka's <c>murmur2</c> partitioner picks
-/// the partition, as the Java clients and Kafka Streams do), and publishes this run's watermark to every partition:
+/// Writes elements to the repartition topic, keyed by their serialized key, each to the partition Kafka's
+/// <c>murmur2</c> partitioner gives it (as the Java clients and Kafka Streams pick it) among the partitions the topic
+/// had when the run opened it — the count its readers split state by (<see cref="RepartitionKeys"/>): partitions added
+/// to the topic during the run are not followed by the producer alone — and publishes this run's watermark to every partition:
 /// when it advances (at most every <see cref="KafkaRepartitionOptions.WatermarkInterval"/>), again every third of
 /// <see cref="KafkaRepartitionOptions.ProducerIdleTimeout"/> so readers know this instance is alive (also while its
 /// watermark is still −∞: a live instance always holds readers back, only a crash releases them), and
@@ -64,7 +66,6 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             BootstrapServers = topic.BootstrapServers,
             EnableIdempotence = true,
             Acks = Acks.All,
-            Partitioner = Partitioner.Murmur2,
         };
         config.LingerMs ??= 5;
         _producer = new ProducerBuilder<byte[], byte[]?>(config)
@@ -107,6 +108,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
             _buffer.ResetWrittenCount();
             _keys.Serialize(_key(item), _buffer);
             byte[] key = _buffer.WrittenSpan.ToArray();
+            int partition = Murmur2.Partition(key, _partitions);
             _buffer.ResetWrittenCount();
             _values.Serialize(item, _buffer);
             var headers = RepartitionHeaders.ForElement(_eventTime ? timestamps[i] : null, _producerId);
@@ -118,7 +120,7 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
                 Value = _buffer.WrittenSpan.ToArray(),
                 Headers = headers,
             };
-            Produce(_topic.Name, message);
+            Produce(new TopicPartition(_topic.Name, partition), message);
         }
     }
 
@@ -240,8 +242,6 @@ internal sealed class RepartitionSinkWriter<T, TKey> : EventTimeSinkWriter<T>
         _published = watermark;
         _publishedAt = _topic.Clock.GetTimestamp();
     }
-
-    private void Produce(string topic, Message<byte[], byte[]?> message) => Produce(() => _producer.Produce(topic, message, _delivered));
 
     private void Produce(TopicPartition partition, Message<byte[], byte[]?> message) => Produce(() => _producer.Produce(partition, message, _delivered));
 

@@ -10,13 +10,13 @@ public class RepartitionWriterTests
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    private async Task<(RepartitionTopic Topic, int Partitions)> TopicAsync(KafkaTestCluster cluster)
+    private async Task<(RepartitionTopic Topic, int Partitions)> TopicAsync(KafkaTestCluster cluster, string? name = null)
     {
         var options = new KafkaRepartitionOptions
         {
             BootstrapServers = cluster.BootstrapServers,
             GroupId = KafkaTestCluster.UniqueName("g"),
-            Topic = KafkaTestCluster.UniqueName("exchange"),
+            Topic = name ?? KafkaTestCluster.UniqueName("exchange"),
             Partitions = 2,
             TopicCreationTimeout = TimeSpan.FromSeconds(1),
             ProducerIdleTimeout = Idle,
@@ -86,5 +86,30 @@ public class RepartitionWriterTests
         int element = inPartition.FindIndex(r => Watermark(r) is null);
         inPartition.Take(element).Select(r => Watermark(r)!.Value.Idle).Should().Contain(true).And.EndWith(true, "the writer was idle until its element");
         inPartition.Skip(element + 1).Select(r => Watermark(r)!.Value.Idle).Should().NotBeEmpty().And.OnlyContain(idle => !idle, "writing ended the idleness");
+    }
+
+    [Fact]
+    public async Task AWriter_PutsEachElementInItsKeysPartition_AmongThePartitionsTheRunOpened_WhenTheTopicHasMore()
+    {
+        using var cluster = KafkaTestCluster.StartMock();
+        string name = KafkaTestCluster.UniqueName("exchange");
+        await cluster.CreateTopicAsync(name, partitions: 4);
+        var (wide, existing) = await TopicAsync(cluster, name);
+        existing.Should().Be(4);
+
+        // The topic grew to 4 partitions after the run took its count (2): its readers split keys by 2.
+        const int partitions = 2;
+        var partitionOf = new RepartitionKeys<int>(StateSerializers.Json<int>()).For<int>(() => partitions)!;
+        await using (var writer = new RepartitionSinkWriter<int, int>(wide, partitions, x => x, StateSerializers.Json<int>(), StateSerializers.Json<int>(), eventTime: false, CancellationToken.None))
+        {
+            writer.Write([.. Enumerable.Range(0, 60)], []);
+            await writer.FlushAsync(CancellationToken.None);
+        }
+
+        var elements = cluster.ReadToEnd(wide.Name, TimeSpan.FromSeconds(20)).Where(r => Watermark(r) is null).ToList();
+        elements.Should().HaveCount(60);
+        elements.Should().OnlyContain(
+            r => r.Partition.Value == partitionOf(int.Parse(r.Message.Key!, System.Globalization.CultureInfo.InvariantCulture)),
+            "an element goes where the readers look for its key, never to a partition they do not split by");
     }
 }
