@@ -460,7 +460,7 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
 
     private void OnError(IConsumer<TKey, TValue> consumer, Error error)
     {
-        if (error.IsFatal) Interlocked.CompareExchange(ref _fatal, new KafkaException(error), null);
+        if (error.IsFatal) Interlocked.CompareExchange(ref _fatal, Fatal(_source.Name, _options.GroupId, error), null);
         else KafkaLog.ClientError(_logger, _source.Name, error.Reason, error.Code.ToString());
     }
 
@@ -495,6 +495,13 @@ internal sealed class KafkaSourceReader<TKey, TValue> : SourceReader<KafkaRecord
         _pending = null;
         _pendingBad = null;
     }
+
+    /// <summary>
+    /// A fatal consumer error (the consumer cannot go on: fenced by another with the same <c>group.instance.id</c>,
+    /// an unsupported protocol), naming the source and its group, which librdkafka's reason does not.
+    /// </summary>
+    internal static KafkaException Fatal(string source, string group, Error error) =>
+        new(new Error(error.Code, $"Kafka source '{source}' (group '{group}') stopped on a fatal consumer error: {error.Reason} ({error.Code}). The consumer cannot go on; restart the run once the cause is removed (another consumer with the same group.instance.id, a setting the brokers refuse).", isFatal: true));
 
     private void ThrowIfFailed()
     {

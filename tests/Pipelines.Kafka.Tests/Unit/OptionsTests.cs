@@ -218,6 +218,15 @@ public class OptionsTests
     }
 
     [Fact]
+    public void AFatalConsumerError_NamesTheSourceAndItsGroup_AndKeepsTheCode()
+    {
+        var error = KafkaSourceReader<string, string>.Fatal("orders-a", "card-totals", new Error(ErrorCode.FencedInstanceId, "Broker: Static consumer fenced by other consumer with same group.instance.id", isFatal: true));
+        error.Error.Code.Should().Be(ErrorCode.FencedInstanceId);
+        error.Error.IsFatal.Should().BeTrue();
+        error.Message.Should().Contain("Kafka source 'orders-a'").And.Contain("group 'card-totals'").And.Contain("same group.instance.id");
+    }
+
+    [Fact]
     public void JsonSerde_RoundTrips_AndMapsNullToATombstone()
     {
         var serde = new JsonSerde<Order>();
