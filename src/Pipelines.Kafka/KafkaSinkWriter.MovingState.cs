@@ -68,20 +68,21 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue>
             }
 
             var message = Message(items[i], i);
-            CheckSerializable(message, items[i], i);
+            CheckProducible(message, items[i], i);
             if (!held.TryGetValue(partition, out var list)) held[partition] = list = [];
             list.Add(message);
         }
     }
 
     /// <summary>
-    /// Runs the user's serializers on a held record now, while it is an element of the run: the record is serialized
-    /// again when the pre-commit produces it, where a failure would fail the checkpoint (and the run, and every restart
-    /// from it, which emits the same result again) instead of following the pipeline's error policy.
+    /// Serializes a held record now, while it is an element of the run, and checks it fits the producer's
+    /// <c>message.max.bytes</c>: the record is produced at the pre-commit, where a serializer's failure or a record too
+    /// large would fail the checkpoint (and the run, and every restart from it, which emits the same result again)
+    /// instead of following the pipeline's error policy.
     /// </summary>
-    private void CheckSerializable(Message<TKey, TValue> message, T item, int index)
+    private void CheckProducible(Message<TKey, TValue> message, T item, int index)
     {
-        if (_options.KeySerializer is null && _options.ValueSerializer is null) return;
+        long size;
         try
         {
             // Headers of their own, as producing gives them: a serializer may add to them, and must not add twice.
@@ -91,12 +92,20 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue>
                 foreach (var header in given) headers.Add(header.Key, header.GetValueBytes());
             }
 
-            _options.KeySerializer?.Serialize(message.Key, new SerializationContext(MessageComponentType.Key, _topic, headers));
-            _options.ValueSerializer?.Serialize(message.Value, new SerializationContext(MessageComponentType.Value, _topic, headers));
+            size = RecordSize.Of(message.Key, _options.KeySerializer, new SerializationContext(MessageComponentType.Key, _topic, headers))
+                + RecordSize.Of(message.Value, _options.ValueSerializer, new SerializationContext(MessageComponentType.Value, _topic, headers))
+                + RecordSize.Of(headers);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new SinkElementException(index, item, ex);
+        }
+
+        int max = _options.ProducerConfig?.MessageMaxBytes ?? RecordSize.DefaultMessageMaxBytes;
+        if (size > max)
+        {
+            throw new SinkElementException(index, item, new KafkaException(new Error(ErrorCode.MsgSizeTooLarge,
+                $"The record for topic '{_topic}' takes {size} bytes, more than the producer's message.max.bytes ({max}): make it smaller, or raise MessageMaxBytes in KafkaSinkOptions.ProducerConfig (and the topic's max.message.bytes).")));
         }
     }
 

@@ -131,4 +131,38 @@ public sealed class MovingStateSinkWriterTests(ITestOutputHelper output)
         var written = await Task.Run(() => cluster.ReadToEnd(topic, Deadline));
         written.Select(r => r.Message.Key).Should().BeEquivalentTo(["a", "c"]);
     }
+
+    [Fact]
+    public async Task AResultLargerThanTheProducersLimit_IsAnElementErrorWhenWritten_NotAFailureOfThePreCommit()
+    {
+        // Held until the pre-commit, a record over message.max.bytes failed the checkpoint there, and every restart
+        // from it, which emits the same result again.
+        using var cluster = KafkaTestCluster.StartMock();
+        string topic = KafkaTestCluster.UniqueName("totals");
+        await cluster.CreateTopicAsync(topic);
+        var defaults = ExactlyOnceSetup.SinkOptions(cluster, topic, new TestOutputLogger(output, "sink"));
+        var options = new KafkaSinkOptions<string, string>
+        {
+            BootstrapServers = defaults.BootstrapServers,
+            Topic = topic,
+            Guarantee = DeliveryGuarantee.ExactlyOnce,
+            TransactionalIdPrefix = defaults.TransactionalIdPrefix,
+            Logger = defaults.Logger,
+            ProducerConfig = new ProducerConfig { MessageMaxBytes = 1_000 },
+        };
+        var sink = new KafkaSink<string, string, string>(options, x => x.Length > 1 ? "big" : x, x => x);
+        await using var writer = await sink.OpenAsync(CancellationToken.None);
+        await writer.StartCheckpointsAsync(MovingContext(new Exchange()), CancellationToken.None);
+
+        string big = new('x', 1_000);
+        var write = () => writer.Write(["a", big, "b"], [0, 1, 2]);
+        write.Should().Throw<SinkElementException>().Where(e => e.Index == 1)
+            .WithInnerException<KafkaException>().Where(e => e.Error.Code == ErrorCode.MsgSizeTooLarge && e.Message.Contains("message.max.bytes (1000)", StringComparison.Ordinal));
+        writer.Write(["b", new string('y', 900)], [2, 3]);
+        await writer.PreCommitAsync(1, CancellationToken.None);
+        await writer.CommitCheckpointAsync(1, CancellationToken.None);
+
+        var written = await Task.Run(() => cluster.ReadToEnd(topic, Deadline));
+        written.Select(r => r.Message.Key).Should().BeEquivalentTo(["a", "b", "big"], "a record just under the limit is written");
+    }
 }
