@@ -90,7 +90,7 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
     {
         foreach (var slot in _slots)
         {
-            await Blocking(slot, "initialise", p => p.InitTransactions(_timeout), cancellationToken).ConfigureAwait(false);
+            await Initialise(slot, cancellationToken).ConfigureAwait(false);
         }
 
         KafkaLog.TransactionsInitialised(_logger, _sinkName, string.Join(", ", Ids), restoredCheckpoint?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none");
@@ -402,6 +402,26 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
         }
     }
 
+    /// <summary>
+    /// Initialises the transactional id of <paramref name="slot"/>. The call blocks until the brokers answer, up to the
+    /// transaction timeout (they are unreachable, or the id's coordinator is moving): cancelled, the run stops waiting
+    /// for it at once, and the producer is disposed once the call returns (<see cref="Dispose"/>; disposing it during
+    /// the call is not allowed).
+    /// </summary>
+    private async Task Initialise(Slot slot, CancellationToken cancellationToken)
+    {
+        var call = Task.Run(() => slot.Producer.InitTransactions(_timeout), CancellationToken.None);
+        slot.Initialising = call;
+        try
+        {
+            await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KafkaException ex)
+        {
+            throw Failure(slot, "initialise", ex);
+        }
+    }
+
     private async Task Blocking(Slot slot, string action, Action<IProducer<TKey, TValue>> call, CancellationToken cancellationToken)
     {
         try
@@ -430,7 +450,29 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
 
     public void Dispose()
     {
-        foreach (var slot in _slots) slot?.Producer.Dispose();
+        foreach (var slot in _slots)
+        {
+            if (slot is null) continue;
+            if (slot.Initialising is { IsCompleted: false } initialising)
+            {
+                // Given up by a cancelled start: disposed once librdkafka returns from the call (its outcome is moot).
+                initialising.ContinueWith(
+                    static (call, producer) =>
+                    {
+                        _ = call.Exception;
+                        ((IProducer<TKey, TValue>)producer!).Dispose();
+                    },
+                    slot.Producer,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+            else
+            {
+                slot.Producer.Dispose();
+            }
+        }
+
         _transitions.Dispose();
     }
 
@@ -445,6 +487,9 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
 
         /// <summary>True while a transaction is open on the producer.</summary>
         public volatile bool Open;
+
+        /// <summary>The call initialising the transactional id, once started.</summary>
+        public Task? Initialising;
     }
 
     /// <summary>A transaction pre-committed for a checkpoint, from its pre-commit until its commit or abort.</summary>

@@ -156,4 +156,39 @@ public sealed class ExactlyOnceStopTests(ITestOutputHelper output)
         var written = await Task.Run(() => cluster.ReadToEnd(outputTopic, Deadline));
         written.Select(r => r.Message.Value).Should().BeEquivalentTo(records.Select(r => r.Value), "each record is written once");
     }
+
+    [Fact]
+    public async Task CancellingWhileTheSinkInitialisesItsTransactions_WithTheBrokersUnreachable_EndsAtOnce_NotAfterTheTransactionTimeout()
+    {
+        var log = new ConcurrentQueue<string>();
+        string storage = Path.Combine(Path.GetTempPath(), "pipelines-eos-init-" + Guid.NewGuid().ToString("N"));
+        var input = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        var p = new PipelineBuilder("eos-unreachable");
+        p.From(Sources.Channel(input.Reader))
+            .ToKafka(
+                new KafkaSinkOptions<string, string>
+                {
+                    BootstrapServers = "127.0.0.1:9", // nothing listens: InitTransactions waits for a coordinator until the transaction timeout
+                    Topic = "totals",
+                    Guarantee = DeliveryGuarantee.ExactlyOnce,
+                    TransactionalIdPrefix = "eos-unreachable",
+                    TransactionTimeout = TimeSpan.FromMinutes(2),
+                    Logger = new MemoryLogger("sink", log),
+                },
+                x => x,
+                x => x);
+        var run = new StreamingExecutor(new StreamingOptions { CheckpointInterval = TimeSpan.FromSeconds(1), CheckpointStorage = CheckpointStorage.Directory(storage) }).Start(p.Build());
+        try
+        {
+            // The producers have tried the address (and are initialising their transactional ids).
+            await Eventually.True(() => log.Count(l => l.Contains("127.0.0.1:9", StringComparison.Ordinal)) >= 2, Deadline, () => "the sink's producers to try the brokers: " + Lines(log));
+
+            var stopped = () => run.StopAsync(drain: false).WaitAsync(Deadline);
+            await stopped.Should().NotThrowAsync<TimeoutException>("a cancelled run does not wait for the brokers to answer (the transaction timeout is 2 minutes)");
+        }
+        finally
+        {
+            if (Directory.Exists(storage)) Directory.Delete(storage, recursive: true);
+        }
+    }
 }
