@@ -78,6 +78,28 @@ public sealed class QuerySourceTests(PostgresFixture fixture)
 
     public sealed record Named(int Id, string Name);
 
+    public sealed record Mood(int Id, string Feeling);
+
+    [Fact]
+    public async Task AColumnOfATypeCreatedAfterTheProcessFirstConnected_IsRead()
+    {
+        // The first connection to the database loads its types (the type does not exist yet); the type is created
+        // after, in the same process, as a migration run by a long-lived service would.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, "SELECT 1");
+        await ExecuteAsync(db, """
+            CREATE TYPE feeling AS ENUM ('calm', 'glad');
+            CREATE TABLE moods (id int PRIMARY KEY, feeling feeling NOT NULL);
+            INSERT INTO moods VALUES (1, 'calm'), (2, 'glad');
+            """);
+        var rows = new List<Mood>();
+        var p = new PipelineBuilder();
+        p.From(PostgresSources.Query<Mood>(db, "SELECT id, feeling FROM moods ORDER BY id")).To(Sinks.Collection(rows));
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        rows.Should().Equal(new Mood(1, "calm"), new Mood(2, "glad"));
+    }
+
     [Fact]
     public async Task AColumnNoMemberMaps_IsNotRead_NotEvenAValueNpgsqlCannotRead()
     {

@@ -1,4 +1,6 @@
+using System.Data;
 using Npgsql;
+using Npgsql.PostgresTypes;
 
 namespace Pipelines.Postgres.Query;
 
@@ -20,6 +22,7 @@ internal sealed class QueryReader<T>(string connectionString, int fetchSize, str
     public async ValueTask StartAsync(string sql, IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
     {
         await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await LoadNewTypesAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
         await using (var begin = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", _connection))
         {
             await begin.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -35,6 +38,32 @@ internal sealed class QueryReader<T>(string connectionString, int fetchSize, str
         {
             throw new InvalidOperationException($"Source '{name}': the query failed: {ex.MessageText} (SQLSTATE {ex.SqlState}). Query: {sql}", ex);
         }
+    }
+
+    /// <summary>
+    /// Npgsql loads a database's types once per process, at its first connection: a column of a type created after
+    /// that (an enum or a domain a migration added while the service ran) is unreadable. The query is described first
+    /// (not run), and when a column the mapping needs has a type the connection does not know, the types are loaded again.
+    /// </summary>
+    private async Task LoadNewTypesAsync(string sql, IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
+    {
+        bool unknown;
+        await using (var describe = new NpgsqlCommand(sql, _connection))
+        {
+            foreach (var (key, value) in parameters) describe.Parameters.AddWithValue(key, value ?? DBNull.Value);
+            try
+            {
+                await using var reader = await describe.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken).ConfigureAwait(false);
+                var mapper = RowMapper<T>.Instance;
+                unknown = Enumerable.Range(0, reader.FieldCount).Any(i => reader.GetPostgresType(i) is UnknownBackendType && mapper.Needs(reader.GetName(i)));
+            }
+            catch (PostgresException)
+            {
+                return; // the query itself is wrong: its declaration reports it
+            }
+        }
+
+        if (unknown) await _connection.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override int TryRead(Span<T> destination)
