@@ -43,10 +43,18 @@ internal sealed class DashboardApi(DashboardSampler sampler)
         return Results.Json(new RunView(Summary(run, now), nodes, edges, checkpoints, History(samples), KafkaView.Of(run, sampler.Kafka)), Json);
     }
 
-    private static RunSummaryView Summary(MonitoredRun run, RunSnapshot now) => new(
-        run.Id, run.Pipeline, run.Executor, now.State, run.Error is { } e ? $"{e.GetType().Name}: {e.Message}" : null,
-        run.StartedAt, run.EndedAt, now.Uptime.TotalSeconds, now.Totals.ElementsRead, now.Totals.ResultsWritten,
-        now.Totals.LateElementsDropped, now.Totals.ElementsSkipped, now.Totals.ElementsDeadLettered, now.CheckpointsCompleted);
+    /// <summary>
+    /// The run's summary as of <paramref name="now"/>: its error and end only when that snapshot is the final one (the
+    /// run may end between the snapshot and this, and a summary of a running run with an end time contradicts itself).
+    /// </summary>
+    private static RunSummaryView Summary(MonitoredRun run, RunSnapshot now)
+    {
+        bool ended = now.State is not (RunState.Running or RunState.Draining);
+        return new(
+            run.Id, run.Pipeline, run.Executor, now.State, ended && run.Error is { } e ? $"{e.GetType().Name}: {e.Message}" : null,
+            run.StartedAt, ended ? run.EndedAt : null, now.Uptime.TotalSeconds, now.Totals.ElementsRead, now.Totals.ResultsWritten,
+            now.Totals.LateElementsDropped, now.Totals.ElementsSkipped, now.Totals.ElementsDeadLettered, now.CheckpointsCompleted);
+    }
 
     private static NodeView Node(GraphNode node, NodeSnapshot now, Sample? previous, Sample? latest, int index)
     {
