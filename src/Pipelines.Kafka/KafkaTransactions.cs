@@ -406,15 +406,22 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
     /// Initialises the transactional id of <paramref name="slot"/>. The call blocks until the brokers answer, up to the
     /// transaction timeout (they are unreachable, or the id's coordinator is moving): cancelled, the run stops waiting
     /// for it at once, and the producer is disposed once the call returns (<see cref="Dispose"/>; disposing it during
-    /// the call is not allowed).
+    /// the call is not allowed). A call an earlier start gave up on for the same id is waited for first (<see cref="AbandonedInits"/>).
     /// </summary>
     private async Task Initialise(Slot slot, CancellationToken cancellationToken)
     {
+        await AbandonedInits.WaitAsync(slot.Id, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         var call = Task.Run(() => slot.Producer.InitTransactions(_timeout), CancellationToken.None);
         slot.Initialising = call;
         try
         {
             await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            AbandonedInits.Add(slot.Id, call);
+            throw;
         }
         catch (KafkaException ex)
         {
@@ -455,13 +462,10 @@ internal sealed class KafkaTransactions<TKey, TValue> : IDisposable
             if (slot is null) continue;
             if (slot.Initialising is { IsCompleted: false } initialising)
             {
-                // Given up by a cancelled start: disposed once librdkafka returns from the call (its outcome is moot).
+                // Given up by a cancelled start: disposed once librdkafka returns from the call (its outcome is moot,
+                // and observed by AbandonedInits).
                 initialising.ContinueWith(
-                    static (call, producer) =>
-                    {
-                        _ = call.Exception;
-                        ((IProducer<TKey, TValue>)producer!).Dispose();
-                    },
+                    static (_, producer) => ((IProducer<TKey, TValue>)producer!).Dispose(),
                     slot.Producer,
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,

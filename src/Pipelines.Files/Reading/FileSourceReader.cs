@@ -345,6 +345,7 @@ internal sealed partial class FileSourceReader<T>(FilePattern pattern, RecordFor
             }
         }
     }
+
     private async ValueTask AddAsync(string path, long offset, long line, CancellationToken cancellationToken)
     {
         var file = await OpenAsync(path, offset, line, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using Npgsql;
 using Npgsql.PostgresTypes;
@@ -40,14 +41,18 @@ internal sealed class QueryReader<T>(string connectionString, int fetchSize, str
         }
     }
 
+    /// <summary>The types (by connection string and OID) the types were loaded again for: one Npgsql still does not know after that (a table's row type, which it loads only with <c>Load Table Composites</c>) is not loaded for again.</summary>
+    private static readonly ConcurrentDictionary<(string ConnectionString, uint Oid), byte> Reloaded = new();
+
     /// <summary>
     /// Npgsql loads a database's types once per process, at its first connection: a column of a type created after
-    /// that (an enum or a domain a migration added while the service ran) is unreadable. The query is described first
-    /// (not run), and when a column the mapping needs has a type the connection does not know, the types are loaded again.
+    /// that (an enum or a composite type a migration added while the service ran) is unreadable. The query is described
+    /// first (not run), and when a column the mapping needs has a type the connection does not know, and has not
+    /// loaded the types for before, the types are loaded again.
     /// </summary>
     private async Task LoadNewTypesAsync(string sql, IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
     {
-        bool unknown;
+        List<uint> unknown;
         await using (var describe = new NpgsqlCommand(sql, _connection))
         {
             foreach (var (key, value) in parameters) describe.Parameters.AddWithValue(key, value ?? DBNull.Value);
@@ -55,7 +60,10 @@ internal sealed class QueryReader<T>(string connectionString, int fetchSize, str
             {
                 await using var reader = await describe.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken).ConfigureAwait(false);
                 var mapper = RowMapper<T>.Instance;
-                unknown = Enumerable.Range(0, reader.FieldCount).Any(i => reader.GetPostgresType(i) is UnknownBackendType && mapper.Needs(reader.GetName(i)));
+                unknown = [.. Enumerable.Range(0, reader.FieldCount)
+                    .Where(i => reader.GetPostgresType(i) is UnknownBackendType && mapper.Needs(reader.GetName(i)))
+                    .Select(reader.GetDataTypeOID)
+                    .Where(oid => !Reloaded.ContainsKey((connectionString, oid)))];
             }
             catch (PostgresException)
             {
@@ -63,7 +71,9 @@ internal sealed class QueryReader<T>(string connectionString, int fetchSize, str
             }
         }
 
-        if (unknown) await _connection.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
+        if (unknown.Count == 0) return;
+        await _connection.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (uint oid in unknown) Reloaded.TryAdd((connectionString, oid), 0);
     }
 
     public override int TryRead(Span<T> destination)

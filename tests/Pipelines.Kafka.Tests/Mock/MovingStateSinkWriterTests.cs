@@ -158,11 +158,12 @@ public sealed class MovingStateSinkWriterTests(ITestOutputHelper output)
         var write = () => writer.Write(["a", big, "b"], [0, 1, 2]);
         write.Should().Throw<SinkElementException>().Where(e => e.Index == 1)
             .WithInnerException<KafkaException>().Where(e => e.Error.Code == ErrorCode.MsgSizeTooLarge && e.Message.Contains("message.max.bytes (1000)", StringComparison.Ordinal));
-        writer.Write(["b", new string('y', 900)], [2, 3]);
+        // At the limit: 36 bytes of framing, the key "big" and 961 bytes of value make 1,000.
+        writer.Write(["b", new string('y', 961)], [2, 3]);
         await writer.PreCommitAsync(1, CancellationToken.None);
         await writer.CommitCheckpointAsync(1, CancellationToken.None);
 
         var written = await Task.Run(() => cluster.ReadToEnd(topic, Deadline));
-        written.Select(r => r.Message.Key).Should().BeEquivalentTo(["a", "b", "big"], "a record just under the limit is written");
+        written.Select(r => r.Message.Key).Should().BeEquivalentTo(["a", "b", "big"], "a record at the limit is written");
     }
 }

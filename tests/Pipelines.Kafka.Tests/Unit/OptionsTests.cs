@@ -227,6 +227,20 @@ public class OptionsTests
     }
 
     [Fact]
+    public async Task AnInitialisationGivenUp_IsWaitedFor_ByTheNextOfTheSameTransactionalId_Only()
+    {
+        var call = new TaskCompletionSource();
+        AbandonedInits.Add("job-a-0", call.Task);
+        var same = AbandonedInits.WaitAsync("job-a-0", CancellationToken.None);
+        AbandonedInits.WaitAsync("job-b-0", CancellationToken.None).IsCompleted.Should().BeTrue("another id does not wait");
+        same.IsCompleted.Should().BeFalse("the given-up call of the same id still runs");
+
+        call.SetException(new KafkaException(ErrorCode.Local_TimedOut));
+        await same.WaitAsync(TimeSpan.FromSeconds(10));
+        AbandonedInits.WaitAsync("job-a-0", CancellationToken.None).IsCompleted.Should().BeTrue("the call returned, failed or not");
+    }
+
+    [Fact]
     public void JsonSerde_RoundTrips_AndMapsNullToATombstone()
     {
         var serde = new JsonSerde<Order>();
