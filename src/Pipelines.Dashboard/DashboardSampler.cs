@@ -10,7 +10,7 @@ namespace Pipelines.Dashboard;
 /// Takes a snapshot of every listed run once a second and keeps the last <see cref="Kept"/> per run: the
 /// charts' history and the rates (differences between the last two samples). In memory only; runs no longer
 /// listed by <see cref="PipelineMonitor"/> are forgotten. Each tick also collects the Kafka partitions' instruments
-/// (<see cref="Kafka"/>).
+/// (<see cref="Kafka"/>), and forgets the partitions no listed run shows.
 /// </summary>
 internal sealed class DashboardSampler : IDisposable
 {
@@ -74,6 +74,8 @@ internal sealed class DashboardSampler : IDisposable
             {
                 if (!runs.Any(r => r.Id == id)) _rings.TryRemove(id, out _);
             }
+
+            Kafka.Retain();
         }
     }
 

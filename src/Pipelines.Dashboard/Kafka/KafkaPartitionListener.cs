@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Pipelines.Diagnostics;
 
 namespace Pipelines.Dashboard.Kafka;
 
@@ -92,6 +93,43 @@ internal sealed class KafkaPartitionListener : IDisposable
                 Restores = r.Restores, LastMilliseconds = r.LastMilliseconds, LastBytes = r.LastBytes, TotalBytes = r.TotalBytes,
             }).ToList();
             return (partitions, restores);
+        }
+    }
+
+    /// <summary>
+    /// Forgets the partitions and restores no listed run shows (<see cref="KafkaView"/> matches a run's rows by its
+    /// sources' names, its repartition topics and its operator ids): a process that runs pipeline after pipeline, each
+    /// on topics and repartition topics of its own, would keep a row for every partition it ever read. The runs are
+    /// listed under the lock measurements take, so a row a run has just created belongs to a run listed already (a run
+    /// is listed before its sources open).
+    /// </summary>
+    public void Retain()
+    {
+        lock (_gate)
+        {
+            var sources = new HashSet<string>(StringComparer.Ordinal);
+            var topics = new HashSet<string>(StringComparer.Ordinal);
+            var operators = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var run in PipelineMonitor.Runs)
+            {
+                foreach (var node in run.Nodes)
+                {
+                    if (node.OperatorId is { } op) operators.Add(op);
+                    if (node.Detail is not { } detail) continue;
+                    if (node.Kind == NodeKind.Source) sources.Add(detail);
+                    if (node.Kind is NodeKind.Source or NodeKind.Sink && detail.StartsWith(KafkaView.RepartitionPrefix, StringComparison.Ordinal))
+                    {
+                        topics.Add(detail[KafkaView.RepartitionPrefix.Length..]);
+                    }
+                }
+            }
+
+            foreach (var (key, state) in _partitions.ToList())
+            {
+                if (!state.Sources.Overlaps(sources) && !topics.Contains(state.Topic)) _partitions.Remove(key);
+            }
+
+            foreach (var key in _restores.Keys.Where(k => !operators.Contains(k.Operator)).ToList()) _restores.Remove(key);
         }
     }
 
