@@ -9,6 +9,12 @@ namespace Pipelines.Kafka.Tests.Mock;
 public class CheckpointCommitTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// For a first instance to join its group, read and commit: the mock's group coordinator takes a few rounds of its
+    /// timers to assign, and CI runs this beside other test projects on two cores (20 s was once not enough there).
+    /// </summary>
+    private static readonly TimeSpan JoinDeadline = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -38,7 +44,7 @@ public class CheckpointCommitTests(ITestOutputHelper output)
 
         await Eventually.True(
             () => cluster.CommittedOffsets(group, topic).OrderBy(o => o.Key).SequenceEqual(cluster.EndOffsets(topic).OrderBy(o => o.Key)),
-            Deadline,
+            JoinDeadline,
             "every record's offset to be committed while the run goes on");
         runA.Completion.IsCompleted.Should().BeFalse("the commits came from checkpoints, not from the end of the run");
         runA.CheckpointsCompleted.Should().BeGreaterThan(0);
@@ -52,7 +58,7 @@ public class CheckpointCommitTests(ITestOutputHelper output)
         var b = new PipelineBuilder("b");
         b.From(Source(cluster, topic, group, "b")).Select(r => r.Value).To(Sinks.Action<string>(seenByB.Enqueue));
         var runB = new StreamingExecutor(new StreamingOptions { CheckpointInterval = Interval }).Start(b.Build());
-        await Eventually.True(() => seenByB.Count >= second.Count, Deadline, "the new records to reach the next instance");
+        await Eventually.True(() => seenByB.Count >= second.Count, JoinDeadline, "the new records to reach the next instance");
         await runB.StopAsync().WaitAsync(Deadline);
 
         seenByB.Should().BeEquivalentTo(second.Select(r => r.Value), "the checkpoints committed everything the first instance had handled");
