@@ -104,8 +104,7 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue>
         int max = _options.ProducerConfig?.MessageMaxBytes ?? RecordSize.DefaultMessageMaxBytes;
         if (size > max)
         {
-            throw new SinkElementException(index, item, new KafkaException(new Error(ErrorCode.MsgSizeTooLarge,
-                $"The record for topic '{_topic}' takes {size} bytes, more than the producer's message.max.bytes ({max}): make it smaller, or raise MessageMaxBytes in KafkaSinkOptions.ProducerConfig (and the topic's max.message.bytes).")));
+            throw new SinkElementException(index, item, RecordSize.TooLarge(_topic, $"takes {size} bytes, more than the producer's message.max.bytes ({max})"));
         }
     }
 

@@ -288,8 +288,7 @@ internal sealed partial class KafkaSinkWriter<T, TKey, TValue> : SinkWriter<T>
         catch (KafkaException ex) when (ex.Error.Code == ErrorCode.MsgSizeTooLarge)
         {
             // This record alone is too large: it follows the error policy, the run goes on with the others.
-            throw new SinkElementException(index, item, new KafkaException(new Error(ErrorCode.MsgSizeTooLarge,
-                $"The record for topic '{_topic}' is larger than the producer's message.max.bytes: make it smaller, or raise MessageMaxBytes in KafkaSinkOptions.ProducerConfig (and the topic's max.message.bytes)."), ex));
+            throw new SinkElementException(index, item, RecordSize.TooLarge(_topic, "is larger than the producer's message.max.bytes", ex));
         }
     }
 

@@ -16,6 +16,17 @@ internal static class RecordSize
     /// <summary>A record's framing at its widest in the v2 format: length, attributes, timestamp delta, offset delta, key length, value length, header count.</summary>
     private const int Framing = 5 + 1 + 10 + 5 + 5 + 5 + 5;
 
+    /// <summary>
+    /// The element error of a record over <c>message.max.bytes</c>, saying <paramref name="how"/> it is over and what
+    /// to do: the producer's limit and the topic's.
+    /// </summary>
+    public static KafkaException TooLarge(string topic, string how, Exception? cause = null)
+    {
+        var error = new Error(ErrorCode.MsgSizeTooLarge,
+            $"The record for topic '{topic}' {how}: make it smaller, or raise MessageMaxBytes in KafkaSinkOptions.ProducerConfig (and the topic's max.message.bytes).");
+        return cause is null ? new KafkaException(error) : new KafkaException(error, cause);
+    }
+
     /// <summary>The serialized size of one part (key or value): the given serializer's bytes, or the client's built-in serializer's.</summary>
     public static long Of<TPart>(TPart part, ISerializer<TPart>? serializer, SerializationContext context)
     {

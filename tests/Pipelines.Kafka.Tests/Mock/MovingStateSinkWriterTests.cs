@@ -93,6 +93,22 @@ public sealed class MovingStateSinkWriterTests(ITestOutputHelper output)
             .WithInnerException<InvalidOperationException>().WithMessage($"*Kafka sink 'kafka:{topic}'*came from no partition's state*");
     }
 
+    /// <summary>The exactly-once options of a sink of strings, with a value serializer or producer settings of its own.</summary>
+    private KafkaSinkOptions<string, string> StringOptions(KafkaTestCluster cluster, string topic, ISerializer<string>? valueSerializer = null, ProducerConfig? producer = null)
+    {
+        var defaults = ExactlyOnceSetup.SinkOptions(cluster, topic, new TestOutputLogger(output, "sink"));
+        return new KafkaSinkOptions<string, string>
+        {
+            BootstrapServers = defaults.BootstrapServers,
+            Topic = topic,
+            Guarantee = DeliveryGuarantee.ExactlyOnce,
+            TransactionalIdPrefix = defaults.TransactionalIdPrefix,
+            Logger = defaults.Logger,
+            ValueSerializer = valueSerializer,
+            ProducerConfig = producer,
+        };
+    }
+
     /// <summary>A value serializer that refuses one value, as a JSON serializer refuses NaN.</summary>
     private sealed class RefusingSerializer : ISerializer<string>
     {
@@ -108,17 +124,7 @@ public sealed class MovingStateSinkWriterTests(ITestOutputHelper output)
         using var cluster = KafkaTestCluster.StartMock();
         string topic = KafkaTestCluster.UniqueName("totals");
         await cluster.CreateTopicAsync(topic);
-        var defaults = ExactlyOnceSetup.SinkOptions(cluster, topic, new TestOutputLogger(output, "sink"));
-        var options = new KafkaSinkOptions<string, string>
-        {
-            BootstrapServers = defaults.BootstrapServers,
-            Topic = topic,
-            Guarantee = DeliveryGuarantee.ExactlyOnce,
-            TransactionalIdPrefix = defaults.TransactionalIdPrefix,
-            Logger = defaults.Logger,
-            ValueSerializer = new RefusingSerializer(),
-        };
-        var sink = new KafkaSink<string, string, string>(options, x => x, x => x);
+        var sink = new KafkaSink<string, string, string>(StringOptions(cluster, topic, valueSerializer: new RefusingSerializer()), x => x, x => x);
         await using var writer = await sink.OpenAsync(CancellationToken.None);
         await writer.StartCheckpointsAsync(MovingContext(new Exchange()), CancellationToken.None);
 
@@ -140,17 +146,7 @@ public sealed class MovingStateSinkWriterTests(ITestOutputHelper output)
         using var cluster = KafkaTestCluster.StartMock();
         string topic = KafkaTestCluster.UniqueName("totals");
         await cluster.CreateTopicAsync(topic);
-        var defaults = ExactlyOnceSetup.SinkOptions(cluster, topic, new TestOutputLogger(output, "sink"));
-        var options = new KafkaSinkOptions<string, string>
-        {
-            BootstrapServers = defaults.BootstrapServers,
-            Topic = topic,
-            Guarantee = DeliveryGuarantee.ExactlyOnce,
-            TransactionalIdPrefix = defaults.TransactionalIdPrefix,
-            Logger = defaults.Logger,
-            ProducerConfig = new ProducerConfig { MessageMaxBytes = 1_000 },
-        };
-        var sink = new KafkaSink<string, string, string>(options, x => x.Length > 1 ? "big" : x, x => x);
+        var sink = new KafkaSink<string, string, string>(StringOptions(cluster, topic, producer: new ProducerConfig { MessageMaxBytes = 1_000 }), x => x.Length > 1 ? "big" : x, x => x);
         await using var writer = await sink.OpenAsync(CancellationToken.None);
         await writer.StartCheckpointsAsync(MovingContext(new Exchange()), CancellationToken.None);
 
