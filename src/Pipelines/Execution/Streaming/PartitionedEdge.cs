@@ -53,7 +53,25 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHol
     public void OnBatch(Batch<T> batch)
     {
         var values = new ReadOnlySpan<T>(batch.Values, 0, batch.Count);
-        Scatter(values, new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count), TargetsOf(values));
+        var targets = TargetsOf(values);
+        if (TryHandOver(batch, targets)) return;
+        Scatter(values, new ReadOnlySpan<long>(batch.Timestamps, 0, batch.Count), targets);
+    }
+
+    /// <summary>
+    /// A batch whose elements all go to one worker that holds nothing back goes to it whole, as a channel edge sends
+    /// it (<see cref="BatchPool{T}.Keep"/>: the producer's own buffer when this edge is its only reader), instead of
+    /// element by element into that worker's buffer: the batches of a key that dominates the input (a global window
+    /// keyed by a constant, a hot key) cross the exchange without a copy. A worker with elements held from earlier
+    /// batches gets these after them, through its buffer, so the order of a producer's elements at a worker holds.
+    /// </summary>
+    private bool TryHandOver(Batch<T> batch, ReadOnlySpan<int> targets)
+    {
+        if (targets.IsEmpty || batch.HasOrigins) return false;
+        int worker = targets[0];
+        if (targets[1..].ContainsAnyExcept(worker) || _buffers[worker] is { Count: > 0 }) return false;
+        _pending.Write(_workers[worker], StageMessage.ForBatch(_edge.Port, _producer, _pool.Keep(batch)));
+        return true;
     }
 
     /// <summary>
