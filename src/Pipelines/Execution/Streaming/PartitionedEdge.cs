@@ -10,7 +10,8 @@ namespace Pipelines.Execution.Streaming;
 /// signals go to every worker. The workers of a batch's elements are computed in one loop first (the key selector
 /// called from a local, the hash scaled to the workers without a division: <see cref="HashToWorker"/>), then the
 /// elements are copied into their workers' buffers — from the producer's batch, or straight from a source's array
-/// read in place (<see cref="OnSpan"/>), so those elements are copied once on their way to the workers. A worker's
+/// read in place (<see cref="OnSpan"/>), so those elements are copied once on their way to the workers; a producer's
+/// batch whose elements all go to one worker goes to it whole (<see cref="TryHandOver"/>). A worker's
 /// buffer is sent when full; a partial one is held (so each worker gets full batches, not a share of every input
 /// batch) until a control signal goes out behind it or the producer is about to wait or a watermark interval has
 /// passed (<see cref="PendingWrites.SendHeld"/>), so nothing lingers.
@@ -63,7 +64,8 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHol
     /// it (<see cref="BatchPool{T}.Keep"/>: the producer's own buffer when this edge is its only reader), instead of
     /// element by element into that worker's buffer: the batches of a key that dominates the input (a global window
     /// keyed by a constant, a hot key) cross the exchange without a copy. A worker with elements held from earlier
-    /// batches gets these after them, through its buffer, so the order of a producer's elements at a worker holds.
+    /// batches gets these after them, through its buffer, so the order of a producer's elements at a worker holds. A
+    /// batch that carries its elements' origins goes through the buffers too, which carry none.
     /// </summary>
     private bool TryHandOver(Batch<T> batch, ReadOnlySpan<int> targets)
     {
