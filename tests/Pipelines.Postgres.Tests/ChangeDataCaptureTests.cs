@@ -592,4 +592,38 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
         QueryAsync(db, $"SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{slot}'").GetAwaiter().GetResult().Single()[0]!.ToString()!;
 
     public sealed record Strict(int Id, int Score, string Tier);
+
+    public sealed record Mood(int Id, string Feeling);
+
+    [Fact]
+    public async Task AnEnumColumn_IsReadAsItsLabel_InTheSnapshotAndTheStream_EvenForATypeCreatedWhileTheStreamRuns()
+    {
+        // The first enum is created after the process first connected to the database (the connection loaded its types
+        // before the type existed, as a service that runs its migrations at start); the second is created by a
+        // migration while the change stream runs.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, """
+            CREATE TYPE feeling AS ENUM ('calm', 'glad');
+            CREATE TABLE customers (id int PRIMARY KEY, feeling feeling NOT NULL);
+            INSERT INTO customers VALUES (1, 'calm');
+            """);
+        var moods = new Collected<ChangeRecord<Mood>>();
+        var letters = new Collected<DeadLetter>();
+        var p = new PipelineBuilder().WithDeadLetterSink(letters.Sink);
+        p.From(PostgresSources.ChangeDataCapture<Mood>(Options(db, "enum_labels"))).OnError(ErrorPolicy.DeadLetter).To(moods.Sink);
+        var run = new StreamingExecutor(Streaming).Start(p.Build());
+        await Eventually.HoldsAsync(() => moods.Count + letters.Count >= 1, "the snapshot");
+        await ExecuteAsync(db, "INSERT INTO customers VALUES (2, 'glad')");
+        await Eventually.HoldsAsync(() => moods.Count + letters.Count >= 2, "the insert");
+        await ExecuteAsync(db, """
+            CREATE TYPE shade AS ENUM ('dark', 'light');
+            ALTER TABLE customers ALTER COLUMN feeling TYPE shade USING (CASE feeling WHEN 'calm' THEN 'dark' ELSE 'light' END)::shade;
+            INSERT INTO customers VALUES (3, 'light');
+            """);
+        await Eventually.HoldsAsync(() => moods.Count + letters.Count >= 3, "the insert after the migration");
+        await run.StopAsync();
+
+        letters.Items.Select(l => l.Exception!.Message).Should().BeEmpty();
+        moods.Items.Select(c => c.After).Should().Equal(new Mood(1, "calm"), new Mood(2, "glad"), new Mood(3, "light"));
+    }
 }

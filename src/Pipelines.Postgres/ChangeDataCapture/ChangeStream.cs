@@ -32,6 +32,7 @@ internal sealed class ChangeStream<T>(
 {
     private const int SnapshotFetch = 4096;
     private readonly Dictionary<uint, RelationInfo> _relations = [];
+    private readonly EnumTypes _enums = new(options.ConnectionString);
 
     // The changes of the transaction committing at _resumeLsn up to _resumeSkip were read before this run.
     private ulong _resumeLsn = resumeLsn;
@@ -204,7 +205,7 @@ internal sealed class ChangeStream<T>(
     /// whole old row, same columns) when there is one; the names of the columns left without their value are returned
     /// (null when none), and the row holds null for them.
     /// </summary>
-    private static async ValueTask<(PostgresRow Row, string[]? Unchanged)> ReadRowAsync(
+    private async ValueTask<(PostgresRow Row, string[]? Unchanged)> ReadRowAsync(
         RelationInfo info, ReplicationTuple tuple, bool keyOnly, PostgresRow? old, CancellationToken cancellationToken)
     {
         var columns = keyOnly ? info.KeyColumns : info.ReadColumns;
@@ -224,7 +225,7 @@ internal sealed class ChangeStream<T>(
                 }
                 else if (!value.IsDBNull)
                 {
-                    values[slot] = await ReadValueAsync(value, cancellationToken).ConfigureAwait(false);
+                    values[slot] = await ReadValueAsync(value, info.Types[column], cancellationToken).ConfigureAwait(false);
                 }
 
                 slot++;
@@ -240,21 +241,37 @@ internal sealed class ChangeStream<T>(
     /// One value of a row: a <c>numeric</c> (or a domain over it) through <see cref="NumericAsync"/>, anything else by
     /// Npgsql's default type; a value Npgsql cannot read (a type it does not know, a <c>numeric[]</c> holding NaN) is
     /// marked <see cref="UnreadableValue"/> — Npgsql skips the rest of its bytes, so the row's other values are read —
-    /// and only a row that needs it is bad, instead of the error ending the stream.
+    /// and only a row that needs it is bad, instead of the error ending the stream. An enum the connection does not know
+    /// (created after the process loaded the database's types, as a migration does while the stream runs) is read as
+    /// its label, as Npgsql reads an enum it has no mapping for: its wire form is the label's text in either format.
     /// </summary>
-    private static async ValueTask<object?> ReadValueAsync(ReplicationValue value, CancellationToken cancellationToken)
+    private async ValueTask<object?> ReadValueAsync(ReplicationValue value, uint typeId, CancellationToken cancellationToken)
     {
         var type = value.GetPostgresType();
         while (type is PostgresDomainType domain) type = domain.BaseType;
         if (type.OID == NumericValues.Oid) return await NumericAsync(value, cancellationToken).ConfigureAwait(false);
+        if (type is UnknownBackendType && await _enums.IsEnumAsync(typeId, cancellationToken).ConfigureAwait(false))
+        {
+            return await LabelAsync(value, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             return await value.Get(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (UnreadableValue.IsValueError(ex))
         {
-            return new UnreadableValue(UnreadableValue.TypeNameOf(value.GetPostgresType(), value.GetDataTypeName()), ex, UnreadableValue.ChangeAdvice);
+            return new UnreadableValue(UnreadableValue.TypeNameOf(value.GetPostgresType(), value.GetDataTypeName(), typeId), ex, UnreadableValue.ChangeAdvice);
         }
+    }
+
+    /// <summary>An enum's label from its wire form (the same UTF-8 text in the binary and the text format).</summary>
+    private static async Task<string> LabelAsync(ReplicationValue value, CancellationToken cancellationToken)
+    {
+        await using var stream = value.GetStream();
+        using var bytes = new MemoryStream();
+        await stream.CopyToAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
     }
 
     /// <summary>A numeric from its wire form (binary or text), also the ones a decimal cannot hold (<see cref="NumericValues"/>).</summary>

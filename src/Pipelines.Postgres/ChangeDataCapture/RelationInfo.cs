@@ -13,7 +13,8 @@ namespace Pipelines.Postgres.ChangeDataCapture;
 /// <param name="KeyColumns">The columns that identify a row (in errors, and in the old row of a delete or key change).</param>
 /// <param name="Read">Whether each column is read into a row.</param>
 /// <param name="ReadColumns">The columns a row holds: those <see cref="Read"/>, in order.</param>
-internal sealed record RelationInfo(string Table, string[] Columns, bool[] KeyRead, string[] KeyColumns, bool[] Read, string[] ReadColumns)
+/// <param name="Types">The OID of each column's type, as the stream announced it (empty for a snapshot's table).</param>
+internal sealed record RelationInfo(string Table, string[] Columns, bool[] KeyRead, string[] KeyColumns, bool[] Read, string[] ReadColumns, uint[] Types)
 {
     /// <summary>
     /// A relation the stream announced; <paramref name="needs"/> says which columns other than the key are read. The
@@ -31,9 +32,11 @@ internal sealed record RelationInfo(string Table, string[] Columns, bool[] KeyRe
         }
 
         var read = columns.Select((c, i) => needs(c) || isKey[i]).ToArray();
-        return new(relation.Namespace + "." + relation.RelationName, columns, isKey, [.. columns.Where((_, i) => isKey[i])], read, [.. columns.Where((_, i) => read[i])]);
+        return new(
+            relation.Namespace + "." + relation.RelationName, columns, isKey, [.. columns.Where((_, i) => isKey[i])], read, [.. columns.Where((_, i) => read[i])],
+            [.. relation.Columns.Select(c => c.DataTypeId)]);
     }
 
     /// <summary>A table of the snapshot, whose rows come from a query: only its name and key are known here.</summary>
-    public static RelationInfo Snapshot(string table, string[] keys) => new(table, [], [], keys, [], []);
+    public static RelationInfo Snapshot(string table, string[] keys) => new(table, [], [], keys, [], [], []);
 }

@@ -123,13 +123,17 @@ internal static class ReplicationCatalog
     /// <summary>
     /// The select list that reads the columns of a (quoted) table that <paramref name="read"/> takes, as the replication stream sends them: <c>numeric</c>
     /// columns (and domains over it) as text (<see cref="NumericValues.FromText"/>), since Npgsql cannot read NaN, ±Infinity or more than 28
-    /// digits as a decimal; the others as they are.
+    /// digits as a decimal; enum columns (and domains over one) as their labels, as Npgsql reads an enum it has no mapping for, and
+    /// whether or not the connection knows the type (Npgsql loads a database's types once per process: an enum created after
+    /// that is unknown to it); the others as they are.
     /// </summary>
     public static async Task<(string Select, HashSet<string> Numeric)> SnapshotColumnsAsync(NpgsqlConnection connection, string quotedTable, Func<string, bool> read, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"SELECT a.attname, EXISTS (WITH RECURSIVE t(oid, base) AS (SELECT oid, typbasetype FROM pg_type WHERE oid = a.atttypid " +
-            "UNION ALL SELECT p.oid, p.typbasetype FROM pg_type p JOIN t ON p.oid = t.base) SELECT 1 FROM t WHERE t.oid = 'numeric'::regtype) " +
+            "UNION ALL SELECT p.oid, p.typbasetype FROM pg_type p JOIN t ON p.oid = t.base) SELECT 1 FROM t WHERE t.oid = 'numeric'::regtype), " +
+            "EXISTS (WITH RECURSIVE t(oid, base, kind) AS (SELECT oid, typbasetype, typtype FROM pg_type WHERE oid = a.atttypid " +
+            "UNION ALL SELECT p.oid, p.typbasetype, p.typtype FROM pg_type p JOIN t ON p.oid = t.base) SELECT 1 FROM t WHERE t.kind = 'e') " +
             $"FROM pg_attribute a WHERE a.attrelid = {Sql.Literal(quotedTable)}::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
             connection);
         var columns = new List<string>();
@@ -141,7 +145,7 @@ internal static class ReplicationCatalog
             if (!read(column)) continue;
             string name = Sql.Quote(column);
             if (reader.GetBoolean(1)) numeric.Add(column);
-            columns.Add(reader.GetBoolean(1) ? $"{name}::text AS {name}" : name);
+            columns.Add(reader.GetBoolean(1) || reader.GetBoolean(2) ? $"{name}::text AS {name}" : name);
         }
 
         // No column read (a type without members for any of them, a table without a key): rows without columns, one per row.

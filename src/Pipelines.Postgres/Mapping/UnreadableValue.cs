@@ -50,10 +50,11 @@ internal sealed class UnreadableValue(string typeName, Exception error, string a
 
     /// <summary>
     /// The name of a column's type for a message: its name, or for a type the connection did not know when it loaded
-    /// its types (Npgsql names it <c>-.-</c>), its OID and why.
+    /// its types (Npgsql names it <c>-.-</c>), its OID and why: <paramref name="oid"/> when the caller knows it (a
+    /// change stream's relation announces it; Npgsql's stand-in type may say 0).
     /// </summary>
-    public static string TypeNameOf(PostgresType type, string displayName) => type is UnknownBackendType
-        ? $"type with OID {type.OID} (unknown to the connection: Npgsql loads a database's types once per process, so a type created after that is known only after a restart)"
+    public static string TypeNameOf(PostgresType type, string displayName, uint oid = 0) => type is UnknownBackendType
+        ? $"type with OID {(oid != 0 ? oid : type.OID)} (unknown to the connection: Npgsql loads a database's types once per process, and a composite or range type created after that is known to a change stream only after a restart)"
         : displayName;
 
     /// <inheritdoc />
