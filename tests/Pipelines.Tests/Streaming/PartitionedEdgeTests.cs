@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Pipelines.Execution.Streaming;
 using Pipelines.Plan;
+using Pipelines.Diagnostics;
 using Pipelines.Runtime;
 using Pipelines.Tests.TestSupport;
 
@@ -60,39 +61,71 @@ public sealed class PartitionedEdgeTests
         return batches;
     }
 
+    /// <summary>Half a buffer: the fewest elements of a batch that goes to one worker whole.</summary>
+    private const int Half = Capacity / 2;
+
+    private static int[] Times(int worker, int count) => [.. Enumerable.Repeat(worker, count)];
+
+    private (int, long)[] Expected(int worker, int count, long from = 100) => [.. Enumerable.Range(0, count).Select(i => (_keyOf[worker], from + i))];
+
     [Fact]
     public void ABatchOfOneWorkersKeys_GoesToThatWorkerAtOnce_Whole()
     {
-        _edge.OnBatch(BatchOf(1, 1, 1));
+        _edge.OnBatch(BatchOf(Times(1, Half)));
 
-        Received(1).Should().ContainSingle().Which.Should().Equal((_keyOf[1], 100), (_keyOf[1], 101), (_keyOf[1], 102));
+        Received(1).Should().ContainSingle().Which.Should().Equal(Expected(1, Half));
         Received(0).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void TheProducersOwnBuffer_IsHandedOver_AndTheProducerGoesOnWithAnother()
+    {
+        var output = new Output<int>([_edge], Capacity, OperatorTelemetry.None);
+        var buffer = output.Reserve(Half);
+        for (int i = 0; i < Half; i++) output.Emit(_keyOf[1], 100 + i);
+        output.Flush();
+
+        _workers[1].Reader.TryRead(out var message).Should().BeTrue();
+        message.Batch.Should().BeSameAs(buffer, "the edge is the output's only reader: its buffer crosses without a copy");
+        output.Reserve(1).Should().NotBeSameAs(buffer);
+        buffer.Count.Should().Be(Half);
+    }
+
+    [Fact]
+    public void ASmallBatchOfOneWorkersKeys_GathersInThatWorkersBuffer()
+    {
+        _edge.OnBatch(BatchOf(Times(1, Half - 1)));
+        _edge.OnBatch(BatchOf(Times(1, 2)));
+
+        Received(1).Should().BeEmpty("smaller batches gather into full ones");
+        _edge.SendHeld();
+        Received(1).Should().ContainSingle().Which.Should().HaveCount(Half + 1);
     }
 
     [Fact]
     public void ABatchOfOneWorkersKeys_ComesAfterTheElementsThatWorkerHolds()
     {
         _edge.OnBatch(BatchOf(0, 1));
-        _edge.OnBatch(BatchOf(1, 1));
+        _edge.OnBatch(BatchOf(Times(1, Half)));
 
         Received(1).Should().BeEmpty("the worker's share of the first batch waits for more, and the second batch joins it");
         _edge.SendHeld();
 
-        Received(1).Should().ContainSingle().Which.Should().Equal((_keyOf[1], 101), (_keyOf[1], 100), (_keyOf[1], 101));
+        Received(1).Should().ContainSingle().Which.Should().Equal([(_keyOf[1], 101L), .. Expected(1, Half)]);
         Received(0).Should().ContainSingle().Which.Should().Equal((_keyOf[0], 100));
     }
 
     [Fact]
     public void ABatchOfOneWorkersKeys_GoesWhole_WhileAnotherWorkerHoldsElements()
     {
-        _edge.OnBatch(BatchOf([0, .. Enumerable.Repeat(1, Capacity - 1)]));
+        _edge.OnBatch(BatchOf([0, .. Times(1, Capacity - 1)]));
         _edge.OnBatch(BatchOf(1));
-        _edge.OnBatch(BatchOf(1, 1));
+        _edge.OnBatch(BatchOf(Times(1, Half)));
 
         var received = Received(1);
         received.Should().HaveCount(2, "worker 1's buffer filled up with the second batch, and the third went whole");
         received[0].Should().HaveCount(Capacity);
-        received[1].Should().Equal((_keyOf[1], 100), (_keyOf[1], 101));
+        received[1].Should().Equal(Expected(1, Half));
         Received(0).Should().BeEmpty("worker 0 holds its element of the first batch");
         _edge.SendHeld();
         Received(0).Should().ContainSingle().Which.Should().Equal((_keyOf[0], 100));

@@ -11,7 +11,7 @@ namespace Pipelines.Execution.Streaming;
 /// called from a local, the hash scaled to the workers without a division: <see cref="HashToWorker"/>), then the
 /// elements are copied into their workers' buffers — from the producer's batch, or straight from a source's array
 /// read in place (<see cref="OnSpan"/>), so those elements are copied once on their way to the workers; a producer's
-/// batch whose elements all go to one worker goes to it whole (<see cref="TryHandOver"/>). A worker's
+/// batch of at least half a buffer whose elements all go to one worker goes to it whole (<see cref="TryHandOver"/>). A worker's
 /// buffer is sent when full; a partial one is held (so each worker gets full batches, not a share of every input
 /// batch) until a control signal goes out behind it or the producer is about to wait or a watermark interval has
 /// passed (<see cref="PendingWrites.SendHeld"/>), so nothing lingers.
@@ -26,6 +26,9 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHol
     private readonly Batch<T>?[] _buffers;
     private readonly Func<T, int>? _router;
     private readonly HashToWorker _toWorker;
+
+    /// <summary>The fewest elements of a batch sent whole to one worker (<see cref="TryHandOver"/>): half a buffer.</summary>
+    private int HandOverFrom => Math.Max(1, _pool.Capacity / 2);
 
     /// <summary>The worker of each element of the batch being routed.</summary>
     private int[] _targets = [];
@@ -60,16 +63,18 @@ internal sealed class PartitionedEdge<T> : IBatchTarget<T>, ISpanTarget<T>, IHol
     }
 
     /// <summary>
-    /// A batch whose elements all go to one worker that holds nothing back goes to it whole, as a channel edge sends
-    /// it (<see cref="BatchPool{T}.Keep"/>: the producer's own buffer when this edge is its only reader), instead of
-    /// element by element into that worker's buffer: the batches of a key that dominates the input (a global window
-    /// keyed by a constant, a hot key) cross the exchange without a copy. A worker with elements held from earlier
-    /// batches gets these after them, through its buffer, so the order of a producer's elements at a worker holds. A
-    /// batch that carries its elements' origins goes through the buffers too, which carry none.
+    /// A batch of at least half a buffer whose elements all go to one worker that holds nothing back goes to it whole,
+    /// as a channel edge sends it (<see cref="BatchPool{T}.Keep"/>: the producer's own buffer when this edge is its
+    /// only reader), instead of element by element into that worker's buffer: the batches of a key that dominates the
+    /// input (a global window keyed by a constant, a hot key) cross the exchange without a copy. Smaller batches still
+    /// gather in the buffers, so a worker is not sent a message per small batch (a stage's results after each timer).
+    /// A worker with elements held from earlier batches gets these after them, through its buffer, so the order of a
+    /// producer's elements at a worker holds. A batch that carries its elements' origins goes through the buffers too,
+    /// which carry none.
     /// </summary>
     private bool TryHandOver(Batch<T> batch, ReadOnlySpan<int> targets)
     {
-        if (targets.IsEmpty || batch.HasOrigins) return false;
+        if (targets.Length < HandOverFrom || batch.HasOrigins) return false;
         int worker = targets[0];
         if (targets[1..].ContainsAnyExcept(worker) || _buffers[worker] is { Count: > 0 }) return false;
         _pending.Write(_workers[worker], StageMessage.ForBatch(_edge.Port, _producer, _pool.Keep(batch)));
