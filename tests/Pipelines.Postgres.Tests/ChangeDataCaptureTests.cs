@@ -619,11 +619,14 @@ public sealed class ChangeDataCaptureTests(PostgresFixture fixture)
             CREATE TYPE shade AS ENUM ('dark', 'light');
             ALTER TABLE customers ALTER COLUMN feeling TYPE shade USING (CASE feeling WHEN 'calm' THEN 'dark' ELSE 'light' END)::shade;
             INSERT INTO customers VALUES (3, 'light');
+            ALTER TABLE customers REPLICA IDENTITY FULL;
+            UPDATE customers SET feeling = 'dark' WHERE id = 3;
             """);
-        await Eventually.HoldsAsync(() => moods.Count + letters.Count >= 3, "the insert after the migration");
+        await Eventually.HoldsAsync(() => moods.Count + letters.Count >= 4, "the insert and the update after the migration");
         await run.StopAsync();
 
         letters.Items.Select(l => l.Exception!.Message).Should().BeEmpty();
-        moods.Items.Select(c => c.After).Should().Equal(new Mood(1, "calm"), new Mood(2, "glad"), new Mood(3, "light"));
+        moods.Items.Select(c => c.After).Should().Equal(new Mood(1, "calm"), new Mood(2, "glad"), new Mood(3, "light"), new Mood(3, "dark"));
+        moods.Items[3].Before.Should().Be(new Mood(3, "light"), "the old row of an update holds the label too");
     }
 }

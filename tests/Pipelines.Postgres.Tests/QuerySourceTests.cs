@@ -100,6 +100,34 @@ public sealed class QuerySourceTests(PostgresFixture fixture)
         rows.Should().Equal(new Mood(1, "calm"), new Mood(2, "glad"));
     }
 
+    public enum Feeling
+    {
+        Calm,
+        VeryGlad,
+    }
+
+    public sealed record Felt(int Id, Feeling Feeling);
+
+    [Fact]
+    public async Task AnEnumColumn_MapsToADotNetEnum_ByItsLabels_AndALabelNoMemberMatchesIsABadRow()
+    {
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, """
+            CREATE TYPE feeling AS ENUM ('calm', 'very_glad', 'sulky');
+            CREATE TABLE moods (id int PRIMARY KEY, feeling feeling NOT NULL);
+            INSERT INTO moods VALUES (1, 'calm'), (2, 'very_glad'), (3, 'sulky');
+            """);
+        var rows = new List<Felt>();
+        var letters = new List<DeadLetter>();
+        var p = new PipelineBuilder().WithDeadLetterSink(Sinks.Collection(letters));
+        p.From(PostgresSources.Query<Felt>(db, "SELECT id, feeling FROM moods ORDER BY id")).OnError(ErrorPolicy.DeadLetter).To(Sinks.Collection(rows));
+        await new BoundedExecutor().RunAsync(p.Build());
+
+        rows.Should().Equal(new Felt(1, Feeling.Calm), new Felt(2, Feeling.VeryGlad));
+        letters.Should().ContainSingle().Which.Exception!.Message.Should()
+            .Contain("id=3").And.Contain("column feeling").And.Contain("'sulky' matches no member of Feeling (Calm, VeryGlad)");
+    }
+
     [Fact]
     public async Task AColumnNoMemberMaps_IsNotRead_NotEvenAValueNpgsqlCannotRead()
     {

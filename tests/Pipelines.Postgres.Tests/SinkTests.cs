@@ -43,6 +43,42 @@ public sealed class SinkTests(PostgresFixture fixture)
         sink.RowsWritten.Should().Be(2500);
     }
 
+    public enum Feeling
+    {
+        Calm,
+        VeryGlad,
+    }
+
+    public sealed record Felt(int Id, Feeling Feeling, string Spoken);
+
+    [Fact]
+    public async Task EnumColumns_TakeADotNetEnumByItsLabels_OrALabelAsText()
+    {
+        // The enum is created after the process first connected to the database (the connection loaded its types
+        // before it existed), as by a service that runs its migrations at start.
+        string db = await fixture.Server.CreateDatabaseAsync();
+        await ExecuteAsync(db, """
+            CREATE TYPE feeling AS ENUM ('calm', 'very_glad');
+            CREATE TABLE moods (id int PRIMARY KEY, feeling feeling NOT NULL, spoken feeling NOT NULL);
+            """);
+        await RunAsync([new Felt(1, Feeling.Calm, "very_glad"), new Felt(2, Feeling.VeryGlad, "calm")], PostgresSinks.Append<Felt>(db, "moods"));
+        await RunAsync([new Felt(1, Feeling.VeryGlad, "calm")], PostgresSinks.Upsert<Felt>(db, "moods", ["id"]));
+
+        (await QueryAsync(db, "SELECT id, feeling::text, spoken::text FROM moods ORDER BY id")).Select(r => ((int)r[0]!, (string)r[1]!, (string)r[2]!))
+            .Should().Equal((1, "very_glad", "calm"), (2, "very_glad", "calm"));
+
+        // Row by row, after the server refused the batch (id 1 is taken): the others are written, with their labels.
+        var skipping = PostgresSinks.Append<Felt>(db, "moods", new PostgresSinkOptions { RejectedRows = RejectedRowPolicy.Skip });
+        await RunAsync([new Felt(1, Feeling.Calm, "calm"), new Felt(3, Feeling.Calm, "very_glad")], skipping);
+        skipping.RowsRejected.Should().Be(1);
+        (await QueryAsync(db, "SELECT feeling::text, spoken::text FROM moods WHERE id = 3")).Single().Should().Equal("calm", "very_glad");
+
+        // A text that is not a label is an element error, named, before it reaches the server.
+        var error = await FluentActions.Awaiting(() => RunAsync([new Felt(4, Feeling.Calm, "sulky")], PostgresSinks.Append<Felt>(db, "moods")))
+            .Should().ThrowAsync<PipelineExecutionException>();
+        error.Which.ToString().Should().Contain("'sulky' is not a label of public.feeling (calm, very_glad)");
+    }
+
     [Fact]
     public async Task ATimestampWithoutTimeZone_StoresTheInstantsUtcTime_WhichTheReadersTakeItAs()
     {

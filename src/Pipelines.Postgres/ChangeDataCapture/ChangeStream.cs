@@ -32,7 +32,7 @@ internal sealed class ChangeStream<T>(
 {
     private const int SnapshotFetch = 4096;
     private readonly Dictionary<uint, RelationInfo> _relations = [];
-    private readonly EnumTypes _enums = new(options.ConnectionString);
+    private readonly EnumTypes _enums = new(options.ConnectionString, name, logger);
 
     // The changes of the transaction committing at _resumeLsn up to _resumeSkip were read before this run.
     private ulong _resumeLsn = resumeLsn;

@@ -54,7 +54,7 @@ internal sealed class UnreadableValue(string typeName, Exception error, string a
     /// change stream's relation announces it; Npgsql's stand-in type may say 0).
     /// </summary>
     public static string TypeNameOf(PostgresType type, string displayName, uint oid = 0) => type is UnknownBackendType
-        ? $"type with OID {(oid != 0 ? oid : type.OID)} (unknown to the connection: Npgsql loads a database's types once per process, and a composite or range type created after that is known to a change stream only after a restart)"
+        ? $"type with OID {(oid != 0 ? oid : type.OID)} (unknown to the connection: Npgsql loads a database's types once per process, and a composite or range type, or an array of an enum, created after that is known to a change stream only after a restart)"
         : displayName;
 
     /// <inheritdoc />

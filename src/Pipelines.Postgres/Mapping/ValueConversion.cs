@@ -32,6 +32,8 @@ internal static class ValueConversion
                     return DateOnly.FromDateTime(dt);
                 case DateOnly d when type == typeof(DateTime):
                     return d.ToDateTime(TimeOnly.MinValue);
+                case string label when type.IsEnum:
+                    return EnumLabels.ToMember(label, type, out string? reason) ?? throw new PostgresMappingException(table, key, column, reason!);
                 case IConvertible when IsNumber(value.GetType()) && IsNumber(type):
                     {
                         // Convert.ChangeType rounds (19.99 to 20, a double to the nearest float): only a value that comes back unchanged fits.

@@ -159,7 +159,7 @@ internal sealed partial class CheckpointStaging : IAsyncDisposable
                 for (int c = 0; c < _columns.Length; c++)
                 {
                     if (values[c] is System.Reflection.Missing) (omitted ??= []).Add(_columns[c].Name);
-                    if (values[c] is { } value and not System.Reflection.Missing) await importer.WriteAsync(value, _columns[c].TypeName, cancellationToken).ConfigureAwait(false);
+                    if (values[c] is { } value and not System.Reflection.Missing) await importer.WriteAsync(value, _columns[c].CopyTypeName, cancellationToken).ConfigureAwait(false);
                     else await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 }
 

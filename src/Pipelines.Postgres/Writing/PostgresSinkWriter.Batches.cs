@@ -89,7 +89,7 @@ internal sealed partial class PostgresSinkWriter<T>
             {
                 object? value = row.Values[c];
                 if (value is null) await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-                else await importer.WriteAsync(value, _columns[c].TypeName, cancellationToken).ConfigureAwait(false);
+                else await importer.WriteAsync(value, _columns[c].CopyTypeName, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -150,7 +150,7 @@ internal sealed partial class PostgresSinkWriter<T>
         var indexes = row.Delete ? _keys : row.Written ?? WrittenColumns.All(_columns);
         foreach (int i in indexes)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Values[i] ?? DBNull.Value, DataTypeName = _columns[i].TypeName });
+            command.Parameters.Add(_columns[i].Parameter(row.Values[i]));
         }
 
         string placeholders = string.Join(", ", indexes.Select((_, n) => "$" + (n + 1)));

@@ -8,8 +8,25 @@ namespace Pipelines.Postgres.Writing;
 /// <param name="NotNull">Whether the column refuses NULL.</param>
 /// <param name="MaxLength">The length limit of <c>varchar(n)</c> and <c>char(n)</c>, or -1.</param>
 /// <param name="HasDefault">Whether the column has a default (or is an identity or generated column).</param>
-internal sealed record TableColumn(string Name, string TypeName, bool NotNull, int MaxLength, bool HasDefault)
+/// <param name="Labels">For an enum column, its type's labels in order; null for any other column.</param>
+internal sealed record TableColumn(string Name, string TypeName, bool NotNull, int MaxLength, bool HasDefault, string[]? Labels = null)
 {
+    /// <summary>
+    /// The type a value is written as in binary COPY: the column's own, or for an enum its label as text, which is the
+    /// enum's wire form too — so an enum created after the process loaded the database's types (Npgsql knows it only
+    /// after a restart) is written all the same.
+    /// </summary>
+    public string CopyTypeName => Labels is null ? TypeName : "text";
+
+    /// <summary>A parameter for a value of this column: typed as the column, or for an enum untyped, its type taken from where it goes.</summary>
+    public NpgsqlParameter Parameter(object? value)
+    {
+        var parameter = new NpgsqlParameter { Value = value ?? DBNull.Value };
+        if (Labels is null) parameter.DataTypeName = TypeName;
+        else parameter.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown;
+        return parameter;
+    }
+
     /// <summary>The table's columns in order; throws when the table does not exist.</summary>
     public static async Task<(string Quoted, TableColumn[] Columns, string[][] UniqueKeys)> LoadAsync(NpgsqlConnection connection, string table, string sink, CancellationToken cancellationToken)
     {
@@ -28,7 +45,8 @@ internal sealed record TableColumn(string Name, string TypeName, bool NotNull, i
                    CASE WHEN tn.nspname = 'pg_catalog' THEN t.typname ELSE tn.nspname || '.' || t.typname END,
                    a.attnotnull,
                    CASE WHEN t.typname IN ('varchar', 'bpchar') AND a.atttypmod > 4 THEN a.atttypmod - 4 ELSE -1 END,
-                   a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''
+                   a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '',
+                   CASE WHEN t.typtype = 'e' THEN (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) END
             FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace
             WHERE a.attrelid = @t::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
             ORDER BY a.attnum
@@ -38,7 +56,9 @@ internal sealed record TableColumn(string Name, string TypeName, bool NotNull, i
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                columns.Add(new(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetInt32(3), reader.GetBoolean(4)));
+                columns.Add(new(
+                    reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetInt32(3), reader.GetBoolean(4),
+                    reader.IsDBNull(5) ? null : reader.GetFieldValue<string[]>(5)));
             }
         }
 
