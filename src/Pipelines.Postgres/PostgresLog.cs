@@ -32,6 +32,6 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "PostgreSQL sink {Sink}: skipped a row the server refused: {Reason}")]
     public static partial void RowRejected(ILogger logger, string sink, string reason);
 
-    [LoggerMessage(EventId = 309, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: could not ask the database whether the type with OID {Oid}, which the stream's connection does not know, is an enum (asked again at its next value); this value is unreadable: {Reason}")]
+    [LoggerMessage(EventId = 309, Level = LogLevel.Warning, Message = "PostgreSQL source {Source}: could not ask the database whether the type with OID {Oid}, which the stream's connection does not know, is an enum (asked again shortly; a third failure ends the stream): {Reason}")]
     public static partial void TypeUnresolved(ILogger logger, string source, uint oid, string reason);
 }

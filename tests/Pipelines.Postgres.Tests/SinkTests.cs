@@ -47,9 +47,12 @@ public sealed class SinkTests(PostgresFixture fixture)
     {
         Calm,
         VeryGlad,
+        Sulky,
     }
 
     public sealed record Felt(int Id, Feeling Feeling, string Spoken);
+
+    public sealed record Shaded(int Id, Feeling Shade);
 
     [Fact]
     public async Task EnumColumns_TakeADotNetEnumByItsLabels_OrALabelAsText()
@@ -77,6 +80,28 @@ public sealed class SinkTests(PostgresFixture fixture)
         var error = await FluentActions.Awaiting(() => RunAsync([new Felt(4, Feeling.Calm, "sulky")], PostgresSinks.Append<Felt>(db, "moods")))
             .Should().ThrowAsync<PipelineExecutionException>();
         error.Which.ToString().Should().Contain("'sulky' is not a label of public.feeling (calm, very_glad)");
+
+        // A label added while the sink runs (ALTER TYPE ... ADD VALUE), given as text and as a member, into the enum
+        // column and into a domain over it.
+        await ExecuteAsync(db, "CREATE DOMAIN shade AS feeling; CREATE TABLE shades (id int PRIMARY KEY, shade shade NOT NULL)");
+        var input = System.Threading.Channels.Channel.CreateUnbounded<Felt>();
+        var moods = PostgresSinks.Append<Felt>(db, "moods", new PostgresSinkOptions { BatchSize = 1 });
+        var shades = PostgresSinks.Append<Shaded>(db, "shades", new PostgresSinkOptions { BatchSize = 1 });
+        var p = new PipelineBuilder();
+        var felt = p.From(Sources.Channel(input.Reader, "felt"));
+        felt.To(moods);
+        felt.Select(f => new Shaded(f.Id, f.Feeling)).To(shades);
+        var run = new StreamingExecutor(new StreamingOptions { IdleTimeout = Timeout.InfiniteTimeSpan }).Start(p.Build());
+        await input.Writer.WriteAsync(new Felt(5, Feeling.VeryGlad, "calm"));
+        await Eventually.HoldsAsync(() => moods.RowsWritten >= 1 && shades.RowsWritten >= 1, "the rows before the new label");
+        await ExecuteAsync(db, "ALTER TYPE feeling ADD VALUE 'sulky'");
+        await input.Writer.WriteAsync(new Felt(6, Feeling.Sulky, "sulky"));
+        input.Writer.Complete();
+        await run.Completion;
+
+        (await QueryAsync(db, "SELECT feeling::text, spoken::text FROM moods WHERE id >= 5 ORDER BY id")).Select(r => ((string)r[0]!, (string)r[1]!))
+            .Should().Equal(("very_glad", "calm"), ("sulky", "sulky"));
+        (await QueryAsync(db, "SELECT shade::text FROM shades ORDER BY id")).Select(r => (string)r[0]!).Should().Equal("very_glad", "sulky");
     }
 
     [Fact]

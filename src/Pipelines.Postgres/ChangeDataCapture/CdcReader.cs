@@ -173,7 +173,7 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
             _skip = resumeSkip;
         }
 
-        var stream = new ChangeStream<T>(_name, _options, _replication, _slot, _snapshot, snapshotTime, _tables, _primaryKeys, resumeLsn, resumeSkip, _logger, _channel.Writer);
+        var stream = new ChangeStream<T>(_name, _options, _replication, _slot, _snapshot, snapshotTime, _tables, _primaryKeys, resumeLsn, resumeSkip, _logger, _channel.Writer, _context.TimeProvider);
         _stream = stream;
         _pump = Task.Run(() => stream.RunAsync(start, _stop.Token), CancellationToken.None);
         var monitor = new RetainedWalMonitor(_options, _name, _logger, _context.TimeProvider);

@@ -28,11 +28,12 @@ internal sealed class ChangeStream<T>(
     ulong resumeLsn,
     long resumeSkip,
     ILogger logger,
-    ChannelWriter<CdcEntry<T>> writer)
+    ChannelWriter<CdcEntry<T>> writer,
+    TimeProvider time)
 {
     private const int SnapshotFetch = 4096;
     private readonly Dictionary<uint, RelationInfo> _relations = [];
-    private readonly EnumTypes _enums = new(options.ConnectionString, name, logger);
+    private readonly EnumTypes _enums = new(options.ConnectionString, name, logger, time);
 
     // The changes of the transaction committing at _resumeLsn up to _resumeSkip were read before this run.
     private ulong _resumeLsn = resumeLsn;

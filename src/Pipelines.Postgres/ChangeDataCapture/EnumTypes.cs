@@ -7,28 +7,32 @@ namespace Pipelines.Postgres.ChangeDataCapture;
 /// <summary>
 /// Which types a change stream's connection does not know are enums (or domains over one), asked of the database once
 /// per type on a connection of its own: the replication connection cannot query the catalog or reload its types
-/// while it streams. A question that fails (the database out of reach for a moment) leaves the value unreadable, as
-/// it was before the question, and is asked again at the type's next value: it does not end the stream. Used by one
-/// stream's task only.
+/// while it streams. A question that fails is asked twice more (after 0.2 and 1 s, logged); then the failure ends the
+/// stream, as a failure of the replication connection does, so the run fails or restarts from its last checkpoint —
+/// rather than the row being taken as unreadable and set aside by the error policy. Used by one stream's task only.
 /// </summary>
-internal sealed class EnumTypes(string connectionString, string source, ILogger logger)
+internal sealed class EnumTypes(string connectionString, string source, ILogger logger, TimeProvider time)
 {
+    private static readonly TimeSpan[] Retries = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
     private readonly Dictionary<uint, bool> _known = [];
 
-    /// <summary>Whether the type with OID <paramref name="oid"/> is an enum or a domain over one; false when that cannot be asked now.</summary>
+    /// <summary>Whether the type with OID <paramref name="oid"/> is an enum or a domain over one.</summary>
     public async ValueTask<bool> IsEnumAsync(uint oid, CancellationToken cancellationToken)
     {
         if (_known.TryGetValue(oid, out bool known)) return known;
-        try
+        for (int attempt = 0; ; attempt++)
         {
-            bool isEnum = await AskAsync(oid, cancellationToken).ConfigureAwait(false);
-            _known[oid] = isEnum;
-            return isEnum;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
-        {
-            PostgresLog.TypeUnresolved(logger, source, oid, ex.Message);
-            return false;
+            try
+            {
+                bool isEnum = await AskAsync(oid, cancellationToken).ConfigureAwait(false);
+                _known[oid] = isEnum;
+                return isEnum;
+            }
+            catch (NpgsqlException ex) when (attempt < Retries.Length && !cancellationToken.IsCancellationRequested)
+            {
+                PostgresLog.TypeUnresolved(logger, source, oid, ex.Message);
+                await Task.Delay(Retries[attempt], time, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -5,8 +5,9 @@ namespace Pipelines.Postgres;
 /// <summary>
 /// PostgreSQL enum labels and the members of .NET enums: a label maps to the member of the same name, or else to the
 /// one whose name equals it with case, underscores and hyphens set aside (<c>very_glad</c> and <c>VeryGlad</c>, the
-/// way Npgsql's default name translator pairs them); a label no member or two members match is refused with the
-/// members named. Names only: a label that looks like a number is not taken as the member's value.
+/// way Npgsql's default name translator pairs them; aliases of one value are one member); a label no member or two
+/// members match is refused with the members named. Names only: a label that looks like a number is not taken as the
+/// member's value.
 /// </summary>
 internal static class EnumLabels
 {
@@ -21,11 +22,11 @@ internal static class EnumLabels
         if (members.Loose.TryGetValue(Loosen(label), out var loose))
         {
             if (loose.Length == 1) return loose[0];
-            reason = $"the label '{label}' matches {string.Join(" and ", loose.Select(m => m.ToString()))} of {type.Name} alike; give the members names that differ by more than case and underscores.";
+            reason = $"the label '{label}' matches {string.Join(" and ", loose.Select(m => m.ToString()))} of {type.Name} alike; give the members names that differ by more than case, underscores and hyphens.";
             return null;
         }
 
-        reason = $"the label '{label}' matches no member of {type.Name} ({string.Join(", ", members.Exact.Keys)}); name a member after it (case and underscores aside: very_glad is VeryGlad) or make the member a string.";
+        reason = $"the label '{label}' matches no member of {type.Name} ({string.Join(", ", members.Exact.Keys)}); name a member after it (case, underscores and hyphens aside: very_glad is VeryGlad) or make the member a string.";
         return null;
     }
 
@@ -37,7 +38,7 @@ internal static class EnumLabels
         public Members(Type type)
         {
             foreach (string name in Enum.GetNames(type)) Exact[name] = Enum.Parse(type, name);
-            Loose = Exact.GroupBy(e => Loosen(e.Key)).ToDictionary(g => g.Key, g => g.Select(e => e.Value).ToArray(), StringComparer.Ordinal);
+            Loose = Exact.GroupBy(e => Loosen(e.Key)).ToDictionary(g => g.Key, g => g.Select(e => e.Value).Distinct().ToArray(), StringComparer.Ordinal);
         }
 
         public Dictionary<string, object> Exact { get; } = new(StringComparer.Ordinal);

@@ -12,7 +12,7 @@ internal static class ColumnCoercion
     {
         // A row a source could not read in full (a dead letter sent on to a sink): the value is not there to write.
         if (value is UnreadableValue unreadable) throw new InvalidCastException($"the value was never read: {unreadable.Reason}", unreadable.Error);
-        if (column.Labels is { } labels) return Label(value, column, labels);
+        if (column.Enum is { } labels) return labels.LabelOf(value, () => Mismatch(value, column));
         switch (column.TypeName)
         {
             case "int2": return Integer(value, column, short.MinValue, short.MaxValue, v => (short)v);
@@ -105,34 +105,6 @@ internal static class ColumnCoercion
         };
         if (v < min || v > max) throw new InvalidCastException($"the value {v} is out of the range of {column.TypeName} ({min} to {max}).");
         return box(v);
-    }
-
-    /// <summary>
-    /// The label an enum column takes for <paramref name="value"/>: a text that is one of its labels, or a .NET enum's
-    /// member by its name (the label of the same name, or else the one equal to it with case, underscores and hyphens set
-    /// aside, as <see cref="EnumLabels"/> reads them back).
-    /// </summary>
-    private static string Label(object value, TableColumn column, string[] labels)
-    {
-        string list = string.Join(", ", labels);
-        switch (value)
-        {
-            case string text:
-                return Array.IndexOf(labels, text) >= 0 ? text : throw new InvalidCastException($"'{text}' is not a label of {column.TypeName} ({list}).");
-            case Enum member:
-                {
-                    string name = member.ToString();
-                    if (Array.IndexOf(labels, name) >= 0) return name;
-                    string[] loose = [.. labels.Where(l => EnumLabels.Loosen(l) == EnumLabels.Loosen(name))];
-                    if (loose.Length == 1) return loose[0];
-                    throw new InvalidCastException(loose.Length == 0
-                        ? $"{member.GetType().Name}.{name} matches no label of {column.TypeName} ({list}); name the member after a label (case and underscores aside: very_glad is VeryGlad)."
-                        : $"{member.GetType().Name}.{name} matches the labels {string.Join(" and ", loose)} of {column.TypeName} alike.");
-                }
-
-            default:
-                throw Mismatch(value, column);
-        }
     }
 
     private static InvalidCastException Mismatch(object value, TableColumn column) =>

@@ -60,7 +60,7 @@ internal sealed partial class PostgresSinkWriter<T> : SinkWriter<T>
     public async ValueTask OpenAsync(CancellationToken cancellationToken)
     {
         await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var (quoted, columns, uniqueKeys) = await TableColumn.LoadAsync(_connection, _sink.Table, _sink.Name, cancellationToken).ConfigureAwait(false);
+        var (quoted, columns, uniqueKeys) = await TableColumn.LoadAsync(_connection, _sink.ConnectionString, _sink.Table, _sink.Name, cancellationToken).ConfigureAwait(false);
         _table = quoted;
         var getters = _sink.Shape.Getters(columns.Select(c => c.Name).ToArray());
         var written = new List<int>();

@@ -8,27 +8,28 @@ namespace Pipelines.Postgres.Writing;
 /// <param name="NotNull">Whether the column refuses NULL.</param>
 /// <param name="MaxLength">The length limit of <c>varchar(n)</c> and <c>char(n)</c>, or -1.</param>
 /// <param name="HasDefault">Whether the column has a default (or is an identity or generated column).</param>
-/// <param name="Labels">For an enum column, its type's labels in order; null for any other column.</param>
-internal sealed record TableColumn(string Name, string TypeName, bool NotNull, int MaxLength, bool HasDefault, string[]? Labels = null)
+/// <param name="Enum">For an enum column (or a domain over an enum), its labels; null for any other column.</param>
+internal sealed record TableColumn(string Name, string TypeName, bool NotNull, int MaxLength, bool HasDefault, EnumColumn? Enum = null)
 {
     /// <summary>
     /// The type a value is written as in binary COPY: the column's own, or for an enum its label as text, which is the
     /// enum's wire form too — so an enum created after the process loaded the database's types (Npgsql knows it only
     /// after a restart) is written all the same.
     /// </summary>
-    public string CopyTypeName => Labels is null ? TypeName : "text";
+    public string CopyTypeName => Enum is null ? TypeName : "text";
 
     /// <summary>A parameter for a value of this column: typed as the column, or for an enum untyped, its type taken from where it goes.</summary>
     public NpgsqlParameter Parameter(object? value)
     {
         var parameter = new NpgsqlParameter { Value = value ?? DBNull.Value };
-        if (Labels is null) parameter.DataTypeName = TypeName;
+        if (Enum is null) parameter.DataTypeName = TypeName;
         else parameter.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown;
         return parameter;
     }
 
     /// <summary>The table's columns in order; throws when the table does not exist.</summary>
-    public static async Task<(string Quoted, TableColumn[] Columns, string[][] UniqueKeys)> LoadAsync(NpgsqlConnection connection, string table, string sink, CancellationToken cancellationToken)
+    public static async Task<(string Quoted, TableColumn[] Columns, string[][] UniqueKeys)> LoadAsync(
+        NpgsqlConnection connection, string connectionString, string table, string sink, CancellationToken cancellationToken)
     {
         string quoted;
         await using (var resolve = new NpgsqlCommand("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(@t)", connection))
@@ -46,8 +47,13 @@ internal sealed record TableColumn(string Name, string TypeName, bool NotNull, i
                    a.attnotnull,
                    CASE WHEN t.typname IN ('varchar', 'bpchar') AND a.atttypmod > 4 THEN a.atttypmod - 4 ELSE -1 END,
                    a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '',
-                   CASE WHEN t.typtype = 'e' THEN (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) END
+                   b.oid,
+                   (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = b.oid)
             FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace
+            LEFT JOIN LATERAL (
+                WITH RECURSIVE d(oid, base, kind) AS (SELECT t.oid, t.typbasetype, t.typtype
+                    UNION ALL SELECT p.oid, p.typbasetype, p.typtype FROM pg_type p JOIN d ON p.oid = d.base)
+                SELECT oid FROM d WHERE kind = 'e') b ON true
             WHERE a.attrelid = @t::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
             ORDER BY a.attnum
             """, connection))
@@ -56,9 +62,10 @@ internal sealed record TableColumn(string Name, string TypeName, bool NotNull, i
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
+                string typeName = reader.GetString(1);
                 columns.Add(new(
-                    reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetInt32(3), reader.GetBoolean(4),
-                    reader.IsDBNull(5) ? null : reader.GetFieldValue<string[]>(5)));
+                    reader.GetString(0), typeName, reader.GetBoolean(2), reader.GetInt32(3), reader.GetBoolean(4),
+                    reader.IsDBNull(5) ? null : new EnumColumn(connectionString, reader.GetFieldValue<uint>(5), typeName, reader.IsDBNull(6) ? [] : reader.GetFieldValue<string[]>(6))));
             }
         }
 
