@@ -13,6 +13,9 @@ namespace Pipelines.Postgres.Writing;
 /// </summary>
 internal sealed class EnumColumn(string connectionString, uint typeOid, string typeName, string[] labels)
 {
+    /// <summary>Values that matched no label, remembered so each makes the labels be read again once; at most this many.</summary>
+    private const int MissesKept = 1024;
+
     private readonly Dictionary<Enum, string> _byMember = [];
     private readonly HashSet<string> _missed = new(StringComparer.Ordinal);
     private HashSet<string> _labels = new(labels, StringComparer.Ordinal);
@@ -36,7 +39,7 @@ internal sealed class EnumColumn(string connectionString, uint typeOid, string t
         }
 
         label = Match(member, type);
-        if (label is null && _missed.Add(type.FullName + "." + member) && Reload()) label = Match(member, type);
+        if (label is null && Missed(type.FullName + "." + member) && Reload()) label = Match(member, type);
         if (label is null)
         {
             throw new InvalidCastException(
@@ -67,7 +70,14 @@ internal sealed class EnumColumn(string connectionString, uint typeOid, string t
         return matching.Length == 1 ? matching[0] : null;
     }
 
-    private bool Known(string text) => _labels.Contains(text) || (_missed.Add(text) && Reload() && _labels.Contains(text));
+    private bool Known(string text) => _labels.Contains(text) || (Missed(text) && Reload() && _labels.Contains(text));
+
+    /// <summary>True the first time a value matches no label (the labels are then read again); the values remembered are bounded.</summary>
+    private bool Missed(string value)
+    {
+        if (_missed.Count >= MissesKept) _missed.Clear();
+        return _missed.Add(value);
+    }
 
     /// <summary>Reads the labels again; true when there are new ones.</summary>
     private bool Reload()
