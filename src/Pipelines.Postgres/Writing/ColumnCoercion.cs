@@ -12,7 +12,7 @@ internal static class ColumnCoercion
     {
         // A row a source could not read in full (a dead letter sent on to a sink): the value is not there to write.
         if (value is UnreadableValue unreadable) throw new InvalidCastException($"the value was never read: {unreadable.Reason}", unreadable.Error);
-        if (column.Enum is { } labels) return labels.LabelOf(value, () => Mismatch(value, column));
+        if (column.Enum is { } labels) return labels.LabelOf(value) ?? throw Mismatch(value, column);
         switch (column.TypeName)
         {
             case "int2": return Integer(value, column, short.MinValue, short.MaxValue, v => (short)v);

@@ -21,12 +21,15 @@ internal sealed class EnumColumn(string connectionString, uint typeOid, string t
     private HashSet<string> _labels = new(labels, StringComparer.Ordinal);
     private string[] _ordered = labels;
 
-    /// <summary>The label for <paramref name="value"/>; throws <see cref="InvalidCastException"/> saying why there is none.</summary>
-    public string LabelOf(object value, Func<Exception> mismatch) => value switch
+    /// <summary>
+    /// The label for <paramref name="value"/>, or null when it is neither a text nor a .NET enum; throws
+    /// <see cref="InvalidCastException"/> saying why a text or member has none.
+    /// </summary>
+    public string? LabelOf(object value) => value switch
     {
         string text => Known(text) ? text : throw new InvalidCastException($"'{text}' is not a label of {typeName} ({string.Join(", ", _ordered)})."),
         Enum member => Member(member),
-        _ => throw mismatch(),
+        _ => null,
     };
 
     private string Member(Enum member)
