@@ -53,7 +53,7 @@ internal sealed class EnumColumn(string connectionString, uint typeOid, string t
         return label;
     }
 
-    /// <summary>The label for a member: by one of its names exactly, else by one label equal to them loosely; null when none (or two) match.</summary>
+    /// <summary>The label for a member: by one of its names exactly, else by the one label equal to them loosely; null when none matches, and throws when two do.</summary>
     private string? Match(Enum member, Type type)
     {
         var values = Enum.GetValues(type);
@@ -82,14 +82,14 @@ internal sealed class EnumColumn(string connectionString, uint typeOid, string t
         return _missed.Add(value);
     }
 
-    /// <summary>Reads the labels again; true when there are new ones.</summary>
+    /// <summary>Reads the labels again; true when they changed (a label added, or renamed with <c>ALTER TYPE … RENAME VALUE</c>).</summary>
     private bool Reload()
     {
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
         using var command = new NpgsqlCommand("SELECT array_agg(enumlabel::text ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = typeOid, NpgsqlDbType = NpgsqlDbType.Oid });
-        if (command.ExecuteScalar() is not string[] fresh || fresh.Length == _ordered.Length) return false;
+        if (command.ExecuteScalar() is not string[] fresh || fresh.AsSpan().SequenceEqual(_ordered)) return false;
         _ordered = fresh;
         _labels = new HashSet<string>(fresh, StringComparer.Ordinal);
         return true;
