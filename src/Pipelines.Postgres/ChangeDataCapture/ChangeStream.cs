@@ -269,21 +269,26 @@ internal sealed class ChangeStream<T>(
     /// <summary>An enum's label from its wire form (the same UTF-8 text in the binary and the text format).</summary>
     private static async Task<string> LabelAsync(ReplicationValue value, CancellationToken cancellationToken)
     {
-        await using var stream = value.GetStream();
-        using var bytes = new MemoryStream();
-        await stream.CopyToAsync(bytes, cancellationToken).ConfigureAwait(false);
+        using var bytes = await WireFormAsync(value, cancellationToken).ConfigureAwait(false);
         return System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
     }
 
     /// <summary>A numeric from its wire form (binary or text), also the ones a decimal cannot hold (<see cref="NumericValues"/>).</summary>
     private static async Task<object> NumericAsync(ReplicationValue value, CancellationToken cancellationToken)
     {
-        await using var stream = value.GetStream();
-        using var bytes = new MemoryStream();
-        await stream.CopyToAsync(bytes, cancellationToken).ConfigureAwait(false);
+        using var bytes = await WireFormAsync(value, cancellationToken).ConfigureAwait(false);
         return NumericValues.FromText(value.Kind == TupleDataKind.BinaryValue
             ? NumericValues.BinaryToText(bytes.GetBuffer().AsSpan(0, (int)bytes.Length))
             : System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length));
+    }
+
+    /// <summary>A value's bytes as the server sent them.</summary>
+    private static async Task<MemoryStream> WireFormAsync(ReplicationValue value, CancellationToken cancellationToken)
+    {
+        await using var stream = value.GetStream();
+        var bytes = new MemoryStream();
+        await stream.CopyToAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return bytes;
     }
 
     private async Task ReadSnapshotAsync(CancellationToken cancellationToken)

@@ -40,10 +40,7 @@ internal sealed class EnumTypes(string connectionString, string source, ILogger 
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(
-            "WITH RECURSIVE t(oid, base, kind) AS (SELECT oid, typbasetype, typtype FROM pg_type WHERE oid = $1 " +
-            "UNION ALL SELECT p.oid, p.typbasetype, p.typtype FROM pg_type p JOIN t ON p.oid = t.base) SELECT EXISTS (SELECT 1 FROM t WHERE t.kind = 'e')",
-            connection);
+        await using var command = new NpgsqlCommand($"SELECT {ReplicationCatalog.TypeOrBaseIs("$1", "t.kind = 'e'")}", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = oid, NpgsqlDbType = NpgsqlDbType.Oid });
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }

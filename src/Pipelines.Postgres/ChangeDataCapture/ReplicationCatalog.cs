@@ -130,10 +130,7 @@ internal static class ReplicationCatalog
     public static async Task<(string Select, HashSet<string> Numeric)> SnapshotColumnsAsync(NpgsqlConnection connection, string quotedTable, Func<string, bool> read, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            $"SELECT a.attname, EXISTS (WITH RECURSIVE t(oid, base) AS (SELECT oid, typbasetype FROM pg_type WHERE oid = a.atttypid " +
-            "UNION ALL SELECT p.oid, p.typbasetype FROM pg_type p JOIN t ON p.oid = t.base) SELECT 1 FROM t WHERE t.oid = 'numeric'::regtype), " +
-            "EXISTS (WITH RECURSIVE t(oid, base, kind) AS (SELECT oid, typbasetype, typtype FROM pg_type WHERE oid = a.atttypid " +
-            "UNION ALL SELECT p.oid, p.typbasetype, p.typtype FROM pg_type p JOIN t ON p.oid = t.base) SELECT 1 FROM t WHERE t.kind = 'e') " +
+            $"SELECT a.attname, {TypeOrBaseIs("a.atttypid", "t.oid = 'numeric'::regtype")}, {TypeOrBaseIs("a.atttypid", "t.kind = 'e'")} " +
             $"FROM pg_attribute a WHERE a.attrelid = {Sql.Literal(quotedTable)}::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
             connection);
         var columns = new List<string>();
@@ -151,6 +148,15 @@ internal static class ReplicationCatalog
         // No column read (a type without members for any of them, a table without a key): rows without columns, one per row.
         return (string.Join(", ", columns), numeric);
     }
+
+    /// <summary>
+    /// A boolean SQL expression: whether the type <paramref name="typeOid"/> (an SQL expression) or a type under it, when
+    /// it is a domain (followed down its base types), meets <paramref name="condition"/> on <c>t.oid</c> and <c>t.kind</c>
+    /// (<c>typtype</c>).
+    /// </summary>
+    public static string TypeOrBaseIs(string typeOid, string condition) =>
+        $"EXISTS (WITH RECURSIVE t(oid, base, kind) AS (SELECT oid, typbasetype, typtype FROM pg_type WHERE oid = {typeOid} " +
+        $"UNION ALL SELECT p.oid, p.typbasetype, p.typtype FROM pg_type p JOIN t ON p.oid = t.base) SELECT 1 FROM t WHERE {condition})";
 
     /// <summary>The server's clock now (<c>clock_timestamp()</c>, not the transaction's start), in UTC.</summary>
     public static async Task<DateTimeOffset> ServerTimeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
