@@ -8,7 +8,8 @@ namespace Pipelines.Testing;
 /// in the order written. Its stream has event time without <c>WithEventTime</c>; the watermark is exactly what
 /// the script says. Under the bounded executor watermark steps are ignored (the watermark is +∞ at the end
 /// only); under the streaming executor they travel in-band, and a processing-time step advances
-/// <see cref="Clock"/> only after everything before it has been handed to the stages the source feeds. Pass
+/// <see cref="Clock"/> only once every stage has processed everything before it (and whatever the stages emitted
+/// for it), however many stages and workers lie between the source and the sinks. Pass
 /// <see cref="Clock"/> as <see cref="StreamingOptions.TimeProvider"/> so early triggers follow the script, and
 /// leave <see cref="StreamingOptions.Linger"/> at zero (its default): a source that lingers keeps elements in a
 /// batch while it waits for more, and the script's next processing-time step would move the clock before they
@@ -78,7 +79,7 @@ public sealed class TestStream<T> : Source<T>
         return this;
     }
 
-    /// <summary>Advances <see cref="Clock"/> once everything before this step has been handed downstream.</summary>
+    /// <summary>Advances <see cref="Clock"/> once every stage has processed everything before this step (<see cref="SourceContext.WhenDownstreamIdleAsync"/>).</summary>
     /// <param name="by">How far; positive.</param>
     public TestStream<T> AdvanceProcessingTime(TimeSpan by)
     {
@@ -101,7 +102,7 @@ public sealed class TestStream<T> : Source<T>
                 "Give each run its own TestStream, or wait for the other run to end.");
         }
 
-        return new(new Reader([.. _steps], Clock, () => Volatile.Write(ref _reading, 0)));
+        return new(new Reader([.. _steps], Clock, context, () => Volatile.Write(ref _reading, 0)));
     }
 
     private enum StepKind
@@ -125,9 +126,10 @@ public sealed class TestStream<T> : Source<T>
     /// <summary>
     /// Plays the script: elements with their event times until a watermark step (taken with
     /// <see cref="TryTakeWatermark"/> right after the read that reached it) or a processing-time step (played in
-    /// <see cref="WaitToReadAsync"/>, which the executor calls only once everything read before has gone downstream).
+    /// <see cref="WaitToReadAsync"/>, which the executor calls only once everything read before has been handed
+    /// downstream, and which moves the clock once every stage has processed it: <see cref="SourceContext.WhenDownstreamIdleAsync"/>).
     /// </summary>
-    private sealed class Reader(Step[] steps, FakeTimeProvider clock, Action closed) : SourceReader<T>
+    private sealed class Reader(Step[] steps, FakeTimeProvider clock, SourceContext context, Action closed) : SourceReader<T>
     {
         private Action? _closed = closed;
 
@@ -175,16 +177,18 @@ public sealed class TestStream<T> : Source<T>
             return has;
         }
 
-        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+        public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
         {
-            // Everything before a processing-time step has been handed downstream when the executor waits here.
+            // Everything before a processing-time step has been handed downstream when the executor waits here; the
+            // clock moves once every stage has processed it, so no stage sees the new time before an element of the old.
             while (_position < steps.Length && steps[_position].Kind == StepKind.ProcessingTime)
             {
+                await context.WhenDownstreamIdleAsync(cancellationToken).ConfigureAwait(false);
                 clock.Advance(steps[_position].Advance);
                 _position++;
             }
 
-            return new(_position < steps.Length);
+            return _position < steps.Length;
         }
 
         /// <summary>The next element step, unless a watermark waits to be taken or a processing-time step comes first; a watermark step is consumed into <see cref="_watermark"/>.</summary>

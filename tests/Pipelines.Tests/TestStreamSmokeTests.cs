@@ -41,4 +41,41 @@ public class TestStreamSmokeTests
         await new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock, IdleTimeout = Timeout.InfiniteTimeSpan }).RunAsync(p.Build());
         results.Select(r => (r.Value, r.Timing)).Should().Equal((2L, PaneTiming.Early), (3L, PaneTiming.Early), (3L, PaneTiming.OnTime));
     }
+
+    /// <summary>
+    /// Two stages in their own workers after the source, the second with processing-time windows: the clock moves
+    /// only once every element before the step has gone through both, so each element lands in the window of the
+    /// script's time, not in a later one because the second stage saw the new time before the first passed it on.
+    /// (The source fills the first stage's channel to the brim before the step, so without the wait the second
+    /// stage's tick overtakes thousands of elements.)
+    /// </summary>
+    [Fact]
+    public async Task Streaming_ProcessingTimeStep_WaitsUntilEveryStageProcessedWhatCameBefore()
+    {
+        const int before = 50_000, after = 30_000;
+        var script = new TestStream<int>();
+        script.Add(T0, [.. Enumerable.Range(0, before)])
+            .AdvanceProcessingTime(TimeSpan.FromSeconds(10))
+            .Add(T0.AddSeconds(1), [.. Enumerable.Range(before, after)])
+            .AdvanceProcessingTime(TimeSpan.FromSeconds(10));
+        var results = new List<WindowResult<int, long>>();
+        var p = new PipelineBuilder();
+        p.From(script)
+            .KeyBy(i => i % 100)
+            .Process(static () => new PassOn())
+            .KeyBy(i => i % 7)
+            .Window(Windows.TumblingProcessingTime(TimeSpan.FromSeconds(10)))
+            .Count()
+            .To(Sinks.Collection(results));
+        await new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock, IdleTimeout = Timeout.InfiniteTimeSpan }).RunAsync(p.Build());
+
+        var start = script.Clock.Start;
+        results.GroupBy(r => r.Window.Start - start).Select(g => (g.Key, g.Sum(r => r.Value))).OrderBy(w => w.Key)
+            .Should().Equal((TimeSpan.Zero, (long)before), (TimeSpan.FromSeconds(10), (long)after));
+    }
+
+    private sealed class PassOn : KeyedProcessFunction<int, int, int>
+    {
+        public override void ProcessElement(int element, KeyedProcessContext<int, int> context) => context.Emit(element);
+    }
 }

@@ -27,6 +27,25 @@ public sealed class SourceContext
     /// <summary>The most elements the executor asks for at once.</summary>
     public int BatchSize { get; }
 
+    /// <summary>The run's wait for its stages to have processed everything handed to them; null when they process it within the source's calls.</summary>
+    internal Func<CancellationToken, ValueTask>? DownstreamIdle { get; init; }
+
+    /// <summary>
+    /// Completes once the run has nothing in flight: every element, watermark and processing-time tick handed to a
+    /// stage has been processed, and what the stages emitted for them as well, down to the sinks. Under the bounded
+    /// executor it completes at once: the stages process what a source hands on before the source reads again.
+    /// </summary>
+    /// <remarks>
+    /// For a scripted source that moves a test clock (<c>TestStream</c> advancing processing time): called from
+    /// <see cref="SourceReader{T}.WaitToReadAsync"/>, after the executor has handed on everything the reader gave it,
+    /// it makes every stage see the elements before the step at the old time, however many stages and workers lie
+    /// between. Elements that other sources keep sending delay it (nothing is idle while they flow), and messages a
+    /// stage holds back to align a checkpoint's barrier are not waited for.
+    /// </remarks>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    public ValueTask WhenDownstreamIdleAsync(CancellationToken cancellationToken) =>
+        DownstreamIdle is { } idle ? idle(cancellationToken) : ValueTask.CompletedTask;
+
     /// <summary>
     /// The error policy that applies to this source's bad records: the one set with <c>OnError</c> right after
     /// <see cref="PipelineBuilder.From{T}"/>, else the pipeline's (<see cref="PipelineBuilder.OnError"/>).

@@ -31,6 +31,9 @@ internal abstract class SourceRunner : IAsyncDisposable
 
     public abstract ValueTask OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>Completes once nothing the run's stages were handed is left to process (<see cref="SourceContext.WhenDownstreamIdleAsync"/>); null when stages run in the source's own calls (the bounded executor).</summary>
+    public Func<CancellationToken, ValueTask>? DownstreamIdle { get; set; }
+
     /// <summary>Reads what is available now into the buffer; returns how many elements.</summary>
     public abstract int Read();
 
@@ -168,6 +171,7 @@ internal sealed class SourceRunner<T>(SourceNode<T> node, WorkerContext context)
             {
                 TracksOrigins = OriginPaths.ReachExchange(node),
                 PositionsStored = PositionJson is not null && PositionsRestored,
+                DownstreamIdle = DownstreamIdle,
             };
             if (KeepsPartitionedState) sourceContext.KeepPartitionedState(node.Source, PartitionStore);
             _sourceContext = sourceContext;

@@ -25,6 +25,12 @@ internal sealed class StageWorker
     private readonly InputGates? _gates;
     private readonly int _maxHeld;
 
+    /// <summary>The run's count of messages in flight (null: not counted).</summary>
+    private readonly InFlight? _inFlight;
+
+    /// <summary>Messages handled whose output the edges still hold in partial batches: they stop counting as in flight once it is sent.</summary>
+    private long _owed;
+
     /// <param name="instance">The stage instance this worker drives.</param>
     /// <param name="channel">Its input channel (<see cref="StageChannels"/>).</param>
     /// <param name="pending">The writes of its output chain that did not fit; its edges were created with it.</param>
@@ -34,8 +40,10 @@ internal sealed class StageWorker
     /// passed a barrier the others have not is closed once <paramref name="maxHeld"/> of its messages are held.
     /// </param>
     /// <param name="maxHeld">Messages of one input held for alignment before its gate closes (<see cref="StreamingOptions.MaxAlignmentBuffer"/>).</param>
-    public StageWorker(StageInstance instance, Channel<StageMessage> channel, PendingWrites pending, TimeProvider timeProvider, InputGates? gates = null, int maxHeld = 0)
+    /// <param name="inFlight">The run's count of messages in flight: each message read stops counting once it is settled (null: not counted).</param>
+    public StageWorker(StageInstance instance, Channel<StageMessage> channel, PendingWrites pending, TimeProvider timeProvider, InputGates? gates = null, int maxHeld = 0, InFlight? inFlight = null)
     {
+        _inFlight = inFlight;
         Instance = instance;
         Channel = channel;
         Pending = pending;
@@ -79,6 +87,7 @@ internal sealed class StageWorker
                         // Nothing to read now: what the output edges hold goes out before the wait.
                         Pending.SendHeld();
                         await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        SettleOwed();
                         continue;
                     }
 
@@ -100,6 +109,10 @@ internal sealed class StageWorker
                     Release();
                     await SettleAsync(op, cancellationToken).ConfigureAwait(false);
                 }
+
+                // Settled; a message held for alignment counts as settled too (it waits for a barrier, not for this).
+                _owed++;
+                if (!Pending.HasHeld) SettleOwed();
             }
         }
         finally
@@ -113,8 +126,21 @@ internal sealed class StageWorker
                 while (queue.TryDequeue(out var held)) BatchPool.Return(held.Batch);
             }
 
-            while (reader.TryRead(out var left)) BatchPool.Return(left.Batch);
+            while (reader.TryRead(out var left))
+            {
+                BatchPool.Return(left.Batch);
+                _owed++;
+            }
+
+            SettleOwed();
         }
+    }
+
+    /// <summary>The messages handled so far are settled, their output sent on: they stop counting as in flight.</summary>
+    private void SettleOwed()
+    {
+        _inFlight?.Done(_owed);
+        _owed = 0;
     }
 
     /// <summary>
@@ -132,7 +158,11 @@ internal sealed class StageWorker
     /// <summary>A processing-time tick; when the channel is full it is remembered and handled after the next message.</summary>
     private void Tick()
     {
-        if (!Channel.Writer.TryWrite(StageMessage.ForTick(_timeProvider.GetUtcNow().UtcTicks))) Volatile.Write(ref _tickMissed, 1);
+        // Counted before the write, so the worker cannot settle it first and see the count pass zero early.
+        _inFlight?.Add();
+        if (Channel.Writer.TryWrite(StageMessage.ForTick(_timeProvider.GetUtcNow().UtcTicks))) return;
+        _inFlight?.Done();
+        Volatile.Write(ref _tickMissed, 1);
     }
 
     private void Dispatch(in StageMessage message)
