@@ -44,6 +44,9 @@ internal sealed class KeyTable<TKey>
     private Slot[] _slots = new Slot[MinSlots];
     private int _shift = 32 - 4;
     private TKey[] _keys = new TKey[8];
+
+    /// <summary>The hash code of each id's key, as in its slot: removing a key finds its slot without hashing the key again (a string's characters, a record's fields, a comparer's call).</summary>
+    private int[] _hashes = new int[8];
     private int[] _references = new int[8];
     private int _count;
     private int _live;
@@ -146,6 +149,7 @@ internal sealed class KeyTable<TKey>
             if (_count == _keys.Length)
             {
                 StateArrays.Resize(ref _keys, _keys.Length * 2);
+                StateArrays.Resize(ref _hashes, _keys.Length);
                 StateArrays.Resize(ref _references, _keys.Length);
             }
 
@@ -153,6 +157,7 @@ internal sealed class KeyTable<TKey>
         }
 
         _keys[id] = key;
+        _hashes[id] = hash;
         _references[id] = 0;
         slot = new Slot(hash, id + 1, key);
         _live++;
@@ -228,7 +233,7 @@ internal sealed class KeyTable<TKey>
     {
         Slot[] slots = _slots;
         uint mask = (uint)slots.Length - 1;
-        uint hole = Home(Hash(_keys[id])) & mask;
+        uint hole = Home(_hashes[id]) & mask;
         while (slots[hole].Id != id + 1) hole = (hole + 1) & mask;
 
         for (uint next = (hole + 1) & mask; slots[next].Id != 0; next = (next + 1) & mask)
@@ -262,11 +267,13 @@ internal sealed class KeyTable<TKey>
     {
         StateArrays.Return(_slots);
         StateArrays.Return(_keys);
+        StateArrays.Return(_hashes);
         StateArrays.Return(_references);
         StateArrays.Return(_dense);
         _slots = new Slot[MinSlots];
         _shift = 32 - 4;
         _keys = new TKey[8];
+        _hashes = new int[8];
         _references = new int[8];
         _dense = [];
         _count = 0;
@@ -281,7 +288,9 @@ internal sealed class KeyTable<TKey>
         Array.Clear(_slots);
         for (int id = 0; id < _count; id++)
         {
-            if (_references[id] >= 0) Place(new Slot(Hash(_keys[id]), id + 1, _keys[id]));
+            if (_references[id] < 0) continue;
+            _hashes[id] = Hash(_keys[id]);
+            Place(new Slot(_hashes[id], id + 1, _keys[id]));
         }
     }
 

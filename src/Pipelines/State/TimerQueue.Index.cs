@@ -3,28 +3,41 @@ namespace Pipelines.State;
 /// <summary>
 /// The index of the tracked timers of keys with many (<see cref="IndexAbove"/>): node ids in an open-addressing table
 /// (linear probing, at most half full, a removed node's slot refilled by shifting its successors back), hashed by the
-/// node's (key, namespace, time) and compared against the node itself, so the table holds one <see cref="int"/> per
-/// timer and no copy of its fields. Its array comes from the shared pool (<see cref="StateArrays"/>) like the nodes',
-/// so a run that indexes hundreds of thousands of timers (a bounded run holds them all to the end) leaves no garbage.
+/// node's (key, namespace, time). Each slot holds the node id and its hash, so a probe that meets another timer, the
+/// shift after a removal and a rehash when the table grows decide from the slot alone: only a slot whose hash matches
+/// reads its node (a node is a cache line away from its neighbours in the table, and a timer firing takes its node
+/// out of the index while the nodes after it in the table are cold). Its array comes from the shared pool
+/// (<see cref="StateArrays"/>) like the nodes', so a run that indexes hundreds of thousands of timers (a bounded run
+/// holds them all to the end) leaves no garbage.
 /// </summary>
 internal sealed partial class TimerQueue
 {
     private static readonly ulong IndexSeed = (ulong)Random.Shared.NextInt64() | 1;
 
-    /// <summary>1 + a node id per slot (0: empty); the length is 0 or a power of two.</summary>
-    private int[] _indexSlots = [];
+    /// <summary>A slot of the index: 1 + a node id (0: empty), and the hash of the node's (key, namespace, time).</summary>
+    private struct IndexSlot
+    {
+        public int Node;
+        public uint Hash;
+    }
+
+    /// <summary>The slots; the length is 0 or a power of two.</summary>
+    private IndexSlot[] _indexSlots = [];
     private int _indexCount;
 
     /// <summary>The node of the indexed timer (key, namespace, time), or −1.</summary>
     private int IndexFind(int key, Window ns, long time)
     {
-        int[] slots = _indexSlots;
+        var slots = _indexSlots;
         if (slots.Length == 0) return -1;
         uint mask = (uint)slots.Length - 1;
-        for (uint i = IndexHash(key, ns.StartTicks, ns.EndTicks, time) & mask; ; i = (i + 1) & mask)
+        uint hash = IndexHash(key, ns.StartTicks, ns.EndTicks, time);
+        for (uint i = hash & mask; ; i = (i + 1) & mask)
         {
-            int n = slots[i] - 1;
+            ref var slot = ref slots[i];
+            int n = slot.Node - 1;
             if (n < 0) return -1;
+            if (slot.Hash != hash) continue;
             ref var node = ref _nodes[n];
             if (node.Time == time && node.Key == key && node.Namespace.StartTicks == ns.StartTicks && node.Namespace.EndTicks == ns.EndTicks) return n;
         }
@@ -34,29 +47,29 @@ internal sealed partial class TimerQueue
     private void IndexAdd(int node)
     {
         if ((_indexCount + 1) * 2 > _indexSlots.Length) IndexGrow();
-        IndexPlace(_indexSlots, node);
+        IndexPlace(_indexSlots, node + 1, HashOf(node));
         _indexCount++;
     }
 
     /// <summary>Takes node <paramref name="node"/> (indexed, its fields unchanged since) out of the index.</summary>
     private void IndexRemove(int node)
     {
-        int[] slots = _indexSlots;
+        var slots = _indexSlots;
         uint mask = (uint)slots.Length - 1;
         uint hole = HashOf(node) & mask;
-        while (slots[hole] != node + 1) hole = (hole + 1) & mask;
+        while (slots[hole].Node != node + 1) hole = (hole + 1) & mask;
 
-        for (uint next = (hole + 1) & mask; slots[next] != 0; next = (next + 1) & mask)
+        for (uint next = (hole + 1) & mask; slots[next].Node != 0; next = (next + 1) & mask)
         {
             // A node may fill the hole when its home is not in (hole, next]: its probe sequence passes the hole.
-            uint home = HashOf(slots[next] - 1) & mask;
+            uint home = slots[next].Hash & mask;
             bool stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
             if (stays) continue;
             slots[hole] = slots[next];
             hole = next;
         }
 
-        slots[hole] = 0;
+        slots[hole] = default;
         _indexCount--;
     }
 
@@ -70,23 +83,24 @@ internal sealed partial class TimerQueue
 
     private void IndexGrow()
     {
-        int[] old = _indexSlots;
-        int[] slots = StateArrays.Allocate<int>(Math.Max(64, old.Length * 2));
-        foreach (int slot in old)
+        var old = _indexSlots;
+        var slots = StateArrays.Allocate<IndexSlot>(Math.Max(64, old.Length * 2));
+        foreach (var slot in old)
         {
-            if (slot != 0) IndexPlace(slots, slot - 1);
+            if (slot.Node != 0) IndexPlace(slots, slot.Node, slot.Hash);
         }
 
         _indexSlots = slots;
         StateArrays.Return(old);
     }
 
-    private void IndexPlace(int[] slots, int node)
+    /// <summary>Puts 1 + a node id with its hash in the first empty slot from the hash's home.</summary>
+    private static void IndexPlace(IndexSlot[] slots, int nodePlusOne, uint hash)
     {
         uint mask = (uint)slots.Length - 1;
-        uint i = HashOf(node) & mask;
-        while (slots[i] != 0) i = (i + 1) & mask;
-        slots[i] = node + 1;
+        uint i = hash & mask;
+        while (slots[i].Node != 0) i = (i + 1) & mask;
+        slots[i] = new IndexSlot { Node = nodePlusOne, Hash = hash };
     }
 
     private uint HashOf(int node)
