@@ -319,6 +319,11 @@ public class KeyedStateStoreTests
 
         foreach (var (k, id) in ids) keys.IndexOf(k).Should().Be(id);
         keys.Count.Should().Be(colliding.Count);
+
+        // Removing keys after the switch finds their slots by the randomized hash, and the others stay found.
+        foreach (var k in colliding.Where((_, i) => i % 2 == 0)) keys.Release(ids[k]);
+        foreach (var (k, i) in colliding.Select((k, i) => (k, i))) keys.IndexOf(k).Should().Be(i % 2 == 0 ? -1 : ids[k]);
+        keys.Count.Should().Be(colliding.Count / 2);
     }
 
     [Fact]
