@@ -6,7 +6,8 @@ namespace Pipelines.Execution;
 /// A <see cref="DirectEdge{T}"/> into a stage whose operator reads spans (<see cref="IStageSpanInput{T}"/>): what a
 /// producer holds in place — a source's own storage, timed in place by <c>WithEventTime</c> — reaches the operator
 /// without being copied into a batch. Used where nothing ever holds an input back (the bounded executor: no
-/// barriers to align, no partitions handed over), so a span is always processed at once.
+/// barriers to align, no partitions handed over; a sink chained into its one producer's task under the streaming
+/// executor, which takes everything in the producer's calls), so a span is always processed at once.
 /// </summary>
 internal sealed class DirectSpanEdge<T>(StageInstance stage, int port, int producer, IStageSpanInput<T> input) : IBatchTarget<T>, ISpanTarget<T>, IPushEdge<T>
 {

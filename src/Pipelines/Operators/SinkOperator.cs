@@ -17,7 +17,7 @@ internal sealed class SinkOperator<T>(
     OperatorContext context,
     IBarrierAcknowledger? checkpoints,
     CancellationToken runToken,
-    bool origins = false) : StageOperator, Checkpoints.ICommittingSink
+    bool origins = false) : StageOperator, Checkpoints.ICommittingSink, IStageSpanInput<T>
 {
     public string Name => sinkName;
 
@@ -87,48 +87,68 @@ internal sealed class SinkOperator<T>(
     {
         var b = (Batch<T>)batch;
         if (b.Count == 0) return;
-        context.Counters.AddWritten(b.Count);
+        Write(
+            new ReadOnlySpan<T>(b.Values, 0, b.Count),
+            new ReadOnlySpan<long>(b.Timestamps, 0, b.Count),
+            b.HasOrigins ? new ReadOnlySpan<ElementOrigin>(b.Origins, 0, b.Count) : default);
+    }
+
+    /// <summary>
+    /// Results read in place from the producer's span (a source's own storage, timed in place by <c>WithEventTime</c>):
+    /// written as a batch is, without the copy into one; what the writer does not take at once is copied, since the
+    /// span is only borrowed for the call. Such results carry no origins (a source reads spans only when none are tracked).
+    /// </summary>
+    public void OnSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        if (values.IsEmpty) return;
+        Write(values, timestamps, default);
+    }
+
+    /// <summary>Hands results (with their event times, and their origins when they carry them) to the writer.</summary>
+    private void Write(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<ElementOrigin> elementOrigins)
+    {
+        context.Counters.AddWritten(values.Length);
         if (_partitions)
         {
-            WriteWithPartitions(b);
+            WriteWithPartitions(values, elementOrigins);
             return;
         }
 
         if (_timed is not null)
         {
-            WriteTimed(b);
+            WriteTimed(values, timestamps, elementOrigins);
             return;
         }
 
         int from = 0;
         if (_pendingItems is null && _queue.Count == 0)
         {
-            from = TryWriteNow(b);
-            if (from == b.Count) return;
+            from = TryWriteNow(values);
+            if (from == values.Length) return;
         }
 
-        int count = b.Count - from;
+        int count = values.Length - from;
         T[] items = ArrayPool<T>.Shared.Rent(count);
-        Array.Copy(b.Values, from, items, 0, count);
+        values[from..].CopyTo(items);
         if (_pendingItems is null && _queue.Count == 0) Start(items, count, 0);
         else _queue.Enqueue((items, count));
     }
 
-    private void WriteTimed(Batch<T> batch)
+    private void WriteTimed(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<ElementOrigin> elementOrigins)
     {
         try
         {
             // Inside, event times count from the Unix epoch; the public contract speaks DateTimeOffset.UtcTicks.
-            if (_utcTicks.Length < batch.Count) _utcTicks = new long[batch.Capacity];
-            for (int i = 0; i < batch.Count; i++) _utcTicks[i] = EventTime.ToDateTimeOffset(batch.Timestamps[i]).UtcTicks;
+            if (_utcTicks.Length < values.Length) _utcTicks = new long[Math.Max(values.Length, _utcTicks.Length * 2)];
+            for (int i = 0; i < values.Length; i++) _utcTicks[i] = EventTime.ToDateTimeOffset(timestamps[i]).UtcTicks;
             // Origins reach the writer only from a path the plan vouches for (one source, carrying operators only).
-            if (origins && batch.HasOrigins)
+            if (origins && !elementOrigins.IsEmpty)
             {
-                _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count), new ReadOnlySpan<ElementOrigin>(batch.Origins, 0, batch.Count));
+                _timed!.Write(values, new ReadOnlySpan<long>(_utcTicks, 0, values.Length), elementOrigins);
             }
             else
             {
-                _timed!.Write(new ReadOnlySpan<T>(batch.Values, 0, batch.Count), new ReadOnlySpan<long>(_utcTicks, 0, batch.Count));
+                _timed!.Write(values, new ReadOnlySpan<long>(_utcTicks, 0, values.Length));
             }
         }
         catch (Exception ex) when (!IsRunCancellation(ex) && ex is not PipelineExecutionException)
@@ -137,17 +157,18 @@ internal sealed class SinkOperator<T>(
         }
     }
 
-    /// <summary>Hands the batch to the writer with each result's partition (-1 for a result that carries none).</summary>
-    private void WriteWithPartitions(Batch<T> batch)
+    /// <summary>Hands the results to the writer with each one's partition (-1 for a result that carries none).</summary>
+    private void WriteWithPartitions(ReadOnlySpan<T> values, ReadOnlySpan<ElementOrigin> elementOrigins)
     {
-        if (_partitionOf.Length < batch.Count) _partitionOf = new int[batch.Capacity];
-        for (int i = 0; i < batch.Count; i++) _partitionOf[i] = batch.HasOrigins && batch.Origins![i].IsKnown ? (int)batch.Origins[i].Partition : -1;
+        int n = values.Length;
+        if (_partitionOf.Length < n) _partitionOf = new int[Math.Max(n, _partitionOf.Length * 2)];
+        for (int i = 0; i < n; i++) _partitionOf[i] = !elementOrigins.IsEmpty && elementOrigins[i].IsKnown ? (int)elementOrigins[i].Partition : -1;
         int from = 0;
-        while (from < batch.Count)
+        while (from < n)
         {
             try
             {
-                writer.Write(new ReadOnlySpan<T>(batch.Values, from, batch.Count - from), new ReadOnlySpan<int>(_partitionOf, from, batch.Count - from));
+                writer.Write(values[from..], new ReadOnlySpan<int>(_partitionOf, from, n - from));
                 return;
             }
             catch (SinkElementException ex)
@@ -176,17 +197,17 @@ internal sealed class SinkOperator<T>(
     }
 
     /// <summary>Writes through the writer's synchronous path as far as it goes; returns how many elements are done.</summary>
-    private int TryWriteNow(Batch<T> batch)
+    private int TryWriteNow(ReadOnlySpan<T> values)
     {
         int from = 0;
-        while (from < batch.Count)
+        while (from < values.Length)
         {
             try
             {
-                int written = writer.TryWrite(new ReadOnlySpan<T>(batch.Values, from, batch.Count - from));
-                if (written < 0 || written > batch.Count - from)
+                int written = writer.TryWrite(values[from..]);
+                if (written < 0 || written > values.Length - from)
                 {
-                    throw new InvalidOperationException($"TryWrite returned {written} for a batch of {batch.Count - from}; it must return how many leading items it wrote.");
+                    throw new InvalidOperationException($"TryWrite returned {written} for a batch of {values.Length - from}; it must return how many leading items it wrote.");
                 }
 
                 return from + written;

@@ -6,7 +6,8 @@ namespace Pipelines.Execution.Streaming;
 /// <summary>
 /// Sinks that run inside the task of their one producer (<see cref="StreamingOptions.ChainSinks"/>,
 /// <see cref="StageVertex.CanRunInProducer"/>): the producer's edge into such a sink is a <see cref="DirectEdge{T}"/>
-/// to its instance, and the producer's <see cref="PendingWrites"/> awaits the sink's writes where it would wait for
+/// to its instance (a <see cref="DirectSpanEdge{T}"/>, so that what the producer holds in place reaches the writer
+/// without a copy), and the producer's <see cref="PendingWrites"/> awaits the sink's writes where it would wait for
 /// room in a channel. The sink has no worker, channel or timer of its own.
 /// </summary>
 internal static class ChainedSinks
@@ -30,7 +31,9 @@ internal static class ChainedSinks
         {
             if (chained[edge.To.StageIndex] is not { } sink) return channels.CreateEdge(edge, producerWorker);
             pending.Chain(sink.Operator);
-            return new DirectEdge<T>(sink, edge.Port, edge.InputOf(producerWorker));
+            return sink.Operator is IStageSpanInput<T> spans && edge.Port == 0
+                ? new DirectSpanEdge<T>(sink, edge.Port, edge.InputOf(producerWorker), spans)
+                : new DirectEdge<T>(sink, edge.Port, edge.InputOf(producerWorker));
         }
     }
 }
