@@ -7,7 +7,8 @@ namespace Pipelines.Runtime;
 internal sealed class Output<T> : IOutput
 {
     private readonly IBatchTarget<T>[] _targets;
-    private readonly ISpanTarget<T>? _spanTarget;
+    /// <summary>Every target, when every one reads spans (<see cref="ISpanTarget{T}"/>); null otherwise.</summary>
+    private readonly ISpanTarget<T>[]? _spanTargets;
     private Batch<T> _buffer;
 
     private readonly Diagnostics.OperatorTelemetry _telemetry;
@@ -15,7 +16,7 @@ internal sealed class Output<T> : IOutput
     public Output(IBatchTarget<T>[] targets, int batchSize, Diagnostics.OperatorTelemetry telemetry)
     {
         _targets = targets;
-        _spanTarget = targets.Length == 1 ? targets[0] as ISpanTarget<T> : null;
+        _spanTargets = targets.Length > 0 && Array.TrueForAll(targets, t => t is ISpanTarget<T>) ? [.. targets.Cast<ISpanTarget<T>>()] : null;
         if (targets.Length == 1 && targets[0] is IPushEdge<T> { Elements: { } elements } edge)
         {
             _pushEdge = edge;
@@ -39,15 +40,19 @@ internal sealed class Output<T> : IOutput
         return _buffer;
     }
 
-    /// <summary>True when <see cref="SendSpan"/> can be used: one target, which reads spans, and nothing buffered.</summary>
-    public bool CanSendSpan => _spanTarget is not null && _buffer.Count == 0;
+    /// <summary>True when <see cref="SendSpan"/> can be used: every target reads spans, and nothing is buffered.</summary>
+    public bool CanSendSpan => _spanTargets is not null && _buffer.Count == 0;
 
-    /// <summary>Hands elements and their event times to the only target without copying them (see <see cref="CanSendSpan"/>).</summary>
+    /// <summary>
+    /// Hands elements and their event times to every target without copying them (see <see cref="CanSendSpan"/>):
+    /// one after the other, each reading them in place (a stream used twice — two filters of one source — reads the
+    /// source's storage twice rather than a copy of it).
+    /// </summary>
     public void SendSpan(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
     {
         if (_pushed > 0) EndPushes();
         _telemetry.ElementsOut(values.Length);
-        _spanTarget!.OnSpan(values, timestamps);
+        foreach (var target in _spanTargets!) target.OnSpan(values, timestamps);
     }
 
     /// <summary>The edge to the only target, when that target takes elements one at a time (<see cref="Push"/>).</summary>

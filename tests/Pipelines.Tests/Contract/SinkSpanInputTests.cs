@@ -46,6 +46,30 @@ public class SinkSpanInputTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task AStreamUsedTwice_EachSinkAndFilterReadsTheSourceInPlace(bool streaming)
+    {
+        var input = Input(4_000);
+        var all = new InPlaceSink(input);
+        var also = new InPlaceSink(input);
+        var even = new List<long>();
+        var p = new PipelineBuilder();
+        var stream = p.From(Sources.Enumerable(input)).WithEventTime(w => T0.AddSeconds(w.Id), Watermarks.BoundedOutOfOrderness(TimeSpan.FromSeconds(1)));
+        stream.To(all);
+        stream.To(also);
+        stream.Where(w => w.Id % 2 == 0).Select(w => w.Id).To(Sinks.Collection(even));
+
+        var summary = await RunAsync(p, streaming);
+
+        all.Written.Should().Equal(input);
+        also.Written.Should().Equal(input);
+        even.Should().Equal(input.Where(w => w.Id % 2 == 0).Select(w => w.Id));
+        (all.Copies + also.Copies).Should().Be(0, "both sinks read the source's array");
+        summary.ResultsWritten.Should().Be((2 * input.Length) + even.Count);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task WhatTheWriterDoesNotTakeAtOnce_IsCopied_AndWrittenLaterInOrder(bool streaming)
     {
         var input = Input(3_000);
