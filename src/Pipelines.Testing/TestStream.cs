@@ -9,7 +9,8 @@ namespace Pipelines.Testing;
 /// the script says. Under the bounded executor watermark steps are ignored (the watermark is +∞ at the end
 /// only); under the streaming executor they travel in-band, and a processing-time step advances
 /// <see cref="Clock"/> only once every stage has processed everything before it (and whatever the stages emitted
-/// for it), however many stages and workers lie between the source and the sinks. Pass
+/// for it), however many stages and workers lie between the source and the sinks (a stage that waits for the clock
+/// itself, as <c>Throttle</c> does, is not waited for: only the step ends its wait). Pass
 /// <see cref="Clock"/> as <see cref="StreamingOptions.TimeProvider"/> so early triggers follow the script, and
 /// leave <see cref="StreamingOptions.Linger"/> at zero (its default): a source that lingers keeps elements in a
 /// batch while it waits for more, and the script's next processing-time step would move the clock before they

@@ -67,11 +67,36 @@ public class TestStreamSmokeTests
             .Window(Windows.TumblingProcessingTime(TimeSpan.FromSeconds(10)))
             .Count()
             .To(Sinks.Collection(results));
-        await new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock, IdleTimeout = Timeout.InfiniteTimeSpan }).RunAsync(p.Build());
+        await new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock, IdleTimeout = Timeout.InfiniteTimeSpan })
+            .RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(60));
 
         var start = script.Clock.Start;
         results.GroupBy(r => r.Window.Start - start).Select(g => (g.Key, g.Sum(r => r.Value))).OrderBy(w => w.Key)
             .Should().Equal((TimeSpan.Zero, (long)before), (TimeSpan.FromSeconds(10), (long)after));
+    }
+
+    /// <summary>
+    /// A throttle waits for the script's clock to let elements out: a processing-time step does not wait for that
+    /// wait (only the step ends it), so each step lets one more element out, at the script's time.
+    /// </summary>
+    [Fact]
+    public async Task Streaming_ProcessingTimeStep_DoesNotWaitForAThrottleWaitingOnTheClock()
+    {
+        var script = new TestStream<int>();
+        script.Add(T0, [.. Enumerable.Range(0, 5)]);
+        for (int step = 0; step < 4; step++) script.AdvanceProcessingTime(TimeSpan.FromSeconds(1));
+        var received = new List<(int Value, TimeSpan At)>();
+        var p = new PipelineBuilder();
+        p.From(script)
+            .KeyBy(i => i % 3)
+            .Process(static () => new PassOn())
+            .Throttle(1, TimeSpan.FromSeconds(1))
+            .To(Sinks.Action<int>(i => received.Add((i, script.Clock.GetUtcNow() - script.Clock.Start))));
+        await new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock, IdleTimeout = Timeout.InfiniteTimeSpan })
+            .RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(60));
+
+        received.Select(r => r.Value).Should().BeEquivalentTo(Enumerable.Range(0, 5));
+        received.Select(r => r.At).Should().Equal(Enumerable.Range(0, 5).Select(s => TimeSpan.FromSeconds(s)), "a bucket of one lets one element out per second of the script");
     }
 
     private sealed class PassOn : KeyedProcessFunction<int, int, int>

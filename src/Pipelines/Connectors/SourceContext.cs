@@ -39,8 +39,11 @@ public sealed class SourceContext
     /// For a scripted source that moves a test clock (<c>TestStream</c> advancing processing time): called from
     /// <see cref="SourceReader{T}.WaitToReadAsync"/>, after the executor has handed on everything the reader gave it,
     /// it makes every stage see the elements before the step at the old time, however many stages and workers lie
-    /// between. Elements that other sources keep sending delay it (nothing is idle while they flow), and messages a
-    /// stage holds back to align a checkpoint's barrier are not waited for.
+    /// between. Not waited for: a stage whose operator waits for the clock itself (<c>Throttle</c>'s delay, a
+    /// <c>SelectAsync</c> retry's back-off), which only the clock can end; messages a stage holds back to align a
+    /// checkpoint's barrier or a partition handover. A user's asynchronous call that waits on the test clock holds it
+    /// for ever; elements that other sources keep sending delay it, and a source that lingers
+    /// (<see cref="StreamingOptions.Linger"/>) still holds what it has not handed on.
     /// </remarks>
     /// <param name="cancellationToken">Stops the wait.</param>
     public ValueTask WhenDownstreamIdleAsync(CancellationToken cancellationToken) =>

@@ -10,8 +10,7 @@ namespace Pipelines.Execution.Streaming;
 /// is queued, later writes queue behind it, so each channel sees messages in order.
 /// </summary>
 /// <param name="clock">Measures the waits for room, and for the writes of the sinks in the task, as backpressured time of the producer task (null: not measured).</param>
-/// <param name="inFlight">The run's count of messages in flight, which every write adds to (null: not counted).</param>
-internal sealed class PendingWrites(Diagnostics.TaskClock? clock = null, InFlight? inFlight = null)
+internal sealed class PendingWrites(Diagnostics.TaskClock? clock = null)
 {
     private readonly Queue<(ChannelWriter<StageMessage> Channel, StageMessage Message)> _queue = new();
     private StageOperator[] _chained = [];
@@ -48,7 +47,6 @@ internal sealed class PendingWrites(Diagnostics.TaskClock? clock = null, InFligh
 
     public void Write(ChannelWriter<StageMessage> channel, in StageMessage message)
     {
-        inFlight?.Add();
         if (_queue.Count == 0 && channel.TryWrite(message)) return;
         _queue.Enqueue((channel, message));
     }

@@ -12,6 +12,9 @@ namespace Pipelines.Execution.Streaming;
 internal sealed class StageChannels
 {
     private readonly Channel<StageMessage>[][] _channels;
+
+    /// <summary>Per stage and worker, its count of messages in flight (<see cref="InFlight"/>).</summary>
+    private readonly InFlight.Counter[][] _inFlight;
     private readonly object[] _pools;
 
     private readonly (Checkpoints.Serialization.StateSerializerRegistry Serializers, int MaxParallelism)? _keyGroups;
@@ -22,11 +25,13 @@ internal sealed class StageChannels
     /// <param name="plan">The plan.</param>
     /// <param name="capacity">Messages per channel.</param>
     /// <param name="batchSize">Elements per batch.</param>
+    /// <param name="inFlight">The run's count of work in flight: every write into a worker's channel counts for that worker.</param>
     /// <param name="keyGroups">When checkpoints store state: keys are routed by key group with these serializers and this many groups.</param>
-    public StageChannels(PhysicalPlan plan, int capacity, int batchSize, (Checkpoints.Serialization.StateSerializerRegistry Serializers, int MaxParallelism)? keyGroups = null)
+    public StageChannels(PhysicalPlan plan, int capacity, int batchSize, InFlight inFlight, (Checkpoints.Serialization.StateSerializerRegistry Serializers, int MaxParallelism)? keyGroups = null)
     {
         _keyGroups = keyGroups;
         _channels = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(_ => Create(capacity, synchronous: stage.Parallelism == 1)).ToArray())];
+        _inFlight = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(_ => inFlight.NewCounter()).ToArray())];
         if (keyGroups is not null) _gates = [.. plan.Stages.Select(stage => Enumerable.Range(0, stage.Parallelism).Select(_ => new InputGates(stage.InputCount)).ToArray())];
         var byPort = new Dictionary<(StageVertex, int), object>();
         _pools = new object[plan.Edges.Count];
@@ -44,12 +49,16 @@ internal sealed class StageChannels
     /// <summary>The input channel of worker <paramref name="worker"/> of <paramref name="stage"/>.</summary>
     public Channel<StageMessage> Of(StageVertex stage, int worker) => _channels[stage.StageIndex][worker];
 
+    /// <summary>The count of messages in flight of worker <paramref name="worker"/> of <paramref name="stage"/>.</summary>
+    public InFlight.Counter InFlightOf(StageVertex stage, int worker) => _inFlight[stage.StageIndex][worker];
+
     /// <summary>The gates of the inputs of worker <paramref name="worker"/> of <paramref name="stage"/>, when barriers block for alignment (checkpoints store state); else null.</summary>
     public InputGates? GatesOf(StageVertex stage, int worker) => _gates?[stage.StageIndex][worker];
 
     /// <summary>The writer producer <paramref name="input"/> uses for the channel of worker <paramref name="worker"/> of stage <paramref name="stage"/>.</summary>
-    private ChannelWriter<StageMessage> WriterOf(int stage, int worker, int input) =>
-        _gates is null ? _channels[stage][worker].Writer : _gates[stage][worker].WriterFor(_channels[stage][worker].Writer, input);
+    private ChannelWriter<StageMessage> WriterOf(int stage, int worker, int input) => new CountedWriter(
+        _gates is null ? _channels[stage][worker].Writer : _gates[stage][worker].WriterFor(_channels[stage][worker].Writer, input),
+        _inFlight[stage][worker]);
 
     /// <summary>The edges of one producer task, whose writes that do not fit wait in <paramref name="pending"/>.</summary>
     public IEdgeFactory EdgesFor(PendingWrites pending) => new ChannelEdges(this, pending);

@@ -25,8 +25,8 @@ internal sealed class StageWorker
     private readonly InputGates? _gates;
     private readonly int _maxHeld;
 
-    /// <summary>The run's count of messages in flight (null: not counted).</summary>
-    private readonly InFlight? _inFlight;
+    /// <summary>This worker's count of messages in flight (null: not counted).</summary>
+    private readonly InFlight.Counter? _inFlight;
 
     /// <summary>Messages handled whose output the edges still hold in partial batches: they stop counting as in flight once it is sent.</summary>
     private long _owed;
@@ -40,8 +40,8 @@ internal sealed class StageWorker
     /// passed a barrier the others have not is closed once <paramref name="maxHeld"/> of its messages are held.
     /// </param>
     /// <param name="maxHeld">Messages of one input held for alignment before its gate closes (<see cref="StreamingOptions.MaxAlignmentBuffer"/>).</param>
-    /// <param name="inFlight">The run's count of messages in flight: each message read stops counting once it is settled (null: not counted).</param>
-    public StageWorker(StageInstance instance, Channel<StageMessage> channel, PendingWrites pending, TimeProvider timeProvider, InputGates? gates = null, int maxHeld = 0, InFlight? inFlight = null)
+    /// <param name="inFlight">This worker's count of messages in flight: each message read stops counting once it is settled (null: not counted).</param>
+    public StageWorker(StageInstance instance, Channel<StageMessage> channel, PendingWrites pending, TimeProvider timeProvider, InputGates? gates = null, int maxHeld = 0, InFlight.Counter? inFlight = null)
     {
         _inFlight = inFlight;
         Instance = instance;
@@ -76,6 +76,9 @@ internal sealed class StageWorker
     {
         var op = Instance.Operator;
         var reader = Channel.Reader;
+
+        // The operator's waits for the run's clock (a throttle's delay) park this worker while they last.
+        ClockWaits.Current = _inFlight;
         try
         {
             while (!Instance.Ended)
@@ -126,13 +129,10 @@ internal sealed class StageWorker
                 while (queue.TryDequeue(out var held)) BatchPool.Return(held.Batch);
             }
 
-            while (reader.TryRead(out var left))
-            {
-                BatchPool.Return(left.Batch);
-                _owed++;
-            }
+            while (reader.TryRead(out var left)) BatchPool.Return(left.Batch);
 
-            SettleOwed();
+            // Nothing this worker was handed, or is handed from now on (a tick of the timer being stopped), is in flight.
+            _inFlight?.Close();
         }
     }
 
@@ -161,7 +161,7 @@ internal sealed class StageWorker
         // Counted before the write, so the worker cannot settle it first and see the count pass zero early.
         _inFlight?.Add();
         if (Channel.Writer.TryWrite(StageMessage.ForTick(_timeProvider.GetUtcNow().UtcTicks))) return;
-        _inFlight?.Done();
+        _inFlight?.Done(1);
         Volatile.Write(ref _tickMissed, 1);
     }
 

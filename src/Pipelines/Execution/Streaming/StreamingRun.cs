@@ -98,8 +98,8 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
         }
 
         if (savepoint) checkpoints.RequestSavepoint();
-        var channels = new StageChannels(plan, options.ChannelCapacity, options.MaxBatchSize, restore is null ? null : (pipeline.StateSerializers, options.MaxParallelism));
         var inFlight = new InFlight();
+        var channels = new StageChannels(plan, options.ChannelCapacity, options.MaxBatchSize, inFlight, restore is null ? null : (pipeline.StateSerializers, options.MaxParallelism));
         var workers = new List<StageWorker>();
         var sources = new List<SourceTask>();
         var chained = new StageInstance?[plan.Stages.Count];
@@ -112,7 +112,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                 for (int i = 0; i < stage.Parallelism; i++)
                 {
                     var workerTelemetry = telemetry.For(stage.Name, i);
-                    var pending = new PendingWrites(workerTelemetry.Clock, inFlight);
+                    var pending = new PendingWrites(workerTelemetry.Clock);
                     var barriers = stage.IsSink ? checkpoints.SinkAcknowledger(stage.SinkIndex) : null;
                     var op = run.CreateOperator(stage, i, ChainedSinks.Edges(channels.EdgesFor(pending), chained, pending), barriers);
                     if (restore is not null) await restore.StageAsync(stage, i, op, checkpoints.AddCommittingSink, runToken).ConfigureAwait(false);
@@ -123,7 +123,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
                         continue;
                     }
 
-                    var worker = new StageWorker(instance, channels.Of(stage, i), pending, options.TimeProvider, channels.GatesOf(stage, i), options.MaxAlignmentBuffer, inFlight);
+                    var worker = new StageWorker(instance, channels.Of(stage, i), pending, options.TimeProvider, channels.GatesOf(stage, i), options.MaxAlignmentBuffer, channels.InFlightOf(stage, i));
                     telemetry.AddChannel(stage.Name, i, () => worker.Channel.Reader.Count, () => instance.Merger.Current);
                     workers.Add(worker);
                     worker.StartTimer();
@@ -133,7 +133,7 @@ internal sealed class StreamingRun(Pipeline pipeline, StreamingOptions options, 
             foreach (var source in plan.Sources)
             {
                 var clock = telemetry.For(source.Name, 0).Clock;
-                var pending = new PendingWrites(clock, inFlight);
+                var pending = new PendingWrites(clock);
                 var runner = run.CreateSource(source, ChainedSinks.Edges(channels.EdgesFor(pending), chained, pending));
                 runner.DownstreamIdle = inFlight.WhenIdleAsync;
                 restore?.Source(source, runner);
