@@ -32,18 +32,21 @@ public sealed class SourceContext
 
     /// <summary>
     /// Completes once the run has nothing in flight: every element, watermark and processing-time tick handed to a
-    /// stage has been processed, and what the stages emitted for them as well, down to the sinks. Under the bounded
-    /// executor it completes at once: the stages process what a source hands on before the source reads again.
+    /// stage has been processed, and what the stages emitted for them as well, down to the sinks — or the stage that
+    /// holds it waits for the clock itself. Under the bounded executor it completes at once: the stages process what
+    /// a source hands on before the source reads again.
     /// </summary>
     /// <remarks>
     /// For a scripted source that moves a test clock (<c>TestStream</c> advancing processing time): called from
     /// <see cref="SourceReader{T}.WaitToReadAsync"/>, after the executor has handed on everything the reader gave it,
     /// it makes every stage see the elements before the step at the old time, however many stages and workers lie
-    /// between. Not waited for: a stage whose operator waits for the clock itself (<c>Throttle</c>'s delay, a
-    /// <c>SelectAsync</c> retry's back-off), which only the clock can end; messages a stage holds back to align a
-    /// checkpoint's barrier or a partition handover. A user's asynchronous call that waits on the test clock holds it
-    /// for ever; elements that other sources keep sending delay it, and a source that lingers
-    /// (<see cref="StreamingOptions.Linger"/>) still holds what it has not handed on.
+    /// between. Not waited for: a stage whose operator waits for the clock itself (<c>Throttle</c>'s delay, after what
+    /// it let out has gone on; a <c>SelectAsync</c> retry's back-off), which only the clock can end, and stages whose
+    /// writes wait for room behind it; messages a stage holds back to align a checkpoint's barrier or a partition
+    /// handover. A user's asynchronous call that waits on the test clock holds it for ever, and so does a source whose
+    /// own writes wait behind a stage waiting for the clock (it never gets to the step); elements that other sources
+    /// keep sending delay it, and a source that lingers (<see cref="StreamingOptions.Linger"/>) still holds what it has
+    /// not handed on.
     /// </remarks>
     /// <param name="cancellationToken">Stops the wait.</param>
     public ValueTask WhenDownstreamIdleAsync(CancellationToken cancellationToken) =>

@@ -220,7 +220,7 @@ internal sealed class SelectAsync<TIn, TOut>(
             }
             catch (Exception) when (attempt < options.MaxRetries && !cancellationToken.IsCancellationRequested)
             {
-                if (delay > TimeSpan.Zero) await ClockWaits.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
+                if (delay > TimeSpan.Zero) await ClockWaits.Delay(delay, clock, onWorkerFlow: false, cancellationToken).ConfigureAwait(false);
                 delay = delay > max - delay ? max : delay + delay;
             }
         }

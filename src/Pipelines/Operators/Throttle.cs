@@ -87,7 +87,7 @@ internal sealed class Throttle<T>(int elements, TimeSpan per, int burst, TimePro
             // What is out goes downstream before the wait.
             output.Flush();
             long wait = (long)((cost - _tokens + elements - 1) / elements);
-            await ClockWaits.Delay(TimeSpan.FromTicks(Math.Max(1, wait)), clock, cancellationToken).ConfigureAwait(false);
+            await ClockWaits.Delay(TimeSpan.FromTicks(Math.Max(1, wait)), clock, onWorkerFlow: true, cancellationToken).ConfigureAwait(false);
         }
     }
 

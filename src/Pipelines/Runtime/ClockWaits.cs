@@ -3,10 +3,13 @@ namespace Pipelines.Runtime;
 /// <summary>Where an operator's wait for the run's clock is reported (the streaming run's count of work in flight).</summary>
 internal interface IClockWaitScope
 {
-    /// <summary>The operator waits for the clock to move.</summary>
+    /// <summary>Before a wait on the operator's own flow: what the worker's edges hold goes out, so nothing waits unseen.</summary>
+    ValueTask BeforeWaitAsync(CancellationToken cancellationToken);
+
+    /// <summary>The operator waits for the clock to move (waits may overlap: each is counted).</summary>
     void Park();
 
-    /// <summary>The wait ended.</summary>
+    /// <summary>One wait ended.</summary>
     void Unpark();
 }
 
@@ -27,8 +30,17 @@ internal static class ClockWaits
     }
 
     /// <summary><see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/>, reported as a wait for the clock.</summary>
-    public static async Task Delay(TimeSpan delay, TimeProvider clock, CancellationToken cancellationToken)
+    /// <param name="delay">How long.</param>
+    /// <param name="clock">The run's clock.</param>
+    /// <param name="onWorkerFlow">
+    /// True when called on the worker's own flow (an operator's <c>DrainAsync</c>): what the worker's edges hold is sent
+    /// first. False from calls running beside it (a <c>SelectAsync</c> call's retry), which must not touch the worker's writes.
+    /// </param>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    public static async Task Delay(TimeSpan delay, TimeProvider clock, bool onWorkerFlow, CancellationToken cancellationToken)
     {
+        var scope = Current;
+        if (scope is not null && onWorkerFlow) await scope.BeforeWaitAsync(cancellationToken).ConfigureAwait(false);
         var delayed = Task.Delay(delay, clock, cancellationToken);
         if (delayed.IsCompleted)
         {
@@ -36,7 +48,6 @@ internal static class ClockWaits
             return;
         }
 
-        var scope = Current;
         scope?.Park();
         try
         {

@@ -5,6 +5,9 @@ namespace Pipelines.Execution.Streaming;
 /// <summary>A producer's writer into a worker's channel that counts each message it writes as in flight for that worker (<see cref="InFlight"/>).</summary>
 internal sealed class CountedWriter(ChannelWriter<StageMessage> channel, InFlight.Counter counter) : ChannelWriter<StageMessage>
 {
+    /// <summary>The count of the worker the channel belongs to.</summary>
+    public InFlight.Counter Counter => counter;
+
     public override bool TryWrite(StageMessage item)
     {
         counter.Add();

@@ -4,28 +4,34 @@ namespace Pipelines.Execution.Streaming;
 
 /// <summary>
 /// Whether a streaming run has work in flight, per stage worker (<see cref="Counter"/>): the messages written to the
-/// worker's channel and not yet settled by it — handled, and its output written on, or sent once the worker's
-/// edges no longer hold it in partial batches. A worker is active while it has such messages, unless it is parked:
-/// its operator waits for the run's clock to move (a throttle's delay, a retry's back-off: <see cref="ClockWaits"/>),
-/// which nothing but the clock can end. The run is idle when no worker is active — every stage has processed
-/// everything handed to it, down to the sinks, or waits for the clock — and
+/// worker's channel and not yet settled by it — handled, and its output written on, or sent once the worker's edges
+/// no longer hold it in partial batches. A worker with such messages is busy unless it is stuck on the clock: its
+/// operator waits for the run's clock to move (a throttle's delay, a retry's back-off: <see cref="ClockWaits"/>), or it
+/// waits for room in the channel of a worker that is stuck so. The run is idle when no worker is busy — every stage has
+/// processed everything handed to it, down to the sinks, or waits for the clock — and
 /// <see cref="SourceContext.WhenDownstreamIdleAsync"/> waits for that (a scripted source moves its test clock only then).
 /// </summary>
 /// <remarks>
 /// A message counts from its write into the channel (<see cref="CountedWriter"/>) until the worker that reads it has
 /// settled it, so what a stage emits for a message is counted before the message stops counting. One lock guards the
-/// counters: a message is a batch of elements, so it is taken once per batch, watermark or tick.
+/// counters, taken once per message written into a worker's channel and once per settling; the workers are looked
+/// at only while someone waits for idleness.
 /// </remarks>
 internal sealed class InFlight
 {
     private readonly Lock _lock = new();
-    private int _active;
+    private readonly List<Counter> _counters = [];
     private TaskCompletionSource? _idle;
 
     /// <summary>The counter of a new worker.</summary>
-    public Counter NewCounter() => new(this);
+    public Counter NewCounter()
+    {
+        var counter = new Counter(this);
+        lock (_lock) _counters.Add(counter);
+        return counter;
+    }
 
-    /// <summary>Completes once no worker is active.</summary>
+    /// <summary>Completes once no worker is busy.</summary>
     public async ValueTask WhenIdleAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -33,7 +39,7 @@ internal sealed class InFlight
             Task wait;
             lock (_lock)
             {
-                if (_active == 0) return;
+                if (IsIdle()) return;
                 wait = (_idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             }
 
@@ -41,29 +47,49 @@ internal sealed class InFlight
         }
     }
 
-    /// <summary>One worker less is active; returns the waiters to wake when none is left (called under the lock).</summary>
-    private TaskCompletionSource? Deactivate()
+    private bool IsIdle()
     {
-        if (--_active != 0) return null;
+        foreach (var counter in _counters)
+        {
+            if (counter.Busy) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>After a change that may have made the run idle (under the lock): the waiters to wake, if it did.</summary>
+    private TaskCompletionSource? Changed()
+    {
+        if (_idle is null || !IsIdle()) return null;
         var idle = _idle;
         _idle = null;
         return idle;
     }
 
-    /// <summary>The messages of one worker in flight, and whether it is parked on the clock.</summary>
+    /// <summary>The messages of one worker in flight, its waits for the clock, and the worker whose channel it waits for room in.</summary>
     internal sealed class Counter(InFlight owner) : IClockWaitScope
     {
         private long _pending;
-        private bool _parked;
+        private int _clockWaits;
+        private Counter? _waitingOn;
         private bool _closed;
+
+        /// <summary>Runs before the worker's operator waits for the clock: sends what the worker's edges hold (set by the worker).</summary>
+        public Func<CancellationToken, ValueTask>? BeforeClockWait { get; set; }
+
+        /// <summary>Has work that can go on without the clock moving (under the lock).</summary>
+        internal bool Busy => !_closed && _pending > 0 && !Stuck(0);
+
+        /// <summary>Waits for the clock, or for room behind a worker that does (under the lock; a chain of waits is bounded, a cycle cannot be stuck for ever).</summary>
+        private bool Stuck(int depth) =>
+            _clockWaits > 0 || (_waitingOn is { } next && depth < 64 && !next._closed && next._pending > 0 && next.Stuck(depth + 1));
 
         /// <summary>A message is being written to the worker's channel (counted before the write, so the worker cannot settle it first).</summary>
         public void Add()
         {
             lock (owner._lock)
             {
-                if (_closed) return;
-                if (_pending++ == 0 && !_parked) owner._active++;
+                if (!_closed) _pending++;
             }
         }
 
@@ -71,52 +97,63 @@ internal sealed class InFlight
         public void Done(long messages)
         {
             if (messages == 0) return;
-            TaskCompletionSource? wake = null;
+            TaskCompletionSource? wake;
             lock (owner._lock)
             {
                 if (_closed) return;
                 _pending -= messages;
-                if (_pending == 0 && !_parked) wake = owner.Deactivate();
+                wake = owner.Changed();
             }
 
             wake?.TrySetResult();
         }
 
-        /// <summary>The worker's operator waits for the clock: the worker is not active until <see cref="Unpark"/>.</summary>
+        public ValueTask BeforeWaitAsync(CancellationToken cancellationToken) => BeforeClockWait?.Invoke(cancellationToken) ?? default;
+
         public void Park()
         {
-            TaskCompletionSource? wake = null;
+            TaskCompletionSource? wake;
             lock (owner._lock)
             {
-                if (_closed || _parked) return;
-                _parked = true;
-                if (_pending > 0) wake = owner.Deactivate();
+                if (_closed) return;
+                _clockWaits++;
+                wake = owner.Changed();
             }
 
             wake?.TrySetResult();
         }
 
-        /// <summary>The clock moved and the operator goes on.</summary>
         public void Unpark()
         {
             lock (owner._lock)
             {
-                if (_closed || !_parked) return;
-                _parked = false;
-                if (_pending > 0) owner._active++;
+                if (!_closed) _clockWaits--;
             }
+        }
+
+        /// <summary>The worker waits for room in <paramref name="consumer"/>'s channel (null: no longer).</summary>
+        public void WaitOn(Counter? consumer)
+        {
+            TaskCompletionSource? wake;
+            lock (owner._lock)
+            {
+                if (_closed) return;
+                _waitingOn = consumer;
+                wake = consumer is null ? null : owner.Changed();
+            }
+
+            wake?.TrySetResult();
         }
 
         /// <summary>The worker stopped: whatever it had counted, or is counted for it later (a tick of a timer being stopped), no longer counts.</summary>
         public void Close()
         {
-            TaskCompletionSource? wake = null;
+            TaskCompletionSource? wake;
             lock (owner._lock)
             {
                 if (_closed) return;
                 _closed = true;
-                if (_pending > 0 && !_parked) wake = owner.Deactivate();
-                _pending = 0;
+                wake = owner.Changed();
             }
 
             wake?.TrySetResult();

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Pipelines.Operators;
+using Pipelines.Runtime;
 
 namespace Pipelines.Execution.Streaming;
 
@@ -57,7 +58,17 @@ internal sealed class PendingWrites(Diagnostics.TaskClock? clock = null)
         {
             if (!entry.Channel.TryWrite(entry.Message))
             {
-                using (clock?.Backpressured()) await entry.Channel.WriteAsync(entry.Message, cancellationToken).ConfigureAwait(false);
+                // While this worker waits for room, it is stuck exactly when the worker it waits for is (InFlight).
+                var waiting = ClockWaits.Current as InFlight.Counter;
+                waiting?.WaitOn((entry.Channel as CountedWriter)?.Counter);
+                try
+                {
+                    using (clock?.Backpressured()) await entry.Channel.WriteAsync(entry.Message, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    waiting?.WaitOn(null);
+                }
             }
 
             _queue.Dequeue();

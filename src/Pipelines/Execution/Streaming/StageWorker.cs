@@ -77,7 +77,9 @@ internal sealed class StageWorker
         var op = Instance.Operator;
         var reader = Channel.Reader;
 
-        // The operator's waits for the run's clock (a throttle's delay) park this worker while they last.
+        // The operator's waits for the run's clock (a throttle's delay) park this worker while they last, once what
+        // its edges hold has gone out.
+        if (_inFlight is not null) _inFlight.BeforeClockWait = SendHeldAsync;
         ClockWaits.Current = _inFlight;
         try
         {
@@ -134,6 +136,13 @@ internal sealed class StageWorker
             // Nothing this worker was handed, or is handed from now on (a tick of the timer being stopped), is in flight.
             _inFlight?.Close();
         }
+    }
+
+    /// <summary>Sends what the output edges hold and waits for it to be written: before the operator waits for the clock.</summary>
+    private async ValueTask SendHeldAsync(CancellationToken cancellationToken)
+    {
+        Pending.SendHeld();
+        if (Pending.HasPending) await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The messages handled so far are settled, their output sent on: they stop counting as in flight.</summary>
