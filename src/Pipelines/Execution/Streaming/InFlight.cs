@@ -13,9 +13,10 @@ namespace Pipelines.Execution.Streaming;
 /// </summary>
 /// <remarks>
 /// A message counts from its write into the channel (<see cref="CountedWriter"/>) until the worker that reads it has
-/// settled it, so what a stage emits for a message is counted before the message stops counting. One lock guards the
-/// counters, taken once per message written into a worker's channel and once per settling; the workers are looked
-/// at only while someone waits for idleness.
+/// settled it, so what a stage emits for a message is counted before the message stops counting. Counting a message
+/// is one interlocked add on the worker's counter, no lock, so producers and workers do not queue on one another for
+/// every batch; the workers are looked at, under a lock, only while someone waits for idleness, and clock waits and
+/// waits for room change under it.
 /// </remarks>
 internal sealed class InFlight
 {
@@ -40,11 +41,31 @@ internal sealed class InFlight
             lock (_lock)
             {
                 if (IsIdle()) return;
-                wait = (_idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                var idle = _idle ?? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+                // Published before the workers are looked at again: a settling that read no waiter happened before
+                // this look, which then sees it (Done counts down, then reads the waiter; both sides fence).
+                Interlocked.Exchange(ref _idle, idle);
+                if (IsIdle())
+                {
+                    _idle = null;
+                    return;
+                }
+
+                wait = idle.Task;
             }
 
             await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A worker settled messages: when someone waits, looks whether the run is idle now.</summary>
+    private void Settled()
+    {
+        if (Volatile.Read(ref _idle) is null) return;
+        TaskCompletionSource? wake;
+        lock (_lock) wake = Changed();
+        wake?.TrySetResult();
     }
 
     private bool IsIdle()
@@ -78,34 +99,21 @@ internal sealed class InFlight
         public Func<CancellationToken, ValueTask>? BeforeClockWait { get; set; }
 
         /// <summary>Has work that can go on without the clock moving (under the lock).</summary>
-        internal bool Busy => !_closed && _pending > 0 && !Stuck(0);
+        internal bool Busy => !_closed && Volatile.Read(ref _pending) > 0 && !Stuck(0);
 
         /// <summary>Waits for the clock, or for room behind a worker that does (under the lock; a chain of waits is bounded, a cycle cannot be stuck for ever).</summary>
         private bool Stuck(int depth) =>
-            _clockWaits > 0 || (_waitingOn is { } next && depth < 64 && !next._closed && next._pending > 0 && next.Stuck(depth + 1));
+            _clockWaits > 0 || (_waitingOn is { } next && depth < 64 && !next._closed && Volatile.Read(ref next._pending) > 0 && next.Stuck(depth + 1));
 
         /// <summary>A message is being written to the worker's channel (counted before the write, so the worker cannot settle it first).</summary>
-        public void Add()
-        {
-            lock (owner._lock)
-            {
-                if (!_closed) _pending++;
-            }
-        }
+        public void Add() => Interlocked.Increment(ref _pending);
 
         /// <summary><paramref name="messages"/> messages were settled (or a counted write did not happen).</summary>
         public void Done(long messages)
         {
             if (messages == 0) return;
-            TaskCompletionSource? wake;
-            lock (owner._lock)
-            {
-                if (_closed) return;
-                _pending -= messages;
-                wake = owner.Changed();
-            }
-
-            wake?.TrySetResult();
+            Interlocked.Add(ref _pending, -messages);
+            owner.Settled();
         }
 
         public ValueTask BeforeWaitAsync(CancellationToken cancellationToken) => BeforeClockWait?.Invoke(cancellationToken) ?? default;
