@@ -48,7 +48,9 @@ internal sealed class InFlight
                 Interlocked.Exchange(ref _idle, idle);
                 if (IsIdle())
                 {
+                    // Wakes another waiter already on it too (its continuation runs asynchronously).
                     _idle = null;
+                    idle.TrySetResult();
                     return;
                 }
 
