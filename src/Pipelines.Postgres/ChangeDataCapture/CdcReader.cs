@@ -241,8 +241,25 @@ internal sealed class CdcReader<T> : SourceReader<ChangeRecord<T>, PostgresCdcPo
 
     public override PostgresCdcPosition CapturePosition()
     {
+        TakeTransactionEnds();
         AdvanceWhileIdle();
         return new(new NpgsqlLogSequenceNumber(_lsn).ToString(), _skip, _snapshotDone);
+    }
+
+    /// <summary>
+    /// Takes the ends of transactions waiting at the head of the channel: they carry no change, and every change of
+    /// their transactions was handed out, so the position moves past them — a run that stops (or a checkpoint taken)
+    /// right after the last change of a transaction, before its end was read, resumes after that transaction instead
+    /// of inside it (where a slot, which resumes by transaction, would send it again).
+    /// </summary>
+    private void TakeTransactionEnds()
+    {
+        var reader = _channel.Reader;
+        while (reader.TryPeek(out var next) && next.Kind == CdcEntryKind.TransactionEnd && reader.TryRead(out var end))
+        {
+            _lsn = end.TransactionLsn;
+            _skip = end.SkipAfter;
+        }
     }
 
     /// <summary>
