@@ -67,11 +67,9 @@ public class TestStreamSmokeTests
             .Window(Windows.TumblingProcessingTime(TimeSpan.FromSeconds(10)))
             .Count()
             .To(Sinks.Collection(results));
-        await new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock, IdleTimeout = Timeout.InfiniteTimeSpan })
-            .RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(60));
+        await RunOnTwoWorkersAsync(p, script);
 
-        var start = script.Clock.Start;
-        results.GroupBy(r => r.Window.Start - start).Select(g => (g.Key, g.Sum(r => r.Value))).OrderBy(w => w.Key)
+        CountsByWindow(results, script)
             .Should().Equal((TimeSpan.Zero, (long)before), (TimeSpan.FromSeconds(10), (long)after));
     }
 
@@ -92,8 +90,7 @@ public class TestStreamSmokeTests
             .Process(static () => new PassOn())
             .Throttle(1, TimeSpan.FromSeconds(1))
             .To(Sinks.Action<int>(i => received.Add((i, script.Clock.GetUtcNow() - script.Clock.Start))));
-        await new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock, IdleTimeout = Timeout.InfiniteTimeSpan })
-            .RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(60));
+        await RunOnTwoWorkersAsync(p, script);
 
         received.Select(r => r.Value).Should().BeEquivalentTo(Enumerable.Range(0, 5));
         received.Select(r => r.At).Should().Equal(Enumerable.Range(0, 5).Select(s => TimeSpan.FromSeconds(s)), "a bucket of one lets one element out per second of the script");
@@ -145,13 +142,20 @@ public class TestStreamSmokeTests
             .Window(Windows.TumblingProcessingTime(TimeSpan.FromSeconds(1)))
             .Count()
             .To(Sinks.Collection(results));
-        await new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock, IdleTimeout = Timeout.InfiniteTimeSpan })
-            .RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(60));
+        await RunOnTwoWorkersAsync(p, script);
 
-        var start = script.Clock.Start;
-        results.GroupBy(r => r.Window.Start - start).Select(g => (g.Key, g.Sum(r => r.Value))).OrderBy(w => w.Key)
+        CountsByWindow(results, script)
             .Should().Equal(Enumerable.Range(0, seconds).Select(s => (TimeSpan.FromSeconds(s), (long)perSecond)));
     }
+
+    /// <summary>Runs on the streaming executor, two workers per keyed stage, on the script's clock; fails rather than hang.</summary>
+    private static Task RunOnTwoWorkersAsync(PipelineBuilder p, TestStream<int> script) =>
+        new StreamingExecutor(new StreamingOptions { Parallelism = 2, TimeProvider = script.Clock, IdleTimeout = Timeout.InfiniteTimeSpan })
+            .RunAsync(p.Build()).WaitAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>Each processing-time window's count over every key, by its start after the script's first instant.</summary>
+    private static IEnumerable<(TimeSpan Start, long Count)> CountsByWindow(List<WindowResult<int, long>> results, TestStream<int> script) =>
+        results.GroupBy(r => r.Window.Start - script.Clock.Start).Select(g => (g.Key, g.Sum(r => r.Value))).OrderBy(w => w.Key);
 
     private sealed class PassOn : KeyedProcessFunction<int, int, int>
     {

@@ -40,11 +40,10 @@ internal sealed class InFlight
             Task wait;
             lock (_lock)
             {
-                if (IsIdle()) return;
                 var idle = _idle ?? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-                // Published before the workers are looked at again: a settling that read no waiter happened before
-                // this look, which then sees it (Done counts down, then reads the waiter; both sides fence).
+                // Published before the workers are looked at: a settling that read no waiter happened before this
+                // look, which then sees it (Done counts down, then reads the waiter; both sides fence).
                 Interlocked.Exchange(ref _idle, idle);
                 if (IsIdle())
                 {

@@ -90,8 +90,7 @@ internal sealed class StageWorker
                     if (Pending.HasHeld)
                     {
                         // Nothing to read now: what the output edges hold goes out before the wait.
-                        Pending.SendHeld();
-                        await Pending.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        await SendHeldAsync(cancellationToken).ConfigureAwait(false);
                         SettleOwed();
                         continue;
                     }
@@ -138,7 +137,7 @@ internal sealed class StageWorker
         }
     }
 
-    /// <summary>Sends what the output edges hold and waits for it to be written: before the operator waits for the clock.</summary>
+    /// <summary>Sends what the output edges hold and waits for it to be written: before the worker waits for input, and before its operator waits for the clock.</summary>
     private async ValueTask SendHeldAsync(CancellationToken cancellationToken)
     {
         Pending.SendHeld();
